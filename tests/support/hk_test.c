@@ -1,0 +1,111 @@
+/*
+ * hk_test: runner, temp dirs and failure reporting for unit tests.
+ */
+#include "hk_test.h"
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hk_mem.h"
+
+static jmp_buf fail_jmp;
+static int n_run, n_failed;
+static char tmpdir[512];
+static char pathbuf[1024];
+
+static void rm_rf(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    char sub[1024];
+
+    if(!d) {
+        (void)unlink(path);
+        return;
+    }
+    while((e = readdir(d)) != NULL) {
+        if(!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+        rm_rf(sub);
+    }
+    closedir(d);
+    (void)rmdir(path);
+}
+
+const char *hk_test_tmpdir(void)
+{
+    if(!tmpdir[0]) {
+        const char *base = getenv("HK_TEST_TMP");
+        if(!base || !*base)
+            base = "/tmp";
+        snprintf(tmpdir, sizeof(tmpdir), "%s/hktest.XXXXXX", base);
+        if(!mkdtemp(tmpdir)) {
+            perror("mkdtemp");
+            abort();
+        }
+    }
+    return tmpdir;
+}
+
+const char *hk_test_path(const char *name)
+{
+    snprintf(pathbuf, sizeof(pathbuf), "%s/%s", hk_test_tmpdir(), name);
+    return pathbuf;
+}
+
+void hk_test_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "  FAIL %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    longjmp(fail_jmp, 1);
+}
+
+void hk_test_run(const char *name, void (*fn)(void))
+{
+    volatile int failed = 0;
+    long live_before = hk_mem_live();
+
+    n_run++;
+    tmpdir[0] = '\0';
+    hk_mem_fail_nth(0);
+    if(setjmp(fail_jmp) == 0) {
+        setUp();
+        fn();
+    } else {
+        failed = 1;
+    }
+    hk_mem_fail_nth(0);
+    tearDown();
+    if(!failed && hk_mem_live() != live_before) {
+        fprintf(stderr, "  FAIL %s: %ld hk_malloc blocks leaked\n", name,
+                hk_mem_live() - live_before);
+        failed = 1;
+    }
+    if(failed) {
+        n_failed++;
+        fprintf(stderr, "not ok %d - %s (temp dir kept: %s)\n", n_run, name,
+                tmpdir[0] ? tmpdir : "none");
+    } else {
+        printf("ok %d - %s\n", n_run, name);
+        if(tmpdir[0])
+            rm_rf(tmpdir);
+    }
+    fflush(stdout);
+}
+
+int hk_test_end(void)
+{
+    printf("%d tests, %d failed\n", n_run, n_failed);
+    return n_failed ? 1 : 0;
+}
