@@ -1,0 +1,41 @@
+/*
+ * printer_fdio: bounded-time I/O on a non-blocking file descriptor, shared
+ * by the device and tcp backends (and the file backend's writes), plus the
+ * DLE EOT status dialogue both printers speak. Every call takes a time
+ * limit; nothing here waits without one.
+ */
+#ifndef HK_PLATFORM_PRINTER_PRINTER_FDIO_H
+#define HK_PLATFORM_PRINTER_PRINTER_FDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "printer.h"
+
+/** Milliseconds on CLOCK_MONOTONIC (deadlines). */
+int64_t printer_fdio_now_ms(void);
+
+/**
+ * Write all of buf to a non-blocking fd.
+ * @param stall_ms   fail when no byte could be written for this long (a
+ *                   printer throttles us to its print speed, so a total
+ *                   limit would fail long tickets; a stall means trouble).
+ * @param is_socket  use send(MSG_NOSIGNAL) so a reset peer cannot raise
+ *                   SIGPIPE.
+ * @return HK_OK or HK_ERR_HW.
+ */
+hk_err_t printer_fdio_write_all(int fd, const uint8_t *buf, size_t len,
+                                int stall_ms, int is_socket);
+
+/**
+ * Ask an ESC/POS printer for its status with DLE EOT 4, then 1, then 2 (the
+ * last only when it says it is off line), all before deadline_ms.
+ * No reply (or not a status byte) -> UNKNOWN; a failed write, a read error
+ * -> OFFLINE. Stale input is discarded first: real-time requests inside
+ * earlier raster data can make a printer send replies nobody asked for.
+ * @param is_socket  as for printer_fdio_write_all().
+ */
+printer_status_t printer_fdio_query_status(int fd, int is_socket,
+                                           int64_t deadline_ms);
+
+#endif
