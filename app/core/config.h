@@ -149,4 +149,12 @@ void config_local_time(const config_t *cfg, int64_t wall_ms, char day_out[11],
 bool config_service_open_at(const config_t *cfg, int svc_idx, int64_t wall_ms,
                             config_span_t *span_out);
 
+/**
+ * Make cJSON allocate through hk_malloc/hk_free, process wide (idempotent,
+ * thread-safe). config_parse() calls it itself; other modules that use
+ * cJSON (protocol, sync) should call it before their first cJSON call so
+ * that no block malloc'd by cJSON is later freed through hk_free.
+ */
+void config_json_hooks_install(void);
+
 #endif

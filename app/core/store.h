@@ -8,6 +8,7 @@
 #ifndef HK_APP_CORE_STORE_H
 #define HK_APP_CORE_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -62,5 +63,12 @@ hk_err_t store_count_faults(store_t *s, const char *device, const char *code,
 
 /** Translate a SQLite result to hk_err_t (logs nothing). */
 hk_err_t store_err(int sqlite_rc);
+
+/**
+ * Whether SQLite allocates through hk_malloc/hk_free in this process (so
+ * hk_mem_fail_nth() reaches inside SQLite). store_open() installs the hook
+ * before SQLite's first use; false if other code initialised SQLite first.
+ */
+bool store_mem_hooked(void);
 
 #endif
