@@ -1,0 +1,70 @@
+/*
+ * paths: data-dir resolution and creation. No other module builds paths
+ * from environment variables.
+ */
+#include "paths.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+hk_err_t paths_mkdir_p(const char *path)
+{
+    char tmp[CONFIG_PATH_LEN * 2];
+    size_t n = strlen(path), i;
+
+    if(n == 0 || n >= sizeof(tmp))
+        return HK_ERR_INVALID;
+    memcpy(tmp, path, n + 1);
+    for(i = 1; i <= n; i++) {
+        if(tmp[i] == '/' || tmp[i] == '\0') {
+            char c = tmp[i];
+            tmp[i] = '\0';
+            if(mkdir(tmp, 0700) != 0 && errno != EEXIST)
+                return HK_ERR_IO;
+            tmp[i] = c;
+        }
+    }
+    return HK_OK;
+}
+
+hk_err_t paths_resolve(const char *dir, const char *name, char *buf, unsigned size)
+{
+    int n;
+
+    if(name[0] == '/')
+        n = snprintf(buf, size, "%s", name);
+    else
+        n = snprintf(buf, size, "%s/%s", dir, name);
+    return (n < 0 || (unsigned)n >= size) ? HK_ERR_INVALID : HK_OK;
+}
+
+hk_err_t paths_data_dir(const config_t *cfg, char *buf, unsigned size, hk_diag_t *diag)
+{
+    const char *env = getenv("HK_DATA_DIR");
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    int n;
+
+    if(env && *env)
+        n = snprintf(buf, size, "%s", env);
+    else if(cfg && cfg->data_dir[0])
+        n = snprintf(buf, size, "%s", cfg->data_dir);
+    else if(xdg && *xdg)
+        n = snprintf(buf, size, "%s/hallkiosk", xdg);
+    else if(home && *home)
+        n = snprintf(buf, size, "%s/.local/share/hallkiosk", home);
+    else
+        n = snprintf(buf, size, "/var/lib/hallkiosk");
+    if(n < 0 || (unsigned)n >= size) {
+        hk_diag_set(diag, "data_dir: path too long");
+        return HK_ERR_INVALID;
+    }
+    if(paths_mkdir_p(buf) != HK_OK) {
+        hk_diag_set(diag, "data_dir: cannot create %s: %s", buf, strerror(errno));
+        return HK_ERR_IO;
+    }
+    return HK_OK;
+}

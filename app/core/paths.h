@@ -1,0 +1,25 @@
+/*
+ * paths: where the kiosk keeps its files. Data dir precedence:
+ * $HK_DATA_DIR, then config "data_dir", then $XDG_DATA_HOME/hallkiosk,
+ * then $HOME/.local/share/hallkiosk. Relative printer targets resolve
+ * against the data dir.
+ */
+#ifndef HK_APP_CORE_PATHS_H
+#define HK_APP_CORE_PATHS_H
+
+#include "config.h"
+#include "hk_err.h"
+
+/**
+ * Resolve the data dir and create it (mode 0700) if missing.
+ * @param buf  receives the path; size >= CONFIG_PATH_LEN recommended.
+ */
+hk_err_t paths_data_dir(const config_t *cfg, char *buf, unsigned size, hk_diag_t *diag);
+
+/** Join dir and name unless name is absolute. HK_ERR_INVALID if too long. */
+hk_err_t paths_resolve(const char *dir, const char *name, char *buf, unsigned size);
+
+/** mkdir -p with mode 0700 for created levels. */
+hk_err_t paths_mkdir_p(const char *path);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * chrome: header and bottom bars drawn on every screen.
+ */
+#include "chrome.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void pill(ui_button_t *b, gfx_t *g, const ui_model_t *m, const char *text, int right,
+                 int y, int h, uint32_t bg, uint32_t fg)
+{
+    int px = ui_font(m, 34);
+    int w = ui_label_width(g, GFX_BOLD, px, text) + ui_px(m, 64);
+
+    ui_button_init(b);
+    snprintf(b->title, sizeof(b->title), "%s", text);
+    b->title_px = px;
+    b->rect = gfx_rect(right - w, y, w, h);
+    b->radius = h / 2;
+    b->bg = bg;
+    b->fg = fg;
+}
+
+void ui_chrome_layout(ui_chrome_t *c, gfx_t *g, const ui_model_t *m, bool nav)
+{
+    int hh = ui_px(m, 150) + (m->large ? ui_px(m, 20) : 0);
+    int ph = ui_px(m, 92);
+    int right = m->w - ui_px(m, 36);
+    int y = (hh - ph) / 2;
+
+    c->nav = nav;
+    c->header_h = hh;
+    c->footer_h = nav ? ui_px(m, 170) : 0;
+    pill(&c->lang, g, m, i18n_get(m->lang, I18N_LANG_TOGGLE), right, y, ph, UI_COL_WHITE,
+         UI_COL_BRAND);
+    pill(&c->large, g, m, i18n_get(m->lang, m->large ? I18N_LARGE_OFF : I18N_LARGE_ON),
+         c->lang.rect.x - ui_px(m, 20), y, ph, UI_COL_BRAND_DARK, UI_COL_WHITE);
+    if(nav) {
+        int bh = ui_px(m, 116), by = m->h - c->footer_h + (c->footer_h - bh) / 2;
+        int bw = ui_px(m, 300);
+        ui_button_init(&c->back);
+        snprintf(c->back.title, sizeof(c->back.title), "‹  %s", i18n_get(m->lang, I18N_BACK));
+        c->back.title_px = ui_font(m, 44);
+        c->back.rect = gfx_rect(ui_px(m, 40), by, bw, bh);
+        c->back.radius = bh / 2;
+        c->back.bg = UI_COL_WHITE;
+        c->back.fg = UI_COL_BRAND;
+        ui_button_init(&c->home);
+        snprintf(c->home.title, sizeof(c->home.title), "%s", i18n_get(m->lang, I18N_HOME));
+        c->home.title_px = ui_font(m, 44);
+        c->home.rect = gfx_rect(m->w - ui_px(m, 40) - bw, by, bw, bh);
+        c->home.radius = bh / 2;
+        c->home.bg = UI_COL_WHITE;
+        c->home.fg = UI_COL_BRAND;
+    }
+}
+
+ui_intent_t ui_chrome_handle(ui_chrome_t *c, const display_event_t *ev)
+{
+    ui_intent_t in = { INTENT_NONE, 0 };
+    bool changed = false;
+
+    if(ui_button_handle(&c->lang, ev, &changed))
+        in.kind = INTENT_TOGGLE_LANG;
+    else if(ui_button_handle(&c->large, ev, &changed))
+        in.kind = INTENT_TOGGLE_LARGE;
+    else if(c->nav && ui_button_handle(&c->back, ev, &changed))
+        in.kind = INTENT_BACK;
+    else if(c->nav && ui_button_handle(&c->home, ev, &changed))
+        in.kind = INTENT_HOME;
+    if(in.kind == INTENT_NONE && changed)
+        in.kind = INTENT_REDRAW;
+    return in;
+}
+
+void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
+{
+    const config_t *cfg = m->cfg;
+    const char *branch = m->lang == I18N_EN ? cfg->branch_name_en : cfg->branch_name_zh;
+    int left = ui_px(m, 40);
+    int maxw = c->large.rect.x - left - ui_px(m, 24);
+    int bpx = ui_font(m, 38), spx = ui_font(m, 28);
+    char line[96];
+
+    if(!c->dark)
+        gfx_fill_rect(g, gfx_rect(0, 0, m->w, c->header_h), gfx_rgb(UI_COL_BRAND));
+    ui_label_draw(g, GFX_BOLD, bpx, gfx_rgb(UI_COL_WHITE),
+                  gfx_rect(left, c->header_h / 2 - ui_label_line_h(bpx) + ui_px(m, 6), maxw,
+                           ui_label_line_h(bpx)),
+                  UI_ALIGN_LEFT, 1, branch);
+    snprintf(line, sizeof(line), "%s  %s", m->date_text, m->time_text);
+    {
+        gfx_color_t sub = gfx_rgb(UI_COL_WHITE);
+        sub.a = 210;
+        ui_label_draw(g, GFX_REGULAR, spx, sub,
+                      gfx_rect(left, c->header_h / 2 + ui_px(m, 8), maxw, ui_label_line_h(spx)),
+                      UI_ALIGN_LEFT, 1, line);
+    }
+    ui_button_draw(&c->large, g);
+    ui_button_draw(&c->lang, g);
+    if(c->nav) {
+        gfx_fill_rect(g, gfx_rect(0, m->h - c->footer_h, m->w, 2), gfx_rgb(UI_COL_LINE));
+        ui_button_draw(&c->back, g);
+        ui_button_draw(&c->home, g);
+    }
+}
+
+gfx_rect_t ui_chrome_body(const ui_chrome_t *c, const ui_model_t *m)
+{
+    return gfx_rect(0, c->header_h, m->w, m->h - c->header_h - c->footer_h);
+}
+
+void ui_chrome_reset(ui_chrome_t *c)
+{
+    c->lang.pressed = c->large.pressed = c->back.pressed = c->home.pressed = false;
+}

@@ -1,0 +1,177 @@
+/*
+ * home: four tiles: take a number (the big one, it is why most people come),
+ * FAQ, submit an issue, rate our service. A line below says how many wait
+ * and today's hours.
+ */
+#include "screens.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "chrome.h"
+#include "hk_mem.h"
+#include "label.h"
+
+enum { TILE_TAKE, TILE_FAQ, TILE_SUBMIT, TILE_RATE, TILE_COUNT };
+
+typedef struct scr_home {
+    gfx_t *g;
+    ui_model_t m;
+    ui_chrome_t chrome;
+    ui_button_t tiles[TILE_COUNT];
+    gfx_rect_t title_box;
+    gfx_rect_t info_box;
+} scr_home_t;
+
+static const struct {
+    i18n_key_t title, sub;
+    uint32_t color;
+    const char *icon;
+    ui_intent_kind_t intent;
+} tile_def[TILE_COUNT] = {
+    { I18N_TILE_TAKE, I18N_TILE_TAKE_SUB, UI_COL_TAKE, "＃", INTENT_OPEN_SERVICES },
+    { I18N_TILE_FAQ, I18N_TILE_FAQ_SUB, UI_COL_FAQ, "？", INTENT_OPEN_FAQ },
+    { I18N_TILE_SUBMIT, I18N_TILE_SUBMIT_SUB, UI_COL_SUBMIT, "！", INTENT_OPEN_SUBMIT },
+    { I18N_TILE_RATE, I18N_TILE_RATE_SUB, UI_COL_RATE, "★", INTENT_OPEN_RATE },
+};
+
+static hk_err_t create(gfx_t *g, void **out)
+{
+    scr_home_t *s = hk_calloc(1, sizeof(*s));
+
+    *out = s;
+    if(!s)
+        return HK_ERR_NOMEM;
+    s->g = g;
+    return HK_OK;
+}
+
+static void destroy(void *p)
+{
+    hk_free(p);
+}
+
+static void enter(void *p)
+{
+    scr_home_t *s = p;
+    int i;
+
+    ui_chrome_reset(&s->chrome);
+    for(i = 0; i < TILE_COUNT; i++)
+        s->tiles[i].pressed = false;
+}
+
+static ui_intent_t handle(void *p, const display_event_t *ev)
+{
+    scr_home_t *s = p;
+    ui_intent_t in = ui_chrome_handle(&s->chrome, ev);
+    bool changed = in.kind == INTENT_REDRAW;
+    int i;
+
+    if(in.kind != INTENT_NONE && in.kind != INTENT_REDRAW)
+        return in;
+    for(i = 0; i < TILE_COUNT; i++)
+        if(ui_button_handle(&s->tiles[i], ev, &changed)) {
+            in.kind = tile_def[i].intent;
+            return in;
+        }
+    if(changed)
+        in.kind = INTENT_REDRAW;
+    return in;
+}
+
+static void layout(scr_home_t *s)
+{
+    const ui_model_t *m = &s->m;
+    gfx_rect_t body;
+    int pad = ui_px(m, 48), gap = ui_px(m, 32), i, title_h;
+
+    ui_chrome_layout(&s->chrome, s->g, m, false);
+    body = ui_chrome_body(&s->chrome, m);
+    title_h = ui_label_line_h(ui_font(m, 64)) + ui_px(m, 70);
+    s->title_box = gfx_rect(pad, body.y + ui_px(m, 44), m->w - 2 * pad, title_h);
+    s->info_box = gfx_rect(pad, m->h - ui_px(m, 120), m->w - 2 * pad, ui_px(m, 80));
+    body.y = s->title_box.y + title_h;
+    body.h = s->info_box.y - ui_px(m, 24) - body.y;
+    body.x = pad;
+    body.w = m->w - 2 * pad;
+    for(i = 0; i < TILE_COUNT; i++) {
+        ui_button_t *b = &s->tiles[i];
+        ui_button_init(b);
+        snprintf(b->title, sizeof(b->title), "%s", i18n_get(m->lang, tile_def[i].title));
+        snprintf(b->subtitle, sizeof(b->subtitle), "%s", i18n_get(m->lang, tile_def[i].sub));
+        snprintf(b->icon, sizeof(b->icon), "%s", tile_def[i].icon);
+        b->bg = tile_def[i].color;
+        b->radius = ui_px(m, 36);
+        b->title_px = ui_font(m, i == TILE_TAKE ? 84 : 52);
+        b->sub_px = ui_font(m, i == TILE_TAKE ? 38 : 30);
+        b->icon_px = ui_px(m, i == TILE_TAKE ? 72 : 50);
+    }
+    if(ui_landscape(m)) {
+        int lw = (body.w - gap) * 45 / 100, rw = body.w - gap - lw;
+        int th = (body.h - 2 * gap) / 3;
+        s->tiles[TILE_TAKE].rect = gfx_rect(body.x, body.y, lw, body.h);
+        for(i = 1; i < TILE_COUNT; i++) {
+            s->tiles[i].rect = gfx_rect(body.x + lw + gap, body.y + (i - 1) * (th + gap), rw, th);
+            s->tiles[i].align = UI_ALIGN_LEFT;
+            s->tiles[i].icon_px = ui_px(m, 44);
+        }
+    } else {
+        int big = (body.h - gap) * 48 / 100;
+        int small_h = body.h - gap - big;
+        int sw = (body.w - 2 * gap) / 3;
+        s->tiles[TILE_TAKE].rect = gfx_rect(body.x, body.y, body.w, big);
+        for(i = 1; i < TILE_COUNT; i++)
+            s->tiles[i].rect = gfx_rect(body.x + (i - 1) * (sw + gap), body.y + big + gap, sw,
+                                        small_h);
+        if(m->large)
+            for(i = 1; i < TILE_COUNT; i++)
+                s->tiles[i].subtitle[0] = '\0';   /* room for the bigger title */
+    }
+}
+
+static bool update(void *p, const ui_model_t *m)
+{
+    scr_home_t *s = p;
+
+    if(!memcmp(&s->m, m, sizeof(*m)))
+        return false;
+    s->m = *m;
+    layout(s);
+    return true;
+}
+
+static void draw(const void *p, gfx_t *g)
+{
+    const scr_home_t *s = p;
+    const ui_model_t *m = &s->m;
+    char buf[160], hours[32], waiting[96];
+    int i, tpx = ui_font(m, 64);
+
+    gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
+    ui_chrome_draw(&s->chrome, m, g);
+    ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(UI_COL_TEXT), s->title_box, UI_ALIGN_LEFT, 1,
+                  i18n_get(m->lang, I18N_HOME_TITLE));
+    for(i = 0; i < TILE_COUNT; i++)
+        ui_button_draw(&s->tiles[i], g);
+    i18n_format_int(waiting, sizeof(waiting), m->lang, I18N_WAITING_NOW_D, m->total_waiting);
+    if(m->today.open_min >= 0) {
+        ui_span_text(m->today, hours, sizeof(hours));
+        i18n_format(buf, sizeof(buf), m->lang, I18N_HOURS_TODAY_S, hours);
+    } else {
+        snprintf(buf, sizeof(buf), "%s", i18n_get(m->lang, I18N_CLOSED_TODAY));
+    }
+    {
+        char line[300];
+        snprintf(line, sizeof(line), "%s    ·    %s", waiting, buf);
+        ui_label_draw(g, GFX_REGULAR, ui_font(m, 34), gfx_rgb(UI_COL_MUTED), s->info_box,
+                      UI_ALIGN_CENTER, 2, line);
+    }
+}
+
+static const scr_ops_t ops = { "home", create, destroy, enter, handle, update, draw };
+
+const scr_ops_t *scr_home_ops(void)
+{
+    return &ops;
+}

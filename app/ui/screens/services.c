@@ -1,0 +1,233 @@
+/*
+ * services: choose the service to queue for. One card per service with
+ * its letter, name, one-line description, and either how many wait and
+ * the estimate, or, when closed now, "closed" with its hours. A closed
+ * card still answers a touch (with a dialog saying when it opens) rather
+ * than ignoring the customer.
+ */
+#include "screens.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "chrome.h"
+#include "hk_mem.h"
+#include "label.h"
+
+typedef struct scr_services {
+    gfx_t *g;
+    ui_model_t m;
+    ui_chrome_t chrome;
+    int n;
+    ui_button_t cards[CONFIG_MAX_SERVICES];
+    gfx_rect_t title_box;
+} scr_services_t;
+
+static hk_err_t create(gfx_t *g, void **out)
+{
+    scr_services_t *s = hk_calloc(1, sizeof(*s));
+
+    *out = s;
+    if(!s)
+        return HK_ERR_NOMEM;
+    s->g = g;
+    return HK_OK;
+}
+
+static void destroy(void *p)
+{
+    hk_free(p);
+}
+
+static void enter(void *p)
+{
+    scr_services_t *s = p;
+    int i;
+
+    ui_chrome_reset(&s->chrome);
+    for(i = 0; i < s->n; i++)
+        s->cards[i].pressed = false;
+}
+
+static ui_intent_t handle(void *p, const display_event_t *ev)
+{
+    scr_services_t *s = p;
+    ui_intent_t in = ui_chrome_handle(&s->chrome, ev);
+    bool changed = in.kind == INTENT_REDRAW;
+    int i;
+
+    if(in.kind != INTENT_NONE && in.kind != INTENT_REDRAW)
+        return in;
+    for(i = 0; i < s->n; i++)
+        if(ui_button_handle(&s->cards[i], ev, &changed)) {
+            in.kind = s->m.svc[i].open ? INTENT_TAKE_NUMBER : INTENT_SERVICE_CLOSED;
+            in.arg = i;
+            return in;
+        }
+    if(changed)
+        in.kind = INTENT_REDRAW;
+    return in;
+}
+
+static void layout(scr_services_t *s)
+{
+    const ui_model_t *m = &s->m;
+    gfx_rect_t body;
+    int pad = ui_px(m, 48), gap = ui_px(m, 24), cols = ui_landscape(m) ? 2 : 1;
+    int rows, i, ch, cw, title_h;
+
+    ui_chrome_layout(&s->chrome, s->g, m, true);
+    body = ui_chrome_body(&s->chrome, m);
+    title_h = ui_label_line_h(ui_font(m, 60)) + ui_label_line_h(ui_font(m, 32)) + ui_px(m, 56);
+    s->title_box = gfx_rect(pad, body.y + ui_px(m, 36), m->w - 2 * pad, title_h);
+    s->n = m->cfg->n_services;
+    rows = (s->n + cols - 1) / cols;
+    if(rows < 1)
+        rows = 1;
+    body.y = s->title_box.y + title_h;
+    body.h = m->h - s->chrome.footer_h - ui_px(m, 24) - body.y;
+    cw = (m->w - 2 * pad - (cols - 1) * gap) / cols;
+    ch = (body.h - (rows - 1) * gap) / rows;
+    if(ch > ui_px(m, m->large ? 280 : 230))
+        ch = ui_px(m, m->large ? 280 : 230);
+    for(i = 0; i < s->n; i++) {
+        ui_button_t *b = &s->cards[i];
+        int r = i / cols, c = i % cols;
+        ui_button_init(b);
+        b->rect = gfx_rect(pad + c * (cw + gap), body.y + r * (ch + gap), cw, ch);
+        b->radius = ui_px(m, 28);
+        b->bg = m->svc[i].open ? UI_COL_CARD : 0xE6EAEF;
+    }
+}
+
+static bool update(void *p, const ui_model_t *m)
+{
+    scr_services_t *s = p;
+
+    if(!memcmp(&s->m, m, sizeof(*m)))
+        return false;
+    s->m = *m;
+    layout(s);
+    return true;
+}
+
+static void draw_card(const scr_services_t *s, int i, gfx_t *g)
+{
+    const ui_model_t *m = &s->m;
+    const config_service_t *svc = &m->cfg->services[i];
+    const ui_service_view_t *v = &m->svc[i];
+    const ui_button_t *b = &s->cards[i];
+    gfx_rect_t r = b->rect;
+    int pad = ui_px(m, 32), d = r.h - 2 * ui_px(m, 34), x, tw, status_w, npx, dpx, spx;
+    uint32_t badge = !v->open ? UI_COL_DISABLED : svc->vip ? UI_COL_VIP : UI_COL_TAKE;
+    char letter[2] = { svc->prefix, 0 }, line1[96], line2[96];
+    const char *name = m->lang == I18N_EN ? svc->name_en : svc->name_zh;
+    const char *desc = m->lang == I18N_EN ? svc->desc_en : svc->desc_zh;
+    int text_h, y;
+
+    if(d > ui_px(m, 130))
+        d = ui_px(m, 130);
+    if(b->pressed)
+        r.y += 4;
+    gfx_fill_round_rect(g, gfx_rect(r.x, r.y + 4, r.w, r.h), b->radius, gfx_rgb(0xE1E6EC));
+    gfx_fill_round_rect(g, r, b->radius, gfx_rgb(b->pressed ? 0xE3ECF7 : b->bg));
+    gfx_fill_round_rect(g, gfx_rect(r.x + pad, r.y + (r.h - d) / 2, d, d), d / 2,
+                        gfx_rgb(badge));
+    {
+        int lpx = d * 55 / 100, lw = ui_label_width(g, GFX_BOLD, lpx, letter);
+        gfx_draw_text(g, GFX_BOLD, lpx, gfx_rgb(UI_COL_WHITE), r.x + pad + (d - lw) / 2,
+                      r.y + (r.h - lpx * 145 / 100) / 2, letter, 1);
+    }
+    x = r.x + pad + d + pad;
+    npx = ui_font(m, 46);
+    dpx = ui_font(m, 28);
+    spx = ui_font(m, 34);
+
+    /* right column: status */
+    if(!v->open) {
+        char hours[32];
+        snprintf(line1, sizeof(line1), "%s", i18n_get(m->lang, I18N_SVC_CLOSED));
+        if(v->today.open_min >= 0) {
+            ui_span_text(v->today, hours, sizeof(hours));
+            i18n_format(line2, sizeof(line2), m->lang, I18N_SVC_HOURS_S, hours);
+        } else {
+            snprintf(line2, sizeof(line2), "%s", i18n_get(m->lang, I18N_CLOSED_TODAY));
+        }
+    } else {
+        i18n_format_int(line1, sizeof(line1), m->lang, I18N_SVC_WAITING_D, v->waiting);
+        if(v->est_wait_s < 0)
+            snprintf(line2, sizeof(line2), "%s", i18n_get(m->lang, I18N_SVC_NO_COUNTER));
+        else if(v->waiting == 0)
+            snprintf(line2, sizeof(line2), "%s", i18n_get(m->lang, I18N_SVC_NO_WAIT));
+        else
+            i18n_format_int(line2, sizeof(line2), m->lang, I18N_SVC_EST_D,
+                            (v->est_wait_s + 59) / 60);
+    }
+    status_w = ui_label_width(g, GFX_BOLD, spx, line1);
+    {
+        int w2 = ui_label_width(g, GFX_REGULAR, dpx, line2);
+        if(w2 > status_w)
+            status_w = w2;
+    }
+    if(status_w > r.w / 3)
+        status_w = r.w / 3;
+    {
+        int sy = r.y + (r.h - ui_label_line_h(spx) - ui_label_line_h(dpx)) / 2;
+        gfx_rect_t sb = gfx_rect(r.x + r.w - pad - status_w, sy, status_w, r.h);
+        sy += ui_label_draw(g, GFX_BOLD, spx, gfx_rgb(v->open ? UI_COL_TAKE : UI_COL_WARN), sb,
+                            UI_ALIGN_RIGHT, 1, line1);
+        sb.y = sy;
+        ui_label_draw(g, GFX_REGULAR, dpx, gfx_rgb(UI_COL_MUTED), sb, UI_ALIGN_RIGHT, 1, line2);
+    }
+
+    /* middle: name (+ VIP tag) and description */
+    tw = r.x + r.w - pad - status_w - pad - x;
+    text_h = ui_label_line_h(npx) + (desc[0] ? ui_label_line_h(dpx) : 0);
+    y = r.y + (r.h - text_h) / 2;
+    ui_label_draw(g, GFX_BOLD, npx, gfx_rgb(v->open ? UI_COL_TEXT : UI_COL_DISABLED_TX),
+                  gfx_rect(x, y, tw, npx * 2), UI_ALIGN_LEFT, 1, name);
+    if(svc->vip) {
+        int nw = ui_label_width(g, GFX_BOLD, npx, name), tpx = ui_font(m, 26);
+        const char *tag = i18n_get(m->lang, I18N_VIP_TAG);
+        int tgw = ui_label_width(g, GFX_BOLD, tpx, tag) + ui_px(m, 28);
+        if(nw + ui_px(m, 16) + tgw < tw) {
+            int ty = y + (ui_label_line_h(npx) - tpx * 16 / 10) / 2;
+            gfx_fill_round_rect(g, gfx_rect(x + nw + ui_px(m, 16), ty, tgw, tpx * 16 / 10),
+                                tpx * 8 / 10, gfx_rgb(UI_COL_VIP));
+            ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(UI_COL_WHITE),
+                          gfx_rect(x + nw + ui_px(m, 16), ty + (tpx * 16 / 10 -
+                                   ui_label_line_h(tpx)) / 2, tgw, tpx * 2),
+                          UI_ALIGN_CENTER, 1, tag);
+        }
+    }
+    if(desc[0])
+        ui_label_draw(g, GFX_REGULAR, dpx, gfx_rgb(UI_COL_MUTED),
+                      gfx_rect(x, y + ui_label_line_h(npx), tw, dpx * 2), UI_ALIGN_LEFT, 1,
+                      desc);
+}
+
+static void draw(const void *p, gfx_t *g)
+{
+    const scr_services_t *s = p;
+    const ui_model_t *m = &s->m;
+    int i, y;
+
+    gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
+    ui_chrome_draw(&s->chrome, m, g);
+    y = s->title_box.y;
+    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(UI_COL_TEXT),
+                       gfx_rect(s->title_box.x, y, s->title_box.w, s->title_box.h),
+                       UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_CHOOSE_SERVICE));
+    ui_label_draw(g, GFX_REGULAR, ui_font(m, 32), gfx_rgb(UI_COL_MUTED),
+                  gfx_rect(s->title_box.x, y + ui_px(m, 6), s->title_box.w, s->title_box.h),
+                  UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_CHOOSE_SERVICE_SUB));
+    for(i = 0; i < s->n; i++)
+        draw_card(s, i, g);
+}
+
+static const scr_ops_t ops = { "services", create, destroy, enter, handle, update, draw };
+
+const scr_ops_t *scr_services_ops(void)
+{
+    return &ops;
+}

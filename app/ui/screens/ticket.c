@@ -1,0 +1,254 @@
+/*
+ * ticket: the confirmation. Shown only after the ticket is committed, so
+ * everything here is already true: the big number, the service, people
+ * ahead, the estimate (labelled as one), issue time, a QR code to follow
+ * the queue, and what the printer did. Returns home on Done or timeout.
+ */
+#include "screens.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "button.h"
+#include "chrome.h"
+#include "hk_mem.h"
+#include "label.h"
+#include "qr.h"
+#include "ticket_print.h"
+
+typedef struct scr_ticket {
+    gfx_t *g;
+    ui_model_t m;
+    ui_chrome_t chrome;
+    ui_button_t done;
+    ui_qr_t qr;
+    gfx_rect_t card;
+    gfx_rect_t side;       /* QR + status column (landscape) or block (portrait) */
+} scr_ticket_t;
+
+static hk_err_t create(gfx_t *g, void **out)
+{
+    scr_ticket_t *s = hk_calloc(1, sizeof(*s));
+
+    *out = s;
+    if(!s)
+        return HK_ERR_NOMEM;
+    s->g = g;
+    return HK_OK;
+}
+
+static void destroy(void *p)
+{
+    hk_free(p);
+}
+
+static void enter(void *p)
+{
+    scr_ticket_t *s = p;
+
+    ui_chrome_reset(&s->chrome);
+    s->done.pressed = false;
+}
+
+static ui_intent_t handle(void *p, const display_event_t *ev)
+{
+    scr_ticket_t *s = p;
+    ui_intent_t in = ui_chrome_handle(&s->chrome, ev);
+    bool changed = in.kind == INTENT_REDRAW;
+
+    if(in.kind != INTENT_NONE && in.kind != INTENT_REDRAW)
+        return in;
+    if(ui_button_handle(&s->done, ev, &changed)) {
+        in.kind = INTENT_HOME;
+        return in;
+    }
+    if(changed)
+        in.kind = INTENT_REDRAW;
+    return in;
+}
+
+static void layout(scr_ticket_t *s)
+{
+    const ui_model_t *m = &s->m;
+    gfx_rect_t body;
+    int pad = ui_px(m, 48), bh = ui_px(m, 128);
+    char url[CONFIG_PATH_LEN + 32];
+
+    ui_chrome_layout(&s->chrome, s->g, m, false);
+    body = ui_chrome_body(&s->chrome, m);
+    ui_button_init(&s->done);
+    snprintf(s->done.title, sizeof(s->done.title), "%s", i18n_get(m->lang, I18N_DONE));
+    s->done.title_px = ui_font(m, 52);
+    s->done.radius = bh / 2;
+    if(ui_landscape(m)) {
+        int cw = (m->w - 3 * pad) * 58 / 100;
+        s->card = gfx_rect(pad, body.y + pad, cw, body.h - 2 * pad);
+        s->side = gfx_rect(2 * pad + cw, body.y + pad, m->w - 3 * pad - cw,
+                           body.h - 2 * pad - bh - ui_px(m, 70));
+        s->done.rect = gfx_rect(s->side.x, body.y + body.h - pad - bh - ui_px(m, 50),
+                                s->side.w, bh);
+    } else {
+        int ch = body.h * 50 / 100;
+        s->card = gfx_rect(pad, body.y + pad, m->w - 2 * pad, ch);
+        s->side = gfx_rect(pad, s->card.y + ch + ui_px(m, 32), m->w - 2 * pad,
+                           body.h - ch - 2 * pad - bh - ui_px(m, 110));
+        s->done.rect = gfx_rect(pad + ui_px(m, 140), body.y + body.h - pad - bh - ui_px(m, 50),
+                                m->w - 2 * pad - ui_px(m, 280), bh);
+    }
+    if(m->has_ticket) {
+        ticket_print_url(m->cfg, &m->ticket, url, sizeof(url));
+        if(ui_qr_set(&s->qr, url) != HK_OK)
+            s->qr.modules = 0;   /* no QR rather than a wrong one */
+    }
+}
+
+static bool update(void *p, const ui_model_t *m)
+{
+    scr_ticket_t *s = p;
+
+    if(!memcmp(&s->m, m, sizeof(*m)))
+        return false;
+    s->m = *m;
+    layout(s);
+    return true;
+}
+
+static void draw_card(const scr_ticket_t *s, gfx_t *g)
+{
+    const ui_model_t *m = &s->m;
+    const ticket_t *t = &m->ticket;
+    int si = config_service_index(m->cfg, t->service_id);
+    const config_service_t *svc = si >= 0 ? &m->cfg->services[si] : NULL;
+    gfx_rect_t c = s->card;
+    int pad = ui_px(m, 40), y, npx, w = c.w - 2 * pad;
+    char buf[192], when[64];
+    int min_of_day = 0;
+
+    gfx_fill_round_rect(g, c, ui_px(m, 36), gfx_rgb(UI_COL_CARD));
+    gfx_fill_round_rect(g, gfx_rect(c.x, c.y, c.w, ui_px(m, 20)), ui_px(m, 10),
+                        gfx_rgb(svc && svc->vip ? UI_COL_VIP : UI_COL_TAKE));
+    y = c.y + ui_px(m, 44);
+    y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 40), gfx_rgb(UI_COL_MUTED),
+                       gfx_rect(c.x + pad, y, w, c.h), UI_ALIGN_CENTER, 1,
+                       i18n_get(m->lang, I18N_YOUR_NUMBER));
+    /* The number is the one thing to remember: as big as the card allows. */
+    npx = ui_px(m, ui_landscape(m) ? 230 : 250);
+    y += ui_label_draw(g, GFX_BOLD, npx, gfx_rgb(svc && svc->vip ? UI_COL_VIP : UI_COL_BRAND),
+                       gfx_rect(c.x + pad, y - npx / 10, w, npx * 2), UI_ALIGN_CENTER, 1,
+                       t->number) - npx / 6;
+    if(svc)
+        y += ui_label_draw(g, GFX_BOLD, ui_font(m, 52), gfx_rgb(UI_COL_TEXT),
+                           gfx_rect(c.x + pad, y, w, c.h), UI_ALIGN_CENTER, 1,
+                           m->lang == I18N_EN ? svc->name_en : svc->name_zh);
+    y += ui_px(m, 24);
+    gfx_fill_rect(g, gfx_rect(c.x + pad, y, w, 2), gfx_rgb(UI_COL_LINE));
+    y += ui_px(m, 28);
+    if(t->ahead_quoted > 0)
+        i18n_format_int(buf, sizeof(buf), m->lang, I18N_AHEAD_D, t->ahead_quoted);
+    else
+        snprintf(buf, sizeof(buf), "%s", i18n_get(m->lang, I18N_AHEAD_NONE));
+    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 46), gfx_rgb(UI_COL_TEXT),
+                       gfx_rect(c.x + pad, y, w, c.h), UI_ALIGN_CENTER, 2, buf);
+    if(t->est_wait_s_quoted >= 0 && t->ahead_quoted > 0)
+        i18n_format_int(buf, sizeof(buf), m->lang, I18N_EST_WAIT_D,
+                        (t->est_wait_s_quoted + 59) / 60);
+    else if(t->est_wait_s_quoted < 0)
+        snprintf(buf, sizeof(buf), "%s", i18n_get(m->lang, I18N_EST_NONE));
+    else
+        buf[0] = '\0';
+    if(buf[0]) {
+        y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 40), gfx_rgb(UI_COL_TEXT),
+                           gfx_rect(c.x + pad, y + ui_px(m, 6), w, c.h), UI_ALIGN_CENTER, 2,
+                           buf) + ui_px(m, 6);
+        if(t->est_wait_s_quoted >= 0)
+            y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 30), gfx_rgb(UI_COL_MUTED),
+                               gfx_rect(c.x + pad, y, w, c.h), UI_ALIGN_CENTER, 1,
+                               i18n_get(m->lang, I18N_EST_NOTE));
+    }
+    config_local_time(m->cfg, t->issued_ms, NULL, NULL, &min_of_day);
+    snprintf(when, sizeof(when), "%s %02d:%02d", t->day, min_of_day / 60, min_of_day % 60);
+    i18n_format(buf, sizeof(buf), m->lang, I18N_ISSUED_AT_S, when);
+    ui_label_draw(g, GFX_REGULAR, ui_font(m, 30), gfx_rgb(UI_COL_MUTED),
+                  gfx_rect(c.x + pad, y + ui_px(m, 12), w, c.h), UI_ALIGN_CENTER, 1, buf);
+}
+
+static void draw_side(const scr_ticket_t *s, gfx_t *g)
+{
+    const ui_model_t *m = &s->m;
+    gfx_rect_t r = s->side;
+    int qs = ui_px(m, 260), y = r.y, tx, tw;
+    uint32_t col = UI_COL_TAKE;
+    i18n_key_t k1 = I18N_PRINTING, k2 = I18N_WATCH_DISPLAY;
+    int spx = ui_font(m, 38);
+    gfx_rect_t banner;
+    int bh;
+
+    switch(m->print_state) {
+    case UI_PRINT_NONE: col = UI_COL_MUTED; k1 = I18N_NO_PRINTER; break;
+    case UI_PRINT_PENDING: col = UI_COL_TAKE; k1 = I18N_PRINTING; break;
+    case UI_PRINT_DONE: col = UI_COL_OK; k1 = I18N_PRINTED; break;
+    case UI_PRINT_FAULT: col = UI_COL_WARN; k1 = I18N_PRINT_FAULT; k2 = I18N_PRINT_FAULT_STAFF; break;
+    }
+    /* status banner */
+    bh = ui_label_measure(g, GFX_BOLD, spx, r.w - ui_px(m, 80), 3, i18n_get(m->lang, k1), NULL) +
+         ui_label_measure(g, GFX_REGULAR, ui_font(m, 30), r.w - ui_px(m, 80), 2,
+                          i18n_get(m->lang, k2), NULL) + ui_px(m, 56);
+    banner = gfx_rect(r.x, y, r.w, bh);
+    gfx_fill_round_rect(g, banner, ui_px(m, 28), gfx_rgb(col));
+    {
+        int by = y + ui_px(m, 26);
+        gfx_color_t soft = gfx_rgb(UI_COL_WHITE);
+        soft.a = 225;
+        by += ui_label_draw(g, GFX_BOLD, spx, gfx_rgb(UI_COL_WHITE),
+                            gfx_rect(r.x + ui_px(m, 40), by, r.w - ui_px(m, 80), bh),
+                            UI_ALIGN_CENTER, 3, i18n_get(m->lang, k1));
+        ui_label_draw(g, GFX_REGULAR, ui_font(m, 30), soft,
+                      gfx_rect(r.x + ui_px(m, 40), by, r.w - ui_px(m, 80), bh),
+                      UI_ALIGN_CENTER, 2, i18n_get(m->lang, k2));
+    }
+    y += bh + ui_px(m, 32);
+    /* QR with its caption */
+    if(s->qr.modules) {
+        int avail = r.y + r.h - y;
+        if(qs > avail - ui_px(m, 20))
+            qs = avail - ui_px(m, 20);
+        if(qs < ui_px(m, 140))
+            return;
+        gfx_fill_round_rect(g, gfx_rect(r.x, y, r.w, qs + ui_px(m, 40)), ui_px(m, 28),
+                            gfx_rgb(UI_COL_CARD));
+        ui_qr_draw(&s->qr, g, r.x + ui_px(m, 20), y + ui_px(m, 20), qs);
+        tx = r.x + qs + ui_px(m, 50);
+        tw = r.w - qs - ui_px(m, 80);
+        ui_label_draw(g, GFX_BOLD, ui_font(m, 38), gfx_rgb(UI_COL_TEXT),
+                      gfx_rect(tx, y + (qs + ui_px(m, 40)) / 2 - ui_label_line_h(ui_font(m, 38)),
+                               tw, qs),
+                      UI_ALIGN_LEFT, 3, i18n_get(m->lang, I18N_SCAN_QR));
+    }
+}
+
+static void draw(const void *p, gfx_t *g)
+{
+    const scr_ticket_t *s = p;
+    const ui_model_t *m = &s->m;
+    char buf[96];
+
+    gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
+    ui_chrome_draw(&s->chrome, m, g);
+    if(!m->has_ticket)
+        return;
+    draw_card(s, g);
+    draw_side(s, g);
+    ui_button_draw(&s->done, g);
+    i18n_format_int(buf, sizeof(buf), m->lang, I18N_AUTO_RETURN_D, m->countdown_s);
+    ui_label_draw(g, GFX_REGULAR, ui_font(m, 30), gfx_rgb(UI_COL_MUTED),
+                  gfx_rect(s->done.rect.x, s->done.rect.y + s->done.rect.h + ui_px(m, 12),
+                           s->done.rect.w, ui_px(m, 60)),
+                  UI_ALIGN_CENTER, 1, buf);
+}
+
+static const scr_ops_t ops = { "ticket", create, destroy, enter, handle, update, draw };
+
+const scr_ops_t *scr_ticket_ops(void)
+{
+    return &ops;
+}

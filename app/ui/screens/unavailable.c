@@ -1,0 +1,98 @@
+/*
+ * unavailable: what FAQ, submit-an-issue and rating show until their
+ * issues land: an honest "not available on this terminal yet" and where
+ * to get help instead. No fake content.
+ */
+#include "screens.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "chrome.h"
+#include "hk_mem.h"
+#include "label.h"
+
+typedef struct scr_unavailable {
+    gfx_t *g;
+    ui_model_t m;
+    ui_chrome_t chrome;
+} scr_unavailable_t;
+
+static hk_err_t create(gfx_t *g, void **out)
+{
+    scr_unavailable_t *s = hk_calloc(1, sizeof(*s));
+
+    *out = s;
+    if(!s)
+        return HK_ERR_NOMEM;
+    s->g = g;
+    return HK_OK;
+}
+
+static void destroy(void *p)
+{
+    hk_free(p);
+}
+
+static void enter(void *p)
+{
+    scr_unavailable_t *s = p;
+
+    ui_chrome_reset(&s->chrome);
+}
+
+static ui_intent_t handle(void *p, const display_event_t *ev)
+{
+    scr_unavailable_t *s = p;
+
+    return ui_chrome_handle(&s->chrome, ev);
+}
+
+static bool update(void *p, const ui_model_t *m)
+{
+    scr_unavailable_t *s = p;
+
+    if(!memcmp(&s->m, m, sizeof(*m)))
+        return false;
+    s->m = *m;
+    ui_chrome_layout(&s->chrome, s->g, m, true);
+    return true;
+}
+
+static void draw(const void *p, gfx_t *g)
+{
+    const scr_unavailable_t *s = p;
+    const ui_model_t *m = &s->m;
+    gfx_rect_t body = ui_chrome_body(&s->chrome, m);
+    int pad = ui_px(m, 80), d = ui_px(m, 200), y;
+    int ipx = ui_px(m, 120);
+
+    gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
+    ui_chrome_draw(&s->chrome, m, g);
+    y = body.y + body.h * (ui_landscape(m) ? 12 : 22) / 100;
+    gfx_fill_round_rect(g, gfx_rect((m->w - d) / 2, y, d, d), d / 2, gfx_rgb(0xDCE7F5));
+    {
+        int iw = ui_label_width(g, GFX_BOLD, ipx, "i");
+        gfx_draw_text(g, GFX_BOLD, ipx, gfx_rgb(UI_COL_BRAND), (m->w - iw) / 2,
+                      y + (d - ipx * 145 / 100) / 2, "i", 1);
+    }
+    y += d + ui_px(m, 50);
+    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 64), gfx_rgb(UI_COL_TEXT),
+                       gfx_rect(pad, y, m->w - 2 * pad, m->h), UI_ALIGN_CENTER, 2,
+                       i18n_get(m->lang, m->unavailable_title));
+    y += ui_px(m, 30);
+    y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 44), gfx_rgb(UI_COL_TEXT),
+                       gfx_rect(pad, y, m->w - 2 * pad, m->h), UI_ALIGN_CENTER, 3,
+                       i18n_get(m->lang, I18N_UNAVAILABLE));
+    y += ui_px(m, 16);
+    ui_label_draw(g, GFX_REGULAR, ui_font(m, 36), gfx_rgb(UI_COL_MUTED),
+                  gfx_rect(pad, y, m->w - 2 * pad, m->h), UI_ALIGN_CENTER, 3,
+                  i18n_get(m->lang, I18N_UNAVAILABLE_HELP));
+}
+
+static const scr_ops_t ops = { "unavailable", create, destroy, enter, handle, update, draw };
+
+const scr_ops_t *scr_unavailable_ops(void)
+{
+    return &ops;
+}

@@ -1,0 +1,114 @@
+/*
+ * ui: the types every screen shares: the model a screen draws from, the
+ * intents a screen turns touches into, theme metrics and colours. Screens
+ * never do I/O; ui_app.c acts on intents (committing to the store first)
+ * and then hands screens a new model.
+ */
+#ifndef HK_APP_UI_UI_H
+#define HK_APP_UI_UI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "display.h"
+#include "gfx.h"
+#include "i18n.h"
+#include "queue.h"
+
+typedef enum ui_screen_id {
+    UI_SCR_ATTRACT = 0,
+    UI_SCR_HOME,
+    UI_SCR_SERVICES,
+    UI_SCR_TICKET,
+    UI_SCR_UNAVAILABLE,
+    UI_SCR_COUNT
+} ui_screen_id_t;
+
+typedef enum ui_print_state {
+    UI_PRINT_NONE = 0,     /* no printer configured */
+    UI_PRINT_PENDING,
+    UI_PRINT_DONE,
+    UI_PRINT_FAULT
+} ui_print_state_t;
+
+typedef struct ui_service_view {
+    bool open;             /* taking numbers now */
+    int waiting;
+    int est_wait_s;        /* -1 = no estimate (no open counter) */
+    config_span_t today;   /* today's hours (open_min < 0: closed today) */
+} ui_service_view_t;
+
+/* Everything a screen shows. Screens keep a copy and redraw only when a
+ * new model differs (so no raw clock in here: minutes are text). */
+typedef struct ui_model {
+    const config_t *cfg;
+    i18n_lang_t lang;
+    bool large;
+    int w, h;                        /* layout size */
+    char time_text[8];               /* "14:32" */
+    char date_text[48];              /* "11月25日 星期三" */
+    int total_waiting;
+    config_span_t today;             /* branch hours today */
+    ui_service_view_t svc[CONFIG_MAX_SERVICES];
+    bool has_ticket;
+    ticket_t ticket;                 /* the ticket just issued */
+    ui_print_state_t print_state;
+    int countdown_s;                 /* ticket screen: seconds to home */
+    i18n_key_t unavailable_title;    /* which tile led to "not available" */
+    bool dialog_open;
+    char dialog_title[160];
+    char dialog_msg[256];
+} ui_model_t;
+
+typedef enum ui_intent_kind {
+    INTENT_NONE = 0,
+    INTENT_REDRAW,          /* visual feedback only (pressed state) */
+    INTENT_START,           /* attract -> home */
+    INTENT_HOME,
+    INTENT_BACK,
+    INTENT_OPEN_SERVICES,
+    INTENT_OPEN_FAQ,
+    INTENT_OPEN_SUBMIT,
+    INTENT_OPEN_RATE,
+    INTENT_TAKE_NUMBER,     /* arg = service index */
+    INTENT_SERVICE_CLOSED,  /* arg = service index */
+    INTENT_TOGGLE_LANG,
+    INTENT_TOGGLE_LARGE,
+    INTENT_DISMISS          /* close the dialog */
+} ui_intent_kind_t;
+
+typedef struct ui_intent {
+    ui_intent_kind_t kind;
+    int arg;
+} ui_intent_t;
+
+/* Palette (sRGB). Brand blue with high-contrast text for a bright hall. */
+#define UI_COL_BG          0xF2F5F9u
+#define UI_COL_BRAND       0x0B5CADu
+#define UI_COL_BRAND_DARK  0x08457Fu
+#define UI_COL_CARD        0xFFFFFFu
+#define UI_COL_TEXT        0x1F2937u
+#define UI_COL_MUTED       0x5B6472u
+#define UI_COL_LINE        0xDDE3EAu
+#define UI_COL_WHITE       0xFFFFFFu
+#define UI_COL_TAKE        0x0B6BD3u
+#define UI_COL_FAQ         0x0E9F7Eu
+#define UI_COL_SUBMIT      0xE07A00u
+#define UI_COL_RATE        0xD23F68u
+#define UI_COL_VIP         0xB8891Cu
+#define UI_COL_DISABLED    0xC5CCD6u
+#define UI_COL_DISABLED_TX 0x7D8795u
+#define UI_COL_OK          0x16803Cu
+#define UI_COL_WARN        0xC2410Cu
+
+/** Scale a base length (designed for a 1080-px short side). */
+int ui_px(const ui_model_t *m, int base);
+/** Scale a base font size; large-text mode enlarges it by 1.3. */
+int ui_font(const ui_model_t *m, int base);
+/** True when the layout is wider than tall. */
+bool ui_landscape(const ui_model_t *m);
+/** Format a span "09:00–18:00" into buf. */
+void ui_span_text(config_span_t span, char *buf, unsigned size);
+
+#endif

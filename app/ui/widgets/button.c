@@ -1,0 +1,125 @@
+/*
+ * button: press/release tracking and drawing of buttons and tiles.
+ */
+#include "button.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void ui_button_init(ui_button_t *b)
+{
+    memset(b, 0, sizeof(*b));
+    b->bg = 0x0B5CAD;
+    b->fg = 0xFFFFFF;
+    b->radius = 24;
+    b->title_px = 40;
+    b->sub_px = 28;
+    b->icon_px = 56;
+    b->align = UI_ALIGN_CENTER;
+    b->enabled = true;
+}
+
+bool ui_rect_contains(gfx_rect_t r, int x, int y)
+{
+    return x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
+}
+
+uint32_t ui_shade(uint32_t rgb, int amount)
+{
+    int ch[3] = { (int)(rgb >> 16) & 255, (int)(rgb >> 8) & 255, (int)rgb & 255 };
+    int i;
+
+    for(i = 0; i < 3; i++) {
+        if(amount > 0)
+            ch[i] = ch[i] * (100 - amount) / 100;
+        else
+            ch[i] = ch[i] + (255 - ch[i]) * (-amount) / 100;
+    }
+    return ((uint32_t)ch[0] << 16) | ((uint32_t)ch[1] << 8) | (uint32_t)ch[2];
+}
+
+bool ui_button_handle(ui_button_t *b, const display_event_t *ev, bool *changed)
+{
+    bool inside = ui_rect_contains(b->rect, ev->x, ev->y);
+    bool was = b->pressed;
+    bool clicked = false;
+
+    if(!b->enabled) {
+        /* a disabled button still swallows nothing and shows nothing */
+        return false;
+    }
+    switch(ev->type) {
+    case DISPLAY_EV_DOWN:
+        b->pressed = inside;
+        break;
+    case DISPLAY_EV_MOVE:
+        if(b->pressed && !inside)
+            b->pressed = false;
+        break;
+    case DISPLAY_EV_UP:
+        clicked = b->pressed && inside;
+        b->pressed = false;
+        break;
+    default:
+        break;
+    }
+    if(changed && was != b->pressed)
+        *changed = true;
+    return clicked;
+}
+
+void ui_button_draw(const ui_button_t *b, gfx_t *g)
+{
+    gfx_rect_t r = b->rect;
+    uint32_t bg = b->enabled ? b->bg : 0xC5CCD6;
+    uint32_t fg = b->enabled ? b->fg : 0x6B7480;
+    int pad = b->radius > 16 ? b->radius : 16;
+    int text_h, y, x0, text_w;
+
+    if(b->pressed) {
+        bg = ui_shade(bg, 18);
+        r.y += 4;
+    } else if(b->enabled && r.h > 120) {
+        /* soft shadow under large tiles */
+        gfx_fill_round_rect(g, gfx_rect(r.x, r.y + 6, r.w, r.h), b->radius,
+                            gfx_rgb(ui_shade(0xF2F5F9, 8)));
+    }
+    gfx_fill_round_rect(g, r, b->radius, gfx_rgb(bg));
+
+    x0 = r.x + pad;
+    text_w = r.w - 2 * pad;
+    if(b->icon[0]) {
+        int d = b->icon_px * 2;
+        gfx_rect_t ic;
+        int iw;
+        if(b->align == UI_ALIGN_LEFT) {
+            ic = gfx_rect(r.x + pad, r.y + (r.h - d) / 2, d, d);
+            x0 = ic.x + d + pad;
+            text_w = r.x + r.w - pad - x0;
+        } else {
+            ic = gfx_rect(r.x + (r.w - d) / 2, r.y + pad, d, d);
+        }
+        gfx_fill_round_rect(g, ic, d / 2, gfx_rgb(b->enabled ? ui_shade(bg, -22) : 0xB3BAC4));
+        iw = ui_label_width(g, GFX_BOLD, b->icon_px, b->icon);
+        gfx_draw_text(g, GFX_BOLD, b->icon_px, gfx_rgb(bg), ic.x + (d - iw) / 2,
+                      ic.y + (d - b->icon_px * 145 / 100) / 2, b->icon, strlen(b->icon));
+        if(b->align != UI_ALIGN_LEFT) {
+            int top = ic.y + d;
+            r.h -= top - r.y;
+            r.y = top;
+        }
+    }
+    text_h = ui_label_measure(g, GFX_BOLD, b->title_px, text_w, 2, b->title, NULL);
+    if(b->subtitle[0])
+        text_h += b->sub_px / 2 + ui_label_measure(g, GFX_REGULAR, b->sub_px, text_w, 2,
+                                                   b->subtitle, NULL);
+    y = r.y + (r.h - text_h) / 2;
+    y += ui_label_draw(g, GFX_BOLD, b->title_px, gfx_rgb(fg), gfx_rect(x0, y, text_w, r.h),
+                       b->align, 2, b->title);
+    if(b->subtitle[0]) {
+        gfx_color_t sc = gfx_rgb(fg);
+        sc.a = 215;
+        ui_label_draw(g, GFX_REGULAR, b->sub_px, sc,
+                      gfx_rect(x0, y + b->sub_px / 2, text_w, r.h), b->align, 2, b->subtitle);
+    }
+}

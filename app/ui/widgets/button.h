@@ -1,0 +1,47 @@
+/*
+ * button: a pressable rounded rectangle with a title, an optional subtitle
+ * and an optional icon glyph. Fires on release inside (like every touch UI:
+ * a finger that slides off cancels). Defaults from ui_button_init():
+ * enabled, not pressed, brand-blue fill, white text, centered, radius 24.
+ */
+#ifndef HK_APP_UI_WIDGETS_BUTTON_H
+#define HK_APP_UI_WIDGETS_BUTTON_H
+
+#include <stdbool.h>
+
+#include "display.h"
+#include "gfx.h"
+#include "label.h"
+
+typedef struct ui_button {
+    gfx_rect_t rect;
+    char title[160];
+    char subtitle[224];
+    char icon[16];          /* one glyph drawn in a circle; "" = none */
+    uint32_t bg, fg;        /* 0xRRGGBB */
+    int radius;
+    int title_px, sub_px, icon_px;
+    ui_align_t align;       /* title/subtitle alignment */
+    bool enabled;
+    bool pressed;
+} ui_button_t;
+
+void ui_button_init(ui_button_t *b);
+
+/**
+ * Feed an input event.
+ * @param changed  set true when the pressed look changed (redraw needed).
+ * @return true when the button was clicked (released inside).
+ */
+bool ui_button_handle(ui_button_t *b, const display_event_t *ev, bool *changed);
+
+/** Draw the button (pressed: darker fill, 4 px lower). */
+void ui_button_draw(const ui_button_t *b, gfx_t *g);
+
+/** Is (x, y) inside r? */
+bool ui_rect_contains(gfx_rect_t r, int x, int y);
+
+/** Darken (amount > 0) or lighten (< 0) a colour by amount/100. */
+uint32_t ui_shade(uint32_t rgb, int amount);
+
+#endif
