@@ -1,0 +1,502 @@
+/*
+ * test_config: the branch config parser. The sample branch file parses;
+ * every kind of bad field is refused with a diag naming the full field
+ * path; a refused parse leaves the caller's config untouched; business-day
+ * time follows utc_offset_min; allocation failures anywhere (including
+ * inside cJSON) give an error, never a crash or a leak.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "hk_mem.h"
+#include "hk_test.h"
+
+#define BASE_JSON                                                            \
+    "{\"role\":\"kiosk\","                                                   \
+    "\"branch\":{\"id\":\"sh-test-01\",\"name_zh\":\"测试营业厅\","            \
+    "\"name_en\":\"Test Branch\"},"                                          \
+    "\"utc_offset_min\":480,"                                                \
+    "\"hours\":{\"mon\":\"09:00-18:00\",\"tue\":\"09:00-18:00\","            \
+    "\"wed\":\"09:00-18:00\",\"thu\":\"09:00-18:00\",\"fri\":\"09:00-18:00\"," \
+    "\"sat\":\"09:30-17:00\",\"sun\":\"10:00-16:00\"},"                      \
+    "\"services\":["                                                         \
+    "{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务办理\","            \
+    "\"name_en\":\"General business\",\"priority\":2,\"avg_service_s\":360}," \
+    "{\"id\":\"broadband\",\"prefix\":\"C\",\"name_zh\":\"宽带业务\","          \
+    "\"name_en\":\"Broadband\",\"hours\":{\"mon\":\"09:00-17:00\","           \
+    "\"tue\":\"09:00-17:00\",\"wed\":\"09:00-17:00\",\"thu\":\"09:00-17:00\"," \
+    "\"fri\":\"09:00-17:00\",\"sat\":\"closed\",\"sun\":\"closed\"}},"        \
+    "{\"id\":\"vip\",\"prefix\":\"V\",\"name_zh\":\"贵宾服务\","                \
+    "\"name_en\":\"VIP\",\"priority\":9,\"vip\":true}],"                     \
+    "\"counters\":["                                                         \
+    "{\"id\":\"c1\",\"number\":1,\"services\":[\"vip\",\"general\"]},"       \
+    "{\"id\":\"c2\",\"number\":2,\"services\":[\"general\",\"broadband\"]}]," \
+    "\"printer\":{\"kind\":\"file\",\"target\":\"ticket.escpos\"},"          \
+    "\"ticket\":{\"url_template\":\"https://q.example/t/{branch}/{day}/{number}\"}}"
+
+static config_t cfg;
+static hk_diag_t diag;
+
+void setUp(void)
+{
+    memset(&cfg, 0, sizeof(cfg));
+    hk_diag_clear(&diag);
+}
+
+void tearDown(void)
+{
+}
+
+/* BASE_JSON with the first occurrence of `from` replaced by `to`. */
+static char *mutate(const char *from, const char *to)
+{
+    static char buf[8192];
+    const char *base = BASE_JSON;
+    const char *at = strstr(base, from);
+
+    if(!at)
+        hk_test_fail(__FILE__, __LINE__, "mutation anchor not found: %s", from);
+    (void)snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - base), base, to,
+                   at + strlen(from));
+    return buf;
+}
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Wall ms for a local (UTC+8) date and time. */
+static int64_t local_ms(int y, int mo, int d, int h, int mi)
+{
+    return (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 -
+            480 * 60) * 1000;
+}
+
+static void expect_refused(const char *json, const char *diag_part)
+{
+    config_t before;
+    hk_err_t rc;
+
+    memset(&before, 0x5a, sizeof(before));
+    cfg = before;
+    rc = config_parse(json, strlen(json), &cfg, &diag);
+    HK_ASSERT_MSG(rc == HK_ERR_INVALID, "expected INVALID for \"%s\", got %d",
+                  diag_part, (int)rc);
+    HK_ASSERT_CONTAINS(diag.msg, diag_part);
+    HK_ASSERT(memcmp(&before, &cfg, sizeof(cfg)) == 0);
+}
+
+static void test_config_sample_branch_parses(void)
+{
+    char path[1024];
+    int v, c1, broadband;
+
+    (void)snprintf(path, sizeof(path), "%s/assets/config/sample-branch.json",
+                   HK_SOURCE_DIR);
+    HK_ASSERT_OK(config_load_file(path, &cfg, &diag));
+    HK_ASSERT_STR("", diag.msg);
+    HK_ASSERT_STR("sh-xuhui-01", cfg.branch_id);
+    HK_ASSERT_STR("中国移动 上海徐汇营业厅", cfg.branch_name_zh);
+    HK_ASSERT_STR("China Mobile Shanghai Xuhui Branch", cfg.branch_name_en);
+    HK_ASSERT_STR("zh-CN", cfg.language);
+    HK_ASSERT_INT(480, cfg.utc_offset_min);
+    HK_ASSERT_INT(CONFIG_ROLE_KIOSK, cfg.role);
+    HK_ASSERT_INT(6, cfg.n_services);
+    HK_ASSERT_INT(6, cfg.n_counters);
+    v = config_service_index(&cfg, "vip");
+    HK_ASSERT(v >= 0);
+    HK_ASSERT_INT('V', cfg.services[v].prefix);
+    HK_ASSERT(cfg.services[v].vip);
+    HK_ASSERT_INT(9, cfg.services[v].priority);
+    broadband = config_service_index(&cfg, "broadband");
+    HK_ASSERT_INT(17 * 60, cfg.services[broadband].hours.day[1].close_min);
+    HK_ASSERT_INT(-1, cfg.services[broadband].hours.day[6].open_min);
+    c1 = config_counter_index(&cfg, "c1");
+    HK_ASSERT_INT(1, cfg.counters[c1].number);
+    HK_ASSERT_INT(2, cfg.counters[c1].n_services);
+    HK_ASSERT_INT(v, cfg.counters[c1].services[0]);
+    HK_ASSERT_INT(config_service_index(&cfg, "general"),
+                  cfg.counters[c1].services[1]);
+    HK_ASSERT_INT(CONFIG_PRINTER_FILE, cfg.printer.kind);
+    HK_ASSERT_STR("ticket.escpos", cfg.printer.target);
+    HK_ASSERT_INT(576, cfg.printer.width_dots);
+    HK_ASSERT_INT(CONFIG_ORIENT_PORTRAIT, cfg.display.orientation);
+    HK_ASSERT_INT(1080, cfg.display.width);
+    HK_ASSERT_INT(1920, cfg.display.height);
+    HK_ASSERT_STR("https://q.10086.example/t/{branch}/{day}/{number}",
+                  cfg.ticket_url_template);
+    HK_ASSERT_INT(60, cfg.idle_timeout_s);
+    HK_ASSERT_INT(20, cfg.confirm_timeout_s);
+    HK_ASSERT_INT(900, cfg.max_pass_over_s);
+}
+
+static void test_config_optional_fields_get_defaults(void)
+{
+    const char *json =
+        "{\"branch\":{\"id\":\"b1\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
+        "\"services\":[{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\","
+        "\"name_en\":\"General\"}],"
+        "\"counters\":[{\"id\":\"c7\",\"number\":7,\"services\":[\"general\"]}]}";
+
+    HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
+    HK_ASSERT_INT(CONFIG_ROLE_KIOSK, cfg.role);
+    HK_ASSERT_STR("zh-CN", cfg.language);
+    HK_ASSERT_INT(480, cfg.utc_offset_min);
+    HK_ASSERT_INT(0, cfg.hours.day[0].open_min);
+    HK_ASSERT_INT(1440, cfg.hours.day[0].close_min);
+    HK_ASSERT_INT(0, cfg.services[0].priority);
+    HK_ASSERT(!cfg.services[0].vip);
+    HK_ASSERT_INT(300, cfg.services[0].avg_service_s);
+    HK_ASSERT_STR("", cfg.services[0].desc_zh);
+    HK_ASSERT_STR("7号窗口", cfg.counters[0].name_zh);
+    HK_ASSERT_STR("Counter 7", cfg.counters[0].name_en);
+    HK_ASSERT_INT(CONFIG_PRINTER_NONE, cfg.printer.kind);
+    HK_ASSERT_INT(1080, cfg.display.width);
+    HK_ASSERT_INT(60, cfg.idle_timeout_s);
+    HK_ASSERT_INT(20, cfg.confirm_timeout_s);
+    HK_ASSERT_INT(900, cfg.max_pass_over_s);
+    HK_ASSERT_STR("", cfg.data_dir);
+}
+
+static void test_config_base_fixture_parses(void)
+{
+    HK_ASSERT_OK(config_parse(BASE_JSON, strlen(BASE_JSON), &cfg, &diag));
+    HK_ASSERT_INT(3, cfg.n_services);
+    HK_ASSERT_INT(2, cfg.n_counters);
+}
+
+static void test_config_errors_name_the_field_path(void)
+{
+    expect_refused(mutate("\"prefix\":\"C\"", "\"prefix\":\"CC\""),
+                   "services[1].prefix: must be one letter A-Z");
+    expect_refused(mutate("\"prefix\":\"C\"", "\"prefix\":\"c\""),
+                   "services[1].prefix: must be one letter A-Z");
+    expect_refused(mutate("\"prefix\":\"C\"", "\"prefix\":3"),
+                   "services[1].prefix: must be one letter A-Z");
+    expect_refused(mutate("[\"general\",\"broadband\"]",
+                          "[\"xyz\",\"broadband\"]"),
+                   "counters[1].services[0]: unknown service \"xyz\"");
+    expect_refused(mutate("[\"general\",\"broadband\"]",
+                          "[\"general\",\"general\"]"),
+                   "counters[1].services[1]: \"general\" listed twice");
+    expect_refused(mutate("\"mon\":\"09:00-18:00\"", "\"mon\":\"9-18\""),
+                   "hours.mon: expected \"HH:MM-HH:MM\" or \"closed\"");
+    expect_refused(mutate("\"mon\":\"09:00-18:00\"", "\"mon\":\"18:00-09:00\""),
+                   "hours.mon: expected \"HH:MM-HH:MM\" or \"closed\"");
+    expect_refused(mutate("\"mon\":\"09:00-18:00\"", "\"mon\":\"09:00-24:30\""),
+                   "hours.mon: expected");
+    expect_refused(mutate("\"sun\":\"10:00-16:00\"}", "\"sun\":null}"),
+                   "hours.sun: expected");
+    expect_refused(mutate(",\"sun\":\"10:00-16:00\"}", "}"),
+                   "hours.sun: required");
+    expect_refused(mutate("\"mon\":\"09:00-18:00\"", "\"monday\":\"09:00-18:00\""),
+                   "hours.monday: unknown key");
+    expect_refused(mutate("\"prefix\":\"V\"", "\"prefix\":\"A\""),
+                   "services[2].prefix: duplicate prefix \"A\"");
+    expect_refused(mutate("\"id\":\"vip\"", "\"id\":\"general\""),
+                   "services[2].id: duplicate id \"general\"");
+    expect_refused(mutate("\"id\":\"vip\"", "\"id\":\"VIP\""),
+                   "services[2].id: \"VIP\" may use only a-z 0-9 _ -");
+    expect_refused(mutate("\"id\":\"vip\"",
+                          "\"id\":\"a-very-long-service-identifier\""),
+                   "services[2].id: too long");
+    expect_refused(mutate("\"priority\":9", "\"priorty\":9"),
+                   "services[2].priorty: unknown key");
+    expect_refused(mutate("\"priority\":9", "\"priority\":10"),
+                   "services[2].priority: must be 0..9");
+    expect_refused(mutate("\"priority\":9", "\"priority\":1.5"),
+                   "services[2].priority: must be a whole number");
+    expect_refused(mutate("\"priority\":9", "\"priority\":\"9\""),
+                   "services[2].priority: expected a number");
+    expect_refused(mutate("\"vip\":true", "\"vip\":1"),
+                   "services[2].vip: expected true or false");
+    expect_refused(mutate("\"avg_service_s\":360", "\"avg_service_s\":5"),
+                   "services[0].avg_service_s: must be 30..7200");
+    expect_refused(mutate("\"name_en\":\"VIP\",", ""),
+                   "services[2].name_en: required");
+    expect_refused(mutate("\"name_en\":\"VIP\"", "\"name_en\":\"\""),
+                   "services[2].name_en: must not be empty");
+    expect_refused(mutate("\"sat\":\"closed\"", "\"sat\":\"09:00-17:00\""),
+                   "services[1].hours.sat: outside the branch hours");
+    expect_refused(mutate("\"counters\":", "\"counter\":"),
+                   "counter: unknown key");
+    expect_refused(mutate("\"number\":2", "\"number\":1"),
+                   "counters[1].number: duplicate number 1");
+    expect_refused(mutate("\"id\":\"c2\"", "\"id\":\"c1\""),
+                   "counters[1].id: duplicate id \"c1\"");
+    expect_refused(mutate("\"number\":2", "\"number\":100"),
+                   "counters[1].number: must be 1..99");
+    expect_refused(mutate("[\"general\",\"broadband\"]", "[]"),
+                   "counters[1].services: expected a non-empty array");
+    expect_refused(mutate("[\"general\",\"broadband\"]", "[\"general\"]"),
+                   "services[1]: no counter serves \"broadband\"");
+    expect_refused(mutate("\"branch\":{", "\"branch_\":{"),
+                   "branch_: unknown key");
+    expect_refused(mutate("\"id\":\"sh-test-01\",",
+                          "\"id\":\"sh-test-01\",\"id\":\"x\","),
+                   "branch.id: duplicate key");
+    expect_refused(mutate("\"utc_offset_min\":480", "\"utc_offset_min\":900"),
+                   "utc_offset_min: must be -720..840");
+    expect_refused(mutate("\"utc_offset_min\":480", "\"utc_offset_min\":1e400"),
+                   "utc_offset_min: must be -720..840");
+    expect_refused(mutate("\"role\":\"kiosk\"", "\"role\":\"kisok\""),
+                   "role: expected");
+    expect_refused(mutate("\"kind\":\"file\",\"target\":\"ticket.escpos\"",
+                          "\"kind\":\"tcp\",\"target\":\"10.0.0.5\""),
+                   "printer.target: expected \"host:port\"");
+    expect_refused(mutate("\"kind\":\"file\",\"target\":\"ticket.escpos\"",
+                          "\"kind\":\"device\",\"target\":\"lp0\""),
+                   "printer.target: a device must be an absolute path");
+    expect_refused(mutate("\"kind\":\"file\"", "\"kind\":\"usb\""),
+                   "printer.kind: expected");
+    expect_refused(mutate(",\"target\":\"ticket.escpos\"", ""),
+                   "printer.target: required");
+    expect_refused(mutate("\"target\":\"ticket.escpos\"",
+                          "\"target\":\"ticket.escpos\",\"width_dots\":500"),
+                   "printer.width_dots: must be 384 (58 mm) or 576 (80 mm)");
+    expect_refused(mutate("{number}", "{num}"),
+                   "ticket.url_template: unknown placeholder");
+    expect_refused(mutate("https://q.example", "ftp://q.example"),
+                   "ticket.url_template: must start with https://");
+    expect_refused(mutate("\"role\":\"kiosk\",",
+                          "\"role\":\"kiosk\",\"timeouts\":{\"idle_s\":5},"),
+                   "timeouts.idle_s: must be 10..3600");
+    expect_refused(mutate("\"role\":\"kiosk\",",
+                          "\"role\":\"kiosk\",\"queue\":{\"max_pass\":5},"),
+                   "queue.max_pass: unknown key");
+    expect_refused(mutate("\"role\":\"kiosk\",",
+                          "\"role\":\"kiosk\",\"display\":{\"orientation\":\"up\"},"),
+                   "display.orientation: expected");
+    expect_refused(mutate("\"role\":\"kiosk\",",
+                          "\"role\":\"kiosk\",\"language\":\"fr\","),
+                   "language: expected \"zh-CN\" or \"en\"");
+    expect_refused(mutate("\"services\":[", "\"services\":[],\"x_\":["),
+                   "x_: unknown key");
+    expect_refused(mutate("\"services\":[", "\"services\":{\"a\":["),
+                   "config: not valid JSON");
+    expect_refused(mutate("\"role\":\"kiosk\",", "\"role\":\"kiosk\""),
+                   "config: not valid JSON (line 1, column");
+    expect_refused("[1,2]", "config: top level must be an object");
+    expect_refused("", "config: not valid JSON");
+}
+
+static void test_config_refuses_text_that_does_not_fit_or_is_not_utf8(void)
+{
+    char name[200];
+    char *json;
+
+    memset(name, 'x', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    json = hk_malloc(strlen(BASE_JSON) + sizeof(name) + 64);
+    HK_ASSERT(json != NULL);
+    (void)snprintf(json, strlen(BASE_JSON) + sizeof(name) + 64, "%s",
+                   mutate("\"name_en\":\"Broadband\"", "\"name_en\":\"@@\""));
+    {
+        /* splice the long name in place of @@ */
+        char tmp[8192];
+        char *at = strstr(json, "@@");
+        (void)snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(at - json), json,
+                       name, at + 2);
+        expect_refused(tmp, "services[1].name_en: too long (199 bytes, at most 95)");
+    }
+    hk_free(json);
+    /* 95 bytes is the limit and fits (96 with the NUL). */
+    {
+        char tmp[8192];
+        name[95] = '\0';
+        const char *m = mutate("\"name_en\":\"Broadband\"", "\"name_en\":\"@@\"");
+        const char *at = strstr(m, "@@");
+        (void)snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(at - m), m, name,
+                       at + 2);
+        HK_ASSERT_OK(config_parse(tmp, strlen(tmp), &cfg, &diag));
+        HK_ASSERT_INT(95, strlen(cfg.services[1].name_en));
+    }
+    expect_refused(mutate("测试营业厅", "\xe6\xb5"),
+                   "branch.name_zh: not valid UTF-8");
+    expect_refused(mutate("测试营业厅", "\xc0\xaf"), /* overlong '/' */
+                   "branch.name_zh: not valid UTF-8");
+    expect_refused(mutate("测试营业厅", "\xed\xa0\x80"), /* surrogate */
+                   "branch.name_zh: not valid UTF-8");
+    expect_refused(mutate("测试营业厅", "a\\nb"), /* control char */
+                   "branch.name_zh: not valid UTF-8 text (or has control");
+    expect_refused(mutate("Test Branch", "Test\\u0001"),
+                   "branch.name_en: not valid UTF-8");
+}
+
+static void test_config_comment_keys_are_ignored(void)
+{
+    const char *json = mutate("\"role\":\"kiosk\",",
+                              "\"_comment\":\"hello\",\"role\":\"kiosk\",");
+
+    HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
+    json = mutate("\"prefix\":\"C\"", "\"prefix\":\"C\",\"_note\":[1,2]");
+    HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
+}
+
+static void test_config_last_good_config_stays_after_a_bad_one(void)
+{
+    config_t good;
+    const char *bad = mutate("\"prefix\":\"C\"", "\"prefix\":\"CC\"");
+
+    HK_ASSERT_OK(config_parse(BASE_JSON, strlen(BASE_JSON), &cfg, &diag));
+    good = cfg;
+    HK_ASSERT_INT(HK_ERR_INVALID, config_parse(bad, strlen(bad), &cfg, &diag));
+    HK_ASSERT(memcmp(&good, &cfg, sizeof(cfg)) == 0);
+    HK_ASSERT_STR("sh-test-01", cfg.branch_id);
+    /* Also when the failure comes late (the last check of the file). */
+    bad = mutate("[\"general\",\"broadband\"]", "[\"general\"]");
+    HK_ASSERT_INT(HK_ERR_INVALID, config_parse(bad, strlen(bad), &cfg, &diag));
+    HK_ASSERT(memcmp(&good, &cfg, sizeof(cfg)) == 0);
+}
+
+static void test_config_refuses_oversized_input(void)
+{
+    size_t n = CONFIG_MAX_FILE_BYTES + 1;
+    char *big = hk_malloc(n);
+
+    HK_ASSERT(big != NULL);
+    memset(big, ' ', n);
+    HK_ASSERT_INT(HK_ERR_INVALID, config_parse(big, n, &cfg, &diag));
+    HK_ASSERT_CONTAINS(diag.msg, "limit");
+    hk_free(big);
+}
+
+static void test_config_input_need_not_be_nul_terminated(void)
+{
+    size_t n = strlen(BASE_JSON);
+    char *buf = hk_malloc(n + 16);
+
+    HK_ASSERT(buf != NULL);
+    memcpy(buf, BASE_JSON, n);
+    memset(buf + n, '}', 16); /* garbage after len must not be read */
+    HK_ASSERT_OK(config_parse(buf, n, &cfg, &diag));
+    hk_free(buf);
+}
+
+static void test_config_missing_file_is_io_error_naming_the_path(void)
+{
+    HK_ASSERT_INT(HK_ERR_IO,
+                  config_load_file("/nonexistent/branch.json", &cfg, &diag));
+    HK_ASSERT_CONTAINS(diag.msg, "/nonexistent/branch.json");
+}
+
+static void test_config_business_day_is_the_local_date(void)
+{
+    char day[11];
+    int wday = -1, min = -1;
+
+    HK_ASSERT_OK(config_parse(BASE_JSON, strlen(BASE_JSON), &cfg, &diag));
+    /* 2024-03-11 23:59 local is 15:59 UTC the same date... */
+    config_local_time(&cfg, local_ms(2024, 3, 11, 23, 59), day, &wday, &min);
+    HK_ASSERT_STR("2024-03-11", day);
+    HK_ASSERT_INT(1, wday);
+    HK_ASSERT_INT(23 * 60 + 59, min);
+    /* ...and local midnight is still 2024-03-11 in UTC, but a new day here. */
+    config_local_time(&cfg, local_ms(2024, 3, 12, 0, 0), day, &wday, &min);
+    HK_ASSERT_STR("2024-03-12", day);
+    HK_ASSERT_INT(2, wday);
+    HK_ASSERT_INT(0, min);
+    /* Early morning local is the previous date in UTC. */
+    config_local_time(&cfg, local_ms(2024, 3, 1, 7, 0), day, &wday, NULL);
+    HK_ASSERT_STR("2024-03-01", day);
+    HK_ASSERT_INT(5, wday);
+    config_local_time(&cfg, local_ms(2024, 2, 29, 12, 0), day, NULL, NULL);
+    HK_ASSERT_STR("2024-02-29", day);
+    cfg.utc_offset_min = -300;
+    config_local_time(&cfg, 0, day, &wday, &min);
+    HK_ASSERT_STR("1969-12-31", day);
+    HK_ASSERT_INT(3, wday);
+    HK_ASSERT_INT(19 * 60, min);
+}
+
+static void test_config_service_hours_decide_open(void)
+{
+    int bb, gen;
+    config_span_t span;
+
+    HK_ASSERT_OK(config_parse(BASE_JSON, strlen(BASE_JSON), &cfg, &diag));
+    bb = config_service_index(&cfg, "broadband");
+    gen = config_service_index(&cfg, "general");
+    HK_ASSERT(config_service_open_at(&cfg, bb, local_ms(2024, 3, 11, 9, 0), NULL));
+    HK_ASSERT(config_service_open_at(&cfg, bb, local_ms(2024, 3, 11, 16, 59), NULL));
+    HK_ASSERT(!config_service_open_at(&cfg, bb, local_ms(2024, 3, 11, 17, 0), &span));
+    HK_ASSERT_INT(17 * 60, span.close_min);
+    HK_ASSERT(config_service_open_at(&cfg, gen, local_ms(2024, 3, 11, 17, 30), NULL));
+    HK_ASSERT(!config_service_open_at(&cfg, gen, local_ms(2024, 3, 11, 8, 59), NULL));
+    /* Saturday: broadband closed all day, general 09:30-17:00. */
+    HK_ASSERT(!config_service_open_at(&cfg, bb, local_ms(2024, 3, 16, 11, 0), &span));
+    HK_ASSERT_INT(-1, span.open_min);
+    HK_ASSERT(config_service_open_at(&cfg, gen, local_ms(2024, 3, 16, 11, 0), NULL));
+    HK_ASSERT(!config_service_open_at(&cfg, 99, local_ms(2024, 3, 16, 11, 0), NULL));
+    HK_ASSERT_INT(-1, config_service_index(&cfg, "nope"));
+    HK_ASSERT_INT(-1, config_counter_index(&cfg, "c9"));
+}
+
+/* Fault injection: fail allocation N = 1, 2, ... (cJSON included) until the
+ * parse no longer reaches the failure. Each time: an error, not garbage;
+ * no crash; the harness checks no leak. */
+static void test_config_parse_survives_every_allocation_failure(void)
+{
+    char path[1024];
+    char *json = NULL;
+    size_t len;
+    FILE *f;
+    long n;
+    int failures = 0;
+
+    (void)snprintf(path, sizeof(path), "%s/assets/config/sample-branch.json",
+                   HK_SOURCE_DIR);
+    f = fopen(path, "rb");
+    HK_ASSERT(f != NULL);
+    json = hk_malloc(CONFIG_MAX_FILE_BYTES);
+    HK_ASSERT(json != NULL);
+    len = fread(json, 1, CONFIG_MAX_FILE_BYTES, f);
+    fclose(f);
+    for(n = 1; n < 100000; n++) {
+        config_t before;
+        hk_err_t rc;
+
+        memset(&before, 0xa5, sizeof(before));
+        cfg = before;
+        hk_mem_fail_nth(n);
+        rc = config_parse(json, len, &cfg, &diag);
+        hk_mem_fail_nth(0);
+        if(rc == HK_OK) {
+            HK_ASSERT_STR("sh-xuhui-01", cfg.branch_id);
+            break;
+        }
+        failures++;
+        HK_ASSERT_MSG(rc == HK_ERR_NOMEM, "N=%ld: got %d (%s)", n, (int)rc,
+                      diag.msg);
+        HK_ASSERT(memcmp(&before, &cfg, sizeof(cfg)) == 0);
+    }
+    HK_ASSERT_MSG(failures > 50, "only %d allocations were exercised",
+                  failures);
+    hk_free(json);
+}
+
+int main(void)
+{
+    HK_RUN(test_config_sample_branch_parses);
+    HK_RUN(test_config_optional_fields_get_defaults);
+    HK_RUN(test_config_base_fixture_parses);
+    HK_RUN(test_config_errors_name_the_field_path);
+    HK_RUN(test_config_refuses_text_that_does_not_fit_or_is_not_utf8);
+    HK_RUN(test_config_comment_keys_are_ignored);
+    HK_RUN(test_config_last_good_config_stays_after_a_bad_one);
+    HK_RUN(test_config_refuses_oversized_input);
+    HK_RUN(test_config_input_need_not_be_nul_terminated);
+    HK_RUN(test_config_missing_file_is_io_error_naming_the_path);
+    HK_RUN(test_config_business_day_is_the_local_date);
+    HK_RUN(test_config_service_hours_decide_open);
+    HK_RUN(test_config_parse_survives_every_allocation_failure);
+    return hk_test_end();
+}
