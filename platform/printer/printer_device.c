@@ -73,7 +73,9 @@ static hk_err_t device_write(void *impl, const uint8_t *buf, size_t len)
     if(fd < 0)
         return HK_ERR_HW;
     rc = printer_fdio_write_all(fd, buf, len, WRITE_STALL_MS, 0);
-    (void)close(fd);    /* usblp reports write errors on write, not close */
+    if(rc == HK_OK)
+        rc = printer_fdio_finish_write(fd, 0, WRITE_STALL_MS);
+    (void)close(fd);    /* after finish_write: nothing left for close to drop */
     return rc;
 }
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "escpos.h"
 
 #define DRAIN_MAX_READS 64   /* bound the stale-input discard loop */
+#define FINISH_POLL_MS 20    /* how often the output queue is looked at */
 
 typedef enum read_result {
     READ_GOT,
@@ -29,6 +31,7 @@ static read_result_t read_byte(int fd, int is_socket, int64_t deadline_ms,
 static void drain_input(int fd, int is_socket);
 static int ask(int fd, int is_socket, uint8_t n, int64_t deadline_ms,
                uint8_t *reply, printer_status_t *fault);
+static int output_queued(int fd, int *queued);
 
 int64_t printer_fdio_now_ms(void)
 {
@@ -65,6 +68,42 @@ hk_err_t printer_fdio_write_all(int fd, const uint8_t *buf, size_t len,
         return HK_ERR_HW;               /* EPIPE, EIO, ENODEV (unplugged), 0 */
     }
     return HK_OK;
+}
+
+hk_err_t printer_fdio_finish_write(int fd, int is_socket, int stall_ms)
+{
+    int64_t deadline_ms = printer_fdio_now_ms() + stall_ms;
+    int queued = 0, last = -1, peer_closed = 0;
+
+    if(!is_socket && !isatty(fd))
+        return wait_fd(fd, POLLOUT, deadline_ms) > 0 ? HK_OK : HK_ERR_HW;
+    if(is_socket)
+        (void)shutdown(fd, SHUT_WR);    /* FIN after the data; failure: already reset */
+    for(;;) {
+        struct pollfd pfd;
+
+        if(!output_queued(fd, &queued))
+            return HK_OK;               /* cannot tell: nothing more to wait for */
+        if(queued == 0)
+            return HK_OK;
+        if(queued != last) {
+            last = queued;              /* progress: restart the stall clock */
+            deadline_ms = printer_fdio_now_ms() + stall_ms;
+        }
+        if(printer_fdio_now_ms() >= deadline_ms)
+            return HK_ERR_HW;
+        pfd.fd = fd;
+        pfd.events = (is_socket && !peer_closed) ? POLLIN : 0;
+        pfd.revents = 0;
+        if(poll(&pfd, 1, FINISH_POLL_MS) > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
+            uint8_t junk[256];
+            ssize_t n = recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
+            if(n == 0)
+                peer_closed = 1;        /* keep waiting for the acks */
+            else if(n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                return HK_ERR_HW;       /* reset: the tail never arrived */
+        }
+    }
 }
 
 printer_status_t printer_fdio_query_status(int fd, int is_socket,
@@ -195,4 +234,20 @@ static int ask(int fd, int is_socket, uint8_t n, int64_t deadline_ms,
     }
     *fault = PRINTER_STATUS_OFFLINE;
     return 0;
+}
+
+/*
+ * Bytes written but not yet gone: for a TCP socket unsent + unacknowledged
+ * (SIOCOUTQ, same request as TIOCOUTQ on Linux), for a tty not yet
+ * transmitted. Returns 0 when the platform cannot say.
+ */
+static int output_queued(int fd, int *queued)
+{
+#ifdef TIOCOUTQ
+    return ioctl(fd, TIOCOUTQ, queued) == 0;
+#else
+    (void)fd;
+    (void)queued;
+    return 0;
+#endif
 }

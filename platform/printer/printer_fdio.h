@@ -28,6 +28,19 @@ hk_err_t printer_fdio_write_all(int fd, const uint8_t *buf, size_t len,
                                 int stall_ms, int is_socket);
 
 /**
+ * After printer_fdio_write_all(): wait until the bytes have left our side
+ * before the caller closes the fd, because closing discards what is still
+ * queued. usblp's release kills the write URB in flight; a TCP close with
+ * unread input (a status byte the printer volunteered) sends RST and drops
+ * the unsent tail of the ticket. Sockets: shut down writing, discard input,
+ * wait for the send queue to be acknowledged. ttys: wait for the output
+ * queue to empty. Other devices: wait until writable (usblp: last write
+ * completed). Never longer than stall_ms without progress.
+ * @return HK_OK, or HK_ERR_HW when the printer stopped taking data.
+ */
+hk_err_t printer_fdio_finish_write(int fd, int is_socket, int stall_ms);
+
+/**
  * Ask an ESC/POS printer for its status with DLE EOT 4, then 1, then 2 (the
  * last only when it says it is off line), all before deadline_ms.
  * No reply (or not a status byte) -> UNKNOWN; a failed write, a read error

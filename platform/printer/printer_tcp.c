@@ -3,7 +3,8 @@
  * 9100). Each job and each status query opens its own connection, because
  * printers often serve one client at a time and a held connection silently
  * dies when the printer reboots. Every step has a time limit: connect
- * (non-blocking + poll), each write (stall limit), each status reply. Writes
+ * (non-blocking + poll), each write and the wait for the printer to
+ * acknowledge the last byte (stall limit), each status reply. Writes
  * use send(MSG_NOSIGNAL), so a printer that resets the connection cannot
  * kill the process with SIGPIPE.
  *
@@ -83,8 +84,11 @@ static hk_err_t tcp_write(void *impl, const uint8_t *buf, size_t len)
     if(fd < 0)
         return HK_ERR_HW;
     rc = printer_fdio_write_all(fd, buf, len, WRITE_STALL_MS, 1);
-    /* close() sends what is still queued, then FIN. A printer that dies
-     * mid-flush loses the tail; the next job's status query will see it. */
+    if(rc == HK_OK)
+        rc = printer_fdio_finish_write(fd, 1, WRITE_STALL_MS);
+    /* HK_OK now means the printer's TCP stack acknowledged every byte, so
+     * closing (even with unread input, which turns close into RST) loses
+     * nothing. */
     (void)close(fd);
     return rc;
 }

@@ -31,6 +31,7 @@ typedef struct peer {
     int running;
     atomic_int stop;
     int reset_on_accept;    /* close with SO_LINGER 0 right after accept */
+    int chatty;             /* volunteer a status byte on every connection */
     int replies[5];         /* reply byte for DLE EOT n, or NO_REPLY */
 
     pthread_mutex_t lock;
@@ -159,6 +160,11 @@ static void *peer_main(void *arg)
             pthread_cond_broadcast(&peer.cond);
             pthread_mutex_unlock(&peer.lock);
             continue;
+        }
+        if(peer.chatty) {
+            uint8_t asb = 0x12;
+            (void)send(fd, &asb, 1, MSG_NOSIGNAL);
+            usleep(20000);  /* a slow reader: data queues up on the kiosk side */
         }
         serve_conn(fd);
     }
@@ -430,6 +436,28 @@ static void test_peer_reset_mid_job_fails_the_job_not_the_process(void)
     hk_free(bits);
 }
 
+static void test_byte_volunteered_by_printer_does_not_cut_the_ticket_short(void)
+{
+    printer_t *p = NULL;
+    uint8_t *bits = make_bits(2040, 4000);      /* 1 MB: still queued at close */
+    escpos_image_t img;
+    hk_diag_t diag;
+
+    /* Closing a socket with unread input sends RST and drops unsent data;
+     * the backend must drain and wait for the acks first. */
+    peer.chatty = 1;
+    peer_start(0x12, 0x12, 0x12);
+    HK_ASSERT_OK(printer_open("tcp", peer_target(), &p));
+    HK_ASSERT_OK(printer_print_raster(p, bits, 2040, 4000));
+    peer_wait_conns(1);
+    HK_ASSERT_MSG(peer_decode(&img, &diag) == HK_OK, "%s", diag.msg);
+    HK_ASSERT_INT(1, img.cuts);
+    HK_ASSERT_INT(0, memcmp(img.bits, bits, (size_t)255 * 4000));
+    escpos_image_fini(&img);
+    printer_destroy(p);
+    hk_free(bits);
+}
+
 int main(void)
 {
     HK_RUN(test_ticket_over_tcp_decodes_to_the_same_raster);
@@ -440,5 +468,6 @@ int main(void)
     HK_RUN(test_unroutable_printer_is_offline_within_the_timeout);
     HK_RUN(test_silent_printer_reads_unknown_within_the_timeout);
     HK_RUN(test_peer_reset_mid_job_fails_the_job_not_the_process);
+    HK_RUN(test_byte_volunteered_by_printer_does_not_cut_the_ticket_short);
     return hk_test_end();
 }
