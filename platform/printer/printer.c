@@ -48,6 +48,10 @@ hk_err_t printer_open(const char *kind, const char *target, printer_t **out)
     return HK_ERR_INVALID;
 }
 
+/*
+ * impl passes to the printer only on success; on failure the caller still
+ * owns it (the backends free theirs on that path).
+ */
 hk_err_t printer_create(const printer_ops_t *ops, void *impl, printer_t **out)
 {
     printer_t *p;
