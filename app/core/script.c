@@ -150,8 +150,10 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
                         lineno);
             return -1;
         }
-    } else if(!strcmp(op, "screenshot") || !strcmp(op, "expect-screen")) {
-        cmd->op = op[0] == 's' ? SCRIPT_SCREENSHOT : SCRIPT_EXPECT_SCREEN;
+    } else if(!strcmp(op, "screenshot") || !strcmp(op, "expect-screen") ||
+              !strcmp(op, "expect-print")) {
+        cmd->op = op[0] == 's' ? SCRIPT_SCREENSHOT
+                  : !strcmp(op, "expect-screen") ? SCRIPT_EXPECT_SCREEN : SCRIPT_EXPECT_PRINT;
         if(!parse_name(a, cmd->arg, sizeof(cmd->arg))) {
             hk_diag_set(diag, "line %d: %s: expected a name of letters, digits, _ - .", lineno,
                         op);

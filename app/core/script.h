@@ -11,6 +11,8 @@
  *   clock YYYY-MM-DDTHH:MM[:SS]  set the local wall time (headless only)
  *   print-wait         wait until the printer spool is idle
  *   expect-screen NAME fail the run unless NAME is showing
+ *   expect-print STATE fail unless the ticket's print state is STATE
+ *                      (none | pending | done | fault)
  *   quit
  */
 #ifndef HK_APP_CORE_SCRIPT_H
@@ -34,6 +36,7 @@ typedef enum script_op {
     SCRIPT_CLOCK,
     SCRIPT_PRINT_WAIT,
     SCRIPT_EXPECT_SCREEN,
+    SCRIPT_EXPECT_PRINT,
     SCRIPT_QUIT
 } script_op_t;
 
@@ -43,7 +46,7 @@ typedef struct script_cmd {
     int x, y;            /* tap/down/up */
     int64_t ms;          /* wait: duration; clock: local time as if UTC, epoch ms */
     int key;             /* key: display key code (27 escape, 13 enter, 0x101 f1 ...) */
-    char arg[64];        /* screenshot / expect-screen name: [A-Za-z0-9_.-] */
+    char arg[64];        /* screenshot / expect-* name: [A-Za-z0-9_.-] */
 } script_cmd_t;
 
 typedef struct script {

@@ -10,7 +10,7 @@ static void pill(ui_button_t *b, gfx_t *g, const ui_model_t *m, const char *text
                  int y, int h, uint32_t bg, uint32_t fg)
 {
     int px = ui_font(m, 34);
-    int w = ui_label_width(g, GFX_BOLD, px, text) + ui_px(m, 64);
+    int w = ui_label_width(g, GFX_BOLD, px, text) + h + ui_px(m, 24);
 
     ui_button_init(b);
     snprintf(b->title, sizeof(b->title), "%s", text);
@@ -84,6 +84,9 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
 
     if(!c->dark)
         gfx_fill_rect(g, gfx_rect(0, 0, m->w, c->header_h), gfx_rgb(UI_COL_BRAND));
+    /* long (English) branch names step down in size before they are cut */
+    while(bpx > ui_px(m, 28) && ui_label_width(g, GFX_BOLD, bpx, branch) > maxw)
+        bpx -= 2;
     ui_label_draw(g, GFX_BOLD, bpx, gfx_rgb(UI_COL_WHITE),
                   gfx_rect(left, c->header_h / 2 - ui_label_line_h(bpx) + ui_px(m, 6), maxw,
                            ui_label_line_h(bpx)),

@@ -104,7 +104,9 @@ hk_err_t ticket_print_render(font_set_t *fonts, const config_t *cfg, const ticke
     y += S(18);
     i18n_format_int(val, sizeof(val), lang, I18N_PEOPLE_D, t->ahead_quoted);
     y += row(g, y, m, w, S(28), i18n_get(lang, I18N_TICKET_AHEAD), val);
-    if(t->est_wait_s_quoted >= 0)
+    if(t->est_wait_s_quoted >= 0 && t->ahead_quoted == 0)
+        snprintf(val, sizeof(val), "%s", i18n_get(lang, I18N_SVC_NO_WAIT));
+    else if(t->est_wait_s_quoted >= 0)
         i18n_format_int(val, sizeof(val), lang, I18N_MINUTES_D, (t->est_wait_s_quoted + 59) / 60);
     else
         snprintf(val, sizeof(val), "-");
@@ -130,15 +132,13 @@ hk_err_t ticket_print_render(font_set_t *fonts, const config_t *cfg, const ticke
                            UI_ALIGN_CENTER, 1, i18n_get(lang, I18N_SCAN_QR));
     }
     y += S(10);
-    y += ui_label_draw(g, GFX_REGULAR, S(24), black, gfx_rect(m, y, w, S(200)), UI_ALIGN_CENTER,
-                       3, i18n_get(lang, I18N_WATCH_DISPLAY));
     {
+        /* the branch's own footer replaces our default reminder */
         const char *footer = lang == I18N_EN ? cfg->ticket_footer_en : cfg->ticket_footer_zh;
-        if(footer[0]) {
-            y += S(8);
-            y += ui_label_draw(g, GFX_REGULAR, S(22), black, gfx_rect(m, y, w, S(200)),
-                               UI_ALIGN_CENTER, 4, footer);
-        }
+        if(!footer[0])
+            footer = i18n_get(lang, I18N_WATCH_DISPLAY);
+        y += ui_label_draw(g, GFX_REGULAR, S(24), black, gfx_rect(m, y, w, S(200)),
+                           UI_ALIGN_CENTER, 4, footer);
     }
     y += S(24);
     if(y > CANVAS_MAX_H)

@@ -46,7 +46,7 @@ typedef struct ui_model {
     i18n_lang_t lang;
     bool large;
     int w, h;                        /* layout size */
-    char time_text[8];               /* "14:32" */
+    char time_text[16];              /* "14:32" */
     char date_text[48];              /* "11月25日 星期三" */
     int total_waiting;
     config_span_t today;             /* branch hours today */

@@ -592,6 +592,16 @@ static void script_step(ui_app_t *a)
             script_fail(a, c, why);
         }
         break;
+    case SCRIPT_EXPECT_PRINT: {
+        static const char *const names[] = { "none", "pending", "done", "fault" };
+        const char *now = names[a->model.print_state];
+        if(strcmp(c->arg, now) != 0) {
+            char why[160];
+            snprintf(why, sizeof(why), "expected print state %s, it is %s", c->arg, now);
+            script_fail(a, c, why);
+        }
+        break;
+    }
     case SCRIPT_QUIT:
         a->quit = true;
         break;

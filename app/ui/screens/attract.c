@@ -78,6 +78,7 @@ static void draw(const void *p, gfx_t *g)
     const char *branch = m->lang == I18N_EN ? m->cfg->branch_name_en : m->cfg->branch_name_zh;
     int cx = ui_px(m, 60), cw = m->w - 2 * cx;
     int y, pillw, pillh, tpx;
+    bool land = ui_landscape(m);
     char buf[128];
     gfx_color_t soft = gfx_rgb(UI_COL_WHITE);
 
@@ -90,19 +91,19 @@ static void draw(const void *p, gfx_t *g)
                         ui_px(m, 260), gfx_rgb(0x0D61B5));
     ui_chrome_draw(&s->chrome, m, g);
 
-    y = m->h * (ui_landscape(m) ? 22 : 26) / 100;
-    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 132), gfx_rgb(UI_COL_WHITE),
+    y = m->h * (land ? 16 : 26) / 100;
+    y += ui_label_draw(g, GFX_BOLD, ui_font(m, land ? 100 : 132), gfx_rgb(UI_COL_WHITE),
                        gfx_rect(cx, y, cw, m->h), UI_ALIGN_CENTER, 2,
                        i18n_get(m->lang, I18N_WELCOME));
     y += ui_px(m, 10);
     y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 52), soft, gfx_rect(cx, y, cw, m->h),
                        UI_ALIGN_CENTER, 2, branch);
-    y += ui_px(m, ui_landscape(m) ? 50 : 110);
-    y += ui_label_draw(g, GFX_BOLD, ui_px(m, 190), gfx_rgb(UI_COL_WHITE),
+    y += ui_px(m, land ? 30 : 110);
+    y += ui_label_draw(g, GFX_BOLD, ui_px(m, land ? 150 : 190), gfx_rgb(UI_COL_WHITE),
                        gfx_rect(cx, y, cw, m->h), UI_ALIGN_CENTER, 1, m->time_text);
     y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 44), soft, gfx_rect(cx, y, cw, m->h),
                        UI_ALIGN_CENTER, 1, m->date_text);
-    y += ui_px(m, 40);
+    y += ui_px(m, land ? 16 : 40);
     i18n_format_int(buf, sizeof(buf), m->lang, I18N_WAITING_NOW_D, m->total_waiting);
     ui_label_draw(g, GFX_REGULAR, ui_font(m, 40), soft, gfx_rect(cx, y, cw, m->h),
                   UI_ALIGN_CENTER, 1, buf);

@@ -90,7 +90,9 @@ static void layout(scr_home_t *s)
     body = ui_chrome_body(&s->chrome, m);
     title_h = ui_label_line_h(ui_font(m, 64)) + ui_px(m, 70);
     s->title_box = gfx_rect(pad, body.y + ui_px(m, 44), m->w - 2 * pad, title_h);
-    s->info_box = gfx_rect(pad, m->h - ui_px(m, 120), m->w - 2 * pad, ui_px(m, 80));
+    /* room for the info line wrapping once in large text */
+    s->info_box = gfx_rect(pad, m->h - ui_px(m, 30) - 2 * ui_label_line_h(ui_font(m, 34)),
+                           m->w - 2 * pad, 2 * ui_label_line_h(ui_font(m, 34)));
     body.y = s->title_box.y + title_h;
     body.h = s->info_box.y - ui_px(m, 24) - body.y;
     body.x = pad;
@@ -104,7 +106,7 @@ static void layout(scr_home_t *s)
         b->bg = tile_def[i].color;
         b->radius = ui_px(m, 36);
         b->title_px = ui_font(m, i == TILE_TAKE ? 84 : 52);
-        b->sub_px = ui_font(m, i == TILE_TAKE ? 38 : 30);
+        b->sub_px = ui_font(m, i == TILE_TAKE ? 38 : 28);
         b->icon_px = ui_px(m, i == TILE_TAKE ? 72 : 50);
     }
     if(ui_landscape(m)) {
@@ -116,6 +118,18 @@ static void layout(scr_home_t *s)
             s->tiles[i].align = UI_ALIGN_LEFT;
             s->tiles[i].icon_px = ui_px(m, 44);
         }
+    } else if(m->large) {
+        /* large text: three full-width rows with the icon on the left, so
+         * the bigger titles are never cut */
+        int big = (body.h - 3 * gap) * 34 / 100;
+        int rh = (body.h - 3 * gap - big) / 3;
+        s->tiles[TILE_TAKE].rect = gfx_rect(body.x, body.y, body.w, big);
+        for(i = 1; i < TILE_COUNT; i++) {
+            s->tiles[i].rect = gfx_rect(body.x, body.y + big + gap + (i - 1) * (rh + gap), body.w,
+                                        rh);
+            s->tiles[i].align = UI_ALIGN_LEFT;
+            s->tiles[i].icon_px = ui_px(m, 44);
+        }
     } else {
         int big = (body.h - gap) * 48 / 100;
         int small_h = body.h - gap - big;
@@ -124,9 +138,6 @@ static void layout(scr_home_t *s)
         for(i = 1; i < TILE_COUNT; i++)
             s->tiles[i].rect = gfx_rect(body.x + (i - 1) * (sw + gap), body.y + big + gap, sw,
                                         small_h);
-        if(m->large)
-            for(i = 1; i < TILE_COUNT; i++)
-                s->tiles[i].subtitle[0] = '\0';   /* room for the bigger title */
     }
 }
 
@@ -163,9 +174,14 @@ static void draw(const void *p, gfx_t *g)
     }
     {
         char line[300];
+        int px = ui_font(m, 34);
+        gfx_rect_t r = s->info_box;
         snprintf(line, sizeof(line), "%s    ·    %s", waiting, buf);
-        ui_label_draw(g, GFX_REGULAR, ui_font(m, 34), gfx_rgb(UI_COL_MUTED), s->info_box,
-                      UI_ALIGN_CENTER, 2, line);
+        if(ui_label_width(g, GFX_REGULAR, px, line) > r.w)
+            snprintf(line, sizeof(line), "%s\n%s", waiting, buf);   /* two tidy lines */
+        else
+            r.y += ui_label_line_h(px) / 2;
+        ui_label_draw(g, GFX_REGULAR, px, gfx_rgb(UI_COL_MUTED), r, UI_ALIGN_CENTER, 2, line);
     }
 }
 

@@ -125,8 +125,10 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
     const char *desc = m->lang == I18N_EN ? svc->desc_en : svc->desc_zh;
     int text_h, y;
 
-    if(d > ui_px(m, 130))
-        d = ui_px(m, 130);
+    if(d > ui_px(m, m->large ? 100 : 130))
+        d = ui_px(m, m->large ? 100 : 130);
+    if(m->large)
+        desc = "";   /* large text: the name matters, the detail is on the ticket */
     if(b->pressed)
         r.y += 4;
     gfx_fill_round_rect(g, gfx_rect(r.x, r.y + 4, r.w, r.h), b->radius, gfx_rgb(0xE1E6EC));
@@ -149,7 +151,7 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
         snprintf(line1, sizeof(line1), "%s", i18n_get(m->lang, I18N_SVC_CLOSED));
         if(v->today.open_min >= 0) {
             ui_span_text(v->today, hours, sizeof(hours));
-            i18n_format(line2, sizeof(line2), m->lang, I18N_SVC_HOURS_S, hours);
+            snprintf(line2, sizeof(line2), "%s", hours);
         } else {
             snprintf(line2, sizeof(line2), "%s", i18n_get(m->lang, I18N_CLOSED_TODAY));
         }
@@ -182,10 +184,26 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
 
     /* middle: name (+ VIP tag) and description */
     tw = r.x + r.w - pad - status_w - pad - x;
-    text_h = ui_label_line_h(npx) + (desc[0] ? ui_label_line_h(dpx) : 0);
-    y = r.y + (r.h - text_h) / 2;
-    ui_label_draw(g, GFX_BOLD, npx, gfx_rgb(v->open ? UI_COL_TEXT : UI_COL_DISABLED_TX),
-                  gfx_rect(x, y, tw, npx * 2), UI_ALIGN_LEFT, 1, name);
+    {
+        /* name: two lines when there is no description under it; the
+         * description gets a second line when the card has room */
+        int name_lines = (!desc[0] && r.h >= 2 * ui_label_line_h(npx) + ui_px(m, 24)) ? 2 : 1;
+        /* a one-line name that does not fit steps down to the normal size
+         * before it is cut */
+        while(name_lines == 1 && npx > ui_px(m, 46) && ui_label_width(g, GFX_BOLD, npx, name) > tw)
+            npx -= 2;
+        int name_h = ui_label_measure(g, GFX_BOLD, npx, tw, name_lines, name, NULL);
+        int desc_lines = (r.h - 2 * ui_px(m, 20) - name_h) >= 2 * ui_label_line_h(dpx) ? 2 : 1;
+        int desc_h = desc[0] ? ui_label_measure(g, GFX_REGULAR, dpx, tw, desc_lines, desc, NULL)
+                             : 0;
+        text_h = name_h + desc_h;
+        y = r.y + (r.h - text_h) / 2;
+        ui_label_draw(g, GFX_BOLD, npx, gfx_rgb(v->open ? UI_COL_TEXT : UI_COL_DISABLED_TX),
+                      gfx_rect(x, y, tw, name_h), UI_ALIGN_LEFT, name_lines, name);
+        if(desc[0])
+            ui_label_draw(g, GFX_REGULAR, dpx, gfx_rgb(UI_COL_MUTED),
+                          gfx_rect(x, y + name_h, tw, desc_h), UI_ALIGN_LEFT, desc_lines, desc);
+    }
     if(svc->vip) {
         int nw = ui_label_width(g, GFX_BOLD, npx, name), tpx = ui_font(m, 26);
         const char *tag = i18n_get(m->lang, I18N_VIP_TAG);
@@ -200,10 +218,6 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
                           UI_ALIGN_CENTER, 1, tag);
         }
     }
-    if(desc[0])
-        ui_label_draw(g, GFX_REGULAR, dpx, gfx_rgb(UI_COL_MUTED),
-                      gfx_rect(x, y + ui_label_line_h(npx), tw, dpx * 2), UI_ALIGN_LEFT, 1,
-                      desc);
 }
 
 static void draw(const void *p, gfx_t *g)

@@ -113,42 +113,47 @@ static bool update(void *p, const ui_model_t *m)
     return true;
 }
 
-static void draw_card(const scr_ticket_t *s, gfx_t *g)
+/* Draw (or, with draw false, only measure) one centered line block. */
+static int put(gfx_t *g, bool draw, gfx_weight_t wt, int px, uint32_t col, gfx_rect_t box,
+               int lines, const char *text)
+{
+    if(!draw)
+        return ui_label_measure(g, wt, px, box.w, lines, text, NULL);
+    return ui_label_draw(g, wt, px, gfx_rgb(col), box, UI_ALIGN_CENTER, lines, text);
+}
+
+/* The card's content from y; returns its height. Run once to measure and
+ * once to draw, so the block sits centered whatever lines it has. */
+static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
 {
     const ui_model_t *m = &s->m;
     const ticket_t *t = &m->ticket;
     int si = config_service_index(m->cfg, t->service_id);
     const config_service_t *svc = si >= 0 ? &m->cfg->services[si] : NULL;
     gfx_rect_t c = s->card;
-    int pad = ui_px(m, 40), y, npx, w = c.w - 2 * pad;
+    int pad = ui_px(m, 40), y = y0, npx, w = c.w - 2 * pad;
     char buf[192], when[64];
     int min_of_day = 0;
 
-    gfx_fill_round_rect(g, c, ui_px(m, 36), gfx_rgb(UI_COL_CARD));
-    gfx_fill_round_rect(g, gfx_rect(c.x, c.y, c.w, ui_px(m, 20)), ui_px(m, 10),
-                        gfx_rgb(svc && svc->vip ? UI_COL_VIP : UI_COL_TAKE));
-    y = c.y + ui_px(m, 44);
-    y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 40), gfx_rgb(UI_COL_MUTED),
-                       gfx_rect(c.x + pad, y, w, c.h), UI_ALIGN_CENTER, 1,
-                       i18n_get(m->lang, I18N_YOUR_NUMBER));
+    y += put(g, draw, GFX_REGULAR, ui_font(m, 40), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h),
+             1, i18n_get(m->lang, I18N_YOUR_NUMBER));
     /* The number is the one thing to remember: as big as the card allows. */
     npx = ui_px(m, ui_landscape(m) ? 230 : 250);
-    y += ui_label_draw(g, GFX_BOLD, npx, gfx_rgb(svc && svc->vip ? UI_COL_VIP : UI_COL_BRAND),
-                       gfx_rect(c.x + pad, y - npx / 10, w, npx * 2), UI_ALIGN_CENTER, 1,
-                       t->number) - npx / 6;
+    y += put(g, draw, GFX_BOLD, npx, svc && svc->vip ? UI_COL_VIP : UI_COL_BRAND,
+             gfx_rect(c.x + pad, y - npx / 10, w, npx * 2), 1, t->number) - npx / 6;
     if(svc)
-        y += ui_label_draw(g, GFX_BOLD, ui_font(m, 52), gfx_rgb(UI_COL_TEXT),
-                           gfx_rect(c.x + pad, y, w, c.h), UI_ALIGN_CENTER, 1,
-                           m->lang == I18N_EN ? svc->name_en : svc->name_zh);
+        y += put(g, draw, GFX_BOLD, ui_font(m, 52), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h),
+                 1, m->lang == I18N_EN ? svc->name_en : svc->name_zh);
     y += ui_px(m, 24);
-    gfx_fill_rect(g, gfx_rect(c.x + pad, y, w, 2), gfx_rgb(UI_COL_LINE));
+    if(draw)
+        gfx_fill_rect(g, gfx_rect(c.x + pad, y, w, 2), gfx_rgb(UI_COL_LINE));
     y += ui_px(m, 28);
     if(t->ahead_quoted > 0)
         i18n_format_int(buf, sizeof(buf), m->lang, I18N_AHEAD_D, t->ahead_quoted);
     else
         snprintf(buf, sizeof(buf), "%s", i18n_get(m->lang, I18N_AHEAD_NONE));
-    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 46), gfx_rgb(UI_COL_TEXT),
-                       gfx_rect(c.x + pad, y, w, c.h), UI_ALIGN_CENTER, 2, buf);
+    y += put(g, draw, GFX_BOLD, ui_font(m, 46), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h), 2,
+             buf);
     if(t->est_wait_s_quoted >= 0 && t->ahead_quoted > 0)
         i18n_format_int(buf, sizeof(buf), m->lang, I18N_EST_WAIT_D,
                         (t->est_wait_s_quoted + 59) / 60);
@@ -157,19 +162,36 @@ static void draw_card(const scr_ticket_t *s, gfx_t *g)
     else
         buf[0] = '\0';
     if(buf[0]) {
-        y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 40), gfx_rgb(UI_COL_TEXT),
-                           gfx_rect(c.x + pad, y + ui_px(m, 6), w, c.h), UI_ALIGN_CENTER, 2,
-                           buf) + ui_px(m, 6);
+        y += ui_px(m, 6);
+        y += put(g, draw, GFX_REGULAR, ui_font(m, 40), UI_COL_TEXT,
+                 gfx_rect(c.x + pad, y, w, c.h), 2, buf);
         if(t->est_wait_s_quoted >= 0)
-            y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 30), gfx_rgb(UI_COL_MUTED),
-                               gfx_rect(c.x + pad, y, w, c.h), UI_ALIGN_CENTER, 1,
-                               i18n_get(m->lang, I18N_EST_NOTE));
+            y += put(g, draw, GFX_REGULAR, ui_font(m, 30), UI_COL_MUTED,
+                     gfx_rect(c.x + pad, y, w, c.h), 1, i18n_get(m->lang, I18N_EST_NOTE));
     }
     config_local_time(m->cfg, t->issued_ms, NULL, NULL, &min_of_day);
     snprintf(when, sizeof(when), "%s %02d:%02d", t->day, min_of_day / 60, min_of_day % 60);
     i18n_format(buf, sizeof(buf), m->lang, I18N_ISSUED_AT_S, when);
-    ui_label_draw(g, GFX_REGULAR, ui_font(m, 30), gfx_rgb(UI_COL_MUTED),
-                  gfx_rect(c.x + pad, y + ui_px(m, 12), w, c.h), UI_ALIGN_CENTER, 1, buf);
+    y += ui_px(m, 12);
+    y += put(g, draw, GFX_REGULAR, ui_font(m, 30), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h),
+             1, buf);
+    return y - y0;
+}
+
+static void draw_card(const scr_ticket_t *s, gfx_t *g)
+{
+    const ui_model_t *m = &s->m;
+    int si = config_service_index(m->cfg, m->ticket.service_id);
+    bool vip = si >= 0 && m->cfg->services[si].vip;
+    gfx_rect_t c = s->card;
+    int bar = ui_px(m, 16), h;
+
+    /* accent colour along the top edge, white card below */
+    gfx_fill_round_rect(g, c, ui_px(m, 36), gfx_rgb(vip ? UI_COL_VIP : UI_COL_TAKE));
+    gfx_fill_round_rect(g, gfx_rect(c.x, c.y + bar, c.w, c.h - bar), ui_px(m, 36),
+                        gfx_rgb(UI_COL_CARD));
+    h = card_content(s, g, 0, false);
+    card_content(s, g, c.y + bar + (c.h - bar - h) / 2, true);
 }
 
 static void draw_side(const scr_ticket_t *s, gfx_t *g)

@@ -74,7 +74,8 @@ void ui_button_draw(const ui_button_t *b, gfx_t *g)
     uint32_t bg = b->enabled ? b->bg : 0xC5CCD6;
     uint32_t fg = b->enabled ? b->fg : 0x6B7480;
     int pad = b->radius > 16 ? b->radius : 16;
-    int text_h, y, x0, text_w;
+    int text_h, title_h, sub_h, icon_h, y, x0, text_w;
+    bool show_sub = b->subtitle[0] != '\0', show_icon = b->icon[0] != '\0';
 
     if(b->pressed) {
         bg = ui_shade(bg, 18);
@@ -88,35 +89,45 @@ void ui_button_draw(const ui_button_t *b, gfx_t *g)
 
     x0 = r.x + pad;
     text_w = r.w - 2 * pad;
-    if(b->icon[0]) {
-        int d = b->icon_px * 2;
+    if(b->icon[0] && b->align == UI_ALIGN_LEFT) {
+        x0 = r.x + pad + b->icon_px * 2 + pad;
+        text_w = r.x + r.w - pad - x0;
+    }
+    title_h = ui_label_measure(g, GFX_BOLD, b->title_px, text_w, 2, b->title, NULL);
+    sub_h = show_sub ? b->sub_px / 2 + ui_label_measure(g, GFX_REGULAR, b->sub_px, text_w, 2,
+                                                        b->subtitle, NULL)
+                     : 0;
+    /* Too tall for the tile (large text)? Shed the subtitle, then the
+     * icon, rather than spill text over the edge. */
+    icon_h = (show_icon && b->align != UI_ALIGN_LEFT) ? b->icon_px * 5 / 2 : 0;
+    if(show_sub && title_h + sub_h + icon_h > r.h - pad) {
+        show_sub = false;
+        sub_h = 0;
+    }
+    if(icon_h && title_h + icon_h > r.h - pad)
+        show_icon = false;
+    text_h = title_h + sub_h;
+    if(show_icon) {
+        /* icon left of the text, or above it with the pair centered */
+        int d = b->icon_px * 2, gap = b->icon_px / 2, iw;
         gfx_rect_t ic;
-        int iw;
         if(b->align == UI_ALIGN_LEFT) {
             ic = gfx_rect(r.x + pad, r.y + (r.h - d) / 2, d, d);
-            x0 = ic.x + d + pad;
-            text_w = r.x + r.w - pad - x0;
         } else {
-            ic = gfx_rect(r.x + (r.w - d) / 2, r.y + pad, d, d);
+            int total = d + gap + text_h;
+            ic = gfx_rect(r.x + (r.w - d) / 2, r.y + (r.h - total) / 2, d, d);
+            r.h = text_h;
+            r.y = ic.y + d + gap;
         }
-        gfx_fill_round_rect(g, ic, d / 2, gfx_rgb(b->enabled ? ui_shade(bg, -22) : 0xB3BAC4));
+        gfx_fill_round_rect(g, ic, d / 2, gfx_rgb(b->enabled ? ui_shade(bg, 16) : 0xB3BAC4));
         iw = ui_label_width(g, GFX_BOLD, b->icon_px, b->icon);
-        gfx_draw_text(g, GFX_BOLD, b->icon_px, gfx_rgb(bg), ic.x + (d - iw) / 2,
+        gfx_draw_text(g, GFX_BOLD, b->icon_px, gfx_rgb(fg), ic.x + (d - iw) / 2,
                       ic.y + (d - b->icon_px * 145 / 100) / 2, b->icon, strlen(b->icon));
-        if(b->align != UI_ALIGN_LEFT) {
-            int top = ic.y + d;
-            r.h -= top - r.y;
-            r.y = top;
-        }
     }
-    text_h = ui_label_measure(g, GFX_BOLD, b->title_px, text_w, 2, b->title, NULL);
-    if(b->subtitle[0])
-        text_h += b->sub_px / 2 + ui_label_measure(g, GFX_REGULAR, b->sub_px, text_w, 2,
-                                                   b->subtitle, NULL);
     y = r.y + (r.h - text_h) / 2;
     y += ui_label_draw(g, GFX_BOLD, b->title_px, gfx_rgb(fg), gfx_rect(x0, y, text_w, r.h),
                        b->align, 2, b->title);
-    if(b->subtitle[0]) {
+    if(show_sub) {
         gfx_color_t sc = gfx_rgb(fg);
         sc.a = 215;
         ui_label_draw(g, GFX_REGULAR, b->sub_px, sc,

@@ -1,0 +1,338 @@
+/*
+ * Golden screenshot tests (STYLE.md section 10): run the real hallkiosk
+ * binary headless (SDL offscreen driver, software renderer, stepped clock)
+ * through each scripted journey in tests/ui/scripts, then compare every
+ * screenshot and every rendered ticket pixel for pixel (tolerance 0) with
+ * tests/ui/golden/<case>/. A missing golden fails. On a mismatch the
+ * actual and a diff image are written under <build>/test-tmp/golden-failures
+ * and the first differing pixel is logged. Goldens are written only when
+ * HK_UPDATE_GOLDENS=1 (toolchain/dev update-goldens).
+ *
+ * The goldens are only meaningful for one font file and one SDL2/SDL2_ttf
+ * pair; golden/ENV records them, and a different environment SKIPS (exit
+ * 77) instead of passing or failing.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <SDL_ttf.h>
+
+#include "display.h"
+#include "hk_test.h"
+#include "paths.h"
+
+#define MAX_SHOTS 64
+
+typedef struct golden_case {
+    const char *name;
+    const char *script;
+    const char *orientation;
+} golden_case_t;
+
+static const golden_case_t cases[] = {
+    { "portrait", "portrait.txt", "portrait" },
+    { "landscape", "landscape.txt", "landscape" },
+};
+
+static int updating;
+
+void setUp(void)
+{
+}
+
+void tearDown(void)
+{
+}
+
+static unsigned long long fnv_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned long long h = 14695981039346656037ull;
+    int c;
+
+    if(!f)
+        return 0;
+    while((c = fgetc(f)) != EOF)
+        h = (h ^ (unsigned long long)(unsigned char)c) * 1099511628211ull;
+    fclose(f);
+    return h;
+}
+
+/* "font <hash> <file>\nsdl <ver>\nttf <ver>\n" for this machine */
+static void env_line(char *buf, size_t size)
+{
+    font_set_t *fonts = NULL;
+    hk_diag_t diag;
+    SDL_version v;
+    const SDL_version *t = TTF_Linked_Version();
+    const char *path = "";
+    unsigned long long h = 0;
+    const char *base;
+
+    if(font_set_open(NULL, &fonts, &diag) == HK_OK) {
+        path = font_set_path(fonts);
+        h = fnv_file(path);
+    }
+    base = strrchr(path, '/');
+    SDL_GetVersion(&v);
+    snprintf(buf, size, "font %016llx %s\nsdl %d.%d.%d\nttf %d.%d.%d\n", h, base ? base + 1 : path,
+             v.major, v.minor, v.patch, t->major, t->minor, t->patch);
+    font_set_destroy(fonts);
+}
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n;
+
+    if(!f)
+        return -1;
+    n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return (int)n;
+}
+
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+
+    if(!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+static int run_kiosk(const golden_case_t *c, const char *dir)
+{
+    char data[1024], shots[1024], script[1024], config[1024], bin[1024];
+    pid_t pid;
+    int status;
+
+    snprintf(data, sizeof(data), "%s/data", dir);
+    snprintf(shots, sizeof(shots), "%s/shots", dir);
+    snprintf(script, sizeof(script), "%s/tests/ui/scripts/%s", HK_SOURCE_DIR, c->script);
+    snprintf(config, sizeof(config), "%s/tests/ui/fixtures/branch.json", HK_SOURCE_DIR);
+    snprintf(bin, sizeof(bin), "%s/hallkiosk", HK_BINARY_DIR);
+    pid = fork();
+    if(pid == 0) {
+        setenv("HK_DATA_DIR", data, 1);
+        setenv("SDL_VIDEODRIVER", "offscreen", 1);
+        execl(bin, bin, "--headless", "--config", config, "--orientation", c->orientation,
+              "--script", script, "--screenshot-dir", shots, (char *)NULL);
+        _exit(127);
+    }
+    if(pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static SDL_Surface *load_rgb(const char *path)
+{
+    SDL_Surface *s = IMG_Load(path), *rgb;
+
+    if(!s)
+        return NULL;
+    rgb = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_RGB24, 0);
+    SDL_FreeSurface(s);
+    return rgb;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    char buf[65536];
+    FILE *in = fopen(from, "rb"), *out;
+    size_t n;
+
+    if(!in)
+        return -1;
+    out = fopen(to, "wb");
+    if(!out) {
+        fclose(in);
+        return -1;
+    }
+    while((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        fwrite(buf, 1, n, out);
+    fclose(in);
+    return fclose(out);
+}
+
+/* Compare one image; returns 0 equal, 1 different (evidence written). */
+static int compare(const char *case_name, const char *name, const char *actual,
+                   const char *golden, const char *fail_dir)
+{
+    SDL_Surface *a = load_rgb(actual), *g = load_rgb(golden), *diff = NULL;
+    int x, y, first = 1, ndiff = 0, rc = 0;
+    char path[1600];
+    char stem[256];
+
+    snprintf(stem, sizeof(stem), "%.*s", (int)(strlen(name) - 4), name);
+    if(!a || !g) {
+        fprintf(stderr, "  %s/%s: cannot load %s\n", case_name, name, !a ? actual : golden);
+        rc = 1;
+        goto out;
+    }
+    if(a->w != g->w || a->h != g->h) {
+        fprintf(stderr, "  %s/%s: size %dx%d, golden %dx%d\n", case_name, name, a->w, a->h,
+                g->w, g->h);
+        rc = 1;
+    } else {
+        diff = SDL_CreateRGBSurfaceWithFormat(0, a->w, a->h, 24, SDL_PIXELFORMAT_RGB24);
+        for(y = 0; y < a->h; y++) {
+            const uint8_t *pa = (const uint8_t *)a->pixels + y * a->pitch;
+            const uint8_t *pg = (const uint8_t *)g->pixels + y * g->pitch;
+            uint8_t *pd = diff ? (uint8_t *)diff->pixels + y * diff->pitch : NULL;
+            for(x = 0; x < a->w; x++) {
+                int same = !memcmp(pa + 3 * x, pg + 3 * x, 3);
+                if(!same) {
+                    if(first)
+                        fprintf(stderr,
+                                "  %s/%s: first difference at (%d,%d): actual #%02x%02x%02x "
+                                "golden #%02x%02x%02x\n",
+                                case_name, name, x, y, pa[3 * x], pa[3 * x + 1], pa[3 * x + 2],
+                                pg[3 * x], pg[3 * x + 1], pg[3 * x + 2]);
+                    first = 0;
+                    ndiff++;
+                }
+                if(pd) {
+                    uint8_t lum = (uint8_t)(200 + (pg[3 * x] + pg[3 * x + 1] + pg[3 * x + 2]) / 3 / 5);
+                    pd[3 * x] = same ? lum : 255;
+                    pd[3 * x + 1] = same ? lum : 0;
+                    pd[3 * x + 2] = same ? lum : 0;
+                }
+            }
+        }
+        rc = ndiff != 0;
+        if(rc)
+            fprintf(stderr, "  %s/%s: %d pixels differ\n", case_name, name, ndiff);
+    }
+    if(rc) {
+        (void)paths_mkdir_p(fail_dir);
+        snprintf(path, sizeof(path), "%s/%s_actual.png", fail_dir, stem);
+        (void)copy_file(actual, path);
+        if(diff) {
+            snprintf(path, sizeof(path), "%s/%s_diff.png", fail_dir, stem);
+            IMG_SavePNG(diff, path);
+        }
+        fprintf(stderr, "  evidence: %s/%s_{actual,diff}.png\n", fail_dir, stem);
+    }
+out:
+    SDL_FreeSurface(a);
+    SDL_FreeSurface(g);
+    SDL_FreeSurface(diff);
+    return rc;
+}
+
+static int is_png(const char *n)
+{
+    size_t l = strlen(n);
+    return l > 4 && !strcmp(n + l - 4, ".png");
+}
+
+static void run_case(const golden_case_t *c)
+{
+    char shots[1024], golden_dir[1024], fail_dir[1024], a[1400], g[1400];
+    DIR *d;
+    struct dirent *e;
+    int failures = 0, compared = 0, rc;
+
+    rc = run_kiosk(c, hk_test_tmpdir());
+    HK_ASSERT_MSG(rc == 0, "hallkiosk exited %d running %s", rc, c->script);
+    snprintf(shots, sizeof(shots), "%s/shots", hk_test_tmpdir());
+    snprintf(golden_dir, sizeof(golden_dir), "%s/tests/ui/golden/%s", HK_SOURCE_DIR, c->name);
+    snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/%s", HK_BINARY_DIR, c->name);
+
+    if(updating) {
+        /* rewrite the set: drop goldens the journey no longer makes */
+        HK_ASSERT_OK(paths_mkdir_p(golden_dir));
+        d = opendir(golden_dir);
+        while(d && (e = readdir(d)) != NULL)
+            if(is_png(e->d_name)) {
+                snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
+                (void)unlink(g);
+            }
+        if(d)
+            closedir(d);
+    }
+    d = opendir(shots);
+    HK_ASSERT_MSG(d != NULL, "no screenshots in %s", shots);
+    while((e = readdir(d)) != NULL) {
+        if(!is_png(e->d_name))
+            continue;
+        snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
+        snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
+        compared++;
+        if(updating) {
+            HK_ASSERT_OK(copy_file(a, g));
+            continue;
+        }
+        if(access(g, R_OK) != 0) {
+            fprintf(stderr, "  %s/%s: no golden (create it on purpose with "
+                            "toolchain/dev update-goldens)\n", c->name, e->d_name);
+            failures++;
+            continue;
+        }
+        failures += compare(c->name, e->d_name, a, g, fail_dir);
+    }
+    closedir(d);
+    /* a golden whose screen is no longer produced is a failure too */
+    d = opendir(golden_dir);
+    while(!updating && d && (e = readdir(d)) != NULL) {
+        if(!is_png(e->d_name))
+            continue;
+        snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
+        if(access(a, R_OK) != 0) {
+            fprintf(stderr, "  %s/%s: golden exists but the journey no longer produces it\n",
+                    c->name, e->d_name);
+            failures++;
+        }
+    }
+    if(d)
+        closedir(d);
+    printf("  %s: %d images %s\n", c->name, compared, updating ? "written" : "compared");
+    HK_ASSERT_MSG(compared > 0, "journey produced no screenshots");
+    HK_ASSERT_MSG(failures == 0, "%d golden mismatches in %s", failures, c->name);
+}
+
+static void test_golden_portrait_screens_match(void)
+{
+    run_case(&cases[0]);
+}
+
+static void test_golden_landscape_screens_match(void)
+{
+    run_case(&cases[1]);
+}
+
+int main(void)
+{
+    char here[512], recorded[512], env_path[1024];
+    const char *upd = getenv("HK_UPDATE_GOLDENS");
+
+    updating = upd && !strcmp(upd, "1");
+    env_line(here, sizeof(here));
+    snprintf(env_path, sizeof(env_path), "%s/tests/ui/golden/ENV", HK_SOURCE_DIR);
+    if(updating) {
+        char dir[1024];
+        snprintf(dir, sizeof(dir), "%s/tests/ui/golden", HK_SOURCE_DIR);
+        (void)paths_mkdir_p(dir);
+        if(write_file(env_path, here) != 0) {
+            fprintf(stderr, "cannot write %s\n", env_path);
+            return 1;
+        }
+    } else if(read_file(env_path, recorded, sizeof(recorded)) < 0 || strcmp(recorded, here)) {
+        printf("SKIP: goldens were made with\n%sthis machine has\n%s", recorded, here);
+        return 77;
+    }
+    HK_RUN(test_golden_portrait_screens_match);
+    HK_RUN(test_golden_landscape_screens_match);
+    return hk_test_end();
+}
