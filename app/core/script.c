@@ -132,6 +132,12 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
         cmd->y = (int)v2;
         return 1;
     }
+    if(strcmp(op, "wait") && strcmp(op, "key") && strcmp(op, "screenshot") &&
+       strcmp(op, "expect-screen") && strcmp(op, "expect-print") && strcmp(op, "clock") &&
+       strcmp(op, "print-wait") && strcmp(op, "quit")) {
+        hk_diag_set(diag, "line %d: unknown command \"%.32s\"", lineno, op);
+        return -1;
+    }
     if(b || extra) {
         hk_diag_set(diag, "line %d: %s: too many arguments", lineno, op);
         return -1;
