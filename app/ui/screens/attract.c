@@ -9,51 +9,42 @@
 #include <string.h>
 
 #include "chrome.h"
-#include "hk_mem.h"
 #include "label.h"
 
 typedef struct scr_attract {
-    gfx_t *g;
-    ui_model_t m;
-    ui_chrome_t chrome;
+    scr_base_t base;
     bool down_in_body;
 } scr_attract_t;
 
 static hk_err_t create(gfx_t *g, void **out)
 {
-    scr_attract_t *s = hk_calloc(1, sizeof(*s));
+    hk_err_t rc = scr_base_create(sizeof(scr_attract_t), g, out);
 
-    *out = s;
-    if(!s)
-        return HK_ERR_NOMEM;
-    s->g = g;
-    s->chrome.dark = true;
-    return HK_OK;
-}
-
-static void destroy(void *p)
-{
-    hk_free(p);
+    if(rc == HK_OK) {
+        scr_attract_t *s = *out;
+        s->base.chrome.dark = true;
+    }
+    return rc;
 }
 
 static void enter(void *p)
 {
     scr_attract_t *s = p;
 
-    ui_chrome_reset(&s->chrome);
+    ui_chrome_reset(&s->base.chrome);
     s->down_in_body = false;
 }
 
 static ui_intent_t handle(void *p, const display_event_t *ev)
 {
     scr_attract_t *s = p;
-    ui_intent_t in = ui_chrome_handle(&s->chrome, ev);
+    ui_intent_t in = ui_chrome_handle(&s->base.chrome, ev);
 
     if(in.kind != INTENT_NONE && in.kind != INTENT_REDRAW)
         return in;
     if(ev->type == DISPLAY_EV_DOWN)
-        s->down_in_body = ev->y > s->chrome.header_h;
-    else if(ev->type == DISPLAY_EV_UP && s->down_in_body && ev->y > s->chrome.header_h) {
+        s->down_in_body = ev->y > s->base.chrome.header_h;
+    else if(ev->type == DISPLAY_EV_UP && s->down_in_body && ev->y > s->base.chrome.header_h) {
         s->down_in_body = false;
         in.kind = INTENT_START;
     }
@@ -64,17 +55,16 @@ static bool update(void *p, const ui_model_t *m)
 {
     scr_attract_t *s = p;
 
-    if(!memcmp(&s->m, m, sizeof(*m)))
+    if(!scr_base_take_model(&s->base, m))
         return false;
-    s->m = *m;
-    ui_chrome_layout(&s->chrome, s->g, m, false);
+    ui_chrome_layout(&s->base.chrome, s->base.g, m, false);
     return true;
 }
 
 static void draw(const void *p, gfx_t *g)
 {
     const scr_attract_t *s = p;
-    const ui_model_t *m = &s->m;
+    const ui_model_t *m = &s->base.m;
     const char *branch = m->lang == I18N_EN ? m->cfg->branch_name_en : m->cfg->branch_name_zh;
     int cx = ui_px(m, 60), cw = m->w - 2 * cx;
     int y, pillw, pillh, tpx;
@@ -89,7 +79,7 @@ static void draw(const void *p, gfx_t *g)
                                     ui_px(m, 760)), ui_px(m, 380), gfx_rgb(0x0F67BE));
     gfx_fill_round_rect(g, gfx_rect(-ui_px(m, 260), m->h / 3, ui_px(m, 520), ui_px(m, 520)),
                         ui_px(m, 260), gfx_rgb(0x0D61B5));
-    ui_chrome_draw(&s->chrome, m, g);
+    ui_chrome_draw(&s->base.chrome, m, g);
 
     y = m->h * (land ? 16 : 26) / 100;
     y += ui_label_draw(g, GFX_BOLD, ui_font(m, land ? 100 : 132), gfx_rgb(UI_COL_WHITE),
@@ -124,7 +114,7 @@ static void draw(const void *p, gfx_t *g)
                   UI_ALIGN_CENTER, 1, i18n_get(m->lang, I18N_TOUCH_TO_START));
 }
 
-static const scr_ops_t ops = { "attract", create, destroy, enter, handle, update, draw };
+static const scr_ops_t ops = { "attract", create, scr_base_destroy, enter, handle, update, draw };
 
 const scr_ops_t *scr_attract_ops(void)
 {

@@ -9,15 +9,12 @@
 #include <string.h>
 
 #include "chrome.h"
-#include "hk_mem.h"
 #include "label.h"
 
 enum { TILE_TAKE, TILE_FAQ, TILE_SUBMIT, TILE_RATE, TILE_COUNT };
 
 typedef struct scr_home {
-    gfx_t *g;
-    ui_model_t m;
-    ui_chrome_t chrome;
+    scr_base_t base;
     ui_button_t tiles[TILE_COUNT];
     gfx_rect_t title_box;
     gfx_rect_t info_box;
@@ -37,18 +34,7 @@ static const struct {
 
 static hk_err_t create(gfx_t *g, void **out)
 {
-    scr_home_t *s = hk_calloc(1, sizeof(*s));
-
-    *out = s;
-    if(!s)
-        return HK_ERR_NOMEM;
-    s->g = g;
-    return HK_OK;
-}
-
-static void destroy(void *p)
-{
-    hk_free(p);
+    return scr_base_create(sizeof(scr_home_t), g, out);
 }
 
 static void enter(void *p)
@@ -56,7 +42,7 @@ static void enter(void *p)
     scr_home_t *s = p;
     int i;
 
-    ui_chrome_reset(&s->chrome);
+    ui_chrome_reset(&s->base.chrome);
     for(i = 0; i < TILE_COUNT; i++)
         s->tiles[i].pressed = false;
 }
@@ -64,7 +50,7 @@ static void enter(void *p)
 static ui_intent_t handle(void *p, const display_event_t *ev)
 {
     scr_home_t *s = p;
-    ui_intent_t in = ui_chrome_handle(&s->chrome, ev);
+    ui_intent_t in = ui_chrome_handle(&s->base.chrome, ev);
     bool changed = in.kind == INTENT_REDRAW;
     int i;
 
@@ -82,12 +68,12 @@ static ui_intent_t handle(void *p, const display_event_t *ev)
 
 static void layout(scr_home_t *s)
 {
-    const ui_model_t *m = &s->m;
+    const ui_model_t *m = &s->base.m;
     gfx_rect_t body;
     int pad = ui_px(m, 48), gap = ui_px(m, 32), i, title_h;
 
-    ui_chrome_layout(&s->chrome, s->g, m, false);
-    body = ui_chrome_body(&s->chrome, m);
+    ui_chrome_layout(&s->base.chrome, s->base.g, m, false);
+    body = ui_chrome_body(&s->base.chrome, m);
     title_h = ui_label_line_h(ui_font(m, 64)) + ui_px(m, 70);
     s->title_box = gfx_rect(pad, body.y + ui_px(m, 44), m->w - 2 * pad, title_h);
     /* room for the info line wrapping once in large text */
@@ -145,9 +131,8 @@ static bool update(void *p, const ui_model_t *m)
 {
     scr_home_t *s = p;
 
-    if(!memcmp(&s->m, m, sizeof(*m)))
+    if(!scr_base_take_model(&s->base, m))
         return false;
-    s->m = *m;
     layout(s);
     return true;
 }
@@ -155,12 +140,12 @@ static bool update(void *p, const ui_model_t *m)
 static void draw(const void *p, gfx_t *g)
 {
     const scr_home_t *s = p;
-    const ui_model_t *m = &s->m;
+    const ui_model_t *m = &s->base.m;
     char buf[160], hours[32], waiting[96];
     int i, tpx = ui_font(m, 64);
 
     gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
-    ui_chrome_draw(&s->chrome, m, g);
+    ui_chrome_draw(&s->base.chrome, m, g);
     ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(UI_COL_TEXT), s->title_box, UI_ALIGN_LEFT, 1,
                   i18n_get(m->lang, I18N_HOME_TITLE));
     for(i = 0; i < TILE_COUNT; i++)
@@ -185,7 +170,7 @@ static void draw(const void *p, gfx_t *g)
     }
 }
 
-static const scr_ops_t ops = { "home", create, destroy, enter, handle, update, draw };
+static const scr_ops_t ops = { "home", create, scr_base_destroy, enter, handle, update, draw };
 
 const scr_ops_t *scr_home_ops(void)
 {

@@ -8,6 +8,9 @@
 #ifndef HK_APP_UI_SCREENS_SCREENS_H
 #define HK_APP_UI_SCREENS_SCREENS_H
 
+#include <stddef.h>
+
+#include "chrome.h"
 #include "ui.h"
 
 typedef struct scr_ops {
@@ -19,6 +22,23 @@ typedef struct scr_ops {
     bool (*update)(void *s, const ui_model_t *m);
     void (*draw)(const void *s, gfx_t *g);
 } scr_ops_t;
+
+/* What every screen's state begins with (its first member, "base"). */
+typedef struct scr_base {
+    gfx_t *g;              /* for measuring text while laying out */
+    ui_model_t m;          /* the model last drawn */
+    ui_chrome_t chrome;    /* header (and bottom bar) */
+} scr_base_t;
+
+/**
+ * Allocate a zeroed screen state of size bytes whose first member is a
+ * scr_base_t, and set its gfx. Free with scr_base_destroy().
+ */
+hk_err_t scr_base_create(size_t size, gfx_t *g, void **out);
+void scr_base_destroy(void *s);      /* NULL ok */
+
+/** Copy m into the base when it differs; true when it did (relayout). */
+bool scr_base_take_model(scr_base_t *b, const ui_model_t *m);
 
 const scr_ops_t *scr_attract_ops(void);
 const scr_ops_t *scr_home_ops(void);

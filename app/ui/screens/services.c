@@ -11,13 +11,10 @@
 #include <string.h>
 
 #include "chrome.h"
-#include "hk_mem.h"
 #include "label.h"
 
 typedef struct scr_services {
-    gfx_t *g;
-    ui_model_t m;
-    ui_chrome_t chrome;
+    scr_base_t base;
     int n;
     ui_button_t cards[CONFIG_MAX_SERVICES];
     gfx_rect_t title_box;
@@ -25,18 +22,7 @@ typedef struct scr_services {
 
 static hk_err_t create(gfx_t *g, void **out)
 {
-    scr_services_t *s = hk_calloc(1, sizeof(*s));
-
-    *out = s;
-    if(!s)
-        return HK_ERR_NOMEM;
-    s->g = g;
-    return HK_OK;
-}
-
-static void destroy(void *p)
-{
-    hk_free(p);
+    return scr_base_create(sizeof(scr_services_t), g, out);
 }
 
 static void enter(void *p)
@@ -44,7 +30,7 @@ static void enter(void *p)
     scr_services_t *s = p;
     int i;
 
-    ui_chrome_reset(&s->chrome);
+    ui_chrome_reset(&s->base.chrome);
     for(i = 0; i < s->n; i++)
         s->cards[i].pressed = false;
 }
@@ -52,7 +38,7 @@ static void enter(void *p)
 static ui_intent_t handle(void *p, const display_event_t *ev)
 {
     scr_services_t *s = p;
-    ui_intent_t in = ui_chrome_handle(&s->chrome, ev);
+    ui_intent_t in = ui_chrome_handle(&s->base.chrome, ev);
     bool changed = in.kind == INTENT_REDRAW;
     int i;
 
@@ -60,7 +46,7 @@ static ui_intent_t handle(void *p, const display_event_t *ev)
         return in;
     for(i = 0; i < s->n; i++)
         if(ui_button_handle(&s->cards[i], ev, &changed)) {
-            in.kind = s->m.svc[i].open ? INTENT_TAKE_NUMBER : INTENT_SERVICE_CLOSED;
+            in.kind = s->base.m.svc[i].open ? INTENT_TAKE_NUMBER : INTENT_SERVICE_CLOSED;
             in.arg = i;
             return in;
         }
@@ -71,13 +57,13 @@ static ui_intent_t handle(void *p, const display_event_t *ev)
 
 static void layout(scr_services_t *s)
 {
-    const ui_model_t *m = &s->m;
+    const ui_model_t *m = &s->base.m;
     gfx_rect_t body;
     int pad = ui_px(m, 48), gap = ui_px(m, 24), cols = ui_landscape(m) ? 2 : 1;
     int rows, i, ch, cw, title_h;
 
-    ui_chrome_layout(&s->chrome, s->g, m, true);
-    body = ui_chrome_body(&s->chrome, m);
+    ui_chrome_layout(&s->base.chrome, s->base.g, m, true);
+    body = ui_chrome_body(&s->base.chrome, m);
     title_h = ui_label_line_h(ui_font(m, 60)) + ui_label_line_h(ui_font(m, 32)) + ui_px(m, 56);
     s->title_box = gfx_rect(pad, body.y + ui_px(m, 36), m->w - 2 * pad, title_h);
     s->n = m->cfg->n_services;
@@ -85,7 +71,7 @@ static void layout(scr_services_t *s)
     if(rows < 1)
         rows = 1;
     body.y = s->title_box.y + title_h;
-    body.h = m->h - s->chrome.footer_h - ui_px(m, 24) - body.y;
+    body.h = m->h - s->base.chrome.footer_h - ui_px(m, 24) - body.y;
     cw = (m->w - 2 * pad - (cols - 1) * gap) / cols;
     ch = (body.h - (rows - 1) * gap) / rows;
     if(ch > ui_px(m, m->large ? 280 : 230))
@@ -104,16 +90,15 @@ static bool update(void *p, const ui_model_t *m)
 {
     scr_services_t *s = p;
 
-    if(!memcmp(&s->m, m, sizeof(*m)))
+    if(!scr_base_take_model(&s->base, m))
         return false;
-    s->m = *m;
     layout(s);
     return true;
 }
 
 static void draw_card(const scr_services_t *s, int i, gfx_t *g)
 {
-    const ui_model_t *m = &s->m;
+    const ui_model_t *m = &s->base.m;
     const config_service_t *svc = &m->cfg->services[i];
     const ui_service_view_t *v = &m->svc[i];
     const ui_button_t *b = &s->cards[i];
@@ -223,11 +208,11 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
 static void draw(const void *p, gfx_t *g)
 {
     const scr_services_t *s = p;
-    const ui_model_t *m = &s->m;
+    const ui_model_t *m = &s->base.m;
     int i, y;
 
     gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
-    ui_chrome_draw(&s->chrome, m, g);
+    ui_chrome_draw(&s->base.chrome, m, g);
     y = s->title_box.y;
     y += ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(UI_COL_TEXT),
                        gfx_rect(s->title_box.x, y, s->title_box.w, s->title_box.h),
@@ -239,7 +224,7 @@ static void draw(const void *p, gfx_t *g)
         draw_card(s, i, g);
 }
 
-static const scr_ops_t ops = { "services", create, destroy, enter, handle, update, draw };
+static const scr_ops_t ops = { "services", create, scr_base_destroy, enter, handle, update, draw };
 
 const scr_ops_t *scr_services_ops(void)
 {

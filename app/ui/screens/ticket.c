@@ -11,15 +11,12 @@
 
 #include "button.h"
 #include "chrome.h"
-#include "hk_mem.h"
 #include "label.h"
 #include "qr.h"
 #include "ticket_print.h"
 
 typedef struct scr_ticket {
-    gfx_t *g;
-    ui_model_t m;
-    ui_chrome_t chrome;
+    scr_base_t base;
     ui_button_t done;
     ui_qr_t qr;
     gfx_rect_t card;
@@ -28,32 +25,21 @@ typedef struct scr_ticket {
 
 static hk_err_t create(gfx_t *g, void **out)
 {
-    scr_ticket_t *s = hk_calloc(1, sizeof(*s));
-
-    *out = s;
-    if(!s)
-        return HK_ERR_NOMEM;
-    s->g = g;
-    return HK_OK;
-}
-
-static void destroy(void *p)
-{
-    hk_free(p);
+    return scr_base_create(sizeof(scr_ticket_t), g, out);
 }
 
 static void enter(void *p)
 {
     scr_ticket_t *s = p;
 
-    ui_chrome_reset(&s->chrome);
+    ui_chrome_reset(&s->base.chrome);
     s->done.pressed = false;
 }
 
 static ui_intent_t handle(void *p, const display_event_t *ev)
 {
     scr_ticket_t *s = p;
-    ui_intent_t in = ui_chrome_handle(&s->chrome, ev);
+    ui_intent_t in = ui_chrome_handle(&s->base.chrome, ev);
     bool changed = in.kind == INTENT_REDRAW;
 
     if(in.kind != INTENT_NONE && in.kind != INTENT_REDRAW)
@@ -69,13 +55,13 @@ static ui_intent_t handle(void *p, const display_event_t *ev)
 
 static void layout(scr_ticket_t *s)
 {
-    const ui_model_t *m = &s->m;
+    const ui_model_t *m = &s->base.m;
     gfx_rect_t body;
     int pad = ui_px(m, 48), bh = ui_px(m, 128);
     char url[CONFIG_PATH_LEN + 32];
 
-    ui_chrome_layout(&s->chrome, s->g, m, false);
-    body = ui_chrome_body(&s->chrome, m);
+    ui_chrome_layout(&s->base.chrome, s->base.g, m, false);
+    body = ui_chrome_body(&s->base.chrome, m);
     ui_button_init(&s->done);
     snprintf(s->done.title, sizeof(s->done.title), "%s", i18n_get(m->lang, I18N_DONE));
     s->done.title_px = ui_font(m, 52);
@@ -106,9 +92,8 @@ static bool update(void *p, const ui_model_t *m)
 {
     scr_ticket_t *s = p;
 
-    if(!memcmp(&s->m, m, sizeof(*m)))
+    if(!scr_base_take_model(&s->base, m))
         return false;
-    s->m = *m;
     layout(s);
     return true;
 }
@@ -126,7 +111,7 @@ static int put(gfx_t *g, bool draw, gfx_weight_t wt, int px, uint32_t col, gfx_r
  * once to draw, so the block sits centered whatever lines it has. */
 static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
 {
-    const ui_model_t *m = &s->m;
+    const ui_model_t *m = &s->base.m;
     const ticket_t *t = &m->ticket;
     int si = config_service_index(m->cfg, t->service_id);
     const config_service_t *svc = si >= 0 ? &m->cfg->services[si] : NULL;
@@ -180,7 +165,7 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
 
 static void draw_card(const scr_ticket_t *s, gfx_t *g)
 {
-    const ui_model_t *m = &s->m;
+    const ui_model_t *m = &s->base.m;
     int si = config_service_index(m->cfg, m->ticket.service_id);
     bool vip = si >= 0 && m->cfg->services[si].vip;
     gfx_rect_t c = s->card;
@@ -196,7 +181,7 @@ static void draw_card(const scr_ticket_t *s, gfx_t *g)
 
 static void draw_side(const scr_ticket_t *s, gfx_t *g)
 {
-    const ui_model_t *m = &s->m;
+    const ui_model_t *m = &s->base.m;
     gfx_rect_t r = s->side;
     int qs = ui_px(m, 260), y = r.y, tx, tw;
     uint32_t col = UI_COL_TAKE;
@@ -251,11 +236,11 @@ static void draw_side(const scr_ticket_t *s, gfx_t *g)
 static void draw(const void *p, gfx_t *g)
 {
     const scr_ticket_t *s = p;
-    const ui_model_t *m = &s->m;
+    const ui_model_t *m = &s->base.m;
     char buf[96];
 
     gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
-    ui_chrome_draw(&s->chrome, m, g);
+    ui_chrome_draw(&s->base.chrome, m, g);
     if(!m->has_ticket)
         return;
     draw_card(s, g);
@@ -268,7 +253,7 @@ static void draw(const void *p, gfx_t *g)
                   UI_ALIGN_CENTER, 1, buf);
 }
 
-static const scr_ops_t ops = { "ticket", create, destroy, enter, handle, update, draw };
+static const scr_ops_t ops = { "ticket", create, scr_base_destroy, enter, handle, update, draw };
 
 const scr_ops_t *scr_ticket_ops(void)
 {

@@ -9,66 +9,51 @@
 #include <string.h>
 
 #include "chrome.h"
-#include "hk_mem.h"
 #include "label.h"
 
 typedef struct scr_unavailable {
-    gfx_t *g;
-    ui_model_t m;
-    ui_chrome_t chrome;
+    scr_base_t base;
 } scr_unavailable_t;
 
 static hk_err_t create(gfx_t *g, void **out)
 {
-    scr_unavailable_t *s = hk_calloc(1, sizeof(*s));
-
-    *out = s;
-    if(!s)
-        return HK_ERR_NOMEM;
-    s->g = g;
-    return HK_OK;
-}
-
-static void destroy(void *p)
-{
-    hk_free(p);
+    return scr_base_create(sizeof(scr_unavailable_t), g, out);
 }
 
 static void enter(void *p)
 {
     scr_unavailable_t *s = p;
 
-    ui_chrome_reset(&s->chrome);
+    ui_chrome_reset(&s->base.chrome);
 }
 
 static ui_intent_t handle(void *p, const display_event_t *ev)
 {
     scr_unavailable_t *s = p;
 
-    return ui_chrome_handle(&s->chrome, ev);
+    return ui_chrome_handle(&s->base.chrome, ev);
 }
 
 static bool update(void *p, const ui_model_t *m)
 {
     scr_unavailable_t *s = p;
 
-    if(!memcmp(&s->m, m, sizeof(*m)))
+    if(!scr_base_take_model(&s->base, m))
         return false;
-    s->m = *m;
-    ui_chrome_layout(&s->chrome, s->g, m, true);
+    ui_chrome_layout(&s->base.chrome, s->base.g, m, true);
     return true;
 }
 
 static void draw(const void *p, gfx_t *g)
 {
     const scr_unavailable_t *s = p;
-    const ui_model_t *m = &s->m;
-    gfx_rect_t body = ui_chrome_body(&s->chrome, m);
+    const ui_model_t *m = &s->base.m;
+    gfx_rect_t body = ui_chrome_body(&s->base.chrome, m);
     int pad = ui_px(m, 80), d = ui_px(m, 200), y;
     int ipx = ui_px(m, 120);
 
     gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
-    ui_chrome_draw(&s->chrome, m, g);
+    ui_chrome_draw(&s->base.chrome, m, g);
     y = body.y + body.h * (ui_landscape(m) ? 12 : 22) / 100;
     gfx_fill_round_rect(g, gfx_rect((m->w - d) / 2, y, d, d), d / 2, gfx_rgb(0xDCE7F5));
     {
@@ -90,7 +75,7 @@ static void draw(const void *p, gfx_t *g)
                   i18n_get(m->lang, I18N_UNAVAILABLE_HELP));
 }
 
-static const scr_ops_t ops = { "unavailable", create, destroy, enter, handle, update, draw };
+static const scr_ops_t ops = { "unavailable", create, scr_base_destroy, enter, handle, update, draw };
 
 const scr_ops_t *scr_unavailable_ops(void)
 {
