@@ -81,10 +81,16 @@ hk_err_t queue_estimate(queue_t *q, const char *service_id, int64_t now_ms,
  * own service order, then oldest; except that a ticket waiting longer than
  * cfg.max_pass_over_s is taken first (oldest such), bounding how long a
  * lower-priority ticket can be passed over. Commits CALLED.
- * @return HK_ERR_NOT_FOUND when nobody waits for this counter.
+ * Only tickets of the current business day are called: the first state
+ * change of a new day cancels the previous day's unfinished tickets.
+ * @return HK_ERR_NOT_FOUND when nobody waits for this counter (also for a
+ *         counter id not in the config).
  */
 hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms,
                          ticket_t *out);
+
+/* State changes below: HK_ERR_NOT_FOUND unknown ticket, HK_ERR_INVALID
+ * the ticket is not in a state the change starts from. */
 
 /** Called -> serving. */
 hk_err_t queue_start_serving(queue_t *q, int64_t ticket_id, int64_t now_ms);
@@ -100,12 +106,15 @@ hk_err_t queue_cancel(queue_t *q, int64_t ticket_id, int64_t now_ms);
  * Called/serving -> transferred; a new waiting ticket with the same number
  * joins to_service_id keeping its original issue time (it has waited
  * already). *out receives the new ticket.
+ * @return HK_ERR_NOT_FOUND unknown service or ticket; HK_ERR_INVALID the
+ *         ticket is not called/serving or already in that service.
  */
 hk_err_t queue_transfer(queue_t *q, int64_t ticket_id,
                         const char *to_service_id, int64_t now_ms,
                         ticket_t *out);
 
-/** Open or close a counter (closed counters do not count in estimates). */
+/** Open or close a counter (closed counters do not count in estimates).
+ *  A counter never set is open. HK_ERR_NOT_FOUND for an unknown counter. */
 hk_err_t queue_counter_set_open(queue_t *q, const char *counter_id, bool open,
                                 int64_t now_ms);
 hk_err_t queue_counter_is_open(queue_t *q, const char *counter_id, bool *out);

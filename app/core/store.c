@@ -225,7 +225,8 @@ hk_err_t store_record_fault(store_t *s, int64_t wall_ms, const char *device,
         src = sqlite3_step(st);
     (void)sqlite3_finalize(st); /* step's result is the one that matters */
     if(src != SQLITE_DONE) {
-        fprintf(stderr, "store: record fault: %s\n", sqlite3_errmsg(s->db));
+        if((src & 0xff) != SQLITE_NOMEM)
+            fprintf(stderr, "store: record fault: %s\n", sqlite3_errmsg(s->db));
         return store_err(src == SQLITE_ROW ? SQLITE_MISUSE : src);
     }
     return HK_OK;
