@@ -236,5 +236,11 @@ out:
     display_destroy(display);
     font_set_destroy(fonts);
     hk_clock_destroy(clock);
+    if(hk_mem_live() != 0) {
+        /* every module frees what it allocates; a count left over is a leak */
+        fprintf(stderr, "hallkiosk: %ld allocations not freed at exit\n", hk_mem_live());
+        if(rc == 0)
+            rc = 3;
+    }
     return rc;
 }
