@@ -1,0 +1,106 @@
+/*
+ * bench: HallKiosk's performance measurements against their targets
+ * (toolchain/dev bench). A measurement, not a test: it is not in CTest, and
+ * a missed target is printed as MISSED, never turned into a failing exit.
+ *
+ * Parts: bench_process.c runs the real hallkiosk under a private Xvfb
+ * (first frame, steady memory, idle CPU); bench_redraw.c draws the real
+ * screens on the offscreen display; bench_ticket.c times tap -> durable
+ * commit through the services screen and the queue on a real SQLite file.
+ */
+#ifndef HK_TESTS_BENCH_BENCH_H
+#define HK_TESTS_BENCH_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ui.h"
+
+#define BENCH_MAX_ROWS 24
+
+typedef enum bench_verdict {
+    BENCH_OK = 0,
+    BENCH_MISSED,
+    BENCH_INFO,          /* reported, no target */
+    BENCH_NOT_MEASURED   /* could not run here; value says why */
+} bench_verdict_t;
+
+typedef struct bench_row {
+    char measure[64];
+    char value[96];
+    char target[32];
+    bench_verdict_t verdict;
+} bench_row_t;
+
+typedef struct bench_table {
+    bench_row_t rows[BENCH_MAX_ROWS];
+    int n;
+    char notes[BENCH_MAX_ROWS][192];
+    int n_notes;
+} bench_table_t;
+
+typedef struct bench_opts {
+    const char *hallkiosk;     /* the binary to start */
+    const char *source_dir;    /* for assets/config/sample-branch.json */
+    const char *work_dir;      /* scratch: data dirs, SQLite files */
+    int startup_runs;          /* first-frame runs (>= 10) */
+    int idle_s;                /* idle CPU window */
+    int redraw_frames;         /* >= 300 */
+    int tickets;               /* >= 1000 */
+} bench_opts_t;
+
+/** Add a row; value is printf-formatted. */
+void bench_row(bench_table_t *t, const char *measure, bench_verdict_t verdict,
+               const char *target, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+/** Add a free-text note printed under the table. */
+void bench_note(bench_table_t *t, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/** CLOCK_MONOTONIC in nanoseconds (the clock hallkiosk reports in). */
+int64_t bench_now_ns(void);
+
+/** Sort ascending in place. */
+void bench_sort(double *v, size_t n);
+
+/** Nearest-rank percentile (p in 0..100) of an ascending array; n > 0. */
+double bench_pct(const double *sorted, size_t n, double p);
+
+/** Make a fresh directory under the work dir; path receives it. */
+int bench_mkdtemp(const bench_opts_t *o, const char *stem, char *path, size_t size);
+
+/** rm -rf path (best effort). */
+void bench_rm_rf(const char *path);
+
+/** (a)-(c): first frame, steady PSS, idle CPU of hallkiosk under Xvfb. */
+void bench_process(const bench_opts_t *o, bench_table_t *t);
+
+/** (d): full-screen redraw of the real screens, software, 1080x1920. */
+void bench_redraw(const bench_opts_t *o, bench_table_t *t);
+
+/** (e): tap -> queue_take_number() committed, WAL + synchronous=FULL. */
+void bench_ticket(const bench_opts_t *o, bench_table_t *t);
+
+/** Load assets/config/sample-branch.json from the source tree. */
+hk_err_t bench_load_sample_config(const bench_opts_t *o, config_t *out);
+
+/**
+ * Fill a screen model the way ui_app does for the branch at wall_ms:
+ * clock and date text, today's hours, per-service open/closed and hours,
+ * and the given waiting counts (NULL = nobody waiting).
+ */
+void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_lang_t lang,
+                      int w, int h, const int *waiting);
+
+/** Unix ms of a local date and time in the config's business zone. */
+int64_t bench_local_ms(const config_t *cfg, int year, int mon, int day, int hour, int min);
+
+#endif
