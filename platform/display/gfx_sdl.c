@@ -31,6 +31,7 @@ typedef struct text_entry {
     uint32_t hash;
     int weight;
     int size;
+    uint32_t rgba;             /* colour drawn with; 0 = size-only entry */
     size_t len;
     char *str;
     int w, h;
@@ -51,13 +52,14 @@ struct gfx_sdl {
     } circles[MAX_RADII];
 };
 
-static uint32_t hash_key(int weight, int size, const char *s, size_t len)
+static uint32_t hash_key(int weight, int size, uint32_t rgba, const char *s, size_t len)
 {
     uint32_t h = 2166136261u;
     size_t i;
 
     h = (h ^ (uint32_t)weight) * 16777619u;
     h = (h ^ (uint32_t)size) * 16777619u;
+    h = (h ^ rgba) * 16777619u;
     for(i = 0; i < len; i++)
         h = (h ^ (uint8_t)s[i]) * 16777619u;
     return h;
@@ -109,17 +111,17 @@ static void evict_textures(gfx_sdl_t *s, size_t need)
     }
 }
 
-static text_entry_t *lookup(gfx_sdl_t *s, gfx_weight_t wt, int size, const char *str,
-                            size_t len)
+static text_entry_t *lookup(gfx_sdl_t *s, gfx_weight_t wt, int size, uint32_t rgba,
+                            const char *str, size_t len)
 {
-    uint32_t h = hash_key((int)wt, size, str, len);
+    uint32_t h = hash_key((int)wt, size, rgba, str, len);
     text_entry_t **head = &s->buckets[h % HASH_BUCKETS];
     text_entry_t *e;
     char *copy;
 
     for(e = *head; e; e = e->next)
-        if(e->hash == h && e->weight == (int)wt && e->size == size && e->len == len &&
-           memcmp(e->str, str, len) == 0) {
+        if(e->hash == h && e->weight == (int)wt && e->size == size && e->rgba == rgba &&
+           e->len == len && memcmp(e->str, str, len) == 0) {
             e->used = ++s->tick;
             return e;
         }
@@ -137,6 +139,7 @@ static text_entry_t *lookup(gfx_sdl_t *s, gfx_weight_t wt, int size, const char 
     e->hash = h;
     e->weight = (int)wt;
     e->size = size;
+    e->rgba = rgba;
     e->len = len;
     e->str = copy;
     e->used = ++s->tick;
@@ -243,7 +246,7 @@ static void op_text_size(void *impl, gfx_weight_t wt, int size_px, const char *s
                          size_t len, int *w_out, int *h_out)
 {
     gfx_sdl_t *s = impl;
-    text_entry_t *e = len ? lookup(s, wt, size_px, str, len) : NULL;
+    text_entry_t *e = len ? lookup(s, wt, size_px, 0, str, len) : NULL;
 
     if(w_out)
         *w_out = e ? e->w : 0;
@@ -260,15 +263,20 @@ static void op_draw_text(void *impl, gfx_weight_t wt, int size_px, gfx_color_t c
 
     if(!len)
         return;
-    e = lookup(s, wt, size_px, str, len);
+    /* alpha 0 would collide with the size-only key; it draws nothing anyway */
+    if(c.a == 0)
+        return;
+    e = lookup(s, wt, size_px,
+               ((uint32_t)c.r << 24) | ((uint32_t)c.g << 16) | ((uint32_t)c.b << 8) | c.a, str,
+               len);
     if(!e || e->w <= 0)
         return;
     if(!e->tex) {
-        SDL_Color white = { 255, 255, 255, 255 };
+        SDL_Color fg = { c.r, c.g, c.b, c.a };   /* SDL_ttf 2.20 blends fg.a in */
         SDL_Surface *surf;
 
         evict_textures(s, (size_t)e->w * (size_t)e->h * 4);
-        surf = TTF_RenderUTF8_Blended(font_set_face(s->fonts, wt, size_px), e->str, white);
+        surf = TTF_RenderUTF8_Blended(font_set_face(s->fonts, wt, size_px), e->str, fg);
         if(!surf)
             return;
         e->tex = SDL_CreateTextureFromSurface(s->r, surf);
@@ -282,8 +290,6 @@ static void op_draw_text(void *impl, gfx_weight_t wt, int size_px, gfx_color_t c
         if(!e->tex)
             return;
     }
-    SDL_SetTextureColorMod(e->tex, c.r, c.g, c.b);
-    SDL_SetTextureAlphaMod(e->tex, c.a);
     dst.x = x;
     dst.y = y;
     dst.w = e->w;

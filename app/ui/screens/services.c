@@ -116,7 +116,9 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
         desc = "";   /* large text: the name matters, the detail is on the ticket */
     if(b->pressed)
         r.y += 4;
-    gfx_fill_round_rect(g, gfx_rect(r.x, r.y + 4, r.w, r.h), b->radius, gfx_rgb(0xE1E6EC));
+    /* shadow: only the band below the card shows, so fill only that */
+    gfx_fill_round_rect(g, gfx_rect(r.x, r.y + r.h - 2 * b->radius, r.w, 2 * b->radius + 4),
+                        b->radius, gfx_rgb(0xE1E6EC));
     gfx_fill_round_rect(g, r, b->radius, gfx_rgb(b->pressed ? 0xE3ECF7 : b->bg));
     gfx_fill_round_rect(g, gfx_rect(r.x + pad, r.y + (r.h - d) / 2, d, d), d / 2,
                         gfx_rgb(badge));

@@ -81,8 +81,10 @@ void ui_button_draw(const ui_button_t *b, gfx_t *g)
         bg = ui_shade(bg, 18);
         r.y += 4;
     } else if(b->enabled && r.h > 120) {
-        /* soft shadow under large tiles */
-        gfx_fill_round_rect(g, gfx_rect(r.x, r.y + 6, r.w, r.h), b->radius,
+        /* soft shadow under large tiles: only the band that shows, not a
+         * second tile-sized fill (software fills are the frame's cost) */
+        int band = 2 * b->radius + 6;
+        gfx_fill_round_rect(g, gfx_rect(r.x, r.y + r.h - band + 6, r.w, band), b->radius,
                             gfx_rgb(ui_shade(0xF2F5F9, 8)));
     }
     gfx_fill_round_rect(g, r, b->radius, gfx_rgb(bg));
