@@ -48,7 +48,7 @@ typedef struct ui_model {
     int w, h;                        /* layout size */
     char time_text[16];              /* "14:32" */
     char date_text[48];              /* "11月25日 星期三" */
-    int total_waiting;
+    int total_waiting;               /* -1 = not known yet (first frame) */
     config_span_t today;             /* branch hours today */
     ui_service_view_t svc[CONFIG_MAX_SERVICES];
     bool has_ticket;

@@ -68,7 +68,6 @@ struct ui_app {
     store_t *store;
     queue_t *queue;
     print_spool_t *spool;
-    bool waiting_known;
 
     int64_t guard_until_ms;    /* mono */
     int64_t last_input_ms;     /* mono */
@@ -140,6 +139,8 @@ static void refresh_stats(ui_app_t *a)
         }
         m->total_waiting += v->waiting;
     }
+    if(!a->queue)
+        m->total_waiting = -1;   /* not known before the store is open */
 }
 
 /* ---- screens ----------------------------------------------------------- */

@@ -94,9 +94,11 @@ static void draw(const void *p, gfx_t *g)
     y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 44), soft, gfx_rect(cx, y, cw, m->h),
                        UI_ALIGN_CENTER, 1, m->date_text);
     y += ui_px(m, land ? 16 : 40);
-    i18n_format_int(buf, sizeof(buf), m->lang, I18N_WAITING_NOW_D, m->total_waiting);
-    ui_label_draw(g, GFX_REGULAR, ui_font(m, 40), soft, gfx_rect(cx, y, cw, m->h),
-                  UI_ALIGN_CENTER, 1, buf);
+    if(m->total_waiting >= 0) {
+        i18n_format_int(buf, sizeof(buf), m->lang, I18N_WAITING_NOW_D, m->total_waiting);
+        ui_label_draw(g, GFX_REGULAR, ui_font(m, 40), soft, gfx_rect(cx, y, cw, m->h),
+                      UI_ALIGN_CENTER, 1, buf);
+    }
 
     /* the one instruction, in a big white pill near the bottom */
     tpx = ui_font(m, 56);

@@ -161,7 +161,10 @@ static void draw(const void *p, gfx_t *g)
         char line[300];
         int px = ui_font(m, 34);
         gfx_rect_t r = s->info_box;
-        snprintf(line, sizeof(line), "%s    ·    %s", waiting, buf);
+        if(m->total_waiting < 0)
+            snprintf(line, sizeof(line), "%s", buf);
+        else
+            snprintf(line, sizeof(line), "%s    ·    %s", waiting, buf);
         if(ui_label_width(g, GFX_REGULAR, px, line) > r.w)
             snprintf(line, sizeof(line), "%s\n%s", waiting, buf);   /* two tidy lines */
         else
