@@ -112,6 +112,8 @@ static hk_err_t tx_begin(queue_t *q);
 static hk_err_t tx_end(queue_t *q, hk_err_t rc);
 static hk_err_t rollover(queue_t *q, const char *day, int64_t now_ms,
                          bool *swept);
+static hk_err_t count_by_text(queue_t *q, stmt_id_t id, const char *arg, const char *what,
+                              int *out);
 static hk_err_t query_int(queue_t *q, sqlite3_stmt *st, const char *what,
                           int *out);
 static hk_err_t waiting_today(queue_t *q, const char *service_id,
@@ -623,40 +625,12 @@ hk_err_t queue_find_ticket(queue_t *q, const char *day, const char *number,
 
 hk_err_t queue_waiting_count(queue_t *q, const char *service_id, int *out)
 {
-    sqlite3_stmt *st = NULL;
-    hk_err_t rc;
-    int n = 0;
-
-    if(!q || !service_id || !out)
-        return HK_ERR_INVALID;
-    rc = stmt(q, S_WAITING_ALL, &st);
-    if(rc != HK_OK)
-        return rc;
-    (void)sqlite3_bind_text(st, 1, service_id, -1, SQLITE_STATIC);
-    rc = query_int(q, st, "waiting count", &n);
-    if(rc != HK_OK)
-        return rc;
-    *out = n;
-    return HK_OK;
+    return count_by_text(q, S_WAITING_ALL, service_id, "waiting count", out);
 }
 
 hk_err_t queue_issued_count(queue_t *q, const char *day, int *out)
 {
-    sqlite3_stmt *st = NULL;
-    hk_err_t rc;
-    int n = 0;
-
-    if(!q || !day || !out)
-        return HK_ERR_INVALID;
-    rc = stmt(q, S_ISSUED, &st);
-    if(rc != HK_OK)
-        return rc;
-    (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-    rc = query_int(q, st, "issued count", &n);
-    if(rc != HK_OK)
-        return rc;
-    *out = n;
-    return HK_OK;
+    return count_by_text(q, S_ISSUED, day, "issued count", out);
 }
 
 hk_err_t queue_mean_service_s(queue_t *q, const char *service_id, int *out)
@@ -1064,4 +1038,25 @@ static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms,
     rc = store_row(q, &r.t);
 out:
     return tx_end(q, rc);
+}
+
+/* One integer from a cached statement bound to one text parameter. */
+static hk_err_t count_by_text(queue_t *q, stmt_id_t id, const char *arg, const char *what,
+                              int *out)
+{
+    sqlite3_stmt *st = NULL;
+    hk_err_t rc;
+    int n = 0;
+
+    if(!q || !arg || !out)
+        return HK_ERR_INVALID;
+    rc = stmt(q, id, &st);
+    if(rc != HK_OK)
+        return rc;
+    (void)sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    rc = query_int(q, st, what, &n);
+    if(rc != HK_OK)
+        return rc;
+    *out = n;
+    return HK_OK;
 }
