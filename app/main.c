@@ -219,7 +219,6 @@ int main(int argc, char **argv)
     opts.data_dir = data_dir;
     opts.screenshot_dir = a.screenshot_dir;
     opts.script = script;
-    opts.headless = !strcmp(display_backend_name(display), "offscreen");
     opts.start_mono_ms = hk_clock_is_stepped(clock) ? 0 : start_ms;
     if(ui_app_create(&opts, &app, &diag) != HK_OK) {
         fprintf(stderr, "hallkiosk: %s\n", diag.msg);

@@ -82,7 +82,6 @@ struct ui_app {
 
     int script_pc;
     int frames;
-    int tickets_printed_png;
 };
 
 static int64_t mono(const ui_app_t *a)

@@ -23,7 +23,6 @@ typedef struct ui_app_opts {
     const char *data_dir;         /* resolved, exists */
     const char *screenshot_dir;   /* NULL = no screenshots */
     const script_t *script;       /* NULL = interactive */
-    bool headless;                /* offscreen: script waits step the clock */
     int64_t start_mono_ms;        /* process start, for the first-frame log */
 } ui_app_opts_t;
 

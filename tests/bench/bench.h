@@ -17,6 +17,10 @@
 #include "config.h"
 #include "ui.h"
 
+/* The portrait panel the in-process benches draw on. */
+#define PANEL_W 1080
+#define PANEL_H 1920
+
 #define BENCH_MAX_ROWS 24
 
 typedef enum bench_verdict {
@@ -101,6 +105,13 @@ void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_
                       int w, int h, const int *waiting);
 
 /** Unix ms of a local date and time in the config's business zone. */
+/**
+ * Open the CJK fonts and an offscreen PANEL_W x PANEL_H display, the panel
+ * the redraw and ticket benches draw on. Close with bench_close_panel().
+ */
+hk_err_t bench_open_panel(font_set_t **fonts, display_t **d, hk_diag_t *diag);
+void bench_close_panel(font_set_t *fonts, display_t *d);
+
 int64_t bench_local_ms(const config_t *cfg, int year, int mon, int day, int hour, int min);
 
 #endif

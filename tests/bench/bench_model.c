@@ -57,3 +57,28 @@ int64_t bench_local_ms(const config_t *cfg, int year, int mon, int day, int hour
     /* timegm: the fields as UTC; then shift by the business zone */
     return ((int64_t)timegm(&tm) - (int64_t)cfg->utc_offset_min * 60) * 1000;
 }
+
+hk_err_t bench_open_panel(font_set_t **fonts, display_t **d, hk_diag_t *diag)
+{
+    display_cfg_t dc;
+    hk_err_t rc;
+
+    *fonts = NULL;
+    *d = NULL;
+    memset(&dc, 0, sizeof(dc));
+    dc.mode = DISPLAY_MODE_OFFSCREEN;
+    dc.logical_w = PANEL_W;
+    dc.logical_h = PANEL_H;
+    dc.title = "hk_bench";
+    hk_diag_clear(diag);
+    rc = font_set_open(NULL, fonts, diag);
+    if(rc == HK_OK)
+        rc = display_create(&dc, *fonts, d, diag);
+    return rc;
+}
+
+void bench_close_panel(font_set_t *fonts, display_t *d)
+{
+    display_destroy(d);
+    font_set_destroy(fonts);
+}

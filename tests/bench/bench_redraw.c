@@ -17,8 +17,6 @@
 #include "display.h"
 #include "screens.h"
 
-#define PANEL_W 1080
-#define PANEL_H 1920
 #define WARMUP_FRAMES 8
 
 static double frame_ms(const scr_ops_t *ops, void *scr, const ui_model_t *m, display_t *d,
@@ -33,7 +31,6 @@ void bench_redraw(const bench_opts_t *o, bench_table_t *t)
     void *scr[2] = { NULL, NULL };
     font_set_t *fonts = NULL;
     display_t *d = NULL;
-    display_cfg_t dc;
     hk_diag_t diag;
     gfx_t *g;
     double cold, *ms = NULL;
@@ -45,14 +42,7 @@ void bench_redraw(const bench_opts_t *o, bench_table_t *t)
         bench_row(t, "full redraw p99", BENCH_NOT_MEASURED, "<= 8 ms", "no sample config");
         return;
     }
-    memset(&dc, 0, sizeof(dc));
-    dc.mode = DISPLAY_MODE_OFFSCREEN;
-    dc.logical_w = PANEL_W;
-    dc.logical_h = PANEL_H;
-    dc.title = "hk_bench";
-    hk_diag_clear(&diag);
-    if(font_set_open(NULL, &fonts, &diag) != HK_OK ||
-       display_create(&dc, fonts, &d, &diag) != HK_OK) {
+    if(bench_open_panel(&fonts, &d, &diag) != HK_OK) {
         bench_row(t, "full redraw p99", BENCH_NOT_MEASURED, "<= 8 ms", "display: %.60s",
                   diag.msg);
         goto out;
@@ -93,8 +83,7 @@ out:
     for(i = 0; i < 2; i++)
         if(scr[i])
             ops[i]->destroy(scr[i]);
-    display_destroy(d);
-    font_set_destroy(fonts);
+    bench_close_panel(fonts, d);
 }
 
 static double frame_ms(const scr_ops_t *ops, void *scr, const ui_model_t *m, display_t *d,

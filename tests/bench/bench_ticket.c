@@ -21,8 +21,6 @@
 #include "screens.h"
 #include "store.h"
 
-#define PANEL_W 1080
-#define PANEL_H 1920
 #define PROBE_STEP 4
 #define TICKET_GAP_MS 2000
 
@@ -40,7 +38,6 @@ void bench_ticket(const bench_opts_t *o, bench_table_t *t)
     display_t *d = NULL;
     store_t *st = NULL;
     queue_t *q = NULL;
-    display_cfg_t dc;
     hk_diag_t diag;
     char dir[1024], db[1100], jm[32] = "?", sync[32] = "?";
     int tap_y[CONFIG_MAX_SERVICES];
@@ -55,14 +52,7 @@ void bench_ticket(const bench_opts_t *o, bench_table_t *t)
         bench_row(t, "tap -> commit p99", BENCH_NOT_MEASURED, "<= 2 ms", "no sample config");
         return;
     }
-    memset(&dc, 0, sizeof(dc));
-    dc.mode = DISPLAY_MODE_OFFSCREEN;
-    dc.logical_w = PANEL_W;
-    dc.logical_h = PANEL_H;
-    dc.title = "hk_bench";
-    hk_diag_clear(&diag);
-    if(font_set_open(NULL, &fonts, &diag) != HK_OK ||
-       display_create(&dc, fonts, &d, &diag) != HK_OK ||
+    if(bench_open_panel(&fonts, &d, &diag) != HK_OK ||
        ops->create(display_gfx(d), &scr) != HK_OK) {
         bench_row(t, "tap -> commit p99", BENCH_NOT_MEASURED, "<= 2 ms", "display: %.60s",
                   diag.msg);
@@ -132,8 +122,7 @@ out:
     store_close(st);
     if(scr)
         ops->destroy(scr);
-    display_destroy(d);
-    font_set_destroy(fonts);
+    bench_close_panel(fonts, d);
     if(dir[0])
         bench_rm_rf(dir);
 }
