@@ -46,6 +46,15 @@ void ticket_print_url(const config_t *cfg, const ticket_t *t, char *buf, unsigne
     buf[n] = '\0';
 }
 
+void ticket_print_issued_text(const config_t *cfg, const ticket_t *t, char *buf,
+                              unsigned size)
+{
+    int min_of_day = 0;
+
+    config_local_time(cfg, t->issued_ms, NULL, NULL, &min_of_day);
+    snprintf(buf, size, "%s %02d:%02d", t->day, min_of_day / 60, min_of_day % 60);
+}
+
 static int row(gfx_t *g, int y, int x0, int w, int px, const char *label, const char *value)
 {
     gfx_color_t black = gfx_rgb(0x000000);
@@ -70,7 +79,6 @@ hk_err_t ticket_print_render(font_set_t *fonts, const config_t *cfg, const ticke
     const config_service_t *svc = si >= 0 ? &cfg->services[si] : NULL;
     gfx_color_t black = gfx_rgb(0x000000);
     char buf[256], val[96];
-    int min_of_day = 0;
     ui_qr_t *qr = NULL;
     hk_err_t rc;
 
@@ -111,8 +119,7 @@ hk_err_t ticket_print_render(font_set_t *fonts, const config_t *cfg, const ticke
     else
         snprintf(val, sizeof(val), "-");
     y += row(g, y, m, w, S(28), i18n_get(lang, I18N_TICKET_WAIT), val);
-    config_local_time(cfg, t->issued_ms, NULL, NULL, &min_of_day);
-    snprintf(val, sizeof(val), "%s %02d:%02d", t->day, min_of_day / 60, min_of_day % 60);
+    ticket_print_issued_text(cfg, t, val, sizeof(val));
     y += row(g, y, m, w, S(28), i18n_get(lang, I18N_TICKET_TIME), val);
     y += ui_label_draw(g, GFX_REGULAR, S(22), black, gfx_rect(m, y, w, S(60)), UI_ALIGN_CENTER,
                        2, i18n_get(lang, I18N_EST_NOTE));

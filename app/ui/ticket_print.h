@@ -20,6 +20,10 @@
  */
 void ticket_print_url(const config_t *cfg, const ticket_t *t, char *buf, unsigned size);
 
+/** "YYYY-MM-DD HH:MM", the local issue time shown on screen and paper. */
+void ticket_print_issued_text(const config_t *cfg, const ticket_t *t, char *buf,
+                              unsigned size);
+
 /**
  * Render a ticket to a 1-bit raster cfg->printer.width_dots wide.
  * @param bits_out   hk_malloc'd raster (free with hk_free); rows of (w+7)/8.

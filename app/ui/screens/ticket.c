@@ -118,7 +118,6 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
     gfx_rect_t c = s->card;
     int pad = ui_px(m, 40), y = y0, npx, w = c.w - 2 * pad;
     char buf[192], when[64];
-    int min_of_day = 0;
 
     y += put(g, draw, GFX_REGULAR, ui_font(m, 40), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h),
              1, i18n_get(m->lang, I18N_YOUR_NUMBER));
@@ -154,8 +153,7 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
             y += put(g, draw, GFX_REGULAR, ui_font(m, 30), UI_COL_MUTED,
                      gfx_rect(c.x + pad, y, w, c.h), 1, i18n_get(m->lang, I18N_EST_NOTE));
     }
-    config_local_time(m->cfg, t->issued_ms, NULL, NULL, &min_of_day);
-    snprintf(when, sizeof(when), "%s %02d:%02d", t->day, min_of_day / 60, min_of_day % 60);
+    ticket_print_issued_text(m->cfg, t, when, sizeof(when));
     i18n_format(buf, sizeof(buf), m->lang, I18N_ISSUED_AT_S, when);
     y += ui_px(m, 12);
     y += put(g, draw, GFX_REGULAR, ui_font(m, 30), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h),
