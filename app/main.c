@@ -96,7 +96,8 @@ static int parse_args(int argc, char **argv, args_t *a)
             *dst = argv[++i];
         }
     }
-    if(a->orientation && strcmp(a->orientation, "portrait") && strcmp(a->orientation, "landscape")) {
+    if(a->orientation && strcmp(a->orientation, "portrait") &&
+       strcmp(a->orientation, "landscape")) {
         fprintf(stderr, "hallkiosk: --orientation: expected portrait or landscape\n");
         return 2;
     }
@@ -105,7 +106,7 @@ static int parse_args(int argc, char **argv, args_t *a)
 
 int main(int argc, char **argv)
 {
-    static config_t cfg;        /* large; not on the stack */
+    static config_t cfg; /* large; not on the stack */
     args_t a;
     hk_diag_t diag;
     hk_clock_t *clock = NULL;
@@ -132,8 +133,9 @@ int main(int argc, char **argv)
         hk_clock_destroy(clock);
         return err == HK_OK ? 0 : 1;
     }
-    err = a.config ? config_load_file(a.config, &cfg, &diag)
-                   : config_parse((const char *)hk_sample_config, hk_sample_config_len, &cfg, &diag);
+    err = a.config
+              ? config_load_file(a.config, &cfg, &diag)
+              : config_parse((const char *)hk_sample_config, hk_sample_config_len, &cfg, &diag);
     if(err != HK_OK) {
         fprintf(stderr, "hallkiosk: config %s refused: %s\n", a.config ? a.config : "(bundled)",
                 diag.msg);
@@ -163,9 +165,10 @@ int main(int argc, char **argv)
     }
 
     memset(&dcfg, 0, sizeof(dcfg));
-    dcfg.mode = a.headless ? DISPLAY_MODE_OFFSCREEN
+    dcfg.mode = a.headless     ? DISPLAY_MODE_OFFSCREEN
                 : a.fullscreen ? DISPLAY_MODE_FULLSCREEN
-                : a.window ? DISPLAY_MODE_WINDOW : DISPLAY_MODE_AUTO;
+                : a.window     ? DISPLAY_MODE_WINDOW
+                               : DISPLAY_MODE_AUTO;
     dcfg.logical_w = cfg.display.width;
     dcfg.logical_h = cfg.display.height;
     dcfg.title = "HallKiosk";
@@ -179,8 +182,7 @@ int main(int argc, char **argv)
         err = script_load_file(a.script, &script, &diag);
     } else if(!strcmp(display_backend_name(display), "offscreen")) {
         /* nobody can see us: walk the journey once and say where it went */
-        err = script_parse((const char *)hk_journey_script, hk_journey_script_len, &script,
-                           &diag);
+        err = script_parse((const char *)hk_journey_script, hk_journey_script_len, &script, &diag);
         if(!a.screenshot_dir) {
             snprintf(shots, sizeof(shots), "%s/journey", data_dir);
             (void)paths_mkdir_p(shots); /* checked by the first screenshot */

@@ -35,32 +35,27 @@ static void install_hooks(void);
 static void *json_malloc(size_t size);
 static void hooks_once_fn(void);
 static void join_path(char *dst, const char *pfx, const char *key);
-static hk_err_t check_keys(const cJSON *obj, const char *pfx,
-                           const char *const *allowed, hk_diag_t *diag);
+static hk_err_t check_keys(const cJSON *obj, const char *pfx, const char *const *allowed,
+                           hk_diag_t *diag);
 static bool utf8_ok(const char *s);
-static hk_err_t get_str(const cJSON *obj, const char *pfx, const char *key,
-                        bool required, char *dst, size_t cap, hk_diag_t *diag);
-static hk_err_t get_int(const cJSON *obj, const char *pfx, const char *key,
-                        bool required, int lo, int hi, int *dst,
-                        hk_diag_t *diag);
-static hk_err_t get_bool(const cJSON *obj, const char *pfx, const char *key,
-                         bool *dst, hk_diag_t *diag);
+static hk_err_t get_str(const cJSON *obj, const char *pfx, const char *key, bool required,
+                        char *dst, size_t cap, hk_diag_t *diag);
+static hk_err_t get_int(const cJSON *obj, const char *pfx, const char *key, bool required, int lo,
+                        int hi, int *dst, hk_diag_t *diag);
+static hk_err_t get_bool(const cJSON *obj, const char *pfx, const char *key, bool *dst,
+                         hk_diag_t *diag);
 static hk_err_t check_id(const char *id, const char *path, hk_diag_t *diag);
 static hk_err_t parse_span(const char *s, config_span_t *span);
-static hk_err_t parse_hours(const cJSON *obj, const char *path,
-                            config_hours_t *hours, hk_diag_t *diag);
+static hk_err_t parse_hours(const cJSON *obj, const char *path, config_hours_t *hours,
+                            hk_diag_t *diag);
 static hk_err_t parse_branch(const cJSON *root, config_t *cfg, hk_diag_t *diag);
-static hk_err_t parse_services(const cJSON *root, config_t *cfg,
-                               hk_diag_t *diag);
-static hk_err_t parse_counters(const cJSON *root, config_t *cfg,
-                               hk_diag_t *diag);
-static hk_err_t parse_devices(const cJSON *root, config_t *cfg,
-                              hk_diag_t *diag);
+static hk_err_t parse_services(const cJSON *root, config_t *cfg, hk_diag_t *diag);
+static hk_err_t parse_counters(const cJSON *root, config_t *cfg, hk_diag_t *diag);
+static hk_err_t parse_devices(const cJSON *root, config_t *cfg, hk_diag_t *diag);
 static hk_err_t parse_misc(const cJSON *root, config_t *cfg, hk_diag_t *diag);
 static hk_err_t check_url_template(const char *t, hk_diag_t *diag);
 static void set_defaults(config_t *cfg);
-static void syntax_diag(const char *json, size_t len, const char *end,
-                        hk_diag_t *diag);
+static void syntax_diag(const char *json, size_t len, const char *end, hk_diag_t *diag);
 static void civil_from_days(int64_t z, int *y, int *m, int *d);
 
 /* Static data -------------------------------------------------------------*/
@@ -68,44 +63,32 @@ static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 /* Set when cJSON's allocation failed during this thread's current parse. */
 static _Thread_local bool json_oom;
 
-static const char *const day_keys[7] = {
-    "sun", "mon", "tue", "wed", "thu", "fri", "sat"
-};
+static const char *const day_keys[7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
 /* Order for diagnostics and key checks: as people write a week. */
 static const int day_order[7] = { 1, 2, 3, 4, 5, 6, 0 };
 
-static const char *const top_keys[] = {
-    "role", "branch", "language", "utc_offset_min", "hours", "services",
-    "counters", "printer", "display", "ticket", "data_dir", "timeouts",
-    "queue", NULL
-};
+static const char *const top_keys[] = { "role",    "branch",   "language", "utc_offset_min",
+                                        "hours",   "services", "counters", "printer",
+                                        "display", "ticket",   "data_dir", "timeouts",
+                                        "queue",   NULL };
 static const char *const branch_keys[] = { "id", "name_zh", "name_en", NULL };
-static const char *const service_keys[] = {
-    "id", "prefix", "name_zh", "name_en", "desc_zh", "desc_en", "priority",
-    "vip", "avg_service_s", "hours", NULL
-};
+static const char *const service_keys[] = { "id",       "prefix",  "name_zh",
+                                            "name_en",  "desc_zh", "desc_en",
+                                            "priority", "vip",     "avg_service_s",
+                                            "hours",    NULL };
 static const char *const counter_keys[] = {
     "id", "number", "name_zh", "name_en", "services", NULL
 };
-static const char *const hours_keys[] = {
-    "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL
-};
-static const char *const printer_keys[] = {
-    "kind", "target", "width_dots", NULL
-};
-static const char *const display_keys[] = {
-    "orientation", "width", "height", "large_text", NULL
-};
-static const char *const ticket_keys[] = {
-    "url_template", "footer_zh", "footer_en", NULL
-};
+static const char *const hours_keys[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
+static const char *const printer_keys[] = { "kind", "target", "width_dots", NULL };
+static const char *const display_keys[] = { "orientation", "width", "height", "large_text", NULL };
+static const char *const ticket_keys[] = { "url_template", "footer_zh", "footer_en", NULL };
 static const char *const timeout_keys[] = { "idle_s", "confirm_s", NULL };
 static const char *const queue_keys[] = { "max_pass_over_s", NULL };
 
 /* Public functions --------------------------------------------------------*/
 
-hk_err_t config_parse(const char *json, size_t len, config_t *out,
-                      hk_diag_t *diag)
+hk_err_t config_parse(const char *json, size_t len, config_t *out, hk_diag_t *diag)
 {
     hk_err_t rc = HK_OK;
     config_t *cfg = NULL;
@@ -146,8 +129,8 @@ hk_err_t config_parse(const char *json, size_t len, config_t *out,
     /* Trailing garbage after the document is a broken file, not a comment. */
     if(end) {
         size_t off = (size_t)(end - json);
-        while(off < len && (json[off] == ' ' || json[off] == '\n' ||
-                            json[off] == '\r' || json[off] == '\t'))
+        while(off < len &&
+              (json[off] == ' ' || json[off] == '\n' || json[off] == '\r' || json[off] == '\t'))
             off++;
         if(off < len && json[off] != '\0') {
             syntax_diag(json, len, json + off, diag);
@@ -220,8 +203,7 @@ hk_err_t config_load_file(const char *path, config_t *out, hk_diag_t *diag)
         goto out;
     }
     if(n > CONFIG_MAX_FILE_BYTES) {
-        hk_diag_set(diag, "%s: larger than %d bytes", path,
-                    CONFIG_MAX_FILE_BYTES);
+        hk_diag_set(diag, "%s: larger than %d bytes", path, CONFIG_MAX_FILE_BYTES);
         rc = HK_ERR_INVALID;
         goto out;
     }
@@ -256,8 +238,8 @@ int config_counter_index(const config_t *cfg, const char *counter_id)
     return -1;
 }
 
-void config_local_time(const config_t *cfg, int64_t wall_ms, char day_out[11],
-                       int *wday_out, int *min_out)
+void config_local_time(const config_t *cfg, int64_t wall_ms, char day_out[11], int *wday_out,
+                       int *min_out)
 {
     int64_t local_ms = wall_ms + (int64_t)cfg->utc_offset_min * 60000;
     int64_t days = local_ms / 86400000;
@@ -381,8 +363,8 @@ static void join_path(char *dst, const char *pfx, const char *key)
     dst[n] = '\0';
 }
 
-static hk_err_t check_keys(const cJSON *obj, const char *pfx,
-                           const char *const *allowed, hk_diag_t *diag)
+static hk_err_t check_keys(const cJSON *obj, const char *pfx, const char *const *allowed,
+                           hk_diag_t *diag)
 {
     const cJSON *it, *prev;
     char path[PATH_CAP];
@@ -447,8 +429,8 @@ static bool utf8_ok(const char *s)
                 return false;
             cp = (cp << 6) | (*p & 0x3fu);
         }
-        if((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-           cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        if((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+           (cp >= 0xd800 && cp <= 0xdfff))
             return false;
         if(cp >= 0x80 && cp < 0xa0)
             return false; /* C1 controls */
@@ -456,8 +438,8 @@ static bool utf8_ok(const char *s)
     return true;
 }
 
-static hk_err_t get_str(const cJSON *obj, const char *pfx, const char *key,
-                        bool required, char *dst, size_t cap, hk_diag_t *diag)
+static hk_err_t get_str(const cJSON *obj, const char *pfx, const char *key, bool required,
+                        char *dst, size_t cap, hk_diag_t *diag)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
     char path[PATH_CAP];
@@ -477,13 +459,11 @@ static hk_err_t get_str(const cJSON *obj, const char *pfx, const char *key,
     }
     len = strlen(it->valuestring);
     if(len >= cap) {
-        hk_diag_set(diag, "%s: too long (%zu bytes, at most %zu)", path, len,
-                    cap - 1);
+        hk_diag_set(diag, "%s: too long (%zu bytes, at most %zu)", path, len, cap - 1);
         return HK_ERR_INVALID;
     }
     if(!utf8_ok(it->valuestring)) {
-        hk_diag_set(diag, "%s: not valid UTF-8 text (or has control characters)",
-                    path);
+        hk_diag_set(diag, "%s: not valid UTF-8 text (or has control characters)", path);
         return HK_ERR_INVALID;
     }
     if(required && len == 0) {
@@ -494,9 +474,8 @@ static hk_err_t get_str(const cJSON *obj, const char *pfx, const char *key,
     return HK_OK;
 }
 
-static hk_err_t get_int(const cJSON *obj, const char *pfx, const char *key,
-                        bool required, int lo, int hi, int *dst,
-                        hk_diag_t *diag)
+static hk_err_t get_int(const cJSON *obj, const char *pfx, const char *key, bool required, int lo,
+                        int hi, int *dst, hk_diag_t *diag)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
     char path[PATH_CAP];
@@ -528,8 +507,8 @@ static hk_err_t get_int(const cJSON *obj, const char *pfx, const char *key,
     return HK_OK;
 }
 
-static hk_err_t get_bool(const cJSON *obj, const char *pfx, const char *key,
-                         bool *dst, hk_diag_t *diag)
+static hk_err_t get_bool(const cJSON *obj, const char *pfx, const char *key, bool *dst,
+                         hk_diag_t *diag)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
     char path[PATH_CAP];
@@ -550,8 +529,7 @@ static hk_err_t check_id(const char *id, const char *path, hk_diag_t *diag)
     const char *p;
 
     for(p = id; *p; p++) {
-        if(!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-             *p == '_' || *p == '-')) {
+        if(!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
             hk_diag_set(diag, "%s: \"%s\" may use only a-z 0-9 _ -", path, id);
             return HK_ERR_INVALID;
         }
@@ -578,8 +556,7 @@ static hk_err_t parse_span(const char *s, config_span_t *span)
             return HK_ERR_INVALID;
         v[i] = (d[0] - '0') * 10 + (d[1] - '0');
     }
-    if(v[0] > 23 || v[1] > 59 || v[2] > 24 || v[3] > 59 ||
-       (v[2] == 24 && v[3] != 0))
+    if(v[0] > 23 || v[1] > 59 || v[2] > 24 || v[3] > 59 || (v[2] == 24 && v[3] != 0))
         return HK_ERR_INVALID;
     span->open_min = v[0] * 60 + v[1];
     span->close_min = v[2] * 60 + v[3];
@@ -588,8 +565,8 @@ static hk_err_t parse_span(const char *s, config_span_t *span)
     return HK_OK;
 }
 
-static hk_err_t parse_hours(const cJSON *obj, const char *path,
-                            config_hours_t *hours, hk_diag_t *diag)
+static hk_err_t parse_hours(const cJSON *obj, const char *path, config_hours_t *hours,
+                            hk_diag_t *diag)
 {
     char sub[PATH_CAP];
     hk_err_t rc;
@@ -608,8 +585,7 @@ static hk_err_t parse_hours(const cJSON *obj, const char *path,
 
         join_path(sub, path, day_keys[wd]);
         if(!it) {
-            hk_diag_set(diag, "%s: required (\"HH:MM-HH:MM\" or \"closed\")",
-                        sub);
+            hk_diag_set(diag, "%s: required (\"HH:MM-HH:MM\" or \"closed\")", sub);
             return HK_ERR_INVALID;
         }
         if(!cJSON_IsString(it) || !it->valuestring ||
@@ -640,7 +616,7 @@ static hk_err_t parse_branch(const cJSON *root, config_t *cfg, hk_diag_t *diag)
             cfg->role = CONFIG_ROLE_HUB;
         else {
             hk_diag_set(diag, "role: expected \"kiosk\", \"counter\", "
-                        "\"display\" or \"hub\"");
+                              "\"display\" or \"hub\"");
             return HK_ERR_INVALID;
         }
     }
@@ -654,29 +630,26 @@ static hk_err_t parse_branch(const cJSON *root, config_t *cfg, hk_diag_t *diag)
     }
     rc = check_keys(b, "branch", branch_keys, diag);
     if(rc == HK_OK)
-        rc = get_str(b, "branch", "id", true, cfg->branch_id,
-                     sizeof(cfg->branch_id), diag);
+        rc = get_str(b, "branch", "id", true, cfg->branch_id, sizeof(cfg->branch_id), diag);
     if(rc == HK_OK)
         rc = check_id(cfg->branch_id, "branch.id", diag);
     if(rc == HK_OK)
-        rc = get_str(b, "branch", "name_zh", true, cfg->branch_name_zh,
-                     sizeof(cfg->branch_name_zh), diag);
+        rc = get_str(b, "branch", "name_zh", true, cfg->branch_name_zh, sizeof(cfg->branch_name_zh),
+                     diag);
     if(rc == HK_OK)
-        rc = get_str(b, "branch", "name_en", true, cfg->branch_name_en,
-                     sizeof(cfg->branch_name_en), diag);
+        rc = get_str(b, "branch", "name_en", true, cfg->branch_name_en, sizeof(cfg->branch_name_en),
+                     diag);
     if(rc != HK_OK)
         return rc;
 
-    rc = get_str(root, "", "language", false, cfg->language,
-                 sizeof(cfg->language), diag);
+    rc = get_str(root, "", "language", false, cfg->language, sizeof(cfg->language), diag);
     if(rc != HK_OK)
         return rc;
     if(strcmp(cfg->language, "zh-CN") != 0 && strcmp(cfg->language, "en") != 0) {
         hk_diag_set(diag, "language: expected \"zh-CN\" or \"en\"");
         return HK_ERR_INVALID;
     }
-    rc = get_int(root, "", "utc_offset_min", false, -720, 840,
-                 &cfg->utc_offset_min, diag);
+    rc = get_int(root, "", "utc_offset_min", false, -720, 840, &cfg->utc_offset_min, diag);
     if(rc != HK_OK)
         return rc;
     it = cJSON_GetObjectItemCaseSensitive(root, "hours");
@@ -685,8 +658,7 @@ static hk_err_t parse_branch(const cJSON *root, config_t *cfg, hk_diag_t *diag)
     return rc;
 }
 
-static hk_err_t parse_services(const cJSON *root, config_t *cfg,
-                               hk_diag_t *diag)
+static hk_err_t parse_services(const cJSON *root, config_t *cfg, hk_diag_t *diag)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "services");
     const cJSON *it;
@@ -709,8 +681,7 @@ static hk_err_t parse_services(const cJSON *root, config_t *cfg,
 
         (void)snprintf(pfx, sizeof(pfx), "services[%d]", n);
         if(n >= CONFIG_MAX_SERVICES) {
-            hk_diag_set(diag, "services: at most %d services",
-                        CONFIG_MAX_SERVICES);
+            hk_diag_set(diag, "services: at most %d services", CONFIG_MAX_SERVICES);
             return HK_ERR_INVALID;
         }
         s = &cfg->services[n];
@@ -733,25 +704,20 @@ static hk_err_t parse_services(const cJSON *root, config_t *cfg,
             hk_diag_set(diag, "%s: required", path);
             return HK_ERR_INVALID;
         }
-        if(cJSON_IsString(p) && p->valuestring &&
-           strlen(p->valuestring) < sizeof(pstr))
+        if(cJSON_IsString(p) && p->valuestring && strlen(p->valuestring) < sizeof(pstr))
             memcpy(pstr, p->valuestring, strlen(p->valuestring) + 1);
         if(strlen(pstr) != 1 || pstr[0] < 'A' || pstr[0] > 'Z') {
             hk_diag_set(diag, "%s: must be one letter A-Z", path);
             return HK_ERR_INVALID;
         }
         s->prefix = pstr[0];
-        rc = get_str(it, pfx, "name_zh", true, s->name_zh, sizeof(s->name_zh),
-                     diag);
+        rc = get_str(it, pfx, "name_zh", true, s->name_zh, sizeof(s->name_zh), diag);
         if(rc == HK_OK)
-            rc = get_str(it, pfx, "name_en", true, s->name_en,
-                         sizeof(s->name_en), diag);
+            rc = get_str(it, pfx, "name_en", true, s->name_en, sizeof(s->name_en), diag);
         if(rc == HK_OK)
-            rc = get_str(it, pfx, "desc_zh", false, s->desc_zh,
-                         sizeof(s->desc_zh), diag);
+            rc = get_str(it, pfx, "desc_zh", false, s->desc_zh, sizeof(s->desc_zh), diag);
         if(rc == HK_OK)
-            rc = get_str(it, pfx, "desc_en", false, s->desc_en,
-                         sizeof(s->desc_en), diag);
+            rc = get_str(it, pfx, "desc_en", false, s->desc_en, sizeof(s->desc_en), diag);
         s->priority = 0;
         if(rc == HK_OK)
             rc = get_int(it, pfx, "priority", false, 0, 9, &s->priority, diag);
@@ -759,8 +725,7 @@ static hk_err_t parse_services(const cJSON *root, config_t *cfg,
             rc = get_bool(it, pfx, "vip", &s->vip, diag);
         s->avg_service_s = 300;
         if(rc == HK_OK)
-            rc = get_int(it, pfx, "avg_service_s", false, 30, 7200,
-                         &s->avg_service_s, diag);
+            rc = get_int(it, pfx, "avg_service_s", false, 30, 7200, &s->avg_service_s, diag);
         if(rc != HK_OK)
             return rc;
         s->hours = cfg->hours;
@@ -776,23 +741,22 @@ static hk_err_t parse_services(const cJSON *root, config_t *cfg,
                 config_span_t sv = s->hours.day[wd], br = cfg->hours.day[wd];
                 if(sv.open_min < 0)
                     continue;
-                if(br.open_min < 0 || sv.open_min < br.open_min ||
-                   sv.close_min > br.close_min) {
-                    hk_diag_set(diag, "%s.%s: outside the branch hours", path,
-                                day_keys[wd]);
+                if(br.open_min < 0 || sv.open_min < br.open_min || sv.close_min > br.close_min) {
+                    hk_diag_set(diag, "%s.%s: outside the branch hours", path, day_keys[wd]);
                     return HK_ERR_INVALID;
                 }
             }
         }
         for(d = 0; d < n; d++) {
             if(strcmp(cfg->services[d].id, s->id) == 0) {
-                hk_diag_set(diag, "%s.id: duplicate id \"%s\" (also services[%d])",
-                            pfx, s->id, d);
+                hk_diag_set(diag, "%s.id: duplicate id \"%s\" (also services[%d])", pfx, s->id, d);
                 return HK_ERR_INVALID;
             }
             if(cfg->services[d].prefix == s->prefix) {
-                hk_diag_set(diag, "%s.prefix: duplicate prefix \"%c\" (also "
-                            "services[%d])", pfx, s->prefix, d);
+                hk_diag_set(diag,
+                            "%s.prefix: duplicate prefix \"%c\" (also "
+                            "services[%d])",
+                            pfx, s->prefix, d);
                 return HK_ERR_INVALID;
             }
         }
@@ -805,8 +769,7 @@ static hk_err_t parse_services(const cJSON *root, config_t *cfg,
     return HK_OK;
 }
 
-static hk_err_t parse_counters(const cJSON *root, config_t *cfg,
-                               hk_diag_t *diag)
+static hk_err_t parse_counters(const cJSON *root, config_t *cfg, hk_diag_t *diag)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "counters");
     const cJSON *it, *sv;
@@ -829,8 +792,7 @@ static hk_err_t parse_counters(const cJSON *root, config_t *cfg,
 
         (void)snprintf(pfx, sizeof(pfx), "counters[%d]", n);
         if(n >= CONFIG_MAX_COUNTERS) {
-            hk_diag_set(diag, "counters: at most %d counters",
-                        CONFIG_MAX_COUNTERS);
+            hk_diag_set(diag, "counters: at most %d counters", CONFIG_MAX_COUNTERS);
             return HK_ERR_INVALID;
         }
         c = &cfg->counters[n];
@@ -852,22 +814,21 @@ static hk_err_t parse_counters(const cJSON *root, config_t *cfg,
         /* Names default to the number, as staff say them. */
         (void)snprintf(c->name_zh, sizeof(c->name_zh), "%d号窗口", c->number);
         (void)snprintf(c->name_en, sizeof(c->name_en), "Counter %d", c->number);
-        rc = get_str(it, pfx, "name_zh", false, c->name_zh, sizeof(c->name_zh),
-                     diag);
+        rc = get_str(it, pfx, "name_zh", false, c->name_zh, sizeof(c->name_zh), diag);
         if(rc == HK_OK)
-            rc = get_str(it, pfx, "name_en", false, c->name_en,
-                         sizeof(c->name_en), diag);
+            rc = get_str(it, pfx, "name_en", false, c->name_en, sizeof(c->name_en), diag);
         if(rc != HK_OK)
             return rc;
         for(d = 0; d < n; d++) {
             if(strcmp(cfg->counters[d].id, c->id) == 0) {
-                hk_diag_set(diag, "%s.id: duplicate id \"%s\" (also counters[%d])",
-                            pfx, c->id, d);
+                hk_diag_set(diag, "%s.id: duplicate id \"%s\" (also counters[%d])", pfx, c->id, d);
                 return HK_ERR_INVALID;
             }
             if(cfg->counters[d].number == c->number) {
-                hk_diag_set(diag, "%s.number: duplicate number %d (also "
-                            "counters[%d])", pfx, c->number, d);
+                hk_diag_set(diag,
+                            "%s.number: duplicate number %d (also "
+                            "counters[%d])",
+                            pfx, c->number, d);
                 return HK_ERR_INVALID;
             }
         }
@@ -878,38 +839,32 @@ static hk_err_t parse_counters(const cJSON *root, config_t *cfg,
             return HK_ERR_INVALID;
         }
         if(!cJSON_IsArray(sv) || !sv->child) {
-            hk_diag_set(diag, "%s: expected a non-empty array of service ids",
-                        path);
+            hk_diag_set(diag, "%s: expected a non-empty array of service ids", path);
             return HK_ERR_INVALID;
         }
         for(sv = sv->child; sv; sv = sv->next, k++) {
             int idx;
 
             if(k >= CONFIG_MAX_SERVICES) {
-                hk_diag_set(diag, "%s: at most %d entries", path,
-                            CONFIG_MAX_SERVICES);
+                hk_diag_set(diag, "%s: at most %d entries", path, CONFIG_MAX_SERVICES);
                 return HK_ERR_INVALID;
             }
             if(!cJSON_IsString(sv) || !sv->valuestring) {
-                hk_diag_set(diag, "%s[%d]: expected a service id string", path,
-                            k);
+                hk_diag_set(diag, "%s[%d]: expected a service id string", path, k);
                 return HK_ERR_INVALID;
             }
             idx = config_service_index(cfg, sv->valuestring);
             if(idx < 0) {
                 /* The id may be any bytes: show it only if it is sane. */
-                if(strlen(sv->valuestring) < CONFIG_ID_LEN &&
-                   utf8_ok(sv->valuestring))
-                    hk_diag_set(diag, "%s[%d]: unknown service \"%s\"", path, k,
-                                sv->valuestring);
+                if(strlen(sv->valuestring) < CONFIG_ID_LEN && utf8_ok(sv->valuestring))
+                    hk_diag_set(diag, "%s[%d]: unknown service \"%s\"", path, k, sv->valuestring);
                 else
                     hk_diag_set(diag, "%s[%d]: unknown service", path, k);
                 return HK_ERR_INVALID;
             }
             for(d = 0; d < k; d++) {
                 if(c->services[d] == idx) {
-                    hk_diag_set(diag, "%s[%d]: \"%s\" listed twice", path, k,
-                                sv->valuestring);
+                    hk_diag_set(diag, "%s[%d]: \"%s\" listed twice", path, k, sv->valuestring);
                     return HK_ERR_INVALID;
                 }
             }
@@ -926,16 +881,14 @@ static hk_err_t parse_counters(const cJSON *root, config_t *cfg,
     for(i = 0; i < cfg->n_services; i++) {
         if(!served[i]) {
             /* Its tickets would wait forever. */
-            hk_diag_set(diag, "services[%d]: no counter serves \"%s\"", i,
-                        cfg->services[i].id);
+            hk_diag_set(diag, "services[%d]: no counter serves \"%s\"", i, cfg->services[i].id);
             return HK_ERR_INVALID;
         }
     }
     return HK_OK;
 }
 
-static hk_err_t parse_devices(const cJSON *root, config_t *cfg,
-                              hk_diag_t *diag)
+static hk_err_t parse_devices(const cJSON *root, config_t *cfg, hk_diag_t *diag)
 {
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "printer");
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "display");
@@ -951,10 +904,10 @@ static hk_err_t parse_devices(const cJSON *root, config_t *cfg,
         rc = check_keys(p, "printer", printer_keys, diag);
         if(rc == HK_OK) {
             const cJSON *k = cJSON_GetObjectItemCaseSensitive(p, "kind");
-            if(k && (!cJSON_IsString(k) || !k->valuestring ||
-                     strlen(k->valuestring) >= sizeof(kind))) {
+            if(k &&
+               (!cJSON_IsString(k) || !k->valuestring || strlen(k->valuestring) >= sizeof(kind))) {
                 hk_diag_set(diag, "printer.kind: expected \"none\", \"file\", "
-                            "\"device\" or \"tcp\"");
+                                  "\"device\" or \"tcp\"");
                 return HK_ERR_INVALID;
             }
             if(k)
@@ -972,36 +925,34 @@ static hk_err_t parse_devices(const cJSON *root, config_t *cfg,
             cfg->printer.kind = CONFIG_PRINTER_TCP;
         else {
             hk_diag_set(diag, "printer.kind: expected \"none\", \"file\", "
-                        "\"device\" or \"tcp\"");
+                              "\"device\" or \"tcp\"");
             return HK_ERR_INVALID;
         }
-        rc = get_str(p, "printer", "target",
-                     cfg->printer.kind != CONFIG_PRINTER_NONE,
+        rc = get_str(p, "printer", "target", cfg->printer.kind != CONFIG_PRINTER_NONE,
                      cfg->printer.target, sizeof(cfg->printer.target), diag);
         if(rc == HK_OK)
-            rc = get_int(p, "printer", "width_dots", false, 384, 576,
-                         &cfg->printer.width_dots, diag);
+            rc = get_int(p, "printer", "width_dots", false, 384, 576, &cfg->printer.width_dots,
+                         diag);
         if(rc != HK_OK)
             return rc;
         if(cfg->printer.width_dots != 384 && cfg->printer.width_dots != 576) {
             hk_diag_set(diag, "printer.width_dots: must be 384 (58 mm) or 576 "
-                        "(80 mm)");
+                              "(80 mm)");
             return HK_ERR_INVALID;
         }
         if(cfg->printer.kind == CONFIG_PRINTER_TCP) {
             const char *colon = strrchr(cfg->printer.target, ':');
             char *endp = NULL;
             long port = colon ? strtol(colon + 1, &endp, 10) : 0;
-            if(!colon || colon == cfg->printer.target || !endp || *endp ||
-               endp == colon + 1 || port < 1 || port > 65535) {
+            if(!colon || colon == cfg->printer.target || !endp || *endp || endp == colon + 1 ||
+               port < 1 || port > 65535) {
                 hk_diag_set(diag, "printer.target: expected \"host:port\"");
                 return HK_ERR_INVALID;
             }
         }
-        if(cfg->printer.kind == CONFIG_PRINTER_DEVICE &&
-           cfg->printer.target[0] != '/') {
+        if(cfg->printer.kind == CONFIG_PRINTER_DEVICE && cfg->printer.target[0] != '/') {
             hk_diag_set(diag, "printer.target: a device must be an absolute "
-                        "path such as /dev/usb/lp0");
+                              "path such as /dev/usb/lp0");
             return HK_ERR_INVALID;
         }
     }
@@ -1026,18 +977,15 @@ static hk_err_t parse_devices(const cJSON *root, config_t *cfg,
                 cfg->display.height = 1080;
             } else {
                 hk_diag_set(diag, "display.orientation: expected \"portrait\" "
-                            "or \"landscape\"");
+                                  "or \"landscape\"");
                 return HK_ERR_INVALID;
             }
         }
-        rc = get_int(d, "display", "width", false, 240, 7680,
-                     &cfg->display.width, diag);
+        rc = get_int(d, "display", "width", false, 240, 7680, &cfg->display.width, diag);
         if(rc == HK_OK)
-            rc = get_int(d, "display", "height", false, 240, 7680,
-                         &cfg->display.height, diag);
+            rc = get_int(d, "display", "height", false, 240, 7680, &cfg->display.height, diag);
         if(rc == HK_OK)
-            rc = get_bool(d, "display", "large_text", &cfg->display.large_text,
-                          diag);
+            rc = get_bool(d, "display", "large_text", &cfg->display.large_text, diag);
         if(rc != HK_OK)
             return rc;
     }
@@ -1054,7 +1002,7 @@ static hk_err_t check_url_template(const char *t, hk_diag_t *diag)
         return HK_OK;
     if(strncmp(t, "https://", 8) != 0 && strncmp(t, "http://", 7) != 0) {
         hk_diag_set(diag, "ticket.url_template: must start with https:// or "
-                    "http://");
+                          "http://");
         return HK_ERR_INVALID;
     }
     while((p = strchr(p, '{')) != NULL) {
@@ -1065,7 +1013,8 @@ static hk_err_t check_url_template(const char *t, hk_diag_t *diag)
         else if(strncmp(p, "{number}", 8) == 0)
             p += 8;
         else {
-            hk_diag_set(diag, "ticket.url_template: unknown placeholder at "
+            hk_diag_set(diag,
+                        "ticket.url_template: unknown placeholder at "
                         "offset %d (use {branch} {day} {number})",
                         (int)(p - t));
             return HK_ERR_INVALID;
@@ -1088,8 +1037,7 @@ static hk_err_t parse_misc(const cJSON *root, config_t *cfg, hk_diag_t *diag)
         }
         rc = check_keys(t, "ticket", ticket_keys, diag);
         if(rc == HK_OK)
-            rc = get_str(t, "ticket", "url_template", false,
-                         cfg->ticket_url_template,
+            rc = get_str(t, "ticket", "url_template", false, cfg->ticket_url_template,
                          sizeof(cfg->ticket_url_template), diag);
         if(rc == HK_OK)
             rc = check_url_template(cfg->ticket_url_template, diag);
@@ -1102,8 +1050,7 @@ static hk_err_t parse_misc(const cJSON *root, config_t *cfg, hk_diag_t *diag)
         if(rc != HK_OK)
             return rc;
     }
-    rc = get_str(root, "", "data_dir", false, cfg->data_dir,
-                 sizeof(cfg->data_dir), diag);
+    rc = get_str(root, "", "data_dir", false, cfg->data_dir, sizeof(cfg->data_dir), diag);
     if(rc != HK_OK)
         return rc;
     if(to) {
@@ -1113,11 +1060,9 @@ static hk_err_t parse_misc(const cJSON *root, config_t *cfg, hk_diag_t *diag)
         }
         rc = check_keys(to, "timeouts", timeout_keys, diag);
         if(rc == HK_OK)
-            rc = get_int(to, "timeouts", "idle_s", false, 10, 3600,
-                         &cfg->idle_timeout_s, diag);
+            rc = get_int(to, "timeouts", "idle_s", false, 10, 3600, &cfg->idle_timeout_s, diag);
         if(rc == HK_OK)
-            rc = get_int(to, "timeouts", "confirm_s", false, 3, 120,
-                         &cfg->confirm_timeout_s, diag);
+            rc = get_int(to, "timeouts", "confirm_s", false, 3, 120, &cfg->confirm_timeout_s, diag);
         if(rc != HK_OK)
             return rc;
     }
@@ -1128,16 +1073,15 @@ static hk_err_t parse_misc(const cJSON *root, config_t *cfg, hk_diag_t *diag)
         }
         rc = check_keys(qu, "queue", queue_keys, diag);
         if(rc == HK_OK)
-            rc = get_int(qu, "queue", "max_pass_over_s", false, 0, 86400,
-                         &cfg->max_pass_over_s, diag);
+            rc = get_int(qu, "queue", "max_pass_over_s", false, 0, 86400, &cfg->max_pass_over_s,
+                         diag);
         if(rc != HK_OK)
             return rc;
     }
     return HK_OK;
 }
 
-static void syntax_diag(const char *json, size_t len, const char *end,
-                        hk_diag_t *diag)
+static void syntax_diag(const char *json, size_t len, const char *end, hk_diag_t *diag)
 {
     size_t off, i;
     int line = 1, col = 1;

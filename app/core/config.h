@@ -16,12 +16,12 @@
 
 #include "hk_err.h"
 
-#define CONFIG_MAX_SERVICES 16
-#define CONFIG_MAX_COUNTERS 32
-#define CONFIG_ID_LEN 24        /* ids: [a-z0-9_-], 1..23 chars */
-#define CONFIG_NAME_LEN 96      /* UTF-8 bytes incl. NUL */
-#define CONFIG_TEXT_LEN 192
-#define CONFIG_PATH_LEN 256
+#define CONFIG_MAX_SERVICES   16
+#define CONFIG_MAX_COUNTERS   32
+#define CONFIG_ID_LEN         24 /* ids: [a-z0-9_-], 1..23 chars */
+#define CONFIG_NAME_LEN       96 /* UTF-8 bytes incl. NUL */
+#define CONFIG_TEXT_LEN       192
+#define CONFIG_PATH_LEN       256
 #define CONFIG_MAX_FILE_BYTES (256 * 1024)
 
 typedef enum config_role {
@@ -33,9 +33,9 @@ typedef enum config_role {
 
 typedef enum config_printer_kind {
     CONFIG_PRINTER_NONE = 0,
-    CONFIG_PRINTER_FILE,    /* target: file path, ESC/POS bytes appended */
-    CONFIG_PRINTER_DEVICE,  /* target: device path, e.g. /dev/usb/lp0 */
-    CONFIG_PRINTER_TCP      /* target: "host:port", port usually 9100 */
+    CONFIG_PRINTER_FILE,   /* target: file path, ESC/POS bytes appended */
+    CONFIG_PRINTER_DEVICE, /* target: device path, e.g. /dev/usb/lp0 */
+    CONFIG_PRINTER_TCP     /* target: "host:port", port usually 9100 */
 } config_printer_kind_t;
 
 typedef enum config_orientation {
@@ -56,21 +56,21 @@ typedef struct config_hours {
 } config_hours_t;
 
 typedef struct config_service {
-    char id[CONFIG_ID_LEN];           /* "general" */
-    char prefix;                      /* 'A'..'Z', unique per branch */
+    char id[CONFIG_ID_LEN]; /* "general" */
+    char prefix;            /* 'A'..'Z', unique per branch */
     char name_zh[CONFIG_NAME_LEN];
     char name_en[CONFIG_NAME_LEN];
-    char desc_zh[CONFIG_TEXT_LEN];    /* one line under the name; may be "" */
+    char desc_zh[CONFIG_TEXT_LEN]; /* one line under the name; may be "" */
     char desc_en[CONFIG_TEXT_LEN];
-    int priority;                     /* 0..9, higher is called first */
-    bool vip;                         /* VIP/贵宾 service */
-    int avg_service_s;                /* seed for the wait estimate, 30..7200 */
-    config_hours_t hours;             /* own hours, or a copy of the branch's */
+    int priority;         /* 0..9, higher is called first */
+    bool vip;             /* VIP/贵宾 service */
+    int avg_service_s;    /* seed for the wait estimate, 30..7200 */
+    config_hours_t hours; /* own hours, or a copy of the branch's */
 } config_service_t;
 
 typedef struct config_counter {
-    char id[CONFIG_ID_LEN];           /* "c1" */
-    int number;                       /* 1..99, shown as "3号窗口" */
+    char id[CONFIG_ID_LEN]; /* "c1" */
+    int number;             /* 1..99, shown as "3号窗口" */
     char name_zh[CONFIG_NAME_LEN];
     char name_en[CONFIG_NAME_LEN];
     int n_services;
@@ -83,9 +83,9 @@ typedef struct config {
     char branch_id[CONFIG_ID_LEN];
     char branch_name_zh[CONFIG_NAME_LEN];
     char branch_name_en[CONFIG_NAME_LEN];
-    char language[8];                 /* "zh-CN" or "en" (start-up language) */
-    int utc_offset_min;               /* business day zone, -720..840 */
-    config_hours_t hours;             /* branch opening hours */
+    char language[8];     /* "zh-CN" or "en" (start-up language) */
+    int utc_offset_min;   /* business day zone, -720..840 */
+    config_hours_t hours; /* branch opening hours */
     int n_services;
     config_service_t services[CONFIG_MAX_SERVICES];
     int n_counters;
@@ -93,21 +93,21 @@ typedef struct config {
     struct {
         config_printer_kind_t kind;
         char target[CONFIG_PATH_LEN];
-        int width_dots;               /* 384 (58 mm) or 576 (80 mm) */
+        int width_dots; /* 384 (58 mm) or 576 (80 mm) */
     } printer;
     struct {
         config_orientation_t orientation;
-        int width;                    /* logical layout size in px */
+        int width; /* logical layout size in px */
         int height;
-        bool large_text;              /* start in large-text mode */
+        bool large_text; /* start in large-text mode */
     } display;
     char ticket_url_template[CONFIG_PATH_LEN]; /* {branch} {day} {number} */
     char ticket_footer_zh[CONFIG_TEXT_LEN];
     char ticket_footer_en[CONFIG_TEXT_LEN];
-    char data_dir[CONFIG_PATH_LEN];   /* "" = $XDG_DATA_HOME/hallkiosk */
-    int idle_timeout_s;               /* back to attract screen, 10..3600 */
-    int confirm_timeout_s;            /* confirmation screen stays, 3..120 */
-    int max_pass_over_s;              /* priority bound for call-next */
+    char data_dir[CONFIG_PATH_LEN]; /* "" = $XDG_DATA_HOME/hallkiosk */
+    int idle_timeout_s;             /* back to attract screen, 10..3600 */
+    int confirm_timeout_s;          /* confirmation screen stays, 3..120 */
+    int max_pass_over_s;            /* priority bound for call-next */
 } config_t;
 
 /**
@@ -118,8 +118,7 @@ typedef struct config {
  * @param diag  receives "field: reason" on failure; may be NULL.
  * @return HK_OK, HK_ERR_INVALID (bad content), HK_ERR_NOMEM.
  */
-hk_err_t config_parse(const char *json, size_t len, config_t *out,
-                      hk_diag_t *diag);
+hk_err_t config_parse(const char *json, size_t len, config_t *out, hk_diag_t *diag);
 
 /**
  * Read and parse a config file. Same contract as config_parse(); a missing or
@@ -139,8 +138,8 @@ int config_counter_index(const config_t *cfg, const char *counter_id);
  * @param wday_out receives 0=Sunday..6; may be NULL.
  * @param min_out  receives minutes since local midnight; may be NULL.
  */
-void config_local_time(const config_t *cfg, int64_t wall_ms, char day_out[11],
-                       int *wday_out, int *min_out);
+void config_local_time(const config_t *cfg, int64_t wall_ms, char day_out[11], int *wday_out,
+                       int *min_out);
 
 /**
  * Is service svc_idx open for new tickets at wall_ms (its hours)?

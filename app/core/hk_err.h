@@ -52,11 +52,11 @@ void hk_diag_clear(hk_diag_t *diag);
  */
 #ifdef NDEBUG
 #define HK_ALWAYS(x) (x)
-#define HK_NEVER(x) (x)
+#define HK_NEVER(x)  (x)
 #else
 #include <assert.h>
 #define HK_ALWAYS(x) ((x) ? 1 : (assert(0), 0))
-#define HK_NEVER(x) ((x) ? (assert(0), 1) : 0)
+#define HK_NEVER(x)  ((x) ? (assert(0), 1) : 0)
 #endif
 
 #endif

@@ -21,7 +21,11 @@ char *hk_strdup(const char *s);
 void hk_free(void *ptr);
 
 /* Free and NULL the pointer (curl's curlx_safefree). */
-#define HK_SAFEFREE(p) do { hk_free(p); (p) = NULL; } while(0)
+#define HK_SAFEFREE(p) \
+    do {               \
+        hk_free(p);    \
+        (p) = NULL;    \
+    } while(0)
 
 /** Number of live allocations made through hk_* right now. */
 long hk_mem_live(void);

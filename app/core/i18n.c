@@ -26,7 +26,8 @@ static const char *const catalogue[I18N_KEY_COUNT][I18N_LANG_COUNT] = {
     [I18N_HOURS_TODAY_S] = { "今日营业时间 %s", "Open today %s" },
     [I18N_CLOSED_TODAY] = { "今日不营业", "Closed today" },
     [I18N_CHOOSE_SERVICE] = { "请选择业务类型", "Choose a service" },
-    [I18N_CHOOSE_SERVICE_SUB] = { "取号后请留意大厅叫号屏幕和语音", "Then watch the hall display for your number" },
+    [I18N_CHOOSE_SERVICE_SUB] = { "取号后请留意大厅叫号屏幕和语音",
+                                  "Then watch the hall display for your number" },
     [I18N_SVC_WAITING_D] = { "等候 %d 人", "%d waiting" },
     [I18N_SVC_EST_D] = { "约 %d 分钟", "about %d min" },
     [I18N_SVC_NO_WAIT] = { "无需等候", "No wait" },
@@ -46,14 +47,19 @@ static const char *const catalogue[I18N_KEY_COUNT][I18N_LANG_COUNT] = {
     [I18N_SCAN_QR] = { "扫码查看排队进度", "Scan to follow your place" },
     [I18N_PRINTING] = { "正在打印小票…", "Printing your ticket…" },
     [I18N_PRINTED] = { "小票已打印，请取走", "Please take your printed ticket" },
-    [I18N_PRINT_FAULT] = { "打印机暂时无法出票，请记住号码或扫码保存", "The printer cannot print now. Please note your number or scan the code" },
-    [I18N_PRINT_FAULT_STAFF] = { "您的号码已生效，工作人员已收到提醒", "Your number is valid. Our staff have been told" },
-    [I18N_NO_PRINTER] = { "本机不打印小票，请记住您的号码", "This terminal does not print. Please note your number" },
+    [I18N_PRINT_FAULT] = { "打印机暂时无法出票，请记住号码或扫码保存",
+                           "The printer cannot print now. Please note your number or scan the code" },
+    [I18N_PRINT_FAULT_STAFF] = { "您的号码已生效，工作人员已收到提醒",
+                                 "Your number is valid. Our staff have been told" },
+    [I18N_NO_PRINTER] = { "本机不打印小票，请记住您的号码",
+                          "This terminal does not print. Please note your number" },
     [I18N_DONE] = { "完成", "Done" },
     [I18N_AUTO_RETURN_D] = { "%d 秒后返回首页", "Back to start in %d s" },
-    [I18N_WATCH_DISPLAY] = { "请留意叫号屏幕和语音提示", "Watch the hall display and listen for your number" },
+    [I18N_WATCH_DISPLAY] = { "请留意叫号屏幕和语音提示",
+                             "Watch the hall display and listen for your number" },
     [I18N_UNAVAILABLE] = { "本终端暂未开通此项服务", "Not available on this terminal yet" },
-    [I18N_UNAVAILABLE_HELP] = { "如需帮助，请到服务台咨询工作人员", "Please ask our staff at the service desk" },
+    [I18N_UNAVAILABLE_HELP] = { "如需帮助，请到服务台咨询工作人员",
+                                "Please ask our staff at the service desk" },
     [I18N_CLOSED_TITLE_S] = { "%s 暂停取号", "%s is closed now" },
     [I18N_OK] = { "知道了", "OK" },
     [I18N_ERROR_TITLE] = { "暂时无法取号", "Cannot issue a number now" },
@@ -108,8 +114,7 @@ const char *i18n_month_en(int m)
     return (m >= 1 && m <= 12) ? months_en[m - 1] : "";
 }
 
-void i18n_format(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key,
-                 const char *arg)
+void i18n_format(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key, const char *arg)
 {
     const char *fmt = i18n_get(lang, key);
     const char *ph = strstr(fmt, "%d");
@@ -126,8 +131,7 @@ void i18n_format(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key,
     snprintf(buf, size, "%.*s%s%s", (int)(ph - fmt), fmt, arg ? arg : "", ph + 2);
 }
 
-void i18n_format_int(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key,
-                     int arg)
+void i18n_format_int(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key, int arg)
 {
     char num[16];
 

@@ -7,11 +7,7 @@
 #ifndef HK_APP_CORE_I18N_H
 #define HK_APP_CORE_I18N_H
 
-typedef enum i18n_lang {
-    I18N_ZH = 0,
-    I18N_EN,
-    I18N_LANG_COUNT
-} i18n_lang_t;
+typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
 
 typedef enum i18n_key {
     I18N_WELCOME,
@@ -81,12 +77,10 @@ const char *i18n_get(i18n_lang_t lang, i18n_key_t key);
  * formatted by the caller), without a non-literal printf format.
  * Always NUL-terminates; truncates to size.
  */
-void i18n_format(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key,
-                 const char *arg);
+void i18n_format(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key, const char *arg);
 
 /** i18n_format() with an integer argument. */
-void i18n_format_int(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key,
-                     int arg);
+void i18n_format_int(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key, int arg);
 
 /** "zh-CN" -> I18N_ZH, "en" -> I18N_EN; anything else -> I18N_ZH. */
 i18n_lang_t i18n_lang_from_code(const char *code);

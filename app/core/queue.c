@@ -56,7 +56,7 @@
 #include "hk_mem.h"
 
 #define QUEUE_EWMA_ALPHA 0.2
-#define QUEUE_MAX_SEQ 999
+#define QUEUE_MAX_SEQ    999
 /* A duration longer than this is a counter left open, not a service. */
 #define QUEUE_MAX_SERVICE_S (4 * 3600)
 
@@ -110,25 +110,22 @@ static void stmt_done(sqlite3_stmt *st);
 static hk_err_t run(queue_t *q, stmt_id_t id);
 static hk_err_t tx_begin(queue_t *q);
 static hk_err_t tx_end(queue_t *q, hk_err_t rc);
-static hk_err_t rollover(queue_t *q, const char *day, int64_t now_ms,
-                         bool *swept);
+static hk_err_t rollover(queue_t *q, const char *day, int64_t now_ms, bool *swept);
 static hk_err_t count_by_text(queue_t *q, stmt_id_t id, const char *arg, const char *what,
                               int *out);
-static hk_err_t query_int(queue_t *q, sqlite3_stmt *st, const char *what,
-                          int *out);
-static hk_err_t waiting_today(queue_t *q, const char *service_id,
-                              const char *day, int *out);
+static hk_err_t query_int(queue_t *q, sqlite3_stmt *st, const char *what, int *out);
+static hk_err_t waiting_today(queue_t *q, const char *service_id, const char *day, int *out);
 static hk_err_t mean_s(queue_t *q, int svc_idx, double *out);
 static hk_err_t counter_open(queue_t *q, const char *counter_id, bool *out);
-static hk_err_t estimate_in(queue_t *q, int svc_idx, const char *day,
-                            int *ahead_out, int *wait_out);
+static hk_err_t estimate_in(queue_t *q, int svc_idx, const char *day, int *ahead_out,
+                            int *wait_out);
 static void copy_text(char *dst, size_t cap, const unsigned char *src);
 static void read_row(sqlite3_stmt *st, row_t *r);
 static hk_err_t load(queue_t *q, int64_t ticket_id, row_t *r);
 static hk_err_t store_row(queue_t *q, const ticket_t *t);
 static hk_err_t feed_mean(queue_t *q, const ticket_t *t, int64_t now_ms);
-static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms,
-                     unsigned from_mask, ticket_state_t to);
+static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms, unsigned from_mask,
+                     ticket_state_t to);
 
 /* Static data -------------------------------------------------------------*/
 static const char *const sql_text[S_COUNT] = {
@@ -174,10 +171,8 @@ static const char *const sql_text[S_COUNT] = {
                   " AND called_ms > 0",
 };
 
-static const char *const state_names[] = {
-    "waiting", "called", "serving", "done", "no_show", "cancelled",
-    "transferred"
-};
+static const char *const state_names[] = { "waiting", "called",    "serving",    "done",
+                                           "no_show", "cancelled", "transferred" };
 
 /* Public functions --------------------------------------------------------*/
 
@@ -222,14 +217,12 @@ void queue_set_config(queue_t *q, const config_t *cfg)
 
 const char *queue_state_str(ticket_state_t st)
 {
-    if((int)st < 0 || (int)st >= (int)(sizeof(state_names) /
-                                       sizeof(state_names[0])))
+    if((int)st < 0 || (int)st >= (int)(sizeof(state_names) / sizeof(state_names[0])))
         return "unknown";
     return state_names[st];
 }
 
-hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms,
-                           ticket_t *out)
+hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms, ticket_t *out)
 {
     const config_service_t *svc;
     sqlite3_stmt *st = NULL;
@@ -329,8 +322,8 @@ out:
     return HK_OK;
 }
 
-hk_err_t queue_estimate(queue_t *q, const char *service_id, int64_t now_ms,
-                        int *ahead_out, int *wait_s_out)
+hk_err_t queue_estimate(queue_t *q, const char *service_id, int64_t now_ms, int *ahead_out,
+                        int *wait_s_out)
 {
     char day[11];
     int idx, ahead = 0, wait_s = -1;
@@ -352,8 +345,7 @@ hk_err_t queue_estimate(queue_t *q, const char *service_id, int64_t now_ms,
     return HK_OK;
 }
 
-hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms,
-                         ticket_t *out)
+hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms, ticket_t *out)
 {
     const config_counter_t *c;
     sqlite3_stmt *st = NULL;
@@ -401,8 +393,7 @@ hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms,
            now_ms - issued > (int64_t)q->cfg.max_pass_over_s * 1000)
             overdue_id = sqlite3_column_int64(st, 0);
         prio = q->cfg.services[sidx].priority;
-        if(best_id < 0 || prio > best_prio ||
-           (prio == best_prio && pos < best_pos)) {
+        if(best_id < 0 || prio > best_prio || (prio == best_prio && pos < best_pos)) {
             best_id = sqlite3_column_int64(st, 0);
             best_prio = prio;
             best_pos = pos;
@@ -451,8 +442,7 @@ hk_err_t queue_start_serving(queue_t *q, int64_t ticket_id, int64_t now_ms)
 
 hk_err_t queue_finish(queue_t *q, int64_t ticket_id, int64_t now_ms)
 {
-    return move(q, ticket_id, now_ms,
-                (1u << TICKET_CALLED) | (1u << TICKET_SERVING), TICKET_DONE);
+    return move(q, ticket_id, now_ms, (1u << TICKET_CALLED) | (1u << TICKET_SERVING), TICKET_DONE);
 }
 
 hk_err_t queue_no_show(queue_t *q, int64_t ticket_id, int64_t now_ms)
@@ -470,8 +460,7 @@ hk_err_t queue_cancel(queue_t *q, int64_t ticket_id, int64_t now_ms)
     return move(q, ticket_id, now_ms, 1u << TICKET_WAITING, TICKET_CANCELLED);
 }
 
-hk_err_t queue_transfer(queue_t *q, int64_t ticket_id,
-                        const char *to_service_id, int64_t now_ms,
+hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id, int64_t now_ms,
                         ticket_t *out)
 {
     sqlite3_stmt *st = NULL;
@@ -512,8 +501,7 @@ hk_err_t queue_transfer(queue_t *q, int64_t ticket_id,
     (void)sqlite3_bind_text(st, 2, r.prefix, -1, SQLITE_STATIC);
     (void)sqlite3_bind_int(st, 3, r.seq);
     (void)sqlite3_bind_text(st, 4, r.t.number, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_text(st, 5, q->cfg.services[to_idx].id, -1,
-                            SQLITE_STATIC);
+    (void)sqlite3_bind_text(st, 5, q->cfg.services[to_idx].id, -1, SQLITE_STATIC);
     (void)sqlite3_bind_int64(st, 6, r.t.issued_ms);
     (void)sqlite3_bind_int(st, 7, 0);
     (void)sqlite3_bind_int(st, 8, -1); /* nothing was quoted for this leg */
@@ -542,8 +530,7 @@ out:
     return HK_OK;
 }
 
-hk_err_t queue_counter_set_open(queue_t *q, const char *counter_id, bool open,
-                                int64_t now_ms)
+hk_err_t queue_counter_set_open(queue_t *q, const char *counter_id, bool open, int64_t now_ms)
 {
     sqlite3_stmt *st = NULL;
     hk_err_t rc;
@@ -596,8 +583,7 @@ hk_err_t queue_get_ticket(queue_t *q, int64_t ticket_id, ticket_t *out)
     return HK_OK;
 }
 
-hk_err_t queue_find_ticket(queue_t *q, const char *day, const char *number,
-                           ticket_t *out)
+hk_err_t queue_find_ticket(queue_t *q, const char *day, const char *number, ticket_t *out)
 {
     sqlite3_stmt *st = NULL;
     row_t r;
@@ -651,8 +637,7 @@ hk_err_t queue_mean_service_s(queue_t *q, const char *service_id, int *out)
     return HK_OK;
 }
 
-hk_err_t queue_estimate_error(queue_t *q, const char *day, int *n_out,
-                              double *mean_abs_err_s_out)
+hk_err_t queue_estimate_error(queue_t *q, const char *day, int *n_out, double *mean_abs_err_s_out)
 {
     sqlite3_stmt *st = NULL;
     double sum = 0.0;
@@ -689,8 +674,7 @@ hk_err_t queue_estimate_error(queue_t *q, const char *day, int *n_out,
 static hk_err_t sq_fail(queue_t *q, const char *what, int src)
 {
     if((src & 0xff) != SQLITE_NOMEM)
-        fprintf(stderr, "queue: %s: %s (%d)\n", what, sqlite3_errmsg(q->db),
-                src);
+        fprintf(stderr, "queue: %s: %s (%d)\n", what, sqlite3_errmsg(q->db), src);
     if(src == SQLITE_ROW || src == SQLITE_DONE)
         return HK_ERR_CORRUPT; /* a statement gave the wrong shape */
     return store_err(src);
@@ -701,8 +685,8 @@ static hk_err_t stmt(queue_t *q, stmt_id_t id, sqlite3_stmt **out)
     int src;
 
     if(!q->st[id]) {
-        src = sqlite3_prepare_v3(q->db, sql_text[id], -1,
-                                 SQLITE_PREPARE_PERSISTENT, &q->st[id], NULL);
+        src = sqlite3_prepare_v3(q->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &q->st[id],
+                                 NULL);
         if(src != SQLITE_OK) {
             q->st[id] = NULL;
             return sq_fail(q, "prepare", src);
@@ -758,8 +742,7 @@ static hk_err_t tx_end(queue_t *q, hk_err_t rc)
     return rc;
 }
 
-static hk_err_t rollover(queue_t *q, const char *day, int64_t now_ms,
-                         bool *swept)
+static hk_err_t rollover(queue_t *q, const char *day, int64_t now_ms, bool *swept)
 {
     sqlite3_stmt *st = NULL;
     hk_err_t rc;
@@ -780,8 +763,7 @@ static hk_err_t rollover(queue_t *q, const char *day, int64_t now_ms,
     return HK_OK;
 }
 
-static hk_err_t query_int(queue_t *q, sqlite3_stmt *st, const char *what,
-                          int *out)
+static hk_err_t query_int(queue_t *q, sqlite3_stmt *st, const char *what, int *out)
 {
     int src = sqlite3_step(st);
     int v = 0;
@@ -795,8 +777,7 @@ static hk_err_t query_int(queue_t *q, sqlite3_stmt *st, const char *what,
     return HK_OK;
 }
 
-static hk_err_t waiting_today(queue_t *q, const char *service_id,
-                              const char *day, int *out)
+static hk_err_t waiting_today(queue_t *q, const char *service_id, const char *day, int *out)
 {
     sqlite3_stmt *st = NULL;
     hk_err_t rc;
@@ -852,8 +833,7 @@ static hk_err_t counter_open(queue_t *q, const char *counter_id, bool *out)
     return HK_OK;
 }
 
-static hk_err_t estimate_in(queue_t *q, int svc_idx, const char *day,
-                            int *ahead_out, int *wait_out)
+static hk_err_t estimate_in(queue_t *q, int svc_idx, const char *day, int *ahead_out, int *wait_out)
 {
     double m = 0.0;
     int ahead = 0, n_open = 0, i, k;
@@ -902,17 +882,15 @@ static void read_row(sqlite3_stmt *st, row_t *r)
     r->t.id = sqlite3_column_int64(st, 0);
     copy_text(r->t.day, sizeof(r->t.day), sqlite3_column_text(st, 1));
     copy_text(r->t.number, sizeof(r->t.number), sqlite3_column_text(st, 2));
-    copy_text(r->t.service_id, sizeof(r->t.service_id),
-              sqlite3_column_text(st, 3));
+    copy_text(r->t.service_id, sizeof(r->t.service_id), sqlite3_column_text(st, 3));
     state = sqlite3_column_int(st, 4);
-    r->t.state = (state >= TICKET_WAITING && state <= TICKET_TRANSFERRED) ?
-                 (ticket_state_t)state : TICKET_CANCELLED;
+    r->t.state = (state >= TICKET_WAITING && state <= TICKET_TRANSFERRED) ? (ticket_state_t)state
+                                                                          : TICKET_CANCELLED;
     r->t.issued_ms = sqlite3_column_int64(st, 5);
     r->t.called_ms = sqlite3_column_int64(st, 6);
     r->t.serving_ms = sqlite3_column_int64(st, 7);
     r->t.finished_ms = sqlite3_column_int64(st, 8);
-    copy_text(r->t.counter_id, sizeof(r->t.counter_id),
-              sqlite3_column_text(st, 9));
+    copy_text(r->t.counter_id, sizeof(r->t.counter_id), sqlite3_column_text(st, 9));
     r->t.ahead_quoted = sqlite3_column_int(st, 10);
     r->t.est_wait_s_quoted = sqlite3_column_int(st, 11);
     r->t.recalls = sqlite3_column_int(st, 12);
@@ -996,8 +974,8 @@ static hk_err_t feed_mean(queue_t *q, const ticket_t *t, int64_t now_ms)
 }
 
 /* One state change in one transaction; from_mask holds the allowed states. */
-static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms,
-                     unsigned from_mask, ticket_state_t to)
+static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms, unsigned from_mask,
+                     ticket_state_t to)
 {
     row_t r;
     hk_err_t rc;
@@ -1015,12 +993,8 @@ static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms,
         goto out;
     }
     switch(to) {
-    case TICKET_CALLED: /* recall */
-        r.t.recalls++;
-        break;
-    case TICKET_SERVING:
-        r.t.serving_ms = now_ms;
-        break;
+    case TICKET_CALLED: /* recall */ r.t.recalls++; break;
+    case TICKET_SERVING: r.t.serving_ms = now_ms; break;
     case TICKET_DONE:
         rc = feed_mean(q, &r.t, now_ms);
         r.t.finished_ms = now_ms;
@@ -1028,9 +1002,7 @@ static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms,
     case TICKET_WAITING:
     case TICKET_NO_SHOW:
     case TICKET_CANCELLED:
-    case TICKET_TRANSFERRED:
-        r.t.finished_ms = now_ms;
-        break;
+    case TICKET_TRANSFERRED: r.t.finished_ms = now_ms; break;
     }
     if(rc != HK_OK)
         goto out;
@@ -1041,8 +1013,7 @@ out:
 }
 
 /* One integer from a cached statement bound to one text parameter. */
-static hk_err_t count_by_text(queue_t *q, stmt_id_t id, const char *arg, const char *what,
-                              int *out)
+static hk_err_t count_by_text(queue_t *q, stmt_id_t id, const char *arg, const char *what, int *out)
 {
     sqlite3_stmt *st = NULL;
     hk_err_t rc;

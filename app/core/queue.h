@@ -29,19 +29,19 @@ typedef enum ticket_state {
 } ticket_state_t;
 
 typedef struct ticket {
-    int64_t id;                       /* row id */
-    char day[11];                     /* business day "YYYY-MM-DD" */
-    char number[8];                   /* "A001" */
+    int64_t id;     /* row id */
+    char day[11];   /* business day "YYYY-MM-DD" */
+    char number[8]; /* "A001" */
     char service_id[CONFIG_ID_LEN];
     ticket_state_t state;
-    int64_t issued_ms;                /* wall ms; the customer's place in line */
-    int64_t called_ms;                /* 0 = not yet */
+    int64_t issued_ms; /* wall ms; the customer's place in line */
+    int64_t called_ms; /* 0 = not yet */
     int64_t serving_ms;
     int64_t finished_ms;
-    char counter_id[CONFIG_ID_LEN];   /* "" until called */
-    int ahead_quoted;                 /* people ahead when issued */
-    int est_wait_s_quoted;            /* estimate quoted; -1 = none */
-    int recalls;                      /* times recalled */
+    char counter_id[CONFIG_ID_LEN]; /* "" until called */
+    int ahead_quoted;               /* people ahead when issued */
+    int est_wait_s_quoted;          /* estimate quoted; -1 = none */
+    int recalls;                    /* times recalled */
 } ticket_t;
 
 typedef struct queue queue_t;
@@ -52,7 +52,7 @@ typedef struct queue queue_t;
  * @param out    receives the queue; free with queue_destroy().
  */
 hk_err_t queue_open(store_t *store, const config_t *cfg, queue_t **out);
-void queue_destroy(queue_t *q);                   /* NULL ok */
+void queue_destroy(queue_t *q); /* NULL ok */
 void queue_set_config(queue_t *q, const config_t *cfg);
 
 /** Text of a state ("waiting", "called", ...). */
@@ -64,16 +64,15 @@ const char *queue_state_str(ticket_state_t st);
  * @return HK_ERR_NOT_FOUND unknown service; HK_ERR_BUSY service closed now;
  *         HK_ERR_INVALID more than 999 tickets for the prefix today.
  */
-hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms,
-                           ticket_t *out);
+hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms, ticket_t *out);
 
 /**
  * People waiting ahead of a new ticket for service_id and the estimated
  * wait in seconds: ahead * mean_service_s / open counters serving it.
  * @param wait_s_out  -1 when no open counter serves the service.
  */
-hk_err_t queue_estimate(queue_t *q, const char *service_id, int64_t now_ms,
-                        int *ahead_out, int *wait_s_out);
+hk_err_t queue_estimate(queue_t *q, const char *service_id, int64_t now_ms, int *ahead_out,
+                        int *wait_s_out);
 
 /**
  * Call the next ticket for a counter: among waiting tickets of the
@@ -86,8 +85,7 @@ hk_err_t queue_estimate(queue_t *q, const char *service_id, int64_t now_ms,
  * @return HK_ERR_NOT_FOUND when nobody waits for this counter (also for a
  *         counter id not in the config).
  */
-hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms,
-                         ticket_t *out);
+hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms, ticket_t *out);
 
 /* State changes below: HK_ERR_NOT_FOUND unknown ticket, HK_ERR_INVALID
  * the ticket is not in a state the change starts from. */
@@ -109,20 +107,17 @@ hk_err_t queue_cancel(queue_t *q, int64_t ticket_id, int64_t now_ms);
  * @return HK_ERR_NOT_FOUND unknown service or ticket; HK_ERR_INVALID the
  *         ticket is not called/serving or already in that service.
  */
-hk_err_t queue_transfer(queue_t *q, int64_t ticket_id,
-                        const char *to_service_id, int64_t now_ms,
+hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id, int64_t now_ms,
                         ticket_t *out);
 
 /** Open or close a counter (closed counters do not count in estimates).
  *  A counter never set is open. HK_ERR_NOT_FOUND for an unknown counter. */
-hk_err_t queue_counter_set_open(queue_t *q, const char *counter_id, bool open,
-                                int64_t now_ms);
+hk_err_t queue_counter_set_open(queue_t *q, const char *counter_id, bool open, int64_t now_ms);
 hk_err_t queue_counter_is_open(queue_t *q, const char *counter_id, bool *out);
 
 hk_err_t queue_get_ticket(queue_t *q, int64_t ticket_id, ticket_t *out);
 /** The current (non-transferred) ticket with this number on that day. */
-hk_err_t queue_find_ticket(queue_t *q, const char *day, const char *number,
-                           ticket_t *out);
+hk_err_t queue_find_ticket(queue_t *q, const char *day, const char *number, ticket_t *out);
 /** Tickets waiting now for a service. */
 hk_err_t queue_waiting_count(queue_t *q, const char *service_id, int *out);
 /** Tickets issued on a business day (all services, all states). */
@@ -134,7 +129,6 @@ hk_err_t queue_mean_service_s(queue_t *q, const char *service_id, int *out);
  * Estimate error on a day: over tickets that were called and had an
  * estimate, the mean absolute error (quoted vs actual wait) in seconds.
  */
-hk_err_t queue_estimate_error(queue_t *q, const char *day, int *n_out,
-                              double *mean_abs_err_s_out);
+hk_err_t queue_estimate_error(queue_t *q, const char *day, int *n_out, double *mean_abs_err_s_out);
 
 #endif

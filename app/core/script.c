@@ -49,15 +49,14 @@ static int parse_clock(const char *tok, int64_t *out_ms)
 
     if(!tok)
         return 0;
-    if(sscanf(tok, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6 ||
-       tok[n]) {
+    if(sscanf(tok, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6 || tok[n]) {
         s = 0;
         n = 0;
         if(sscanf(tok, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || tok[n])
             return 0;
     }
-    if(y < 2000 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
-       h < 0 || mi < 0 || mi > 59 || s < 0 || s > 59)
+    if(y < 2000 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || h < 0 ||
+       mi < 0 || mi > 59 || s < 0 || s > 59)
         return 0;
     *out_ms = ((int64_t)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * 1000;
     return 1;
@@ -79,14 +78,17 @@ static int parse_name(const char *tok, char *out, size_t size)
             return 0;
     }
     if(tok[0] == '.')
-        return 0;   /* no hidden files, no ".." */
+        return 0; /* no hidden files, no ".." */
     memcpy(out, tok, n + 1);
     return 1;
 }
 
 static int parse_key(const char *tok, int *out)
 {
-    static const struct { const char *name; int code; } names[] = {
+    static const struct {
+        const char *name;
+        int code;
+    } names[] = {
         { "escape", 27 }, { "enter", 13 }, { "f1", 0x101 }, { "f2", 0x102 }, { "f11", 0x103 },
     };
     size_t i;
@@ -158,11 +160,11 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
         }
     } else if(!strcmp(op, "screenshot") || !strcmp(op, "expect-screen") ||
               !strcmp(op, "expect-print")) {
-        cmd->op = op[0] == 's' ? SCRIPT_SCREENSHOT
-                  : !strcmp(op, "expect-screen") ? SCRIPT_EXPECT_SCREEN : SCRIPT_EXPECT_PRINT;
+        cmd->op = op[0] == 's'                   ? SCRIPT_SCREENSHOT
+                  : !strcmp(op, "expect-screen") ? SCRIPT_EXPECT_SCREEN
+                                                 : SCRIPT_EXPECT_PRINT;
         if(!parse_name(a, cmd->arg, sizeof(cmd->arg))) {
-            hk_diag_set(diag, "line %d: %s: expected a name of letters, digits, _ - .", lineno,
-                        op);
+            hk_diag_set(diag, "line %d: %s: expected a name of letters, digits, _ - .", lineno, op);
             return -1;
         }
     } else if(!strcmp(op, "clock")) {

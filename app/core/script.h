@@ -24,7 +24,7 @@
 #include "hk_err.h"
 
 #define SCRIPT_MAX_BYTES (1024 * 1024)
-#define SCRIPT_MAX_CMDS 100000
+#define SCRIPT_MAX_CMDS  100000
 
 typedef enum script_op {
     SCRIPT_TAP = 0,
@@ -42,16 +42,16 @@ typedef enum script_op {
 
 typedef struct script_cmd {
     script_op_t op;
-    int line;            /* 1-based source line */
-    int x, y;            /* tap/down/up */
-    int64_t ms;          /* wait: duration; clock: local time as if UTC, epoch ms */
-    int key;             /* key: display key code (27 escape, 13 enter, 0x101 f1 ...) */
-    char arg[64];        /* screenshot / expect-* name: [A-Za-z0-9_.-] */
+    int line;     /* 1-based source line */
+    int x, y;     /* tap/down/up */
+    int64_t ms;   /* wait: duration; clock: local time as if UTC, epoch ms */
+    int key;      /* key: display key code (27 escape, 13 enter, 0x101 f1 ...) */
+    char arg[64]; /* screenshot / expect-* name: [A-Za-z0-9_.-] */
 } script_cmd_t;
 
 typedef struct script {
     int n;
-    script_cmd_t *cmds;  /* hk_malloc'd array of n */
+    script_cmd_t *cmds; /* hk_malloc'd array of n */
 } script_t;
 
 /**
@@ -63,6 +63,6 @@ hk_err_t script_parse(const char *text, size_t len, script_t **out, hk_diag_t *d
 /** Read and parse a script file. */
 hk_err_t script_load_file(const char *path, script_t **out, hk_diag_t *diag);
 
-void script_destroy(script_t *s);   /* NULL ok */
+void script_destroy(script_t *s); /* NULL ok */
 
 #endif

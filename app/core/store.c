@@ -38,7 +38,7 @@
 #include "hk_mem.h"
 
 #define BUSY_TIMEOUT_MS 5000
-#define MEM_HDR 16 /* keeps SQLite's 8-byte alignment; holds the size */
+#define MEM_HDR         16 /* keeps SQLite's 8-byte alignment; holds the size */
 
 struct store {
     sqlite3 *db;
@@ -46,8 +46,7 @@ struct store {
 };
 
 /* Static prototypes -------------------------------------------------------*/
-static hk_err_t open_impl(const char *path, int target, store_t **out,
-                          hk_diag_t *diag);
+static hk_err_t open_impl(const char *path, int target, store_t **out, hk_diag_t *diag);
 static hk_err_t exec_sql(sqlite3 *db, const char *sql, hk_diag_t *diag);
 static hk_err_t read_version(sqlite3 *db, int *out);
 static hk_err_t migrate_one(sqlite3 *db, int from, hk_diag_t *diag);
@@ -137,14 +136,12 @@ hk_err_t store_open(const char *path, store_t **out, hk_diag_t *diag)
     return open_impl(path, N_MIGRATIONS, out, diag);
 }
 
-hk_err_t store_open_at_version(const char *path, int target, store_t **out,
-                               hk_diag_t *diag)
+hk_err_t store_open_at_version(const char *path, int target, store_t **out, hk_diag_t *diag)
 {
     if(target < 0 || target > N_MIGRATIONS) {
         if(out)
             *out = NULL;
-        hk_diag_set(diag, "store: no schema version %d (latest %d)", target,
-                    N_MIGRATIONS);
+        hk_diag_set(diag, "store: no schema version %d (latest %d)", target, N_MIGRATIONS);
         return HK_ERR_INVALID;
     }
     return open_impl(path, target, out, diag);
@@ -189,8 +186,9 @@ hk_err_t store_integrity_check(store_t *s, hk_diag_t *diag)
         hk_diag_set(diag, "integrity_check: %s", sqlite3_errmsg(s->db));
         goto out;
     }
-    if(strcmp((const char *)sqlite3_column_text(st, 0) ?
-              (const char *)sqlite3_column_text(st, 0) : "", "ok") != 0) {
+    if(strcmp((const char *)sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
+                                                       : "",
+              "ok") != 0) {
         const unsigned char *m = sqlite3_column_text(st, 0);
         hk_diag_set(diag, "integrity_check: %s", m ? (const char *)m : "?");
         rc = HK_ERR_CORRUPT;
@@ -200,8 +198,8 @@ out:
     return rc;
 }
 
-hk_err_t store_record_fault(store_t *s, int64_t wall_ms, const char *device,
-                            const char *code, const char *detail)
+hk_err_t store_record_fault(store_t *s, int64_t wall_ms, const char *device, const char *code,
+                            const char *detail)
 {
     sqlite3_stmt *st = NULL;
     int src;
@@ -211,7 +209,8 @@ hk_err_t store_record_fault(store_t *s, int64_t wall_ms, const char *device,
     /* One autocommit INSERT: durable on return with synchronous=FULL. */
     src = sqlite3_prepare_v2(s->db,
                              "INSERT INTO faults(wall_ms, device, code, detail)"
-                             " VALUES(?, ?, ?, ?)", -1, &st, NULL);
+                             " VALUES(?, ?, ?, ?)",
+                             -1, &st, NULL);
     if(src == SQLITE_OK)
         src = sqlite3_bind_int64(st, 1, wall_ms);
     if(src == SQLITE_OK)
@@ -219,8 +218,7 @@ hk_err_t store_record_fault(store_t *s, int64_t wall_ms, const char *device,
     if(src == SQLITE_OK)
         src = sqlite3_bind_text(st, 3, code, -1, SQLITE_TRANSIENT);
     if(src == SQLITE_OK)
-        src = sqlite3_bind_text(st, 4, detail ? detail : "", -1,
-                                SQLITE_TRANSIENT);
+        src = sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_TRANSIENT);
     if(src == SQLITE_OK)
         src = sqlite3_step(st);
     (void)sqlite3_finalize(st); /* step's result is the one that matters */
@@ -232,8 +230,7 @@ hk_err_t store_record_fault(store_t *s, int64_t wall_ms, const char *device,
     return HK_OK;
 }
 
-hk_err_t store_count_faults(store_t *s, const char *device, const char *code,
-                            int *out)
+hk_err_t store_count_faults(store_t *s, const char *device, const char *code, int *out)
 {
     sqlite3_stmt *st = NULL;
     int src;
@@ -243,7 +240,8 @@ hk_err_t store_count_faults(store_t *s, const char *device, const char *code,
         return HK_ERR_INVALID;
     src = sqlite3_prepare_v2(s->db,
                              "SELECT COUNT(*) FROM faults WHERE device = ? AND"
-                             " code = ?", -1, &st, NULL);
+                             " code = ?",
+                             -1, &st, NULL);
     if(src == SQLITE_OK)
         src = sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
     if(src == SQLITE_OK)
@@ -264,24 +262,18 @@ hk_err_t store_err(int sqlite_rc)
     switch(sqlite_rc & 0xff) {
     case SQLITE_OK:
     case SQLITE_ROW:
-    case SQLITE_DONE:
-        return HK_OK;
-    case SQLITE_NOMEM:
-        return HK_ERR_NOMEM;
+    case SQLITE_DONE: return HK_OK;
+    case SQLITE_NOMEM: return HK_ERR_NOMEM;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return HK_ERR_BUSY;
+    case SQLITE_LOCKED: return HK_ERR_BUSY;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-    case SQLITE_FORMAT:
-        return HK_ERR_CORRUPT;
+    case SQLITE_FORMAT: return HK_ERR_CORRUPT;
     case SQLITE_CONSTRAINT:
     case SQLITE_MISMATCH:
     case SQLITE_RANGE:
-    case SQLITE_TOOBIG:
-        return HK_ERR_INVALID;
-    case SQLITE_NOTFOUND:
-        return HK_ERR_NOT_FOUND;
+    case SQLITE_TOOBIG: return HK_ERR_INVALID;
+    case SQLITE_NOTFOUND: return HK_ERR_NOT_FOUND;
     default:
         /* IOERR, FULL, CANTOPEN, READONLY, PERM, PROTOCOL, MISUSE, ... */
         return HK_ERR_IO;
@@ -296,8 +288,7 @@ bool store_mem_hooked(void)
 
 /* Static functions --------------------------------------------------------*/
 
-static hk_err_t open_impl(const char *path, int target, store_t **out,
-                          hk_diag_t *diag)
+static hk_err_t open_impl(const char *path, int target, store_t **out, hk_diag_t *diag)
 {
     store_t *s = NULL;
     sqlite3 *db = NULL;
@@ -318,12 +309,11 @@ static hk_err_t open_impl(const char *path, int target, store_t **out,
         rc = HK_ERR_NOMEM;
         goto out;
     }
-    src = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-                          SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    src = sqlite3_open_v2(path, &db,
+                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if(src != SQLITE_OK) {
         rc = store_err(src);
-        hk_diag_set(diag, "%s: %s", path,
-                    db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
+        hk_diag_set(diag, "%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
         goto out;
     }
     src = sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
@@ -337,8 +327,10 @@ static hk_err_t open_impl(const char *path, int target, store_t **out,
         goto out;
     }
     if(ver > N_MIGRATIONS) {
-        hk_diag_set(diag, "%s: schema version %d is newer than this build "
-                    "knows (%d); refusing to open", path, ver, N_MIGRATIONS);
+        hk_diag_set(diag,
+                    "%s: schema version %d is newer than this build "
+                    "knows (%d); refusing to open",
+                    path, ver, N_MIGRATIONS);
         rc = HK_ERR_CORRUPT;
         goto out;
     }
@@ -431,8 +423,8 @@ static hk_err_t migrate_one(sqlite3 *db, int from, hk_diag_t *diag)
         goto out; /* another process migrated meanwhile; caller re-reads */
     rc = exec_sql(db, migrations[from], diag);
     if(rc != HK_OK) {
-        hk_diag_set(diag, "store: migration %d -> %d failed: %s", from,
-                    from + 1, sqlite3_errmsg(db));
+        hk_diag_set(diag, "store: migration %d -> %d failed: %s", from, from + 1,
+                    sqlite3_errmsg(db));
         goto out;
     }
     (void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", from + 1);
@@ -451,10 +443,8 @@ out:
 
 static void mem_once_fn(void)
 {
-    static const sqlite3_mem_methods methods = {
-        sq_malloc, sq_free, sq_realloc, sq_size, sq_roundup, sq_init,
-        sq_shutdown, NULL
-    };
+    static const sqlite3_mem_methods methods = { sq_malloc,  sq_free, sq_realloc,  sq_size,
+                                                 sq_roundup, sq_init, sq_shutdown, NULL };
 
     /* Fails with SQLITE_MISUSE if SQLite was already initialised by other
      * code; then SQLite keeps its own allocator. */

@@ -33,8 +33,7 @@ hk_err_t store_open(const char *path, store_t **out, hk_diag_t *diag);
  * Open and migrate up to (not beyond) version target; tests use it to build
  * old-schema files and check that later migrations keep their rows.
  */
-hk_err_t store_open_at_version(const char *path, int target, store_t **out,
-                               hk_diag_t *diag);
+hk_err_t store_open_at_version(const char *path, int target, store_t **out, hk_diag_t *diag);
 
 /** Close; NULL is a no-op. */
 void store_close(store_t *s);
@@ -54,12 +53,11 @@ hk_err_t store_integrity_check(store_t *s, hk_diag_t *diag);
  * paper out, printer offline, ... Committed durably.
  * @param device  "printer"; @param code  "paper_out"; @param detail may be "".
  */
-hk_err_t store_record_fault(store_t *s, int64_t wall_ms, const char *device,
-                            const char *code, const char *detail);
+hk_err_t store_record_fault(store_t *s, int64_t wall_ms, const char *device, const char *code,
+                            const char *detail);
 
 /** Number of faults recorded with this device+code (tests, diagnostics). */
-hk_err_t store_count_faults(store_t *s, const char *device, const char *code,
-                            int *out);
+hk_err_t store_count_faults(store_t *s, const char *device, const char *code, int *out);
 
 /** Translate a SQLite result to hk_err_t (logs nothing). */
 hk_err_t store_err(int sqlite_rc);

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void pill(ui_button_t *b, gfx_t *g, const ui_model_t *m, const char *text, int right,
-                 int y, int h, uint32_t bg, uint32_t fg)
+static void pill(ui_button_t *b, gfx_t *g, const ui_model_t *m, const char *text, int right, int y,
+                 int h, uint32_t bg, uint32_t fg)
 {
     int px = ui_font(m, 34);
     int w = ui_label_width(g, GFX_BOLD, px, text) + h + ui_px(m, 24);

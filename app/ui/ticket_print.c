@@ -46,8 +46,7 @@ void ticket_print_url(const config_t *cfg, const ticket_t *t, char *buf, unsigne
     buf[n] = '\0';
 }
 
-void ticket_print_issued_text(const config_t *cfg, const ticket_t *t, char *buf,
-                              unsigned size)
+void ticket_print_issued_text(const config_t *cfg, const ticket_t *t, char *buf, unsigned size)
 {
     int min_of_day = 0;
 
@@ -73,7 +72,7 @@ hk_err_t ticket_print_render(font_set_t *fonts, const config_t *cfg, const ticke
     gfx_canvas_t *cv = NULL;
     gfx_t *g;
     int W = cfg->printer.width_dots > 0 ? cfg->printer.width_dots : 576;
-    int u100 = W * 100 / 576;     /* scale in percent of an 80 mm ticket */
+    int u100 = W * 100 / 576; /* scale in percent of an 80 mm ticket */
     int m = 24 * u100 / 100, w, y, qs;
     int si = config_service_index(cfg, t->service_id);
     const config_service_t *svc = si >= 0 ? &cfg->services[si] : NULL;
@@ -82,7 +81,7 @@ hk_err_t ticket_print_render(font_set_t *fonts, const config_t *cfg, const ticke
     ui_qr_t *qr = NULL;
     hk_err_t rc;
 
-#define S(px) ((px) * u100 / 100)
+#define S(px) ((px)*u100 / 100)
     *bits_out = NULL;
     rc = gfx_canvas_create(fonts, W, CANVAS_MAX_H, &cv);
     if(rc != HK_OK)
@@ -95,13 +94,14 @@ hk_err_t ticket_print_render(font_set_t *fonts, const config_t *cfg, const ticke
     y += S(10);
     gfx_fill_rect(g, gfx_rect(m, y, w, 3), black);
     y += S(18);
-    y += ui_label_draw(g, GFX_REGULAR, S(26), black, gfx_rect(m, y, w, S(60)), UI_ALIGN_CENTER,
-                       1, i18n_get(lang, I18N_YOUR_NUMBER));
+    y += ui_label_draw(g, GFX_REGULAR, S(26), black, gfx_rect(m, y, w, S(60)), UI_ALIGN_CENTER, 1,
+                       i18n_get(lang, I18N_YOUR_NUMBER));
     y += ui_label_draw(g, GFX_BOLD, S(150), black, gfx_rect(m, y - S(14), w, S(300)),
-                       UI_ALIGN_CENTER, 1, t->number) - S(28);
+                       UI_ALIGN_CENTER, 1, t->number) -
+         S(28);
     if(svc)
-        y += ui_label_draw(g, GFX_BOLD, S(36), black, gfx_rect(m, y, w, S(100)),
-                           UI_ALIGN_CENTER, 2, lang == I18N_EN ? svc->name_en : svc->name_zh);
+        y += ui_label_draw(g, GFX_BOLD, S(36), black, gfx_rect(m, y, w, S(100)), UI_ALIGN_CENTER, 2,
+                           lang == I18N_EN ? svc->name_en : svc->name_zh);
     y += S(14);
     /* dashed rule */
     {
@@ -121,8 +121,8 @@ hk_err_t ticket_print_render(font_set_t *fonts, const config_t *cfg, const ticke
     y += row(g, y, m, w, S(28), i18n_get(lang, I18N_TICKET_WAIT), val);
     ticket_print_issued_text(cfg, t, val, sizeof(val));
     y += row(g, y, m, w, S(28), i18n_get(lang, I18N_TICKET_TIME), val);
-    y += ui_label_draw(g, GFX_REGULAR, S(22), black, gfx_rect(m, y, w, S(60)), UI_ALIGN_CENTER,
-                       2, i18n_get(lang, I18N_EST_NOTE));
+    y += ui_label_draw(g, GFX_REGULAR, S(22), black, gfx_rect(m, y, w, S(60)), UI_ALIGN_CENTER, 2,
+                       i18n_get(lang, I18N_EST_NOTE));
     y += S(14);
 
     qr = hk_calloc(1, sizeof(*qr));
@@ -135,8 +135,8 @@ hk_err_t ticket_print_render(font_set_t *fonts, const config_t *cfg, const ticke
         qs = S(220);
         ui_qr_draw(qr, g, (W - qs) / 2, y, qs);
         y += qs;
-        y += ui_label_draw(g, GFX_REGULAR, S(24), black, gfx_rect(m, y, w, S(60)),
-                           UI_ALIGN_CENTER, 1, i18n_get(lang, I18N_SCAN_QR));
+        y += ui_label_draw(g, GFX_REGULAR, S(24), black, gfx_rect(m, y, w, S(60)), UI_ALIGN_CENTER,
+                           1, i18n_get(lang, I18N_SCAN_QR));
     }
     y += S(10);
     {
@@ -144,8 +144,8 @@ hk_err_t ticket_print_render(font_set_t *fonts, const config_t *cfg, const ticke
         const char *footer = lang == I18N_EN ? cfg->ticket_footer_en : cfg->ticket_footer_zh;
         if(!footer[0])
             footer = i18n_get(lang, I18N_WATCH_DISPLAY);
-        y += ui_label_draw(g, GFX_REGULAR, S(24), black, gfx_rect(m, y, w, S(200)),
-                           UI_ALIGN_CENTER, 4, footer);
+        y += ui_label_draw(g, GFX_REGULAR, S(24), black, gfx_rect(m, y, w, S(200)), UI_ALIGN_CENTER,
+                           4, footer);
     }
     y += S(24);
     if(y > CANVAS_MAX_H)

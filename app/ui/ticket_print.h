@@ -21,8 +21,7 @@
 void ticket_print_url(const config_t *cfg, const ticket_t *t, char *buf, unsigned size);
 
 /** "YYYY-MM-DD HH:MM", the local issue time shown on screen and paper. */
-void ticket_print_issued_text(const config_t *cfg, const ticket_t *t, char *buf,
-                              unsigned size);
+void ticket_print_issued_text(const config_t *cfg, const ticket_t *t, char *buf, unsigned size);
 
 /**
  * Render a ticket to a 1-bit raster cfg->printer.width_dots wide.

@@ -26,17 +26,17 @@ typedef enum ui_screen_id {
 } ui_screen_id_t;
 
 typedef enum ui_print_state {
-    UI_PRINT_NONE = 0,     /* no printer configured */
+    UI_PRINT_NONE = 0, /* no printer configured */
     UI_PRINT_PENDING,
     UI_PRINT_DONE,
     UI_PRINT_FAULT
 } ui_print_state_t;
 
 typedef struct ui_service_view {
-    bool open;             /* taking numbers now */
+    bool open; /* taking numbers now */
     int waiting;
-    int est_wait_s;        /* -1 = no estimate (no open counter) */
-    config_span_t today;   /* today's hours (open_min < 0: closed today) */
+    int est_wait_s;      /* -1 = no estimate (no open counter) */
+    config_span_t today; /* today's hours (open_min < 0: closed today) */
 } ui_service_view_t;
 
 /* Everything a screen shows. Screens keep a copy and redraw only when a
@@ -45,17 +45,17 @@ typedef struct ui_model {
     const config_t *cfg;
     i18n_lang_t lang;
     bool large;
-    int w, h;                        /* layout size */
-    char time_text[16];              /* "14:32" */
-    char date_text[48];              /* "11月25日 星期三" */
-    int total_waiting;               /* -1 = not known yet (first frame) */
-    config_span_t today;             /* branch hours today */
+    int w, h;            /* layout size */
+    char time_text[16];  /* "14:32" */
+    char date_text[48];  /* "11月25日 星期三" */
+    int total_waiting;   /* -1 = not known yet (first frame) */
+    config_span_t today; /* branch hours today */
     ui_service_view_t svc[CONFIG_MAX_SERVICES];
     bool has_ticket;
-    ticket_t ticket;                 /* the ticket just issued */
+    ticket_t ticket; /* the ticket just issued */
     ui_print_state_t print_state;
-    int countdown_s;                 /* ticket screen: seconds to home */
-    i18n_key_t unavailable_title;    /* which tile led to "not available" */
+    int countdown_s;              /* ticket screen: seconds to home */
+    i18n_key_t unavailable_title; /* which tile led to "not available" */
     bool dialog_open;
     char dialog_title[160];
     char dialog_msg[256];
@@ -63,19 +63,19 @@ typedef struct ui_model {
 
 typedef enum ui_intent_kind {
     INTENT_NONE = 0,
-    INTENT_REDRAW,          /* visual feedback only (pressed state) */
-    INTENT_START,           /* attract -> home */
+    INTENT_REDRAW, /* visual feedback only (pressed state) */
+    INTENT_START,  /* attract -> home */
     INTENT_HOME,
     INTENT_BACK,
     INTENT_OPEN_SERVICES,
     INTENT_OPEN_FAQ,
     INTENT_OPEN_SUBMIT,
     INTENT_OPEN_RATE,
-    INTENT_TAKE_NUMBER,     /* arg = service index */
-    INTENT_SERVICE_CLOSED,  /* arg = service index */
+    INTENT_TAKE_NUMBER,    /* arg = service index */
+    INTENT_SERVICE_CLOSED, /* arg = service index */
     INTENT_TOGGLE_LANG,
     INTENT_TOGGLE_LARGE,
-    INTENT_DISMISS          /* close the dialog */
+    INTENT_DISMISS /* close the dialog */
 } ui_intent_kind_t;
 
 typedef struct ui_intent {

@@ -45,7 +45,7 @@
 #include "ui.h"
 
 #define INPUT_GUARD_MS 350
-#define MAX_RESULTS 16
+#define MAX_RESULTS    16
 
 typedef struct print_result {
     uint64_t job_id;
@@ -61,7 +61,7 @@ struct ui_app {
     ui_screen_id_t cur;
     ui_model_t model;
     ui_dialog_t dialog;
-    bool dirty;                /* force a redraw */
+    bool dirty; /* force a redraw */
     bool quit;
     int exit_code;
 
@@ -74,9 +74,9 @@ struct ui_app {
     int64_t next_minute_ms;    /* wall */
     int64_t countdown_next_ms; /* mono; 0 = off */
     bool print_after_present;
-    uint64_t ticket_job;       /* spool job of the ticket on screen */
+    uint64_t ticket_job; /* spool job of the ticket on screen */
 
-    pthread_mutex_t lock;      /* guards results[] */
+    pthread_mutex_t lock; /* guards results[] */
     print_result_t results[MAX_RESULTS];
     int n_results;
 
@@ -139,7 +139,7 @@ static void refresh_stats(ui_app_t *a)
         m->total_waiting += v->waiting;
     }
     if(!a->queue)
-        m->total_waiting = -1;   /* not known before the store is open */
+        m->total_waiting = -1; /* not known before the store is open */
 }
 
 /* ---- screens ----------------------------------------------------------- */
@@ -180,8 +180,7 @@ static void layout_dialog(ui_app_t *a)
     snprintf(d->msg, sizeof(d->msg), "%s", m->dialog_msg);
     ui_button_init(&d->ok);
     snprintf(d->ok.title, sizeof(d->ok.title), "%s", i18n_get(m->lang, I18N_OK));
-    ui_dialog_layout(d, a->g, m->w, m->h, ui_font(m, 54), ui_font(m, 40),
-                     short_side * 100 / 1080);
+    ui_dialog_layout(d, a->g, m->w, m->h, ui_font(m, 54), ui_font(m, 40), short_side * 100 / 1080);
 }
 
 /* ---- printing ---------------------------------------------------------- */
@@ -217,9 +216,8 @@ static void take_results(ui_app_t *a)
         if(fault) {
             const char *code = printer_status_str(res[i].status);
             fprintf(stderr, "hallkiosk: printer fault: %s (%s)\n", code, hk_err_str(res[i].rc));
-            if(a->store &&
-               store_record_fault(a->store, wall(a), "printer", code, a->model.ticket.number) !=
-                   HK_OK)
+            if(a->store && store_record_fault(a->store, wall(a), "printer", code,
+                                              a->model.ticket.number) != HK_OK)
                 fprintf(stderr, "hallkiosk: could not record printer fault\n");
         } else if(res[i].status == PRINTER_STATUS_PAPER_LOW && a->store) {
             (void)store_record_fault(a->store, wall(a), "printer", "paper_low", "");
@@ -243,12 +241,11 @@ static void print_ticket(ui_app_t *a)
     if(!a->spool)
         return;
     if(a->o.screenshot_dir) {
-        snprintf(png, sizeof(png), "%s/ticket-%s.png", a->o.screenshot_dir,
-                 a->model.ticket.number);
+        snprintf(png, sizeof(png), "%s/ticket-%s.png", a->o.screenshot_dir, a->model.ticket.number);
         png_path = png;
     }
-    rc = ticket_print_render(a->o.fonts, a->o.cfg, &a->model.ticket, a->model.lang, &bits, &w,
-                             &h, png_path);
+    rc = ticket_print_render(a->o.fonts, a->o.cfg, &a->model.ticket, a->model.lang, &bits, &w, &h,
+                             png_path);
     if(rc == HK_OK)
         rc = print_spool_submit(a->spool, bits, w, h, &a->ticket_job); /* owns bits now */
     if(rc != HK_OK) {
@@ -336,36 +333,26 @@ static void act(ui_app_t *a, ui_intent_t in)
     ui_model_t *m = &a->model;
 
     switch(in.kind) {
-    case INTENT_NONE:
-        break;
-    case INTENT_REDRAW:
-        a->dirty = true;
-        break;
+    case INTENT_NONE: break;
+    case INTENT_REDRAW: a->dirty = true; break;
     case INTENT_START:
-    case INTENT_HOME:
-        show(a, UI_SCR_HOME);
-        break;
+    case INTENT_HOME: show(a, UI_SCR_HOME); break;
     case INTENT_BACK:
-        show(a, a->cur == UI_SCR_SERVICES || a->cur == UI_SCR_UNAVAILABLE ||
-                        a->cur == UI_SCR_TICKET ? UI_SCR_HOME : UI_SCR_ATTRACT);
+        show(a, a->cur == UI_SCR_SERVICES || a->cur == UI_SCR_UNAVAILABLE || a->cur == UI_SCR_TICKET
+                    ? UI_SCR_HOME
+                    : UI_SCR_ATTRACT);
         break;
-    case INTENT_OPEN_SERVICES:
-        show(a, UI_SCR_SERVICES);
-        break;
+    case INTENT_OPEN_SERVICES: show(a, UI_SCR_SERVICES); break;
     case INTENT_OPEN_FAQ:
     case INTENT_OPEN_SUBMIT:
     case INTENT_OPEN_RATE:
-        m->unavailable_title = in.kind == INTENT_OPEN_FAQ ? I18N_TILE_FAQ
+        m->unavailable_title = in.kind == INTENT_OPEN_FAQ      ? I18N_TILE_FAQ
                                : in.kind == INTENT_OPEN_SUBMIT ? I18N_TILE_SUBMIT
                                                                : I18N_TILE_RATE;
         show(a, UI_SCR_UNAVAILABLE);
         break;
-    case INTENT_TAKE_NUMBER:
-        take_number(a, in.arg);
-        break;
-    case INTENT_SERVICE_CLOSED:
-        service_closed(a, in.arg);
-        break;
+    case INTENT_TAKE_NUMBER: take_number(a, in.arg); break;
+    case INTENT_SERVICE_CLOSED: service_closed(a, in.arg); break;
     case INTENT_TOGGLE_LANG:
         m->lang = m->lang == I18N_ZH ? I18N_EN : I18N_ZH;
         refresh_time(a);
@@ -562,9 +549,7 @@ static void script_step(ui_app_t *a)
             handle_input(a, &ev);
         }
         break;
-    case SCRIPT_WAIT:
-        script_wait(a, c->ms);
-        break;
+    case SCRIPT_WAIT: script_wait(a, c->ms); break;
     case SCRIPT_KEY:
         ev.type = DISPLAY_EV_KEY;
         ev.key = c->key;
@@ -618,9 +603,7 @@ static void script_step(ui_app_t *a)
         }
         break;
     }
-    case SCRIPT_QUIT:
-        a->quit = true;
-        break;
+    case SCRIPT_QUIT: a->quit = true; break;
     }
 }
 

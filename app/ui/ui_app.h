@@ -16,14 +16,14 @@
 #include "script.h"
 
 typedef struct ui_app_opts {
-    const config_t *cfg;          /* borrowed; outlives the app */
-    display_t *display;           /* borrowed */
-    font_set_t *fonts;            /* borrowed */
-    hk_clock_t *clock;            /* borrowed; stepped when headless+script */
-    const char *data_dir;         /* resolved, exists */
-    const char *screenshot_dir;   /* NULL = no screenshots */
-    const script_t *script;       /* NULL = interactive */
-    int64_t start_mono_ms;        /* process start, for the first-frame log */
+    const config_t *cfg;        /* borrowed; outlives the app */
+    display_t *display;         /* borrowed */
+    font_set_t *fonts;          /* borrowed */
+    hk_clock_t *clock;          /* borrowed; stepped when headless+script */
+    const char *data_dir;       /* resolved, exists */
+    const char *screenshot_dir; /* NULL = no screenshots */
+    const script_t *script;     /* NULL = interactive */
+    int64_t start_mono_ms;      /* process start, for the first-frame log */
 } ui_app_opts_t;
 
 typedef struct ui_app ui_app_t;

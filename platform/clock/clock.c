@@ -11,8 +11,8 @@
 
 struct hk_clock {
     int stepped;
-    int64_t mono_ms;  /* stepped only */
-    int64_t wall_ms;  /* stepped only */
+    int64_t mono_ms; /* stepped only */
+    int64_t wall_ms; /* stepped only */
 };
 
 hk_err_t hk_clock_system_create(hk_clock_t **out)

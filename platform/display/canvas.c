@@ -85,13 +85,13 @@ hk_err_t gfx_canvas_to_bits(gfx_canvas_t *c, int rows, uint8_t **out)
         return HK_ERR_NOMEM;
     SDL_RenderFlush(c->ren);
     for(y = 0; y < rows; y++) {
-        const uint32_t *px = (const uint32_t *)(const void *)((const uint8_t *)c->surf->pixels +
-                                                              y * c->surf->pitch);
+        const uint32_t *px =
+            (const uint32_t *)(const void *)((const uint8_t *)c->surf->pixels + y * c->surf->pitch);
         for(x = 0; x < w; x++) {
             uint32_t p = px[x];
             /* luminance (BT.601 integer weights); dark half prints */
-            unsigned lum = (((p >> 16) & 0xFF) * 299 + ((p >> 8) & 0xFF) * 587 +
-                            (p & 0xFF) * 114) / 1000;
+            unsigned lum =
+                (((p >> 16) & 0xFF) * 299 + ((p >> 8) & 0xFF) * 587 + (p & 0xFF) * 114) / 1000;
             if(lum < 128)
                 bits[y * stride + x / 8] |= (uint8_t)(0x80 >> (x % 8));
         }

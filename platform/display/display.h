@@ -15,7 +15,7 @@
 #include "hk_err.h"
 
 typedef enum display_mode {
-    DISPLAY_MODE_AUTO = 0,    /* window if a display exists, else offscreen */
+    DISPLAY_MODE_AUTO = 0, /* window if a display exists, else offscreen */
     DISPLAY_MODE_WINDOW,
     DISPLAY_MODE_FULLSCREEN,
     DISPLAY_MODE_OFFSCREEN
@@ -23,21 +23,21 @@ typedef enum display_mode {
 
 typedef struct display_cfg {
     display_mode_t mode;
-    int logical_w;            /* layout size the UI draws in */
+    int logical_w; /* layout size the UI draws in */
     int logical_h;
     const char *title;
-    const char *font_path;    /* NULL = HK_FONT env, then the build default */
+    const char *font_path; /* NULL = HK_FONT env, then the build default */
 } display_cfg_t;
 
 typedef enum display_ev_type {
     DISPLAY_EV_NONE = 0,
     DISPLAY_EV_QUIT,
-    DISPLAY_EV_DOWN,          /* finger or mouse button down */
-    DISPLAY_EV_MOVE,          /* while down */
+    DISPLAY_EV_DOWN, /* finger or mouse button down */
+    DISPLAY_EV_MOVE, /* while down */
     DISPLAY_EV_UP,
-    DISPLAY_EV_KEY,           /* key: DISPLAY_KEY_* or an ASCII code */
-    DISPLAY_EV_EXPOSE,        /* window needs a full redraw */
-    DISPLAY_EV_WAKE           /* display_wake() from another thread */
+    DISPLAY_EV_KEY,    /* key: DISPLAY_KEY_* or an ASCII code */
+    DISPLAY_EV_EXPOSE, /* window needs a full redraw */
+    DISPLAY_EV_WAKE    /* display_wake() from another thread */
 } display_ev_type_t;
 
 enum {
@@ -72,8 +72,8 @@ const char *font_set_path(const font_set_t *f);
 /**
  * Create the display. fonts are borrowed and must outlive it.
  */
-hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts,
-                        display_t **out, hk_diag_t *diag);
+hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t **out,
+                        hk_diag_t *diag);
 void display_destroy(display_t *d);
 
 /** The gfx to draw the next frame with; valid until display_destroy(). */

@@ -191,9 +191,7 @@ static bool translate(display_t *d, const SDL_Event *e, display_event_t *ev)
         return true;
     }
     switch(e->type) {
-    case SDL_QUIT:
-        ev->type = DISPLAY_EV_QUIT;
-        return true;
+    case SDL_QUIT: ev->type = DISPLAY_EV_QUIT; return true;
     case SDL_MOUSEBUTTONDOWN:
     case SDL_MOUSEBUTTONUP:
         if(e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT)
@@ -243,8 +241,7 @@ static bool translate(display_t *d, const SDL_Event *e, display_event_t *ev)
             return true;
         }
         return false;
-    default:
-        return false;
+    default: return false;
     }
 }
 

@@ -63,7 +63,7 @@ static TTF_Font *open_sc_face(const char *path)
 
         if(!f) {
             if(idx == 2)
-                continue;   /* a plain .ttf has only face 0 */
+                continue; /* a plain .ttf has only face 0 */
             break;
         }
         fam = TTF_FontFaceFamilyName(f);

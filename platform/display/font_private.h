@@ -10,8 +10,8 @@
 
 struct font_set {
     char path[512];
-    TTF_Font *face[2];   /* GFX_REGULAR, GFX_BOLD */
-    int size[2];         /* size each face is set to now */
+    TTF_Font *face[2]; /* GFX_REGULAR, GFX_BOLD */
+    int size[2];       /* size each face is set to now */
 };
 
 /** The face for a weight, switched to size_px. Borrowed. */

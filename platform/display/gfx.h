@@ -19,20 +19,17 @@ typedef struct gfx_rect {
     int x, y, w, h;
 } gfx_rect_t;
 
-typedef enum gfx_weight {
-    GFX_REGULAR = 0,
-    GFX_BOLD
-} gfx_weight_t;
+typedef enum gfx_weight { GFX_REGULAR = 0, GFX_BOLD } gfx_weight_t;
 
 typedef struct gfx_ops {
     void (*fill_rect)(void *impl, gfx_rect_t r, gfx_color_t c);
     void (*fill_round_rect)(void *impl, gfx_rect_t r, int radius, gfx_color_t c);
     /* Size of a single line of text (no wrapping); len bytes of UTF-8. */
-    void (*text_size)(void *impl, gfx_weight_t wt, int size_px, const char *utf8,
-                      size_t len, int *w_out, int *h_out);
+    void (*text_size)(void *impl, gfx_weight_t wt, int size_px, const char *utf8, size_t len,
+                      int *w_out, int *h_out);
     /* Draw a single line; (x, y) is the top-left of the line box. */
-    void (*draw_text)(void *impl, gfx_weight_t wt, int size_px, gfx_color_t c,
-                      int x, int y, const char *utf8, size_t len);
+    void (*draw_text)(void *impl, gfx_weight_t wt, int size_px, gfx_color_t c, int x, int y,
+                      const char *utf8, size_t len);
     /* Restrict drawing to r; NULL removes the clip. */
     void (*set_clip)(void *impl, const gfx_rect_t *r);
 } gfx_ops_t;
@@ -40,7 +37,7 @@ typedef struct gfx_ops {
 typedef struct gfx {
     const gfx_ops_t *ops;
     void *impl;
-    int width;          /* logical size of the surface drawn on */
+    int width; /* logical size of the surface drawn on */
     int height;
 } gfx_t;
 
@@ -66,14 +63,14 @@ static inline void gfx_fill_round_rect(gfx_t *g, gfx_rect_t r, int radius, gfx_c
     g->ops->fill_round_rect(g->impl, r, radius, c);
 }
 
-static inline void gfx_text_size(gfx_t *g, gfx_weight_t wt, int size_px, const char *s,
-                                 size_t len, int *w, int *h)
+static inline void gfx_text_size(gfx_t *g, gfx_weight_t wt, int size_px, const char *s, size_t len,
+                                 int *w, int *h)
 {
     g->ops->text_size(g->impl, wt, size_px, s, len, w, h);
 }
 
-static inline void gfx_draw_text(gfx_t *g, gfx_weight_t wt, int size_px, gfx_color_t c,
-                                 int x, int y, const char *s, size_t len)
+static inline void gfx_draw_text(gfx_t *g, gfx_weight_t wt, int size_px, gfx_color_t c, int x,
+                                 int y, const char *s, size_t len)
 {
     g->ops->draw_text(g->impl, wt, size_px, c, x, y, s, len);
 }

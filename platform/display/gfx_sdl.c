@@ -21,21 +21,21 @@
 #include "font_private.h"
 #include "hk_mem.h"
 
-#define HASH_BUCKETS 1024
+#define HASH_BUCKETS     1024
 #define TEXT_CACHE_BYTES (12 * 1024 * 1024)
-#define MAX_ENTRIES 4096
-#define MAX_RADII 8
+#define MAX_ENTRIES      4096
+#define MAX_RADII        8
 
 typedef struct text_entry {
     struct text_entry *next;
     uint32_t hash;
     int weight;
     int size;
-    uint32_t rgba;             /* colour drawn with; 0 = size-only entry */
+    uint32_t rgba; /* colour drawn with; 0 = size-only entry */
     size_t len;
     char *str;
     int w, h;
-    SDL_Texture *tex;          /* NULL until drawn (or evicted) */
+    SDL_Texture *tex; /* NULL until drawn (or evicted) */
     uint64_t used;
 } text_entry_t;
 
@@ -111,8 +111,8 @@ static void evict_textures(gfx_sdl_t *s, size_t need)
     }
 }
 
-static text_entry_t *lookup(gfx_sdl_t *s, gfx_weight_t wt, int size, uint32_t rgba,
-                            const char *str, size_t len)
+static text_entry_t *lookup(gfx_sdl_t *s, gfx_weight_t wt, int size, uint32_t rgba, const char *str,
+                            size_t len)
 {
     uint32_t h = hash_key((int)wt, size, rgba, str, len);
     text_entry_t **head = &s->buckets[h % HASH_BUCKETS];
@@ -126,7 +126,7 @@ static text_entry_t *lookup(gfx_sdl_t *s, gfx_weight_t wt, int size, uint32_t rg
             return e;
         }
     if(s->n_entries >= MAX_ENTRIES)
-        clear_all(s);  /* a runaway set of strings: start over, rare */
+        clear_all(s); /* a runaway set of strings: start over, rare */
     e = hk_calloc(1, sizeof(*e));
     copy = hk_malloc(len + 1);
     if(!e || !copy) {
@@ -236,14 +236,14 @@ static void op_fill_round_rect(void *impl, gfx_rect_t r, int radius, gfx_color_t
     for(k = 0; k < 4; k++) {
         int qx = (k & 1) ? radius : 0, qy = (k & 2) ? radius : 0;
         SDL_Rect src = { qx, qy, radius, radius };
-        SDL_Rect dst = { (k & 1) ? r.x + r.w - radius : r.x,
-                         (k & 2) ? r.y + r.h - radius : r.y, radius, radius };
+        SDL_Rect dst = { (k & 1) ? r.x + r.w - radius : r.x, (k & 2) ? r.y + r.h - radius : r.y,
+                         radius, radius };
         SDL_RenderCopy(s->r, tex, &src, &dst);
     }
 }
 
-static void op_text_size(void *impl, gfx_weight_t wt, int size_px, const char *str,
-                         size_t len, int *w_out, int *h_out)
+static void op_text_size(void *impl, gfx_weight_t wt, int size_px, const char *str, size_t len,
+                         int *w_out, int *h_out)
 {
     gfx_sdl_t *s = impl;
     text_entry_t *e = len ? lookup(s, wt, size_px, 0, str, len) : NULL;
@@ -254,8 +254,8 @@ static void op_text_size(void *impl, gfx_weight_t wt, int size_px, const char *s
         *h_out = e ? e->h : TTF_FontLineSkip(font_set_face(s->fonts, wt, size_px));
 }
 
-static void op_draw_text(void *impl, gfx_weight_t wt, int size_px, gfx_color_t c, int x,
-                         int y, const char *str, size_t len)
+static void op_draw_text(void *impl, gfx_weight_t wt, int size_px, gfx_color_t c, int x, int y,
+                         const char *str, size_t len)
 {
     gfx_sdl_t *s = impl;
     text_entry_t *e;
@@ -272,7 +272,7 @@ static void op_draw_text(void *impl, gfx_weight_t wt, int size_px, gfx_color_t c
     if(!e || e->w <= 0)
         return;
     if(!e->tex) {
-        SDL_Color fg = { c.r, c.g, c.b, c.a };   /* SDL_ttf 2.20 blends fg.a in */
+        SDL_Color fg = { c.r, c.g, c.b, c.a }; /* SDL_ttf 2.20 blends fg.a in */
         SDL_Surface *surf;
 
         evict_textures(s, (size_t)e->w * (size_t)e->h * 4);

@@ -29,18 +29,18 @@
 #define DLE 0x10
 #define EOT 0x04
 
-#define WIDTH_MIN 8
-#define WIDTH_MAX 2040      /* 255 bytes per row: xH stays 0 */
+#define WIDTH_MIN  8
+#define WIDTH_MAX  2040 /* 255 bytes per row: xH stays 0 */
 #define HEIGHT_MAX 65535
-#define FEED_LINES 3        /* ESC d n: about 12 mm of margin under the ticket */
+#define FEED_LINES 3 /* ESC d n: about 12 mm of margin under the ticket */
 
-#define STATUS_FIXED_MASK 0x93   /* bits 0, 1, 4, 7 */
-#define STATUS_FIXED_BITS 0x12   /* bit 1 and bit 4 on, bit 0 and bit 7 off */
+#define STATUS_FIXED_MASK 0x93 /* bits 0, 1, 4, 7 */
+#define STATUS_FIXED_BITS 0x12 /* bit 1 and bit 4 on, bit 0 and bit 7 off */
 
 static int status_byte_valid(uint8_t reply);
 
-hk_err_t escpos_encode_ticket(const uint8_t *bits, int width, int height,
-                              uint8_t **out, size_t *out_len)
+hk_err_t escpos_encode_ticket(const uint8_t *bits, int width, int height, uint8_t **out,
+                              size_t *out_len)
 {
     size_t row_bytes, bands, len, pos = 0;
     uint8_t *buf;
@@ -49,8 +49,8 @@ hk_err_t escpos_encode_ticket(const uint8_t *bits, int width, int height,
 
     if(out)
         *out = NULL;
-    if(!bits || !out || !out_len || width < WIDTH_MIN || width > WIDTH_MAX ||
-       height < 1 || height > HEIGHT_MAX)
+    if(!bits || !out || !out_len || width < WIDTH_MIN || width > WIDTH_MAX || height < 1 ||
+       height > HEIGHT_MAX)
         return HK_ERR_INVALID;
 
     row_bytes = ((size_t)width + 7) / 8;
@@ -73,7 +73,7 @@ hk_err_t escpos_encode_ticket(const uint8_t *bits, int width, int height,
         buf[pos++] = GS;
         buf[pos++] = 'v';
         buf[pos++] = '0';
-        buf[pos++] = 0;                                 /* m: normal density */
+        buf[pos++] = 0; /* m: normal density */
         buf[pos++] = (uint8_t)(row_bytes & 0xFF);
         buf[pos++] = (uint8_t)(row_bytes >> 8);
         buf[pos++] = (uint8_t)(rows & 0xFF);
@@ -89,7 +89,7 @@ hk_err_t escpos_encode_ticket(const uint8_t *bits, int width, int height,
     buf[pos++] = FEED_LINES;
     buf[pos++] = GS;
     buf[pos++] = 'V';
-    buf[pos++] = 66;                                    /* feed to cutter, partial cut */
+    buf[pos++] = 66; /* feed to cutter, partial cut */
     buf[pos++] = 0;
 
     if(HK_NEVER(pos != len)) {

@@ -12,14 +12,14 @@
 #include "hk_err.h"
 #include "printer.h"
 
-#define ESCPOS_BAND_ROWS 128   /* rows per GS v 0 block; small printer buffers */
+#define ESCPOS_BAND_ROWS 128 /* rows per GS v 0 block; small printer buffers */
 
 /**
  * Encode ESC @, the raster as GS v 0 bands, feed and a partial cut.
  * @param out  receives a buffer from hk_malloc (free with hk_free).
  */
-hk_err_t escpos_encode_ticket(const uint8_t *bits, int width, int height,
-                              uint8_t **out, size_t *out_len);
+hk_err_t escpos_encode_ticket(const uint8_t *bits, int width, int height, uint8_t **out,
+                              size_t *out_len);
 
 /** Decode a DLE EOT n=4 (paper sensor) reply byte. */
 printer_status_t escpos_decode_paper_status(uint8_t reply);
@@ -32,9 +32,9 @@ printer_status_t escpos_decode_printer_status(uint8_t reply);
  * whose fixed bits are bit 1 and bit 4 on, bit 0 and bit 7 off. A byte that
  * breaks that pattern is not a status reply: the decoders return UNKNOWN.
  */
-#define ESCPOS_STATUS_PRINTER 1   /* DLE EOT 1: printer status */
-#define ESCPOS_STATUS_OFFLINE 2   /* DLE EOT 2: off-line cause */
-#define ESCPOS_STATUS_PAPER   4   /* DLE EOT 4: roll paper sensor */
+#define ESCPOS_STATUS_PRINTER 1 /* DLE EOT 1: printer status */
+#define ESCPOS_STATUS_OFFLINE 2 /* DLE EOT 2: off-line cause */
+#define ESCPOS_STATUS_PAPER   4 /* DLE EOT 4: roll paper sensor */
 
 /**
  * Write the three-byte request DLE EOT n.

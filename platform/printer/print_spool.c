@@ -43,26 +43,26 @@
 
 #include "hk_mem.h"
 
-#define WIDTH_MIN 8
-#define WIDTH_MAX 2040
+#define WIDTH_MIN  8
+#define WIDTH_MAX  2040
 #define HEIGHT_MAX 65535
 
 typedef struct spool_job {
     struct spool_job *next;
     uint64_t id;
-    uint8_t *bits;          /* owned */
+    uint8_t *bits; /* owned */
     int width;
     int height;
 } spool_job_t;
 
 struct print_spool {
-    printer_t *printer;     /* owned; worker thread only after create */
+    printer_t *printer; /* owned; worker thread only after create */
     print_spool_done_fn done;
     void *user;
 
     pthread_mutex_t lock;
-    pthread_cond_t cond_work;   /* job queued or stopping */
-    pthread_cond_t cond_idle;   /* queue empty and nothing running */
+    pthread_cond_t cond_work; /* job queued or stopping */
+    pthread_cond_t cond_idle; /* queue empty and nothing running */
     pthread_t worker;
 
     /* under lock */
@@ -77,8 +77,8 @@ static void *worker_main(void *arg);
 static void run_job(print_spool_t *s, const spool_job_t *job);
 static spool_job_t *pop_job(print_spool_t *s);
 
-hk_err_t print_spool_create(printer_t *printer, print_spool_done_fn done,
-                            void *user, print_spool_t **out)
+hk_err_t print_spool_create(printer_t *printer, print_spool_done_fn done, void *user,
+                            print_spool_t **out)
 {
     print_spool_t *s = NULL;
     int have_lock = 0, have_work = 0, have_idle = 0;
@@ -128,19 +128,18 @@ out:
         if(have_lock)
             pthread_mutex_destroy(&s->lock);
         hk_free(s);
-        printer_destroy(printer);   /* owned even on failure */
+        printer_destroy(printer); /* owned even on failure */
     }
     return rc;
 }
 
-hk_err_t print_spool_submit(print_spool_t *s, uint8_t *bits, int width,
-                            int height, uint64_t *job_id_out)
+hk_err_t print_spool_submit(print_spool_t *s, uint8_t *bits, int width, int height,
+                            uint64_t *job_id_out)
 {
     spool_job_t *job = NULL;
     hk_err_t rc = HK_OK;
 
-    if(!s || !bits || width < WIDTH_MIN || width > WIDTH_MAX || height < 1 ||
-       height > HEIGHT_MAX) {
+    if(!s || !bits || width < WIDTH_MIN || width > WIDTH_MAX || height < 1 || height > HEIGHT_MAX) {
         rc = HK_ERR_INVALID;
         goto out;
     }
@@ -172,7 +171,7 @@ hk_err_t print_spool_submit(print_spool_t *s, uint8_t *bits, int width,
     pthread_mutex_unlock(&s->lock);
 out:
     if(rc != HK_OK) {
-        hk_free(bits);      /* ownership passed even on failure */
+        hk_free(bits); /* ownership passed even on failure */
         hk_free(job);
     }
     return rc;
@@ -231,7 +230,7 @@ static void *worker_main(void *arg)
             pthread_cond_wait(&s->cond_work, &s->lock);
         job = pop_job(s);
         if(!job)
-            break;                          /* stopping and drained */
+            break; /* stopping and drained */
         dropping = s->stopping;
         s->busy = 1;
         pthread_mutex_unlock(&s->lock);
@@ -261,7 +260,7 @@ static void run_job(print_spool_t *s, const spool_job_t *job)
     hk_err_t rc;
 
     if(printer_status(s->printer, PRINT_SPOOL_STATUS_TIMEOUT_MS, &st) != HK_OK)
-        st = PRINTER_STATUS_UNKNOWN;    /* cannot tell: try to print */
+        st = PRINTER_STATUS_UNKNOWN; /* cannot tell: try to print */
     if(st == PRINTER_STATUS_PAPER_OUT || st == PRINTER_STATUS_COVER_OPEN ||
        st == PRINTER_STATUS_OFFLINE) {
         rc = HK_ERR_HW;

@@ -12,7 +12,7 @@
 #include "hk_err.h"
 #include "printer.h"
 
-#define PRINT_SPOOL_MAX_QUEUED 16         /* waiting jobs; the running one not counted */
+#define PRINT_SPOOL_MAX_QUEUED        16  /* waiting jobs; the running one not counted */
 #define PRINT_SPOOL_STATUS_TIMEOUT_MS 500 /* per-job status query limit */
 
 typedef struct print_spool print_spool_t;
@@ -42,8 +42,8 @@ typedef void (*print_spool_done_fn)(void *user, uint64_t job_id, hk_err_t rc,
  * @return HK_OK, HK_ERR_INVALID (printer NULL), HK_ERR_NOMEM, HK_ERR_IO
  *         (thread could not start).
  */
-hk_err_t print_spool_create(printer_t *printer, print_spool_done_fn done,
-                            void *user, print_spool_t **out);
+hk_err_t print_spool_create(printer_t *printer, print_spool_done_fn done, void *user,
+                            print_spool_t **out);
 
 /**
  * Queue a ticket; returns at once.
@@ -56,8 +56,8 @@ hk_err_t print_spool_create(printer_t *printer, print_spool_done_fn done,
  *         HK_ERR_NOMEM.
  * \threadsafety any thread.
  */
-hk_err_t print_spool_submit(print_spool_t *s, uint8_t *bits, int width,
-                            int height, uint64_t *job_id_out);
+hk_err_t print_spool_submit(print_spool_t *s, uint8_t *bits, int width, int height,
+                            uint64_t *job_id_out);
 
 /**
  * Block until no job is queued or running and every done callback has

@@ -16,8 +16,8 @@
 #include "printer_tcp.h"
 
 struct printer {
-    printer_ops_t ops;   /* copied: the caller's table may be a stack object */
-    void *impl;          /* owned; freed through ops.destroy */
+    printer_ops_t ops; /* copied: the caller's table may be a stack object */
+    void *impl;        /* owned; freed through ops.destroy */
 };
 
 typedef hk_err_t (*backend_open_fn)(const char *target, printer_t **out);
@@ -78,8 +78,7 @@ void printer_destroy(printer_t *p)
     hk_free(p);
 }
 
-hk_err_t printer_print_raster(printer_t *p, const uint8_t *bits, int width,
-                              int height)
+hk_err_t printer_print_raster(printer_t *p, const uint8_t *bits, int width, int height)
 {
     uint8_t *buf = NULL;
     size_t len = 0;

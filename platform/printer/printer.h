@@ -16,11 +16,11 @@
 
 typedef enum printer_status {
     PRINTER_STATUS_OK = 0,
-    PRINTER_STATUS_PAPER_LOW,     /* prints, but paper near end */
+    PRINTER_STATUS_PAPER_LOW, /* prints, but paper near end */
     PRINTER_STATUS_PAPER_OUT,
     PRINTER_STATUS_COVER_OPEN,
-    PRINTER_STATUS_OFFLINE,       /* no answer / cannot connect / error */
-    PRINTER_STATUS_UNKNOWN        /* backend cannot tell (plain file) */
+    PRINTER_STATUS_OFFLINE, /* no answer / cannot connect / error */
+    PRINTER_STATUS_UNKNOWN  /* backend cannot tell (plain file) */
 } printer_status_t;
 
 typedef struct printer_ops {
@@ -47,7 +47,7 @@ hk_err_t printer_open(const char *kind, const char *target, printer_t **out);
 /** Wrap custom ops (tests); impl is owned by the printer. */
 hk_err_t printer_create(const printer_ops_t *ops, void *impl, printer_t **out);
 
-void printer_destroy(printer_t *p);               /* NULL ok */
+void printer_destroy(printer_t *p); /* NULL ok */
 
 /**
  * Print a 1-bit raster and cut the paper.
@@ -55,8 +55,7 @@ void printer_destroy(printer_t *p);               /* NULL ok */
  * @param width   dots, 8..2040; @param height rows, 1..65535.
  * @return HK_OK, HK_ERR_HW (write failed / printer offline), HK_ERR_INVALID.
  */
-hk_err_t printer_print_raster(printer_t *p, const uint8_t *bits, int width,
-                              int height);
+hk_err_t printer_print_raster(printer_t *p, const uint8_t *bits, int width, int height);
 
 /** Query status within timeout_ms. */
 hk_err_t printer_status(printer_t *p, int timeout_ms, printer_status_t *out);

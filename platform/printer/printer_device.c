@@ -21,7 +21,7 @@
 #include "hk_mem.h"
 #include "printer_fdio.h"
 
-#define WRITE_STALL_MS 10000  /* printer accepts nothing for 10 s: jammed, out */
+#define WRITE_STALL_MS 10000 /* printer accepts nothing for 10 s: jammed, out */
 
 typedef struct device_impl {
     char *path;
@@ -75,7 +75,7 @@ static hk_err_t device_write(void *impl, const uint8_t *buf, size_t len)
     rc = printer_fdio_write_all(fd, buf, len, WRITE_STALL_MS, 0);
     if(rc == HK_OK)
         rc = printer_fdio_finish_write(fd, 0, WRITE_STALL_MS);
-    (void)close(fd);    /* after finish_write: nothing left for close to drop */
+    (void)close(fd); /* after finish_write: nothing left for close to drop */
     return rc;
 }
 
@@ -120,7 +120,7 @@ static int open_device(const char *path)
     if(fd < 0)
         return -1;
     if(isatty(fd) && tcgetattr(fd, &tio) == 0) {
-        cfmakeraw(&tio);    /* keeps the configured speed */
+        cfmakeraw(&tio); /* keeps the configured speed */
         tio.c_cflag |= CLOCAL | CREAD;
         (void)tcsetattr(fd, TCSANOW, &tio); /* a failure only risks mangled bytes */
     }

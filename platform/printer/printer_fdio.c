@@ -15,22 +15,16 @@
 
 #include "escpos.h"
 
-#define DRAIN_MAX_READS 64   /* bound the stale-input discard loop */
-#define FINISH_POLL_MS 20    /* how often the output queue is looked at */
+#define DRAIN_MAX_READS 64 /* bound the stale-input discard loop */
+#define FINISH_POLL_MS  20 /* how often the output queue is looked at */
 
-typedef enum read_result {
-    READ_GOT,
-    READ_TIMEOUT,
-    READ_EOF,
-    READ_ERROR
-} read_result_t;
+typedef enum read_result { READ_GOT, READ_TIMEOUT, READ_EOF, READ_ERROR } read_result_t;
 
 static int wait_fd(int fd, short events, int64_t deadline_ms);
-static read_result_t read_byte(int fd, int is_socket, int64_t deadline_ms,
-                               uint8_t *out);
+static read_result_t read_byte(int fd, int is_socket, int64_t deadline_ms, uint8_t *out);
 static void drain_input(int fd, int is_socket);
-static int ask(int fd, int is_socket, uint8_t n, int64_t deadline_ms,
-               uint8_t *reply, printer_status_t *fault);
+static int ask(int fd, int is_socket, uint8_t n, int64_t deadline_ms, uint8_t *reply,
+               printer_status_t *fault);
 static int output_queued(int fd, int *queued);
 
 int64_t printer_fdio_now_ms(void)
@@ -41,8 +35,7 @@ int64_t printer_fdio_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-hk_err_t printer_fdio_write_all(int fd, const uint8_t *buf, size_t len,
-                                int stall_ms, int is_socket)
+hk_err_t printer_fdio_write_all(int fd, const uint8_t *buf, size_t len, int stall_ms, int is_socket)
 {
     size_t done = 0;
 
@@ -62,10 +55,10 @@ hk_err_t printer_fdio_write_all(int fd, const uint8_t *buf, size_t len,
         if(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             int w = wait_fd(fd, POLLOUT, printer_fdio_now_ms() + stall_ms);
             if(w <= 0)
-                return HK_ERR_HW;       /* stalled or poll error */
+                return HK_ERR_HW; /* stalled or poll error */
             continue;
         }
-        return HK_ERR_HW;               /* EPIPE, EIO, ENODEV (unplugged), 0 */
+        return HK_ERR_HW; /* EPIPE, EIO, ENODEV (unplugged), 0 */
     }
     return HK_OK;
 }
@@ -78,16 +71,16 @@ hk_err_t printer_fdio_finish_write(int fd, int is_socket, int stall_ms)
     if(!is_socket && !isatty(fd))
         return wait_fd(fd, POLLOUT, deadline_ms) > 0 ? HK_OK : HK_ERR_HW;
     if(is_socket)
-        (void)shutdown(fd, SHUT_WR);    /* FIN after the data; failure: already reset */
+        (void)shutdown(fd, SHUT_WR); /* FIN after the data; failure: already reset */
     for(;;) {
         struct pollfd pfd;
 
         if(!output_queued(fd, &queued))
-            return HK_OK;               /* cannot tell: nothing more to wait for */
+            return HK_OK; /* cannot tell: nothing more to wait for */
         if(queued == 0)
             return HK_OK;
         if(queued != last) {
-            last = queued;              /* progress: restart the stall clock */
+            last = queued; /* progress: restart the stall clock */
             deadline_ms = printer_fdio_now_ms() + stall_ms;
         }
         if(printer_fdio_now_ms() >= deadline_ms)
@@ -99,15 +92,14 @@ hk_err_t printer_fdio_finish_write(int fd, int is_socket, int stall_ms)
             uint8_t junk[256];
             ssize_t n = recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
             if(n == 0)
-                peer_closed = 1;        /* keep waiting for the acks */
+                peer_closed = 1; /* keep waiting for the acks */
             else if(n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                return HK_ERR_HW;       /* reset: the tail never arrived */
+                return HK_ERR_HW; /* reset: the tail never arrived */
         }
     }
 }
 
-printer_status_t printer_fdio_query_status(int fd, int is_socket,
-                                           int64_t deadline_ms)
+printer_status_t printer_fdio_query_status(int fd, int is_socket, int64_t deadline_ms)
 {
     printer_status_t paper, st, fault = PRINTER_STATUS_UNKNOWN;
     uint8_t reply;
@@ -157,15 +149,14 @@ static int wait_fd(int fd, short events, int64_t deadline_ms)
         if(n < 0)
             return -1;
         if(n == 0)
-            continue;               /* loop re-checks the deadline */
+            continue; /* loop re-checks the deadline */
         /* Ready, or POLLERR/POLLHUP: either way the caller's read/write
          * now returns at once and reports what happened (data, EOF, errno). */
         return 1;
     }
 }
 
-static read_result_t read_byte(int fd, int is_socket, int64_t deadline_ms,
-                               uint8_t *out)
+static read_result_t read_byte(int fd, int is_socket, int64_t deadline_ms, uint8_t *out)
 {
     for(;;) {
         ssize_t n;
@@ -195,10 +186,10 @@ static void drain_input(int fd, int is_socket)
     int i;
 
     for(i = 0; i < DRAIN_MAX_READS; i++) {
-        ssize_t n = is_socket ? recv(fd, junk, sizeof(junk), MSG_DONTWAIT)
-                              : read(fd, junk, sizeof(junk));
+        ssize_t n =
+            is_socket ? recv(fd, junk, sizeof(junk), MSG_DONTWAIT) : read(fd, junk, sizeof(junk));
         if(n <= 0)
-            break;              /* EAGAIN (fd is non-blocking), EOF or error */
+            break; /* EAGAIN (fd is non-blocking), EOF or error */
     }
 }
 
@@ -207,8 +198,8 @@ static void drain_input(int fd, int is_socket)
  * or 0 with *fault = UNKNOWN (no answer in time, peer closed) or OFFLINE
  * (could not send, read error).
  */
-static int ask(int fd, int is_socket, uint8_t n, int64_t deadline_ms,
-               uint8_t *reply, printer_status_t *fault)
+static int ask(int fd, int is_socket, uint8_t n, int64_t deadline_ms, uint8_t *reply,
+               printer_status_t *fault)
 {
     uint8_t req[3];
     int64_t left = deadline_ms - printer_fdio_now_ms();
@@ -223,14 +214,10 @@ static int ask(int fd, int is_socket, uint8_t n, int64_t deadline_ms,
         return 0;
     }
     switch(read_byte(fd, is_socket, deadline_ms, reply)) {
-    case READ_GOT:
-        return 1;
+    case READ_GOT: return 1;
     case READ_TIMEOUT:
-    case READ_EOF:
-        *fault = PRINTER_STATUS_UNKNOWN;
-        return 0;
-    case READ_ERROR:
-        break;
+    case READ_EOF: *fault = PRINTER_STATUS_UNKNOWN; return 0;
+    case READ_ERROR: break;
     }
     *fault = PRINTER_STATUS_OFFLINE;
     return 0;

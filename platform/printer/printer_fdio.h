@@ -24,8 +24,8 @@ int64_t printer_fdio_now_ms(void);
  *                   SIGPIPE.
  * @return HK_OK or HK_ERR_HW.
  */
-hk_err_t printer_fdio_write_all(int fd, const uint8_t *buf, size_t len,
-                                int stall_ms, int is_socket);
+hk_err_t printer_fdio_write_all(int fd, const uint8_t *buf, size_t len, int stall_ms,
+                                int is_socket);
 
 /**
  * After printer_fdio_write_all(): wait until the bytes have left our side
@@ -48,7 +48,6 @@ hk_err_t printer_fdio_finish_write(int fd, int is_socket, int stall_ms);
  * earlier raster data can make a printer send replies nobody asked for.
  * @param is_socket  as for printer_fdio_write_all().
  */
-printer_status_t printer_fdio_query_status(int fd, int is_socket,
-                                           int64_t deadline_ms);
+printer_status_t printer_fdio_query_status(int fd, int is_socket, int64_t deadline_ms);
 
 #endif

@@ -14,7 +14,7 @@
 #include "hk_mem.h"
 #include "printer_fdio.h"
 
-#define WRITE_STALL_MS 5000   /* only a FIFO or full device would stall */
+#define WRITE_STALL_MS 5000 /* only a FIFO or full device would stall */
 
 typedef struct file_impl {
     char *path;
@@ -67,7 +67,7 @@ static hk_err_t file_write(void *impl, const uint8_t *buf, size_t len)
         return HK_ERR_HW;
     rc = printer_fdio_write_all(fd, buf, len, WRITE_STALL_MS, 0);
     if(close(fd) != 0 && rc == HK_OK)
-        rc = HK_ERR_HW;             /* e.g. a deferred ENOSPC on NFS */
+        rc = HK_ERR_HW; /* e.g. a deferred ENOSPC on NFS */
     return rc;
 }
 
@@ -76,12 +76,12 @@ static hk_err_t file_status(void *impl, int timeout_ms, printer_status_t *out)
     file_impl_t *f = impl;
     int fd = open_append(f->path);
 
-    (void)timeout_ms;               /* open() of a path does not wait */
+    (void)timeout_ms; /* open() of a path does not wait */
     if(fd < 0) {
         *out = PRINTER_STATUS_OFFLINE;
         return HK_OK;
     }
-    (void)close(fd);                /* nothing was written: nothing to lose */
+    (void)close(fd); /* nothing was written: nothing to lose */
     *out = PRINTER_STATUS_UNKNOWN;
     return HK_OK;
 }

@@ -28,10 +28,10 @@
 #include "hk_mem.h"
 #include "printer_fdio.h"
 
-#define DEFAULT_PORT "9100"
-#define CONNECT_TIMEOUT_MS 3000   /* for jobs; status queries use their own limit */
-#define WRITE_STALL_MS 10000      /* printer accepts nothing for 10 s: jammed, out */
-#define HOST_MAX 255
+#define DEFAULT_PORT       "9100"
+#define CONNECT_TIMEOUT_MS 3000  /* for jobs; status queries use their own limit */
+#define WRITE_STALL_MS     10000 /* printer accepts nothing for 10 s: jammed, out */
+#define HOST_MAX           255
 
 typedef struct tcp_impl {
     char host[HOST_MAX + 1];
@@ -134,7 +134,7 @@ static hk_err_t parse_target(const char *target, tcp_impl_t *t)
     } else {
         const char *colon = strchr(target, ':');
         if(colon && strchr(colon + 1, ':'))
-            return HK_ERR_INVALID;  /* bare IPv6 needs brackets */
+            return HK_ERR_INVALID; /* bare IPv6 needs brackets */
         host_len = colon ? (size_t)(colon - target) : strlen(target);
         if(colon)
             port = colon + 1;
@@ -182,8 +182,7 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline_ms)
     int fd, err = 0, one = 1;
     socklen_t err_len = sizeof(err);
 
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                ai->ai_protocol);
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if(fd < 0)
         return -1;
     /* Status requests are 3 bytes and wait for an answer: no Nagle delay. */

@@ -26,8 +26,8 @@
 typedef enum bench_verdict {
     BENCH_OK = 0,
     BENCH_MISSED,
-    BENCH_INFO,          /* reported, no target */
-    BENCH_NOT_MEASURED   /* could not run here; value says why */
+    BENCH_INFO,        /* reported, no target */
+    BENCH_NOT_MEASURED /* could not run here; value says why */
 } bench_verdict_t;
 
 typedef struct bench_row {
@@ -45,18 +45,18 @@ typedef struct bench_table {
 } bench_table_t;
 
 typedef struct bench_opts {
-    const char *hallkiosk;     /* the binary to start */
-    const char *source_dir;    /* for assets/config/sample-branch.json */
-    const char *work_dir;      /* scratch: data dirs, SQLite files */
-    int startup_runs;          /* first-frame runs (>= 10) */
-    int idle_s;                /* idle CPU window */
-    int redraw_frames;         /* >= 300 */
-    int tickets;               /* >= 1000 */
+    const char *hallkiosk;  /* the binary to start */
+    const char *source_dir; /* for assets/config/sample-branch.json */
+    const char *work_dir;   /* scratch: data dirs, SQLite files */
+    int startup_runs;       /* first-frame runs (>= 10) */
+    int idle_s;             /* idle CPU window */
+    int redraw_frames;      /* >= 300 */
+    int tickets;            /* >= 1000 */
 } bench_opts_t;
 
 /** Add a row; value is printf-formatted. */
-void bench_row(bench_table_t *t, const char *measure, bench_verdict_t verdict,
-               const char *target, const char *fmt, ...)
+void bench_row(bench_table_t *t, const char *measure, bench_verdict_t verdict, const char *target,
+               const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 5, 6)))
 #endif
@@ -101,8 +101,8 @@ hk_err_t bench_load_sample_config(const bench_opts_t *o, config_t *out);
  * clock and date text, today's hours, per-service open/closed and hours,
  * and the given waiting counts (NULL = nobody waiting).
  */
-void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_lang_t lang,
-                      int w, int h, const int *waiting);
+void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_lang_t lang, int w,
+                      int h, const int *waiting);
 
 /** Unix ms of a local date and time in the config's business zone. */
 /**

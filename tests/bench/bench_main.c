@@ -108,8 +108,8 @@ int main(int argc, char **argv)
     return 0;
 }
 
-void bench_row(bench_table_t *t, const char *measure, bench_verdict_t verdict,
-               const char *target, const char *fmt, ...)
+void bench_row(bench_table_t *t, const char *measure, bench_verdict_t verdict, const char *target,
+               const char *fmt, ...)
 {
     bench_row_t *r;
     va_list ap;
@@ -230,8 +230,8 @@ static void print_table(const bench_table_t *t)
     printf("\n%-44s | %-40s | %-14s | %s\n", "measure", "value", "target", "ok?");
     printf("%.44s-+-%.40s-+-%.14s-+-%s\n",
            "--------------------------------------------------------------",
-           "--------------------------------------------------------------",
-           "--------------------", "------------");
+           "--------------------------------------------------------------", "--------------------",
+           "------------");
     for(i = 0; i < t->n; i++) {
         const bench_row_t *r = &t->rows[i];
         printf("%-44s | %-40s | %-14s | %s\n", r->measure, r->value, r->target,
@@ -270,7 +270,7 @@ static int rm_tree(const char *path, int depth)
             if(!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
                 continue;
             if(snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) >= (int)sizeof(sub))
-                continue; /* cannot be ours: we make short names */
+                continue;                  /* cannot be ours: we make short names */
             (void)rm_tree(sub, depth + 1); /* keep going; rmdir reports */
         }
         closedir(d);

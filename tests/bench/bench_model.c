@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_lang_t lang,
-                      int w, int h, const int *waiting)
+void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_lang_t lang, int w,
+                      int h, const int *waiting)
 {
     char day[11];
     int wday = 0, min = 0, mo = 0, d = 0, i;

@@ -36,10 +36,10 @@
 #include <unistd.h>
 
 #define XVFB_FIRST_DISPLAY 100
-#define XVFB_TRIES 40
-#define XVFB_READY_MS 15000
+#define XVFB_TRIES         40
+#define XVFB_READY_MS      15000
 #define APP_FIRST_FRAME_MS 30000
-#define SETTLE_MS 3000
+#define SETTLE_MS          3000
 
 typedef struct xvfb {
     pid_t pid;
@@ -86,8 +86,10 @@ void bench_process(const bench_opts_t *o, bench_table_t *t)
         bench_row(t, "idle CPU", BENCH_NOT_MEASURED, "<= 0.01 s", "needs Xvfb");
         return;
     }
-    bench_note(t, "process measures ran on Xvfb :%d (1920x1080x24), hallkiosk --window, "
-               "bundled sample config, fresh --data-dir per run", x.display);
+    bench_note(t,
+               "process measures ran on Xvfb :%d (1920x1080x24), hallkiosk --window, "
+               "bundled sample config, fresh --data-dir per run",
+               x.display);
     first_frame(o, &x, t);
     steady(o, &x, t);
     xvfb_stop(&x);
@@ -157,7 +159,8 @@ static void first_frame(const bench_opts_t *o, const xvfb_t *x, bench_table_t *t
                   "<= 60 ms", "%.1f ms (min %.1f)", max, ms[0]);
         if(n_self) {
             bench_sort(self_ms, (size_t)n_self);
-            bench_note(t, "first frame as the app logs it from main(): median %.0f ms; the "
+            bench_note(t,
+                       "first frame as the app logs it from main(): median %.0f ms; the "
                        "rest of the external figure is fork+exec+dynamic linking",
                        bench_pct(self_ms, (size_t)n_self, 50));
         }
@@ -224,9 +227,8 @@ static void steady(const bench_opts_t *o, const xvfb_t *x, bench_table_t *t)
         char m[64];
         snprintf(m, sizeof(m), "idle CPU over %d s, utime+stime", o->idle_s);
         /* the target is per 10 s; scale when a different window was asked */
-        bench_row(t, m, cpu_s * 10.0 / o->idle_s <= 0.01 ? BENCH_OK : BENCH_MISSED,
-                  "<= 0.01 s/10s", "%.2f s (%lld ticks of 1/%.0f s)", cpu_s, ticks1 - ticks0,
-                  hz);
+        bench_row(t, m, cpu_s * 10.0 / o->idle_s <= 0.01 ? BENCH_OK : BENCH_MISSED, "<= 0.01 s/10s",
+                  "%.2f s (%lld ticks of 1/%.0f s)", cpu_s, ticks1 - ticks0, hz);
     }
     if(ns0 >= 0 && ns1 >= 0)
         bench_note(t, "idle CPU from /proc/PID/task/*/schedstat: %.2f ms over %.1f s",
@@ -459,8 +461,8 @@ static int read_cpu_ticks(pid_t pid, long long *ticks)
     buf[n] = 0;
     /* fields after the ")" of comm: state(3) ... utime(14) stime(15) */
     p = strrchr(buf, ')');
-    if(!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-                    &stime) != 2)
+    if(!p ||
+       sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
         return -1;
     *ticks = (long long)(utime + stime);
     return 0;

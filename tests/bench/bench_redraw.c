@@ -25,7 +25,7 @@ static double frame_ms(const scr_ops_t *ops, void *scr, const ui_model_t *m, dis
 void bench_redraw(const bench_opts_t *o, bench_table_t *t)
 {
     static config_t cfg;
-    static ui_model_t model[2];          /* [lang] */
+    static ui_model_t model[2]; /* [lang] */
     static const int waiting[CONFIG_MAX_SERVICES] = { 2, 5, 14, 9, 0, 7 };
     const scr_ops_t *ops[2] = { scr_home_ops(), scr_services_ops() };
     void *scr[2] = { NULL, NULL };
@@ -43,8 +43,7 @@ void bench_redraw(const bench_opts_t *o, bench_table_t *t)
         return;
     }
     if(bench_open_panel(&fonts, &d, &diag) != HK_OK) {
-        bench_row(t, "full redraw p99", BENCH_NOT_MEASURED, "<= 8 ms", "display: %.60s",
-                  diag.msg);
+        bench_row(t, "full redraw p99", BENCH_NOT_MEASURED, "<= 8 ms", "display: %.60s", diag.msg);
         goto out;
     }
     g = display_gfx(d);
@@ -69,15 +68,16 @@ void bench_redraw(const bench_opts_t *o, bench_table_t *t)
     bench_sort(ms, (size_t)n);
     {
         double med = bench_pct(ms, (size_t)n, 50), p99 = bench_pct(ms, (size_t)n, 99);
-        bench_row(t, "full redraw 1080x1920 sw, median", BENCH_INFO, "-", "%.2f ms (n=%d)", med,
-                  n);
-        bench_row(t, "full redraw 1080x1920 sw, p99", p99 <= 8 ? BENCH_OK : BENCH_MISSED,
-                  "<= 8 ms", "%.2f ms", p99);
+        bench_row(t, "full redraw 1080x1920 sw, median", BENCH_INFO, "-", "%.2f ms (n=%d)", med, n);
+        bench_row(t, "full redraw 1080x1920 sw, p99", p99 <= 8 ? BENCH_OK : BENCH_MISSED, "<= 8 ms",
+                  "%.2f ms", p99);
         bench_row(t, "full redraw 1080x1920 sw, max", BENCH_INFO, "-", "%.2f ms", ms[n - 1]);
         bench_row(t, "first (cold) frame, home zh", BENCH_INFO, "-", "%.2f ms", cold);
     }
-    bench_note(t, "redraw: backend %s, font %s; frames cycle home/services x zh/en, each "
-               "enter+update+draw+present", display_backend_name(d), font_set_path(fonts));
+    bench_note(t,
+               "redraw: backend %s, font %s; frames cycle home/services x zh/en, each "
+               "enter+update+draw+present",
+               display_backend_name(d), font_set_path(fonts));
 out:
     free(ms);
     for(i = 0; i < 2; i++)
@@ -86,8 +86,7 @@ out:
     bench_close_panel(fonts, d);
 }
 
-static double frame_ms(const scr_ops_t *ops, void *scr, const ui_model_t *m, display_t *d,
-                       gfx_t *g)
+static double frame_ms(const scr_ops_t *ops, void *scr, const ui_model_t *m, display_t *d, gfx_t *g)
 {
     int64_t t0 = bench_now_ns(), t1;
 

@@ -21,7 +21,7 @@
 #include "screens.h"
 #include "store.h"
 
-#define PROBE_STEP 4
+#define PROBE_STEP    4
 #define TICKET_GAP_MS 2000
 
 static ui_intent_t tap(const scr_ops_t *ops, void *scr, int x, int y);
@@ -52,8 +52,7 @@ void bench_ticket(const bench_opts_t *o, bench_table_t *t)
         bench_row(t, "tap -> commit p99", BENCH_NOT_MEASURED, "<= 2 ms", "no sample config");
         return;
     }
-    if(bench_open_panel(&fonts, &d, &diag) != HK_OK ||
-       ops->create(display_gfx(d), &scr) != HK_OK) {
+    if(bench_open_panel(&fonts, &d, &diag) != HK_OK || ops->create(display_gfx(d), &scr) != HK_OK) {
         bench_row(t, "tap -> commit p99", BENCH_NOT_MEASURED, "<= 2 ms", "display: %.60s",
                   diag.msg);
         goto out;
@@ -113,7 +112,8 @@ void bench_ticket(const bench_opts_t *o, bench_table_t *t)
         bench_row(t, "tap -> durable commit, p99", v, "<= 2 ms", "%.3f ms", p99);
         bench_row(t, "tap -> durable commit, max", BENCH_INFO, "-", "%.3f ms", ms[n - 1]);
     }
-    bench_note(t, "tickets: %d issued on 2026-11-25 over %d services (%d failed); "
+    bench_note(t,
+               "tickets: %d issued on 2026-11-25 over %d services (%d failed); "
                "journal_mode=%s synchronous=%s (2 = FULL); db on %s",
                issued, cfg.n_services, bad, jm, sync, o->work_dir);
 out:

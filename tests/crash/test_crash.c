@@ -26,20 +26,20 @@
 #include "queue.h"
 #include "store.h"
 
-#define CRASH_JSON                                                           \
-    "{\"branch\":{\"id\":\"crash\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"}," \
-    "\"services\":["                                                         \
-    "{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\",\"name_en\":\"G\"}," \
-    "{\"id\":\"payment\",\"prefix\":\"B\",\"name_zh\":\"缴费\",\"name_en\":\"P\"}," \
-    "{\"id\":\"broadband\",\"prefix\":\"C\",\"name_zh\":\"宽带\",\"name_en\":\"B\"}," \
+#define CRASH_JSON                                                                                \
+    "{\"branch\":{\"id\":\"crash\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"                    \
+    "\"services\":["                                                                              \
+    "{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\",\"name_en\":\"G\"},"             \
+    "{\"id\":\"payment\",\"prefix\":\"B\",\"name_zh\":\"缴费\",\"name_en\":\"P\"},"             \
+    "{\"id\":\"broadband\",\"prefix\":\"C\",\"name_zh\":\"宽带\",\"name_en\":\"B\"},"           \
     "{\"id\":\"vip\",\"prefix\":\"V\",\"name_zh\":\"贵宾\",\"name_en\":\"V\",\"priority\":9}]," \
-    "\"counters\":[{\"id\":\"c1\",\"number\":1,"                             \
+    "\"counters\":[{\"id\":\"c1\",\"number\":1,"                                                  \
     "\"services\":[\"vip\",\"general\",\"payment\",\"broadband\"]}]}"
 
 #define ROUNDS_PER_DAY 25
-#define MAX_DAYS 64
-#define N_PREFIX 4
-#define DAY0_MS 1710122400000LL /* 2024-03-11 10:00 at UTC+8 */
+#define MAX_DAYS       64
+#define N_PREFIX       4
+#define DAY0_MS        1710122400000LL /* 2024-03-11 10:00 at UTC+8 */
 
 typedef struct rec {
     unsigned char day;
@@ -47,9 +47,7 @@ typedef struct rec {
     unsigned short seq;
 } rec_t;
 
-static const char *const services[N_PREFIX] = {
-    "general", "payment", "broadband", "vip"
-};
+static const char *const services[N_PREFIX] = { "general", "payment", "broadband", "vip" };
 static const char prefixes[N_PREFIX] = { 'A', 'B', 'C', 'V' };
 
 static config_t cfg;
@@ -129,8 +127,7 @@ static void verify(const char *path, int day, bool all_days, int *tickets_out)
     /* Every confirmed number is there. Earlier days are not written any
      * more; recheck them only at the end to keep the run short. */
     for(d = all_days ? 0 : day; d <= day; d++) {
-        config_local_time(&cfg, DAY0_MS + (int64_t)d * 86400000, dayname,
-                          NULL, NULL);
+        config_local_time(&cfg, DAY0_MS + (int64_t)d * 86400000, dayname, NULL, NULL);
         for(p = 0; p < N_PREFIX; p++) {
             int seq;
             for(seq = 1; seq <= confirmed[d][p]; seq++) {
@@ -144,25 +141,29 @@ static void verify(const char *path, int day, bool all_days, int *tickets_out)
     }
 
     /* No number on two live rows of one day. */
-    HK_ASSERT_INT(SQLITE_OK, sqlite3_prepare_v2(store_db(s),
-        "SELECT COUNT(*) FROM (SELECT day, number FROM tickets WHERE state <> 6"
-        " GROUP BY day, number HAVING COUNT(*) > 1)", -1, &st, NULL));
+    HK_ASSERT_INT(
+        SQLITE_OK,
+        sqlite3_prepare_v2(store_db(s),
+                           "SELECT COUNT(*) FROM (SELECT day, number FROM tickets WHERE state <> 6"
+                           " GROUP BY day, number HAVING COUNT(*) > 1)",
+                           -1, &st, NULL));
     HK_ASSERT_INT(SQLITE_ROW, sqlite3_step(st));
     HK_ASSERT_INT(0, sqlite3_column_int(st, 0));
     sqlite3_finalize(st);
 
     /* Ledger: per day and prefix, seq runs 1, 2, 3 ... and every ledger
      * entry has its ticket (same transaction). */
-    HK_ASSERT_INT(SQLITE_OK, sqlite3_prepare_v2(store_db(s),
-        "SELECT n.day, n.prefix, n.seq, (SELECT COUNT(*) FROM tickets t"
-        "  WHERE t.day = n.day AND t.number = n.prefix || printf('%03d', n.seq))"
-        " FROM numbers n WHERE ?1 OR n.day = ?2"
-        " ORDER BY n.day, n.prefix, n.seq", -1, &st, NULL));
-    config_local_time(&cfg, DAY0_MS + (int64_t)day * 86400000, dayname, NULL,
-                      NULL);
+    HK_ASSERT_INT(
+        SQLITE_OK,
+        sqlite3_prepare_v2(store_db(s),
+                           "SELECT n.day, n.prefix, n.seq, (SELECT COUNT(*) FROM tickets t"
+                           "  WHERE t.day = n.day AND t.number = n.prefix || printf('%03d', n.seq))"
+                           " FROM numbers n WHERE ?1 OR n.day = ?2"
+                           " ORDER BY n.day, n.prefix, n.seq",
+                           -1, &st, NULL));
+    config_local_time(&cfg, DAY0_MS + (int64_t)day * 86400000, dayname, NULL, NULL);
     HK_ASSERT_INT(SQLITE_OK, sqlite3_bind_int(st, 1, all_days));
-    HK_ASSERT_INT(SQLITE_OK, sqlite3_bind_text(st, 2, dayname, -1,
-                                               SQLITE_TRANSIENT));
+    HK_ASSERT_INT(SQLITE_OK, sqlite3_bind_text(st, 2, dayname, -1, SQLITE_TRANSIENT));
     prev_prefix = 0;
     prev_seq = 0;
     dayname[0] = '\0';
@@ -176,10 +177,8 @@ static void verify(const char *path, int day, bool all_days, int *tickets_out)
             prev_prefix = pf;
             prev_seq = 0;
         }
-        HK_ASSERT_MSG(seq == prev_seq + 1, "%s %c: seq %d after %d", dy, pf,
-                      seq, prev_seq);
-        HK_ASSERT_MSG(sqlite3_column_int(st, 3) >= 1, "%s %c%03d: no ticket",
-                      dy, pf, seq);
+        HK_ASSERT_MSG(seq == prev_seq + 1, "%s %c: seq %d after %d", dy, pf, seq, prev_seq);
+        HK_ASSERT_MSG(sqlite3_column_int(st, 3) >= 1, "%s %c%03d: no ticket", dy, pf, seq);
         HK_ASSERT(prefix_idx(pf) >= 0);
         prev_seq = seq;
         n++;
@@ -196,8 +195,7 @@ static void test_crash_killed_kiosk_loses_no_confirmed_number(void)
     const char *env_rounds = getenv("HK_CRASH_ROUNDS");
     const char *env_seed = getenv("HK_CRASH_SEED");
     int rounds = env_rounds ? atoi(env_rounds) : 250;
-    unsigned seed = env_seed ? (unsigned)strtoul(env_seed, NULL, 10) :
-                    (unsigned)time(NULL);
+    unsigned seed = env_seed ? (unsigned)strtoul(env_seed, NULL, 10) : (unsigned)time(NULL);
     int round, total_confirmed = 0, in_db = 0, killed_in_open = 0;
 
     if(rounds > ROUNDS_PER_DAY * MAX_DAYS)
@@ -232,10 +230,9 @@ static void test_crash_killed_kiosk_loses_no_confirmed_number(void)
             int p = prefix_idx(r.prefix);
             HK_ASSERT(p >= 0 && r.day == day);
             /* Numbers per prefix only go up, across kills too. */
-            HK_ASSERT_MSG(r.seq == confirmed[day][p] + 1 ||
-                          r.seq > confirmed[day][p],
-                          "round %d: %c%03u after %c%03d", round, r.prefix,
-                          r.seq, r.prefix, confirmed[day][p]);
+            HK_ASSERT_MSG(r.seq == confirmed[day][p] + 1 || r.seq > confirmed[day][p],
+                          "round %d: %c%03u after %c%03d", round, r.prefix, r.seq, r.prefix,
+                          confirmed[day][p]);
             confirmed[day][p] = r.seq;
             total_confirmed++;
             got++;
@@ -247,8 +244,8 @@ static void test_crash_killed_kiosk_loses_no_confirmed_number(void)
         verify(path, day, round == rounds - 1, &in_db);
     }
     printf("# crash: %d rounds, %d tickets confirmed, %d numbers in the ledger, "
-           "%d kills before the first ticket\n", rounds, total_confirmed,
-           in_db, killed_in_open);
+           "%d kills before the first ticket\n",
+           rounds, total_confirmed, in_db, killed_in_open);
     HK_ASSERT(total_confirmed > 0);
     HK_ASSERT(in_db >= total_confirmed);
 }

@@ -28,14 +28,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         /* Cross-check a few invariants the rest of the app relies on. */
         int i;
-        if(cfg.n_services < 1 || cfg.n_services > CONFIG_MAX_SERVICES ||
-           cfg.n_counters < 1 || cfg.n_counters > CONFIG_MAX_COUNTERS)
+        if(cfg.n_services < 1 || cfg.n_services > CONFIG_MAX_SERVICES || cfg.n_counters < 1 ||
+           cfg.n_counters > CONFIG_MAX_COUNTERS)
             __builtin_trap();
         for(i = 0; i < cfg.n_counters; i++) {
             int k;
             for(k = 0; k < cfg.counters[i].n_services; k++)
-                if(cfg.counters[i].services[k] < 0 ||
-                   cfg.counters[i].services[k] >= cfg.n_services)
+                if(cfg.counters[i].services[k] < 0 || cfg.counters[i].services[k] >= cfg.n_services)
                     __builtin_trap();
         }
         (void)config_service_open_at(&cfg, 0, 1710122400000LL, NULL);

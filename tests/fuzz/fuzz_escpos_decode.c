@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         escpos_image_fini(&img);
     } else if(diag.msg[0] == '\0') {
-        abort();                /* every refusal says why */
+        abort(); /* every refusal says why */
     }
     if(hk_mem_live() != live)
         abort();

@@ -17,7 +17,7 @@ typedef struct capture {
     uint8_t *buf;
     size_t len;
     int writes;
-    hk_err_t fail_with;     /* HK_OK = accept writes */
+    hk_err_t fail_with; /* HK_OK = accept writes */
 } capture_t;
 
 void setUp(void)
@@ -62,8 +62,8 @@ static void assert_round_trip(int width, int height)
     int y;
 
     HK_ASSERT_OK(escpos_encode_ticket(bits, width, height, &enc, &enc_len));
-    HK_ASSERT_MSG(escpos_decode(enc, enc_len, &img, &diag) == HK_OK, "%dx%d: %s",
-                  width, height, diag.msg);
+    HK_ASSERT_MSG(escpos_decode(enc, enc_len, &img, &diag) == HK_OK, "%dx%d: %s", width, height,
+                  diag.msg);
     HK_ASSERT_INT((width + 7) / 8 * 8, img.width);
     HK_ASSERT_INT(1, img.tickets);
     HK_ASSERT_INT(1, img.cuts);
@@ -76,8 +76,8 @@ static void assert_round_trip(int width, int height)
     for(y = height; y < img.height; y++) {
         size_t i;
         for(i = 0; i < dec_rb; i++)
-            HK_ASSERT_MSG(img.bits[(size_t)y * dec_rb + i] == 0,
-                          "%dx%d: feed row %d not blank", width, height, y);
+            HK_ASSERT_MSG(img.bits[(size_t)y * dec_rb + i] == 0, "%dx%d: feed row %d not blank",
+                          width, height, y);
     }
     escpos_image_fini(&img);
     hk_free(enc);
@@ -113,8 +113,8 @@ static const printer_ops_t capture_ops = { capture_write, capture_status, NULL }
 static void test_round_trip_equals_input_at_many_sizes(void)
 {
     static const int sizes[][2] = {
-        { 8, 1 }, { 384, 50 }, { 576, 128 }, { 576, 129 }, { 13, 300 },
-        { 100, 257 }, { 2040, 3 }, { 9, 1 }, { 575, 1000 },
+        { 8, 1 },     { 384, 50 }, { 576, 128 }, { 576, 129 },  { 13, 300 },
+        { 100, 257 }, { 2040, 3 }, { 9, 1 },     { 575, 1000 },
     };
     size_t i;
 
@@ -168,12 +168,12 @@ static void test_dots_past_width_are_never_printed(void)
     escpos_image_t img;
 
     HK_ASSERT(bits != NULL);
-    memset(bits, 0xFF, 2 * (size_t)height);    /* padding bits set on purpose */
+    memset(bits, 0xFF, 2 * (size_t)height); /* padding bits set on purpose */
     HK_ASSERT_OK(escpos_encode_ticket(bits, width, height, &enc, &len));
     HK_ASSERT_OK(escpos_decode(enc, len, &img, NULL));
     for(y = 0; y < height; y++) {
         HK_ASSERT_INT(0xFF, img.bits[y * 2]);
-        HK_ASSERT_INT(0xF8, img.bits[y * 2 + 1]);   /* 5 dots, 3 cleared */
+        HK_ASSERT_INT(0xF8, img.bits[y * 2 + 1]); /* 5 dots, 3 cleared */
     }
     escpos_image_fini(&img);
     hk_free(enc);
@@ -183,7 +183,7 @@ static void test_dots_past_width_are_never_printed(void)
 static void test_encode_refuses_invalid_arguments(void)
 {
     uint8_t *bits = make_bits(2048, 2, 3);
-    uint8_t *enc = (uint8_t *)bits;   /* must be reset to NULL on failure */
+    uint8_t *enc = (uint8_t *)bits; /* must be reset to NULL on failure */
     size_t len = 0;
 
     HK_ASSERT_INT(HK_ERR_INVALID, escpos_encode_ticket(NULL, 8, 1, &enc, &len));
@@ -296,7 +296,7 @@ static void test_print_raster_maps_write_failure_to_hw_and_refuses_bad_size(void
     HK_ASSERT_INT(1, cap.writes);
     HK_ASSERT_INT(HK_ERR_INVALID, printer_print_raster(p, bits, 4, 2));
     HK_ASSERT_INT(HK_ERR_INVALID, printer_print_raster(p, NULL, 64, 2));
-    HK_ASSERT_INT(1, cap.writes);       /* refused before any write */
+    HK_ASSERT_INT(1, cap.writes); /* refused before any write */
     printer_destroy(p);
     printer_destroy(NULL);
     hk_free(bits);
@@ -362,14 +362,13 @@ static void test_decoder_refuses_truncated_streams_without_leaking(void)
 static void test_decoder_feeds_cuts_and_ignores_status_requests(void)
 {
     static const uint8_t stream[] = {
-        0x1B, '@', 0x10, 0x04, 0x04,
-        0x1D, 'v', '0', 48, 1, 0, 2, 0, 0x80, 0x01,   /* 8 dots x 2 rows */
-        0x0A,                                          /* 30 rows */
-        0x1B, 'd', 2,                                  /* 60 rows */
-        0x1B, 'J', 5,                                  /* 5 rows */
-        0x1D, 'V', 0, 0x1D, 'V', 49, 0x1D, 'V', 65, 3, /* 3 rows */
-        0x1B, '@',
-        0x1D, 'v', '0', 0, 2, 0, 1, 0, 0xAA, 0x55,    /* 16 dots x 1 row */
+        0x1B, '@',  0x10, 0x04, 0x04, 0x1D, 'v',  '0', 48, 1, 0,    2,
+        0,    0x80, 0x01,                                                 /* 8 dots x 2 rows */
+        0x0A,                                                             /* 30 rows */
+        0x1B, 'd',  2,                                                    /* 60 rows */
+        0x1B, 'J',  5,                                                    /* 5 rows */
+        0x1D, 'V',  0,    0x1D, 'V',  49,   0x1D, 'V', 65, 3,             /* 3 rows */
+        0x1B, '@',  0x1D, 'v',  '0',  0,    2,    0,   1,  0, 0xAA, 0x55, /* 16 dots x 1 row */
     };
     escpos_image_t img;
     hk_diag_t diag;
@@ -377,7 +376,7 @@ static void test_decoder_feeds_cuts_and_ignores_status_requests(void)
     HK_ASSERT_MSG(escpos_decode(stream, sizeof(stream), &img, &diag) == HK_OK, "%s", diag.msg);
     HK_ASSERT_INT(2, img.tickets);
     HK_ASSERT_INT(3, img.cuts);
-    HK_ASSERT_INT(16, img.width);                   /* widest raster */
+    HK_ASSERT_INT(16, img.width); /* widest raster */
     HK_ASSERT_INT(2 + 30 + 60 + 5 + 3 + 1, img.height);
     /* earlier rows re-laid at the wider stride, left-aligned */
     HK_ASSERT_INT(0x80, img.bits[0]);

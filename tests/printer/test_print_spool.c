@@ -25,11 +25,11 @@ typedef struct fake {
     pthread_cond_t cond;
     printer_status_t status;
     int fail_write;
-    int gate_closed;        /* write waits until opened or gate_ms passes */
+    int gate_closed; /* write waits until opened or gate_ms passes */
     int gate_ms;
-    int entered;            /* writes started */
-    int writes;             /* writes completed */
-    int first_bytes[MAX_LOG];   /* bits[0] of each printed ticket, in order */
+    int entered;              /* writes started */
+    int writes;               /* writes completed */
+    int first_bytes[MAX_LOG]; /* bits[0] of each printed ticket, in order */
     int status_calls;
     int last_timeout_ms;
     int destroyed;
@@ -41,9 +41,9 @@ typedef struct done_log {
     uint64_t ids[MAX_LOG];
     hk_err_t rcs[MAX_LOG];
     printer_status_t sts[MAX_LOG];
-    int slow_ms;                    /* callback dawdles (wait_idle must wait) */
-    print_spool_t *resubmit_to;     /* submit one follow-up from the callback */
-    int finished;                   /* set as the callback's last act */
+    int slow_ms;                /* callback dawdles (wait_idle must wait) */
+    print_spool_t *resubmit_to; /* submit one follow-up from the callback */
+    int finished;               /* set as the callback's last act */
     hk_err_t resubmit_rc;
 } done_log_t;
 
@@ -127,7 +127,7 @@ static const printer_ops_t fake_ops = { fake_write, fake_status, fake_destroy };
 
 static uint8_t *make_bits(uint8_t first)
 {
-    uint8_t *bits = hk_calloc(8, 16);   /* 64 x 16 */
+    uint8_t *bits = hk_calloc(8, 16); /* 64 x 16 */
 
     HK_ASSERT(bits != NULL);
     bits[0] = first;
@@ -213,16 +213,18 @@ static void test_jobs_print_in_submit_order_with_one_done_each(void)
         if(i)
             HK_ASSERT(ids[i] > ids[i - 1]);
     }
-    HK_ASSERT_INT(5, fake.status_calls);        /* asked before every job */
+    HK_ASSERT_INT(5, fake.status_calls); /* asked before every job */
     HK_ASSERT_INT(PRINT_SPOOL_STATUS_TIMEOUT_MS, fake.last_timeout_ms);
     print_spool_destroy(s);
-    HK_ASSERT(fake.destroyed);                   /* the spool owned the printer */
+    HK_ASSERT(fake.destroyed); /* the spool owned the printer */
 }
 
 static void test_paper_out_cover_open_and_offline_block_printing(void)
 {
     static const printer_status_t faults[] = {
-        PRINTER_STATUS_PAPER_OUT, PRINTER_STATUS_COVER_OPEN, PRINTER_STATUS_OFFLINE,
+        PRINTER_STATUS_PAPER_OUT,
+        PRINTER_STATUS_COVER_OPEN,
+        PRINTER_STATUS_OFFLINE,
     };
     print_spool_t *s = new_spool();
     int i;
@@ -245,7 +247,7 @@ static void test_paper_low_and_unknown_still_print(void)
 {
     print_spool_t *s = new_spool();
 
-    fake.status = PRINTER_STATUS_PAPER_LOW;  /* worker idle: no race yet */
+    fake.status = PRINTER_STATUS_PAPER_LOW; /* worker idle: no race yet */
     HK_ASSERT_OK(print_spool_submit(s, make_bits(1), 64, 16, NULL));
     print_spool_wait_idle(s);
     pthread_mutex_lock(&fake.lock);
@@ -284,12 +286,12 @@ static void test_queue_cap_refuses_with_busy_and_frees_bits(void)
     fake.gate_ms = 5000;
     s = new_spool();
     HK_ASSERT_OK(print_spool_submit(s, make_bits(0), 64, 16, NULL));
-    wait_entered(1);                            /* job 1 is running, not queued */
+    wait_entered(1); /* job 1 is running, not queued */
     for(i = 0; i < PRINT_SPOOL_MAX_QUEUED; i++)
         HK_ASSERT_OK(print_spool_submit(s, make_bits((uint8_t)(i + 1)), 64, 16, NULL));
     id = 12345;
     HK_ASSERT_INT(HK_ERR_BUSY, print_spool_submit(s, make_bits(0xEE), 64, 16, &id));
-    HK_ASSERT_INT(12345, id);                   /* untouched on failure */
+    HK_ASSERT_INT(12345, id); /* untouched on failure */
     open_gate();
     print_spool_wait_idle(s);
     HK_ASSERT_INT(PRINT_SPOOL_MAX_QUEUED + 1, dlog.calls);
@@ -308,7 +310,7 @@ static void test_wait_idle_waits_for_the_last_callback(void)
     HK_ASSERT_OK(print_spool_submit(s, make_bits(2), 64, 16, NULL));
     print_spool_wait_idle(s);
     HK_ASSERT_INT(2, dlog.finished);
-    print_spool_wait_idle(s);                   /* idle already: returns */
+    print_spool_wait_idle(s); /* idle already: returns */
     print_spool_destroy(s);
 }
 
@@ -395,7 +397,7 @@ static void test_destroy_accepts_null_and_an_idle_spool(void)
     print_spool_destroy(NULL);
     print_spool_wait_idle(NULL);
     HK_ASSERT_OK(printer_create(&fake_ops, &fake, &p));
-    HK_ASSERT_OK(print_spool_create(p, NULL, NULL, &s));   /* no callback */
+    HK_ASSERT_OK(print_spool_create(p, NULL, NULL, &s)); /* no callback */
     HK_ASSERT_OK(print_spool_submit(s, make_bits(1), 64, 16, NULL));
     print_spool_wait_idle(s);
     HK_ASSERT_INT(1, fake.writes);

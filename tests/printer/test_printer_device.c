@@ -31,7 +31,7 @@
 
 typedef struct fake_lp {
     int master;
-    int slave;              /* held by the test: keeps the pty and its termios */
+    int slave; /* held by the test: keeps the pty and its termios */
     char path[128];
     pthread_t thread;
     int running;
@@ -39,7 +39,7 @@ typedef struct fake_lp {
     int replies[5];
 
     pthread_mutex_t lock;
-    uint8_t *rx;            /* malloc */
+    uint8_t *rx; /* malloc */
     size_t rx_len;
 } fake_lp_t;
 
@@ -96,7 +96,7 @@ static void *lp_main(void *arg)
             continue;
         n = read(lp.master, buf, sizeof(buf));
         if(n <= 0)
-            continue;       /* EIO while no slave is open: cannot happen, we hold one */
+            continue; /* EIO while no slave is open: cannot happen, we hold one */
         pthread_mutex_lock(&lp.lock);
         lp.rx = realloc(lp.rx, lp.rx_len + (size_t)n);
         memcpy(lp.rx + lp.rx_len, buf, (size_t)n);
@@ -165,8 +165,8 @@ static void lp_wait_tickets(int tickets, escpos_image_t *img)
             return;
         if(rc == HK_OK)
             escpos_image_fini(img);
-        HK_ASSERT_MSG(now_ms() < deadline, "printer got no %d complete tickets: %s",
-                      tickets, rc == HK_OK ? "too few cuts" : diag.msg);
+        HK_ASSERT_MSG(now_ms() < deadline, "printer got no %d complete tickets: %s", tickets,
+                      rc == HK_OK ? "too few cuts" : diag.msg);
         usleep(10000);
     }
 }
@@ -239,7 +239,7 @@ static void test_stale_bytes_from_the_printer_do_not_fake_a_status(void)
 {
     printer_t *p = NULL;
     printer_status_t st = PRINTER_STATUS_UNKNOWN;
-    uint8_t stale = 0x72;   /* an old "paper out" nobody read */
+    uint8_t stale = 0x72; /* an old "paper out" nobody read */
 
     lp_start(0x12, 0x12);
     HK_ASSERT_INT(1, write(lp.master, &stale, 1));
@@ -290,7 +290,7 @@ static void test_spool_prints_two_tickets_through_device_in_order(void)
     hk_err_t rc;
 
     memset(&log, 0, sizeof(log));
-    lp_start(0x12, 0x1E);   /* paper low: still prints */
+    lp_start(0x12, 0x1E); /* paper low: still prints */
     HK_ASSERT_OK(printer_open("device", lp.path, &p));
     HK_ASSERT_OK(print_spool_create(p, log_done, &log, &s));
     HK_ASSERT_OK(print_spool_submit(s, make_bits(256, 30, 1), 256, 30, &id1));

@@ -141,7 +141,7 @@ static void test_unwritable_path_reads_offline_and_print_fails_hw(void)
 
     /* (Tests may run as root, so a missing directory, not a mode bit.) */
     bad[0] = "/nonexistent-hallkiosk-dir/ticket.escpos";
-    bad[1] = hk_test_tmpdir();                  /* a directory: EISDIR */
+    bad[1] = hk_test_tmpdir(); /* a directory: EISDIR */
     for(i = 0; i < 2; i++) {
         HK_ASSERT_OK(printer_open("file", bad[i], &p));
         HK_ASSERT_OK(printer_status(p, 100, &st));

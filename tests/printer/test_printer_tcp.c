@@ -30,13 +30,13 @@ typedef struct peer {
     pthread_t thread;
     int running;
     atomic_int stop;
-    int reset_on_accept;    /* close with SO_LINGER 0 right after accept */
-    int chatty;             /* volunteer a status byte on every connection */
-    int replies[5];         /* reply byte for DLE EOT n, or NO_REPLY */
+    int reset_on_accept; /* close with SO_LINGER 0 right after accept */
+    int chatty;          /* volunteer a status byte on every connection */
+    int replies[5];      /* reply byte for DLE EOT n, or NO_REPLY */
 
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    uint8_t *rx;            /* everything received, all connections (malloc) */
+    uint8_t *rx; /* everything received, all connections (malloc) */
     size_t rx_len;
     int conns_done;
     int queries;
@@ -151,7 +151,7 @@ static void *peer_main(void *arg)
             struct linger lg = { 1, 0 };
             uint8_t b;
             struct pollfd cp = { fd, POLLIN, 0 };
-            (void)poll(&cp, 1, 1000);      /* let the job start */
+            (void)poll(&cp, 1, 1000); /* let the job start */
             (void)recv(fd, &b, 1, 0);
             setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
             close(fd);
@@ -164,7 +164,7 @@ static void *peer_main(void *arg)
         if(peer.chatty) {
             uint8_t asb = 0x12;
             (void)send(fd, &asb, 1, MSG_NOSIGNAL);
-            usleep(20000);  /* a slow reader: data queues up on the kiosk side */
+            usleep(20000); /* a slow reader: data queues up on the kiosk side */
         }
         serve_conn(fd);
     }
@@ -213,8 +213,8 @@ static void peer_wait_conns(int n)
             break;
     }
     pthread_mutex_unlock(&peer.lock);
-    HK_ASSERT_MSG(peer.conns_done >= n, "peer saw %d connections end, wanted %d",
-                  peer.conns_done, n);
+    HK_ASSERT_MSG(peer.conns_done >= n, "peer saw %d connections end, wanted %d", peer.conns_done,
+                  n);
 }
 
 /* Decode everything the peer received (lock not held across asserts). */
@@ -439,7 +439,7 @@ static void test_peer_reset_mid_job_fails_the_job_not_the_process(void)
 static void test_byte_volunteered_by_printer_does_not_cut_the_ticket_short(void)
 {
     printer_t *p = NULL;
-    uint8_t *bits = make_bits(2040, 4000);      /* 1 MB: still queued at close */
+    uint8_t *bits = make_bits(2040, 4000); /* 1 MB: still queued at close */
     escpos_image_t img;
     hk_diag_t diag;
 

@@ -33,17 +33,17 @@
 #define EOT 0x04
 #define LF  0x0A
 
-#define LINE_ROWS 30
-#define DECODE_MAX_ROWS 1000000
+#define LINE_ROWS        30
+#define DECODE_MAX_ROWS  1000000
 #define DECODE_MAX_BYTES ((size_t)16 * 1024 * 1024)
 
 typedef struct decoder {
     const uint8_t *buf;
     size_t len;
-    size_t pos;             /* start of the command being decoded */
-    uint8_t *bits;          /* height * stride bytes in use; rest zeroed */
+    size_t pos;    /* start of the command being decoded */
+    uint8_t *bits; /* height * stride bytes in use; rest zeroed */
     size_t cap;
-    size_t stride;          /* bytes per row */
+    size_t stride; /* bytes per row */
     long height;
     int cuts;
     int tickets;
@@ -59,8 +59,7 @@ static hk_err_t decode_esc(decoder_t *d);
 static hk_err_t decode_gs(decoder_t *d);
 static hk_err_t decode_cut(decoder_t *d);
 
-hk_err_t escpos_decode(const uint8_t *buf, size_t len, escpos_image_t *out,
-                       hk_diag_t *diag)
+hk_err_t escpos_decode(const uint8_t *buf, size_t len, escpos_image_t *out, hk_diag_t *diag)
 {
     decoder_t d;
     hk_err_t rc = HK_OK;
@@ -83,12 +82,8 @@ hk_err_t escpos_decode(const uint8_t *buf, size_t len, escpos_image_t *out,
             rc = add_blank(&d, LINE_ROWS);
             d.pos += 1;
             break;
-        case ESC:
-            rc = decode_esc(&d);
-            break;
-        case GS:
-            rc = decode_gs(&d);
-            break;
+        case ESC: rc = decode_esc(&d); break;
+        case GS: rc = decode_gs(&d); break;
         case DLE:
             rc = need(&d, 2);
             if(rc == HK_OK && d.buf[d.pos + 1] != EOT)
@@ -97,9 +92,7 @@ hk_err_t escpos_decode(const uint8_t *buf, size_t len, escpos_image_t *out,
                 rc = need(&d, 3);
             d.pos += 3;
             break;
-        default:
-            rc = unknown(&d, 1);
-            break;
+        default: rc = unknown(&d, 1); break;
         }
     }
     if(rc != HK_OK) {
@@ -129,8 +122,8 @@ static hk_err_t need(decoder_t *d, size_t n)
 {
     if(d->len - d->pos >= n)
         return HK_OK;
-    hk_diag_set(d->diag, "offset %zu: truncated command 0x%02x (%zu of %zu bytes)",
-                d->pos, d->buf[d->pos], d->len - d->pos, n);
+    hk_diag_set(d->diag, "offset %zu: truncated command 0x%02x (%zu of %zu bytes)", d->pos,
+                d->buf[d->pos], d->len - d->pos, n);
     return HK_ERR_INVALID;
 }
 
@@ -138,11 +131,10 @@ static hk_err_t need(decoder_t *d, size_t n)
 static hk_err_t unknown(decoder_t *d, size_t n)
 {
     if(n >= 2)
-        hk_diag_set(d->diag, "offset %zu: unknown command 0x%02x 0x%02x", d->pos,
-                    d->buf[d->pos], d->buf[d->pos + 1]);
+        hk_diag_set(d->diag, "offset %zu: unknown command 0x%02x 0x%02x", d->pos, d->buf[d->pos],
+                    d->buf[d->pos + 1]);
     else
-        hk_diag_set(d->diag, "offset %zu: unknown command 0x%02x", d->pos,
-                    d->buf[d->pos]);
+        hk_diag_set(d->diag, "offset %zu: unknown command 0x%02x", d->pos, d->buf[d->pos]);
     return HK_ERR_INVALID;
 }
 
@@ -155,13 +147,11 @@ static hk_err_t reserve(decoder_t *d, long height, size_t stride)
     size_t bytes;
 
     if(height > DECODE_MAX_ROWS) {
-        hk_diag_set(d->diag, "offset %zu: image taller than %d rows", d->pos,
-                    DECODE_MAX_ROWS);
+        hk_diag_set(d->diag, "offset %zu: image taller than %d rows", d->pos, DECODE_MAX_ROWS);
         return HK_ERR_INVALID;
     }
     if(stride && (size_t)height > DECODE_MAX_BYTES / stride) {
-        hk_diag_set(d->diag, "offset %zu: image larger than %zu bytes", d->pos,
-                    DECODE_MAX_BYTES);
+        hk_diag_set(d->diag, "offset %zu: image larger than %zu bytes", d->pos, DECODE_MAX_BYTES);
         return HK_ERR_INVALID;
     }
     bytes = (size_t)height * stride;
@@ -186,8 +176,7 @@ static hk_err_t reserve(decoder_t *d, long height, size_t stride)
         /* Backwards: each row moves to a higher offset than any row below
          * it still occupies. */
         for(r = d->height - 1; r >= 0 && d->stride; r--) {
-            memmove(d->bits + (size_t)r * stride, d->bits + (size_t)r * d->stride,
-                    d->stride);
+            memmove(d->bits + (size_t)r * stride, d->bits + (size_t)r * d->stride, d->stride);
             memset(d->bits + (size_t)r * stride + d->stride, 0, stride - d->stride);
         }
         d->stride = stride;
@@ -200,7 +189,7 @@ static hk_err_t add_blank(decoder_t *d, long rows)
     hk_err_t rc = reserve(d, d->height + rows, d->stride);
 
     if(rc == HK_OK)
-        d->height += rows;     /* rows past d->height were kept zeroed */
+        d->height += rows; /* rows past d->height were kept zeroed */
     return rc;
 }
 
@@ -224,8 +213,7 @@ static hk_err_t decode_esc(decoder_t *d)
                                                     : (long)d->buf[d->pos + 2]);
         d->pos += 3;
         return rc;
-    default:
-        return unknown(d, 2);
+    default: return unknown(d, 2);
     }
 }
 
@@ -243,10 +231,8 @@ static hk_err_t decode_gs(decoder_t *d)
         if(d->buf[d->pos + 2] != '0')
             return unknown(d, 2);
         return add_raster(d);
-    case 'V':
-        return decode_cut(d);
-    default:
-        return unknown(d, 2);
+    case 'V': return decode_cut(d);
+    default: return unknown(d, 2);
     }
 }
 
@@ -264,14 +250,14 @@ static hk_err_t add_raster(decoder_t *d)
     xbytes = (size_t)h[4] | (size_t)h[5] << 8;
     rows = (size_t)h[6] | (size_t)h[7] << 8;
     if(xbytes == 0 || rows == 0) {
-        hk_diag_set(d->diag, "offset %zu: GS v 0 with empty raster (%zu x %zu)",
-                    d->pos, xbytes, rows);
+        hk_diag_set(d->diag, "offset %zu: GS v 0 with empty raster (%zu x %zu)", d->pos, xbytes,
+                    rows);
         return HK_ERR_INVALID;
     }
-    data = xbytes * rows;      /* <= 65535^2: fits size_t on our targets */
+    data = xbytes * rows; /* <= 65535^2: fits size_t on our targets */
     if(d->len - d->pos - 8 < data) {
-        hk_diag_set(d->diag, "offset %zu: GS v 0 needs %zu data bytes, %zu left",
-                    d->pos, data, d->len - d->pos - 8);
+        hk_diag_set(d->diag, "offset %zu: GS v 0 needs %zu data bytes, %zu left", d->pos, data,
+                    d->len - d->pos - 8);
         return HK_ERR_INVALID;
     }
     top = d->height;
@@ -294,11 +280,19 @@ static hk_err_t decode_cut(decoder_t *d)
         return rc;
     m = d->buf[d->pos + 2];
     switch(m) {
-    case 0: case 1: case 48: case 49:
+    case 0:
+    case 1:
+    case 48:
+    case 49:
         d->cuts++;
         d->pos += 3;
         return HK_OK;
-    case 65: case 66: case 97: case 98: case 103: case 104:
+    case 65:
+    case 66:
+    case 97:
+    case 98:
+    case 103:
+    case 104:
         rc = need(d, 4);
         if(rc != HK_OK)
             return rc;
@@ -307,8 +301,7 @@ static hk_err_t decode_cut(decoder_t *d)
         d->pos += 4;
         return rc;
     default:
-        hk_diag_set(d->diag, "offset %zu: unknown command 0x1d 0x56 %u", d->pos,
-                    (unsigned)m);
+        hk_diag_set(d->diag, "offset %zu: unknown command 0x1d 0x56 %u", d->pos, (unsigned)m);
         return HK_ERR_INVALID;
     }
 }

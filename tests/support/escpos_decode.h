@@ -14,15 +14,14 @@
 #include "hk_err.h"
 
 typedef struct escpos_image {
-    int width;          /* dots */
-    int height;         /* rows, including fed blank rows */
-    uint8_t *bits;      /* rows of (width+7)/8 bytes, MSB left, 1 = black; hk_malloc */
-    int cuts;           /* number of cut commands seen */
-    int tickets;        /* number of ESC @ seen */
+    int width;     /* dots */
+    int height;    /* rows, including fed blank rows */
+    uint8_t *bits; /* rows of (width+7)/8 bytes, MSB left, 1 = black; hk_malloc */
+    int cuts;      /* number of cut commands seen */
+    int tickets;   /* number of ESC @ seen */
 } escpos_image_t;
 
-hk_err_t escpos_decode(const uint8_t *buf, size_t len, escpos_image_t *out,
-                       hk_diag_t *diag);
+hk_err_t escpos_decode(const uint8_t *buf, size_t len, escpos_image_t *out, hk_diag_t *diag);
 void escpos_image_fini(escpos_image_t *img);
 
 #endif

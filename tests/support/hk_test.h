@@ -32,15 +32,42 @@ void hk_test_fail(const char *file, int line, const char *fmt, ...)
 
 #define HK_RUN(fn) hk_test_run(#fn, fn)
 
-#define HK_ASSERT(c) do { if(!(c)) hk_test_fail(__FILE__, __LINE__, "assert %s", #c); } while(0)
-#define HK_ASSERT_MSG(c, ...) do { if(!(c)) hk_test_fail(__FILE__, __LINE__, __VA_ARGS__); } while(0)
-#define HK_ASSERT_INT(exp, act) do { long long e_ = (long long)(exp), a_ = (long long)(act); \
-    if(e_ != a_) hk_test_fail(__FILE__, __LINE__, "%s == %s: expected %lld, got %lld", #exp, #act, e_, a_); } while(0)
-#define HK_ASSERT_STR(exp, act) do { const char *e_ = (exp), *a_ = (act); \
-    if(!e_ || !a_ || strcmp(e_, a_) != 0) hk_test_fail(__FILE__, __LINE__, "%s == %s: expected \"%s\", got \"%s\"", #exp, #act, e_ ? e_ : "(null)", a_ ? a_ : "(null)"); } while(0)
-#define HK_ASSERT_OK(expr) do { int rc_ = (int)(expr); \
-    if(rc_ != 0) hk_test_fail(__FILE__, __LINE__, "%s returned %d", #expr, rc_); } while(0)
-#define HK_ASSERT_CONTAINS(hay, needle) do { const char *h_ = (hay), *n_ = (needle); \
-    if(!h_ || !strstr(h_, n_)) hk_test_fail(__FILE__, __LINE__, "\"%s\" does not contain \"%s\"", h_ ? h_ : "(null)", n_); } while(0)
+#define HK_ASSERT(c)                                           \
+    do {                                                       \
+        if(!(c))                                               \
+            hk_test_fail(__FILE__, __LINE__, "assert %s", #c); \
+    } while(0)
+#define HK_ASSERT_MSG(c, ...)                              \
+    do {                                                   \
+        if(!(c))                                           \
+            hk_test_fail(__FILE__, __LINE__, __VA_ARGS__); \
+    } while(0)
+#define HK_ASSERT_INT(exp, act)                                                                   \
+    do {                                                                                          \
+        long long e_ = (long long)(exp), a_ = (long long)(act);                                   \
+        if(e_ != a_)                                                                              \
+            hk_test_fail(__FILE__, __LINE__, "%s == %s: expected %lld, got %lld", #exp, #act, e_, \
+                         a_);                                                                     \
+    } while(0)
+#define HK_ASSERT_STR(exp, act)                                                                   \
+    do {                                                                                          \
+        const char *e_ = (exp), *a_ = (act);                                                      \
+        if(!e_ || !a_ || strcmp(e_, a_) != 0)                                                     \
+            hk_test_fail(__FILE__, __LINE__, "%s == %s: expected \"%s\", got \"%s\"", #exp, #act, \
+                         e_ ? e_ : "(null)", a_ ? a_ : "(null)");                                 \
+    } while(0)
+#define HK_ASSERT_OK(expr)                                                  \
+    do {                                                                    \
+        int rc_ = (int)(expr);                                              \
+        if(rc_ != 0)                                                        \
+            hk_test_fail(__FILE__, __LINE__, "%s returned %d", #expr, rc_); \
+    } while(0)
+#define HK_ASSERT_CONTAINS(hay, needle)                                                            \
+    do {                                                                                           \
+        const char *h_ = (hay), *n_ = (needle);                                                    \
+        if(!h_ || !strstr(h_, n_))                                                                 \
+            hk_test_fail(__FILE__, __LINE__, "\"%s\" does not contain \"%s\"", h_ ? h_ : "(null)", \
+                         n_);                                                                      \
+    } while(0)
 
 #endif

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     }
     rc = read_file(argv[1], &buf, &len);
     if(rc != HK_OK)
-        goto out;   /* read_file said why */
+        goto out; /* read_file said why */
     rc = escpos_decode(buf, len, &img, &diag);
     if(rc != HK_OK) {
         /* the decoder's message starts with "offset N: ..." */
@@ -49,8 +49,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if(!img.bits || img.width <= 0 || img.height <= 0) {
-        fprintf(stderr, "hk_escpos2png: %s: %zu bytes but no raster image in them\n", argv[1],
-                len);
+        fprintf(stderr, "hk_escpos2png: %s: %zu bytes but no raster image in them\n", argv[1], len);
         goto out;
     }
     rc = gfx_bits_save_png(img.bits, img.width, img.height, argv[2]);
@@ -58,8 +57,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "hk_escpos2png: cannot write %s: %s\n", argv[2], hk_err_str(rc));
         goto out;
     }
-    printf("hk_escpos2png: %s: %d ticket(s), %d cut(s), %d x %d dots -> %s\n", argv[1],
-           img.tickets, img.cuts, img.width, img.height, argv[2]);
+    printf("hk_escpos2png: %s: %d ticket(s), %d cut(s), %d x %d dots -> %s\n", argv[1], img.tickets,
+           img.cuts, img.width, img.height, argv[2]);
     status = 0;
 out:
     escpos_image_fini(&img);

@@ -102,7 +102,7 @@ static void test_touch_is_not_also_a_mouse_press(void)
 
     drain();
     push_finger(SDL_FINGERDOWN, 1, 0.1f, 0.1f);
-    push_mouse(SDL_MOUSEBUTTONDOWN, SDL_TOUCH_MOUSEID, 108, 192);   /* SDL's echo */
+    push_mouse(SDL_MOUSEBUTTONDOWN, SDL_TOUCH_MOUSEID, 108, 192); /* SDL's echo */
     push_mouse(SDL_MOUSEBUTTONUP, SDL_TOUCH_MOUSEID, 108, 192);
     push_finger(SDL_FINGERUP, 1, 0.1f, 0.1f);
     HK_ASSERT_INT(DISPLAY_EV_DOWN, next().type);
@@ -115,11 +115,11 @@ static void test_second_finger_is_ignored(void)
 {
     drain();
     push_finger(SDL_FINGERDOWN, 1, 0.2f, 0.2f);
-    push_finger(SDL_FINGERDOWN, 2, 0.8f, 0.8f);   /* a palm or second hand */
+    push_finger(SDL_FINGERDOWN, 2, 0.8f, 0.8f); /* a palm or second hand */
     push_finger(SDL_FINGERUP, 1, 0.2f, 0.2f);
     HK_ASSERT_INT(DISPLAY_EV_DOWN, next().type);
     HK_ASSERT_INT(DISPLAY_EV_UP, next().type);
-    push_finger(SDL_FINGERUP, 2, 0.8f, 0.8f);     /* nothing is down any more */
+    push_finger(SDL_FINGERUP, 2, 0.8f, 0.8f); /* nothing is down any more */
     HK_ASSERT_INT(DISPLAY_EV_NONE, next().type);
 }
 

@@ -166,8 +166,8 @@ static int copy_file(const char *from, const char *to)
 }
 
 /* Compare one image; returns 0 equal, 1 different (evidence written). */
-static int compare(const char *case_name, const char *name, const char *actual,
-                   const char *golden, const char *fail_dir)
+static int compare(const char *case_name, const char *name, const char *actual, const char *golden,
+                   const char *fail_dir)
 {
     SDL_Surface *a = load_rgb(actual), *g = load_rgb(golden), *diff = NULL;
     int x, y, first = 1, ndiff = 0, rc = 0;
@@ -181,8 +181,8 @@ static int compare(const char *case_name, const char *name, const char *actual,
         goto out;
     }
     if(a->w != g->w || a->h != g->h) {
-        fprintf(stderr, "  %s/%s: size %dx%d, golden %dx%d\n", case_name, name, a->w, a->h,
-                g->w, g->h);
+        fprintf(stderr, "  %s/%s: size %dx%d, golden %dx%d\n", case_name, name, a->w, a->h, g->w,
+                g->h);
         rc = 1;
     } else {
         diff = SDL_CreateRGBSurfaceWithFormat(0, a->w, a->h, 24, SDL_PIXELFORMAT_RGB24);
@@ -203,7 +203,8 @@ static int compare(const char *case_name, const char *name, const char *actual,
                     ndiff++;
                 }
                 if(pd) {
-                    uint8_t lum = (uint8_t)(200 + (pg[3 * x] + pg[3 * x + 1] + pg[3 * x + 2]) / 3 / 5);
+                    uint8_t lum =
+                        (uint8_t)(200 + (pg[3 * x] + pg[3 * x + 1] + pg[3 * x + 2]) / 3 / 5);
                     pd[3 * x] = same ? lum : 255;
                     pd[3 * x + 1] = same ? lum : 0;
                     pd[3 * x + 2] = same ? lum : 0;
@@ -275,8 +276,10 @@ static void run_case(const golden_case_t *c)
             continue;
         }
         if(access(g, R_OK) != 0) {
-            fprintf(stderr, "  %s/%s: no golden (create it on purpose with "
-                            "toolchain/dev update-goldens)\n", c->name, e->d_name);
+            fprintf(stderr,
+                    "  %s/%s: no golden (create it on purpose with "
+                    "toolchain/dev update-goldens)\n",
+                    c->name, e->d_name);
             failures++;
             continue;
         }

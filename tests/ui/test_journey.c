@@ -90,8 +90,8 @@ static int run_kiosk(const char *config, const char *script_text)
             _exit(126);
         setenv("SDL_VIDEODRIVER", "offscreen", 1);
         unsetenv("HK_DATA_DIR");
-        execl(bin, bin, "--headless", "--config", config, "--data-dir", data, "--script",
-              script, "--screenshot-dir", shots, (char *)NULL);
+        execl(bin, bin, "--headless", "--config", config, "--data-dir", data, "--script", script,
+              "--screenshot-dir", shots, (char *)NULL);
         _exit(127);
     }
     if(pid < 0 || waitpid(pid, &status, 0) != pid)
@@ -118,13 +118,12 @@ static void open_queue(const char *config_path, config_t *cfg, store_t **st, que
     HK_ASSERT_OK(queue_open(*st, cfg, q));
 }
 
-static const char *const to_services =
-    "clock 2026-11-25T10:30\n"
-    "tap 540 1200\n"
-    "wait 500\n"
-    "tap 540 700\n"
-    "wait 500\n"
-    "expect-screen services\n";
+static const char *const to_services = "clock 2026-11-25T10:30\n"
+                                       "tap 540 1200\n"
+                                       "wait 500\n"
+                                       "tap 540 700\n"
+                                       "wait 500\n"
+                                       "expect-screen services\n";
 
 static void test_double_tap_issues_one_ticket(void)
 {
@@ -212,7 +211,7 @@ typedef struct peer {
     int lfd;
     int port;
     int stop;
-    long bytes_raster;   /* bytes received that were not status queries */
+    long bytes_raster; /* bytes received that were not status queries */
     pthread_t th;
 } peer_t;
 
@@ -309,7 +308,7 @@ static void test_paper_out_still_issues_and_records_fault(void)
              to_services);
     HK_ASSERT_INT(0, run_kiosk(cfg_path, script));
     peer_stop(&peer);
-    HK_ASSERT_INT(0, peer.bytes_raster);    /* nothing printed onto no paper */
+    HK_ASSERT_INT(0, peer.bytes_raster); /* nothing printed onto no paper */
 
     open_queue(cfg_path, &cfg, &st, &q);
     HK_ASSERT_OK(queue_find_ticket(q, "2026-11-25", "A001", &t));
@@ -330,7 +329,7 @@ static void test_bad_config_is_refused_naming_the_field(void)
     HK_ASSERT(text != NULL);
     at = strstr(text, "\"prefix\": \"A\"");
     HK_ASSERT(at != NULL);
-    memcpy(at, "\"prefix\": \"7\"", 13);   /* services[2].prefix: not a letter */
+    memcpy(at, "\"prefix\": \"7\"", 13); /* services[2].prefix: not a letter */
     snprintf(cfg_path, sizeof(cfg_path), "%s/bad.json", hk_test_tmpdir());
     write_text(cfg_path, text);
     hk_free(text);

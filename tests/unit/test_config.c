@@ -13,27 +13,27 @@
 #include "hk_mem.h"
 #include "hk_test.h"
 
-#define BASE_JSON                                                            \
-    "{\"role\":\"kiosk\","                                                   \
-    "\"branch\":{\"id\":\"sh-test-01\",\"name_zh\":\"测试营业厅\","            \
-    "\"name_en\":\"Test Branch\"},"                                          \
-    "\"utc_offset_min\":480,"                                                \
-    "\"hours\":{\"mon\":\"09:00-18:00\",\"tue\":\"09:00-18:00\","            \
+#define BASE_JSON                                                              \
+    "{\"role\":\"kiosk\","                                                     \
+    "\"branch\":{\"id\":\"sh-test-01\",\"name_zh\":\"测试营业厅\","       \
+    "\"name_en\":\"Test Branch\"},"                                            \
+    "\"utc_offset_min\":480,"                                                  \
+    "\"hours\":{\"mon\":\"09:00-18:00\",\"tue\":\"09:00-18:00\","              \
     "\"wed\":\"09:00-18:00\",\"thu\":\"09:00-18:00\",\"fri\":\"09:00-18:00\"," \
-    "\"sat\":\"09:30-17:00\",\"sun\":\"10:00-16:00\"},"                      \
-    "\"services\":["                                                         \
-    "{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务办理\","            \
-    "\"name_en\":\"General business\",\"priority\":2,\"avg_service_s\":360}," \
-    "{\"id\":\"broadband\",\"prefix\":\"C\",\"name_zh\":\"宽带业务\","          \
-    "\"name_en\":\"Broadband\",\"hours\":{\"mon\":\"09:00-17:00\","           \
+    "\"sat\":\"09:30-17:00\",\"sun\":\"10:00-16:00\"},"                        \
+    "\"services\":["                                                           \
+    "{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务办理\","       \
+    "\"name_en\":\"General business\",\"priority\":2,\"avg_service_s\":360},"  \
+    "{\"id\":\"broadband\",\"prefix\":\"C\",\"name_zh\":\"宽带业务\","     \
+    "\"name_en\":\"Broadband\",\"hours\":{\"mon\":\"09:00-17:00\","            \
     "\"tue\":\"09:00-17:00\",\"wed\":\"09:00-17:00\",\"thu\":\"09:00-17:00\"," \
-    "\"fri\":\"09:00-17:00\",\"sat\":\"closed\",\"sun\":\"closed\"}},"        \
-    "{\"id\":\"vip\",\"prefix\":\"V\",\"name_zh\":\"贵宾服务\","                \
-    "\"name_en\":\"VIP\",\"priority\":9,\"vip\":true}],"                     \
-    "\"counters\":["                                                         \
-    "{\"id\":\"c1\",\"number\":1,\"services\":[\"vip\",\"general\"]},"       \
-    "{\"id\":\"c2\",\"number\":2,\"services\":[\"general\",\"broadband\"]}]," \
-    "\"printer\":{\"kind\":\"file\",\"target\":\"ticket.escpos\"},"          \
+    "\"fri\":\"09:00-17:00\",\"sat\":\"closed\",\"sun\":\"closed\"}},"         \
+    "{\"id\":\"vip\",\"prefix\":\"V\",\"name_zh\":\"贵宾服务\","           \
+    "\"name_en\":\"VIP\",\"priority\":9,\"vip\":true}],"                       \
+    "\"counters\":["                                                           \
+    "{\"id\":\"c1\",\"number\":1,\"services\":[\"vip\",\"general\"]},"         \
+    "{\"id\":\"c2\",\"number\":2,\"services\":[\"general\",\"broadband\"]}],"  \
+    "\"printer\":{\"kind\":\"file\",\"target\":\"ticket.escpos\"},"            \
     "\"ticket\":{\"url_template\":\"https://q.example/t/{branch}/{day}/{number}\"}}"
 
 static config_t cfg;
@@ -58,8 +58,7 @@ static char *mutate(const char *from, const char *to)
 
     if(!at)
         hk_test_fail(__FILE__, __LINE__, "mutation anchor not found: %s", from);
-    (void)snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - base), base, to,
-                   at + strlen(from));
+    (void)snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - base), base, to, at + strlen(from));
     return buf;
 }
 
@@ -76,8 +75,7 @@ static int64_t days_from_civil(int y, int m, int d)
 /* Wall ms for a local (UTC+8) date and time. */
 static int64_t local_ms(int y, int mo, int d, int h, int mi)
 {
-    return (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 -
-            480 * 60) * 1000;
+    return (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 - 480 * 60) * 1000;
 }
 
 static void expect_refused(const char *json, const char *diag_part)
@@ -88,8 +86,7 @@ static void expect_refused(const char *json, const char *diag_part)
     memset(&before, 0x5a, sizeof(before));
     cfg = before;
     rc = config_parse(json, strlen(json), &cfg, &diag);
-    HK_ASSERT_MSG(rc == HK_ERR_INVALID, "expected INVALID for \"%s\", got %d",
-                  diag_part, (int)rc);
+    HK_ASSERT_MSG(rc == HK_ERR_INVALID, "expected INVALID for \"%s\", got %d", diag_part, (int)rc);
     HK_ASSERT_CONTAINS(diag.msg, diag_part);
     HK_ASSERT(memcmp(&before, &cfg, sizeof(cfg)) == 0);
 }
@@ -99,8 +96,7 @@ static void test_config_sample_branch_parses(void)
     char path[1024];
     int v, c1, broadband;
 
-    (void)snprintf(path, sizeof(path), "%s/assets/config/sample-branch.json",
-                   HK_SOURCE_DIR);
+    (void)snprintf(path, sizeof(path), "%s/assets/config/sample-branch.json", HK_SOURCE_DIR);
     HK_ASSERT_OK(config_load_file(path, &cfg, &diag));
     HK_ASSERT_STR("", diag.msg);
     HK_ASSERT_STR("sh-xuhui-01", cfg.branch_id);
@@ -123,16 +119,14 @@ static void test_config_sample_branch_parses(void)
     HK_ASSERT_INT(1, cfg.counters[c1].number);
     HK_ASSERT_INT(2, cfg.counters[c1].n_services);
     HK_ASSERT_INT(v, cfg.counters[c1].services[0]);
-    HK_ASSERT_INT(config_service_index(&cfg, "general"),
-                  cfg.counters[c1].services[1]);
+    HK_ASSERT_INT(config_service_index(&cfg, "general"), cfg.counters[c1].services[1]);
     HK_ASSERT_INT(CONFIG_PRINTER_FILE, cfg.printer.kind);
     HK_ASSERT_STR("ticket.escpos", cfg.printer.target);
     HK_ASSERT_INT(576, cfg.printer.width_dots);
     HK_ASSERT_INT(CONFIG_ORIENT_PORTRAIT, cfg.display.orientation);
     HK_ASSERT_INT(1080, cfg.display.width);
     HK_ASSERT_INT(1920, cfg.display.height);
-    HK_ASSERT_STR("https://q.10086.example/t/{branch}/{day}/{number}",
-                  cfg.ticket_url_template);
+    HK_ASSERT_STR("https://q.10086.example/t/{branch}/{day}/{number}", cfg.ticket_url_template);
     HK_ASSERT_INT(60, cfg.idle_timeout_s);
     HK_ASSERT_INT(20, cfg.confirm_timeout_s);
     HK_ASSERT_INT(900, cfg.max_pass_over_s);
@@ -140,11 +134,10 @@ static void test_config_sample_branch_parses(void)
 
 static void test_config_optional_fields_get_defaults(void)
 {
-    const char *json =
-        "{\"branch\":{\"id\":\"b1\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
-        "\"services\":[{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\","
-        "\"name_en\":\"General\"}],"
-        "\"counters\":[{\"id\":\"c7\",\"number\":7,\"services\":[\"general\"]}]}";
+    const char *json = "{\"branch\":{\"id\":\"b1\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
+                       "\"services\":[{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\","
+                       "\"name_en\":\"General\"}],"
+                       "\"counters\":[{\"id\":\"c7\",\"number\":7,\"services\":[\"general\"]}]}";
 
     HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
     HK_ASSERT_INT(CONFIG_ROLE_KIOSK, cfg.role);
@@ -181,11 +174,9 @@ static void test_config_errors_name_the_field_path(void)
                    "services[1].prefix: must be one letter A-Z");
     expect_refused(mutate("\"prefix\":\"C\"", "\"prefix\":3"),
                    "services[1].prefix: must be one letter A-Z");
-    expect_refused(mutate("[\"general\",\"broadband\"]",
-                          "[\"xyz\",\"broadband\"]"),
+    expect_refused(mutate("[\"general\",\"broadband\"]", "[\"xyz\",\"broadband\"]"),
                    "counters[1].services[0]: unknown service \"xyz\"");
-    expect_refused(mutate("[\"general\",\"broadband\"]",
-                          "[\"general\",\"general\"]"),
+    expect_refused(mutate("[\"general\",\"broadband\"]", "[\"general\",\"general\"]"),
                    "counters[1].services[1]: \"general\" listed twice");
     expect_refused(mutate("\"mon\":\"09:00-18:00\"", "\"mon\":\"9-18\""),
                    "hours.mon: expected \"HH:MM-HH:MM\" or \"closed\"");
@@ -193,10 +184,8 @@ static void test_config_errors_name_the_field_path(void)
                    "hours.mon: expected \"HH:MM-HH:MM\" or \"closed\"");
     expect_refused(mutate("\"mon\":\"09:00-18:00\"", "\"mon\":\"09:00-24:30\""),
                    "hours.mon: expected");
-    expect_refused(mutate("\"sun\":\"10:00-16:00\"}", "\"sun\":null}"),
-                   "hours.sun: expected");
-    expect_refused(mutate(",\"sun\":\"10:00-16:00\"}", "}"),
-                   "hours.sun: required");
+    expect_refused(mutate("\"sun\":\"10:00-16:00\"}", "\"sun\":null}"), "hours.sun: expected");
+    expect_refused(mutate(",\"sun\":\"10:00-16:00\"}", "}"), "hours.sun: required");
     expect_refused(mutate("\"mon\":\"09:00-18:00\"", "\"monday\":\"09:00-18:00\""),
                    "hours.monday: unknown key");
     expect_refused(mutate("\"prefix\":\"V\"", "\"prefix\":\"A\""),
@@ -205,83 +194,65 @@ static void test_config_errors_name_the_field_path(void)
                    "services[2].id: duplicate id \"general\"");
     expect_refused(mutate("\"id\":\"vip\"", "\"id\":\"VIP\""),
                    "services[2].id: \"VIP\" may use only a-z 0-9 _ -");
-    expect_refused(mutate("\"id\":\"vip\"",
-                          "\"id\":\"a-very-long-service-identifier\""),
+    expect_refused(mutate("\"id\":\"vip\"", "\"id\":\"a-very-long-service-identifier\""),
                    "services[2].id: too long");
-    expect_refused(mutate("\"priority\":9", "\"priorty\":9"),
-                   "services[2].priorty: unknown key");
+    expect_refused(mutate("\"priority\":9", "\"priorty\":9"), "services[2].priorty: unknown key");
     expect_refused(mutate("\"priority\":9", "\"priority\":10"),
                    "services[2].priority: must be 0..9");
     expect_refused(mutate("\"priority\":9", "\"priority\":1.5"),
                    "services[2].priority: must be a whole number");
     expect_refused(mutate("\"priority\":9", "\"priority\":\"9\""),
                    "services[2].priority: expected a number");
-    expect_refused(mutate("\"vip\":true", "\"vip\":1"),
-                   "services[2].vip: expected true or false");
+    expect_refused(mutate("\"vip\":true", "\"vip\":1"), "services[2].vip: expected true or false");
     expect_refused(mutate("\"avg_service_s\":360", "\"avg_service_s\":5"),
                    "services[0].avg_service_s: must be 30..7200");
-    expect_refused(mutate("\"name_en\":\"VIP\",", ""),
-                   "services[2].name_en: required");
+    expect_refused(mutate("\"name_en\":\"VIP\",", ""), "services[2].name_en: required");
     expect_refused(mutate("\"name_en\":\"VIP\"", "\"name_en\":\"\""),
                    "services[2].name_en: must not be empty");
     expect_refused(mutate("\"sat\":\"closed\"", "\"sat\":\"09:00-17:00\""),
                    "services[1].hours.sat: outside the branch hours");
-    expect_refused(mutate("\"counters\":", "\"counter\":"),
-                   "counter: unknown key");
+    expect_refused(mutate("\"counters\":", "\"counter\":"), "counter: unknown key");
     expect_refused(mutate("\"number\":2", "\"number\":1"),
                    "counters[1].number: duplicate number 1");
-    expect_refused(mutate("\"id\":\"c2\"", "\"id\":\"c1\""),
-                   "counters[1].id: duplicate id \"c1\"");
-    expect_refused(mutate("\"number\":2", "\"number\":100"),
-                   "counters[1].number: must be 1..99");
+    expect_refused(mutate("\"id\":\"c2\"", "\"id\":\"c1\""), "counters[1].id: duplicate id \"c1\"");
+    expect_refused(mutate("\"number\":2", "\"number\":100"), "counters[1].number: must be 1..99");
     expect_refused(mutate("[\"general\",\"broadband\"]", "[]"),
                    "counters[1].services: expected a non-empty array");
     expect_refused(mutate("[\"general\",\"broadband\"]", "[\"general\"]"),
                    "services[1]: no counter serves \"broadband\"");
-    expect_refused(mutate("\"branch\":{", "\"branch_\":{"),
-                   "branch_: unknown key");
-    expect_refused(mutate("\"id\":\"sh-test-01\",",
-                          "\"id\":\"sh-test-01\",\"id\":\"x\","),
+    expect_refused(mutate("\"branch\":{", "\"branch_\":{"), "branch_: unknown key");
+    expect_refused(mutate("\"id\":\"sh-test-01\",", "\"id\":\"sh-test-01\",\"id\":\"x\","),
                    "branch.id: duplicate key");
     expect_refused(mutate("\"utc_offset_min\":480", "\"utc_offset_min\":900"),
                    "utc_offset_min: must be -720..840");
     expect_refused(mutate("\"utc_offset_min\":480", "\"utc_offset_min\":1e400"),
                    "utc_offset_min: must be -720..840");
-    expect_refused(mutate("\"role\":\"kiosk\"", "\"role\":\"kisok\""),
-                   "role: expected");
+    expect_refused(mutate("\"role\":\"kiosk\"", "\"role\":\"kisok\""), "role: expected");
     expect_refused(mutate("\"kind\":\"file\",\"target\":\"ticket.escpos\"",
                           "\"kind\":\"tcp\",\"target\":\"10.0.0.5\""),
                    "printer.target: expected \"host:port\"");
     expect_refused(mutate("\"kind\":\"file\",\"target\":\"ticket.escpos\"",
                           "\"kind\":\"device\",\"target\":\"lp0\""),
                    "printer.target: a device must be an absolute path");
-    expect_refused(mutate("\"kind\":\"file\"", "\"kind\":\"usb\""),
-                   "printer.kind: expected");
-    expect_refused(mutate(",\"target\":\"ticket.escpos\"", ""),
-                   "printer.target: required");
-    expect_refused(mutate("\"target\":\"ticket.escpos\"",
-                          "\"target\":\"ticket.escpos\",\"width_dots\":500"),
-                   "printer.width_dots: must be 384 (58 mm) or 576 (80 mm)");
-    expect_refused(mutate("{number}", "{num}"),
-                   "ticket.url_template: unknown placeholder");
+    expect_refused(mutate("\"kind\":\"file\"", "\"kind\":\"usb\""), "printer.kind: expected");
+    expect_refused(mutate(",\"target\":\"ticket.escpos\"", ""), "printer.target: required");
+    expect_refused(
+        mutate("\"target\":\"ticket.escpos\"", "\"target\":\"ticket.escpos\",\"width_dots\":500"),
+        "printer.width_dots: must be 384 (58 mm) or 576 (80 mm)");
+    expect_refused(mutate("{number}", "{num}"), "ticket.url_template: unknown placeholder");
     expect_refused(mutate("https://q.example", "ftp://q.example"),
                    "ticket.url_template: must start with https://");
-    expect_refused(mutate("\"role\":\"kiosk\",",
-                          "\"role\":\"kiosk\",\"timeouts\":{\"idle_s\":5},"),
+    expect_refused(mutate("\"role\":\"kiosk\",", "\"role\":\"kiosk\",\"timeouts\":{\"idle_s\":5},"),
                    "timeouts.idle_s: must be 10..3600");
-    expect_refused(mutate("\"role\":\"kiosk\",",
-                          "\"role\":\"kiosk\",\"queue\":{\"max_pass\":5},"),
+    expect_refused(mutate("\"role\":\"kiosk\",", "\"role\":\"kiosk\",\"queue\":{\"max_pass\":5},"),
                    "queue.max_pass: unknown key");
-    expect_refused(mutate("\"role\":\"kiosk\",",
-                          "\"role\":\"kiosk\",\"display\":{\"orientation\":\"up\"},"),
-                   "display.orientation: expected");
-    expect_refused(mutate("\"role\":\"kiosk\",",
-                          "\"role\":\"kiosk\",\"language\":\"fr\","),
+    expect_refused(
+        mutate("\"role\":\"kiosk\",", "\"role\":\"kiosk\",\"display\":{\"orientation\":\"up\"},"),
+        "display.orientation: expected");
+    expect_refused(mutate("\"role\":\"kiosk\",", "\"role\":\"kiosk\",\"language\":\"fr\","),
                    "language: expected \"zh-CN\" or \"en\"");
-    expect_refused(mutate("\"services\":[", "\"services\":[],\"x_\":["),
-                   "x_: unknown key");
-    expect_refused(mutate("\"services\":[", "\"services\":{\"a\":["),
-                   "config: not valid JSON");
+    expect_refused(mutate("\"services\":[", "\"services\":[],\"x_\":["), "x_: unknown key");
+    expect_refused(mutate("\"services\":[", "\"services\":{\"a\":["), "config: not valid JSON");
     expect_refused(mutate("\"role\":\"kiosk\",", "\"role\":\"kiosk\""),
                    "config: not valid JSON (line 1, column");
     expect_refused("[1,2]", "config: top level must be an object");
@@ -298,14 +269,12 @@ static void test_config_refuses_text_that_does_not_fit_or_is_not_utf8(void)
     /* as large as mutate()'s buffer, so the copy can never truncate */
     json = hk_malloc(8192);
     HK_ASSERT(json != NULL);
-    (void)snprintf(json, 8192, "%s",
-                   mutate("\"name_en\":\"Broadband\"", "\"name_en\":\"@@\""));
+    (void)snprintf(json, 8192, "%s", mutate("\"name_en\":\"Broadband\"", "\"name_en\":\"@@\""));
     {
         /* splice the long name in place of @@ */
         char tmp[8192];
         char *at = strstr(json, "@@");
-        (void)snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(at - json), json,
-                       name, at + 2);
+        (void)snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(at - json), json, name, at + 2);
         expect_refused(tmp, "services[1].name_en: too long (199 bytes, at most 95)");
     }
     hk_free(json);
@@ -315,27 +284,23 @@ static void test_config_refuses_text_that_does_not_fit_or_is_not_utf8(void)
         name[95] = '\0';
         const char *m = mutate("\"name_en\":\"Broadband\"", "\"name_en\":\"@@\"");
         const char *at = strstr(m, "@@");
-        (void)snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(at - m), m, name,
-                       at + 2);
+        (void)snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(at - m), m, name, at + 2);
         HK_ASSERT_OK(config_parse(tmp, strlen(tmp), &cfg, &diag));
         HK_ASSERT_INT(95, strlen(cfg.services[1].name_en));
     }
-    expect_refused(mutate("测试营业厅", "\xe6\xb5"),
-                   "branch.name_zh: not valid UTF-8");
+    expect_refused(mutate("测试营业厅", "\xe6\xb5"), "branch.name_zh: not valid UTF-8");
     expect_refused(mutate("测试营业厅", "\xc0\xaf"), /* overlong '/' */
                    "branch.name_zh: not valid UTF-8");
     expect_refused(mutate("测试营业厅", "\xed\xa0\x80"), /* surrogate */
                    "branch.name_zh: not valid UTF-8");
     expect_refused(mutate("测试营业厅", "a\\nb"), /* control char */
                    "branch.name_zh: not valid UTF-8 text (or has control");
-    expect_refused(mutate("Test Branch", "Test\\u0001"),
-                   "branch.name_en: not valid UTF-8");
+    expect_refused(mutate("Test Branch", "Test\\u0001"), "branch.name_en: not valid UTF-8");
 }
 
 static void test_config_comment_keys_are_ignored(void)
 {
-    const char *json = mutate("\"role\":\"kiosk\",",
-                              "\"_comment\":\"hello\",\"role\":\"kiosk\",");
+    const char *json = mutate("\"role\":\"kiosk\",", "\"_comment\":\"hello\",\"role\":\"kiosk\",");
 
     HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
     json = mutate("\"prefix\":\"C\"", "\"prefix\":\"C\",\"_note\":[1,2]");
@@ -384,8 +349,7 @@ static void test_config_input_need_not_be_nul_terminated(void)
 
 static void test_config_missing_file_is_io_error_naming_the_path(void)
 {
-    HK_ASSERT_INT(HK_ERR_IO,
-                  config_load_file("/nonexistent/branch.json", &cfg, &diag));
+    HK_ASSERT_INT(HK_ERR_IO, config_load_file("/nonexistent/branch.json", &cfg, &diag));
     HK_ASSERT_CONTAINS(diag.msg, "/nonexistent/branch.json");
 }
 
@@ -453,8 +417,7 @@ static void test_config_parse_survives_every_allocation_failure(void)
     long n;
     int failures = 0;
 
-    (void)snprintf(path, sizeof(path), "%s/assets/config/sample-branch.json",
-                   HK_SOURCE_DIR);
+    (void)snprintf(path, sizeof(path), "%s/assets/config/sample-branch.json", HK_SOURCE_DIR);
     f = fopen(path, "rb");
     HK_ASSERT(f != NULL);
     json = hk_malloc(CONFIG_MAX_FILE_BYTES);
@@ -475,12 +438,10 @@ static void test_config_parse_survives_every_allocation_failure(void)
             break;
         }
         failures++;
-        HK_ASSERT_MSG(rc == HK_ERR_NOMEM, "N=%ld: got %d (%s)", n, (int)rc,
-                      diag.msg);
+        HK_ASSERT_MSG(rc == HK_ERR_NOMEM, "N=%ld: got %d (%s)", n, (int)rc, diag.msg);
         HK_ASSERT(memcmp(&before, &cfg, sizeof(cfg)) == 0);
     }
-    HK_ASSERT_MSG(failures > 50, "only %d allocations were exercised",
-                  failures);
+    HK_ASSERT_MSG(failures > 50, "only %d allocations were exercised", failures);
     hk_free(json);
 }
 

@@ -16,33 +16,33 @@
 
 /* Five services, five counters. general is served everywhere; broadband
  * only at c3 and only on weekdays until 17:00. */
-#define QUEUE_JSON                                                           \
-    "{\"branch\":{\"id\":\"sh-test-01\",\"name_zh\":\"测试厅\","               \
-    "\"name_en\":\"Test\"},\"utc_offset_min\":480,"                          \
-    "\"hours\":{\"mon\":\"09:00-18:00\",\"tue\":\"09:00-18:00\","            \
-    "\"wed\":\"09:00-18:00\",\"thu\":\"09:00-18:00\",\"fri\":\"09:00-18:00\"," \
-    "\"sat\":\"09:30-17:00\",\"sun\":\"10:00-16:00\"},"                      \
-    "\"services\":["                                                         \
-    "{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务办理\","            \
-    "\"name_en\":\"General\",\"priority\":2,\"avg_service_s\":360},"          \
-    "{\"id\":\"payment\",\"prefix\":\"B\",\"name_zh\":\"缴费\","                \
-    "\"name_en\":\"Payments\",\"priority\":1,\"avg_service_s\":120},"         \
-    "{\"id\":\"broadband\",\"prefix\":\"C\",\"name_zh\":\"宽带\","              \
-    "\"name_en\":\"Broadband\",\"priority\":1,\"avg_service_s\":600,"         \
-    "\"hours\":{\"mon\":\"09:00-17:00\",\"tue\":\"09:00-17:00\","            \
-    "\"wed\":\"09:00-17:00\",\"thu\":\"09:00-17:00\",\"fri\":\"09:00-17:00\"," \
-    "\"sat\":\"closed\",\"sun\":\"closed\"}},"                               \
-    "{\"id\":\"vip\",\"prefix\":\"V\",\"name_zh\":\"贵宾\",\"name_en\":\"VIP\","  \
-    "\"priority\":9,\"vip\":true,\"avg_service_s\":420},"                     \
+#define QUEUE_JSON                                                                 \
+    "{\"branch\":{\"id\":\"sh-test-01\",\"name_zh\":\"测试厅\","                \
+    "\"name_en\":\"Test\"},\"utc_offset_min\":480,"                                \
+    "\"hours\":{\"mon\":\"09:00-18:00\",\"tue\":\"09:00-18:00\","                  \
+    "\"wed\":\"09:00-18:00\",\"thu\":\"09:00-18:00\",\"fri\":\"09:00-18:00\","     \
+    "\"sat\":\"09:30-17:00\",\"sun\":\"10:00-16:00\"},"                            \
+    "\"services\":["                                                               \
+    "{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务办理\","           \
+    "\"name_en\":\"General\",\"priority\":2,\"avg_service_s\":360},"               \
+    "{\"id\":\"payment\",\"prefix\":\"B\",\"name_zh\":\"缴费\","                 \
+    "\"name_en\":\"Payments\",\"priority\":1,\"avg_service_s\":120},"              \
+    "{\"id\":\"broadband\",\"prefix\":\"C\",\"name_zh\":\"宽带\","               \
+    "\"name_en\":\"Broadband\",\"priority\":1,\"avg_service_s\":600,"              \
+    "\"hours\":{\"mon\":\"09:00-17:00\",\"tue\":\"09:00-17:00\","                  \
+    "\"wed\":\"09:00-17:00\",\"thu\":\"09:00-17:00\",\"fri\":\"09:00-17:00\","     \
+    "\"sat\":\"closed\",\"sun\":\"closed\"}},"                                     \
+    "{\"id\":\"vip\",\"prefix\":\"V\",\"name_zh\":\"贵宾\",\"name_en\":\"VIP\"," \
+    "\"priority\":9,\"vip\":true,\"avg_service_s\":420},"                          \
     "{\"id\":\"elderly\",\"prefix\":\"E\",\"name_zh\":\"老年人\","              \
-    "\"name_en\":\"Elderly\",\"priority\":7,\"avg_service_s\":480}],"         \
-    "\"counters\":["                                                         \
-    "{\"id\":\"c1\",\"number\":1,\"services\":[\"vip\",\"general\"]},"       \
-    "{\"id\":\"c2\",\"number\":2,\"services\":[\"general\",\"payment\"]},"   \
-    "{\"id\":\"c3\",\"number\":3,\"services\":[\"broadband\",\"general\"]}," \
-    "{\"id\":\"c4\",\"number\":4,\"services\":[\"payment\",\"general\"]},"   \
-    "{\"id\":\"c6\",\"number\":6,"                                           \
-    "\"services\":[\"elderly\",\"general\",\"payment\"]}],"                  \
+    "\"name_en\":\"Elderly\",\"priority\":7,\"avg_service_s\":480}],"              \
+    "\"counters\":["                                                               \
+    "{\"id\":\"c1\",\"number\":1,\"services\":[\"vip\",\"general\"]},"             \
+    "{\"id\":\"c2\",\"number\":2,\"services\":[\"general\",\"payment\"]},"         \
+    "{\"id\":\"c3\",\"number\":3,\"services\":[\"broadband\",\"general\"]},"       \
+    "{\"id\":\"c4\",\"number\":4,\"services\":[\"payment\",\"general\"]},"         \
+    "{\"id\":\"c6\",\"number\":6,"                                                 \
+    "\"services\":[\"elderly\",\"general\",\"payment\"]}],"                        \
     "\"queue\":{\"max_pass_over_s\":900}}"
 
 static store_t *s;
@@ -63,12 +63,11 @@ static int64_t days_from_civil(int y, int m, int d)
 /* Wall ms for a local (UTC+8) time. 2024-03-11 is a Monday. */
 static int64_t local_ms(int y, int mo, int d, int h, int mi)
 {
-    return (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 -
-            480 * 60) * 1000;
+    return (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 - 480 * 60) * 1000;
 }
 
 #define MON_10 local_ms(2024, 3, 11, 10, 0)
-#define SEC 1000
+#define SEC    1000
 
 void setUp(void)
 {
@@ -178,8 +177,7 @@ static void test_queue_day_rollover_drops_yesterdays_waiting_tickets(void)
     /* Tuesday's counter never calls Monday's leftover. */
     t = call("c2", local_ms(2024, 3, 12, 9, 6));
     HK_ASSERT_STR("2024-03-12", t.day);
-    HK_ASSERT_INT(HK_ERR_NOT_FOUND,
-                  queue_call_next(q, "c2", local_ms(2024, 3, 12, 9, 7), &t));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_call_next(q, "c2", local_ms(2024, 3, 12, 9, 7), &t));
 }
 
 static void test_queue_numbers_never_repeat_across_reopen(void)
@@ -208,9 +206,8 @@ static void test_queue_refuses_the_1000th_number_of_a_day(void)
     /* Fill the ledger to 998 in one transaction (998 fsyncs would be slow). */
     HK_ASSERT_INT(SQLITE_OK, sqlite3_exec(db, "BEGIN", NULL, NULL, NULL));
     for(i = 1; i <= 998; i++) {
-        (void)snprintf(sql, sizeof(sql),
-                       "INSERT INTO numbers VALUES('2024-03-11','A',%d,%lld)",
-                       i, (long long)MON_10);
+        (void)snprintf(sql, sizeof(sql), "INSERT INTO numbers VALUES('2024-03-11','A',%d,%lld)", i,
+                       (long long)MON_10);
         HK_ASSERT_INT(SQLITE_OK, sqlite3_exec(db, sql, NULL, NULL, NULL));
     }
     HK_ASSERT_INT(SQLITE_OK, sqlite3_exec(db, "COMMIT", NULL, NULL, NULL));
@@ -226,16 +223,13 @@ static void test_queue_closed_service_is_busy(void)
 {
     ticket_t t;
 
-    HK_ASSERT_INT(HK_ERR_BUSY, queue_take_number(q, "general",
-                  local_ms(2024, 3, 11, 8, 59), &t));
-    HK_ASSERT_INT(HK_ERR_BUSY, queue_take_number(q, "general",
-                  local_ms(2024, 3, 11, 18, 0), &t));
+    HK_ASSERT_INT(HK_ERR_BUSY, queue_take_number(q, "general", local_ms(2024, 3, 11, 8, 59), &t));
+    HK_ASSERT_INT(HK_ERR_BUSY, queue_take_number(q, "general", local_ms(2024, 3, 11, 18, 0), &t));
     /* Broadband keeps its own shorter hours and is shut at weekends. */
-    HK_ASSERT_INT(HK_ERR_BUSY, queue_take_number(q, "broadband",
-                  local_ms(2024, 3, 11, 17, 30), &t));
+    HK_ASSERT_INT(HK_ERR_BUSY,
+                  queue_take_number(q, "broadband", local_ms(2024, 3, 11, 17, 30), &t));
     HK_ASSERT_STR("A001", take("general", local_ms(2024, 3, 11, 17, 30)).number);
-    HK_ASSERT_INT(HK_ERR_BUSY, queue_take_number(q, "broadband",
-                  local_ms(2024, 3, 16, 11, 0), &t));
+    HK_ASSERT_INT(HK_ERR_BUSY, queue_take_number(q, "broadband", local_ms(2024, 3, 16, 11, 0), &t));
     HK_ASSERT_STR("C001", take("broadband", local_ms(2024, 3, 15, 16, 59)).number);
     HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_take_number(q, "nope", MON_10, &t));
 }
@@ -256,8 +250,7 @@ static void test_queue_call_next_takes_highest_priority_first(void)
     /* c2 does not serve vip; it gets the next general. */
     take("vip", MON_10 + 62 * SEC);
     HK_ASSERT_INT(a2.id, call("c2", MON_10 + 63 * SEC).id);
-    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_call_next(q, "c2", MON_10 + 64 * SEC,
-                                                    &t));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_call_next(q, "c2", MON_10 + 64 * SEC, &t));
 }
 
 static void test_queue_call_next_follows_the_counters_service_order(void)
@@ -344,8 +337,7 @@ static void test_queue_transfer_keeps_the_number(void)
 
     a1 = call("c2", MON_10 + 60 * SEC);
     HK_ASSERT_OK(queue_start_serving(q, a1.id, MON_10 + 70 * SEC));
-    HK_ASSERT_OK(queue_transfer(q, a1.id, "broadband", MON_10 + 200 * SEC,
-                                &moved));
+    HK_ASSERT_OK(queue_transfer(q, a1.id, "broadband", MON_10 + 200 * SEC, &moved));
     HK_ASSERT(moved.id != a1.id);
     HK_ASSERT_STR("A001", moved.number);
     HK_ASSERT_STR("broadband", moved.service_id);
@@ -364,12 +356,9 @@ static void test_queue_transfer_keeps_the_number(void)
     HK_ASSERT_INT(moved.id, t.id);
     HK_ASSERT_STR("A002", take("general", MON_10 + 301 * SEC).number);
     /* Only called/serving tickets move, and to another known service. */
-    HK_ASSERT_INT(HK_ERR_INVALID, queue_transfer(q, a1.id, "payment",
-                                                 MON_10 + 400 * SEC, &t));
-    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_transfer(q, moved.id, "nope",
-                                                   MON_10 + 400 * SEC, &t));
-    HK_ASSERT_INT(HK_ERR_INVALID, queue_transfer(q, moved.id, "broadband",
-                                                 MON_10 + 400 * SEC, &t));
+    HK_ASSERT_INT(HK_ERR_INVALID, queue_transfer(q, a1.id, "payment", MON_10 + 400 * SEC, &t));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_transfer(q, moved.id, "nope", MON_10 + 400 * SEC, &t));
+    HK_ASSERT_INT(HK_ERR_INVALID, queue_transfer(q, moved.id, "broadband", MON_10 + 400 * SEC, &t));
 }
 
 static void test_queue_state_transitions_are_checked(void)
@@ -408,8 +397,7 @@ static void test_queue_state_transitions_are_checked(void)
 
     HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_finish(q, 424242, MON_10));
     HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_get_ticket(q, 424242, &t));
-    HK_ASSERT_INT(HK_ERR_NOT_FOUND,
-                  queue_find_ticket(q, "2024-03-11", "Z999", &t));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_find_ticket(q, "2024-03-11", "Z999", &t));
     HK_ASSERT_STR("waiting", queue_state_str(TICKET_WAITING));
     HK_ASSERT_STR("transferred", queue_state_str(TICKET_TRANSFERRED));
     HK_ASSERT_STR("unknown", queue_state_str((ticket_state_t)42));
@@ -466,8 +454,7 @@ static void test_queue_wait_estimate_is_ahead_times_mean_over_open_counters(void
     HK_ASSERT(!open);
     HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_counter_set_open(q, "c9", true, 0));
     HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_counter_is_open(q, "c9", &open));
-    HK_ASSERT_INT(HK_ERR_NOT_FOUND,
-                  queue_estimate(q, "nope", MON_10, &ahead, &wait_s));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_estimate(q, "nope", MON_10, &ahead, &wait_s));
 }
 
 static void test_queue_mean_service_time_follows_finished_tickets(void)
@@ -491,8 +478,7 @@ static void test_queue_mean_service_time_follows_finished_tickets(void)
     HK_ASSERT_INT(260, mean); /* 300 + 0.2 * (100 - 300) */
     /* The estimate uses it; other services keep their own mean. */
     take("general", MON_10 + 300 * SEC);
-    HK_ASSERT_OK(queue_estimate(q, "general", MON_10 + 300 * SEC, &ahead,
-                                &wait_s));
+    HK_ASSERT_OK(queue_estimate(q, "general", MON_10 + 300 * SEC, &ahead, &wait_s));
     HK_ASSERT_INT(1, ahead);
     HK_ASSERT_INT(52, wait_s); /* 1 * 260 / 5 */
     HK_ASSERT_OK(queue_mean_service_s(q, "payment", &mean));
@@ -510,13 +496,13 @@ static void test_queue_estimate_error_compares_quote_with_actual_wait(void)
 
     HK_ASSERT_OK(queue_estimate_error(q, "2024-03-11", &n, &err));
     HK_ASSERT_INT(0, n);
-    a1 = take("general", MON_10);              /* quoted 0 s */
-    a2 = take("general", MON_10 + 10 * SEC);   /* quoted 1 * 360 / 5 = 72 s */
+    a1 = take("general", MON_10);            /* quoted 0 s */
+    a2 = take("general", MON_10 + 10 * SEC); /* quoted 1 * 360 / 5 = 72 s */
     HK_ASSERT_INT(0, a1.est_wait_s_quoted);
     HK_ASSERT_INT(72, a2.est_wait_s_quoted);
-    take("general", MON_10 + 20 * SEC);        /* never called: not counted */
-    call("c2", MON_10 + 30 * SEC);             /* waited 30 s: error 30 */
-    call("c2", MON_10 + 110 * SEC);            /* waited 100 s: error 28 */
+    take("general", MON_10 + 20 * SEC); /* never called: not counted */
+    call("c2", MON_10 + 30 * SEC);      /* waited 30 s: error 30 */
+    call("c2", MON_10 + 110 * SEC);     /* waited 100 s: error 28 */
     HK_ASSERT_OK(queue_estimate_error(q, "2024-03-11", &n, &err));
     HK_ASSERT_INT(2, n);
     HK_ASSERT(err > 28.99 && err < 29.01);
@@ -582,8 +568,8 @@ static void test_queue_take_number_survives_every_allocation_failure(void)
             HK_ASSERT_STR("2024-03-11", t.day);
         } else {
             failures++;
-            HK_ASSERT_MSG(rc == HK_ERR_NOMEM || rc == HK_ERR_IO,
-                          "N=%ld: unexpected %s", n, hk_err_str(rc));
+            HK_ASSERT_MSG(rc == HK_ERR_NOMEM || rc == HK_ERR_IO, "N=%ld: unexpected %s", n,
+                          hk_err_str(rc));
             HK_ASSERT_INT(0x5a5a5a5a5a5a5a5a, t.id);
         }
         queue_destroy(q);
@@ -595,8 +581,8 @@ static void test_queue_take_number_survives_every_allocation_failure(void)
         HK_ASSERT_OK(store_integrity_check(s, NULL));
         HK_ASSERT_OK(queue_open(s, &cfg, &q));
         HK_ASSERT_OK(queue_issued_count(q, "2024-03-11", &issued));
-        HK_ASSERT_MSG(issued == (rc == HK_OK ? 1 : 0),
-                      "N=%ld: rc %s but %d issued", n, hk_err_str(rc), issued);
+        HK_ASSERT_MSG(issued == (rc == HK_OK ? 1 : 0), "N=%ld: rc %s but %d issued", n,
+                      hk_err_str(rc), issued);
         queue_destroy(q);
         q = NULL;
         store_close(s);
@@ -605,8 +591,7 @@ static void test_queue_take_number_survives_every_allocation_failure(void)
             break;
     }
     HK_ASSERT_MSG(failures > 50, "only %d failures exercised", failures);
-    printf("# take_number fault injection: %ld points, %d failed cleanly\n",
-           n, failures);
+    printf("# take_number fault injection: %ld points, %d failed cleanly\n", n, failures);
 }
 
 /* Same on a warm queue: repeated presses under failure never skip or
@@ -631,8 +616,7 @@ static void test_queue_numbers_stay_contiguous_under_allocation_failures(void)
             (void)snprintf(want, sizeof(want), "A%03d", ok % 1000);
             HK_ASSERT_STR(want, t.number);
         } else {
-            HK_ASSERT_MSG(rc == HK_ERR_NOMEM || rc == HK_ERR_IO,
-                          "n=%ld: %s", n, hk_err_str(rc));
+            HK_ASSERT_MSG(rc == HK_ERR_NOMEM || rc == HK_ERR_IO, "n=%ld: %s", n, hk_err_str(rc));
         }
     }
     HK_ASSERT_OK(queue_issued_count(q, "2024-03-11", &issued));

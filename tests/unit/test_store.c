@@ -56,8 +56,7 @@ static void test_store_new_file_is_wal_full_sync_with_foreign_keys(void)
     HK_ASSERT_INT(2, pragma_int(store_db(s), "PRAGMA synchronous"));
     HK_ASSERT_INT(1, pragma_int(store_db(s), "PRAGMA foreign_keys"));
     HK_ASSERT(pragma_int(store_db(s), "PRAGMA busy_timeout") >= 1000);
-    HK_ASSERT_INT(SQLITE_OK, sqlite3_prepare_v2(store_db(s),
-                  "PRAGMA journal_mode", -1, &st, NULL));
+    HK_ASSERT_INT(SQLITE_OK, sqlite3_prepare_v2(store_db(s), "PRAGMA journal_mode", -1, &st, NULL));
     HK_ASSERT_INT(SQLITE_ROW, sqlite3_step(st));
     HK_ASSERT_STR("wal", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
@@ -72,11 +71,10 @@ static void test_store_migrates_v1_rows_forward_intact(void)
     config_t cfg;
     queue_t *q = NULL;
     ticket_t t;
-    const char *json =
-        "{\"branch\":{\"id\":\"b1\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
-        "\"services\":[{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\","
-        "\"name_en\":\"General\"}],"
-        "\"counters\":[{\"id\":\"c1\",\"number\":1,\"services\":[\"general\"]}]}";
+    const char *json = "{\"branch\":{\"id\":\"b1\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
+                       "\"services\":[{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\","
+                       "\"name_en\":\"General\"}],"
+                       "\"counters\":[{\"id\":\"c1\",\"number\":1,\"services\":[\"general\"]}]}";
 
     /* Build a version-1 file the way a v1 build would have left it. */
     HK_ASSERT_OK(store_open_at_version(path, 1, &s, &diag));
@@ -101,8 +99,8 @@ static void test_store_migrates_v1_rows_forward_intact(void)
     HK_ASSERT_INT(2, store_schema_version(s));
     HK_ASSERT_INT(2, pragma_int(store_db(s), "SELECT COUNT(*) FROM tickets"));
     HK_ASSERT_INT(2, pragma_int(store_db(s), "SELECT COUNT(*) FROM numbers"));
-    HK_ASSERT_INT(-1, pragma_int(store_db(s),
-                  "SELECT est_wait_s_quoted FROM tickets WHERE number='A002'"));
+    HK_ASSERT_INT(
+        -1, pragma_int(store_db(s), "SELECT est_wait_s_quoted FROM tickets WHERE number='A002'"));
     HK_ASSERT_OK(store_integrity_check(s, &diag));
 
     /* The migrated rows are live queue data: A002 still waits, and the
@@ -139,8 +137,7 @@ static void test_store_refuses_a_newer_schema_without_touching_it(void)
     HK_ASSERT_INT(99, pragma_int(db, "PRAGMA user_version"));
     {
         sqlite3_stmt *st = NULL;
-        HK_ASSERT_INT(SQLITE_OK, sqlite3_prepare_v2(db, "PRAGMA journal_mode",
-                      -1, &st, NULL));
+        HK_ASSERT_INT(SQLITE_OK, sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL));
         HK_ASSERT_INT(SQLITE_ROW, sqlite3_step(st));
         HK_ASSERT_STR("delete", (const char *)sqlite3_column_text(st, 0));
         sqlite3_finalize(st);
@@ -168,10 +165,8 @@ static void test_store_unopenable_path_is_io_error(void)
     HK_ASSERT_INT(HK_ERR_IO, store_open("/nonexistent/dir/x.db", &s, &diag));
     HK_ASSERT(s == NULL);
     HK_ASSERT_CONTAINS(diag.msg, "/nonexistent/dir/x.db");
-    HK_ASSERT_INT(HK_ERR_INVALID,
-                  store_open_at_version(hk_test_path("v.db"), 3, &s, &diag));
-    HK_ASSERT_INT(HK_ERR_INVALID,
-                  store_open_at_version(hk_test_path("v.db"), -1, &s, &diag));
+    HK_ASSERT_INT(HK_ERR_INVALID, store_open_at_version(hk_test_path("v.db"), 3, &s, &diag));
+    HK_ASSERT_INT(HK_ERR_INVALID, store_open_at_version(hk_test_path("v.db"), -1, &s, &diag));
 }
 
 static void test_store_faults_are_recorded_durably(void)
@@ -181,8 +176,7 @@ static void test_store_faults_are_recorded_durably(void)
 
     HK_ASSERT_OK(store_open(path, &s, &diag));
     HK_ASSERT_OK(store_record_fault(s, 1000, "printer", "paper_out", ""));
-    HK_ASSERT_OK(store_record_fault(s, 2000, "printer", "paper_out",
-                                    "sensor says empty"));
+    HK_ASSERT_OK(store_record_fault(s, 2000, "printer", "paper_out", "sensor says empty"));
     HK_ASSERT_OK(store_record_fault(s, 3000, "printer", "offline", NULL));
     store_close(s);
     s = NULL;
@@ -244,8 +238,7 @@ static void test_store_open_survives_every_allocation_failure(void)
             failures++;
             /* Injected OOM inside SQLite may surface as NOMEM, or as an I/O
              * error where SQLite itself maps it; never as success. */
-            HK_ASSERT_MSG(rc == HK_ERR_NOMEM || rc == HK_ERR_IO ||
-                          rc == HK_ERR_CORRUPT,
+            HK_ASSERT_MSG(rc == HK_ERR_NOMEM || rc == HK_ERR_IO || rc == HK_ERR_CORRUPT,
                           "N=%ld: unexpected %d (%s)", n, (int)rc, diag.msg);
         }
         store_close(s);

@@ -75,8 +75,9 @@ static void draw(const void *p, gfx_t *g)
     soft.a = 200;
     gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BRAND));
     /* two quiet shapes so the screen does not look like an error page */
-    gfx_fill_round_rect(g, gfx_rect(m->w - ui_px(m, 420), m->h - ui_px(m, 520), ui_px(m, 760),
-                                    ui_px(m, 760)), ui_px(m, 380), gfx_rgb(0x0F67BE));
+    gfx_fill_round_rect(
+        g, gfx_rect(m->w - ui_px(m, 420), m->h - ui_px(m, 520), ui_px(m, 760), ui_px(m, 760)),
+        ui_px(m, 380), gfx_rgb(0x0F67BE));
     gfx_fill_round_rect(g, gfx_rect(-ui_px(m, 260), m->h / 3, ui_px(m, 520), ui_px(m, 520)),
                         ui_px(m, 260), gfx_rgb(0x0D61B5));
     ui_chrome_draw(&s->base.chrome, m, g);
@@ -103,17 +104,17 @@ static void draw(const void *p, gfx_t *g)
     /* the one instruction, in a big white pill near the bottom */
     tpx = ui_font(m, 56);
     pillh = tpx * 2 + ui_px(m, 30);
-    pillw = ui_label_width(g, GFX_BOLD, tpx, i18n_get(m->lang, I18N_TOUCH_TO_START)) +
-            ui_px(m, 160);
+    pillw =
+        ui_label_width(g, GFX_BOLD, tpx, i18n_get(m->lang, I18N_TOUCH_TO_START)) + ui_px(m, 160);
     if(pillw > cw)
         pillw = cw;
     y = m->h - pillh - ui_px(m, ui_landscape(m) ? 90 : 200);
     gfx_fill_round_rect(g, gfx_rect((m->w - pillw) / 2, y, pillw, pillh), pillh / 2,
                         gfx_rgb(UI_COL_WHITE));
-    ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(UI_COL_BRAND),
-                  gfx_rect((m->w - pillw) / 2, y + (pillh - ui_label_line_h(tpx)) / 2, pillw,
-                           pillh),
-                  UI_ALIGN_CENTER, 1, i18n_get(m->lang, I18N_TOUCH_TO_START));
+    ui_label_draw(
+        g, GFX_BOLD, tpx, gfx_rgb(UI_COL_BRAND),
+        gfx_rect((m->w - pillw) / 2, y + (pillh - ui_label_line_h(tpx)) / 2, pillw, pillh),
+        UI_ALIGN_CENTER, 1, i18n_get(m->lang, I18N_TOUCH_TO_START));
 }
 
 static const scr_ops_t ops = { "attract", create, scr_base_destroy, enter, handle, update, draw };

@@ -111,8 +111,8 @@ static void layout(scr_home_t *s)
         int rh = (body.h - 3 * gap - big) / 3;
         s->tiles[TILE_TAKE].rect = gfx_rect(body.x, body.y, body.w, big);
         for(i = 1; i < TILE_COUNT; i++) {
-            s->tiles[i].rect = gfx_rect(body.x, body.y + big + gap + (i - 1) * (rh + gap), body.w,
-                                        rh);
+            s->tiles[i].rect =
+                gfx_rect(body.x, body.y + big + gap + (i - 1) * (rh + gap), body.w, rh);
             s->tiles[i].align = UI_ALIGN_LEFT;
             s->tiles[i].icon_px = ui_px(m, 44);
         }
@@ -122,8 +122,8 @@ static void layout(scr_home_t *s)
         int sw = (body.w - 2 * gap) / 3;
         s->tiles[TILE_TAKE].rect = gfx_rect(body.x, body.y, body.w, big);
         for(i = 1; i < TILE_COUNT; i++)
-            s->tiles[i].rect = gfx_rect(body.x + (i - 1) * (sw + gap), body.y + big + gap, sw,
-                                        small_h);
+            s->tiles[i].rect =
+                gfx_rect(body.x + (i - 1) * (sw + gap), body.y + big + gap, sw, small_h);
     }
 }
 
@@ -166,7 +166,7 @@ static void draw(const void *p, gfx_t *g)
         else
             snprintf(line, sizeof(line), "%s    ·    %s", waiting, buf);
         if(ui_label_width(g, GFX_REGULAR, px, line) > r.w)
-            snprintf(line, sizeof(line), "%s\n%s", waiting, buf);   /* two tidy lines */
+            snprintf(line, sizeof(line), "%s\n%s", waiting, buf); /* two tidy lines */
         else
             r.y += ui_label_line_h(px) / 2;
         ui_label_draw(g, GFX_REGULAR, px, gfx_rgb(UI_COL_MUTED), r, UI_ALIGN_CENTER, 2, line);

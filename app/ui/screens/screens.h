@@ -25,9 +25,9 @@ typedef struct scr_ops {
 
 /* What every screen's state begins with (its first member, "base"). */
 typedef struct scr_base {
-    gfx_t *g;              /* for measuring text while laying out */
-    ui_model_t m;          /* the model last drawn */
-    ui_chrome_t chrome;    /* header (and bottom bar) */
+    gfx_t *g;           /* for measuring text while laying out */
+    ui_model_t m;       /* the model last drawn */
+    ui_chrome_t chrome; /* header (and bottom bar) */
 } scr_base_t;
 
 /**
@@ -35,7 +35,7 @@ typedef struct scr_base {
  * scr_base_t, and set its gfx. Free with scr_base_destroy().
  */
 hk_err_t scr_base_create(size_t size, gfx_t *g, void **out);
-void scr_base_destroy(void *s);      /* NULL ok */
+void scr_base_destroy(void *s); /* NULL ok */
 
 /** Copy m into the base when it differs; true when it did (relayout). */
 bool scr_base_take_model(scr_base_t *b, const ui_model_t *m);

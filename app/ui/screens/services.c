@@ -113,15 +113,14 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
     if(d > ui_px(m, m->large ? 100 : 130))
         d = ui_px(m, m->large ? 100 : 130);
     if(m->large)
-        desc = "";   /* large text: the name matters, the detail is on the ticket */
+        desc = ""; /* large text: the name matters, the detail is on the ticket */
     if(b->pressed)
         r.y += 4;
     /* shadow: only the band below the card shows, so fill only that */
     gfx_fill_round_rect(g, gfx_rect(r.x, r.y + r.h - 2 * b->radius, r.w, 2 * b->radius + 4),
                         b->radius, gfx_rgb(0xE1E6EC));
     gfx_fill_round_rect(g, r, b->radius, gfx_rgb(b->pressed ? 0xE3ECF7 : b->bg));
-    gfx_fill_round_rect(g, gfx_rect(r.x + pad, r.y + (r.h - d) / 2, d, d), d / 2,
-                        gfx_rgb(badge));
+    gfx_fill_round_rect(g, gfx_rect(r.x + pad, r.y + (r.h - d) / 2, d, d), d / 2, gfx_rgb(badge));
     {
         int lpx = d * 55 / 100, lw = ui_label_width(g, GFX_BOLD, lpx, letter);
         gfx_draw_text(g, GFX_BOLD, lpx, gfx_rgb(UI_COL_WHITE), r.x + pad + (d - lw) / 2,
@@ -181,8 +180,8 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
             npx -= 2;
         int name_h = ui_label_measure(g, GFX_BOLD, npx, tw, name_lines, name, NULL);
         int desc_lines = (r.h - 2 * ui_px(m, 20) - name_h) >= 2 * ui_label_line_h(dpx) ? 2 : 1;
-        int desc_h = desc[0] ? ui_label_measure(g, GFX_REGULAR, dpx, tw, desc_lines, desc, NULL)
-                             : 0;
+        int desc_h =
+            desc[0] ? ui_label_measure(g, GFX_REGULAR, dpx, tw, desc_lines, desc, NULL) : 0;
         text_h = name_h + desc_h;
         y = r.y + (r.h - text_h) / 2;
         ui_label_draw(g, GFX_BOLD, npx, gfx_rgb(v->open ? UI_COL_TEXT : UI_COL_DISABLED_TX),
@@ -200,8 +199,8 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
             gfx_fill_round_rect(g, gfx_rect(x + nw + ui_px(m, 16), ty, tgw, tpx * 16 / 10),
                                 tpx * 8 / 10, gfx_rgb(UI_COL_VIP));
             ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(UI_COL_WHITE),
-                          gfx_rect(x + nw + ui_px(m, 16), ty + (tpx * 16 / 10 -
-                                   ui_label_line_h(tpx)) / 2, tgw, tpx * 2),
+                          gfx_rect(x + nw + ui_px(m, 16),
+                                   ty + (tpx * 16 / 10 - ui_label_line_h(tpx)) / 2, tgw, tpx * 2),
                           UI_ALIGN_CENTER, 1, tag);
         }
     }
@@ -217,8 +216,8 @@ static void draw(const void *p, gfx_t *g)
     ui_chrome_draw(&s->base.chrome, m, g);
     y = s->title_box.y;
     y += ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(UI_COL_TEXT),
-                       gfx_rect(s->title_box.x, y, s->title_box.w, s->title_box.h),
-                       UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_CHOOSE_SERVICE));
+                       gfx_rect(s->title_box.x, y, s->title_box.w, s->title_box.h), UI_ALIGN_LEFT,
+                       1, i18n_get(m->lang, I18N_CHOOSE_SERVICE));
     ui_label_draw(g, GFX_REGULAR, ui_font(m, 32), gfx_rgb(UI_COL_MUTED),
                   gfx_rect(s->title_box.x, y + ui_px(m, 6), s->title_box.w, s->title_box.h),
                   UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_CHOOSE_SERVICE_SUB));

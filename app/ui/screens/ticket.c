@@ -20,7 +20,7 @@ typedef struct scr_ticket {
     ui_button_t done;
     ui_qr_t qr;
     gfx_rect_t card;
-    gfx_rect_t side;       /* QR + status column (landscape) or block (portrait) */
+    gfx_rect_t side; /* QR + status column (landscape) or block (portrait) */
 } scr_ticket_t;
 
 static hk_err_t create(gfx_t *g, void **out)
@@ -71,8 +71,8 @@ static void layout(scr_ticket_t *s)
         s->card = gfx_rect(pad, body.y + pad, cw, body.h - 2 * pad);
         s->side = gfx_rect(2 * pad + cw, body.y + pad, m->w - 3 * pad - cw,
                            body.h - 2 * pad - bh - ui_px(m, 70));
-        s->done.rect = gfx_rect(s->side.x, body.y + body.h - pad - bh - ui_px(m, 50),
-                                s->side.w, bh);
+        s->done.rect =
+            gfx_rect(s->side.x, body.y + body.h - pad - bh - ui_px(m, 50), s->side.w, bh);
     } else {
         int ch = body.h * 50 / 100;
         s->card = gfx_rect(pad, body.y + pad, m->w - 2 * pad, ch);
@@ -84,7 +84,7 @@ static void layout(scr_ticket_t *s)
     if(m->has_ticket) {
         ticket_print_url(m->cfg, &m->ticket, url, sizeof(url));
         if(ui_qr_set(&s->qr, url) != HK_OK)
-            s->qr.modules = 0;   /* no QR rather than a wrong one */
+            s->qr.modules = 0; /* no QR rather than a wrong one */
     }
 }
 
@@ -119,15 +119,16 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
     int pad = ui_px(m, 40), y = y0, npx, w = c.w - 2 * pad;
     char buf[192], when[64];
 
-    y += put(g, draw, GFX_REGULAR, ui_font(m, 40), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h),
-             1, i18n_get(m->lang, I18N_YOUR_NUMBER));
+    y += put(g, draw, GFX_REGULAR, ui_font(m, 40), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h), 1,
+             i18n_get(m->lang, I18N_YOUR_NUMBER));
     /* The number is the one thing to remember: as big as the card allows. */
     npx = ui_px(m, ui_landscape(m) ? 230 : 250);
     y += put(g, draw, GFX_BOLD, npx, svc && svc->vip ? UI_COL_VIP : UI_COL_BRAND,
-             gfx_rect(c.x + pad, y - npx / 10, w, npx * 2), 1, t->number) - npx / 6;
+             gfx_rect(c.x + pad, y - npx / 10, w, npx * 2), 1, t->number) -
+         npx / 6;
     if(svc)
-        y += put(g, draw, GFX_BOLD, ui_font(m, 52), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h),
-                 1, m->lang == I18N_EN ? svc->name_en : svc->name_zh);
+        y += put(g, draw, GFX_BOLD, ui_font(m, 52), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h), 1,
+                 m->lang == I18N_EN ? svc->name_en : svc->name_zh);
     y += ui_px(m, 24);
     if(draw)
         gfx_fill_rect(g, gfx_rect(c.x + pad, y, w, 2), gfx_rgb(UI_COL_LINE));
@@ -136,8 +137,8 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
         i18n_format_int(buf, sizeof(buf), m->lang, I18N_AHEAD_D, t->ahead_quoted);
     else
         snprintf(buf, sizeof(buf), "%s", i18n_get(m->lang, I18N_AHEAD_NONE));
-    y += put(g, draw, GFX_BOLD, ui_font(m, 46), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h), 2,
-             buf);
+    y +=
+        put(g, draw, GFX_BOLD, ui_font(m, 46), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h), 2, buf);
     if(t->est_wait_s_quoted >= 0 && t->ahead_quoted > 0)
         i18n_format_int(buf, sizeof(buf), m->lang, I18N_EST_WAIT_D,
                         (t->est_wait_s_quoted + 59) / 60);
@@ -147,8 +148,8 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
         buf[0] = '\0';
     if(buf[0]) {
         y += ui_px(m, 6);
-        y += put(g, draw, GFX_REGULAR, ui_font(m, 40), UI_COL_TEXT,
-                 gfx_rect(c.x + pad, y, w, c.h), 2, buf);
+        y += put(g, draw, GFX_REGULAR, ui_font(m, 40), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h),
+                 2, buf);
         if(t->est_wait_s_quoted >= 0)
             y += put(g, draw, GFX_REGULAR, ui_font(m, 30), UI_COL_MUTED,
                      gfx_rect(c.x + pad, y, w, c.h), 1, i18n_get(m->lang, I18N_EST_NOTE));
@@ -156,8 +157,8 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
     ticket_print_issued_text(m->cfg, t, when, sizeof(when));
     i18n_format(buf, sizeof(buf), m->lang, I18N_ISSUED_AT_S, when);
     y += ui_px(m, 12);
-    y += put(g, draw, GFX_REGULAR, ui_font(m, 30), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h),
-             1, buf);
+    y += put(g, draw, GFX_REGULAR, ui_font(m, 30), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h), 1,
+             buf);
     return y - y0;
 }
 
@@ -189,15 +190,29 @@ static void draw_side(const scr_ticket_t *s, gfx_t *g)
     int bh;
 
     switch(m->print_state) {
-    case UI_PRINT_NONE: col = UI_COL_MUTED; k1 = I18N_NO_PRINTER; break;
-    case UI_PRINT_PENDING: col = UI_COL_TAKE; k1 = I18N_PRINTING; break;
-    case UI_PRINT_DONE: col = UI_COL_OK; k1 = I18N_PRINTED; break;
-    case UI_PRINT_FAULT: col = UI_COL_WARN; k1 = I18N_PRINT_FAULT; k2 = I18N_PRINT_FAULT_STAFF; break;
+    case UI_PRINT_NONE:
+        col = UI_COL_MUTED;
+        k1 = I18N_NO_PRINTER;
+        break;
+    case UI_PRINT_PENDING:
+        col = UI_COL_TAKE;
+        k1 = I18N_PRINTING;
+        break;
+    case UI_PRINT_DONE:
+        col = UI_COL_OK;
+        k1 = I18N_PRINTED;
+        break;
+    case UI_PRINT_FAULT:
+        col = UI_COL_WARN;
+        k1 = I18N_PRINT_FAULT;
+        k2 = I18N_PRINT_FAULT_STAFF;
+        break;
     }
     /* status banner */
     bh = ui_label_measure(g, GFX_BOLD, spx, r.w - ui_px(m, 80), 3, i18n_get(m->lang, k1), NULL) +
          ui_label_measure(g, GFX_REGULAR, ui_font(m, 30), r.w - ui_px(m, 80), 2,
-                          i18n_get(m->lang, k2), NULL) + ui_px(m, 56);
+                          i18n_get(m->lang, k2), NULL) +
+         ui_px(m, 56);
     banner = gfx_rect(r.x, y, r.w, bh);
     gfx_fill_round_rect(g, banner, ui_px(m, 28), gfx_rgb(col));
     {
@@ -208,8 +223,8 @@ static void draw_side(const scr_ticket_t *s, gfx_t *g)
                             gfx_rect(r.x + ui_px(m, 40), by, r.w - ui_px(m, 80), bh),
                             UI_ALIGN_CENTER, 3, i18n_get(m->lang, k1));
         ui_label_draw(g, GFX_REGULAR, ui_font(m, 30), soft,
-                      gfx_rect(r.x + ui_px(m, 40), by, r.w - ui_px(m, 80), bh),
-                      UI_ALIGN_CENTER, 2, i18n_get(m->lang, k2));
+                      gfx_rect(r.x + ui_px(m, 40), by, r.w - ui_px(m, 80), bh), UI_ALIGN_CENTER, 2,
+                      i18n_get(m->lang, k2));
     }
     y += bh + ui_px(m, 32);
     /* QR with its caption */
@@ -224,10 +239,10 @@ static void draw_side(const scr_ticket_t *s, gfx_t *g)
         ui_qr_draw(&s->qr, g, r.x + ui_px(m, 20), y + ui_px(m, 20), qs);
         tx = r.x + qs + ui_px(m, 50);
         tw = r.w - qs - ui_px(m, 80);
-        ui_label_draw(g, GFX_BOLD, ui_font(m, 38), gfx_rgb(UI_COL_TEXT),
-                      gfx_rect(tx, y + (qs + ui_px(m, 40)) / 2 - ui_label_line_h(ui_font(m, 38)),
-                               tw, qs),
-                      UI_ALIGN_LEFT, 3, i18n_get(m->lang, I18N_SCAN_QR));
+        ui_label_draw(
+            g, GFX_BOLD, ui_font(m, 38), gfx_rgb(UI_COL_TEXT),
+            gfx_rect(tx, y + (qs + ui_px(m, 40)) / 2 - ui_label_line_h(ui_font(m, 38)), tw, qs),
+            UI_ALIGN_LEFT, 3, i18n_get(m->lang, I18N_SCAN_QR));
     }
 }
 

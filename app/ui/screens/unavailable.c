@@ -75,7 +75,9 @@ static void draw(const void *p, gfx_t *g)
                   i18n_get(m->lang, I18N_UNAVAILABLE_HELP));
 }
 
-static const scr_ops_t ops = { "unavailable", create, scr_base_destroy, enter, handle, update, draw };
+static const scr_ops_t ops = {
+    "unavailable", create, scr_base_destroy, enter, handle, update, draw
+};
 
 const scr_ops_t *scr_unavailable_ops(void)
 {

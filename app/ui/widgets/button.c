@@ -49,9 +49,7 @@ bool ui_button_handle(ui_button_t *b, const display_event_t *ev, bool *changed)
         return false;
     }
     switch(ev->type) {
-    case DISPLAY_EV_DOWN:
-        b->pressed = inside;
-        break;
+    case DISPLAY_EV_DOWN: b->pressed = inside; break;
     case DISPLAY_EV_MOVE:
         if(b->pressed && !inside)
             b->pressed = false;
@@ -60,8 +58,7 @@ bool ui_button_handle(ui_button_t *b, const display_event_t *ev, bool *changed)
         clicked = b->pressed && inside;
         b->pressed = false;
         break;
-    default:
-        break;
+    default: break;
     }
     if(changed && was != b->pressed)
         *changed = true;
@@ -96,8 +93,8 @@ void ui_button_draw(const ui_button_t *b, gfx_t *g)
         text_w = r.x + r.w - pad - x0;
     }
     title_h = ui_label_measure(g, GFX_BOLD, b->title_px, text_w, 2, b->title, NULL);
-    sub_h = show_sub ? b->sub_px / 2 + ui_label_measure(g, GFX_REGULAR, b->sub_px, text_w, 2,
-                                                        b->subtitle, NULL)
+    sub_h = show_sub ? b->sub_px / 2 +
+                           ui_label_measure(g, GFX_REGULAR, b->sub_px, text_w, 2, b->subtitle, NULL)
                      : 0;
     /* Too tall for the tile (large text)? Shed the subtitle, then the
      * icon, rather than spill text over the edge. */
@@ -132,7 +129,7 @@ void ui_button_draw(const ui_button_t *b, gfx_t *g)
     if(show_sub) {
         gfx_color_t sc = gfx_rgb(fg);
         sc.a = 215;
-        ui_label_draw(g, GFX_REGULAR, b->sub_px, sc,
-                      gfx_rect(x0, y + b->sub_px / 2, text_w, r.h), b->align, 2, b->subtitle);
+        ui_label_draw(g, GFX_REGULAR, b->sub_px, sc, gfx_rect(x0, y + b->sub_px / 2, text_w, r.h),
+                      b->align, 2, b->subtitle);
     }
 }

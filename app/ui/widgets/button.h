@@ -17,11 +17,11 @@ typedef struct ui_button {
     gfx_rect_t rect;
     char title[160];
     char subtitle[224];
-    char icon[16];          /* one glyph drawn in a circle; "" = none */
-    uint32_t bg, fg;        /* 0xRRGGBB */
+    char icon[16];   /* one glyph drawn in a circle; "" = none */
+    uint32_t bg, fg; /* 0xRRGGBB */
     int radius;
     int title_px, sub_px, icon_px;
-    ui_align_t align;       /* title/subtitle alignment */
+    ui_align_t align; /* title/subtitle alignment */
     bool enabled;
     bool pressed;
 } ui_button_t;

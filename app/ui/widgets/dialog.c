@@ -48,8 +48,8 @@ void ui_dialog_draw(const ui_dialog_t *d, gfx_t *g)
                            UI_ALIGN_CENTER, 3, d->title);
         y += d->msg_px;
         ui_label_draw(g, GFX_REGULAR, d->msg_px, gfx_rgb(0x5B6472),
-                      gfx_rect(d->card.x + pad, y, d->card.w - 2 * pad, d->card.h),
-                      UI_ALIGN_CENTER, 6, d->msg);
+                      gfx_rect(d->card.x + pad, y, d->card.w - 2 * pad, d->card.h), UI_ALIGN_CENTER,
+                      6, d->msg);
     }
     ui_button_draw(&d->ok, g);
 }

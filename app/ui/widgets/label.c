@@ -15,23 +15,27 @@ typedef struct line {
 
 static size_t utf8_len(unsigned char c)
 {
-    if(c < 0x80) return 1;
-    if((c & 0xE0) == 0xC0) return 2;
-    if((c & 0xF0) == 0xE0) return 3;
-    if((c & 0xF8) == 0xF0) return 4;
+    if(c < 0x80)
+        return 1;
+    if((c & 0xE0) == 0xC0)
+        return 2;
+    if((c & 0xF0) == 0xE0)
+        return 3;
+    if((c & 0xF8) == 0xF0)
+        return 4;
     return 1;
 }
 
 static int is_wide(const char *s)
 {
-    return (unsigned char)s[0] >= 0xE1;   /* CJK and friends */
+    return (unsigned char)s[0] >= 0xE1; /* CJK and friends */
 }
 
 /* Characters that must not begin a line (Chinese closing punctuation). */
 static int no_break_before(const char *s)
 {
-    static const char *const closers[] = { "，", "。", "、", "；", "：", "？", "！", "）",
-                                           "」", "』", "》", "…", "%", NULL };
+    static const char *const closers[] = { "，", "。", "、", "；", "：", "？", "！",
+                                           "）", "」", "』", "》", "…",  "%",  NULL };
     int i;
 
     for(i = 0; closers[i]; i++)
@@ -85,8 +89,8 @@ static int break_lines(gfx_t *g, gfx_weight_t wt, int px, int max_w, int max_lin
             if(!fits(g, wt, px, text + pos, next - pos, max_w) && i > pos)
                 break;
             /* break opportunity after this char: CJK char or a space */
-            if(next < n && (is_wide(text + i) || text[i] == ' ' || text[next] == ' ' ||
-                            is_wide(text + next)) &&
+            if(next < n &&
+               (is_wide(text + i) || text[i] == ' ' || text[next] == ' ' || is_wide(text + next)) &&
                !no_break_before(text + next))
                 last_break = next;
             i = next;
@@ -96,7 +100,7 @@ static int break_lines(gfx_t *g, gfx_weight_t wt, int px, int max_w, int max_lin
         } else if(last_break > pos) {
             end = last_break;
         } else {
-            end = i;  /* one long word: hard break */
+            end = i; /* one long word: hard break */
         }
         lines[cnt].start = pos;
         lines[cnt].len = end - pos;

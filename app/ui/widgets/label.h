@@ -8,11 +8,7 @@
 
 #include "gfx.h"
 
-typedef enum ui_align {
-    UI_ALIGN_LEFT = 0,
-    UI_ALIGN_CENTER,
-    UI_ALIGN_RIGHT
-} ui_align_t;
+typedef enum ui_align { UI_ALIGN_LEFT = 0, UI_ALIGN_CENTER, UI_ALIGN_RIGHT } ui_align_t;
 
 /** Line advance for a font size: 1.3 x size. */
 int ui_label_line_h(int size_px);

@@ -11,11 +11,11 @@
 #include "gfx.h"
 #include "hk_err.h"
 
-#define UI_QR_MAX_MODULES 97   /* version 20: far more than a ticket URL */
+#define UI_QR_MAX_MODULES 97 /* version 20: far more than a ticket URL */
 
 typedef struct ui_qr {
     char text[256];
-    int modules;               /* side length; 0 = empty */
+    int modules; /* side length; 0 = empty */
     uint8_t dark[UI_QR_MAX_MODULES * UI_QR_MAX_MODULES];
 } ui_qr_t;
 
