@@ -1,7 +1,9 @@
 /*
  * main: picks the role and wires the modules together; no logic of its own
- * beyond reading the command line. Only the kiosk role exists so far; the
- * other roles are refused with a clear message.
+ * beyond reading the command line. Roles: kiosk (the customer terminal,
+ * app/ui/kiosk.c, hosting the branch in-process) and hub (screenless,
+ * app/net/hub.c). Counter and display are refused with a clear message
+ * until their issue lands.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,9 @@
 #include "hk_mem.h"
 #include "paths.h"
 #include "script.h"
-#include "ui_app.h"
+#include "hk_log.h"
+#include "hub.h"
+#include "kiosk.h"
 
 #ifndef HK_VERSION
 #define HK_VERSION "0.0.0"
@@ -31,6 +35,7 @@ typedef struct args {
     const char *data_dir;
     const char *orientation;
     const char *check;
+    const char *role;
     int headless, fullscreen, window;
 } args_t;
 
@@ -46,6 +51,7 @@ static void usage(FILE *f)
           "  --screenshot-dir DIR   where script screenshots and ticket images go\n"
           "  --data-dir DIR         override the data directory\n"
           "  --orientation portrait|landscape\n"
+          "  --role kiosk|hub       override the config's role\n"
           "  --version, --help\n"
           "With no display and no script, runs the take-a-number journey once headless.\n",
           f);
@@ -83,14 +89,16 @@ static int parse_args(int argc, char **argv, args_t *a)
             dst = &a->data_dir;
         } else if(!strcmp(s, "--orientation")) {
             dst = &a->orientation;
+        } else if(!strcmp(s, "--role")) {
+            dst = &a->role;
         } else {
-            fprintf(stderr, "hallkiosk: unknown option %s\n", s);
+            hk_log_error("main", "unknown option %s", s);
             usage(stderr);
             return 2;
         }
         if(dst) {
             if(i + 1 >= argc) {
-                fprintf(stderr, "hallkiosk: %s needs a value\n", s);
+                hk_log_error("main", "%s needs a value", s);
                 return 2;
             }
             *dst = argv[++i];
@@ -98,10 +106,38 @@ static int parse_args(int argc, char **argv, args_t *a)
     }
     if(a->orientation && strcmp(a->orientation, "portrait") &&
        strcmp(a->orientation, "landscape")) {
-        fprintf(stderr, "hallkiosk: --orientation: expected portrait or landscape\n");
+        hk_log_error("main", "--orientation: expected portrait or landscape");
+        return 2;
+    }
+    if(a->role && strcmp(a->role, "kiosk") && strcmp(a->role, "hub") &&
+       strcmp(a->role, "counter") && strcmp(a->role, "display")) {
+        hk_log_error("main", "--role: expected kiosk, counter, display or hub");
         return 2;
     }
     return 0;
+}
+
+static int run_hub(const config_t *cfg, hk_clock_t *clock, const char *data_dir)
+{
+    hub_opts_t ho;
+    hub_t *hub = NULL;
+    hk_diag_t diag;
+    int rc;
+
+    /* before any thread exists, so every thread inherits the mask */
+    hub_block_signals();
+    memset(&ho, 0, sizeof(ho));
+    ho.cfg = cfg;
+    ho.clock = clock;
+    ho.data_dir = data_dir;
+    hk_diag_clear(&diag);
+    if(hub_create(&ho, &hub, &diag) != HK_OK) {
+        hk_log_error("main", "%s", diag.msg);
+        return 1;
+    }
+    rc = hub_run(hub);
+    hub_destroy(hub);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -113,9 +149,9 @@ int main(int argc, char **argv)
     font_set_t *fonts = NULL;
     display_t *display = NULL;
     script_t *script = NULL;
-    ui_app_t *app = NULL;
+    kiosk_t *kiosk = NULL;
     display_cfg_t dcfg;
-    ui_app_opts_t opts;
+    kiosk_opts_t opts;
     char data_dir[CONFIG_PATH_LEN * 2], shots[CONFIG_PATH_LEN * 2 + 16];
     int64_t start_ms;
     int rc = parse_args(argc, argv, &a);
@@ -137,14 +173,18 @@ int main(int argc, char **argv)
               ? config_load_file(a.config, &cfg, &diag)
               : config_parse((const char *)hk_sample_config, hk_sample_config_len, &cfg, &diag);
     if(err != HK_OK) {
-        fprintf(stderr, "hallkiosk: config %s refused: %s\n", a.config ? a.config : "(bundled)",
-                diag.msg);
+        hk_log_error("main", "config %s refused: %s", a.config ? a.config : "(bundled)", diag.msg);
         rc = 1;
         goto out;
     }
-    if(cfg.role != CONFIG_ROLE_KIOSK) {
-        fprintf(stderr, "hallkiosk: role in config is not \"kiosk\"; only the kiosk role is "
-                        "built so far\n");
+    if(a.role)
+        cfg.role = !strcmp(a.role, "hub")       ? CONFIG_ROLE_HUB
+                   : !strcmp(a.role, "counter") ? CONFIG_ROLE_COUNTER
+                   : !strcmp(a.role, "display") ? CONFIG_ROLE_DISPLAY
+                                                : CONFIG_ROLE_KIOSK;
+    if(cfg.role == CONFIG_ROLE_COUNTER || cfg.role == CONFIG_ROLE_DISPLAY) {
+        hk_log_error("main", "role %s is not built yet (kiosk and hub are)",
+                     cfg.role == CONFIG_ROLE_COUNTER ? "counter" : "display");
         rc = 1;
         goto out;
     }
@@ -159,8 +199,12 @@ int main(int argc, char **argv)
         snprintf(cfg.data_dir, sizeof(cfg.data_dir), "%s", a.data_dir);
     err = paths_data_dir(&cfg, data_dir, sizeof(data_dir), &diag);
     if(err != HK_OK) {
-        fprintf(stderr, "hallkiosk: %s\n", diag.msg);
+        hk_log_error("main", "%s", diag.msg);
         rc = 1;
+        goto out;
+    }
+    if(cfg.role == CONFIG_ROLE_HUB) {
+        rc = run_hub(&cfg, clock, data_dir);
         goto out;
     }
 
@@ -174,7 +218,7 @@ int main(int argc, char **argv)
     dcfg.title = "HallKiosk";
     if(font_set_open(NULL, &fonts, &diag) != HK_OK ||
        display_create(&dcfg, fonts, &display, &diag) != HK_OK) {
-        fprintf(stderr, "hallkiosk: %s\n", diag.msg);
+        hk_log_error("main", "%s", diag.msg);
         rc = 1;
         goto out;
     }
@@ -188,12 +232,12 @@ int main(int argc, char **argv)
             (void)paths_mkdir_p(shots); /* checked by the first screenshot */
             a.screenshot_dir = shots;
         }
-        fprintf(stderr, "hallkiosk: no display; running the take-a-number journey headless\n");
+        hk_log_info("main", "no display; running the take-a-number journey headless");
     } else {
         err = HK_OK;
     }
     if(err != HK_OK) {
-        fprintf(stderr, "hallkiosk: %s\n", diag.msg);
+        hk_log_error("main", "%s", diag.msg);
         rc = 1;
         goto out;
     }
@@ -208,7 +252,7 @@ int main(int argc, char **argv)
         }
     }
     if(a.screenshot_dir && paths_mkdir_p(a.screenshot_dir) != HK_OK) {
-        fprintf(stderr, "hallkiosk: cannot create %s\n", a.screenshot_dir);
+        hk_log_error("main", "cannot create %s", a.screenshot_dir);
         rc = 1;
         goto out;
     }
@@ -220,26 +264,25 @@ int main(int argc, char **argv)
     opts.clock = clock;
     opts.data_dir = data_dir;
     opts.screenshot_dir = a.screenshot_dir;
-    opts.script = script;
     opts.start_mono_ms = hk_clock_is_stepped(clock) ? 0 : start_ms;
-    if(ui_app_create(&opts, &app, &diag) != HK_OK) {
-        fprintf(stderr, "hallkiosk: %s\n", diag.msg);
+    if(kiosk_create(&opts, &kiosk, &diag) != HK_OK) {
+        hk_log_error("main", "%s", diag.msg);
         rc = 1;
         goto out;
     }
-    rc = ui_app_run(app);
+    rc = kiosk_run(kiosk, script);
     if(rc == 0 && a.screenshot_dir)
         printf("hallkiosk: screenshots and ticket images are in %s\n", a.screenshot_dir);
     printf("hallkiosk: data (database, printer output) is in %s\n", data_dir);
 out:
-    ui_app_destroy(app);
+    kiosk_destroy(kiosk);
     script_destroy(script);
     display_destroy(display);
     font_set_destroy(fonts);
     hk_clock_destroy(clock);
     if(hk_mem_live() != 0) {
         /* every module frees what it allocates; a count left over is a leak */
-        fprintf(stderr, "hallkiosk: %ld allocations not freed at exit\n", hk_mem_live());
+        hk_log_error("main", "%ld allocations not freed at exit", hk_mem_live());
         if(rc == 0)
             rc = 3;
     }

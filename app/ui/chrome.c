@@ -57,7 +57,7 @@ void ui_chrome_layout(ui_chrome_t *c, gfx_t *g, const ui_model_t *m, bool nav)
 
 ui_intent_t ui_chrome_handle(ui_chrome_t *c, const display_event_t *ev)
 {
-    ui_intent_t in = { INTENT_NONE, 0 };
+    ui_intent_t in = { 0 }; /* INTENT_NONE, no payload */
     bool changed = false;
 
     if(ui_button_handle(&c->lang, ev, &changed))

@@ -1,7 +1,8 @@
 /*
  * ui: the types every screen shares: the model a screen draws from, the
  * intents a screen turns touches into, theme metrics and colours. Screens
- * never do I/O; ui_app.c acts on intents (committing to the store first)
+ * never do I/O; the role's controller (kiosk.c) acts on intents through the
+ * branch interface (which commits before it answers)
  * and then hands screens a new model.
  */
 #ifndef HK_APP_UI_UI_H
@@ -56,9 +57,8 @@ typedef struct ui_model {
     ui_print_state_t print_state;
     int countdown_s;              /* ticket screen: seconds to home */
     i18n_key_t unavailable_title; /* which tile led to "not available" */
-    bool dialog_open;
-    char dialog_title[160];
-    char dialog_msg[256];
+    uint64_t cfg_gen;             /* generation of cfg: a replaced config changes
+                                     the model, so the showing screen re-lays out */
 } ui_model_t;
 
 typedef enum ui_intent_kind {
@@ -78,9 +78,38 @@ typedef enum ui_intent_kind {
     INTENT_DISMISS /* close the dialog */
 } ui_intent_kind_t;
 
+/* What an intent carries beyond its kind and index. */
+typedef enum ui_payload_kind {
+    UI_PAYLOAD_NONE = 0,
+    UI_PAYLOAD_TEXT,   /* u.text: typed or scanned text */
+    UI_PAYLOAD_RATING, /* u.rating: a score with reasons */
+    UI_PAYLOAD_FORM    /* u.form: named fields of a form */
+} ui_payload_kind_t;
+
+#define UI_FORM_MAX_FIELDS 8
+
+typedef struct ui_rating {
+    int score;        /* 1..5 */
+    uint32_t reasons; /* bit i = reason i of the rating screen */
+} ui_rating_t;
+
+typedef struct ui_form {
+    int n;
+    struct {
+        char name[24];
+        char value[256];
+    } field[UI_FORM_MAX_FIELDS];
+} ui_form_t;
+
 typedef struct ui_intent {
     ui_intent_kind_t kind;
-    int arg;
+    int arg;                   /* index: service, article, counter */
+    ui_payload_kind_t payload; /* which member of u is valid */
+    union {
+        char text[128];
+        ui_rating_t rating;
+        ui_form_t form;
+    } u;
 } ui_intent_t;
 
 /* Palette (sRGB). Brand blue with high-contrast text for a bright hall. */

@@ -97,7 +97,7 @@ void bench_ticket(const bench_opts_t *o, bench_table_t *t);
 hk_err_t bench_load_sample_config(const bench_opts_t *o, config_t *out);
 
 /**
- * Fill a screen model the way ui_app does for the branch at wall_ms:
+ * Fill a screen model the way the kiosk does (ui_model.c) at wall_ms:
  * clock and date text, today's hours, per-service open/closed and hours,
  * and the given waiting counts (NULL = nobody waiting).
  */

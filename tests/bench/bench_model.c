@@ -1,10 +1,12 @@
 /*
- * bench_model: builds the ui_model_t a screen draws from, as ui_app.c's
- * refresh_time()/refresh_stats() would, but without a store: the bench
- * decides the waiting counts. Also converts a local business time to Unix
+ * bench_model: builds the ui_model_t a screen draws from with the same
+ * ui_model functions the kiosk uses, but from a snapshot the bench makes up
+ * instead of one from a store: the bench decides the waiting counts. Also converts a local business time to Unix
  * ms for the config's utc_offset_min.
  */
 #include "bench.h"
+
+#include "ui_model.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,35 +15,25 @@
 void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_lang_t lang, int w,
                       int h, const int *waiting)
 {
-    char day[11];
-    int wday = 0, min = 0, mo = 0, d = 0, i;
+    static branch_snapshot_t snap; /* large: not on the stack */
+    int i;
 
-    memset(m, 0, sizeof(*m));
-    m->cfg = cfg;
+    ui_model_init(m, cfg, 0);
     m->lang = lang;
     m->large = false;
     m->w = w;
     m->h = h;
-    m->unavailable_title = I18N_TILE_FAQ;
-    config_local_time(cfg, wall_ms, day, &wday, &min);
-    snprintf(m->time_text, sizeof(m->time_text), "%02d:%02d", min / 60, min % 60);
-    if(sscanf(day, "%*d-%d-%d", &mo, &d) != 2)
-        mo = d = 0;
-    if(lang == I18N_EN)
-        snprintf(m->date_text, sizeof(m->date_text), "%s %d %s", i18n_weekday(lang, wday), d,
-                 i18n_month_en(mo));
-    else
-        snprintf(m->date_text, sizeof(m->date_text), "%d月%d日 %s", mo, d,
-                 i18n_weekday(lang, wday));
-    m->today = cfg->hours.day[wday];
+    (void)ui_model_set_time(m, wall_ms);
+    memset(&snap, 0, sizeof(snap));
+    snap.n_services = cfg->n_services;
     for(i = 0; i < cfg->n_services; i++) {
-        ui_service_view_t *v = &m->svc[i];
-        v->open = config_service_open_at(cfg, i, wall_ms, &v->today);
-        v->waiting = waiting ? waiting[i] : 0;
+        snprintf(snap.services[i].service_id, sizeof(snap.services[i].service_id), "%s",
+                 cfg->services[i].id);
+        snap.services[i].waiting = waiting ? waiting[i] : 0;
         /* one open counter per service is enough for a plausible estimate */
-        v->est_wait_s = v->waiting * cfg->services[i].avg_service_s;
-        m->total_waiting += v->waiting;
+        snap.services[i].est_wait_s = snap.services[i].waiting * cfg->services[i].avg_service_s;
     }
+    ui_model_apply_snapshot(m, &snap);
 }
 
 int64_t bench_local_ms(const config_t *cfg, int year, int mon, int day, int hour, int min)

@@ -2,9 +2,10 @@
  * bench_process: the real hallkiosk binary under a private Xvfb, measured
  * from outside the process.
  *
- *   first frame: CLOCK_MONOTONIC taken right before fork(); the app, run
- *     with HK_BENCH_FIRST_FRAME=1, prints the CLOCK_MONOTONIC of its first
- *     present ("hallkiosk: first-frame-mono-ns N") and quits. The
+ *   first frame: CLOCK_MONOTONIC taken right before fork(); the app logs
+ *     the CLOCK_MONOTONIC of its first present at info level ("first frame
+ *     presented: mono-ns N, M ms after start"), the bench reads that line
+ *     from its stderr and stops it with SIGTERM (no bench hook in the app). The
  *     difference includes fork, exec and dynamic linking, which the app's
  *     own "first frame N ms after start" (from main()) cannot see.
  *   steady memory: PSS from /proc/PID/smaps_rollup ~3 s after the first
@@ -54,8 +55,7 @@ typedef struct app_run {
 
 static int xvfb_start(xvfb_t *x);
 static void xvfb_stop(xvfb_t *x);
-static int app_start(const bench_opts_t *o, const xvfb_t *x, int bench_env, app_run_t *r,
-                     int64_t *t0_ns);
+static int app_start(const bench_opts_t *o, const xvfb_t *x, app_run_t *r, int64_t *t0_ns);
 static int wait_exit(pid_t pid, int timeout_ms, int *status);
 static void stop_child(pid_t pid);
 static int read_log(const char *path, char *buf, size_t size);
@@ -115,33 +115,29 @@ static void first_frame(const bench_opts_t *o, const xvfb_t *x, bench_table_t *t
     for(run = -1; run < o->startup_runs; run++) {
         app_run_t r;
         int64_t t0 = 0;
-        int status = 0;
         const char *p;
 
-        if(app_start(o, x, 1, &r, &t0) != 0) {
+        if(app_start(o, x, &r, &t0) != 0) {
             failed++;
             continue;
         }
-        if(wait_exit(r.pid, APP_FIRST_FRAME_MS, &status) != 0) {
-            fprintf(stderr, "hk_bench: hallkiosk did not quit after its first frame\n");
+        if(wait_log_line(&r, "first frame presented: mono-ns ", APP_FIRST_FRAME_MS) != 0) {
+            fprintf(stderr, "hk_bench: hallkiosk logged no first frame\n");
             stop_child(r.pid);
             failed++;
-        } else if(read_log(r.log_path, log, sizeof(log)) != 0 ||
-                  !(p = strstr(log, "first-frame-mono-ns "))) {
-            fprintf(stderr, "hk_bench: no first-frame-mono-ns line (exit %d); log:\n%s\n",
-                    WIFEXITED(status) ? WEXITSTATUS(status) : -1, log);
+        } else if((stop_child(r.pid), read_log(r.log_path, log, sizeof(log))) != 0 ||
+                  !(p = strstr(log, "mono-ns "))) {
+            fprintf(stderr, "hk_bench: no first-frame line; log:\n%s\n", log);
             failed++;
         } else if(strstr(log, "no display")) {
             fprintf(stderr, "hk_bench: hallkiosk did not use the X display; log:\n%s\n", log);
             failed++;
         } else if(run >= 0) {
-            long long ns = atoll(p + strlen("first-frame-mono-ns "));
-            const char *q = strstr(log, "first frame ");
+            long long ns = atoll(p + strlen("mono-ns "));
+            const char *q = strchr(p, ',');
             ms[n++] = (double)(ns - t0) / 1e6;
             if(q && strstr(q, " ms after start"))
-                self_ms[n_self++] = atof(q + strlen("first frame "));
-            if(!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                fprintf(stderr, "hk_bench: note: hallkiosk exited with status %d\n", status);
+                self_ms[n_self++] = atof(q + 1);
         }
         bench_rm_rf(r.data_dir);
     }
@@ -182,8 +178,7 @@ static void steady(const bench_opts_t *o, const xvfb_t *x, bench_table_t *t)
     int status;
 
     fprintf(stderr, "hk_bench: steady memory and %d s idle CPU\n", o->idle_s);
-    if(app_start(o, x, 0, &r, &t0) != 0 ||
-       wait_log_line(&r, "first frame", APP_FIRST_FRAME_MS) != 0) {
+    if(app_start(o, x, &r, &t0) != 0 || wait_log_line(&r, "first frame", APP_FIRST_FRAME_MS) != 0) {
         bench_row(t, "steady PSS, idle attract screen", BENCH_NOT_MEASURED, "<= 40 MB",
                   "hallkiosk did not show a frame");
         bench_row(t, "idle CPU", BENCH_NOT_MEASURED, "<= 0.01 s", "hallkiosk did not start");
@@ -316,8 +311,7 @@ static void xvfb_stop(xvfb_t *x)
 
 /* ---- hallkiosk ---------------------------------------------------------- */
 
-static int app_start(const bench_opts_t *o, const xvfb_t *x, int bench_env, app_run_t *r,
-                     int64_t *t0_ns)
+static int app_start(const bench_opts_t *o, const xvfb_t *x, app_run_t *r, int64_t *t0_ns)
 {
     char disp[16];
     pid_t pid;
@@ -347,10 +341,6 @@ static int app_start(const bench_opts_t *o, const xvfb_t *x, int bench_env, app_
          * back to another driver and we would measure the wrong thing */
         setenv("SDL_VIDEODRIVER", "x11", 1);
         unsetenv("HK_DATA_DIR");
-        if(bench_env)
-            setenv("HK_BENCH_FIRST_FRAME", "1", 1);
-        else
-            unsetenv("HK_BENCH_FIRST_FRAME");
         execl(o->hallkiosk, o->hallkiosk, "--window", "--data-dir", r->data_dir, (char *)NULL);
         _exit(127);
     }

@@ -2,7 +2,7 @@
  * bench_redraw: full-screen redraw time of the real screens on the real
  * SDL software renderer, portrait 1080x1920 on SDL's offscreen driver.
  *
- * Each frame is what ui_app does when a screen is shown: enter(), update()
+ * Each frame is what ui_loop does when a screen is shown: enter(), update()
  * with a new model, draw() everything, display_present(). Frames cycle
  * home/zh, services/zh, home/en, services/en, so every frame re-lays out
  * and re-draws all text through the glyph/text cache, which is warm after

@@ -1,6 +1,6 @@
 /*
  * bench_ticket: latency from a customer's tap to the ticket being durably
- * committed, the path ui_app takes: DOWN + UP through the services
+ * committed, the path the kiosk takes: DOWN + UP through the services
  * screen's handle() give INTENT_TAKE_NUMBER, then queue_take_number()
  * commits to a real SQLite file (store_open: WAL + synchronous=FULL).
  *

@@ -3,7 +3,7 @@
  * (STYLE.md section 8): create/destroy, enter (clear transient state),
  * handle (touch -> intent, no I/O), update (model -> view state, true when
  * something visible changed) and draw (pure function of the state).
- * ui_app.c drives them through this table.
+ * ui_loop.c drives them through this table.
  */
 #ifndef HK_APP_UI_SCREENS_SCREENS_H
 #define HK_APP_UI_SCREENS_SCREENS_H

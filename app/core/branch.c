@@ -1,0 +1,91 @@
+/*
+ * branch: the dispatching half of the branch interface (branch.h); each
+ * call forwards to the backend's ops. Backends: branch_local.c (the hub's
+ * own queue over SQLite); the LAN client comes with the hub issue.
+ */
+#include "branch.h"
+
+#include "hk_mem.h"
+
+static const char *const op_names[BRANCH_OP_COUNT] = {
+    "take_number", "snapshot", "call_next", "call_ticket", "recall",
+    "no_show",     "transfer", "start",     "finish",      "set_counter",
+};
+
+static const char *const counter_state_names[] = { "closed", "open", "paused" };
+
+void branch_destroy(branch_t *b)
+{
+    if(b && b->ops && b->ops->destroy)
+        b->ops->destroy(b->impl);
+}
+
+const char *branch_op_str(branch_op_t op)
+{
+    if((int)op < 0 || op >= BRANCH_OP_COUNT)
+        return "unknown";
+    return op_names[op];
+}
+
+const char *branch_counter_state_str(branch_counter_state_t st)
+{
+    if((int)st < 0 || st > BRANCH_COUNTER_PAUSED)
+        return "unknown";
+    return counter_state_names[st];
+}
+
+hk_err_t branch_take_number(branch_t *b, uint64_t tag, const char *service_id)
+{
+    return b->ops->take_number(b->impl, tag, service_id);
+}
+
+hk_err_t branch_snapshot(branch_t *b, uint64_t tag)
+{
+    return b->ops->snapshot(b->impl, tag);
+}
+
+hk_err_t branch_call_next(branch_t *b, uint64_t tag, const char *counter_id)
+{
+    return b->ops->call_next(b->impl, tag, counter_id);
+}
+
+hk_err_t branch_call_ticket(branch_t *b, uint64_t tag, const char *counter_id, int64_t ticket_id)
+{
+    return b->ops->call_ticket(b->impl, tag, counter_id, ticket_id);
+}
+
+hk_err_t branch_recall(branch_t *b, uint64_t tag, int64_t ticket_id)
+{
+    return b->ops->recall(b->impl, tag, ticket_id);
+}
+
+hk_err_t branch_no_show(branch_t *b, uint64_t tag, int64_t ticket_id, bool put_back)
+{
+    return b->ops->no_show(b->impl, tag, ticket_id, put_back);
+}
+
+hk_err_t branch_transfer(branch_t *b, uint64_t tag, int64_t ticket_id, const char *to_service_id)
+{
+    return b->ops->transfer(b->impl, tag, ticket_id, to_service_id);
+}
+
+hk_err_t branch_start(branch_t *b, uint64_t tag, int64_t ticket_id)
+{
+    return b->ops->start(b->impl, tag, ticket_id);
+}
+
+hk_err_t branch_finish(branch_t *b, uint64_t tag, int64_t ticket_id)
+{
+    return b->ops->finish(b->impl, tag, ticket_id);
+}
+
+hk_err_t branch_set_counter(branch_t *b, uint64_t tag, const char *counter_id,
+                            branch_counter_state_t st)
+{
+    return b->ops->set_counter(b->impl, tag, counter_id, st);
+}
+
+void branch_result_free(void *result)
+{
+    hk_free(result);
+}

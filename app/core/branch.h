@@ -1,0 +1,137 @@
+/*
+ * branch: the one interface every screen and role uses to change or read
+ * the branch's queue. An ops table (STYLE.md section 7) with one entry per
+ * operation: take a number, a snapshot of queues and counters, and the
+ * calling operations (call next, call a specific ticket, recall, no-show
+ * with optional put-back, transfer, start, finish, open/pause/close a
+ * counter).
+ *
+ * Every operation completes asynchronously: the call only submits it and
+ * returns; the outcome arrives in the caller's mailbox as a
+ * MAILBOX_BRANCH_DONE message whose tag is the caller's and whose payload
+ * is a branch_result_t (free it with mailbox_msg_free()). So no screen ever
+ * waits on the network: the hub's own implementation (branch_local.c, core
+ * over queue + journal) completes at once, a LAN client (next issue)
+ * completes when the hub answers. A change that committed is followed by a
+ * MAILBOX_JOURNAL_ADVANCED notice, which is how every screen learns that
+ * waiting counts moved, whoever made the change.
+ *
+ * Screens never call queue directly; they emit intents, and their role's
+ * controller turns intents into these calls.
+ */
+#ifndef HK_APP_CORE_BRANCH_H
+#define HK_APP_CORE_BRANCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "hk_err.h"
+#include "mailbox.h"
+#include "queue.h"
+
+typedef enum branch_op {
+    BRANCH_OP_TAKE_NUMBER = 0,
+    BRANCH_OP_SNAPSHOT,
+    BRANCH_OP_CALL_NEXT,
+    BRANCH_OP_CALL_TICKET,
+    BRANCH_OP_RECALL,
+    BRANCH_OP_NO_SHOW,
+    BRANCH_OP_TRANSFER,
+    BRANCH_OP_START,
+    BRANCH_OP_FINISH,
+    BRANCH_OP_SET_COUNTER,
+    BRANCH_OP_COUNT
+} branch_op_t;
+
+typedef enum branch_counter_state {
+    BRANCH_COUNTER_CLOSED = 0,
+    BRANCH_COUNTER_OPEN,
+    BRANCH_COUNTER_PAUSED
+} branch_counter_state_t;
+
+typedef struct branch_service_snap {
+    char service_id[CONFIG_ID_LEN];
+    int waiting;    /* tickets waiting now */
+    int est_wait_s; /* estimate for a new ticket; -1 = none (no open counter) */
+} branch_service_snap_t;
+
+typedef struct branch_counter_snap {
+    char counter_id[CONFIG_ID_LEN];
+    branch_counter_state_t state;
+    bool has_ticket; /* a ticket is called or being served here */
+    ticket_t ticket;
+} branch_counter_snap_t;
+
+/* The branch as a screen needs it, at one journal position. */
+typedef struct branch_snapshot {
+    int64_t journal_seq; /* the last journal event this snapshot includes */
+    int64_t taken_ms;    /* wall time it was taken */
+    int n_services;
+    branch_service_snap_t services[CONFIG_MAX_SERVICES];
+    int n_counters;
+    branch_counter_snap_t counters[CONFIG_MAX_COUNTERS];
+} branch_snapshot_t;
+
+/* The payload of a MAILBOX_BRANCH_DONE message. */
+typedef struct branch_result {
+    branch_op_t op;
+    hk_err_t rc;         /* as the queue_* call of the same name documents */
+    int64_t journal_seq; /* last journal seq after the operation (0 = unknown) */
+    bool has_ticket;
+    ticket_t ticket;            /* the ticket the operation made or moved */
+    branch_snapshot_t snapshot; /* BRANCH_OP_SNAPSHOT only */
+} branch_result_t;
+
+typedef struct branch_ops {
+    const char *name; /* "local", "lan" */
+    hk_err_t (*take_number)(void *impl, uint64_t tag, const char *service_id);
+    hk_err_t (*snapshot)(void *impl, uint64_t tag);
+    hk_err_t (*call_next)(void *impl, uint64_t tag, const char *counter_id);
+    hk_err_t (*call_ticket)(void *impl, uint64_t tag, const char *counter_id, int64_t ticket_id);
+    hk_err_t (*recall)(void *impl, uint64_t tag, int64_t ticket_id);
+    hk_err_t (*no_show)(void *impl, uint64_t tag, int64_t ticket_id, bool put_back);
+    hk_err_t (*transfer)(void *impl, uint64_t tag, int64_t ticket_id, const char *to_service_id);
+    hk_err_t (*start)(void *impl, uint64_t tag, int64_t ticket_id);
+    hk_err_t (*finish)(void *impl, uint64_t tag, int64_t ticket_id);
+    hk_err_t (*set_counter)(void *impl, uint64_t tag, const char *counter_id,
+                            branch_counter_state_t st);
+    void (*destroy)(void *impl);
+} branch_ops_t;
+
+typedef struct branch {
+    const branch_ops_t *ops;
+    void *impl; /* owned by the backend, freed by ops->destroy */
+} branch_t;
+
+/** Destroy through the backend; NULL ok. */
+void branch_destroy(branch_t *b);
+
+/** Text of an operation ("take_number", ...). */
+const char *branch_op_str(branch_op_t op);
+
+/** Text of a counter state ("closed", "open", "paused"). */
+const char *branch_counter_state_str(branch_counter_state_t st);
+
+/*
+ * Submit an operation. HK_OK means accepted: exactly one MAILBOX_BRANCH_DONE
+ * with this tag follows (also when the operation itself fails: see its rc).
+ * Any other result means nothing was submitted and no message follows.
+ * Calls are made from the owning role's loop thread.
+ */
+hk_err_t branch_take_number(branch_t *b, uint64_t tag, const char *service_id);
+hk_err_t branch_snapshot(branch_t *b, uint64_t tag);
+hk_err_t branch_call_next(branch_t *b, uint64_t tag, const char *counter_id);
+hk_err_t branch_call_ticket(branch_t *b, uint64_t tag, const char *counter_id, int64_t ticket_id);
+hk_err_t branch_recall(branch_t *b, uint64_t tag, int64_t ticket_id);
+hk_err_t branch_no_show(branch_t *b, uint64_t tag, int64_t ticket_id, bool put_back);
+hk_err_t branch_transfer(branch_t *b, uint64_t tag, int64_t ticket_id, const char *to_service_id);
+hk_err_t branch_start(branch_t *b, uint64_t tag, int64_t ticket_id);
+hk_err_t branch_finish(branch_t *b, uint64_t tag, int64_t ticket_id);
+hk_err_t branch_set_counter(branch_t *b, uint64_t tag, const char *counter_id,
+                            branch_counter_state_t st);
+
+/** mailbox payload_free for branch_result_t. */
+void branch_result_free(void *result);
+
+#endif

@@ -1,0 +1,310 @@
+/*
+ * branch_local: branch.h's ops over queue + journal on the hub's store.
+ *
+ * Design notes
+ *   Each op: run the queue call (it commits its change and the journal
+ *   event in one transaction), then post one MAILBOX_BRANCH_DONE with the
+ *   outcome, then, if something committed, a (coalescing)
+ *   MAILBOX_JOURNAL_ADVANCED with the journal's last seq. The result is
+ *   built before posting, so a screen learns of a ticket only after its
+ *   commit returned HK_OK.
+ *   A refused post (mailbox full) cannot un-commit the change: the ticket
+ *   stays in the queue and in the journal, where the counters and the hall
+ *   board see it. The op then returns HK_ERR_BUSY (the caller shows "try
+ *   again"), the loss of the message is logged with the ticket number and
+ *   counted (branch_local_undelivered()).
+ *   Not thread-safe: one thread owns the store and calls every op.
+ */
+#include "branch_local.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hk_log.h"
+#include "hk_mem.h"
+#if 1 /* TEMP-SHIM: until the journal branch merges */
+typedef enum { COUNTER_CLOSED = 0, COUNTER_OPEN, COUNTER_PAUSED } counter_state_t;
+static hk_err_t journal_last_seq(store_t *s, int64_t *out)
+{
+    (void)s;
+    *out = 0;
+    return HK_OK;
+}
+static hk_err_t queue_counter_get_state(queue_t *q, const char *id, counter_state_t *st)
+{
+    bool o = false;
+    hk_err_t rc = queue_counter_is_open(q, id, &o);
+    *st = o ? COUNTER_OPEN : COUNTER_CLOSED;
+    return rc;
+}
+static hk_err_t queue_counter_current(queue_t *q, const char *id, ticket_t *t)
+{
+    (void)q, (void)id, (void)t;
+    return HK_ERR_NOT_FOUND;
+}
+static hk_err_t queue_counter_set_state(queue_t *q, const char *id, counter_state_t st, int64_t now)
+{
+    return queue_counter_set_open(q, id, st == COUNTER_OPEN, now);
+}
+static hk_err_t queue_call_ticket(queue_t *q, const char *c, int64_t id, int64_t now, ticket_t *t)
+{
+    (void)q, (void)c, (void)id, (void)now, (void)t;
+    return HK_ERR_INVALID;
+}
+#define queue_no_show(q, id, now, pb) ((void)(pb), queue_no_show(q, id, now))
+#endif
+
+typedef struct branch_local {
+    store_t *store;
+    queue_t *queue;
+    mailbox_t *mb;
+    branch_now_fn now;
+    void *now_user;
+    config_t cfg;
+    uint64_t undelivered;
+} branch_local_t;
+
+static int64_t now_ms(branch_local_t *bl)
+{
+    return bl->now(bl->now_user);
+}
+
+static branch_result_t *result_new(branch_op_t op)
+{
+    branch_result_t *r = hk_calloc(1, sizeof(*r));
+
+    if(r)
+        r->op = op;
+    return r;
+}
+
+/* Post r (owned) with tag. */
+static hk_err_t deliver(branch_local_t *bl, uint64_t tag, branch_result_t *r)
+{
+    mailbox_msg_t m;
+    hk_err_t rc;
+
+    if(journal_last_seq(bl->store, &r->journal_seq) != HK_OK)
+        r->journal_seq = 0; /* unknown; the notice below still wakes readers */
+    memset(&m, 0, sizeof(m));
+    m.kind = MAILBOX_BRANCH_DONE;
+    m.tag = tag;
+    m.rc = r->rc;
+    m.payload = r;
+    m.payload_free = branch_result_free;
+    rc = mailbox_post(bl->mb, &m);
+    if(rc != HK_OK) {
+        bl->undelivered++;
+        hk_log_error("branch", "%s result (%s, ticket %s) not delivered: %s", branch_op_str(r->op),
+                     hk_err_str(r->rc), r->has_ticket ? r->ticket.number : "-", hk_err_str(rc));
+        branch_result_free(r);
+    }
+    return rc;
+}
+
+/* The common tail of every op that changes one ticket. */
+static hk_err_t done_ticket(branch_local_t *bl, uint64_t tag, branch_op_t op, hk_err_t rc,
+                            const ticket_t *t, int64_t reload_id)
+{
+    branch_result_t *r = result_new(op);
+    int64_t seq = 0;
+    hk_err_t prc;
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    r->rc = rc;
+    if(rc == HK_OK && t) {
+        r->ticket = *t;
+        r->has_ticket = true;
+    } else if(rc == HK_OK && reload_id > 0 &&
+              queue_get_ticket(bl->queue, reload_id, &r->ticket) == HK_OK) {
+        r->has_ticket = true;
+    }
+    prc = deliver(bl, tag, r);
+    if(rc == HK_OK) {
+        (void)journal_last_seq(bl->store, &seq); /* 0 on failure: still a wake-up */
+        (void)mailbox_post_simple(bl->mb, MAILBOX_JOURNAL_ADVANCED, 0, HK_OK, seq);
+        /* a refused notice is counted by the mailbox; the next one carries
+         * a newer seq, so nothing is lost for good */
+    }
+    return prc;
+}
+
+static hk_err_t op_take_number(void *impl, uint64_t tag, const char *service_id)
+{
+    branch_local_t *bl = impl;
+    ticket_t t;
+    hk_err_t rc = queue_take_number(bl->queue, service_id, now_ms(bl), &t);
+
+    return done_ticket(bl, tag, BRANCH_OP_TAKE_NUMBER, rc, &t, 0);
+}
+
+static hk_err_t fill_snapshot(branch_local_t *bl, branch_snapshot_t *s)
+{
+    const config_t *cfg = &bl->cfg;
+    int64_t now = now_ms(bl);
+    hk_err_t rc = HK_OK;
+    int i;
+
+    s->taken_ms = now;
+    rc = journal_last_seq(bl->store, &s->journal_seq);
+    for(i = 0; i < cfg->n_services && rc == HK_OK; i++) {
+        branch_service_snap_t *v = &s->services[i];
+        snprintf(v->service_id, sizeof(v->service_id), "%s", cfg->services[i].id);
+        rc = queue_estimate(bl->queue, v->service_id, now, &v->waiting, &v->est_wait_s);
+    }
+    s->n_services = i;
+    for(i = 0; i < cfg->n_counters && rc == HK_OK; i++) {
+        branch_counter_snap_t *c = &s->counters[i];
+        counter_state_t st = COUNTER_CLOSED;
+        hk_err_t crc;
+        snprintf(c->counter_id, sizeof(c->counter_id), "%s", cfg->counters[i].id);
+        rc = queue_counter_get_state(bl->queue, c->counter_id, &st);
+        c->state = (branch_counter_state_t)st;
+        crc = queue_counter_current(bl->queue, c->counter_id, &c->ticket);
+        c->has_ticket = crc == HK_OK;
+        if(crc != HK_OK && crc != HK_ERR_NOT_FOUND)
+            rc = crc;
+    }
+    s->n_counters = i;
+    return rc;
+}
+
+static hk_err_t op_snapshot(void *impl, uint64_t tag)
+{
+    branch_local_t *bl = impl;
+    branch_result_t *r = result_new(BRANCH_OP_SNAPSHOT);
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    r->rc = fill_snapshot(bl, &r->snapshot);
+    return deliver(bl, tag, r);
+}
+
+static hk_err_t op_call_next(void *impl, uint64_t tag, const char *counter_id)
+{
+    branch_local_t *bl = impl;
+    ticket_t t;
+    hk_err_t rc = queue_call_next(bl->queue, counter_id, now_ms(bl), &t);
+
+    return done_ticket(bl, tag, BRANCH_OP_CALL_NEXT, rc, &t, 0);
+}
+
+static hk_err_t op_call_ticket(void *impl, uint64_t tag, const char *counter_id, int64_t ticket_id)
+{
+    branch_local_t *bl = impl;
+    ticket_t t;
+    hk_err_t rc = queue_call_ticket(bl->queue, counter_id, ticket_id, now_ms(bl), &t);
+
+    return done_ticket(bl, tag, BRANCH_OP_CALL_TICKET, rc, &t, 0);
+}
+
+static hk_err_t op_recall(void *impl, uint64_t tag, int64_t ticket_id)
+{
+    branch_local_t *bl = impl;
+    hk_err_t rc = queue_recall(bl->queue, ticket_id, now_ms(bl));
+
+    return done_ticket(bl, tag, BRANCH_OP_RECALL, rc, NULL, ticket_id);
+}
+
+static hk_err_t op_no_show(void *impl, uint64_t tag, int64_t ticket_id, bool put_back)
+{
+    branch_local_t *bl = impl;
+    hk_err_t rc = queue_no_show(bl->queue, ticket_id, now_ms(bl), put_back);
+
+    return done_ticket(bl, tag, BRANCH_OP_NO_SHOW, rc, NULL, ticket_id);
+}
+
+static hk_err_t op_transfer(void *impl, uint64_t tag, int64_t ticket_id, const char *to_service)
+{
+    branch_local_t *bl = impl;
+    ticket_t t;
+    hk_err_t rc = queue_transfer(bl->queue, ticket_id, to_service, now_ms(bl), &t);
+
+    return done_ticket(bl, tag, BRANCH_OP_TRANSFER, rc, &t, 0);
+}
+
+static hk_err_t op_start(void *impl, uint64_t tag, int64_t ticket_id)
+{
+    branch_local_t *bl = impl;
+    hk_err_t rc = queue_start_serving(bl->queue, ticket_id, now_ms(bl));
+
+    return done_ticket(bl, tag, BRANCH_OP_START, rc, NULL, ticket_id);
+}
+
+static hk_err_t op_finish(void *impl, uint64_t tag, int64_t ticket_id)
+{
+    branch_local_t *bl = impl;
+    hk_err_t rc = queue_finish(bl->queue, ticket_id, now_ms(bl));
+
+    return done_ticket(bl, tag, BRANCH_OP_FINISH, rc, NULL, ticket_id);
+}
+
+static hk_err_t op_set_counter(void *impl, uint64_t tag, const char *counter_id,
+                               branch_counter_state_t st)
+{
+    branch_local_t *bl = impl;
+    hk_err_t rc;
+
+    if((int)st < 0 || st > BRANCH_COUNTER_PAUSED)
+        rc = HK_ERR_INVALID;
+    else
+        rc = queue_counter_set_state(bl->queue, counter_id, (counter_state_t)st, now_ms(bl));
+    return done_ticket(bl, tag, BRANCH_OP_SET_COUNTER, rc, NULL, 0);
+}
+
+static void op_destroy(void *impl)
+{
+    branch_local_t *bl = impl;
+
+    if(!bl)
+        return;
+    queue_destroy(bl->queue);
+    hk_free(bl);
+}
+
+static const branch_ops_t local_ops = {
+    "local",    op_take_number, op_snapshot, op_call_next, op_call_ticket, op_recall,
+    op_no_show, op_transfer,    op_start,    op_finish,    op_set_counter, op_destroy,
+};
+
+hk_err_t branch_local_create(store_t *store, const config_t *cfg, mailbox_t *mb, branch_now_fn now,
+                             void *now_user, branch_t *out)
+{
+    branch_local_t *bl;
+    hk_err_t rc;
+
+    out->ops = NULL;
+    out->impl = NULL;
+    bl = hk_calloc(1, sizeof(*bl));
+    if(!bl)
+        return HK_ERR_NOMEM;
+    bl->store = store;
+    bl->mb = mb;
+    bl->now = now;
+    bl->now_user = now_user;
+    bl->cfg = *cfg;
+    rc = queue_open(store, cfg, &bl->queue);
+    if(rc != HK_OK) {
+        hk_free(bl);
+        return rc;
+    }
+    out->ops = &local_ops;
+    out->impl = bl;
+    return HK_OK;
+}
+
+void branch_local_set_config(branch_t *b, const config_t *cfg)
+{
+    branch_local_t *bl = b->impl;
+
+    bl->cfg = *cfg;
+    queue_set_config(bl->queue, cfg);
+}
+
+uint64_t branch_local_undelivered(const branch_t *b)
+{
+    const branch_local_t *bl = b->impl;
+
+    return bl->undelivered;
+}

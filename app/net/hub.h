@@ -1,0 +1,40 @@
+/*
+ * hub: the branch's queue authority as a role without a screen. It owns
+ * the branch store and the local branch (queue + journal), and runs the
+ * same runloop (mailbox and timers) the screen roles run, waiting on the
+ * mailbox instead of a display. The LAN API that counters, displays, other
+ * kiosks and the staff page use arrives with the hub issue (issue 6): this
+ * module is where it plugs in (its server thread will post requests to the
+ * hub's mailbox and the hub thread will answer through the branch).
+ */
+#ifndef HK_APP_NET_HUB_H
+#define HK_APP_NET_HUB_H
+
+#include "clock.h"
+#include "config.h"
+#include "hk_err.h"
+
+typedef struct hub hub_t;
+
+typedef struct hub_opts {
+    const config_t *cfg;  /* borrowed; outlives the hub */
+    hk_clock_t *clock;    /* borrowed */
+    const char *data_dir; /* resolved, exists */
+} hub_opts_t;
+
+/** Open the store and the local branch. @param out free with hub_destroy(). */
+hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag);
+void hub_destroy(hub_t *h); /* NULL ok */
+
+/**
+ * Run until SIGTERM or SIGINT (a signal thread turns them into a
+ * MAILBOX_QUIT; the caller must have blocked both signals in every thread,
+ * see hub_block_signals()).
+ * @return 0 on a clean stop.
+ */
+int hub_run(hub_t *h);
+
+/** Block SIGTERM/SIGINT in the calling thread (call before creating threads). */
+void hub_block_signals(void);
+
+#endif

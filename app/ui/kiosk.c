@@ -1,0 +1,518 @@
+/*
+ * kiosk: see kiosk.h.
+ *
+ * Design notes
+ *   Screens (navigation stack, root first):
+ *     [ATTRACT]                        start, and after idle_timeout_s
+ *     [ATTRACT, HOME]                  INTENT_START / INTENT_HOME
+ *     [ATTRACT, HOME, SERVICES]        INTENT_OPEN_SERVICES
+ *     [ATTRACT, HOME, TICKET]          the take-number result, HK_OK
+ *     [ATTRACT, HOME, UNAVAILABLE]     FAQ / submit / rate tiles
+ *   INTENT_BACK pops; the ticket screen returns home after its countdown.
+ *   Idle (no input for idle_timeout_s) resets language and text size for
+ *   the next customer and shows ATTRACT.
+ *
+ *   Taking a number: INTENT_TAKE_NUMBER -> branch_take_number(tag) and
+ *   take_tag = tag; while a take is in flight further takes are ignored
+ *   (one press, one ticket, also across a slow LAN). The MAILBOX_BRANCH_DONE
+ *   with that tag either carries the committed ticket (-> TICKET screen,
+ *   and printing starts after the confirmation frame is presented) or an
+ *   error (-> a dialog). The model never shows a ticket that did not
+ *   commit.
+ *
+ *   Waiting counts: any MAILBOX_JOURNAL_ADVANCED (a ticket issued here or a
+ *   call made anywhere in the branch), the minute tick, and entering a
+ *   screen that shows counts each ask the branch for a snapshot; at most
+ *   one is in flight, and a request made meanwhile is remembered
+ *   (snap_again) so the newest state always arrives.
+ *
+ *   Timers (runloop ids): T_MINUTE at the next whole wall minute (header
+ *   clock, opening hours), T_IDLE at last input + idle_timeout_s while not
+ *   on ATTRACT, T_COUNTDOWN every second on the ticket screen.
+ */
+#include "kiosk.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "branch_local.h"
+#include "hk_log.h"
+#include "hk_mem.h"
+#include "paths.h"
+#include "print_job.h"
+#include "script_player.h"
+#include "store.h"
+#include "ui_loop.h"
+#include "ui_model.h"
+
+enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN };
+
+struct kiosk {
+    kiosk_opts_t o;
+    ui_loop_t *loop;
+    ui_model_t model;
+    store_t *store;
+    branch_t branch;
+    bool have_branch;
+    print_job_t *print;
+    uint64_t next_tag;
+    uint64_t take_tag; /* take-number in flight; 0 = none */
+    uint64_t snap_tag; /* snapshot in flight; 0 = none */
+    bool snap_again;
+    int take_svc;       /* service index of the take in flight */
+    uint64_t print_job; /* spool job of the ticket on screen */
+    bool print_after_present;
+};
+
+static int64_t wall_ms(const kiosk_t *k)
+{
+    return hk_clock_wall_ms(k->o.clock);
+}
+
+static int64_t mono_ms(const kiosk_t *k)
+{
+    return hk_clock_mono_ms(k->o.clock);
+}
+
+static int64_t branch_now(void *user)
+{
+    return wall_ms(user);
+}
+
+/* ---- model ------------------------------------------------------------- */
+
+static void refresh_time(kiosk_t *k)
+{
+    int64_t next_minute = ui_model_set_time(&k->model, wall_ms(k));
+
+    runloop_timer_at(ui_loop_runloop(k->loop), T_MINUTE, mono_ms(k) + (next_minute - wall_ms(k)));
+}
+
+static void request_snapshot(kiosk_t *k)
+{
+    hk_err_t rc;
+
+    if(!k->have_branch)
+        return;
+    if(k->snap_tag) {
+        k->snap_again = true;
+        return;
+    }
+    k->snap_tag = ++k->next_tag;
+    rc = branch_snapshot(&k->branch, k->snap_tag);
+    if(rc != HK_OK) {
+        hk_log_warn("kiosk", "snapshot not requested: %s", hk_err_str(rc));
+        k->snap_tag = 0;
+    }
+}
+
+/* ---- navigation --------------------------------------------------------- */
+
+static void on_screen_change(kiosk_t *k, int id)
+{
+    runloop_t *rl = ui_loop_runloop(k->loop);
+
+    if(id != UI_SCR_TICKET)
+        runloop_timer_cancel(rl, T_COUNTDOWN);
+    if(id == UI_SCR_ATTRACT)
+        runloop_timer_cancel(rl, T_IDLE);
+    if(id == UI_SCR_HOME || id == UI_SCR_SERVICES || id == UI_SCR_ATTRACT)
+        request_snapshot(k);
+}
+
+static void go(kiosk_t *k, const int *stack, int n)
+{
+    ui_loop_set_stack(k->loop, stack, n);
+    on_screen_change(k, stack[n - 1]);
+}
+
+static void go_attract(kiosk_t *k)
+{
+    static const int s[] = { UI_SCR_ATTRACT };
+
+    ui_loop_dialog_close(k->loop);
+    ui_model_reset_customer(&k->model);
+    refresh_time(k);
+    go(k, s, 1);
+}
+
+static void go_home(kiosk_t *k)
+{
+    static const int s[] = { UI_SCR_ATTRACT, UI_SCR_HOME };
+
+    go(k, s, 2);
+}
+
+static void go_over_home(kiosk_t *k, int id)
+{
+    int s[3] = { UI_SCR_ATTRACT, UI_SCR_HOME, 0 };
+
+    s[2] = id;
+    go(k, s, 3);
+}
+
+/* ---- intents ------------------------------------------------------------ */
+
+static const char *svc_name(const kiosk_t *k, int i)
+{
+    const config_t *cfg = k->o.cfg;
+
+    return k->model.lang == I18N_EN ? cfg->services[i].name_en : cfg->services[i].name_zh;
+}
+
+static void error_dialog(kiosk_t *k)
+{
+    i18n_lang_t lang = k->model.lang;
+
+    ui_loop_dialog(k->loop, i18n_get(lang, I18N_ERROR_TITLE), i18n_get(lang, I18N_ERROR_MSG));
+}
+
+static void take_number(kiosk_t *k, int svc_idx)
+{
+    const config_t *cfg = k->o.cfg;
+    hk_err_t rc;
+
+    if(svc_idx < 0 || svc_idx >= cfg->n_services || k->take_tag)
+        return; /* unknown, or a take is already on its way */
+    if(!k->have_branch) {
+        error_dialog(k);
+        return;
+    }
+    k->take_tag = ++k->next_tag;
+    k->take_svc = svc_idx;
+    rc = branch_take_number(&k->branch, k->take_tag, cfg->services[svc_idx].id);
+    if(rc != HK_OK) {
+        hk_log_error("kiosk", "take number not submitted: %s", hk_err_str(rc));
+        k->take_tag = 0;
+        error_dialog(k);
+    }
+}
+
+static void service_closed(kiosk_t *k, int i)
+{
+    i18n_lang_t lang = k->model.lang;
+    char title[160], hours[32], msg[160];
+
+    if(i < 0 || i >= k->o.cfg->n_services)
+        return;
+    i18n_format(title, sizeof(title), lang, I18N_CLOSED_TITLE_S, svc_name(k, i));
+    if(k->model.svc[i].today.open_min >= 0) {
+        ui_span_text(k->model.svc[i].today, hours, sizeof(hours));
+        i18n_format(msg, sizeof(msg), lang, I18N_SVC_HOURS_S, hours);
+    } else {
+        snprintf(msg, sizeof(msg), "%s", i18n_get(lang, I18N_CLOSED_TODAY));
+    }
+    ui_loop_dialog(k->loop, title, msg);
+}
+
+static void on_intent(void *ctl, const ui_intent_t *in)
+{
+    kiosk_t *k = ctl;
+    ui_model_t *m = &k->model;
+
+    switch(in->kind) {
+    case INTENT_START:
+    case INTENT_HOME: go_home(k); break;
+    case INTENT_BACK:
+        ui_loop_back(k->loop);
+        on_screen_change(k, ui_loop_current(k->loop));
+        break;
+    case INTENT_OPEN_SERVICES: go_over_home(k, UI_SCR_SERVICES); break;
+    case INTENT_OPEN_FAQ:
+    case INTENT_OPEN_SUBMIT:
+    case INTENT_OPEN_RATE:
+        m->unavailable_title = in->kind == INTENT_OPEN_FAQ      ? I18N_TILE_FAQ
+                               : in->kind == INTENT_OPEN_SUBMIT ? I18N_TILE_SUBMIT
+                                                                : I18N_TILE_RATE;
+        go_over_home(k, UI_SCR_UNAVAILABLE);
+        break;
+    case INTENT_TAKE_NUMBER: take_number(k, in->arg); break;
+    case INTENT_SERVICE_CLOSED: service_closed(k, in->arg); break;
+    case INTENT_TOGGLE_LANG:
+        m->lang = m->lang == I18N_ZH ? I18N_EN : I18N_ZH;
+        refresh_time(k);
+        break;
+    case INTENT_TOGGLE_LARGE: m->large = !m->large; break;
+    case INTENT_NONE:
+    case INTENT_REDRAW:
+    case INTENT_DISMISS: break; /* the loop's own */
+    }
+}
+
+static bool on_input(void *ctl, const display_event_t *ev)
+{
+    kiosk_t *k = ctl;
+
+    /* armed on the attract screen too: the tap that leaves it counts */
+    runloop_timer_at(ui_loop_runloop(k->loop), T_IDLE,
+                     mono_ms(k) + (int64_t)k->o.cfg->idle_timeout_s * 1000);
+    if(ev->type == DISPLAY_EV_KEY && ev->key == DISPLAY_KEY_ESCAPE) {
+        go_attract(k);
+        return true;
+    }
+    return false;
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+static void take_done(kiosk_t *k, const branch_result_t *r)
+{
+    ui_model_t *m = &k->model;
+    char title[160];
+
+    k->take_tag = 0;
+    if(r->rc == HK_ERR_BUSY) {
+        /* closed in the meantime (hours) */
+        refresh_time(k);
+        i18n_format(title, sizeof(title), m->lang, I18N_CLOSED_TITLE_S, svc_name(k, k->take_svc));
+        ui_loop_dialog(k->loop, title, i18n_get(m->lang, I18N_ERROR_MSG));
+        return;
+    }
+    if(r->rc != HK_OK || !r->has_ticket) {
+        hk_log_error("kiosk", "take number failed: %s", hk_err_str(r->rc));
+        error_dialog(k);
+        return;
+    }
+    /* committed: now, and only now, the screen may confirm it */
+    m->ticket = r->ticket;
+    m->has_ticket = true;
+    m->print_state = print_job_has_printer(k->print) ? UI_PRINT_PENDING : UI_PRINT_NONE;
+    m->countdown_s = k->o.cfg->confirm_timeout_s;
+    k->print_job = 0;
+    go_over_home(k, UI_SCR_TICKET);
+    runloop_timer_at(ui_loop_runloop(k->loop), T_COUNTDOWN, mono_ms(k) + 1000);
+    k->print_after_present = true;
+}
+
+static void on_message(void *ctl, mailbox_msg_t *msg)
+{
+    kiosk_t *k = ctl;
+    const branch_result_t *r = msg->payload;
+
+    switch(msg->kind) {
+    case MAILBOX_BRANCH_DONE:
+        if(!r)
+            break;
+        if(msg->tag == k->take_tag && r->op == BRANCH_OP_TAKE_NUMBER) {
+            take_done(k, r);
+        } else if(msg->tag == k->snap_tag && r->op == BRANCH_OP_SNAPSHOT) {
+            k->snap_tag = 0;
+            if(r->rc == HK_OK)
+                ui_model_apply_snapshot(&k->model, &r->snapshot);
+            else
+                hk_log_warn("kiosk", "snapshot failed: %s", hk_err_str(r->rc));
+            if(k->snap_again) {
+                k->snap_again = false;
+                request_snapshot(k);
+            }
+        }
+        break;
+    case MAILBOX_JOURNAL_ADVANCED: request_snapshot(k); break;
+    case MAILBOX_PRINT_DONE: {
+        bool mine = msg->tag == k->print_job && k->model.has_ticket;
+        ui_print_state_t st =
+            print_job_done(k->print, msg, mine ? k->model.ticket.number : "", wall_ms(k));
+        if(mine)
+            k->model.print_state = st;
+        break;
+    }
+    default: break;
+    }
+    mailbox_msg_free(msg);
+}
+
+static void on_timer(void *ctl, int id)
+{
+    kiosk_t *k = ctl;
+
+    switch(id) {
+    case T_MINUTE:
+        refresh_time(k);
+        request_snapshot(k);
+        break;
+    case T_IDLE:
+        if(ui_loop_current(k->loop) != UI_SCR_ATTRACT)
+            go_attract(k);
+        break;
+    case T_COUNTDOWN:
+        if(--k->model.countdown_s <= 0) {
+            k->model.has_ticket = false;
+            go_home(k);
+        } else {
+            runloop_timer_at(ui_loop_runloop(k->loop), T_COUNTDOWN, mono_ms(k) + 1000);
+        }
+        break;
+    default: break;
+    }
+}
+
+static void after_present(void *ctl)
+{
+    kiosk_t *k = ctl;
+    char png[CONFIG_PATH_LEN + 64];
+    const char *png_path = NULL;
+
+    if(!k->print_after_present)
+        return;
+    /* the confirmation is on screen: rendering the ticket cannot delay it */
+    k->print_after_present = false;
+    if(k->o.screenshot_dir) {
+        snprintf(png, sizeof(png), "%s/ticket-%s.png", k->o.screenshot_dir, k->model.ticket.number);
+        png_path = png;
+    }
+    k->model.print_state = print_job_submit(k->print, &k->model.ticket, k->model.lang, png_path,
+                                            wall_ms(k), &k->print_job);
+}
+
+static ui_model_t *model(void *ctl)
+{
+    return &((kiosk_t *)ctl)->model;
+}
+
+static hk_err_t start(void *ctl, hk_diag_t *diag)
+{
+    kiosk_t *k = ctl;
+    char path[CONFIG_PATH_LEN + 32];
+    hk_err_t rc;
+
+    rc = paths_resolve(k->o.data_dir, "hallkiosk.db", path, sizeof(path));
+    if(rc == HK_OK)
+        rc = store_open(path, &k->store, diag);
+    if(rc == HK_OK)
+        rc = branch_local_create(k->store, k->o.cfg, ui_loop_mailbox(k->loop), branch_now, k,
+                                 &k->branch);
+    if(rc != HK_OK) {
+        hk_diag_set(diag, "cannot open the queue store %s: %s", path, hk_err_str(rc));
+        return rc;
+    }
+    k->have_branch = true;
+    rc = print_job_create(k->o.cfg, k->o.data_dir, k->o.fonts, k->store, ui_loop_mailbox(k->loop),
+                          wall_ms(k), &k->print);
+    if(rc != HK_OK)
+        return rc;
+    request_snapshot(k);
+    return HK_OK;
+}
+
+/* ---- script probe --------------------------------------------------------- */
+
+static const char *probe_print_state(void *user)
+{
+    static const char *const names[] = { "none", "pending", "done", "fault" };
+    kiosk_t *k = user;
+
+    return names[k->model.print_state];
+}
+
+static void probe_print_wait(void *user)
+{
+    kiosk_t *k = user;
+
+    print_job_wait_idle(k->print);
+}
+
+static void probe_clock_changed(void *user)
+{
+    kiosk_t *k = user;
+
+    refresh_time(k);
+    request_snapshot(k);
+    ui_loop_invalidate(k->loop);
+}
+
+/* ---- lifecycle ---------------------------------------------------------------- */
+
+hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
+{
+    static const struct {
+        int id;
+        const scr_ops_t *(*ops)(void);
+    } screens[] = {
+        { UI_SCR_ATTRACT, scr_attract_ops },         { UI_SCR_HOME, scr_home_ops },
+        { UI_SCR_SERVICES, scr_services_ops },       { UI_SCR_TICKET, scr_ticket_ops },
+        { UI_SCR_UNAVAILABLE, scr_unavailable_ops },
+    };
+    ui_controller_t c;
+    ui_loop_opts_t lo;
+    kiosk_t *k;
+    hk_err_t rc;
+    size_t i;
+
+    *out = NULL;
+    k = hk_calloc(1, sizeof(*k));
+    if(!k)
+        return HK_ERR_NOMEM;
+    k->o = *o;
+    memset(&c, 0, sizeof(c));
+    c.ctl = k;
+    c.model = model;
+    c.on_input = on_input;
+    c.on_intent = on_intent;
+    c.on_message = on_message;
+    c.on_timer = on_timer;
+    c.after_present = after_present;
+    c.start = start;
+    memset(&lo, 0, sizeof(lo));
+    lo.display = o->display;
+    lo.clock = o->clock;
+    lo.start_mono_ms = o->start_mono_ms;
+    rc = ui_loop_create(&lo, &c, &k->loop);
+    for(i = 0; rc == HK_OK && i < sizeof(screens) / sizeof(screens[0]); i++)
+        rc = ui_loop_add_screen(k->loop, screens[i].id, screens[i].ops());
+    if(rc != HK_OK) {
+        hk_diag_set(diag, "ui: cannot create screens: %s", hk_err_str(rc));
+        kiosk_destroy(k);
+        return rc;
+    }
+    ui_model_init(&k->model, o->cfg, 0);
+    go_attract(k);
+    *out = k;
+    return HK_OK;
+}
+
+void kiosk_destroy(kiosk_t *k)
+{
+    if(!k)
+        return;
+    print_job_destroy(k->print); /* waits for the spool; results stay in the mailbox */
+    ui_loop_destroy(k->loop);    /* frees undelivered messages */
+    if(k->have_branch)
+        branch_destroy(&k->branch);
+    store_close(k->store);
+    hk_free(k);
+}
+
+int kiosk_run(kiosk_t *k, const script_t *script)
+{
+    script_player_t *player = NULL;
+    ui_input_source_t src;
+    script_probe_t probe;
+    int rc;
+
+    if(!script) {
+        rc = ui_loop_run(k->loop, NULL);
+        print_job_wait_idle(k->print);
+        ui_loop_pump(k->loop); /* record the last print's result */
+        return rc;
+    }
+    memset(&probe, 0, sizeof(probe));
+    probe.user = k;
+    probe.utc_offset_min = k->o.cfg->utc_offset_min;
+    probe.print_state = probe_print_state;
+    probe.print_wait = probe_print_wait;
+    probe.clock_changed = probe_clock_changed;
+    if(script_player_create(script, k->o.screenshot_dir, &probe, &player) != HK_OK)
+        return 2;
+    src = script_player_source(player);
+    rc = ui_loop_run(k->loop, &src);
+    /* let the last ticket finish printing, and record its result */
+    print_job_wait_idle(k->print);
+    ui_loop_pump(k->loop);
+    script_player_destroy(player);
+    return rc;
+}
+
+const char *kiosk_screen_name(const kiosk_t *k)
+{
+    return ui_loop_screen_name(k->loop);
+}

@@ -1,0 +1,45 @@
+/*
+ * kiosk: the customer terminal's controller on the screen loop (ui_loop):
+ * attract -> home -> choose a service -> ticket confirmation (printed),
+ * plus the "not available yet" screen for tiles whose issue has not
+ * landed. It turns screen intents into branch operations and branch
+ * results into the model screens draw. It never touches the queue: the
+ * branch (local when this kiosk hosts the hub) does, and answers through
+ * the loop's mailbox.
+ */
+#ifndef HK_APP_UI_KIOSK_H
+#define HK_APP_UI_KIOSK_H
+
+#include <stdint.h>
+
+#include "clock.h"
+#include "config.h"
+#include "display.h"
+#include "script.h"
+
+typedef struct kiosk_opts {
+    const config_t *cfg;        /* borrowed; outlives the kiosk */
+    display_t *display;         /* borrowed */
+    font_set_t *fonts;          /* borrowed */
+    hk_clock_t *clock;          /* borrowed; stepped when headless + script */
+    const char *data_dir;       /* resolved, exists */
+    const char *screenshot_dir; /* NULL = no screenshots or ticket PNGs */
+    int64_t start_mono_ms;      /* process start, for the first-frame log; 0 = none */
+} kiosk_opts_t;
+
+typedef struct kiosk kiosk_t;
+
+/** Create the loop and the screens; the store opens after the first frame. */
+hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag);
+void kiosk_destroy(kiosk_t *k); /* NULL ok; waits for the printer */
+
+/**
+ * Run until the window closes, or the script ends (script != NULL).
+ * @return 0; 1 when a script step failed; 2 when the store cannot open.
+ */
+int kiosk_run(kiosk_t *k, const script_t *script);
+
+/** Name of the screen showing ("attract", "home", ...). */
+const char *kiosk_screen_name(const kiosk_t *k);
+
+#endif

@@ -1,0 +1,462 @@
+/*
+ * ui_loop: see ui_loop.h.
+ *
+ * Design notes
+ *   Iteration (ui_loop_run): dispatch the runloop (mailbox messages, then
+ *   due timers), draw if the showing screen reports a change, then ask the
+ *   input source for the next input, waiting at most until the next timer
+ *   deadline. Nothing polls: idle costs one wake-up per armed timer.
+ *   Every input is followed by a dispatch before the next frame, so a
+ *   result a branch posted while the input was handled (the local branch
+ *   posts at once) is on screen in the same frame.
+ *   Navigation: a stack of screen ids (depth <= UI_LOOP_STACK_DEPTH);
+ *   show_root/push/replace/back each call the new top's enter(), open the
+ *   input guard and force a redraw.
+ *   Overlay: the dialog is laid out from the current model on each frame
+ *   (language and text size can change under it) and takes every input
+ *   while open.
+ *   First frame: logged at info level with the raw CLOCK_MONOTONIC time
+ *   ("first frame presented: mono-ns N, M ms after start"): the benchmark
+ *   reads it from outside, so no bench hook lives in product code.
+ *   Invariants: the top of the stack is a registered screen; only this
+ *   thread touches screens, overlay and model.
+ */
+#include "ui_loop.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "dialog.h"
+#include "hk_log.h"
+#include "hk_mem.h"
+
+#define DEFAULT_MAILBOX 256
+
+struct ui_loop {
+    ui_loop_opts_t o;
+    ui_controller_t c;
+    gfx_t *g;
+    runloop_t *rl;
+    const scr_ops_t *ops[UI_LOOP_MAX_SCREENS];
+    void *scr[UI_LOOP_MAX_SCREENS];
+    int stack[UI_LOOP_STACK_DEPTH];
+    int depth;
+    ui_dialog_t dialog;
+    char dialog_title[160];
+    char dialog_msg[256];
+    bool dialog_open;
+    bool dirty;
+    int64_t guard_until_ms;
+    int frames;
+};
+
+static int64_t rl_now(void *user)
+{
+    return ui_loop_mono(user);
+}
+
+static void rl_message(void *user, mailbox_msg_t *m)
+{
+    ui_loop_t *l = user;
+
+    if(l->c.on_message)
+        l->c.on_message(l->c.ctl, m);
+    else
+        mailbox_msg_free(m);
+}
+
+static void rl_timer(void *user, int id)
+{
+    ui_loop_t *l = user;
+
+    if(l->c.on_timer)
+        l->c.on_timer(l->c.ctl, id);
+}
+
+static void wake_display(void *user)
+{
+    display_wake(user);
+}
+
+hk_err_t ui_loop_create(const ui_loop_opts_t *o, const ui_controller_t *ctl, ui_loop_t **out)
+{
+    runloop_hooks_t h;
+    ui_loop_t *l;
+    hk_err_t rc;
+
+    *out = NULL;
+    l = hk_calloc(1, sizeof(*l));
+    if(!l)
+        return HK_ERR_NOMEM;
+    l->o = *o;
+    l->c = *ctl;
+    l->g = display_gfx(o->display);
+    memset(&h, 0, sizeof(h));
+    h.user = l;
+    h.now_ms = rl_now;
+    h.on_message = rl_message;
+    h.on_timer = rl_timer;
+    rc = runloop_create(&h, o->mailbox_capacity > 0 ? o->mailbox_capacity : DEFAULT_MAILBOX,
+                        wake_display, o->display, &l->rl);
+    if(rc != HK_OK) {
+        hk_free(l);
+        return rc;
+    }
+    *out = l;
+    return HK_OK;
+}
+
+void ui_loop_destroy(ui_loop_t *l)
+{
+    int i;
+
+    if(!l)
+        return;
+    runloop_destroy(l->rl);
+    for(i = 0; i < UI_LOOP_MAX_SCREENS; i++)
+        if(l->scr[i])
+            l->ops[i]->destroy(l->scr[i]);
+    hk_free(l);
+}
+
+mailbox_t *ui_loop_mailbox(ui_loop_t *l)
+{
+    return runloop_mailbox(l->rl);
+}
+
+runloop_t *ui_loop_runloop(ui_loop_t *l)
+{
+    return l->rl;
+}
+
+display_t *ui_loop_display(ui_loop_t *l)
+{
+    return l->o.display;
+}
+
+hk_clock_t *ui_loop_clock(ui_loop_t *l)
+{
+    return l->o.clock;
+}
+
+gfx_t *ui_loop_gfx(ui_loop_t *l)
+{
+    return l->g;
+}
+
+int64_t ui_loop_mono(const ui_loop_t *l)
+{
+    return hk_clock_mono_ms(l->o.clock);
+}
+
+int64_t ui_loop_wall(const ui_loop_t *l)
+{
+    return hk_clock_wall_ms(l->o.clock);
+}
+
+hk_err_t ui_loop_add_screen(ui_loop_t *l, int id, const scr_ops_t *ops)
+{
+    hk_err_t rc;
+
+    if(id < 0 || id >= UI_LOOP_MAX_SCREENS || l->ops[id])
+        return HK_ERR_INVALID;
+    rc = ops->create(l->g, &l->scr[id]);
+    if(rc != HK_OK)
+        return rc;
+    l->ops[id] = ops;
+    return HK_OK;
+}
+
+/* ---- navigation ------------------------------------------------------- */
+
+static void entered(ui_loop_t *l)
+{
+    int id = l->stack[l->depth - 1];
+
+    l->ops[id]->enter(l->scr[id]);
+    /* the guard swallows the tail of the tap that changed the screen; the
+     * very first screen follows no tap */
+    if(l->frames > 0)
+        ui_loop_guard(l);
+    l->dirty = true;
+}
+
+void ui_loop_show_root(ui_loop_t *l, int id)
+{
+    if(HK_NEVER(id < 0 || id >= UI_LOOP_MAX_SCREENS || !l->ops[id]))
+        return;
+    l->stack[0] = id;
+    l->depth = 1;
+    entered(l);
+}
+
+void ui_loop_push(ui_loop_t *l, int id)
+{
+    if(HK_NEVER(id < 0 || id >= UI_LOOP_MAX_SCREENS || !l->ops[id]))
+        return;
+    if(l->depth == 0 || l->depth >= UI_LOOP_STACK_DEPTH) {
+        /* a flow deeper than the stack is a controller bug: keep working */
+        (void)HK_NEVER(l->depth >= UI_LOOP_STACK_DEPTH);
+        ui_loop_show_root(l, id);
+        return;
+    }
+    l->stack[l->depth++] = id;
+    entered(l);
+}
+
+void ui_loop_replace(ui_loop_t *l, int id)
+{
+    if(HK_NEVER(id < 0 || id >= UI_LOOP_MAX_SCREENS || !l->ops[id]))
+        return;
+    if(l->depth == 0) {
+        ui_loop_show_root(l, id);
+        return;
+    }
+    l->stack[l->depth - 1] = id;
+    entered(l);
+}
+
+void ui_loop_back(ui_loop_t *l)
+{
+    if(l->depth > 1)
+        l->depth--;
+    if(l->depth > 0)
+        entered(l);
+}
+
+void ui_loop_set_stack(ui_loop_t *l, const int *ids, int n)
+{
+    int i;
+
+    if(HK_NEVER(n < 1 || n > UI_LOOP_STACK_DEPTH))
+        return;
+    for(i = 0; i < n; i++)
+        if(HK_NEVER(ids[i] < 0 || ids[i] >= UI_LOOP_MAX_SCREENS || !l->ops[ids[i]]))
+            return;
+    memcpy(l->stack, ids, sizeof(ids[0]) * (size_t)n);
+    l->depth = n;
+    entered(l);
+}
+
+int ui_loop_current(const ui_loop_t *l)
+{
+    return l->depth > 0 ? l->stack[l->depth - 1] : -1;
+}
+
+int ui_loop_depth(const ui_loop_t *l)
+{
+    return l->depth;
+}
+
+const char *ui_loop_screen_name(const ui_loop_t *l)
+{
+    int id = ui_loop_current(l);
+
+    return id >= 0 ? l->ops[id]->name : "none";
+}
+
+/* ---- overlay ------------------------------------------------------------ */
+
+void ui_loop_dialog(ui_loop_t *l, const char *title, const char *msg)
+{
+    snprintf(l->dialog_title, sizeof(l->dialog_title), "%s", title);
+    snprintf(l->dialog_msg, sizeof(l->dialog_msg), "%s", msg);
+    l->dialog_open = true;
+    ui_loop_guard(l);
+    l->dirty = true;
+}
+
+void ui_loop_dialog_close(ui_loop_t *l)
+{
+    if(!l->dialog_open)
+        return;
+    l->dialog_open = false;
+    ui_loop_guard(l);
+    l->dirty = true;
+}
+
+bool ui_loop_dialog_is_open(const ui_loop_t *l)
+{
+    return l->dialog_open;
+}
+
+static void layout_dialog(ui_loop_t *l, const ui_model_t *m)
+{
+    ui_dialog_t *d = &l->dialog;
+    int short_side = m->w < m->h ? m->w : m->h;
+
+    d->open = l->dialog_open;
+    if(!d->open)
+        return;
+    snprintf(d->title, sizeof(d->title), "%s", l->dialog_title);
+    snprintf(d->msg, sizeof(d->msg), "%s", l->dialog_msg);
+    ui_button_init(&d->ok);
+    snprintf(d->ok.title, sizeof(d->ok.title), "%s", i18n_get(m->lang, I18N_OK));
+    ui_dialog_layout(d, l->g, m->w, m->h, ui_font(m, 54), ui_font(m, 40), short_side * 100 / 1080);
+}
+
+/* ---- input and frames ----------------------------------------------------- */
+
+void ui_loop_guard(ui_loop_t *l)
+{
+    l->guard_until_ms = ui_loop_mono(l) + UI_INPUT_GUARD_MS;
+}
+
+void ui_loop_invalidate(ui_loop_t *l)
+{
+    l->dirty = true;
+}
+
+void ui_loop_input(ui_loop_t *l, const display_event_t *ev)
+{
+    ui_intent_t in;
+    int id = ui_loop_current(l);
+
+    memset(&in, 0, sizeof(in));
+    if(ev->type == DISPLAY_EV_EXPOSE) {
+        l->dirty = true;
+        return;
+    }
+    if(l->c.on_input && l->c.on_input(l->c.ctl, ev))
+        return;
+    if(ev->type == DISPLAY_EV_KEY)
+        return; /* keys reach screens once they take text (text input) */
+    if(ui_loop_mono(l) < l->guard_until_ms)
+        return; /* the tail of a double tap */
+    if(l->dialog_open) {
+        bool changed = false;
+        if(ui_dialog_handle(&l->dialog, ev, &changed))
+            ui_loop_dialog_close(l);
+        else if(changed)
+            l->dirty = true;
+        return;
+    }
+    if(id < 0)
+        return;
+    in = l->ops[id]->handle(l->scr[id], ev);
+    if(in.kind == INTENT_NONE)
+        return;
+    if(in.kind == INTENT_REDRAW) {
+        l->dirty = true;
+        return;
+    }
+    if(in.kind == INTENT_DISMISS) {
+        ui_loop_dialog_close(l);
+        return;
+    }
+    if(l->c.on_intent)
+        l->c.on_intent(l->c.ctl, &in);
+}
+
+static void first_frame_log(ui_loop_t *l)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if(l->o.start_mono_ms)
+        hk_log_info("ui", "first frame presented: mono-ns %lld, %lld ms after start",
+                    (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec,
+                    (long long)(ui_loop_mono(l) - l->o.start_mono_ms));
+    else
+        hk_log_info("ui", "first frame presented: mono-ns %lld",
+                    (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+}
+
+void ui_loop_frame(ui_loop_t *l, bool force)
+{
+    int id = ui_loop_current(l);
+    ui_model_t *m;
+    bool changed;
+
+    if(id < 0)
+        return;
+    m = l->c.model(l->c.ctl);
+    m->w = l->g->width;
+    m->h = l->g->height;
+    changed = l->ops[id]->update(l->scr[id], m);
+    if(!(changed || l->dirty || force))
+        return;
+    l->ops[id]->draw(l->scr[id], l->g);
+    layout_dialog(l, m);
+    ui_dialog_draw(&l->dialog, l->g);
+    display_present(l->o.display);
+    l->dirty = false;
+    if(l->frames++ == 0)
+        first_frame_log(l);
+    if(l->c.after_present)
+        l->c.after_present(l->c.ctl);
+}
+
+void ui_loop_pump(ui_loop_t *l)
+{
+    runloop_dispatch(l->rl);
+    ui_loop_frame(l, false);
+}
+
+/* The display as an input source. */
+static ui_src_result_t display_next(void *impl, ui_loop_t *l, int64_t deadline_ms,
+                                    display_event_t *ev)
+{
+    int64_t now = ui_loop_mono(l);
+    int64_t wait = deadline_ms == RUNLOOP_NEVER ? 600000 : deadline_ms - now;
+
+    (void)impl;
+    if(wait < 0)
+        wait = 0;
+    if(wait > 600000)
+        wait = 600000;
+    if(!display_wait(l->o.display, (int)wait, ev))
+        return UI_SRC_IDLE;
+    if(ev->type == DISPLAY_EV_QUIT) {
+        ui_loop_quit(l, 0);
+        return UI_SRC_IDLE;
+    }
+    if(ev->type == DISPLAY_EV_WAKE)
+        return UI_SRC_IDLE; /* the mailbox has mail: the next dispatch takes it */
+    return UI_SRC_EVENT;
+}
+
+int ui_loop_run(ui_loop_t *l, const ui_input_source_t *src)
+{
+    static const ui_input_source_t display_src = { NULL, display_next };
+    hk_diag_t diag;
+    hk_err_t rc;
+
+    if(!src)
+        src = &display_src;
+    /* the first frame goes up before anything that can be slow */
+    ui_loop_frame(l, true);
+    hk_diag_clear(&diag);
+    rc = l->c.start ? l->c.start(l->c.ctl, &diag) : HK_OK;
+    if(rc != HK_OK) {
+        hk_log_error("ui", "cannot start: %s %s", hk_err_str(rc), diag.msg);
+        return 2;
+    }
+    l->dirty = true;
+    while(!runloop_quitting(l->rl)) {
+        display_event_t ev;
+        ui_src_result_t r;
+
+        ui_loop_pump(l);
+        if(runloop_quitting(l->rl))
+            break;
+        memset(&ev, 0, sizeof(ev));
+        r = src->next(src->impl, l, runloop_next_deadline(l->rl), &ev);
+        if(r == UI_SRC_END)
+            break;
+        if(r == UI_SRC_EVENT)
+            ui_loop_input(l, &ev);
+    }
+    return runloop_exit_code(l->rl);
+}
+
+void ui_loop_quit(ui_loop_t *l, int code)
+{
+    runloop_quit(l->rl, code);
+}
+
+bool ui_loop_quitting(const ui_loop_t *l)
+{
+    return runloop_quitting(l->rl);
+}
