@@ -1,27 +1,45 @@
 /*
  * queue: the branch queue authority over the store. It issues numbers from
  * the per-day ledger, quotes and later measures wait estimates, picks the
- * next ticket for a counter and moves tickets through their states. Every
- * state change is one BEGIN IMMEDIATE transaction committed before the call
- * returns. It does not print, announce or talk to the network; it reads no
- * clock (now_ms is an argument) and holds no state that is not also in the
- * database, apart from cached statements and the config copy.
+ * next ticket for a counter, moves tickets through their states and keeps
+ * counters open, paused or closed. Every change is one store transaction
+ * (nested in the caller's if one is open) that also appends the change's
+ * journal event, so the change and its event commit together or not at all.
+ * It does not print, announce or talk to the network; it reads no clock
+ * (now_ms is an argument) and holds no state that is not also in the
+ * database, apart from the config copy and the day last swept.
  *
  * Design notes
  * ------------
- * Ticket states (ticket_state_t) and the calls that move them:
+ * Ticket states (ticket_state_t, persisted: never renumber) and the calls
+ * that move them, with the journal event each writes:
  *
- *   (new) --queue_take_number--> WAITING
- *   WAITING --queue_call_next--> CALLED
- *   WAITING --queue_cancel--> CANCELLED
- *   WAITING/CALLED/SERVING --(first state change of a new business day)-->
- *       CANCELLED   (day rollover: yesterday's queue is not called today)
- *   CALLED --queue_recall--> CALLED (recalls + 1)
- *   CALLED --queue_start_serving--> SERVING
- *   CALLED/SERVING --queue_finish--> DONE      (feeds the service-time mean)
- *   CALLED --queue_no_show--> NO_SHOW
+ *   (new) --queue_take_number--> WAITING                     ticket.issued
+ *   WAITING --queue_call_next / queue_call_ticket--> CALLED   ticket.called
+ *   WAITING --queue_cancel--> CANCELLED                      ticket.cancelled
+ *   WAITING/CALLED/SERVING --(first take/call of a new business day)-->
+ *       CANCELLED   (day rollover: yesterday's queue is not called today;
+ *       one ticket.cancelled per ticket, body reason "day_rollover")
+ *   CALLED --queue_recall--> CALLED (recalls + 1)            ticket.recalled
+ *   CALLED --queue_start_serving--> SERVING                  ticket.started
+ *   CALLED/SERVING --queue_finish--> DONE (feeds the mean)   ticket.finished
+ *   CALLED --queue_no_show(put_back=false)--> NO_SHOW        ticket.no_show
+ *   CALLED --queue_no_show(put_back=true)--> WAITING         ticket.no_show
+ *       (same row: issued_ms and so its place in line kept; called_ms and
+ *       counter_id cleared. A state move, not a new row, because the
+ *       number stays one person's: one live row per number and day.)
  *   CALLED/SERVING --queue_transfer--> TRANSFERRED, plus a new WAITING row
  *       with the same day/number and the original issued_ms
+ *                                                     ticket.transferred
+ * Counter states (counter_state_t, persisted: never renumber), any to any
+ * by queue_counter_set_state: counter.opened / .paused / .closed. A counter
+ * without a row is OPEN. Only an OPEN counter calls (else HK_ERR_BUSY) and
+ * counts in estimates; PAUSED and CLOSED may still finish what they have.
+ *
+ * SQL and states: no state value is written into SQL by hand. The
+ * templates in sql_tmpl[] name states ({waiting}) or sets of states
+ * ({unfinished}) and are expanded once per process from state_names[] and
+ * state_sets[], the same tables C code uses (queue_state_str, move masks).
  *
  * Numbering: the business day is the local date at utc_offset_min
  * (config_local_time). numbers(day, prefix, seq) is the ledger: the next
@@ -37,39 +55,54 @@
  * service durations (finish - serving start, or - called when never
  * started; alpha QUEUE_EWMA_ALPHA) seeded with avg_service_s, and
  * open_counters counts configured counters serving the service whose
- * counter_state is open (a counter without a row is open). No open counter
- * gives -1. The quote is stored on the ticket; queue_estimate_error()
- * compares it with called_ms - issued_ms.
+ * state is OPEN. No open counter gives -1. The quote is stored on the
+ * ticket; queue_estimate_error() compares it with called_ms - issued_ms.
+ *
+ * Rollover cache: swept_day remembers the day whose sweep committed, and
+ * is set only when this call's transaction was the outermost one (an inner
+ * level's sweep may still be rolled back by the caller; then the next call
+ * simply sweeps again: the sweep is idempotent).
  *
  * Invariants:
  *   - a number (day, prefix, seq) is in the ledger at most once, and every
  *     ticket row's number is in the ledger (foreign key);
  *   - per day and number, at most one row is not TRANSFERRED;
- *   - a call returning HK_OK has committed; any other result has rolled
- *     back, and *out is untouched.
+ *   - every row without prev_id has exactly one ticket.issued event, every
+ *     row with one is named by exactly one ticket.transferred event, and
+ *     every ticket event names an existing row;
+ *   - a call returning HK_OK has committed (or will with the caller's
+ *     transaction); any other result has rolled back its changes and
+ *     events, and *out is untouched.
  */
 #include "queue.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "hk_log.h"
 #include "hk_mem.h"
+#include "journal.h"
+#include "store_private.h"
 
+#define LOG_MOD          "queue"
 #define QUEUE_EWMA_ALPHA 0.2
 #define QUEUE_MAX_SEQ    999
 /* A duration longer than this is a counter left open, not a service. */
 #define QUEUE_MAX_SERVICE_S (4 * 3600)
+#define SQL_MAX             640
 
 #define TICKET_COLS                                                          \
     "id, day, number, service_id, state, issued_ms, called_ms, serving_ms, " \
     "finished_ms, counter_id, ahead_quoted, est_wait_s_quoted, recalls, "    \
     "prefix, seq"
 
+#define BIT(st)        (1u << (unsigned)(st))
+#define SET_UNFINISHED (BIT(TICKET_WAITING) | BIT(TICKET_CALLED) | BIT(TICKET_SERVING))
+#define SET_AT_COUNTER (BIT(TICKET_CALLED) | BIT(TICKET_SERVING))
+
 typedef enum stmt_id {
-    S_BEGIN,
-    S_COMMIT,
-    S_ROLLBACK,
-    S_EXPIRE,
+    S_EXPIRE_NEXT,
     S_MAX_SEQ,
     S_INS_NUMBER,
     S_INS_TICKET,
@@ -82,6 +115,7 @@ typedef enum stmt_id {
     S_COUNTER_SET,
     S_GET,
     S_FIND,
+    S_CURRENT,
     S_UPDATE,
     S_ISSUED,
     S_EST_ERR,
@@ -90,9 +124,7 @@ typedef enum stmt_id {
 
 struct queue {
     store_t *store;
-    sqlite3 *db;
     config_t cfg;
-    sqlite3_stmt *st[S_COUNT];
     char swept_day[11]; /* day whose rollover sweep has committed */
 };
 
@@ -103,37 +135,67 @@ typedef struct row {
     int seq;
 } row_t;
 
+typedef struct state_set {
+    const char *name;
+    unsigned mask;
+} state_set_t;
+
 /* Static prototypes -------------------------------------------------------*/
-static hk_err_t sq_fail(queue_t *q, const char *what, int src);
+static void sql_build(void);
+static bool sql_expand(const char *tmpl, char *out, size_t cap);
+static bool sql_fragment(const char *name, char *out, size_t cap);
 static hk_err_t stmt(queue_t *q, stmt_id_t id, sqlite3_stmt **out);
-static void stmt_done(sqlite3_stmt *st);
-static hk_err_t run(queue_t *q, stmt_id_t id);
-static hk_err_t tx_begin(queue_t *q);
-static hk_err_t tx_end(queue_t *q, hk_err_t rc);
+static hk_err_t fail(queue_t *q, const char *what, int src);
 static hk_err_t rollover(queue_t *q, const char *day, int64_t now_ms, bool *swept);
 static hk_err_t count_by_text(queue_t *q, stmt_id_t id, const char *arg, const char *what,
                               int *out);
 static hk_err_t query_int(queue_t *q, sqlite3_stmt *st, const char *what, int *out);
 static hk_err_t waiting_today(queue_t *q, const char *service_id, const char *day, int *out);
 static hk_err_t mean_s(queue_t *q, int svc_idx, double *out);
-static hk_err_t counter_open(queue_t *q, const char *counter_id, bool *out);
+static hk_err_t counter_get(queue_t *q, const char *counter_id, counter_state_t *out);
+static hk_err_t counter_may_call(queue_t *q, const char *counter_id);
 static hk_err_t estimate_in(queue_t *q, int svc_idx, const char *day, int *ahead_out,
                             int *wait_out);
 static void copy_text(char *dst, size_t cap, const unsigned char *src);
 static void read_row(sqlite3_stmt *st, row_t *r);
 static hk_err_t load(queue_t *q, int64_t ticket_id, row_t *r);
+static hk_err_t load_by(queue_t *q, stmt_id_t id, const char *a, const char *b, row_t *r);
 static hk_err_t store_row(queue_t *q, const ticket_t *t);
 static hk_err_t feed_mean(queue_t *q, const ticket_t *t, int64_t now_ms);
+static void body_ticket(journal_body_t *b, const ticket_t *t, ticket_state_t from,
+                        const char *counter_id);
+static hk_err_t emit(queue_t *q, journal_type_t type, journal_body_t *b, int64_t now_ms);
+static hk_err_t call_row(queue_t *q, const config_counter_t *c, row_t *r, int64_t now_ms);
+static hk_err_t pick_next(queue_t *q, const config_counter_t *c, const char *day, int64_t now_ms,
+                          int64_t *id_out);
 static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms, unsigned from_mask,
-                     ticket_state_t to);
+                     ticket_state_t to, journal_type_t ev);
 
 /* Static data -------------------------------------------------------------*/
-static const char *const sql_text[S_COUNT] = {
-    [S_BEGIN] = "BEGIN IMMEDIATE",
-    [S_COMMIT] = "COMMIT",
-    [S_ROLLBACK] = "ROLLBACK",
-    [S_EXPIRE] = "UPDATE tickets SET state = 5, finished_ms = ?1"
-                 " WHERE state IN (0, 1, 2) AND day < ?2",
+
+/* The one table of ticket state names; the values are the enum's. */
+static const char *const state_names[TICKET_STATE_COUNT] = {
+    [TICKET_WAITING] = "waiting",         [TICKET_CALLED] = "called",
+    [TICKET_SERVING] = "serving",         [TICKET_DONE] = "done",
+    [TICKET_NO_SHOW] = "no_show",         [TICKET_CANCELLED] = "cancelled",
+    [TICKET_TRANSFERRED] = "transferred",
+};
+
+static const state_set_t state_sets[] = {
+    { "unfinished", SET_UNFINISHED }, /* the day rollover cancels these */
+    { "at_counter", SET_AT_COUNTER }, /* a counter has this ticket now */
+};
+
+static const char *const counter_state_names[COUNTER_STATE_COUNT] = {
+    [COUNTER_CLOSED] = "closed",
+    [COUNTER_OPEN] = "open",
+    [COUNTER_PAUSED] = "paused",
+};
+
+/* {name} is a state's value, {set} a parenthesised list (sql_fragment). */
+static const char *const sql_tmpl[S_COUNT] = {
+    [S_EXPIRE_NEXT] = "SELECT " TICKET_COLS " FROM tickets"
+                      " WHERE state IN {unfinished} AND day < ?1 ORDER BY id LIMIT 1",
     [S_MAX_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM numbers"
                   " WHERE day = ?1 AND prefix = ?2",
     [S_INS_NUMBER] = "INSERT INTO numbers(day, prefix, seq, issued_ms)"
@@ -141,27 +203,29 @@ static const char *const sql_text[S_COUNT] = {
     [S_INS_TICKET] = "INSERT INTO tickets(day, prefix, seq, number,"
                      " service_id, state, issued_ms, ahead_quoted,"
                      " est_wait_s_quoted, prev_id)"
-                     " VALUES(?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9)",
+                     " VALUES(?1, ?2, ?3, ?4, ?5, {waiting}, ?6, ?7, ?8, ?9)",
     [S_WAITING_DAY] = "SELECT COUNT(*) FROM tickets"
-                      " WHERE state = 0 AND service_id = ?1 AND day = ?2",
+                      " WHERE state = {waiting} AND service_id = ?1 AND day = ?2",
     [S_WAITING_ALL] = "SELECT COUNT(*) FROM tickets"
-                      " WHERE state = 0 AND service_id = ?1",
+                      " WHERE state = {waiting} AND service_id = ?1",
     [S_WAITING_LIST] = "SELECT id, service_id, issued_ms FROM tickets"
-                       " WHERE state = 0 AND day = ?1 ORDER BY issued_ms, id",
+                       " WHERE state = {waiting} AND day = ?1 ORDER BY issued_ms, id",
     [S_MEAN] = "SELECT mean_s FROM service_stats WHERE service_id = ?1",
     [S_STATS_UPSERT] = "INSERT INTO service_stats(service_id, mean_s, n,"
                        " updated_ms) VALUES(?1, ?2, 1, ?3)"
                        " ON CONFLICT(service_id) DO UPDATE SET"
                        " mean_s = excluded.mean_s, n = n + 1,"
                        " updated_ms = excluded.updated_ms",
-    [S_COUNTER_GET] = "SELECT open FROM counter_state WHERE counter_id = ?1",
-    [S_COUNTER_SET] = "INSERT INTO counter_state(counter_id, open, updated_ms)"
+    [S_COUNTER_GET] = "SELECT state FROM counter_state WHERE counter_id = ?1",
+    [S_COUNTER_SET] = "INSERT INTO counter_state(counter_id, state, updated_ms)"
                       " VALUES(?1, ?2, ?3) ON CONFLICT(counter_id) DO UPDATE"
-                      " SET open = excluded.open,"
+                      " SET state = excluded.state,"
                       " updated_ms = excluded.updated_ms",
     [S_GET] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1",
     [S_FIND] = "SELECT " TICKET_COLS " FROM tickets WHERE day = ?1 AND"
-               " number = ?2 AND state <> 6 ORDER BY id DESC LIMIT 1",
+               " number = ?2 AND state <> {transferred} ORDER BY id DESC LIMIT 1",
+    [S_CURRENT] = "SELECT " TICKET_COLS " FROM tickets WHERE state IN {at_counter}"
+                  " AND counter_id = ?1 ORDER BY called_ms DESC, id DESC LIMIT 1",
     [S_UPDATE] = "UPDATE tickets SET state = ?2, called_ms = ?3,"
                  " serving_ms = ?4, finished_ms = ?5, counter_id = ?6,"
                  " recalls = ?7 WHERE id = ?1",
@@ -171,8 +235,11 @@ static const char *const sql_text[S_COUNT] = {
                   " AND called_ms > 0",
 };
 
-static const char *const state_names[] = { "waiting", "called",    "serving",    "done",
-                                           "no_show", "cancelled", "transferred" };
+/* Expanded once per process; static, so the store's statement cache may
+ * key on these pointers. */
+static char sql_text[S_COUNT][SQL_MAX];
+static bool sql_ok;
+static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 /* Public functions --------------------------------------------------------*/
 
@@ -188,11 +255,13 @@ hk_err_t queue_open(store_t *store, const config_t *cfg, queue_t **out)
      * a migration test is not one to run a branch on. */
     if(store_schema_version(store) != store_schema_latest())
         return HK_ERR_INVALID;
+    (void)pthread_once(&sql_once, sql_build); /* fails only on broken libc */
+    if(HK_NEVER(!sql_ok))
+        return HK_ERR_INVALID; /* a template names an unknown state */
     q = hk_calloc(1, sizeof(*q));
     if(!q)
         return HK_ERR_NOMEM;
     q->store = store;
-    q->db = store_db(store);
     q->cfg = *cfg;
     *out = q;
     return HK_OK;
@@ -200,13 +269,7 @@ hk_err_t queue_open(store_t *store, const config_t *cfg, queue_t **out)
 
 void queue_destroy(queue_t *q)
 {
-    int i;
-
-    if(!q)
-        return;
-    for(i = 0; i < S_COUNT; i++)
-        (void)sqlite3_finalize(q->st[i]); /* reports the last step's error */
-    hk_free(q);
+    hk_free(q); /* statements belong to the store's cache */
 }
 
 void queue_set_config(queue_t *q, const config_t *cfg)
@@ -217,19 +280,27 @@ void queue_set_config(queue_t *q, const config_t *cfg)
 
 const char *queue_state_str(ticket_state_t st)
 {
-    if((int)st < 0 || (int)st >= (int)(sizeof(state_names) / sizeof(state_names[0])))
+    if((int)st < 0 || (int)st >= TICKET_STATE_COUNT)
         return "unknown";
     return state_names[st];
+}
+
+const char *queue_counter_state_str(counter_state_t st)
+{
+    if((int)st < 0 || (int)st >= COUNTER_STATE_COUNT)
+        return "unknown";
+    return counter_state_names[st];
 }
 
 hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms, ticket_t *out)
 {
     const config_service_t *svc;
     sqlite3_stmt *st = NULL;
+    journal_body_t body;
+    ticket_t t;
     char day[11], prefix[2], number[8];
     int idx, seq = 0, ahead = 0, wait_s = -1, src;
-    int64_t id = 0;
-    bool swept = false;
+    bool swept = false, outer;
     hk_err_t rc;
 
     if(!q || !service_id || !out)
@@ -243,8 +314,10 @@ hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms, t
     config_local_time(&q->cfg, now_ms, day, NULL, NULL);
     prefix[0] = svc->prefix;
     prefix[1] = '\0';
+    memset(&t, 0, sizeof(t));
 
-    rc = tx_begin(q);
+    outer = store_tx_depth(q->store) == 0;
+    rc = store_begin(q->store);
     if(rc != HK_OK)
         return rc;
     rc = rollover(q, day, now_ms, &swept);
@@ -279,9 +352,9 @@ hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms, t
     (void)sqlite3_bind_int(st, 3, seq);
     (void)sqlite3_bind_int64(st, 4, now_ms);
     src = sqlite3_step(st);
-    stmt_done(st);
+    store_stmt_done(st);
     if(src != SQLITE_DONE) {
-        rc = sq_fail(q, "ledger insert", src);
+        rc = fail(q, "ledger insert", src);
         goto out;
     }
 
@@ -298,27 +371,31 @@ hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms, t
     (void)sqlite3_bind_int(st, 8, wait_s);
     (void)sqlite3_bind_null(st, 9);
     src = sqlite3_step(st);
-    stmt_done(st);
+    store_stmt_done(st);
     if(src != SQLITE_DONE) {
-        rc = sq_fail(q, "ticket insert", src);
+        rc = fail(q, "ticket insert", src);
         goto out;
     }
-    id = sqlite3_last_insert_rowid(q->db);
+    t.id = sqlite3_last_insert_rowid(store_db(q->store));
+    memcpy(t.day, day, sizeof(day));
+    memcpy(t.number, number, sizeof(number));
+    memcpy(t.service_id, svc->id, sizeof(t.service_id));
+    t.state = TICKET_WAITING;
+    t.issued_ms = now_ms;
+    t.ahead_quoted = ahead;
+    t.est_wait_s_quoted = wait_s;
+
+    body_ticket(&body, &t, (ticket_state_t)-1, "");
+    journal_body_int(&body, "ahead", ahead);
+    journal_body_int(&body, "est_wait_s", wait_s);
+    rc = emit(q, JOURNAL_TICKET_ISSUED, &body, now_ms);
 out:
-    rc = tx_end(q, rc);
+    rc = store_end(q->store, rc);
     if(rc != HK_OK)
         return rc;
-    if(swept)
+    if(swept && outer)
         memcpy(q->swept_day, day, sizeof(day));
-    memset(out, 0, sizeof(*out));
-    out->id = id;
-    memcpy(out->day, day, sizeof(day));
-    memcpy(out->number, number, sizeof(number));
-    memcpy(out->service_id, svc->id, sizeof(out->service_id));
-    out->state = TICKET_WAITING;
-    out->issued_ms = now_ms;
-    out->ahead_quoted = ahead;
-    out->est_wait_s_quoted = wait_s;
+    *out = t;
     return HK_OK;
 }
 
@@ -348,12 +425,10 @@ hk_err_t queue_estimate(queue_t *q, const char *service_id, int64_t now_ms, int 
 hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms, ticket_t *out)
 {
     const config_counter_t *c;
-    sqlite3_stmt *st = NULL;
     char day[11];
-    int64_t best_id = -1, overdue_id = -1;
-    int best_prio = -1, best_pos = 0;
-    int cidx, src;
-    bool swept = false;
+    int64_t id = -1;
+    int cidx;
+    bool swept = false, outer;
     row_t r;
     hk_err_t rc;
 
@@ -365,105 +440,124 @@ hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms, tic
     c = &q->cfg.counters[cidx];
     config_local_time(&q->cfg, now_ms, day, NULL, NULL);
 
-    rc = tx_begin(q);
+    outer = store_tx_depth(q->store) == 0;
+    rc = store_begin(q->store);
     if(rc != HK_OK)
         return rc;
-    rc = rollover(q, day, now_ms, &swept);
-    if(rc != HK_OK)
-        goto out;
-    rc = stmt(q, S_WAITING_LIST, &st);
-    if(rc != HK_OK)
-        goto out;
-    (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-    /* Rows come oldest first, so the first match of equal rank wins. */
-    while((src = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *sid = sqlite3_column_text(st, 1);
-        int64_t issued = sqlite3_column_int64(st, 2);
-        int sidx = config_service_index(&q->cfg, sid ? (const char *)sid : "");
-        int pos, prio;
-
-        if(sidx < 0)
-            continue; /* service removed from the config: nobody calls it */
-        for(pos = 0; pos < c->n_services; pos++)
-            if(c->services[pos] == sidx)
-                break;
-        if(pos == c->n_services)
-            continue; /* not this counter's service */
-        if(q->cfg.max_pass_over_s > 0 && overdue_id < 0 &&
-           now_ms - issued > (int64_t)q->cfg.max_pass_over_s * 1000)
-            overdue_id = sqlite3_column_int64(st, 0);
-        prio = q->cfg.services[sidx].priority;
-        if(best_id < 0 || prio > best_prio || (prio == best_prio && pos < best_pos)) {
-            best_id = sqlite3_column_int64(st, 0);
-            best_prio = prio;
-            best_pos = pos;
-        }
-    }
-    stmt_done(st);
-    if(src != SQLITE_DONE) {
-        rc = sq_fail(q, "waiting list", src);
-        goto out;
-    }
-    /* The pass-over bound beats priority: oldest overdue ticket first. */
-    if(overdue_id >= 0)
-        best_id = overdue_id;
-    if(best_id < 0) {
-        rc = HK_ERR_NOT_FOUND;
-        goto out;
-    }
-    rc = load(q, best_id, &r);
-    if(rc != HK_OK)
-        goto out;
-    r.t.state = TICKET_CALLED;
-    r.t.called_ms = now_ms;
-    memcpy(r.t.counter_id, c->id, sizeof(r.t.counter_id));
-    rc = store_row(q, &r.t);
-out:
+    rc = counter_may_call(q, c->id);
+    if(rc == HK_OK)
+        rc = rollover(q, day, now_ms, &swept);
+    if(rc == HK_OK)
+        rc = pick_next(q, c, day, now_ms, &id);
+    if(rc == HK_OK)
+        rc = load(q, id, &r);
+    if(rc == HK_OK)
+        rc = call_row(q, c, &r, now_ms);
     if(rc == HK_ERR_NOT_FOUND) {
         /* Nobody waits, but keep the rollover sweep if there was one. */
-        rc = tx_end(q, HK_OK);
-        if(rc == HK_OK && swept)
+        rc = store_end(q->store, HK_OK);
+        if(rc == HK_OK && swept && outer)
             memcpy(q->swept_day, day, sizeof(day));
         return rc == HK_OK ? HK_ERR_NOT_FOUND : rc;
     }
-    rc = tx_end(q, rc);
+    rc = store_end(q->store, rc);
     if(rc != HK_OK)
         return rc;
-    if(swept)
+    if(swept && outer)
         memcpy(q->swept_day, day, sizeof(day));
+    *out = r.t;
+    return HK_OK;
+}
+
+hk_err_t queue_call_ticket(queue_t *q, const char *counter_id, int64_t ticket_id, int64_t now_ms,
+                           ticket_t *out)
+{
+    const config_counter_t *c;
+    char day[11];
+    int cidx;
+    bool swept = false, outer;
+    row_t r;
+    hk_err_t rc;
+
+    if(!q || !counter_id || !out)
+        return HK_ERR_INVALID;
+    cidx = config_counter_index(&q->cfg, counter_id);
+    if(cidx < 0)
+        return HK_ERR_NOT_FOUND;
+    c = &q->cfg.counters[cidx];
+    config_local_time(&q->cfg, now_ms, day, NULL, NULL);
+
+    outer = store_tx_depth(q->store) == 0;
+    rc = store_begin(q->store);
+    if(rc != HK_OK)
+        return rc;
+    rc = counter_may_call(q, c->id);
+    if(rc == HK_OK)
+        rc = rollover(q, day, now_ms, &swept);
+    if(rc == HK_OK)
+        rc = load(q, ticket_id, &r);
+    if(rc == HK_OK && (r.t.state != TICKET_WAITING || strcmp(r.t.day, day) != 0))
+        rc = HK_ERR_INVALID;
+    if(rc == HK_OK)
+        rc = call_row(q, c, &r, now_ms);
+    rc = store_end(q->store, rc);
+    if(rc != HK_OK)
+        return rc;
+    if(swept && outer)
+        memcpy(q->swept_day, day, sizeof(day));
+    *out = r.t;
+    return HK_OK;
+}
+
+hk_err_t queue_counter_current(queue_t *q, const char *counter_id, ticket_t *out)
+{
+    row_t r;
+    hk_err_t rc;
+
+    if(!q || !counter_id || !out)
+        return HK_ERR_INVALID;
+    if(config_counter_index(&q->cfg, counter_id) < 0)
+        return HK_ERR_NOT_FOUND;
+    rc = load_by(q, S_CURRENT, counter_id, NULL, &r);
+    if(rc != HK_OK)
+        return rc;
     *out = r.t;
     return HK_OK;
 }
 
 hk_err_t queue_start_serving(queue_t *q, int64_t ticket_id, int64_t now_ms)
 {
-    return move(q, ticket_id, now_ms, 1u << TICKET_CALLED, TICKET_SERVING);
+    return move(q, ticket_id, now_ms, BIT(TICKET_CALLED), TICKET_SERVING, JOURNAL_TICKET_STARTED);
 }
 
 hk_err_t queue_finish(queue_t *q, int64_t ticket_id, int64_t now_ms)
 {
-    return move(q, ticket_id, now_ms, (1u << TICKET_CALLED) | (1u << TICKET_SERVING), TICKET_DONE);
+    return move(q, ticket_id, now_ms, SET_AT_COUNTER, TICKET_DONE, JOURNAL_TICKET_FINISHED);
 }
 
-hk_err_t queue_no_show(queue_t *q, int64_t ticket_id, int64_t now_ms)
+hk_err_t queue_no_show(queue_t *q, int64_t ticket_id, int64_t now_ms, bool put_back)
 {
-    return move(q, ticket_id, now_ms, 1u << TICKET_CALLED, TICKET_NO_SHOW);
+    return move(q, ticket_id, now_ms, BIT(TICKET_CALLED),
+                put_back ? TICKET_WAITING : TICKET_NO_SHOW, JOURNAL_TICKET_NO_SHOW);
 }
 
 hk_err_t queue_recall(queue_t *q, int64_t ticket_id, int64_t now_ms)
 {
-    return move(q, ticket_id, now_ms, 1u << TICKET_CALLED, TICKET_CALLED);
+    return move(q, ticket_id, now_ms, BIT(TICKET_CALLED), TICKET_CALLED, JOURNAL_TICKET_RECALLED);
 }
 
 hk_err_t queue_cancel(queue_t *q, int64_t ticket_id, int64_t now_ms)
 {
-    return move(q, ticket_id, now_ms, 1u << TICKET_WAITING, TICKET_CANCELLED);
+    return move(q, ticket_id, now_ms, BIT(TICKET_WAITING), TICKET_CANCELLED,
+                JOURNAL_TICKET_CANCELLED);
 }
 
 hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id, int64_t now_ms,
                         ticket_t *out)
 {
     sqlite3_stmt *st = NULL;
+    journal_body_t body;
+    ticket_state_t from;
     row_t r;
     ticket_t nt;
     int to_idx, src;
@@ -475,18 +569,18 @@ hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id
     if(to_idx < 0)
         return HK_ERR_NOT_FOUND;
 
-    rc = tx_begin(q);
+    rc = store_begin(q->store);
     if(rc != HK_OK)
         return rc;
     rc = load(q, ticket_id, &r);
     if(rc != HK_OK)
         goto out;
-    if((r.t.state != TICKET_CALLED && r.t.state != TICKET_SERVING) ||
-       strcmp(r.t.service_id, to_service_id) == 0) {
+    if(!(SET_AT_COUNTER & BIT(r.t.state)) || strcmp(r.t.service_id, to_service_id) == 0) {
         rc = HK_ERR_INVALID;
         goto out;
     }
     nt = r.t;
+    from = r.t.state;
     r.t.state = TICKET_TRANSFERRED;
     r.t.finished_ms = now_ms;
     rc = store_row(q, &r.t);
@@ -507,12 +601,12 @@ hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id
     (void)sqlite3_bind_int(st, 8, -1); /* nothing was quoted for this leg */
     (void)sqlite3_bind_int64(st, 9, r.t.id);
     src = sqlite3_step(st);
-    stmt_done(st);
+    store_stmt_done(st);
     if(src != SQLITE_DONE) {
-        rc = sq_fail(q, "transfer insert", src);
+        rc = fail(q, "transfer insert", src);
         goto out;
     }
-    nt.id = sqlite3_last_insert_rowid(q->db);
+    nt.id = sqlite3_last_insert_rowid(store_db(q->store));
     memcpy(nt.service_id, q->cfg.services[to_idx].id, sizeof(nt.service_id));
     nt.state = TICKET_WAITING;
     nt.called_ms = 0;
@@ -522,50 +616,96 @@ hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id
     nt.ahead_quoted = 0;
     nt.est_wait_s_quoted = -1;
     nt.recalls = 0;
+
+    body_ticket(&body, &r.t, from, r.t.counter_id);
+    journal_body_int(&body, "new_ticket", nt.id);
+    journal_body_str(&body, "to_service", nt.service_id);
+    rc = emit(q, JOURNAL_TICKET_TRANSFERRED, &body, now_ms);
 out:
-    rc = tx_end(q, rc);
+    rc = store_end(q->store, rc);
     if(rc != HK_OK)
         return rc;
     *out = nt;
     return HK_OK;
 }
 
-hk_err_t queue_counter_set_open(queue_t *q, const char *counter_id, bool open, int64_t now_ms)
+hk_err_t queue_counter_set_state(queue_t *q, const char *counter_id, counter_state_t to,
+                                 int64_t now_ms)
 {
+    static const journal_type_t events[COUNTER_STATE_COUNT] = {
+        [COUNTER_CLOSED] = JOURNAL_COUNTER_CLOSED,
+        [COUNTER_OPEN] = JOURNAL_COUNTER_OPENED,
+        [COUNTER_PAUSED] = JOURNAL_COUNTER_PAUSED,
+    };
     sqlite3_stmt *st = NULL;
+    counter_state_t from = COUNTER_OPEN;
+    journal_body_t body;
     hk_err_t rc;
     int src;
 
-    if(!q || !counter_id)
+    if(!q || !counter_id || (int)to < 0 || (int)to >= COUNTER_STATE_COUNT)
         return HK_ERR_INVALID;
     if(config_counter_index(&q->cfg, counter_id) < 0)
         return HK_ERR_NOT_FOUND;
-    rc = stmt(q, S_COUNTER_SET, &st);
+    rc = store_begin(q->store);
     if(rc != HK_OK)
         return rc;
+    rc = counter_get(q, counter_id, &from);
+    if(rc != HK_OK || from == to)
+        goto out; /* an unchanged state writes nothing */
+    rc = stmt(q, S_COUNTER_SET, &st);
+    if(rc != HK_OK)
+        goto out;
     (void)sqlite3_bind_text(st, 1, counter_id, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_int(st, 2, open ? 1 : 0);
+    (void)sqlite3_bind_int(st, 2, (int)to);
     (void)sqlite3_bind_int64(st, 3, now_ms);
-    src = sqlite3_step(st); /* one autocommit statement: durable on DONE */
-    stmt_done(st);
-    if(src != SQLITE_DONE)
-        return sq_fail(q, "counter state", src);
-    return HK_OK;
+    src = sqlite3_step(st);
+    store_stmt_done(st);
+    if(src != SQLITE_DONE) {
+        rc = fail(q, "counter state", src);
+        goto out;
+    }
+    journal_body_init(&body);
+    journal_body_str(&body, "counter", counter_id);
+    journal_body_str(&body, "from", counter_state_names[from]);
+    journal_body_str(&body, "state", counter_state_names[to]);
+    rc = emit(q, events[to], &body, now_ms);
+out:
+    return store_end(q->store, rc);
 }
 
-hk_err_t queue_counter_is_open(queue_t *q, const char *counter_id, bool *out)
+hk_err_t queue_counter_get_state(queue_t *q, const char *counter_id, counter_state_t *out)
 {
-    bool open = true;
+    counter_state_t st = COUNTER_OPEN;
     hk_err_t rc;
 
     if(!q || !counter_id || !out)
         return HK_ERR_INVALID;
     if(config_counter_index(&q->cfg, counter_id) < 0)
         return HK_ERR_NOT_FOUND;
-    rc = counter_open(q, counter_id, &open);
+    rc = counter_get(q, counter_id, &st);
     if(rc != HK_OK)
         return rc;
-    *out = open;
+    *out = st;
+    return HK_OK;
+}
+
+hk_err_t queue_counter_set_open(queue_t *q, const char *counter_id, bool open, int64_t now_ms)
+{
+    return queue_counter_set_state(q, counter_id, open ? COUNTER_OPEN : COUNTER_CLOSED, now_ms);
+}
+
+hk_err_t queue_counter_is_open(queue_t *q, const char *counter_id, bool *out)
+{
+    counter_state_t st = COUNTER_OPEN;
+    hk_err_t rc;
+
+    if(!out)
+        return HK_ERR_INVALID;
+    rc = queue_counter_get_state(q, counter_id, &st);
+    if(rc != HK_OK)
+        return rc;
+    *out = st == COUNTER_OPEN;
     return HK_OK;
 }
 
@@ -585,26 +725,14 @@ hk_err_t queue_get_ticket(queue_t *q, int64_t ticket_id, ticket_t *out)
 
 hk_err_t queue_find_ticket(queue_t *q, const char *day, const char *number, ticket_t *out)
 {
-    sqlite3_stmt *st = NULL;
     row_t r;
     hk_err_t rc;
-    int src;
 
     if(!q || !day || !number || !out)
         return HK_ERR_INVALID;
-    rc = stmt(q, S_FIND, &st);
+    rc = load_by(q, S_FIND, day, number, &r);
     if(rc != HK_OK)
         return rc;
-    (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_text(st, 2, number, -1, SQLITE_STATIC);
-    src = sqlite3_step(st);
-    if(src == SQLITE_ROW)
-        read_row(st, &r);
-    stmt_done(st);
-    if(src == SQLITE_DONE)
-        return HK_ERR_NOT_FOUND;
-    if(src != SQLITE_ROW)
-        return sq_fail(q, "find ticket", src);
     *out = r.t;
     return HK_OK;
 }
@@ -658,9 +786,9 @@ hk_err_t queue_estimate_error(queue_t *q, const char *day, int *n_out, double *m
         sum += e < 0 ? -e : e;
         n++;
     }
-    stmt_done(st);
+    store_stmt_done(st);
     if(src != SQLITE_DONE)
-        return sq_fail(q, "estimate error", src);
+        return fail(q, "estimate error", src);
     if(n_out)
         *n_out = n;
     if(mean_abs_err_s_out)
@@ -670,95 +798,124 @@ hk_err_t queue_estimate_error(queue_t *q, const char *day, int *n_out, double *m
 
 /* Static functions --------------------------------------------------------*/
 
-/* The one place SQLite results become hk_err_t in this module. */
-static hk_err_t sq_fail(queue_t *q, const char *what, int src)
+static void sql_build(void)
 {
-    if((src & 0xff) != SQLITE_NOMEM)
-        fprintf(stderr, "queue: %s: %s (%d)\n", what, sqlite3_errmsg(q->db), src);
-    if(src == SQLITE_ROW || src == SQLITE_DONE)
-        return HK_ERR_CORRUPT; /* a statement gave the wrong shape */
-    return store_err(src);
+    int i;
+
+    sql_ok = true;
+    for(i = 0; i < S_COUNT; i++) {
+        if(!sql_expand(sql_tmpl[i], sql_text[i], sizeof(sql_text[i]))) {
+            hk_log_error(LOG_MOD, "bad SQL template %d", i);
+            sql_ok = false;
+        }
+    }
+}
+
+/* Copy tmpl to out, replacing each {name} by sql_fragment(name). */
+static bool sql_expand(const char *tmpl, char *out, size_t cap)
+{
+    size_t o = 0;
+
+    while(*tmpl) {
+        char name[32], frag[64];
+        const char *end;
+        size_t n;
+
+        if(*tmpl != '{') {
+            if(o + 1 >= cap)
+                return false;
+            out[o++] = *tmpl++;
+            continue;
+        }
+        end = strchr(tmpl, '}');
+        if(!end || (size_t)(end - tmpl - 1) >= sizeof(name))
+            return false;
+        n = (size_t)(end - tmpl - 1);
+        memcpy(name, tmpl + 1, n);
+        name[n] = '\0';
+        if(!sql_fragment(name, frag, sizeof(frag)))
+            return false;
+        n = strlen(frag);
+        if(o + n >= cap)
+            return false;
+        memcpy(out + o, frag, n);
+        o += n;
+        tmpl = end + 1;
+    }
+    out[o] = '\0';
+    return true;
+}
+
+/* "waiting" -> "0"; "unfinished" -> "(0, 1, 2)". */
+static bool sql_fragment(const char *name, char *out, size_t cap)
+{
+    size_t i, o;
+    int st;
+
+    for(st = 0; st < TICKET_STATE_COUNT; st++)
+        if(strcmp(name, state_names[st]) == 0)
+            return snprintf(out, cap, "%d", st) < (int)cap;
+    for(i = 0; i < sizeof(state_sets) / sizeof(state_sets[0]); i++) {
+        if(strcmp(name, state_sets[i].name) != 0)
+            continue;
+        o = 0;
+        for(st = 0; st < TICKET_STATE_COUNT; st++) {
+            if(!(state_sets[i].mask & BIT(st)))
+                continue;
+            if(o + 8 >= cap)
+                return false;
+            o += (size_t)snprintf(out + o, cap - o, "%s%d", o ? ", " : "(", st);
+        }
+        if(o == 0 || o + 2 > cap)
+            return false;
+        out[o++] = ')';
+        out[o] = '\0';
+        return true;
+    }
+    return false;
 }
 
 static hk_err_t stmt(queue_t *q, stmt_id_t id, sqlite3_stmt **out)
 {
-    int src;
-
-    if(!q->st[id]) {
-        src = sqlite3_prepare_v3(q->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &q->st[id],
-                                 NULL);
-        if(src != SQLITE_OK) {
-            q->st[id] = NULL;
-            return sq_fail(q, "prepare", src);
-        }
-    }
-    *out = q->st[id];
-    return HK_OK;
+    return store_stmt(q->store, sql_text[id], out);
 }
 
-/* Reset after every use: a SELECT left mid-way would pin a WAL snapshot. */
-static void stmt_done(sqlite3_stmt *st)
+static hk_err_t fail(queue_t *q, const char *what, int src)
 {
-    (void)sqlite3_reset(st);          /* repeats step's error, already seen */
-    (void)sqlite3_clear_bindings(st); /* cannot fail */
+    return store_fail(q->store, LOG_MOD, what, src);
 }
 
-static hk_err_t run(queue_t *q, stmt_id_t id)
-{
-    sqlite3_stmt *st = NULL;
-    hk_err_t rc;
-    int src;
-
-    rc = stmt(q, id, &st);
-    if(rc != HK_OK)
-        return rc;
-    src = sqlite3_step(st);
-    stmt_done(st);
-    if(src != SQLITE_DONE)
-        return sq_fail(q, sql_text[id], src);
-    return HK_OK;
-}
-
-static hk_err_t tx_begin(queue_t *q)
-{
-    return run(q, S_BEGIN);
-}
-
-/* Commit on success, roll back otherwise; returns the final result. */
-static hk_err_t tx_end(queue_t *q, hk_err_t rc)
-{
-    if(rc == HK_OK) {
-        rc = run(q, S_COMMIT);
-        if(rc == HK_OK)
-            return HK_OK;
-    }
-    if(!sqlite3_get_autocommit(q->db)) {
-        /* SQLite may have rolled back by itself already (e.g. on NOMEM
-         * inside COMMIT); only roll back a transaction still open. Use a
-         * plain exec so a missing prepared statement cannot stop it. */
-        if(sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
-            fprintf(stderr, "queue: rollback: %s\n", sqlite3_errmsg(q->db));
-    }
-    return rc;
-}
-
+/* Cancel every unfinished ticket of an earlier day, one event each. One
+ * row at a time (LIMIT 1, again until none): never updating rows under an
+ * open SELECT, and no list to allocate. */
 static hk_err_t rollover(queue_t *q, const char *day, int64_t now_ms, bool *swept)
 {
-    sqlite3_stmt *st = NULL;
     hk_err_t rc;
-    int src;
 
     if(strcmp(q->swept_day, day) == 0)
         return HK_OK;
-    rc = stmt(q, S_EXPIRE, &st);
-    if(rc != HK_OK)
-        return rc;
-    (void)sqlite3_bind_int64(st, 1, now_ms);
-    (void)sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
-    src = sqlite3_step(st);
-    stmt_done(st);
-    if(src != SQLITE_DONE)
-        return sq_fail(q, "day rollover", src);
+    for(;;) {
+        journal_body_t body;
+        ticket_state_t from;
+        row_t r;
+
+        rc = load_by(q, S_EXPIRE_NEXT, day, NULL, &r);
+        if(rc == HK_ERR_NOT_FOUND)
+            break;
+        if(rc != HK_OK)
+            return rc;
+        from = r.t.state;
+        r.t.state = TICKET_CANCELLED;
+        r.t.finished_ms = now_ms;
+        rc = store_row(q, &r.t);
+        if(rc != HK_OK)
+            return rc;
+        body_ticket(&body, &r.t, from, r.t.counter_id);
+        journal_body_str(&body, "reason", "day_rollover");
+        rc = emit(q, JOURNAL_TICKET_CANCELLED, &body, now_ms);
+        if(rc != HK_OK)
+            return rc;
+    }
     *swept = true;
     return HK_OK;
 }
@@ -770,9 +927,9 @@ static hk_err_t query_int(queue_t *q, sqlite3_stmt *st, const char *what, int *o
 
     if(src == SQLITE_ROW)
         v = sqlite3_column_int(st, 0);
-    stmt_done(st);
+    store_stmt_done(st);
     if(src != SQLITE_ROW)
-        return sq_fail(q, what, src);
+        return fail(q, what, src);
     *out = v;
     return HK_OK;
 }
@@ -805,17 +962,17 @@ static hk_err_t mean_s(queue_t *q, int svc_idx, double *out)
     src = sqlite3_step(st);
     if(src == SQLITE_ROW)
         m = sqlite3_column_double(st, 0);
-    stmt_done(st);
+    store_stmt_done(st);
     if(src != SQLITE_ROW && src != SQLITE_DONE)
-        return sq_fail(q, "service mean", src);
+        return fail(q, "service mean", src);
     *out = m;
     return HK_OK;
 }
 
-static hk_err_t counter_open(queue_t *q, const char *counter_id, bool *out)
+static hk_err_t counter_get(queue_t *q, const char *counter_id, counter_state_t *out)
 {
     sqlite3_stmt *st = NULL;
-    bool open = true; /* a counter never switched is open */
+    int v = COUNTER_OPEN; /* a counter never switched is open */
     hk_err_t rc;
     int src;
 
@@ -825,12 +982,25 @@ static hk_err_t counter_open(queue_t *q, const char *counter_id, bool *out)
     (void)sqlite3_bind_text(st, 1, counter_id, -1, SQLITE_STATIC);
     src = sqlite3_step(st);
     if(src == SQLITE_ROW)
-        open = sqlite3_column_int(st, 0) != 0;
-    stmt_done(st);
+        v = sqlite3_column_int(st, 0);
+    store_stmt_done(st);
     if(src != SQLITE_ROW && src != SQLITE_DONE)
-        return sq_fail(q, "counter state", src);
-    *out = open;
+        return fail(q, "counter state", src);
+    if(v < 0 || v >= COUNTER_STATE_COUNT)
+        return HK_ERR_CORRUPT; /* the v3 CHECK makes this impossible */
+    *out = (counter_state_t)v;
     return HK_OK;
+}
+
+/* HK_OK when the counter is open; a paused or closed one does not call. */
+static hk_err_t counter_may_call(queue_t *q, const char *counter_id)
+{
+    counter_state_t st = COUNTER_OPEN;
+    hk_err_t rc = counter_get(q, counter_id, &st);
+
+    if(rc != HK_OK)
+        return rc;
+    return st == COUNTER_OPEN ? HK_OK : HK_ERR_BUSY;
 }
 
 static hk_err_t estimate_in(queue_t *q, int svc_idx, const char *day, int *ahead_out, int *wait_out)
@@ -849,11 +1019,11 @@ static hk_err_t estimate_in(queue_t *q, int svc_idx, const char *day, int *ahead
         const config_counter_t *c = &q->cfg.counters[i];
         for(k = 0; k < c->n_services; k++) {
             if(c->services[k] == svc_idx) {
-                bool open = true;
-                rc = counter_open(q, c->id, &open);
+                counter_state_t st = COUNTER_OPEN;
+                rc = counter_get(q, c->id, &st);
                 if(rc != HK_OK)
                     return rc;
-                n_open += open ? 1 : 0;
+                n_open += st == COUNTER_OPEN ? 1 : 0;
                 break;
             }
         }
@@ -884,8 +1054,9 @@ static void read_row(sqlite3_stmt *st, row_t *r)
     copy_text(r->t.number, sizeof(r->t.number), sqlite3_column_text(st, 2));
     copy_text(r->t.service_id, sizeof(r->t.service_id), sqlite3_column_text(st, 3));
     state = sqlite3_column_int(st, 4);
-    r->t.state = (state >= TICKET_WAITING && state <= TICKET_TRANSFERRED) ? (ticket_state_t)state
-                                                                          : TICKET_CANCELLED;
+    /* The v3 CHECK keeps the range; never index past the names table. */
+    r->t.state =
+        (state >= 0 && state < TICKET_STATE_COUNT) ? (ticket_state_t)state : TICKET_CANCELLED;
     r->t.issued_ms = sqlite3_column_int64(st, 5);
     r->t.called_ms = sqlite3_column_int64(st, 6);
     r->t.serving_ms = sqlite3_column_int64(st, 7);
@@ -911,11 +1082,35 @@ static hk_err_t load(queue_t *q, int64_t ticket_id, row_t *r)
     src = sqlite3_step(st);
     if(src == SQLITE_ROW)
         read_row(st, r);
-    stmt_done(st);
+    store_stmt_done(st);
     if(src == SQLITE_DONE)
         return HK_ERR_NOT_FOUND;
     if(src != SQLITE_ROW)
-        return sq_fail(q, "load ticket", src);
+        return fail(q, "load ticket", src);
+    return HK_OK;
+}
+
+/* The first row of a TICKET_COLS query bound to one or two texts. */
+static hk_err_t load_by(queue_t *q, stmt_id_t id, const char *a, const char *b, row_t *r)
+{
+    sqlite3_stmt *st = NULL;
+    hk_err_t rc;
+    int src;
+
+    rc = stmt(q, id, &st);
+    if(rc != HK_OK)
+        return rc;
+    (void)sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if(b)
+        (void)sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    if(src == SQLITE_ROW)
+        read_row(st, r);
+    store_stmt_done(st);
+    if(src == SQLITE_DONE)
+        return HK_ERR_NOT_FOUND;
+    if(src != SQLITE_ROW)
+        return fail(q, "find ticket", src);
     return HK_OK;
 }
 
@@ -936,9 +1131,9 @@ static hk_err_t store_row(queue_t *q, const ticket_t *t)
     (void)sqlite3_bind_text(st, 6, t->counter_id, -1, SQLITE_STATIC);
     (void)sqlite3_bind_int(st, 7, t->recalls);
     src = sqlite3_step(st);
-    stmt_done(st);
+    store_stmt_done(st);
     if(src != SQLITE_DONE)
-        return sq_fail(q, "update ticket", src);
+        return fail(q, "update ticket", src);
     return HK_OK;
 }
 
@@ -967,31 +1162,124 @@ static hk_err_t feed_mean(queue_t *q, const ticket_t *t, int64_t now_ms)
     (void)sqlite3_bind_double(st, 2, m);
     (void)sqlite3_bind_int64(st, 3, now_ms);
     src = sqlite3_step(st);
-    stmt_done(st);
+    store_stmt_done(st);
     if(src != SQLITE_DONE)
-        return sq_fail(q, "service stats", src);
+        return fail(q, "service stats", src);
     return HK_OK;
 }
 
-/* One state change in one transaction; from_mask holds the allowed states. */
-static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms, unsigned from_mask,
-                     ticket_state_t to)
+/* What every ticket event carries: which ticket, where, from which state
+ * (none for a new ticket: pass -1) to which. */
+static void body_ticket(journal_body_t *b, const ticket_t *t, ticket_state_t from,
+                        const char *counter_id)
 {
+    journal_body_init(b);
+    journal_body_int(b, "ticket", t->id);
+    journal_body_str(b, "number", t->number);
+    journal_body_str(b, "day", t->day);
+    journal_body_str(b, "service", t->service_id);
+    journal_body_str(b, "counter", counter_id);
+    journal_body_str(b, "from", (int)from < 0 ? NULL : queue_state_str(from));
+    journal_body_str(b, "state", queue_state_str(t->state));
+    journal_body_int(b, "issued_ms", t->issued_ms);
+}
+
+static hk_err_t emit(queue_t *q, journal_type_t type, journal_body_t *b, int64_t now_ms)
+{
+    return journal_append(q->store, type, journal_body_finish(b), now_ms, NULL);
+}
+
+/* WAITING -> CALLED at counter c, with its event; inside a transaction. */
+static hk_err_t call_row(queue_t *q, const config_counter_t *c, row_t *r, int64_t now_ms)
+{
+    journal_body_t body;
+    hk_err_t rc;
+
+    r->t.state = TICKET_CALLED;
+    r->t.called_ms = now_ms;
+    memcpy(r->t.counter_id, c->id, sizeof(r->t.counter_id));
+    rc = store_row(q, &r->t);
+    if(rc != HK_OK)
+        return rc;
+    body_ticket(&body, &r->t, TICKET_WAITING, c->id);
+    journal_body_int(&body, "recalls", r->t.recalls);
+    return emit(q, JOURNAL_TICKET_CALLED, &body, now_ms);
+}
+
+/* The call-next policy (see queue.h); HK_ERR_NOT_FOUND when nobody waits. */
+static hk_err_t pick_next(queue_t *q, const config_counter_t *c, const char *day, int64_t now_ms,
+                          int64_t *id_out)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t best_id = -1, overdue_id = -1;
+    int best_prio = -1, best_pos = 0, src;
+    hk_err_t rc;
+
+    rc = stmt(q, S_WAITING_LIST, &st);
+    if(rc != HK_OK)
+        return rc;
+    (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+    /* Rows come oldest first, so the first match of equal rank wins. */
+    while((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *sid = sqlite3_column_text(st, 1);
+        int64_t issued = sqlite3_column_int64(st, 2);
+        int sidx = config_service_index(&q->cfg, sid ? (const char *)sid : "");
+        int pos, prio;
+
+        if(sidx < 0)
+            continue; /* service removed from the config: nobody calls it */
+        for(pos = 0; pos < c->n_services; pos++)
+            if(c->services[pos] == sidx)
+                break;
+        if(pos == c->n_services)
+            continue; /* not this counter's service */
+        if(q->cfg.max_pass_over_s > 0 && overdue_id < 0 &&
+           now_ms - issued > (int64_t)q->cfg.max_pass_over_s * 1000)
+            overdue_id = sqlite3_column_int64(st, 0);
+        prio = q->cfg.services[sidx].priority;
+        if(best_id < 0 || prio > best_prio || (prio == best_prio && pos < best_pos)) {
+            best_id = sqlite3_column_int64(st, 0);
+            best_prio = prio;
+            best_pos = pos;
+        }
+    }
+    store_stmt_done(st);
+    if(src != SQLITE_DONE)
+        return fail(q, "waiting list", src);
+    /* The pass-over bound beats priority: oldest overdue ticket first. */
+    if(overdue_id >= 0)
+        best_id = overdue_id;
+    if(best_id < 0)
+        return HK_ERR_NOT_FOUND;
+    *id_out = best_id;
+    return HK_OK;
+}
+
+/* One state change and its event in one transaction; from_mask holds the
+ * allowed states. */
+static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms, unsigned from_mask,
+                     ticket_state_t to, journal_type_t ev)
+{
+    char counter[CONFIG_ID_LEN];
+    journal_body_t body;
+    ticket_state_t from;
     row_t r;
     hk_err_t rc;
 
     if(!q)
         return HK_ERR_INVALID;
-    rc = tx_begin(q);
+    rc = store_begin(q->store);
     if(rc != HK_OK)
         return rc;
     rc = load(q, ticket_id, &r);
     if(rc != HK_OK)
         goto out;
-    if(!(from_mask & (1u << r.t.state))) {
+    if(!(from_mask & BIT(r.t.state))) {
         rc = HK_ERR_INVALID;
         goto out;
     }
+    from = r.t.state;
+    memcpy(counter, r.t.counter_id, sizeof(counter));
     switch(to) {
     case TICKET_CALLED: /* recall */ r.t.recalls++; break;
     case TICKET_SERVING: r.t.serving_ms = now_ms; break;
@@ -999,7 +1287,10 @@ static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms, unsigned fro
         rc = feed_mean(q, &r.t, now_ms);
         r.t.finished_ms = now_ms;
         break;
-    case TICKET_WAITING:
+    case TICKET_WAITING: /* no-show put back: in line again, not called */
+        r.t.called_ms = 0;
+        r.t.counter_id[0] = '\0';
+        break;
     case TICKET_NO_SHOW:
     case TICKET_CANCELLED:
     case TICKET_TRANSFERRED: r.t.finished_ms = now_ms; break;
@@ -1008,8 +1299,16 @@ static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms, unsigned fro
         goto out;
     r.t.state = to;
     rc = store_row(q, &r.t);
+    if(rc != HK_OK)
+        goto out;
+    body_ticket(&body, &r.t, from, counter);
+    if(ev == JOURNAL_TICKET_RECALLED)
+        journal_body_int(&body, "recalls", r.t.recalls);
+    if(ev == JOURNAL_TICKET_NO_SHOW)
+        journal_body_bool(&body, "put_back", to == TICKET_WAITING);
+    rc = emit(q, ev, &body, now_ms);
 out:
-    return tx_end(q, rc);
+    return store_end(q->store, rc);
 }
 
 /* One integer from a cached statement bound to one text parameter. */

@@ -3,8 +3,10 @@
  * numbers (per business day and per prefix, never repeated within a day,
  * also across crashes), picks the next ticket for a counter, moves tickets
  * through their states, and estimates waits. Every call that changes state
- * commits before it returns, so a caller may confirm to a customer exactly
- * what is stored.
+ * writes its journal event in the same transaction and commits before it
+ * returns (or, called inside a transaction the caller opened with
+ * store_begin(), commits with it), so a caller may confirm to a customer
+ * exactly what is stored.
  *
  * Not thread-safe: one queue_t per thread (each over its own store_t).
  */
@@ -18,15 +20,33 @@
 #include "hk_err.h"
 #include "store.h"
 
+/*
+ * Ticket states. On disk (tickets.state, with a CHECK listing the values
+ * since schema v3): never renumber, never reuse a value. A new state takes
+ * the next number and comes with a migration that widens the CHECK.
+ */
 typedef enum ticket_state {
     TICKET_WAITING = 0,
-    TICKET_CALLED,
-    TICKET_SERVING,
-    TICKET_DONE,
-    TICKET_NO_SHOW,
-    TICKET_CANCELLED,
-    TICKET_TRANSFERRED
+    TICKET_CALLED = 1,
+    TICKET_SERVING = 2,
+    TICKET_DONE = 3,
+    TICKET_NO_SHOW = 4,
+    TICKET_CANCELLED = 5,
+    TICKET_TRANSFERRED = 6
 } ticket_state_t;
+#define TICKET_STATE_COUNT 7
+
+/*
+ * Counter states. On disk (counter_state.state, CHECK since schema v3):
+ * never renumber. A paused counter is not called to and does not count as
+ * open in estimates; it keeps serving the ticket it has.
+ */
+typedef enum counter_state {
+    COUNTER_CLOSED = 0,
+    COUNTER_OPEN = 1,
+    COUNTER_PAUSED = 2
+} counter_state_t;
+#define COUNTER_STATE_COUNT 3
 
 typedef struct ticket {
     int64_t id;     /* row id */
@@ -55,8 +75,11 @@ hk_err_t queue_open(store_t *store, const config_t *cfg, queue_t **out);
 void queue_destroy(queue_t *q); /* NULL ok */
 void queue_set_config(queue_t *q, const config_t *cfg);
 
-/** Text of a state ("waiting", "called", ...). */
+/** Text of a state ("waiting", "called", ...); "unknown" out of range. */
 const char *queue_state_str(ticket_state_t st);
+/** Text of a counter state ("closed", "open", "paused"); "unknown" out of
+ *  range. */
+const char *queue_counter_state_str(counter_state_t st);
 
 /**
  * Issue a number for service_id at now_ms: commits the ticket with its
@@ -82,37 +105,74 @@ hk_err_t queue_estimate(queue_t *q, const char *service_id, int64_t now_ms, int 
  * lower-priority ticket can be passed over. Commits CALLED.
  * Only tickets of the current business day are called: the first state
  * change of a new day cancels the previous day's unfinished tickets.
+ * Journal: ticket.called.
  * @return HK_ERR_NOT_FOUND when nobody waits for this counter (also for a
- *         counter id not in the config).
+ *         counter id not in the config); HK_ERR_BUSY the counter is paused
+ *         or closed.
  */
 hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms, ticket_t *out);
 
-/* State changes below: HK_ERR_NOT_FOUND unknown ticket, HK_ERR_INVALID
- * the ticket is not in a state the change starts from. */
+/**
+ * Call one particular waiting ticket of today to a counter (the clerk picks
+ * it from the list), whatever its service: the clerk's choice overrides the
+ * call-next policy. Journal: ticket.called.
+ * @return HK_ERR_NOT_FOUND unknown counter or ticket; HK_ERR_INVALID the
+ *         ticket is not waiting (or is from an earlier day); HK_ERR_BUSY
+ *         the counter is paused or closed.
+ */
+hk_err_t queue_call_ticket(queue_t *q, const char *counter_id, int64_t ticket_id, int64_t now_ms,
+                           ticket_t *out);
 
-/** Called -> serving. */
+/**
+ * The ticket called or being served at a counter now (the most recently
+ * called one if, unusually, there are several).
+ * @return HK_ERR_NOT_FOUND none (or an unknown counter).
+ */
+hk_err_t queue_counter_current(queue_t *q, const char *counter_id, ticket_t *out);
+
+/* State changes below: HK_ERR_NOT_FOUND unknown ticket, HK_ERR_INVALID
+ * the ticket is not in a state the change starts from. Each writes the
+ * journal event named in its comment with the change. */
+
+/** Called -> serving. Journal: ticket.started. */
 hk_err_t queue_start_serving(queue_t *q, int64_t ticket_id, int64_t now_ms);
-/** Called/serving -> done; feeds the service-time mean. */
+/** Called/serving -> done; feeds the service-time mean.
+ *  Journal: ticket.finished. */
 hk_err_t queue_finish(queue_t *q, int64_t ticket_id, int64_t now_ms);
-/** Called -> no-show. */
-hk_err_t queue_no_show(queue_t *q, int64_t ticket_id, int64_t now_ms);
-/** Called: count a recall (state unchanged). */
+/**
+ * The called customer did not come. put_back false: called -> no-show.
+ * put_back true: called -> waiting on the same row, keeping issued_ms (its
+ * place in line) and recalls; called_ms and counter_id are cleared, so the
+ * next call starts afresh. Journal: ticket.no_show (body: put_back, state).
+ */
+hk_err_t queue_no_show(queue_t *q, int64_t ticket_id, int64_t now_ms, bool put_back);
+/** Called: count a recall (state unchanged). Journal: ticket.recalled. */
 hk_err_t queue_recall(queue_t *q, int64_t ticket_id, int64_t now_ms);
-/** Waiting -> cancelled. */
+/** Waiting -> cancelled. Journal: ticket.cancelled. */
 hk_err_t queue_cancel(queue_t *q, int64_t ticket_id, int64_t now_ms);
 /**
  * Called/serving -> transferred; a new waiting ticket with the same number
  * joins to_service_id keeping its original issue time (it has waited
- * already). *out receives the new ticket.
+ * already). *out receives the new ticket. Journal: one ticket.transferred
+ * naming both rows (the new row gets no ticket.issued: no number is).
  * @return HK_ERR_NOT_FOUND unknown service or ticket; HK_ERR_INVALID the
  *         ticket is not called/serving or already in that service.
  */
 hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id, int64_t now_ms,
                         ticket_t *out);
 
-/** Open or close a counter (closed counters do not count in estimates).
- *  A counter never set is open. HK_ERR_NOT_FOUND for an unknown counter. */
+/**
+ * Open, pause or close a counter. A counter never set is open. Setting the
+ * state it has already is a no-op (no event). Journal: counter.opened,
+ * counter.paused or counter.closed.
+ * @return HK_ERR_NOT_FOUND unknown counter; HK_ERR_INVALID bad state.
+ */
+hk_err_t queue_counter_set_state(queue_t *q, const char *counter_id, counter_state_t st,
+                                 int64_t now_ms);
+hk_err_t queue_counter_get_state(queue_t *q, const char *counter_id, counter_state_t *out);
+/** Open (true) or close (false): queue_counter_set_state(). */
 hk_err_t queue_counter_set_open(queue_t *q, const char *counter_id, bool open, int64_t now_ms);
+/** True only when the counter is COUNTER_OPEN (paused is not open). */
 hk_err_t queue_counter_is_open(queue_t *q, const char *counter_id, bool *out);
 
 hk_err_t queue_get_ticket(queue_t *q, int64_t ticket_id, ticket_t *out);

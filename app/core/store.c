@@ -1,9 +1,11 @@
 /*
  * store: opens the SQLite database the branch lives in, sets the durability
- * pragmas (WAL, synchronous=FULL, foreign keys, busy timeout) and migrates
- * the schema forward with an ordered array of migrations keyed by PRAGMA
- * user_version. It also keeps the device-fault log. It does not know about
- * queues or tickets beyond creating their tables; queue.c owns that logic.
+ * pragmas (WAL, synchronous=FULL, foreign keys, busy timeout), migrates the
+ * schema forward with an ordered array of migrations keyed by PRAGMA
+ * user_version, owns transactions and the prepared-statement cache, and
+ * keeps the device-fault log. It does not know about queues or tickets
+ * beyond creating their tables; queue.c owns that logic, journal.c the
+ * event log.
  *
  * SQLite is pointed at hk_malloc/hk_free (once per process, before SQLite
  * initialises) so the allocator's fault injection and leak count reach
@@ -18,15 +20,46 @@
  *   1  numbers (the per-day number ledger) + tickets
  *   2  tickets.ahead_quoted/est_wait_s_quoted, faults, service_stats,
  *      counter_state
- * Transitions: store_open() runs migrations[v] for v = current .. latest-1,
- * each in its own BEGIN IMMEDIATE transaction that also bumps user_version,
+ *   3  CHECK constraints on the persisted enums (tickets.state,
+ *      counter_state.state, which replaces the 0/1 column `open`; tables
+ *      rebuilt), the journal (append-only: triggers refuse UPDATE/DELETE)
+ *      and journal_cursors
+ * Migration: store_open() runs migrations[v] for v = current .. latest-1,
+ * each in its own BEGIN IMMEDIATE transaction that also bumps user_version
+ * (a new file, version 0, gets fresh_schema, the same end state in one),
  * so a crash mid-migration leaves the file at a whole version. The version
  * is re-read inside the transaction, so two processes opening one file at
- * once do not both migrate.
+ * once do not both migrate. Migrations run with foreign keys off (SQLite's
+ * table-rebuild procedure: a rebuilt table is dropped and renamed while
+ * rows still point at it) and PRAGMA foreign_key_check must come back
+ * empty before the version is bumped; foreign keys are switched on after.
+ *
+ * Transactions (store_begin/commit/rollback), depth d:
+ *   d 0 --store_begin--> 1        BEGIN IMMEDIATE
+ *   d n --store_begin--> n+1      SAVEPOINT hk_level (n >= 1)
+ *   d 1 --store_commit--> 0       COMMIT (durable); on failure ROLLBACK
+ *   d n --store_commit--> n-1     RELEASE hk_level (n >= 2)
+ *   d 1 --store_rollback--> 0     ROLLBACK
+ *   d n --store_rollback--> n-1   ROLLBACK TO + RELEASE hk_level (n >= 2)
+ * One savepoint name serves every level: SQLite matches the innermost.
+ * SQLite itself rolls a whole transaction back after some errors (I/O, disk
+ * full, some out-of-memory cases). Seeing autocommit mode at depth > 0 marks
+ * the transaction failed: store_stmt() then refuses (so nothing runs in
+ * autocommit mode by accident), inner levels close without SQL, and the
+ * outermost commit returns HK_ERR_IO.
+ * The statements for these six verbs are prepared at open, so a rollback
+ * never has to prepare (allocate) a statement.
+ *
+ * Statement cache: an array of (sql pointer, statement), searched linearly
+ * (a few dozen entries), filled on first use, finalized at close.
+ *
  * Invariants:
  *   - a file whose user_version is newer than this build is refused and not
  *     written (journal_mode is set only after the version check);
- *   - migrations only add; rows written by an older version stay readable.
+ *   - migrations keep every row; rows written by an older version stay
+ *     readable;
+ *   - depth == 0 iff the connection is in autocommit mode, except while a
+ *     failed transaction waits for its outermost commit/rollback.
  */
 #include "store.h"
 
@@ -35,21 +68,40 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hk_log.h"
 #include "hk_mem.h"
+#include "journal.h"
+#include "store_private.h"
 
 #define BUSY_TIMEOUT_MS 5000
 #define MEM_HDR         16 /* keeps SQLite's 8-byte alignment; holds the size */
+#define LOG_MOD         "store"
+
+typedef struct cached {
+    const char *sql; /* the key: caller's pointer */
+    sqlite3_stmt *st;
+} cached_t;
 
 struct store {
     sqlite3 *db;
     int version;
+    int depth;   /* open transaction levels */
+    bool failed; /* SQLite rolled the open transaction back by itself */
+    cached_t *cache;
+    int n_cache, cap_cache;
 };
 
 /* Static prototypes -------------------------------------------------------*/
 static hk_err_t open_impl(const char *path, int target, store_t **out, hk_diag_t *diag);
 static hk_err_t exec_sql(sqlite3 *db, const char *sql, hk_diag_t *diag);
 static hk_err_t read_version(sqlite3 *db, int *out);
-static hk_err_t migrate_one(sqlite3 *db, int from, hk_diag_t *diag);
+static hk_err_t migrate_one(sqlite3 *db, int from, int target, hk_diag_t *diag);
+static hk_err_t fk_check(sqlite3 *db, hk_diag_t *diag);
+static hk_err_t cache_get(store_t *s, const char *sql, sqlite3_stmt **out);
+static void cache_free(store_t *s);
+static hk_err_t tx_step(store_t *s, const char *sql);
+static void rollback_all(store_t *s);
+static bool tx_lost(store_t *s);
 static void mem_install(void);
 static void *sq_malloc(int n);
 static void sq_free(void *p);
@@ -61,65 +113,168 @@ static void sq_shutdown(void *arg);
 
 /* Static data -------------------------------------------------------------*/
 
-/* migrations[v] takes a file from version v to v+1. Only ever append. */
+/* Table definitions shared by the migration that introduced them and by
+ * fresh_schema below, so the two cannot drift apart (test_store also
+ * compares a fresh file's schema with a migrated one's). */
+#define SQL_NUMBERS_V1                                     \
+    "CREATE TABLE numbers("                                \
+    "  day TEXT NOT NULL,"                                 \
+    "  prefix TEXT NOT NULL,"                              \
+    "  seq INTEGER NOT NULL CHECK(seq BETWEEN 1 AND 999)," \
+    "  issued_ms INTEGER NOT NULL,"                        \
+    "  PRIMARY KEY(day, prefix, seq)"                      \
+    ") WITHOUT ROWID;"
+#define SQL_TICKET_INDEXES_V1                                              \
+    "CREATE INDEX tickets_state ON tickets(state, service_id, issued_ms);" \
+    "CREATE INDEX tickets_number ON tickets(day, number);"
+#define SQL_SERVICE_STATS_V2         \
+    "CREATE TABLE service_stats("    \
+    "  service_id TEXT PRIMARY KEY," \
+    "  mean_s REAL NOT NULL,"        \
+    "  n INTEGER NOT NULL,"          \
+    "  updated_ms INTEGER NOT NULL"  \
+    ");"
+#define SQL_FAULTS_V2                   \
+    "CREATE TABLE faults("              \
+    "  id INTEGER PRIMARY KEY,"         \
+    "  wall_ms INTEGER NOT NULL,"       \
+    "  device TEXT NOT NULL,"           \
+    "  code TEXT NOT NULL,"             \
+    "  detail TEXT NOT NULL DEFAULT ''" \
+    ");"                                \
+    "CREATE INDEX faults_code ON faults(device, code);"
+/* The value lists are ticket_state_t (0..6) and counter_state_t (0..2) as
+ * of v3, written out because this text is history; test_store checks they
+ * match the enums, so a new state cannot slip in without a migration that
+ * widens them. */
+#define SQL_TICKETS_V3                                                     \
+    "CREATE TABLE tickets("                                                \
+    "  id INTEGER PRIMARY KEY,"                                            \
+    "  day TEXT NOT NULL,"                                                 \
+    "  prefix TEXT NOT NULL,"                                              \
+    "  seq INTEGER NOT NULL,"                                              \
+    "  number TEXT NOT NULL,"                                              \
+    "  service_id TEXT NOT NULL,"                                          \
+    "  state INTEGER NOT NULL CHECK(state IN (0, 1, 2, 3, 4, 5, 6)),"      \
+    "  issued_ms INTEGER NOT NULL,"                                        \
+    "  called_ms INTEGER NOT NULL DEFAULT 0,"                              \
+    "  serving_ms INTEGER NOT NULL DEFAULT 0,"                             \
+    "  finished_ms INTEGER NOT NULL DEFAULT 0,"                            \
+    "  counter_id TEXT NOT NULL DEFAULT '',"                               \
+    "  recalls INTEGER NOT NULL DEFAULT 0,"                                \
+    "  prev_id INTEGER REFERENCES tickets(id),"                            \
+    "  ahead_quoted INTEGER NOT NULL DEFAULT 0,"                           \
+    "  est_wait_s_quoted INTEGER NOT NULL DEFAULT -1,"                     \
+    "  FOREIGN KEY(day, prefix, seq) REFERENCES numbers(day, prefix, seq)" \
+    ");"
+#define SQL_COUNTER_STATE_V3                              \
+    "CREATE TABLE counter_state("                         \
+    "  counter_id TEXT PRIMARY KEY,"                      \
+    "  state INTEGER NOT NULL CHECK(state IN (0, 1, 2))," \
+    "  updated_ms INTEGER NOT NULL"                       \
+    ");"
+/* AUTOINCREMENT: a seq is never handed out twice, even if the newest rows
+ * were ever removed (sqlite_sequence remembers the high mark). */
+#define SQL_JOURNAL_V3                                           \
+    "CREATE TABLE journal("                                      \
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"                   \
+    "  uuid TEXT NOT NULL UNIQUE CHECK(length(uuid) = 36),"      \
+    "  type TEXT NOT NULL,"                                      \
+    "  body TEXT NOT NULL,"                                      \
+    "  wall_ms INTEGER NOT NULL"                                 \
+    ");"                                                         \
+    "CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal"  \
+    " BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;" \
+    "CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal"  \
+    " BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;" \
+    "CREATE TABLE journal_cursors("                              \
+    "  consumer TEXT PRIMARY KEY CHECK(length(consumer) > 0),"   \
+    "  seq INTEGER NOT NULL CHECK(seq >= 0)"                     \
+    ") WITHOUT ROWID;"
+
+/* migrations[v] takes a file from version v to v+1. Only ever append; a
+ * migration's text is history and never changes once released. */
 static const char *const migrations[] = {
     /* 0 -> 1: the number ledger is the authority for "was this number
      * issued today"; tickets reference it so a transfer can put the same
      * number on a new row without issuing it twice. */
-    "CREATE TABLE numbers("
-    "  day TEXT NOT NULL,"
-    "  prefix TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL CHECK(seq BETWEEN 1 AND 999),"
-    "  issued_ms INTEGER NOT NULL,"
-    "  PRIMARY KEY(day, prefix, seq)"
-    ") WITHOUT ROWID;"
-    "CREATE TABLE tickets("
-    "  id INTEGER PRIMARY KEY,"
-    "  day TEXT NOT NULL,"
-    "  prefix TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL,"
-    "  number TEXT NOT NULL,"
-    "  service_id TEXT NOT NULL,"
-    "  state INTEGER NOT NULL,"
-    "  issued_ms INTEGER NOT NULL,"
-    "  called_ms INTEGER NOT NULL DEFAULT 0,"
-    "  serving_ms INTEGER NOT NULL DEFAULT 0,"
-    "  finished_ms INTEGER NOT NULL DEFAULT 0,"
-    "  counter_id TEXT NOT NULL DEFAULT '',"
-    "  recalls INTEGER NOT NULL DEFAULT 0,"
-    "  prev_id INTEGER REFERENCES tickets(id),"
-    "  FOREIGN KEY(day, prefix, seq) REFERENCES numbers(day, prefix, seq)"
-    ");"
-    "CREATE INDEX tickets_state ON tickets(state, service_id, issued_ms);"
-    "CREATE INDEX tickets_number ON tickets(day, number);",
+    SQL_NUMBERS_V1 "CREATE TABLE tickets("
+                   "  id INTEGER PRIMARY KEY,"
+                   "  day TEXT NOT NULL,"
+                   "  prefix TEXT NOT NULL,"
+                   "  seq INTEGER NOT NULL,"
+                   "  number TEXT NOT NULL,"
+                   "  service_id TEXT NOT NULL,"
+                   "  state INTEGER NOT NULL,"
+                   "  issued_ms INTEGER NOT NULL,"
+                   "  called_ms INTEGER NOT NULL DEFAULT 0,"
+                   "  serving_ms INTEGER NOT NULL DEFAULT 0,"
+                   "  finished_ms INTEGER NOT NULL DEFAULT 0,"
+                   "  counter_id TEXT NOT NULL DEFAULT '',"
+                   "  recalls INTEGER NOT NULL DEFAULT 0,"
+                   "  prev_id INTEGER REFERENCES tickets(id),"
+                   "  FOREIGN KEY(day, prefix, seq) REFERENCES numbers(day, prefix, seq)"
+                   ");" SQL_TICKET_INDEXES_V1,
 
     /* 1 -> 2: wait estimates (quoted on the ticket, measured later), the
      * per-service service-time mean, counter open/closed, device faults. */
     "ALTER TABLE tickets ADD COLUMN ahead_quoted INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE tickets ADD COLUMN est_wait_s_quoted INTEGER NOT NULL "
-    "  DEFAULT -1;"
-    "CREATE TABLE service_stats("
-    "  service_id TEXT PRIMARY KEY,"
-    "  mean_s REAL NOT NULL,"
-    "  n INTEGER NOT NULL,"
-    "  updated_ms INTEGER NOT NULL"
-    ");"
-    "CREATE TABLE counter_state("
+    "  DEFAULT -1;" SQL_SERVICE_STATS_V2 "CREATE TABLE counter_state("
     "  counter_id TEXT PRIMARY KEY,"
     "  open INTEGER NOT NULL,"
     "  updated_ms INTEGER NOT NULL"
-    ");"
-    "CREATE TABLE faults("
-    "  id INTEGER PRIMARY KEY,"
-    "  wall_ms INTEGER NOT NULL,"
-    "  device TEXT NOT NULL,"
-    "  code TEXT NOT NULL,"
-    "  detail TEXT NOT NULL DEFAULT ''"
-    ");"
-    "CREATE INDEX faults_code ON faults(device, code);",
+    ");" SQL_FAULTS_V2,
+
+    /* 2 -> 3: CHECK constraints on the persisted enums, the journal and
+     * its cursors. SQLite cannot add a CHECK in place, so each table is
+     * rebuilt: copy aside, drop, create with the CHECK, copy back (ids
+     * kept), drop the copy, recreate the indexes. Not SQLite's
+     * create-new-then-rename: ALTER TABLE RENAME re-parses the whole schema
+     * (about 1500 allocations per rename here, tripling the cost of the
+     * open fault-injection loops); copying twice costs a branch's table
+     * nothing it would notice, once. counter_state.open (1 open, 0 closed)
+     * becomes state with the same values, 2 = paused. */
+    "CREATE TABLE tickets_v2 AS SELECT * FROM tickets;"
+    "DROP TABLE tickets;" SQL_TICKETS_V3
+    "INSERT INTO tickets(id, day, prefix, seq, number, service_id, state,"
+    "  issued_ms, called_ms, serving_ms, finished_ms, counter_id, recalls,"
+    "  prev_id, ahead_quoted, est_wait_s_quoted)"
+    " SELECT id, day, prefix, seq, number, service_id, state, issued_ms,"
+    "  called_ms, serving_ms, finished_ms, counter_id, recalls, prev_id,"
+    "  ahead_quoted, est_wait_s_quoted FROM tickets_v2 ORDER BY id;"
+    "DROP TABLE tickets_v2;" SQL_TICKET_INDEXES_V1
+    "CREATE TABLE counter_state_v2 AS SELECT * FROM counter_state;"
+    "DROP TABLE counter_state;" SQL_COUNTER_STATE_V3
+    "INSERT INTO counter_state(counter_id, state, updated_ms)"
+    " SELECT counter_id, CASE WHEN open THEN 1 ELSE 0 END, updated_ms"
+    " FROM counter_state_v2;"
+    "DROP TABLE counter_state_v2;" SQL_JOURNAL_V3,
 };
 
+/* A new file goes straight to the latest schema in one step: the same
+ * tables the migration chain ends with, without building and rebuilding
+ * them (half the work, which the open fault-injection loops repeat
+ * thousands of times). Update it with every migration. */
+static const char fresh_schema[] = SQL_NUMBERS_V1 SQL_TICKETS_V3 SQL_TICKET_INDEXES_V1
+    SQL_SERVICE_STATS_V2 SQL_COUNTER_STATE_V3 SQL_FAULTS_V2 SQL_JOURNAL_V3;
+
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* Transaction verbs; prepared at open (see the design notes). */
+static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+static const char SQL_SAVEPOINT[] = "SAVEPOINT hk_level";
+static const char SQL_RELEASE[] = "RELEASE hk_level";
+static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO hk_level";
+static const char *const tx_sql[] = { SQL_BEGIN,     SQL_COMMIT,  SQL_ROLLBACK,
+                                      SQL_SAVEPOINT, SQL_RELEASE, SQL_ROLLBACK_TO };
+
+static const char SQL_INS_FAULT[] = "INSERT INTO faults(wall_ms, device, code, detail)"
+                                    " VALUES(?1, ?2, ?3, ?4)";
+static const char SQL_COUNT_FAULTS[] = "SELECT COUNT(*) FROM faults WHERE device = ?1 AND"
+                                       " code = ?2";
 
 static pthread_once_t mem_once = PTHREAD_ONCE_INIT;
 static bool mem_hooked;
@@ -151,6 +306,11 @@ void store_close(store_t *s)
 {
     if(!s)
         return;
+    if(s->depth > 0) {
+        hk_log_warn(LOG_MOD, "closing with %d open transaction level(s): rolled back", s->depth);
+        rollback_all(s);
+    }
+    cache_free(s);
     /* sqlite3_close_v2 never fails for lack of memory; a BUSY here means a
      * statement was leaked by a caller, which it defers safely. */
     (void)sqlite3_close_v2(s->db);
@@ -170,26 +330,21 @@ int store_schema_version(store_t *s)
 hk_err_t store_integrity_check(store_t *s, hk_diag_t *diag)
 {
     sqlite3_stmt *st = NULL;
+    const unsigned char *m;
     hk_err_t rc = HK_OK;
     int src;
 
     hk_diag_clear(diag);
     src = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL);
-    if(src != SQLITE_OK) {
-        rc = store_err(src);
-        hk_diag_set(diag, "integrity_check: %s", sqlite3_errmsg(s->db));
-        goto out;
-    }
-    src = sqlite3_step(st);
+    if(src == SQLITE_OK)
+        src = sqlite3_step(st);
     if(src != SQLITE_ROW) {
         rc = src == SQLITE_DONE ? HK_ERR_CORRUPT : store_err(src);
         hk_diag_set(diag, "integrity_check: %s", sqlite3_errmsg(s->db));
         goto out;
     }
-    if(strcmp((const char *)sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
-                                                       : "",
-              "ok") != 0) {
-        const unsigned char *m = sqlite3_column_text(st, 0);
+    m = sqlite3_column_text(st, 0);
+    if(!m || strcmp((const char *)m, "ok") != 0) {
         hk_diag_set(diag, "integrity_check: %s", m ? (const char *)m : "?");
         rc = HK_ERR_CORRUPT;
     }
@@ -198,61 +353,192 @@ out:
     return rc;
 }
 
+hk_err_t store_begin(store_t *s)
+{
+    hk_err_t rc;
+
+    if(!s)
+        return HK_ERR_INVALID;
+    if(s->depth == 0) {
+        if(!sqlite3_get_autocommit(s->db)) {
+            /* Only a rollback that itself failed leaves this behind. */
+            hk_log_warn(LOG_MOD, "a failed rollback left a transaction open; rolling back");
+            rollback_all(s);
+        }
+        rc = tx_step(s, SQL_BEGIN);
+        if(rc != HK_OK)
+            return rc;
+        s->failed = false;
+    } else {
+        if(tx_lost(s))
+            return HK_ERR_IO;
+        rc = tx_step(s, SQL_SAVEPOINT);
+        if(rc != HK_OK)
+            return rc;
+    }
+    s->depth++;
+    return HK_OK;
+}
+
+hk_err_t store_commit(store_t *s)
+{
+    hk_err_t rc;
+
+    if(!s || HK_NEVER(s->depth <= 0))
+        return HK_ERR_INVALID;
+    if(s->depth > 1) {
+        s->depth--;
+        if(tx_lost(s))
+            return HK_ERR_IO;
+        rc = tx_step(s, SQL_RELEASE);
+        if(rc != HK_OK) {
+            s->depth++;
+            store_rollback(s); /* closes the level, undoing it */
+        }
+        return rc;
+    }
+    if(tx_lost(s)) {
+        hk_log_error(LOG_MOD, "commit of a transaction SQLite had rolled back");
+        rc = HK_ERR_IO;
+    } else {
+        rc = tx_step(s, SQL_COMMIT);
+    }
+    if(rc != HK_OK)
+        rollback_all(s); /* no-op when SQLite rolled back already */
+    s->depth = 0;
+    s->failed = false;
+    return rc;
+}
+
+void store_rollback(store_t *s)
+{
+    if(!s || HK_NEVER(s->depth <= 0))
+        return;
+    if(s->depth > 1) {
+        if(!tx_lost(s) &&
+           (tx_step(s, SQL_ROLLBACK_TO) != HK_OK || tx_step(s, SQL_RELEASE) != HK_OK)) {
+            hk_log_error(LOG_MOD, "cannot roll back to a savepoint; failing the transaction");
+            s->failed = true;
+        }
+        s->depth--;
+        return;
+    }
+    rollback_all(s);
+    s->depth = 0;
+    s->failed = false;
+}
+
+hk_err_t store_end(store_t *s, hk_err_t rc)
+{
+    if(rc == HK_OK)
+        return store_commit(s);
+    store_rollback(s);
+    return rc;
+}
+
+int store_tx_depth(const store_t *s)
+{
+    return s ? s->depth : 0;
+}
+
+hk_err_t store_stmt(store_t *s, const char *sql, sqlite3_stmt **out)
+{
+    if(!s || !sql || !out)
+        return HK_ERR_INVALID;
+    if(s->depth > 0 && tx_lost(s))
+        return HK_ERR_IO;
+    return cache_get(s, sql, out);
+}
+
+void store_stmt_done(sqlite3_stmt *st)
+{
+    (void)sqlite3_reset(st);          /* repeats step's error, already seen */
+    (void)sqlite3_clear_bindings(st); /* cannot fail */
+}
+
+hk_err_t store_run(store_t *s, const char *module, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    hk_err_t rc;
+    int src;
+
+    rc = store_stmt(s, sql, &st);
+    if(rc != HK_OK)
+        return rc;
+    src = sqlite3_step(st);
+    store_stmt_done(st);
+    if(src != SQLITE_DONE)
+        return store_fail(s, module, sql, src);
+    return HK_OK;
+}
+
+hk_err_t store_fail(store_t *s, const char *module, const char *what, int sqlite_rc)
+{
+    if((sqlite_rc & 0xff) != SQLITE_NOMEM)
+        hk_log_error(module, "%s: %s (%d)", what,
+                     s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(sqlite_rc), sqlite_rc);
+    if(sqlite_rc == SQLITE_ROW || sqlite_rc == SQLITE_DONE)
+        return HK_ERR_CORRUPT; /* a statement gave the wrong shape */
+    return store_err(sqlite_rc);
+}
+
 hk_err_t store_record_fault(store_t *s, int64_t wall_ms, const char *device, const char *code,
                             const char *detail)
 {
     sqlite3_stmt *st = NULL;
+    journal_body_t body;
+    hk_err_t rc;
     int src;
 
     if(!s || !device || !code)
         return HK_ERR_INVALID;
-    /* One autocommit INSERT: durable on return with synchronous=FULL. */
-    src = sqlite3_prepare_v2(s->db,
-                             "INSERT INTO faults(wall_ms, device, code, detail)"
-                             " VALUES(?, ?, ?, ?)",
-                             -1, &st, NULL);
-    if(src == SQLITE_OK)
-        src = sqlite3_bind_int64(st, 1, wall_ms);
-    if(src == SQLITE_OK)
-        src = sqlite3_bind_text(st, 2, device, -1, SQLITE_TRANSIENT);
-    if(src == SQLITE_OK)
-        src = sqlite3_bind_text(st, 3, code, -1, SQLITE_TRANSIENT);
-    if(src == SQLITE_OK)
-        src = sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_TRANSIENT);
-    if(src == SQLITE_OK)
-        src = sqlite3_step(st);
-    (void)sqlite3_finalize(st); /* step's result is the one that matters */
+    if(!detail)
+        detail = "";
+    rc = store_begin(s);
+    if(rc != HK_OK)
+        return rc;
+    rc = store_stmt(s, SQL_INS_FAULT, &st);
+    if(rc != HK_OK)
+        goto out;
+    (void)sqlite3_bind_int64(st, 1, wall_ms);
+    (void)sqlite3_bind_text(st, 2, device, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_text(st, 3, code, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    store_stmt_done(st);
     if(src != SQLITE_DONE) {
-        if((src & 0xff) != SQLITE_NOMEM)
-            fprintf(stderr, "store: record fault: %s\n", sqlite3_errmsg(s->db));
-        return store_err(src == SQLITE_ROW ? SQLITE_MISUSE : src);
+        rc = store_fail(s, LOG_MOD, "record fault", src);
+        goto out;
     }
-    return HK_OK;
+    journal_body_init(&body);
+    journal_body_str(&body, "device", device);
+    journal_body_str(&body, "code", code);
+    journal_body_str(&body, "detail", detail);
+    rc = journal_append(s, JOURNAL_DEVICE_FAULT, journal_body_finish(&body), wall_ms, NULL);
+out:
+    return store_end(s, rc);
 }
 
 hk_err_t store_count_faults(store_t *s, const char *device, const char *code, int *out)
 {
     sqlite3_stmt *st = NULL;
+    hk_err_t rc;
     int src;
     int n = 0;
 
     if(!s || !device || !code || !out)
         return HK_ERR_INVALID;
-    src = sqlite3_prepare_v2(s->db,
-                             "SELECT COUNT(*) FROM faults WHERE device = ? AND"
-                             " code = ?",
-                             -1, &st, NULL);
-    if(src == SQLITE_OK)
-        src = sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
-    if(src == SQLITE_OK)
-        src = sqlite3_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
-    if(src == SQLITE_OK)
-        src = sqlite3_step(st);
+    rc = store_stmt(s, SQL_COUNT_FAULTS, &st);
+    if(rc != HK_OK)
+        return rc;
+    (void)sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
     if(src == SQLITE_ROW)
         n = sqlite3_column_int(st, 0);
-    (void)sqlite3_finalize(st); /* step's result is the one that matters */
+    store_stmt_done(st);
     if(src != SQLITE_ROW)
-        return store_err(src == SQLITE_DONE ? SQLITE_CORRUPT : src);
+        return store_fail(s, LOG_MOD, "count faults", src);
     *out = n;
     return HK_OK;
 }
@@ -295,6 +581,7 @@ static hk_err_t open_impl(const char *path, int target, store_t **out, hk_diag_t
     sqlite3_stmt *st = NULL;
     hk_err_t rc = HK_OK;
     int src, ver = 0;
+    size_t i;
 
     hk_diag_clear(diag);
     if(out)
@@ -342,8 +629,8 @@ static hk_err_t open_impl(const char *path, int target, store_t **out, hk_diag_t
     if(src == SQLITE_ROW) {
         const unsigned char *m = sqlite3_column_text(st, 0);
         if(!m || strcmp((const char *)m, "wal") != 0)
-            fprintf(stderr, "store: %s: journal_mode is %s, not wal\n", path,
-                    m ? (const char *)m : "?");
+            hk_log_warn(LOG_MOD, "%s: journal_mode is %s, not wal", path,
+                        m ? (const char *)m : "?");
         src = SQLITE_OK;
     }
     (void)sqlite3_finalize(st); /* step's result is the one that matters */
@@ -353,27 +640,43 @@ static hk_err_t open_impl(const char *path, int target, store_t **out, hk_diag_t
         hk_diag_set(diag, "%s: journal_mode: %s", path, sqlite3_errmsg(db));
         goto out;
     }
-    rc = exec_sql(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", diag);
+    /* Foreign keys stay off while migrating (see the design notes). */
+    rc = exec_sql(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;", diag);
     if(rc != HK_OK)
         goto out;
     while(ver < target) {
-        rc = migrate_one(db, ver, diag);
+        rc = migrate_one(db, ver, target, diag);
         if(rc != HK_OK)
             goto out;
         rc = read_version(db, &ver);
         if(rc != HK_OK)
             goto out;
     }
+    rc = exec_sql(db, "PRAGMA foreign_keys=ON;", diag);
+    if(rc != HK_OK)
+        goto out;
     s->db = db;
     s->version = ver;
+    db = NULL;
+    for(i = 0; i < sizeof(tx_sql) / sizeof(tx_sql[0]) && rc == HK_OK; i++) {
+        rc = cache_get(s, tx_sql[i], &st);
+        st = NULL;
+    }
+    if(rc != HK_OK) {
+        hk_diag_set(diag, "%s: cannot prepare transaction statements", path);
+        goto out;
+    }
     *out = s;
     s = NULL;
-    db = NULL;
 out:
     if(rc == HK_ERR_NOMEM && diag && !diag->msg[0])
         hk_diag_set(diag, "%s: out of memory", path);
     (void)sqlite3_close_v2(db); /* NULL ok; nothing committed is at stake */
-    hk_free(s);
+    if(s) {
+        cache_free(s);
+        (void)sqlite3_close_v2(s->db); /* NULL ok */
+        hk_free(s);
+    }
     return rc;
 }
 
@@ -384,7 +687,7 @@ static hk_err_t exec_sql(sqlite3 *db, const char *sql, hk_diag_t *diag)
     if(src != SQLITE_OK) {
         hk_diag_set(diag, "store: %s", sqlite3_errmsg(db));
         if((src & 0xff) != SQLITE_NOMEM)
-            fprintf(stderr, "store: %s\n", sqlite3_errmsg(db));
+            hk_log_error(LOG_MOD, "%s", sqlite3_errmsg(db));
         return store_err(src);
     }
     return HK_OK;
@@ -407,11 +710,14 @@ static hk_err_t read_version(sqlite3 *db, int *out)
     return HK_OK;
 }
 
-static hk_err_t migrate_one(sqlite3 *db, int from, hk_diag_t *diag)
+/* One step forward from version `from`: the next migration, or a new
+ * file straight to the latest schema when that is the target. */
+static hk_err_t migrate_one(sqlite3 *db, int from, int target, hk_diag_t *diag)
 {
     char sql[64];
     hk_err_t rc;
-    int now = 0;
+    int now = 0, to = from + 1;
+    const char *step = migrations[from];
 
     rc = exec_sql(db, "BEGIN IMMEDIATE", diag);
     if(rc != HK_OK)
@@ -421,13 +727,19 @@ static hk_err_t migrate_one(sqlite3 *db, int from, hk_diag_t *diag)
         goto out;
     if(now != from)
         goto out; /* another process migrated meanwhile; caller re-reads */
-    rc = exec_sql(db, migrations[from], diag);
+    if(from == 0 && target == N_MIGRATIONS) {
+        step = fresh_schema;
+        to = N_MIGRATIONS;
+    }
+    rc = exec_sql(db, step, diag);
     if(rc != HK_OK) {
-        hk_diag_set(diag, "store: migration %d -> %d failed: %s", from, from + 1,
-                    sqlite3_errmsg(db));
+        hk_diag_set(diag, "store: migration %d -> %d failed: %s", from, to, sqlite3_errmsg(db));
         goto out;
     }
-    (void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", from + 1);
+    rc = fk_check(db, diag);
+    if(rc != HK_OK)
+        goto out;
+    (void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", to);
     rc = exec_sql(db, sql, diag);
     if(rc != HK_OK)
         goto out;
@@ -439,6 +751,104 @@ out:
         (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     }
     return rc;
+}
+
+/* PRAGMA foreign_key_check must return no row: a migration that rebuilt a
+ * table with foreign keys off must not have left a dangling reference. */
+static hk_err_t fk_check(sqlite3 *db, hk_diag_t *diag)
+{
+    sqlite3_stmt *st = NULL;
+    int src;
+
+    src = sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL);
+    if(src == SQLITE_OK)
+        src = sqlite3_step(st);
+    if(src == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        hk_diag_set(diag, "store: migration left a broken foreign key in %s",
+                    t ? (const char *)t : "?");
+        hk_log_error(LOG_MOD, "%s", diag ? diag->msg : "migration broke a foreign key");
+    }
+    (void)sqlite3_finalize(st); /* step's result is the one that matters */
+    if(src == SQLITE_ROW)
+        return HK_ERR_CORRUPT;
+    return src == SQLITE_DONE ? HK_OK : store_err(src);
+}
+
+static hk_err_t cache_get(store_t *s, const char *sql, sqlite3_stmt **out)
+{
+    sqlite3_stmt *st = NULL;
+    int i, src;
+
+    for(i = 0; i < s->n_cache; i++) {
+        if(s->cache[i].sql == sql) {
+            *out = s->cache[i].st;
+            return HK_OK;
+        }
+    }
+    if(s->n_cache == s->cap_cache) {
+        int cap = s->cap_cache ? s->cap_cache * 2 : 32;
+        cached_t *c = hk_realloc(s->cache, (size_t)cap * sizeof(*c));
+        if(!c)
+            return HK_ERR_NOMEM;
+        s->cache = c;
+        s->cap_cache = cap;
+    }
+    src = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if(src != SQLITE_OK) {
+        (void)sqlite3_finalize(st); /* NULL on failure; harmless */
+        return store_fail(s, LOG_MOD, "prepare", src);
+    }
+    s->cache[s->n_cache].sql = sql;
+    s->cache[s->n_cache].st = st;
+    s->n_cache++;
+    *out = st;
+    return HK_OK;
+}
+
+static void cache_free(store_t *s)
+{
+    int i;
+
+    for(i = 0; i < s->n_cache; i++)
+        (void)sqlite3_finalize(s->cache[i].st); /* reports the last step's error */
+    HK_SAFEFREE(s->cache);
+    s->n_cache = 0;
+    s->cap_cache = 0;
+}
+
+static hk_err_t tx_step(store_t *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    hk_err_t rc;
+    int src;
+
+    rc = cache_get(s, sql, &st);
+    if(rc != HK_OK)
+        return rc;
+    src = sqlite3_step(st);
+    store_stmt_done(st);
+    if(src != SQLITE_DONE)
+        return store_fail(s, LOG_MOD, sql, src);
+    return HK_OK;
+}
+
+/* End whatever transaction the connection has, if any. */
+static void rollback_all(store_t *s)
+{
+    if(sqlite3_get_autocommit(s->db))
+        return; /* SQLite rolled back by itself already */
+    if(tx_step(s, SQL_ROLLBACK) != HK_OK &&
+       sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+        hk_log_error(LOG_MOD, "rollback: %s", sqlite3_errmsg(s->db));
+}
+
+/* True when the open transaction is gone or doomed (design notes). */
+static bool tx_lost(store_t *s)
+{
+    if(s->depth > 0 && sqlite3_get_autocommit(s->db))
+        s->failed = true;
+    return s->failed;
 }
 
 static void mem_once_fn(void)

@@ -2,16 +2,18 @@
  * store: the one place that opens and closes the SQLite database. WAL mode,
  * synchronous=FULL (customer actions must survive power loss), foreign keys
  * on, busy timeout set, schema versioned with PRAGMA user_version and
- * migrated forward on open. Other core modules get the sqlite3 handle from
- * here and never open the file themselves.
+ * migrated forward on open. It owns transactions (nested: the outermost is
+ * BEGIN IMMEDIATE, inner levels are savepoints) and the prepared-statement
+ * cache the other core modules share. SQLite types stay inside core: core
+ * modules reach the handle through store_private.h, nobody else does.
+ *
+ * Not thread-safe: one store_t per thread (several may open one file).
  */
 #ifndef HK_APP_CORE_STORE_H
 #define HK_APP_CORE_STORE_H
 
 #include <stdbool.h>
 #include <stdint.h>
-
-#include <sqlite3.h>
 
 #include "hk_err.h"
 
@@ -35,11 +37,8 @@ hk_err_t store_open(const char *path, store_t **out, hk_diag_t *diag);
  */
 hk_err_t store_open_at_version(const char *path, int target, store_t **out, hk_diag_t *diag);
 
-/** Close; NULL is a no-op. */
+/** Close; NULL is a no-op. An open transaction is rolled back. */
 void store_close(store_t *s);
-
-/** Borrowed handle, valid until store_close(). Not thread-safe. */
-sqlite3 *store_db(store_t *s);
 
 /** Current schema version of the open file. */
 int store_schema_version(store_t *s);
@@ -49,18 +48,53 @@ int store_schema_version(store_t *s);
 hk_err_t store_integrity_check(store_t *s, hk_diag_t *diag);
 
 /**
+ * Open a transaction level. At depth 0 this is BEGIN IMMEDIATE (the write
+ * lock is taken now, so the commit cannot fail for a lock another writer
+ * took meanwhile); deeper levels are savepoints. Every successful begin is
+ * closed by exactly one store_commit() or store_rollback().
+ * @return HK_ERR_BUSY another connection held the write lock past the busy
+ *         timeout; the depth is unchanged on any error.
+ */
+hk_err_t store_begin(store_t *s);
+
+/**
+ * Close the innermost level keeping its changes: COMMIT at depth 1 (durable
+ * on HK_OK), RELEASE of the savepoint deeper down (durable only when the
+ * outermost level commits). The level is closed whatever the result; on an
+ * error its changes are undone (the whole transaction when SQLite had
+ * already rolled it back by itself, e.g. after an I/O error).
+ */
+hk_err_t store_commit(store_t *s);
+
+/**
+ * Close the innermost level undoing its changes: ROLLBACK at depth 1,
+ * ROLLBACK TO + RELEASE of its savepoint deeper down (outer levels keep
+ * theirs). Cannot fail from the caller's view: if the savepoint cannot be
+ * restored, the whole transaction is marked failed and its outermost
+ * store_commit() rolls everything back and returns HK_ERR_IO.
+ */
+void store_rollback(store_t *s);
+
+/** store_commit() when rc is HK_OK, else store_rollback(); returns the
+ *  final result (rc, or the commit's error). For `out:` cleanup blocks. */
+hk_err_t store_end(store_t *s, hk_err_t rc);
+
+/** Open transaction levels: 0 = none (autocommit). */
+int store_tx_depth(const store_t *s);
+
+/**
  * Record a device fault for the engineer (and later the server): printer
- * paper out, printer offline, ... Committed durably.
- * @param device  "printer"; @param code  "paper_out"; @param detail may be "".
+ * paper out, printer offline, ... The fault row and its device.fault
+ * journal event are written in one transaction (nested in the caller's if
+ * one is open; durable on return otherwise).
+ * @param device  "printer"; @param code  "paper_out"; @param detail may be
+ *        NULL or "".
  */
 hk_err_t store_record_fault(store_t *s, int64_t wall_ms, const char *device, const char *code,
                             const char *detail);
 
 /** Number of faults recorded with this device+code (tests, diagnostics). */
 hk_err_t store_count_faults(store_t *s, const char *device, const char *code, int *out);
-
-/** Translate a SQLite result to hk_err_t (logs nothing). */
-hk_err_t store_err(int sqlite_rc);
 
 /**
  * Whether SQLite allocates through hk_malloc/hk_free in this process (so

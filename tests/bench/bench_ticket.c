@@ -20,6 +20,7 @@
 #include "queue.h"
 #include "screens.h"
 #include "store.h"
+#include "store_private.h" /* bench only: reads the durability pragmas back */
 
 #define PROBE_STEP    4
 #define TICKET_GAP_MS 2000

@@ -25,6 +25,7 @@
 #include "hk_test.h"
 #include "queue.h"
 #include "store.h"
+#include "store_private.h" /* test only: checks the file with raw SQL */
 
 #define CRASH_JSON                                                                                \
     "{\"branch\":{\"id\":\"crash\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"                    \

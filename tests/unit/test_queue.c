@@ -2,8 +2,11 @@
  * test_queue: the queue authority over a real SQLite file. Numbering per
  * business day and prefix, no repeats across reopen, the 999 cap, service
  * hours, the call-next policy (priority, counter order, pass-over bound),
- * transfers, state transitions, wait estimates and their measured error,
- * and behaviour under allocation failure.
+ * transfers, state transitions, calling a chosen ticket, no-show with
+ * put-back, counter states (open, paused, closed), wait estimates and
+ * their measured error, and behaviour under allocation failure.
+ *
+ * Includes store_private.h (core-only) to fill the ledger with raw SQL.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include "hk_test.h"
 #include "queue.h"
 #include "store.h"
+#include "store_private.h" /* test only: raw SQL on the store's handle */
 
 /* Five services, five counters. general is served everywhere; broadband
  * only at c3 and only on weekdays until 17:00. */
@@ -367,7 +371,7 @@ static void test_queue_state_transitions_are_checked(void)
 
     HK_ASSERT_INT(HK_ERR_INVALID, queue_finish(q, a1.id, MON_10));
     HK_ASSERT_INT(HK_ERR_INVALID, queue_start_serving(q, a1.id, MON_10));
-    HK_ASSERT_INT(HK_ERR_INVALID, queue_no_show(q, a1.id, MON_10));
+    HK_ASSERT_INT(HK_ERR_INVALID, queue_no_show(q, a1.id, MON_10, false));
     HK_ASSERT_INT(HK_ERR_INVALID, queue_recall(q, a1.id, MON_10));
     a1 = call("c1", MON_10 + SEC);
     HK_ASSERT_INT(HK_ERR_INVALID, queue_cancel(q, a1.id, MON_10));
@@ -386,7 +390,7 @@ static void test_queue_state_transitions_are_checked(void)
 
     a2 = take("general", MON_10 + 70 * SEC);
     a2 = call("c1", MON_10 + 71 * SEC);
-    HK_ASSERT_OK(queue_no_show(q, a2.id, MON_10 + 200 * SEC));
+    HK_ASSERT_OK(queue_no_show(q, a2.id, MON_10 + 200 * SEC, false));
     HK_ASSERT_OK(queue_get_ticket(q, a2.id, &t));
     HK_ASSERT_INT(TICKET_NO_SHOW, t.state);
 
@@ -528,6 +532,110 @@ static void test_queue_counts_waiting_and_issued(void)
     HK_ASSERT_INT(3, n);
 }
 
+static void test_queue_no_show_put_back_keeps_the_place_in_line(void)
+{
+    ticket_t a1 = take("general", MON_10), a2 = take("general", MON_10 + SEC), t;
+
+    t = call("c2", MON_10 + 60 * SEC);
+    HK_ASSERT_INT(a1.id, t.id);
+    HK_ASSERT_OK(queue_no_show(q, a1.id, MON_10 + 120 * SEC, true));
+    HK_ASSERT_OK(queue_get_ticket(q, a1.id, &t));
+    HK_ASSERT_INT(TICKET_WAITING, t.state);
+    HK_ASSERT_INT(MON_10, t.issued_ms);
+    HK_ASSERT_INT(0, t.called_ms);
+    HK_ASSERT_STR("", t.counter_id);
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_counter_current(q, "c2", &t));
+    /* Still older than A002: called first again. */
+    HK_ASSERT_INT(a1.id, call("c3", MON_10 + 130 * SEC).id);
+    HK_ASSERT_INT(a2.id, call("c2", MON_10 + 131 * SEC).id);
+    /* A waiting ticket cannot be a no-show. */
+    a2 = take("general", MON_10 + 140 * SEC);
+    HK_ASSERT_INT(HK_ERR_INVALID, queue_no_show(q, a2.id, MON_10 + 141 * SEC, true));
+}
+
+static void test_queue_call_ticket_calls_the_chosen_waiting_ticket(void)
+{
+    ticket_t a1 = take("general", MON_10), b1 = take("payment", MON_10 + SEC), t, cur;
+
+    /* c1 does not serve payment; the clerk's choice overrides that. */
+    HK_ASSERT_OK(queue_call_ticket(q, "c1", b1.id, MON_10 + 10 * SEC, &t));
+    HK_ASSERT_INT(b1.id, t.id);
+    HK_ASSERT_INT(TICKET_CALLED, t.state);
+    HK_ASSERT_STR("c1", t.counter_id);
+    HK_ASSERT_INT(MON_10 + 10 * SEC, t.called_ms);
+    HK_ASSERT_OK(queue_counter_current(q, "c1", &cur));
+    HK_ASSERT_INT(b1.id, cur.id);
+    HK_ASSERT_INT(HK_ERR_INVALID, queue_call_ticket(q, "c2", b1.id, MON_10 + 11 * SEC, &t));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_call_ticket(q, "c2", 424242, MON_10 + 11 * SEC, &t));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_call_ticket(q, "c9", a1.id, MON_10 + 11 * SEC, &t));
+    /* Yesterday's ticket is not called today (the next sweep cancels it). */
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  queue_call_ticket(q, "c2", a1.id, local_ms(2024, 3, 12, 10, 0), &t));
+    HK_ASSERT_OK(queue_get_ticket(q, a1.id, &t));
+    HK_ASSERT_INT(TICKET_WAITING, t.state);
+    take("general", local_ms(2024, 3, 12, 10, 1));
+    HK_ASSERT_OK(queue_get_ticket(q, a1.id, &t));
+    HK_ASSERT_INT(TICKET_CANCELLED, t.state);
+}
+
+static void test_queue_counter_current_follows_call_start_and_finish(void)
+{
+    ticket_t a1, t;
+
+    take("general", MON_10);
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_counter_current(q, "c2", &t));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_counter_current(q, "c9", &t));
+    a1 = call("c2", MON_10 + SEC);
+    HK_ASSERT_OK(queue_counter_current(q, "c2", &t));
+    HK_ASSERT_INT(a1.id, t.id);
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_counter_current(q, "c1", &t));
+    HK_ASSERT_OK(queue_start_serving(q, a1.id, MON_10 + 2 * SEC));
+    HK_ASSERT_OK(queue_counter_current(q, "c2", &t));
+    HK_ASSERT_INT(TICKET_SERVING, t.state);
+    HK_ASSERT_OK(queue_finish(q, a1.id, MON_10 + 3 * SEC));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_counter_current(q, "c2", &t));
+}
+
+static void test_queue_paused_counter_is_not_called_to_nor_counted_open(void)
+{
+    counter_state_t st = COUNTER_CLOSED;
+    ticket_t a1, t;
+    int ahead = -1, wait_s = -1;
+    bool open = true;
+
+    HK_ASSERT_OK(queue_counter_get_state(q, "c2", &st));
+    HK_ASSERT_INT(COUNTER_OPEN, st); /* never set: open */
+    a1 = take("general", MON_10);
+    a1 = call("c2", MON_10 + SEC);
+    HK_ASSERT_OK(queue_counter_set_state(q, "c2", COUNTER_PAUSED, MON_10 + 2 * SEC));
+    HK_ASSERT_OK(queue_counter_get_state(q, "c2", &st));
+    HK_ASSERT_INT(COUNTER_PAUSED, st);
+    HK_ASSERT_OK(queue_counter_is_open(q, "c2", &open));
+    HK_ASSERT(!open);
+    take("general", MON_10 + 3 * SEC);
+    HK_ASSERT_INT(HK_ERR_BUSY, queue_call_next(q, "c2", MON_10 + 4 * SEC, &t));
+    HK_ASSERT_INT(HK_ERR_BUSY, queue_call_ticket(q, "c2", a1.id + 1, MON_10 + 4 * SEC, &t));
+    /* general: 5 counters, c2 paused -> 4 count. */
+    HK_ASSERT_OK(queue_estimate(q, "general", MON_10 + 4 * SEC, &ahead, &wait_s));
+    HK_ASSERT_INT(1, ahead);
+    HK_ASSERT_INT(360 / 4, wait_s);
+    /* It still finishes the customer it has. */
+    HK_ASSERT_OK(queue_finish(q, a1.id, MON_10 + 5 * SEC));
+    HK_ASSERT_OK(queue_counter_set_state(q, "c2", COUNTER_CLOSED, MON_10 + 7 * SEC));
+    HK_ASSERT_INT(HK_ERR_BUSY, queue_call_next(q, "c2", MON_10 + 8 * SEC, &t));
+    HK_ASSERT_OK(queue_counter_set_state(q, "c2", COUNTER_OPEN, MON_10 + 9 * SEC));
+    HK_ASSERT_OK(queue_call_next(q, "c2", MON_10 + 10 * SEC, &t));
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  queue_counter_set_state(q, "c2", (counter_state_t)3, MON_10 + 11 * SEC));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND,
+                  queue_counter_set_state(q, "c9", COUNTER_OPEN, MON_10 + 11 * SEC));
+    HK_ASSERT_STR("paused", queue_counter_state_str(COUNTER_PAUSED));
+    HK_ASSERT_STR("unknown", queue_counter_state_str((counter_state_t)7));
+    reopen();
+    HK_ASSERT_OK(queue_counter_get_state(q, "c2", &st));
+    HK_ASSERT_INT(COUNTER_OPEN, st);
+}
+
 /* Fault injection over the whole path a kiosk takes at boot and on a
  * press: store_open, queue_open, queue_take_number. For every N the result
  * is an error or a complete ticket, and the file agrees with the result. */
@@ -643,6 +751,10 @@ int main(void)
     HK_RUN(test_queue_mean_service_time_follows_finished_tickets);
     HK_RUN(test_queue_estimate_error_compares_quote_with_actual_wait);
     HK_RUN(test_queue_counts_waiting_and_issued);
+    HK_RUN(test_queue_no_show_put_back_keeps_the_place_in_line);
+    HK_RUN(test_queue_call_ticket_calls_the_chosen_waiting_ticket);
+    HK_RUN(test_queue_counter_current_follows_call_start_and_finish);
+    HK_RUN(test_queue_paused_counter_is_not_called_to_nor_counted_open);
     HK_RUN(test_queue_take_number_survives_every_allocation_failure);
     HK_RUN(test_queue_numbers_stay_contiguous_under_allocation_failures);
     return hk_test_end();

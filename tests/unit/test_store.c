@@ -1,8 +1,13 @@
 /*
  * test_store: the SQLite store on a real file in a temp dir. Pragmas are
  * set, migrations carry old rows forward, a newer file is refused without
- * being touched, faults are recorded durably, and opening survives every
- * allocation failure (SQLite allocates through hk_malloc too).
+ * being touched, the v3 CHECK constraints match the persisted enums,
+ * nested transactions keep or undo exactly their level, faults are
+ * recorded durably, and opening survives every allocation failure (SQLite
+ * allocates through hk_malloc too).
+ *
+ * Includes store_private.h (core-only): these tests look at the file with
+ * raw SQL and call store_err()/store_stmt() directly.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,8 +15,10 @@
 
 #include "hk_mem.h"
 #include "hk_test.h"
+#include "journal.h"
 #include "queue.h"
 #include "store.h"
+#include "store_private.h" /* test only: raw SQL, store_err, store_stmt */
 
 static store_t *s;
 static hk_diag_t diag;
@@ -51,7 +58,7 @@ static void test_store_new_file_is_wal_full_sync_with_foreign_keys(void)
     sqlite3_stmt *st = NULL;
 
     HK_ASSERT_OK(store_open(hk_test_path("s.db"), &s, &diag));
-    HK_ASSERT_INT(2, store_schema_latest());
+    HK_ASSERT_INT(3, store_schema_latest());
     HK_ASSERT_INT(store_schema_latest(), store_schema_version(s));
     HK_ASSERT_INT(2, pragma_int(store_db(s), "PRAGMA synchronous"));
     HK_ASSERT_INT(1, pragma_int(store_db(s), "PRAGMA foreign_keys"));
@@ -61,6 +68,47 @@ static void test_store_new_file_is_wal_full_sync_with_foreign_keys(void)
     HK_ASSERT_STR("wal", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     HK_ASSERT_OK(store_integrity_check(s, &diag));
+}
+
+/* The schema text of a file, one line per object, in name order. */
+static void schema_of(const char *path, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    size_t o = 0;
+
+    HK_ASSERT_OK(store_open(path, &s, &diag));
+    HK_ASSERT_INT(SQLITE_OK, sqlite3_prepare_v2(store_db(s),
+                                                "SELECT type || ' ' || name || ' ' || tbl_name"
+                                                " || ' ' || IFNULL(sql, '') FROM sqlite_master"
+                                                " ORDER BY name",
+                                                -1, &st, NULL));
+    out[0] = '\0';
+    while(sqlite3_step(st) == SQLITE_ROW) {
+        int n = snprintf(out + o, cap - o, "%s\n", (const char *)sqlite3_column_text(st, 0));
+        HK_ASSERT(n > 0 && (size_t)n < cap - o);
+        o += (size_t)n;
+    }
+    sqlite3_finalize(st);
+    store_close(s);
+    s = NULL;
+}
+
+static void test_store_new_file_schema_equals_the_migrated_one(void)
+{
+    static char fresh[16384], migrated[16384];
+    int v;
+
+    schema_of(hk_test_path("fresh.db"), fresh, sizeof(fresh));
+    for(v = 1; v < store_schema_latest(); v++) {
+        char name[32];
+        (void)snprintf(name, sizeof(name), "from%d.db", v);
+        HK_ASSERT_OK(store_open_at_version(hk_test_path(name), v, &s, &diag));
+        store_close(s);
+        s = NULL;
+        schema_of(hk_test_path(name), migrated, sizeof(migrated));
+        HK_ASSERT_STR(fresh, migrated);
+    }
+    HK_ASSERT_CONTAINS(fresh, "CHECK(state IN (0, 1, 2, 3, 4, 5, 6))");
 }
 
 static void test_store_migrates_v1_rows_forward_intact(void)
@@ -96,7 +144,7 @@ static void test_store_migrates_v1_rows_forward_intact(void)
     s = NULL;
 
     HK_ASSERT_OK(store_open(path, &s, &diag));
-    HK_ASSERT_INT(2, store_schema_version(s));
+    HK_ASSERT_INT(store_schema_latest(), store_schema_version(s));
     HK_ASSERT_INT(2, pragma_int(store_db(s), "SELECT COUNT(*) FROM tickets"));
     HK_ASSERT_INT(2, pragma_int(store_db(s), "SELECT COUNT(*) FROM numbers"));
     HK_ASSERT_INT(
@@ -116,6 +164,178 @@ static void test_store_migrates_v1_rows_forward_intact(void)
     (void)st;
 }
 
+static int count_rows(const char *sql)
+{
+    return pragma_int(store_db(s), sql);
+}
+
+static void test_store_migrates_v2_rows_to_v3_with_enum_checks(void)
+{
+    const char *path = hk_test_path("v2.db");
+    sqlite3 *db;
+    int64_t last = -1;
+
+    /* A v2 file with a row in every table, a transfer chain among them. */
+    HK_ASSERT_OK(store_open_at_version(path, 2, &s, &diag));
+    db = store_db(s);
+    exec_ok(db, "INSERT INTO numbers VALUES('2024-03-11','A',1,1000);"
+                "INSERT INTO numbers VALUES('2024-03-11','A',2,2000);"
+                "INSERT INTO tickets(id,day,prefix,seq,number,service_id,state,issued_ms,"
+                " called_ms,counter_id,ahead_quoted,est_wait_s_quoted)"
+                " VALUES(1,'2024-03-11','A',1,'A001','general',6,1000,1500,'c1',0,0);"
+                "INSERT INTO tickets(id,day,prefix,seq,number,service_id,state,issued_ms,"
+                " prev_id,ahead_quoted,est_wait_s_quoted)"
+                " VALUES(2,'2024-03-11','A',1,'A001','broadband',0,1000,1,0,-1);"
+                "INSERT INTO tickets(id,day,prefix,seq,number,service_id,state,issued_ms,"
+                " recalls,ahead_quoted,est_wait_s_quoted)"
+                " VALUES(3,'2024-03-11','A',2,'A002','general',1,2000,2,1,72);"
+                "INSERT INTO counter_state VALUES('c1',1,10),('c2',0,20);"
+                "INSERT INTO service_stats VALUES('general',300.5,4,30);"
+                "INSERT INTO faults(wall_ms,device,code,detail)"
+                " VALUES(40,'printer','paper_out','x');");
+    store_close(s);
+    s = NULL;
+
+    HK_ASSERT_OK(store_open(path, &s, &diag));
+    HK_ASSERT_INT(3, store_schema_version(s));
+    HK_ASSERT_OK(store_integrity_check(s, &diag));
+    HK_ASSERT_INT(3, count_rows("SELECT COUNT(*) FROM tickets"));
+    HK_ASSERT_INT(2, count_rows("SELECT COUNT(*) FROM numbers"));
+    HK_ASSERT_INT(1, count_rows("SELECT COUNT(*) FROM tickets WHERE id=1 AND state=6 AND"
+                                " called_ms=1500 AND counter_id='c1' AND est_wait_s_quoted=0"));
+    HK_ASSERT_INT(1, count_rows("SELECT COUNT(*) FROM tickets WHERE id=2 AND prev_id=1 AND"
+                                " service_id='broadband' AND est_wait_s_quoted=-1"));
+    HK_ASSERT_INT(1, count_rows("SELECT COUNT(*) FROM tickets WHERE id=3 AND recalls=2 AND"
+                                " ahead_quoted=1 AND est_wait_s_quoted=72"));
+    HK_ASSERT_INT(1, count_rows("SELECT state FROM counter_state WHERE counter_id='c1'"));
+    HK_ASSERT_INT(0, count_rows("SELECT state FROM counter_state WHERE counter_id='c2'"));
+    HK_ASSERT_INT(4, count_rows("SELECT n FROM service_stats"));
+    HK_ASSERT_INT(1, count_rows("SELECT COUNT(*) FROM faults"));
+    /* Indexes rebuilt, foreign keys on and holding, the journal empty. */
+    HK_ASSERT_INT(2, count_rows("SELECT COUNT(*) FROM sqlite_master WHERE type='index' AND"
+                                " name IN ('tickets_state','tickets_number')"));
+    HK_ASSERT_INT(1, count_rows("PRAGMA foreign_keys"));
+    HK_ASSERT_INT(0, count_rows("SELECT COUNT(*) FROM pragma_foreign_key_check"));
+    HK_ASSERT_OK(journal_last_seq(s, &last));
+    HK_ASSERT_INT(0, last);
+    /* The prev_id foreign key still points into the rebuilt table. */
+    HK_ASSERT(sqlite3_exec(store_db(s), "UPDATE tickets SET prev_id = 99 WHERE id = 2", NULL, NULL,
+                           NULL) == SQLITE_CONSTRAINT);
+    /* And the CHECKs refuse what no enum value means. */
+    HK_ASSERT(sqlite3_exec(store_db(s), "UPDATE tickets SET state = 7 WHERE id = 3", NULL, NULL,
+                           NULL) == SQLITE_CONSTRAINT);
+    HK_ASSERT(sqlite3_exec(store_db(s), "UPDATE tickets SET state = -1 WHERE id = 3", NULL, NULL,
+                           NULL) == SQLITE_CONSTRAINT);
+    HK_ASSERT(sqlite3_exec(store_db(s), "UPDATE counter_state SET state = 3", NULL, NULL, NULL) ==
+              SQLITE_CONSTRAINT);
+    HK_ASSERT_INT(1, count_rows("SELECT state FROM tickets WHERE id = 3"));
+}
+
+/* The v3 migration spells the enum values out (it is history); this is
+ * what fails when a state is added without a migration widening them. */
+static void test_store_check_constraints_accept_exactly_the_enum_values(void)
+{
+    char sql[256];
+    int v;
+
+    HK_ASSERT_OK(store_open(hk_test_path("chk.db"), &s, &diag));
+    exec_ok(store_db(s), "INSERT INTO numbers VALUES('2024-03-11','A',1,1000);"
+                         "INSERT INTO tickets(id,day,prefix,seq,number,service_id,state,"
+                         " issued_ms) VALUES(1,'2024-03-11','A',1,'A001','general',0,1000);");
+    for(v = -1; v <= TICKET_STATE_COUNT; v++) {
+        int want = (v >= 0 && v < TICKET_STATE_COUNT) ? SQLITE_OK : SQLITE_CONSTRAINT;
+        (void)snprintf(sql, sizeof(sql), "UPDATE tickets SET state = %d WHERE id = 1", v);
+        HK_ASSERT_MSG(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == want, "ticket state %d",
+                      v);
+    }
+    for(v = -1; v <= COUNTER_STATE_COUNT; v++) {
+        int want = (v >= 0 && v < COUNTER_STATE_COUNT) ? SQLITE_OK : SQLITE_CONSTRAINT;
+        (void)snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO counter_state VALUES('c1', %d, 0)",
+                       v);
+        HK_ASSERT_MSG(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == want, "counter state %d",
+                      v);
+    }
+}
+
+static int faults_now(void)
+{
+    int n = -1;
+
+    HK_ASSERT_OK(store_count_faults(s, "printer", "paper_out", &n));
+    return n;
+}
+
+static void test_store_nested_transactions_keep_or_undo_exactly_their_level(void)
+{
+    int64_t last = -1;
+
+    HK_ASSERT_OK(store_open(hk_test_path("tx.db"), &s, &diag));
+    HK_ASSERT_INT(0, store_tx_depth(s));
+    /* Outer rollback undoes everything, inner commits included. */
+    HK_ASSERT_OK(store_begin(s));
+    HK_ASSERT_OK(store_record_fault(s, 1, "printer", "paper_out", "a"));
+    HK_ASSERT_OK(store_begin(s));
+    HK_ASSERT_INT(2, store_tx_depth(s));
+    HK_ASSERT_OK(store_record_fault(s, 2, "printer", "paper_out", "b"));
+    HK_ASSERT_OK(store_commit(s));
+    HK_ASSERT_INT(2, faults_now());
+    store_rollback(s);
+    HK_ASSERT_INT(0, store_tx_depth(s));
+    HK_ASSERT_INT(0, faults_now());
+
+    /* A failed inner level rolls back to its savepoint only. */
+    HK_ASSERT_OK(store_begin(s));
+    HK_ASSERT_OK(store_record_fault(s, 3, "printer", "paper_out", "c"));
+    HK_ASSERT_OK(store_begin(s));
+    HK_ASSERT_OK(store_record_fault(s, 4, "printer", "paper_out", "d"));
+    HK_ASSERT_OK(store_begin(s));
+    HK_ASSERT_OK(store_record_fault(s, 5, "printer", "paper_out", "e"));
+    HK_ASSERT_INT(3, store_tx_depth(s));
+    store_rollback(s); /* drops e */
+    HK_ASSERT_INT(2, faults_now());
+    store_rollback(s); /* drops d */
+    HK_ASSERT_INT(1, faults_now());
+    HK_ASSERT_OK(store_record_fault(s, 6, "printer", "paper_out", "f"));
+    HK_ASSERT_INT(HK_ERR_INVALID, store_end(s, HK_ERR_INVALID));
+    HK_ASSERT_INT(0, store_tx_depth(s));
+    HK_ASSERT_INT(0, faults_now()); /* store_end with an error rolled back */
+
+    HK_ASSERT_OK(store_begin(s));
+    HK_ASSERT_OK(store_record_fault(s, 7, "printer", "paper_out", "g"));
+    HK_ASSERT_OK(store_begin(s));
+    HK_ASSERT_OK(store_record_fault(s, 8, "printer", "paper_out", "h"));
+    store_rollback(s);
+    HK_ASSERT_OK(store_end(s, HK_OK));
+    store_close(s);
+    s = NULL;
+    HK_ASSERT_OK(store_open(hk_test_path("tx.db"), &s, &diag));
+    HK_ASSERT_INT(1, faults_now());
+    /* One fault row, one device.fault event: seq 1 (rolled-back appends
+     * never used a seq). */
+    HK_ASSERT_OK(journal_last_seq(s, &last));
+    HK_ASSERT_INT(1, last);
+    HK_ASSERT_INT(1, count_rows("SELECT COUNT(*) FROM journal WHERE type = 'device.fault' AND"
+                                " json_extract(body, '$.detail') = 'g'"));
+}
+
+static void test_store_statement_cache_hands_out_one_statement_per_text(void)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM faults";
+    sqlite3_stmt *a = NULL, *b = NULL;
+
+    HK_ASSERT_OK(store_open(hk_test_path("cache.db"), &s, &diag));
+    HK_ASSERT_OK(store_stmt(s, sql, &a));
+    HK_ASSERT_INT(SQLITE_ROW, sqlite3_step(a));
+    store_stmt_done(a);
+    HK_ASSERT_OK(store_stmt(s, sql, &b));
+    HK_ASSERT(a == b);
+    HK_ASSERT_INT(SQLITE_ROW, sqlite3_step(b));
+    HK_ASSERT_INT(0, sqlite3_column_int(b, 0));
+    store_stmt_done(b);
+    HK_ASSERT_OK(store_run(s, "test", "CREATE TABLE scratch(x)"));
+    HK_ASSERT(store_run(s, "test", "INSERT INTO nowhere VALUES(1)") != HK_OK);
+}
+
 static void test_store_refuses_a_newer_schema_without_touching_it(void)
 {
     const char *path = hk_test_path("new.db");
@@ -130,7 +350,7 @@ static void test_store_refuses_a_newer_schema_without_touching_it(void)
     HK_ASSERT_INT(HK_ERR_CORRUPT, store_open(path, &s, &diag));
     HK_ASSERT(s == NULL);
     HK_ASSERT_CONTAINS(diag.msg, "99");
-    HK_ASSERT_CONTAINS(diag.msg, "(2)");
+    HK_ASSERT_CONTAINS(diag.msg, "(3)");
     HK_ASSERT_CONTAINS(diag.msg, path);
 
     HK_ASSERT_INT(SQLITE_OK, sqlite3_open(path, &db));
@@ -165,7 +385,7 @@ static void test_store_unopenable_path_is_io_error(void)
     HK_ASSERT_INT(HK_ERR_IO, store_open("/nonexistent/dir/x.db", &s, &diag));
     HK_ASSERT(s == NULL);
     HK_ASSERT_CONTAINS(diag.msg, "/nonexistent/dir/x.db");
-    HK_ASSERT_INT(HK_ERR_INVALID, store_open_at_version(hk_test_path("v.db"), 3, &s, &diag));
+    HK_ASSERT_INT(HK_ERR_INVALID, store_open_at_version(hk_test_path("v.db"), 4, &s, &diag));
     HK_ASSERT_INT(HK_ERR_INVALID, store_open_at_version(hk_test_path("v.db"), -1, &s, &diag));
 }
 
@@ -246,7 +466,7 @@ static void test_store_open_survives_every_allocation_failure(void)
         /* Whatever happened, the file opens cleanly afterwards. */
         HK_ASSERT_OK(store_open(path, &s, &diag));
         HK_ASSERT_OK(store_integrity_check(s, &diag));
-        HK_ASSERT_INT(2, store_schema_version(s));
+        HK_ASSERT_INT(store_schema_latest(), store_schema_version(s));
         store_close(s);
         s = NULL;
     }
@@ -256,7 +476,12 @@ static void test_store_open_survives_every_allocation_failure(void)
 int main(void)
 {
     HK_RUN(test_store_new_file_is_wal_full_sync_with_foreign_keys);
+    HK_RUN(test_store_new_file_schema_equals_the_migrated_one);
     HK_RUN(test_store_migrates_v1_rows_forward_intact);
+    HK_RUN(test_store_migrates_v2_rows_to_v3_with_enum_checks);
+    HK_RUN(test_store_check_constraints_accept_exactly_the_enum_values);
+    HK_RUN(test_store_nested_transactions_keep_or_undo_exactly_their_level);
+    HK_RUN(test_store_statement_cache_hands_out_one_statement_per_text);
     HK_RUN(test_store_refuses_a_newer_schema_without_touching_it);
     HK_RUN(test_store_refuses_a_file_that_is_not_a_database);
     HK_RUN(test_store_unopenable_path_is_io_error);
