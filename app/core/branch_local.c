@@ -22,37 +22,7 @@
 
 #include "hk_log.h"
 #include "hk_mem.h"
-#if 1 /* TEMP-SHIM: until the journal branch merges */
-typedef enum { COUNTER_CLOSED = 0, COUNTER_OPEN, COUNTER_PAUSED } counter_state_t;
-static hk_err_t journal_last_seq(store_t *s, int64_t *out)
-{
-    (void)s;
-    *out = 0;
-    return HK_OK;
-}
-static hk_err_t queue_counter_get_state(queue_t *q, const char *id, counter_state_t *st)
-{
-    bool o = false;
-    hk_err_t rc = queue_counter_is_open(q, id, &o);
-    *st = o ? COUNTER_OPEN : COUNTER_CLOSED;
-    return rc;
-}
-static hk_err_t queue_counter_current(queue_t *q, const char *id, ticket_t *t)
-{
-    (void)q, (void)id, (void)t;
-    return HK_ERR_NOT_FOUND;
-}
-static hk_err_t queue_counter_set_state(queue_t *q, const char *id, counter_state_t st, int64_t now)
-{
-    return queue_counter_set_open(q, id, st == COUNTER_OPEN, now);
-}
-static hk_err_t queue_call_ticket(queue_t *q, const char *c, int64_t id, int64_t now, ticket_t *t)
-{
-    (void)q, (void)c, (void)id, (void)now, (void)t;
-    return HK_ERR_INVALID;
-}
-#define queue_no_show(q, id, now, pb) ((void)(pb), queue_no_show(q, id, now))
-#endif
+#include "journal.h"
 
 typedef struct branch_local {
     store_t *store;

@@ -1,0 +1,294 @@
+/*
+ * branch_local: the branch interface over a real SQLite file. Results come
+ * only through the mailbox, with the caller's tag; a committed change is
+ * followed by a journal notice carrying the journal's last seq, a refused
+ * one is not; snapshots show what the queue holds; the calling operations
+ * move tickets and counters; and a full mailbox cannot un-commit a ticket
+ * (the op reports BUSY, the ticket stays in the queue and the journal).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "branch_local.h"
+#include "hk_log.h"
+#include "hk_test.h"
+#include "journal.h"
+
+static config_t cfg;
+static store_t *st;
+static mailbox_t *mb;
+static branch_t br;
+static int64_t now_wall;
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int64_t fixed_now(void *user)
+{
+    (void)user;
+    return now_wall;
+}
+
+static void open_branch(int mailbox_cap)
+{
+    hk_diag_t diag;
+    char path[1024];
+
+    snprintf(path, sizeof(path), "%s/assets/config/sample-branch.json", HK_SOURCE_DIR);
+    HK_ASSERT_OK(config_load_file(path, &cfg, &diag));
+    /* Wednesday 2026-11-25 10:30 in the branch's zone: everything open */
+    now_wall = (days_from_civil(2026, 11, 25) * 86400 + 10 * 3600 + 30 * 60 -
+                (int64_t)cfg.utc_offset_min * 60) *
+               1000;
+    HK_ASSERT_OK(store_open(hk_test_path("branch.db"), &st, &diag));
+    HK_ASSERT_OK(mailbox_create(mailbox_cap, NULL, NULL, &mb));
+    HK_ASSERT_OK(branch_local_create(st, &cfg, mb, fixed_now, NULL, &br));
+}
+
+void setUp(void)
+{
+    st = NULL;
+    mb = NULL;
+    memset(&br, 0, sizeof(br));
+}
+
+void tearDown(void)
+{
+    branch_destroy(&br);
+    mailbox_destroy(mb);
+    store_close(st);
+    hk_log_set_stderr(true);
+}
+
+/* Take the next message: it must be BRANCH_DONE with tag; returns the result. */
+static branch_result_t take_result(uint64_t tag, mailbox_msg_t *m)
+{
+    branch_result_t r;
+
+    HK_ASSERT_MSG(mailbox_take(mb, m), "no result posted for tag %llu", (unsigned long long)tag);
+    HK_ASSERT_INT(MAILBOX_BRANCH_DONE, m->kind);
+    HK_ASSERT_INT(tag, (long long)m->tag);
+    HK_ASSERT(m->payload != NULL);
+    r = *(branch_result_t *)m->payload;
+    HK_ASSERT_INT(r.rc, m->rc);
+    mailbox_msg_free(m);
+    return r;
+}
+
+static int64_t take_notice(void)
+{
+    mailbox_msg_t m;
+
+    HK_ASSERT_MSG(mailbox_take(mb, &m), "no journal notice");
+    HK_ASSERT_INT(MAILBOX_JOURNAL_ADVANCED, m.kind);
+    mailbox_msg_free(&m);
+    return m.i64;
+}
+
+static branch_snapshot_t snapshot(uint64_t tag)
+{
+    static branch_result_t r; /* large */
+    mailbox_msg_t m;
+
+    HK_ASSERT_OK(branch_snapshot(&br, tag));
+    r = take_result(tag, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(BRANCH_OP_SNAPSHOT, r.op);
+    return r.snapshot;
+}
+
+static const branch_service_snap_t *svc(const branch_snapshot_t *s, const char *id)
+{
+    int i;
+
+    for(i = 0; i < s->n_services; i++)
+        if(!strcmp(s->services[i].service_id, id))
+            return &s->services[i];
+    hk_test_fail(__FILE__, __LINE__, "service %s not in the snapshot", id);
+}
+
+static const branch_counter_snap_t *ctr(const branch_snapshot_t *s, const char *id)
+{
+    int i;
+
+    for(i = 0; i < s->n_counters; i++)
+        if(!strcmp(s->counters[i].counter_id, id))
+            return &s->counters[i];
+    hk_test_fail(__FILE__, __LINE__, "counter %s not in the snapshot", id);
+}
+
+static void test_branch_take_number_answers_through_the_mailbox_then_notices(void)
+{
+    mailbox_msg_t m;
+    branch_result_t r;
+    int64_t last = 0;
+
+    open_branch(16);
+    HK_ASSERT_INT(0, mailbox_count(mb));
+    HK_ASSERT_OK(branch_take_number(&br, 41, cfg.services[0].id));
+    r = take_result(41, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT(r.has_ticket);
+    HK_ASSERT_INT(BRANCH_OP_TAKE_NUMBER, r.op);
+    HK_ASSERT_STR(cfg.services[0].id, r.ticket.service_id);
+    HK_ASSERT(r.ticket.number[0] == cfg.services[0].prefix);
+    HK_ASSERT_STR("001", r.ticket.number + 1);
+    HK_ASSERT_OK(journal_last_seq(st, &last));
+    HK_ASSERT(last >= 1);
+    HK_ASSERT_INT(last, r.journal_seq);
+    HK_ASSERT_INT(last, take_notice()); /* the screens' cue to refresh counts */
+    HK_ASSERT(!mailbox_take(mb, &m));
+}
+
+static void test_branch_refused_operation_reports_and_leaves_the_journal_alone(void)
+{
+    mailbox_msg_t m;
+    branch_result_t r;
+    int64_t before = -1, after = -1;
+
+    open_branch(16);
+    HK_ASSERT_OK(journal_last_seq(st, &before));
+    HK_ASSERT_OK(branch_take_number(&br, 7, "no-such-service"));
+    r = take_result(7, &m);
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, r.rc);
+    HK_ASSERT(!r.has_ticket);
+    HK_ASSERT(!mailbox_take(mb, &m)); /* nothing committed: no notice */
+    HK_ASSERT_OK(journal_last_seq(st, &after));
+    HK_ASSERT_INT(before, after);
+}
+
+static void test_branch_snapshot_follows_takes_and_calls(void)
+{
+    mailbox_msg_t m;
+    branch_snapshot_t s;
+    branch_result_t r;
+    const char *general = cfg.services[0].id, *c1 = cfg.counters[0].id;
+    int i;
+
+    open_branch(64);
+    for(i = 0; i < 3; i++) {
+        HK_ASSERT_OK(branch_take_number(&br, (uint64_t)(10 + i), general));
+        HK_ASSERT_OK(take_result((uint64_t)(10 + i), &m).rc);
+        (void)take_notice();
+    }
+    s = snapshot(20);
+    HK_ASSERT_INT(3, svc(&s, general)->waiting);
+    HK_ASSERT(svc(&s, general)->est_wait_s > 0);
+    HK_ASSERT(!ctr(&s, c1)->has_ticket);
+    HK_ASSERT_OK(branch_call_next(&br, 21, c1));
+    r = take_result(21, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT(r.has_ticket);
+    (void)take_notice();
+    s = snapshot(22);
+    HK_ASSERT_INT(2, svc(&s, general)->waiting);
+    HK_ASSERT(ctr(&s, c1)->has_ticket);
+    HK_ASSERT_STR(r.ticket.number, ctr(&s, c1)->ticket.number);
+    HK_ASSERT_INT(BRANCH_COUNTER_OPEN, ctr(&s, c1)->state);
+    HK_ASSERT_INT(r.journal_seq, s.journal_seq);
+}
+
+static void test_branch_calling_operations_move_tickets_and_counters(void)
+{
+    mailbox_msg_t m;
+    branch_snapshot_t s;
+    branch_result_t r, a, b;
+    const char *general = cfg.services[0].id, *c1 = cfg.counters[0].id;
+
+    open_branch(64);
+    HK_ASSERT_OK(branch_take_number(&br, 1, general));
+    a = take_result(1, &m);
+    (void)take_notice();
+    HK_ASSERT_OK(branch_take_number(&br, 2, general));
+    b = take_result(2, &m);
+    (void)take_notice();
+    /* call the second ticket by id, ahead of the first */
+    HK_ASSERT_OK(branch_call_ticket(&br, 3, c1, b.ticket.id));
+    r = take_result(3, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_STR(b.ticket.number, r.ticket.number);
+    HK_ASSERT_INT(TICKET_CALLED, r.ticket.state);
+    (void)take_notice();
+    HK_ASSERT_OK(branch_recall(&br, 4, b.ticket.id));
+    r = take_result(4, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(1, r.ticket.recalls);
+    (void)take_notice();
+    /* no-show, put back: waiting again with its own issue time, so it is
+     * still behind the first ticket */
+    HK_ASSERT_OK(branch_no_show(&br, 5, b.ticket.id, true));
+    r = take_result(5, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(TICKET_WAITING, r.ticket.state);
+    (void)take_notice();
+    s = snapshot(6);
+    HK_ASSERT_INT(2, svc(&s, general)->waiting);
+    HK_ASSERT(!ctr(&s, c1)->has_ticket);
+    /* serve the first one to the end */
+    HK_ASSERT_OK(branch_call_next(&br, 7, c1));
+    r = take_result(7, &m);
+    HK_ASSERT_STR(a.ticket.number, r.ticket.number);
+    (void)take_notice();
+    HK_ASSERT_OK(branch_start(&br, 8, a.ticket.id));
+    HK_ASSERT_INT(TICKET_SERVING, take_result(8, &m).ticket.state);
+    (void)take_notice();
+    HK_ASSERT_OK(branch_finish(&br, 9, a.ticket.id));
+    HK_ASSERT_INT(TICKET_DONE, take_result(9, &m).ticket.state);
+    (void)take_notice();
+    /* a paused counter shows as paused and is not called to */
+    HK_ASSERT_OK(branch_set_counter(&br, 10, c1, BRANCH_COUNTER_PAUSED));
+    HK_ASSERT_OK(take_result(10, &m).rc);
+    (void)take_notice();
+    s = snapshot(11);
+    HK_ASSERT_INT(BRANCH_COUNTER_PAUSED, ctr(&s, c1)->state);
+    HK_ASSERT_OK(branch_call_next(&br, 12, c1));
+    HK_ASSERT(take_result(12, &m).rc != HK_OK);
+    HK_ASSERT(!mailbox_take(mb, &m));
+    HK_ASSERT_OK(branch_set_counter(&br, 13, c1, (branch_counter_state_t)7));
+    HK_ASSERT_INT(HK_ERR_INVALID, take_result(13, &m).rc);
+}
+
+static void test_branch_full_mailbox_cannot_uncommit_a_ticket(void)
+{
+    mailbox_msg_t m;
+    journal_event_t *ev = NULL;
+    int n = 0, issued = 0;
+
+    hk_log_set_stderr(false); /* the refusal is logged on purpose */
+    open_branch(1);
+    HK_ASSERT_OK(mailbox_post_simple(mb, MAILBOX_PRINT_DONE, 99, HK_OK, 0)); /* now full */
+    HK_ASSERT_INT(HK_ERR_BUSY, branch_take_number(&br, 5, cfg.services[0].id));
+    HK_ASSERT_INT(1, (long long)branch_local_undelivered(&br));
+    HK_ASSERT(mailbox_refused(mb) >= 1);
+    HK_ASSERT(mailbox_take(mb, &m));
+    HK_ASSERT_INT(MAILBOX_PRINT_DONE, m.kind);
+    /* the ticket is stored, with its event: a clerk can still call it */
+    HK_ASSERT_OK(journal_read_after(st, 0, 10, &ev, &n));
+    HK_ASSERT_INT(1, n);
+    HK_ASSERT_INT(JOURNAL_TICKET_ISSUED, ev[0].type);
+    journal_events_free(ev, n);
+    {
+        branch_snapshot_t s = snapshot(6);
+        issued = svc(&s, cfg.services[0].id)->waiting;
+    }
+    HK_ASSERT_INT(1, issued);
+}
+
+int main(void)
+{
+    HK_RUN(test_branch_take_number_answers_through_the_mailbox_then_notices);
+    HK_RUN(test_branch_refused_operation_reports_and_leaves_the_journal_alone);
+    HK_RUN(test_branch_snapshot_follows_takes_and_calls);
+    HK_RUN(test_branch_calling_operations_move_tickets_and_counters);
+    HK_RUN(test_branch_full_mailbox_cannot_uncommit_a_ticket);
+    return hk_test_end();
+}
