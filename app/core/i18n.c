@@ -43,7 +43,7 @@ struct i18n_catalogue {
 /* Static prototypes -------------------------------------------------------*/
 
 static hk_err_t parse_into(i18n_catalogue_t *c, const char *json, size_t len, i18n_lang_t lang,
-                           hk_diag_t *diag);
+                           bool *json_failed, hk_diag_t *diag);
 static hk_err_t check_string(i18n_key_t key, const char *s, hk_diag_t *diag);
 static bool utf8_ok(const char *s);
 static char placeholder_of(i18n_key_t key);
@@ -82,7 +82,9 @@ static const i18n_key_t month_keys[12] = {
 static i18n_catalogue_t loaded[I18N_LANG_COUNT];
 static atomic_bool ready;
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
-static bool failure_logged; /* under load_lock */
+/* A refused embedded file stays refused: set once, so a screen redrawing
+ * with key names does not re-parse per string. Out of memory is retried. */
+static atomic_bool broken;
 
 /* Public functions --------------------------------------------------------*/
 
@@ -94,7 +96,7 @@ const char *i18n_get(i18n_lang_t lang, i18n_key_t key)
         lang = I18N_ZH;
     if(!atomic_load_explicit(&ready, memory_order_acquire)) {
         hk_err_t rc;
-        if(!load_default(NULL, &rc))
+        if(atomic_load_explicit(&broken, memory_order_relaxed) || !load_default(NULL, &rc))
             return key_names[key];
     }
     return loaded[lang].text + loaded[lang].off[key];
@@ -178,6 +180,7 @@ hk_err_t i18n_catalogue_parse(const char *json, size_t len, i18n_lang_t lang,
                               i18n_catalogue_t **out, hk_diag_t *diag)
 {
     i18n_catalogue_t *c;
+    bool json_failed;
     hk_err_t rc;
 
     *out = NULL;
@@ -186,7 +189,7 @@ hk_err_t i18n_catalogue_parse(const char *json, size_t len, i18n_lang_t lang,
         hk_diag_set(diag, "out of memory");
         return HK_ERR_NOMEM;
     }
-    rc = parse_into(c, json, len, lang, diag);
+    rc = parse_into(c, json, len, lang, &json_failed, diag);
     if(rc != HK_OK) {
         hk_free(c);
         return rc;
@@ -222,28 +225,41 @@ static bool load_default(hk_diag_t *diag, hk_err_t *rc_out)
     };
     hk_diag_t why;
     hk_err_t rc = HK_OK;
-    int l;
+    bool json_failed = false;
+    int l, failed = 0;
 
     hk_diag_clear(&why);
     pthread_mutex_lock(&load_lock);
     if(atomic_load_explicit(&ready, memory_order_relaxed))
         goto out;
+    if(atomic_load_explicit(&broken, memory_order_relaxed)) {
+        rc = HK_ERR_CORRUPT;
+        hk_diag_set(&why, "embedded catalogue refused earlier (see the log)");
+        goto out;
+    }
     for(l = 0; l < I18N_LANG_COUNT && rc == HK_OK; l++) {
         hk_diag_t d;
         rc = parse_into(&loaded[l], (const char *)embedded[l].json, *embedded[l].len,
-                        (i18n_lang_t)l, &d);
-        if(rc != HK_OK)
+                        (i18n_lang_t)l, &json_failed, &d);
+        if(rc != HK_OK) {
             hk_diag_set(&why, "%s.json: %s", lang_codes[l], d.msg);
+            failed = l;
+        }
     }
     if(rc == HK_OK) {
         atomic_store_explicit(&ready, true, memory_order_release);
     } else {
-        /* a broken embedded file is a corrupt build, not bad input */
-        if(rc == HK_ERR_INVALID)
+        /* The embedded files pass test_i18n, so cJSON failing on one means
+         * it ran out of memory: retried on the next call. A refusal by our
+         * own checks is a corrupt build: final. */
+        if(rc == HK_ERR_INVALID && json_failed) {
+            rc = HK_ERR_NOMEM;
+            hk_diag_set(&why, "%s.json: out of memory while parsing", lang_codes[failed]);
+        } else if(rc == HK_ERR_INVALID) {
             rc = HK_ERR_CORRUPT;
-        if(!failure_logged)
-            hk_log_error("i18n", "embedded catalogue refused: %s", why.msg);
-        failure_logged = true;
+            atomic_store_explicit(&broken, true, memory_order_relaxed);
+        }
+        hk_log_error("i18n", "embedded catalogue refused: %s", why.msg);
     }
 out:
     pthread_mutex_unlock(&load_lock);
@@ -253,8 +269,10 @@ out:
     return rc == HK_OK;
 }
 
+/* *json_failed: cJSON returned nothing, which is a syntax error or a failed
+ * allocation (cJSON cannot tell which). */
 static hk_err_t parse_into(i18n_catalogue_t *c, const char *json, size_t len, i18n_lang_t lang,
-                           hk_diag_t *diag)
+                           bool *json_failed, hk_diag_t *diag)
 {
     cJSON *root = NULL;
     const cJSON *item, *strings = NULL, *language = NULL;
@@ -263,6 +281,7 @@ static hk_err_t parse_into(i18n_catalogue_t *c, const char *json, size_t len, i1
     hk_err_t rc = HK_ERR_INVALID;
     int k;
 
+    *json_failed = false;
     c->lang = lang;
     c->used = 0;
     if((unsigned)lang >= I18N_LANG_COUNT) {
@@ -277,7 +296,7 @@ static hk_err_t parse_into(i18n_catalogue_t *c, const char *json, size_t len, i1
     config_json_hooks_install();
     root = cJSON_ParseWithLengthOpts(json, len, &end, false);
     if(!root) {
-        /* cJSON cannot tell a syntax error from a failed allocation */
+        *json_failed = true;
         hk_diag_set(diag, "not valid JSON (near byte %ld)", end ? (long)(end - json) : 0L);
         return HK_ERR_INVALID;
     }

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "hk_log.h"
 #include "hk_mem.h"
 #include "hk_test.h"
 #include "i18n.h"
@@ -78,6 +79,33 @@ append(char *report, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(report + n, REPORT_MAX - n, fmt, ap);
     va_end(ap);
+}
+
+/* Must run first: nothing may have loaded the catalogue yet. Loading
+ * under allocation failure fails with NOMEM (i18n_get() meanwhile shows
+ * the key's name), leaks nothing, and succeeds once memory is back. */
+static void test_i18n_loading_survives_allocation_failure(void)
+{
+    long n, base = hk_mem_live();
+    hk_err_t rc = HK_ERR_NOMEM;
+    hk_diag_t diag;
+
+    hk_mem_fail_nth(1);
+    HK_ASSERT_STR("welcome", i18n_get(I18N_EN, I18N_WELCOME));
+    hk_mem_fail_nth(0);
+    hk_log_set_stderr(false); /* one error line per failed attempt */
+    for(n = 1; n < 10000 && rc != HK_OK; n++) {
+        hk_mem_fail_nth(n);
+        rc = i18n_init(&diag);
+        hk_mem_fail_nth(0);
+        HK_ASSERT_MSG(rc == HK_OK || rc == HK_ERR_NOMEM, "n = %ld: %s (%s)", n, hk_err_str(rc),
+                      diag.msg);
+        HK_ASSERT_INT(base, hk_mem_live());
+    }
+    hk_log_set_stderr(true);
+    HK_ASSERT_OK(rc);
+    HK_ASSERT_MSG(n > 2, "the loop never failed an allocation");
+    HK_ASSERT_STR("Welcome", i18n_get(I18N_EN, I18N_WELCOME));
 }
 
 /* The files themselves, checked independently of the parser: every problem
@@ -302,6 +330,7 @@ static void test_i18n_language_codes(void)
 
 int main(void)
 {
+    HK_RUN(test_i18n_loading_survives_allocation_failure); /* first: see there */
     HK_RUN(test_i18n_files_translate_every_key_in_both_languages);
     HK_RUN(test_i18n_files_pass_the_parser_and_are_what_the_binary_serves);
     HK_RUN(test_i18n_key_names_are_the_enum_names_in_lower_case);
