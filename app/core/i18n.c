@@ -108,7 +108,7 @@ hk_err_t i18n_init(hk_diag_t *diag)
 
     if(atomic_load_explicit(&ready, memory_order_acquire))
         return HK_OK;
-    (void)load_default(diag, &rc);
+    (void)load_default(diag, &rc); /* its bool only repeats rc == HK_OK */
     return rc;
 }
 
