@@ -26,8 +26,8 @@ typedef enum hk_log_level {
 #define HK_LOG_MSG_SIZE  240 /* bytes of text per entry, NUL included */
 
 typedef struct hk_log_entry {
-    uint64_t seq;      /* 1, 2, ... since process start */
-    int64_t wall_ms;   /* CLOCK_REALTIME when logged */
+    uint64_t seq;    /* 1, 2, ... since process start */
+    int64_t wall_ms; /* CLOCK_REALTIME when logged */
     hk_log_level_t level;
     char module[16];
     char msg[HK_LOG_MSG_SIZE];

@@ -1,98 +1,115 @@
 /*
- * i18n: the compiled-in string catalogue (zh-CN, en). Customer-facing text
- * is plain and short: every screen answers "what do I do next".
+ * i18n: the UI string catalogues (zh-CN, en) as data. The JSON files in
+ * assets/i18n/ are embedded at build time (CMakeLists.txt, cmake/Embed.cmake)
+ * and parsed once into fixed static arrays; after that i18n_get() is an
+ * atomic flag test and two array indexes. Customer-facing text is plain and
+ * short: every screen answers "what do I do next".
+ *
+ * Parsing is strict and has no fallback: a catalogue missing a key, with a
+ * key the enum does not know, with a placeholder its key name does not
+ * declare, or with text that is not UTF-8 is refused as a whole, naming the
+ * key. The embedded files are held to this by tests/unit/test_i18n.c, so a
+ * refusal at run time means a build that skipped its tests, or no memory.
+ *
+ * This module does not read files (the caller of i18n_catalogue_parse()
+ * does), does not switch the catalogue once loaded (returned strings live
+ * for the process), and does not format dates (the UI builds them from the
+ * weekday/month keys).
  */
 #include "i18n.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char *const catalogue[I18N_KEY_COUNT][I18N_LANG_COUNT] = {
-    [I18N_WELCOME] = { "欢迎光临", "Welcome" },
-    [I18N_TOUCH_TO_START] = { "轻触屏幕开始", "Touch the screen to start" },
-    [I18N_LANG_TOGGLE] = { "English", "中文" },
-    [I18N_LARGE_ON] = { "大字模式", "Large text" },
-    [I18N_LARGE_OFF] = { "标准字体", "Normal text" },
-    [I18N_HOME_TITLE] = { "您好，请选择服务", "Hello, how can we help?" },
-    [I18N_TILE_TAKE] = { "取号", "Take a number" },
-    [I18N_TILE_TAKE_SUB] = { "到柜台办理业务，请先取号", "Get a queue number for the counter" },
-    [I18N_TILE_FAQ] = { "常见问题", "FAQ" },
-    [I18N_TILE_FAQ_SUB] = { "自助查询解答", "Find answers yourself" },
-    [I18N_TILE_SUBMIT] = { "意见反馈", "Report a problem" },
-    [I18N_TILE_SUBMIT_SUB] = { "报障、投诉、建议", "Faults, complaints, ideas" },
-    [I18N_TILE_RATE] = { "服务评价", "Rate our service" },
-    [I18N_TILE_RATE_SUB] = { "评价帮助我们改进", "Tell us how we did" },
-    [I18N_WAITING_NOW_D] = { "当前等候 %d 人", "Waiting now: %d" },
-    [I18N_HOURS_TODAY_S] = { "今日营业时间 %s", "Open today %s" },
-    [I18N_CLOSED_TODAY] = { "今日不营业", "Closed today" },
-    [I18N_CHOOSE_SERVICE] = { "请选择业务类型", "Choose a service" },
-    [I18N_CHOOSE_SERVICE_SUB] = { "取号后请留意大厅叫号屏幕和语音",
-                                  "Then watch the hall display for your number" },
-    [I18N_SVC_WAITING_D] = { "等候 %d 人", "%d waiting" },
-    [I18N_SVC_EST_D] = { "约 %d 分钟", "about %d min" },
-    [I18N_SVC_NO_WAIT] = { "无需等候", "No wait" },
-    [I18N_SVC_NO_COUNTER] = { "窗口暂未开放", "No counter open yet" },
-    [I18N_SVC_CLOSED] = { "暂停取号", "Closed now" },
-    [I18N_SVC_HOURS_S] = { "办理时间 %s", "Hours %s" },
-    [I18N_VIP_TAG] = { "贵宾", "VIP" },
-    [I18N_BACK] = { "返回", "Back" },
-    [I18N_HOME] = { "首页", "Home" },
-    [I18N_YOUR_NUMBER] = { "您的号码", "Your number" },
-    [I18N_AHEAD_D] = { "前面还有 %d 人", "People ahead of you: %d" },
-    [I18N_AHEAD_NONE] = { "前面没有人等候", "Nobody is ahead of you" },
-    [I18N_EST_WAIT_D] = { "预计等候约 %d 分钟", "Estimated wait about %d min" },
-    [I18N_EST_NONE] = { "暂时无法估算等候时间", "No wait estimate yet" },
-    [I18N_EST_NOTE] = { "估算时间，仅供参考", "An estimate, not a promise" },
-    [I18N_ISSUED_AT_S] = { "取号时间 %s", "Issued %s" },
-    [I18N_SCAN_QR] = { "扫码查看排队进度", "Scan to follow your place" },
-    [I18N_PRINTING] = { "正在打印小票…", "Printing your ticket…" },
-    [I18N_PRINTED] = { "小票已打印，请取走", "Please take your printed ticket" },
-    [I18N_PRINT_FAULT] = { "打印机暂时无法出票，请记住号码或扫码保存",
-                           "The printer cannot print now. Please note your number or scan the code" },
-    [I18N_PRINT_FAULT_STAFF] = { "您的号码已生效，工作人员已收到提醒",
-                                 "Your number is valid. Our staff have been told" },
-    [I18N_NO_PRINTER] = { "本机不打印小票，请记住您的号码",
-                          "This terminal does not print. Please note your number" },
-    [I18N_DONE] = { "完成", "Done" },
-    [I18N_AUTO_RETURN_D] = { "%d 秒后返回首页", "Back to start in %d s" },
-    [I18N_WATCH_DISPLAY] = { "请留意叫号屏幕和语音提示",
-                             "Watch the hall display and listen for your number" },
-    [I18N_UNAVAILABLE] = { "本终端暂未开通此项服务", "Not available on this terminal yet" },
-    [I18N_UNAVAILABLE_HELP] = { "如需帮助，请到服务台咨询工作人员",
-                                "Please ask our staff at the service desk" },
-    [I18N_CLOSED_TITLE_S] = { "%s 暂停取号", "%s is closed now" },
-    [I18N_OK] = { "知道了", "OK" },
-    [I18N_ERROR_TITLE] = { "暂时无法取号", "Cannot issue a number now" },
-    [I18N_ERROR_MSG] = { "请稍后再试，或咨询工作人员", "Please try again or ask our staff" },
-    [I18N_TICKET_SERVICE] = { "业务类型", "Service" },
-    [I18N_TICKET_AHEAD] = { "前面等候", "People ahead" },
-    [I18N_TICKET_WAIT] = { "预计等候", "Estimated wait" },
-    [I18N_TICKET_TIME] = { "取号时间", "Issued" },
-    [I18N_MINUTES_D] = { "约 %d 分钟", "about %d min" },
-    [I18N_PEOPLE_D] = { "%d 人", "%d" },
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "hk_log.h"
+#include "hk_mem.h"
+
+/* Types -------------------------------------------------------------------*/
+
+struct i18n_catalogue {
+    i18n_lang_t lang;
+    uint32_t off[I18N_KEY_COUNT]; /* key -> offset of its string in text */
+    size_t used;                  /* bytes of text filled */
+    char text[I18N_TEXT_MAX];
 };
 
-static const char *const weekdays[I18N_LANG_COUNT][7] = {
-    { "星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六" },
-    { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" },
+/* Static prototypes -------------------------------------------------------*/
+
+static hk_err_t parse_into(i18n_catalogue_t *c, const char *json, size_t len, i18n_lang_t lang,
+                           bool *json_failed, hk_diag_t *diag);
+static hk_err_t check_string(i18n_key_t key, const char *s, hk_diag_t *diag);
+static bool utf8_ok(const char *s);
+static char placeholder_of(i18n_key_t key);
+static bool load_default(hk_diag_t *diag, hk_err_t *rc_out);
+
+/* Static data -------------------------------------------------------------*/
+
+/* Generated from assets/i18n/<code>.json by cmake/Embed.cmake (CMakeLists.txt),
+ * NUL-terminated; _len excludes the NUL. */
+extern const unsigned char hk_i18n_zh_cn[];
+extern const size_t hk_i18n_zh_cn_len;
+extern const unsigned char hk_i18n_en[];
+extern const size_t hk_i18n_en_len;
+
+static const char *const key_names[I18N_KEY_COUNT] = {
+#define I18N_KEY_NAME_(id, name) [id] = name,
+    I18N_KEY_LIST(I18N_KEY_NAME_)
+#undef I18N_KEY_NAME_
 };
 
-static const char *const months_en[12] = {
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+static const char *const lang_codes[I18N_LANG_COUNT] = { "zh-CN", "en" };
+
+static const i18n_key_t weekday_keys[7] = {
+    I18N_WEEKDAY_SUN, I18N_WEEKDAY_MON, I18N_WEEKDAY_TUE, I18N_WEEKDAY_WED,
+    I18N_WEEKDAY_THU, I18N_WEEKDAY_FRI, I18N_WEEKDAY_SAT,
 };
+
+static const i18n_key_t month_keys[12] = {
+    I18N_MONTH_JAN, I18N_MONTH_FEB, I18N_MONTH_MAR, I18N_MONTH_APR, I18N_MONTH_MAY, I18N_MONTH_JUN,
+    I18N_MONTH_JUL, I18N_MONTH_AUG, I18N_MONTH_SEP, I18N_MONTH_OCT, I18N_MONTH_NOV, I18N_MONTH_DEC,
+};
+
+/* The loaded catalogues. Written only under load_lock while ready is false;
+ * read without a lock once ready is true (release/acquire on ready). Static
+ * rather than allocated: loading costs the process no live allocation. */
+static i18n_catalogue_t loaded[I18N_LANG_COUNT];
+static atomic_bool ready;
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+/* A refused embedded file stays refused: set once, so a screen redrawing
+ * with key names does not re-parse per string. Out of memory is retried. */
+static atomic_bool broken;
+
+/* Public functions --------------------------------------------------------*/
 
 const char *i18n_get(i18n_lang_t lang, i18n_key_t key)
 {
-    const char *s;
-
     if((unsigned)key >= I18N_KEY_COUNT)
         return "";
     if((unsigned)lang >= I18N_LANG_COUNT)
         lang = I18N_ZH;
-    s = catalogue[key][lang];
-    if(!s)
-        s = catalogue[key][I18N_ZH];
-    return s ? s : "";
+    if(!atomic_load_explicit(&ready, memory_order_acquire)) {
+        hk_err_t rc;
+        if(atomic_load_explicit(&broken, memory_order_relaxed) || !load_default(NULL, &rc))
+            return key_names[key];
+    }
+    return loaded[lang].text + loaded[lang].off[key];
+}
+
+hk_err_t i18n_init(hk_diag_t *diag)
+{
+    hk_err_t rc = HK_OK;
+
+    if(atomic_load_explicit(&ready, memory_order_acquire))
+        return HK_OK;
+    (void)load_default(diag, &rc); /* its bool only repeats rc == HK_OK */
+    return rc;
 }
 
 i18n_lang_t i18n_lang_from_code(const char *code)
@@ -102,16 +119,36 @@ i18n_lang_t i18n_lang_from_code(const char *code)
     return I18N_ZH;
 }
 
+const char *i18n_lang_code(i18n_lang_t lang)
+{
+    return (unsigned)lang < I18N_LANG_COUNT ? lang_codes[lang] : NULL;
+}
+
 const char *i18n_weekday(i18n_lang_t lang, int wday)
 {
-    if((unsigned)lang >= I18N_LANG_COUNT)
-        lang = I18N_ZH;
-    return weekdays[lang][((wday % 7) + 7) % 7];
+    return i18n_get(lang, weekday_keys[((wday % 7) + 7) % 7]);
 }
 
 const char *i18n_month_en(int m)
 {
-    return (m >= 1 && m <= 12) ? months_en[m - 1] : "";
+    return (m >= 1 && m <= 12) ? i18n_get(I18N_EN, month_keys[m - 1]) : "";
+}
+
+const char *i18n_key_name(i18n_key_t key)
+{
+    return (unsigned)key < I18N_KEY_COUNT ? key_names[key] : NULL;
+}
+
+hk_err_t i18n_key_from_name(const char *name, i18n_key_t *out)
+{
+    int k;
+
+    for(k = 0; k < I18N_KEY_COUNT; k++)
+        if(!strcmp(key_names[k], name)) {
+            *out = (i18n_key_t)k;
+            return HK_OK;
+        }
+    return HK_ERR_NOT_FOUND;
 }
 
 void i18n_format(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key, const char *arg)
@@ -137,4 +174,296 @@ void i18n_format_int(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key,
 
     snprintf(num, sizeof(num), "%d", arg);
     i18n_format(buf, size, lang, key, num);
+}
+
+hk_err_t i18n_catalogue_parse(const char *json, size_t len, i18n_lang_t lang,
+                              i18n_catalogue_t **out, hk_diag_t *diag)
+{
+    i18n_catalogue_t *c;
+    bool json_failed;
+    hk_err_t rc;
+
+    *out = NULL;
+    c = hk_malloc(sizeof(*c));
+    if(!c) {
+        hk_diag_set(diag, "out of memory");
+        return HK_ERR_NOMEM;
+    }
+    rc = parse_into(c, json, len, lang, &json_failed, diag);
+    if(rc != HK_OK) {
+        hk_free(c);
+        return rc;
+    }
+    *out = c;
+    return HK_OK;
+}
+
+const char *i18n_catalogue_get(const i18n_catalogue_t *c, i18n_key_t key)
+{
+    if(!c || (unsigned)key >= I18N_KEY_COUNT)
+        return "";
+    return c->text + c->off[key];
+}
+
+void i18n_catalogue_destroy(i18n_catalogue_t *c)
+{
+    hk_free(c);
+}
+
+/* Static functions --------------------------------------------------------*/
+
+/* Load both embedded catalogues unless done. Returns whether they are
+ * loaded; *rc_out gets the failure. */
+static bool load_default(hk_diag_t *diag, hk_err_t *rc_out)
+{
+    static const struct {
+        const unsigned char *json;
+        const size_t *len;
+    } embedded[I18N_LANG_COUNT] = {
+        [I18N_ZH] = { hk_i18n_zh_cn, &hk_i18n_zh_cn_len },
+        [I18N_EN] = { hk_i18n_en, &hk_i18n_en_len },
+    };
+    hk_diag_t why;
+    hk_err_t rc = HK_OK;
+    bool json_failed = false;
+    int l, failed = 0;
+
+    hk_diag_clear(&why);
+    pthread_mutex_lock(&load_lock);
+    if(atomic_load_explicit(&ready, memory_order_relaxed))
+        goto out;
+    if(atomic_load_explicit(&broken, memory_order_relaxed)) {
+        rc = HK_ERR_CORRUPT;
+        hk_diag_set(&why, "embedded catalogue refused earlier (see the log)");
+        goto out;
+    }
+    for(l = 0; l < I18N_LANG_COUNT && rc == HK_OK; l++) {
+        hk_diag_t d;
+        rc = parse_into(&loaded[l], (const char *)embedded[l].json, *embedded[l].len,
+                        (i18n_lang_t)l, &json_failed, &d);
+        if(rc != HK_OK) {
+            hk_diag_set(&why, "%s.json: %s", lang_codes[l], d.msg);
+            failed = l;
+        }
+    }
+    if(rc == HK_OK) {
+        atomic_store_explicit(&ready, true, memory_order_release);
+    } else {
+        /* The embedded files pass test_i18n, so cJSON failing on one means
+         * it ran out of memory: retried on the next call. A refusal by our
+         * own checks is a corrupt build: final. */
+        if(rc == HK_ERR_INVALID && json_failed) {
+            rc = HK_ERR_NOMEM;
+            hk_diag_set(&why, "%s.json: out of memory while parsing", lang_codes[failed]);
+        } else if(rc == HK_ERR_INVALID) {
+            rc = HK_ERR_CORRUPT;
+            atomic_store_explicit(&broken, true, memory_order_relaxed);
+        }
+        hk_log_error("i18n", "embedded catalogue refused: %s", why.msg);
+    }
+out:
+    pthread_mutex_unlock(&load_lock);
+    if(rc != HK_OK)
+        hk_diag_set(diag, "%s", why.msg);
+    *rc_out = rc;
+    return rc == HK_OK;
+}
+
+/* *json_failed: cJSON returned nothing, which is a syntax error or a failed
+ * allocation (cJSON cannot tell which). */
+static hk_err_t parse_into(i18n_catalogue_t *c, const char *json, size_t len, i18n_lang_t lang,
+                           bool *json_failed, hk_diag_t *diag)
+{
+    cJSON *root = NULL;
+    const cJSON *item, *strings = NULL, *language = NULL;
+    const char *end = NULL;
+    bool seen[I18N_KEY_COUNT] = { false };
+    hk_err_t rc = HK_ERR_INVALID;
+    int k;
+
+    *json_failed = false;
+    c->lang = lang;
+    c->used = 0;
+    if((unsigned)lang >= I18N_LANG_COUNT) {
+        hk_diag_set(diag, "language: no such language (%d)", (int)lang);
+        return HK_ERR_INVALID;
+    }
+    if(len > I18N_FILE_MAX) {
+        hk_diag_set(diag, "file is %zu bytes; the limit is %d", len, I18N_FILE_MAX);
+        return HK_ERR_INVALID;
+    }
+    /* so no block cJSON malloc'd is ever freed through hk_free (config.h) */
+    config_json_hooks_install();
+    root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+    if(!root) {
+        *json_failed = true;
+        hk_diag_set(diag, "not valid JSON (near byte %ld)", end ? (long)(end - json) : 0L);
+        return HK_ERR_INVALID;
+    }
+    if(!cJSON_IsObject(root)) {
+        hk_diag_set(diag, "the file must hold a JSON object");
+        goto out;
+    }
+    cJSON_ArrayForEach(item, root)
+    {
+        if(item->string[0] == '_')
+            continue;
+        if(!strcmp(item->string, "language"))
+            language = item;
+        else if(!strcmp(item->string, "strings"))
+            strings = item;
+        else {
+            hk_diag_set(diag, "%s: unknown member (expected language, strings)", item->string);
+            goto out;
+        }
+    }
+    if(!cJSON_IsString(language)) {
+        hk_diag_set(diag, "language: missing or not a string");
+        goto out;
+    }
+    if(strcmp(language->valuestring, lang_codes[lang]) != 0) {
+        hk_diag_set(diag, "language: \"%.40s\" where \"%s\" was expected", language->valuestring,
+                    lang_codes[lang]);
+        goto out;
+    }
+    if(!cJSON_IsObject(strings)) {
+        hk_diag_set(diag, "strings: missing or not an object");
+        goto out;
+    }
+    cJSON_ArrayForEach(item, strings)
+    {
+        i18n_key_t key;
+        size_t n;
+
+        if(item->string[0] == '_')
+            continue;
+        if(i18n_key_from_name(item->string, &key) != HK_OK) {
+            hk_diag_set(diag, "strings.%.60s: unknown key (not in i18n_key_t, app/core/i18n.h)",
+                        item->string);
+            goto out;
+        }
+        if(seen[key]) {
+            hk_diag_set(diag, "strings.%s: given twice", key_names[key]);
+            goto out;
+        }
+        seen[key] = true;
+        if(!cJSON_IsString(item)) {
+            hk_diag_set(diag, "strings.%s: not a string", key_names[key]);
+            goto out;
+        }
+        if(check_string(key, item->valuestring, diag) != HK_OK)
+            goto out;
+        n = strlen(item->valuestring) + 1;
+        if(n > sizeof(c->text) - c->used) {
+            hk_diag_set(diag, "strings.%s: the catalogue exceeds %d bytes of text", key_names[key],
+                        I18N_TEXT_MAX);
+            goto out;
+        }
+        memcpy(c->text + c->used, item->valuestring, n);
+        c->off[key] = (uint32_t)c->used;
+        c->used += n;
+    }
+    for(k = 0; k < I18N_KEY_COUNT; k++)
+        if(!seen[k]) {
+            hk_diag_set(diag, "strings.%s: missing", key_names[k]);
+            goto out;
+        }
+    rc = HK_OK;
+out:
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* A string the UI may show for key: non-empty UTF-8, no control characters
+ * but newline (a label breaks there), and exactly the placeholder the key
+ * name declares. */
+static hk_err_t check_string(i18n_key_t key, const char *s, hk_diag_t *diag)
+{
+    char want = placeholder_of(key);
+    int found = 0;
+    const char *p;
+
+    if(!s[0]) {
+        hk_diag_set(diag, "strings.%s: empty", key_names[key]);
+        return HK_ERR_INVALID;
+    }
+    if(!utf8_ok(s)) {
+        hk_diag_set(diag, "strings.%s: not valid UTF-8", key_names[key]);
+        return HK_ERR_INVALID;
+    }
+    for(p = s; *p; p++) {
+        if((unsigned char)*p < 0x20 && *p != '\n') {
+            hk_diag_set(diag, "strings.%s: control character 0x%02x", key_names[key],
+                        (unsigned)(unsigned char)*p);
+            return HK_ERR_INVALID;
+        }
+        if(*p != '%')
+            continue;
+        if(!want || p[1] != want) {
+            hk_diag_set(diag, "strings.%s: unexpected '%%%c'; this key takes %s", key_names[key],
+                        (p[1] > 0x20 && p[1] < 0x7f) ? p[1] : '?',
+                        want == 'd'   ? "one %d"
+                        : want == 's' ? "one %s"
+                                      : "no placeholder");
+            return HK_ERR_INVALID;
+        }
+        found++;
+        p++;
+    }
+    if(want && found != 1) {
+        hk_diag_set(diag, "strings.%s: needs exactly one %%%c (the key name ends in _%c), has %d",
+                    key_names[key], want, want, found);
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
+
+/* 'd' for a key named *_d, 's' for *_s, else 0. */
+static char placeholder_of(i18n_key_t key)
+{
+    const char *name = key_names[key];
+    size_t n = strlen(name);
+
+    if(n > 2 && name[n - 2] == '_' && (name[n - 1] == 'd' || name[n - 1] == 's'))
+        return name[n - 1];
+    return 0;
+}
+
+/* Well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
+static bool utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while(*p) {
+        unsigned char c = *p;
+        uint32_t cp;
+        int n, i;
+
+        if(c < 0x80) {
+            p++;
+            continue;
+        }
+        if((c & 0xE0) == 0xC0) {
+            n = 1;
+            cp = c & 0x1Fu;
+        } else if((c & 0xF0) == 0xE0) {
+            n = 2;
+            cp = c & 0x0Fu;
+        } else if((c & 0xF8) == 0xF0) {
+            n = 3;
+            cp = c & 0x07u;
+        } else {
+            return false;
+        }
+        for(i = 1; i <= n; i++) {
+            if((p[i] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        }
+        if((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+           cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        p += n + 1;
+    }
+    return true;
 }

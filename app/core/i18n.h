@@ -1,76 +1,147 @@
 /*
- * i18n: the UI string catalogue, zh-CN first, English second. Keys are an
- * enum so a missing translation is a compile error, not a blank button.
- * Strings with %d/%s are printf formats; their arguments are documented by
- * the key name.
+ * i18n: the UI string catalogue, zh-CN first, English second. The strings
+ * are data (assets/i18n/<code>.json, embedded into the binary at build
+ * time and parsed once, on first use or at i18n_init()); the keys stay an
+ * enum so a screen names a string the compiler checks. tests/unit/
+ * test_i18n.c reads the files themselves and fails when one misses a key,
+ * has a key the enum does not know, or when the languages' placeholders
+ * differ.
+ *
+ * Placeholders are part of a key's name: a key ending in _D takes exactly
+ * one %d, one ending in _S exactly one %s, every other key none (and no
+ * other '%' anywhere). The parser refuses a catalogue that breaks this, so
+ * i18n_format() never meets a format it does not expect.
+ *
+ * Thread-safe: the catalogue is loaded once under a lock and never changes
+ * afterwards; a returned string lives as long as the process.
  */
 #ifndef HK_APP_CORE_I18N_H
 #define HK_APP_CORE_I18N_H
 
+#include <stddef.h>
+
+#include "hk_err.h"
+
 typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
 
+/*
+ * The one table of keys: the enum value and its name in the catalogue
+ * files (the enum name without I18N_, in lower case; test_i18n.c checks
+ * that). Insert anywhere: the files address strings by name, not number.
+ */
+/* clang-format off */
+#define I18N_KEY_LIST(X) \
+    X(I18N_WELCOME, "welcome") \
+    X(I18N_TOUCH_TO_START, "touch_to_start") \
+    X(I18N_LANG_TOGGLE, "lang_toggle") \
+    X(I18N_LARGE_ON, "large_on") \
+    X(I18N_LARGE_OFF, "large_off") \
+    X(I18N_HOME_TITLE, "home_title") \
+    X(I18N_TILE_TAKE, "tile_take") \
+    X(I18N_TILE_TAKE_SUB, "tile_take_sub") \
+    X(I18N_TILE_FAQ, "tile_faq") \
+    X(I18N_TILE_FAQ_SUB, "tile_faq_sub") \
+    X(I18N_TILE_SUBMIT, "tile_submit") \
+    X(I18N_TILE_SUBMIT_SUB, "tile_submit_sub") \
+    X(I18N_TILE_RATE, "tile_rate") \
+    X(I18N_TILE_RATE_SUB, "tile_rate_sub") \
+    X(I18N_WAITING_NOW_D, "waiting_now_d") \
+    X(I18N_HOURS_TODAY_S, "hours_today_s") \
+    X(I18N_CLOSED_TODAY, "closed_today") \
+    X(I18N_CHOOSE_SERVICE, "choose_service") \
+    X(I18N_CHOOSE_SERVICE_SUB, "choose_service_sub") \
+    X(I18N_SVC_WAITING_D, "svc_waiting_d") \
+    X(I18N_SVC_EST_D, "svc_est_d") \
+    X(I18N_SVC_NO_WAIT, "svc_no_wait") \
+    X(I18N_SVC_NO_COUNTER, "svc_no_counter") \
+    X(I18N_SVC_CLOSED, "svc_closed") \
+    X(I18N_SVC_HOURS_S, "svc_hours_s") \
+    X(I18N_VIP_TAG, "vip_tag") \
+    X(I18N_BACK, "back") \
+    X(I18N_HOME, "home") \
+    X(I18N_YOUR_NUMBER, "your_number") \
+    X(I18N_AHEAD_D, "ahead_d") \
+    X(I18N_AHEAD_NONE, "ahead_none") \
+    X(I18N_EST_WAIT_D, "est_wait_d") \
+    X(I18N_EST_NONE, "est_none") \
+    X(I18N_EST_NOTE, "est_note") \
+    X(I18N_ISSUED_AT_S, "issued_at_s") \
+    X(I18N_SCAN_QR, "scan_qr") \
+    X(I18N_PRINTING, "printing") \
+    X(I18N_PRINTED, "printed") \
+    X(I18N_PRINT_FAULT, "print_fault") \
+    X(I18N_PRINT_FAULT_STAFF, "print_fault_staff") \
+    X(I18N_NO_PRINTER, "no_printer") \
+    X(I18N_DONE, "done") \
+    X(I18N_AUTO_RETURN_D, "auto_return_d") \
+    X(I18N_WATCH_DISPLAY, "watch_display") \
+    X(I18N_UNAVAILABLE, "unavailable") \
+    X(I18N_UNAVAILABLE_HELP, "unavailable_help") \
+    X(I18N_CLOSED_TITLE_S, "closed_title_s") \
+    X(I18N_OK, "ok") \
+    X(I18N_ERROR_TITLE, "error_title") \
+    X(I18N_ERROR_MSG, "error_msg") \
+    X(I18N_TICKET_SERVICE, "ticket_service") \
+    X(I18N_TICKET_AHEAD, "ticket_ahead") \
+    X(I18N_TICKET_WAIT, "ticket_wait") \
+    X(I18N_TICKET_TIME, "ticket_time") \
+    X(I18N_MINUTES_D, "minutes_d") \
+    X(I18N_PEOPLE_D, "people_d") \
+    X(I18N_WEEKDAY_SUN, "weekday_sun") \
+    X(I18N_WEEKDAY_MON, "weekday_mon") \
+    X(I18N_WEEKDAY_TUE, "weekday_tue") \
+    X(I18N_WEEKDAY_WED, "weekday_wed") \
+    X(I18N_WEEKDAY_THU, "weekday_thu") \
+    X(I18N_WEEKDAY_FRI, "weekday_fri") \
+    X(I18N_WEEKDAY_SAT, "weekday_sat") \
+    X(I18N_MONTH_JAN, "month_jan") \
+    X(I18N_MONTH_FEB, "month_feb") \
+    X(I18N_MONTH_MAR, "month_mar") \
+    X(I18N_MONTH_APR, "month_apr") \
+    X(I18N_MONTH_MAY, "month_may") \
+    X(I18N_MONTH_JUN, "month_jun") \
+    X(I18N_MONTH_JUL, "month_jul") \
+    X(I18N_MONTH_AUG, "month_aug") \
+    X(I18N_MONTH_SEP, "month_sep") \
+    X(I18N_MONTH_OCT, "month_oct") \
+    X(I18N_MONTH_NOV, "month_nov") \
+    X(I18N_MONTH_DEC, "month_dec")
+
+/* clang-format on */
+
 typedef enum i18n_key {
-    I18N_WELCOME,
-    I18N_TOUCH_TO_START,
-    I18N_LANG_TOGGLE,
-    I18N_LARGE_ON,
-    I18N_LARGE_OFF,
-    I18N_HOME_TITLE,
-    I18N_TILE_TAKE,
-    I18N_TILE_TAKE_SUB,
-    I18N_TILE_FAQ,
-    I18N_TILE_FAQ_SUB,
-    I18N_TILE_SUBMIT,
-    I18N_TILE_SUBMIT_SUB,
-    I18N_TILE_RATE,
-    I18N_TILE_RATE_SUB,
-    I18N_WAITING_NOW_D,
-    I18N_HOURS_TODAY_S,
-    I18N_CLOSED_TODAY,
-    I18N_CHOOSE_SERVICE,
-    I18N_CHOOSE_SERVICE_SUB,
-    I18N_SVC_WAITING_D,
-    I18N_SVC_EST_D,
-    I18N_SVC_NO_WAIT,
-    I18N_SVC_NO_COUNTER,
-    I18N_SVC_CLOSED,
-    I18N_SVC_HOURS_S,
-    I18N_VIP_TAG,
-    I18N_BACK,
-    I18N_HOME,
-    I18N_YOUR_NUMBER,
-    I18N_AHEAD_D,
-    I18N_AHEAD_NONE,
-    I18N_EST_WAIT_D,
-    I18N_EST_NONE,
-    I18N_EST_NOTE,
-    I18N_ISSUED_AT_S,
-    I18N_SCAN_QR,
-    I18N_PRINTING,
-    I18N_PRINTED,
-    I18N_PRINT_FAULT,
-    I18N_PRINT_FAULT_STAFF,
-    I18N_NO_PRINTER,
-    I18N_DONE,
-    I18N_AUTO_RETURN_D,
-    I18N_WATCH_DISPLAY,
-    I18N_UNAVAILABLE,
-    I18N_UNAVAILABLE_HELP,
-    I18N_CLOSED_TITLE_S,
-    I18N_OK,
-    I18N_ERROR_TITLE,
-    I18N_ERROR_MSG,
-    I18N_TICKET_SERVICE,
-    I18N_TICKET_AHEAD,
-    I18N_TICKET_WAIT,
-    I18N_TICKET_TIME,
-    I18N_MINUTES_D,
-    I18N_PEOPLE_D,
-    I18N_KEY_COUNT
+#define I18N_KEY_ENUM_(id, name) id,
+    I18N_KEY_LIST(I18N_KEY_ENUM_)
+#undef I18N_KEY_ENUM_
+        I18N_KEY_COUNT
 } i18n_key_t;
 
-/** The string for key in lang; never NULL (falls back to zh-CN). */
+/* Bytes of text (NULs included) one language's catalogue may hold. */
+#define I18N_TEXT_MAX (16 * 1024)
+/* Bytes of JSON one catalogue file may have. */
+#define I18N_FILE_MAX (64 * 1024)
+
+/** One language's parsed catalogue (opaque); see i18n_catalogue_parse(). */
+typedef struct i18n_catalogue i18n_catalogue_t;
+
+/**
+ * The string for key in lang; never NULL. Loads the embedded catalogues on
+ * first use (see i18n_init()). An unknown key gives "", an unknown language
+ * zh-CN. If the catalogues cannot be loaded (out of memory: a broken file
+ * fails the tests before it ships), the key's name is returned so a screen
+ * still shows something, and the failure is logged.
+ * @return static string, valid for the life of the process.
+ * Thread-safe.
+ */
 const char *i18n_get(i18n_lang_t lang, i18n_key_t key);
+
+/**
+ * Load the embedded catalogues now (idempotent, thread-safe), so startup
+ * can fail loudly instead of the first screen showing key names.
+ * @param diag  receives "<code>.json: strings.<key>: reason"; may be NULL.
+ * @return HK_OK, HK_ERR_NOMEM, or HK_ERR_CORRUPT for a broken embedded file.
+ */
+hk_err_t i18n_init(hk_diag_t *diag);
 
 /**
  * Fill the one %d or %s placeholder of key's string with arg (already
@@ -85,10 +156,47 @@ void i18n_format_int(char *buf, unsigned size, i18n_lang_t lang, i18n_key_t key,
 /** "zh-CN" -> I18N_ZH, "en" -> I18N_EN; anything else -> I18N_ZH. */
 i18n_lang_t i18n_lang_from_code(const char *code);
 
+/** I18N_ZH -> "zh-CN", I18N_EN -> "en" (the catalogue file's stem); NULL if unknown. */
+const char *i18n_lang_code(i18n_lang_t lang);
+
 /** Short weekday name, wday 0 = Sunday. */
 const char *i18n_weekday(i18n_lang_t lang, int wday);
 
 /** Month name (English) or "%d月" is built by the caller; m 1..12. */
 const char *i18n_month_en(int m);
+
+/** The key's name in the catalogue files ("tile_take"); NULL if out of range. */
+const char *i18n_key_name(i18n_key_t key);
+
+/**
+ * Look a catalogue name up.
+ * @param name  borrowed, NUL-terminated.
+ * @param out   receives the key on success.
+ * @return HK_OK, or HK_ERR_NOT_FOUND when the enum has no such key.
+ */
+hk_err_t i18n_key_from_name(const char *name, i18n_key_t *out);
+
+/**
+ * Parse and validate one language's catalogue, strictly, with no fallback:
+ * an object whose "language" is lang's code and whose "strings" hold every
+ * key exactly once as a non-empty UTF-8 string with the placeholder its
+ * name declares, and no key the enum lacks. Members whose name starts with
+ * '_' are comments. This is what i18n_get() loads, and what the tests hold
+ * the files in assets/i18n/ to.
+ * @param json  borrowed; len bytes (at most I18N_FILE_MAX), no NUL needed.
+ * @param out   receives the catalogue, free with i18n_catalogue_destroy();
+ *              set to NULL on failure.
+ * @param diag  receives "strings.<key>: reason" (or "language: ...") on
+ *              failure; may be NULL.
+ * @return HK_OK, HK_ERR_NOMEM, or HK_ERR_INVALID.
+ */
+hk_err_t i18n_catalogue_parse(const char *json, size_t len, i18n_lang_t lang,
+                              i18n_catalogue_t **out, hk_diag_t *diag);
+
+/** key's string in c; "" for a NULL catalogue or a key out of range. */
+const char *i18n_catalogue_get(const i18n_catalogue_t *c, i18n_key_t key);
+
+/** Free a catalogue from i18n_catalogue_parse(); NULL is a no-op. */
+void i18n_catalogue_destroy(i18n_catalogue_t *c);
 
 #endif
