@@ -17,6 +17,7 @@
 #include "script.h"
 #include "hk_log.h"
 #include "hub.h"
+#include "i18n.h"
 #include "kiosk.h"
 
 #ifndef HK_VERSION
@@ -163,6 +164,12 @@ int main(int argc, char **argv)
         return 1;
     start_ms = hk_clock_mono_ms(clock);
     hk_diag_clear(&diag);
+    if(i18n_init(&diag) != HK_OK) {
+        /* the catalogues are built in: a refusal is a broken build, say so */
+        hk_log_error("main", "string catalogue refused: %s", diag.msg);
+        hk_clock_destroy(clock);
+        return 1;
+    }
     if(a.check) {
         err = config_load_file(a.check, &cfg, &diag);
         printf("%s: %s\n", a.check, err == HK_OK ? "ok" : diag.msg);

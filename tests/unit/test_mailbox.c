@@ -15,7 +15,7 @@
 #include "hk_test.h"
 #include "mailbox.h"
 
-#define PRODUCERS 4
+#define PRODUCERS    4
 #define PER_PRODUCER 5000
 
 static atomic_int wakes;
@@ -124,7 +124,7 @@ static void test_mailbox_full_refuses_counts_and_sender_keeps_payload(void)
     HK_ASSERT(mailbox_take(mb, &out));
     HK_ASSERT_INT(1, (long)out.tag);
     HK_ASSERT_OK(mailbox_post(mb, &m)); /* room again: now the mailbox owns it */
-    mailbox_destroy(mb);                 /* frees the queued payload: no leak */
+    mailbox_destroy(mb);                /* frees the queued payload: no leak */
 }
 
 static void test_mailbox_journal_notices_coalesce_to_the_latest(void)
