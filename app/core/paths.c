@@ -22,8 +22,16 @@ hk_err_t paths_mkdir_p(const char *path)
         if(tmp[i] == '/' || tmp[i] == '\0') {
             char c = tmp[i];
             tmp[i] = '\0';
-            if(mkdir(tmp, 0700) != 0 && errno != EEXIST)
-                return HK_ERR_IO;
+            if(mkdir(tmp, 0700) != 0) {
+                struct stat st;
+                /* EEXIST also for a regular file: only a directory will do */
+                if(errno != EEXIST)
+                    return HK_ERR_IO;
+                if(stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                    errno = ENOTDIR;
+                    return HK_ERR_IO;
+                }
+            }
             tmp[i] = c;
         }
     }

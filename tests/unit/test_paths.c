@@ -193,6 +193,9 @@ static void test_paths_mkdir_p_refuses_empty_overlong_and_blocked_paths(void)
     snprintf(path, sizeof(path), "%s/blocker/sub", hk_test_tmpdir());
     HK_ASSERT_INT(HK_ERR_IO, paths_mkdir_p(path));
     HK_ASSERT_INT(ENOTDIR, errno);
+    /* ... also when the file is the last part: it is not a data dir */
+    HK_ASSERT_INT(HK_ERR_IO, paths_mkdir_p(hk_test_path("blocker")));
+    HK_ASSERT_INT(ENOTDIR, errno);
 }
 
 int main(void)
