@@ -35,6 +35,7 @@
 
 #include "dialog.h"
 #include "hk_mem.h"
+#include "hk_time.h"
 #include "paths.h"
 #include "print_spool.h"
 #include "printer.h"
@@ -99,13 +100,15 @@ static int64_t wall(const ui_app_t *a)
 static void refresh_time(ui_app_t *a)
 {
     ui_model_t *m = &a->model;
-    char day[11];
-    int wday = 0, min = 0, mo = 0, d = 0;
+    hk_time_local_t lt;
+    int wday, min, mo, d;
 
-    config_local_time(a->o.cfg, wall(a), day, &wday, &min);
+    hk_time_local(wall(a), a->o.cfg->utc_offset_min, &lt);
+    wday = lt.wday;
+    min = lt.min_of_day;
+    mo = lt.date.month;
+    d = lt.date.day;
     snprintf(m->time_text, sizeof(m->time_text), "%02d:%02d", min / 60, min % 60);
-    if(sscanf(day, "%*d-%d-%d", &mo, &d) != 2)
-        mo = d = 0;
     if(m->lang == I18N_EN)
         snprintf(m->date_text, sizeof(m->date_text), "%s %d %s", i18n_weekday(m->lang, wday), d,
                  i18n_month_en(mo));
@@ -570,7 +573,7 @@ static void script_step(ui_app_t *a)
             script_fail(a, c, "clock works only headless");
             break;
         }
-        hk_clock_set_wall(a->o.clock, c->ms - (int64_t)a->o.cfg->utc_offset_min * 60000);
+        hk_clock_set_wall(a->o.clock, hk_time_wall_from_local(c->ms, a->o.cfg->utc_offset_min));
         refresh_time(a);
         refresh_stats(a);
         a->dirty = true;

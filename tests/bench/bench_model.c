@@ -8,13 +8,14 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+
+#include "hk_time.h"
 
 void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_lang_t lang, int w,
                       int h, const int *waiting)
 {
-    char day[11];
-    int wday = 0, min = 0, mo = 0, d = 0, i;
+    hk_time_local_t lt;
+    int wday, min, mo, d, i;
 
     memset(m, 0, sizeof(*m));
     m->cfg = cfg;
@@ -23,10 +24,12 @@ void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_
     m->w = w;
     m->h = h;
     m->unavailable_title = I18N_TILE_FAQ;
-    config_local_time(cfg, wall_ms, day, &wday, &min);
+    hk_time_local(wall_ms, cfg->utc_offset_min, &lt);
+    wday = lt.wday;
+    min = lt.min_of_day;
+    mo = lt.date.month;
+    d = lt.date.day;
     snprintf(m->time_text, sizeof(m->time_text), "%02d:%02d", min / 60, min % 60);
-    if(sscanf(day, "%*d-%d-%d", &mo, &d) != 2)
-        mo = d = 0;
     if(lang == I18N_EN)
         snprintf(m->date_text, sizeof(m->date_text), "%s %d %s", i18n_weekday(lang, wday), d,
                  i18n_month_en(mo));
@@ -46,16 +49,9 @@ void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_
 
 int64_t bench_local_ms(const config_t *cfg, int year, int mon, int day, int hour, int min)
 {
-    struct tm tm;
+    hk_time_date_t date = { year, mon, day };
 
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = year - 1900;
-    tm.tm_mon = mon - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = min;
-    /* timegm: the fields as UTC; then shift by the business zone */
-    return ((int64_t)timegm(&tm) - (int64_t)cfg->utc_offset_min * 60) * 1000;
+    return hk_time_wall_at(&date, hour * 60 + min, cfg->utc_offset_min);
 }
 
 hk_err_t bench_open_panel(font_set_t **fonts, display_t **d, hk_diag_t *diag)
