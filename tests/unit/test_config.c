@@ -408,6 +408,90 @@ static void test_config_service_hours_decide_open(void)
 /* Fault injection: fail allocation N = 1, 2, ... (cJSON included) until the
  * parse no longer reaches the failure. Each time: an error, not garbage;
  * no crash; the harness checks no leak. */
+typedef struct docs_check {
+    char *text; /* docs/config.md */
+    int keys;
+    char missing[512];
+} docs_check_t;
+
+/* Does [s, s+n) contain needle? (memmem is not C11.) */
+static int span_has(const char *s, size_t n, const char *needle)
+{
+    size_t k = strlen(needle), i;
+
+    for(i = 0; i + k <= n; i++)
+        if(memcmp(s + i, needle, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* The body of the "## ..." section whose heading contains want, as
+ * [*start, *end). */
+static int docs_section(const char *text, const char *want, const char **start, const char **end)
+{
+    const char *h = text;
+
+    while((h = strstr(h, "\n## ")) != NULL) {
+        const char *eol = strchr(h + 1, '\n');
+        const char *next;
+
+        h++;
+        if(!eol)
+            return 0;
+        if(span_has(h, (size_t)(eol - h), want)) {
+            next = strstr(eol, "\n## ");
+            *start = eol;
+            *end = next ? next : eol + strlen(eol);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void docs_check_key(const config_key_t *k, void *ctx)
+{
+    docs_check_t *dc = ctx;
+    char heading[64], key[64];
+    const char *start, *end;
+    size_t n = strlen(dc->missing);
+
+    dc->keys++;
+    if(k->section[0])
+        (void)snprintf(heading, sizeof(heading), "`%s`", k->section);
+    else
+        (void)snprintf(heading, sizeof(heading), "Top level");
+    (void)snprintf(key, sizeof(key), "`%s`", k->key);
+    if(!docs_section(dc->text, heading, &start, &end) ||
+       !span_has(start, (size_t)(end - start), key))
+        (void)snprintf(dc->missing + n, sizeof(dc->missing) - n, " %s%s%s", k->section,
+                       k->section[0] ? "." : "", k->key);
+}
+
+/* Every key the parser accepts is documented in docs/config.md, in the
+ * section of its object ("## `printer`", "## `services[]`", "## Top
+ * level"), as `key`. */
+static void test_config_every_key_is_in_the_docs(void)
+{
+    char path[1024];
+    docs_check_t dc;
+    FILE *f;
+    size_t n;
+
+    memset(&dc, 0, sizeof(dc));
+    (void)snprintf(path, sizeof(path), "%s/docs/config.md", HK_SOURCE_DIR);
+    f = fopen(path, "rb");
+    HK_ASSERT(f != NULL);
+    dc.text = hk_malloc(256 * 1024);
+    HK_ASSERT(dc.text != NULL);
+    n = fread(dc.text, 1, 256 * 1024 - 1, f);
+    fclose(f);
+    dc.text[n] = '\0';
+    config_keys_visit(docs_check_key, &dc);
+    hk_free(dc.text);
+    HK_ASSERT_MSG(dc.keys > 40, "only %d keys visited", dc.keys);
+    HK_ASSERT_MSG(dc.missing[0] == '\0', "docs/config.md lacks:%s", dc.missing);
+}
+
 static void test_config_parse_survives_every_allocation_failure(void)
 {
     char path[1024];
@@ -459,6 +543,7 @@ int main(void)
     HK_RUN(test_config_missing_file_is_io_error_naming_the_path);
     HK_RUN(test_config_business_day_is_the_local_date);
     HK_RUN(test_config_service_hours_decide_open);
+    HK_RUN(test_config_every_key_is_in_the_docs);
     HK_RUN(test_config_parse_survives_every_allocation_failure);
     return hk_test_end();
 }
