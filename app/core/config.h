@@ -5,7 +5,10 @@
  * letter A-Z"), so the last good config stays in force.
  *
  * config_t is a plain fixed-size value (no heap pointers): copying it is
- * how a new config replaces the old one.
+ * how a new config replaces the old one. config_live owns the one in force
+ * at run time. The accepted keys, their defaults and their single-field
+ * rules come from descriptor tables in config.c (config_keys_visit() lists
+ * them); docs/config.md documents every one of them.
  */
 #ifndef HK_APP_CORE_CONFIG_H
 #define HK_APP_CORE_CONFIG_H
