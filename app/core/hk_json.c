@@ -9,6 +9,12 @@
  * Allocation failures inside cJSON come back as a plain NULL, like bad
  * syntax; the malloc hook raises a thread-local flag so an out-of-memory
  * is reported as HK_ERR_NOMEM and never blamed on the input.
+ *
+ * cJSON's parser writes a static (global_error, for cJSON_GetErrorPtr) on
+ * every call, so two threads parsing at once race inside cJSON. We never
+ * read it, and ThreadSanitizer cannot see it (the system libcjson is not
+ * instrumented), but it is a data race all the same; parses are rare and
+ * small (config reloads, pushed content), so one mutex serialises them.
  */
 #include "hk_json.h"
 
@@ -28,6 +34,7 @@ static void syntax_diag(const char *text, size_t len, const char *at, hk_diag_t 
 
 /* Static data -------------------------------------------------------------*/
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER; /* see the top */
 /* Set when cJSON's allocation failed during this thread's current parse. */
 static _Thread_local bool json_oom;
 
@@ -65,7 +72,9 @@ hk_err_t hk_json_parse(const char *text, size_t len, const hk_json_limits_t *lim
     if(rc != HK_OK)
         return rc;
     json_oom = false;
+    (void)pthread_mutex_lock(&parse_mu); /* default mutex: fails only on misuse */
     root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    (void)pthread_mutex_unlock(&parse_mu);
     if(!root) {
         if(json_oom) {
             hk_diag_set(diag, "out of memory");

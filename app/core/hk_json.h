@@ -53,7 +53,8 @@ void hk_json_init(void);
  *              levels (line 9, column 20)", "300000 bytes is over the 262144
  *              byte limit". May be NULL.
  * @return HK_OK, HK_ERR_INVALID (bad or oversized input), HK_ERR_NOMEM.
- * \threadsafety any thread.
+ * \threadsafety any thread (parses are serialised inside: cJSON keeps a
+ *               static error pointer).
  */
 hk_err_t hk_json_parse(const char *text, size_t len, const hk_json_limits_t *lim, cJSON **out,
                        hk_diag_t *diag);

@@ -4,6 +4,7 @@
  * allocation failure from bad syntax, never reads past len; the typed
  * readers give field-path diags; cJSON allocates through hk_malloc.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -205,6 +206,38 @@ static void test_hk_json_text_must_be_one_line_of_utf8(void)
     HK_ASSERT(!hk_json_text_ok("\xc2\x85"));         /* C1 NEL */
 }
 
+/* Two threads parsing at once (good and bad input): each gets its own
+ * answer; under ThreadSanitizer, no race inside cJSON's static error. */
+static void *parse_loop(void *arg)
+{
+    const char *text = arg;
+    long bad = 0;
+    int i;
+
+    for(i = 0; i < 300; i++) {
+        cJSON *root = NULL;
+        hk_diag_t d;
+
+        if(hk_json_parse(text, strlen(text), NULL, &root, &d) != HK_OK)
+            bad++;
+        cJSON_Delete(root);
+    }
+    return (void *)bad;
+}
+
+static void test_hk_json_parses_on_two_threads_at_once(void)
+{
+    pthread_t a, b;
+    void *bad_a = NULL, *bad_b = NULL;
+
+    HK_ASSERT_OK(pthread_create(&a, NULL, parse_loop, "{\"a\": [1, 2, 3]}"));
+    HK_ASSERT_OK(pthread_create(&b, NULL, parse_loop, "{\"a\": [1, 2, 3}"));
+    HK_ASSERT_OK(pthread_join(a, &bad_a));
+    HK_ASSERT_OK(pthread_join(b, &bad_b));
+    HK_ASSERT_INT(0, (long)bad_a);
+    HK_ASSERT_INT(300, (long)bad_b);
+}
+
 int main(void)
 {
     HK_RUN(test_hk_json_parses_a_document_through_hk_malloc);
@@ -215,5 +248,6 @@ int main(void)
     HK_RUN(test_hk_json_allocation_failure_is_nomem_not_bad_input);
     HK_RUN(test_hk_json_readers_name_the_field_path);
     HK_RUN(test_hk_json_text_must_be_one_line_of_utf8);
+    HK_RUN(test_hk_json_parses_on_two_threads_at_once);
     return hk_test_end();
 }
