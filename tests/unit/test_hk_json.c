@@ -227,11 +227,12 @@ static void *parse_loop(void *arg)
 
 static void test_hk_json_parses_on_two_threads_at_once(void)
 {
+    static char good[] = "{\"a\": [1, 2, 3]}", broken[] = "{\"a\": [1, 2, 3}";
     pthread_t a, b;
     void *bad_a = NULL, *bad_b = NULL;
 
-    HK_ASSERT_OK(pthread_create(&a, NULL, parse_loop, "{\"a\": [1, 2, 3]}"));
-    HK_ASSERT_OK(pthread_create(&b, NULL, parse_loop, "{\"a\": [1, 2, 3}"));
+    HK_ASSERT_OK(pthread_create(&a, NULL, parse_loop, good));
+    HK_ASSERT_OK(pthread_create(&b, NULL, parse_loop, broken));
     HK_ASSERT_OK(pthread_join(a, &bad_a));
     HK_ASSERT_OK(pthread_join(b, &bad_b));
     HK_ASSERT_INT(0, (long)bad_a);
