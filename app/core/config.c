@@ -135,6 +135,9 @@ static hk_err_t top_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
 _Static_assert(sizeof(config_role_t) == sizeof(int), "FK_ENUM stores an int");
 _Static_assert(sizeof(config_printer_kind_t) == sizeof(int), "FK_ENUM stores an int");
 _Static_assert(sizeof(config_orientation_t) == sizeof(int), "FK_ENUM stores an int");
+_Static_assert(CONFIG_ROLE_HUB == 3, "role_names follows config_role_t");
+_Static_assert(CONFIG_PRINTER_TCP == 3, "printer_names follows config_printer_kind_t");
+_Static_assert(CONFIG_ORIENT_LANDSCAPE == 1, "orient_names follows config_orientation_t");
 static const char *const role_names[] = { "kiosk", "counter", "display", "hub", NULL };
 static const char *const printer_names[] = { "none", "file", "device", "tcp", NULL };
 static const char *const orient_names[] = { "portrait", "landscape", NULL };
