@@ -5,163 +5,378 @@
  * so a bad file never disturbs the config in force. The first problem found
  * is reported as "full.field.path: reason" in the caller's hk_diag_t.
  *
- * Unknown keys are refused (they are nearly always typos); keys starting
- * with '_' are comments and ignored. Strings that do not fit their buffer
- * are refused, never truncated, and must be valid UTF-8 without control
- * characters. This module does not read the clock, touch the store or
- * resolve paths (a relative printer target is resolved by the app against
- * data_dir).
+ * Design notes
+ * ------------
+ * The file's schema is data: one descriptor table per JSON object (top
+ * level, branch, printer, ..., and one per element of services[] and
+ * counters[]). A descriptor names the key, its kind, where it lands in the
+ * struct (offsetof), its range or its names, whether it is required, its
+ * default and a one-line doc. From those tables come
+ *   - the allow-list of keys of each object (unknown keys are refused: they
+ *     are nearly always typos; keys starting with '_' are comments);
+ *   - the defaults (apply_defaults() before parsing, per element for arrays);
+ *   - the messages of every single-field rule ("must be 0..9", "expected
+ *     \"kiosk\", \"counter\", \"display\" or \"hub\"", "required");
+ *   - config_keys_visit(), which the docs test uses to prove every key is
+ *     in docs/config.md.
+ * Rules that tie fields together (unique ids and prefixes, service hours
+ * inside the branch hours, a printer target unless there is no printer,
+ * every service served by a counter) are a table's `finish` hook, run after
+ * its fields. Fields are read in table order, so the first error reported
+ * is stable: parents before children, services before the counters that
+ * name them.
  *
- * cJSON allocates through hk_malloc/hk_free (hooks installed once, process
- * wide) so the allocator's fault injection and leak count cover it.
+ * Strings that do not fit their buffer are refused, never truncated, and
+ * must be valid UTF-8 without control characters. This module does not
+ * read the clock, touch the store or resolve paths (a relative printer
+ * target is resolved by the app against data_dir). JSON comes through
+ * hk_json (byte and depth caps; cJSON allocates through hk_malloc).
  */
 #include "config.h"
 
 #include <errno.h>
-#include <math.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
+#include "hk_json.h"
 #include "hk_mem.h"
+#include "hk_time.h"
+#include "ticket_url.h"
 
-#define PATH_CAP 96
+#define PATH_CAP         HK_JSON_PATH_CAP
+#define MAX_TABLE_FIELDS 16
+#define CONFIG_MAX_DEPTH 16 /* the schema needs 4; comments may nest a little */
+
+/* Types -------------------------------------------------------------------*/
+
+typedef enum field_kind {
+    FK_TEXT,   /* char[size], UTF-8 text; optional check */
+    FK_CHOICE, /* a string from names[], stored as text in char[size] */
+    FK_ENUM,   /* a string from names[], stored as its index in an int-sized enum */
+    FK_INT,    /* int in lo..hi; optional check */
+    FK_BOOL,   /* bool */
+    FK_LETTER, /* char 'A'..'Z' */
+    FK_HOURS,  /* config_hours_t from {"mon": "HH:MM-HH:MM" | "closed", ...} */
+    FK_OBJECT, /* nested object; sub's offsets are relative to the same base */
+    FK_ARRAY,  /* array of objects; sub describes one element of `size` bytes */
+    FK_REFS    /* array of service ids -> int indexes into config_t.services */
+} field_kind_t;
+
+#define F_REQUIRED 1u /* missing is an error; for text, "" is too */
+
+typedef struct table table_t;
+
+typedef hk_err_t (*field_check_fn)(const void *val, const char *path, hk_diag_t *diag);
+
+typedef struct field {
+    const char *key;
+    field_kind_t kind;
+    unsigned flags;
+    size_t offset;            /* into the base struct */
+    size_t size;              /* FK_TEXT/FK_CHOICE: buffer; FK_ARRAY: element */
+    size_t count_offset;      /* FK_ARRAY/FK_REFS: the int item count */
+    int lo, hi;               /* FK_INT: range; FK_ARRAY/FK_REFS: hi = max items */
+    const char *const *names; /* FK_ENUM/FK_CHOICE, NULL-terminated */
+    int def;                  /* FK_INT/FK_BOOL/FK_ENUM default */
+    const char *def_text;     /* FK_TEXT/FK_CHOICE default (NULL = "") */
+    const table_t *sub;       /* FK_OBJECT/FK_ARRAY */
+    field_check_fn check;     /* FK_TEXT/FK_INT extra rule, after type and range */
+    const char *type_doc;     /* for config_keys_visit() */
+    const char *doc;          /* one line */
+} field_t;
+
+struct table {
+    const char *section; /* docs section: "" = top level, "printer", "services[]" */
+    const char *item;    /* arrays: one element, for "at least one service" */
+    const field_t *fields;
+    size_t n_fields;
+    /* Element defaults beyond the table (arrays only), e.g. a service
+     * inherits the branch hours. */
+    void (*init)(void *elem, const config_t *cfg);
+    /* Cross-field rules, after all fields of this object; idx = element. */
+    hk_err_t (*finish)(const cJSON *obj, void *base, config_t *cfg, int idx, const char *path,
+                       hk_diag_t *diag);
+};
 
 /* Static prototypes -------------------------------------------------------*/
-static void install_hooks(void);
-static void *json_malloc(size_t size);
-static void hooks_once_fn(void);
-static void join_path(char *dst, const char *pfx, const char *key);
-static hk_err_t check_keys(const cJSON *obj, const char *pfx, const char *const *allowed,
-                           hk_diag_t *diag);
-static bool utf8_ok(const char *s);
-static hk_err_t get_str(const cJSON *obj, const char *pfx, const char *key, bool required,
-                        char *dst, size_t cap, hk_diag_t *diag);
-static hk_err_t get_int(const cJSON *obj, const char *pfx, const char *key, bool required, int lo,
-                        int hi, int *dst, hk_diag_t *diag);
-static hk_err_t get_bool(const cJSON *obj, const char *pfx, const char *key, bool *dst,
-                         hk_diag_t *diag);
-static hk_err_t check_id(const char *id, const char *path, hk_diag_t *diag);
+static void apply_defaults(const table_t *t, char *base);
+static hk_err_t parse_object(const cJSON *obj, const table_t *t, char *base, config_t *cfg, int idx,
+                             const char *path, hk_diag_t *diag);
+static hk_err_t parse_field(const field_t *f, const cJSON *it, char *base, config_t *cfg,
+                            const char *path, hk_diag_t *diag);
+static hk_err_t parse_array(const field_t *f, const cJSON *arr, char *base, config_t *cfg,
+                            const char *path, hk_diag_t *diag);
+static hk_err_t parse_refs(const field_t *f, const cJSON *arr, char *base, config_t *cfg,
+                           const char *path, hk_diag_t *diag);
+static int name_index(const char *const *names, const cJSON *it);
+static void names_diag(const char *const *names, const char *path, hk_diag_t *diag);
 static hk_err_t parse_span(const char *s, config_span_t *span);
 static hk_err_t parse_hours(const cJSON *obj, const char *path, config_hours_t *hours,
                             hk_diag_t *diag);
-static hk_err_t parse_branch(const cJSON *root, config_t *cfg, hk_diag_t *diag);
-static hk_err_t parse_services(const cJSON *root, config_t *cfg, hk_diag_t *diag);
-static hk_err_t parse_counters(const cJSON *root, config_t *cfg, hk_diag_t *diag);
-static hk_err_t parse_devices(const cJSON *root, config_t *cfg, hk_diag_t *diag);
-static hk_err_t parse_misc(const cJSON *root, config_t *cfg, hk_diag_t *diag);
-static hk_err_t check_url_template(const char *t, hk_diag_t *diag);
-static void set_defaults(config_t *cfg);
-static void syntax_diag(const char *json, size_t len, const char *end, hk_diag_t *diag);
-static void civil_from_days(int64_t z, int *y, int *m, int *d);
+static void visit_table(const table_t *t, config_key_fn fn, void *ctx);
+static hk_err_t check_id(const void *val, const char *path, hk_diag_t *diag);
+static hk_err_t check_width_dots(const void *val, const char *path, hk_diag_t *diag);
+static hk_err_t check_url(const void *val, const char *path, hk_diag_t *diag);
+static void service_init(void *elem, const config_t *cfg);
+static hk_err_t service_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                               const char *path, hk_diag_t *diag);
+static hk_err_t counter_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                               const char *path, hk_diag_t *diag);
+static hk_err_t printer_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                               const char *path, hk_diag_t *diag);
+static hk_err_t display_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                               const char *path, hk_diag_t *diag);
+static hk_err_t top_finish(const cJSON *obj, void *base, config_t *cfg, int idx, const char *path,
+                           hk_diag_t *diag);
 
 /* Static data -------------------------------------------------------------*/
-static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
-/* Set when cJSON's allocation failed during this thread's current parse. */
-static _Thread_local bool json_oom;
+
+/* Enum tables store the index: the names' order is the enum's order. */
+_Static_assert(sizeof(config_role_t) == sizeof(int), "FK_ENUM stores an int");
+_Static_assert(sizeof(config_printer_kind_t) == sizeof(int), "FK_ENUM stores an int");
+_Static_assert(sizeof(config_orientation_t) == sizeof(int), "FK_ENUM stores an int");
+_Static_assert(CONFIG_ROLE_HUB == 3, "role_names follows config_role_t");
+_Static_assert(CONFIG_PRINTER_TCP == 3, "printer_names follows config_printer_kind_t");
+_Static_assert(CONFIG_ORIENT_LANDSCAPE == 1, "orient_names follows config_orientation_t");
+static const char *const role_names[] = { "kiosk", "counter", "display", "hub", NULL };
+static const char *const printer_names[] = { "none", "file", "device", "tcp", NULL };
+static const char *const orient_names[] = { "portrait", "landscape", NULL };
+static const char *const language_names[] = { "zh-CN", "en", NULL };
 
 static const char *const day_keys[7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
 /* Order for diagnostics and key checks: as people write a week. */
 static const int day_order[7] = { 1, 2, 3, 4, 5, 6, 0 };
-
-static const char *const top_keys[] = { "role",    "branch",   "language", "utc_offset_min",
-                                        "hours",   "services", "counters", "printer",
-                                        "display", "ticket",   "data_dir", "timeouts",
-                                        "queue",   NULL };
-static const char *const branch_keys[] = { "id", "name_zh", "name_en", NULL };
-static const char *const service_keys[] = { "id",       "prefix",  "name_zh",
-                                            "name_en",  "desc_zh", "desc_en",
-                                            "priority", "vip",     "avg_service_s",
-                                            "hours",    NULL };
-static const char *const counter_keys[] = {
-    "id", "number", "name_zh", "name_en", "services", NULL
-};
 static const char *const hours_keys[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
-static const char *const printer_keys[] = { "kind", "target", "width_dots", NULL };
-static const char *const display_keys[] = { "orientation", "width", "height", "large_text", NULL };
-static const char *const ticket_keys[] = { "url_template", "footer_zh", "footer_en", NULL };
-static const char *const timeout_keys[] = { "idle_s", "confirm_s", NULL };
-static const char *const queue_keys[] = { "max_pass_over_s", NULL };
+
+#define OFF(st, m) offsetof(st, m)
+#define SZ(st, m)  sizeof(((st *)0)->m)
+#define N_OF(a)    (sizeof(a) / sizeof((a)[0]))
+
+#define TABLE(sec, arr)                                      \
+    {                                                        \
+        .section = sec, .fields = arr, .n_fields = N_OF(arr) \
+    }
+#define F_TEXT(k, st, m, fl, chk, dflt, d)                                               \
+    {                                                                                    \
+        .key = k, .kind = FK_TEXT, .flags = fl, .offset = OFF(st, m), .size = SZ(st, m), \
+        .check = chk, .def_text = dflt, .type_doc = "string", .doc = d                   \
+    }
+#define F_INT(k, st, m, fl, l, h, dflt, chk, d)                                        \
+    {                                                                                  \
+        .key = k, .kind = FK_INT, .flags = fl, .offset = OFF(st, m), .lo = l, .hi = h, \
+        .def = dflt, .check = chk, .type_doc = "int", .doc = d                         \
+    }
+#define F_BOOL(k, st, m, dflt, d)                                                                  \
+    {                                                                                              \
+        .key = k, .kind = FK_BOOL, .offset = OFF(st, m), .def = dflt, .type_doc = "bool", .doc = d \
+    }
+#define F_ENUM(k, st, m, nm, dflt, d)                                              \
+    {                                                                              \
+        .key = k, .kind = FK_ENUM, .offset = OFF(st, m), .names = nm, .def = dflt, \
+        .type_doc = "string", .doc = d                                             \
+    }
+#define F_OBJ(k, fl, tbl, d)                                                                  \
+    {                                                                                         \
+        .key = k, .kind = FK_OBJECT, .flags = fl, .sub = &tbl, .type_doc = "object", .doc = d \
+    }
+
+static const field_t branch_fields[] = {
+    F_TEXT("id", config_t, branch_id, F_REQUIRED, check_id, NULL,
+           "branch id, 1..23 of a-z 0-9 _ -; goes into ticket URLs and sync"),
+    F_TEXT("name_zh", config_t, branch_name_zh, F_REQUIRED, NULL, NULL, "Chinese branch name"),
+    F_TEXT("name_en", config_t, branch_name_en, F_REQUIRED, NULL, NULL, "English branch name"),
+};
+static const table_t branch_table = TABLE("branch", branch_fields);
+
+static const field_t service_fields[] = {
+    F_TEXT("id", config_service_t, id, F_REQUIRED, check_id, NULL,
+           "1..23 of a-z 0-9 _ -, unique in the branch"),
+    { .key = "prefix",
+      .kind = FK_LETTER,
+      .flags = F_REQUIRED,
+      .offset = OFF(config_service_t, prefix),
+      .type_doc = "string",
+      .doc = "one letter A-Z, unique in the branch; numbers read A001..A999" },
+    F_TEXT("name_zh", config_service_t, name_zh, F_REQUIRED, NULL, NULL, "Chinese button text"),
+    F_TEXT("name_en", config_service_t, name_en, F_REQUIRED, NULL, NULL, "English button text"),
+    F_TEXT("desc_zh", config_service_t, desc_zh, 0, NULL, NULL, "Chinese line under the name"),
+    F_TEXT("desc_en", config_service_t, desc_en, 0, NULL, NULL, "English line under the name"),
+    F_INT("priority", config_service_t, priority, 0, 0, 9, 0, NULL,
+          "higher is called first at a counter serving several services"),
+    F_BOOL("vip", config_service_t, vip, false, "a VIP service"),
+    F_INT("avg_service_s", config_service_t, avg_service_s, 0, 30, 7200, 300, NULL,
+          "starting average service time for wait estimates"),
+    { .key = "hours",
+      .kind = FK_HOURS,
+      .offset = OFF(config_service_t, hours),
+      .type_doc = "object",
+      .doc = "the service's own hours, inside the branch hours; default: the branch's" },
+};
+static const table_t service_table = { .section = "services[]",
+                                       .item = "service",
+                                       .fields = service_fields,
+                                       .n_fields = N_OF(service_fields),
+                                       .init = service_init,
+                                       .finish = service_finish };
+
+static const field_t counter_fields[] = {
+    F_TEXT("id", config_counter_t, id, F_REQUIRED, check_id, NULL,
+           "1..23 of a-z 0-9 _ -, unique in the branch"),
+    F_INT("number", config_counter_t, number, F_REQUIRED, 1, 99, 0, NULL,
+          "unique; shown and announced as \"3号窗口\""),
+    F_TEXT("name_zh", config_counter_t, name_zh, 0, NULL, NULL,
+           "Chinese display name; default \"<n>号窗口\""),
+    F_TEXT("name_en", config_counter_t, name_en, 0, NULL, NULL,
+           "English display name; default \"Counter <n>\""),
+    { .key = "services",
+      .kind = FK_REFS,
+      .flags = F_REQUIRED,
+      .offset = OFF(config_counter_t, services),
+      .count_offset = OFF(config_counter_t, n_services),
+      .hi = CONFIG_MAX_SERVICES,
+      .type_doc = "array",
+      .doc = "the service ids the counter calls, in its order of preference" },
+};
+static const table_t counter_table = { .section = "counters[]",
+                                       .item = "counter",
+                                       .fields = counter_fields,
+                                       .n_fields = N_OF(counter_fields),
+                                       .finish = counter_finish };
+
+static const field_t printer_fields[] = {
+    F_ENUM("kind", config_t, printer.kind, printer_names, CONFIG_PRINTER_NONE,
+           "none, file, device or tcp"),
+    F_TEXT("target", config_t, printer.target, 0, NULL, NULL,
+           "file path, device path or host:port; required unless kind is none"),
+    F_INT("width_dots", config_t, printer.width_dots, 0, 384, 576, 576, check_width_dots,
+          "576 (80 mm paper) or 384 (58 mm)"),
+};
+static const table_t printer_table = { .section = "printer",
+                                       .fields = printer_fields,
+                                       .n_fields = N_OF(printer_fields),
+                                       .finish = printer_finish };
+
+static const field_t display_fields[] = {
+    F_ENUM("orientation", config_t, display.orientation, orient_names, CONFIG_ORIENT_PORTRAIT,
+           "portrait or landscape"),
+    F_INT("width", config_t, display.width, 0, 240, 7680, 1080, NULL,
+          "logical layout width in px; 1920 when landscape"),
+    F_INT("height", config_t, display.height, 0, 240, 7680, 1920, NULL,
+          "logical layout height in px; 1080 when landscape"),
+    F_BOOL("large_text", config_t, display.large_text, false, "start in large-text mode"),
+};
+static const table_t display_table = { .section = "display",
+                                       .fields = display_fields,
+                                       .n_fields = N_OF(display_fields),
+                                       .finish = display_finish };
+
+static const field_t ticket_fields[] = {
+    F_TEXT("url_template", config_t, ticket_url_template, 0, check_url, NULL,
+           "QR code URL with {branch} {day} {number}; \"\" = no QR code"),
+    F_TEXT("footer_zh", config_t, ticket_footer_zh, 0, NULL, NULL, "Chinese last line"),
+    F_TEXT("footer_en", config_t, ticket_footer_en, 0, NULL, NULL, "English last line"),
+};
+static const table_t ticket_table = TABLE("ticket", ticket_fields);
+
+static const field_t timeout_fields[] = {
+    F_INT("idle_s", config_t, idle_timeout_s, 0, 10, 3600, 60, NULL,
+          "seconds without a touch before the start screen returns"),
+    F_INT("confirm_s", config_t, confirm_timeout_s, 0, 3, 120, 20, NULL,
+          "seconds the confirmation screen stays"),
+};
+static const table_t timeout_table = TABLE("timeouts", timeout_fields);
+
+static const field_t queue_fields[] = {
+    F_INT("max_pass_over_s", config_t, max_pass_over_s, 0, 0, 86400, 900, NULL,
+          "waiting longer than this beats priority; 0 = strict priority"),
+};
+static const table_t queue_table = TABLE("queue", queue_fields);
+
+static const field_t top_fields[] = {
+    F_ENUM("role", config_t, role, role_names, CONFIG_ROLE_KIOSK,
+           "what this device runs as: kiosk, counter, display or hub"),
+    F_OBJ("branch", F_REQUIRED, branch_table, "who the branch is"),
+    { .key = "language",
+      .kind = FK_CHOICE,
+      .offset = OFF(config_t, language),
+      .size = SZ(config_t, language),
+      .names = language_names,
+      .def_text = "zh-CN",
+      .type_doc = "string",
+      .doc = "start-up language" },
+    F_INT("utc_offset_min", config_t, utc_offset_min, 0, -720, 840, 480, NULL,
+          "offset from UTC in minutes; the business day starts at local midnight"),
+    { .key = "hours",
+      .kind = FK_HOURS,
+      .offset = OFF(config_t, hours),
+      .type_doc = "object",
+      .doc = "branch opening hours; default open all day" },
+    { .key = "services",
+      .kind = FK_ARRAY,
+      .flags = F_REQUIRED,
+      .offset = OFF(config_t, services),
+      .size = sizeof(config_service_t),
+      .count_offset = OFF(config_t, n_services),
+      .hi = CONFIG_MAX_SERVICES,
+      .sub = &service_table,
+      .type_doc = "array",
+      .doc = "the services customers take numbers for" },
+    { .key = "counters",
+      .kind = FK_ARRAY,
+      .flags = F_REQUIRED,
+      .offset = OFF(config_t, counters),
+      .size = sizeof(config_counter_t),
+      .count_offset = OFF(config_t, n_counters),
+      .hi = CONFIG_MAX_COUNTERS,
+      .sub = &counter_table,
+      .type_doc = "array",
+      .doc = "the counters that call them" },
+    F_OBJ("printer", 0, printer_table, "the ticket printer; default none"),
+    F_OBJ("display", 0, display_table, "the panel layout"),
+    F_OBJ("ticket", 0, ticket_table, "what the paper ticket carries"),
+    F_TEXT("data_dir", config_t, data_dir, 0, NULL, NULL,
+           "database and output directory; \"\" = $XDG_DATA_HOME/hallkiosk"),
+    F_OBJ("timeouts", 0, timeout_table, "screen timeouts"),
+    F_OBJ("queue", 0, queue_table, "calling rules"),
+};
+static const table_t top_table = {
+    .section = "", .fields = top_fields, .n_fields = N_OF(top_fields), .finish = top_finish
+};
 
 /* Public functions --------------------------------------------------------*/
 
 hk_err_t config_parse(const char *json, size_t len, config_t *out, hk_diag_t *diag)
 {
+    const hk_json_limits_t lim = { CONFIG_MAX_FILE_BYTES, CONFIG_MAX_DEPTH };
     hk_err_t rc = HK_OK;
     config_t *cfg = NULL;
     cJSON *root = NULL;
-    const char *end = NULL;
+    hk_diag_t jd;
 
     hk_diag_clear(diag);
-    install_hooks();
     if(!json || !out) {
         hk_diag_set(diag, "config: no input");
         return HK_ERR_INVALID;
     }
-    if(len > CONFIG_MAX_FILE_BYTES) {
-        hk_diag_set(diag, "config: %zu bytes is over the %d byte limit", len,
-                    CONFIG_MAX_FILE_BYTES);
-        return HK_ERR_INVALID;
-    }
-    cfg = hk_calloc(1, sizeof(*cfg));
-    if(!cfg) {
-        rc = HK_ERR_NOMEM;
-        goto out;
-    }
-    set_defaults(cfg);
-
-    json_oom = false;
-    root = cJSON_ParseWithLengthOpts(json, len, &end, false);
-    if(!root) {
-        /* cJSON returns NULL for OOM and bad syntax alike; the hook tells
-         * them apart so an allocation failure is never blamed on the file. */
-        if(json_oom) {
-            rc = HK_ERR_NOMEM;
-            goto out;
-        }
-        syntax_diag(json, len, end, diag);
-        rc = HK_ERR_INVALID;
-        goto out;
-    }
-    /* Trailing garbage after the document is a broken file, not a comment. */
-    if(end) {
-        size_t off = (size_t)(end - json);
-        while(off < len &&
-              (json[off] == ' ' || json[off] == '\n' || json[off] == '\r' || json[off] == '\t'))
-            off++;
-        if(off < len && json[off] != '\0') {
-            syntax_diag(json, len, json + off, diag);
-            rc = HK_ERR_INVALID;
-            goto out;
-        }
+    rc = hk_json_parse(json, len, &lim, &root, &jd);
+    if(rc != HK_OK) {
+        hk_diag_set(diag, "config: %s", jd.msg);
+        return rc;
     }
     if(!cJSON_IsObject(root)) {
         hk_diag_set(diag, "config: top level must be an object");
         rc = HK_ERR_INVALID;
         goto out;
     }
-    rc = check_keys(root, "", top_keys, diag);
+    cfg = hk_calloc(1, sizeof(*cfg));
+    if(!cfg) {
+        rc = HK_ERR_NOMEM;
+        goto out;
+    }
+    apply_defaults(&top_table, (char *)cfg);
+    rc = parse_object(root, &top_table, (char *)cfg, cfg, -1, "", diag);
     if(rc != HK_OK)
         goto out;
-    rc = parse_branch(root, cfg, diag);
-    if(rc != HK_OK)
-        goto out;
-    rc = parse_services(root, cfg, diag);
-    if(rc != HK_OK)
-        goto out;
-    rc = parse_counters(root, cfg, diag);
-    if(rc != HK_OK)
-        goto out;
-    rc = parse_devices(root, cfg, diag);
-    if(rc != HK_OK)
-        goto out;
-    rc = parse_misc(root, cfg, diag);
-    if(rc != HK_OK)
-        goto out;
-
     *out = *cfg;
     hk_diag_clear(diag);
 out:
@@ -241,38 +456,15 @@ int config_counter_index(const config_t *cfg, const char *counter_id)
 void config_local_time(const config_t *cfg, int64_t wall_ms, char day_out[11], int *wday_out,
                        int *min_out)
 {
-    int64_t local_ms = wall_ms + (int64_t)cfg->utc_offset_min * 60000;
-    int64_t days = local_ms / 86400000;
-    int64_t ms_of_day;
-    int y, m, d;
+    hk_time_local_t lt;
 
-    /* Floor division: times before 1970 still land on the right day. */
-    if(local_ms % 86400000 < 0)
-        days--;
-    ms_of_day = local_ms - days * 86400000;
-    if(day_out) {
-        civil_from_days(days, &y, &m, &d);
-        y = y < 0 ? 0 : y % 10000; /* only sane clocks matter here */
-        day_out[0] = (char)('0' + y / 1000);
-        day_out[1] = (char)('0' + y / 100 % 10);
-        day_out[2] = (char)('0' + y / 10 % 10);
-        day_out[3] = (char)('0' + y % 10);
-        day_out[4] = '-';
-        day_out[5] = (char)('0' + m / 10);
-        day_out[6] = (char)('0' + m % 10);
-        day_out[7] = '-';
-        day_out[8] = (char)('0' + d / 10);
-        day_out[9] = (char)('0' + d % 10);
-        day_out[10] = '\0';
-    }
-    if(wday_out) {
-        int64_t w = (days + 4) % 7; /* 1970-01-01 was a Thursday */
-        if(w < 0)
-            w += 7;
-        *wday_out = (int)w;
-    }
+    hk_time_local(wall_ms, cfg->utc_offset_min, &lt);
+    if(day_out)
+        hk_time_format_day(&lt.date, day_out);
+    if(wday_out)
+        *wday_out = lt.wday;
     if(min_out)
-        *min_out = (int)(ms_of_day / 60000);
+        *min_out = lt.min_of_day;
 }
 
 bool config_service_open_at(const config_t *cfg, int svc_idx, int64_t wall_ms,
@@ -295,246 +487,245 @@ bool config_service_open_at(const config_t *cfg, int svc_idx, int64_t wall_ms,
     return span.open_min >= 0 && min >= span.open_min && min < span.close_min;
 }
 
-void config_json_hooks_install(void)
+void config_keys_visit(config_key_fn fn, void *ctx)
 {
-    install_hooks();
+    if(fn)
+        visit_table(&top_table, fn, ctx);
 }
 
 /* Static functions --------------------------------------------------------*/
 
-static void *json_malloc(size_t size)
+static void apply_defaults(const table_t *t, char *base)
 {
-    void *p = hk_malloc(size);
+    size_t i;
+    int d;
 
-    if(!p)
-        json_oom = true;
-    return p;
-}
+    for(i = 0; i < t->n_fields; i++) {
+        const field_t *f = &t->fields[i];
+        void *at = base + f->offset;
 
-static void hooks_once_fn(void)
-{
-    cJSON_Hooks hooks;
-
-    hooks.malloc_fn = json_malloc;
-    hooks.free_fn = hk_free;
-    cJSON_InitHooks(&hooks);
-}
-
-static void install_hooks(void)
-{
-    /* Only fails on a broken libc; cJSON then keeps malloc, still correct. */
-    (void)pthread_once(&hooks_once, hooks_once_fn);
-}
-
-static void set_defaults(config_t *cfg)
-{
-    int i;
-
-    cfg->role = CONFIG_ROLE_KIOSK;
-    (void)snprintf(cfg->language, sizeof(cfg->language), "zh-CN");
-    cfg->utc_offset_min = 480;
-    for(i = 0; i < 7; i++) {
-        cfg->hours.day[i].open_min = 0;
-        cfg->hours.day[i].close_min = 24 * 60;
+        switch(f->kind) {
+        case FK_TEXT:
+        case FK_CHOICE: (void)snprintf(at, f->size, "%s", f->def_text ? f->def_text : ""); break;
+        case FK_INT:
+        case FK_ENUM: memcpy(at, &f->def, sizeof(int)); break;
+        case FK_BOOL: *(bool *)at = f->def != 0; break;
+        case FK_HOURS:
+            for(d = 0; d < 7; d++) {
+                ((config_hours_t *)at)->day[d].open_min = 0;
+                ((config_hours_t *)at)->day[d].close_min = 24 * 60;
+            }
+            break;
+        case FK_OBJECT: apply_defaults(f->sub, base); break;
+        case FK_LETTER:
+        case FK_ARRAY:
+        case FK_REFS: break; /* required, or empty (calloc'd) */
+        }
     }
-    cfg->printer.kind = CONFIG_PRINTER_NONE;
-    cfg->printer.width_dots = 576;
-    cfg->display.orientation = CONFIG_ORIENT_PORTRAIT;
-    cfg->display.width = 1080;
-    cfg->display.height = 1920;
-    cfg->idle_timeout_s = 60;
-    cfg->confirm_timeout_s = 20;
-    cfg->max_pass_over_s = 900;
 }
 
-static void join_path(char *dst, const char *pfx, const char *key)
+static hk_err_t parse_object(const cJSON *obj, const table_t *t, char *base, config_t *cfg, int idx,
+                             const char *path, hk_diag_t *diag)
 {
-    /* Hand-rolled so a long (unknown) key truncates quietly: the diag
-     * buffer is smaller than that anyway. */
-    size_t n = 0;
-    const char *p;
+    const char *keys[MAX_TABLE_FIELDS + 1];
+    char sub[PATH_CAP];
+    hk_err_t rc;
+    size_t i;
 
-    for(p = pfx ? pfx : ""; *p && n < PATH_CAP - 1; p++)
-        dst[n++] = *p;
-    if(n && n < PATH_CAP - 1)
-        dst[n++] = '.';
-    for(p = key; *p && n < PATH_CAP - 1; p++)
-        dst[n++] = *p;
-    dst[n] = '\0';
+    if(HK_NEVER(t->n_fields > MAX_TABLE_FIELDS))
+        return HK_ERR_INVALID;
+    for(i = 0; i < t->n_fields; i++)
+        keys[i] = t->fields[i].key;
+    keys[i] = NULL;
+    rc = hk_json_check_keys(obj, path, keys, diag);
+    for(i = 0; rc == HK_OK && i < t->n_fields; i++) {
+        const field_t *f = &t->fields[i];
+        const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, f->key);
+
+        hk_json_path(sub, sizeof(sub), path, f->key);
+        if(!it) {
+            if(f->flags & F_REQUIRED) {
+                hk_diag_set(diag, "%s: required", sub);
+                rc = HK_ERR_INVALID;
+            }
+            continue;
+        }
+        rc = parse_field(f, it, base, cfg, sub, diag);
+    }
+    if(rc == HK_OK && t->finish)
+        rc = t->finish(obj, base, cfg, idx, path, diag);
+    return rc;
 }
 
-static hk_err_t check_keys(const cJSON *obj, const char *pfx, const char *const *allowed,
-                           hk_diag_t *diag)
+static hk_err_t parse_field(const field_t *f, const cJSON *it, char *base, config_t *cfg,
+                            const char *path, hk_diag_t *diag)
 {
-    const cJSON *it, *prev;
-    char path[PATH_CAP];
-    int i;
+    void *at = base + f->offset;
+    hk_err_t rc = HK_OK;
+    int k;
 
-    for(it = obj->child; it; it = it->next) {
-        const char *k = it->string ? it->string : "";
-        bool known = false;
-
-        join_path(path, pfx, k);
-        if(k[0] == '_')
-            continue; /* comment key */
-        for(i = 0; allowed[i]; i++)
-            if(strcmp(allowed[i], k) == 0)
-                known = true;
-        if(!known) {
-            hk_diag_set(diag, "%s: unknown key", path);
+    switch(f->kind) {
+    case FK_TEXT:
+        rc = hk_json_get_text(it, path, at, f->size, diag);
+        if(rc == HK_OK && (f->flags & F_REQUIRED) && *(char *)at == '\0') {
+            hk_diag_set(diag, "%s: must not be empty", path);
+            rc = HK_ERR_INVALID;
+        }
+        if(rc == HK_OK && f->check)
+            rc = f->check(at, path, diag);
+        return rc;
+    case FK_CHOICE:
+    case FK_ENUM:
+        k = name_index(f->names, it);
+        if(k < 0) {
+            names_diag(f->names, path, diag);
             return HK_ERR_INVALID;
         }
-        for(prev = obj->child; prev != it; prev = prev->next) {
-            if(prev->string && strcmp(prev->string, k) == 0) {
-                hk_diag_set(diag, "%s: duplicate key", path);
+        if(f->kind == FK_ENUM)
+            memcpy(at, &k, sizeof(int));
+        else
+            (void)snprintf(at, f->size, "%s", f->names[k]);
+        return HK_OK;
+    case FK_INT:
+        rc = hk_json_get_int(it, path, f->lo, f->hi, at, diag);
+        if(rc == HK_OK && f->check)
+            rc = f->check(at, path, diag);
+        return rc;
+    case FK_BOOL: return hk_json_get_bool(it, path, at, diag);
+    case FK_LETTER:
+        if(!cJSON_IsString(it) || !it->valuestring || it->valuestring[0] < 'A' ||
+           it->valuestring[0] > 'Z' || it->valuestring[1] != '\0') {
+            hk_diag_set(diag, "%s: must be one letter A-Z", path);
+            return HK_ERR_INVALID;
+        }
+        *(char *)at = it->valuestring[0];
+        return HK_OK;
+    case FK_HOURS: return parse_hours(it, path, at, diag);
+    case FK_OBJECT:
+        if(!cJSON_IsObject(it)) {
+            hk_diag_set(diag, "%s: expected an object", path);
+            return HK_ERR_INVALID;
+        }
+        return parse_object(it, f->sub, base, cfg, -1, path, diag);
+    case FK_ARRAY: return parse_array(f, it, base, cfg, path, diag);
+    case FK_REFS: return parse_refs(f, it, base, cfg, path, diag);
+    }
+    return HK_ERR_INVALID;
+}
+
+static hk_err_t parse_array(const field_t *f, const cJSON *arr, char *base, config_t *cfg,
+                            const char *path, hk_diag_t *diag)
+{
+    char pfx[PATH_CAP];
+    const cJSON *it;
+    hk_err_t rc;
+    int n = 0;
+
+    if(!cJSON_IsArray(arr)) {
+        hk_diag_set(diag, "%s: expected an array", path);
+        return HK_ERR_INVALID;
+    }
+    for(it = arr->child; it; it = it->next, n++) {
+        char *elem = base + f->offset + (size_t)n * f->size;
+
+        (void)snprintf(pfx, sizeof(pfx), "%s[%d]", path, n);
+        if(n >= f->hi) {
+            hk_diag_set(diag, "%s: at most %d %s", path, f->hi, f->key);
+            return HK_ERR_INVALID;
+        }
+        if(!cJSON_IsObject(it)) {
+            hk_diag_set(diag, "%s: expected an object", pfx);
+            return HK_ERR_INVALID;
+        }
+        apply_defaults(f->sub, elem);
+        if(f->sub->init)
+            f->sub->init(elem, cfg);
+        /* The count grows first so a finish hook sees its own element. */
+        memcpy(base + f->count_offset, &(int){ n + 1 }, sizeof(int));
+        rc = parse_object(it, f->sub, elem, cfg, n, pfx, diag);
+        if(rc != HK_OK)
+            return rc;
+    }
+    if(n == 0) {
+        hk_diag_set(diag, "%s: at least one %s is required", path, f->sub->item);
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
+
+/* A list of service ids, resolved to indexes: services are parsed first
+ * (they come before counters in the top table). */
+static hk_err_t parse_refs(const field_t *f, const cJSON *arr, char *base, config_t *cfg,
+                           const char *path, hk_diag_t *diag)
+{
+    int *idxs = (int *)(void *)(base + f->offset);
+    const cJSON *sv;
+    int k = 0, d;
+
+    if(!cJSON_IsArray(arr) || !arr->child) {
+        hk_diag_set(diag, "%s: expected a non-empty array of service ids", path);
+        return HK_ERR_INVALID;
+    }
+    for(sv = arr->child; sv; sv = sv->next, k++) {
+        int idx;
+
+        if(k >= f->hi) {
+            hk_diag_set(diag, "%s: at most %d entries", path, f->hi);
+            return HK_ERR_INVALID;
+        }
+        if(!cJSON_IsString(sv) || !sv->valuestring) {
+            hk_diag_set(diag, "%s[%d]: expected a service id string", path, k);
+            return HK_ERR_INVALID;
+        }
+        idx = config_service_index(cfg, sv->valuestring);
+        if(idx < 0) {
+            /* The id may be any bytes: show it only if it is sane. */
+            if(strlen(sv->valuestring) < CONFIG_ID_LEN && hk_json_text_ok(sv->valuestring))
+                hk_diag_set(diag, "%s[%d]: unknown service \"%s\"", path, k, sv->valuestring);
+            else
+                hk_diag_set(diag, "%s[%d]: unknown service", path, k);
+            return HK_ERR_INVALID;
+        }
+        for(d = 0; d < k; d++) {
+            if(idxs[d] == idx) {
+                hk_diag_set(diag, "%s[%d]: \"%s\" listed twice", path, k, sv->valuestring);
                 return HK_ERR_INVALID;
             }
         }
+        idxs[k] = idx;
     }
+    memcpy(base + f->count_offset, &k, sizeof(int));
     return HK_OK;
 }
 
-/* Strict UTF-8: no overlongs, no surrogates, <= U+10FFFF, and no control
- * characters (every string here is one line on a screen or a receipt). */
-static bool utf8_ok(const char *s)
+static int name_index(const char *const *names, const cJSON *it)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    int i;
 
-    while(*p) {
-        unsigned c = *p;
-        int n;
-        unsigned cp;
-
-        if(c < 0x80) {
-            if(c < 0x20 || c == 0x7f)
-                return false;
-            p++;
-            continue;
-        }
-        if(c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if(c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if(c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        p++;
-        for(int i = 0; i < n; i++, p++) {
-            if((*p & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (*p & 0x3fu);
-        }
-        if((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-           (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        if(cp >= 0x80 && cp < 0xa0)
-            return false; /* C1 controls */
-    }
-    return true;
+    if(!cJSON_IsString(it) || !it->valuestring)
+        return -1;
+    for(i = 0; names[i]; i++)
+        if(strcmp(names[i], it->valuestring) == 0)
+            return i;
+    return -1;
 }
 
-static hk_err_t get_str(const cJSON *obj, const char *pfx, const char *key, bool required,
-                        char *dst, size_t cap, hk_diag_t *diag)
+/* "path: expected \"a\", \"b\" or \"c\"", from the names table. */
+static void names_diag(const char *const *names, const char *path, hk_diag_t *diag)
 {
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-    char path[PATH_CAP];
-    size_t len;
+    char list[160];
+    size_t n = 0;
+    int i;
 
-    join_path(path, pfx, key);
-    if(!it) {
-        if(required) {
-            hk_diag_set(diag, "%s: required", path);
-            return HK_ERR_INVALID;
-        }
-        return HK_OK;
+    list[0] = '\0';
+    for(i = 0; names[i] && n < sizeof(list); i++) {
+        const char *sep = i == 0 ? "" : names[i + 1] ? ", " : " or ";
+        int w = snprintf(list + n, sizeof(list) - n, "%s\"%s\"", sep, names[i]);
+        if(w < 0)
+            break;
+        n += (size_t)w;
     }
-    if(!cJSON_IsString(it) || !it->valuestring) {
-        hk_diag_set(diag, "%s: expected a string", path);
-        return HK_ERR_INVALID;
-    }
-    len = strlen(it->valuestring);
-    if(len >= cap) {
-        hk_diag_set(diag, "%s: too long (%zu bytes, at most %zu)", path, len, cap - 1);
-        return HK_ERR_INVALID;
-    }
-    if(!utf8_ok(it->valuestring)) {
-        hk_diag_set(diag, "%s: not valid UTF-8 text (or has control characters)", path);
-        return HK_ERR_INVALID;
-    }
-    if(required && len == 0) {
-        hk_diag_set(diag, "%s: must not be empty", path);
-        return HK_ERR_INVALID;
-    }
-    memcpy(dst, it->valuestring, len + 1);
-    return HK_OK;
-}
-
-static hk_err_t get_int(const cJSON *obj, const char *pfx, const char *key, bool required, int lo,
-                        int hi, int *dst, hk_diag_t *diag)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-    char path[PATH_CAP];
-    double v;
-
-    join_path(path, pfx, key);
-    if(!it) {
-        if(required) {
-            hk_diag_set(diag, "%s: required", path);
-            return HK_ERR_INVALID;
-        }
-        return HK_OK;
-    }
-    if(!cJSON_IsNumber(it)) {
-        hk_diag_set(diag, "%s: expected a number", path);
-        return HK_ERR_INVALID;
-    }
-    v = it->valuedouble;
-    /* Range check in double first: casting an out-of-range double is UB. */
-    if(!(v >= (double)lo && v <= (double)hi)) {
-        hk_diag_set(diag, "%s: must be %d..%d", path, lo, hi);
-        return HK_ERR_INVALID;
-    }
-    if(v != floor(v)) {
-        hk_diag_set(diag, "%s: must be a whole number", path);
-        return HK_ERR_INVALID;
-    }
-    *dst = (int)v;
-    return HK_OK;
-}
-
-static hk_err_t get_bool(const cJSON *obj, const char *pfx, const char *key, bool *dst,
-                         hk_diag_t *diag)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-    char path[PATH_CAP];
-
-    if(!it)
-        return HK_OK;
-    if(!cJSON_IsBool(it)) {
-        join_path(path, pfx, key);
-        hk_diag_set(diag, "%s: expected true or false", path);
-        return HK_ERR_INVALID;
-    }
-    *dst = cJSON_IsTrue(it) != 0;
-    return HK_OK;
-}
-
-static hk_err_t check_id(const char *id, const char *path, hk_diag_t *diag)
-{
-    const char *p;
-
-    for(p = id; *p; p++) {
-        if(!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
-            hk_diag_set(diag, "%s: \"%s\" may use only a-z 0-9 _ -", path, id);
-            return HK_ERR_INVALID;
-        }
-    }
-    return HK_OK;
+    hk_diag_set(diag, "%s: expected %s", path, list);
 }
 
 /* "HH:MM-HH:MM" (24:00 allowed as a close) or "closed". */
@@ -576,14 +767,14 @@ static hk_err_t parse_hours(const cJSON *obj, const char *path, config_hours_t *
         hk_diag_set(diag, "%s: expected an object of mon..sun", path);
         return HK_ERR_INVALID;
     }
-    rc = check_keys(obj, path, hours_keys, diag);
+    rc = hk_json_check_keys(obj, path, hours_keys, diag);
     if(rc != HK_OK)
         return rc;
     for(i = 0; i < 7; i++) {
         int wd = day_order[i];
         const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, day_keys[wd]);
 
-        join_path(sub, path, day_keys[wd]);
+        hk_json_path(sub, sizeof(sub), path, day_keys[wd]);
         if(!it) {
             hk_diag_set(diag, "%s: required (\"HH:MM-HH:MM\" or \"closed\")", sub);
             return HK_ERR_INVALID;
@@ -597,287 +788,187 @@ static hk_err_t parse_hours(const cJSON *obj, const char *path, config_hours_t *
     return HK_OK;
 }
 
-static hk_err_t parse_branch(const cJSON *root, config_t *cfg, hk_diag_t *diag)
+static void visit_table(const table_t *t, config_key_fn fn, void *ctx)
 {
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "branch");
-    const cJSON *it;
-    hk_err_t rc;
+    size_t i;
 
-    it = cJSON_GetObjectItemCaseSensitive(root, "role");
-    if(it) {
-        const char *r = cJSON_IsString(it) ? it->valuestring : NULL;
-        if(r && strcmp(r, "kiosk") == 0)
-            cfg->role = CONFIG_ROLE_KIOSK;
-        else if(r && strcmp(r, "counter") == 0)
-            cfg->role = CONFIG_ROLE_COUNTER;
-        else if(r && strcmp(r, "display") == 0)
-            cfg->role = CONFIG_ROLE_DISPLAY;
-        else if(r && strcmp(r, "hub") == 0)
-            cfg->role = CONFIG_ROLE_HUB;
-        else {
-            hk_diag_set(diag, "role: expected \"kiosk\", \"counter\", "
-                              "\"display\" or \"hub\"");
-            return HK_ERR_INVALID;
-        }
-    }
-    if(!b) {
-        hk_diag_set(diag, "branch: required");
-        return HK_ERR_INVALID;
-    }
-    if(!cJSON_IsObject(b)) {
-        hk_diag_set(diag, "branch: expected an object");
-        return HK_ERR_INVALID;
-    }
-    rc = check_keys(b, "branch", branch_keys, diag);
-    if(rc == HK_OK)
-        rc = get_str(b, "branch", "id", true, cfg->branch_id, sizeof(cfg->branch_id), diag);
-    if(rc == HK_OK)
-        rc = check_id(cfg->branch_id, "branch.id", diag);
-    if(rc == HK_OK)
-        rc = get_str(b, "branch", "name_zh", true, cfg->branch_name_zh, sizeof(cfg->branch_name_zh),
-                     diag);
-    if(rc == HK_OK)
-        rc = get_str(b, "branch", "name_en", true, cfg->branch_name_en, sizeof(cfg->branch_name_en),
-                     diag);
-    if(rc != HK_OK)
-        return rc;
+    for(i = 0; i < t->n_fields; i++) {
+        const field_t *f = &t->fields[i];
+        config_key_t k;
 
-    rc = get_str(root, "", "language", false, cfg->language, sizeof(cfg->language), diag);
-    if(rc != HK_OK)
-        return rc;
-    if(strcmp(cfg->language, "zh-CN") != 0 && strcmp(cfg->language, "en") != 0) {
-        hk_diag_set(diag, "language: expected \"zh-CN\" or \"en\"");
-        return HK_ERR_INVALID;
+        k.section = t->section;
+        k.key = f->key;
+        k.type = f->type_doc;
+        k.required = (f->flags & F_REQUIRED) != 0;
+        k.doc = f->doc;
+        fn(&k, ctx);
+        if(f->kind == FK_OBJECT || f->kind == FK_ARRAY)
+            visit_table(f->sub, fn, ctx);
     }
-    rc = get_int(root, "", "utc_offset_min", false, -720, 840, &cfg->utc_offset_min, diag);
-    if(rc != HK_OK)
-        return rc;
-    it = cJSON_GetObjectItemCaseSensitive(root, "hours");
-    if(it)
-        rc = parse_hours(it, "hours", &cfg->hours, diag);
-    return rc;
 }
 
-static hk_err_t parse_services(const cJSON *root, config_t *cfg, hk_diag_t *diag)
+/* Field rules -------------------------------------------------------------*/
+
+static hk_err_t check_id(const void *val, const char *path, hk_diag_t *diag)
 {
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "services");
-    const cJSON *it;
-    char pfx[PATH_CAP], path[PATH_CAP];
-    hk_err_t rc = HK_OK;
-    int n = 0, i, d;
+    const char *id = val;
+    const char *p;
 
-    if(!arr) {
-        hk_diag_set(diag, "services: required");
-        return HK_ERR_INVALID;
-    }
-    if(!cJSON_IsArray(arr)) {
-        hk_diag_set(diag, "services: expected an array");
-        return HK_ERR_INVALID;
-    }
-    for(it = arr->child; it; it = it->next, n++) {
-        config_service_t *s;
-        const cJSON *p, *h;
-        char pstr[4] = "";
-
-        (void)snprintf(pfx, sizeof(pfx), "services[%d]", n);
-        if(n >= CONFIG_MAX_SERVICES) {
-            hk_diag_set(diag, "services: at most %d services", CONFIG_MAX_SERVICES);
+    for(p = id; *p; p++) {
+        if(!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
+            hk_diag_set(diag, "%s: \"%s\" may use only a-z 0-9 _ -", path, id);
             return HK_ERR_INVALID;
         }
-        s = &cfg->services[n];
-        if(!cJSON_IsObject(it)) {
-            hk_diag_set(diag, "%s: expected an object", pfx);
-            return HK_ERR_INVALID;
-        }
-        rc = check_keys(it, pfx, service_keys, diag);
-        if(rc == HK_OK)
-            rc = get_str(it, pfx, "id", true, s->id, sizeof(s->id), diag);
-        if(rc == HK_OK) {
-            join_path(path, pfx, "id");
-            rc = check_id(s->id, path, diag);
-        }
-        if(rc != HK_OK)
-            return rc;
-        p = cJSON_GetObjectItemCaseSensitive(it, "prefix");
-        join_path(path, pfx, "prefix");
-        if(!p) {
-            hk_diag_set(diag, "%s: required", path);
-            return HK_ERR_INVALID;
-        }
-        if(cJSON_IsString(p) && p->valuestring && strlen(p->valuestring) < sizeof(pstr))
-            memcpy(pstr, p->valuestring, strlen(p->valuestring) + 1);
-        if(strlen(pstr) != 1 || pstr[0] < 'A' || pstr[0] > 'Z') {
-            hk_diag_set(diag, "%s: must be one letter A-Z", path);
-            return HK_ERR_INVALID;
-        }
-        s->prefix = pstr[0];
-        rc = get_str(it, pfx, "name_zh", true, s->name_zh, sizeof(s->name_zh), diag);
-        if(rc == HK_OK)
-            rc = get_str(it, pfx, "name_en", true, s->name_en, sizeof(s->name_en), diag);
-        if(rc == HK_OK)
-            rc = get_str(it, pfx, "desc_zh", false, s->desc_zh, sizeof(s->desc_zh), diag);
-        if(rc == HK_OK)
-            rc = get_str(it, pfx, "desc_en", false, s->desc_en, sizeof(s->desc_en), diag);
-        s->priority = 0;
-        if(rc == HK_OK)
-            rc = get_int(it, pfx, "priority", false, 0, 9, &s->priority, diag);
-        if(rc == HK_OK)
-            rc = get_bool(it, pfx, "vip", &s->vip, diag);
-        s->avg_service_s = 300;
-        if(rc == HK_OK)
-            rc = get_int(it, pfx, "avg_service_s", false, 30, 7200, &s->avg_service_s, diag);
-        if(rc != HK_OK)
-            return rc;
-        s->hours = cfg->hours;
-        h = cJSON_GetObjectItemCaseSensitive(it, "hours");
-        if(h) {
-            join_path(path, pfx, "hours");
-            rc = parse_hours(h, path, &s->hours, diag);
-            if(rc != HK_OK)
-                return rc;
-            /* A service cannot take numbers while the hall is shut. */
-            for(i = 0; i < 7; i++) {
-                int wd = day_order[i];
-                config_span_t sv = s->hours.day[wd], br = cfg->hours.day[wd];
-                if(sv.open_min < 0)
-                    continue;
-                if(br.open_min < 0 || sv.open_min < br.open_min || sv.close_min > br.close_min) {
-                    hk_diag_set(diag, "%s.%s: outside the branch hours", path, day_keys[wd]);
-                    return HK_ERR_INVALID;
-                }
-            }
-        }
-        for(d = 0; d < n; d++) {
-            if(strcmp(cfg->services[d].id, s->id) == 0) {
-                hk_diag_set(diag, "%s.id: duplicate id \"%s\" (also services[%d])", pfx, s->id, d);
-                return HK_ERR_INVALID;
-            }
-            if(cfg->services[d].prefix == s->prefix) {
-                hk_diag_set(diag,
-                            "%s.prefix: duplicate prefix \"%c\" (also "
-                            "services[%d])",
-                            pfx, s->prefix, d);
-                return HK_ERR_INVALID;
-            }
-        }
     }
-    if(n == 0) {
-        hk_diag_set(diag, "services: at least one service is required");
-        return HK_ERR_INVALID;
-    }
-    cfg->n_services = n;
     return HK_OK;
 }
 
-static hk_err_t parse_counters(const cJSON *root, config_t *cfg, hk_diag_t *diag)
+static hk_err_t check_width_dots(const void *val, const char *path, hk_diag_t *diag)
 {
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "counters");
-    const cJSON *it, *sv;
-    char pfx[PATH_CAP], path[PATH_CAP];
-    bool served[CONFIG_MAX_SERVICES] = { false };
-    hk_err_t rc = HK_OK;
-    int n = 0, i, d;
+    int w = *(const int *)val;
 
-    if(!arr) {
-        hk_diag_set(diag, "counters: required");
+    if(w != 384 && w != 576) {
+        hk_diag_set(diag, "%s: must be 384 (58 mm) or 576 (80 mm)", path);
         return HK_ERR_INVALID;
     }
-    if(!cJSON_IsArray(arr)) {
-        hk_diag_set(diag, "counters: expected an array");
-        return HK_ERR_INVALID;
-    }
-    for(it = arr->child; it; it = it->next, n++) {
-        config_counter_t *c;
-        int k = 0;
+    return HK_OK;
+}
 
-        (void)snprintf(pfx, sizeof(pfx), "counters[%d]", n);
-        if(n >= CONFIG_MAX_COUNTERS) {
-            hk_diag_set(diag, "counters: at most %d counters", CONFIG_MAX_COUNTERS);
+static hk_err_t check_url(const void *val, const char *path, hk_diag_t *diag)
+{
+    return ticket_url_check_template(val, path, diag);
+}
+
+/* Cross-field rules -------------------------------------------------------*/
+
+static void service_init(void *elem, const config_t *cfg)
+{
+    config_service_t *s = elem;
+
+    s->hours = cfg->hours; /* the branch hours unless it has its own */
+}
+
+static hk_err_t service_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                               const char *path, hk_diag_t *diag)
+{
+    const config_service_t *s = base;
+    int i, d;
+
+    (void)obj; /* inherited hours pass the check below trivially */
+    /* A service cannot take numbers while the hall is shut. */
+    for(i = 0; i < 7; i++) {
+        int wd = day_order[i];
+        config_span_t sv = s->hours.day[wd], br = cfg->hours.day[wd];
+        if(sv.open_min < 0)
+            continue;
+        if(br.open_min < 0 || sv.open_min < br.open_min || sv.close_min > br.close_min) {
+            hk_diag_set(diag, "%s.hours.%s: outside the branch hours", path, day_keys[wd]);
             return HK_ERR_INVALID;
         }
-        c = &cfg->counters[n];
-        if(!cJSON_IsObject(it)) {
-            hk_diag_set(diag, "%s: expected an object", pfx);
+    }
+    for(d = 0; d < idx; d++) {
+        if(strcmp(cfg->services[d].id, s->id) == 0) {
+            hk_diag_set(diag, "%s.id: duplicate id \"%s\" (also services[%d])", path, s->id, d);
             return HK_ERR_INVALID;
         }
-        rc = check_keys(it, pfx, counter_keys, diag);
-        if(rc == HK_OK)
-            rc = get_str(it, pfx, "id", true, c->id, sizeof(c->id), diag);
-        if(rc == HK_OK) {
-            join_path(path, pfx, "id");
-            rc = check_id(c->id, path, diag);
+        if(cfg->services[d].prefix == s->prefix) {
+            hk_diag_set(diag, "%s.prefix: duplicate prefix \"%c\" (also services[%d])", path,
+                        s->prefix, d);
+            return HK_ERR_INVALID;
         }
-        if(rc == HK_OK)
-            rc = get_int(it, pfx, "number", true, 1, 99, &c->number, diag);
-        if(rc != HK_OK)
-            return rc;
-        /* Names default to the number, as staff say them. */
+    }
+    return HK_OK;
+}
+
+static hk_err_t counter_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                               const char *path, hk_diag_t *diag)
+{
+    config_counter_t *c = base;
+    int d;
+
+    /* Names default to the number, as staff say them. */
+    if(!cJSON_GetObjectItemCaseSensitive(obj, "name_zh"))
         (void)snprintf(c->name_zh, sizeof(c->name_zh), "%d号窗口", c->number);
+    if(!cJSON_GetObjectItemCaseSensitive(obj, "name_en"))
         (void)snprintf(c->name_en, sizeof(c->name_en), "Counter %d", c->number);
-        rc = get_str(it, pfx, "name_zh", false, c->name_zh, sizeof(c->name_zh), diag);
-        if(rc == HK_OK)
-            rc = get_str(it, pfx, "name_en", false, c->name_en, sizeof(c->name_en), diag);
-        if(rc != HK_OK)
-            return rc;
-        for(d = 0; d < n; d++) {
-            if(strcmp(cfg->counters[d].id, c->id) == 0) {
-                hk_diag_set(diag, "%s.id: duplicate id \"%s\" (also counters[%d])", pfx, c->id, d);
-                return HK_ERR_INVALID;
-            }
-            if(cfg->counters[d].number == c->number) {
-                hk_diag_set(diag,
-                            "%s.number: duplicate number %d (also "
-                            "counters[%d])",
-                            pfx, c->number, d);
-                return HK_ERR_INVALID;
-            }
-        }
-        sv = cJSON_GetObjectItemCaseSensitive(it, "services");
-        join_path(path, pfx, "services");
-        if(!sv) {
-            hk_diag_set(diag, "%s: required", path);
+    for(d = 0; d < idx; d++) {
+        if(strcmp(cfg->counters[d].id, c->id) == 0) {
+            hk_diag_set(diag, "%s.id: duplicate id \"%s\" (also counters[%d])", path, c->id, d);
             return HK_ERR_INVALID;
         }
-        if(!cJSON_IsArray(sv) || !sv->child) {
-            hk_diag_set(diag, "%s: expected a non-empty array of service ids", path);
+        if(cfg->counters[d].number == c->number) {
+            hk_diag_set(diag, "%s.number: duplicate number %d (also counters[%d])", path, c->number,
+                        d);
             return HK_ERR_INVALID;
         }
-        for(sv = sv->child; sv; sv = sv->next, k++) {
-            int idx;
-
-            if(k >= CONFIG_MAX_SERVICES) {
-                hk_diag_set(diag, "%s: at most %d entries", path, CONFIG_MAX_SERVICES);
-                return HK_ERR_INVALID;
-            }
-            if(!cJSON_IsString(sv) || !sv->valuestring) {
-                hk_diag_set(diag, "%s[%d]: expected a service id string", path, k);
-                return HK_ERR_INVALID;
-            }
-            idx = config_service_index(cfg, sv->valuestring);
-            if(idx < 0) {
-                /* The id may be any bytes: show it only if it is sane. */
-                if(strlen(sv->valuestring) < CONFIG_ID_LEN && utf8_ok(sv->valuestring))
-                    hk_diag_set(diag, "%s[%d]: unknown service \"%s\"", path, k, sv->valuestring);
-                else
-                    hk_diag_set(diag, "%s[%d]: unknown service", path, k);
-                return HK_ERR_INVALID;
-            }
-            for(d = 0; d < k; d++) {
-                if(c->services[d] == idx) {
-                    hk_diag_set(diag, "%s[%d]: \"%s\" listed twice", path, k, sv->valuestring);
-                    return HK_ERR_INVALID;
-                }
-            }
-            c->services[k] = idx;
-            served[idx] = true;
-        }
-        c->n_services = k;
     }
-    if(n == 0) {
-        hk_diag_set(diag, "counters: at least one counter is required");
+    return HK_OK;
+}
+
+static hk_err_t printer_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                               const char *path, hk_diag_t *diag)
+{
+    (void)base;
+    (void)idx;
+    if(cfg->printer.kind == CONFIG_PRINTER_NONE)
+        return HK_OK;
+    if(!cfg->printer.target[0]) {
+        hk_diag_set(diag, "%s.target: %s", path,
+                    cJSON_GetObjectItemCaseSensitive(obj, "target") ? "must not be empty"
+                                                                    : "required");
         return HK_ERR_INVALID;
     }
-    cfg->n_counters = n;
+    if(cfg->printer.kind == CONFIG_PRINTER_TCP) {
+        const char *colon = strrchr(cfg->printer.target, ':');
+        int port = 0;
+        const char *p;
+
+        for(p = colon ? colon + 1 : ""; *p >= '0' && *p <= '9' && port <= 65535; p++)
+            port = port * 10 + (*p - '0');
+        if(!colon || colon == cfg->printer.target || *p || p == colon + 1 || port < 1 ||
+           port > 65535) {
+            hk_diag_set(diag, "%s.target: expected \"host:port\"", path);
+            return HK_ERR_INVALID;
+        }
+    }
+    if(cfg->printer.kind == CONFIG_PRINTER_DEVICE && cfg->printer.target[0] != '/') {
+        hk_diag_set(diag, "%s.target: a device must be an absolute path such as /dev/usb/lp0",
+                    path);
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
+
+static hk_err_t display_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                               const char *path, hk_diag_t *diag)
+{
+    (void)base;
+    (void)idx;
+    (void)path;
+    (void)diag;
+    /* The size defaults follow the orientation. */
+    if(cfg->display.orientation == CONFIG_ORIENT_LANDSCAPE) {
+        if(!cJSON_GetObjectItemCaseSensitive(obj, "width"))
+            cfg->display.width = 1920;
+        if(!cJSON_GetObjectItemCaseSensitive(obj, "height"))
+            cfg->display.height = 1080;
+    }
+    return HK_OK;
+}
+
+static hk_err_t top_finish(const cJSON *obj, void *base, config_t *cfg, int idx, const char *path,
+                           hk_diag_t *diag)
+{
+    bool served[CONFIG_MAX_SERVICES] = { false };
+    int i, k;
+
+    (void)obj;
+    (void)base;
+    (void)idx;
+    (void)path;
+    for(i = 0; i < cfg->n_counters; i++)
+        for(k = 0; k < cfg->counters[i].n_services; k++)
+            served[cfg->counters[i].services[k]] = true;
     for(i = 0; i < cfg->n_services; i++) {
         if(!served[i]) {
             /* Its tickets would wait forever. */
@@ -886,235 +977,4 @@ static hk_err_t parse_counters(const cJSON *root, config_t *cfg, hk_diag_t *diag
         }
     }
     return HK_OK;
-}
-
-static hk_err_t parse_devices(const cJSON *root, config_t *cfg, hk_diag_t *diag)
-{
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "printer");
-    const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "display");
-    hk_err_t rc = HK_OK;
-
-    if(p) {
-        char kind[16] = "none";
-
-        if(!cJSON_IsObject(p)) {
-            hk_diag_set(diag, "printer: expected an object");
-            return HK_ERR_INVALID;
-        }
-        rc = check_keys(p, "printer", printer_keys, diag);
-        if(rc == HK_OK) {
-            const cJSON *k = cJSON_GetObjectItemCaseSensitive(p, "kind");
-            if(k &&
-               (!cJSON_IsString(k) || !k->valuestring || strlen(k->valuestring) >= sizeof(kind))) {
-                hk_diag_set(diag, "printer.kind: expected \"none\", \"file\", "
-                                  "\"device\" or \"tcp\"");
-                return HK_ERR_INVALID;
-            }
-            if(k)
-                memcpy(kind, k->valuestring, strlen(k->valuestring) + 1);
-        }
-        if(rc != HK_OK)
-            return rc;
-        if(strcmp(kind, "none") == 0)
-            cfg->printer.kind = CONFIG_PRINTER_NONE;
-        else if(strcmp(kind, "file") == 0)
-            cfg->printer.kind = CONFIG_PRINTER_FILE;
-        else if(strcmp(kind, "device") == 0)
-            cfg->printer.kind = CONFIG_PRINTER_DEVICE;
-        else if(strcmp(kind, "tcp") == 0)
-            cfg->printer.kind = CONFIG_PRINTER_TCP;
-        else {
-            hk_diag_set(diag, "printer.kind: expected \"none\", \"file\", "
-                              "\"device\" or \"tcp\"");
-            return HK_ERR_INVALID;
-        }
-        rc = get_str(p, "printer", "target", cfg->printer.kind != CONFIG_PRINTER_NONE,
-                     cfg->printer.target, sizeof(cfg->printer.target), diag);
-        if(rc == HK_OK)
-            rc = get_int(p, "printer", "width_dots", false, 384, 576, &cfg->printer.width_dots,
-                         diag);
-        if(rc != HK_OK)
-            return rc;
-        if(cfg->printer.width_dots != 384 && cfg->printer.width_dots != 576) {
-            hk_diag_set(diag, "printer.width_dots: must be 384 (58 mm) or 576 "
-                              "(80 mm)");
-            return HK_ERR_INVALID;
-        }
-        if(cfg->printer.kind == CONFIG_PRINTER_TCP) {
-            const char *colon = strrchr(cfg->printer.target, ':');
-            char *endp = NULL;
-            long port = colon ? strtol(colon + 1, &endp, 10) : 0;
-            if(!colon || colon == cfg->printer.target || !endp || *endp || endp == colon + 1 ||
-               port < 1 || port > 65535) {
-                hk_diag_set(diag, "printer.target: expected \"host:port\"");
-                return HK_ERR_INVALID;
-            }
-        }
-        if(cfg->printer.kind == CONFIG_PRINTER_DEVICE && cfg->printer.target[0] != '/') {
-            hk_diag_set(diag, "printer.target: a device must be an absolute "
-                              "path such as /dev/usb/lp0");
-            return HK_ERR_INVALID;
-        }
-    }
-    if(d) {
-        const cJSON *o;
-
-        if(!cJSON_IsObject(d)) {
-            hk_diag_set(diag, "display: expected an object");
-            return HK_ERR_INVALID;
-        }
-        rc = check_keys(d, "display", display_keys, diag);
-        if(rc != HK_OK)
-            return rc;
-        o = cJSON_GetObjectItemCaseSensitive(d, "orientation");
-        if(o) {
-            const char *v = cJSON_IsString(o) ? o->valuestring : NULL;
-            if(v && strcmp(v, "portrait") == 0) {
-                cfg->display.orientation = CONFIG_ORIENT_PORTRAIT;
-            } else if(v && strcmp(v, "landscape") == 0) {
-                cfg->display.orientation = CONFIG_ORIENT_LANDSCAPE;
-                cfg->display.width = 1920;
-                cfg->display.height = 1080;
-            } else {
-                hk_diag_set(diag, "display.orientation: expected \"portrait\" "
-                                  "or \"landscape\"");
-                return HK_ERR_INVALID;
-            }
-        }
-        rc = get_int(d, "display", "width", false, 240, 7680, &cfg->display.width, diag);
-        if(rc == HK_OK)
-            rc = get_int(d, "display", "height", false, 240, 7680, &cfg->display.height, diag);
-        if(rc == HK_OK)
-            rc = get_bool(d, "display", "large_text", &cfg->display.large_text, diag);
-        if(rc != HK_OK)
-            return rc;
-    }
-    return HK_OK;
-}
-
-/* Only {branch} {day} {number} may appear; anything else in braces is a
- * typo that would print literally on every receipt. */
-static hk_err_t check_url_template(const char *t, hk_diag_t *diag)
-{
-    const char *p = t;
-
-    if(!*t)
-        return HK_OK;
-    if(strncmp(t, "https://", 8) != 0 && strncmp(t, "http://", 7) != 0) {
-        hk_diag_set(diag, "ticket.url_template: must start with https:// or "
-                          "http://");
-        return HK_ERR_INVALID;
-    }
-    while((p = strchr(p, '{')) != NULL) {
-        if(strncmp(p, "{branch}", 8) == 0)
-            p += 8;
-        else if(strncmp(p, "{day}", 5) == 0)
-            p += 5;
-        else if(strncmp(p, "{number}", 8) == 0)
-            p += 8;
-        else {
-            hk_diag_set(diag,
-                        "ticket.url_template: unknown placeholder at "
-                        "offset %d (use {branch} {day} {number})",
-                        (int)(p - t));
-            return HK_ERR_INVALID;
-        }
-    }
-    return HK_OK;
-}
-
-static hk_err_t parse_misc(const cJSON *root, config_t *cfg, hk_diag_t *diag)
-{
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "ticket");
-    const cJSON *to = cJSON_GetObjectItemCaseSensitive(root, "timeouts");
-    const cJSON *qu = cJSON_GetObjectItemCaseSensitive(root, "queue");
-    hk_err_t rc = HK_OK;
-
-    if(t) {
-        if(!cJSON_IsObject(t)) {
-            hk_diag_set(diag, "ticket: expected an object");
-            return HK_ERR_INVALID;
-        }
-        rc = check_keys(t, "ticket", ticket_keys, diag);
-        if(rc == HK_OK)
-            rc = get_str(t, "ticket", "url_template", false, cfg->ticket_url_template,
-                         sizeof(cfg->ticket_url_template), diag);
-        if(rc == HK_OK)
-            rc = check_url_template(cfg->ticket_url_template, diag);
-        if(rc == HK_OK)
-            rc = get_str(t, "ticket", "footer_zh", false, cfg->ticket_footer_zh,
-                         sizeof(cfg->ticket_footer_zh), diag);
-        if(rc == HK_OK)
-            rc = get_str(t, "ticket", "footer_en", false, cfg->ticket_footer_en,
-                         sizeof(cfg->ticket_footer_en), diag);
-        if(rc != HK_OK)
-            return rc;
-    }
-    rc = get_str(root, "", "data_dir", false, cfg->data_dir, sizeof(cfg->data_dir), diag);
-    if(rc != HK_OK)
-        return rc;
-    if(to) {
-        if(!cJSON_IsObject(to)) {
-            hk_diag_set(diag, "timeouts: expected an object");
-            return HK_ERR_INVALID;
-        }
-        rc = check_keys(to, "timeouts", timeout_keys, diag);
-        if(rc == HK_OK)
-            rc = get_int(to, "timeouts", "idle_s", false, 10, 3600, &cfg->idle_timeout_s, diag);
-        if(rc == HK_OK)
-            rc = get_int(to, "timeouts", "confirm_s", false, 3, 120, &cfg->confirm_timeout_s, diag);
-        if(rc != HK_OK)
-            return rc;
-    }
-    if(qu) {
-        if(!cJSON_IsObject(qu)) {
-            hk_diag_set(diag, "queue: expected an object");
-            return HK_ERR_INVALID;
-        }
-        rc = check_keys(qu, "queue", queue_keys, diag);
-        if(rc == HK_OK)
-            rc = get_int(qu, "queue", "max_pass_over_s", false, 0, 86400, &cfg->max_pass_over_s,
-                         diag);
-        if(rc != HK_OK)
-            return rc;
-    }
-    return HK_OK;
-}
-
-static void syntax_diag(const char *json, size_t len, const char *end, hk_diag_t *diag)
-{
-    size_t off, i;
-    int line = 1, col = 1;
-
-    if(!end || end < json || (size_t)(end - json) > len) {
-        hk_diag_set(diag, "config: not valid JSON");
-        return;
-    }
-    off = (size_t)(end - json);
-    for(i = 0; i < off; i++) {
-        if(json[i] == '\n') {
-            line++;
-            col = 1;
-        } else {
-            col++;
-        }
-    }
-    hk_diag_set(diag, "config: not valid JSON (line %d, column %d)", line, col);
-}
-
-/* Howard Hinnant's days_from_civil inverse; proleptic Gregorian. */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    int64_t era, doe, yoe, doy, mp, yy;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    yy = yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yy + (*m <= 2));
 }

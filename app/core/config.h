@@ -5,7 +5,10 @@
  * letter A-Z"), so the last good config stays in force.
  *
  * config_t is a plain fixed-size value (no heap pointers): copying it is
- * how a new config replaces the old one.
+ * how a new config replaces the old one. config_live owns the one in force
+ * at run time. The accepted keys, their defaults and their single-field
+ * rules come from descriptor tables in config.c (config_keys_visit() lists
+ * them); docs/config.md documents every one of them.
  */
 #ifndef HK_APP_CORE_CONFIG_H
 #define HK_APP_CORE_CONFIG_H
@@ -133,7 +136,8 @@ int config_service_index(const config_t *cfg, const char *service_id);
 int config_counter_index(const config_t *cfg, const char *counter_id);
 
 /**
- * Local business date and time for a wall time, using cfg->utc_offset_min.
+ * Local business date and time for a wall time, using cfg->utc_offset_min
+ * (a shorthand for hk_time_local(); see hk_time.h).
  * @param day_out  receives "YYYY-MM-DD" (11 bytes incl. NUL); may be NULL.
  * @param wday_out receives 0=Sunday..6; may be NULL.
  * @param min_out  receives minutes since local midnight; may be NULL.
@@ -148,12 +152,25 @@ void config_local_time(const config_t *cfg, int64_t wall_ms, char day_out[11], i
 bool config_service_open_at(const config_t *cfg, int svc_idx, int64_t wall_ms,
                             config_span_t *span_out);
 
+/* One key the parser accepts, as config_keys_visit() reports it. */
+typedef struct config_key {
+    const char *section; /* "" = top level, "branch", "printer", "services[]", ... */
+    const char *key;     /* "prefix" */
+    const char *type;    /* "string", "int", "bool", "object", "array" */
+    bool required;
+    const char *doc; /* one line */
+} config_key_t;
+
+typedef void (*config_key_fn)(const config_key_t *key, void *ctx);
+
 /**
- * Make cJSON allocate through hk_malloc/hk_free, process wide (idempotent,
- * thread-safe). config_parse() calls it itself; other modules that use
- * cJSON (protocol, sync) should call it before their first cJSON call so
- * that no block malloc'd by cJSON is later freed through hk_free.
+ * Call fn for every key of the schema, parents before their children, in
+ * the order the parser reads them. The descriptor tables behind it are the
+ * ones config_parse() validates with, so this list is the allow-list (the
+ * docs test checks docs/config.md against it).
+ * @param fn   called synchronously; key is valid during the call only.
+ * @param ctx  passed through.
  */
-void config_json_hooks_install(void);
+void config_keys_visit(config_key_fn fn, void *ctx);
 
 #endif

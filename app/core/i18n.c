@@ -28,6 +28,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
 
@@ -43,7 +44,7 @@ struct i18n_catalogue {
 /* Static prototypes -------------------------------------------------------*/
 
 static hk_err_t parse_into(i18n_catalogue_t *c, const char *json, size_t len, i18n_lang_t lang,
-                           bool *json_failed, hk_diag_t *diag);
+                           hk_diag_t *diag);
 static hk_err_t check_string(i18n_key_t key, const char *s, hk_diag_t *diag);
 static bool utf8_ok(const char *s);
 static char placeholder_of(i18n_key_t key);
@@ -180,7 +181,6 @@ hk_err_t i18n_catalogue_parse(const char *json, size_t len, i18n_lang_t lang,
                               i18n_catalogue_t **out, hk_diag_t *diag)
 {
     i18n_catalogue_t *c;
-    bool json_failed;
     hk_err_t rc;
 
     *out = NULL;
@@ -189,7 +189,7 @@ hk_err_t i18n_catalogue_parse(const char *json, size_t len, i18n_lang_t lang,
         hk_diag_set(diag, "out of memory");
         return HK_ERR_NOMEM;
     }
-    rc = parse_into(c, json, len, lang, &json_failed, diag);
+    rc = parse_into(c, json, len, lang, diag);
     if(rc != HK_OK) {
         hk_free(c);
         return rc;
@@ -225,8 +225,7 @@ static bool load_default(hk_diag_t *diag, hk_err_t *rc_out)
     };
     hk_diag_t why;
     hk_err_t rc = HK_OK;
-    bool json_failed = false;
-    int l, failed = 0;
+    int l;
 
     hk_diag_clear(&why);
     pthread_mutex_lock(&load_lock);
@@ -240,22 +239,16 @@ static bool load_default(hk_diag_t *diag, hk_err_t *rc_out)
     for(l = 0; l < I18N_LANG_COUNT && rc == HK_OK; l++) {
         hk_diag_t d;
         rc = parse_into(&loaded[l], (const char *)embedded[l].json, *embedded[l].len,
-                        (i18n_lang_t)l, &json_failed, &d);
-        if(rc != HK_OK) {
+                        (i18n_lang_t)l, &d);
+        if(rc != HK_OK)
             hk_diag_set(&why, "%s.json: %s", lang_codes[l], d.msg);
-            failed = l;
-        }
     }
     if(rc == HK_OK) {
         atomic_store_explicit(&ready, true, memory_order_release);
     } else {
-        /* The embedded files pass test_i18n, so cJSON failing on one means
-         * it ran out of memory: retried on the next call. A refusal by our
-         * own checks is a corrupt build: final. */
-        if(rc == HK_ERR_INVALID && json_failed) {
-            rc = HK_ERR_NOMEM;
-            hk_diag_set(&why, "%s.json: out of memory while parsing", lang_codes[failed]);
-        } else if(rc == HK_ERR_INVALID) {
+        /* Out of memory is retried on the next call; a refusal (the JSON or
+         * our own checks) is a corrupt build: final. */
+        if(rc == HK_ERR_INVALID) {
             rc = HK_ERR_CORRUPT;
             atomic_store_explicit(&broken, true, memory_order_relaxed);
         }
@@ -269,19 +262,17 @@ out:
     return rc == HK_OK;
 }
 
-/* *json_failed: cJSON returned nothing, which is a syntax error or a failed
- * allocation (cJSON cannot tell which). */
+/* HK_ERR_NOMEM when memory ran out (also inside the JSON parser),
+ * HK_ERR_INVALID with diag for a refused catalogue. */
 static hk_err_t parse_into(i18n_catalogue_t *c, const char *json, size_t len, i18n_lang_t lang,
-                           bool *json_failed, hk_diag_t *diag)
+                           hk_diag_t *diag)
 {
     cJSON *root = NULL;
     const cJSON *item, *strings = NULL, *language = NULL;
-    const char *end = NULL;
     bool seen[I18N_KEY_COUNT] = { false };
     hk_err_t rc = HK_ERR_INVALID;
     int k;
 
-    *json_failed = false;
     c->lang = lang;
     c->used = 0;
     if((unsigned)lang >= I18N_LANG_COUNT) {
@@ -292,14 +283,10 @@ static hk_err_t parse_into(i18n_catalogue_t *c, const char *json, size_t len, i1
         hk_diag_set(diag, "file is %zu bytes; the limit is %d", len, I18N_FILE_MAX);
         return HK_ERR_INVALID;
     }
-    /* so no block cJSON malloc'd is ever freed through hk_free (config.h) */
-    config_json_hooks_install();
-    root = cJSON_ParseWithLengthOpts(json, len, &end, false);
-    if(!root) {
-        *json_failed = true;
-        hk_diag_set(diag, "not valid JSON (near byte %ld)", end ? (long)(end - json) : 0L);
-        return HK_ERR_INVALID;
-    }
+    rc = hk_json_parse(json, len, NULL, &root, diag);
+    if(rc != HK_OK)
+        return rc;
+    rc = HK_ERR_INVALID;
     if(!cJSON_IsObject(root)) {
         hk_diag_set(diag, "the file must hold a JSON object");
         goto out;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hk_mem.h"
+#include "hk_time.h"
 
 #define LINE_MAX_LEN 256
 
@@ -29,36 +30,19 @@ static int parse_int(const char *tok, long lo, long hi, long *out)
     return 1;
 }
 
-static int days_from_civil(int y, int m, int d)
-{
-    /* Howard Hinnant's algorithm: days since 1970-01-01 */
-    int era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
+/* Strict "YYYY-MM-DDTHH:MM[:SS]" (hk_time), and a year a test clock can
+ * sensibly use. */
 static int parse_clock(const char *tok, int64_t *out_ms)
 {
-    int y, mo, d, h, mi, s = 0, n = 0;
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    hk_time_date_t d;
+    int64_t ms;
 
-    if(!tok)
+    if(hk_time_parse_local(tok, &ms) != HK_OK)
         return 0;
-    if(sscanf(tok, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6 || tok[n]) {
-        s = 0;
-        n = 0;
-        if(sscanf(tok, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || tok[n])
-            return 0;
-    }
-    if(y < 2000 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || h < 0 ||
-       mi < 0 || mi > 59 || s < 0 || s > 59)
+    hk_time_civil_from_days(ms / HK_TIME_MS_PER_DAY, &d);
+    if(d.year < 2000 || d.year > 2200)
         return 0;
-    *out_ms = ((int64_t)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * 1000;
+    *out_ms = ms;
     return 1;
 }
 

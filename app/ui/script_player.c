@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "hk_log.h"
+#include "hk_time.h"
 #include "hk_mem.h"
 
 #define TAP_HOLD_MS 60
@@ -139,7 +140,7 @@ static ui_src_result_t command(script_player_t *p, ui_loop_t *l, display_event_t
         if(!hk_clock_is_stepped(clk))
             return fail(l, c, "clock works only headless");
         /* c->ms is the local time as if UTC; the clock keeps UTC */
-        hk_clock_set_wall(clk, c->ms - (int64_t)p->probe.utc_offset_min * 60000);
+        hk_clock_set_wall(clk, hk_time_wall_from_local(c->ms, p->probe.utc_offset_min));
         if(p->probe.clock_changed)
             p->probe.clock_changed(p->probe.user);
         return UI_SRC_IDLE;

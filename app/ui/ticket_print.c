@@ -9,48 +9,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hk_log.h"
 #include "hk_mem.h"
+#include "hk_time.h"
 #include "label.h"
 #include "qr.h"
+#include "ticket_url.h"
 
 #define CANVAS_MAX_H 1800
 
 void ticket_print_url(const config_t *cfg, const ticket_t *t, char *buf, unsigned size)
 {
-    const char *p = cfg->ticket_url_template;
-    unsigned n = 0;
+    hk_err_t rc = ticket_url_build(cfg->ticket_url_template, cfg->branch_id, t->day, t->number, buf,
+                                   size, NULL);
 
-    if(!size)
-        return;
-    while(*p && n + 1 < size) {
-        const char *val = NULL;
-        size_t skip = 0;
-        if(!strncmp(p, "{branch}", 8)) {
-            val = cfg->branch_id;
-            skip = 8;
-        } else if(!strncmp(p, "{day}", 5)) {
-            val = t->day;
-            skip = 5;
-        } else if(!strncmp(p, "{number}", 8)) {
-            val = t->number;
-            skip = 8;
-        }
-        if(val) {
-            while(*val && n + 1 < size)
-                buf[n++] = *val++;
-            p += skip;
-        } else {
-            buf[n++] = *p++;
-        }
-    }
-    buf[n] = '\0';
+    /* buf is "" then: no QR code rather than a wrong one. */
+    if(rc != HK_OK)
+        hk_log_warn("ticket", "no status URL for %s: %s", t->number, hk_err_str(rc));
 }
 
 void ticket_print_issued_text(const config_t *cfg, const ticket_t *t, char *buf, unsigned size)
 {
     int min_of_day = 0;
 
-    config_local_time(cfg, t->issued_ms, NULL, NULL, &min_of_day);
+    min_of_day = hk_time_minute_of_day(t->issued_ms, cfg->utc_offset_min);
     snprintf(buf, size, "%s %02d:%02d", t->day, min_of_day / 60, min_of_day % 60);
 }
 

@@ -15,8 +15,9 @@
 #include "queue.h"
 
 /**
- * The ticket status URL from cfg->ticket_url_template, replacing {branch},
- * {day} and {number}. Always NUL-terminated.
+ * The ticket status URL from cfg->ticket_url_template (ticket_url_build()
+ * in core, shared with the hub and the central server). Always
+ * NUL-terminated; "" (no QR code) when the URL does not fit, never cut.
  */
 void ticket_print_url(const config_t *cfg, const ticket_t *t, char *buf, unsigned size);
 

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hk_time.h"
+
 void ui_model_init(ui_model_t *m, const config_t *cfg, uint64_t cfg_gen)
 {
     memset(m, 0, sizeof(*m));
@@ -27,13 +29,15 @@ void ui_model_reset_customer(ui_model_t *m)
 int64_t ui_model_set_time(ui_model_t *m, int64_t wall_ms)
 {
     const config_t *cfg = m->cfg;
-    char day[11];
-    int wday = 0, min = 0, mo = 0, d = 0, i;
+    hk_time_local_t lt;
+    int wday, min, mo, d, i;
 
-    config_local_time(cfg, wall_ms, day, &wday, &min);
+    hk_time_local(wall_ms, cfg->utc_offset_min, &lt);
+    wday = lt.wday;
+    min = lt.min_of_day;
+    mo = lt.date.month;
+    d = lt.date.day;
     snprintf(m->time_text, sizeof(m->time_text), "%02d:%02d", min / 60, min % 60);
-    if(sscanf(day, "%*d-%d-%d", &mo, &d) != 2)
-        mo = d = 0;
     if(m->lang == I18N_EN)
         snprintf(m->date_text, sizeof(m->date_text), "%s %d %s", i18n_weekday(m->lang, wday), d,
                  i18n_month_en(mo));

@@ -6,11 +6,11 @@
  */
 #include "bench.h"
 
-#include "ui_model.h"
-
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+
+#include "hk_time.h"
+#include "ui_model.h"
 
 void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_lang_t lang, int w,
                       int h, const int *waiting)
@@ -38,16 +38,9 @@ void bench_model_fill(ui_model_t *m, const config_t *cfg, int64_t wall_ms, i18n_
 
 int64_t bench_local_ms(const config_t *cfg, int year, int mon, int day, int hour, int min)
 {
-    struct tm tm;
+    hk_time_date_t date = { year, mon, day };
 
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = year - 1900;
-    tm.tm_mon = mon - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = min;
-    /* timegm: the fields as UTC; then shift by the business zone */
-    return ((int64_t)timegm(&tm) - (int64_t)cfg->utc_offset_min * 60) * 1000;
+    return hk_time_wall_at(&date, hour * 60 + min, cfg->utc_offset_min);
 }
 
 hk_err_t bench_open_panel(font_set_t **fonts, display_t **d, hk_diag_t *diag)

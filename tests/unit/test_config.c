@@ -12,6 +12,7 @@
 #include "config.h"
 #include "hk_mem.h"
 #include "hk_test.h"
+#include "hk_time.h"
 
 #define BASE_JSON                                                              \
     "{\"role\":\"kiosk\","                                                     \
@@ -62,20 +63,12 @@ static char *mutate(const char *from, const char *to)
     return buf;
 }
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* Wall ms for a local (UTC+8) date and time. */
 static int64_t local_ms(int y, int mo, int d, int h, int mi)
 {
-    return (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 - 480 * 60) * 1000;
+    hk_time_date_t date = { y, mo, d };
+
+    return hk_time_wall_at(&date, h * 60 + mi, 480);
 }
 
 static void expect_refused(const char *json, const char *diag_part)
@@ -408,6 +401,153 @@ static void test_config_service_hours_decide_open(void)
 /* Fault injection: fail allocation N = 1, 2, ... (cJSON included) until the
  * parse no longer reaches the failure. Each time: an error, not garbage;
  * no crash; the harness checks no leak. */
+/* Messages that come from the descriptor tables rather than hand-written
+ * code: enum lists, array caps, nesting cap; defaults that follow another
+ * field. */
+static void test_config_table_rules_give_generated_messages(void)
+{
+    char deep[8192];
+    char svcs[4096];
+    size_t n = 0;
+    int i;
+
+    expect_refused(mutate("\"role\":\"kiosk\"", "\"role\":7"),
+                   "role: expected \"kiosk\", \"counter\", \"display\" or \"hub\"");
+    expect_refused(mutate("\"kind\":\"file\"", "\"kind\":\"lp\""),
+                   "printer.kind: expected \"none\", \"file\", \"device\" or \"tcp\"");
+    expect_refused(mutate("\"role\":\"kiosk\",", "\"role\":\"kiosk\",\"language\":5,"),
+                   "language: expected \"zh-CN\" or \"en\"");
+    expect_refused(mutate("\"role\":\"kiosk\",", "\"role\":\"kiosk\",\"timeouts\":[],"),
+                   "timeouts: expected an object");
+    expect_refused(mutate("\"services\":[", "\"services\":[7,"), "services[0]: expected an object");
+    expect_refused(mutate("\"services\":[", "\"services\":{},\"_x\":["),
+                   "services: expected an array");
+    /* 17 services: one over the cap */
+    n += (size_t)snprintf(svcs + n, sizeof(svcs) - n, "\"services\":[");
+    for(i = 0; i < 17; i++)
+        n += (size_t)snprintf(svcs + n, sizeof(svcs) - n,
+                              "{\"id\":\"s%d\",\"prefix\":\"%c\",\"name_zh\":\"x\","
+                              "\"name_en\":\"x\"},",
+                              i, 'A' + i);
+    (void)snprintf(svcs + n, sizeof(svcs) - n, "%s", "{\"id\":\"last\",");
+    expect_refused(mutate("\"services\":[{", svcs), "services: at most 16 services");
+    /* nesting is capped before cJSON sees the file, even in comments */
+    n = (size_t)snprintf(deep, sizeof(deep), "\"_c\":");
+    for(i = 0; i < 20; i++)
+        deep[n++] = '[';
+    for(i = 0; i < 20; i++)
+        deep[n++] = ']';
+    (void)snprintf(deep + n, sizeof(deep) - n, ",\"role\":\"kiosk\",");
+    expect_refused(mutate("\"role\":\"kiosk\",", deep),
+                   "config: nested deeper than 16 levels (line 1, column");
+}
+
+static void test_config_defaults_follow_other_fields(void)
+{
+    const char *json =
+        mutate("\"role\":\"kiosk\",", "\"role\":\"counter\",\"display\":{\"orientation\":"
+                                      "\"landscape\",\"height\":1200},");
+
+    HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
+    HK_ASSERT_INT(CONFIG_ROLE_COUNTER, cfg.role);
+    HK_ASSERT_INT(CONFIG_ORIENT_LANDSCAPE, cfg.display.orientation);
+    HK_ASSERT_INT(1920, cfg.display.width);
+    HK_ASSERT_INT(1200, cfg.display.height);
+    /* a service without hours has the branch's; one with its own keeps them */
+    HK_ASSERT_INT(9 * 60 + 30, cfg.services[0].hours.day[6].open_min);
+    HK_ASSERT_INT(-1, cfg.services[1].hours.day[6].open_min);
+    json = mutate("{\"id\":\"c1\",\"number\":1,",
+                  "{\"id\":\"c1\",\"number\":1,\"name_en\":\"VIP desk\",");
+    HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
+    HK_ASSERT_STR("VIP desk", cfg.counters[0].name_en);
+    HK_ASSERT_STR("1号窗口", cfg.counters[0].name_zh);
+    HK_ASSERT_STR("Counter 2", cfg.counters[1].name_en);
+}
+
+typedef struct docs_check {
+    char *text; /* docs/config.md */
+    int keys;
+    char missing[512];
+} docs_check_t;
+
+/* Does [s, s+n) contain needle? (memmem is not C11.) */
+static int span_has(const char *s, size_t n, const char *needle)
+{
+    size_t k = strlen(needle), i;
+
+    for(i = 0; i + k <= n; i++)
+        if(memcmp(s + i, needle, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* The body of the "## ..." section whose heading contains want, as
+ * [*start, *end). */
+static int docs_section(const char *text, const char *want, const char **start, const char **end)
+{
+    const char *h = text;
+
+    while((h = strstr(h, "\n## ")) != NULL) {
+        const char *eol = strchr(h + 1, '\n');
+        const char *next;
+
+        h++;
+        if(!eol)
+            return 0;
+        if(span_has(h, (size_t)(eol - h), want)) {
+            next = strstr(eol, "\n## ");
+            *start = eol;
+            *end = next ? next : eol + strlen(eol);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void docs_check_key(const config_key_t *k, void *ctx)
+{
+    docs_check_t *dc = ctx;
+    char heading[64], key[64];
+    const char *start, *end;
+    size_t n = strlen(dc->missing);
+
+    dc->keys++;
+    if(k->section[0])
+        (void)snprintf(heading, sizeof(heading), "`%s`", k->section);
+    else
+        (void)snprintf(heading, sizeof(heading), "Top level");
+    (void)snprintf(key, sizeof(key), "`%s`", k->key);
+    if(!docs_section(dc->text, heading, &start, &end) ||
+       !span_has(start, (size_t)(end - start), key))
+        (void)snprintf(dc->missing + n, sizeof(dc->missing) - n, " %s%s%s", k->section,
+                       k->section[0] ? "." : "", k->key);
+}
+
+/* Every key the parser accepts is documented in docs/config.md, in the
+ * section of its object ("## `printer`", "## `services[]`", "## Top
+ * level"), as `key`. */
+static void test_config_every_key_is_in_the_docs(void)
+{
+    char path[1024];
+    docs_check_t dc;
+    FILE *f;
+    size_t n;
+
+    memset(&dc, 0, sizeof(dc));
+    (void)snprintf(path, sizeof(path), "%s/docs/config.md", HK_SOURCE_DIR);
+    f = fopen(path, "rb");
+    HK_ASSERT(f != NULL);
+    dc.text = hk_malloc(256 * 1024);
+    HK_ASSERT(dc.text != NULL);
+    n = fread(dc.text, 1, 256 * 1024 - 1, f);
+    fclose(f);
+    dc.text[n] = '\0';
+    config_keys_visit(docs_check_key, &dc);
+    hk_free(dc.text);
+    HK_ASSERT_MSG(dc.keys > 40, "only %d keys visited", dc.keys);
+    HK_ASSERT_MSG(dc.missing[0] == '\0', "docs/config.md lacks:%s", dc.missing);
+}
+
 static void test_config_parse_survives_every_allocation_failure(void)
 {
     char path[1024];
@@ -459,6 +599,9 @@ int main(void)
     HK_RUN(test_config_missing_file_is_io_error_naming_the_path);
     HK_RUN(test_config_business_day_is_the_local_date);
     HK_RUN(test_config_service_hours_decide_open);
+    HK_RUN(test_config_table_rules_give_generated_messages);
+    HK_RUN(test_config_defaults_follow_other_fields);
+    HK_RUN(test_config_every_key_is_in_the_docs);
     HK_RUN(test_config_parse_survives_every_allocation_failure);
     return hk_test_end();
 }

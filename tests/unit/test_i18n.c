@@ -15,6 +15,7 @@
 #include "config.h"
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "hk_json.h"
 #include "hk_test.h"
 #include "i18n.h"
 
@@ -26,7 +27,7 @@ static size_t file_len[I18N_LANG_COUNT];
 void setUp(void)
 {
     /* cJSON through hk_malloc before the first parse, as core does */
-    config_json_hooks_install();
+    hk_json_init();
 }
 
 void tearDown(void)
