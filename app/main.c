@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "config_live.h"
 #include "display.h"
 #include "hk_mem.h"
 #include "paths.h"
@@ -151,9 +152,11 @@ int main(int argc, char **argv)
     display_t *display = NULL;
     script_t *script = NULL;
     kiosk_t *kiosk = NULL;
+    config_live_t *live = NULL;
     display_cfg_t dcfg;
     kiosk_opts_t opts;
     char data_dir[CONFIG_PATH_LEN * 2], shots[CONFIG_PATH_LEN * 2 + 16];
+    char script_dir[CONFIG_PATH_LEN * 2] = "";
     int64_t start_ms;
     int rc = parse_args(argc, argv, &a);
     hk_err_t err;
@@ -230,7 +233,12 @@ int main(int argc, char **argv)
         goto out;
     }
     if(a.script) {
+        const char *slash = strrchr(a.script, '/');
         err = script_load_file(a.script, &script, &diag);
+        if(slash)
+            snprintf(script_dir, sizeof(script_dir), "%.*s", (int)(slash - a.script), a.script);
+        else
+            snprintf(script_dir, sizeof(script_dir), ".");
     } else if(!strcmp(display_backend_name(display), "offscreen")) {
         /* nobody can see us: walk the journey once and say where it went */
         err = script_parse((const char *)hk_journey_script, hk_journey_script_len, &script, &diag);
@@ -264,8 +272,13 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    if(config_live_create(&cfg, &live) != HK_OK) {
+        rc = 1;
+        goto out;
+    }
     memset(&opts, 0, sizeof(opts));
-    opts.cfg = &cfg;
+    opts.live = live;
+    opts.script_dir = script_dir[0] ? script_dir : NULL;
     opts.display = display;
     opts.fonts = fonts;
     opts.clock = clock;
@@ -283,6 +296,7 @@ int main(int argc, char **argv)
     printf("hallkiosk: data (database, printer output) is in %s\n", data_dir);
 out:
     kiosk_destroy(kiosk);
+    config_live_destroy(live);
     script_destroy(script);
     display_destroy(display);
     font_set_destroy(fonts);

@@ -120,7 +120,7 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
     }
     if(strcmp(op, "wait") && strcmp(op, "key") && strcmp(op, "screenshot") &&
        strcmp(op, "expect-screen") && strcmp(op, "expect-print") && strcmp(op, "clock") &&
-       strcmp(op, "print-wait") && strcmp(op, "quit")) {
+       strcmp(op, "print-wait") && strcmp(op, "quit") && strcmp(op, "config")) {
         hk_diag_set(diag, "line %d: unknown command \"%.32s\"", lineno, op);
         return -1;
     }
@@ -143,8 +143,9 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
             return -1;
         }
     } else if(!strcmp(op, "screenshot") || !strcmp(op, "expect-screen") ||
-              !strcmp(op, "expect-print")) {
+              !strcmp(op, "expect-print") || !strcmp(op, "config")) {
         cmd->op = op[0] == 's'                   ? SCRIPT_SCREENSHOT
+                  : op[0] == 'c'                 ? SCRIPT_CONFIG
                   : !strcmp(op, "expect-screen") ? SCRIPT_EXPECT_SCREEN
                                                  : SCRIPT_EXPECT_PRINT;
         if(!parse_name(a, cmd->arg, sizeof(cmd->arg))) {

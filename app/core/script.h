@@ -13,6 +13,9 @@
  *   expect-screen NAME fail the run unless NAME is showing
  *   expect-print STATE fail unless the ticket's print state is STATE
  *                      (none | pending | done | fault)
+ *   config NAME        replace the running config with file NAME (beside the
+ *                      script), validated whole; a refused file is logged
+ *                      and the last good config stays
  *   quit
  */
 #ifndef HK_APP_CORE_SCRIPT_H
@@ -37,7 +40,8 @@ typedef enum script_op {
     SCRIPT_PRINT_WAIT,
     SCRIPT_EXPECT_SCREEN,
     SCRIPT_EXPECT_PRINT,
-    SCRIPT_QUIT
+    SCRIPT_QUIT,
+    SCRIPT_CONFIG
 } script_op_t;
 
 typedef struct script_cmd {

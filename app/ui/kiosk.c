@@ -26,6 +26,12 @@
  *   one is in flight, and a request made meanwhile is remembered
  *   (snap_again) so the newest state always arrives.
  *
+ *   Configuration: the kiosk holds one acquired snapshot of the live config
+ *   (config_live). MAILBOX_CONFIG_CHANGED (posted by whoever replaced it)
+ *   makes it acquire the new one, hand it to the model (whose cfg_gen
+ *   changes, so the showing screen re-lays out), the branch and the print
+ *   job, and only then release the old one.
+ *
  *   Timers (runloop ids): T_MINUTE at the next whole wall minute (header
  *   clock, opening hours), T_IDLE at last input + idle_timeout_s while not
  *   on ATTRACT, T_COUNTDOWN every second on the ticket screen.
@@ -49,6 +55,8 @@ enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN };
 
 struct kiosk {
     kiosk_opts_t o;
+    const config_t *cfg; /* acquired from o.live; generation cfg_gen */
+    uint64_t cfg_gen;
     ui_loop_t *loop;
     ui_model_t model;
     store_t *store;
@@ -155,7 +163,7 @@ static void go_over_home(kiosk_t *k, int id)
 
 static const char *svc_name(const kiosk_t *k, int i)
 {
-    const config_t *cfg = k->o.cfg;
+    const config_t *cfg = k->cfg;
 
     return k->model.lang == I18N_EN ? cfg->services[i].name_en : cfg->services[i].name_zh;
 }
@@ -169,7 +177,7 @@ static void error_dialog(kiosk_t *k)
 
 static void take_number(kiosk_t *k, int svc_idx)
 {
-    const config_t *cfg = k->o.cfg;
+    const config_t *cfg = k->cfg;
     hk_err_t rc;
 
     if(svc_idx < 0 || svc_idx >= cfg->n_services || k->take_tag)
@@ -193,7 +201,7 @@ static void service_closed(kiosk_t *k, int i)
     i18n_lang_t lang = k->model.lang;
     char title[160], hours[32], msg[160];
 
-    if(i < 0 || i >= k->o.cfg->n_services)
+    if(i < 0 || i >= k->cfg->n_services)
         return;
     i18n_format(title, sizeof(title), lang, I18N_CLOSED_TITLE_S, svc_name(k, i));
     if(k->model.svc[i].today.open_min >= 0) {
@@ -245,7 +253,7 @@ static bool on_input(void *ctl, const display_event_t *ev)
 
     /* armed on the attract screen too: the tap that leaves it counts */
     runloop_timer_at(ui_loop_runloop(k->loop), T_IDLE,
-                     mono_ms(k) + (int64_t)k->o.cfg->idle_timeout_s * 1000);
+                     mono_ms(k) + (int64_t)k->cfg->idle_timeout_s * 1000);
     if(ev->type == DISPLAY_EV_KEY && ev->key == DISPLAY_KEY_ESCAPE) {
         go_attract(k);
         return true;
@@ -277,11 +285,35 @@ static void take_done(kiosk_t *k, const branch_result_t *r)
     m->ticket = r->ticket;
     m->has_ticket = true;
     m->print_state = print_job_has_printer(k->print) ? UI_PRINT_PENDING : UI_PRINT_NONE;
-    m->countdown_s = k->o.cfg->confirm_timeout_s;
+    m->countdown_s = k->cfg->confirm_timeout_s;
     k->print_job = 0;
     go_over_home(k, UI_SCR_TICKET);
     runloop_timer_at(ui_loop_runloop(k->loop), T_COUNTDOWN, mono_ms(k) + 1000);
     k->print_after_present = true;
+}
+
+static void apply_config(kiosk_t *k)
+{
+    uint64_t gen = 0;
+    const config_t *old = k->cfg, *cfg = config_live_acquire(k->o.live, &gen);
+
+    if(gen == k->cfg_gen) {
+        config_live_release(k->o.live, cfg);
+        return;
+    }
+    k->cfg = cfg;
+    k->cfg_gen = gen;
+    k->model.cfg = cfg;
+    k->model.cfg_gen = gen;
+    if(k->have_branch)
+        branch_local_set_config(&k->branch, cfg);
+    print_job_set_config(k->print, cfg);
+    config_live_release(k->o.live, old);
+    hk_log_info("kiosk", "config generation %llu in force (branch %s)", (unsigned long long)gen,
+                cfg->branch_id);
+    refresh_time(k);
+    request_snapshot(k);
+    ui_loop_invalidate(k->loop);
 }
 
 static void on_message(void *ctl, mailbox_msg_t *msg)
@@ -308,6 +340,7 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
         }
         break;
     case MAILBOX_JOURNAL_ADVANCED: request_snapshot(k); break;
+    case MAILBOX_CONFIG_CHANGED: apply_config(k); break;
     case MAILBOX_PRINT_DONE: {
         bool mine = msg->tag == k->print_job && k->model.has_ticket;
         ui_print_state_t st =
@@ -379,14 +412,14 @@ static hk_err_t start(void *ctl, hk_diag_t *diag)
     if(rc == HK_OK)
         rc = store_open(path, &k->store, diag);
     if(rc == HK_OK)
-        rc = branch_local_create(k->store, k->o.cfg, ui_loop_mailbox(k->loop), branch_now, k,
+        rc = branch_local_create(k->store, k->cfg, ui_loop_mailbox(k->loop), branch_now, k,
                                  &k->branch);
     if(rc != HK_OK) {
         hk_diag_set(diag, "cannot open the queue store %s: %s", path, hk_err_str(rc));
         return rc;
     }
     k->have_branch = true;
-    rc = print_job_create(k->o.cfg, k->o.data_dir, k->o.fonts, k->store, ui_loop_mailbox(k->loop),
+    rc = print_job_create(k->cfg, k->o.data_dir, k->o.fonts, k->store, ui_loop_mailbox(k->loop),
                           wall_ms(k), &k->print);
     if(rc != HK_OK)
         return rc;
@@ -409,6 +442,22 @@ static void probe_print_wait(void *user)
     kiosk_t *k = user;
 
     print_job_wait_idle(k->print);
+}
+
+static void probe_load_config(void *user, const char *path)
+{
+    kiosk_t *k = user;
+    hk_diag_t diag;
+
+    hk_diag_clear(&diag);
+    if(config_live_load_file(k->o.live, path, &diag) != HK_OK) {
+        hk_log_error("kiosk", "config %s refused: %s; the last good config stays", path,
+                     diag.msg);
+        return;
+    }
+    if(mailbox_post_simple(ui_loop_mailbox(k->loop), MAILBOX_CONFIG_CHANGED, 0, HK_OK,
+                           (int64_t)config_live_generation(k->o.live)) != HK_OK)
+        apply_config(k); /* the mailbox is full: apply now rather than never */
 }
 
 static void probe_clock_changed(void *user)
@@ -443,6 +492,7 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
     if(!k)
         return HK_ERR_NOMEM;
     k->o = *o;
+    k->cfg = config_live_acquire(o->live, &k->cfg_gen);
     memset(&c, 0, sizeof(c));
     c.ctl = k;
     c.model = model;
@@ -464,7 +514,7 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
         kiosk_destroy(k);
         return rc;
     }
-    ui_model_init(&k->model, o->cfg, 0);
+    ui_model_init(&k->model, k->cfg, k->cfg_gen);
     go_attract(k);
     *out = k;
     return HK_OK;
@@ -479,6 +529,8 @@ void kiosk_destroy(kiosk_t *k)
     if(k->have_branch)
         branch_destroy(&k->branch);
     store_close(k->store);
+    if(k->cfg)
+        config_live_release(k->o.live, k->cfg);
     hk_free(k);
 }
 
@@ -497,11 +549,12 @@ int kiosk_run(kiosk_t *k, const script_t *script)
     }
     memset(&probe, 0, sizeof(probe));
     probe.user = k;
-    probe.utc_offset_min = k->o.cfg->utc_offset_min;
+    probe.utc_offset_min = k->cfg->utc_offset_min; /* the zone is the device's, not pushed */
     probe.print_state = probe_print_state;
     probe.print_wait = probe_print_wait;
     probe.clock_changed = probe_clock_changed;
-    if(script_player_create(script, k->o.screenshot_dir, &probe, &player) != HK_OK)
+    probe.load_config = probe_load_config;
+    if(script_player_create(script, k->o.screenshot_dir, k->o.script_dir, &probe, &player) != HK_OK)
         return 2;
     src = script_player_source(player);
     rc = ui_loop_run(k->loop, &src);

@@ -14,11 +14,14 @@
 
 #include "clock.h"
 #include "config.h"
+#include "config_live.h"
 #include "display.h"
 #include "script.h"
 
 typedef struct kiosk_opts {
-    const config_t *cfg;        /* borrowed; outlives the kiosk */
+    config_live_t *live;        /* borrowed; outlives the kiosk; the kiosk follows
+                                   its replacements (MAILBOX_CONFIG_CHANGED) */
+    const char *script_dir;     /* where a script's "config NAME" files are */
     display_t *display;         /* borrowed */
     font_set_t *fonts;          /* borrowed */
     hk_clock_t *clock;          /* borrowed; stepped when headless + script */

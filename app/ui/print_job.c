@@ -8,6 +8,7 @@
 #include "print_job.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "hk_log.h"
 #include "hk_mem.h"
@@ -82,6 +83,16 @@ void print_job_destroy(print_job_t *pj)
         return;
     print_spool_destroy(pj->spool);
     hk_free(pj);
+}
+
+void print_job_set_config(print_job_t *pj, const config_t *cfg)
+{
+    if(!pj)
+        return;
+    if(cfg->printer.kind != pj->cfg->printer.kind ||
+       strcmp(cfg->printer.target, pj->cfg->printer.target) != 0)
+        hk_log_warn("printer", "printer changed in the config: takes effect at the next start");
+    pj->cfg = cfg;
 }
 
 bool print_job_has_printer(const print_job_t *pj)

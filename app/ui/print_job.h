@@ -37,6 +37,14 @@ void print_job_destroy(print_job_t *pj); /* NULL ok; waits for the spool */
 bool print_job_has_printer(const print_job_t *pj);
 
 /**
+ * Lay tickets out with cfg from now on (paper width, QR URL, footer).
+ * The printer itself (kind, target) is opened once: a change to it takes
+ * effect at the next start, and is logged as such.
+ * @param cfg  borrowed; must stay valid until the next call or destroy.
+ */
+void print_job_set_config(print_job_t *pj, const config_t *cfg);
+
+/**
  * Render and queue ticket t. A render or queue failure is logged and
  * recorded as a fault.
  * @param png_path  also save the rendered ticket there (NULL = no).

@@ -28,6 +28,7 @@ typedef enum { P_NEXT = 0, P_UP_PENDING, P_WAITING } pstate_t;
 struct script_player {
     const script_t *s;
     const char *shots;
+    const char *dir;
     script_probe_t probe;
     int pc;
     pstate_t st;
@@ -36,7 +37,8 @@ struct script_player {
 };
 
 hk_err_t script_player_create(const script_t *s, const char *screenshot_dir,
-                              const script_probe_t *probe, script_player_t **out)
+                              const char *script_dir, const script_probe_t *probe,
+                              script_player_t **out)
 {
     script_player_t *p;
 
@@ -46,6 +48,7 @@ hk_err_t script_player_create(const script_t *s, const char *screenshot_dir,
         return HK_ERR_NOMEM;
     p->s = s;
     p->shots = screenshot_dir;
+    p->dir = script_dir;
     p->probe = *probe;
     *out = p;
     return HK_OK;
@@ -104,7 +107,7 @@ static ui_src_result_t command(script_player_t *p, ui_loop_t *l, display_event_t
 {
     const script_cmd_t *c = &p->s->cmds[p->pc++];
     hk_clock_t *clk = ui_loop_clock(l);
-    char path[CONFIG_PATH_LEN + 80], why[160];
+    char path[CONFIG_PATH_LEN * 2 + 80], why[160];
     const char *now;
 
     switch(c->op) {
@@ -162,6 +165,12 @@ static ui_src_result_t command(script_player_t *p, ui_loop_t *l, display_event_t
             snprintf(why, sizeof(why), "expected print state %s, it is %s", c->arg, now);
             return fail(l, c, why);
         }
+        return UI_SRC_IDLE;
+    case SCRIPT_CONFIG:
+        if(!p->dir || !p->probe.load_config)
+            return fail(l, c, "config needs a script file (its directory holds NAME)");
+        snprintf(path, sizeof(path), "%s/%s", p->dir, c->arg);
+        p->probe.load_config(p->probe.user, path);
         return UI_SRC_IDLE;
     case SCRIPT_QUIT: return UI_SRC_END;
     }

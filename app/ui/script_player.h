@@ -23,6 +23,8 @@ typedef struct script_probe {
     void (*print_wait)(void *user);
     /** The script set the wall clock: refresh what depends on it. */
     void (*clock_changed)(void *user);
+    /** "config NAME": replace the running config with the file at path. */
+    void (*load_config)(void *user, const char *path);
 } script_probe_t;
 
 typedef struct script_player script_player_t;
@@ -30,11 +32,14 @@ typedef struct script_player script_player_t;
 /**
  * @param s               borrowed; outlives the player.
  * @param screenshot_dir  NULL: a "screenshot" command fails the run.
+ * @param script_dir      where "config NAME" files are; NULL: such a
+ *                        command fails the run.
  * @param probe           copied.
  * @param out             free with script_player_destroy().
  */
 hk_err_t script_player_create(const script_t *s, const char *screenshot_dir,
-                              const script_probe_t *probe, script_player_t **out);
+                              const char *script_dir, const script_probe_t *probe,
+                              script_player_t **out);
 void script_player_destroy(script_player_t *p); /* NULL ok */
 
 /** The player as an input source for ui_loop_run(). */

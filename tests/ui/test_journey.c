@@ -341,11 +341,78 @@ static void test_bad_config_is_refused_naming_the_field(void)
     hk_free(err);
 }
 
+/* Write the fixture with one edit (from -> to) as tmp/name. */
+static void write_variant(const char *name, const char *from, const char *to)
+{
+    char path[1024], *text, *at, *out;
+    size_t len;
+
+    text = read_all(fixture(), &len);
+    HK_ASSERT(text != NULL);
+    at = strstr(text, from);
+    HK_ASSERT_MSG(at != NULL, "fixture has no %s", from);
+    out = hk_malloc(len + strlen(to) + 1);
+    HK_ASSERT(out != NULL);
+    memcpy(out, text, (size_t)(at - text));
+    strcpy(out + (at - text), to);
+    strcat(out, at + strlen(from));
+    snprintf(path, sizeof(path), "%s/%s", hk_test_tmpdir(), name);
+    write_text(path, out);
+    hk_free(out);
+    hk_free(text);
+}
+
+static void test_config_replaced_at_runtime_shows_and_a_bad_one_is_refused(void)
+{
+    static config_t cfg;
+    char script[4096], err_path[1024], *err;
+    store_t *st = NULL;
+    queue_t *q = NULL;
+    ticket_t t;
+
+    /* general business becomes prefix Q, renamed; then a broken file */
+    write_variant(
+        "renamed.json",
+        "\"prefix\": \"A\",\n      \"name_zh\": \"业务办理\",\n      \"name_en\": \"General business\"",
+        "\"prefix\": \"Q\",\n      \"name_zh\": \"综合业务\",\n      \"name_en\": \"All services\"");
+    write_variant("bad.json", "\"prefix\": \"A\"", "\"prefix\": \"7\"");
+    snprintf(script, sizeof(script),
+             "%stap 540 930\nwait 500\nexpect-screen ticket\n"
+             "tap 540 1760\nwait 500\nexpect-screen home\n"
+             "config renamed.json\n"
+             "tap 540 700\nwait 500\nexpect-screen services\nscreenshot services_reloaded\n"
+             "tap 540 930\nwait 500\nexpect-screen ticket\nscreenshot ticket_reloaded\n"
+             "tap 540 1760\nwait 500\n"
+             "config bad.json\n"
+             "tap 540 700\nwait 500\ntap 540 930\nwait 500\nexpect-screen ticket\nquit\n",
+             to_services);
+    HK_ASSERT_INT(0, run_kiosk(fixture(), script));
+
+    snprintf(err_path, sizeof(err_path), "%s/stderr.txt", hk_test_tmpdir());
+    err = read_all(err_path, NULL);
+    HK_ASSERT(err != NULL);
+    HK_ASSERT_CONTAINS(err, "config generation 2 in force");
+    HK_ASSERT_CONTAINS(err, "services[2].prefix");
+    HK_ASSERT_CONTAINS(err, "the last good config stays");
+    hk_free(err);
+
+    snprintf(err_path, sizeof(err_path), "%s/renamed.json", hk_test_tmpdir());
+    open_queue(err_path, &cfg, &st, &q);
+    HK_ASSERT_OK(queue_find_ticket(q, "2026-11-25", "A001", &t)); /* before */
+    HK_ASSERT_OK(queue_find_ticket(q, "2026-11-25", "Q001", &t)); /* the new config */
+    HK_ASSERT_STR("general", t.service_id);
+    HK_ASSERT_OK(queue_find_ticket(q, "2026-11-25", "Q002", &t)); /* the bad one changed nothing */
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_find_ticket(q, "2026-11-25", "A002", &t));
+    queue_destroy(q);
+    store_close(st);
+}
+
 int main(void)
 {
     HK_RUN(test_double_tap_issues_one_ticket);
     HK_RUN(test_printed_escpos_equals_rendered_ticket);
     HK_RUN(test_paper_out_still_issues_and_records_fault);
     HK_RUN(test_bad_config_is_refused_naming_the_field);
+    HK_RUN(test_config_replaced_at_runtime_shows_and_a_bad_one_is_refused);
     return hk_test_end();
 }
