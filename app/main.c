@@ -31,7 +31,9 @@ typedef struct args {
     const char *data_dir;
     const char *orientation;
     const char *check;
+    const char *size;
     int headless, fullscreen, window;
+    int w, h; /* --size */
 } args_t;
 
 static void usage(FILE *f)
@@ -46,6 +48,7 @@ static void usage(FILE *f)
           "  --screenshot-dir DIR   where script screenshots and ticket images go\n"
           "  --data-dir DIR         override the data directory\n"
           "  --orientation portrait|landscape\n"
+          "  --size WxH             window/headless size in pixels (full screen: the monitor's)\n"
           "  --version, --help\n"
           "With no display and no script, runs the take-a-number journey once headless.\n",
           f);
@@ -83,6 +86,8 @@ static int parse_args(int argc, char **argv, args_t *a)
             dst = &a->data_dir;
         } else if(!strcmp(s, "--orientation")) {
             dst = &a->orientation;
+        } else if(!strcmp(s, "--size")) {
+            dst = &a->size;
         } else {
             fprintf(stderr, "hallkiosk: unknown option %s\n", s);
             usage(stderr);
@@ -99,6 +104,11 @@ static int parse_args(int argc, char **argv, args_t *a)
     if(a->orientation && strcmp(a->orientation, "portrait") &&
        strcmp(a->orientation, "landscape")) {
         fprintf(stderr, "hallkiosk: --orientation: expected portrait or landscape\n");
+        return 2;
+    }
+    if(a->size && (sscanf(a->size, "%dx%d", &a->w, &a->h) != 2 || a->w < 240 || a->h < 240 ||
+                   a->w > 7680 || a->h > 7680)) {
+        fprintf(stderr, "hallkiosk: --size: expected WxH, 240..7680 each\n");
         return 2;
     }
     return 0;
@@ -148,6 +158,10 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    if(a.size) {
+        cfg.display.width = a.w;
+        cfg.display.height = a.h;
+    }
     if(a.orientation) {
         int lo = cfg.display.width < cfg.display.height ? cfg.display.width : cfg.display.height;
         int hi = cfg.display.width < cfg.display.height ? cfg.display.height : cfg.display.width;
@@ -169,8 +183,8 @@ int main(int argc, char **argv)
                 : a.fullscreen ? DISPLAY_MODE_FULLSCREEN
                 : a.window     ? DISPLAY_MODE_WINDOW
                                : DISPLAY_MODE_AUTO;
-    dcfg.logical_w = cfg.display.width;
-    dcfg.logical_h = cfg.display.height;
+    dcfg.width = cfg.display.width;
+    dcfg.height = cfg.display.height;
     dcfg.title = "HallKiosk";
     if(font_set_open(NULL, &fonts, &diag) != HK_OK ||
        display_create(&dcfg, fonts, &display, &diag) != HK_OK) {
@@ -180,7 +194,7 @@ int main(int argc, char **argv)
     }
     if(a.script) {
         err = script_load_file(a.script, &script, &diag);
-    } else if(!strcmp(display_backend_name(display), "offscreen")) {
+    } else if(display_is_headless(display)) {
         /* nobody can see us: walk the journey once and say where it went */
         err = script_parse((const char *)hk_journey_script, hk_journey_script_len, &script, &diag);
         if(!a.screenshot_dir) {
@@ -197,7 +211,7 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    if(script && !strcmp(display_backend_name(display), "offscreen")) {
+    if(script && display_is_headless(display)) {
         /* scripted and invisible: time is the script's, not the wall's */
         int64_t now = hk_clock_wall_ms(clock);
         hk_clock_destroy(clock);

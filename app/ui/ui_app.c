@@ -171,8 +171,6 @@ static void layout_dialog(ui_app_t *a)
 {
     ui_model_t *m = &a->model;
     ui_dialog_t *d = &a->dialog;
-    int short_side = m->w < m->h ? m->w : m->h;
-
     d->open = m->dialog_open;
     if(!d->open)
         return;
@@ -180,7 +178,7 @@ static void layout_dialog(ui_app_t *a)
     snprintf(d->msg, sizeof(d->msg), "%s", m->dialog_msg);
     ui_button_init(&d->ok);
     snprintf(d->ok.title, sizeof(d->ok.title), "%s", i18n_get(m->lang, I18N_OK));
-    ui_dialog_layout(d, a->g, m->w, m->h, ui_font(m, 54), ui_font(m, 40), short_side * 100 / 1080);
+    ui_dialog_layout(d, a->g, m->w, m->h, ui_font(m, 54), ui_font(m, 40), ui_px(m, 100));
 }
 
 /* ---- printing ---------------------------------------------------------- */
@@ -509,7 +507,7 @@ static void script_wait(ui_app_t *a, int64_t ms)
                 a->quit = true;
             else if(ev.type == DISPLAY_EV_WAKE)
                 take_results(a);
-            else if(ev.type == DISPLAY_EV_EXPOSE)
+            else if(ev.type == DISPLAY_EV_EXPOSE || ev.type == DISPLAY_EV_RESIZE)
                 a->dirty = true;
         }
         run_timers(a);
@@ -738,7 +736,8 @@ int ui_app_run(ui_app_t *a)
                 switch(ev.type) {
                 case DISPLAY_EV_QUIT: a->quit = true; break;
                 case DISPLAY_EV_WAKE: take_results(a); break;
-                case DISPLAY_EV_EXPOSE: a->dirty = true; break;
+                case DISPLAY_EV_EXPOSE:
+                case DISPLAY_EV_RESIZE: a->dirty = true; break;
                 default: handle_input(a, &ev); break;
                 }
             }
