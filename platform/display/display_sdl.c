@@ -162,6 +162,19 @@ static void sync_size(display_t *d)
     d->gfx.height = h;
 }
 
+/* Free what a display holds (NULL ok); SDL itself stays up. */
+static void release(display_t *d)
+{
+    if(!d)
+        return;
+    gfx_sdl_destroy(d->gs);
+    if(d->ren)
+        SDL_DestroyRenderer(d->ren);
+    if(d->win)
+        SDL_DestroyWindow(d->win);
+    hk_free(d);
+}
+
 hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t **out,
                         hk_diag_t *diag)
 {
@@ -255,14 +268,7 @@ hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t *
                 d->backend, d->gfx.width, d->gfx.height);
 out:
     if(rc != HK_OK) {
-        if(d) {
-            gfx_sdl_destroy(d->gs);
-            if(d->ren)
-                SDL_DestroyRenderer(d->ren);
-            if(d->win)
-                SDL_DestroyWindow(d->win);
-            hk_free(d);
-        }
+        release(d);
         sys_down();
         return rc;
     }
@@ -275,12 +281,7 @@ void display_destroy(display_t *d)
     if(!d)
         return;
     sys_remove(d);
-    gfx_sdl_destroy(d->gs);
-    if(d->ren)
-        SDL_DestroyRenderer(d->ren);
-    if(d->win)
-        SDL_DestroyWindow(d->win);
-    hk_free(d);
+    release(d);
     sys_down();
 }
 
