@@ -90,6 +90,7 @@ static void layout(scr_home_t *s)
         snprintf(b->subtitle, sizeof(b->subtitle), "%s", i18n_get(m->lang, tile_def[i].sub));
         snprintf(b->icon, sizeof(b->icon), "%s", tile_def[i].icon);
         b->bg = tile_def[i].color;
+        b->unit100 = ui_px(m, 100);
         b->radius = ui_px(m, 36);
         b->title_px = ui_font(m, i == TILE_TAKE ? 84 : 52);
         b->sub_px = ui_font(m, i == TILE_TAKE ? 38 : 28);
