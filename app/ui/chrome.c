@@ -76,6 +76,13 @@ ui_intent_t ui_chrome_handle(ui_chrome_t *c, const display_event_t *ev)
     return in;
 }
 
+void ui_chrome_clear(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g, uint32_t bg)
+{
+    int top = c->dark ? 0 : c->header_h;
+
+    gfx_fill_rect(g, gfx_rect(0, top, m->w, m->h - top), gfx_rgb(bg));
+}
+
 void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
 {
     const config_t *cfg = m->cfg;

@@ -216,7 +216,7 @@ static void draw(const void *p, gfx_t *g)
     const ui_model_t *m = &s->base.m;
     int i, y;
 
-    gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
+    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG);
     ui_chrome_draw(&s->base.chrome, m, g);
     y = s->title_box.y;
     y += ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(UI_COL_TEXT),

@@ -80,7 +80,7 @@ static void draw(const void *p, gfx_t *g)
     gfx_rect_t body = ui_chrome_body(&s->base.chrome, m);
     int h;
 
-    gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
+    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG);
     ui_chrome_draw(&s->base.chrome, m, g);
     /* a little above the middle of the body, whatever the panel's shape */
     h = block(s, g, 0, false);
