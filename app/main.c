@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "config.h"
 #include "display.h"
+#include "hk_log.h"
 #include "hk_mem.h"
 #include "paths.h"
 #include "script.h"
@@ -159,8 +160,10 @@ int main(int argc, char **argv)
         goto out;
     }
     if(a.size) {
+        /* a panel size: the orientation follows its shape */
         cfg.display.width = a.w;
         cfg.display.height = a.h;
+        cfg.display.orientation = a.w > a.h ? CONFIG_ORIENT_LANDSCAPE : CONFIG_ORIENT_PORTRAIT;
     }
     if(a.orientation) {
         int lo = cfg.display.width < cfg.display.height ? cfg.display.width : cfg.display.height;
@@ -192,6 +195,14 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    if((display_gfx(display)->width > display_gfx(display)->height) !=
+       (cfg.display.orientation == CONFIG_ORIENT_LANDSCAPE))
+        /* the layout follows the panel; a panel mounted the other way
+         * round is rotated by the display server (xrandr, KMS) */
+        hk_log_warn("main",
+                    "display.orientation is %s but the panel is %dx%d: laid out for the panel",
+                    cfg.display.orientation == CONFIG_ORIENT_LANDSCAPE ? "landscape" : "portrait",
+                    display_gfx(display)->width, display_gfx(display)->height);
     if(a.script) {
         err = script_load_file(a.script, &script, &diag);
     } else if(display_is_headless(display)) {

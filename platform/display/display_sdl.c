@@ -299,18 +299,10 @@ void display_request_size(display_t *d, int w, int h)
 {
     if(d->fullscreen || w <= 0 || h <= 0)
         return;
+    /* SDL reports SDL_WINDOWEVENT_SIZE_CHANGED once the size took effect
+     * (at once on the offscreen driver); translate() turns it into
+     * DISPLAY_EV_RESIZE */
     SDL_SetWindowSize(d->win, w, h);
-    if(d->headless) {
-        /* the offscreen driver resizes at once and may not say so */
-        SDL_Event e;
-        memset(&e, 0, sizeof(e));
-        e.type = SDL_WINDOWEVENT;
-        e.window.event = SDL_WINDOWEVENT_SIZE_CHANGED;
-        e.window.windowID = d->win_id;
-        e.window.data1 = w;
-        e.window.data2 = h;
-        (void)SDL_PushEvent(&e); /* a full queue: the next expose resizes */
-    }
 }
 
 void display_present(display_t *d)
