@@ -25,8 +25,9 @@
  *   Events for a display other than the one being waited for are translated
  *   and parked in that display's ring (PARK_MAX); a full ring drops its
  *   oldest event and logs it (only a display nobody waits on fills up).
- *   Events whose window id is unknown or 0 (pushed by tests, some touch
- *   drivers) go to the display created first.
+ *   Events without a window id (0: SDL_QUIT, pushed by tests, some touch
+ *   drivers) go to the display created first; late events of a destroyed
+ *   window are dropped.
  *
  *   Sizes: the software renderer follows the window surface, so a resize is
  *   noticed from SDL_WINDOWEVENT_SIZE_CHANGED; gfx width/height are updated
@@ -141,14 +142,19 @@ static void sys_remove(display_t *d)
         }
 }
 
+/* The display of a window id; id 0 (no window: SDL_QUIT, pushed events,
+ * some touch drivers) goes to the display created first; an id we do not
+ * know is a window already destroyed, whose late events are dropped. */
 static display_t *sys_find(Uint32 win_id)
 {
     int i;
 
+    if(win_id == 0)
+        return sys.n > 0 ? sys.list[0] : NULL;
     for(i = 0; i < sys.n; i++)
         if(sys.list[i]->win_id == win_id)
             return sys.list[i];
-    return sys.n > 0 ? sys.list[0] : NULL;
+    return NULL;
 }
 
 /* Output size in pixels into the gfx (the UI's layout size). */
