@@ -13,6 +13,7 @@
 #include "config.h"
 #include "config_live.h"
 #include "display.h"
+#include "hk_log.h"
 #include "hk_mem.h"
 #include "paths.h"
 #include "script.h"
@@ -38,7 +39,9 @@ typedef struct args {
     const char *orientation;
     const char *check;
     const char *role;
+    const char *size;
     int headless, fullscreen, window;
+    int w, h; /* --size */
 } args_t;
 
 static void usage(FILE *f)
@@ -54,6 +57,7 @@ static void usage(FILE *f)
           "  --data-dir DIR         override the data directory\n"
           "  --orientation portrait|landscape\n"
           "  --role kiosk|hub       override the config's role\n"
+          "  --size WxH             window/headless size in pixels (full screen: the monitor's)\n"
           "  --version, --help\n"
           "With no display and no script, runs the take-a-number journey once headless.\n",
           f);
@@ -93,6 +97,8 @@ static int parse_args(int argc, char **argv, args_t *a)
             dst = &a->orientation;
         } else if(!strcmp(s, "--role")) {
             dst = &a->role;
+        } else if(!strcmp(s, "--size")) {
+            dst = &a->size;
         } else {
             hk_log_error("main", "unknown option %s", s);
             usage(stderr);
@@ -114,6 +120,11 @@ static int parse_args(int argc, char **argv, args_t *a)
     if(a->role && strcmp(a->role, "kiosk") && strcmp(a->role, "hub") &&
        strcmp(a->role, "counter") && strcmp(a->role, "display")) {
         hk_log_error("main", "--role: expected kiosk, counter, display or hub");
+        return 2;
+    }
+    if(a->size && (sscanf(a->size, "%dx%d", &a->w, &a->h) != 2 || a->w < 240 || a->h < 240 ||
+                   a->w > 7680 || a->h > 7680)) {
+        hk_log_error("main", "--size: expected WxH, 240..7680 each");
         return 2;
     }
     return 0;
@@ -198,6 +209,12 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    if(a.size) {
+        /* a panel size: the orientation follows its shape */
+        cfg.display.width = a.w;
+        cfg.display.height = a.h;
+        cfg.display.orientation = a.w > a.h ? CONFIG_ORIENT_LANDSCAPE : CONFIG_ORIENT_PORTRAIT;
+    }
     if(a.orientation) {
         int lo = cfg.display.width < cfg.display.height ? cfg.display.width : cfg.display.height;
         int hi = cfg.display.width < cfg.display.height ? cfg.display.height : cfg.display.width;
@@ -223,8 +240,8 @@ int main(int argc, char **argv)
                 : a.fullscreen ? DISPLAY_MODE_FULLSCREEN
                 : a.window     ? DISPLAY_MODE_WINDOW
                                : DISPLAY_MODE_AUTO;
-    dcfg.logical_w = cfg.display.width;
-    dcfg.logical_h = cfg.display.height;
+    dcfg.width = cfg.display.width;
+    dcfg.height = cfg.display.height;
     dcfg.title = "HallKiosk";
     if(font_set_open(NULL, &fonts, &diag) != HK_OK ||
        display_create(&dcfg, fonts, &display, &diag) != HK_OK) {
@@ -232,6 +249,14 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    if((display_gfx(display)->width > display_gfx(display)->height) !=
+       (cfg.display.orientation == CONFIG_ORIENT_LANDSCAPE))
+        /* the layout follows the panel; a panel mounted the other way
+         * round is rotated by the display server (xrandr, KMS) */
+        hk_log_warn("main",
+                    "display.orientation is %s but the panel is %dx%d: laid out for the panel",
+                    cfg.display.orientation == CONFIG_ORIENT_LANDSCAPE ? "landscape" : "portrait",
+                    display_gfx(display)->width, display_gfx(display)->height);
     if(a.script) {
         const char *slash = strrchr(a.script, '/');
         err = script_load_file(a.script, &script, &diag);
@@ -239,7 +264,7 @@ int main(int argc, char **argv)
             snprintf(script_dir, sizeof(script_dir), "%.*s", (int)(slash - a.script), a.script);
         else
             snprintf(script_dir, sizeof(script_dir), ".");
-    } else if(!strcmp(display_backend_name(display), "offscreen")) {
+    } else if(display_is_headless(display)) {
         /* nobody can see us: walk the journey once and say where it went */
         err = script_parse((const char *)hk_journey_script, hk_journey_script_len, &script, &diag);
         if(!a.screenshot_dir) {
@@ -256,7 +281,7 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    if(script && !strcmp(display_backend_name(display), "offscreen")) {
+    if(script && display_is_headless(display)) {
         /* scripted and invisible: time is the script's, not the wall's */
         int64_t now = hk_clock_wall_ms(clock);
         hk_clock_destroy(clock);

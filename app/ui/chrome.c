@@ -19,6 +19,7 @@ static void pill(ui_button_t *b, gfx_t *g, const ui_model_t *m, const char *text
     b->radius = h / 2;
     b->bg = bg;
     b->fg = fg;
+    b->unit100 = ui_px(m, 100);
 }
 
 void ui_chrome_layout(ui_chrome_t *c, gfx_t *g, const ui_model_t *m, bool nav)
@@ -45,6 +46,7 @@ void ui_chrome_layout(ui_chrome_t *c, gfx_t *g, const ui_model_t *m, bool nav)
         c->back.radius = bh / 2;
         c->back.bg = UI_COL_WHITE;
         c->back.fg = UI_COL_BRAND;
+        c->back.unit100 = ui_px(m, 100);
         ui_button_init(&c->home);
         snprintf(c->home.title, sizeof(c->home.title), "%s", i18n_get(m->lang, I18N_HOME));
         c->home.title_px = ui_font(m, 44);
@@ -52,6 +54,7 @@ void ui_chrome_layout(ui_chrome_t *c, gfx_t *g, const ui_model_t *m, bool nav)
         c->home.radius = bh / 2;
         c->home.bg = UI_COL_WHITE;
         c->home.fg = UI_COL_BRAND;
+        c->home.unit100 = ui_px(m, 100);
     }
 }
 
@@ -71,6 +74,13 @@ ui_intent_t ui_chrome_handle(ui_chrome_t *c, const display_event_t *ev)
     if(in.kind == INTENT_NONE && changed)
         in.kind = INTENT_REDRAW;
     return in;
+}
+
+void ui_chrome_clear(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g, uint32_t bg)
+{
+    int top = c->dark ? 0 : c->header_h;
+
+    gfx_fill_rect(g, gfx_rect(0, top, m->w, m->h - top), gfx_rgb(bg));
 }
 
 void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
@@ -102,7 +112,7 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
     ui_button_draw(&c->large, g);
     ui_button_draw(&c->lang, g);
     if(c->nav) {
-        gfx_fill_rect(g, gfx_rect(0, m->h - c->footer_h, m->w, 2), gfx_rgb(UI_COL_LINE));
+        gfx_fill_rect(g, gfx_rect(0, m->h - c->footer_h, m->w, ui_px(m, 2)), gfx_rgb(UI_COL_LINE));
         ui_button_draw(&c->back, g);
         ui_button_draw(&c->home, g);
     }

@@ -26,6 +26,12 @@ void ui_chrome_layout(ui_chrome_t *c, gfx_t *g, const ui_model_t *m, bool nav);
 /** Header/footer buttons; INTENT_NONE when the event is not theirs. */
 ui_intent_t ui_chrome_handle(ui_chrome_t *c, const display_event_t *ev);
 
+/**
+ * Fill the screen with bg except under the header, which ui_chrome_draw()
+ * fills itself (a 4K frame is bound by fill bandwidth: no pixel twice).
+ */
+void ui_chrome_clear(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g, uint32_t bg);
+
 /** Draw header (and footer when nav). */
 void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g);
 

@@ -451,8 +451,7 @@ static void probe_load_config(void *user, const char *path)
 
     hk_diag_clear(&diag);
     if(config_live_load_file(k->o.live, path, &diag) != HK_OK) {
-        hk_log_error("kiosk", "config %s refused: %s; the last good config stays", path,
-                     diag.msg);
+        hk_log_error("kiosk", "config %s refused: %s; the last good config stays", path, diag.msg);
         return;
     }
     if(mailbox_post_simple(ui_loop_mailbox(k->loop), MAILBOX_CONFIG_CHANGED, 0, HK_OK,

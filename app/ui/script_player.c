@@ -36,9 +36,8 @@ struct script_player {
     int64_t wait_end;
 };
 
-hk_err_t script_player_create(const script_t *s, const char *screenshot_dir,
-                              const char *script_dir, const script_probe_t *probe,
-                              script_player_t **out)
+hk_err_t script_player_create(const script_t *s, const char *screenshot_dir, const char *script_dir,
+                              const script_probe_t *probe, script_player_t **out)
 {
     script_player_t *p;
 
@@ -75,7 +74,7 @@ static ui_src_result_t drain_display(ui_loop_t *l, display_event_t *ev)
             ui_loop_quit(l, 0);
             return UI_SRC_END;
         }
-        if(ev->type == DISPLAY_EV_EXPOSE)
+        if(ev->type == DISPLAY_EV_EXPOSE || ev->type == DISPLAY_EV_RESIZE)
             return UI_SRC_EVENT;
     }
     return UI_SRC_IDLE;
@@ -95,7 +94,7 @@ static ui_src_result_t wait_step(script_player_t *p, ui_loop_t *l, int64_t deadl
             ui_loop_quit(l, 0);
             return UI_SRC_END;
         }
-        if(ev->type == DISPLAY_EV_EXPOSE)
+        if(ev->type == DISPLAY_EV_EXPOSE || ev->type == DISPLAY_EV_RESIZE)
             return UI_SRC_EVENT;
     }
     if(ui_loop_mono(l) >= p->wait_end)

@@ -37,9 +37,8 @@ typedef struct script_player script_player_t;
  * @param probe           copied.
  * @param out             free with script_player_destroy().
  */
-hk_err_t script_player_create(const script_t *s, const char *screenshot_dir,
-                              const char *script_dir, const script_probe_t *probe,
-                              script_player_t **out);
+hk_err_t script_player_create(const script_t *s, const char *screenshot_dir, const char *script_dir,
+                              const script_probe_t *probe, script_player_t **out);
 void script_player_destroy(script_player_t *p); /* NULL ok */
 
 /** The player as an input source for ui_loop_run(). */

@@ -1,5 +1,13 @@
 /*
  * ui: metric helpers shared by every screen.
+ *
+ * Screens are designed in units of a 1080x1920 portrait (or 1920x1080
+ * landscape) panel and drawn at the panel's native pixels. The scale fits
+ * that reference into the panel: the smaller of short/1080 and long/1920.
+ * So a layout always has at least 1080 x 1920 design units and only ever
+ * gains room along one axis: 3:4, 4:3 and 5:4 panels get taller (or, in
+ * portrait, wider) rather than clipping a 16:9 design; 16:9 and 9:16 panels
+ * scale exactly (1366x768: 0.711, 3840x2160: 2).
  */
 #include "ui.h"
 
@@ -8,7 +16,12 @@
 static float scale(const ui_model_t *m)
 {
     int short_side = m->w < m->h ? m->w : m->h;
-    return (float)short_side / 1080.0f;
+    int long_side = m->w < m->h ? m->h : m->w;
+    float s = (float)short_side / 1080.0f, l = (float)long_side / 1920.0f;
+
+    if(short_side <= 0)
+        return 1.0f;
+    return s < l ? s : l;
 }
 
 int ui_px(const ui_model_t *m, int base)

@@ -131,7 +131,10 @@ typedef struct ui_intent {
 #define UI_COL_OK          0x16803Cu
 #define UI_COL_WARN        0xC2410Cu
 
-/** Scale a base length (designed for a 1080-px short side). */
+/**
+ * Scale a base length designed for a 1080x1920 (or 1920x1080) panel to
+ * the panel's pixels: the reference is fitted into m->w x m->h (ui.c).
+ */
 int ui_px(const ui_model_t *m, int base);
 /** Scale a base font size; large-text mode enlarges it by 1.3. */
 int ui_font(const ui_model_t *m, int base);

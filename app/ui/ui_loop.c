@@ -284,8 +284,6 @@ bool ui_loop_dialog_is_open(const ui_loop_t *l)
 static void layout_dialog(ui_loop_t *l, const ui_model_t *m)
 {
     ui_dialog_t *d = &l->dialog;
-    int short_side = m->w < m->h ? m->w : m->h;
-
     d->open = l->dialog_open;
     if(!d->open)
         return;
@@ -293,7 +291,7 @@ static void layout_dialog(ui_loop_t *l, const ui_model_t *m)
     snprintf(d->msg, sizeof(d->msg), "%s", l->dialog_msg);
     ui_button_init(&d->ok);
     snprintf(d->ok.title, sizeof(d->ok.title), "%s", i18n_get(m->lang, I18N_OK));
-    ui_dialog_layout(d, l->g, m->w, m->h, ui_font(m, 54), ui_font(m, 40), short_side * 100 / 1080);
+    ui_dialog_layout(d, l->g, m->w, m->h, ui_font(m, 54), ui_font(m, 40), ui_px(m, 100));
 }
 
 /* ---- input and frames ----------------------------------------------------- */
@@ -314,8 +312,13 @@ void ui_loop_input(ui_loop_t *l, const display_event_t *ev)
     int id = ui_loop_current(l);
 
     memset(&in, 0, sizeof(in));
-    if(ev->type == DISPLAY_EV_EXPOSE) {
+    if(ev->type == DISPLAY_EV_EXPOSE || ev->type == DISPLAY_EV_RESIZE) {
+        /* the gfx already has the new size; the model takes it next frame */
         l->dirty = true;
+        return;
+    }
+    if(ev->type == DISPLAY_EV_CLOSE) {
+        ui_loop_quit(l, 0); /* one window per screen role today */
         return;
     }
     if(l->c.on_input && l->c.on_input(l->c.ctl, ev))

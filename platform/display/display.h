@@ -1,9 +1,23 @@
 /*
- * display: the screen and its touch/mouse/keyboard input, plus an
- * offscreen canvas for rendering tickets, behind our own types. Backends
- * (picked at run time): a desktop window, fullscreen (SDL's KMSDRM where
- * there is no window system) and SDL's offscreen driver for tests.
- * Coordinates in events are already scaled to the logical layout size.
+ * display: one window (or full-screen panel, or offscreen surface) and its
+ * touch/mouse/keyboard input, plus an offscreen canvas for rendering
+ * tickets, behind our own types. Backends (picked at run time): a desktop
+ * window, full screen (X11 with or without a window manager, SDL's KMSDRM
+ * where there is no window system) and SDL's offscreen driver for tests.
+ *
+ * Pixels: the UI draws at the panel's native resolution. display_gfx()'s
+ * width/height are the output's pixels (nothing scales or letterboxes the
+ * frame afterwards), and every event coordinate is in those pixels. When the
+ * output changes size (a resized window), the next event for that display is
+ * DISPLAY_EV_RESIZE with the new size, already applied to its gfx.
+ *
+ * Several displays: a process may open several (the counter's second,
+ * customer-facing screen). The backend (SDL) is initialised with the first
+ * and shut down with the last. There is one input queue per process: every
+ * event names the display it belongs to, display_wait() parks events for
+ * other displays until they are asked for, and display_wait_any() waits on
+ * a set of displays at once. All calls except display_wake() belong to the
+ * thread that created the displays.
  */
 #ifndef HK_PLATFORM_DISPLAY_DISPLAY_H
 #define HK_PLATFORM_DISPLAY_DISPLAY_H
@@ -15,46 +29,61 @@
 #include "hk_err.h"
 
 typedef enum display_mode {
-    DISPLAY_MODE_AUTO = 0, /* window if a display exists, else offscreen */
+    DISPLAY_MODE_AUTO = 0, /* window if a window system exists, else offscreen */
     DISPLAY_MODE_WINDOW,
-    DISPLAY_MODE_FULLSCREEN,
-    DISPLAY_MODE_OFFSCREEN
+    DISPLAY_MODE_FULLSCREEN, /* the whole monitor at its desktop mode */
+    DISPLAY_MODE_OFFSCREEN   /* headless: nobody sees it (tests, the demo journey) */
 } display_mode_t;
 
 typedef struct display_cfg {
     display_mode_t mode;
-    int logical_w; /* layout size the UI draws in */
-    int logical_h;
+    /* Preferred size in pixels for a window (shrunk, aspect kept, to fit the
+     * desktop) and the exact size of an offscreen display. Full screen
+     * ignores it and takes the monitor's desktop mode. 0 = 1080x1920. */
+    int width;
+    int height;
+    int monitor; /* full screen / window: which monitor (0 = the primary) */
     const char *title;
-    const char *font_path; /* NULL = HK_FONT env, then the build default */
 } display_cfg_t;
 
 typedef enum display_ev_type {
     DISPLAY_EV_NONE = 0,
-    DISPLAY_EV_QUIT,
-    DISPLAY_EV_DOWN, /* finger or mouse button down */
-    DISPLAY_EV_MOVE, /* while down */
-    DISPLAY_EV_UP,
-    DISPLAY_EV_KEY,    /* key: DISPLAY_KEY_* or an ASCII code */
-    DISPLAY_EV_EXPOSE, /* window needs a full redraw */
+    DISPLAY_EV_QUIT,   /* the session ends (last window closed, SIGINT); display NULL */
+    DISPLAY_EV_DOWN,   /* finger or mouse button down: x, y */
+    DISPLAY_EV_MOVE,   /* while down: x, y */
+    DISPLAY_EV_UP,     /* x, y */
+    DISPLAY_EV_KEY,    /* key: DISPLAY_KEY_* or an ASCII code (lower case letters) */
+    DISPLAY_EV_TEXT,   /* text: UTF-8 typed (keyboards, keyboard-wedge scanners) */
+    DISPLAY_EV_EXPOSE, /* the window's pixels were lost: redraw everything */
+    DISPLAY_EV_RESIZE, /* output is now w x h pixels (gfx already resized): re-lay out */
+    DISPLAY_EV_CLOSE,  /* the user asked to close this window */
     DISPLAY_EV_WAKE    /* display_wake() from another thread */
 } display_ev_type_t;
 
 enum {
+    DISPLAY_KEY_BACKSPACE = 8,
+    DISPLAY_KEY_TAB = 9,
+    DISPLAY_KEY_ENTER = 13, /* Return and keypad Enter (scanners end a code with it) */
     DISPLAY_KEY_ESCAPE = 27,
-    DISPLAY_KEY_ENTER = 13,
+    DISPLAY_KEY_DELETE = 127,
     DISPLAY_KEY_F1 = 0x101,
     DISPLAY_KEY_F2,
     DISPLAY_KEY_F11
 };
 
-typedef struct display_event {
-    display_ev_type_t type;
-    int x, y;
-    int key;
-} display_event_t;
+#define DISPLAY_TEXT_MAX 32 /* bytes of one DISPLAY_EV_TEXT, NUL included */
 
 typedef struct display display_t;
+
+typedef struct display_event {
+    display_ev_type_t type;
+    display_t *display;          /* the display it belongs to; NULL only for QUIT */
+    int x, y;                    /* DOWN/MOVE/UP: output pixels of that display */
+    int key;                     /* KEY */
+    int w, h;                    /* RESIZE (and EXPOSE): the display's output size */
+    char text[DISPLAY_TEXT_MAX]; /* TEXT: NUL-terminated UTF-8, whole characters */
+} display_event_t;
+
 typedef struct font_set font_set_t;
 typedef struct gfx_canvas gfx_canvas_t;
 
@@ -70,34 +99,62 @@ void font_set_destroy(font_set_t *f);
 const char *font_set_path(const font_set_t *f);
 
 /**
- * Create the display. fonts are borrowed and must outlive it.
+ * Open a display. The first display of the process initialises the video
+ * backend (its mode decides the driver: offscreen, or the window system /
+ * KMSDRM); later ones share it.
+ * @param cfg    borrowed for the call.
+ * @param fonts  borrowed; must outlive the display.
+ * @param out    free with display_destroy().
+ * @param diag   receives the reason on failure.
  */
 hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t **out,
                         hk_diag_t *diag);
+/** Close the display; the last one shuts the backend down. NULL ok. */
 void display_destroy(display_t *d);
 
-/** The gfx to draw the next frame with; valid until display_destroy(). */
+/**
+ * The gfx to draw the next frame with; valid until display_destroy().
+ * Its width/height are the output's pixels and change only when a
+ * DISPLAY_EV_RESIZE for this display is returned.
+ */
 gfx_t *display_gfx(display_t *d);
 
-/** Change the logical size (orientation switch). */
-void display_set_logical_size(display_t *d, int w, int h);
+/** True when nobody can see the display (offscreen/headless). */
+bool display_is_headless(const display_t *d);
+
+/**
+ * Ask for a new output size (a window or an offscreen display; a
+ * full-screen display keeps the monitor's size). A DISPLAY_EV_RESIZE
+ * follows once the size took effect.
+ */
+void display_request_size(display_t *d, int w, int h);
 
 /** Show what was drawn. */
 void display_present(display_t *d);
 
 /**
- * Wait up to timeout_ms (-1 = forever) for an event.
+ * Wait up to timeout_ms (-1 = forever) for an event of display d. Events of
+ * other displays that arrive meanwhile are parked for them; QUIT is
+ * returned to whichever display waits.
  * @return true with *ev filled, false on timeout.
  */
 bool display_wait(display_t *d, int timeout_ms, display_event_t *ev);
 
-/** Thread-safe: wake display_wait() with DISPLAY_EV_WAKE. */
+/**
+ * Wait up to timeout_ms (-1 = forever) for an event of any of the n
+ * displays in ds (a loop that drives several windows). ev->display says
+ * which one; parked events are returned first, oldest first.
+ * @return true with *ev filled, false on timeout.
+ */
+bool display_wait_any(display_t *const *ds, int n, int timeout_ms, display_event_t *ev);
+
+/** Thread-safe: wake display_wait()/display_wait_any() with DISPLAY_EV_WAKE for d. */
 void display_wake(display_t *d);
 
-/** Read back the last drawn frame and write it as PNG. */
+/** Read back the last drawn frame (the whole output) and write it as PNG. */
 hk_err_t display_save_png(display_t *d, const char *path);
 
-/** Name of the backend in use ("x11", "offscreen", "KMSDRM", ...). */
+/** Name of the backend in use ("x11", "offscreen", "KMSDRM", ...), for logs. */
 const char *display_backend_name(const display_t *d);
 
 /**

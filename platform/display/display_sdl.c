@@ -1,9 +1,40 @@
 /*
- * display_sdl: the screen and its input on SDL2 with the software renderer.
- * One file for all three backends, because SDL already separates them by
- * video driver: a desktop window (x11/wayland), fullscreen (SDL's KMSDRM
+ * display_sdl: displays and their input on SDL2 with the software renderer.
+ * One file for all backends, because SDL already separates them by video
+ * driver: a desktop window (x11/wayland), full screen (x11, or SDL's KMSDRM
  * when there is no window system) and "offscreen" for tests and headless
  * runs. It does no layout and knows nothing of screens.
+ *
+ * Design notes
+ *   Native pixels: no SDL_RenderSetLogicalSize. A logical size scaled to
+ *   the window made seams between adjacent fills, jagged round corners and,
+ *   on X11 without a window manager, a full-screen window of the layout's
+ *   size hanging off the monitor's top left. The gfx is the output's size;
+ *   the UI lays out in design units scaled to it (app/ui/ui.c).
+ *
+ *   Full screen: the window is made at the monitor's bounds and desktop
+ *   size (SDL_GetDisplayBounds / SDL_GetDesktopDisplayMode), borderless,
+ *   with SDL_WINDOW_FULLSCREEN_DESKTOP. With a window manager the WM's
+ *   full-screen state does the rest; without one (a kiosk's bare X server)
+ *   nobody would move or resize the window, so it must already be right.
+ *
+ *   Process state (SDL's, so ours): SDL has one video subsystem and one
+ *   event queue per process. `sys` counts the open displays (first create
+ *   initialises SDL, last destroy quits it), owns the one registered wake
+ *   event type and the list of displays that routes events by window id.
+ *   Events for a display other than the one being waited for are translated
+ *   and parked in that display's ring (PARK_MAX); a full ring drops its
+ *   oldest event and logs it (only a display nobody waits on fills up).
+ *   Events without a window id (0: SDL_QUIT, pushed by tests, some touch
+ *   drivers) go to the display created first; late events of a destroyed
+ *   window are dropped.
+ *
+ *   Sizes: the software renderer follows the window surface, so a resize is
+ *   noticed from SDL_WINDOWEVENT_SIZE_CHANGED; gfx width/height are updated
+ *   from SDL_GetRendererOutputSize when that event is translated, and the
+ *   event reaches the UI as DISPLAY_EV_RESIZE. Mouse coordinates come in
+ *   window points and are scaled to output pixels (HiDPI); finger
+ *   coordinates are normalised and scaled the same way.
  *
  * Why the hints: with the software renderer SDL 2.26 still routes the
  * window surface through Mesa's GL (+~100 MB, 7x slower frames) unless
@@ -12,6 +43,7 @@
  */
 #include "display.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,24 +51,134 @@
 #include <SDL_image.h>
 
 #include "gfx_sdl_private.h"
+#include "hk_log.h"
 #include "hk_mem.h"
+
+#define PARK_MAX     64
+#define MAX_DISPLAYS 8
 
 struct display {
     SDL_Window *win;
     SDL_Renderer *ren;
+    Uint32 win_id;
     gfx_t gfx;
     gfx_sdl_t *gs;
-    Uint32 wake_event;
-    int logical_w, logical_h;
+    bool headless;
+    bool fullscreen;
     int finger_down;
     char backend[32];
+    /* parked events (ring) */
+    display_event_t park[PARK_MAX];
+    int park_head, park_n;
 };
 
-static int have_window_system(void)
+static struct {
+    int users;
+    Uint32 wake_event;
+    display_t *list[MAX_DISPLAYS]; /* in creation order */
+    int n;
+} sys;
+
+static bool have_window_system(void)
 {
     const char *x = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
 
     return (x && *x) || (w && *w);
+}
+
+static hk_err_t sys_up(display_mode_t mode, hk_diag_t *diag)
+{
+    if(sys.users > 0) {
+        sys.users++;
+        return HK_OK;
+    }
+    if(mode == DISPLAY_MODE_OFFSCREEN)
+        SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+    else
+        SDL_ResetHint(SDL_HINT_VIDEODRIVER);
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+    SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    /* a kiosk that loses focus to nothing must not minimise itself */
+    SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    if(SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        hk_diag_set(diag, "display: SDL_Init: %s", SDL_GetError());
+        return HK_ERR_HW;
+    }
+    sys.wake_event = SDL_RegisterEvents(1);
+    /* keyboard-wedge scanners type like keyboards: always take text */
+    SDL_StartTextInput();
+    sys.users = 1;
+    return HK_OK;
+}
+
+static void sys_down(void)
+{
+    if(sys.users <= 0 || --sys.users > 0)
+        return;
+    SDL_StopTextInput();
+    SDL_QuitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS);
+    SDL_Quit();
+    sys.wake_event = 0;
+}
+
+static void sys_add(display_t *d)
+{
+    if(sys.n < MAX_DISPLAYS)
+        sys.list[sys.n++] = d;
+}
+
+static void sys_remove(display_t *d)
+{
+    int i;
+
+    for(i = 0; i < sys.n; i++)
+        if(sys.list[i] == d) {
+            memmove(&sys.list[i], &sys.list[i + 1], sizeof(sys.list[0]) * (size_t)(sys.n - i - 1));
+            sys.n--;
+            return;
+        }
+}
+
+/* The display of a window id; id 0 (no window: SDL_QUIT, pushed events,
+ * some touch drivers) goes to the display created first; an id we do not
+ * know is a window already destroyed, whose late events are dropped. */
+static display_t *sys_find(Uint32 win_id)
+{
+    int i;
+
+    if(win_id == 0)
+        return sys.n > 0 ? sys.list[0] : NULL;
+    for(i = 0; i < sys.n; i++)
+        if(sys.list[i]->win_id == win_id)
+            return sys.list[i];
+    return NULL;
+}
+
+/* Output size in pixels into the gfx (the UI's layout size). */
+static void sync_size(display_t *d)
+{
+    int w = 0, h = 0;
+
+    if(SDL_GetRendererOutputSize(d->ren, &w, &h) != 0 || w <= 0 || h <= 0)
+        SDL_GetWindowSize(d->win, &w, &h);
+    d->gfx.width = w;
+    d->gfx.height = h;
+}
+
+/* Free what a display holds (NULL ok); SDL itself stays up. */
+static void release(display_t *d)
+{
+    if(!d)
+        return;
+    gfx_sdl_destroy(d->gs);
+    if(d->ren)
+        SDL_DestroyRenderer(d->ren);
+    if(d->win)
+        SDL_DestroyWindow(d->win);
+    hk_free(d);
 }
 
 hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t **out,
@@ -45,41 +187,55 @@ hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t *
     display_t *d = NULL;
     display_mode_t mode = cfg->mode;
     Uint32 flags = 0;
-    int w = cfg->logical_w, h = cfg->logical_h;
-    hk_err_t rc = HK_OK;
+    int x = SDL_WINDOWPOS_CENTERED, y = SDL_WINDOWPOS_CENTERED;
+    int w = cfg->width > 0 ? cfg->width : 1080, h = cfg->height > 0 ? cfg->height : 1920;
+    const char *drv;
+    hk_err_t rc;
 
     *out = NULL;
     if(mode == DISPLAY_MODE_AUTO) {
-        const char *drv = getenv("SDL_VIDEODRIVER");
-        if(drv && !strcmp(drv, "offscreen"))
+        drv = getenv("SDL_VIDEODRIVER");
+        if(drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")))
             mode = DISPLAY_MODE_OFFSCREEN;
         else
             mode = have_window_system() ? DISPLAY_MODE_WINDOW : DISPLAY_MODE_OFFSCREEN;
     }
-    if(mode == DISPLAY_MODE_OFFSCREEN)
-        SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
-    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
-    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
-    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
-    SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
-    if(SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
-        hk_diag_set(diag, "display: SDL_Init: %s", SDL_GetError());
-        return HK_ERR_HW;
-    }
+    rc = sys_up(mode, diag);
+    if(rc != HK_OK)
+        return rc;
     d = hk_calloc(1, sizeof(*d));
     if(!d) {
         rc = HK_ERR_NOMEM;
         goto out;
     }
-    d->logical_w = cfg->logical_w;
-    d->logical_h = cfg->logical_h;
-    if(mode == DISPLAY_MODE_FULLSCREEN) {
-        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-    } else if(mode == DISPLAY_MODE_WINDOW) {
+    drv = SDL_GetCurrentVideoDriver();
+    snprintf(d->backend, sizeof(d->backend), "%s", drv ? drv : "?");
+    d->headless = !strcmp(d->backend, "offscreen") || !strcmp(d->backend, "dummy");
+    if(mode != DISPLAY_MODE_OFFSCREEN && d->headless)
+        hk_log_warn("display", "a window was asked for, but the backend is %s (headless)",
+                    d->backend);
+    if(!d->headless && mode == DISPLAY_MODE_FULLSCREEN) {
+        SDL_DisplayMode dm;
+        SDL_Rect b;
+        int mon = cfg->monitor >= 0 && cfg->monitor < SDL_GetNumVideoDisplays() ? cfg->monitor : 0;
+
+        if(SDL_GetDisplayBounds(mon, &b) == 0) {
+            x = b.x;
+            y = b.y;
+            w = b.w;
+            h = b.h;
+        }
+        if(SDL_GetDesktopDisplayMode(mon, &dm) == 0 && dm.w > 0 && dm.h > 0) {
+            w = dm.w;
+            h = dm.h;
+        }
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+        d->fullscreen = true;
+    } else if(!d->headless) {
         SDL_Rect usable;
-        /* Fit the layout into the desktop, keeping its aspect ratio. */
-        if(SDL_GetDisplayUsableBounds(0, &usable) == 0 && usable.w > 0 && usable.h > 0) {
+        int mon = cfg->monitor >= 0 && cfg->monitor < SDL_GetNumVideoDisplays() ? cfg->monitor : 0;
+        /* Fit the preferred size into the desktop, keeping its shape. */
+        if(SDL_GetDisplayUsableBounds(mon, &usable) == 0 && usable.w > 0 && usable.h > 0) {
             double sx = usable.w * 0.92 / w, sy = usable.h * 0.92 / h;
             double sc = sx < sy ? sx : sy;
             if(sc < 1.0) {
@@ -87,36 +243,39 @@ hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t *
                 h = (int)(h * sc);
             }
         }
+        x = (int)SDL_WINDOWPOS_CENTERED_DISPLAY(mon);
+        y = (int)SDL_WINDOWPOS_CENTERED_DISPLAY(mon);
         flags |= SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
     }
-    d->win = SDL_CreateWindow(cfg->title ? cfg->title : "HallKiosk", SDL_WINDOWPOS_CENTERED,
-                              SDL_WINDOWPOS_CENTERED, w, h, flags);
+    d->win = SDL_CreateWindow(cfg->title ? cfg->title : "HallKiosk", x, y, w, h, flags);
     if(!d->win) {
         hk_diag_set(diag, "display: SDL_CreateWindow: %s", SDL_GetError());
         rc = HK_ERR_HW;
         goto out;
     }
+    d->win_id = SDL_GetWindowID(d->win);
     d->ren = SDL_CreateRenderer(d->win, -1, SDL_RENDERER_SOFTWARE);
     if(!d->ren) {
         hk_diag_set(diag, "display: SDL_CreateRenderer: %s", SDL_GetError());
         rc = HK_ERR_HW;
         goto out;
     }
-    SDL_RenderSetLogicalSize(d->ren, cfg->logical_w, cfg->logical_h);
-    d->gfx.width = cfg->logical_w;
-    d->gfx.height = cfg->logical_h;
+    sync_size(d);
     rc = gfx_sdl_create(d->ren, fonts, &d->gfx, &d->gs);
     if(rc != HK_OK)
         goto out;
-    d->wake_event = SDL_RegisterEvents(1);
-    snprintf(d->backend, sizeof(d->backend), "%s", SDL_GetCurrentVideoDriver());
-    if(mode == DISPLAY_MODE_FULLSCREEN)
+    if(d->fullscreen)
         SDL_ShowCursor(SDL_DISABLE);
+    sys_add(d);
+    hk_log_info("display", "%s, %s, %dx%d px",
+                d->headless     ? "headless"
+                : d->fullscreen ? "full screen"
+                                : "window",
+                d->backend, d->gfx.width, d->gfx.height);
 out:
     if(rc != HK_OK) {
-        display_destroy(d);
-        if(!d)
-            SDL_Quit();
+        release(d);
+        sys_down();
         return rc;
     }
     *out = d;
@@ -127,13 +286,9 @@ void display_destroy(display_t *d)
 {
     if(!d)
         return;
-    gfx_sdl_destroy(d->gs);
-    if(d->ren)
-        SDL_DestroyRenderer(d->ren);
-    if(d->win)
-        SDL_DestroyWindow(d->win);
-    hk_free(d);
-    SDL_Quit();
+    sys_remove(d);
+    release(d);
+    sys_down();
 }
 
 gfx_t *display_gfx(display_t *d)
@@ -141,15 +296,19 @@ gfx_t *display_gfx(display_t *d)
     return &d->gfx;
 }
 
-void display_set_logical_size(display_t *d, int w, int h)
+bool display_is_headless(const display_t *d)
 {
-    d->logical_w = w;
-    d->logical_h = h;
-    d->gfx.width = w;
-    d->gfx.height = h;
-    if(!strcmp(d->backend, "offscreen"))
-        SDL_SetWindowSize(d->win, w, h);
-    SDL_RenderSetLogicalSize(d->ren, w, h);
+    return d->headless;
+}
+
+void display_request_size(display_t *d, int w, int h)
+{
+    if(d->fullscreen || w <= 0 || h <= 0)
+        return;
+    /* SDL reports SDL_WINDOWEVENT_SIZE_CHANGED once the size took effect
+     * (at once on the offscreen driver); translate() turns it into
+     * DISPLAY_EV_RESIZE */
+    SDL_SetWindowSize(d->win, w, h);
 }
 
 void display_present(display_t *d)
@@ -161,7 +320,12 @@ static int map_key(SDL_Keycode k)
 {
     switch(k) {
     case SDLK_ESCAPE: return DISPLAY_KEY_ESCAPE;
-    case SDLK_RETURN: return DISPLAY_KEY_ENTER;
+    case SDLK_RETURN:
+    case SDLK_RETURN2:
+    case SDLK_KP_ENTER: return DISPLAY_KEY_ENTER;
+    case SDLK_BACKSPACE: return DISPLAY_KEY_BACKSPACE;
+    case SDLK_TAB: return DISPLAY_KEY_TAB;
+    case SDLK_DELETE: return DISPLAY_KEY_DELETE;
     case SDLK_F1: return DISPLAY_KEY_F1;
     case SDLK_F2: return DISPLAY_KEY_F2;
     case SDLK_F11: return DISPLAY_KEY_F11;
@@ -170,42 +334,66 @@ static int map_key(SDL_Keycode k)
     return (k > 0 && k < 128) ? (int)k : 0;
 }
 
-/* Finger positions are normalised to the window; map them through the
- * renderer's letterboxing to layout coordinates. */
-static void finger_to_logical(display_t *d, float fx, float fy, int *x, int *y)
+/* Window points (mouse) to output pixels: equal unless HiDPI. */
+static void points_to_px(display_t *d, int px, int py, int *x, int *y)
 {
-    int ww, wh;
-    float lx, ly;
+    int ww = 0, wh = 0;
 
     SDL_GetWindowSize(d->win, &ww, &wh);
-    SDL_RenderWindowToLogical(d->ren, (int)(fx * (float)ww), (int)(fy * (float)wh), &lx, &ly);
-    *x = (int)lx;
-    *y = (int)ly;
+    if(ww <= 0 || wh <= 0 || (ww == d->gfx.width && wh == d->gfx.height)) {
+        *x = px;
+        *y = py;
+        return;
+    }
+    *x = (int)((long)px * d->gfx.width / ww);
+    *y = (int)((long)py * d->gfx.height / wh);
 }
 
+static Uint32 event_window(const SDL_Event *e)
+{
+    switch(e->type) {
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP: return e->button.windowID;
+    case SDL_MOUSEMOTION: return e->motion.windowID;
+    case SDL_FINGERDOWN:
+    case SDL_FINGERUP:
+    case SDL_FINGERMOTION: return e->tfinger.windowID;
+    case SDL_KEYDOWN: return e->key.windowID;
+    case SDL_TEXTINPUT: return e->text.windowID;
+    case SDL_WINDOWEVENT: return e->window.windowID;
+    default: break;
+    }
+    if(e->type == sys.wake_event)
+        return e->user.windowID;
+    return 0;
+}
+
+/* Translate an SDL event of display d; false when it means nothing to us. */
 static bool translate(display_t *d, const SDL_Event *e, display_event_t *ev)
 {
     memset(ev, 0, sizeof(*ev));
-    if(e->type == d->wake_event) {
+    ev->display = d;
+    if(e->type == sys.wake_event) {
         ev->type = DISPLAY_EV_WAKE;
         return true;
     }
     switch(e->type) {
-    case SDL_QUIT: ev->type = DISPLAY_EV_QUIT; return true;
+    case SDL_QUIT:
+        ev->type = DISPLAY_EV_QUIT;
+        ev->display = NULL;
+        return true;
     case SDL_MOUSEBUTTONDOWN:
     case SDL_MOUSEBUTTONUP:
         if(e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT)
             return false;
         ev->type = e->type == SDL_MOUSEBUTTONDOWN ? DISPLAY_EV_DOWN : DISPLAY_EV_UP;
-        ev->x = e->button.x;
-        ev->y = e->button.y;
+        points_to_px(d, e->button.x, e->button.y, &ev->x, &ev->y);
         return true;
     case SDL_MOUSEMOTION:
         if(e->motion.which == SDL_TOUCH_MOUSEID || !(e->motion.state & SDL_BUTTON_LMASK))
             return false;
         ev->type = DISPLAY_EV_MOVE;
-        ev->x = e->motion.x;
-        ev->y = e->motion.y;
+        points_to_px(d, e->motion.x, e->motion.y, &ev->x, &ev->y);
         return true;
     case SDL_FINGERDOWN:
     case SDL_FINGERUP:
@@ -227,37 +415,90 @@ static bool translate(display_t *d, const SDL_Event *e, display_event_t *ev)
                 return false;
             ev->type = DISPLAY_EV_MOVE;
         }
-        finger_to_logical(d, e->tfinger.x, e->tfinger.y, &ev->x, &ev->y);
+        /* normalised to the window: scale straight to output pixels */
+        ev->x = (int)(e->tfinger.x * (float)d->gfx.width);
+        ev->y = (int)(e->tfinger.y * (float)d->gfx.height);
         return true;
     case SDL_KEYDOWN:
         ev->type = DISPLAY_EV_KEY;
         ev->key = map_key(e->key.keysym.sym);
         return ev->key != 0;
+    case SDL_TEXTINPUT:
+        ev->type = DISPLAY_EV_TEXT;
+        /* SDL sends whole UTF-8 characters, NUL-terminated, in 32 bytes */
+        snprintf(ev->text, sizeof(ev->text), "%s", e->text.text);
+        return ev->text[0] != '\0';
     case SDL_WINDOWEVENT:
-        if(e->window.event == SDL_WINDOWEVENT_EXPOSED ||
-           e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
-           e->window.event == SDL_WINDOWEVENT_RESTORED) {
-            ev->type = DISPLAY_EV_EXPOSE;
-            return true;
+        switch(e->window.event) {
+        case SDL_WINDOWEVENT_SIZE_CHANGED: {
+            int ow = d->gfx.width, oh = d->gfx.height;
+            sync_size(d);
+            ev->type =
+                (ow != d->gfx.width || oh != d->gfx.height) ? DISPLAY_EV_RESIZE : DISPLAY_EV_EXPOSE;
+            break;
         }
-        return false;
+        case SDL_WINDOWEVENT_EXPOSED:
+        case SDL_WINDOWEVENT_RESTORED:
+        case SDL_WINDOWEVENT_SHOWN: ev->type = DISPLAY_EV_EXPOSE; break;
+        case SDL_WINDOWEVENT_CLOSE: ev->type = DISPLAY_EV_CLOSE; break;
+        default: return false;
+        }
+        ev->w = d->gfx.width;
+        ev->h = d->gfx.height;
+        return true;
     default: return false;
     }
 }
 
-bool display_wait(display_t *d, int timeout_ms, display_event_t *ev)
+static void park(display_t *d, const display_event_t *ev)
+{
+    if(d->park_n == PARK_MAX) {
+        hk_log_warn("display", "event queue of window %u full: dropped a type %d event",
+                    (unsigned)d->win_id, (int)d->park[d->park_head].type);
+        d->park_head = (d->park_head + 1) % PARK_MAX;
+        d->park_n--;
+    }
+    d->park[(d->park_head + d->park_n) % PARK_MAX] = *ev;
+    d->park_n++;
+}
+
+static bool unpark(display_t *d, display_event_t *ev)
+{
+    if(d->park_n == 0)
+        return false;
+    *ev = d->park[d->park_head];
+    d->park_head = (d->park_head + 1) % PARK_MAX;
+    d->park_n--;
+    return true;
+}
+
+static bool in_set(display_t *const *ds, int n, const display_t *d)
+{
+    int i;
+
+    for(i = 0; i < n; i++)
+        if(ds[i] == d)
+            return true;
+    return false;
+}
+
+bool display_wait_any(display_t *const *ds, int n, int timeout_ms, display_event_t *ev)
 {
     SDL_Event e;
     Uint32 start = SDL_GetTicks();
+    int i;
 
+    for(i = 0; i < n; i++)
+        if(unpark(ds[i], ev))
+            return true;
     for(;;) {
         int left = timeout_ms;
+        display_t *owner;
+        display_event_t tmp;
+
         if(timeout_ms >= 0) {
             Uint32 spent = SDL_GetTicks() - start;
-            if(spent >= (Uint32)timeout_ms)
-                left = 0;
-            else
-                left = timeout_ms - (int)spent;
+            left = spent >= (Uint32)timeout_ms ? 0 : timeout_ms - (int)spent;
         }
         if(left == 0) {
             if(!SDL_PollEvent(&e))
@@ -265,9 +506,27 @@ bool display_wait(display_t *d, int timeout_ms, display_event_t *ev)
         } else if(!SDL_WaitEventTimeout(&e, left)) {
             return false;
         }
-        if(translate(d, &e, ev))
+        owner = sys_find(event_window(&e));
+        if(!owner)
+            continue;
+        if(e.type == SDL_QUIT) {
+            if(!translate(ds[0], &e, ev))
+                continue;
             return true;
+        }
+        if(!translate(owner, &e, &tmp))
+            continue;
+        if(in_set(ds, n, owner)) {
+            *ev = tmp;
+            return true;
+        }
+        park(owner, &tmp);
     }
+}
+
+bool display_wait(display_t *d, int timeout_ms, display_event_t *ev)
+{
+    return display_wait_any(&d, 1, timeout_ms, ev);
 }
 
 void display_wake(display_t *d)
@@ -275,7 +534,8 @@ void display_wake(display_t *d)
     SDL_Event e;
 
     memset(&e, 0, sizeof(e));
-    e.type = d->wake_event;
+    e.type = sys.wake_event;
+    e.user.windowID = d->win_id;
     (void)SDL_PushEvent(&e); /* a full queue already wakes the loop */
 }
 
@@ -290,13 +550,10 @@ hk_err_t display_save_png(display_t *d, const char *path)
     s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 24, SDL_PIXELFORMAT_RGB24);
     if(!s)
         return HK_ERR_NOMEM;
-    /* Read the whole output, not the logical viewport. */
-    SDL_RenderSetViewport(d->ren, NULL);
     if(SDL_RenderReadPixels(d->ren, NULL, SDL_PIXELFORMAT_RGB24, s->pixels, s->pitch) != 0)
         rc = HK_ERR_HW;
     else if(IMG_SavePNG(s, path) != 0)
         rc = HK_ERR_IO;
-    SDL_RenderSetLogicalSize(d->ren, d->logical_w, d->logical_h);
     SDL_FreeSurface(s);
     return rc;
 }

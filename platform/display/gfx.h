@@ -37,7 +37,7 @@ typedef struct gfx_ops {
 typedef struct gfx {
     const gfx_ops_t *ops;
     void *impl;
-    int width; /* logical size of the surface drawn on */
+    int width; /* size in pixels of the surface drawn on (a display: its output) */
     int height;
 } gfx_t;
 

@@ -1,19 +1,28 @@
 /*
- * gfx_sdl: gfx_t on an SDL_Renderer. Text is rendered white with SDL_ttf
- * (blended, anti-aliased) into a texture once per (weight, size, string)
- * and tinted per draw with the texture colour mod, so a redraw never
- * re-rasterises text; sizes are cached the same way because switching a
- * face's size flushes SDL_ttf's glyph cache. Rounded corners come from one
- * anti-aliased circle texture per radius.
+ * gfx_sdl: gfx_t on an SDL_Renderer, drawing at the output's own pixels.
+ * Text is rendered with SDL_ttf (blended, anti-aliased) in its final colour
+ * into a texture once per (weight, size, colour, string), so a redraw never
+ * re-rasterises text and blits it on SDL's plain per-pixel-alpha path; text
+ * sizes are cached the same way because switching a face's size flushes
+ * SDL_ttf's glyph cache. Rounded corners come from one anti-aliased disc
+ * texture per (radius, colour), made at the device radius (crisp at any
+ * panel size) and also pre-coloured: a colour-modulated texture would take
+ * SDL's generic blitter, several times slower, which at 4K was a fifth of
+ * the frame.
  *
  * Cache design notes:
- *   - entries live in a chained hash (HASH_BUCKETS); each has an LRU stamp.
- *   - the texture bytes are capped (TEXT_CACHE_BYTES); over the cap, the
+ *   - text entries live in a chained hash (HASH_BUCKETS); each has an LRU
+ *     stamp. The texture bytes are capped (cache_cap(): TEXT_CACHE_SCREENS
+ *     times the output's bytes, at least TEXT_CACHE_MIN); over the cap, the
  *     least recently used textures are dropped (size entries stay: tiny).
- *   - invariant: an entry's tex is NULL or sized w x h.
+ *   - discs: up to MAX_DISCS entries keyed by (radius, rgba), LRU, bytes
+ *     capped at DISC_CACHE_SCREENS output bytes (at least DISC_CACHE_MIN).
+ *   - invariant: a text entry's tex is NULL or sized w x h; a disc's tex is
+ *     2r x 2r.
  */
 #include "gfx_sdl_private.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <SDL_ttf.h>
@@ -21,10 +30,17 @@
 #include "font_private.h"
 #include "hk_mem.h"
 
-#define HASH_BUCKETS     1024
-#define TEXT_CACHE_BYTES (12 * 1024 * 1024)
-#define MAX_ENTRIES      4096
-#define MAX_RADII        8
+#define HASH_BUCKETS 1024
+/* Text textures scale with the panel: a full screen of text at 4K is ~4x
+ * the bytes of 1080x1920. The cap is a multiple of the output's own bytes
+ * (TEXT_CACHE_SCREENS), never below TEXT_CACHE_MIN: the screens a kiosk
+ * cycles through must all fit, or every frame re-rasterises its text. */
+#define TEXT_CACHE_MIN     (12 * 1024 * 1024)
+#define TEXT_CACHE_SCREENS 2
+#define MAX_ENTRIES        4096
+#define MAX_DISCS          48
+#define DISC_CACHE_MIN     (8 * 1024 * 1024)
+#define DISC_CACHE_SCREENS 1
 
 typedef struct text_entry {
     struct text_entry *next;
@@ -34,7 +50,9 @@ typedef struct text_entry {
     uint32_t rgba; /* colour drawn with; 0 = size-only entry */
     size_t len;
     char *str;
-    int w, h;
+    int w, h;         /* the line box (what text_size reports) */
+    SDL_Rect ink;     /* the part of the line box with any ink: the texture */
+    bool blank;       /* drawn and found without ink (spaces) */
     SDL_Texture *tex; /* NULL until drawn (or evicted) */
     uint64_t used;
 } text_entry_t;
@@ -48,8 +66,11 @@ struct gfx_sdl {
     uint64_t tick;
     struct {
         int radius;
-        SDL_Texture *tex;
-    } circles[MAX_RADII];
+        uint32_t rgba;
+        SDL_Texture *tex; /* NULL = free slot */
+        uint64_t used;
+    } discs[MAX_DISCS];
+    size_t disc_bytes;
 };
 
 static uint32_t hash_key(int weight, int size, uint32_t rgba, const char *s, size_t len)
@@ -70,7 +91,7 @@ static void drop_entry_texture(gfx_sdl_t *s, text_entry_t *e)
     if(e->tex) {
         SDL_DestroyTexture(e->tex);
         e->tex = NULL;
-        s->tex_bytes -= (size_t)e->w * (size_t)e->h * 4;
+        s->tex_bytes -= (size_t)e->ink.w * (size_t)e->ink.h * 4;
     }
 }
 
@@ -92,10 +113,23 @@ static void clear_all(gfx_sdl_t *s)
     s->n_entries = 0;
 }
 
+static size_t cache_cap(const gfx_sdl_t *s)
+{
+    int w = 0, h = 0;
+    size_t cap;
+
+    if(SDL_GetRendererOutputSize(s->r, &w, &h) != 0 || w <= 0 || h <= 0)
+        return TEXT_CACHE_MIN;
+    cap = (size_t)w * (size_t)h * 4 * TEXT_CACHE_SCREENS;
+    return cap > TEXT_CACHE_MIN ? cap : TEXT_CACHE_MIN;
+}
+
 /* Drop the least recently used textures until under the byte cap. */
 static void evict_textures(gfx_sdl_t *s, size_t need)
 {
-    while(s->tex_bytes + need > TEXT_CACHE_BYTES) {
+    size_t cap = cache_cap(s);
+
+    while(s->tex_bytes + need > cap) {
         text_entry_t *oldest = NULL;
         int i;
 
@@ -163,32 +197,88 @@ static void op_fill_rect(void *impl, gfx_rect_t r, gfx_color_t c)
     SDL_RenderFillRect(s->r, &rr);
 }
 
-/* White disc of diameter 2*radius with anti-aliased edge in alpha. */
-static SDL_Texture *circle_texture(gfx_sdl_t *s, int radius)
+static size_t disc_cap(const gfx_sdl_t *s)
 {
+    size_t cap = cache_cap(s) / TEXT_CACHE_SCREENS * DISC_CACHE_SCREENS;
+
+    return cap > DISC_CACHE_MIN ? cap : DISC_CACHE_MIN;
+}
+
+static void drop_disc(gfx_sdl_t *s, int i)
+{
+    if(!s->discs[i].tex)
+        return;
+    SDL_DestroyTexture(s->discs[i].tex);
+    s->discs[i].tex = NULL;
+    s->disc_bytes -= (size_t)s->discs[i].radius * (size_t)s->discs[i].radius * 16;
+}
+
+/* Coverage (0..255) of pixel (x, y) by a disc of radius r centred at (r, r):
+ * exact inside and outside, 4x4 supersampled only near the edge. */
+static uint32_t coverage(int x, int y, int r)
+{
+    float dx = (float)x + 0.5f - (float)r, dy = (float)y + 0.5f - (float)r;
+    float d2 = dx * dx + dy * dy, rf = (float)r;
+    int sx, sy, inside = 0;
+
+    if(d2 <= (rf - 1.0f) * (rf - 1.0f))
+        return 255;
+    if(d2 >= (rf + 1.0f) * (rf + 1.0f))
+        return 0;
+    for(sy = 0; sy < 4; sy++)
+        for(sx = 0; sx < 4; sx++) {
+            float fx = (float)x + ((float)sx + 0.5f) / 4.0f - rf;
+            float fy = (float)y + ((float)sy + 0.5f) / 4.0f - rf;
+            if(fx * fx + fy * fy <= rf * rf)
+                inside++;
+        }
+    return (uint32_t)(inside * 255 / 16);
+}
+
+/* A disc of diameter 2*radius in colour c, anti-aliased edge in alpha. */
+static SDL_Texture *disc_texture(gfx_sdl_t *s, int radius, gfx_color_t c)
+{
+    uint32_t rgba = ((uint32_t)c.r << 24) | ((uint32_t)c.g << 16) | ((uint32_t)c.b << 8) | c.a;
+    uint32_t rgb = ((uint32_t)c.r << 16) | ((uint32_t)c.g << 8) | c.b;
+    size_t bytes = (size_t)radius * (size_t)radius * 16;
     SDL_Surface *surf;
     SDL_Texture *tex;
-    int i, x, y, d = radius * 2;
+    int i, x, y, d = radius * 2, slot = -1;
 
-    for(i = 0; i < MAX_RADII; i++)
-        if(s->circles[i].radius == radius && s->circles[i].tex)
-            return s->circles[i].tex;
+    for(i = 0; i < MAX_DISCS; i++)
+        if(s->discs[i].tex && s->discs[i].radius == radius && s->discs[i].rgba == rgba) {
+            s->discs[i].used = ++s->tick;
+            return s->discs[i].tex;
+        }
+    /* room: drop the least recently used discs while full or over the cap
+     * (a disc bigger than the whole cap is still made: it is on screen) */
+    for(;;) {
+        int oldest = -1;
+        slot = -1;
+        for(i = 0; i < MAX_DISCS; i++) {
+            if(!s->discs[i].tex) {
+                if(slot < 0)
+                    slot = i;
+            } else if(oldest < 0 || s->discs[i].used < s->discs[oldest].used) {
+                oldest = i;
+            }
+        }
+        if(oldest < 0 || (slot >= 0 && s->disc_bytes + bytes <= disc_cap(s)))
+            break;
+        drop_disc(s, oldest);
+    }
     surf = SDL_CreateRGBSurfaceWithFormat(0, d, d, 32, SDL_PIXELFORMAT_ARGB8888);
     if(!surf)
         return NULL;
-    for(y = 0; y < d; y++) {
+    for(y = 0; y < radius; y++) {
         uint32_t *row = (uint32_t *)(void *)((uint8_t *)surf->pixels + y * surf->pitch);
-        for(x = 0; x < d; x++) {
-            /* 4x4 supersampling of the pixel against the circle */
-            int sx, sy, inside = 0;
-            for(sy = 0; sy < 4; sy++)
-                for(sx = 0; sx < 4; sx++) {
-                    float fx = (float)x + ((float)sx + 0.5f) / 4.0f - (float)radius;
-                    float fy = (float)y + ((float)sy + 0.5f) / 4.0f - (float)radius;
-                    if(fx * fx + fy * fy <= (float)(radius * radius))
-                        inside++;
-                }
-            row[x] = ((uint32_t)(inside * 255 / 16) << 24) | 0xFFFFFFu;
+        uint32_t *mirror =
+            (uint32_t *)(void *)((uint8_t *)surf->pixels + (d - 1 - y) * surf->pitch);
+        for(x = 0; x < radius; x++) {
+            uint32_t a = coverage(x, y, radius) * c.a / 255;
+            uint32_t px = (a << 24) | rgb;
+            /* the disc is symmetric: compute a quarter, write four */
+            row[x] = row[d - 1 - x] = mirror[x] = mirror[d - 1 - x] = px;
         }
     }
     tex = SDL_CreateTextureFromSurface(s->r, surf);
@@ -196,16 +286,11 @@ static SDL_Texture *circle_texture(gfx_sdl_t *s, int radius)
     if(!tex)
         return NULL;
     SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
-    for(i = 0; i < MAX_RADII; i++)
-        if(!s->circles[i].tex) {
-            s->circles[i].radius = radius;
-            s->circles[i].tex = tex;
-            return tex;
-        }
-    /* table full: replace the first slot */
-    SDL_DestroyTexture(s->circles[0].tex);
-    s->circles[0].radius = radius;
-    s->circles[0].tex = tex;
+    s->discs[slot].radius = radius;
+    s->discs[slot].rgba = rgba;
+    s->discs[slot].tex = tex;
+    s->discs[slot].used = ++s->tick;
+    s->disc_bytes += bytes;
     return tex;
 }
 
@@ -223,7 +308,7 @@ static void op_fill_round_rect(void *impl, gfx_rect_t r, int radius, gfx_color_t
         op_fill_rect(impl, r, c);
         return;
     }
-    tex = circle_texture(s, radius);
+    tex = disc_texture(s, radius, c);
     if(!tex) {
         op_fill_rect(impl, r, c);
         return;
@@ -231,8 +316,6 @@ static void op_fill_round_rect(void *impl, gfx_rect_t r, int radius, gfx_color_t
     op_fill_rect(impl, gfx_rect(r.x + radius, r.y, r.w - 2 * radius, r.h), c);
     op_fill_rect(impl, gfx_rect(r.x, r.y + radius, radius, r.h - 2 * radius), c);
     op_fill_rect(impl, gfx_rect(r.x + r.w - radius, r.y + radius, radius, r.h - 2 * radius), c);
-    SDL_SetTextureColorMod(tex, c.r, c.g, c.b);
-    SDL_SetTextureAlphaMod(tex, c.a);
     for(k = 0; k < 4; k++) {
         int qx = (k & 1) ? radius : 0, qy = (k & 2) ? radius : 0;
         SDL_Rect src = { qx, qy, radius, radius };
@@ -254,6 +337,73 @@ static void op_text_size(void *impl, gfx_weight_t wt, int size_px, const char *s
         *h_out = e ? e->h : TTF_FontLineSkip(font_set_face(s->fonts, wt, size_px));
 }
 
+/* The smallest rectangle of surf holding every pixel with alpha. A line
+ * box is ~1.45 em tall and mostly transparent above and below the glyphs:
+ * blitting only the ink is a good part of a 4K frame. */
+static SDL_Rect ink_box(const SDL_Surface *surf)
+{
+    SDL_Rect r = { 0, 0, 0, 0 };
+    int x, y, x0 = surf->w, x1 = -1, y0 = surf->h, y1 = -1;
+
+    for(y = 0; y < surf->h; y++) {
+        const uint32_t *row =
+            (const uint32_t *)(const void *)((const uint8_t *)surf->pixels + y * surf->pitch);
+        for(x = 0; x < surf->w; x++)
+            if(row[x] & 0xFF000000u) {
+                if(x < x0)
+                    x0 = x;
+                if(x > x1)
+                    x1 = x;
+                if(y < y0)
+                    y0 = y;
+                y1 = y;
+            }
+    }
+    if(x1 >= x0 && y1 >= y0) {
+        r.x = x0;
+        r.y = y0;
+        r.w = x1 - x0 + 1;
+        r.h = y1 - y0 + 1;
+    }
+    return r;
+}
+
+/* Render e's string in colour c into e->tex (its ink only). */
+static bool rasterise(gfx_sdl_t *s, text_entry_t *e, gfx_weight_t wt, int size_px, gfx_color_t c)
+{
+    SDL_Color fg = { c.r, c.g, c.b, c.a }; /* SDL_ttf 2.20 blends fg.a in */
+    SDL_Surface *surf, *ink;
+
+    surf = TTF_RenderUTF8_Blended(font_set_face(s->fonts, wt, size_px), e->str, fg);
+    if(!surf)
+        return false;
+    /* blended output is ARGB8888; anything else is drawn untrimmed */
+    e->ink = surf->format->format == SDL_PIXELFORMAT_ARGB8888
+                 ? ink_box(surf)
+                 : (SDL_Rect){ 0, 0, surf->w, surf->h };
+    e->w = surf->w;
+    e->h = surf->h;
+    if(e->ink.w == 0) {
+        e->blank = true;
+        SDL_FreeSurface(surf);
+        return true;
+    }
+    evict_textures(s, (size_t)e->ink.w * (size_t)e->ink.h * 4);
+    ink = SDL_CreateRGBSurfaceWithFormatFrom(
+        (uint8_t *)surf->pixels + e->ink.y * surf->pitch + e->ink.x * 4, e->ink.w, e->ink.h, 32,
+        surf->pitch, surf->format->format);
+    if(ink) {
+        e->tex = SDL_CreateTextureFromSurface(s->r, ink);
+        SDL_FreeSurface(ink);
+    }
+    SDL_FreeSurface(surf);
+    if(!e->tex)
+        return false;
+    s->tex_bytes += (size_t)e->ink.w * (size_t)e->ink.h * 4;
+    SDL_SetTextureBlendMode(e->tex, SDL_BLENDMODE_BLEND);
+    return true;
+}
+
 static void op_draw_text(void *impl, gfx_weight_t wt, int size_px, gfx_color_t c, int x, int y,
                          const char *str, size_t len)
 {
@@ -271,29 +421,14 @@ static void op_draw_text(void *impl, gfx_weight_t wt, int size_px, gfx_color_t c
                len);
     if(!e || e->w <= 0)
         return;
-    if(!e->tex) {
-        SDL_Color fg = { c.r, c.g, c.b, c.a }; /* SDL_ttf 2.20 blends fg.a in */
-        SDL_Surface *surf;
-
-        evict_textures(s, (size_t)e->w * (size_t)e->h * 4);
-        surf = TTF_RenderUTF8_Blended(font_set_face(s->fonts, wt, size_px), e->str, fg);
-        if(!surf)
-            return;
-        e->tex = SDL_CreateTextureFromSurface(s->r, surf);
-        if(e->tex) {
-            e->w = surf->w;
-            e->h = surf->h;
-            s->tex_bytes += (size_t)e->w * (size_t)e->h * 4;
-            SDL_SetTextureBlendMode(e->tex, SDL_BLENDMODE_BLEND);
-        }
-        SDL_FreeSurface(surf);
-        if(!e->tex)
-            return;
-    }
-    dst.x = x;
-    dst.y = y;
-    dst.w = e->w;
-    dst.h = e->h;
+    if(!e->tex && !e->blank && !rasterise(s, e, wt, size_px, c))
+        return;
+    if(e->blank)
+        return;
+    dst.x = x + e->ink.x;
+    dst.y = y + e->ink.y;
+    dst.w = e->ink.w;
+    dst.h = e->ink.h;
     SDL_RenderCopy(s->r, e->tex, NULL, &dst);
 }
 
@@ -334,8 +469,7 @@ void gfx_sdl_destroy(gfx_sdl_t *s)
     if(!s)
         return;
     clear_all(s);
-    for(i = 0; i < MAX_RADII; i++)
-        if(s->circles[i].tex)
-            SDL_DestroyTexture(s->circles[i].tex);
+    for(i = 0; i < MAX_DISCS; i++)
+        drop_disc(s, i);
     hk_free(s);
 }

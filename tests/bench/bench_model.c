@@ -52,8 +52,8 @@ hk_err_t bench_open_panel(font_set_t **fonts, display_t **d, hk_diag_t *diag)
     *d = NULL;
     memset(&dc, 0, sizeof(dc));
     dc.mode = DISPLAY_MODE_OFFSCREEN;
-    dc.logical_w = PANEL_W;
-    dc.logical_h = PANEL_H;
+    dc.width = PANEL_W;
+    dc.height = PANEL_H;
     dc.title = "hk_bench";
     hk_diag_clear(diag);
     rc = font_set_open(NULL, fonts, diag);

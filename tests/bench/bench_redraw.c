@@ -1,6 +1,8 @@
 /*
  * bench_redraw: full-screen redraw time of the real screens on the real
- * SDL software renderer, portrait 1080x1920 on SDL's offscreen driver.
+ * SDL software renderer at the panel's native pixels on SDL's offscreen
+ * driver: the portrait 1080x1920 kiosk, a 3840x2160 hall board (target:
+ * within a 60 Hz frame) and a 1366x768 panel.
  *
  * Each frame is what ui_loop does when a screen is shown: enter(), update()
  * with a new model, draw() everything, display_present(). Frames cycle
@@ -10,6 +12,7 @@
  */
 #include "bench.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,42 +22,86 @@
 
 #define WARMUP_FRAMES 8
 
+/* A panel the redraw is measured on, with its p99 target. The 4K row is a
+ * hall board: it must redraw within one 60 Hz frame. */
+typedef struct panel {
+    int w, h;
+    double p99_target_ms;
+    bool cold_row; /* also report the first (cold) frame */
+} panel_t;
+
+static const panel_t panels[] = {
+    { PANEL_W, PANEL_H, 8, true },
+    { 3840, 2160, 16, false },
+    { 1366, 768, 8, false },
+};
+
 static double frame_ms(const scr_ops_t *ops, void *scr, const ui_model_t *m, display_t *d,
                        gfx_t *g);
+static void measure(const bench_opts_t *o, bench_table_t *t, const config_t *cfg, font_set_t *fonts,
+                    const panel_t *p);
 
 void bench_redraw(const bench_opts_t *o, bench_table_t *t)
 {
     static config_t cfg;
+    font_set_t *fonts = NULL;
+    hk_diag_t diag;
+    size_t i;
+
+    if(bench_load_sample_config(o, &cfg) != HK_OK) {
+        bench_row(t, "full redraw p99", BENCH_NOT_MEASURED, "<= 8 ms", "no sample config");
+        return;
+    }
+    if(font_set_open(NULL, &fonts, &diag) != HK_OK) {
+        bench_row(t, "full redraw p99", BENCH_NOT_MEASURED, "<= 8 ms", "fonts: %.60s", diag.msg);
+        return;
+    }
+    for(i = 0; i < sizeof(panels) / sizeof(panels[0]); i++)
+        measure(o, t, &cfg, fonts, &panels[i]);
+    bench_note(t,
+               "redraw: offscreen backend, software renderer, native pixels, font %s; frames "
+               "cycle home/services x zh/en, each enter+update+draw+present",
+               font_set_path(fonts));
+    font_set_destroy(fonts);
+}
+
+static void measure(const bench_opts_t *o, bench_table_t *t, const config_t *cfg, font_set_t *fonts,
+                    const panel_t *p)
+{
     static ui_model_t model[2]; /* [lang] */
     static const int waiting[CONFIG_MAX_SERVICES] = { 2, 5, 14, 9, 0, 7 };
     const scr_ops_t *ops[2] = { scr_home_ops(), scr_services_ops() };
     void *scr[2] = { NULL, NULL };
-    font_set_t *fonts = NULL;
     display_t *d = NULL;
+    display_cfg_t dc;
     hk_diag_t diag;
     gfx_t *g;
     double cold, *ms = NULL;
     int i, n = o->redraw_frames;
     int64_t now;
+    char name[64], target[32];
 
-    fprintf(stderr, "hk_bench: redraw, %d frames at %dx%d offscreen\n", n, PANEL_W, PANEL_H);
-    if(bench_load_sample_config(o, &cfg) != HK_OK) {
-        bench_row(t, "full redraw p99", BENCH_NOT_MEASURED, "<= 8 ms", "no sample config");
+    snprintf(target, sizeof(target), "<= %.0f ms", p->p99_target_ms);
+    snprintf(name, sizeof(name), "full redraw %dx%d sw, p99", p->w, p->h);
+    fprintf(stderr, "hk_bench: redraw, %d frames at %dx%d offscreen\n", n, p->w, p->h);
+    memset(&dc, 0, sizeof(dc));
+    dc.mode = DISPLAY_MODE_OFFSCREEN;
+    dc.width = p->w;
+    dc.height = p->h;
+    dc.title = "hk_bench";
+    if(display_create(&dc, fonts, &d, &diag) != HK_OK) {
+        bench_row(t, name, BENCH_NOT_MEASURED, target, "display: %.60s", diag.msg);
         return;
-    }
-    if(bench_open_panel(&fonts, &d, &diag) != HK_OK) {
-        bench_row(t, "full redraw p99", BENCH_NOT_MEASURED, "<= 8 ms", "display: %.60s", diag.msg);
-        goto out;
     }
     g = display_gfx(d);
     for(i = 0; i < 2; i++)
         if(ops[i]->create(g, &scr[i]) != HK_OK) {
-            bench_row(t, "full redraw p99", BENCH_NOT_MEASURED, "<= 8 ms", "screen create");
+            bench_row(t, name, BENCH_NOT_MEASURED, target, "screen create");
             goto out;
         }
-    now = bench_local_ms(&cfg, 2026, 11, 25, 10, 30);
-    bench_model_fill(&model[0], &cfg, now, I18N_ZH, PANEL_W, PANEL_H, waiting);
-    bench_model_fill(&model[1], &cfg, now, I18N_EN, PANEL_W, PANEL_H, waiting);
+    now = bench_local_ms(cfg, 2026, 11, 25, 10, 30);
+    bench_model_fill(&model[0], cfg, now, I18N_ZH, g->width, g->height, waiting);
+    bench_model_fill(&model[1], cfg, now, I18N_EN, g->width, g->height, waiting);
     ms = calloc((size_t)n, sizeof(double));
     if(!ms)
         goto out;
@@ -68,24 +115,24 @@ void bench_redraw(const bench_opts_t *o, bench_table_t *t)
     bench_sort(ms, (size_t)n);
     {
         double med = bench_pct(ms, (size_t)n, 50), p99 = bench_pct(ms, (size_t)n, 99);
-        bench_row(t, "full redraw 1080x1920 sw, median", BENCH_INFO, "-", "%.2f ms (n=%d)", med, n);
-        bench_row(t, "full redraw 1080x1920 sw, p99", p99 <= 8 ? BENCH_OK : BENCH_MISSED, "<= 8 ms",
-                  "%.2f ms", p99);
-        bench_row(t, "full redraw 1080x1920 sw, max", BENCH_INFO, "-", "%.2f ms", ms[n - 1]);
-        bench_row(t, "first (cold) frame, home zh", BENCH_INFO, "-", "%.2f ms", cold);
+        snprintf(name, sizeof(name), "full redraw %dx%d sw, median", p->w, p->h);
+        bench_row(t, name, BENCH_INFO, "-", "%.2f ms (n=%d)", med, n);
+        snprintf(name, sizeof(name), "full redraw %dx%d sw, p99", p->w, p->h);
+        bench_row(t, name, p99 <= p->p99_target_ms ? BENCH_OK : BENCH_MISSED, target, "%.2f ms",
+                  p99);
+        if(p->cold_row) {
+            snprintf(name, sizeof(name), "full redraw %dx%d sw, max", p->w, p->h);
+            bench_row(t, name, BENCH_INFO, "-", "%.2f ms", ms[n - 1]);
+            bench_row(t, "first (cold) frame, home zh", BENCH_INFO, "-", "%.2f ms", cold);
+        }
     }
-    bench_note(t,
-               "redraw: backend %s, font %s; frames cycle home/services x zh/en, each "
-               "enter+update+draw+present",
-               display_backend_name(d), font_set_path(fonts));
 out:
     free(ms);
     for(i = 0; i < 2; i++)
         if(scr[i])
             ops[i]->destroy(scr[i]);
-    bench_close_panel(fonts, d);
+    display_destroy(d);
 }
-
 static double frame_ms(const scr_ops_t *ops, void *scr, const ui_model_t *m, display_t *d, gfx_t *g)
 {
     int64_t t0 = bench_now_ns(), t1;

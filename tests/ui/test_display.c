@@ -1,10 +1,14 @@
 /*
- * display: touch and mouse reach the UI as one press each, in layout
- * coordinates; synthetic mouse events made from touch are dropped; a
- * second finger is ignored; another thread can wake the loop; frames can
- * be read back. Runs the real SDL offscreen driver.
+ * display: touch and mouse reach the UI as one press each, in the output's
+ * pixels; synthetic mouse events made from touch are dropped; a second
+ * finger is ignored; another thread can wake the loop; frames can be read
+ * back at the native size; typed text (keyboards, barcode scanners)
+ * arrives as DISPLAY_EV_TEXT; a resize reaches the UI with the new size;
+ * two displays in one process draw their own frames and get their own
+ * events. Runs the real SDL offscreen driver; SDL events are pushed.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <SDL.h>
@@ -23,8 +27,8 @@ void setUp(void)
 
     memset(&cfg, 0, sizeof(cfg));
     cfg.mode = DISPLAY_MODE_OFFSCREEN;
-    cfg.logical_w = 1080;
-    cfg.logical_h = 1920;
+    cfg.width = 1080;
+    cfg.height = 1920;
     HK_ASSERT_OK(font_set_open(NULL, &fonts, &diag));
     HK_ASSERT_OK(display_create(&cfg, fonts, &disp, &diag));
 }
@@ -63,25 +67,39 @@ static void push_mouse(Uint32 type, Uint32 which, int x, int y)
     SDL_PushEvent(&e);
 }
 
-static display_event_t next(void)
+/* The next event of d that is not a repaint request (a new or resized
+ * window asks for one; the tests here are about input). */
+static display_event_t next_of(display_t *d)
 {
     display_event_t ev;
 
     memset(&ev, 0, sizeof(ev));
-    if(!display_wait(disp, 200, &ev))
-        ev.type = DISPLAY_EV_NONE;
+    do {
+        if(!display_wait(d, 200, &ev))
+            ev.type = DISPLAY_EV_NONE;
+    } while(ev.type == DISPLAY_EV_EXPOSE);
     return ev;
+}
+
+static display_event_t next(void)
+{
+    return next_of(disp);
+}
+
+static void drain_display(display_t *d)
+{
+    display_event_t ev;
+
+    while(display_wait(d, 0, &ev))
+        ;
 }
 
 static void drain(void)
 {
-    display_event_t ev;
-
-    while(display_wait(disp, 0, &ev))
-        ;
+    drain_display(disp);
 }
 
-static void test_touch_maps_to_layout_coordinates(void)
+static void test_touch_maps_to_output_pixels(void)
 {
     display_event_t ev;
 
@@ -156,7 +174,7 @@ static void test_wake_from_another_thread(void)
     pthread_join(th, NULL);
 }
 
-static void test_frame_reads_back_at_layout_size(void)
+static void test_frame_reads_back_at_native_size(void)
 {
     gfx_t *g = display_gfx(disp);
     const char *png = hk_test_path("frame.png");
@@ -181,6 +199,274 @@ static void test_frame_reads_back_at_layout_size(void)
     SDL_FreeSurface(s);
 }
 
+static void test_offscreen_display_is_headless(void)
+{
+    HK_ASSERT(display_is_headless(disp));
+    HK_ASSERT_INT(1080, display_gfx(disp)->width);
+    HK_ASSERT_INT(1920, display_gfx(disp)->height);
+}
+
+static void push_text(Uint32 win, const char *utf8)
+{
+    SDL_Event e;
+
+    memset(&e, 0, sizeof(e));
+    e.type = SDL_TEXTINPUT;
+    e.text.windowID = win;
+    snprintf(e.text.text, sizeof(e.text.text), "%s", utf8);
+    SDL_PushEvent(&e);
+}
+
+static void push_key(Uint32 win, SDL_Keycode k)
+{
+    SDL_Event e;
+
+    memset(&e, 0, sizeof(e));
+    e.type = SDL_KEYDOWN;
+    e.key.windowID = win;
+    e.key.keysym.sym = k;
+    SDL_PushEvent(&e);
+}
+
+static void test_typed_text_and_editing_keys_arrive(void)
+{
+    display_event_t ev;
+
+    drain();
+    /* a keyboard-wedge scanner "types" a code and ends it with Enter */
+    push_text(0, "A023");
+    push_text(0, "二维码");
+    push_key(0, SDLK_BACKSPACE);
+    push_key(0, SDLK_KP_ENTER);
+    ev = next();
+    HK_ASSERT_INT(DISPLAY_EV_TEXT, ev.type);
+    HK_ASSERT_STR("A023", ev.text);
+    HK_ASSERT(ev.display == disp);
+    ev = next();
+    HK_ASSERT_INT(DISPLAY_EV_TEXT, ev.type);
+    HK_ASSERT_STR("二维码", ev.text);
+    ev = next();
+    HK_ASSERT_INT(DISPLAY_EV_KEY, ev.type);
+    HK_ASSERT_INT(DISPLAY_KEY_BACKSPACE, ev.key);
+    ev = next();
+    HK_ASSERT_INT(DISPLAY_EV_KEY, ev.type);
+    HK_ASSERT_INT(DISPLAY_KEY_ENTER, ev.key);
+}
+
+static void test_resize_reaches_the_ui_with_the_new_size(void)
+{
+    display_event_t ev;
+    int i;
+
+    drain();
+    display_request_size(disp, 1280, 1024);
+    /* the driver may add an expose first; the resize must come */
+    for(i = 0; i < 4; i++) {
+        ev = next();
+        if(ev.type == DISPLAY_EV_RESIZE)
+            break;
+    }
+    HK_ASSERT_INT(DISPLAY_EV_RESIZE, ev.type);
+    HK_ASSERT_INT(1280, ev.w);
+    HK_ASSERT_INT(1024, ev.h);
+    HK_ASSERT_INT(1280, display_gfx(disp)->width);
+    HK_ASSERT_INT(1024, display_gfx(disp)->height);
+    /* and touch now maps to the new size */
+    push_finger(SDL_FINGERDOWN, 3, 0.5f, 0.5f);
+    ev = next();
+    HK_ASSERT_INT(DISPLAY_EV_DOWN, ev.type);
+    HK_ASSERT_INT(640, ev.x);
+    HK_ASSERT_INT(512, ev.y);
+    push_finger(SDL_FINGERUP, 3, 0.5f, 0.5f);
+    drain();
+}
+
+/* A second offscreen display of w x h on the same fonts. */
+static display_t *open_second(int w, int h)
+{
+    display_cfg_t cfg;
+    display_t *d = NULL;
+    hk_diag_t diag;
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.mode = DISPLAY_MODE_OFFSCREEN;
+    cfg.width = w;
+    cfg.height = h;
+    cfg.title = "customer screen";
+    HK_ASSERT_OK(display_create(&cfg, fonts, &d, &diag));
+    drain_display(d); /* its window's shown/exposed events */
+    return d;
+}
+
+/* SDL's id of the window of size w x h (tests only: the API has none). */
+static Uint32 window_of_size(int w, int h)
+{
+    Uint32 id;
+
+    for(id = 1; id < 64; id++) {
+        SDL_Window *win = SDL_GetWindowFromID(id);
+        int ww = 0, wh = 0;
+        if(!win)
+            continue;
+        SDL_GetWindowSize(win, &ww, &wh);
+        if(ww == w && wh == h)
+            return id;
+    }
+    return 0;
+}
+
+static Uint32 pixel_at(const char *png, int x, int y, int *w, int *h)
+{
+    SDL_Surface *loaded = IMG_Load(png), *s;
+    uint8_t *px;
+    Uint32 rgb;
+
+    HK_ASSERT(loaded != NULL);
+    *w = loaded->w;
+    *h = loaded->h;
+    s = SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_RGB24, 0);
+    SDL_FreeSurface(loaded);
+    HK_ASSERT(s != NULL);
+    px = (uint8_t *)s->pixels + y * s->pitch + x * 3;
+    rgb = ((Uint32)px[0] << 16) | ((Uint32)px[1] << 8) | px[2];
+    SDL_FreeSurface(s);
+    return rgb;
+}
+
+static void test_two_displays_draw_their_own_frames(void)
+{
+    display_t *d2 = open_second(800, 600);
+    gfx_t *g1 = display_gfx(disp), *g2 = display_gfx(d2);
+    int w, h;
+
+    HK_ASSERT_INT(800, g2->width);
+    HK_ASSERT_INT(600, g2->height);
+    gfx_fill_rect(g1, gfx_rect(0, 0, g1->width, g1->height), gfx_rgb(0x0B5CAD));
+    gfx_fill_rect(g2, gfx_rect(0, 0, g2->width, g2->height), gfx_rgb(0xE07A00));
+    gfx_fill_round_rect(g2, gfx_rect(100, 100, 300, 200), 40, gfx_rgb(0xFFFFFF));
+    gfx_draw_text(g2, GFX_BOLD, 48, gfx_rgb(0x000000), 120, 150, "A023", 4);
+    display_present(disp);
+    display_present(d2);
+    HK_ASSERT_OK(display_save_png(disp, hk_test_path("one.png")));
+    HK_ASSERT_INT(0x0B5CAD, pixel_at(hk_test_path("one.png"), 700, 500, &w, &h));
+    HK_ASSERT_INT(1080, w);
+    HK_ASSERT_INT(1920, h);
+    HK_ASSERT_OK(display_save_png(d2, hk_test_path("two.png")));
+    HK_ASSERT_INT(0xE07A00, pixel_at(hk_test_path("two.png"), 700, 500, &w, &h));
+    HK_ASSERT_INT(800, w);
+    HK_ASSERT_INT(600, h);
+    HK_ASSERT_INT(0xFFFFFF, pixel_at(hk_test_path("two.png"), 250, 280, &w, &h));
+    display_destroy(d2);
+}
+
+static void push_click(Uint32 win, int x, int y)
+{
+    SDL_Event e;
+
+    memset(&e, 0, sizeof(e));
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.windowID = win;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.x = x;
+    e.button.y = y;
+    SDL_PushEvent(&e);
+}
+
+static void test_events_are_routed_to_their_window(void)
+{
+    display_t *d2 = open_second(640, 480);
+    Uint32 w1 = window_of_size(1080, 1920), w2 = window_of_size(640, 480);
+    display_event_t ev;
+
+    HK_ASSERT(w1 != 0 && w2 != 0 && w1 != w2);
+    drain();
+    push_click(w1, 11, 12);
+    push_text(w2, "Q7");
+    push_click(w2, 21, 22);
+    /* waiting on the second display skips (and parks) the first's click */
+    ev = next_of(d2);
+    HK_ASSERT_INT(DISPLAY_EV_TEXT, ev.type);
+    HK_ASSERT(ev.display == d2);
+    HK_ASSERT_STR("Q7", ev.text);
+    ev = next_of(d2);
+    HK_ASSERT_INT(DISPLAY_EV_DOWN, ev.type);
+    HK_ASSERT(ev.display == d2);
+    HK_ASSERT_INT(21, ev.x);
+    HK_ASSERT_INT(DISPLAY_EV_NONE, next_of(d2).type);
+    /* the first display still gets its click, nothing was lost */
+    ev = next();
+    HK_ASSERT_INT(DISPLAY_EV_DOWN, ev.type);
+    HK_ASSERT(ev.display == disp);
+    HK_ASSERT_INT(11, ev.x);
+    HK_ASSERT_INT(12, ev.y);
+    display_destroy(d2);
+}
+
+static void test_wait_any_serves_both_displays(void)
+{
+    display_t *d2 = open_second(640, 480);
+    display_t *both[2];
+    Uint32 w1 = window_of_size(1080, 1920), w2 = window_of_size(640, 480);
+    display_event_t ev;
+    int got1 = 0, got2 = 0, i;
+
+    both[0] = disp;
+    both[1] = d2;
+    drain();
+    push_click(w2, 5, 6);
+    push_click(w1, 7, 8);
+    for(i = 0; i < 2; i++) {
+        HK_ASSERT(display_wait_any(both, 2, 200, &ev));
+        HK_ASSERT_INT(DISPLAY_EV_DOWN, ev.type);
+        if(ev.display == d2) {
+            HK_ASSERT_INT(5, ev.x);
+            got2++;
+        } else {
+            HK_ASSERT(ev.display == disp);
+            HK_ASSERT_INT(7, ev.x);
+            got1++;
+        }
+    }
+    HK_ASSERT_INT(1, got1);
+    HK_ASSERT_INT(1, got2);
+    HK_ASSERT(!display_wait_any(both, 2, 30, &ev));
+    display_destroy(d2);
+}
+
+static void test_wake_reaches_its_own_display(void)
+{
+    display_t *d2 = open_second(640, 480);
+    display_event_t ev;
+    pthread_t th;
+
+    drain();
+    HK_ASSERT_OK(pthread_create(&th, NULL, waker, d2));
+    HK_ASSERT(display_wait(d2, 2000, &ev));
+    HK_ASSERT_INT(DISPLAY_EV_WAKE, ev.type);
+    HK_ASSERT(ev.display == d2);
+    pthread_join(th, NULL);
+    HK_ASSERT(!display_wait(disp, 30, &ev));
+    display_destroy(d2);
+}
+
+static void test_closing_one_display_keeps_the_other(void)
+{
+    display_t *d2 = open_second(640, 480);
+    gfx_t *g = display_gfx(disp);
+    display_event_t ev;
+    int w, h;
+
+    display_destroy(d2); /* SDL must stay up for the first */
+    gfx_fill_rect(g, gfx_rect(0, 0, g->width, g->height), gfx_rgb(0x16803C));
+    display_present(disp);
+    HK_ASSERT_OK(display_save_png(disp, hk_test_path("after.png")));
+    HK_ASSERT_INT(0x16803C, pixel_at(hk_test_path("after.png"), 10, 10, &w, &h));
+    drain();
+    push_click(0, 3, 4);
+    ev = next();
+    HK_ASSERT_INT(DISPLAY_EV_DOWN, ev.type);
+}
+
 static void test_missing_font_is_a_clear_error(void)
 {
     font_set_t *f = NULL;
@@ -193,12 +479,20 @@ static void test_missing_font_is_a_clear_error(void)
 
 int main(void)
 {
-    HK_RUN(test_touch_maps_to_layout_coordinates);
+    HK_RUN(test_touch_maps_to_output_pixels);
     HK_RUN(test_touch_is_not_also_a_mouse_press);
     HK_RUN(test_second_finger_is_ignored);
     HK_RUN(test_mouse_clicks_work);
     HK_RUN(test_wake_from_another_thread);
-    HK_RUN(test_frame_reads_back_at_layout_size);
+    HK_RUN(test_frame_reads_back_at_native_size);
+    HK_RUN(test_offscreen_display_is_headless);
+    HK_RUN(test_typed_text_and_editing_keys_arrive);
+    HK_RUN(test_resize_reaches_the_ui_with_the_new_size);
+    HK_RUN(test_two_displays_draw_their_own_frames);
+    HK_RUN(test_events_are_routed_to_their_window);
+    HK_RUN(test_wait_any_serves_both_displays);
+    HK_RUN(test_wake_reaches_its_own_display);
+    HK_RUN(test_closing_one_display_keeps_the_other);
     HK_RUN(test_missing_font_is_a_clear_error);
     return hk_test_end();
 }

@@ -1,7 +1,8 @@
 /*
  * Golden screenshot tests (STYLE.md section 10): run the real hallkiosk
  * binary headless (SDL offscreen driver, software renderer, stepped clock)
- * through each scripted journey in tests/ui/scripts, then compare every
+ * at each panel size (--size WxH: the UI draws at that native size)
+ * through its scripted journey in tests/ui/scripts, then compare every
  * screenshot and every rendered ticket pixel for pixel (tolerance 0) with
  * tests/ui/golden/<case>/. A missing golden fails. On a mismatch the
  * actual and a diff image are written under <build>/test-tmp/golden-failures
@@ -13,6 +14,7 @@
  * 77) instead of passing or failing.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,15 +33,21 @@
 
 #define MAX_SHOTS 64
 
+/* One panel size: its journey is tests/ui/scripts/<size>.txt, its goldens
+ * tests/ui/golden/<size>/. The layout's orientation follows the panel. The
+ * printed ticket does not depend on the panel, so only one case keeps it. */
 typedef struct golden_case {
-    const char *name;
-    const char *script;
-    const char *orientation;
+    const char *size;
+    bool tickets;
 } golden_case_t;
 
 static const golden_case_t cases[] = {
-    { "portrait", "portrait.txt", "portrait" },
-    { "landscape", "landscape.txt", "landscape" },
+    { "1080x1920", true },  /* the reference portrait kiosk, 9:16 */
+    { "1920x1080", false }, /* landscape 16:9 */
+    { "800x1280", false },  /* a 10" portrait tablet panel, 10:16 */
+    { "1280x1024", false }, /* 5:4 monitor, landscape */
+    { "1366x768", false },  /* the commonest cheap 16:9 panel */
+    { "3840x2160", false }, /* 4K hall board: fewer states */
 };
 
 static int updating;
@@ -119,15 +127,15 @@ static int run_kiosk(const golden_case_t *c, const char *dir)
 
     snprintf(data, sizeof(data), "%s/data", dir);
     snprintf(shots, sizeof(shots), "%s/shots", dir);
-    snprintf(script, sizeof(script), "%s/tests/ui/scripts/%s", HK_SOURCE_DIR, c->script);
+    snprintf(script, sizeof(script), "%s/tests/ui/scripts/%s.txt", HK_SOURCE_DIR, c->size);
     snprintf(config, sizeof(config), "%s/tests/ui/fixtures/branch.json", HK_SOURCE_DIR);
     snprintf(bin, sizeof(bin), "%s/hallkiosk", HK_BINARY_DIR);
     pid = fork();
     if(pid == 0) {
         setenv("HK_DATA_DIR", data, 1);
         setenv("SDL_VIDEODRIVER", "offscreen", 1);
-        execl(bin, bin, "--headless", "--config", config, "--orientation", c->orientation,
-              "--script", script, "--screenshot-dir", shots, (char *)NULL);
+        execl(bin, bin, "--headless", "--config", config, "--size", c->size, "--script", script,
+              "--screenshot-dir", shots, (char *)NULL);
         _exit(127);
     }
     if(pid < 0 || waitpid(pid, &status, 0) != pid)
@@ -238,6 +246,13 @@ static int is_png(const char *n)
     return l > 4 && !strcmp(n + l - 4, ".png");
 }
 
+/* An image this case compares: every screenshot, and the rendered ticket
+ * only where the case keeps it. */
+static int is_compared(const golden_case_t *c, const char *n)
+{
+    return is_png(n) && (c->tickets || strncmp(n, "ticket-", 7) != 0);
+}
+
 static void run_case(const golden_case_t *c)
 {
     char shots[1024], golden_dir[1024], fail_dir[1024], a[1400], g[1400];
@@ -246,10 +261,10 @@ static void run_case(const golden_case_t *c)
     int failures = 0, compared = 0, rc;
 
     rc = run_kiosk(c, hk_test_tmpdir());
-    HK_ASSERT_MSG(rc == 0, "hallkiosk exited %d running %s", rc, c->script);
+    HK_ASSERT_MSG(rc == 0, "hallkiosk exited %d running scripts/%s.txt", rc, c->size);
     snprintf(shots, sizeof(shots), "%s/shots", hk_test_tmpdir());
-    snprintf(golden_dir, sizeof(golden_dir), "%s/tests/ui/golden/%s", HK_SOURCE_DIR, c->name);
-    snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/%s", HK_BINARY_DIR, c->name);
+    snprintf(golden_dir, sizeof(golden_dir), "%s/tests/ui/golden/%s", HK_SOURCE_DIR, c->size);
+    snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/%s", HK_BINARY_DIR, c->size);
 
     if(updating) {
         /* rewrite the set: drop goldens the journey no longer makes */
@@ -266,7 +281,7 @@ static void run_case(const golden_case_t *c)
     d = opendir(shots);
     HK_ASSERT_MSG(d != NULL, "no screenshots in %s", shots);
     while((e = readdir(d)) != NULL) {
-        if(!is_png(e->d_name))
+        if(!is_compared(c, e->d_name))
             continue;
         snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
         snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
@@ -279,40 +294,60 @@ static void run_case(const golden_case_t *c)
             fprintf(stderr,
                     "  %s/%s: no golden (create it on purpose with "
                     "toolchain/dev update-goldens)\n",
-                    c->name, e->d_name);
+                    c->size, e->d_name);
             failures++;
             continue;
         }
-        failures += compare(c->name, e->d_name, a, g, fail_dir);
+        failures += compare(c->size, e->d_name, a, g, fail_dir);
     }
     closedir(d);
     /* a golden whose screen is no longer produced is a failure too */
     d = opendir(golden_dir);
     while(!updating && d && (e = readdir(d)) != NULL) {
-        if(!is_png(e->d_name))
+        if(!is_compared(c, e->d_name))
             continue;
         snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
         if(access(a, R_OK) != 0) {
             fprintf(stderr, "  %s/%s: golden exists but the journey no longer produces it\n",
-                    c->name, e->d_name);
+                    c->size, e->d_name);
             failures++;
         }
     }
     if(d)
         closedir(d);
-    printf("  %s: %d images %s\n", c->name, compared, updating ? "written" : "compared");
+    printf("  %s: %d images %s\n", c->size, compared, updating ? "written" : "compared");
     HK_ASSERT_MSG(compared > 0, "journey produced no screenshots");
-    HK_ASSERT_MSG(failures == 0, "%d golden mismatches in %s", failures, c->name);
+    HK_ASSERT_MSG(failures == 0, "%d golden mismatches in %s", failures, c->size);
 }
 
-static void test_golden_portrait_screens_match(void)
+static void test_golden_portrait_1080x1920_screens_match(void)
 {
     run_case(&cases[0]);
 }
 
-static void test_golden_landscape_screens_match(void)
+static void test_golden_landscape_1920x1080_screens_match(void)
 {
     run_case(&cases[1]);
+}
+
+static void test_golden_portrait_800x1280_screens_match(void)
+{
+    run_case(&cases[2]);
+}
+
+static void test_golden_landscape_5_4_1280x1024_screens_match(void)
+{
+    run_case(&cases[3]);
+}
+
+static void test_golden_landscape_1366x768_screens_match(void)
+{
+    run_case(&cases[4]);
+}
+
+static void test_golden_4k_3840x2160_screens_match(void)
+{
+    run_case(&cases[5]);
 }
 
 int main(void)
@@ -335,7 +370,11 @@ int main(void)
         printf("SKIP: goldens were made with\n%sthis machine has\n%s", recorded, here);
         return 77;
     }
-    HK_RUN(test_golden_portrait_screens_match);
-    HK_RUN(test_golden_landscape_screens_match);
+    HK_RUN(test_golden_portrait_1080x1920_screens_match);
+    HK_RUN(test_golden_landscape_1920x1080_screens_match);
+    HK_RUN(test_golden_portrait_800x1280_screens_match);
+    HK_RUN(test_golden_landscape_5_4_1280x1024_screens_match);
+    HK_RUN(test_golden_landscape_1366x768_screens_match);
+    HK_RUN(test_golden_4k_3840x2160_screens_match);
     return hk_test_end();
 }

@@ -90,6 +90,7 @@ static void layout(scr_home_t *s)
         snprintf(b->subtitle, sizeof(b->subtitle), "%s", i18n_get(m->lang, tile_def[i].sub));
         snprintf(b->icon, sizeof(b->icon), "%s", tile_def[i].icon);
         b->bg = tile_def[i].color;
+        b->unit100 = ui_px(m, 100);
         b->radius = ui_px(m, 36);
         b->title_px = ui_font(m, i == TILE_TAKE ? 84 : 52);
         b->sub_px = ui_font(m, i == TILE_TAKE ? 38 : 28);
@@ -144,7 +145,7 @@ static void draw(const void *p, gfx_t *g)
     char buf[160], hours[32], waiting[96];
     int i, tpx = ui_font(m, 64);
 
-    gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
+    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG);
     ui_chrome_draw(&s->base.chrome, m, g);
     ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(UI_COL_TEXT), s->title_box, UI_ALIGN_LEFT, 1,
                   i18n_get(m->lang, I18N_HOME_TITLE));

@@ -74,8 +74,10 @@ static void layout(scr_services_t *s)
     body.h = m->h - s->base.chrome.footer_h - ui_px(m, 24) - body.y;
     cw = (m->w - 2 * pad - (cols - 1) * gap) / cols;
     ch = (body.h - (rows - 1) * gap) / rows;
-    if(ch > ui_px(m, m->large ? 280 : 230))
-        ch = ui_px(m, m->large ? 280 : 230);
+    /* a taller panel (4:3, 5:4) gives the cards more room, up to a point
+     * where they would look empty */
+    if(ch > ui_px(m, m->large ? 330 : 300))
+        ch = ui_px(m, m->large ? 330 : 300);
     for(i = 0; i < s->n; i++) {
         ui_button_t *b = &s->cards[i];
         int r = i / cols, c = i % cols;
@@ -83,6 +85,7 @@ static void layout(scr_services_t *s)
         b->rect = gfx_rect(pad + c * (cw + gap), body.y + r * (ch + gap), cw, ch);
         b->radius = ui_px(m, 28);
         b->bg = m->svc[i].open ? UI_COL_CARD : 0xE6EAEF;
+        b->unit100 = ui_px(m, 100);
     }
 }
 
@@ -115,9 +118,10 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
     if(m->large)
         desc = ""; /* large text: the name matters, the detail is on the ticket */
     if(b->pressed)
-        r.y += 4;
+        r.y += ui_px(m, 4);
     /* shadow: only the band below the card shows, so fill only that */
-    gfx_fill_round_rect(g, gfx_rect(r.x, r.y + r.h - 2 * b->radius, r.w, 2 * b->radius + 4),
+    gfx_fill_round_rect(g,
+                        gfx_rect(r.x, r.y + r.h - 2 * b->radius, r.w, 2 * b->radius + ui_px(m, 4)),
                         b->radius, gfx_rgb(0xE1E6EC));
     gfx_fill_round_rect(g, r, b->radius, gfx_rgb(b->pressed ? 0xE3ECF7 : b->bg));
     gfx_fill_round_rect(g, gfx_rect(r.x + pad, r.y + (r.h - d) / 2, d, d), d / 2, gfx_rgb(badge));
@@ -212,7 +216,7 @@ static void draw(const void *p, gfx_t *g)
     const ui_model_t *m = &s->base.m;
     int i, y;
 
-    gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
+    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG);
     ui_chrome_draw(&s->base.chrome, m, g);
     y = s->title_box.y;
     y += ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(UI_COL_TEXT),

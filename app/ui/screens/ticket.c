@@ -66,6 +66,7 @@ static void layout(scr_ticket_t *s)
     snprintf(s->done.title, sizeof(s->done.title), "%s", i18n_get(m->lang, I18N_DONE));
     s->done.title_px = ui_font(m, 52);
     s->done.radius = bh / 2;
+    s->done.unit100 = ui_px(m, 100);
     if(ui_landscape(m)) {
         int cw = (m->w - 3 * pad) * 58 / 100;
         s->card = gfx_rect(pad, body.y + pad, cw, body.h - 2 * pad);
@@ -98,13 +99,24 @@ static bool update(void *p, const ui_model_t *m)
     return true;
 }
 
-/* Draw (or, with draw false, only measure) one centered line block. */
+/* base grown with the card's spare height: a 4:3 or 5:4 landscape panel
+ * has up to half as much again as 16:9, and the number and the QR code
+ * should use it rather than leave it blank (at most 1.4x). */
+static int room(const ui_model_t *m, gfx_rect_t card, int base)
+{
+    int ref = ui_px(m, ui_landscape(m) ? 834 : 885); /* the card on a 16:9 / 9:16 panel */
+    int grown = ref > 0 ? (int)((long)base * card.h / ref) : base;
+
+    if(grown < base)
+        return base;
+    return grown > base * 14 / 10 ? base * 14 / 10 : grown;
+}
+
+/* One centred line block, drawn or only measured. */
 static int put(gfx_t *g, bool draw, gfx_weight_t wt, int px, uint32_t col, gfx_rect_t box,
                int lines, const char *text)
 {
-    if(!draw)
-        return ui_label_measure(g, wt, px, box.w, lines, text, NULL);
-    return ui_label_draw(g, wt, px, gfx_rgb(col), box, UI_ALIGN_CENTER, lines, text);
+    return ui_label_put(g, draw, wt, px, gfx_rgb(col), box, UI_ALIGN_CENTER, lines, text);
 }
 
 /* The card's content from y; returns its height. Run once to measure and
@@ -122,7 +134,7 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
     y += put(g, draw, GFX_REGULAR, ui_font(m, 40), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h), 1,
              i18n_get(m->lang, I18N_YOUR_NUMBER));
     /* The number is the one thing to remember: as big as the card allows. */
-    npx = ui_px(m, ui_landscape(m) ? 230 : 250);
+    npx = room(m, s->card, ui_px(m, ui_landscape(m) ? 230 : 250));
     y += put(g, draw, GFX_BOLD, npx, svc && svc->vip ? UI_COL_VIP : UI_COL_BRAND,
              gfx_rect(c.x + pad, y - npx / 10, w, npx * 2), 1, t->number) -
          npx / 6;
@@ -131,7 +143,7 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
                  m->lang == I18N_EN ? svc->name_en : svc->name_zh);
     y += ui_px(m, 24);
     if(draw)
-        gfx_fill_rect(g, gfx_rect(c.x + pad, y, w, 2), gfx_rgb(UI_COL_LINE));
+        gfx_fill_rect(g, gfx_rect(c.x + pad, y, w, ui_px(m, 2)), gfx_rgb(UI_COL_LINE));
     y += ui_px(m, 28);
     if(t->ahead_quoted > 0)
         i18n_format_int(buf, sizeof(buf), m->lang, I18N_AHEAD_D, t->ahead_quoted);
@@ -171,7 +183,10 @@ static void draw_card(const scr_ticket_t *s, gfx_t *g)
     int bar = ui_px(m, 16), h;
 
     /* accent colour along the top edge, white card below */
-    gfx_fill_round_rect(g, c, ui_px(m, 36), gfx_rgb(vip ? UI_COL_VIP : UI_COL_TAKE));
+    /* the accent only as tall as the white card's top corners: a full-size
+     * one would fringe the white card's bottom corners with its edge */
+    gfx_fill_round_rect(g, gfx_rect(c.x, c.y, c.w, bar + 2 * ui_px(m, 36)), ui_px(m, 36),
+                        gfx_rgb(vip ? UI_COL_VIP : UI_COL_TAKE));
     gfx_fill_round_rect(g, gfx_rect(c.x, c.y + bar, c.w, c.h - bar), ui_px(m, 36),
                         gfx_rgb(UI_COL_CARD));
     h = card_content(s, g, 0, false);
@@ -182,7 +197,7 @@ static void draw_side(const scr_ticket_t *s, gfx_t *g)
 {
     const ui_model_t *m = &s->base.m;
     gfx_rect_t r = s->side;
-    int qs = ui_px(m, 260), y = r.y, tx, tw;
+    int qs = room(m, s->card, ui_px(m, 260)), y = r.y, tx, tw;
     uint32_t col = UI_COL_TAKE;
     i18n_key_t k1 = I18N_PRINTING, k2 = I18N_WATCH_DISPLAY;
     int spx = ui_font(m, 38);
@@ -230,6 +245,8 @@ static void draw_side(const scr_ticket_t *s, gfx_t *g)
     /* QR with its caption */
     if(s->qr.modules) {
         int avail = r.y + r.h - y;
+        if(qs > r.w / 2)
+            qs = r.w / 2;
         if(qs > avail - ui_px(m, 20))
             qs = avail - ui_px(m, 20);
         if(qs < ui_px(m, 140))
@@ -252,7 +269,7 @@ static void draw(const void *p, gfx_t *g)
     const ui_model_t *m = &s->base.m;
     char buf[96];
 
-    gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
+    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG);
     ui_chrome_draw(&s->base.chrome, m, g);
     if(!m->has_ticket)
         return;

@@ -44,35 +44,47 @@ static bool update(void *p, const ui_model_t *m)
     return true;
 }
 
+/* The icon and the three texts from y0; draws only when draw is true;
+ * returns the height. */
+static int block(const scr_unavailable_t *s, gfx_t *g, int y0, bool draw)
+{
+    const ui_model_t *m = &s->base.m;
+    int pad = ui_px(m, 80), d = ui_px(m, 200), y = y0, w = m->w - 2 * pad;
+    int ipx = ui_px(m, 120);
+
+    if(draw) {
+        int iw = ui_label_width(g, GFX_BOLD, ipx, "i");
+        gfx_fill_round_rect(g, gfx_rect((m->w - d) / 2, y, d, d), d / 2, gfx_rgb(0xDCE7F5));
+        gfx_draw_text(g, GFX_BOLD, ipx, gfx_rgb(UI_COL_BRAND), (m->w - iw) / 2,
+                      y + (d - ipx * 145 / 100) / 2, "i", 1);
+    }
+    y += d + ui_px(m, 50);
+    y += ui_label_put(g, draw, GFX_BOLD, ui_font(m, 64), gfx_rgb(UI_COL_TEXT),
+                      gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 2,
+                      i18n_get(m->lang, m->unavailable_title));
+    y += ui_px(m, 30);
+    y += ui_label_put(g, draw, GFX_REGULAR, ui_font(m, 44), gfx_rgb(UI_COL_TEXT),
+                      gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 3,
+                      i18n_get(m->lang, I18N_UNAVAILABLE));
+    y += ui_px(m, 16);
+    y += ui_label_put(g, draw, GFX_REGULAR, ui_font(m, 36), gfx_rgb(UI_COL_MUTED),
+                      gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 3,
+                      i18n_get(m->lang, I18N_UNAVAILABLE_HELP));
+    return y - y0;
+}
+
 static void draw(const void *p, gfx_t *g)
 {
     const scr_unavailable_t *s = p;
     const ui_model_t *m = &s->base.m;
     gfx_rect_t body = ui_chrome_body(&s->base.chrome, m);
-    int pad = ui_px(m, 80), d = ui_px(m, 200), y;
-    int ipx = ui_px(m, 120);
+    int h;
 
-    gfx_fill_rect(g, gfx_rect(0, 0, m->w, m->h), gfx_rgb(UI_COL_BG));
+    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG);
     ui_chrome_draw(&s->base.chrome, m, g);
-    y = body.y + body.h * (ui_landscape(m) ? 12 : 22) / 100;
-    gfx_fill_round_rect(g, gfx_rect((m->w - d) / 2, y, d, d), d / 2, gfx_rgb(0xDCE7F5));
-    {
-        int iw = ui_label_width(g, GFX_BOLD, ipx, "i");
-        gfx_draw_text(g, GFX_BOLD, ipx, gfx_rgb(UI_COL_BRAND), (m->w - iw) / 2,
-                      y + (d - ipx * 145 / 100) / 2, "i", 1);
-    }
-    y += d + ui_px(m, 50);
-    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 64), gfx_rgb(UI_COL_TEXT),
-                       gfx_rect(pad, y, m->w - 2 * pad, m->h), UI_ALIGN_CENTER, 2,
-                       i18n_get(m->lang, m->unavailable_title));
-    y += ui_px(m, 30);
-    y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 44), gfx_rgb(UI_COL_TEXT),
-                       gfx_rect(pad, y, m->w - 2 * pad, m->h), UI_ALIGN_CENTER, 3,
-                       i18n_get(m->lang, I18N_UNAVAILABLE));
-    y += ui_px(m, 16);
-    ui_label_draw(g, GFX_REGULAR, ui_font(m, 36), gfx_rgb(UI_COL_MUTED),
-                  gfx_rect(pad, y, m->w - 2 * pad, m->h), UI_ALIGN_CENTER, 3,
-                  i18n_get(m->lang, I18N_UNAVAILABLE_HELP));
+    /* a little above the middle of the body, whatever the panel's shape */
+    h = block(s, g, 0, false);
+    block(s, g, body.y + (body.h - h) * 2 / 5, true);
 }
 
 static const scr_ops_t ops = {

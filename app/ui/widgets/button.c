@@ -17,6 +17,14 @@ void ui_button_init(ui_button_t *b)
     b->icon_px = 56;
     b->align = UI_ALIGN_CENTER;
     b->enabled = true;
+    b->unit100 = 100;
+}
+
+int ui_button_unit(const ui_button_t *b, int base)
+{
+    int v = (base * b->unit100 + 50) / 100;
+
+    return v > 0 ? v : 1;
 }
 
 bool ui_rect_contains(gfx_rect_t r, int x, int y)
@@ -70,18 +78,19 @@ void ui_button_draw(const ui_button_t *b, gfx_t *g)
     gfx_rect_t r = b->rect;
     uint32_t bg = b->enabled ? b->bg : 0xC5CCD6;
     uint32_t fg = b->enabled ? b->fg : 0x6B7480;
-    int pad = b->radius > 16 ? b->radius : 16;
+    int pad = b->radius > ui_button_unit(b, 16) ? b->radius : ui_button_unit(b, 16);
+    int lift = ui_button_unit(b, 4);
     int text_h, title_h, sub_h, icon_h, y, x0, text_w;
     bool show_sub = b->subtitle[0] != '\0', show_icon = b->icon[0] != '\0';
 
     if(b->pressed) {
         bg = ui_shade(bg, 18);
-        r.y += 4;
-    } else if(b->enabled && r.h > 120) {
+        r.y += lift;
+    } else if(b->enabled && r.h > ui_button_unit(b, 120)) {
         /* soft shadow under large tiles: only the band that shows, not a
          * second tile-sized fill (software fills are the frame's cost) */
-        int band = 2 * b->radius + 6;
-        gfx_fill_round_rect(g, gfx_rect(r.x, r.y + r.h - band + 6, r.w, band), b->radius,
+        int drop = ui_button_unit(b, 6), band = 2 * b->radius + drop;
+        gfx_fill_round_rect(g, gfx_rect(r.x, r.y + r.h - band + drop, r.w, band), b->radius,
                             gfx_rgb(ui_shade(0xF2F5F9, 8)));
     }
     gfx_fill_round_rect(g, r, b->radius, gfx_rgb(bg));

@@ -2,7 +2,8 @@
  * button: a pressable rounded rectangle with a title, an optional subtitle
  * and an optional icon glyph. Fires on release inside (like every touch UI:
  * a finger that slides off cancels). Defaults from ui_button_init():
- * enabled, not pressed, brand-blue fill, white text, centered, radius 24.
+ * enabled, not pressed, brand-blue fill, white text, centered, radius 24,
+ * unit100 100 (a 1080x1920 panel; screens set it from their model).
  */
 #ifndef HK_APP_UI_WIDGETS_BUTTON_H
 #define HK_APP_UI_WIDGETS_BUTTON_H
@@ -21,6 +22,7 @@ typedef struct ui_button {
     uint32_t bg, fg; /* 0xRRGGBB */
     int radius;
     int title_px, sub_px, icon_px;
+    int unit100;      /* px per 100 design units (ui_px(m, 100)): pads, shadow, press */
     ui_align_t align; /* title/subtitle alignment */
     bool enabled;
     bool pressed;
@@ -35,8 +37,11 @@ void ui_button_init(ui_button_t *b);
  */
 bool ui_button_handle(ui_button_t *b, const display_event_t *ev, bool *changed);
 
-/** Draw the button (pressed: darker fill, 4 px lower). */
+/** Draw the button (pressed: darker fill, 4 design units lower). */
 void ui_button_draw(const ui_button_t *b, gfx_t *g);
+
+/** base design units in this button's pixels (at least 1). */
+int ui_button_unit(const ui_button_t *b, int base);
 
 /** Is (x, y) inside r? */
 bool ui_rect_contains(gfx_rect_t r, int x, int y);

@@ -22,6 +22,7 @@ void ui_dialog_layout(ui_dialog_t *d, gfx_t *g, int w, int h, int title_px, int 
     d->ok.rect = gfx_rect(d->card.x + pad, d->card.y + ch - pad - bh, cw - 2 * pad, bh);
     d->ok.title_px = msg_px * 12 / 10;
     d->ok.radius = bh / 2;
+    d->ok.unit100 = unit_px100;
 }
 
 bool ui_dialog_handle(ui_dialog_t *d, const display_event_t *ev, bool *changed)
@@ -40,7 +41,7 @@ void ui_dialog_draw(const ui_dialog_t *d, gfx_t *g)
         return;
     pad = (d->ok.rect.x - d->card.x);
     gfx_fill_rect(g, gfx_rect(0, 0, g->width, g->height), dim);
-    gfx_fill_round_rect(g, d->card, 28, gfx_rgb(0xFFFFFF));
+    gfx_fill_round_rect(g, d->card, ui_button_unit(&d->ok, 28), gfx_rgb(0xFFFFFF));
     {
         int y = d->card.y + pad;
         y += ui_label_draw(g, GFX_BOLD, d->title_px, gfx_rgb(0x1F2937),

@@ -178,3 +178,11 @@ int ui_label_draw(gfx_t *g, gfx_weight_t wt, int size_px, gfx_color_t c, gfx_rec
     }
     return cnt * lh;
 }
+
+int ui_label_put(gfx_t *g, bool draw, gfx_weight_t wt, int size_px, gfx_color_t c, gfx_rect_t box,
+                 ui_align_t align, int max_lines, const char *text)
+{
+    if(!draw)
+        return ui_label_measure(g, wt, size_px, box.w, max_lines, text, NULL);
+    return ui_label_draw(g, wt, size_px, c, box, align, max_lines, text);
+}
