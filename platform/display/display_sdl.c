@@ -38,7 +38,7 @@
  *
  * Why the hints: with the software renderer SDL 2.26 still routes the
  * window surface through Mesa's GL (+~100 MB, 7x slower frames) unless
- * SDL_FRAMEBUFFER_ACCELERATION is "0" (MEASURED.md). Touch must not also
+ * SDL_FRAMEBUFFER_ACCELERATION is "0" (docs/performance.md). Touch must not also
  * arrive as synthetic mouse events, or one tap would be two presses.
  */
 #include "display.h"

@@ -1,7 +1,7 @@
 /*
  * font: finds and opens the CJK faces once per process: one TTF_Font per
  * weight, sizes changed with TTF_SetFontSize (opening a Noto CJK face costs
- * ~2.3 MB and ~1.2 ms, MEASURED.md). In a .ttc the Simplified Chinese face
+ * ~2.3 MB and ~1.2 ms, docs/performance.md). In a .ttc the Simplified Chinese face
  * is looked up by family name, not trusted to an index.
  * Does not render: gfx_sdl.c does, with a cache in front.
  */

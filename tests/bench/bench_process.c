@@ -14,7 +14,7 @@
  *     (10 ms ticks); per-thread schedstat gives the ns figure as a note.
  *
  * Idle CPU is measured under a real X server on purpose: SDL's offscreen
- * and dummy drivers wake every millisecond in SDL_WaitEvent (MEASURED.md).
+ * and dummy drivers wake every millisecond in SDL_WaitEvent (docs/performance.md).
  * Xvfb runs on a display number picked free from :100 up, is started with
  * -displayfd to know when it is ready and -noreset (no server reset between
  * runs), and is killed at the end. The app gets SDL_VIDEODRIVER=x11 so a
