@@ -100,6 +100,7 @@ static hk_err_t fk_check(sqlite3 *db, hk_diag_t *diag);
 static hk_err_t cache_get(store_t *s, const char *sql, sqlite3_stmt **out);
 static void cache_free(store_t *s);
 static hk_err_t tx_step(store_t *s, const char *sql);
+static hk_err_t run_cached(store_t *s, const char *module, const char *sql, bool check_tx);
 static void rollback_all(store_t *s);
 static bool tx_lost(store_t *s);
 static void mem_install(void);
@@ -458,18 +459,9 @@ void store_stmt_done(sqlite3_stmt *st)
 
 hk_err_t store_run(store_t *s, const char *module, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    hk_err_t rc;
-    int src;
-
-    rc = store_stmt(s, sql, &st);
-    if(rc != HK_OK)
-        return rc;
-    src = sqlite3_step(st);
-    store_stmt_done(st);
-    if(src != SQLITE_DONE)
-        return store_fail(s, module, sql, src);
-    return HK_OK;
+    if(!s || !sql)
+        return HK_ERR_INVALID;
+    return run_cached(s, module, sql, true);
 }
 
 hk_err_t store_fail(store_t *s, const char *module, const char *what, int sqlite_rc)
@@ -819,17 +811,25 @@ static void cache_free(store_t *s)
 
 static hk_err_t tx_step(store_t *s, const char *sql)
 {
+    return run_cached(s, LOG_MOD, sql, false);
+}
+
+/* Step a cached statement to DONE. check_tx: refuse inside a transaction
+ * SQLite rolled back (store_stmt); the transaction verbs themselves skip
+ * that check, they are what ends such a transaction. */
+static hk_err_t run_cached(store_t *s, const char *module, const char *sql, bool check_tx)
+{
     sqlite3_stmt *st = NULL;
     hk_err_t rc;
     int src;
 
-    rc = cache_get(s, sql, &st);
+    rc = check_tx ? store_stmt(s, sql, &st) : cache_get(s, sql, &st);
     if(rc != HK_OK)
         return rc;
     src = sqlite3_step(st);
     store_stmt_done(st);
     if(src != SQLITE_DONE)
-        return store_fail(s, LOG_MOD, sql, src);
+        return store_fail(s, module, sql, src);
     return HK_OK;
 }
 
