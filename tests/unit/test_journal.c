@@ -181,6 +181,24 @@ static void test_journal_seqs_are_gap_free_and_uuids_unique_v4(void)
     HK_ASSERT_INT(9, check_agrees(s));
 }
 
+/* What keeps a seq from being handed out twice (journal.c notes). */
+static void test_journal_is_append_only(void)
+{
+    take("general", DAY0_MS);
+    take("general", DAY0_MS + SEC);
+    hk_log_set_stderr(false);
+    HK_ASSERT(sqlite3_exec(store_db(s), "DELETE FROM journal WHERE seq = 2", NULL, NULL, NULL) ==
+              SQLITE_CONSTRAINT);
+    HK_ASSERT(sqlite3_exec(store_db(s), "UPDATE journal SET seq = 7 WHERE seq = 2", NULL, NULL,
+                           NULL) == SQLITE_CONSTRAINT);
+    HK_ASSERT(sqlite3_exec(store_db(s), "UPDATE journal SET body = '{}'", NULL, NULL, NULL) ==
+              SQLITE_CONSTRAINT);
+    hk_log_set_stderr(true);
+    HK_ASSERT_INT(2, last_seq());
+    take("general", DAY0_MS + 2 * SEC);
+    HK_ASSERT_INT(3, last_seq());
+}
+
 static void test_journal_type_names_round_trip(void)
 {
     static const char *const names[JOURNAL_TYPE_COUNT] = {
@@ -744,6 +762,7 @@ static void test_journal_reader_on_another_connection_sees_a_gap_free_sequence(v
 int main(void)
 {
     HK_RUN(test_journal_seqs_are_gap_free_and_uuids_unique_v4);
+    HK_RUN(test_journal_is_append_only);
     HK_RUN(test_journal_type_names_round_trip);
     HK_RUN(test_journal_every_mutator_writes_its_event);
     HK_RUN(test_journal_body_is_valid_json_when_cut);
