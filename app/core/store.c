@@ -30,9 +30,11 @@
  * so a crash mid-migration leaves the file at a whole version. The version
  * is re-read inside the transaction, so two processes opening one file at
  * once do not both migrate. Migrations run with foreign keys off (SQLite's
- * table-rebuild procedure: a rebuilt table is dropped and renamed while
- * rows still point at it) and PRAGMA foreign_key_check must come back
- * empty before the version is bumped; foreign keys are switched on after.
+ * table-rebuild procedure: a rebuilt table is dropped and created again
+ * while rows, tickets.prev_id among them, still point at it) and PRAGMA
+ * foreign_key_check must come back empty before the version is bumped;
+ * foreign keys are switched on after. A v2 file holding a state value no
+ * enum knows fails the v3 CHECK: the open fails and the file stays at v2.
  *
  * Transactions (store_begin/commit/rollback), depth d:
  *   d 0 --store_begin--> 1        BEGIN IMMEDIATE
