@@ -160,12 +160,15 @@ static void copy_text(char *dst, size_t cap, const unsigned char *src);
 static void read_row(sqlite3_stmt *st, row_t *r);
 static hk_err_t load(queue_t *q, int64_t ticket_id, row_t *r);
 static hk_err_t load_by(queue_t *q, stmt_id_t id, const char *a, const char *b, row_t *r);
+static hk_err_t first_row(queue_t *q, sqlite3_stmt *st, row_t *r);
 static hk_err_t store_row(queue_t *q, const ticket_t *t);
 static hk_err_t feed_mean(queue_t *q, const ticket_t *t, int64_t now_ms);
 static void body_ticket(journal_body_t *b, const ticket_t *t, ticket_state_t from,
                         const char *counter_id);
 static hk_err_t emit(queue_t *q, journal_type_t type, journal_body_t *b, int64_t now_ms);
 static hk_err_t call_row(queue_t *q, const config_counter_t *c, row_t *r, int64_t now_ms);
+static hk_err_t call(queue_t *q, const char *counter_id, int64_t ticket_id, int64_t now_ms,
+                     ticket_t *out);
 static hk_err_t pick_next(queue_t *q, const config_counter_t *c, const char *day, int64_t now_ms,
                           int64_t *id_out);
 static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms, unsigned from_mask,
@@ -424,89 +427,15 @@ hk_err_t queue_estimate(queue_t *q, const char *service_id, int64_t now_ms, int 
 
 hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms, ticket_t *out)
 {
-    const config_counter_t *c;
-    char day[11];
-    int64_t id = -1;
-    int cidx;
-    bool swept = false, outer;
-    row_t r;
-    hk_err_t rc;
-
-    if(!q || !counter_id || !out)
-        return HK_ERR_INVALID;
-    cidx = config_counter_index(&q->cfg, counter_id);
-    if(cidx < 0)
-        return HK_ERR_NOT_FOUND;
-    c = &q->cfg.counters[cidx];
-    config_local_time(&q->cfg, now_ms, day, NULL, NULL);
-
-    outer = store_tx_depth(q->store) == 0;
-    rc = store_begin(q->store);
-    if(rc != HK_OK)
-        return rc;
-    rc = counter_may_call(q, c->id);
-    if(rc == HK_OK)
-        rc = rollover(q, day, now_ms, &swept);
-    if(rc == HK_OK)
-        rc = pick_next(q, c, day, now_ms, &id);
-    if(rc == HK_OK)
-        rc = load(q, id, &r);
-    if(rc == HK_OK)
-        rc = call_row(q, c, &r, now_ms);
-    if(rc == HK_ERR_NOT_FOUND) {
-        /* Nobody waits, but keep the rollover sweep if there was one. */
-        rc = store_end(q->store, HK_OK);
-        if(rc == HK_OK && swept && outer)
-            memcpy(q->swept_day, day, sizeof(day));
-        return rc == HK_OK ? HK_ERR_NOT_FOUND : rc;
-    }
-    rc = store_end(q->store, rc);
-    if(rc != HK_OK)
-        return rc;
-    if(swept && outer)
-        memcpy(q->swept_day, day, sizeof(day));
-    *out = r.t;
-    return HK_OK;
+    return call(q, counter_id, -1, now_ms, out);
 }
 
 hk_err_t queue_call_ticket(queue_t *q, const char *counter_id, int64_t ticket_id, int64_t now_ms,
                            ticket_t *out)
 {
-    const config_counter_t *c;
-    char day[11];
-    int cidx;
-    bool swept = false, outer;
-    row_t r;
-    hk_err_t rc;
-
-    if(!q || !counter_id || !out)
-        return HK_ERR_INVALID;
-    cidx = config_counter_index(&q->cfg, counter_id);
-    if(cidx < 0)
+    if(ticket_id < 0)
         return HK_ERR_NOT_FOUND;
-    c = &q->cfg.counters[cidx];
-    config_local_time(&q->cfg, now_ms, day, NULL, NULL);
-
-    outer = store_tx_depth(q->store) == 0;
-    rc = store_begin(q->store);
-    if(rc != HK_OK)
-        return rc;
-    rc = counter_may_call(q, c->id);
-    if(rc == HK_OK)
-        rc = rollover(q, day, now_ms, &swept);
-    if(rc == HK_OK)
-        rc = load(q, ticket_id, &r);
-    if(rc == HK_OK && (r.t.state != TICKET_WAITING || strcmp(r.t.day, day) != 0))
-        rc = HK_ERR_INVALID;
-    if(rc == HK_OK)
-        rc = call_row(q, c, &r, now_ms);
-    rc = store_end(q->store, rc);
-    if(rc != HK_OK)
-        return rc;
-    if(swept && outer)
-        memcpy(q->swept_day, day, sizeof(day));
-    *out = r.t;
-    return HK_OK;
+    return call(q, counter_id, ticket_id, now_ms, out);
 }
 
 hk_err_t queue_counter_current(queue_t *q, const char *counter_id, ticket_t *out)
@@ -1073,21 +1002,12 @@ static hk_err_t load(queue_t *q, int64_t ticket_id, row_t *r)
 {
     sqlite3_stmt *st = NULL;
     hk_err_t rc;
-    int src;
 
     rc = stmt(q, S_GET, &st);
     if(rc != HK_OK)
         return rc;
     (void)sqlite3_bind_int64(st, 1, ticket_id);
-    src = sqlite3_step(st);
-    if(src == SQLITE_ROW)
-        read_row(st, r);
-    store_stmt_done(st);
-    if(src == SQLITE_DONE)
-        return HK_ERR_NOT_FOUND;
-    if(src != SQLITE_ROW)
-        return fail(q, "load ticket", src);
-    return HK_OK;
+    return first_row(q, st, r);
 }
 
 /* The first row of a TICKET_COLS query bound to one or two texts. */
@@ -1095,7 +1015,6 @@ static hk_err_t load_by(queue_t *q, stmt_id_t id, const char *a, const char *b, 
 {
     sqlite3_stmt *st = NULL;
     hk_err_t rc;
-    int src;
 
     rc = stmt(q, id, &st);
     if(rc != HK_OK)
@@ -1103,14 +1022,21 @@ static hk_err_t load_by(queue_t *q, stmt_id_t id, const char *a, const char *b, 
     (void)sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
     if(b)
         (void)sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-    src = sqlite3_step(st);
+    return first_row(q, st, r);
+}
+
+/* Step a bound TICKET_COLS query once: HK_ERR_NOT_FOUND when no row. */
+static hk_err_t first_row(queue_t *q, sqlite3_stmt *st, row_t *r)
+{
+    int src = sqlite3_step(st);
+
     if(src == SQLITE_ROW)
         read_row(st, r);
     store_stmt_done(st);
     if(src == SQLITE_DONE)
         return HK_ERR_NOT_FOUND;
     if(src != SQLITE_ROW)
-        return fail(q, "find ticket", src);
+        return fail(q, "load ticket", src);
     return HK_OK;
 }
 
@@ -1204,6 +1130,57 @@ static hk_err_t call_row(queue_t *q, const config_counter_t *c, row_t *r, int64_
     body_ticket(&body, &r->t, TICKET_WAITING, c->id);
     journal_body_int(&body, "recalls", r->t.recalls);
     return emit(q, JOURNAL_TICKET_CALLED, &body, now_ms);
+}
+
+/* Call ticket_id (a waiting ticket of today), or the next one by the
+ * policy when ticket_id < 0, to counter_id: one transaction. */
+static hk_err_t call(queue_t *q, const char *counter_id, int64_t ticket_id, int64_t now_ms,
+                     ticket_t *out)
+{
+    const config_counter_t *c;
+    char day[11];
+    int cidx;
+    bool swept = false, outer;
+    row_t r;
+    hk_err_t rc;
+
+    if(!q || !counter_id || !out)
+        return HK_ERR_INVALID;
+    cidx = config_counter_index(&q->cfg, counter_id);
+    if(cidx < 0)
+        return HK_ERR_NOT_FOUND;
+    c = &q->cfg.counters[cidx];
+    config_local_time(&q->cfg, now_ms, day, NULL, NULL);
+
+    outer = store_tx_depth(q->store) == 0;
+    rc = store_begin(q->store);
+    if(rc != HK_OK)
+        return rc;
+    rc = counter_may_call(q, c->id);
+    if(rc == HK_OK)
+        rc = rollover(q, day, now_ms, &swept);
+    if(rc == HK_OK && ticket_id < 0)
+        rc = pick_next(q, c, day, now_ms, &ticket_id);
+    if(rc == HK_OK)
+        rc = load(q, ticket_id, &r);
+    if(rc == HK_OK && (r.t.state != TICKET_WAITING || strcmp(r.t.day, day) != 0))
+        rc = HK_ERR_INVALID;
+    if(rc == HK_OK)
+        rc = call_row(q, c, &r, now_ms);
+    if(rc == HK_ERR_NOT_FOUND) {
+        /* Nobody (or no such ticket) waits, but keep the rollover sweep. */
+        rc = store_end(q->store, HK_OK);
+        if(rc == HK_OK && swept && outer)
+            memcpy(q->swept_day, day, sizeof(day));
+        return rc == HK_OK ? HK_ERR_NOT_FOUND : rc;
+    }
+    rc = store_end(q->store, rc);
+    if(rc != HK_OK)
+        return rc;
+    if(swept && outer)
+        memcpy(q->swept_day, day, sizeof(day));
+    *out = r.t;
+    return HK_OK;
 }
 
 /* The call-next policy (see queue.h); HK_ERR_NOT_FOUND when nobody waits. */

@@ -83,7 +83,10 @@ const char *queue_counter_state_str(counter_state_t st);
 
 /**
  * Issue a number for service_id at now_ms: commits the ticket with its
- * quoted people-ahead and estimate, then fills *out.
+ * quoted people-ahead and estimate, then fills *out. Journal:
+ * ticket.issued (body carries the quote); the first take or call of a new
+ * business day first cancels the previous days' unfinished tickets, one
+ * ticket.cancelled each (reason "day_rollover").
  * @return HK_ERR_NOT_FOUND unknown service; HK_ERR_BUSY service closed now;
  *         HK_ERR_INVALID more than 999 tickets for the prefix today.
  */

@@ -6,7 +6,10 @@
  * fork, so kills also land inside store_open and its migrations), then
  * reopens the store and checks: integrity_check passes, every confirmed
  * number is in the database, no number repeats within a day, and each
- * day's numbers per prefix run 1..N without a gap.
+ * day's numbers per prefix run 1..N without a gap. The journal agrees:
+ * every ticket has exactly one ticket.issued event (so every confirmed
+ * one does), no ticket event names a ticket that is not there, and the
+ * event seqs run 1..N without a gap.
  *
  * Process kills only (the OS keeps written pages); power loss needs a
  * crash VFS and comes later. HK_CRASH_ROUNDS and HK_CRASH_SEED override.
@@ -111,6 +114,19 @@ static void child_run(const char *path, int day, int wfd)
     }
 }
 
+/* One integer from raw SQL on the store's file. */
+static int count(store_t *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+
+    HK_ASSERT_INT(SQLITE_OK, sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL));
+    if(sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 static void verify(const char *path, int day, bool all_days, int *tickets_out)
 {
     store_t *s = NULL;
@@ -145,9 +161,10 @@ static void verify(const char *path, int day, bool all_days, int *tickets_out)
     HK_ASSERT_INT(
         SQLITE_OK,
         sqlite3_prepare_v2(store_db(s),
-                           "SELECT COUNT(*) FROM (SELECT day, number FROM tickets WHERE state <> 6"
+                           "SELECT COUNT(*) FROM (SELECT day, number FROM tickets WHERE state <> ?1"
                            " GROUP BY day, number HAVING COUNT(*) > 1)",
                            -1, &st, NULL));
+    HK_ASSERT_INT(SQLITE_OK, sqlite3_bind_int(st, 1, TICKET_TRANSFERRED));
     HK_ASSERT_INT(SQLITE_ROW, sqlite3_step(st));
     HK_ASSERT_INT(0, sqlite3_column_int(st, 0));
     sqlite3_finalize(st);
@@ -185,6 +202,17 @@ static void verify(const char *path, int day, bool all_days, int *tickets_out)
         n++;
     }
     sqlite3_finalize(st);
+
+    /* Journal: written in the same transactions, so it agrees exactly. */
+    HK_ASSERT_INT(0, count(s, "SELECT COUNT(*) FROM tickets t LEFT JOIN"
+                              " (SELECT json_extract(body, '$.ticket') AS tid, COUNT(*) AS c"
+                              "  FROM journal WHERE type = 'ticket.issued' GROUP BY tid) e"
+                              " ON e.tid = t.id WHERE IFNULL(e.c, 0) <> 1"));
+    HK_ASSERT_INT(0, count(s, "SELECT COUNT(*) FROM journal j WHERE j.type LIKE 'ticket.%'"
+                              " AND NOT EXISTS (SELECT 1 FROM tickets t"
+                              " WHERE t.id = json_extract(j.body, '$.ticket'))"));
+    HK_ASSERT_INT(count(s, "SELECT COUNT(*) FROM journal"),
+                  count(s, "SELECT IFNULL(MAX(seq), 0) FROM journal"));
     *tickets_out = n;
     queue_destroy(q);
     store_close(s);

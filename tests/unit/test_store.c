@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hk_log.h"
 #include "hk_mem.h"
 #include "hk_test.h"
 #include "journal.h"
@@ -229,6 +230,26 @@ static void test_store_migrates_v2_rows_to_v3_with_enum_checks(void)
     HK_ASSERT(sqlite3_exec(store_db(s), "UPDATE counter_state SET state = 3", NULL, NULL, NULL) ==
               SQLITE_CONSTRAINT);
     HK_ASSERT_INT(1, count_rows("SELECT state FROM tickets WHERE id = 3"));
+}
+
+static void test_store_v2_file_with_an_unknown_state_stays_at_v2(void)
+{
+    const char *path = hk_test_path("bad.db");
+
+    HK_ASSERT_OK(store_open_at_version(path, 2, &s, &diag));
+    exec_ok(store_db(s), "INSERT INTO numbers VALUES('2024-03-11','A',1,1000);"
+                         "INSERT INTO tickets(day,prefix,seq,number,service_id,state,issued_ms)"
+                         " VALUES('2024-03-11','A',1,'A001','general',9,1000);");
+    store_close(s);
+    s = NULL;
+    hk_log_set_stderr(false); /* the failed migration is logged */
+    HK_ASSERT_INT(HK_ERR_INVALID, store_open(path, &s, &diag));
+    hk_log_set_stderr(true);
+    HK_ASSERT(s == NULL);
+    HK_ASSERT_CONTAINS(diag.msg, "2 -> 3");
+    HK_ASSERT_OK(store_open_at_version(path, 2, &s, &diag));
+    HK_ASSERT_INT(2, store_schema_version(s));
+    HK_ASSERT_INT(9, count_rows("SELECT state FROM tickets"));
 }
 
 /* The v3 migration spells the enum values out (it is history); this is
@@ -479,6 +500,7 @@ int main(void)
     HK_RUN(test_store_new_file_schema_equals_the_migrated_one);
     HK_RUN(test_store_migrates_v1_rows_forward_intact);
     HK_RUN(test_store_migrates_v2_rows_to_v3_with_enum_checks);
+    HK_RUN(test_store_v2_file_with_an_unknown_state_stays_at_v2);
     HK_RUN(test_store_check_constraints_accept_exactly_the_enum_values);
     HK_RUN(test_store_nested_transactions_keep_or_undo_exactly_their_level);
     HK_RUN(test_store_statement_cache_hands_out_one_statement_per_text);
