@@ -211,9 +211,14 @@ hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t *
     drv = SDL_GetCurrentVideoDriver();
     snprintf(d->backend, sizeof(d->backend), "%s", drv ? drv : "?");
     d->headless = !strcmp(d->backend, "offscreen") || !strcmp(d->backend, "dummy");
-    if(mode != DISPLAY_MODE_OFFSCREEN && d->headless)
-        hk_log_warn("display", "a window was asked for, but the backend is %s (headless)",
-                    d->backend);
+    if((mode == DISPLAY_MODE_WINDOW || mode == DISPLAY_MODE_FULLSCREEN) && d->headless) {
+        /* SDL fell back to drawing nowhere: a kiosk that was asked for a
+         * screen must not silently run blind (the watchdog retries) */
+        hk_diag_set(diag, "display: a %s was asked for, but SDL found no screen (driver %s)",
+                    mode == DISPLAY_MODE_WINDOW ? "window" : "full screen", d->backend);
+        rc = HK_ERR_HW;
+        goto out;
+    }
     if(!d->headless && mode == DISPLAY_MODE_FULLSCREEN) {
         SDL_DisplayMode dm;
         SDL_Rect b;
