@@ -5,6 +5,7 @@
  * app/net/hub.c). Counter and display are refused with a clear message
  * until their issue lands.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ typedef struct args {
     const char *check;
     const char *role;
     const char *size;
+    const char *rotate;
     int headless, fullscreen, window;
     int w, h; /* --size */
 } args_t;
@@ -58,6 +60,8 @@ static void usage(FILE *f)
           "  --orientation portrait|landscape\n"
           "  --role kiosk|hub       override the config's role\n"
           "  --size WxH             window/headless size in pixels (full screen: the monitor's)\n"
+          "  --rotate 0|90|180|270  turn the picture clockwise for a panel mounted on its side\n"
+          "                         that neither X nor KMS rotates (the UI lays out turned)\n"
           "  --version, --help\n"
           "With no display and no script, runs the take-a-number journey once headless.\n",
           f);
@@ -99,6 +103,8 @@ static int parse_args(int argc, char **argv, args_t *a)
             dst = &a->role;
         } else if(!strcmp(s, "--size")) {
             dst = &a->size;
+        } else if(!strcmp(s, "--rotate")) {
+            dst = &a->rotate;
         } else {
             hk_log_error("main", "unknown option %s", s);
             usage(stderr);
@@ -120,6 +126,11 @@ static int parse_args(int argc, char **argv, args_t *a)
     if(a->role && strcmp(a->role, "kiosk") && strcmp(a->role, "hub") &&
        strcmp(a->role, "counter") && strcmp(a->role, "display")) {
         hk_log_error("main", "--role: expected kiosk, counter, display or hub");
+        return 2;
+    }
+    if(a->rotate && strcmp(a->rotate, "0") && strcmp(a->rotate, "90") && strcmp(a->rotate, "180") &&
+       strcmp(a->rotate, "270")) {
+        fprintf(stderr, "hallkiosk: --rotate: expected 0, 90, 180 or 270\n");
         return 2;
     }
     if(a->size && (sscanf(a->size, "%dx%d", &a->w, &a->h) != 2 || a->w < 240 || a->h < 240 ||
@@ -213,7 +224,9 @@ int main(int argc, char **argv)
         /* a panel size: the orientation follows its shape */
         cfg.display.width = a.w;
         cfg.display.height = a.h;
-        cfg.display.orientation = a.w > a.h ? CONFIG_ORIENT_LANDSCAPE : CONFIG_ORIENT_PORTRAIT;
+        bool turned = a.rotate && (!strcmp(a.rotate, "90") || !strcmp(a.rotate, "270"));
+        cfg.display.orientation =
+            (turned ? a.h > a.w : a.w > a.h) ? CONFIG_ORIENT_LANDSCAPE : CONFIG_ORIENT_PORTRAIT;
     }
     if(a.orientation) {
         int lo = cfg.display.width < cfg.display.height ? cfg.display.width : cfg.display.height;
@@ -242,6 +255,7 @@ int main(int argc, char **argv)
                                : DISPLAY_MODE_AUTO;
     dcfg.width = cfg.display.width;
     dcfg.height = cfg.display.height;
+    dcfg.rotation = a.rotate ? atoi(a.rotate) : 0;
     dcfg.title = "HallKiosk";
     if(font_set_open(NULL, &fonts, &diag) != HK_OK ||
        display_create(&dcfg, fonts, &display, &diag) != HK_OK) {
@@ -252,9 +266,10 @@ int main(int argc, char **argv)
     if((display_gfx(display)->width > display_gfx(display)->height) !=
        (cfg.display.orientation == CONFIG_ORIENT_LANDSCAPE))
         /* the layout follows the panel; a panel mounted the other way
-         * round is rotated by the display server (xrandr, KMS) */
+         * round is turned by xrandr, or by us with --rotate */
         hk_log_warn("main",
-                    "display.orientation is %s but the panel is %dx%d: laid out for the panel",
+                    "display.orientation is %s but the panel is %dx%d: laid out for the panel "
+                    "(a panel mounted on its side needs --rotate)",
                     cfg.display.orientation == CONFIG_ORIENT_LANDSCAPE ? "landscape" : "portrait",
                     display_gfx(display)->width, display_gfx(display)->height);
     if(a.script) {

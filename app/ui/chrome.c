@@ -4,6 +4,7 @@
 #include "chrome.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void pill(ui_button_t *b, gfx_t *g, const ui_model_t *m, const char *text, int right, int y,
@@ -76,11 +77,62 @@ ui_intent_t ui_chrome_handle(ui_chrome_t *c, const display_event_t *ev)
     return in;
 }
 
-void ui_chrome_clear(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g, uint32_t bg)
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+
+    return (x > y) - (x < y);
+}
+
+static int cmp_rect_x(const void *a, const void *b)
+{
+    return cmp_int(&((const gfx_rect_t *)a)->x, &((const gfx_rect_t *)b)->x);
+}
+
+/* Fill area except the holes: cut it into horizontal bands at every hole
+ * edge, then fill each band's gaps between the holes that span it. */
+static void fill_around(gfx_t *g, gfx_rect_t area, const gfx_rect_t *holes, int n, gfx_color_t col)
+{
+    int ys[2 * UI_CHROME_MAX_HOLES + 2], ny = 0, i, k;
+
+    if(n > UI_CHROME_MAX_HOLES)
+        n = UI_CHROME_MAX_HOLES;
+    ys[ny++] = area.y;
+    ys[ny++] = area.y + area.h;
+    for(i = 0; i < n; i++) {
+        int y0 = holes[i].y, y1 = holes[i].y + holes[i].h;
+        if(holes[i].w <= 0 || holes[i].h <= 0 || y1 <= area.y || y0 >= area.y + area.h)
+            continue;
+        ys[ny++] = y0 < area.y ? area.y : y0;
+        ys[ny++] = y1 > area.y + area.h ? area.y + area.h : y1;
+    }
+    qsort(ys, (size_t)ny, sizeof(ys[0]), cmp_int);
+    for(k = 0; k + 1 < ny; k++) {
+        gfx_rect_t spans[UI_CHROME_MAX_HOLES];
+        int y0 = ys[k], y1 = ys[k + 1], ns = 0, x = area.x;
+        if(y1 <= y0)
+            continue;
+        for(i = 0; i < n; i++)
+            if(holes[i].w > 0 && holes[i].y <= y0 && holes[i].y + holes[i].h >= y1)
+                spans[ns++] = holes[i];
+        qsort(spans, (size_t)ns, sizeof(spans[0]), cmp_rect_x);
+        for(i = 0; i < ns; i++) {
+            if(spans[i].x > x)
+                gfx_fill_rect(g, gfx_rect(x, y0, spans[i].x - x, y1 - y0), col);
+            if(spans[i].x + spans[i].w > x)
+                x = spans[i].x + spans[i].w;
+        }
+        if(x < area.x + area.w)
+            gfx_fill_rect(g, gfx_rect(x, y0, area.x + area.w - x, y1 - y0), col);
+    }
+}
+
+void ui_chrome_clear(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g, uint32_t bg,
+                     const gfx_rect_t *holes, int n_holes)
 {
     int top = c->dark ? 0 : c->header_h;
 
-    gfx_fill_rect(g, gfx_rect(0, top, m->w, m->h - top), gfx_rgb(bg));
+    fill_around(g, gfx_rect(0, top, m->w, m->h - top), holes, n_holes, gfx_rgb(bg));
 }
 
 void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)

@@ -28,9 +28,16 @@ ui_intent_t ui_chrome_handle(ui_chrome_t *c, const display_event_t *ev);
 
 /**
  * Fill the screen with bg except under the header, which ui_chrome_draw()
- * fills itself (a 4K frame is bound by fill bandwidth: no pixel twice).
+ * fills itself, and except the holes: rectangles the screen then covers
+ * with opaque paint anyway (ui_button_opaque_rect()). A 4K frame is bound
+ * by fill bandwidth, so no pixel is filled twice where that is cheap to
+ * avoid.
+ * @param holes  borrowed; up to UI_CHROME_MAX_HOLES (more are ignored).
  */
-void ui_chrome_clear(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g, uint32_t bg);
+void ui_chrome_clear(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g, uint32_t bg,
+                     const gfx_rect_t *holes, int n_holes);
+
+#define UI_CHROME_MAX_HOLES 16
 
 /** Draw header (and footer when nav). */
 void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g);

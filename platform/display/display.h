@@ -43,6 +43,11 @@ typedef struct display_cfg {
     int width;
     int height;
     int monitor; /* full screen / window: which monitor (0 = the primary) */
+    /* 0, 90, 180 or 270: the frame is turned this many degrees clockwise on
+     * its way to the panel, for a panel mounted on its side where neither X
+     * (xrandr) nor KMS rotates it. The UI then draws (and receives touches)
+     * in the turned size: a 1920x1080 panel turned 90 is a 1080x1920 gfx. */
+    int rotation;
     const char *title;
 } display_cfg_t;
 

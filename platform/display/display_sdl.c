@@ -29,6 +29,16 @@
  *   drivers) go to the display created first; late events of a destroyed
  *   window are dropped.
  *
+ *   Rotation (display_cfg.rotation): a panel mounted on its side under
+ *   KMSDRM has nobody else to turn the picture. The UI then draws into a
+ *   target texture of the turned size and display_present() copies it
+ *   turned (SDL_RenderCopyEx) onto the output; input is turned back
+ *   (unrotate()). It costs one extra full-frame copy per present. The
+ *   target is bound only while drawing (gfx_sdl binds it at its first op,
+ *   display_present() unbinds it): SDL 2.26's renderer rescales touch
+ *   events by the bound target's size as they are queued, which would move
+ *   every touch.
+ *
  *   Sizes: the software renderer follows the window surface, so a resize is
  *   noticed from SDL_WINDOWEVENT_SIZE_CHANGED; gfx width/height are updated
  *   from SDL_GetRendererOutputSize when that event is translated, and the
@@ -65,6 +75,9 @@ struct display {
     gfx_sdl_t *gs;
     bool headless;
     bool fullscreen;
+    int rotation;       /* 0, 90, 180, 270 clockwise */
+    SDL_Texture *frame; /* rotation != 0: the UI draws here, present turns it */
+    int out_w, out_h;   /* the renderer's output (the panel) */
     int finger_down;
     char backend[32];
     /* parked events (ring) */
@@ -157,15 +170,65 @@ static display_t *sys_find(Uint32 win_id)
     return NULL;
 }
 
-/* Output size in pixels into the gfx (the UI's layout size). */
+/* Output size into out_w/out_h and the UI's size into the gfx (turned
+ * for a rotation of 90/270); with a rotation, (re)make the frame texture
+ * the UI draws into. */
 static void sync_size(display_t *d)
 {
-    int w = 0, h = 0;
+    int w = 0, h = 0, gw, gh;
 
+    /* with a target bound, SDL reports the target's size as the output's */
+    SDL_SetRenderTarget(d->ren, NULL);
     if(SDL_GetRendererOutputSize(d->ren, &w, &h) != 0 || w <= 0 || h <= 0)
         SDL_GetWindowSize(d->win, &w, &h);
-    d->gfx.width = w;
-    d->gfx.height = h;
+    d->out_w = w;
+    d->out_h = h;
+    gw = (d->rotation == 90 || d->rotation == 270) ? h : w;
+    gh = (d->rotation == 90 || d->rotation == 270) ? w : h;
+    if(d->rotation && (!d->frame || gw != d->gfx.width || gh != d->gfx.height)) {
+        if(d->frame)
+            SDL_DestroyTexture(d->frame);
+        d->frame =
+            SDL_CreateTexture(d->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, gw, gh);
+        /* try binding it once; gfx_sdl binds it for real when it draws */
+        if(!d->frame || SDL_SetRenderTarget(d->ren, d->frame) != 0) {
+            hk_log_error("display", "cannot make a %dx%d frame to rotate: %s; not rotating", gw, gh,
+                         SDL_GetError());
+            if(d->frame)
+                SDL_DestroyTexture(d->frame);
+            d->frame = NULL;
+            d->rotation = 0;
+            gw = w;
+            gh = h;
+        }
+        SDL_SetRenderTarget(d->ren, NULL);
+    }
+    d->gfx.width = gw;
+    d->gfx.height = gh;
+    if(d->gs)
+        gfx_sdl_set_target(d->gs, d->frame);
+}
+
+/* Output pixels to the UI's (turned) pixels. */
+static void unrotate(const display_t *d, int *x, int *y)
+{
+    int ox = *x, oy = *y;
+
+    switch(d->rotation) {
+    case 90: /* the UI's top-left is the panel's top-right */
+        *x = oy;
+        *y = d->gfx.height - 1 - ox;
+        break;
+    case 180:
+        *x = d->gfx.width - 1 - ox;
+        *y = d->gfx.height - 1 - oy;
+        break;
+    case 270:
+        *x = d->gfx.width - 1 - oy;
+        *y = ox;
+        break;
+    default: break;
+    }
 }
 
 /* Free what a display holds (NULL ok); SDL itself stays up. */
@@ -174,6 +237,8 @@ static void release(display_t *d)
     if(!d)
         return;
     gfx_sdl_destroy(d->gs);
+    if(d->frame)
+        SDL_DestroyTexture(d->frame);
     if(d->ren)
         SDL_DestroyRenderer(d->ren);
     if(d->win)
@@ -193,6 +258,10 @@ hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t *
     hk_err_t rc;
 
     *out = NULL;
+    if(cfg->rotation != 0 && cfg->rotation != 90 && cfg->rotation != 180 && cfg->rotation != 270) {
+        hk_diag_set(diag, "display: rotation %d: expected 0, 90, 180 or 270", cfg->rotation);
+        return HK_ERR_INVALID;
+    }
     if(mode == DISPLAY_MODE_AUTO) {
         drv = getenv("SDL_VIDEODRIVER");
         if(drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")))
@@ -211,9 +280,14 @@ hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t *
     drv = SDL_GetCurrentVideoDriver();
     snprintf(d->backend, sizeof(d->backend), "%s", drv ? drv : "?");
     d->headless = !strcmp(d->backend, "offscreen") || !strcmp(d->backend, "dummy");
-    if(mode != DISPLAY_MODE_OFFSCREEN && d->headless)
-        hk_log_warn("display", "a window was asked for, but the backend is %s (headless)",
-                    d->backend);
+    if((mode == DISPLAY_MODE_WINDOW || mode == DISPLAY_MODE_FULLSCREEN) && d->headless) {
+        /* SDL fell back to drawing nowhere: a kiosk that was asked for a
+         * screen must not silently run blind (the watchdog retries) */
+        hk_diag_set(diag, "display: a %s was asked for, but SDL found no screen (driver %s)",
+                    mode == DISPLAY_MODE_WINDOW ? "window" : "full screen", d->backend);
+        rc = HK_ERR_HW;
+        goto out;
+    }
     if(!d->headless && mode == DISPLAY_MODE_FULLSCREEN) {
         SDL_DisplayMode dm;
         SDL_Rect b;
@@ -254,6 +328,7 @@ hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t *
         goto out;
     }
     d->win_id = SDL_GetWindowID(d->win);
+    d->rotation = cfg->rotation;
     d->ren = SDL_CreateRenderer(d->win, -1, SDL_RENDERER_SOFTWARE);
     if(!d->ren) {
         hk_diag_set(diag, "display: SDL_CreateRenderer: %s", SDL_GetError());
@@ -264,6 +339,7 @@ hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t *
     rc = gfx_sdl_create(d->ren, fonts, &d->gfx, &d->gs);
     if(rc != HK_OK)
         goto out;
+    gfx_sdl_set_target(d->gs, d->frame);
     if(d->fullscreen)
         SDL_ShowCursor(SDL_DISABLE);
     sys_add(d);
@@ -313,6 +389,15 @@ void display_request_size(display_t *d, int w, int h)
 
 void display_present(display_t *d)
 {
+    if(d->frame) {
+        /* turn the UI's frame about the output's centre onto the panel */
+        SDL_Rect dst = { (d->out_w - d->gfx.width) / 2, (d->out_h - d->gfx.height) / 2,
+                         d->gfx.width, d->gfx.height };
+        SDL_SetRenderTarget(d->ren, NULL);
+        SDL_RenderCopyEx(d->ren, d->frame, NULL, &dst, d->rotation, NULL, SDL_FLIP_NONE);
+        SDL_RenderPresent(d->ren);
+        return; /* the target is bound again by the next draw (gfx_sdl) */
+    }
     SDL_RenderPresent(d->ren);
 }
 
@@ -334,19 +419,21 @@ static int map_key(SDL_Keycode k)
     return (k > 0 && k < 128) ? (int)k : 0;
 }
 
-/* Window points (mouse) to output pixels: equal unless HiDPI. */
+/* Window points (mouse) to the UI's pixels: output pixels (equal unless
+ * HiDPI), then turned back for a rotated panel. */
 static void points_to_px(display_t *d, int px, int py, int *x, int *y)
 {
     int ww = 0, wh = 0;
 
     SDL_GetWindowSize(d->win, &ww, &wh);
-    if(ww <= 0 || wh <= 0 || (ww == d->gfx.width && wh == d->gfx.height)) {
+    if(ww <= 0 || wh <= 0 || (ww == d->out_w && wh == d->out_h)) {
         *x = px;
         *y = py;
-        return;
+    } else {
+        *x = (int)((long)px * d->out_w / ww);
+        *y = (int)((long)py * d->out_h / wh);
     }
-    *x = (int)((long)px * d->gfx.width / ww);
-    *y = (int)((long)py * d->gfx.height / wh);
+    unrotate(d, x, y);
 }
 
 static Uint32 event_window(const SDL_Event *e)
@@ -415,9 +502,10 @@ static bool translate(display_t *d, const SDL_Event *e, display_event_t *ev)
                 return false;
             ev->type = DISPLAY_EV_MOVE;
         }
-        /* normalised to the window: scale straight to output pixels */
-        ev->x = (int)(e->tfinger.x * (float)d->gfx.width);
-        ev->y = (int)(e->tfinger.y * (float)d->gfx.height);
+        /* normalised to the window: scale to output pixels, then turn */
+        ev->x = (int)(e->tfinger.x * (float)d->out_w);
+        ev->y = (int)(e->tfinger.y * (float)d->out_h);
+        unrotate(d, &ev->x, &ev->y);
         return true;
     case SDL_KEYDOWN:
         ev->type = DISPLAY_EV_KEY;
@@ -545,14 +633,19 @@ hk_err_t display_save_png(display_t *d, const char *path)
     int w, h;
     hk_err_t rc = HK_OK;
 
-    if(SDL_GetRendererOutputSize(d->ren, &w, &h) != 0)
-        return HK_ERR_HW;
+    /* the UI's frame: with a rotation, the target texture it draws into */
+    w = d->gfx.width;
+    h = d->gfx.height;
     s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 24, SDL_PIXELFORMAT_RGB24);
     if(!s)
         return HK_ERR_NOMEM;
+    if(d->frame)
+        SDL_SetRenderTarget(d->ren, d->frame);
     if(SDL_RenderReadPixels(d->ren, NULL, SDL_PIXELFORMAT_RGB24, s->pixels, s->pitch) != 0)
         rc = HK_ERR_HW;
-    else if(IMG_SavePNG(s, path) != 0)
+    if(d->frame)
+        SDL_SetRenderTarget(d->ren, NULL);
+    if(rc == HK_OK && IMG_SavePNG(s, path) != 0)
         rc = HK_ERR_IO;
     SDL_FreeSurface(s);
     return rc;

@@ -59,6 +59,7 @@ typedef struct text_entry {
 
 struct gfx_sdl {
     SDL_Renderer *r;
+    SDL_Texture *target; /* NULL = the output */
     font_set_t *fonts;
     text_entry_t *buckets[HASH_BUCKETS];
     size_t tex_bytes;
@@ -187,11 +188,19 @@ static text_entry_t *lookup(gfx_sdl_t *s, gfx_weight_t wt, int size, uint32_t rg
     return e;
 }
 
+/* Make sure drawing goes to the target (display_present() unbinds it). */
+static void bind(gfx_sdl_t *s)
+{
+    if(s->target && SDL_GetRenderTarget(s->r) != s->target)
+        SDL_SetRenderTarget(s->r, s->target);
+}
+
 static void op_fill_rect(void *impl, gfx_rect_t r, gfx_color_t c)
 {
     gfx_sdl_t *s = impl;
     SDL_Rect rr = { r.x, r.y, r.w, r.h };
 
+    bind(s);
     SDL_SetRenderDrawBlendMode(s->r, c.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
     SDL_SetRenderDrawColor(s->r, c.r, c.g, c.b, c.a);
     SDL_RenderFillRect(s->r, &rr);
@@ -425,6 +434,7 @@ static void op_draw_text(void *impl, gfx_weight_t wt, int size_px, gfx_color_t c
         return;
     if(e->blank)
         return;
+    bind(s);
     dst.x = x + e->ink.x;
     dst.y = y + e->ink.y;
     dst.w = e->ink.w;
@@ -436,6 +446,7 @@ static void op_set_clip(void *impl, const gfx_rect_t *r)
 {
     gfx_sdl_t *s = impl;
 
+    bind(s);
     if(r) {
         SDL_Rect rr = { r->x, r->y, r->w, r->h };
         SDL_RenderSetClipRect(s->r, &rr);
@@ -460,6 +471,11 @@ hk_err_t gfx_sdl_create(SDL_Renderer *r, font_set_t *fonts, gfx_t *g, gfx_sdl_t 
     g->ops = &sdl_ops;
     g->impl = s;
     return HK_OK;
+}
+
+void gfx_sdl_set_target(gfx_sdl_t *s, SDL_Texture *target)
+{
+    s->target = target;
 }
 
 void gfx_sdl_destroy(gfx_sdl_t *s)

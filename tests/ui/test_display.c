@@ -41,17 +41,23 @@ void tearDown(void)
     fonts = NULL;
 }
 
-static void push_finger(Uint32 type, SDL_FingerID id, float x, float y)
+static void push_finger_to(Uint32 win, Uint32 type, SDL_FingerID id, float x, float y)
 {
     SDL_Event e;
 
     memset(&e, 0, sizeof(e));
     e.type = type;
+    e.tfinger.windowID = win;
     e.tfinger.touchId = 1;
     e.tfinger.fingerId = id;
     e.tfinger.x = x;
     e.tfinger.y = y;
     SDL_PushEvent(&e);
+}
+
+static void push_finger(Uint32 type, SDL_FingerID id, float x, float y)
+{
+    push_finger_to(0, type, id, x, y);
 }
 
 static void push_mouse(Uint32 type, Uint32 which, int x, int y)
@@ -467,6 +473,69 @@ static void test_closing_one_display_keeps_the_other(void)
     HK_ASSERT_INT(DISPLAY_EV_DOWN, ev.type);
 }
 
+/* 0xRRGGBB of the window's own surface (what the panel shows) at (x, y). */
+static Uint32 window_pixel(Uint32 win, int x, int y)
+{
+    SDL_Surface *ws = SDL_GetWindowSurface(SDL_GetWindowFromID(win));
+    Uint8 r, g, b;
+    Uint32 px;
+
+    HK_ASSERT(ws != NULL);
+    px = *(const Uint32 *)(const void *)((const Uint8 *)ws->pixels + y * ws->pitch +
+                                         x * ws->format->BytesPerPixel);
+    SDL_GetRGB(px, ws->format, &r, &g, &b);
+    return ((Uint32)r << 16) | ((Uint32)g << 8) | b;
+}
+
+static void test_rotated_panel_turns_the_frame_and_the_touches(void)
+{
+    display_cfg_t cfg;
+    display_t *d = NULL;
+    hk_diag_t diag;
+    display_event_t ev;
+    gfx_t *g;
+    Uint32 win;
+    int w, h;
+
+    /* a 1920x1080 panel mounted portrait, turned 90 degrees clockwise */
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.mode = DISPLAY_MODE_OFFSCREEN;
+    cfg.width = 1920;
+    cfg.height = 1080;
+    cfg.rotation = 90;
+    HK_ASSERT_OK(display_create(&cfg, fonts, &d, &diag));
+    drain_display(d);
+    g = display_gfx(d);
+    HK_ASSERT_INT(1080, g->width);
+    HK_ASSERT_INT(1920, g->height);
+    gfx_fill_rect(g, gfx_rect(0, 0, g->width, g->height), gfx_rgb(0x0B5CAD));
+    gfx_fill_rect(g, gfx_rect(0, 0, 20, 20), gfx_rgb(0xFF0000));    /* UI top-left */
+    gfx_fill_rect(g, gfx_rect(0, 1900, 20, 20), gfx_rgb(0x00FF00)); /* UI bottom-left */
+    display_present(d);
+    win = window_of_size(1920, 1080);
+    HK_ASSERT(win != 0);
+    /* turned clockwise: the UI's top-left is the panel's top-right, its
+     * bottom-left the panel's top-left */
+    HK_ASSERT_INT(0xFF0000, window_pixel(win, 1910, 10));
+    HK_ASSERT_INT(0x00FF00, window_pixel(win, 10, 10));
+    HK_ASSERT_INT(0x0B5CAD, window_pixel(win, 960, 540));
+    /* a screenshot is the UI's frame, upright */
+    HK_ASSERT_OK(display_save_png(d, hk_test_path("turned.png")));
+    HK_ASSERT_INT(0xFF0000, pixel_at(hk_test_path("turned.png"), 5, 5, &w, &h));
+    HK_ASSERT_INT(1080, w);
+    HK_ASSERT_INT(1920, h);
+    /* a touch at the panel's top-right lands at the UI's top-left */
+    push_finger_to(win, SDL_FINGERDOWN, 9, 1915.5f / 1920.0f, 5.5f / 1080.0f);
+    ev = next_of(d);
+    HK_ASSERT_INT(DISPLAY_EV_DOWN, ev.type);
+    HK_ASSERT(ev.display == d);
+    HK_ASSERT_INT(5, ev.x);
+    HK_ASSERT_INT(4, ev.y);
+    push_finger_to(win, SDL_FINGERUP, 9, 1915.5f / 1920.0f, 5.5f / 1080.0f);
+    drain_display(d);
+    display_destroy(d);
+}
+
 static void test_missing_font_is_a_clear_error(void)
 {
     font_set_t *f = NULL;
@@ -493,6 +562,7 @@ int main(void)
     HK_RUN(test_wait_any_serves_both_displays);
     HK_RUN(test_wake_reaches_its_own_display);
     HK_RUN(test_closing_one_display_keeps_the_other);
+    HK_RUN(test_rotated_panel_turns_the_frame_and_the_touches);
     HK_RUN(test_missing_font_is_a_clear_error);
     return hk_test_end();
 }

@@ -8,6 +8,7 @@
  * or shifted. Skips (77) when Xvfb is not installed.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,8 +28,11 @@
 #define SCREEN_W 1366
 #define SCREEN_H 768
 
+static void stop_xvfb(void);
+
 static pid_t xvfb_pid;
 static int xvfb_num;
+static int xvfb_fd = -1; /* read end of -displayfd, open while Xvfb runs */
 static char fb_dir[1024];
 
 static const char *xvfb_path(void)
@@ -49,41 +53,56 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-/* Start Xvfb on a free display number; true once its socket exists. */
+/* Start Xvfb on a free display number; true once it accepts clients.
+ * Xvfb writes its number to -displayfd when ready; a number taken meanwhile
+ * by someone else's server makes it exit (EOF on the pipe): try the next. */
 static int start_xvfb(const char *bin)
 {
-    char sock[64], num[16], screen[32];
+    char screen[32];
     int tries;
 
     snprintf(fb_dir, sizeof(fb_dir), "%s/fb", hk_test_tmpdir());
     if(mkdir(fb_dir, 0755) != 0 && errno != EEXIST)
         return 0;
-    for(xvfb_num = 90 + getpid() % 100; xvfb_num < 400; xvfb_num++) {
-        char lock[64];
+    snprintf(screen, sizeof(screen), "%dx%dx24", SCREEN_W, SCREEN_H);
+    for(tries = 0, xvfb_num = 90 + getpid() % 100; tries < 20; tries++, xvfb_num++) {
+        char lock[64], sock[64], num[16], fdarg[16], buf[16];
+        struct pollfd pfd;
+        ssize_t got = 0;
+        int fds[2];
+
         snprintf(lock, sizeof(lock), "/tmp/.X%d-lock", xvfb_num);
         snprintf(sock, sizeof(sock), "/tmp/.X11-unix/X%d", xvfb_num);
-        if(access(lock, F_OK) != 0 && access(sock, F_OK) != 0)
-            break;
-    }
-    snprintf(num, sizeof(num), ":%d", xvfb_num);
-    snprintf(screen, sizeof(screen), "%dx%dx24", SCREEN_W, SCREEN_H);
-    xvfb_pid = fork();
-    if(xvfb_pid == 0) {
-        /* no window manager: nobody will move or resize our window */
-        execl(bin, bin, num, "-screen", "0", screen, "-fbdir", fb_dir, "-nolisten", "tcp",
-              "-noreset", (char *)NULL);
-        _exit(127);
-    }
-    if(xvfb_pid < 0)
-        return 0;
-    for(tries = 0; tries < 500; tries++) {
-        if(access(sock, F_OK) == 0)
-            return 1;
-        if(waitpid(xvfb_pid, NULL, WNOHANG) == xvfb_pid) {
+        if(access(lock, F_OK) == 0 || access(sock, F_OK) == 0)
+            continue; /* someone else's display */
+        if(pipe(fds) != 0)
+            return 0;
+        snprintf(num, sizeof(num), ":%d", xvfb_num);
+        snprintf(fdarg, sizeof(fdarg), "%d", fds[1]);
+        xvfb_pid = fork();
+        if(xvfb_pid == 0) {
+            close(fds[0]);
+            /* no window manager: nobody will move or resize our window */
+            execl(bin, bin, num, "-screen", "0", screen, "-fbdir", fb_dir, "-nolisten", "tcp",
+                  "-noreset", "-displayfd", fdarg, (char *)NULL);
+            _exit(127);
+        }
+        close(fds[1]);
+        if(xvfb_pid < 0) {
+            close(fds[0]);
             xvfb_pid = 0;
             return 0;
         }
-        sleep_ms(10);
+        pfd.fd = fds[0];
+        pfd.events = POLLIN;
+        if(poll(&pfd, 1, 10000) > 0)
+            got = read(fds[0], buf, sizeof(buf) - 1);
+        /* keep the pipe open: Xvfb may write the number in two pieces, and
+         * a write to a closed pipe is fatal to it */
+        xvfb_fd = fds[0];
+        if(got > 0)
+            return 1;
+        stop_xvfb();
     }
     return 0;
 }
@@ -94,6 +113,10 @@ static void stop_xvfb(void)
         kill(xvfb_pid, SIGTERM);
         waitpid(xvfb_pid, NULL, 0);
         xvfb_pid = 0;
+    }
+    if(xvfb_fd >= 0) {
+        close(xvfb_fd);
+        xvfb_fd = -1;
     }
 }
 
@@ -235,7 +258,9 @@ static void test_fullscreen_fills_a_monitor_of_another_size(void)
         kill(kiosk, SIGTERM);
         waitpid(kiosk, &status, 0);
     }
-    HK_ASSERT_MSG(access(png, R_OK) == 0, "hallkiosk wrote no screenshot (exit status %d)", status);
+    HK_ASSERT_MSG(access(png, R_OK) == 0,
+                  "hallkiosk wrote no screenshot (exit status %d) on Xvfb :%d (%s)", status,
+                  xvfb_num, waitpid(xvfb_pid, NULL, WNOHANG) == 0 ? "running" : "gone");
     HK_ASSERT_MSG(screen != NULL, "cannot read Xvfb's framebuffer in %s", fb_dir);
     HK_ASSERT_INT(SCREEN_W, sw);
     HK_ASSERT_INT(SCREEN_H, sh);

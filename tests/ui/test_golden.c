@@ -39,18 +39,23 @@
 typedef struct golden_case {
     const char *size;
     bool tickets;
+    const char *panel; /* NULL = size; else the panel, turned by rotate */
+    const char *rotate;
 } golden_case_t;
 
 static const golden_case_t cases[] = {
-    { "1080x1920", true },  /* the reference portrait kiosk, 9:16 */
-    { "1920x1080", false }, /* landscape 16:9 */
-    { "800x1280", false },  /* a 10" portrait tablet panel, 10:16 */
-    { "1280x1024", false }, /* 5:4 monitor, landscape */
-    { "1366x768", false },  /* the commonest cheap 16:9 panel */
-    { "3840x2160", false }, /* 4K hall board: fewer states */
+    { "1080x1920", true, NULL, NULL },  /* the reference portrait kiosk, 9:16 */
+    { "1920x1080", false, NULL, NULL }, /* landscape 16:9 */
+    { "800x1280", false, NULL, NULL },  /* a 10" portrait tablet panel, 10:16 */
+    { "1280x1024", false, NULL, NULL }, /* 5:4 monitor, landscape */
+    { "1366x768", false, NULL, NULL },  /* the commonest cheap 16:9 panel */
+    { "3840x2160", false, NULL, NULL }, /* 4K hall board: fewer states */
+    /* a 1920x1080 panel mounted portrait and turned by the app: the UI's
+     * frames must be exactly the portrait kiosk's */
+    { "1080x1920", false, "1920x1080", "90" },
 };
 
-static int updating;
+static int updating_goldens;
 
 void setUp(void)
 {
@@ -134,8 +139,12 @@ static int run_kiosk(const golden_case_t *c, const char *dir)
     if(pid == 0) {
         setenv("HK_DATA_DIR", data, 1);
         setenv("SDL_VIDEODRIVER", "offscreen", 1);
-        execl(bin, bin, "--headless", "--config", config, "--size", c->size, "--script", script,
-              "--screenshot-dir", shots, (char *)NULL);
+        if(c->rotate)
+            execl(bin, bin, "--headless", "--config", config, "--size", c->panel, "--rotate",
+                  c->rotate, "--script", script, "--screenshot-dir", shots, (char *)NULL);
+        else
+            execl(bin, bin, "--headless", "--config", config, "--size", c->size, "--script", script,
+                  "--screenshot-dir", shots, (char *)NULL);
         _exit(127);
     }
     if(pid < 0 || waitpid(pid, &status, 0) != pid)
@@ -259,6 +268,8 @@ static void run_case(const golden_case_t *c)
     DIR *d;
     struct dirent *e;
     int failures = 0, compared = 0, rc;
+    /* a case drawn on a turned panel only compares with its size's set */
+    int updating = updating_goldens && !c->rotate;
 
     rc = run_kiosk(c, hk_test_tmpdir());
     HK_ASSERT_MSG(rc == 0, "hallkiosk exited %d running scripts/%s.txt", rc, c->size);
@@ -350,15 +361,20 @@ static void test_golden_4k_3840x2160_screens_match(void)
     run_case(&cases[5]);
 }
 
+static void test_golden_turned_panel_draws_the_portrait_screens(void)
+{
+    run_case(&cases[6]);
+}
+
 int main(void)
 {
     char here[512], recorded[512], env_path[1024];
     const char *upd = getenv("HK_UPDATE_GOLDENS");
 
-    updating = upd && !strcmp(upd, "1");
+    updating_goldens = upd && !strcmp(upd, "1");
     env_line(here, sizeof(here));
     snprintf(env_path, sizeof(env_path), "%s/tests/ui/golden/ENV", HK_SOURCE_DIR);
-    if(updating) {
+    if(updating_goldens) {
         char dir[1024];
         snprintf(dir, sizeof(dir), "%s/tests/ui/golden", HK_SOURCE_DIR);
         (void)paths_mkdir_p(dir);
@@ -376,5 +392,6 @@ int main(void)
     HK_RUN(test_golden_landscape_5_4_1280x1024_screens_match);
     HK_RUN(test_golden_landscape_1366x768_screens_match);
     HK_RUN(test_golden_4k_3840x2160_screens_match);
+    HK_RUN(test_golden_turned_panel_draws_the_portrait_screens);
     return hk_test_end();
 }

@@ -144,8 +144,12 @@ static void draw(const void *p, gfx_t *g)
     const ui_model_t *m = &s->base.m;
     char buf[160], hours[32], waiting[96];
     int i, tpx = ui_font(m, 64);
+    gfx_rect_t holes[TILE_COUNT];
 
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG);
+    /* the tiles' opaque middles are painted anyway: no background there */
+    for(i = 0; i < TILE_COUNT; i++)
+        holes[i] = ui_button_opaque_rect(&s->tiles[i]);
+    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, holes, TILE_COUNT);
     ui_chrome_draw(&s->base.chrome, m, g);
     ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(UI_COL_TEXT), s->title_box, UI_ALIGN_LEFT, 1,
                   i18n_get(m->lang, I18N_HOME_TITLE));

@@ -118,7 +118,7 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
     if(m->large)
         desc = ""; /* large text: the name matters, the detail is on the ticket */
     if(b->pressed)
-        r.y += ui_px(m, 4);
+        r.y += ui_button_unit(b, 4); /* as ui_button_opaque_rect() assumes */
     /* shadow: only the band below the card shows, so fill only that */
     gfx_fill_round_rect(g,
                         gfx_rect(r.x, r.y + r.h - 2 * b->radius, r.w, 2 * b->radius + ui_px(m, 4)),
@@ -215,8 +215,12 @@ static void draw(const void *p, gfx_t *g)
     const scr_services_t *s = p;
     const ui_model_t *m = &s->base.m;
     int i, y;
+    gfx_rect_t holes[CONFIG_MAX_SERVICES];
 
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG);
+    /* the cards' opaque middles are painted anyway: no background there */
+    for(i = 0; i < s->n; i++)
+        holes[i] = ui_button_opaque_rect(&s->cards[i]);
+    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, holes, s->n);
     ui_chrome_draw(&s->base.chrome, m, g);
     y = s->title_box.y;
     y += ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(UI_COL_TEXT),

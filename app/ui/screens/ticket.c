@@ -269,7 +269,7 @@ static void draw(const void *p, gfx_t *g)
     const ui_model_t *m = &s->base.m;
     char buf[96];
 
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG);
+    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, NULL, 0);
     ui_chrome_draw(&s->base.chrome, m, g);
     if(!m->has_ticket)
         return;

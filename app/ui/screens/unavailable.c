@@ -80,7 +80,7 @@ static void draw(const void *p, gfx_t *g)
     gfx_rect_t body = ui_chrome_body(&s->base.chrome, m);
     int h;
 
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG);
+    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, NULL, 0);
     ui_chrome_draw(&s->base.chrome, m, g);
     /* a little above the middle of the body, whatever the panel's shape */
     h = block(s, g, 0, false);

@@ -27,6 +27,17 @@ int ui_button_unit(const ui_button_t *b, int base)
     return v > 0 ? v : 1;
 }
 
+gfx_rect_t ui_button_opaque_rect(const ui_button_t *b)
+{
+    /* pressed, the button is drawn up to lift lower: the rows both looks
+     * fill edge to edge lie between radius + lift and h - radius */
+    int top = b->radius + ui_button_unit(b, 4), h = b->rect.h - b->radius - top;
+
+    if(h <= 0)
+        return gfx_rect(b->rect.x, b->rect.y, 0, 0);
+    return gfx_rect(b->rect.x, b->rect.y + top, b->rect.w, h);
+}
+
 bool ui_rect_contains(gfx_rect_t r, int x, int y)
 {
     return x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;

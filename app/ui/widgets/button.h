@@ -43,6 +43,14 @@ void ui_button_draw(const ui_button_t *b, gfx_t *g);
 /** base design units in this button's pixels (at least 1). */
 int ui_button_unit(const ui_button_t *b, int base);
 
+/**
+ * The part of the button that ui_button_draw() (or a screen drawing a card
+ * from it) covers with its opaque fill whether pressed or not: full width,
+ * without the rounded rows and the press offset. Empty for a translucent
+ * fill. Screens leave it out of their background fill.
+ */
+gfx_rect_t ui_button_opaque_rect(const ui_button_t *b);
+
 /** Is (x, y) inside r? */
 bool ui_rect_contains(gfx_rect_t r, int x, int y);
 
