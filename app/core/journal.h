@@ -27,21 +27,35 @@
  * go before JOURNAL_TYPE_COUNT.
  */
 typedef enum journal_type {
-    JOURNAL_TICKET_ISSUED = 0, /* "ticket.issued" */
-    JOURNAL_TICKET_CALLED,     /* "ticket.called" */
-    JOURNAL_TICKET_RECALLED,   /* "ticket.recalled" */
-    JOURNAL_TICKET_NO_SHOW,    /* "ticket.no_show" */
-    JOURNAL_TICKET_TRANSFERRED,
-    JOURNAL_TICKET_STARTED,
-    JOURNAL_TICKET_FINISHED,
-    JOURNAL_TICKET_CANCELLED,
-    JOURNAL_COUNTER_OPENED,
-    JOURNAL_COUNTER_PAUSED,
-    JOURNAL_COUNTER_CLOSED,
-    JOURNAL_DEVICE_FAULT,
+    JOURNAL_TICKET_ISSUED = 0,  /* "ticket.issued" */
+    JOURNAL_TICKET_CALLED,      /* "ticket.called" */
+    JOURNAL_TICKET_RECALLED,    /* "ticket.recalled" */
+    JOURNAL_TICKET_NO_SHOW,     /* "ticket.no_show" */
+    JOURNAL_TICKET_TRANSFERRED, /* "ticket.transferred" */
+    JOURNAL_TICKET_STARTED,     /* "ticket.started" */
+    JOURNAL_TICKET_FINISHED,    /* "ticket.finished" */
+    JOURNAL_TICKET_CANCELLED,   /* "ticket.cancelled" */
+    JOURNAL_COUNTER_OPENED,     /* "counter.opened" */
+    JOURNAL_COUNTER_PAUSED,     /* "counter.paused" */
+    JOURNAL_COUNTER_CLOSED,     /* "counter.closed" */
+    JOURNAL_DEVICE_FAULT,       /* "device.fault" */
     JOURNAL_TYPE_COUNT
 } journal_type_t;
 
+/*
+ * Bodies (JSON objects) as written by core:
+ *   ticket.*      ticket (row id), number, day, service, counter ("" when
+ *                 none), from (previous state name; null for issued), state
+ *                 (new state name), issued_ms; and per type:
+ *     issued        ahead, est_wait_s (the quote; -1 = no estimate)
+ *     called        recalls;   recalled: recalls (the new count)
+ *     no_show       put_back (true: the ticket waits again, same row)
+ *     transferred   new_ticket (id of the new waiting row), to_service
+ *     cancelled     reason "day_rollover" when the new day's sweep did it
+ *   counter.*     counter, from, state ("closed", "open", "paused")
+ *   device.fault  device, code, detail (cut to fit JOURNAL_BODY_MAX)
+ * Consumers ignore keys they do not know; writers only ever add keys.
+ */
 typedef struct journal_event {
     int64_t seq;   /* 1, 2, 3 ... per device, never reused */
     char uuid[37]; /* random v4, lower-case, 8-4-4-4-12 */
