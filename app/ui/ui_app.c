@@ -171,6 +171,7 @@ static void layout_dialog(ui_app_t *a)
 {
     ui_model_t *m = &a->model;
     ui_dialog_t *d = &a->dialog;
+
     d->open = m->dialog_open;
     if(!d->open)
         return;
