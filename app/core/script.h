@@ -3,7 +3,7 @@
  * benchmarks and the headless demo journey. One command per line; '#'
  * starts a comment:
  *
- *   tap X Y            press and release at layout coordinates
+ *   tap X Y            press and release at panel pixels (the display's gfx)
  *   down X Y / up X Y  half a tap (for double-tap and slide tests)
  *   wait MS            let MS milliseconds pass (stepped clock when headless)
  *   key NAME           escape | enter | f1 | f2 | f11 | one character

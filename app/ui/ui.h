@@ -46,7 +46,7 @@ typedef struct ui_model {
     const config_t *cfg;
     i18n_lang_t lang;
     bool large;
-    int w, h;            /* layout size */
+    int w, h;            /* the panel's pixels (display gfx), set by the loop each frame */
     char time_text[16];  /* "14:32" */
     char date_text[48];  /* "11月25日 星期三" */
     int total_waiting;   /* -1 = not known yet (first frame) */

@@ -83,9 +83,9 @@ typedef struct display display_t;
 typedef struct display_event {
     display_ev_type_t type;
     display_t *display;          /* the display it belongs to; NULL only for QUIT */
-    int x, y;                    /* DOWN/MOVE/UP: output pixels of that display */
+    int x, y;                    /* DOWN/MOVE/UP: pixels of that display's gfx */
     int key;                     /* KEY */
-    int w, h;                    /* RESIZE (and EXPOSE): the display's output size */
+    int w, h;                    /* RESIZE (and EXPOSE): that display's gfx size */
     char text[DISPLAY_TEXT_MAX]; /* TEXT: NUL-terminated UTF-8, whole characters */
 } display_event_t;
 

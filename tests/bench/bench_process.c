@@ -45,6 +45,8 @@
 typedef struct xvfb {
     pid_t pid;
     int display;
+    int fd; /* read end of -displayfd, kept open while Xvfb runs: Xvfb may
+             * write its number in two pieces and dies on a closed pipe */
 } xvfb_t;
 
 typedef struct app_run {
@@ -239,6 +241,7 @@ static int xvfb_start(xvfb_t *x)
     int i;
 
     memset(x, 0, sizeof(*x));
+    x->fd = -1;
     for(i = 0; i < XVFB_TRIES; i++) {
         int n = XVFB_FIRST_DISPLAY + i, fds[2];
         char lock[64], sock[64], disp[16], fdarg[16];
@@ -288,12 +291,13 @@ static int xvfb_start(xvfb_t *x)
                 got = read(fds[0], buf, sizeof(buf) - 1);
             break;
         }
-        close(fds[0]);
         if(got > 0) {
             x->pid = pid;
             x->display = n;
+            x->fd = fds[0];
             return 0;
         }
+        close(fds[0]);
         /* lost a race for the number, or Xvfb is missing: next number */
         stop_child(pid);
         if(i > 3 && access("/usr/bin/Xvfb", X_OK) != 0)
@@ -307,6 +311,9 @@ static void xvfb_stop(xvfb_t *x)
     if(x->pid > 0)
         stop_child(x->pid);
     x->pid = 0;
+    if(x->fd >= 0)
+        close(x->fd);
+    x->fd = -1;
 }
 
 /* ---- hallkiosk ---------------------------------------------------------- */
