@@ -628,7 +628,10 @@ static hk_err_t parse_array(const field_t *f, const cJSON *arr, char *base, conf
     for(it = arr->child; it; it = it->next, n++) {
         char *elem = base + f->offset + (size_t)n * f->size;
 
-        (void)snprintf(pfx, sizeof(pfx), "%s[%d]", path, n);
+        /* a path too long for pfx is cut short in a message, nothing else:
+         * paths come from our own key table, never from the file */
+        if(snprintf(pfx, sizeof(pfx), "%s[%d]", path, n) >= (int)sizeof(pfx))
+            pfx[sizeof(pfx) - 1] = '\0';
         if(n >= f->hi) {
             hk_diag_set(diag, "%s: at most %d %s", path, f->hi, f->key);
             return HK_ERR_INVALID;
