@@ -71,7 +71,7 @@
 #define DAY_MS  86400000LL
 
 #define VISIT_COLS "id, day, number, service_id, state, finished_ms, counter_id"
-#define RATING_COLS                                                              \
+#define RATING_COLS                                                           \
     "ticket_id, day, number, service_id, counter_id, staff_id, finished_ms, " \
     "level, reasons, praise, source, rated_ms, follow_up"
 
@@ -116,9 +116,9 @@ static void copy_text(char *dst, size_t cap, const unsigned char *src);
 /* Static data -------------------------------------------------------------*/
 
 static const char *const level_names[RATING_LEVEL_COUNT] = {
-    [RATING_NOT_RATED] = "not_rated",           [RATING_VERY_DISSATISFIED] = "very_dissatisfied",
-    [RATING_DISSATISFIED] = "dissatisfied",     [RATING_BASIC] = "basic",
-    [RATING_SATISFIED] = "satisfied",           [RATING_VERY_SATISFIED] = "very_satisfied",
+    [RATING_NOT_RATED] = "not_rated",       [RATING_VERY_DISSATISFIED] = "very_dissatisfied",
+    [RATING_DISSATISFIED] = "dissatisfied", [RATING_BASIC] = "basic",
+    [RATING_SATISFIED] = "satisfied",       [RATING_VERY_SATISFIED] = "very_satisfied",
 };
 
 static const char *const source_names[RATING_SOURCE_COUNT] = {
@@ -254,8 +254,8 @@ out:
     if(rc != HK_OK)
         return rc;
     if(wrote && v.rec.follow_up)
-        hk_log_info(LOG_MOD, "%s %s at %s rated %s: flagged for follow-up", v.rec.day,
-                    v.rec.number, v.rec.counter_id, level_names[v.rec.level]);
+        hk_log_info(LOG_MOD, "%s %s at %s rated %s: flagged for follow-up", v.rec.day, v.rec.number,
+                    v.rec.counter_id, level_names[v.rec.level]);
     if(out)
         *out = v.rec;
     return HK_OK;
@@ -294,8 +294,7 @@ hk_err_t rating_status(rating_t *r, int64_t ticket_id, rating_source_t source, i
     visit_t v;
     hk_err_t rc;
 
-    if(!r || !status_out || (int)source < 0 || (int)source >= RATING_SOURCE_COUNT ||
-       window_s <= 0)
+    if(!r || !status_out || (int)source < 0 || (int)source >= RATING_SOURCE_COUNT || window_s <= 0)
         return HK_ERR_INVALID;
     rc = lookup(r, ticket_id, &v);
     if(rc != HK_OK)
@@ -437,7 +436,6 @@ static hk_err_t lookup(rating_t *r, int64_t ticket_id, visit_t *v)
     rating_record_t row;
     hk_err_t rc;
 
-
     rc = stmt(r, S_VISIT, &st);
     if(rc != HK_OK)
         return rc;
@@ -481,8 +479,8 @@ static void read_visit(sqlite3_stmt *st, visit_t *v)
     copy_text(v->rec.service_id, sizeof(v->rec.service_id), sqlite3_column_text(st, 3));
     state = sqlite3_column_int(st, 4);
     /* The v3 CHECK keeps the range. */
-    v->state = (state >= 0 && state < TICKET_STATE_COUNT) ? (ticket_state_t)state
-                                                          : TICKET_CANCELLED;
+    v->state =
+        (state >= 0 && state < TICKET_STATE_COUNT) ? (ticket_state_t)state : TICKET_CANCELLED;
     v->rec.finished_ms = sqlite3_column_int64(st, 5);
     copy_text(v->rec.counter_id, sizeof(v->rec.counter_id), sqlite3_column_text(st, 6));
     v->rec.level = RATING_NOT_RATED;
@@ -503,8 +501,8 @@ static void read_row(sqlite3_stmt *st, rating_record_t *rec)
     rec->finished_ms = sqlite3_column_int64(st, 6);
     /* The v4 CHECKs keep these in range; never index past a names table. */
     level = sqlite3_column_int(st, 7);
-    rec->level = (level >= 0 && level < RATING_LEVEL_COUNT) ? (rating_level_t)level
-                                                            : RATING_NOT_RATED;
+    rec->level =
+        (level >= 0 && level < RATING_LEVEL_COUNT) ? (rating_level_t)level : RATING_NOT_RATED;
     rec->reasons = (unsigned)sqlite3_column_int(st, 8) & RATING_REASONS_ALL;
     rec->praise = (unsigned)sqlite3_column_int(st, 9) & RATING_PRAISE_ALL;
     source = sqlite3_column_int(st, 10);

@@ -208,24 +208,24 @@ static void sq_shutdown(void *arg);
  * rating_source_t (0..1) and the four chip bits of each set as of v4;
  * test_store checks they match the enums. follow_up is derived from the
  * level (1..2) and the CHECK keeps it so for every writer. */
-#define SQL_RATINGS_V4                                                   \
-    "CREATE TABLE ratings("                                              \
-    "  ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),"            \
-    "  day TEXT NOT NULL,"                                               \
-    "  number TEXT NOT NULL,"                                            \
-    "  service_id TEXT NOT NULL,"                                        \
-    "  counter_id TEXT NOT NULL,"                                        \
-    "  staff_id TEXT NOT NULL DEFAULT '',"                               \
-    "  finished_ms INTEGER NOT NULL,"                                    \
-    "  level INTEGER NOT NULL CHECK(level IN (0, 1, 2, 3, 4, 5)),"       \
+#define SQL_RATINGS_V4                                                      \
+    "CREATE TABLE ratings("                                                 \
+    "  ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),"               \
+    "  day TEXT NOT NULL,"                                                  \
+    "  number TEXT NOT NULL,"                                               \
+    "  service_id TEXT NOT NULL,"                                           \
+    "  counter_id TEXT NOT NULL,"                                           \
+    "  staff_id TEXT NOT NULL DEFAULT '',"                                  \
+    "  finished_ms INTEGER NOT NULL,"                                       \
+    "  level INTEGER NOT NULL CHECK(level IN (0, 1, 2, 3, 4, 5)),"          \
     "  reasons INTEGER NOT NULL DEFAULT 0 CHECK(reasons BETWEEN 0 AND 15)," \
     "  praise INTEGER NOT NULL DEFAULT 0 CHECK(praise BETWEEN 0 AND 15),"   \
-    "  source INTEGER NOT NULL CHECK(source IN (0, 1)),"                 \
-    "  rated_ms INTEGER NOT NULL,"                                       \
-    "  follow_up INTEGER NOT NULL CHECK(follow_up = (level IN (1, 2))),"  \
-    "  CHECK(reasons = 0 OR level IN (1, 2, 3)),"                        \
-    "  CHECK(praise = 0 OR level IN (4, 5))"                             \
-    ");"                                                                 \
+    "  source INTEGER NOT NULL CHECK(source IN (0, 1)),"                    \
+    "  rated_ms INTEGER NOT NULL,"                                          \
+    "  follow_up INTEGER NOT NULL CHECK(follow_up = (level IN (1, 2))),"    \
+    "  CHECK(reasons = 0 OR level IN (1, 2, 3)),"                           \
+    "  CHECK(praise = 0 OR level IN (4, 5))"                                \
+    ");"                                                                    \
     "CREATE INDEX ratings_day ON ratings(day, follow_up);"
 
 /* migrations[v] takes a file from version v to v+1. Only ever append; a

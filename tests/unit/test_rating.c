@@ -309,16 +309,16 @@ static void test_rating_only_a_finished_visit_can_be_rated(void)
     HK_ASSERT_OK(queue_transfer(q, t.id, "payment", DAY0_MS + 113 * SEC, &moved));
 
     before = last_seq();
-    HK_ASSERT_INT(HK_ERR_INVALID, rate(waiting.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER,
-                                       now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID, rate(called.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK,
-                                       now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID, rate(noshow.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK,
-                                       now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID, rate(serving.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER,
-                                       now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID, rate(cancelled.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK,
-                                       now, &rec));
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  rate(waiting.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, now, &rec));
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  rate(called.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, now, &rec));
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  rate(noshow.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, now, &rec));
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  rate(serving.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, now, &rec));
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  rate(cancelled.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, now, &rec));
     /* The transferred leg is not the visit; the new leg is not finished. */
     HK_ASSERT_INT(HK_ERR_INVALID,
                   rate(t.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, now, &rec));
@@ -341,16 +341,16 @@ static void test_rating_counter_accepts_a_vote_only_within_the_window(void)
     /* The boundary itself is inside; one ms later is not. */
     HK_ASSERT_INT(HK_ERR_INVALID, rate(a.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER,
                                        a.finished_ms + WIN * SEC + 1, &rec));
-    HK_ASSERT_OK(rate(a.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER,
-                      a.finished_ms + WIN * SEC, &rec));
+    HK_ASSERT_OK(
+        rate(a.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, a.finished_ms + WIN * SEC, &rec));
     /* window_s is the caller's: a 10 s window closes at 10 s. */
     HK_ASSERT_INT(HK_ERR_INVALID, rating_rate(rt, b.id, &v, RATING_SOURCE_COUNTER, 10,
                                               b.finished_ms + 10 * SEC + 1, &rec));
-    HK_ASSERT_OK(rating_rate(rt, b.id, &v, RATING_SOURCE_COUNTER, 10, b.finished_ms + 10 * SEC,
-                             &rec));
+    HK_ASSERT_OK(
+        rating_rate(rt, b.id, &v, RATING_SOURCE_COUNTER, 10, b.finished_ms + 10 * SEC, &rec));
     /* A long window is the caller's too. */
-    HK_ASSERT_OK(rating_rate(rt, c.id, &v, RATING_SOURCE_COUNTER, 600, c.finished_ms + 599 * SEC,
-                             &rec));
+    HK_ASSERT_OK(
+        rating_rate(rt, c.id, &v, RATING_SOURCE_COUNTER, 600, c.finished_ms + 599 * SEC, &rec));
     HK_ASSERT_INT(3, check_agrees(s));
 }
 
@@ -360,17 +360,17 @@ static void test_rating_one_vote_per_visit_and_a_repeated_press_returns_the_firs
     rating_record_t first, again, got;
     int64_t seq;
 
-    HK_ASSERT_OK(rate(a.id, RATING_DISSATISFIED, RATING_REASON_EFFICIENCY, 0,
-                      RATING_SOURCE_COUNTER, a.finished_ms + SEC, &first));
+    HK_ASSERT_OK(rate(a.id, RATING_DISSATISFIED, RATING_REASON_EFFICIENCY, 0, RATING_SOURCE_COUNTER,
+                      a.finished_ms + SEC, &first));
     seq = last_seq();
     /* The same vote again (a double tap), even after the window: the first
      * result, nothing written. */
     memset(&again, 0x5a, sizeof(again));
-    HK_ASSERT_OK(rate(a.id, RATING_DISSATISFIED, RATING_REASON_EFFICIENCY, 0,
-                      RATING_SOURCE_COUNTER, a.finished_ms + 2 * SEC, &again));
+    HK_ASSERT_OK(rate(a.id, RATING_DISSATISFIED, RATING_REASON_EFFICIENCY, 0, RATING_SOURCE_COUNTER,
+                      a.finished_ms + 2 * SEC, &again));
     HK_ASSERT(memcmp(&first, &again, sizeof(first)) == 0);
-    HK_ASSERT_OK(rate(a.id, RATING_DISSATISFIED, RATING_REASON_EFFICIENCY, 0,
-                      RATING_SOURCE_COUNTER, a.finished_ms + 10 * WIN * SEC, &again));
+    HK_ASSERT_OK(rate(a.id, RATING_DISSATISFIED, RATING_REASON_EFFICIENCY, 0, RATING_SOURCE_COUNTER,
+                      a.finished_ms + 10 * WIN * SEC, &again));
     HK_ASSERT_INT(first.rated_ms, again.rated_ms);
     HK_ASSERT_INT(seq, last_seq());
     /* Another vote is a second one: refused, nothing changes, from either
@@ -396,8 +396,8 @@ static void test_rating_bad_votes_are_refused(void)
     int64_t now = a.finished_ms + SEC;
     rating_record_t rec;
 
-    HK_ASSERT_INT(HK_ERR_INVALID, rate(a.id, RATING_NOT_RATED, 0, 0, RATING_SOURCE_COUNTER, now,
-                                       &rec));
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  rate(a.id, RATING_NOT_RATED, 0, 0, RATING_SOURCE_COUNTER, now, &rec));
     HK_ASSERT_INT(HK_ERR_INVALID,
                   rate(a.id, (rating_level_t)6, 0, 0, RATING_SOURCE_COUNTER, now, &rec));
     HK_ASSERT_INT(HK_ERR_INVALID,
@@ -407,14 +407,13 @@ static void test_rating_bad_votes_are_refused(void)
                                        RATING_SOURCE_COUNTER, now, &rec));
     HK_ASSERT_INT(HK_ERR_INVALID, rate(a.id, RATING_BASIC, 0, RATING_PRAISE_ATTITUDE,
                                        RATING_SOURCE_COUNTER, now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID, rate(a.id, RATING_VERY_DISSATISFIED, 0x10, 0,
-                                       RATING_SOURCE_COUNTER, now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID, rate(a.id, RATING_VERY_SATISFIED, 0, 0x20,
-                                       RATING_SOURCE_COUNTER, now, &rec));
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  rate(a.id, RATING_VERY_DISSATISFIED, 0x10, 0, RATING_SOURCE_COUNTER, now, &rec));
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  rate(a.id, RATING_VERY_SATISFIED, 0, 0x20, RATING_SOURCE_COUNTER, now, &rec));
     HK_ASSERT_INT(HK_ERR_INVALID,
                   rate(a.id, RATING_SATISFIED, 0, 0, (rating_source_t)2, now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID,
-                  rating_rate(rt, a.id, &v, RATING_SOURCE_COUNTER, 0, now, &rec));
+    HK_ASSERT_INT(HK_ERR_INVALID, rating_rate(rt, a.id, &v, RATING_SOURCE_COUNTER, 0, now, &rec));
     HK_ASSERT_INT(HK_ERR_INVALID,
                   rating_rate(rt, a.id, NULL, RATING_SOURCE_COUNTER, WIN, now, &rec));
     HK_ASSERT_INT(0, sql_int(s, "SELECT COUNT(*) FROM ratings"));
@@ -433,8 +432,8 @@ static void test_rating_sweep_records_not_rated_once_the_window_passed(void)
     cJSON *j;
 
     HK_ASSERT_OK(queue_take_number(q, "general", DAY0_MS + 301 * SEC, &w)); /* not finished */
-    HK_ASSERT_OK(rate(c.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, c.finished_ms + SEC,
-                      NULL));
+    HK_ASSERT_OK(
+        rate(c.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, c.finished_ms + SEC, NULL));
     /* At a's window end nothing has passed yet. */
     HK_ASSERT_OK(rating_expire(rt, WIN, a.finished_ms + WIN * SEC, &n));
     HK_ASSERT_INT(0, n);
@@ -524,8 +523,8 @@ static void test_rating_kiosk_rates_a_finished_unrated_visit_of_today_by_number(
     HK_ASSERT_INT(RATING_SOURCE_KIOSK, rec.source);
     HK_ASSERT(rec.follow_up);
     HK_ASSERT_INT(later, rec.rated_ms);
-    HK_ASSERT_INT(HK_ERR_BUSY, rate(a.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK,
-                                    later + SEC, &rec));
+    HK_ASSERT_INT(HK_ERR_BUSY,
+                  rate(a.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, later + SEC, &rec));
     HK_ASSERT_OK(rate(moved.id, RATING_VERY_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, later, &rec));
     HK_ASSERT_STR("payment", rec.service_id);
     HK_ASSERT_STR("c2", rec.counter_id);
@@ -535,8 +534,8 @@ static void test_rating_kiosk_rates_a_finished_unrated_visit_of_today_by_number(
     HK_ASSERT_INT(HK_ERR_INVALID,
                   rate(yday.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, later, &rec));
     /* The next business day, a (and b) are yesterday's. */
-    HK_ASSERT_INT(HK_ERR_INVALID, rate(b.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK,
-                                       DAY0_MS + DAY_MS, &rec));
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  rate(b.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, DAY0_MS + DAY_MS, &rec));
     HK_ASSERT_OK(rate(b.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, later, &rec));
     HK_ASSERT_INT(4 + 3, check_agrees(s));
     HK_ASSERT_INT(3, sql_int(s, "SELECT COUNT(*) FROM ratings WHERE source = 1"));
@@ -555,20 +554,20 @@ static void test_rating_status_tells_a_screen_what_is_allowed(void)
     HK_ASSERT_STR("c1", rec.counter_id);
     HK_ASSERT_INT(RATING_NOT_RATED, rec.level);
     HK_ASSERT_INT(0, rec.rated_ms);
-    HK_ASSERT_OK(rating_status(rt, a.id, RATING_SOURCE_COUNTER, WIN,
-                               a.finished_ms + WIN * SEC + 1, &st, NULL));
-    HK_ASSERT_INT(RATING_STATUS_CLOSED, st);
-    HK_ASSERT_OK(rating_status(rt, a.id, RATING_SOURCE_KIOSK, WIN, a.finished_ms + 3600 * SEC,
+    HK_ASSERT_OK(rating_status(rt, a.id, RATING_SOURCE_COUNTER, WIN, a.finished_ms + WIN * SEC + 1,
                                &st, NULL));
+    HK_ASSERT_INT(RATING_STATUS_CLOSED, st);
+    HK_ASSERT_OK(
+        rating_status(rt, a.id, RATING_SOURCE_KIOSK, WIN, a.finished_ms + 3600 * SEC, &st, NULL));
     HK_ASSERT_INT(RATING_STATUS_OPEN, st);
-    HK_ASSERT_OK(rating_status(rt, a.id, RATING_SOURCE_KIOSK, WIN, a.finished_ms + DAY_MS, &st,
-                               NULL));
+    HK_ASSERT_OK(
+        rating_status(rt, a.id, RATING_SOURCE_KIOSK, WIN, a.finished_ms + DAY_MS, &st, NULL));
     HK_ASSERT_INT(RATING_STATUS_CLOSED, st);
     HK_ASSERT_OK(rating_status(rt, w.id, RATING_SOURCE_KIOSK, WIN, a.finished_ms, &st, NULL));
     HK_ASSERT_INT(RATING_STATUS_NOT_FINISHED, st);
     HK_ASSERT_OK(rate(a.id, RATING_BASIC, 0, 0, RATING_SOURCE_COUNTER, a.finished_ms + SEC, NULL));
-    HK_ASSERT_OK(rating_status(rt, a.id, RATING_SOURCE_KIOSK, WIN, a.finished_ms + 2 * SEC, &st,
-                               &rec));
+    HK_ASSERT_OK(
+        rating_status(rt, a.id, RATING_SOURCE_KIOSK, WIN, a.finished_ms + 2 * SEC, &st, &rec));
     HK_ASSERT_INT(RATING_STATUS_RATED, st);
     HK_ASSERT_INT(RATING_BASIC, rec.level);
     HK_ASSERT_INT(HK_ERR_NOT_FOUND,
@@ -589,8 +588,8 @@ static void test_rating_callers_rollback_removes_rating_and_event(void)
     rating_record_t rec;
 
     HK_ASSERT_OK(store_begin(s));
-    HK_ASSERT_OK(rate(a.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, a.finished_ms + SEC,
-                      &rec));
+    HK_ASSERT_OK(
+        rate(a.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, a.finished_ms + SEC, &rec));
     HK_ASSERT_INT(1, store_tx_depth(s));
     store_rollback(s);
     HK_ASSERT_INT(seq, last_seq());
@@ -622,9 +621,15 @@ typedef struct step {
 } step_t;
 
 static const step_t steps[] = {
-    { "rating_open", 0 },       { "rate A at the counter", 1 }, { "press A again", 0 },
-    { "second vote on A", 0 },  { "sweep", 2 },                 { "find C", 0 },
-    { "rate C at kiosk", 1 },   { "status B", 0 },              { "nested: rate D + fault", 1 },
+    { "rating_open", 0 },
+    { "rate A at the counter", 1 },
+    { "press A again", 0 },
+    { "second vote on A", 0 },
+    { "sweep", 2 },
+    { "find C", 0 },
+    { "rate C at kiosk", 1 },
+    { "status B", 0 },
+    { "nested: rate D + fault", 1 },
     { "sweep next day", 0 },
 };
 #define N_STEPS ((int)(sizeof(steps) / sizeof(steps[0])))

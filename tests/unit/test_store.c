@@ -379,8 +379,8 @@ static void test_store_rating_checks_accept_exactly_the_enum_values(void)
     for(v = -1; v <= RATING_LEVEL_COUNT; v++) {
         int want = (v >= 0 && v < RATING_LEVEL_COUNT) ? SQLITE_OK : SQLITE_CONSTRAINT;
         (void)snprintf(sql, sizeof(sql),
-                       "UPDATE ratings SET level = %d, follow_up = %d, reasons = 0, praise = 0",
-                       v, rating_level_needs_follow_up((rating_level_t)v) ? 1 : 0);
+                       "UPDATE ratings SET level = %d, follow_up = %d, reasons = 0, praise = 0", v,
+                       rating_level_needs_follow_up((rating_level_t)v) ? 1 : 0);
         HK_ASSERT_MSG(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == want, "level %d", v);
         /* follow_up is the level's, never set by hand otherwise */
         (void)snprintf(sql, sizeof(sql), "UPDATE ratings SET level = %d, follow_up = %d", v,
