@@ -267,35 +267,37 @@ static hk_err_t op_rate(void *impl, uint64_t tag, int64_t ticket_id, const ratin
     return done_rating(bl, tag, r, before);
 }
 
-static hk_err_t op_rate_number(void *impl, uint64_t tag, const char *day, const char *number,
-                               const rating_vote_t *vote)
+/* The kiosk's ops by ticket number: rate it (vote) or look it up (NULL). */
+static hk_err_t by_number(branch_local_t *bl, uint64_t tag, const char *day, const char *number,
+                          const rating_vote_t *vote)
 {
-    branch_local_t *bl = impl;
     int64_t before, id = 0, now = now_ms(bl);
-    branch_result_t *r = rating_begin(bl, BRANCH_OP_RATE_NUMBER, &before);
+    branch_result_t *r =
+        rating_begin(bl, vote ? BRANCH_OP_RATE_NUMBER : BRANCH_OP_RATING_LOOKUP, &before);
 
     if(!r)
         return HK_ERR_NOMEM;
     r->rc = rating_find_visit(bl->rating, day, number, now, &id);
-    if(r->rc == HK_OK)
+    if(r->rc == HK_OK && vote)
         r->rc = rating_rate(bl->rating, id, vote, RATING_SOURCE_KIOSK, bl->rating_window_s, now,
                             &r->rating);
+    else if(r->rc == HK_OK)
+        r->rc = rating_status(bl->rating, id, RATING_SOURCE_KIOSK, bl->rating_window_s, now,
+                              &r->rating_status, &r->rating);
     return done_rating(bl, tag, r, before);
+}
+
+static hk_err_t op_rate_number(void *impl, uint64_t tag, const char *day, const char *number,
+                               const rating_vote_t *vote)
+{
+    if(!vote)
+        return HK_ERR_INVALID; /* nothing submitted: NULL would mean a lookup */
+    return by_number(impl, tag, day, number, vote);
 }
 
 static hk_err_t op_rating_lookup(void *impl, uint64_t tag, const char *day, const char *number)
 {
-    branch_local_t *bl = impl;
-    int64_t before, id = 0, now = now_ms(bl);
-    branch_result_t *r = rating_begin(bl, BRANCH_OP_RATING_LOOKUP, &before);
-
-    if(!r)
-        return HK_ERR_NOMEM;
-    r->rc = rating_find_visit(bl->rating, day, number, now, &id);
-    if(r->rc == HK_OK)
-        r->rc = rating_status(bl->rating, id, RATING_SOURCE_KIOSK, bl->rating_window_s, now,
-                              &r->rating_status, &r->rating);
-    return done_rating(bl, tag, r, before);
+    return by_number(impl, tag, day, number, NULL);
 }
 
 static hk_err_t op_expire_ratings(void *impl, uint64_t tag)

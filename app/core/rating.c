@@ -59,6 +59,7 @@
  */
 #include "rating.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "hk_log.h"
@@ -104,9 +105,10 @@ static hk_err_t fail(rating_t *r, const char *what, int src);
 static bool vote_ok(const rating_vote_t *v);
 static bool same_vote(const rating_record_t *rec, const rating_vote_t *v);
 static hk_err_t lookup(rating_t *r, int64_t ticket_id, visit_t *v);
-static hk_err_t first_visit(rating_t *r, sqlite3_stmt *st, visit_t *v);
-static void read_visit(sqlite3_stmt *st, visit_t *v);
-static void read_row(sqlite3_stmt *st, rating_record_t *rec);
+static hk_err_t first_row(rating_t *r, sqlite3_stmt *st, const char *what,
+                          void (*read)(sqlite3_stmt *, void *), void *out);
+static void read_visit(sqlite3_stmt *st, void *out);
+static void read_row(sqlite3_stmt *st, void *out);
 static rating_status_t judge(rating_t *r, const visit_t *v, rating_source_t source, int window_s,
                              int64_t now_ms);
 static hk_err_t put_row(rating_t *r, const rating_record_t *rec);
@@ -281,7 +283,7 @@ hk_err_t rating_find_visit(rating_t *r, const char *day, const char *number, int
     (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
     (void)sqlite3_bind_text(st, 2, number, -1, SQLITE_STATIC);
     (void)sqlite3_bind_int(st, 3, TICKET_TRANSFERRED);
-    rc = first_visit(r, st, &v);
+    rc = first_row(r, st, "load visit", read_visit, &v);
     if(rc != HK_OK)
         return rc;
     *ticket_id_out = v.rec.ticket_id;
@@ -329,7 +331,7 @@ hk_err_t rating_expire(rating_t *r, int window_s, int64_t now_ms, int *n_out)
         (void)sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
         (void)sqlite3_bind_int64(st, 2, now_ms - (int64_t)window_s * 1000);
         (void)sqlite3_bind_int(st, 3, TICKET_DONE);
-        rc = first_visit(r, st, &v);
+        rc = first_row(r, st, "load visit", read_visit, &v);
         if(rc != HK_OK)
             break;
         v.rec.level = RATING_NOT_RATED;
@@ -357,7 +359,6 @@ hk_err_t rating_get(rating_t *r, int64_t ticket_id, rating_record_t *out)
     sqlite3_stmt *st = NULL;
     rating_record_t rec;
     hk_err_t rc;
-    int src;
 
     if(!r || !out)
         return HK_ERR_INVALID;
@@ -365,14 +366,9 @@ hk_err_t rating_get(rating_t *r, int64_t ticket_id, rating_record_t *out)
     if(rc != HK_OK)
         return rc;
     (void)sqlite3_bind_int64(st, 1, ticket_id);
-    src = sqlite3_step(st);
-    if(src == SQLITE_ROW)
-        read_row(st, &rec);
-    store_stmt_done(st);
-    if(src == SQLITE_DONE)
-        return HK_ERR_NOT_FOUND;
-    if(src != SQLITE_ROW)
-        return fail(r, "load rating", src);
+    rc = first_row(r, st, "load rating", read_row, &rec);
+    if(rc != HK_OK)
+        return rc;
     *out = rec;
     return HK_OK;
 }
@@ -440,7 +436,7 @@ static hk_err_t lookup(rating_t *r, int64_t ticket_id, visit_t *v)
     if(rc != HK_OK)
         return rc;
     (void)sqlite3_bind_int64(st, 1, ticket_id);
-    rc = first_visit(r, st, v);
+    rc = first_row(r, st, "load visit", read_visit, v);
     if(rc != HK_OK)
         return rc;
     rc = rating_get(r, ticket_id, &row);
@@ -453,23 +449,26 @@ static hk_err_t lookup(rating_t *r, int64_t ticket_id, visit_t *v)
     return HK_OK;
 }
 
-/* Step a bound VISIT_COLS query once: HK_ERR_NOT_FOUND when no row. */
-static hk_err_t first_visit(rating_t *r, sqlite3_stmt *st, visit_t *v)
+/* Step a bound query once and read its row into out (read_visit for
+ * VISIT_COLS, read_row for RATING_COLS): HK_ERR_NOT_FOUND when none. */
+static hk_err_t first_row(rating_t *r, sqlite3_stmt *st, const char *what,
+                          void (*read)(sqlite3_stmt *, void *), void *out)
 {
     int src = sqlite3_step(st);
 
     if(src == SQLITE_ROW)
-        read_visit(st, v);
+        read(st, out);
     store_stmt_done(st);
     if(src == SQLITE_DONE)
         return HK_ERR_NOT_FOUND;
     if(src != SQLITE_ROW)
-        return fail(r, "load visit", src);
+        return fail(r, what, src);
     return HK_OK;
 }
 
-static void read_visit(sqlite3_stmt *st, visit_t *v)
+static void read_visit(sqlite3_stmt *st, void *out)
 {
+    visit_t *v = out;
     int state;
 
     memset(v, 0, sizeof(*v));
@@ -487,8 +486,9 @@ static void read_visit(sqlite3_stmt *st, visit_t *v)
     v->rec.source = RATING_SOURCE_COUNTER;
 }
 
-static void read_row(sqlite3_stmt *st, rating_record_t *rec)
+static void read_row(sqlite3_stmt *st, void *out)
 {
+    rating_record_t *rec = out;
     int level, source;
 
     memset(rec, 0, sizeof(*rec));
@@ -586,13 +586,8 @@ static hk_err_t emit(rating_t *r, journal_type_t type, const rating_record_t *re
     return journal_append(r->store, type, journal_body_finish(&b), now_ms, NULL);
 }
 
+/* Our own rows always fit; odd data is cut, never overrun. */
 static void copy_text(char *dst, size_t cap, const unsigned char *src)
 {
-    size_t n = src ? strlen((const char *)src) : 0;
-
-    if(n >= cap)
-        n = cap - 1; /* our own rows always fit; never overrun on odd data */
-    if(n)
-        memcpy(dst, src, n);
-    dst[n] = '\0';
+    (void)snprintf(dst, cap, "%s", src ? (const char *)src : "");
 }

@@ -292,6 +292,7 @@ static void test_rating_only_a_finished_visit_can_be_rated(void)
     ticket_t waiting, called, serving, noshow, cancelled, moved, t;
     int64_t now = DAY0_MS + 500 * SEC, before;
     rating_record_t rec;
+    int i;
 
     HK_ASSERT_OK(queue_take_number(q, "general", DAY0_MS + 100 * SEC, &waiting));
     HK_ASSERT_OK(queue_take_number(q, "general", DAY0_MS + 101 * SEC, &called));
@@ -309,21 +310,17 @@ static void test_rating_only_a_finished_visit_can_be_rated(void)
     HK_ASSERT_OK(queue_transfer(q, t.id, "payment", DAY0_MS + 113 * SEC, &moved));
 
     before = last_seq();
-    HK_ASSERT_INT(HK_ERR_INVALID,
-                  rate(waiting.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID,
-                  rate(called.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID,
-                  rate(noshow.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID,
-                  rate(serving.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID,
-                  rate(cancelled.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, now, &rec));
-    /* The transferred leg is not the visit; the new leg is not finished. */
-    HK_ASSERT_INT(HK_ERR_INVALID,
-                  rate(t.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, now, &rec));
-    HK_ASSERT_INT(HK_ERR_INVALID,
-                  rate(moved.id, RATING_SATISFIED, 0, 0, RATING_SOURCE_KIOSK, now, &rec));
+    {
+        /* t: the transferred leg is not the visit; moved: the new leg is
+         * not finished. Refused from either source. */
+        const int64_t ids[] = { waiting.id,   called.id, noshow.id, serving.id,
+                                cancelled.id, t.id,      moved.id };
+        for(i = 0; i < (int)(sizeof(ids) / sizeof(ids[0])); i++) {
+            rating_source_t src = i % 2 ? RATING_SOURCE_KIOSK : RATING_SOURCE_COUNTER;
+            HK_ASSERT_MSG(rate(ids[i], RATING_SATISFIED, 0, 0, src, now, &rec) == HK_ERR_INVALID,
+                          "ticket %d", i);
+        }
+    }
     HK_ASSERT_INT(HK_ERR_NOT_FOUND,
                   rate(9999, RATING_SATISFIED, 0, 0, RATING_SOURCE_COUNTER, now, &rec));
     HK_ASSERT_INT(before, last_seq());
