@@ -8,8 +8,20 @@
 #include "hk_mem.h"
 
 static const char *const op_names[BRANCH_OP_COUNT] = {
-    "take_number", "snapshot", "call_next", "call_ticket", "recall",
-    "no_show",     "transfer", "start",     "finish",      "set_counter",
+    [BRANCH_OP_TAKE_NUMBER] = "take_number",
+    [BRANCH_OP_SNAPSHOT] = "snapshot",
+    [BRANCH_OP_CALL_NEXT] = "call_next",
+    [BRANCH_OP_CALL_TICKET] = "call_ticket",
+    [BRANCH_OP_RECALL] = "recall",
+    [BRANCH_OP_NO_SHOW] = "no_show",
+    [BRANCH_OP_TRANSFER] = "transfer",
+    [BRANCH_OP_START] = "start",
+    [BRANCH_OP_FINISH] = "finish",
+    [BRANCH_OP_SET_COUNTER] = "set_counter",
+    [BRANCH_OP_RATE] = "rate",
+    [BRANCH_OP_RATE_NUMBER] = "rate_number",
+    [BRANCH_OP_RATING_LOOKUP] = "rating_lookup",
+    [BRANCH_OP_EXPIRE_RATINGS] = "expire_ratings",
 };
 
 static const char *const counter_state_names[] = { "closed", "open", "paused" };
@@ -83,6 +95,28 @@ hk_err_t branch_set_counter(branch_t *b, uint64_t tag, const char *counter_id,
                             branch_counter_state_t st)
 {
     return b->ops->set_counter(b->impl, tag, counter_id, st);
+}
+
+hk_err_t branch_rate(branch_t *b, uint64_t tag, int64_t ticket_id, const rating_vote_t *vote,
+                     rating_source_t source)
+{
+    return b->ops->rate(b->impl, tag, ticket_id, vote, source);
+}
+
+hk_err_t branch_rate_number(branch_t *b, uint64_t tag, const char *day, const char *number,
+                            const rating_vote_t *vote)
+{
+    return b->ops->rate_number(b->impl, tag, day, number, vote);
+}
+
+hk_err_t branch_rating_lookup(branch_t *b, uint64_t tag, const char *day, const char *number)
+{
+    return b->ops->rating_lookup(b->impl, tag, day, number);
+}
+
+hk_err_t branch_expire_ratings(branch_t *b, uint64_t tag)
+{
+    return b->ops->expire_ratings(b->impl, tag);
 }
 
 void branch_result_free(void *result)

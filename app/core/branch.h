@@ -4,7 +4,9 @@
  * operation: take a number, a snapshot of queues and counters, and the
  * calling operations (call next, call a specific ticket, recall, no-show
  * with optional put-back, transfer, start, finish, open/pause/close a
- * counter).
+ * counter) and the rating operations (rate a finished visit at the
+ * counter, rate it later at the kiosk by its number, look a number up for
+ * rating, the not-rated sweep).
  *
  * Every operation completes asynchronously: the call only submits it and
  * returns; the outcome arrives in the caller's mailbox as a
@@ -29,6 +31,7 @@
 #include "hk_err.h"
 #include "mailbox.h"
 #include "queue.h"
+#include "rating.h"
 
 typedef enum branch_op {
     BRANCH_OP_TAKE_NUMBER = 0,
@@ -41,6 +44,10 @@ typedef enum branch_op {
     BRANCH_OP_START,
     BRANCH_OP_FINISH,
     BRANCH_OP_SET_COUNTER,
+    BRANCH_OP_RATE,
+    BRANCH_OP_RATE_NUMBER,
+    BRANCH_OP_RATING_LOOKUP,
+    BRANCH_OP_EXPIRE_RATINGS,
     BRANCH_OP_COUNT
 } branch_op_t;
 
@@ -81,6 +88,12 @@ typedef struct branch_result {
     bool has_ticket;
     ticket_t ticket;            /* the ticket the operation made or moved */
     branch_snapshot_t snapshot; /* BRANCH_OP_SNAPSHOT only */
+    /* Rating ops: the visit's record (the stored outcome after RATE and
+     * RATE_NUMBER; the visit as it stands after RATING_LOOKUP). */
+    bool has_rating;
+    rating_record_t rating;
+    rating_status_t rating_status; /* RATING_LOOKUP: may the kiosk rate it */
+    int expired;                   /* EXPIRE_RATINGS: visits marked not rated */
 } branch_result_t;
 
 typedef struct branch_ops {
@@ -96,6 +109,12 @@ typedef struct branch_ops {
     hk_err_t (*finish)(void *impl, uint64_t tag, int64_t ticket_id);
     hk_err_t (*set_counter)(void *impl, uint64_t tag, const char *counter_id,
                             branch_counter_state_t st);
+    hk_err_t (*rate)(void *impl, uint64_t tag, int64_t ticket_id, const rating_vote_t *vote,
+                     rating_source_t source);
+    hk_err_t (*rate_number)(void *impl, uint64_t tag, const char *day, const char *number,
+                            const rating_vote_t *vote);
+    hk_err_t (*rating_lookup)(void *impl, uint64_t tag, const char *day, const char *number);
+    hk_err_t (*expire_ratings)(void *impl, uint64_t tag);
     void (*destroy)(void *impl);
 } branch_ops_t;
 
@@ -130,6 +149,30 @@ hk_err_t branch_start(branch_t *b, uint64_t tag, int64_t ticket_id);
 hk_err_t branch_finish(branch_t *b, uint64_t tag, int64_t ticket_id);
 hk_err_t branch_set_counter(branch_t *b, uint64_t tag, const char *counter_id,
                             branch_counter_state_t st);
+
+/*
+ * Rating (rating.h has the rules and results; the hub's counter window is
+ * RATING_WINDOW_S_DEFAULT until config carries one). A vote that stored
+ * nothing new (a repeated press, a refusal) is followed by no journal
+ * notice.
+ */
+/** Rate a finished visit by its ticket row: the counter's pad (source
+ *  COUNTER, within the window) or a screen that knows the row. The result
+ *  carries the stored record. @param vote  borrowed, copied at once. */
+hk_err_t branch_rate(branch_t *b, uint64_t tag, int64_t ticket_id, const rating_vote_t *vote,
+                     rating_source_t source);
+/** The kiosk's "rate our service": rate the visit that number names
+ *  (source KIOSK: a finished, unrated visit of today).
+ *  @param day  from the ticket's QR code, or NULL/"" for the hub's today;
+ *              another day's visit is refused (HK_ERR_INVALID). */
+hk_err_t branch_rate_number(branch_t *b, uint64_t tag, const char *day, const char *number,
+                            const rating_vote_t *vote);
+/** Before showing the faces at the kiosk: the visit that number names and
+ *  whether it may be rated (result: rating_status, rating). Reads only. */
+hk_err_t branch_rating_lookup(branch_t *b, uint64_t tag, const char *day, const char *number);
+/** The not-rated sweep (rating_expire); the hub's loop runs it on a
+ *  timer. Result: expired. */
+hk_err_t branch_expire_ratings(branch_t *b, uint64_t tag);
 
 /** mailbox payload_free for branch_result_t. */
 void branch_result_free(void *result);

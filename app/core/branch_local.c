@@ -1,5 +1,5 @@
 /*
- * branch_local: branch.h's ops over queue + journal on the hub's store.
+ * branch_local: branch.h's ops over queue + rating + journal on the hub's store.
  *
  * Design notes
  *   Each op: run the queue call (it commits its change and the journal
@@ -13,6 +13,10 @@
  *   board see it. The op then returns HK_ERR_BUSY (the caller shows "try
  *   again"), the loss of the message is logged with the ticket number and
  *   counted (branch_local_undelivered()).
+ *   Rating ops run rating.c the same way; since a repeated press or a
+ *   refused vote stores nothing, their journal notice follows only when
+ *   the journal's last seq moved. The counter window is
+ *   RATING_WINDOW_S_DEFAULT until config carries one.
  *   Not thread-safe: one thread owns the store and calls every op.
  */
 #include "branch_local.h"
@@ -27,6 +31,8 @@
 typedef struct branch_local {
     store_t *store;
     queue_t *queue;
+    rating_t *rating;
+    int rating_window_s;
     mailbox_t *mb;
     branch_now_fn now;
     void *now_user;
@@ -223,19 +229,117 @@ static hk_err_t op_set_counter(void *impl, uint64_t tag, const char *counter_id,
     return done_ticket(bl, tag, BRANCH_OP_SET_COUNTER, rc, NULL, 0);
 }
 
+/* The tail of the rating ops: post r (owned), then a journal notice only
+ * if the journal moved since seq_before. */
+static hk_err_t done_rating(branch_local_t *bl, uint64_t tag, branch_result_t *r,
+                            int64_t seq_before)
+{
+    int64_t seq = 0;
+    hk_err_t prc;
+
+    r->has_rating = r->rc == HK_OK;
+    prc = deliver(bl, tag, r); /* r belongs to the mailbox now */
+    if(journal_last_seq(bl->store, &seq) == HK_OK && seq != seq_before)
+        (void)mailbox_post_simple(bl->mb, MAILBOX_JOURNAL_ADVANCED, 0, HK_OK, seq);
+    /* a refused notice is counted by the mailbox (see done_ticket) */
+    return prc;
+}
+
+/* A new rating result and the journal's seq before the op runs. */
+static branch_result_t *rating_begin(branch_local_t *bl, branch_op_t op, int64_t *seq_before)
+{
+    *seq_before = 0;
+    (void)journal_last_seq(bl->store, seq_before); /* 0 on failure: a spare notice */
+    return result_new(op);
+}
+
+static hk_err_t op_rate(void *impl, uint64_t tag, int64_t ticket_id, const rating_vote_t *vote,
+                        rating_source_t source)
+{
+    branch_local_t *bl = impl;
+    int64_t before;
+    branch_result_t *r = rating_begin(bl, BRANCH_OP_RATE, &before);
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    r->rc = rating_rate(bl->rating, ticket_id, vote, source, bl->rating_window_s, now_ms(bl),
+                        &r->rating);
+    return done_rating(bl, tag, r, before);
+}
+
+/* The kiosk's ops by ticket number: rate it (vote) or look it up (NULL). */
+static hk_err_t by_number(branch_local_t *bl, uint64_t tag, const char *day, const char *number,
+                          const rating_vote_t *vote)
+{
+    int64_t before, id = 0, now = now_ms(bl);
+    branch_result_t *r =
+        rating_begin(bl, vote ? BRANCH_OP_RATE_NUMBER : BRANCH_OP_RATING_LOOKUP, &before);
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    r->rc = rating_find_visit(bl->rating, day, number, now, &id);
+    if(r->rc == HK_OK && vote)
+        r->rc = rating_rate(bl->rating, id, vote, RATING_SOURCE_KIOSK, bl->rating_window_s, now,
+                            &r->rating);
+    else if(r->rc == HK_OK)
+        r->rc = rating_status(bl->rating, id, RATING_SOURCE_KIOSK, bl->rating_window_s, now,
+                              &r->rating_status, &r->rating);
+    return done_rating(bl, tag, r, before);
+}
+
+static hk_err_t op_rate_number(void *impl, uint64_t tag, const char *day, const char *number,
+                               const rating_vote_t *vote)
+{
+    if(!vote)
+        return HK_ERR_INVALID; /* nothing submitted: NULL would mean a lookup */
+    return by_number(impl, tag, day, number, vote);
+}
+
+static hk_err_t op_rating_lookup(void *impl, uint64_t tag, const char *day, const char *number)
+{
+    return by_number(impl, tag, day, number, NULL);
+}
+
+static hk_err_t op_expire_ratings(void *impl, uint64_t tag)
+{
+    branch_local_t *bl = impl;
+    int64_t before;
+    branch_result_t *r = rating_begin(bl, BRANCH_OP_EXPIRE_RATINGS, &before);
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    r->rc = rating_expire(bl->rating, bl->rating_window_s, now_ms(bl), &r->expired);
+    return done_rating(bl, tag, r, before);
+}
+
 static void op_destroy(void *impl)
 {
     branch_local_t *bl = impl;
 
     if(!bl)
         return;
+    rating_destroy(bl->rating);
     queue_destroy(bl->queue);
     hk_free(bl);
 }
 
 static const branch_ops_t local_ops = {
-    "local",    op_take_number, op_snapshot, op_call_next, op_call_ticket, op_recall,
-    op_no_show, op_transfer,    op_start,    op_finish,    op_set_counter, op_destroy,
+    .name = "local",
+    .take_number = op_take_number,
+    .snapshot = op_snapshot,
+    .call_next = op_call_next,
+    .call_ticket = op_call_ticket,
+    .recall = op_recall,
+    .no_show = op_no_show,
+    .transfer = op_transfer,
+    .start = op_start,
+    .finish = op_finish,
+    .set_counter = op_set_counter,
+    .rate = op_rate,
+    .rate_number = op_rate_number,
+    .rating_lookup = op_rating_lookup,
+    .expire_ratings = op_expire_ratings,
+    .destroy = op_destroy,
 };
 
 hk_err_t branch_local_create(store_t *store, const config_t *cfg, mailbox_t *mb, branch_now_fn now,
@@ -254,9 +358,12 @@ hk_err_t branch_local_create(store_t *store, const config_t *cfg, mailbox_t *mb,
     bl->now = now;
     bl->now_user = now_user;
     bl->cfg = *cfg;
+    bl->rating_window_s = RATING_WINDOW_S_DEFAULT;
     rc = queue_open(store, cfg, &bl->queue);
+    if(rc == HK_OK)
+        rc = rating_open(store, cfg, &bl->rating);
     if(rc != HK_OK) {
-        hk_free(bl);
+        op_destroy(bl);
         return rc;
     }
     out->ops = &local_ops;
@@ -270,6 +377,7 @@ void branch_local_set_config(branch_t *b, const config_t *cfg)
 
     bl->cfg = *cfg;
     queue_set_config(bl->queue, cfg);
+    rating_set_config(bl->rating, cfg);
 }
 
 uint64_t branch_local_undelivered(const branch_t *b)

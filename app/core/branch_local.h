@@ -1,6 +1,7 @@
 /*
  * branch_local: the branch interface implemented by the hub itself, over
- * queue (and through it the journal) on the hub's own SQLite store. Each
+ * queue and rating (and through them the journal) on the hub's own SQLite
+ * store. Each
  * operation runs at once on the calling thread (one SQLite transaction,
  * ~0.15 ms with synchronous=FULL) and posts its result to the mailbox, so
  * callers treat it exactly like a remote branch.

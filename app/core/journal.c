@@ -2,9 +2,9 @@
  * journal: the append-only event log in the store's database, and the small
  * JSON body builder its writers use. It appends inside the caller's
  * transaction, reads events after a seq, and keeps per-consumer cursors.
- * It does not decide what an event means (queue.c and store.c write them),
- * does not prune, and does not talk to the network: the hub's event stream
- * and the sync client read it.
+ * It does not decide what an event means (queue.c, rating.c and store.c
+ * write them), does not prune, and does not talk to the network: the hub's
+ * event stream and the sync client read it.
  *
  * Design notes
  * ------------
@@ -80,6 +80,8 @@ static const char *const type_names[JOURNAL_TYPE_COUNT] = {
     [JOURNAL_COUNTER_PAUSED] = "counter.paused",
     [JOURNAL_COUNTER_CLOSED] = "counter.closed",
     [JOURNAL_DEVICE_FAULT] = "device.fault",
+    [JOURNAL_VISIT_RATED] = "visit.rated",
+    [JOURNAL_VISIT_NOT_RATED] = "visit.not_rated",
 };
 
 static const char SQL_APPEND[] = "INSERT INTO journal(uuid, type, body, wall_ms)"

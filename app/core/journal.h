@@ -39,6 +39,8 @@ typedef enum journal_type {
     JOURNAL_COUNTER_PAUSED,     /* "counter.paused" */
     JOURNAL_COUNTER_CLOSED,     /* "counter.closed" */
     JOURNAL_DEVICE_FAULT,       /* "device.fault" */
+    JOURNAL_VISIT_RATED,        /* "visit.rated" */
+    JOURNAL_VISIT_NOT_RATED,    /* "visit.not_rated" */
     JOURNAL_TYPE_COUNT
 } journal_type_t;
 
@@ -54,6 +56,14 @@ typedef enum journal_type {
  *     cancelled     reason "day_rollover" when the new day's sweep did it
  *   counter.*     counter, from, state ("closed", "open", "paused")
  *   device.fault  device, code, detail (cut to fit JOURNAL_BODY_MAX)
+ *   visit.*       ticket (the finished row), number, day, service,
+ *                 counter, staff ("" until staff log in), finished_ms,
+ *                 level (0 not rated, 1 very dissatisfied .. 5 very
+ *                 satisfied), level_name, reasons and praise (chip bit
+ *                 sets, rating.h), source ("counter", "kiosk"), follow_up
+ *                 (true for levels 1..2: head office follows it up)
+ *     rated         the vote (once per visit; rating.c)
+ *     not_rated     the counter window passed without one (level 0)
  * Consumers ignore keys they do not know; writers only ever add keys.
  */
 typedef struct journal_event {

@@ -24,6 +24,8 @@
  *      counter_state.state, which replaces the 0/1 column `open`; tables
  *      rebuilt), the journal (append-only: triggers refuse UPDATE/DELETE)
  *      and journal_cursors
+ *   4  ratings: one row per rated (or timed-out) visit, CHECKs on its
+ *      persisted enums and on the follow-up and chip rules (rating.c)
  * Migration: store_open() runs migrations[v] for v = current .. latest-1,
  * each in its own BEGIN IMMEDIATE transaction that also bumps user_version
  * (a new file, version 0, gets fresh_schema, the same end state in one),
@@ -199,6 +201,33 @@ static void sq_shutdown(void *arg);
     "  seq INTEGER NOT NULL CHECK(seq >= 0)"                     \
     ") WITHOUT ROWID;"
 
+/* One outcome per visit: ticket_id is the PRIMARY KEY (and rowid). A table
+ * of its own rather than columns on tickets: most visits are never rated,
+ * and ALTER TABLE ADD COLUMN would leave a migrated file's CREATE TABLE
+ * text unlike a fresh one's. The value lists are rating_level_t (0..5),
+ * rating_source_t (0..1) and the four chip bits of each set as of v4;
+ * test_store checks they match the enums. follow_up is derived from the
+ * level (1..2) and the CHECK keeps it so for every writer. */
+#define SQL_RATINGS_V4                                                      \
+    "CREATE TABLE ratings("                                                 \
+    "  ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),"               \
+    "  day TEXT NOT NULL,"                                                  \
+    "  number TEXT NOT NULL,"                                               \
+    "  service_id TEXT NOT NULL,"                                           \
+    "  counter_id TEXT NOT NULL,"                                           \
+    "  staff_id TEXT NOT NULL DEFAULT '',"                                  \
+    "  finished_ms INTEGER NOT NULL,"                                       \
+    "  level INTEGER NOT NULL CHECK(level IN (0, 1, 2, 3, 4, 5)),"          \
+    "  reasons INTEGER NOT NULL DEFAULT 0 CHECK(reasons BETWEEN 0 AND 15)," \
+    "  praise INTEGER NOT NULL DEFAULT 0 CHECK(praise BETWEEN 0 AND 15),"   \
+    "  source INTEGER NOT NULL CHECK(source IN (0, 1)),"                    \
+    "  rated_ms INTEGER NOT NULL,"                                          \
+    "  follow_up INTEGER NOT NULL CHECK(follow_up = (level IN (1, 2))),"    \
+    "  CHECK(reasons = 0 OR level IN (1, 2, 3)),"                           \
+    "  CHECK(praise = 0 OR level IN (4, 5))"                                \
+    ");"                                                                    \
+    "CREATE INDEX ratings_day ON ratings(day, follow_up);"
+
 /* migrations[v] takes a file from version v to v+1. Only ever append; a
  * migration's text is history and never changes once released. */
 static const char *const migrations[] = {
@@ -257,6 +286,10 @@ static const char *const migrations[] = {
     " SELECT counter_id, CASE WHEN open THEN 1 ELSE 0 END, updated_ms"
     " FROM counter_state_v2;"
     "DROP TABLE counter_state_v2;" SQL_JOURNAL_V3,
+
+    /* 3 -> 4: on-the-spot ratings. A new table, no rows: visits finished
+     * before v4 were never offered a rating and stay without an outcome. */
+    SQL_RATINGS_V4,
 };
 
 /* A new file goes straight to the latest schema in one step: the same
@@ -264,7 +297,7 @@ static const char *const migrations[] = {
  * them (half the work, which the open fault-injection loops repeat
  * thousands of times). Update it with every migration. */
 static const char fresh_schema[] = SQL_NUMBERS_V1 SQL_TICKETS_V3 SQL_TICKET_INDEXES_V1
-    SQL_SERVICE_STATS_V2 SQL_COUNTER_STATE_V3 SQL_FAULTS_V2 SQL_JOURNAL_V3;
+    SQL_SERVICE_STATS_V2 SQL_COUNTER_STATE_V3 SQL_FAULTS_V2 SQL_JOURNAL_V3 SQL_RATINGS_V4;
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

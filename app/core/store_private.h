@@ -1,6 +1,6 @@
 /*
  * store_private: the SQLite side of the store, for core modules only
- * (queue.c, journal.c, store.c). Code outside app/core never includes it;
+ * (queue.c, rating.c, journal.c, store.c). Code outside app/core never includes it;
  * tests may, and say so where they do. Keeping sqlite3 types here is what
  * lets the UI, the net layer and the platform compile without <sqlite3.h>.
  */

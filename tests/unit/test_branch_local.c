@@ -3,8 +3,11 @@
  * only through the mailbox, with the caller's tag; a committed change is
  * followed by a journal notice carrying the journal's last seq, a refused
  * one is not; snapshots show what the queue holds; the calling operations
- * move tickets and counters; and a full mailbox cannot un-commit a ticket
- * (the op reports BUSY, the ticket stays in the queue and the journal).
+ * move tickets and counters; a full mailbox cannot un-commit a ticket
+ * (the op reports BUSY, the ticket stays in the queue and the journal);
+ * and the rating operations (rate at the counter, look up and rate by
+ * number at the kiosk, the not-rated sweep) answer the same way, with a
+ * journal notice only when they stored something.
  */
 #include <stdio.h>
 #include <string.h>
@@ -283,6 +286,137 @@ static void test_branch_full_mailbox_cannot_uncommit_a_ticket(void)
     HK_ASSERT_INT(1, issued);
 }
 
+/* One finished visit at c1 through the branch; returns its ticket. */
+static ticket_t finished_visit(uint64_t tag)
+{
+    mailbox_msg_t m;
+    branch_result_t r;
+    ticket_t t;
+
+    HK_ASSERT_OK(branch_take_number(&br, tag, cfg.services[0].id));
+    t = take_result(tag, &m).ticket;
+    (void)take_notice();
+    HK_ASSERT_OK(branch_call_ticket(&br, tag + 1, cfg.counters[0].id, t.id));
+    HK_ASSERT_OK(take_result(tag + 1, &m).rc);
+    (void)take_notice();
+    HK_ASSERT_OK(branch_finish(&br, tag + 2, t.id));
+    r = take_result(tag + 2, &m);
+    HK_ASSERT_OK(r.rc);
+    (void)take_notice();
+    return r.ticket;
+}
+
+static void test_branch_rate_answers_through_the_mailbox_once_per_visit(void)
+{
+    rating_vote_t low = { RATING_VERY_DISSATISFIED, RATING_REASON_ATTITUDE, 0 };
+    rating_vote_t high = { RATING_VERY_SATISFIED, 0, RATING_PRAISE_ATTITUDE };
+    mailbox_msg_t m;
+    branch_result_t r;
+    ticket_t a;
+    int64_t seq = 0;
+
+    open_branch(16);
+    a = finished_visit(1);
+    now_wall += 5000;
+    HK_ASSERT_OK(branch_rate(&br, 10, a.id, &low, RATING_SOURCE_COUNTER));
+    r = take_result(10, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(BRANCH_OP_RATE, r.op);
+    HK_ASSERT(r.has_rating);
+    HK_ASSERT_INT(a.id, r.rating.ticket_id);
+    HK_ASSERT_STR(a.number, r.rating.number);
+    HK_ASSERT_STR(cfg.counters[0].id, r.rating.counter_id);
+    HK_ASSERT_INT(RATING_VERY_DISSATISFIED, r.rating.level);
+    HK_ASSERT(r.rating.follow_up);
+    HK_ASSERT_OK(journal_last_seq(st, &seq));
+    HK_ASSERT_INT(seq, r.journal_seq);
+    HK_ASSERT_INT(seq, take_notice());
+    /* A repeated press: the first result again, no notice (nothing new). */
+    HK_ASSERT_OK(branch_rate(&br, 11, a.id, &low, RATING_SOURCE_COUNTER));
+    r = take_result(11, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(RATING_VERY_DISSATISFIED, r.rating.level);
+    HK_ASSERT(!mailbox_take(mb, &m));
+    /* A second vote: refused, no notice, the journal unchanged. */
+    HK_ASSERT_OK(branch_rate(&br, 12, a.id, &high, RATING_SOURCE_COUNTER));
+    r = take_result(12, &m);
+    HK_ASSERT_INT(HK_ERR_BUSY, r.rc);
+    HK_ASSERT(!r.has_rating);
+    HK_ASSERT(!mailbox_take(mb, &m));
+    HK_ASSERT_INT(seq, r.journal_seq);
+    HK_ASSERT_STR("rate", branch_op_str(BRANCH_OP_RATE));
+    HK_ASSERT_STR("rate_number", branch_op_str(BRANCH_OP_RATE_NUMBER));
+    HK_ASSERT_STR("rating_lookup", branch_op_str(BRANCH_OP_RATING_LOOKUP));
+    HK_ASSERT_STR("expire_ratings", branch_op_str(BRANCH_OP_EXPIRE_RATINGS));
+    HK_ASSERT_STR("set_counter", branch_op_str(BRANCH_OP_SET_COUNTER));
+    HK_ASSERT_STR("unknown", branch_op_str(BRANCH_OP_COUNT));
+}
+
+static void test_branch_kiosk_looks_up_and_rates_later_after_the_sweep(void)
+{
+    rating_vote_t v = { RATING_SATISFIED, 0, RATING_PRAISE_EFFICIENCY };
+    mailbox_msg_t m;
+    branch_result_t r;
+    ticket_t a, w;
+    int64_t seq = 0;
+
+    open_branch(16);
+    a = finished_visit(1);
+    HK_ASSERT_OK(branch_take_number(&br, 5, cfg.services[0].id));
+    w = take_result(5, &m).ticket;
+    (void)take_notice();
+    /* Within the window the sweep has nothing to mark: no notice. */
+    now_wall += (int64_t)RATING_WINDOW_S_DEFAULT * 1000;
+    HK_ASSERT_OK(branch_expire_ratings(&br, 6));
+    r = take_result(6, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(BRANCH_OP_EXPIRE_RATINGS, r.op);
+    HK_ASSERT_INT(0, r.expired);
+    HK_ASSERT(!mailbox_take(mb, &m));
+    /* The counter's window passes unrated: recorded as not rated. */
+    now_wall += 1;
+    HK_ASSERT_OK(branch_expire_ratings(&br, 7));
+    r = take_result(7, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(1, r.expired);
+    HK_ASSERT_INT(r.journal_seq, take_notice());
+    HK_ASSERT_OK(branch_rate(&br, 8, a.id, &v, RATING_SOURCE_COUNTER));
+    HK_ASSERT_INT(HK_ERR_INVALID, take_result(8, &m).rc);
+    /* An hour later at the kiosk: look the number up, then rate it. */
+    now_wall += 3600 * 1000;
+    HK_ASSERT_OK(branch_rating_lookup(&br, 9, NULL, a.number));
+    r = take_result(9, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(BRANCH_OP_RATING_LOOKUP, r.op);
+    HK_ASSERT_INT(RATING_STATUS_OPEN, r.rating_status);
+    HK_ASSERT(r.has_rating);
+    HK_ASSERT_STR(a.number, r.rating.number);
+    HK_ASSERT(!mailbox_take(mb, &m)); /* a lookup stores nothing */
+    HK_ASSERT_OK(branch_rating_lookup(&br, 10, "", w.number));
+    r = take_result(10, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(RATING_STATUS_NOT_FINISHED, r.rating_status);
+    HK_ASSERT_OK(branch_rating_lookup(&br, 11, NULL, "Z999"));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, take_result(11, &m).rc);
+    HK_ASSERT_OK(branch_rate_number(&br, 12, NULL, a.number, &v));
+    r = take_result(12, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(BRANCH_OP_RATE_NUMBER, r.op);
+    HK_ASSERT_INT(RATING_SATISFIED, r.rating.level);
+    HK_ASSERT_INT(RATING_SOURCE_KIOSK, r.rating.source);
+    HK_ASSERT_INT(RATING_PRAISE_EFFICIENCY, r.rating.praise);
+    HK_ASSERT_OK(journal_last_seq(st, &seq));
+    HK_ASSERT_INT(seq, take_notice());
+    /* The number of a waiting ticket, or a day that is not today. */
+    HK_ASSERT_OK(branch_rate_number(&br, 13, NULL, w.number, &v));
+    HK_ASSERT_INT(HK_ERR_INVALID, take_result(13, &m).rc);
+    HK_ASSERT_OK(branch_rate_number(&br, 14, "2020-01-01", a.number, &v));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, take_result(14, &m).rc);
+    HK_ASSERT_OK(branch_rating_lookup(&br, 15, NULL, a.number));
+    HK_ASSERT_INT(RATING_STATUS_RATED, take_result(15, &m).rating_status);
+    HK_ASSERT(!mailbox_take(mb, &m));
+}
+
 int main(void)
 {
     HK_RUN(test_branch_take_number_answers_through_the_mailbox_then_notices);
@@ -290,5 +424,7 @@ int main(void)
     HK_RUN(test_branch_snapshot_follows_takes_and_calls);
     HK_RUN(test_branch_calling_operations_move_tickets_and_counters);
     HK_RUN(test_branch_full_mailbox_cannot_uncommit_a_ticket);
+    HK_RUN(test_branch_rate_answers_through_the_mailbox_once_per_visit);
+    HK_RUN(test_branch_kiosk_looks_up_and_rates_later_after_the_sweep);
     return hk_test_end();
 }

@@ -1,7 +1,8 @@
 /*
  * test_store: the SQLite store on a real file in a temp dir. Pragmas are
  * set, migrations carry old rows forward, a newer file is refused without
- * being touched, the v3 CHECK constraints match the persisted enums,
+ * being touched, the v3 and v4 CHECK constraints match the persisted
+ * enums (ticket and counter states; rating levels, sources and chips),
  * nested transactions keep or undo exactly their level, faults are
  * recorded durably, and opening survives every allocation failure (SQLite
  * allocates through hk_malloc too).
@@ -18,6 +19,7 @@
 #include "hk_test.h"
 #include "journal.h"
 #include "queue.h"
+#include "rating.h"
 #include "store.h"
 #include "store_private.h" /* test only: raw SQL, store_err, store_stmt */
 
@@ -59,7 +61,7 @@ static void test_store_new_file_is_wal_full_sync_with_foreign_keys(void)
     sqlite3_stmt *st = NULL;
 
     HK_ASSERT_OK(store_open(hk_test_path("s.db"), &s, &diag));
-    HK_ASSERT_INT(3, store_schema_latest());
+    HK_ASSERT_INT(4, store_schema_latest());
     HK_ASSERT_INT(store_schema_latest(), store_schema_version(s));
     HK_ASSERT_INT(2, pragma_int(store_db(s), "PRAGMA synchronous"));
     HK_ASSERT_INT(1, pragma_int(store_db(s), "PRAGMA foreign_keys"));
@@ -198,7 +200,7 @@ static void test_store_migrates_v2_rows_to_v3_with_enum_checks(void)
     s = NULL;
 
     HK_ASSERT_OK(store_open(path, &s, &diag));
-    HK_ASSERT_INT(3, store_schema_version(s));
+    HK_ASSERT_INT(store_schema_latest(), store_schema_version(s));
     HK_ASSERT_OK(store_integrity_check(s, &diag));
     HK_ASSERT_INT(3, count_rows("SELECT COUNT(*) FROM tickets"));
     HK_ASSERT_INT(2, count_rows("SELECT COUNT(*) FROM numbers"));
@@ -276,6 +278,149 @@ static void test_store_check_constraints_accept_exactly_the_enum_values(void)
         HK_ASSERT_MSG(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == want, "counter state %d",
                       v);
     }
+}
+
+/* A v3 file with finished visits (and the rest of a day) migrates to v4
+ * keeping every row and event; its old visits have no outcome and get
+ * none from the migration; the ratings table is empty and its CHECKs hold. */
+static void test_store_migrates_v3_visits_to_v4_keeping_every_row(void)
+{
+    const char *path = hk_test_path("v3.db");
+    const char *json = "{\"branch\":{\"id\":\"b1\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
+                       "\"utc_offset_min\":480,"
+                       "\"services\":[{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\","
+                       "\"name_en\":\"General\"}],"
+                       "\"counters\":[{\"id\":\"c1\",\"number\":1,\"services\":[\"general\"]}]}";
+    const int64_t day0 = 1710122400000LL; /* 2024-03-11 10:00 at UTC+8 */
+    config_t cfg;
+    queue_t *q = NULL;
+    rating_t *rt = NULL;
+    rating_record_t rec;
+    rating_vote_t v = { RATING_SATISFIED, 0, 0 };
+    ticket_t a, b, c;
+    int64_t seq = -1, after = -1;
+    int i;
+
+    HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
+    for(i = 0; i < 7; i++) {
+        cfg.hours.day[i].open_min = 0;
+        cfg.hours.day[i].close_min = 1440;
+        cfg.services[0].hours = cfg.hours;
+    }
+    /* A v3 file written by the v3 code paths: SQL as a v3 build ran it. */
+    HK_ASSERT_OK(store_open_at_version(path, 3, &s, &diag));
+    exec_ok(store_db(s),
+            "INSERT INTO numbers VALUES('2024-03-11','A',1,1000),('2024-03-11','A',2,2000),"
+            " ('2024-03-11','A',3,3000);"
+            "INSERT INTO tickets(id,day,prefix,seq,number,service_id,state,issued_ms,called_ms,"
+            " serving_ms,finished_ms,counter_id) VALUES"
+            " (1,'2024-03-11','A',1,'A001','general',3,1000,1500,1600,90000,'c1'),"
+            " (2,'2024-03-11','A',2,'A002','general',3,2000,2500,0,95000,'c1'),"
+            " (3,'2024-03-11','A',3,'A003','general',0,3000,0,0,0,'');"
+            "INSERT INTO journal(seq,uuid,type,body,wall_ms) VALUES"
+            " (1,'00000000-0000-4000-8000-000000000001','ticket.finished','{\"ticket\":1}',90000);"
+            "INSERT INTO journal_cursors VALUES('central',1);");
+    store_close(s);
+    s = NULL;
+
+    HK_ASSERT_OK(store_open(path, &s, &diag));
+    HK_ASSERT_INT(4, store_schema_version(s));
+    HK_ASSERT_OK(store_integrity_check(s, &diag));
+    HK_ASSERT_INT(3, count_rows("SELECT COUNT(*) FROM tickets"));
+    HK_ASSERT_INT(2, count_rows("SELECT COUNT(*) FROM tickets WHERE state = 3"));
+    HK_ASSERT_INT(1, count_rows("SELECT COUNT(*) FROM tickets WHERE id = 2 AND finished_ms = 95000"
+                                " AND called_ms = 2500 AND counter_id = 'c1'"));
+    HK_ASSERT_INT(3, count_rows("SELECT COUNT(*) FROM numbers"));
+    HK_ASSERT_INT(1, count_rows("SELECT seq FROM journal_cursors WHERE consumer = 'central'"));
+    HK_ASSERT_OK(journal_last_seq(s, &seq));
+    HK_ASSERT_INT(1, seq);
+    HK_ASSERT_INT(0, count_rows("SELECT COUNT(*) FROM ratings"));
+    HK_ASSERT_INT(1, count_rows("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND"
+                                " name = 'ratings_day'"));
+    HK_ASSERT_INT(0, count_rows("SELECT COUNT(*) FROM pragma_foreign_key_check"));
+
+    /* The migrated visits are live: the day goes on, a new visit is rated,
+     * the old ones (their counter window long past) are not at the
+     * counter, and today's sweep marks them not rated. */
+    HK_ASSERT_OK(queue_open(s, &cfg, &q));
+    HK_ASSERT_OK(rating_open(s, &cfg, &rt));
+    HK_ASSERT_OK(queue_find_ticket(q, "2024-03-11", "A001", &a));
+    HK_ASSERT_INT(TICKET_DONE, a.state);
+    HK_ASSERT_OK(queue_call_next(q, "c1", day0, &c));
+    HK_ASSERT_STR("A003", c.number);
+    HK_ASSERT_OK(queue_finish(q, c.id, day0 + 60000));
+    HK_ASSERT_OK(rating_rate(rt, c.id, &v, RATING_SOURCE_COUNTER, RATING_WINDOW_S_DEFAULT,
+                             day0 + 61000, &rec));
+    HK_ASSERT_OK(queue_find_ticket(q, "2024-03-11", "A002", &b));
+    HK_ASSERT_INT(HK_ERR_INVALID, rating_rate(rt, b.id, &v, RATING_SOURCE_COUNTER,
+                                              RATING_WINDOW_S_DEFAULT, day0 + 61000, &rec));
+    HK_ASSERT_OK(rating_expire(rt, RATING_WINDOW_S_DEFAULT, day0 + 62000, &i));
+    HK_ASSERT_INT(2, i);
+    HK_ASSERT_OK(journal_last_seq(s, &after));
+    HK_ASSERT(after > seq);
+    rating_destroy(rt);
+    queue_destroy(q);
+}
+
+/* The v4 CHECKs spell out rating_level_t, rating_source_t and the chip
+ * bits; they must accept exactly those, and the follow-up and chip rules. */
+static void test_store_rating_checks_accept_exactly_the_enum_values(void)
+{
+    char sql[320];
+    int v;
+
+    HK_ASSERT_OK(store_open(hk_test_path("rchk.db"), &s, &diag));
+    exec_ok(store_db(s), "INSERT INTO numbers VALUES('2024-03-11','A',1,1000);"
+                         "INSERT INTO tickets(id,day,prefix,seq,number,service_id,state,"
+                         " issued_ms) VALUES(1,'2024-03-11','A',1,'A001','general',3,1000);"
+                         "INSERT INTO ratings(ticket_id,day,number,service_id,counter_id,"
+                         " finished_ms,level,source,rated_ms,follow_up)"
+                         " VALUES(1,'2024-03-11','A001','general','c1',5,5,0,6,0);");
+    for(v = -1; v <= RATING_LEVEL_COUNT; v++) {
+        int want = (v >= 0 && v < RATING_LEVEL_COUNT) ? SQLITE_OK : SQLITE_CONSTRAINT;
+        (void)snprintf(sql, sizeof(sql),
+                       "UPDATE ratings SET level = %d, follow_up = %d, reasons = 0, praise = 0", v,
+                       rating_level_needs_follow_up((rating_level_t)v) ? 1 : 0);
+        HK_ASSERT_MSG(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == want, "level %d", v);
+        /* follow_up is the level's, never set by hand otherwise */
+        (void)snprintf(sql, sizeof(sql), "UPDATE ratings SET level = %d, follow_up = %d", v,
+                       rating_level_needs_follow_up((rating_level_t)v) ? 0 : 1);
+        HK_ASSERT_MSG(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == SQLITE_CONSTRAINT,
+                      "level %d with the wrong follow_up", v);
+    }
+    for(v = -1; v <= RATING_SOURCE_COUNT; v++) {
+        int want = (v >= 0 && v < RATING_SOURCE_COUNT) ? SQLITE_OK : SQLITE_CONSTRAINT;
+        (void)snprintf(sql, sizeof(sql), "UPDATE ratings SET source = %d", v);
+        HK_ASSERT_MSG(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == want, "source %d", v);
+    }
+    exec_ok(store_db(s), "UPDATE ratings SET level = 2, follow_up = 1, praise = 0");
+    for(v = -1; v <= (int)RATING_REASONS_ALL + 1; v++) {
+        int want = (v >= 0 && v <= (int)RATING_REASONS_ALL) ? SQLITE_OK : SQLITE_CONSTRAINT;
+        (void)snprintf(sql, sizeof(sql), "UPDATE ratings SET reasons = %d", v);
+        HK_ASSERT_MSG(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == want, "reasons %d", v);
+    }
+    exec_ok(store_db(s), "UPDATE ratings SET level = 5, follow_up = 0, reasons = 0");
+    for(v = -1; v <= (int)RATING_PRAISE_ALL + 1; v++) {
+        int want = (v >= 0 && v <= (int)RATING_PRAISE_ALL) ? SQLITE_OK : SQLITE_CONSTRAINT;
+        (void)snprintf(sql, sizeof(sql), "UPDATE ratings SET praise = %d", v);
+        HK_ASSERT_MSG(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == want, "praise %d", v);
+    }
+    /* reasons with a high level, praise with a low one */
+    HK_ASSERT(sqlite3_exec(store_db(s), "UPDATE ratings SET reasons = 1", NULL, NULL, NULL) ==
+              SQLITE_CONSTRAINT);
+    HK_ASSERT(sqlite3_exec(store_db(s), "UPDATE ratings SET level = 3, praise = 1", NULL, NULL,
+                           NULL) == SQLITE_CONSTRAINT);
+    /* one outcome per visit, and only for a ticket that exists */
+    HK_ASSERT(sqlite3_exec(store_db(s),
+                           "INSERT INTO ratings(ticket_id,day,number,service_id,counter_id,"
+                           " finished_ms,level,source,rated_ms,follow_up)"
+                           " VALUES(1,'2024-03-11','A001','general','c1',5,4,0,6,0)",
+                           NULL, NULL, NULL) == SQLITE_CONSTRAINT);
+    HK_ASSERT(sqlite3_exec(store_db(s),
+                           "INSERT INTO ratings(ticket_id,day,number,service_id,counter_id,"
+                           " finished_ms,level,source,rated_ms,follow_up)"
+                           " VALUES(7,'2024-03-11','A007','general','c1',5,4,0,6,0)",
+                           NULL, NULL, NULL) == SQLITE_CONSTRAINT);
 }
 
 static int faults_now(void)
@@ -371,7 +516,7 @@ static void test_store_refuses_a_newer_schema_without_touching_it(void)
     HK_ASSERT_INT(HK_ERR_CORRUPT, store_open(path, &s, &diag));
     HK_ASSERT(s == NULL);
     HK_ASSERT_CONTAINS(diag.msg, "99");
-    HK_ASSERT_CONTAINS(diag.msg, "(3)");
+    HK_ASSERT_CONTAINS(diag.msg, "(4)");
     HK_ASSERT_CONTAINS(diag.msg, path);
 
     HK_ASSERT_INT(SQLITE_OK, sqlite3_open(path, &db));
@@ -406,7 +551,8 @@ static void test_store_unopenable_path_is_io_error(void)
     HK_ASSERT_INT(HK_ERR_IO, store_open("/nonexistent/dir/x.db", &s, &diag));
     HK_ASSERT(s == NULL);
     HK_ASSERT_CONTAINS(diag.msg, "/nonexistent/dir/x.db");
-    HK_ASSERT_INT(HK_ERR_INVALID, store_open_at_version(hk_test_path("v.db"), 4, &s, &diag));
+    HK_ASSERT_INT(HK_ERR_INVALID, store_open_at_version(hk_test_path("v.db"),
+                                                        store_schema_latest() + 1, &s, &diag));
     HK_ASSERT_INT(HK_ERR_INVALID, store_open_at_version(hk_test_path("v.db"), -1, &s, &diag));
 }
 
@@ -502,6 +648,8 @@ int main(void)
     HK_RUN(test_store_migrates_v2_rows_to_v3_with_enum_checks);
     HK_RUN(test_store_v2_file_with_an_unknown_state_stays_at_v2);
     HK_RUN(test_store_check_constraints_accept_exactly_the_enum_values);
+    HK_RUN(test_store_migrates_v3_visits_to_v4_keeping_every_row);
+    HK_RUN(test_store_rating_checks_accept_exactly_the_enum_values);
     HK_RUN(test_store_nested_transactions_keep_or_undo_exactly_their_level);
     HK_RUN(test_store_statement_cache_hands_out_one_statement_per_text);
     HK_RUN(test_store_refuses_a_newer_schema_without_touching_it);
