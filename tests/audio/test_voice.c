@@ -353,7 +353,7 @@ static void test_generated_clips_are_word_sized_and_not_silent(void)
         HK_ASSERT_OK(voice_pack_clip(vp, names[i], &pcm, &len));
         secs = (double)len / WAV_RATE_HZ;
         r = rms(pcm, len);
-        HK_ASSERT_MSG(secs >= 0.15 && secs <= 1.6, "clip %s lasts %.3f s", names[i], secs);
+        HK_ASSERT_MSG(secs >= 0.1 && secs <= 1.6, "clip %s lasts %.3f s", names[i], secs);
         HK_ASSERT_MSG(r > RMS_FLOOR, "clip %s is too quiet: RMS %.0f", names[i], r);
         if(secs < shortest) {
             shortest = secs;
