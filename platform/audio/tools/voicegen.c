@@ -3,6 +3,10 @@
  * assets/voice/generate.cmake, never on a device).
  *   voicegen chime OUT.wav      synthesise the two-tone chime
  *   voicegen tidy IN.wav OUT.wav  an espeak-ng clip made ready for assembly
+ *   voicegen say DIR TICKET COUNTER zh|en|zh+en OUT.wav
+ *                               a call's announcement from the pack in DIR,
+ *                               through the player and the "wav" device (to
+ *                               hear a pack or recordings without a display)
  * "tidy" converts to WAV_RATE_HZ mono S16, trims the silence espeak-ng
  * leaves around a word (keeping EDGE_MS so consonants are not clipped), and
  * brings the clip to a common loudness (RMS target, peak limited) so digits,
@@ -14,7 +18,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "announce.h"
+#include "audio.h"
 #include "hk_mem.h"
+#include "voice.h"
+#include "voice_pack.h"
 #include "wav.h"
 
 #define EDGE_MS       25
@@ -25,6 +33,7 @@
 
 static int cmd_chime(const char *out);
 static int cmd_tidy(const char *in, const char *out);
+static int cmd_say(char **argv);
 
 int main(int argc, char **argv)
 {
@@ -32,7 +41,10 @@ int main(int argc, char **argv)
         return cmd_chime(argv[2]);
     if(argc == 4 && strcmp(argv[1], "tidy") == 0)
         return cmd_tidy(argv[2], argv[3]);
-    fprintf(stderr, "usage: voicegen chime OUT.wav | voicegen tidy IN.wav OUT.wav\n");
+    if(argc == 7 && strcmp(argv[1], "say") == 0)
+        return cmd_say(argv + 2);
+    fprintf(stderr, "usage: voicegen chime OUT.wav | voicegen tidy IN.wav OUT.wav\n"
+                    "       voicegen say DIR TICKET COUNTER zh|en|zh+en OUT.wav\n");
     return 2;
 }
 
@@ -111,4 +123,49 @@ static int cmd_tidy(const char *in, const char *out)
         fprintf(stderr, "voicegen: cannot write %s\n", out);
     hk_free(pcm);
     return rc;
+}
+
+/* argv: DIR TICKET COUNTER LANGS OUT */
+static int cmd_say(char **argv)
+{
+    const char *names[256];
+    announce_opts_t opts = { 0, 2 };
+    voice_pack_t *vp = NULL;
+    audio_t *dev = NULL;
+    voice_t *v = NULL;
+    hk_diag_t diag;
+    size_t n;
+    hk_err_t rc;
+
+    if(strcmp(argv[3], "zh") == 0)
+        opts.langs = ANNOUNCE_LANG_ZH;
+    else if(strcmp(argv[3], "en") == 0)
+        opts.langs = ANNOUNCE_LANG_EN;
+    else if(strcmp(argv[3], "zh+en") == 0)
+        opts.langs = ANNOUNCE_LANG_ZH | ANNOUNCE_LANG_EN;
+    else {
+        fprintf(stderr, "voicegen: languages are zh, en or zh+en, not %s\n", argv[3]);
+        return 2;
+    }
+    n = announce_clip_names(opts.langs, names, sizeof(names) / sizeof(names[0]));
+    hk_diag_clear(&diag);
+    rc = voice_pack_load(argv[0], names, n, &diag, &vp);
+    if(rc == HK_OK)
+        rc = audio_open("wav", argv[4], &dev);
+    if(rc == HK_OK) {
+        rc = voice_create(dev, vp, NULL, NULL, &v);
+        if(rc != HK_OK)
+            audio_destroy(dev);
+    }
+    if(rc == HK_OK)
+        rc = voice_call(v, argv[1], atoi(argv[2]), &opts, 1);
+    if(rc == HK_OK && !voice_wait_idle(v, -1))
+        rc = HK_ERR_IO;
+    voice_destroy(v);
+    voice_pack_destroy(vp);
+    if(rc != HK_OK) {
+        fprintf(stderr, "voicegen: %s\n", diag.msg[0] ? diag.msg : hk_err_str(rc));
+        return 1;
+    }
+    return 0;
 }
