@@ -559,8 +559,9 @@ static enum MHD_Result handle(lan_server_t *s, struct MHD_Connection *c, const c
     if(!r)
         return MHD_NO;
     r->call = call;
-    if(submit_and_wait(s, r) != HK_OK || r->rc == HK_ERR_BUSY || !r->res) {
-        bool busy = r->rc == HK_ERR_BUSY || !r->done;
+    if(submit_and_wait(s, r) != HK_OK || !r->res) {
+        /* not run: refused (stopping, full) or the branch did not take it */
+        bool busy = !r->done || r->rc == HK_ERR_BUSY;
         req_free(r);
         if(busy)
             return send_busy(c);
