@@ -463,6 +463,66 @@ static void test_lan_eight_parallel_callers_call_every_ticket_exactly_once(void)
     HK_ASSERT_INT(N_TICKETS, total);
 }
 
+static int file_has(const char *path, const char *needle)
+{
+    char buf[4096];
+    FILE *f = fopen(path, "r");
+    size_t n;
+
+    if(!f)
+        return 0;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return strstr(buf, needle) != NULL;
+}
+
+/* Run hallkiosk with args (NULL-terminated, after the binary); exit code. */
+static int run_hallkiosk(const char *err, const char *const *args)
+{
+    char bin[1024];
+    const char *argv[16];
+    int status = 0, i;
+    pid_t pid;
+
+    snprintf(bin, sizeof(bin), "%s/hallkiosk", HK_BINARY_DIR);
+    argv[0] = bin;
+    for(i = 0; args[i] && i < 14; i++)
+        argv[i + 1] = args[i];
+    argv[i + 1] = NULL;
+    pid = fork();
+    HK_ASSERT(pid >= 0);
+    if(pid == 0) {
+        FILE *e = freopen(err, "w", stderr);
+        (void)e;
+        execv(bin, (char *const *)(uintptr_t)argv);
+        _exit(127);
+    }
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_lan_plain_http_is_refused_off_loopback_by_name(void)
+{
+    const char *err = hk_test_path("refused.err");
+    char cfg[1024], data[1024];
+    const char *lan[] = { "--role", "hub",      "--config",  cfg, "--data-dir",
+                          data,     "--listen", "0.0.0.0:0", NULL };
+    const char *bad[] = { "--role", "hub",      "--config",  cfg, "--data-dir",
+                          data,     "--listen", "127.0.0.1", NULL };
+    const char *kiosk[] = { "--role", "kiosk", "--listen", "127.0.0.1:0", NULL };
+
+    snprintf(cfg, sizeof(cfg), "%s/branch.json", hk_test_tmpdir());
+    snprintf(data, sizeof(data), "%s/data2", hk_test_tmpdir());
+    HK_ASSERT_INT(1, run_hallkiosk(err, lan));
+    HK_ASSERT(file_has(err, "plain HTTP on loopback (127.0.0.0/8) only"));
+    HK_ASSERT(file_has(err, "HTTPS for the branch LAN comes in the next step"));
+    HK_ASSERT_INT(1, run_hallkiosk(err, bad));
+    HK_ASSERT(file_has(err, "expected HOST:PORT"));
+    HK_ASSERT_INT(2, run_hallkiosk(err, kiosk));
+    HK_ASSERT(file_has(err, "--listen is for the hub role"));
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -470,5 +530,6 @@ int main(void)
     HK_RUN(test_lan_errors_get_their_status_and_change_nothing);
     HK_RUN(test_lan_stream_ids_are_journal_seqs_and_a_resume_gets_what_it_missed);
     HK_RUN(test_lan_eight_parallel_callers_call_every_ticket_exactly_once);
+    HK_RUN(test_lan_plain_http_is_refused_off_loopback_by_name);
     return hk_test_end();
 }
