@@ -642,8 +642,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+    char msg[HK_LOG_MSG_SIZE];
+    size_t n;
+
     (void)cls;
-    hk_logv(HK_LOG_WARN, "lan", fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = strlen(msg);
+    while(n > 0 && msg[n - 1] == '\n')
+        msg[--n] = '\0'; /* MHD ends its lines; hk_log adds its own */
+    hk_log_warn("lan", "%s", msg);
 }
 
 /* ---- static ---------------------------------------------------------------------- */
