@@ -42,6 +42,7 @@ typedef struct args {
     const char *role;
     const char *size;
     const char *rotate;
+    const char *listen;
     int headless, fullscreen, window;
     int w, h; /* --size */
 } args_t;
@@ -59,6 +60,8 @@ static void usage(FILE *f)
           "  --data-dir DIR         override the data directory\n"
           "  --orientation portrait|landscape\n"
           "  --role kiosk|hub       override the config's role\n"
+          "  --listen HOST:PORT     hub: serve the LAN API there (loopback only for now;\n"
+          "                         port 0 = any free port, logged at start)\n"
           "  --size WxH             window/headless size in pixels (full screen: the monitor's)\n"
           "  --rotate 0|90|180|270  turn the picture clockwise for a panel mounted on its side\n"
           "                         that neither X nor KMS rotates (the UI lays out turned)\n"
@@ -105,6 +108,8 @@ static int parse_args(int argc, char **argv, args_t *a)
             dst = &a->size;
         } else if(!strcmp(s, "--rotate")) {
             dst = &a->rotate;
+        } else if(!strcmp(s, "--listen")) {
+            dst = &a->listen;
         } else {
             hk_log_error("main", "unknown option %s", s);
             usage(stderr);
@@ -141,7 +146,7 @@ static int parse_args(int argc, char **argv, args_t *a)
     return 0;
 }
 
-static int run_hub(const config_t *cfg, hk_clock_t *clock, const char *data_dir)
+static int run_hub(const config_t *cfg, hk_clock_t *clock, const char *data_dir, const char *listen)
 {
     hub_opts_t ho;
     hub_t *hub = NULL;
@@ -154,6 +159,7 @@ static int run_hub(const config_t *cfg, hk_clock_t *clock, const char *data_dir)
     ho.cfg = cfg;
     ho.clock = clock;
     ho.data_dir = data_dir;
+    ho.listen = listen;
     hk_diag_clear(&diag);
     if(hub_create(&ho, &hub, &diag) != HK_OK) {
         hk_log_error("main", "%s", diag.msg);
@@ -235,6 +241,11 @@ int main(int argc, char **argv)
         cfg.display.width = land ? hi : lo;
         cfg.display.height = land ? lo : hi;
     }
+    if(a.listen && cfg.role != CONFIG_ROLE_HUB) {
+        hk_log_error("main", "--listen is for the hub role (--role hub)");
+        rc = 2;
+        goto out;
+    }
     if(a.data_dir)
         snprintf(cfg.data_dir, sizeof(cfg.data_dir), "%s", a.data_dir);
     err = paths_data_dir(&cfg, data_dir, sizeof(data_dir), &diag);
@@ -244,7 +255,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if(cfg.role == CONFIG_ROLE_HUB) {
-        rc = run_hub(&cfg, clock, data_dir);
+        rc = run_hub(&cfg, clock, data_dir, a.listen);
         goto out;
     }
 

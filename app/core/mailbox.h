@@ -25,7 +25,11 @@ typedef enum mailbox_kind {
     MAILBOX_BRANCH_DONE,      /* tag = request tag, payload = branch_result_t */
     MAILBOX_JOURNAL_ADVANCED, /* i64 = last journal seq; coalesced (see below) */
     MAILBOX_CONFIG_CHANGED,   /* i64 = config generation; coalesced */
-    MAILBOX_QUIT              /* i64 = exit code */
+    MAILBOX_QUIT,             /* i64 = exit code */
+    MAILBOX_REQUEST           /* payload = a request another thread waits on
+                                 (its owner's type, e.g. the hub's LAN
+                                 requests); payload_free must complete it
+                                 as refused if it is freed unhandled */
 } mailbox_kind_t;
 
 typedef struct mailbox_msg {

@@ -12,6 +12,17 @@
  *   snapshot, which makes the queue roll the day over (yesterday's
  *   unfinished tickets cancelled, in the journal) even if nobody takes a
  *   number before the first call.
+ *   LAN API (lan_server.c, when --listen is given): its connection
+ *   threads post MAILBOX_REQUESTs. The hub runs each through the branch
+ *   with a tag that has HUB_TAG_LAN set and remembers tag -> request in
+ *   `lan_reqs` (at most LAN_SERVER_MAX_INFLIGHT, which the server bounds);
+ *   the MAILBOX_BRANCH_DONE with that tag completes the request with its
+ *   result. Journal requests (a stream catching up) are read and completed
+ *   at once. On MAILBOX_JOURNAL_ADVANCED the hub reads the new events once
+ *   and feeds them to the server's event feed (lan_server_feed).
+ *   Stop: after the loop ends, the server is stopped (no more posts), the
+ *   mailbox is drained (pending requests complete: results that arrived,
+ *   503 for the rest), then the server joins its threads.
  *   Invariant: only the hub thread touches the store and the branch.
  */
 #include "hub.h"
@@ -24,11 +35,21 @@
 #include "branch_local.h"
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "journal.h"
+#include "lan_server.h"
 #include "paths.h"
 #include "runloop.h"
 #include "store.h"
 
 enum { T_DAY = 0 };
+
+/* Tags of branch calls made for a LAN request (the day timer's are small). */
+#define HUB_TAG_LAN (UINT64_C(1) << 63)
+
+typedef struct lan_slot {
+    uint64_t tag; /* 0 = free */
+    lan_req_t *req;
+} lan_slot_t;
 
 struct hub {
     hub_opts_t o;
@@ -37,6 +58,9 @@ struct hub {
     branch_t branch;
     bool have_branch;
     uint64_t tag;
+    lan_server_t *lan; /* NULL without --listen */
+    uint64_t lan_tag;
+    lan_slot_t lan_reqs[LAN_SERVER_MAX_INFLIGHT];
 };
 
 static int64_t hub_mono(void *user)
@@ -61,11 +85,110 @@ static void arm_day(hub_t *h)
     runloop_timer_at(h->rl, T_DAY, hub_mono(h) + (next_local_midnight - wall) + 1000);
 }
 
+/* Submit a request's branch call; HK_OK = a MAILBOX_BRANCH_DONE follows. */
+static hk_err_t lan_submit(hub_t *h, uint64_t tag, const lan_call_t *c)
+{
+    branch_t *b = &h->branch;
+
+    switch(c->op) {
+    case BRANCH_OP_TAKE_NUMBER: return branch_take_number(b, tag, c->service_id);
+    case BRANCH_OP_SNAPSHOT: return branch_snapshot(b, tag);
+    case BRANCH_OP_CALL_NEXT: return branch_call_next(b, tag, c->counter_id);
+    case BRANCH_OP_CALL_TICKET: return branch_call_ticket(b, tag, c->counter_id, c->ticket_id);
+    case BRANCH_OP_RECALL: return branch_recall(b, tag, c->ticket_id);
+    case BRANCH_OP_NO_SHOW: return branch_no_show(b, tag, c->ticket_id, c->put_back);
+    case BRANCH_OP_TRANSFER: return branch_transfer(b, tag, c->ticket_id, c->service_id);
+    case BRANCH_OP_START: return branch_start(b, tag, c->ticket_id);
+    case BRANCH_OP_FINISH: return branch_finish(b, tag, c->ticket_id);
+    case BRANCH_OP_SET_COUNTER: return branch_set_counter(b, tag, c->counter_id, c->counter_state);
+    default: return HK_ERR_INVALID;
+    }
+}
+
+static void lan_request(hub_t *h, lan_req_t *r)
+{
+    lan_slot_t *slot = NULL;
+    hk_err_t rc;
+    int i;
+
+    if(lan_req_kind(r) == LAN_REQ_JOURNAL) {
+        journal_event_t *ev = NULL;
+        int n = 0;
+        rc = journal_read_after(h->store, lan_req_after_seq(r), LAN_SERVER_BACKFILL_MAX, &ev, &n);
+        lan_req_complete_journal(r, ev, n, rc);
+        return;
+    }
+    for(i = 0; i < LAN_SERVER_MAX_INFLIGHT && !slot; i++)
+        if(!h->lan_reqs[i].tag)
+            slot = &h->lan_reqs[i];
+    if(HK_NEVER(!slot)) { /* the server bounds requests in flight to the table */
+        lan_req_complete(r, NULL, HK_ERR_BUSY);
+        return;
+    }
+    slot->tag = HUB_TAG_LAN | ++h->lan_tag;
+    slot->req = r;
+    rc = lan_submit(h, slot->tag, lan_req_call(r));
+    if(rc != HK_OK) {
+        slot->tag = 0;
+        slot->req = NULL;
+        lan_req_complete(r, NULL, rc);
+    }
+}
+
+/* A MAILBOX_BRANCH_DONE for a LAN request: complete it with the result. */
+static void lan_done(hub_t *h, mailbox_msg_t *m)
+{
+    int i;
+
+    for(i = 0; i < LAN_SERVER_MAX_INFLIGHT; i++) {
+        if(h->lan_reqs[i].tag == m->tag) {
+            lan_req_t *r = h->lan_reqs[i].req;
+            h->lan_reqs[i].tag = 0;
+            h->lan_reqs[i].req = NULL;
+            lan_req_complete(r, m->payload, m->rc);
+            m->payload = NULL; /* moved into the request */
+            return;
+        }
+    }
+    hk_log_warn("hub", "result for an unknown LAN request tag");
+}
+
+/* Read the journal past the feed and hand it to the stream subscribers. */
+static void lan_feed(hub_t *h)
+{
+    int64_t after = lan_server_feed_seq(h->lan);
+    int n = LAN_SERVER_BACKFILL_MAX;
+
+    while(n == LAN_SERVER_BACKFILL_MAX) {
+        journal_event_t *ev = NULL;
+        n = 0;
+        if(journal_read_after(h->store, after, LAN_SERVER_BACKFILL_MAX, &ev, &n) != HK_OK) {
+            hk_log_warn("hub", "event feed: cannot read the journal after %lld", (long long)after);
+            return; /* the next notice retries */
+        }
+        if(n > 0) {
+            lan_server_feed(h->lan, ev, n);
+            after = ev[n - 1].seq;
+        }
+        journal_events_free(ev, n);
+    }
+}
+
 static void on_message(void *user, mailbox_msg_t *m)
 {
-    (void)user;
-    if(m->kind == MAILBOX_BRANCH_DONE && m->rc != HK_OK)
+    hub_t *h = user;
+
+    if(m->kind == MAILBOX_REQUEST && h->lan) {
+        lan_req_t *r = m->payload;
+        m->payload = NULL; /* ours now: completed below or by its result */
+        lan_request(h, r);
+    } else if(m->kind == MAILBOX_BRANCH_DONE && (m->tag & HUB_TAG_LAN)) {
+        lan_done(h, m);
+    } else if(m->kind == MAILBOX_BRANCH_DONE && m->rc != HK_OK) {
         hk_log_warn("hub", "branch operation failed: %s", hk_err_str(m->rc));
+    } else if(m->kind == MAILBOX_JOURNAL_ADVANCED && h->lan) {
+        lan_feed(h);
+    }
     mailbox_msg_free(m);
 }
 
@@ -140,14 +263,57 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
         return rc;
     }
     h->have_branch = true;
+    if(o->listen) {
+        lan_server_opts_t lo;
+        memset(&lo, 0, sizeof(lo));
+        lo.cfg = o->cfg;
+        lo.mb = runloop_mailbox(h->rl);
+        lo.listen = o->listen;
+        rc = journal_last_seq(h->store, &lo.journal_seq);
+        if(rc == HK_OK)
+            rc = lan_server_start(&lo, &h->lan, diag);
+        if(rc != HK_OK) {
+            if(diag && !diag->msg[0])
+                hk_diag_set(diag, "hub: cannot start the LAN API: %s", hk_err_str(rc));
+            hub_destroy(h);
+            return rc;
+        }
+    }
     *out = h;
     return HK_OK;
+}
+
+/* After the loop: no new requests; complete every one still pending. */
+static void lan_shutdown(hub_t *h)
+{
+    mailbox_t *mb = runloop_mailbox(h->rl);
+    mailbox_msg_t m;
+    int i;
+
+    if(!h->lan)
+        return;
+    lan_server_stop(h->lan);
+    while(mailbox_take(mb, &m)) {
+        if(m.kind == MAILBOX_BRANCH_DONE && (m.tag & HUB_TAG_LAN))
+            lan_done(h, &m);
+        mailbox_msg_free(&m); /* a request still queued completes as 503 */
+    }
+    for(i = 0; i < LAN_SERVER_MAX_INFLIGHT; i++) {
+        if(h->lan_reqs[i].tag) {
+            lan_req_complete(h->lan_reqs[i].req, NULL, HK_ERR_BUSY);
+            h->lan_reqs[i].tag = 0;
+            h->lan_reqs[i].req = NULL;
+        }
+    }
+    lan_server_destroy(h->lan); /* joins the connection threads */
+    h->lan = NULL;
 }
 
 void hub_destroy(hub_t *h)
 {
     if(!h)
         return;
+    lan_shutdown(h);
     if(h->have_branch)
         branch_destroy(&h->branch);
     store_close(h->store);
@@ -165,8 +331,10 @@ int hub_run(hub_t *h)
         return 1;
     }
     arm_day(h);
-    hk_log_info("hub", "branch %s: hub running (no LAN API yet)", h->o.cfg->branch_id);
+    hk_log_info("hub", "branch %s: hub running%s", h->o.cfg->branch_id,
+                h->lan ? "" : " (no LAN API: no --listen)");
     rc = runloop_run(h->rl);
+    lan_shutdown(h);
     /* the signal thread ended after posting QUIT; a stop from elsewhere
      * would leave it in sigwait: wake it with the signal it waits for */
     pthread_kill(th, SIGTERM);

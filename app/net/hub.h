@@ -2,10 +2,10 @@
  * hub: the branch's queue authority as a role without a screen. It owns
  * the branch store and the local branch (queue + journal), and runs the
  * same runloop (mailbox and timers) the screen roles run, waiting on the
- * mailbox instead of a display. The LAN API that counters, displays, other
- * kiosks and the staff page use arrives with the hub issue (issue 6): this
- * module is where it plugs in (its server thread will post requests to the
- * hub's mailbox and the hub thread will answer through the branch).
+ * mailbox instead of a display. With a listen address it serves the LAN
+ * API (lan_server.c) that counters, displays, other kiosks and the staff
+ * page use: the server's threads post requests to the hub's mailbox and
+ * the hub thread answers them through the branch.
  */
 #ifndef HK_APP_NET_HUB_H
 #define HK_APP_NET_HUB_H
@@ -20,6 +20,8 @@ typedef struct hub_opts {
     const config_t *cfg;  /* borrowed; outlives the hub */
     hk_clock_t *clock;    /* borrowed */
     const char *data_dir; /* resolved, exists */
+    const char *listen;   /* "HOST:PORT" for the LAN API (loopback only for
+                             now); NULL = no LAN API */
 } hub_opts_t;
 
 /** Open the store and the local branch. @param out free with hub_destroy(). */

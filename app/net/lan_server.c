@@ -1,0 +1,698 @@
+/*
+ * lan_server: see lan_server.h.
+ *
+ * Design notes
+ *   Threads: libmicrohttpd runs one listening thread and one thread per
+ *   connection (MHD_USE_THREAD_PER_CONNECTION). A connection thread may
+ *   block: it parses the request (lan_api), posts a lan_req_t to the hub's
+ *   mailbox (MAILBOX_REQUEST) and waits on the request's own condition
+ *   variable; the hub thread runs the branch operation and completes the
+ *   request (lan_req_complete) when the MAILBOX_BRANCH_DONE arrives. The
+ *   hub never waits for a connection.
+ *   Requests: the connection thread owns the lan_req_t's memory; whoever
+ *   holds the message (the mailbox, then the hub) owns the duty to complete
+ *   it exactly once, and does not touch it after completing. A message
+ *   freed unhandled (mailbox_destroy, the hub draining at stop) completes
+ *   through lan_req_refuse(): 503. So no waiter waits forever.
+ *   Bounds: at most LAN_SERVER_MAX_INFLIGHT requests wait on the hub;
+ *   the next one, or one the mailbox refuses as full, gets 503 with
+ *   Retry-After. Bodies are capped at LAN_API_BODY_MAX (413), headers by
+ *   the connection memory limit, connections by LAN_SERVER_MAX_CONN.
+ *   Event feed: the hub thread reads each new journal event once and
+ *   lan_server_feed() keeps its SSE frame in a ring of the last
+ *   LAN_SERVER_FEED_CAP events (feed_first..feed_last), then broadcasts
+ *   feed_cv. A subscriber (one per stream connection) has a cursor, the
+ *   last seq it has been sent: it copies frames after its cursor from the
+ *   ring; if its cursor fell behind the ring (a resume from long ago, a
+ *   slow reader) it asks the hub for the missing events (a LAN_REQ_JOURNAL
+ *   request, LAN_SERVER_BACKFILL_MAX at a time); with nothing new it
+ *   sleeps on feed_cv, waking for a keep-alive comment every keepalive_ms.
+ *   Nobody polls the database.
+ *   Stream start: every (re)connect first gets a "snapshot" event (no id:
+ *   it is not a journal event; its data carries journal_seq S). The cursor
+ *   then starts at Last-Event-ID when the client sent one (<= S), else at
+ *   S, so a resuming client receives exactly the events it missed.
+ *   Stop: lan_server_stop() sets `stopping` under mu (no post after it)
+ *   and wakes the streams, which end; lan_server_destroy() stops the
+ *   daemon, which joins the connection threads.
+ *   Invariant: feed_last only grows; seqs in the ring are consecutive.
+ */
+#include "lan_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hk_log.h"
+#include "hk_mem.h"
+
+#define CONN_MEMORY_LIMIT (32 * 1024) /* per connection: headers + MHD's buffers */
+#define THREAD_STACK      (256 * 1024)
+#define PEND_CAP          16384 /* a subscriber's outgoing buffer */
+
+struct lan_req {
+    lan_req_kind_t kind;
+    lan_call_t call;
+    int64_t after_seq;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+    hk_err_t rc;
+    branch_result_t *res;
+    journal_event_t *ev;
+    int n_ev;
+};
+
+struct lan_server {
+    const config_t *cfg;
+    mailbox_t *mb;
+    struct MHD_Daemon *d;
+    uint16_t port;
+    int keepalive_ms;
+    char *branch_json;  /* GET /branch, encoded once */
+    pthread_mutex_t mu; /* guards everything below */
+    pthread_cond_t feed_cv;
+    bool stopping;
+    int inflight;
+    int64_t feed_first, feed_last; /* ring holds feed_first..feed_last */
+    char *frames[LAN_SERVER_FEED_CAP];
+    size_t frame_len[LAN_SERVER_FEED_CAP];
+};
+
+/* Per HTTP request (MHD's *req_cls). */
+typedef struct conn {
+    char *body;
+    size_t len;
+    bool too_large;
+} conn_t;
+
+/* Per event stream. */
+typedef struct sub {
+    lan_server_t *s;
+    int64_t cursor; /* last seq sent (or queued in pend) */
+    char *pend;
+    size_t pend_cap, pend_len, pend_off;
+} sub_t;
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **req_cls);
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap);
+static hk_err_t parse_listen(const char *listen, struct sockaddr_in *sa, hk_diag_t *diag);
+static void feed_clear(lan_server_t *s);
+
+/* ---- lifecycle ---------------------------------------------------------------- */
+
+hk_err_t lan_server_start(const lan_server_opts_t *o, lan_server_t **out, hk_diag_t *diag)
+{
+    struct sockaddr_in sa;
+    const union MHD_DaemonInfo *info;
+    char host[INET_ADDRSTRLEN];
+    lan_server_t *s;
+    hk_err_t rc;
+
+    *out = NULL;
+    rc = parse_listen(o->listen, &sa, diag);
+    if(rc != HK_OK)
+        return rc;
+    s = hk_calloc(1, sizeof(*s));
+    if(!s)
+        return HK_ERR_NOMEM;
+    s->cfg = o->cfg;
+    s->mb = o->mb;
+    s->keepalive_ms = o->keepalive_ms > 0 ? o->keepalive_ms : LAN_SERVER_KEEPALIVE_MS;
+    s->feed_last = o->journal_seq;
+    s->feed_first = o->journal_seq + 1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->feed_cv, NULL);
+    s->branch_json = lan_api_encode_branch(o->cfg);
+    if(!s->branch_json) {
+        lan_server_destroy(s);
+        return HK_ERR_NOMEM;
+    }
+    s->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
+        NULL, NULL, on_request, s,
+        /* the logger first, so every message of MHD's goes through hk_log */
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)LAN_SERVER_MAX_CONN,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if(!s->d) {
+        hk_diag_set(diag, "--listen %s: cannot listen (%s)", o->listen, strerror(errno));
+        lan_server_destroy(s);
+        return HK_ERR_NET;
+    }
+    info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : ntohs(sa.sin_port);
+    hk_log_info("lan", "LAN API on http://%s:%u%s/ (plain HTTP, loopback)",
+                inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host)) ? host : "?",
+                (unsigned)s->port, LAN_API_PREFIX);
+    *out = s;
+    return HK_OK;
+}
+
+uint16_t lan_server_port(const lan_server_t *s)
+{
+    return s->port;
+}
+
+void lan_server_stop(lan_server_t *s)
+{
+    if(!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stopping = true;
+    pthread_cond_broadcast(&s->feed_cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void lan_server_destroy(lan_server_t *s)
+{
+    if(!s)
+        return;
+    lan_server_stop(s);
+    if(s->d)
+        MHD_stop_daemon(s->d); /* joins the connection threads */
+    feed_clear(s);
+    HK_SAFEFREE(s->branch_json);
+    pthread_cond_destroy(&s->feed_cv);
+    pthread_mutex_destroy(&s->mu);
+    hk_free(s);
+}
+
+/* ---- the feed (hub thread) -------------------------------------------------- */
+
+void lan_server_feed(lan_server_t *s, const journal_event_t *ev, int n)
+{
+    char frame[LAN_API_EVENT_MAX];
+    int i;
+
+    for(i = 0; i < n; i++) {
+        size_t len = lan_api_event_frame(&ev[i], frame, sizeof(frame));
+        char *copy = len ? hk_malloc(len) : NULL;
+        int slot = (int)(ev[i].seq % LAN_SERVER_FEED_CAP);
+        if(copy)
+            memcpy(copy, frame, len);
+        pthread_mutex_lock(&s->mu);
+        if(!copy || ev[i].seq != s->feed_last + 1) {
+            /* cannot hold it (or a gap, which committed seqs never have):
+             * empty the ring; subscribers catch up from the journal */
+            if(ev[i].seq != s->feed_last + 1)
+                hk_log_warn("lan", "event feed: seq %" PRId64 " after %" PRId64, ev[i].seq,
+                            s->feed_last);
+            feed_clear(s);
+            s->feed_first = ev[i].seq + 1;
+            hk_free(copy);
+        } else {
+            if(s->feed_last - s->feed_first + 1 >= LAN_SERVER_FEED_CAP) {
+                int old = (int)(s->feed_first % LAN_SERVER_FEED_CAP);
+                HK_SAFEFREE(s->frames[old]);
+                s->feed_first++;
+            }
+            s->frames[slot] = copy;
+            s->frame_len[slot] = len;
+        }
+        s->feed_last = ev[i].seq;
+        pthread_mutex_unlock(&s->mu);
+    }
+    if(n > 0) {
+        pthread_mutex_lock(&s->mu);
+        pthread_cond_broadcast(&s->feed_cv);
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+int64_t lan_server_feed_seq(lan_server_t *s)
+{
+    int64_t v;
+
+    pthread_mutex_lock(&s->mu);
+    v = s->feed_last;
+    pthread_mutex_unlock(&s->mu);
+    return v;
+}
+
+/* ---- requests ------------------------------------------------------------------- */
+
+lan_req_kind_t lan_req_kind(const lan_req_t *r)
+{
+    return r->kind;
+}
+
+const lan_call_t *lan_req_call(const lan_req_t *r)
+{
+    return &r->call;
+}
+
+int64_t lan_req_after_seq(const lan_req_t *r)
+{
+    return r->after_seq;
+}
+
+void lan_req_complete(lan_req_t *r, branch_result_t *res, hk_err_t rc)
+{
+    pthread_mutex_lock(&r->mu);
+    r->res = res;
+    r->rc = rc;
+    r->done = true;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+void lan_req_complete_journal(lan_req_t *r, journal_event_t *ev, int n, hk_err_t rc)
+{
+    pthread_mutex_lock(&r->mu);
+    r->ev = ev;
+    r->n_ev = n;
+    r->rc = rc;
+    r->done = true;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+void lan_req_refuse(void *r)
+{
+    lan_req_complete(r, NULL, HK_ERR_BUSY);
+}
+
+static lan_req_t *req_new(lan_req_kind_t kind)
+{
+    lan_req_t *r = hk_calloc(1, sizeof(*r));
+
+    if(!r)
+        return NULL;
+    r->kind = kind;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    return r;
+}
+
+static void req_free(lan_req_t *r)
+{
+    if(!r)
+        return;
+    if(r->res)
+        branch_result_free(r->res);
+    journal_events_free(r->ev, r->n_ev);
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
+    hk_free(r);
+}
+
+/*
+ * Hand r to the hub thread and wait until it is completed.
+ * @return HK_OK completed (see r->rc); HK_ERR_BUSY not posted (stopping,
+ *         too many in flight, mailbox full): r is still the caller's.
+ */
+static hk_err_t submit_and_wait(lan_server_t *s, lan_req_t *r)
+{
+    mailbox_msg_t m;
+    hk_err_t rc = HK_ERR_BUSY;
+
+    memset(&m, 0, sizeof(m));
+    m.kind = MAILBOX_REQUEST;
+    m.payload = r;
+    m.payload_free = lan_req_refuse;
+    pthread_mutex_lock(&s->mu);
+    if(!s->stopping && s->inflight < LAN_SERVER_MAX_INFLIGHT) {
+        rc = mailbox_post(s->mb, &m);
+        if(rc == HK_OK)
+            s->inflight++;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if(rc != HK_OK)
+        return HK_ERR_BUSY;
+    pthread_mutex_lock(&r->mu);
+    while(!r->done)
+        pthread_cond_wait(&r->cv, &r->mu);
+    pthread_mutex_unlock(&r->mu);
+    pthread_mutex_lock(&s->mu);
+    s->inflight--;
+    pthread_mutex_unlock(&s->mu);
+    return HK_OK;
+}
+
+/* ---- responses -------------------------------------------------------------------- */
+
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned int status, const char *text,
+                                 const char *allow)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    resp = MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text,
+                                           MHD_RESPMEM_MUST_COPY);
+    if(!resp)
+        return MHD_NO;
+    (void)MHD_add_response_header(resp, "Content-Type", "application/json");
+    (void)MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if(allow)
+        (void)MHD_add_response_header(resp, "Allow", allow);
+    if(status == 503)
+        (void)MHD_add_response_header(resp, "Retry-After", "1");
+    ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, const lan_error_t *err)
+{
+    char *json = lan_api_encode_error(err);
+    enum MHD_Result ret;
+
+    if(!json)
+        return MHD_NO;
+    ret = send_text(c, (unsigned int)err->status, json, err->allow);
+    hk_free(json);
+    return ret;
+}
+
+static enum MHD_Result send_busy(struct MHD_Connection *c)
+{
+    lan_error_t err;
+
+    lan_api_error(&err, 503, "busy", "the hub is busy or stopping; retry");
+    return send_error(c, &err);
+}
+
+/* ---- event streams ------------------------------------------------------------------ */
+
+static bool pend_add(sub_t *u, const char *text, size_t len)
+{
+    if(u->pend_len + len > u->pend_cap)
+        return false;
+    memcpy(u->pend + u->pend_len, text, len);
+    u->pend_len += len;
+    return true;
+}
+
+/* Ask the hub for events after the cursor the ring no longer has. */
+static bool backfill(sub_t *u)
+{
+    char frame[LAN_API_EVENT_MAX];
+    lan_req_t *r = req_new(LAN_REQ_JOURNAL);
+    bool ok;
+    int i;
+
+    if(!r)
+        return false;
+    r->after_seq = u->cursor;
+    ok = submit_and_wait(u->s, r) == HK_OK && r->rc == HK_OK && r->n_ev > 0;
+    for(i = 0; ok && i < r->n_ev; i++) {
+        size_t len = lan_api_event_frame(&r->ev[i], frame, sizeof(frame));
+        if(!len || !pend_add(u, frame, len))
+            break; /* the rest comes with the next request */
+        u->cursor = r->ev[i].seq;
+    }
+    req_free(r);
+    return ok;
+}
+
+static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    sub_t *u = cls;
+    lan_server_t *s = u->s;
+
+    (void)pos;
+    for(;;) {
+        struct timespec until;
+        bool behind = false;
+        if(u->pend_off < u->pend_len) {
+            size_t n = u->pend_len - u->pend_off;
+            if(n > max)
+                n = max;
+            memcpy(buf, u->pend + u->pend_off, n);
+            u->pend_off += n;
+            return (ssize_t)n;
+        }
+        u->pend_len = u->pend_off = 0;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += s->keepalive_ms / 1000;
+        until.tv_nsec += (long)(s->keepalive_ms % 1000) * 1000000L;
+        if(until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&s->mu);
+        while(!s->stopping && u->cursor >= s->feed_last) {
+            if(pthread_cond_timedwait(&s->feed_cv, &s->mu, &until) != 0)
+                break;
+        }
+        if(s->stopping) {
+            pthread_mutex_unlock(&s->mu);
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        }
+        if(u->cursor >= s->feed_last) {
+            pthread_mutex_unlock(&s->mu);
+            (void)pend_add(u, ": keep-alive\n\n", 14); /* pend is empty here */
+            continue;
+        }
+        if(u->cursor + 1 >= s->feed_first) {
+            while(u->cursor < s->feed_last) {
+                int slot = (int)((u->cursor + 1) % LAN_SERVER_FEED_CAP);
+                if(!pend_add(u, s->frames[slot], s->frame_len[slot]))
+                    break;
+                u->cursor++;
+            }
+        } else {
+            behind = true;
+        }
+        pthread_mutex_unlock(&s->mu);
+        if(behind && !backfill(u))
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+}
+
+static void sse_free(void *cls)
+{
+    sub_t *u = cls;
+
+    hk_free(u->pend);
+    hk_free(u);
+}
+
+static enum MHD_Result start_stream(lan_server_t *s, struct MHD_Connection *c, lan_req_t *r)
+{
+    const char *last = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
+    const branch_snapshot_t *snap = &r->res->snapshot;
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    int64_t from = snap->journal_seq;
+    char *json = NULL;
+    size_t need;
+    sub_t *u;
+
+    if(last && lan_api_parse_event_id(last, &from) && from > snap->journal_seq)
+        from = snap->journal_seq; /* an id from the future (another store): from now */
+    json = lan_api_encode_snapshot(snap);
+    u = json ? hk_calloc(1, sizeof(*u)) : NULL;
+    need = json ? strlen(json) + 64 : 0;
+    if(u) {
+        u->s = s;
+        u->cursor = from;
+        u->pend_cap = need > PEND_CAP ? need : PEND_CAP;
+        u->pend = hk_malloc(u->pend_cap);
+    }
+    if(!u || !u->pend) {
+        hk_free(json);
+        if(u)
+            sse_free(u);
+        return MHD_NO;
+    }
+    /* retry: how long an EventSource waits before it reconnects */
+    (void)pend_add(u, "retry: 2000\nevent: snapshot\ndata: ", 34);
+    (void)pend_add(u, json, strlen(json));
+    (void)pend_add(u, "\n\n", 2);
+    hk_free(json);
+    resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, u, sse_free);
+    if(!resp) {
+        sse_free(u);
+        return MHD_NO;
+    }
+    (void)MHD_add_response_header(resp, "Content-Type", "text/event-stream");
+    (void)MHD_add_response_header(resp, "Cache-Control", "no-store");
+    ret = MHD_queue_response(c, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- the request handler ----------------------------------------------------------- */
+
+static enum MHD_Result handle(lan_server_t *s, struct MHD_Connection *c, const char *url,
+                              const char *method, conn_t *cn)
+{
+    lan_error_t err;
+    lan_call_t call;
+    lan_req_t *r;
+    enum MHD_Result ret;
+    char *json;
+    int status = 500;
+    hk_err_t rc;
+
+    if(cn->too_large) {
+        lan_api_error(&err, 413, "body_too_large", "the body is over %d bytes", LAN_API_BODY_MAX);
+        return send_error(c, &err);
+    }
+    rc = lan_api_parse(s->cfg, method, url, cn->body, cn->len, &call, &err);
+    if(rc == HK_ERR_NOMEM)
+        return MHD_NO;
+    if(rc != HK_OK)
+        return send_error(c, &err);
+    if(call.route == LAN_ROUTE_BRANCH)
+        return send_text(c, 200, s->branch_json, NULL);
+    r = req_new(LAN_REQ_BRANCH_OP);
+    if(!r)
+        return MHD_NO;
+    r->call = call;
+    if(submit_and_wait(s, r) != HK_OK || !r->res) {
+        /* not run: refused (stopping, full) or the branch did not take it */
+        bool busy = !r->done || r->rc == HK_ERR_BUSY;
+        req_free(r);
+        if(busy)
+            return send_busy(c);
+        lan_api_error(&err, 500, "internal", "the operation was not run");
+        return send_error(c, &err);
+    }
+    if(call.route == LAN_ROUTE_EVENTS && r->res->rc == HK_OK) {
+        ret = start_stream(s, c, r);
+        req_free(r);
+        return ret;
+    }
+    if(!lan_api_result_status(r->res, &status, &err)) {
+        req_free(r);
+        return send_error(c, &err);
+    }
+    json = lan_api_encode_result(&call, r->res);
+    req_free(r);
+    if(!json)
+        return MHD_NO;
+    ret = send_text(c, (unsigned int)status, json, NULL);
+    hk_free(json);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **req_cls)
+{
+    lan_server_t *s = cls;
+    conn_t *cn = *req_cls;
+
+    (void)version;
+    if(!cn) {
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        cn = hk_calloc(1, sizeof(*cn));
+        if(!cn)
+            return MHD_NO;
+        *req_cls = cn;
+        if(cl && strtoull(cl, NULL, 10) > LAN_API_BODY_MAX) {
+            /* refused before reading it: MHD closes the connection after */
+            cn->too_large = true;
+            return handle(s, c, url, method, cn);
+        }
+        return MHD_YES;
+    }
+    if(*upload_size) {
+        if(!cn->too_large && cn->len + *upload_size > LAN_API_BODY_MAX) {
+            cn->too_large = true; /* keep reading, drop it: answered at the end */
+            HK_SAFEFREE(cn->body);
+        } else if(!cn->too_large) {
+            if(!cn->body)
+                cn->body = hk_malloc(LAN_API_BODY_MAX);
+            if(!cn->body)
+                return MHD_NO;
+            memcpy(cn->body + cn->len, upload, *upload_size);
+            cn->len += *upload_size;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    return handle(s, c, url, method, cn);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    conn_t *cn = *req_cls;
+
+    (void)cls;
+    (void)c;
+    (void)toe;
+    if(cn) {
+        hk_free(cn->body);
+        hk_free(cn);
+        *req_cls = NULL;
+    }
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[HK_LOG_MSG_SIZE];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = strlen(msg);
+    while(n > 0 && msg[n - 1] == '\n')
+        msg[--n] = '\0'; /* MHD ends its lines; hk_log adds its own */
+    hk_log_warn("lan", "%s", msg);
+}
+
+/* ---- static ---------------------------------------------------------------------- */
+
+static hk_err_t parse_listen(const char *listen, struct sockaddr_in *sa, hk_diag_t *diag)
+{
+    char host[64];
+    const char *colon = listen ? strrchr(listen, ':') : NULL;
+    char *end = NULL;
+    long port;
+
+    if(!colon || colon == listen || (size_t)(colon - listen) >= sizeof(host)) {
+        hk_diag_set(diag, "--listen %s: expected HOST:PORT", listen ? listen : "(none)");
+        return HK_ERR_INVALID;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    port = strtol(colon + 1, &end, 10);
+    if(!colon[1] || *end || port < 0 || port > 65535) {
+        hk_diag_set(diag, "--listen %s: the port must be 0..65535", listen);
+        return HK_ERR_INVALID;
+    }
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if(!strcmp(host, "localhost"))
+        snprintf(host, sizeof(host), "127.0.0.1");
+    if(inet_pton(AF_INET, host, &sa->sin_addr) != 1 || (ntohl(sa->sin_addr.s_addr) >> 24) != 127) {
+        hk_diag_set(diag,
+                    "--listen %s: this hub serves plain HTTP on loopback (127.0.0.0/8) only; "
+                    "HTTPS for the branch LAN comes in the next step",
+                    listen);
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
+
+/* Free every frame in the ring (caller holds mu, or is the only user). */
+static void feed_clear(lan_server_t *s)
+{
+    int i;
+
+    for(i = 0; i < LAN_SERVER_FEED_CAP; i++)
+        HK_SAFEFREE(s->frames[i]);
+}

@@ -1,0 +1,80 @@
+/*
+ * fuzz_lan_api: libFuzzer target for the LAN API's request decoder. The
+ * input is "METHOD PATH\n" followed by the body. Any input must give a
+ * call or an error with a 4xx status, a stable code and a message, never
+ * a crash, a sanitizer report or a leak. An accepted call names only a
+ * counter and a service the config has, and its error text encodes.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "hk_mem.h"
+#include "lan_api.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char branch_json[] =
+    "{\"branch\":{\"id\":\"b1\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
+    "\"services\":[{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\",\"name_en\":\"G\"},"
+    "{\"id\":\"payment\",\"prefix\":\"B\",\"name_zh\":\"缴费\",\"name_en\":\"P\"}],"
+    "\"counters\":[{\"id\":\"c1\",\"number\":1,\"services\":[\"general\",\"payment\"]}]}";
+
+static bool known(const config_t *cfg, const char *id, bool counter)
+{
+    int i, n = counter ? cfg->n_counters : cfg->n_services;
+
+    for(i = 0; i < n; i++)
+        if(!strcmp(counter ? cfg->counters[i].id : cfg->services[i].id, id))
+            return true;
+    return false;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static config_t cfg;
+    static int ready;
+    char line[256], method[16], path[240];
+    const char *nl = memchr(data, '\n', size);
+    size_t head = nl ? (size_t)((const uint8_t *)nl - data) : size;
+    const char *body = nl ? nl + 1 : NULL;
+    size_t body_len = nl ? size - head - 1 : 0;
+    long live = hk_mem_live();
+    lan_call_t call;
+    lan_error_t err;
+    int64_t seq;
+    hk_err_t rc;
+
+    if(!ready) {
+        if(config_parse(branch_json, sizeof(branch_json) - 1, &cfg, NULL) != HK_OK)
+            abort();
+        ready = 1;
+    }
+    if(head >= sizeof(line))
+        return 0;
+    memcpy(line, data, head);
+    line[head] = '\0';
+    if(sscanf(line, "%15s %239s", method, path) != 2)
+        return 0;
+    (void)lan_api_parse_event_id(path, &seq);
+    memset(&err, 0, sizeof(err));
+    rc = lan_api_parse(&cfg, method, path, body, body_len, &call, &err);
+    if(rc == HK_OK) {
+        if(call.counter_id[0] && !known(&cfg, call.counter_id, true))
+            abort();
+        if(call.service_id[0] && !known(&cfg, call.service_id, false))
+            abort();
+    } else if(rc == HK_ERR_INVALID) {
+        char *json;
+        if(err.status < 400 || err.status > 499 || !err.code || !err.message[0])
+            abort();
+        json = lan_api_encode_error(&err);
+        hk_free(json);
+    }
+    if(hk_mem_live() != live)
+        abort(); /* a leak */
+    return 0;
+}

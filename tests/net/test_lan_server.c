@@ -1,0 +1,246 @@
+/*
+ * lan_server in process, with the test as the hub thread: it owns the
+ * mailbox and decides when (and whether) a request is completed. That
+ * reaches what a real hub makes hard to provoke: a full mailbox answers 503
+ * with Retry-After while requests that need no hub still answer; a request
+ * freed unhandled (the hub stopping) completes as 503 instead of hanging;
+ * after stop nothing is posted; and the event feed wakes many stream
+ * subscribers at once (no polling), each getting the event with its seq as
+ * id. Also runs under ThreadSanitizer (label tsan).
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hk_http.h"
+#include "hk_mem.h"
+#include "hk_test.h"
+#include "lan_server.h"
+
+#define N_SUBS 50
+
+static const char config_json[] =
+    "{\"branch\":{\"id\":\"b1\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
+    "\"services\":[{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\",\"name_en\":\"G\"}],"
+    "\"counters\":[{\"id\":\"c1\",\"number\":1,\"services\":[\"general\"]}]}";
+
+static config_t cfg;
+static mailbox_t *mb;
+static lan_server_t *srv;
+static uint16_t port;
+
+void setUp(void)
+{
+    lan_server_opts_t o;
+
+    HK_ASSERT_OK(config_parse(config_json, sizeof(config_json) - 1, &cfg, NULL));
+    HK_ASSERT_OK(mailbox_create(64, NULL, NULL, &mb));
+    memset(&o, 0, sizeof(o));
+    o.cfg = &cfg;
+    o.mb = mb;
+    o.listen = "127.0.0.1:0";
+    o.keepalive_ms = 200;
+    HK_ASSERT_OK(lan_server_start(&o, &srv, NULL));
+    port = lan_server_port(srv);
+    HK_ASSERT(port > 0);
+}
+
+/* As the hub does at stop: no more posts, refuse what is queued, join. */
+void tearDown(void)
+{
+    mailbox_msg_t m;
+
+    lan_server_stop(srv);
+    while(mb && mailbox_take(mb, &m))
+        mailbox_msg_free(&m);
+    lan_server_destroy(srv);
+    srv = NULL;
+    mailbox_destroy(mb);
+    mb = NULL;
+}
+
+typedef struct client {
+    pthread_t th;
+    const char *method, *path, *body;
+    hk_http_resp_t resp;
+} client_t;
+
+static void *client_run(void *arg)
+{
+    client_t *c = arg;
+
+    (void)hk_http_request(port, c->method, c->path, c->body, NULL, &c->resp);
+    return NULL;
+}
+
+static void client_start(client_t *c, const char *method, const char *path, const char *body)
+{
+    memset(c, 0, sizeof(*c));
+    c->method = method;
+    c->path = path;
+    c->body = body;
+    HK_ASSERT_OK(pthread_create(&c->th, NULL, client_run, c));
+}
+
+/* Wait (as the hub) for the next request message. */
+static lan_req_t *take_request(void)
+{
+    mailbox_msg_t m;
+    lan_req_t *r;
+
+    HK_ASSERT_MSG(mailbox_wait(mb, 5000, &m), "no request reached the mailbox");
+    HK_ASSERT_INT(MAILBOX_REQUEST, m.kind);
+    r = m.payload;
+    m.payload = NULL; /* ours to complete */
+    mailbox_msg_free(&m);
+    return r;
+}
+
+static void complete_with(lan_req_t *r, branch_op_t op, hk_err_t rc)
+{
+    branch_result_t *res = hk_calloc(1, sizeof(*res));
+
+    HK_ASSERT(res);
+    res->op = op;
+    res->rc = rc;
+    lan_req_complete(r, res, rc);
+}
+
+static void test_lan_server_full_mailbox_answers_503_with_retry_after(void)
+{
+    client_t waiting;
+    hk_http_resp_t r;
+    char val[16];
+    lan_req_t *req;
+    int filled = 0;
+
+    /* one request waits on the hub, then the mailbox fills up */
+    client_start(&waiting, "POST", "/api/v1/counters/c1/call-next", NULL);
+    while(mailbox_count(mb) < 1)
+        usleep(1000);
+    while(mailbox_post_simple(mb, MAILBOX_PRINT_DONE, 0, HK_OK, 0) == HK_OK)
+        filled++;
+    HK_ASSERT(filled > 0);
+    HK_ASSERT_OK(
+        hk_http_request(port, "POST", "/api/v1/tickets", "{\"service\":\"general\"}", NULL, &r));
+    HK_ASSERT_INT(503, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"busy\"");
+    HK_ASSERT(hk_http_header(&r, "Retry-After", val, sizeof(val)) == 0);
+    HK_ASSERT_STR("1", val);
+    hk_http_resp_free(&r);
+    /* what needs no hub still answers */
+    HK_ASSERT_OK(hk_http_request(port, "GET", "/api/v1/branch", NULL, NULL, &r));
+    HK_ASSERT_INT(200, r.status);
+    hk_http_resp_free(&r);
+
+    /* the hub answers the waiting one: nobody waits at c1 */
+    req = take_request();
+    HK_ASSERT_INT(BRANCH_OP_CALL_NEXT, lan_req_call(req)->op);
+    HK_ASSERT_STR("c1", lan_req_call(req)->counter_id);
+    complete_with(req, BRANCH_OP_CALL_NEXT, HK_ERR_NOT_FOUND);
+    pthread_join(waiting.th, NULL);
+    HK_ASSERT_INT(409, waiting.resp.status);
+    HK_ASSERT_CONTAINS(waiting.resp.body, "nobody_waiting");
+    hk_http_resp_free(&waiting.resp);
+}
+
+static void test_lan_server_request_freed_unhandled_completes_as_503(void)
+{
+    client_t waiting;
+    hk_http_resp_t r;
+    mailbox_msg_t m;
+
+    client_start(&waiting, "POST", "/api/v1/tickets", "{\"service\":\"general\"}");
+    while(mailbox_count(mb) < 1)
+        usleep(1000);
+    /* the hub stops: no more posts, and what was queued is refused */
+    lan_server_stop(srv);
+    HK_ASSERT(mailbox_take(mb, &m));
+    mailbox_msg_free(&m);
+    pthread_join(waiting.th, NULL);
+    HK_ASSERT_INT(503, waiting.resp.status);
+    hk_http_resp_free(&waiting.resp);
+    HK_ASSERT_OK(hk_http_request(port, "GET", "/api/v1/snapshot", NULL, NULL, &r));
+    HK_ASSERT_INT(503, r.status);
+    hk_http_resp_free(&r);
+    HK_ASSERT_INT(0, mailbox_count(mb)); /* nothing posted after stop */
+}
+
+typedef struct subscriber {
+    pthread_t th;
+    hk_sse_t sse;
+    hk_sse_event_t first, next;
+    int opened, got;
+    struct timespec at;
+} subscriber_t;
+
+static void *subscriber_run(void *arg)
+{
+    subscriber_t *s = arg;
+
+    if(hk_sse_open(port, "/api/v1/events", NULL, &s->sse) != 0)
+        return NULL;
+    s->opened = hk_sse_next(&s->sse, 5000, &s->first) == 1;
+    s->got = s->opened && hk_sse_next(&s->sse, 5000, &s->next) == 1;
+    clock_gettime(CLOCK_MONOTONIC, &s->at);
+    hk_sse_close(&s->sse);
+    return NULL;
+}
+
+static void test_lan_server_feed_wakes_every_subscriber_at_once(void)
+{
+    static subscriber_t subs[N_SUBS];
+    journal_event_t ev;
+    struct timespec t0;
+    double worst_ms = 0;
+    int i;
+
+    memset(subs, 0, sizeof(subs));
+    for(i = 0; i < N_SUBS; i++)
+        HK_ASSERT_OK(pthread_create(&subs[i].th, NULL, subscriber_run, &subs[i]));
+    /* each stream starts with a snapshot the hub takes */
+    for(i = 0; i < N_SUBS; i++) {
+        lan_req_t *r = take_request();
+        HK_ASSERT_INT(BRANCH_OP_SNAPSHOT, lan_req_call(r)->op);
+        complete_with(r, BRANCH_OP_SNAPSHOT, HK_OK);
+    }
+    usleep(300 * 1000); /* every subscriber asleep on the feed (keep-alives pass) */
+    memset(&ev, 0, sizeof(ev));
+    ev.seq = 1;
+    ev.type = JOURNAL_TICKET_ISSUED;
+    ev.wall_ms = 1795660730688;
+    snprintf(ev.uuid, sizeof(ev.uuid), "00000000-0000-4000-8000-000000000001");
+    ev.body = (char *)(uintptr_t) "{\"number\":\"A001\"}";
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    lan_server_feed(srv, &ev, 1);
+    HK_ASSERT_INT(1, lan_server_feed_seq(srv));
+    for(i = 0; i < N_SUBS; i++) {
+        double ms;
+        pthread_join(subs[i].th, NULL);
+        HK_ASSERT_MSG(subs[i].opened, "subscriber %d: no snapshot event", i);
+        HK_ASSERT_STR("snapshot", subs[i].first.event);
+        HK_ASSERT_MSG(subs[i].got, "subscriber %d: the event did not arrive", i);
+        HK_ASSERT_STR("1", subs[i].next.id);
+        HK_ASSERT_STR("ticket.issued", subs[i].next.event);
+        HK_ASSERT_CONTAINS(subs[i].next.data, "\"body\":{\"number\":\"A001\"}");
+        ms = (double)(subs[i].at.tv_sec - t0.tv_sec) * 1e3 +
+             (double)(subs[i].at.tv_nsec - t0.tv_nsec) / 1e6;
+        if(ms > worst_ms)
+            worst_ms = ms;
+    }
+    printf("# feed to the last of %d subscribers: %.2f ms\n", N_SUBS, worst_ms);
+    HK_ASSERT_MSG(worst_ms < 1000, "fan-out took %.0f ms", worst_ms);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    HK_RUN(test_lan_server_full_mailbox_answers_503_with_retry_after);
+    HK_RUN(test_lan_server_request_freed_unhandled_completes_as_503);
+    HK_RUN(test_lan_server_feed_wakes_every_subscriber_at_once);
+    return hk_test_end();
+}
