@@ -11,7 +11,10 @@
  *   Timers: T_DAY at the next local midnight asks the branch for a
  *   snapshot, which makes the queue roll the day over (yesterday's
  *   unfinished tickets cancelled, in the journal) even if nobody takes a
- *   number before the first call.
+ *   number before the first call. T_RATING, a rating window after the
+ *   journal last moved (a visit may have finished), runs the branch's
+ *   not-rated sweep; the sweep's own events re-arm it once, a sweep that
+ *   finds nothing writes nothing, so an idle hub stays idle.
  *   LAN API (lan_server.c, when --listen is given): its connection
  *   threads post MAILBOX_REQUESTs. The hub runs each through the branch
  *   with a tag that has HUB_TAG_LAN set and remembers tag -> request in
@@ -38,10 +41,11 @@
 #include "journal.h"
 #include "lan_server.h"
 #include "paths.h"
+#include "rating.h"
 #include "runloop.h"
 #include "store.h"
 
-enum { T_DAY = 0 };
+enum { T_DAY = 0, T_RATING };
 
 /* Tags of branch calls made for a LAN request (the day timer's are small). */
 #define HUB_TAG_LAN (UINT64_C(1) << 63)
@@ -186,8 +190,11 @@ static void on_message(void *user, mailbox_msg_t *m)
         lan_done(h, m);
     } else if(m->kind == MAILBOX_BRANCH_DONE && m->rc != HK_OK) {
         hk_log_warn("hub", "branch operation failed: %s", hk_err_str(m->rc));
-    } else if(m->kind == MAILBOX_JOURNAL_ADVANCED && h->lan) {
-        lan_feed(h);
+    } else if(m->kind == MAILBOX_JOURNAL_ADVANCED) {
+        if(h->lan)
+            lan_feed(h);
+        if(!runloop_timer_armed(h->rl, T_RATING))
+            runloop_timer_at(h->rl, T_RATING, hub_mono(h) + (RATING_WINDOW_S_DEFAULT + 1) * 1000);
     }
     mailbox_msg_free(m);
 }
@@ -200,6 +207,10 @@ static void on_timer(void *user, int id)
         if(branch_snapshot(&h->branch, ++h->tag) != HK_OK)
             hk_log_warn("hub", "day rollover snapshot not submitted");
         arm_day(h);
+    } else if(id == T_RATING) {
+        /* its result is not waited for: the events it writes are the news */
+        if(branch_expire_ratings(&h->branch, ++h->tag) != HK_OK)
+            hk_log_warn("hub", "not-rated sweep not submitted");
     }
 }
 

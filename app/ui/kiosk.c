@@ -34,7 +34,10 @@
  *
  *   Timers (runloop ids): T_MINUTE at the next whole wall minute (header
  *   clock, opening hours), T_IDLE at last input + idle_timeout_s while not
- *   on ATTRACT, T_COUNTDOWN every second on the ticket screen.
+ *   on ATTRACT, T_COUNTDOWN every second on the ticket screen, T_RATING a
+ *   rating window after the journal last moved (a visit may have finished):
+ *   the branch's not-rated sweep. The sweep's own events re-arm it once;
+ *   a sweep that finds nothing writes nothing, so an idle branch stays idle.
  */
 #include "kiosk.h"
 
@@ -46,12 +49,13 @@
 #include "hk_mem.h"
 #include "paths.h"
 #include "print_job.h"
+#include "rating.h"
 #include "script_player.h"
 #include "store.h"
 #include "ui_loop.h"
 #include "ui_model.h"
 
-enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN };
+enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN, T_RATING };
 
 struct kiosk {
     kiosk_opts_t o;
@@ -339,7 +343,12 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
             }
         }
         break;
-    case MAILBOX_JOURNAL_ADVANCED: request_snapshot(k); break;
+    case MAILBOX_JOURNAL_ADVANCED:
+        request_snapshot(k);
+        if(!runloop_timer_armed(ui_loop_runloop(k->loop), T_RATING))
+            runloop_timer_at(ui_loop_runloop(k->loop), T_RATING,
+                             mono_ms(k) + (RATING_WINDOW_S_DEFAULT + 1) * 1000);
+        break;
     case MAILBOX_CONFIG_CHANGED: apply_config(k); break;
     case MAILBOX_PRINT_DONE: {
         bool mine = msg->tag == k->print_job && k->model.has_ticket;
@@ -362,6 +371,11 @@ static void on_timer(void *ctl, int id)
     case T_MINUTE:
         refresh_time(k);
         request_snapshot(k);
+        break;
+    case T_RATING:
+        /* its result is not waited for: the events it writes are the news */
+        if(k->have_branch && branch_expire_ratings(&k->branch, ++k->next_tag) != HK_OK)
+            hk_log_warn("kiosk", "not-rated sweep not submitted");
         break;
     case T_IDLE:
         if(ui_loop_current(k->loop) != UI_SCR_ATTRACT)
