@@ -577,8 +577,3 @@ int kiosk_run(kiosk_t *k, const script_t *script)
     script_player_destroy(player);
     return rc;
 }
-
-const char *kiosk_screen_name(const kiosk_t *k)
-{
-    return ui_loop_screen_name(k->loop);
-}

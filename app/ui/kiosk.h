@@ -42,7 +42,4 @@ void kiosk_destroy(kiosk_t *k); /* NULL ok; waits for the printer */
  */
 int kiosk_run(kiosk_t *k, const script_t *script);
 
-/** Name of the screen showing ("attract", "home", ...). */
-const char *kiosk_screen_name(const kiosk_t *k);
-
 #endif

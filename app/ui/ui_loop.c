@@ -10,8 +10,8 @@
  *   result a branch posted while the input was handled (the local branch
  *   posts at once) is on screen in the same frame.
  *   Navigation: a stack of screen ids (depth <= UI_LOOP_STACK_DEPTH);
- *   show_root/push/replace/back each call the new top's enter(), open the
- *   input guard and force a redraw.
+ *   set_stack and back each call the new top's enter(), open the input
+ *   guard and force a redraw.
  *   Overlay: the dialog is laid out from the current model on each frame
  *   (language and text size can change under it) and takes every input
  *   while open.
@@ -140,11 +140,6 @@ hk_clock_t *ui_loop_clock(ui_loop_t *l)
     return l->o.clock;
 }
 
-gfx_t *ui_loop_gfx(ui_loop_t *l)
-{
-    return l->g;
-}
-
 int64_t ui_loop_mono(const ui_loop_t *l)
 {
     return hk_clock_mono_ms(l->o.clock);
@@ -182,41 +177,6 @@ static void entered(ui_loop_t *l)
     l->dirty = true;
 }
 
-void ui_loop_show_root(ui_loop_t *l, int id)
-{
-    if(HK_NEVER(id < 0 || id >= UI_LOOP_MAX_SCREENS || !l->ops[id]))
-        return;
-    l->stack[0] = id;
-    l->depth = 1;
-    entered(l);
-}
-
-void ui_loop_push(ui_loop_t *l, int id)
-{
-    if(HK_NEVER(id < 0 || id >= UI_LOOP_MAX_SCREENS || !l->ops[id]))
-        return;
-    if(l->depth == 0 || l->depth >= UI_LOOP_STACK_DEPTH) {
-        /* a flow deeper than the stack is a controller bug: keep working */
-        (void)HK_NEVER(l->depth >= UI_LOOP_STACK_DEPTH);
-        ui_loop_show_root(l, id);
-        return;
-    }
-    l->stack[l->depth++] = id;
-    entered(l);
-}
-
-void ui_loop_replace(ui_loop_t *l, int id)
-{
-    if(HK_NEVER(id < 0 || id >= UI_LOOP_MAX_SCREENS || !l->ops[id]))
-        return;
-    if(l->depth == 0) {
-        ui_loop_show_root(l, id);
-        return;
-    }
-    l->stack[l->depth - 1] = id;
-    entered(l);
-}
-
 void ui_loop_back(ui_loop_t *l)
 {
     if(l->depth > 1)
@@ -244,11 +204,6 @@ int ui_loop_current(const ui_loop_t *l)
     return l->depth > 0 ? l->stack[l->depth - 1] : -1;
 }
 
-int ui_loop_depth(const ui_loop_t *l)
-{
-    return l->depth;
-}
-
 const char *ui_loop_screen_name(const ui_loop_t *l)
 {
     int id = ui_loop_current(l);
@@ -274,11 +229,6 @@ void ui_loop_dialog_close(ui_loop_t *l)
     l->dialog_open = false;
     ui_loop_guard(l);
     l->dirty = true;
-}
-
-bool ui_loop_dialog_is_open(const ui_loop_t *l)
-{
-    return l->dialog_open;
 }
 
 static void layout_dialog(ui_loop_t *l, const ui_model_t *m)
@@ -457,9 +407,4 @@ int ui_loop_run(ui_loop_t *l, const ui_input_source_t *src)
 void ui_loop_quit(ui_loop_t *l, int code)
 {
     runloop_quit(l->rl, code);
-}
-
-bool ui_loop_quitting(const ui_loop_t *l)
-{
-    return runloop_quitting(l->rl);
 }

@@ -85,7 +85,6 @@ mailbox_t *ui_loop_mailbox(ui_loop_t *l);
 runloop_t *ui_loop_runloop(ui_loop_t *l);
 display_t *ui_loop_display(ui_loop_t *l);
 hk_clock_t *ui_loop_clock(ui_loop_t *l);
-gfx_t *ui_loop_gfx(ui_loop_t *l);
 /** Monotonic and wall time on the loop's clock. */
 int64_t ui_loop_mono(const ui_loop_t *l);
 int64_t ui_loop_wall(const ui_loop_t *l);
@@ -94,20 +93,15 @@ int64_t ui_loop_wall(const ui_loop_t *l);
 hk_err_t ui_loop_add_screen(ui_loop_t *l, int id, const scr_ops_t *ops);
 
 /* Navigation. Every change enters the new screen and opens the guard. */
-void ui_loop_show_root(ui_loop_t *l, int id); /* clear the stack to id */
-void ui_loop_push(ui_loop_t *l, int id);
-void ui_loop_replace(ui_loop_t *l, int id); /* swap the top */
-void ui_loop_back(ui_loop_t *l);            /* pop; stays at the root */
+void ui_loop_back(ui_loop_t *l); /* pop; stays at the root */
 /** Set the whole stack (ids[0] is the root) and enter ids[n-1]. */
 void ui_loop_set_stack(ui_loop_t *l, const int *ids, int n);
 int ui_loop_current(const ui_loop_t *l);
-int ui_loop_depth(const ui_loop_t *l);
 const char *ui_loop_screen_name(const ui_loop_t *l);
 
 /* The overlay: a modal dialog with one OK button. */
 void ui_loop_dialog(ui_loop_t *l, const char *title, const char *msg);
 void ui_loop_dialog_close(ui_loop_t *l);
-bool ui_loop_dialog_is_open(const ui_loop_t *l);
 
 /** Swallow input for UI_INPUT_GUARD_MS from now. */
 void ui_loop_guard(ui_loop_t *l);
@@ -130,6 +124,5 @@ void ui_loop_frame(ui_loop_t *l, bool force);
 int ui_loop_run(ui_loop_t *l, const ui_input_source_t *src);
 
 void ui_loop_quit(ui_loop_t *l, int code);
-bool ui_loop_quitting(const ui_loop_t *l);
 
 #endif

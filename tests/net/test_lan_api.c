@@ -463,20 +463,6 @@ static void test_lan_eight_parallel_callers_call_every_ticket_exactly_once(void)
     HK_ASSERT_INT(N_TICKETS, total);
 }
 
-static int file_has(const char *path, const char *needle)
-{
-    char buf[4096];
-    FILE *f = fopen(path, "r");
-    size_t n;
-
-    if(!f)
-        return 0;
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return strstr(buf, needle) != NULL;
-}
-
 /* Run hallkiosk with args (NULL-terminated, after the binary); exit code. */
 static int run_hallkiosk(const char *err, const char *const *args)
 {
@@ -515,12 +501,12 @@ static void test_lan_plain_http_is_refused_off_loopback_by_name(void)
     snprintf(cfg, sizeof(cfg), "%s/branch.json", hk_test_tmpdir());
     snprintf(data, sizeof(data), "%s/data2", hk_test_tmpdir());
     HK_ASSERT_INT(1, run_hallkiosk(err, lan));
-    HK_ASSERT(file_has(err, "plain HTTP on loopback (127.0.0.0/8) only"));
-    HK_ASSERT(file_has(err, "HTTPS for the branch LAN comes in the next step"));
+    HK_ASSERT(hk_test_file_has(err, "plain HTTP on loopback (127.0.0.0/8) only"));
+    HK_ASSERT(hk_test_file_has(err, "HTTPS for the branch LAN comes in the next step"));
     HK_ASSERT_INT(1, run_hallkiosk(err, bad));
-    HK_ASSERT(file_has(err, "expected HOST:PORT"));
+    HK_ASSERT(hk_test_file_has(err, "expected HOST:PORT"));
     HK_ASSERT_INT(2, run_hallkiosk(err, kiosk));
-    HK_ASSERT(file_has(err, "--listen is for the hub role"));
+    HK_ASSERT(hk_test_file_has(err, "--listen is for the hub role"));
 }
 
 int main(void)

@@ -109,3 +109,17 @@ int hk_test_end(void)
     printf("%d tests, %d failed\n", n_run, n_failed);
     return n_failed ? 1 : 0;
 }
+
+int hk_test_file_has(const char *path, const char *needle)
+{
+    char buf[4096];
+    FILE *f = fopen(path, "r");
+    size_t n;
+
+    if(!f)
+        return 0;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return strstr(buf, needle) != NULL;
+}

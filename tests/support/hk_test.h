@@ -24,6 +24,9 @@ const char *hk_test_tmpdir(void);
 /** Join hk_test_tmpdir() and name into a static buffer (next call reuses it). */
 const char *hk_test_path(const char *name);
 
+/** True when the first 4 KB of the file at path contain needle (logs, stderr). */
+int hk_test_file_has(const char *path, const char *needle);
+
 void hk_test_fail(const char *file, int line, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((noreturn, format(printf, 3, 4)))

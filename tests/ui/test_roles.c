@@ -54,20 +54,6 @@ static int wait_ms(pid_t pid, int ms, int *status)
     return -1;
 }
 
-static int file_has(const char *path, const char *needle)
-{
-    char buf[4096];
-    FILE *f = fopen(path, "r");
-    size_t n;
-
-    if(!f)
-        return 0;
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return strstr(buf, needle) != NULL;
-}
-
 static void test_hub_runs_without_a_display_and_stops_on_sigterm(void)
 {
     char err[1024], db[1024];
@@ -79,15 +65,15 @@ static void test_hub_runs_without_a_display_and_stops_on_sigterm(void)
     snprintf(db, sizeof(db), "%s/data/hallkiosk.db", hk_test_tmpdir());
     unsetenv("DISPLAY");
     pid = spawn("hub", err);
-    for(i = 0; i < 500 && !file_has(err, "hub running"); i++)
+    for(i = 0; i < 500 && !hk_test_file_has(err, "hub running"); i++)
         usleep(10000);
-    HK_ASSERT_MSG(file_has(err, "hub running"), "the hub did not report running");
+    HK_ASSERT_MSG(hk_test_file_has(err, "hub running"), "the hub did not report running");
     HK_ASSERT(stat(db, &st) == 0); /* its own branch store */
     HK_ASSERT_MSG(wait_ms(pid, 300, &status) != 0, "the hub exited by itself");
     kill(pid, SIGTERM);
     HK_ASSERT_MSG(wait_ms(pid, 5000, &status) == 0, "the hub ignored SIGTERM");
     HK_ASSERT_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "hub exit status %d", status);
-    HK_ASSERT(file_has(err, "stopped"));
+    HK_ASSERT(hk_test_file_has(err, "stopped"));
 }
 
 static void test_roles_not_built_yet_are_refused_by_name(void)
@@ -100,12 +86,12 @@ static void test_roles_not_built_yet_are_refused_by_name(void)
     pid = spawn("counter", err);
     HK_ASSERT(wait_ms(pid, 5000, &status) == 0);
     HK_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-    HK_ASSERT(file_has(err, "role counter is not built yet"));
+    HK_ASSERT(hk_test_file_has(err, "role counter is not built yet"));
     snprintf(err, sizeof(err), "%s/bogus.err", hk_test_tmpdir());
     pid = spawn("cashier", err);
     HK_ASSERT(wait_ms(pid, 5000, &status) == 0);
     HK_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 2);
-    HK_ASSERT(file_has(err, "--role: expected kiosk, counter, display or hub"));
+    HK_ASSERT(hk_test_file_has(err, "--role: expected kiosk, counter, display or hub"));
 }
 
 int main(void)
