@@ -22,6 +22,11 @@ static const char *const op_names[BRANCH_OP_COUNT] = {
     [BRANCH_OP_RATE_NUMBER] = "rate_number",
     [BRANCH_OP_RATING_LOOKUP] = "rating_lookup",
     [BRANCH_OP_EXPIRE_RATINGS] = "expire_ratings",
+    [BRANCH_OP_LOGIN] = "login",
+    [BRANCH_OP_LOGOUT] = "logout",
+    [BRANCH_OP_EVENTS] = "events",
+    [BRANCH_OP_VISITS] = "visits",
+    [BRANCH_OP_IMPORT_TICKET] = "import_ticket",
 };
 
 static const char *const counter_state_names[] = { "closed", "open", "paused" };
@@ -92,9 +97,9 @@ hk_err_t branch_finish(branch_t *b, uint64_t tag, int64_t ticket_id)
 }
 
 hk_err_t branch_set_counter(branch_t *b, uint64_t tag, const char *counter_id,
-                            branch_counter_state_t st)
+                            branch_counter_state_t st, const char *staff_id)
 {
-    return b->ops->set_counter(b->impl, tag, counter_id, st);
+    return b->ops->set_counter(b->impl, tag, counter_id, st, staff_id);
 }
 
 hk_err_t branch_rate(branch_t *b, uint64_t tag, int64_t ticket_id, const rating_vote_t *vote,
@@ -119,7 +124,38 @@ hk_err_t branch_expire_ratings(branch_t *b, uint64_t tag)
     return b->ops->expire_ratings(b->impl, tag);
 }
 
+hk_err_t branch_login(branch_t *b, uint64_t tag, const char *staff_id, const char *pin)
+{
+    return b->ops->login(b->impl, tag, staff_id, pin);
+}
+
+hk_err_t branch_logout(branch_t *b, uint64_t tag)
+{
+    return b->ops->logout(b->impl, tag);
+}
+
+hk_err_t branch_events(branch_t *b, uint64_t tag, int64_t after_seq)
+{
+    return b->ops->events(b->impl, tag, after_seq);
+}
+
+hk_err_t branch_visits(branch_t *b, uint64_t tag, const char *day)
+{
+    return b->ops->visits(b->impl, tag, day);
+}
+
+hk_err_t branch_import_ticket(branch_t *b, uint64_t tag, const ticket_t *t)
+{
+    return b->ops->import_ticket(b->impl, tag, t);
+}
+
 void branch_result_free(void *result)
 {
-    hk_free(result);
+    branch_result_t *r = result;
+
+    if(!r)
+        return;
+    journal_events_free(r->events, r->n_events);
+    hk_free(r->visits);
+    hk_free(r);
 }

@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "hk_err.h"
+#include "journal.h"
 #include "mailbox.h"
 #include "queue.h"
 #include "rating.h"
@@ -48,6 +49,11 @@ typedef enum branch_op {
     BRANCH_OP_RATE_NUMBER,
     BRANCH_OP_RATING_LOOKUP,
     BRANCH_OP_EXPIRE_RATINGS,
+    BRANCH_OP_LOGIN,
+    BRANCH_OP_LOGOUT,
+    BRANCH_OP_EVENTS,
+    BRANCH_OP_VISITS,
+    BRANCH_OP_IMPORT_TICKET,
     BRANCH_OP_COUNT
 } branch_op_t;
 
@@ -80,6 +86,23 @@ typedef struct branch_snapshot {
     branch_counter_snap_t counters[CONFIG_MAX_COUNTERS];
 } branch_snapshot_t;
 
+/* A member of staff as screens show them (from the config's staff list). */
+typedef struct branch_staff {
+    char id[RATING_STAFF_ID_LEN]; /* "s3" */
+    char name_zh[CONFIG_NAME_LEN];
+    char name_en[CONFIG_NAME_LEN];
+} branch_staff_t;
+
+/* One visit of a day (BRANCH_OP_VISITS): the ticket and its rating. */
+typedef struct branch_visit {
+    ticket_t ticket;
+    char staff_id[RATING_STAFF_ID_LEN]; /* who called it; "" = nobody logged in */
+    bool has_rating;                    /* a rating row exists (rated or not rated) */
+    rating_record_t rating;
+} branch_visit_t;
+
+#define BRANCH_EVENTS_MAX 256 /* journal events per BRANCH_OP_EVENTS result */
+
 /* The payload of a MAILBOX_BRANCH_DONE message. */
 typedef struct branch_result {
     branch_op_t op;
@@ -94,6 +117,17 @@ typedef struct branch_result {
     rating_record_t rating;
     rating_status_t rating_status; /* RATING_LOOKUP: may the kiosk rate it */
     int expired;                   /* EXPIRE_RATINGS: visits marked not rated */
+    /* LOGIN: the member of staff who logged in. */
+    bool has_staff;
+    branch_staff_t staff;
+    /* EVENTS: journal events after the asked seq, oldest first (owned,
+     * freed with the result); at most BRANCH_EVENTS_MAX. */
+    journal_event_t *events;
+    int n_events;
+    /* VISITS: the day's tickets in issue order (owned, freed with the
+     * result). */
+    branch_visit_t *visits;
+    int n_visits;
 } branch_result_t;
 
 typedef struct branch_ops {
@@ -108,13 +142,18 @@ typedef struct branch_ops {
     hk_err_t (*start)(void *impl, uint64_t tag, int64_t ticket_id);
     hk_err_t (*finish)(void *impl, uint64_t tag, int64_t ticket_id);
     hk_err_t (*set_counter)(void *impl, uint64_t tag, const char *counter_id,
-                            branch_counter_state_t st);
+                            branch_counter_state_t st, const char *staff_id);
     hk_err_t (*rate)(void *impl, uint64_t tag, int64_t ticket_id, const rating_vote_t *vote,
                      rating_source_t source);
     hk_err_t (*rate_number)(void *impl, uint64_t tag, const char *day, const char *number,
                             const rating_vote_t *vote);
     hk_err_t (*rating_lookup)(void *impl, uint64_t tag, const char *day, const char *number);
     hk_err_t (*expire_ratings)(void *impl, uint64_t tag);
+    hk_err_t (*login)(void *impl, uint64_t tag, const char *staff_id, const char *pin);
+    hk_err_t (*logout)(void *impl, uint64_t tag);
+    hk_err_t (*events)(void *impl, uint64_t tag, int64_t after_seq);
+    hk_err_t (*visits)(void *impl, uint64_t tag, const char *day);
+    hk_err_t (*import_ticket)(void *impl, uint64_t tag, const ticket_t *t);
     void (*destroy)(void *impl);
 } branch_ops_t;
 
@@ -147,8 +186,10 @@ hk_err_t branch_no_show(branch_t *b, uint64_t tag, int64_t ticket_id, bool put_b
 hk_err_t branch_transfer(branch_t *b, uint64_t tag, int64_t ticket_id, const char *to_service_id);
 hk_err_t branch_start(branch_t *b, uint64_t tag, int64_t ticket_id);
 hk_err_t branch_finish(branch_t *b, uint64_t tag, int64_t ticket_id);
+/** @param staff_id  who opens the counter (calls made there until it closes
+ *                   carry it); NULL or "" for nobody (close, or no login). */
 hk_err_t branch_set_counter(branch_t *b, uint64_t tag, const char *counter_id,
-                            branch_counter_state_t st);
+                            branch_counter_state_t st, const char *staff_id);
 
 /*
  * Rating (rating.h has the rules and results; the hub's counter window is
@@ -173,6 +214,27 @@ hk_err_t branch_rating_lookup(branch_t *b, uint64_t tag, const char *day, const 
 /** The not-rated sweep (rating_expire); the hub's loop runs it on a
  *  timer. Result: expired. */
 hk_err_t branch_expire_ratings(branch_t *b, uint64_t tag);
+
+/*
+ * Staff, events, visits, offline tickets.
+ */
+/** Check a member of staff's id and PIN (result: staff). Wrong id or PIN:
+ *  rc HK_ERR_INVALID; too many recent failures: HK_ERR_BUSY. A LAN backend
+ *  keeps the session the hub gives and sends it with later calls. */
+hk_err_t branch_login(branch_t *b, uint64_t tag, const char *staff_id, const char *pin);
+/** End the session login made (local: nothing to end). */
+hk_err_t branch_logout(branch_t *b, uint64_t tag);
+/** Journal events after after_seq (result: events, n_events; an empty
+ *  list when there are none). How the display and the counters learn
+ *  what changed, after a MAILBOX_JOURNAL_ADVANCED. */
+hk_err_t branch_events(branch_t *b, uint64_t tag, int64_t after_seq);
+/** The tickets of a business day (NULL/"" = today) with their ratings. */
+hk_err_t branch_visits(branch_t *b, uint64_t tag, const char *day);
+/** Hand the hub a ticket a kiosk issued from its own block while the hub
+ *  was unreachable (number, service, issued_ms, day are used). It joins
+ *  the queue in issue-time order; the same day+number again is HK_OK with
+ *  nothing changed. */
+hk_err_t branch_import_ticket(branch_t *b, uint64_t tag, const ticket_t *t);
 
 /** mailbox payload_free for branch_result_t. */
 void branch_result_free(void *result);

@@ -217,11 +217,12 @@ static hk_err_t op_finish(void *impl, uint64_t tag, int64_t ticket_id)
 }
 
 static hk_err_t op_set_counter(void *impl, uint64_t tag, const char *counter_id,
-                               branch_counter_state_t st)
+                               branch_counter_state_t st, const char *staff_id)
 {
     branch_local_t *bl = impl;
     hk_err_t rc;
 
+    (void)staff_id; /* TODO(issue 6): recorded with the counter's calls */
     if((int)st < 0 || st > BRANCH_COUNTER_PAUSED)
         rc = HK_ERR_INVALID;
     else
@@ -312,6 +313,52 @@ static hk_err_t op_expire_ratings(void *impl, uint64_t tag)
     return done_rating(bl, tag, r, before);
 }
 
+static hk_err_t op_events(void *impl, uint64_t tag, int64_t after_seq)
+{
+    branch_local_t *bl = impl;
+    branch_result_t *r = result_new(BRANCH_OP_EVENTS);
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    r->rc = journal_read_after(bl->store, after_seq, BRANCH_EVENTS_MAX, &r->events, &r->n_events);
+    return deliver(bl, tag, r);
+}
+
+/* Not built yet (issue 6 step: staff login, visits, offline import). */
+static hk_err_t not_yet(branch_local_t *bl, uint64_t tag, branch_op_t op)
+{
+    branch_result_t *r = result_new(op);
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    r->rc = HK_ERR_INVALID;
+    return deliver(bl, tag, r);
+}
+
+static hk_err_t op_login(void *impl, uint64_t tag, const char *staff_id, const char *pin)
+{
+    (void)staff_id;
+    (void)pin;
+    return not_yet(impl, tag, BRANCH_OP_LOGIN);
+}
+
+static hk_err_t op_logout(void *impl, uint64_t tag)
+{
+    return not_yet(impl, tag, BRANCH_OP_LOGOUT);
+}
+
+static hk_err_t op_visits(void *impl, uint64_t tag, const char *day)
+{
+    (void)day;
+    return not_yet(impl, tag, BRANCH_OP_VISITS);
+}
+
+static hk_err_t op_import_ticket(void *impl, uint64_t tag, const ticket_t *t)
+{
+    (void)t;
+    return not_yet(impl, tag, BRANCH_OP_IMPORT_TICKET);
+}
+
 static void op_destroy(void *impl)
 {
     branch_local_t *bl = impl;
@@ -339,6 +386,11 @@ static const branch_ops_t local_ops = {
     .rate_number = op_rate_number,
     .rating_lookup = op_rating_lookup,
     .expire_ratings = op_expire_ratings,
+    .login = op_login,
+    .logout = op_logout,
+    .events = op_events,
+    .visits = op_visits,
+    .import_ticket = op_import_ticket,
     .destroy = op_destroy,
 };
 

@@ -248,7 +248,7 @@ static void test_branch_calling_operations_move_tickets_and_counters(void)
     HK_ASSERT_INT(TICKET_DONE, take_result(9, &m).ticket.state);
     (void)take_notice();
     /* a paused counter shows as paused and is not called to */
-    HK_ASSERT_OK(branch_set_counter(&br, 10, c1, BRANCH_COUNTER_PAUSED));
+    HK_ASSERT_OK(branch_set_counter(&br, 10, c1, BRANCH_COUNTER_PAUSED, NULL));
     HK_ASSERT_OK(take_result(10, &m).rc);
     (void)take_notice();
     s = snapshot(11);
@@ -256,7 +256,7 @@ static void test_branch_calling_operations_move_tickets_and_counters(void)
     HK_ASSERT_OK(branch_call_next(&br, 12, c1));
     HK_ASSERT(take_result(12, &m).rc != HK_OK);
     HK_ASSERT(!mailbox_take(mb, &m));
-    HK_ASSERT_OK(branch_set_counter(&br, 13, c1, (branch_counter_state_t)7));
+    HK_ASSERT_OK(branch_set_counter(&br, 13, c1, (branch_counter_state_t)7, NULL));
     HK_ASSERT_INT(HK_ERR_INVALID, take_result(13, &m).rc);
 }
 
