@@ -44,7 +44,7 @@
 #include "ticket_url.h"
 
 #define PATH_CAP         HK_JSON_PATH_CAP
-#define MAX_TABLE_FIELDS 16
+#define MAX_TABLE_FIELDS 24
 #define CONFIG_MAX_DEPTH 16 /* the schema needs 4; comments may nest a little */
 
 /* Types -------------------------------------------------------------------*/
@@ -127,6 +127,16 @@ static hk_err_t printer_finish(const cJSON *obj, void *base, config_t *cfg, int 
 static hk_err_t display_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
                                const char *path, hk_diag_t *diag);
 static hk_err_t top_finish(const cJSON *obj, void *base, config_t *cfg, int idx, const char *path,
+                           hk_diag_t *diag);
+static hk_err_t check_addr(const void *val, const char *path, hk_diag_t *diag);
+static hk_err_t check_hub_url(const void *val, const char *path, hk_diag_t *diag);
+static hk_err_t check_token(const void *val, const char *path, hk_diag_t *diag);
+static hk_err_t check_pin_hash(const void *val, const char *path, hk_diag_t *diag);
+static hk_err_t staff_finish(const cJSON *obj, void *base, config_t *cfg, int idx, const char *path,
+                             hk_diag_t *diag);
+static hk_err_t device_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                              const char *path, hk_diag_t *diag);
+static hk_err_t hub_finish(const cJSON *obj, void *base, config_t *cfg, int idx, const char *path,
                            hk_diag_t *diag);
 
 /* Static data -------------------------------------------------------------*/
@@ -292,6 +302,65 @@ static const field_t queue_fields[] = {
 };
 static const table_t queue_table = TABLE("queue", queue_fields);
 
+static const field_t hub_fields[] = {
+    F_TEXT("url", config_t, hub.url, 0, check_hub_url, NULL,
+           "where counters, displays and other kiosks reach the hub: http(s)://HOST:PORT"),
+    F_BOOL("hosted", config_t, hub.hosted, true,
+           "a kiosk hosts the hub in-process (false: it uses the hub at url)"),
+    F_TEXT("listen", config_t, hub.listen, 0, check_addr, NULL,
+           "HOST:PORT the hub serves the LAN API on; \"\" = no LAN API"),
+    F_TEXT("tls_cert", config_t, hub.tls_cert, 0, NULL, NULL,
+           "the branch certificate (PEM); required to listen beyond loopback"),
+    F_TEXT("tls_key", config_t, hub.tls_key, 0, NULL, NULL, "its private key (PEM)"),
+    F_TEXT("ca_file", config_t, hub.ca_file, 0, NULL, NULL,
+           "CA (PEM) clients verify an https hub with; \"\" = the system's"),
+};
+static const table_t hub_table = {
+    .section = "hub", .fields = hub_fields, .n_fields = N_OF(hub_fields), .finish = hub_finish
+};
+
+static const field_t device_fields[] = {
+    F_TEXT("id", config_t, device.id, 0, check_id, "kiosk-1",
+           "this device's id, as devices[] lists it"),
+    F_TEXT("token", config_t, device.token, 0, check_token, NULL,
+           "this device's bearer token for the hub"),
+    F_TEXT("counter", config_t, device.counter, 0, check_id, NULL,
+           "counter role: the id of the counter it serves"),
+    F_BOOL("second_screen", config_t, device.second_screen, false,
+           "counter role: the customer side has its own screen"),
+};
+static const table_t device_table = TABLE("device", device_fields);
+
+static const field_t staff_fields[] = {
+    F_TEXT("id", config_staff_t, id, F_REQUIRED, check_id, NULL,
+           "what they type to log in; unique in the branch"),
+    F_TEXT("name_zh", config_staff_t, name_zh, F_REQUIRED, NULL, NULL,
+           "Chinese name shown to customers"),
+    F_TEXT("name_en", config_staff_t, name_en, F_REQUIRED, NULL, NULL,
+           "English name shown to customers"),
+    F_TEXT("pin_hash", config_staff_t, pin_hash, F_REQUIRED, check_pin_hash, NULL,
+           "the PIN as `hallctl hash-pin` prints it ($argon2id$...), never the PIN"),
+};
+static const table_t staff_table = { .section = "staff[]",
+                                     .item = "member of staff",
+                                     .fields = staff_fields,
+                                     .n_fields = N_OF(staff_fields),
+                                     .finish = staff_finish };
+
+static const field_t devices_fields[] = {
+    F_TEXT("id", config_device_t, id, F_REQUIRED, check_id, NULL, "unique in the branch"),
+    F_TEXT("token", config_device_t, token, F_REQUIRED, check_token, NULL,
+           "its bearer token: 16..79 printable characters, unique"),
+    F_INT("block_from", config_device_t, block_from, 0, 0, 999, 0, NULL,
+          "a kiosk's offline block: first number; 0 = none"),
+    F_INT("block_to", config_device_t, block_to, 0, 0, 999, 0, NULL, "last number of the block"),
+};
+static const table_t devices_table = { .section = "devices[]",
+                                       .item = "device",
+                                       .fields = devices_fields,
+                                       .n_fields = N_OF(devices_fields),
+                                       .finish = device_finish };
+
 static const field_t top_fields[] = {
     F_ENUM("role", config_t, role, role_names, CONFIG_ROLE_KIOSK,
            "what this device runs as: kiosk, counter, display or hub"),
@@ -338,6 +407,27 @@ static const field_t top_fields[] = {
            "database and output directory; \"\" = $XDG_DATA_HOME/hallkiosk"),
     F_OBJ("timeouts", 0, timeout_table, "screen timeouts"),
     F_OBJ("queue", 0, queue_table, "calling rules"),
+    F_OBJ("hub", 0, hub_table, "the branch hub and its LAN API"),
+    F_OBJ("device", 0, device_table, "who this device is to the hub"),
+    { .key = "staff",
+      .kind = FK_ARRAY,
+      .offset = OFF(config_t, staff),
+      .size = sizeof(config_staff_t),
+      .count_offset = OFF(config_t, n_staff),
+      .hi = CONFIG_MAX_STAFF,
+      .sub = &staff_table,
+      .type_doc = "array",
+      .doc = "staff who log in at the counters; default none" },
+    { .key = "devices",
+      .kind = FK_ARRAY,
+      .offset = OFF(config_t, devices),
+      .size = sizeof(config_device_t),
+      .count_offset = OFF(config_t, n_devices),
+      .hi = CONFIG_MAX_DEVICES,
+      .sub = &devices_table,
+      .type_doc = "array",
+      .doc = "the devices the hub accepts; default none" },
+    F_BOOL("voice_en", config_t, voice_en, false, "the hall board repeats each call in English"),
 };
 static const table_t top_table = {
     .section = "", .fields = top_fields, .n_fields = N_OF(top_fields), .finish = top_finish
@@ -437,6 +527,26 @@ int config_service_index(const config_t *cfg, const char *service_id)
         return -1;
     for(i = 0; i < cfg->n_services; i++)
         if(strcmp(cfg->services[i].id, service_id) == 0)
+            return i;
+    return -1;
+}
+
+int config_staff_index(const config_t *cfg, const char *staff_id)
+{
+    int i;
+
+    for(i = 0; staff_id && i < cfg->n_staff; i++)
+        if(strcmp(cfg->staff[i].id, staff_id) == 0)
+            return i;
+    return -1;
+}
+
+int config_device_index(const config_t *cfg, const char *device_id)
+{
+    int i;
+
+    for(i = 0; device_id && i < cfg->n_devices; i++)
+        if(strcmp(cfg->devices[i].id, device_id) == 0)
             return i;
     return -1;
 }
@@ -842,7 +952,138 @@ static hk_err_t check_url(const void *val, const char *path, hk_diag_t *diag)
     return ticket_url_check_template(val, path, diag);
 }
 
+/* "HOST:PORT" with a port 0..65535 (0 = any free port, for tests). */
+static hk_err_t check_addr(const void *val, const char *path, hk_diag_t *diag)
+{
+    const char *a = val;
+    const char *colon = strrchr(a, ':');
+    const char *p;
+    long port = 0;
+
+    if(!*a)
+        return HK_OK;
+    for(p = colon ? colon + 1 : ""; *p >= '0' && *p <= '9' && port <= 65535; p++)
+        port = port * 10 + (*p - '0');
+    if(!colon || colon == a || *p || p == colon + 1 || port > 65535) {
+        hk_diag_set(diag, "%s: expected \"HOST:PORT\"", path);
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
+
+static hk_err_t check_hub_url(const void *val, const char *path, hk_diag_t *diag)
+{
+    const char *u = val;
+    const char *rest;
+
+    if(!*u)
+        return HK_OK;
+    if(!strncmp(u, "http://", 7))
+        rest = u + 7;
+    else if(!strncmp(u, "https://", 8))
+        rest = u + 8;
+    else {
+        hk_diag_set(diag, "%s: expected http://HOST:PORT or https://HOST:PORT", path);
+        return HK_ERR_INVALID;
+    }
+    if(strchr(rest, '/') || check_addr(rest, path, NULL) != HK_OK) {
+        hk_diag_set(diag, "%s: expected http(s)://HOST:PORT with no path", path);
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
+
+static hk_err_t check_token(const void *val, const char *path, hk_diag_t *diag)
+{
+    const char *t = val;
+    size_t n = strlen(t);
+    const char *p;
+
+    if(n == 0)
+        return HK_OK; /* required-ness is the field's flag */
+    for(p = t; *p; p++) {
+        if(*p <= ' ' || *p > '~') {
+            hk_diag_set(diag, "%s: printable ASCII only, no spaces", path);
+            return HK_ERR_INVALID;
+        }
+    }
+    if(n < 16) {
+        hk_diag_set(diag, "%s: too short (%zu characters, at least 16)", path, n);
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
+
+static hk_err_t check_pin_hash(const void *val, const char *path, hk_diag_t *diag)
+{
+    if(strncmp(val, "$argon2id$", 10) != 0) {
+        hk_diag_set(diag, "%s: expected a hash from `hallctl hash-pin` ($argon2id$...)", path);
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
+
 /* Cross-field rules -------------------------------------------------------*/
+
+static hk_err_t staff_finish(const cJSON *obj, void *base, config_t *cfg, int idx, const char *path,
+                             hk_diag_t *diag)
+{
+    const config_staff_t *st = base;
+    int d;
+
+    (void)obj;
+    for(d = 0; d < idx; d++) {
+        if(strcmp(cfg->staff[d].id, st->id) == 0) {
+            hk_diag_set(diag, "%s.id: duplicate id \"%s\" (also staff[%d])", path, st->id, d);
+            return HK_ERR_INVALID;
+        }
+    }
+    return HK_OK;
+}
+
+static hk_err_t device_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                              const char *path, hk_diag_t *diag)
+{
+    const config_device_t *dv = base;
+    int d;
+
+    (void)obj;
+    if((dv->block_from == 0) != (dv->block_to == 0) || dv->block_to < dv->block_from) {
+        hk_diag_set(diag, "%s.block_to: the block must be block_from..block_to, both 1..999", path);
+        return HK_ERR_INVALID;
+    }
+    for(d = 0; d < idx; d++) {
+        const config_device_t *o = &cfg->devices[d];
+        if(strcmp(o->id, dv->id) == 0) {
+            hk_diag_set(diag, "%s.id: duplicate id \"%s\" (also devices[%d])", path, dv->id, d);
+            return HK_ERR_INVALID;
+        }
+        if(strcmp(o->token, dv->token) == 0) {
+            hk_diag_set(diag, "%s.token: the same token as devices[%d]", path, d);
+            return HK_ERR_INVALID;
+        }
+        if(dv->block_from && o->block_from && dv->block_from <= o->block_to &&
+           o->block_from <= dv->block_to) {
+            hk_diag_set(diag, "%s.block_from: the block overlaps devices[%d]'s", path, d);
+            return HK_ERR_INVALID;
+        }
+    }
+    return HK_OK;
+}
+
+static hk_err_t hub_finish(const cJSON *obj, void *base, config_t *cfg, int idx, const char *path,
+                           hk_diag_t *diag)
+{
+    (void)obj;
+    (void)base;
+    (void)idx;
+    if(!cfg->hub.tls_cert[0] != !cfg->hub.tls_key[0]) {
+        hk_diag_set(diag, "%s.%s: tls_cert and tls_key go together", path,
+                    cfg->hub.tls_cert[0] ? "tls_key" : "tls_cert");
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
 
 static void service_init(void *elem, const config_t *cfg)
 {
@@ -972,6 +1213,10 @@ static hk_err_t top_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
     for(i = 0; i < cfg->n_counters; i++)
         for(k = 0; k < cfg->counters[i].n_services; k++)
             served[cfg->counters[i].services[k]] = true;
+    if(cfg->device.counter[0] && config_counter_index(cfg, cfg->device.counter) < 0) {
+        hk_diag_set(diag, "device.counter: unknown counter \"%s\"", cfg->device.counter);
+        return HK_ERR_INVALID;
+    }
     for(i = 0; i < cfg->n_services; i++) {
         if(!served[i]) {
             /* Its tickets would wait forever. */

@@ -26,6 +26,11 @@
 #define CONFIG_TEXT_LEN       192
 #define CONFIG_PATH_LEN       256
 #define CONFIG_MAX_FILE_BYTES (256 * 1024)
+#define CONFIG_MAX_STAFF      48
+#define CONFIG_MAX_DEVICES    32
+#define CONFIG_TOKEN_LEN      80  /* device tokens: 16..79 printable ASCII */
+#define CONFIG_HASH_LEN       128 /* a libsodium crypto_pwhash_str() string */
+#define CONFIG_ADDR_LEN       64  /* "HOST:PORT" */
 
 typedef enum config_role {
     CONFIG_ROLE_KIOSK = 0,
@@ -81,6 +86,23 @@ typedef struct config_counter {
                                           in the counter's priority order */
 } config_counter_t;
 
+/* A member of staff who logs in at a counter or on the staff page. */
+typedef struct config_staff {
+    char id[CONFIG_ID_LEN]; /* "s3": what they type to log in */
+    char name_zh[CONFIG_NAME_LEN];
+    char name_en[CONFIG_NAME_LEN];
+    char pin_hash[CONFIG_HASH_LEN]; /* "$argon2id$..." (crypto_pwhash_str) */
+} config_staff_t;
+
+/* A device the hub accepts: its bearer token, and for a kiosk the block of
+ * numbers it issues from while the hub is unreachable. */
+typedef struct config_device {
+    char id[CONFIG_ID_LEN]; /* "kiosk-2" */
+    char token[CONFIG_TOKEN_LEN];
+    int block_from; /* 1..999; 0 = no block */
+    int block_to;   /* >= block_from */
+} config_device_t;
+
 typedef struct config {
     config_role_t role;
     char branch_id[CONFIG_ID_LEN];
@@ -111,6 +133,25 @@ typedef struct config {
     int idle_timeout_s;             /* back to attract screen, 10..3600 */
     int confirm_timeout_s;          /* confirmation screen stays, 3..120 */
     int max_pass_over_s;            /* priority bound for call-next */
+    struct {
+        char url[CONFIG_PATH_LEN];    /* where other devices reach the hub */
+        bool hosted;                  /* a kiosk hosts the hub in-process */
+        char listen[CONFIG_ADDR_LEN]; /* the hub's LAN API address; "" = none */
+        char tls_cert[CONFIG_PATH_LEN];
+        char tls_key[CONFIG_PATH_LEN];
+        char ca_file[CONFIG_PATH_LEN]; /* clients verify the hub's cert with it */
+    } hub;
+    struct {
+        char id[CONFIG_ID_LEN];       /* this device, as devices[] names it */
+        char token[CONFIG_TOKEN_LEN]; /* its bearer token for the hub */
+        char counter[CONFIG_ID_LEN];  /* counter role: the counter it serves */
+        bool second_screen;           /* counter role: customer side on a 2nd window */
+    } device;
+    int n_staff;
+    config_staff_t staff[CONFIG_MAX_STAFF];
+    int n_devices;
+    config_device_t devices[CONFIG_MAX_DEVICES];
+    bool voice_en; /* the hall board announces in English too */
 } config_t;
 
 /**
@@ -131,6 +172,12 @@ hk_err_t config_load_file(const char *path, config_t *out, hk_diag_t *diag);
 
 /** Index of the service with this id, or -1. */
 int config_service_index(const config_t *cfg, const char *service_id);
+
+/** Index of the member of staff with this id, or -1. */
+int config_staff_index(const config_t *cfg, const char *staff_id);
+
+/** Index of the device with this id, or -1. */
+int config_device_index(const config_t *cfg, const char *device_id);
 
 /** Index of the counter with this id, or -1. */
 int config_counter_index(const config_t *cfg, const char *counter_id);

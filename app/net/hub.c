@@ -104,7 +104,8 @@ static hk_err_t lan_submit(hub_t *h, uint64_t tag, const lan_call_t *c)
     case BRANCH_OP_TRANSFER: return branch_transfer(b, tag, c->ticket_id, c->service_id);
     case BRANCH_OP_START: return branch_start(b, tag, c->ticket_id);
     case BRANCH_OP_FINISH: return branch_finish(b, tag, c->ticket_id);
-    case BRANCH_OP_SET_COUNTER: return branch_set_counter(b, tag, c->counter_id, c->counter_state, NULL);
+    case BRANCH_OP_SET_COUNTER:
+        return branch_set_counter(b, tag, c->counter_id, c->counter_state, NULL);
     default: return HK_ERR_INVALID;
     }
 }

@@ -71,6 +71,11 @@ static int64_t local_ms(int y, int mo, int d, int h, int mi)
     return hk_time_wall_at(&date, h * 60 + mi, 480);
 }
 
+static hk_err_t config_parse_str(const char *json)
+{
+    return config_parse(json, strlen(json), &cfg, &diag);
+}
+
 static void expect_refused(const char *json, const char *diag_part)
 {
     config_t before;
@@ -83,6 +88,52 @@ static void expect_refused(const char *json, const char *diag_part)
     HK_ASSERT_CONTAINS(diag.msg, diag_part);
     HK_ASSERT(memcmp(&before, &cfg, sizeof(cfg)) == 0);
 }
+
+/* The hub, its devices and staff: each rule names its field. */
+#define DEV(id, tok, from, to) \
+    "{\"id\":\"" id "\",\"token\":\"" tok "\",\"block_from\":" #from ",\"block_to\":" #to "}"
+#define STAFF(id, hash) \
+    "{\"id\":\"" id "\",\"name_zh\":\"王丽\",\"name_en\":\"Wang Li\",\"pin_hash\":\"" hash "\"}"
+#define ANCHOR    "\"ticket\":{"
+#define GOOD_HASH "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
+static void test_config_hub_devices_and_staff_are_checked(void)
+{
+    expect_refused(
+        mutate(ANCHOR, "\"devices\":[" DEV("k2", "tok-aaaaaaaaaaaaaaaa", 900, 949) "," DEV(
+                           "k3", "tok-bbbbbbbbbbbbbbbb", 940, 999) "]," ANCHOR),
+        "devices[1].block_from: the block overlaps devices[0]'s");
+    expect_refused(
+        mutate(ANCHOR, "\"devices\":[" DEV("k2", "tok-aaaaaaaaaaaaaaaa", 900, 949) "," DEV(
+                           "k3", "tok-aaaaaaaaaaaaaaaa", 0, 0) "]," ANCHOR),
+        "devices[1].token: the same token as devices[0]");
+    expect_refused(mutate(ANCHOR, "\"devices\":[" DEV("k2", "short", 0, 0) "]," ANCHOR),
+                   "devices[0].token: too short");
+    expect_refused(
+        mutate(ANCHOR, "\"devices\":[" DEV("k2", "tok-aaaaaaaaaaaaaaaa", 950, 900) "]," ANCHOR),
+        "devices[0].block_to: the block must be");
+    expect_refused(mutate(ANCHOR, "\"staff\":[" STAFF("s1", "123456") "]," ANCHOR),
+                   "staff[0].pin_hash: expected a hash");
+    expect_refused(
+        mutate(ANCHOR, "\"staff\":[" STAFF("s1", GOOD_HASH) "," STAFF("s1", GOOD_HASH) "]," ANCHOR),
+        "staff[1].id: duplicate id \"s1\"");
+    expect_refused(mutate(ANCHOR, "\"hub\":{\"url\":\"ftp://hub:1\"}," ANCHOR),
+                   "hub.url: expected http://HOST:PORT");
+    expect_refused(mutate(ANCHOR, "\"hub\":{\"listen\":\"0.0.0.0\"}," ANCHOR),
+                   "hub.listen: expected \"HOST:PORT\"");
+    expect_refused(mutate(ANCHOR, "\"hub\":{\"tls_cert\":\"/etc/hk/hub.pem\"}," ANCHOR),
+                   "hub.tls_key: tls_cert and tls_key go together");
+    expect_refused(mutate(ANCHOR, "\"device\":{\"counter\":\"c9\"}," ANCHOR),
+                   "device.counter: unknown counter \"c9\"");
+    HK_ASSERT_OK(
+        config_parse_str(mutate(ANCHOR, "\"staff\":[" STAFF("s1", GOOD_HASH) "],\"devices\":[" DEV(
+                                            "k2", "tok-aaaaaaaaaaaaaaaa", 900, 949) "]," ANCHOR)));
+    HK_ASSERT_INT(1, cfg.n_staff);
+    HK_ASSERT_INT(949, cfg.devices[0].block_to);
+}
+#undef DEV
+#undef STAFF
+#undef ANCHOR
+#undef GOOD_HASH
 
 static void test_config_sample_branch_parses(void)
 {
@@ -123,6 +174,13 @@ static void test_config_sample_branch_parses(void)
     HK_ASSERT_INT(60, cfg.idle_timeout_s);
     HK_ASSERT_INT(20, cfg.confirm_timeout_s);
     HK_ASSERT_INT(900, cfg.max_pass_over_s);
+    HK_ASSERT_STR("http://127.0.0.1:8080", cfg.hub.url);
+    HK_ASSERT(cfg.hub.hosted);
+    HK_ASSERT_STR("kiosk-1", cfg.device.id);
+    HK_ASSERT_INT(6, cfg.n_staff);
+    HK_ASSERT_STR("s3", cfg.staff[config_staff_index(&cfg, "s3")].id);
+    HK_ASSERT_INT(900, cfg.devices[config_device_index(&cfg, "kiosk-2")].block_from);
+    HK_ASSERT_INT(-1, config_device_index(&cfg, "nobody"));
 }
 
 static void test_config_optional_fields_get_defaults(void)
@@ -587,6 +645,7 @@ static void test_config_parse_survives_every_allocation_failure(void)
 
 int main(void)
 {
+    HK_RUN(test_config_hub_devices_and_staff_are_checked);
     HK_RUN(test_config_sample_branch_parses);
     HK_RUN(test_config_optional_fields_get_defaults);
     HK_RUN(test_config_base_fixture_parses);
