@@ -72,7 +72,8 @@ typedef struct branch_service_snap {
 typedef struct branch_counter_snap {
     char counter_id[CONFIG_ID_LEN];
     branch_counter_state_t state;
-    bool has_ticket; /* a ticket is called or being served here */
+    char staff_id[RATING_STAFF_ID_LEN]; /* who opened it; "" = nobody logged in */
+    bool has_ticket;                    /* a ticket is called or being served here */
     ticket_t ticket;
 } branch_counter_snap_t;
 

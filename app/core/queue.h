@@ -62,6 +62,9 @@ typedef struct ticket {
     int ahead_quoted;               /* people ahead when issued */
     int est_wait_s_quoted;          /* estimate quoted; -1 = none */
     int recalls;                    /* times recalled */
+    char staff_id[32];              /* who called it (the counter's login); "" = nobody */
+    char device_id[32];             /* the kiosk that issued it from its own block while the
+                                       hub was unreachable; "" = the hub numbered it */
 } ticket_t;
 
 typedef struct queue queue_t;
