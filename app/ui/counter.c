@@ -138,7 +138,10 @@ static void refresh_ticket_times(counter_t *c)
                   v->waited_text, sizeof(v->waited_text));
     duration_text(v->ticket.called_ms ? now - v->ticket.called_ms : 0, v->here_text,
                   sizeof(v->here_text));
-    runloop_timer_at(rl(c), T_TICK, mono_ms(c) + 1000 - (now % 1000));
+    /* tick on the call's whole seconds, so the text is never a second behind */
+    runloop_timer_at(rl(c), T_TICK,
+                     mono_ms(c) + 1000 -
+                         (v->ticket.called_ms ? (now - v->ticket.called_ms) % 1000 : 0));
 }
 
 static void set_current(counter_t *c, bool has, const ticket_t *t)
@@ -616,6 +619,11 @@ static bool on_input(void *ctl, const display_event_t *ev)
             pin_key(c, -1);
         else if(ev->key == DISPLAY_KEY_ESCAPE)
             pin_key(c, -2);
+        else if(ev->key == DISPLAY_KEY_TAB && c->cfg->n_staff > 0) {
+            /* keyboard only: Tab steps through the staff ids */
+            v->staff_idx = (v->staff_idx + 1) % c->cfg->n_staff;
+            v->login_msg[0] = '\0';
+        }
     } else if(cur == UI_SCR_COUNTER_PANEL) {
         if(ev->key == DISPLAY_KEY_ESCAPE)
             v->pick = UI_PICK_NONE;
@@ -897,6 +905,11 @@ void counter_destroy(counter_t *c)
         config_live_release(c->o.live, c->cfg);
     memset(c->pin, 0, sizeof(c->pin));
     hk_free(c);
+}
+
+const ui_model_t *counter_model(const counter_t *c)
+{
+    return &c->model;
 }
 
 mailbox_t *counter_mailbox(counter_t *c)

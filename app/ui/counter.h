@@ -17,7 +17,8 @@
  * F4/4 finish, F5/5 no-show (then 1 put back, 2 mark missed), F6/6 pause
  * or resume, F7/7 open or close, F8/8 transfer (then 1..n a service),
  * Esc cancel a choice (on the customer side: back to the panel), F10 log
- * out. Login: digits type the PIN, Backspace erases, Enter logs in.
+ * out. Login: Tab steps through the staff ids, digits type the PIN,
+ * Backspace erases, Enter logs in.
  */
 #ifndef HK_APP_UI_COUNTER_H
 #define HK_APP_UI_COUNTER_H
@@ -31,6 +32,7 @@
 #include "display.h"
 #include "mailbox.h"
 #include "script.h"
+#include "ui.h"
 
 typedef struct counter_opts {
     config_live_t *live;        /* borrowed; outlives the counter */
@@ -54,6 +56,10 @@ typedef struct counter counter_t;
 /** Create the loop and the screens (login first). */
 hk_err_t counter_create(const counter_opts_t *o, counter_t **out, hk_diag_t *diag);
 void counter_destroy(counter_t *c); /* NULL ok */
+
+/** The model the screens draw (tests read what the clerk and the
+ *  customer see from it); valid until counter_destroy(). */
+const ui_model_t *counter_model(const counter_t *c);
 
 /** Where the branch posts its results (valid until counter_destroy()). */
 mailbox_t *counter_mailbox(counter_t *c);

@@ -94,7 +94,11 @@ static void layout(scr_counter_login_t *s)
         left = gfx_rect(pad, body.y, lw, body.h);
         right = gfx_rect(pad + lw + ui_px(m, 60), body.y, lw, body.h);
     } else {
-        int sh = body.h * 36 / 100;
+        /* the staff ids take what their rows need, the pad the rest */
+        int nrows = ((cfg->n_staff < MAX_STAFF ? cfg->n_staff : MAX_STAFF) + cols - 1) / cols;
+        int sh = lh + gap + nrows * (ui_px(m, 150) + gap);
+        if(sh > body.h * 40 / 100)
+            sh = body.h * 40 / 100;
         left = gfx_rect(pad, body.y, m->w - 2 * pad, sh);
         right = gfx_rect(pad + ui_px(m, 90), body.y + sh + ui_px(m, 24),
                          m->w - 2 * pad - ui_px(m, 180), body.h - sh - ui_px(m, 24));

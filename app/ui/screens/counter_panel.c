@@ -133,13 +133,14 @@ static void layout_modal(scr_counter_panel_t *s)
         scr_button(&s->choice[i], m,
                    gfx_rect(s->modal.x + pad + (i % cols) * (cw + gap),
                             top + (i / cols) * (bh + gap), cw, bh),
-                   t, UI_COL_BRAND, UI_COL_WHITE, 42);
-        snprintf(s->choice[i].subtitle, sizeof(s->choice[i].subtitle), "%d", i + 1);
+                   "", UI_COL_BRAND, UI_COL_WHITE, 42);
+        /* each choice shows its key */
+        snprintf(s->choice[i].title, sizeof(s->choice[i].title), "%d · %s", i + 1, t);
     }
     scr_button(&s->cancel, m,
                gfx_rect(s->modal.x + pad, top + (rows - 1) * (bh + gap), w - 2 * pad, bh),
                i18n_get(m->lang, I18N_CANCEL), UI_COL_BG, UI_COL_BRAND, 42);
-    snprintf(s->cancel.subtitle, sizeof(s->cancel.subtitle), "Esc");
+    snprintf(s->cancel.title, sizeof(s->cancel.title), "Esc · %s", i18n_get(m->lang, I18N_CANCEL));
 }
 
 static void layout(scr_counter_panel_t *s)
@@ -151,7 +152,7 @@ static void layout(scr_counter_panel_t *s)
 
     ui_chrome_layout(&s->base.chrome, s->base.g, m, false);
     body = ui_chrome_body(&s->base.chrome, m);
-    s->bar = gfx_rect(pad, body.y + ui_px(m, 20), m->w - 2 * pad, ui_px(m, 110));
+    s->bar = gfx_rect(pad, body.y + ui_px(m, 20), m->w - 2 * pad, ui_px(m, 126));
     s->hint = gfx_rect(pad, body.y + body.h - ui_px(m, 56), m->w - 2 * pad, ui_px(m, 50));
     s->toast = gfx_rect(pad, s->hint.y - ui_px(m, 100), m->w - 2 * pad, ui_px(m, 88));
     body.y = s->bar.y + s->bar.h + gap;
@@ -230,18 +231,18 @@ static void draw_bar(const scr_counter_panel_t *s, gfx_t *g)
                                                  : cfg->counters[c->counter_idx].name_zh)
                            : "?";
     const char *st_text = i18n_get(m->lang, state_key[st]);
+    int row2 = b.y + ui_label_line_h(px) + ui_px(m, 8);
 
     ui_label_draw(g, GFX_BOLD, px, gfx_rgb(UI_COL_TEXT),
                   gfx_rect(x, b.y, s->logout.rect.x - x - ui_px(m, 20), ui_label_line_h(px)),
                   UI_ALIGN_LEFT, 1, name);
     /* state pill, then who is logged in, on the second line */
     pw = ui_label_width(g, GFX_BOLD, spx, st_text) + ui_px(m, 40);
-    gfx_fill_round_rect(g, gfx_rect(x, b.y + ui_label_line_h(px), pw, ph * 3 / 4), ph * 3 / 8,
-                        gfx_rgb(state_col[st]));
-    ui_label_draw(g, GFX_BOLD, spx, gfx_rgb(UI_COL_WHITE),
-                  gfx_rect(x, b.y + ui_label_line_h(px) + (ph * 3 / 4 - ui_label_line_h(spx)) / 2,
-                           pw, ui_label_line_h(spx)),
-                  UI_ALIGN_CENTER, 1, st_text);
+    gfx_fill_round_rect(g, gfx_rect(x, row2, pw, ph * 3 / 4), ph * 3 / 8, gfx_rgb(state_col[st]));
+    ui_label_draw(
+        g, GFX_BOLD, spx, gfx_rgb(UI_COL_WHITE),
+        gfx_rect(x, row2 + (ph * 3 / 4 - ui_label_line_h(spx)) / 2, pw, ui_label_line_h(spx)),
+        UI_ALIGN_CENTER, 1, st_text);
     if(c->staff_idx >= 0 && c->staff_idx < cfg->n_staff) {
         i18n_format(id, sizeof(id), m->lang, I18N_COUNTER_STAFF_S, cfg->staff[c->staff_idx].id);
         snprintf(line, sizeof(line), "%s · %s",
@@ -250,7 +251,7 @@ static void draw_bar(const scr_counter_panel_t *s, gfx_t *g)
                  id);
         ui_label_draw(g, GFX_REGULAR, spx, gfx_rgb(UI_COL_MUTED),
                       gfx_rect(x + pw + ui_px(m, 20),
-                               b.y + ui_label_line_h(px) + (ph * 3 / 4 - ui_label_line_h(spx)) / 2,
+                               row2 + (ph * 3 / 4 - ui_label_line_h(spx)) / 2,
                                s->logout.rect.x - x - pw - ui_px(m, 40), ui_label_line_h(spx)),
                       UI_ALIGN_LEFT, 1, line);
     }
@@ -270,6 +271,15 @@ static void draw_card(const scr_counter_panel_t *s, gfx_t *g)
                   gfx_rect(r.x + ip, r.y + ip, r.w - 2 * ip, ui_label_line_h(lpx)), UI_ALIGN_LEFT,
                   1, i18n_get(m->lang, I18N_COUNTER_CURRENT));
     y = r.y + ip + ui_label_line_h(lpx);
+    if(c->has_ticket) {
+        /* number, then the times line: in the middle of what is left */
+        int nh = ui_px(m, 150), used;
+        if(ui_label_line_h(nh) > r.h * 45 / 100)
+            nh = r.h * 45 / 100 * 10 / 13;
+        used = ui_label_line_h(nh) + ui_px(m, 6) + 2 * ui_label_line_h(ui_font(m, 36));
+        if(r.y + r.h - ip - y > used)
+            y += (r.y + r.h - ip - y - used) / 2;
+    }
     if(!c->has_ticket) {
         ui_label_draw(g, GFX_REGULAR, ui_font(m, 44), gfx_rgb(UI_COL_MUTED),
                       gfx_rect(r.x + ip, r.y + r.h / 2 - ui_px(m, 30), r.w - 2 * ip, r.h / 2),
@@ -329,23 +339,26 @@ static void draw_waits(const scr_counter_panel_t *s, gfx_t *g)
         return;
     c = &cfg->counters[m->counter.counter_idx];
     n = c->n_services;
-    y = r.y + ip / 2 + ui_label_line_h(lpx);
+    y = r.y + ip / 2 + ui_label_line_h(lpx) + ui_px(m, 6);
     row = ui_label_line_h(px) + ui_px(m, 4);
     cols = (r.y + r.h - y) / row >= n ? 1 : 2;
     for(i = 0; i < n; i++) {
         int svc = c->services[i], cw = (r.w - 2 * ip) / cols;
         int x = r.x + ip + (i % cols) * cw, yy = y + (i / cols) * row;
         char cnt[64], name[160];
+        int cnt_w;
         if(yy + row > r.y + r.h)
             break;
         i18n_format_int(cnt, sizeof(cnt), m->lang, I18N_COUNTER_WAITING_D, m->svc[svc].waiting);
         snprintf(name, sizeof(name), "%c  %s", cfg->services[svc].prefix,
                  m->lang == I18N_EN ? cfg->services[svc].name_en : cfg->services[svc].name_zh);
+        /* the count whole at the right; the name gives way */
+        cnt_w = ui_label_width(g, GFX_BOLD, px, cnt);
         ui_label_draw(g, GFX_REGULAR, px, gfx_rgb(UI_COL_TEXT),
-                      gfx_rect(x, yy, cw - ui_px(m, 160), row), UI_ALIGN_LEFT, 1, name);
+                      gfx_rect(x, yy, cw - cnt_w - ui_px(m, 40), row), UI_ALIGN_LEFT, 1, name);
         ui_label_draw(
             g, GFX_BOLD, px, gfx_rgb(m->svc[svc].waiting > 0 ? UI_COL_BRAND : UI_COL_MUTED),
-            gfx_rect(x + cw - ui_px(m, 180), yy, ui_px(m, 160), row), UI_ALIGN_RIGHT, 1, cnt);
+            gfx_rect(x + cw - ui_px(m, 16) - cnt_w, yy, cnt_w, row), UI_ALIGN_LEFT, 1, cnt);
     }
 }
 

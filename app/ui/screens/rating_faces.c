@@ -28,6 +28,7 @@ typedef struct scr_rate_faces {
     ui_button_t chip[N_CHIPS];
     ui_button_t submit;
     gfx_rect_t strip, title, body, foot;
+    int chip_face_y; /* chips phase: top of the chosen face */
 } scr_rate_faces_t;
 
 static const i18n_key_t level_key[6] = { I18N_RATE_LEVEL_3, I18N_RATE_LEVEL_1, I18N_RATE_LEVEL_2,
@@ -126,13 +127,16 @@ static void layout(scr_rate_faces_t *s)
     }
     {
         /* chips: 2 x 2 under the chosen face, then Submit */
-        int face_d = ui_px(m, land ? 200 : 260);
-        int top = s->body.y + face_d + ui_px(m, 90);
+        int face_d = ui_px(m, land ? 200 : 260), label_h = ui_px(m, 90);
         int sub_h = ui_px(m, 130), cw = (s->body.w - gap) / 2;
-        int ch = (s->body.y + s->body.h - sub_h - 2 * gap - top - gap) / 2;
+        int ch = (s->body.h - face_d - label_h - sub_h - 3 * gap) / 2, block, top;
         const i18n_key_t *keys = r->phase == UI_RATE_PRAISE ? praise_key : reason_key;
         if(ch > ui_px(m, 170))
             ch = ui_px(m, 170);
+        /* face, its name, the chips and Submit: one block, a little above the middle */
+        block = face_d + label_h + 2 * ch + 3 * gap + sub_h;
+        s->chip_face_y = s->body.y + (s->body.h - block) / 3;
+        top = s->chip_face_y + face_d + label_h;
         for(i = 0; i < N_CHIPS; i++) {
             bool on = (r->chips & (1u << i)) != 0;
             gfx_rect_t cr =
@@ -203,7 +207,7 @@ static void draw_faces(const scr_rate_faces_t *s, gfx_t *g)
     for(i = 0; i < 5; i++) {
         const ui_button_t *b = &s->face[i];
         gfx_rect_t r = b->rect;
-        int level = 5 - i, px = b->title_px;
+        int level = 5 - i, px = land ? ui_font(m, 42) : b->title_px;
         int lift = b->pressed ? ui_px(m, 4) : 0;
         gfx_color_t tc = gfx_rgb(UI_COL_TEXT);
         gfx_fill_round_rect(g, gfx_rect(r.x, r.y + lift, r.w, r.h), b->radius,
@@ -238,10 +242,11 @@ static void draw_chips(const scr_rate_faces_t *s, gfx_t *g)
     int d = ui_px(m, ui_landscape(m) ? 200 : 260), i;
     int px = ui_font(m, 44);
 
-    scr_rate_face(g, m->w / 2, s->body.y + d / 2, d, m->rate.level);
-    ui_label_draw(g, GFX_BOLD, px, gfx_rgb(scr_rate_color(m->rate.level)),
-                  gfx_rect(s->body.x, s->body.y + d + ui_px(m, 16), s->body.w, ui_label_line_h(px)),
-                  UI_ALIGN_CENTER, 1, i18n_get(m->lang, level_key[m->rate.level]));
+    scr_rate_face(g, m->w / 2, s->chip_face_y + d / 2, d, m->rate.level);
+    ui_label_draw(
+        g, GFX_BOLD, px, gfx_rgb(scr_rate_color(m->rate.level)),
+        gfx_rect(s->body.x, s->chip_face_y + d + ui_px(m, 16), s->body.w, ui_label_line_h(px)),
+        UI_ALIGN_CENTER, 1, i18n_get(m->lang, level_key[m->rate.level]));
     for(i = 0; i < N_CHIPS; i++)
         ui_button_draw(&s->chip[i], g);
     ui_button_draw(&s->submit, g);
@@ -251,10 +256,17 @@ static void draw_message(const scr_rate_faces_t *s, gfx_t *g)
 {
     const ui_model_t *m = &s->base.m;
     const ui_rate_view_t *r = &m->rate;
-    int d = ui_px(m, 300), y = s->body.y + ui_px(m, 40);
+    int d = ui_px(m, 300), y, h;
+    bool low = r->phase == UI_RATE_THANKS && rating_level_needs_follow_up((rating_level_t)r->level);
     const char *msg = r->phase == UI_RATE_SENDING  ? i18n_get(m->lang, I18N_RATE_SENDING)
                       : r->phase == UI_RATE_FAILED ? r->msg
                                                    : i18n_get(m->lang, I18N_RATE_THANKS);
+
+    /* the face (or "!") and the words, in the middle of the body */
+    h = d + ui_px(m, 60) + ui_label_measure(g, GFX_BOLD, ui_font(m, 64), s->body.w, 2, msg, NULL);
+    if(low)
+        h += ui_px(m, 24) + ui_label_line_h(ui_font(m, 44));
+    y = s->body.y + (s->body.h - h) / 2;
 
     if(r->phase == UI_RATE_FAILED) {
         gfx_fill_round_rect(g, gfx_rect(m->w / 2 - d / 2, y, d, d), d / 2, gfx_rgb(0xFCE8E0));
@@ -267,7 +279,7 @@ static void draw_message(const scr_rate_faces_t *s, gfx_t *g)
     y += d + ui_px(m, 60);
     y += ui_label_draw(g, GFX_BOLD, ui_font(m, 64), gfx_rgb(UI_COL_TEXT),
                        gfx_rect(s->body.x, y, s->body.w, s->body.h), UI_ALIGN_CENTER, 2, msg);
-    if(r->phase == UI_RATE_THANKS && rating_level_needs_follow_up((rating_level_t)r->level))
+    if(low)
         ui_label_draw(g, GFX_REGULAR, ui_font(m, 44), gfx_rgb(UI_COL_MUTED),
                       gfx_rect(s->body.x, y + ui_px(m, 24), s->body.w, s->body.h), UI_ALIGN_CENTER,
                       2, i18n_get(m->lang, I18N_RATE_THANKS_LOW));
