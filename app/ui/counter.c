@@ -12,8 +12,9 @@
  *
  *   Login: INTENT_LOGIN -> branch_login(staff id, PIN); the PIN's digits
  *   live only in this struct and are wiped as soon as they are submitted.
- *   HK_OK -> PANEL; HK_ERR_INVALID "wrong id or PIN"; HK_ERR_BUSY locked
- *   out for a while. Log out closes an open counter first.
+ *   HK_OK -> PANEL and the counter opens for that clerk (calls made there
+ *   carry their staff id until it closes); HK_ERR_INVALID "wrong id or
+ *   PIN"; HK_ERR_BUSY locked out for a while. Log out closes the counter.
  *
  *   Staff operations: one in flight at a time (op_tag); a press meanwhile
  *   is ignored, so a double press never calls two customers. Its result
@@ -88,6 +89,8 @@ struct counter {
     int last_key_char; /* a printable KEY whose TEXT twin is still to come */
     int64_t last_key_ms;
 };
+
+static bool submit(counter_t *c, branch_op_t op, hk_err_t rc);
 
 static int64_t wall_ms(const counter_t *c)
 {
@@ -320,6 +323,12 @@ static void login_done(counter_t *c, const branch_result_t *r)
         c->staff_lang = c->model.lang;
         hk_log_info("counter", "staff %s logged in at %s", c->staff_id, c->counter_id);
         go_panel(c);
+        /* logging in opens the counter for this clerk: the calls made here
+         * carry their id until it closes */
+        c->op_tag = ++c->next_tag;
+        submit(c, BRANCH_OP_SET_COUNTER,
+               branch_set_counter(c->o.branch, c->op_tag, c->counter_id, BRANCH_COUNTER_OPEN,
+                                  c->staff_id));
         request_snapshot(c);
         return;
     }

@@ -86,32 +86,6 @@ static inline void harness_open(harness_t *h, int w, int hh, const char *lang, c
     HK_ASSERT_OK(queue_open(h->store, &h->cfg, &h->queue));
 }
 
-#ifdef HARNESS_LOGIN_SHIM /* TEMPORARY until branch_local's login lands on main */
-#include "hk_mem.h"
-static mailbox_t *shim_mb;
-static const config_t *shim_cfg;
-static branch_ops_t shim_ops;
-static hk_err_t shim_login(void *impl, uint64_t tag, const char *staff_id, const char *pin)
-{
-    branch_result_t *r = hk_calloc(1, sizeof(*r));
-    mailbox_msg_t m;
-    int i = config_staff_index(shim_cfg, staff_id);
-
-    (void)impl;
-    r->op = BRANCH_OP_LOGIN;
-    r->rc = i >= 0 && !strcmp(pin, "246810") ? HK_OK : HK_ERR_INVALID;
-    if(r->rc == HK_OK) {
-        r->has_staff = true;
-        snprintf(r->staff.id, sizeof(r->staff.id), "%s", staff_id);
-    }
-    memset(&m, 0, sizeof(m));
-    m.kind = MAILBOX_BRANCH_DONE;
-    m.tag = tag;
-    m.payload = r;
-    m.payload_free = branch_result_free;
-    return mailbox_post(shim_mb, &m);
-}
-#endif
 
 /* The counter (counter_id NULL: the config's c6) over branch_local. */
 static inline void harness_counter(harness_t *h, const char *counter_id)
@@ -132,13 +106,6 @@ static inline void harness_counter(harness_t *h, const char *counter_id)
     HK_ASSERT_OK(branch_local_create(h->store, &h->cfg, counter_mailbox(h->counter), harness_now,
                                      h->clock, &h->branch));
     h->have_branch = true;
-#ifdef HARNESS_LOGIN_SHIM
-    shim_mb = counter_mailbox(h->counter);
-    shim_cfg = &h->cfg;
-    shim_ops = *h->branch.ops;
-    shim_ops.login = shim_login;
-    h->branch.ops = &shim_ops;
-#endif
 }
 
 /* The kiosk (its own store connection on the same file, its own branch). */

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HARNESS_LOGIN_SHIM 1
 #include "counter_harness.h"
 #include "i18n.h"
 #include "journal.h"
@@ -88,6 +87,7 @@ static void test_call_next_shows_the_number_called(void)
     HK_ASSERT_OK(queue_find_ticket(h.queue, "2026-11-25", "A001", &t));
     HK_ASSERT_INT(TICKET_CALLED, t.state);
     HK_ASSERT_STR("c6", t.counter_id);
+    HK_ASSERT_STR("s1", t.staff_id); /* the clerk who called it */
     /* waiting counts of this counter's services: payment 1, general 0 */
     HK_ASSERT_INT(1, model()->svc[config_service_index(&h.cfg, "payment")].waiting);
     HK_ASSERT_INT(0, model()->svc[config_service_index(&h.cfg, "general")].waiting);
@@ -188,6 +188,7 @@ static void test_finish_leads_to_the_rating_and_stores_one_vote(void)
     HK_ASSERT_INT(RATING_REASON_EFFICIENCY | RATING_REASON_ATTITUDE, rec.reasons);
     HK_ASSERT_INT(RATING_SOURCE_COUNTER, rec.source);
     HK_ASSERT_STR("c6", rec.counter_id);
+    HK_ASSERT_STR("s1", rec.staff_id);
     HK_ASSERT(rec.follow_up);
     rating_destroy(r);
     HK_ASSERT_INT(1, count_events(JOURNAL_VISIT_RATED));

@@ -26,7 +26,6 @@
 #include <SDL_image.h>
 #include <SDL_ttf.h>
 
-#define HARNESS_LOGIN_SHIM 1 /* TEMPORARY */
 #include "counter_harness.h"
 
 /* One panel size and language, and where that layout's buttons are. */

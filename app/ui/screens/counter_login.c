@@ -129,7 +129,7 @@ static void layout(scr_counter_login_t *s)
         s->pin_label = gfx_rect(right.x, right.y, right.w, lh);
         s->dots = gfx_rect(right.x, right.y + lh + gap, right.w, ui_px(m, 90));
         s->msg = gfx_rect(right.x, s->dots.y + s->dots.h + ui_px(m, 10), right.w,
-                          ui_label_line_h(ui_font(m, 34)) * 2);
+                          ui_label_line_h(ui_font(m, 34)) * (land ? 1 : 2));
         top = s->msg.y + s->msg.h + ui_px(m, 10);
         kw = (right.w - 2 * gap) / 3;
         kh = (right.y + right.h - top - 4 * gap) / 5;
@@ -148,9 +148,14 @@ static void layout(scr_counter_login_t *s)
                        gfx_rect(right.x + (i % 3) * (kw + gap), top + (i / 3) * (kh + gap), kw, kh),
                        t, UI_COL_CARD, i < 9 || i == 10 ? UI_COL_TEXT : UI_COL_MUTED,
                        i < 9 || i == 10 ? 56 : 36);
+            /* short keys on a wide panel: the digit stays inside its key */
+            if(s->key[i].title_px > kh * 55 / 100)
+                s->key[i].title_px = kh * 55 / 100;
         }
         scr_button(&s->login, m, gfx_rect(right.x, top + 4 * (kh + gap), right.w, kh),
                    i18n_get(m->lang, I18N_COUNTER_LOGIN), UI_COL_BRAND, UI_COL_WHITE, 48);
+        if(s->login.title_px > kh * 55 / 100)
+            s->login.title_px = kh * 55 / 100;
         s->login.enabled = m->counter.staff_idx >= 0 && m->counter.pin_len > 0;
     }
 }

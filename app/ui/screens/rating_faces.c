@@ -102,7 +102,7 @@ static void layout(scr_rate_faces_t *s)
     bool land = ui_landscape(m);
     int pad = ui_px(m, land ? 60 : 48), gap = ui_px(m, 24), i;
     int strip_h = ui_px(m, 130), title_h = ui_label_line_h(ui_font(m, 60)) * 2;
-    int foot_h = ui_px(m, 90);
+    int foot_h = r->countdown_s >= 0 ? ui_px(m, 90) : 0; /* the countdown's */
     gfx_rect_t body;
 
     ui_chrome_layout(&s->base.chrome, s->base.g, m, r->kiosk);

@@ -119,6 +119,8 @@ static void layout(scr_rate_number_t *s)
                        gfx_rect(right.x + (i % lcols) * (lw + gap),
                                 right.y + (i / lcols) * (kh + gap), lw, kh),
                        t, UI_COL_RATE, UI_COL_WHITE, 52);
+            if(s->letter[i].title_px > kh * 55 / 100)
+                s->letter[i].title_px = kh * 55 / 100;
         }
         top = right.y + lrows * (kh + gap) + ui_px(m, 10);
         for(i = 0; i < N_KEYS; i++) {
@@ -137,6 +139,8 @@ static void layout(scr_rate_number_t *s)
                        : i == 9 ? UI_COL_MUTED
                                 : UI_COL_TEXT,
                        i < 9 || i == 10 ? 56 : 38);
+            if(s->key[i].title_px > kh * 55 / 100) /* short keys: keep the text inside */
+                s->key[i].title_px = kh * 55 / 100;
         }
         s->key[11].enabled = m->rate.entry[0] != '\0' && !m->rate.entry_busy;
     }
