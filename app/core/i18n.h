@@ -132,6 +132,8 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_RATE_UNKNOWN, "rate_unknown") \
     X(I18N_RATE_NOT_FINISHED, "rate_not_finished") \
     X(I18N_RATE_OTHER_DAY, "rate_other_day") \
+    X(I18N_RATE_NOW_SERVING_S, "rate_now_serving_s") \
+    X(I18N_RATE_WELCOME, "rate_welcome") \
     X(I18N_WAITING_NOW_D, "waiting_now_d") \
     X(I18N_HOURS_TODAY_S, "hours_today_s") \
     X(I18N_CLOSED_TODAY, "closed_today") \

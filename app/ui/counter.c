@@ -9,6 +9,14 @@
  *     [PANEL, RATE_FACES]             after STAFF_CARD_S or "Rate now"
  *   The panel's no-show and transfer choices are a modal state of the
  *   panel (model counter.pick), not screens.
+ *   With a customer screen (opts.customer_display, config
+ *   device.second_screen) the clerk stays on [PANEL] and the customer
+ *   side lives on that display: its own staff-card and faces screen
+ *   states (cust_scr, cust_top), language and text size, drawn after each
+ *   staff frame when its model changed (after_present) and fed by
+ *   counter_customer_input() (counter_run reads both displays). Between
+ *   visits it shows who serves here and the number now (rate.idle), or a
+ *   welcome when nobody is logged in.
  *
  *   Login: INTENT_LOGIN -> branch_login(staff id, PIN); the PIN's digits
  *   live only in this struct and are wiped as soon as they are submitted.
@@ -88,7 +96,20 @@ struct counter {
     i18n_lang_t staff_lang;
     int last_key_char; /* a printable KEY whose TEXT twin is still to come */
     int64_t last_key_ms;
+    /* the customer's own screen (o.customer_display), when there is one */
+    display_t *cd;
+    void *cust_scr[2]; /* [0] the staff card, [1] the faces: states on cd's gfx */
+    int cust_top;
+    bool cust_dirty;
+    i18n_lang_t cust_lang;
+    bool cust_large;
+    int64_t cust_guard_until;
 };
+
+static const scr_ops_t *cust_ops(int top)
+{
+    return top ? scr_rate_faces_ops() : scr_rate_staff_ops();
+}
 
 static bool submit(counter_t *c, branch_op_t op, hk_err_t rc);
 
@@ -212,6 +233,8 @@ static void go(counter_t *c, const int *stack, int n)
     int top = stack[n - 1];
 
     ui_loop_set_stack(c->loop, stack, n);
+    if(c->cd)
+        return; /* the rating runs on the customer's screen, whatever the clerk does */
     if(top != UI_SCR_RATE_STAFF)
         runloop_timer_cancel(r, T_BEGIN);
     if(top != UI_SCR_RATE_FACES) {
@@ -238,13 +261,28 @@ static void go_panel(counter_t *c)
         c->model.lang = c->staff_lang;
         refresh_time(c);
     }
-    c->rate_tag = 0;
-    c->rate_ticket = 0;
+    if(!c->cd) {
+        c->rate_tag = 0;
+        c->rate_ticket = 0;
+    }
     go(c, s, 1);
+}
+
+/* The customer's screen shows top (0 staff card, 1 faces) from now. */
+static void cust_show(counter_t *c, int top)
+{
+    c->cust_top = top;
+    cust_ops(top)->enter(c->cust_scr[top]);
+    c->cust_guard_until = mono_ms(c) + UI_INPUT_GUARD_MS; /* the rest of a double tap */
+    c->cust_dirty = true;
 }
 
 static void go_customer(counter_t *c, int top)
 {
+    if(c->cd) {
+        cust_show(c, top == UI_SCR_RATE_FACES);
+        return;
+    }
     int s[2] = { UI_SCR_COUNTER_PANEL, 0 };
 
     s[1] = top;
@@ -468,17 +506,84 @@ static void pick_key(counter_t *c, int n)
 
 /* ---- customer side -------------------------------------------------------- */
 
-static void rate_names(counter_t *c)
+/* The visit's rating is over (voted, refused or timed out): the clerk's
+ * panel again, or, on a second screen, its between-visits card. */
+static void customer_end(counter_t *c)
 {
-    ui_rate_view_t *r = &c->model.rate;
-    int i = config_staff_index(c->cfg, r->staff_id);
+    if(!c->cd) {
+        go_panel(c);
+        return;
+    }
+    c->rate_tag = 0;
+    c->rate_ticket = 0;
+    runloop_timer_cancel(rl(c), T_RATE);
+    runloop_timer_cancel(rl(c), T_BEGIN);
+    runloop_timer_cancel(rl(c), T_DONE);
+    c->cust_lang = c->staff_lang; /* the next customer starts in the branch's language */
+    cust_show(c, 0);
+}
+
+/* r's staff name and initials, for r->staff_id, in lang. */
+static void staff_names(const config_t *cfg, i18n_lang_t lang, ui_rate_view_t *r)
+{
+    int i = config_staff_index(cfg, r->staff_id);
 
     r->staff_name[0] = r->initials[0] = '\0';
     if(i < 0)
         return;
     snprintf(r->staff_name, sizeof(r->staff_name), "%s",
-             c->model.lang == I18N_EN ? c->cfg->staff[i].name_en : c->cfg->staff[i].name_zh);
-    rating_flow_initials(&c->cfg->staff[i], c->model.lang, r->initials, sizeof(r->initials));
+             lang == I18N_EN ? cfg->staff[i].name_en : cfg->staff[i].name_zh);
+    rating_flow_initials(&cfg->staff[i], lang, r->initials, sizeof(r->initials));
+}
+
+/* The customer's language: their screen's, or the shared one's. */
+static i18n_lang_t rate_lang(const counter_t *c)
+{
+    return c->cd ? c->cust_lang : c->model.lang;
+}
+
+static void rate_names(counter_t *c)
+{
+    staff_names(c->cfg, c->model.lang, &c->model.rate);
+}
+
+/* Draw the customer's screen when what it shows changed (or force). */
+static void customer_frame(counter_t *c, bool force)
+{
+    const scr_ops_t *ops;
+    ui_model_t *m;
+    gfx_t *g;
+
+    if(!c->cd)
+        return;
+    ops = cust_ops(c->cust_top);
+    g = display_gfx(c->cd);
+    m = hk_malloc(sizeof(*m)); /* a model is large for the stack */
+    if(!m)
+        return;
+    *m = c->model;
+    m->w = g->width;
+    m->h = g->height;
+    m->lang = c->cust_lang;
+    m->large = c->cust_large;
+    if(!c->rate_ticket) {
+        /* between visits: who serves here, and the number now */
+        memset(&m->rate, 0, sizeof(m->rate));
+        m->rate.idle = true;
+        m->rate.countdown_s = -1;
+        if(c->model.counter.logged_in)
+            snprintf(m->rate.staff_id, sizeof(m->rate.staff_id), "%s", c->staff_id);
+        if(c->model.counter.has_ticket)
+            snprintf(m->rate.number, sizeof(m->rate.number), "%s", c->model.counter.ticket.number);
+    }
+    staff_names(c->cfg, m->lang, &m->rate);
+    (void)ui_model_set_time(m, wall_ms(c)); /* the header's date in the customer's language */
+    if(ops->update(c->cust_scr[c->cust_top], m) || force || c->cust_dirty) {
+        ops->draw(c->cust_scr[c->cust_top], g);
+        display_present(c->cd);
+        c->cust_dirty = false;
+    }
+    hk_free(m);
 }
 
 static int window_left_s(counter_t *c)
@@ -513,7 +618,7 @@ static void send_vote(counter_t *c, const rating_vote_t *vote)
     if(branch_rate(c->o.branch, c->rate_tag, c->rate_ticket, vote, RATING_SOURCE_COUNTER) !=
        HK_OK) {
         c->rate_tag = 0;
-        rating_flow_result(&c->model.rate, c->model.lang, HK_ERR_NET);
+        rating_flow_result(&c->model.rate, rate_lang(c), HK_ERR_NET);
         runloop_timer_at(rl(c), T_DONE, mono_ms(c) + DONE_S * 1000);
     }
 }
@@ -531,7 +636,7 @@ static void rate_tick(counter_t *c)
     if(r->countdown_s <= 0) {
         /* nothing chosen: the hub's sweep records "not rated" */
         hk_log_info("counter", "%s: rating window passed without a vote", r->number);
-        go_panel(c);
+        customer_end(c);
         return;
     }
     runloop_timer_at(rl(c), T_RATE, mono_ms(c) + 1000);
@@ -642,7 +747,7 @@ static bool on_input(void *ctl, const display_event_t *ev)
             act(c, ev->key - DISPLAY_KEY_F3 + 3);
         else if(ev->key == DISPLAY_KEY_F10)
             logout(c);
-    } else if(ev->key == DISPLAY_KEY_ESCAPE) {
+    } else if(ev->key == DISPLAY_KEY_ESCAPE && !c->cd) {
         go_panel(c); /* the clerk takes the screen back from the customer side */
     }
     ui_loop_invalidate(c->loop);
@@ -753,7 +858,7 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
         } else if(msg->tag == c->rate_tag && r->op == BRANCH_OP_RATE) {
             hk_log_info("counter", "%s rated at %s: %s", c->model.rate.number, c->counter_id,
                         hk_err_str(r->rc));
-            rating_flow_result(&c->model.rate, c->model.lang, r->rc);
+            rating_flow_result(&c->model.rate, rate_lang(c), r->rc);
             runloop_timer_at(rl(c), T_DONE, mono_ms(c) + DONE_S * 1000);
         } else if(msg->tag == c->snap_tag && r->op == BRANCH_OP_SNAPSHOT) {
             c->snap_tag = 0;
@@ -782,12 +887,49 @@ static void on_timer(void *ctl, int id)
     case T_TOAST: c->model.counter.toast[0] = '\0'; break;
     case T_RATE: rate_tick(c); break;
     case T_BEGIN:
-        if(ui_loop_current(c->loop) == UI_SCR_RATE_STAFF)
+        if(c->cd || ui_loop_current(c->loop) == UI_SCR_RATE_STAFF)
             go_customer(c, UI_SCR_RATE_FACES);
         break;
-    case T_DONE: go_panel(c); break;
+    case T_DONE: customer_end(c); break;
     default: break;
     }
+}
+
+static void after_present(void *ctl)
+{
+    customer_frame(ctl, false);
+}
+
+void counter_customer_input(counter_t *c, const display_event_t *ev)
+{
+    ui_intent_t in;
+
+    if(!c->cd)
+        return;
+    if(ev->type == DISPLAY_EV_EXPOSE || ev->type == DISPLAY_EV_RESIZE) {
+        customer_frame(c, true);
+        return;
+    }
+    if(ev->type != DISPLAY_EV_DOWN && ev->type != DISPLAY_EV_MOVE && ev->type != DISPLAY_EV_UP)
+        return; /* no keyboard on the customer's side; nor can they close it */
+    if(mono_ms(c) < c->cust_guard_until)
+        return;
+    in = cust_ops(c->cust_top)->handle(c->cust_scr[c->cust_top], ev);
+    switch(in.kind) {
+    case INTENT_REDRAW: c->cust_dirty = true; break;
+    case INTENT_TOGGLE_LANG: c->cust_lang = c->cust_lang == I18N_ZH ? I18N_EN : I18N_ZH; break;
+    case INTENT_TOGGLE_LARGE: c->cust_large = !c->cust_large; break;
+    case INTENT_RATE_BEGIN:
+        if(c->rate_ticket && c->cust_top == 0)
+            cust_show(c, 1);
+        break;
+    case INTENT_RATE_LEVEL:
+    case INTENT_RATE_CHIP:
+    case INTENT_RATE_SUBMIT: on_intent(c, &in); break;
+    default: break;
+    }
+    customer_frame(c, false);
+    ui_loop_invalidate(c->loop);
 }
 
 static ui_model_t *model(void *ctl)
@@ -805,6 +947,7 @@ static hk_err_t start(void *ctl, hk_diag_t *diag)
     }
     c->started = true;
     request_snapshot(c);
+    customer_frame(c, true);
     return HK_OK;
 }
 
@@ -879,6 +1022,7 @@ hk_err_t counter_create(const counter_opts_t *o, counter_t **out, hk_diag_t *dia
     ctl.on_message = on_message;
     ctl.on_timer = on_timer;
     ctl.start = start;
+    ctl.after_present = after_present;
     memset(&lo, 0, sizeof(lo));
     lo.display = o->display;
     lo.clock = o->clock;
@@ -886,12 +1030,22 @@ hk_err_t counter_create(const counter_opts_t *o, counter_t **out, hk_diag_t *dia
     rc = ui_loop_create(&lo, &ctl, &c->loop);
     for(i = 0; rc == HK_OK && i < sizeof(screens) / sizeof(screens[0]); i++)
         rc = ui_loop_add_screen(c->loop, screens[i].id, screens[i].ops());
+    if(rc == HK_OK && o->customer_display) {
+        /* the customer's side gets screens of its own, on its own gfx */
+        c->cd = o->customer_display;
+        for(i = 0; rc == HK_OK && i < 2; i++)
+            rc = cust_ops((int)i)->create(display_gfx(c->cd), &c->cust_scr[i]);
+    }
     if(rc != HK_OK) {
         hk_diag_set(diag, "counter: cannot create screens: %s", hk_err_str(rc));
         counter_destroy(c);
         return rc;
     }
     ui_model_init(&c->model, c->cfg, c->cfg_gen);
+    c->cust_lang = c->model.lang;
+    c->cust_large = c->model.large;
+    if(c->cd)
+        cust_show(c, 0);
     c->model.counter.counter_idx = config_counter_index(c->cfg, c->counter_id);
     c->model.counter.staff_idx = -1;
     c->model.rate.countdown_s = -1;
@@ -910,6 +1064,10 @@ void counter_destroy(counter_t *c)
     if(!c)
         return;
     ui_loop_destroy(c->loop); /* frees undelivered messages */
+    if(c->cust_scr[0])
+        cust_ops(0)->destroy(c->cust_scr[0]);
+    if(c->cust_scr[1])
+        cust_ops(1)->destroy(c->cust_scr[1]);
     if(c->cfg)
         config_live_release(c->o.live, c->cfg);
     memset(c->pin, 0, sizeof(c->pin));
@@ -926,6 +1084,35 @@ mailbox_t *counter_mailbox(counter_t *c)
     return ui_loop_mailbox(c->loop);
 }
 
+/* Input from both screens (interactive with a customer screen): the
+ * customer's events are handled here, the clerk's go to the loop. */
+static ui_src_result_t both_next(void *impl, ui_loop_t *l, int64_t deadline_ms, display_event_t *ev)
+{
+    counter_t *c = impl;
+    display_t *ds[2];
+    int64_t wait = deadline_ms == RUNLOOP_NEVER ? 600000 : deadline_ms - ui_loop_mono(l);
+
+    ds[0] = c->o.display;
+    ds[1] = c->cd;
+    if(wait < 0)
+        wait = 0;
+    if(wait > 600000)
+        wait = 600000;
+    if(!display_wait_any(ds, 2, (int)wait, ev))
+        return UI_SRC_IDLE;
+    if(ev->type == DISPLAY_EV_QUIT) {
+        ui_loop_quit(l, 0);
+        return UI_SRC_IDLE;
+    }
+    if(ev->type == DISPLAY_EV_WAKE)
+        return UI_SRC_IDLE; /* mail: the next dispatch takes it */
+    if(ev->display == c->cd) {
+        counter_customer_input(c, ev);
+        return UI_SRC_IDLE;
+    }
+    return UI_SRC_EVENT;
+}
+
 int counter_run(counter_t *c, const script_t *script)
 {
     script_player_t *player = NULL;
@@ -933,6 +1120,11 @@ int counter_run(counter_t *c, const script_t *script)
     script_probe_t probe;
     int rc;
 
+    if(!script && c->cd) {
+        src.impl = c;
+        src.next = both_next;
+        return ui_loop_run(c->loop, &src);
+    }
     if(!script)
         return ui_loop_run(c->loop, NULL);
     memset(&probe, 0, sizeof(probe));

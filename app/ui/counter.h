@@ -49,6 +49,12 @@ typedef struct counter_opts {
      * when counter_run() has drawn the first frame. */
     branch_t *branch;
     const char *counter_id; /* --counter, else NULL/"" = the config's device.counter */
+    /* Borrowed; NULL = none: the customer side takes the staff screen
+     * after "finish". Else (config device.second_screen) the customer's
+     * own screen: who serves here and the number being served between
+     * visits, the staff card and the rating after "finish"; its touches
+     * are read with the clerk's (counter_run). */
+    display_t *customer_display;
 } counter_opts_t;
 
 typedef struct counter counter_t;
@@ -60,6 +66,13 @@ void counter_destroy(counter_t *c); /* NULL ok */
 /** The model the screens draw (tests read what the clerk and the
  *  customer see from it); valid until counter_destroy(). */
 const ui_model_t *counter_model(const counter_t *c);
+
+/**
+ * One input event of the customer's screen (counter_run() reads them
+ * itself when it drives the displays; a script run only drives the staff
+ * screen, so tests feed the customer's taps here). No-op without one.
+ */
+void counter_customer_input(counter_t *c, const display_event_t *ev);
 
 /** Where the branch posts its results (valid until counter_destroy()). */
 mailbox_t *counter_mailbox(counter_t *c);

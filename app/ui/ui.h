@@ -107,6 +107,7 @@ typedef struct ui_rate_view {
     char staff_name[CONFIG_NAME_LEN]; /* in the language shown; "" = nobody logged in */
     char initials[16];                /* the photo placeholder's letters */
     char msg[160];                    /* FAILED: why */
+    bool idle; /* second screen between visits: who serves here, the number now */
     /* kiosk, which number: typed / scanned so far, and what went wrong */
     char entry[8];
     char entry_msg[160];

@@ -34,6 +34,7 @@ typedef struct harness {
     config_live_t *live;
     font_set_t *fonts;
     display_t *display;
+    display_t *customer; /* the counter's second screen; NULL = none */
     hk_clock_t *clock;
     store_t *store;
     queue_t *queue;
@@ -86,6 +87,36 @@ static inline void harness_open(harness_t *h, int w, int hh, const char *lang, c
     HK_ASSERT_OK(queue_open(h->store, &h->cfg, &h->queue));
 }
 
+/* A second offscreen display, w x hh, as the counter's customer screen
+ * (before harness_counter()). */
+static inline void harness_customer_screen(harness_t *h, int w, int hh)
+{
+    display_cfg_t dc;
+    hk_diag_t diag;
+
+    memset(&dc, 0, sizeof(dc));
+    dc.mode = DISPLAY_MODE_OFFSCREEN;
+    dc.width = w;
+    dc.height = hh;
+    dc.title = "counter test: customer";
+    HK_ASSERT_MSG(display_create(&dc, h->fonts, &h->customer, &diag) == HK_OK, "display: %s",
+                  diag.msg);
+}
+
+/* A tap on the customer's screen. */
+static inline void harness_customer_tap(harness_t *h, int x, int y)
+{
+    display_event_t ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.display = h->customer;
+    ev.x = x;
+    ev.y = y;
+    ev.type = DISPLAY_EV_DOWN;
+    counter_customer_input(h->counter, &ev);
+    ev.type = DISPLAY_EV_UP;
+    counter_customer_input(h->counter, &ev);
+}
 
 /* The counter (counter_id NULL: the config's c6) over branch_local. */
 static inline void harness_counter(harness_t *h, const char *counter_id)
@@ -102,6 +133,7 @@ static inline void harness_counter(harness_t *h, const char *counter_id)
     o.screenshot_dir = h->shots;
     o.branch = &h->branch;
     o.counter_id = counter_id;
+    o.customer_display = h->customer;
     HK_ASSERT_MSG(counter_create(&o, &h->counter, &diag) == HK_OK, "counter: %s", diag.msg);
     HK_ASSERT_OK(branch_local_create(h->store, &h->cfg, counter_mailbox(h->counter), harness_now,
                                      h->clock, &h->branch));
@@ -156,6 +188,7 @@ static inline void harness_close(harness_t *h)
         branch_destroy(&h->branch);
     queue_destroy(h->queue);
     store_close(h->store);
+    display_destroy(h->customer);
     display_destroy(h->display);
     font_set_destroy(h->fonts);
     hk_clock_destroy(h->clock);

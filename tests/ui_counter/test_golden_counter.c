@@ -41,68 +41,19 @@ typedef struct golden_case {
     int start[2];  /* the kiosk attract screen: anywhere */
 } golden_case_t;
 
+/* clang-format off */
 static const golden_case_t cases[] = {
-    { "1080x1920_zh",
-      1080,
-      1920,
-      "zh-CN",
-      { 540, 1415 },
-      { 540, 617 },
-      { 288, 1070 },
-      { 540, 1462 },
-      { 870, 1400 },
-      { 540, 1200 } },
-    { "1080x1920_en",
-      1080,
-      1920,
-      "en",
-      { 540, 1415 },
-      { 540, 617 },
-      { 288, 1070 },
-      { 540, 1462 },
-      { 870, 1400 },
-      { 540, 1200 } },
-    { "1920x1080_zh",
-      1920,
-      1080,
-      "zh-CN",
-      { 1200, 700 },
-      { 300, 700 },
-      { 700, 600 },
-      { 960, 900 },
-      { 1300, 830 },
-      { 960, 700 } },
-    { "1920x1080_en",
-      1920,
-      1080,
-      "en",
-      { 1200, 700 },
-      { 300, 700 },
-      { 700, 600 },
-      { 960, 900 },
-      { 1300, 830 },
-      { 960, 700 } },
-    { "800x1280_zh",
-      800,
-      1280,
-      "zh-CN",
-      { 400, 940 },
-      { 400, 411 },
-      { 212, 713 },
-      { 400, 975 },
-      { 640, 930 },
-      { 400, 800 } },
-    { "1366x768_en",
-      1366,
-      768,
-      "en",
-      { 853, 500 },
-      { 213, 500 },
-      { 500, 430 },
-      { 683, 640 },
-      { 924, 590 },
-      { 683, 498 } },
+    /* name            w     h     lang     face2         face5        chip1         submit        tile          start */
+    { "1080x1920_zh", 1080, 1920, "zh-CN", { 540, 1415 }, { 540, 617 }, { 288, 1070 }, { 540, 1462 }, { 870, 1400 }, { 540, 1200 } },
+    { "1080x1920_en", 1080, 1920, "en",    { 540, 1415 }, { 540, 617 }, { 288, 1070 }, { 540, 1462 }, { 870, 1400 }, { 540, 1200 } },
+    { "1920x1080_zh", 1920, 1080, "zh-CN", { 1200, 700 }, { 300, 700 }, { 700, 600 },  { 960, 900 },  { 1300, 830 }, { 960, 700 } },
+    { "1920x1080_en", 1920, 1080, "en",    { 1200, 700 }, { 300, 700 }, { 700, 600 },  { 960, 900 },  { 1300, 830 }, { 960, 700 } },
+    { "800x1280_zh",  800,  1280, "zh-CN", { 400, 940 },  { 400, 411 }, { 212, 713 },  { 400, 975 },  { 640, 930 },  { 400, 800 } },
+    { "1366x768_en",  1366, 768,  "en",    { 853, 500 },  { 213, 500 }, { 500, 430 },  { 683, 640 },  { 924, 590 },  { 683, 498 } },
+    /* w 0: the counter with a customer screen (second_screen_journey) */
+    { "second_screen", 0,   0,    "zh-CN", { 0, 0 },      { 0, 0 },     { 0, 0 },      { 0, 0 },      { 0, 0 },      { 0, 0 } },
 };
+/* clang-format on */
 
 static int updating_goldens;
 
@@ -325,6 +276,56 @@ static void kiosk_journey(const golden_case_t *c, const char *shots)
     harness_close(&h);
 }
 
+/* The counter with a customer screen: the clerk on a 1920x1080 panel,
+ * the customer on a 1080x1920 one; their screen's frames are the
+ * goldens (second_*). */
+static void second_screen_journey(const char *shots)
+{
+    harness_t h;
+    char path[1200];
+    rating_t *r = NULL;
+    rating_record_t rec;
+    ticket_t t;
+
+    harness_open(&h, 1920, 1080, "zh-CN", shots);
+    t = harness_issue(&h, "general", 9, 40);
+    harness_customer_screen(&h, 1080, 1920);
+    harness_counter(&h, NULL);
+    HK_ASSERT_INT(0, harness_run(&h, "clock 2026-11-25T10:30\nwait 300\n"));
+    snprintf(path, sizeof(path), "%s/second_welcome.png", shots);
+    HK_ASSERT_OK(display_save_png(h.customer, path));
+    HK_ASSERT_INT(0, harness_run(&h, "key tab\nkey 2\nkey 4\nkey 6\nkey 8\nkey 1\nkey 0\n"
+                                     "key enter\nwait 300\nkey f1\nwait 300\n"));
+    snprintf(path, sizeof(path), "%s/second_serving.png", shots);
+    HK_ASSERT_OK(display_save_png(h.customer, path));
+    /* finish: the customer's screen invites, the clerk keeps the panel */
+    HK_ASSERT_INT(0, harness_run(&h, "key f4\nwait 300\nexpect-screen counter_panel\n"));
+    snprintf(path, sizeof(path), "%s/second_staff.png", shots);
+    HK_ASSERT_OK(display_save_png(h.customer, path));
+    HK_ASSERT_INT(0, harness_run(&h, "wait 5500\nexpect-screen counter_panel\n"));
+    snprintf(path, sizeof(path), "%s/second_faces.png", shots);
+    HK_ASSERT_OK(display_save_png(h.customer, path));
+    /* the customer votes on their screen: 不满意, 服务效率, submit (twice) */
+    harness_customer_tap(&h, 540, 1415);
+    harness_customer_tap(&h, 288, 1070);
+    harness_customer_tap(&h, 540, 1462);
+    harness_customer_tap(&h, 540, 1462);
+    HK_ASSERT_INT(0, harness_run(&h, "wait 400\n"));
+    snprintf(path, sizeof(path), "%s/second_thanks.png", shots);
+    HK_ASSERT_OK(display_save_png(h.customer, path));
+    HK_ASSERT_OK(rating_open(h.store, &h.cfg, &r));
+    HK_ASSERT_OK(rating_get(r, t.id, &rec));
+    HK_ASSERT_INT(RATING_DISSATISFIED, rec.level);
+    HK_ASSERT_INT(RATING_REASON_EFFICIENCY, rec.reasons);
+    HK_ASSERT_INT(RATING_SOURCE_COUNTER, rec.source);
+    rating_destroy(r);
+    /* then back to who serves here, and nothing is being rated */
+    HK_ASSERT_INT(0, harness_run(&h, "wait 4500\nexpect-screen counter_panel\n"));
+    snprintf(path, sizeof(path), "%s/second_after.png", shots);
+    HK_ASSERT_OK(display_save_png(h.customer, path));
+    harness_close(&h);
+}
+
 static void run_case(const golden_case_t *c)
 {
     char shots[1024], golden_dir[1024], fail_dir[1024], a[1400], g[1400];
@@ -333,8 +334,12 @@ static void run_case(const golden_case_t *c)
     int failures = 0, compared = 0;
 
     snprintf(shots, sizeof(shots), "%s/shots", hk_test_tmpdir());
-    counter_journey(c, shots);
-    kiosk_journey(c, shots);
+    if(c->w == 0) {
+        second_screen_journey(shots);
+    } else {
+        counter_journey(c, shots);
+        kiosk_journey(c, shots);
+    }
     snprintf(golden_dir, sizeof(golden_dir), "%s/tests/ui_counter/golden/%s", HK_SOURCE_DIR,
              c->name);
     snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/ui_counter/%s", HK_BINARY_DIR,
@@ -421,6 +426,11 @@ static void test_golden_counter_landscape_1366x768_en(void)
     run_case(&cases[5]);
 }
 
+static void test_golden_counter_second_screen(void)
+{
+    run_case(&cases[6]);
+}
+
 int main(void)
 {
     char here[512], recorded[512], env_path[1024];
@@ -452,5 +462,6 @@ int main(void)
     HK_RUN(test_golden_counter_landscape_1920x1080_en);
     HK_RUN(test_golden_counter_portrait_800x1280_zh);
     HK_RUN(test_golden_counter_landscape_1366x768_en);
+    HK_RUN(test_golden_counter_second_screen);
     return hk_test_end();
 }

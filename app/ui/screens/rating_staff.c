@@ -3,7 +3,9 @@
  * second screen): who served you (photo placeholder with initials, name,
  * staff id), the number just served, and the invitation to rate, with the
  * rating window's countdown. "Rate now" (or the controller, after a few
- * seconds) goes on to the faces.
+ * seconds) goes on to the faces. On a second screen between visits
+ * (rate.idle) it shows who serves at this counter and the number being
+ * served now, or a welcome when nobody is logged in.
  */
 #include "screens.h"
 
@@ -59,6 +61,12 @@ static int block(const scr_rate_staff_t *s, gfx_t *g, int y0, bool draw, gfx_rec
     int bw = ui_px(m, 520), bh = ui_px(m, 140);
     char buf[128];
 
+    if(r->idle && !r->staff_id[0]) {
+        /* a second screen with nobody logged in: a welcome, no more */
+        return ui_label_put(g, draw, GFX_BOLD, ui_font(m, 96), gfx_rgb(UI_COL_BRAND),
+                            gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 1,
+                            i18n_get(m->lang, I18N_RATE_WELCOME));
+    }
     y += ui_label_put(g, draw, GFX_REGULAR, ui_font(m, 44), gfx_rgb(UI_COL_MUTED),
                       gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 1,
                       i18n_get(m->lang, I18N_RATE_SERVED_BY));
@@ -74,6 +82,17 @@ static int block(const scr_rate_staff_t *s, gfx_t *g, int y0, bool draw, gfx_rec
     y += ui_label_put(g, draw, GFX_REGULAR, ui_font(m, 44), gfx_rgb(UI_COL_MUTED),
                       gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 1, buf);
     y += ui_px(m, land ? 30 : 60);
+    if(r->idle) {
+        /* between visits: the number being served here, if any */
+        if(r->number[0]) {
+            i18n_format(buf, sizeof(buf), m->lang, I18N_RATE_NOW_SERVING_S, r->number);
+            y += ui_label_put(g, draw, GFX_BOLD, ui_font(m, 72), gfx_rgb(UI_COL_BRAND),
+                              gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 1, buf);
+        }
+        if(btn_out)
+            *btn_out = gfx_rect(0, 0, 0, 0);
+        return y - y0;
+    }
     i18n_format(buf, sizeof(buf), m->lang, I18N_RATE_YOUR_NUMBER_S, r->number);
     y += ui_label_put(g, draw, GFX_BOLD, ui_font(m, 56), gfx_rgb(UI_COL_BRAND),
                       gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 1, buf);
@@ -99,7 +118,7 @@ static int block(const scr_rate_staff_t *s, gfx_t *g, int y0, bool draw, gfx_rec
 static bool update(void *p, const ui_model_t *m)
 {
     scr_rate_staff_t *s = p;
-    gfx_rect_t body, r;
+    gfx_rect_t body, r = { 0, 0, 0, 0 };
     int h;
 
     if(!scr_base_take_model(&s->base, m))
@@ -111,6 +130,7 @@ static bool update(void *p, const ui_model_t *m)
     block(s, s->base.g, body.y + (body.h - h) / 2, false, &r);
     scr_button(&s->begin, m, r, i18n_get(m->lang, I18N_RATE_BEGIN), UI_COL_RATE, UI_COL_WHITE, 54);
     s->begin.radius = r.h / 2;
+    s->begin.enabled = !m->rate.idle;
     return true;
 }
 
@@ -125,7 +145,8 @@ static void draw(const void *p, gfx_t *g)
     ui_chrome_draw(&s->base.chrome, m, g);
     h = block(s, g, 0, false, NULL);
     block(s, g, body.y + (body.h - h) / 2, true, NULL);
-    ui_button_draw(&s->begin, g);
+    if(!m->rate.idle)
+        ui_button_draw(&s->begin, g);
 }
 
 static const scr_ops_t ops = {
