@@ -305,6 +305,11 @@ static void second_screen_journey(const char *shots)
     HK_ASSERT_INT(0, harness_run(&h, "wait 5500\nexpect-screen counter_panel\n"));
     snprintf(path, sizeof(path), "%s/second_faces.png", shots);
     HK_ASSERT_OK(display_save_png(h.customer, path));
+    /* large text for an elderly customer, and back */
+    harness_customer_tap(&h, 659, 75);
+    snprintf(path, sizeof(path), "%s/second_faces_large.png", shots);
+    HK_ASSERT_OK(display_save_png(h.customer, path));
+    harness_customer_tap(&h, 659, 75);
     /* the customer votes on their screen: 不满意, 服务效率, submit (twice) */
     harness_customer_tap(&h, 540, 1415);
     harness_customer_tap(&h, 288, 1070);

@@ -86,7 +86,12 @@ static void layout(scr_counter_login_t *s)
     body = ui_chrome_body(&s->base.chrome, m);
     s->title =
         gfx_rect(pad, body.y + ui_px(m, 28), m->w - 2 * pad, ui_label_line_h(ui_font(m, 56)));
-    s->hint = gfx_rect(pad, body.y + body.h - ui_px(m, 70), m->w - 2 * pad, ui_px(m, 60));
+    {
+        /* the key hint: one line, two in large text */
+        int hh = ui_label_measure(s->base.g, GFX_REGULAR, ui_font(m, 30), m->w - 2 * pad, 2,
+                                  i18n_get(m->lang, I18N_COUNTER_LOGIN_KEYS), NULL);
+        s->hint = gfx_rect(pad, body.y + body.h - hh - ui_px(m, 12), m->w - 2 * pad, hh);
+    }
     body.y = s->title.y + s->title.h + ui_px(m, 24);
     body.h = s->hint.y - ui_px(m, 16) - body.y;
     if(land) {

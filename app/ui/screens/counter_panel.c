@@ -340,8 +340,13 @@ static void draw_waits(const scr_counter_panel_t *s, gfx_t *g)
     c = &cfg->counters[m->counter.counter_idx];
     n = c->n_services;
     y = r.y + ip / 2 + ui_label_line_h(lpx) + ui_px(m, 6);
+    /* one row a service: a smaller font rather than names cut short */
+    if(n > 0 && n * (ui_label_line_h(px) + ui_px(m, 4)) > r.y + r.h - ip / 2 - y)
+        px = ((r.y + r.h - ip / 2 - y) / n - ui_px(m, 4)) * 10 / 13;
+    if(px < 8)
+        px = 8;
     row = ui_label_line_h(px) + ui_px(m, 4);
-    cols = (r.y + r.h - y) / row >= n ? 1 : 2;
+    cols = 1;
     for(i = 0; i < n; i++) {
         int svc = c->services[i], cw = (r.w - 2 * ip) / cols;
         int x = r.x + ip + (i % cols) * cw, yy = y + (i / cols) * row;

@@ -52,12 +52,12 @@ static ui_intent_t handle(void *p, const display_event_t *ev)
 
 /* The block (avatar, texts, button) from y0; draws only when draw;
  * *btn_out (may be NULL) receives the button's place. */
-static int block(const scr_rate_staff_t *s, gfx_t *g, int y0, bool draw, gfx_rect_t *btn_out)
+static int block(const scr_rate_staff_t *s, gfx_t *g, int y0, int d, bool draw, gfx_rect_t *btn_out)
 {
     const ui_model_t *m = &s->base.m;
     const ui_rate_view_t *r = &m->rate;
     bool land = ui_landscape(m);
-    int pad = ui_px(m, 60), w = m->w - 2 * pad, y = y0, d = ui_px(m, land ? 260 : 340);
+    int pad = ui_px(m, 60), w = m->w - 2 * pad, y = y0;
     int bw = ui_px(m, 520), bh = ui_px(m, 140);
     char buf[128];
 
@@ -96,10 +96,14 @@ static int block(const scr_rate_staff_t *s, gfx_t *g, int y0, bool draw, gfx_rec
     i18n_format(buf, sizeof(buf), m->lang, I18N_RATE_YOUR_NUMBER_S, r->number);
     y += ui_label_put(g, draw, GFX_BOLD, ui_font(m, 56), gfx_rgb(UI_COL_BRAND),
                       gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 1, buf);
-    y += ui_px(m, land ? 30 : 60);
-    y += ui_label_put(g, draw, GFX_REGULAR, ui_font(m, 48), gfx_rgb(UI_COL_TEXT),
-                      gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 2,
-                      i18n_get(m->lang, I18N_RATE_INVITE));
+    if(d >= ui_px(m, 160)) {
+        /* the invitation, unless the panel is too short for it (the
+         * button says as much) */
+        y += ui_px(m, land ? 30 : 60);
+        y += ui_label_put(g, draw, GFX_REGULAR, ui_font(m, 48), gfx_rgb(UI_COL_TEXT),
+                          gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 2,
+                          i18n_get(m->lang, I18N_RATE_INVITE));
+    }
     y += ui_px(m, 30);
     if(bw < ui_label_width(g, GFX_BOLD, ui_font(m, 54), i18n_get(m->lang, I18N_RATE_BEGIN)) + bh)
         bw = ui_label_width(g, GFX_BOLD, ui_font(m, 54), i18n_get(m->lang, I18N_RATE_BEGIN)) + bh;
@@ -115,19 +119,39 @@ static int block(const scr_rate_staff_t *s, gfx_t *g, int y0, bool draw, gfx_rec
     return y - y0;
 }
 
+/* The avatar's diameter: as large as the body lets the whole block be. */
+static int avatar_d(const scr_rate_staff_t *s, gfx_t *g, gfx_rect_t body)
+{
+    const ui_model_t *m = &s->base.m;
+    int d = ui_px(m, ui_landscape(m) ? 260 : 340), room = body.h - ui_px(m, 40);
+    int h = block(s, g, 0, d, false, NULL);
+
+    if(h > room)
+        d -= h - room;
+    if(d < ui_px(m, 160)) {
+        /* without the invitation line */
+        d = ui_px(m, 159);
+        h = block(s, g, 0, d, false, NULL);
+        if(h > room)
+            d -= h - room;
+    }
+    return d < ui_px(m, 90) ? ui_px(m, 90) : d;
+}
+
 static bool update(void *p, const ui_model_t *m)
 {
     scr_rate_staff_t *s = p;
     gfx_rect_t body, r = { 0, 0, 0, 0 };
-    int h;
+    int h, d;
 
     if(!scr_base_take_model(&s->base, m))
         return false;
     ui_chrome_layout(&s->base.chrome, s->base.g, m, false);
     body = ui_chrome_body(&s->base.chrome, m);
-    h = block(s, s->base.g, 0, false, NULL);
+    d = avatar_d(s, s->base.g, body);
+    h = block(s, s->base.g, 0, d, false, NULL);
     /* lay the button out where the block will be drawn */
-    block(s, s->base.g, body.y + (body.h - h) / 2, false, &r);
+    block(s, s->base.g, body.y + (body.h - h) / 2, d, false, &r);
     scr_button(&s->begin, m, r, i18n_get(m->lang, I18N_RATE_BEGIN), UI_COL_RATE, UI_COL_WHITE, 54);
     s->begin.radius = r.h / 2;
     s->begin.enabled = !m->rate.idle;
@@ -139,12 +163,13 @@ static void draw(const void *p, gfx_t *g)
     const scr_rate_staff_t *s = p;
     const ui_model_t *m = &s->base.m;
     gfx_rect_t body = ui_chrome_body(&s->base.chrome, m);
-    int h;
+    int h, d;
 
     ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, NULL, 0);
     ui_chrome_draw(&s->base.chrome, m, g);
-    h = block(s, g, 0, false, NULL);
-    block(s, g, body.y + (body.h - h) / 2, true, NULL);
+    d = avatar_d(s, g, body);
+    h = block(s, g, 0, d, false, NULL);
+    block(s, g, body.y + (body.h - h) / 2, d, true, NULL);
     if(!m->rate.idle)
         ui_button_draw(&s->begin, g);
 }
