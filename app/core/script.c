@@ -140,9 +140,10 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
     } else if(!strcmp(op, "key")) {
         cmd->op = SCRIPT_KEY;
         if(!parse_key(a, &cmd->key)) {
-            hk_diag_set(diag,
-                        "line %d: key: expected escape, enter, backspace, tab, f1..f11 or one character",
-                        lineno);
+            hk_diag_set(
+                diag,
+                "line %d: key: expected escape, enter, backspace, tab, f1..f11 or one character",
+                lineno);
             return -1;
         }
     } else if(!strcmp(op, "screenshot") || !strcmp(op, "expect-screen") ||

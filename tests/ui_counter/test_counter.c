@@ -52,6 +52,37 @@ static int count_events(journal_type_t type)
     return found;
 }
 
+/* The day's visits as the branch reports them (BRANCH_OP_VISITS), through
+ * a branch of the test's own on the same store. */
+static void visit_of(const char *number, branch_visit_t *out)
+{
+    mailbox_t *mb = NULL;
+    branch_t b;
+    mailbox_msg_t msg;
+    const branch_result_t *r;
+    int i, found = 0;
+
+    HK_ASSERT_OK(mailbox_create(16, NULL, NULL, &mb));
+    HK_ASSERT_OK(branch_local_create(h.store, &h.cfg, mb, harness_now, h.clock, &b));
+    HK_ASSERT_OK(branch_visits(&b, 1, NULL));
+    while(mailbox_take(mb, &msg)) {
+        r = msg.payload;
+        if(msg.kind == MAILBOX_BRANCH_DONE && r && r->op == BRANCH_OP_VISITS) {
+            HK_ASSERT_OK(r->rc);
+            for(i = 0; i < r->n_visits; i++)
+                if(!strcmp(r->visits[i].ticket.number, number) &&
+                   r->visits[i].ticket.state == TICKET_DONE) {
+                    *out = r->visits[i];
+                    found = 1;
+                }
+        }
+        mailbox_msg_free(&msg);
+    }
+    branch_destroy(&b);
+    mailbox_destroy(mb);
+    HK_ASSERT_MSG(found, "no finished visit %s", number);
+}
+
 static void test_login_with_a_wrong_pin_says_so_and_stays_on_login(void)
 {
     harness_open(&h, 1080, 1920, "zh-CN", NULL);
@@ -192,6 +223,14 @@ static void test_finish_leads_to_the_rating_and_stores_one_vote(void)
     HK_ASSERT(rec.follow_up);
     rating_destroy(r);
     HK_ASSERT_INT(1, count_events(JOURNAL_VISIT_RATED));
+    {
+        /* and so the day's visits say, as the hub would tell a client */
+        branch_visit_t v;
+        visit_of("A001", &v);
+        HK_ASSERT(v.has_rating);
+        HK_ASSERT_INT(RATING_DISSATISFIED, v.rating.level);
+        HK_ASSERT_STR("s1", v.staff_id);
+    }
     /* thanks, then the clerk's panel again */
     HK_ASSERT_INT(0, harness_run(&h, "wait 4500\nexpect-screen counter_panel\n"));
 }
