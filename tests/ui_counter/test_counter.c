@@ -22,9 +22,9 @@
 static harness_t h;
 
 /* s1 (王丽) on the login screen, the PIN by keyboard, Enter */
-#define LOGIN_S1                                                                   \
-    "tap 205 421\nkey 2\nkey 4\nkey 6\nkey 8\nkey 1\nkey 0\nkey enter\nwait 500\n" \
-    "expect-screen counter_panel\n"
+#define LOGIN_NO_EXPECT \
+    "tap 205 421\nkey 2\nkey 4\nkey 6\nkey 8\nkey 1\nkey 0\nkey enter\nwait 500\n"
+#define LOGIN_S1 LOGIN_NO_EXPECT "expect-screen counter_panel\n"
 
 void setUp(void)
 {
@@ -142,6 +142,22 @@ static void test_nobody_waiting_and_a_paused_counter_are_said_in_words(void)
     /* a ticket action without a ticket */
     HK_ASSERT_INT(0, harness_run(&h, "key f4\nwait 300\n"));
     HK_ASSERT_STR("There is no current ticket", model()->counter.toast);
+    /* logging out closes the (paused) counter */
+    HK_ASSERT_INT(0, harness_run(&h, "key f10\nwait 300\nexpect-screen counter_login\n"));
+    {
+        counter_state_t st;
+        HK_ASSERT_OK(queue_counter_get_state(h.queue, "c6", &st));
+        HK_ASSERT_INT(COUNTER_CLOSED, st);
+    }
+}
+
+static void test_a_counter_not_in_the_config_says_so_and_logs_nobody_in(void)
+{
+    harness_open(&h, 1080, 1920, "en", NULL);
+    harness_counter(&h, "c99");
+    HK_ASSERT_INT(0, harness_run(&h, LOGIN_NO_EXPECT));
+    HK_ASSERT(!model()->counter.logged_in);
+    HK_ASSERT_STR("Counter c99 is not in the configuration", model()->counter.login_msg);
 }
 
 static void test_function_keys_and_the_keypad_do_what_the_buttons_do(void)
@@ -353,6 +369,7 @@ int main(void)
     HK_RUN(test_login_with_a_wrong_pin_says_so_and_stays_on_login);
     HK_RUN(test_call_next_shows_the_number_called);
     HK_RUN(test_nobody_waiting_and_a_paused_counter_are_said_in_words);
+    HK_RUN(test_a_counter_not_in_the_config_says_so_and_logs_nobody_in);
     HK_RUN(test_function_keys_and_the_keypad_do_what_the_buttons_do);
     HK_RUN(test_finish_leads_to_the_rating_and_stores_one_vote);
     HK_RUN(test_an_unused_rating_window_gives_the_screen_back);
