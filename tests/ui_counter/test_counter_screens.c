@@ -268,6 +268,48 @@ static void test_the_faces_offer_five_levels_and_low_ones_the_reasons(void)
     gfx_rec_destroy(rec);
 }
 
+static bool overlap(gfx_rect_t a, gfx_rect_t b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/* On every panel, in both languages and text sizes, the four chips are
+ * four separate buttons (a layout without room once stacked them). */
+static void test_the_chips_never_overlap(void)
+{
+    static const struct {
+        int w, h;
+    } panels[] = { { 1080, 1920 }, { 1920, 1080 }, { 800, 1280 }, { 1366, 768 }, { 1280, 1024 } };
+    static const i18n_key_t chips[] = { I18N_REASON_EFFICIENCY, I18N_REASON_COMPETENCE,
+                                        I18N_REASON_ATTITUDE, I18N_REASON_OTHER };
+    size_t p, i, j;
+    int l, large;
+
+    for(p = 0; p < sizeof(panels) / sizeof(panels[0]); p++)
+        for(l = 0; l < I18N_LANG_COUNT; l++)
+            for(large = 0; large < 2; large++) {
+                ui_model_t m = model((i18n_lang_t)l, large, panels[p].w, panels[p].h);
+                const gfx_rec_op_t *op[4];
+                gfx_rec_t *rec;
+                m.rate.phase = UI_RATE_REASONS;
+                m.rate.level = 2;
+                rec = render(scr_rate_faces_ops(), &m);
+                for(i = 0; i < 4; i++) {
+                    op[i] = gfx_rec_find_text(rec, i18n_get(m.lang, chips[i]));
+                    HK_ASSERT_MSG(op[i] != NULL, "%dx%d: chip %zu not drawn", panels[p].w,
+                                  panels[p].h, i);
+                    HK_ASSERT(op[i]->rect.h > 0);
+                }
+                for(i = 0; i < 4; i++)
+                    for(j = i + 1; j < 4; j++)
+                        HK_ASSERT_MSG(!overlap(op[i]->rect, op[j]->rect),
+                                      "%dx%d %s%s: chips %zu and %zu overlap", panels[p].w,
+                                      panels[p].h, i18n_lang_code(m.lang), large ? " large" : "", i,
+                                      j);
+                gfx_rec_destroy(rec);
+            }
+}
+
 static void test_typed_and_scanned_numbers_are_read(void)
 {
     char day[11], number[8];
@@ -328,6 +370,7 @@ int main(void)
     HK_RUN(test_nothing_is_drawn_outside_the_panel);
     HK_RUN(test_the_panel_shows_the_number_largest_and_every_action_with_its_key);
     HK_RUN(test_the_faces_offer_five_levels_and_low_ones_the_reasons);
+    HK_RUN(test_the_chips_never_overlap);
     HK_RUN(test_typed_and_scanned_numbers_are_read);
     HK_RUN(test_one_vote_a_face_then_chips_then_one_submit);
     return hk_test_end();

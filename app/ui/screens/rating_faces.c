@@ -28,7 +28,9 @@ typedef struct scr_rate_faces {
     ui_button_t chip[N_CHIPS];
     ui_button_t submit;
     gfx_rect_t strip, title, body, foot;
-    int chip_face_y; /* chips phase: top of the chosen face */
+    gfx_rect_t chip_face; /* chips phase: the column the chosen face is centred in */
+    int chip_face_y;      /* its top */
+    int chip_face_d;      /* its diameter */
 } scr_rate_faces_t;
 
 static const i18n_key_t level_key[6] = { I18N_RATE_LEVEL_3, I18N_RATE_LEVEL_1, I18N_RATE_LEVEL_2,
@@ -126,32 +128,53 @@ static void layout(scr_rate_faces_t *s)
         b->radius = ui_px(m, 32);
     }
     {
-        /* chips: 2 x 2 under the chosen face, then Submit */
-        int face_d = ui_px(m, land ? 200 : 260), label_h = ui_px(m, 90);
-        int sub_h = ui_px(m, 130), cw = (s->body.w - gap) / 2;
-        int ch = (s->body.h - face_d - label_h - sub_h - 3 * gap) / 2, block, top;
+        /* The chosen face with its name, the 2 x 2 chips, Submit. Portrait:
+         * one column, a little above the middle. Landscape: the face left,
+         * the chips and Submit right, both centred. */
+        int label_h = ui_px(m, 90), sub_h = ui_px(m, 130), ch, cw, top, block;
+        gfx_rect_t col = s->body;
         const i18n_key_t *keys = r->phase == UI_RATE_PRAISE ? praise_key : reason_key;
-        if(ch > ui_px(m, 170))
-            ch = ui_px(m, 170);
-        /* face, its name, the chips and Submit: one block, a little above the middle */
-        block = face_d + label_h + 2 * ch + 3 * gap + sub_h;
-        s->chip_face_y = s->body.y + (s->body.h - block) / 3;
-        top = s->chip_face_y + face_d + label_h;
+        if(land) {
+            int lw = s->body.w * 34 / 100;
+            s->chip_face_d = lw * 70 / 100;
+            if(s->chip_face_d > s->body.h - label_h - ui_px(m, 20))
+                s->chip_face_d = s->body.h - label_h - ui_px(m, 20);
+            s->chip_face = gfx_rect(s->body.x, s->body.y, lw, s->body.h);
+            s->chip_face_y = s->body.y + (s->body.h - s->chip_face_d - label_h) / 2;
+            col =
+                gfx_rect(s->body.x + lw + 2 * gap, s->body.y, s->body.w - lw - 2 * gap, s->body.h);
+            ch = (col.h - sub_h - 3 * gap) / 2;
+            if(ch > ui_px(m, 170))
+                ch = ui_px(m, 170);
+            block = 2 * ch + 3 * gap + sub_h;
+            top = col.y + (col.h - block) / 2;
+        } else {
+            s->chip_face_d = ui_px(m, 260);
+            s->chip_face = s->body;
+            ch = (s->body.h - s->chip_face_d - label_h - sub_h - 3 * gap) / 2;
+            if(ch > ui_px(m, 170))
+                ch = ui_px(m, 170);
+            block = s->chip_face_d + label_h + 2 * ch + 3 * gap + sub_h;
+            s->chip_face_y = s->body.y + (s->body.h - block) / 3;
+            top = s->chip_face_y + s->chip_face_d + label_h;
+        }
+        cw = (col.w - gap) / 2;
         for(i = 0; i < N_CHIPS; i++) {
             bool on = (r->chips & (1u << i)) != 0;
             gfx_rect_t cr =
-                gfx_rect(s->body.x + (i % 2) * (cw + gap), top + (i / 2) * (ch + gap), cw, ch);
+                gfx_rect(col.x + (i % 2) * (cw + gap), top + (i / 2) * (ch + gap), cw, ch);
             scr_button(&s->chip[i], m, cr, i18n_get(m->lang, keys[i]),
                        on ? UI_COL_BRAND : UI_COL_CARD, on ? UI_COL_WHITE : UI_COL_BRAND, 46);
             s->chip[i].radius = ch / 2;
+            if(s->chip[i].title_px > ch * 45 / 100)
+                s->chip[i].title_px = ch * 45 / 100;
             if(on)
                 snprintf(s->chip[i].title, sizeof(s->chip[i].title), "✓ %s",
                          i18n_get(m->lang, keys[i]));
         }
-        scr_button(
-            &s->submit, m,
-            gfx_rect(s->body.x + s->body.w / 4, top + 2 * (ch + gap) + gap, s->body.w / 2, sub_h),
-            i18n_get(m->lang, I18N_RATE_SUBMIT), UI_COL_BRAND, UI_COL_WHITE, 50);
+        scr_button(&s->submit, m,
+                   gfx_rect(col.x + col.w / 4, top + 2 * (ch + gap) + gap, col.w / 2, sub_h),
+                   i18n_get(m->lang, I18N_RATE_SUBMIT), UI_COL_BRAND, UI_COL_WHITE, 50);
         s->submit.radius = sub_h / 2;
     }
 }
@@ -239,14 +262,13 @@ static void draw_faces(const scr_rate_faces_t *s, gfx_t *g)
 static void draw_chips(const scr_rate_faces_t *s, gfx_t *g)
 {
     const ui_model_t *m = &s->base.m;
-    int d = ui_px(m, ui_landscape(m) ? 200 : 260), i;
-    int px = ui_font(m, 44);
+    int d = s->chip_face_d, i, px = ui_font(m, 44);
+    gfx_rect_t c = s->chip_face;
 
-    scr_rate_face(g, m->w / 2, s->chip_face_y + d / 2, d, m->rate.level);
-    ui_label_draw(
-        g, GFX_BOLD, px, gfx_rgb(scr_rate_color(m->rate.level)),
-        gfx_rect(s->body.x, s->chip_face_y + d + ui_px(m, 16), s->body.w, ui_label_line_h(px)),
-        UI_ALIGN_CENTER, 1, i18n_get(m->lang, level_key[m->rate.level]));
+    scr_rate_face(g, c.x + c.w / 2, s->chip_face_y + d / 2, d, m->rate.level);
+    ui_label_draw(g, GFX_BOLD, px, gfx_rgb(scr_rate_color(m->rate.level)),
+                  gfx_rect(c.x, s->chip_face_y + d + ui_px(m, 16), c.w, ui_label_line_h(px)),
+                  UI_ALIGN_CENTER, 1, i18n_get(m->lang, level_key[m->rate.level]));
     for(i = 0; i < N_CHIPS; i++)
         ui_button_draw(&s->chip[i], g);
     ui_button_draw(&s->submit, g);
