@@ -93,7 +93,8 @@ struct counter {
     uint64_t rate_tag;
     int64_t rate_ticket;
     int64_t rate_finished_ms;
-    i18n_lang_t staff_lang;
+    i18n_lang_t staff_lang; /* the clerk's, kept while a customer uses the screen */
+    bool staff_large;
     int last_key_char; /* a printable KEY whose TEXT twin is still to come */
     int64_t last_key_ms;
     /* the customer's own screen (o.customer_display), when there is one */
@@ -257,8 +258,9 @@ static void go_panel(counter_t *c)
 
     if(ui_loop_current(c->loop) == UI_SCR_RATE_STAFF ||
        ui_loop_current(c->loop) == UI_SCR_RATE_FACES) {
-        /* the clerk's language again */
+        /* the clerk's language and text size again */
         c->model.lang = c->staff_lang;
+        c->model.large = c->staff_large;
         refresh_time(c);
     }
     if(!c->cd) {
@@ -519,7 +521,9 @@ static void customer_end(counter_t *c)
     runloop_timer_cancel(rl(c), T_RATE);
     runloop_timer_cancel(rl(c), T_BEGIN);
     runloop_timer_cancel(rl(c), T_DONE);
-    c->cust_lang = c->staff_lang; /* the next customer starts in the branch's language */
+    /* the next customer starts in the branch's language and text size */
+    c->cust_lang = i18n_lang_from_code(c->cfg->language);
+    c->cust_large = c->cfg->display.large_text;
     cust_show(c, 0);
 }
 
@@ -601,7 +605,10 @@ static void customer_begin(counter_t *c, const ticket_t *t)
     c->rate_ticket = t->id;
     c->rate_finished_ms = t->finished_ms ? t->finished_ms : wall_ms(c);
     c->rate_tag = 0;
-    c->staff_lang = c->model.lang;
+    if(!c->cd) {
+        c->staff_lang = c->model.lang;
+        c->staff_large = c->model.large;
+    }
     rating_flow_begin(r, false, t->number, RATING_WINDOW_S_DEFAULT);
     snprintf(r->staff_id, sizeof(r->staff_id), "%s", t->staff_id[0] ? t->staff_id : c->staff_id);
     rate_names(c);
