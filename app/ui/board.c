@@ -92,8 +92,8 @@ struct board {
     bool say_started;
     uint64_t say_tag;
     board_call_t say_call;
-    int64_t shown_ms;       /* mono ms the current call was shown */
-    int64_t flash_until_ms; /* mono */
+    int64_t shown_ms;                 /* mono ms the current call was shown */
+    int64_t flash_until_ms;           /* mono */
     char presented[BOARD_NUMBER_LEN]; /* log after the next present; "" = none */
     uint64_t frames;
 };

@@ -20,13 +20,13 @@
 #include "display.h"
 #include "script.h"
 
-#define BOARD_MIN_SHOW_MS  3000  /* a call stays the highlighted one at least this long */
-#define BOARD_FLASH_MS     10000 /* the newest call flashes this long, then stays lit */
-#define BOARD_FLASH_HALF   500   /* flash half-period */
-#define BOARD_RECENT_MAX   8     /* recent calls kept (the newest first) */
-#define BOARD_PENDING_MAX  64    /* calls waiting for their turn; more drop the oldest recall */
-#define BOARD_REPEAT       2     /* each announcement says the phrase this many times */
-#define BOARD_NUMBER_LEN   8
+#define BOARD_MIN_SHOW_MS 3000  /* a call stays the highlighted one at least this long */
+#define BOARD_FLASH_MS    10000 /* the newest call flashes this long, then stays lit */
+#define BOARD_FLASH_HALF  500   /* flash half-period */
+#define BOARD_RECENT_MAX  8     /* recent calls kept (the newest first) */
+#define BOARD_PENDING_MAX 64    /* calls waiting for their turn; more drop the oldest recall */
+#define BOARD_REPEAT      2     /* each announcement says the phrase this many times */
+#define BOARD_NUMBER_LEN  8
 
 /* One call as the board shows it. */
 typedef struct board_call {
@@ -54,8 +54,7 @@ typedef struct board_view {
 /** Opens the branch the board reads (after the first frame): a LAN client
  *  in a display, a branch_local in tests. Results and journal notices must
  *  be posted to mb. The board destroys it (branch_destroy) before its loop. */
-typedef hk_err_t (*board_branch_open_fn)(void *user, mailbox_t *mb, branch_t *out,
-                                         hk_diag_t *diag);
+typedef hk_err_t (*board_branch_open_fn)(void *user, mailbox_t *mb, branch_t *out, hk_diag_t *diag);
 
 typedef struct board_opts {
     config_live_t *live;        /* borrowed; outlives the board */

@@ -79,11 +79,12 @@ static void layout(scr_board_t *s)
         s->hero = gfx_rect(x, y, w, h * 40 / 100);
         s->cols = s->n_cells <= 3 ? s->n_cells : s->n_cells <= 6 ? 3 : s->n_cells <= 8 ? 4 : 5;
         s->rows = (s->n_cells + s->cols - 1) / s->cols;
-        s->grid = gfx_rect(x, s->hero.y + s->hero.h + pad, w, y + h - (s->hero.y + s->hero.h + pad));
+        s->grid =
+            gfx_rect(x, s->hero.y + s->hero.h + pad, w, y + h - (s->hero.y + s->hero.h + pad));
         x = x + w + pad;
         s->recent = gfx_rect(x, y, side, (h - pad) * 55 / 100);
-        s->waiting =
-            gfx_rect(x, s->recent.y + s->recent.h + pad, side, y + h - (s->recent.y + s->recent.h + pad));
+        s->waiting = gfx_rect(x, s->recent.y + s->recent.h + pad, side,
+                              y + h - (s->recent.y + s->recent.h + pad));
     } else {
         w = m->w - 2 * pad;
         x = pad;
@@ -178,10 +179,11 @@ static void draw_hero(const scr_board_t *s, gfx_t *g)
 
     if(!s->v.has_current) {
         gfx_fill_round_rect(g, r, s->radius, gfx_rgb(COL_CARD));
-        line(g, GFX_REGULAR, fit(g, GFX_REGULAR, ui_px(m, 64), r.w - 2 * in,
-                                 i18n_get(m->lang, I18N_BOARD_NO_CALLS)),
-             COL_MUTED, r.x + in, r.y + r.h / 2, r.w - 2 * in, UI_ALIGN_CENTER,
-             i18n_get(m->lang, I18N_BOARD_NO_CALLS));
+        line(
+            g, GFX_REGULAR,
+            fit(g, GFX_REGULAR, ui_px(m, 64), r.w - 2 * in, i18n_get(m->lang, I18N_BOARD_NO_CALLS)),
+            COL_MUTED, r.x + in, r.y + r.h / 2, r.w - 2 * in, UI_ALIGN_CENTER,
+            i18n_get(m->lang, I18N_BOARD_NO_CALLS));
         return;
     }
     gfx_fill_round_rect(g, r, s->radius, gfx_rgb(hot(s)));

@@ -1,0 +1,405 @@
+/*
+ * test_board: the hall display's behaviour (issue 6, section 6 and its
+ * Voice test). Real parts: the board on the SDL offscreen display, two
+ * branch_local connections to one SQLite file (the counters calling, the
+ * board reading the journal), the generated voice pack played by the
+ * board's voice into a WAV file (audio "wav": the same player and
+ * renderer as the loudspeaker, but instant), a stepped clock.
+ *   - six counters calling at once: every call is shown, in call order,
+ *     each the highlighted one for at least BOARD_MIN_SHOW_MS (never
+ *     replaced within a second), every counter keeps its row;
+ *   - the announcements of that burst are played one after another, whole,
+ *     in call order: the WAV is exactly their renderings back to back;
+ *   - a recall shows the call again and repeats its announcement;
+ *   - one call's announcement is not silent, has no long gap, and is as
+ *     long as its phrase (twice, with the chime), longer with English;
+ *   - calls made before the board started are on it, unannounced;
+ *   - a closed counter's row empties;
+ *   - the time from a call's commit to the frame that shows it and to its
+ *     first sample (printed; the bench table takes them from the logs).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "announce.h"
+#include "board_fixture.h"
+#include "hk_log.h"
+#include "voice_pack.h"
+#include "wav.h"
+
+#define MAX_SHOWN 32
+
+static fx_t fx;
+
+void setUp(void)
+{
+}
+
+void tearDown(void)
+{
+    if(fx.board || fx.disp)
+        fx_close(&fx);
+}
+
+static const fx_opts_t voice_board = { 1920, 1080, false, true, false, true };
+
+/* Calls the board highlighted, in order, with when (stepped mono ms). */
+typedef struct shown {
+    int n;
+    char number[MAX_SHOWN][BOARD_NUMBER_LEN];
+    int counter_idx[MAX_SHOWN];
+    int64_t at_ms[MAX_SHOWN];
+} shown_t;
+
+/* Step the clock in 100 ms steps for up to ms, noting every new current call. */
+static void watch(shown_t *s, int64_t ms)
+{
+    int64_t t;
+
+    for(t = 0; t <= ms; t += 100) {
+        const board_view_t *v = board_view(fx.board);
+        if(v->has_current &&
+           (s->n == 0 || strcmp(s->number[s->n - 1], v->current.number) ||
+            s->counter_idx[s->n - 1] != v->current.counter_idx) &&
+           s->n < MAX_SHOWN) {
+            snprintf(s->number[s->n], BOARD_NUMBER_LEN, "%s", v->current.number);
+            s->counter_idx[s->n] = v->current.counter_idx;
+            s->at_ms[s->n] = hk_clock_mono_ms(fx.clock);
+            s->n++;
+        }
+        fx_step(&fx, 100);
+    }
+}
+
+static void burst(char called[6][16])
+{
+    int i;
+
+    for(i = 0; i < 6; i++)
+        fx_take(&fx, "general");
+    for(i = 0; i < 6; i++)
+        snprintf(called[i], 16, "%s", fx_call(&fx, fx.cfg.counters[i].id));
+    fx_notify(&fx);
+    fx_settle(&fx);
+}
+
+static voice_pack_t *load_pack(void)
+{
+    const char *names[256];
+    size_t n = announce_clip_names(ANNOUNCE_LANG_ZH | ANNOUNCE_LANG_EN, names, 256);
+    voice_pack_t *vp = NULL;
+    hk_diag_t diag;
+
+    HK_ASSERT_MSG(voice_pack_load(HK_BINARY_DIR "/voice", names, n, &diag, &vp) == HK_OK,
+                  "voice pack: %s", diag.msg);
+    return vp;
+}
+
+/* The board's announcement of number at counter_no, rendered on its own. */
+static int16_t *render(const voice_pack_t *vp, const char *number, int counter_no, bool en,
+                       size_t *n)
+{
+    announce_opts_t ao = { ANNOUNCE_LANG_ZH | (en ? ANNOUNCE_LANG_EN : 0u), BOARD_REPEAT };
+    announce_t *a = hk_malloc(sizeof(*a));
+    int16_t *pcm = NULL;
+
+    HK_ASSERT(a != NULL);
+    HK_ASSERT_OK(announce_build(number, counter_no, &ao, a));
+    HK_ASSERT_OK(voice_pack_render(vp, a, &pcm, n));
+    hk_free(a);
+    return pcm;
+}
+
+static void test_board_burst_of_six_calls_each_shown_min_time_in_call_order(void)
+{
+    char called[6][16];
+    shown_t s;
+    int i;
+
+    memset(&s, 0, sizeof(s));
+    fx_open(&fx, &voice_board);
+    burst(called);
+    watch(&s, 6 * BOARD_MIN_SHOW_MS + 2000);
+    HK_ASSERT_INT(6, s.n);
+    for(i = 0; i < 6; i++) {
+        HK_ASSERT_STR(called[i], s.number[i]);
+        HK_ASSERT_INT(i, s.counter_idx[i]);
+        if(i > 0) {
+            HK_ASSERT_MSG(s.at_ms[i] - s.at_ms[i - 1] >= BOARD_MIN_SHOW_MS,
+                          "%s replaced %s after %lld ms", s.number[i], s.number[i - 1],
+                          (long long)(s.at_ms[i] - s.at_ms[i - 1]));
+            HK_ASSERT(s.at_ms[i] - s.at_ms[i - 1] >= 1000);
+        }
+    }
+    /* one row per counter, each with its own call; the older ones recent */
+    for(i = 0; i < 6; i++) {
+        HK_ASSERT(board_view(fx.board)->has_row[i]);
+        HK_ASSERT_STR(called[i], board_view(fx.board)->row[i].number);
+    }
+    HK_ASSERT_INT(5, board_view(fx.board)->n_recent);
+    HK_ASSERT_STR(called[4], board_view(fx.board)->recent[0].number);
+    HK_ASSERT_INT(0, board_pending(fx.board));
+}
+
+static void test_board_announcements_play_one_at_a_time_whole_in_call_order(void)
+{
+    char called[6][16];
+    shown_t s;
+    voice_pack_t *vp = load_pack();
+    int16_t *wav, *one;
+    size_t n, m, off = 0;
+    int i;
+
+    memset(&s, 0, sizeof(s));
+    fx_open(&fx, &voice_board);
+    burst(called);
+    watch(&s, 6 * BOARD_MIN_SHOW_MS + 2000);
+    HK_ASSERT(board_voice_idle(fx.board, 5000));
+    wav = fx_read_wav(fx.wav, &n);
+    for(i = 0; i < 6; i++) {
+        one = render(vp, called[i], fx.cfg.counters[i].number, false, &m);
+        HK_ASSERT_MSG(off + m <= n, "announcement %d (%s) cut short: wav %zu samples", i,
+                      called[i], n);
+        HK_ASSERT_MSG(!memcmp(wav + off, one, m * sizeof(int16_t)),
+                      "announcement %d is not %s's (out of order or mixed)", i, called[i]);
+        off += m;
+        hk_free(one);
+    }
+    HK_ASSERT_INT((long long)n, (long long)off); /* nothing more, nothing overlapping */
+    hk_free(wav);
+    voice_pack_destroy(vp);
+}
+
+static void test_board_recall_shows_the_call_again_and_repeats_its_announcement(void)
+{
+    voice_pack_t *vp = load_pack();
+    char number[16];
+    int16_t *wav, *one;
+    size_t n, m;
+    int64_t ticket_id;
+    shown_t s;
+
+    memset(&s, 0, sizeof(s));
+    fx_open(&fx, &voice_board);
+    fx_take(&fx, "general");
+    fx_take(&fx, "general");
+    snprintf(number, sizeof(number), "%s", fx_call(&fx, "c3"));
+    ticket_id = fx.last.id;
+    fx_notify(&fx);
+    watch(&s, 1000);
+    (void)fx_call(&fx, "c2"); /* another counter calls in between */
+    fx_notify(&fx);
+    watch(&s, BOARD_MIN_SHOW_MS + 1000);
+    HK_ASSERT_OK(branch_recall(&fx.br, ++fx.tag, ticket_id));
+    HK_ASSERT_OK(fx_drain(&fx));
+    fx_notify(&fx);
+    watch(&s, BOARD_MIN_SHOW_MS + 1000);
+    HK_ASSERT_INT(3, s.n);
+    HK_ASSERT_STR(number, s.number[0]);
+    HK_ASSERT_STR(number, s.number[2]);
+    HK_ASSERT(board_view(fx.board)->current.recall);
+    HK_ASSERT(board_voice_idle(fx.board, 5000));
+    wav = fx_read_wav(fx.wav, &n);
+    one = render(vp, number, 3, false, &m);
+    /* said, then the other call, then said again: sample for sample */
+    HK_ASSERT(n > 2 * m);
+    HK_ASSERT(!memcmp(wav, one, m * sizeof(int16_t)));
+    HK_ASSERT(!memcmp(wav + n - m, one, m * sizeof(int16_t)));
+    hk_free(one);
+    hk_free(wav);
+    voice_pack_destroy(vp);
+}
+
+/* Longest run of near-silence in seconds. */
+static double longest_quiet_s(const int16_t *pcm, size_t n)
+{
+    size_t i, run = 0, best = 0;
+
+    for(i = 0; i < n; i++) {
+        run = abs(pcm[i]) < 300 ? run + 1 : 0;
+        if(run > best)
+            best = run;
+    }
+    return (double)best / WAV_RATE_HZ;
+}
+
+static double rms(const int16_t *pcm, size_t n)
+{
+    double sum = 0;
+    size_t i;
+
+    for(i = 0; i < n; i++)
+        sum += (double)pcm[i] * pcm[i];
+    return n ? sqrt(sum / (double)n) : 0;
+}
+
+static void test_board_announcement_is_audible_and_as_long_as_its_phrase(void)
+{
+    fx_opts_t o = voice_board;
+    int16_t *wav, *en;
+    size_t n, m;
+    double secs;
+    voice_pack_t *vp = load_pack();
+
+    fx_open(&fx, &o);
+    fx_take(&fx, "general");
+    (void)fx_call(&fx, "c3");
+    fx_notify(&fx);
+    fx_settle(&fx);
+    HK_ASSERT(board_voice_idle(fx.board, 5000));
+    wav = fx_read_wav(fx.wav, &n);
+    secs = (double)n / WAV_RATE_HZ;
+    printf("  %s to counter 3: %.2f s, rms %.0f, longest quiet %.2f s\n", fx.last.number, secs,
+           rms(wav, n), longest_quiet_s(wav, n));
+    HK_ASSERT_MSG(rms(wav, n) > 1000.0, "announcement nearly silent: rms %.0f", rms(wav, n));
+    /* chime + twice 请 A 0 2 3 号 到 三 号 窗口 办理 (11 words): at least
+     * ~0.2 s a word and the pauses, at most ~0.9 s a word */
+    HK_ASSERT_MSG(secs > 0.2 * 22 + 1.1 && secs < 0.9 * 22 + 3.0, "%.2f s for the phrase twice",
+                  secs);
+    /* no dead air inside it beyond the longest pause (the repeat's 0.8 s) */
+    HK_ASSERT_MSG(longest_quiet_s(wav, n) < 1.2, "%.2f s of silence inside",
+                  longest_quiet_s(wav, n));
+    /* in English too ("Number A023, please go to counter 3"): longer */
+    en = render(vp, fx.last.number, 3, true, &m);
+    HK_ASSERT((double)m / WAV_RATE_HZ > secs + 2 * 1.5);
+    hk_free(en);
+    hk_free(wav);
+    voice_pack_destroy(vp);
+}
+
+static void test_board_shows_calls_made_before_it_started_without_announcing_them(void)
+{
+    fx_opts_t o = voice_board;
+    const char *number;
+    size_t n;
+    int16_t *wav;
+    hk_diag_t diag;
+
+    o.start = false;
+    fx_open(&fx, &o);
+    fx_take(&fx, "general");
+    number = fx_call(&fx, "c2");
+    HK_ASSERT_OK(board_start(fx.board, &diag));
+    fx_settle(&fx);
+    HK_ASSERT(board_view(fx.board)->has_row[1]);
+    HK_ASSERT_STR(number, board_view(fx.board)->row[1].number);
+    HK_ASSERT(!board_view(fx.board)->has_current);
+    wav = fx_read_wav(fx.wav, &n);
+    HK_ASSERT_INT(0, (long long)n);
+    hk_free(wav);
+}
+
+static void test_board_closed_counter_leaves_the_board(void)
+{
+    shown_t s;
+
+    memset(&s, 0, sizeof(s));
+    fx_open(&fx, &voice_board);
+    fx_take(&fx, "general");
+    (void)fx_call(&fx, "c4");
+    fx_notify(&fx);
+    watch(&s, 500);
+    HK_ASSERT(board_view(fx.board)->has_row[3]);
+    HK_ASSERT_OK(branch_finish(&fx.br, ++fx.tag, fx.last.id));
+    HK_ASSERT_OK(fx_drain(&fx));
+    HK_ASSERT_OK(branch_set_counter(&fx.br, ++fx.tag, "c4", BRANCH_COUNTER_CLOSED, NULL));
+    HK_ASSERT_OK(fx_drain(&fx));
+    fx_notify(&fx);
+    fx_settle(&fx);
+    HK_ASSERT(!board_view(fx.board)->has_row[3]);
+}
+
+/* mono-ns N from the newest log line holding what (0 = none after seq). */
+static long long log_ns(uint64_t after, const char *what)
+{
+    static hk_log_entry_t e[HK_LOG_RING_SIZE];
+    size_t n = hk_log_recent(after, e, HK_LOG_RING_SIZE), i;
+    long long ns = 0;
+
+    for(i = 0; i < n; i++) {
+        const char *p = strstr(e[i].msg, what);
+        if(p && (p = strstr(p, "mono-ns ")) != NULL)
+            ns = atoll(p + 8);
+    }
+    return ns;
+}
+
+static uint64_t log_seq(void)
+{
+    static hk_log_entry_t e[HK_LOG_RING_SIZE];
+    size_t n = hk_log_recent(0, e, HK_LOG_RING_SIZE);
+
+    return n ? e[n - 1].seq : 0;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+#define BENCH_CALLS 20
+
+/* Not a target check (the bench table runs it on the real process over
+ * the LAN): commit -> frame presented and -> first sample, in-process. */
+static void test_board_call_reaches_frame_and_voice_fast(void)
+{
+    long long frame[BENCH_CALLS], voice[BENCH_CALLS];
+    int i;
+
+    fx_open(&fx, &voice_board);
+    for(i = 0; i < BENCH_CALLS; i++)
+        fx_take(&fx, "general");
+    for(i = 0; i < BENCH_CALLS; i++) {
+        uint64_t seq = log_seq();
+        long long t0 = now_ns(), f = 0, v = 0;
+        int spins = 0;
+
+        hk_clock_advance(fx.clock, BOARD_MIN_SHOW_MS); /* its turn at once */
+        (void)fx_call(&fx, fx.cfg.counters[i % 6].id); /* the commit */
+        fx_notify(&fx);
+        while((!f || !v) && spins++ < 2000) {
+            board_pump(fx.board);
+            f = log_ns(seq, "presented: mono-ns");
+            v = log_ns(seq, "first sample: mono-ns");
+            if(!f || !v)
+                (void)board_voice_idle(fx.board, 1);
+        }
+        HK_ASSERT_MSG(f && v, "call %d never reached the board", i);
+        frame[i] = f - t0;
+        voice[i] = v - t0;
+        fx_settle(&fx);
+    }
+    qsort(frame, BENCH_CALLS, sizeof(frame[0]), cmp_ll);
+    qsort(voice, BENCH_CALLS, sizeof(voice[0]), cmp_ll);
+    printf("  commit -> board frame presented: p50 %.2f ms, max %.2f ms (%d calls)\n",
+           (double)frame[BENCH_CALLS / 2] / 1e6, (double)frame[BENCH_CALLS - 1] / 1e6,
+           BENCH_CALLS);
+    printf("  commit -> first audio sample to the device: p50 %.2f ms, max %.2f ms\n",
+           (double)voice[BENCH_CALLS / 2] / 1e6, (double)voice[BENCH_CALLS - 1] / 1e6);
+    HK_ASSERT(frame[BENCH_CALLS - 1] < 1000000000LL);
+    HK_ASSERT(voice[BENCH_CALLS - 1] < 1000000000LL);
+}
+
+int main(void)
+{
+    if(getenv("HK_LOG_LEVEL") == NULL)
+        hk_log_set_stderr(false);
+    HK_RUN(test_board_burst_of_six_calls_each_shown_min_time_in_call_order);
+    HK_RUN(test_board_announcements_play_one_at_a_time_whole_in_call_order);
+    HK_RUN(test_board_recall_shows_the_call_again_and_repeats_its_announcement);
+    HK_RUN(test_board_announcement_is_audible_and_as_long_as_its_phrase);
+    HK_RUN(test_board_shows_calls_made_before_it_started_without_announcing_them);
+    HK_RUN(test_board_closed_counter_leaves_the_board);
+    HK_RUN(test_board_call_reaches_frame_and_voice_fast);
+    return hk_test_end();
+}
