@@ -42,12 +42,14 @@ typedef struct fx {
     ticket_t last; /* the ticket of the last call/take */
 } fx_t;
 
-static int64_t fx_now(void *user)
+static int fx_opened; /* boards opened by this process */
+
+static inline int64_t fx_now(void *user)
 {
     return hk_clock_wall_ms(((fx_t *)user)->clock);
 }
 
-static hk_err_t fx_open_branch(void *user, mailbox_t *mb, branch_t *out, hk_diag_t *diag)
+static inline hk_err_t fx_open_branch(void *user, mailbox_t *mb, branch_t *out, hk_diag_t *diag)
 {
     fx_t *f = user;
     hk_err_t rc = store_open(f->db, &f->board_store, diag);
@@ -59,7 +61,7 @@ static hk_err_t fx_open_branch(void *user, mailbox_t *mb, branch_t *out, hk_diag
 
 /* Take every result the counters' branch posted; remember the last ticket
  * and return the last rc. */
-static hk_err_t fx_drain(fx_t *f)
+static inline hk_err_t fx_drain(fx_t *f)
 {
     mailbox_msg_t msg;
     hk_err_t rc = HK_OK;
@@ -78,19 +80,20 @@ static hk_err_t fx_drain(fx_t *f)
 }
 
 /* The LAN client's part: the journal moved. */
-static void fx_notify(fx_t *f)
+static inline void fx_notify(fx_t *f)
 {
-    HK_ASSERT_OK(mailbox_post_simple(board_mailbox(f->board), MAILBOX_JOURNAL_ADVANCED, 0, HK_OK, 0));
+    HK_ASSERT_OK(
+        mailbox_post_simple(board_mailbox(f->board), MAILBOX_JOURNAL_ADVANCED, 0, HK_OK, 0));
 }
 
-static void fx_take(fx_t *f, const char *service_id)
+static inline void fx_take(fx_t *f, const char *service_id)
 {
     HK_ASSERT_OK(branch_take_number(&f->br, ++f->tag, service_id));
     HK_ASSERT_OK(fx_drain(f));
 }
 
 /* Call next at counter_id; returns the number called (static). */
-static const char *fx_call(fx_t *f, const char *counter_id)
+static inline const char *fx_call(fx_t *f, const char *counter_id)
 {
     static char number[16];
 
@@ -101,7 +104,7 @@ static const char *fx_call(fx_t *f, const char *counter_id)
 }
 
 /* Deliver everything: mail, due timers, the voice's reports. */
-static void fx_settle(fx_t *f)
+static inline void fx_settle(fx_t *f)
 {
     int i;
 
@@ -112,7 +115,7 @@ static void fx_settle(fx_t *f)
     board_pump(f->board);
 }
 
-static void fx_step(fx_t *f, int64_t ms)
+static inline void fx_step(fx_t *f, int64_t ms)
 {
     hk_clock_advance(f->clock, ms);
     fx_settle(f);
@@ -127,7 +130,7 @@ typedef struct fx_opts {
 } fx_opts_t;
 
 /* Everything before the board: config, clock, display, store, counters. */
-static void fx_open_world(fx_t *f, const fx_opts_t *o)
+static inline void fx_open_world(fx_t *f, const fx_opts_t *o)
 {
     char path[FX_PATH_LEN];
     display_cfg_t dc;
@@ -148,19 +151,22 @@ static void fx_open_world(fx_t *f, const fx_opts_t *o)
     dc.width = o->w;
     dc.height = o->h;
     HK_ASSERT_MSG(display_create(&dc, f->fonts, &f->disp, &diag) == HK_OK, "display: %s", diag.msg);
-    snprintf(f->db, sizeof(f->db), "%s", hk_test_path("hall.db"));
-    snprintf(f->wav, sizeof(f->wav), "%s", hk_test_path("voice.wav"));
+    /* a fresh branch day for every board a test opens */
+    snprintf(path, sizeof(path), "hall-%d.db", ++fx_opened);
+    snprintf(f->db, sizeof(f->db), "%s", hk_test_path(path));
+    snprintf(path, sizeof(path), "voice-%d.wav", fx_opened);
+    snprintf(f->wav, sizeof(f->wav), "%s", hk_test_path(path));
     HK_ASSERT_OK(store_open(f->db, &f->store, &diag));
     HK_ASSERT_OK(mailbox_create(256, NULL, NULL, &f->mb));
     HK_ASSERT_OK(branch_local_create(f->store, &f->cfg, f->mb, fx_now, f, &f->br));
     for(i = 0; i < f->cfg.n_counters; i++) {
-        HK_ASSERT_OK(branch_set_counter(&f->br, ++f->tag, f->cfg.counters[i].id,
-                                        BRANCH_COUNTER_OPEN, NULL));
+        HK_ASSERT_OK(
+            branch_set_counter(&f->br, ++f->tag, f->cfg.counters[i].id, BRANCH_COUNTER_OPEN, NULL));
         HK_ASSERT_OK(fx_drain(f));
     }
 }
 
-static void fx_open_board(fx_t *f, const fx_opts_t *o)
+static inline void fx_open_board(fx_t *f, const fx_opts_t *o)
 {
     board_opts_t bo;
     hk_diag_t diag;
@@ -186,13 +192,13 @@ static void fx_open_board(fx_t *f, const fx_opts_t *o)
     }
 }
 
-static void fx_open(fx_t *f, const fx_opts_t *o)
+static inline void fx_open(fx_t *f, const fx_opts_t *o)
 {
     fx_open_world(f, o);
     fx_open_board(f, o);
 }
 
-static void fx_close(fx_t *f)
+static inline void fx_close(fx_t *f)
 {
     board_destroy(f->board);
     store_close(f->board_store);
@@ -207,7 +213,7 @@ static void fx_close(fx_t *f)
 }
 
 /* The WAV the board's voice wrote: samples after the header (hk_free). */
-static int16_t *fx_read_wav(const char *path, size_t *n)
+static inline int16_t *fx_read_wav(const char *path, size_t *n)
 {
     FILE *fp = fopen(path, "rb");
     long len;

@@ -159,8 +159,8 @@ static void test_board_announcements_play_one_at_a_time_whole_in_call_order(void
     wav = fx_read_wav(fx.wav, &n);
     for(i = 0; i < 6; i++) {
         one = render(vp, called[i], fx.cfg.counters[i].number, false, &m);
-        HK_ASSERT_MSG(off + m <= n, "announcement %d (%s) cut short: wav %zu samples", i,
-                      called[i], n);
+        HK_ASSERT_MSG(off + m <= n, "announcement %d (%s) cut short: wav %zu samples", i, called[i],
+                      n);
         HK_ASSERT_MSG(!memcmp(wav + off, one, m * sizeof(int16_t)),
                       "announcement %d is not %s's (out of order or mixed)", i, called[i]);
         off += m;
@@ -382,8 +382,7 @@ static void test_board_call_reaches_frame_and_voice_fast(void)
     qsort(frame, BENCH_CALLS, sizeof(frame[0]), cmp_ll);
     qsort(voice, BENCH_CALLS, sizeof(voice[0]), cmp_ll);
     printf("  commit -> board frame presented: p50 %.2f ms, max %.2f ms (%d calls)\n",
-           (double)frame[BENCH_CALLS / 2] / 1e6, (double)frame[BENCH_CALLS - 1] / 1e6,
-           BENCH_CALLS);
+           (double)frame[BENCH_CALLS / 2] / 1e6, (double)frame[BENCH_CALLS - 1] / 1e6, BENCH_CALLS);
     printf("  commit -> first audio sample to the device: p50 %.2f ms, max %.2f ms\n",
            (double)voice[BENCH_CALLS / 2] / 1e6, (double)voice[BENCH_CALLS - 1] / 1e6);
     HK_ASSERT(frame[BENCH_CALLS - 1] < 1000000000LL);

@@ -82,7 +82,7 @@ static void layout(scr_board_t *s)
         s->grid =
             gfx_rect(x, s->hero.y + s->hero.h + pad, w, y + h - (s->hero.y + s->hero.h + pad));
         x = x + w + pad;
-        s->recent = gfx_rect(x, y, side, (h - pad) * 55 / 100);
+        s->recent = gfx_rect(x, y, side, (h - pad) * 50 / 100);
         s->waiting = gfx_rect(x, s->recent.y + s->recent.h + pad, side,
                               y + h - (s->recent.y + s->recent.h + pad));
     } else {
@@ -116,13 +116,16 @@ static bool update(void *p, const ui_model_t *m)
 
 /* ---- drawing helpers -------------------------------------------------------- */
 
-/* The largest size <= max_px at which text fits max_w on one line. */
+/* The largest size <= max_px at which text fits max_w on one line. Glyph
+ * widths do not scale exactly with the size (hinting): check, then step. */
 static int fit(gfx_t *g, gfx_weight_t wt, int max_px, int max_w, const char *text)
 {
     int px = max_px, w = ui_label_width(g, wt, px, text);
 
     if(w > max_w && w > 0)
         px = (int)((long)px * max_w / w);
+    while(px > 8 && ui_label_width(g, wt, px, text) > max_w)
+        px--;
     return px < 8 ? 8 : px;
 }
 
@@ -218,22 +221,27 @@ static void draw_grid(const scr_board_t *s, gfx_t *g)
     int gap = s->pad * 2 / 3, i;
     int cw = (s->grid.w - (s->cols - 1) * gap) / s->cols;
     int ch = (s->grid.h - (s->rows - 1) * gap) / s->rows;
-    int in = ui_px(m, 18);
+    int in = ui_px(m, 18), namepx = ui_px(m, 30);
 
+    /* one size for every counter's name: the longest decides */
+    for(i = 0; i < m->cfg->n_counters; i++) {
+        int f = fit(g, GFX_REGULAR, ui_px(m, 30), cw - 2 * in, counter_name(m, i));
+        if(f < namepx)
+            namepx = f;
+    }
     for(i = 0; i < m->cfg->n_counters; i++) {
         gfx_rect_t c = gfx_rect(s->grid.x + (i % s->cols) * (cw + gap),
                                 s->grid.y + (i / s->cols) * (ch + gap), cw, ch);
         bool newest = s->v.has_current && s->v.current.counter_idx == i && s->v.has_row[i] &&
                       !strcmp(s->v.row[i].number, s->v.current.number);
         const char *name = counter_name(m, i);
-        int npx = ui_px(m, 30), lh = ui_label_line_h(npx), numpx;
+        int lh = ui_label_line_h(namepx), numpx;
         const char *num = s->v.has_row[i] ? s->v.row[i].number : "—";
 
         gfx_fill_round_rect(g, c, s->radius, gfx_rgb(newest ? hot(s) : COL_CARD));
         /* the counter's name on top, the number below, as large as fits */
-        line(g, GFX_REGULAR, fit(g, GFX_REGULAR, npx, c.w - 2 * in, name),
-             newest ? COL_TEXT : COL_MUTED, c.x + in, c.y + in / 2 + lh / 2, c.w - 2 * in,
-             UI_ALIGN_LEFT, name);
+        line(g, GFX_REGULAR, namepx, newest ? COL_TEXT : COL_MUTED, c.x + in, c.y + in / 2 + lh / 2,
+             c.w - 2 * in, UI_ALIGN_LEFT, name);
         numpx = fit(g, GFX_BOLD, (c.h - lh - in) * 72 / 100, c.w - 2 * in, "W000");
         line(g, GFX_BOLD, numpx, s->v.has_row[i] ? (newest ? COL_TEXT : COL_NUMBER) : COL_LINE,
              c.x + in, c.y + in / 2 + lh + (c.h - lh - in / 2) / 2, c.w - 2 * in, UI_ALIGN_CENTER,
@@ -266,6 +274,9 @@ static void draw_recent(const scr_board_t *s, gfx_t *g)
     px = rh * 50 / 100;
     if(px > ui_px(m, 64))
         px = ui_px(m, 64);
+    if(s->v.n_recent == 0) /* an empty card would look broken */
+        line(g, GFX_BOLD, px, COL_LINE, r.x + in, y + (r.y + r.h - y) / 2, r.w - 2 * in,
+             UI_ALIGN_CENTER, "—");
     for(i = 0; i < s->v.n_recent && i < shown; i++) {
         int cy = y + i * rh + rh / 2, half = (r.w - 2 * in) / 2;
 
@@ -281,7 +292,7 @@ static void draw_waiting(const scr_board_t *s, gfx_t *g)
     const ui_model_t *m = &s->base.m;
     gfx_rect_t r = s->waiting;
     int in = s->pad, y = card(s, g, r, i18n_get(m->lang, I18N_BOARD_WAITING), ui_px(m, 36));
-    int n = m->cfg->n_services, rh, px, i, numw;
+    int n = m->cfg->n_services, rh, px, i, numw, namepx = 1 << 20;
     char cnt[32];
 
     if(n < 1)
@@ -291,6 +302,14 @@ static void draw_waiting(const scr_board_t *s, gfx_t *g)
     if(px > ui_px(m, 40))
         px = ui_px(m, 40);
     numw = ui_label_width(g, GFX_BOLD, px, "888 人") + in;
+    /* one size for every name: the longest decides */
+    for(i = 0; i < n; i++) {
+        const config_service_t *sv = &m->cfg->services[i];
+        int f = fit(g, GFX_REGULAR, px, r.w - 2 * in - numw,
+                    m->lang == I18N_EN ? sv->name_en : sv->name_zh);
+        if(f < namepx)
+            namepx = f;
+    }
     for(i = 0; i < n; i++) {
         const config_service_t *sv = &m->cfg->services[i];
         const char *name = m->lang == I18N_EN ? sv->name_en : sv->name_zh;
@@ -300,8 +319,7 @@ static void draw_waiting(const scr_board_t *s, gfx_t *g)
             i18n_format_int(cnt, sizeof(cnt), m->lang, I18N_BOARD_WAITING_D, s->v.waiting[i]);
         else
             snprintf(cnt, sizeof(cnt), "–");
-        line(g, GFX_REGULAR, fit(g, GFX_REGULAR, px, namew, name), COL_TEXT, r.x + in, cy, namew,
-             UI_ALIGN_LEFT, name);
+        line(g, GFX_REGULAR, namepx, COL_TEXT, r.x + in, cy, namew, UI_ALIGN_LEFT, name);
         line(g, GFX_BOLD, px, COL_NUMBER, r.x + r.w - in - numw, cy, numw, UI_ALIGN_RIGHT, cnt);
     }
 }
