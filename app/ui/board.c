@@ -219,8 +219,8 @@ static void show(board_t *b, const board_call_t *c)
     b->flash_until_ms = b->shown_ms + BOARD_FLASH_MS;
     runloop_timer_at(rl, T_FLASH, b->shown_ms + BOARD_FLASH_HALF);
     snprintf(b->presented, sizeof(b->presented), "%s", c->number);
-    hk_log_info("board", "showing %s at counter %d%s", c->number, c->counter_no,
-                c->recall ? " (recall)" : "");
+    hk_log_info("board", "showing %s at counter %d%s: mono-ns %lld", c->number, c->counter_no,
+                c->recall ? " (recall)" : "", mono_ns());
     changed(b);
 }
 

@@ -127,6 +127,7 @@ typedef struct fx_opts {
     bool voice; /* announce (to f->wav) */
     bool voice_en;
     bool start; /* board_start() now */
+    bool sdl;   /* the voice on SDL audio (the loudspeaker path) instead of the WAV file */
 } fx_opts_t;
 
 /* Everything before the board: config, clock, display, store, counters. */
@@ -181,8 +182,8 @@ static inline void fx_open_board(fx_t *f, const fx_opts_t *o)
     bo.open_branch = fx_open_branch;
     bo.branch_user = f;
     if(o->voice) {
-        bo.audio_kind = "wav";
-        bo.audio_target = f->wav;
+        bo.audio_kind = o->sdl ? "sdl" : "wav";
+        bo.audio_target = o->sdl ? "" : f->wav;
         bo.voice_dir = HK_BINARY_DIR "/voice";
     }
     HK_ASSERT_MSG(board_create(&bo, &f->board, &diag) == HK_OK, "board: %s", diag.msg);

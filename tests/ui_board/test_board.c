@@ -42,7 +42,7 @@ void tearDown(void)
         fx_close(&fx);
 }
 
-static const fx_opts_t voice_board = { 1920, 1080, false, true, false, true };
+static const fx_opts_t voice_board = { 1920, 1080, false, true, false, true, false };
 
 /* Calls the board highlighted, in order, with when (stepped mono ms). */
 typedef struct shown {
@@ -310,6 +310,62 @@ static void test_board_closed_counter_leaves_the_board(void)
     HK_ASSERT(!board_view(fx.board)->has_row[3]);
 }
 
+static double real_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* On SDL audio (CTest's SDL_AUDIODRIVER=dummy plays at real-time pace) the
+ * second counter's call waits for the first announcement to end: it is
+ * shown, and said, only then. */
+static void test_board_on_sdl_audio_the_next_call_waits_for_the_announcement(void)
+{
+    fx_opts_t o = voice_board;
+    voice_pack_t *vp = load_pack();
+    char first[16], second[16];
+    double t_first = 0, t_second = 0, t0 = real_ms(), said_ms;
+    int16_t *one;
+    size_t m;
+
+    o.sdl = true;
+    fx_open(&fx, &o);
+    fx_take(&fx, "general");
+    fx_take(&fx, "general");
+    snprintf(first, sizeof(first), "%s", fx_call(&fx, "c1"));
+    snprintf(second, sizeof(second), "%s", fx_call(&fx, "c2"));
+    fx_notify(&fx);
+    while(!t_second && real_ms() - t0 < 40000) {
+        const board_view_t *v;
+
+        /* the stepped clock never runs ahead of real time: the announcement,
+         * not the minimum display time, decides when the next call shows */
+        hk_clock_advance(fx.clock, 10);
+        board_pump(fx.board);
+        v = board_view(fx.board);
+        if(!t_first && v->has_current && !strcmp(v->current.number, first))
+            t_first = real_ms();
+        if(!t_second && v->has_current && !strcmp(v->current.number, second))
+            t_second = real_ms();
+        (void)board_voice_idle(fx.board, 10);
+    }
+    HK_ASSERT_MSG(t_first && t_second, "calls not shown (%s %.0f, %s %.0f)", first, t_first, second,
+                  t_second);
+    one = render(vp, first, 1, false, &m);
+    said_ms = (double)m * 1000.0 / WAV_RATE_HZ;
+    printf("  %s said in %.0f ms; %s shown %.0f ms after %s\n", first, said_ms, second,
+           t_second - t_first, first);
+    /* SDL takes the last samples up to one buffer (~46 ms) before they sound */
+    HK_ASSERT_MSG(t_second - t_first >= said_ms - 100, "%s cut in after %.0f ms of %.0f", second,
+                  t_second - t_first, said_ms);
+    HK_ASSERT(t_second - t_first < said_ms + 3000);
+    HK_ASSERT(board_voice_idle(fx.board, 20000));
+    hk_free(one);
+    voice_pack_destroy(vp);
+}
+
 /* mono-ns N from the newest log line holding what (0 = none after seq). */
 static long long log_ns(uint64_t after, const char *what)
 {
@@ -397,6 +453,7 @@ int main(void)
     HK_RUN(test_board_announcements_play_one_at_a_time_whole_in_call_order);
     HK_RUN(test_board_recall_shows_the_call_again_and_repeats_its_announcement);
     HK_RUN(test_board_announcement_is_audible_and_as_long_as_its_phrase);
+    HK_RUN(test_board_on_sdl_audio_the_next_call_waits_for_the_announcement);
     HK_RUN(test_board_shows_calls_made_before_it_started_without_announcing_them);
     HK_RUN(test_board_closed_counter_leaves_the_board);
     HK_RUN(test_board_call_reaches_frame_and_voice_fast);

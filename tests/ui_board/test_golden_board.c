@@ -126,7 +126,7 @@ static void run_case(const gcase_t *c, bool en)
                                             "devices", "vip",     "elderly", "general",
                                             "general", "payment", "general", "general" };
     static const char *const order[] = { "c2", "c5", "c1", "c6", "c4" };
-    fx_opts_t o = { c->w, c->h, en, false, false, true };
+    fx_opts_t o = { c->w, c->h, en, false, false, true, false };
     char name[64], last[16];
     size_t i;
 
