@@ -357,13 +357,53 @@ static void test_board_on_sdl_audio_the_next_call_waits_for_the_announcement(voi
     said_ms = (double)m * 1000.0 / WAV_RATE_HZ;
     printf("  %s said in %.0f ms; %s shown %.0f ms after %s\n", first, said_ms, second,
            t_second - t_first, first);
-    /* SDL takes the last samples up to one buffer (~46 ms) before they sound */
-    HK_ASSERT_MSG(t_second - t_first >= said_ms - 100, "%s cut in after %.0f ms of %.0f", second,
+    /* SDL takes the last samples a buffer or two (~46 ms each) before they
+     * sound, and the dummy driver may take the first at once */
+    HK_ASSERT_MSG(t_second - t_first >= said_ms - 250, "%s cut in after %.0f ms of %.0f", second,
                   t_second - t_first, said_ms);
     HK_ASSERT(t_second - t_first < said_ms + 3000);
     HK_ASSERT(board_voice_idle(fx.board, 20000));
     hk_free(one);
     voice_pack_destroy(vp);
+}
+
+/* board_run() with a script (the headless display role): the board is the
+ * screen, what counters called before it started is on it, the script's
+ * screenshot is written, and the run ends cleanly. */
+static void test_board_run_plays_a_script_on_the_board_screen(void)
+{
+    static const char text[] = "wait 1000\nexpect-screen board\nscreenshot board\nwait 61000\n";
+    fx_opts_t o = voice_board;
+    script_t *sc = NULL;
+    char number[16];
+    hk_diag_t diag;
+    FILE *png;
+
+    o.start = false;
+    fx_open_world(&fx, &o);
+    fx_take(&fx, "general");
+    snprintf(number, sizeof(number), "%s", fx_call(&fx, "c5"));
+    HK_ASSERT_OK(script_parse(text, sizeof(text) - 1, &sc, &diag));
+    {
+        board_opts_t bo;
+
+        memset(&bo, 0, sizeof(bo));
+        bo.live = fx.live;
+        bo.display = fx.disp;
+        bo.fonts = fx.fonts;
+        bo.clock = fx.clock;
+        bo.data_dir = hk_test_tmpdir();
+        bo.screenshot_dir = hk_test_tmpdir();
+        bo.open_branch = fx_open_branch;
+        bo.branch_user = &fx;
+        HK_ASSERT_OK(board_create(&bo, &fx.board, &diag));
+    }
+    HK_ASSERT_INT(0, board_run(fx.board, sc));
+    script_destroy(sc);
+    HK_ASSERT_STR(number, board_view(fx.board)->row[4].number);
+    png = fopen(hk_test_path("board.png"), "rb");
+    HK_ASSERT_MSG(png != NULL, "no screenshot");
+    fclose(png);
 }
 
 /* mono-ns N from the newest log line holding what (0 = none after seq). */
@@ -456,6 +496,7 @@ int main(void)
     HK_RUN(test_board_on_sdl_audio_the_next_call_waits_for_the_announcement);
     HK_RUN(test_board_shows_calls_made_before_it_started_without_announcing_them);
     HK_RUN(test_board_closed_counter_leaves_the_board);
+    HK_RUN(test_board_run_plays_a_script_on_the_board_screen);
     HK_RUN(test_board_call_reaches_frame_and_voice_fast);
     return hk_test_end();
 }
