@@ -9,9 +9,11 @@
  *   last_seq). ticket.called and ticket.recalled events become calls in
  *   journal order (pending FIFO); counter.closed clears that counter's
  *   row. A result of BRANCH_EVENTS_MAX events is followed by another ask;
- *   a failed ask or a gap in the seqs (events missed) re-syncs from a
- *   snapshot. At most one events ask and one snapshot are in flight; a
- *   notice meanwhile is remembered (*_again) so the newest state arrives.
+ *   a gap in the seqs (events missed) re-syncs from a snapshot at once, a
+ *   failed ask (hub unreachable) RETRY_MS later. At most one events ask
+ *   and one snapshot are in flight; a notice meanwhile is remembered
+ *   (*_again) so the newest state arrives. A re-sync takes the counters'
+ *   current tickets onto rows that are empty, unannounced.
  *
  *   Showing and saying, one call at a time (the "current" call):
  *     IDLE     nothing pending            -> a call arrives: ADVANCE
@@ -60,8 +62,9 @@
 #include "voice_pack.h"
 
 #define STALL_SLACK_MS 5000
+#define RETRY_MS       2000 /* after a failed events ask (hub unreachable): re-sync then */
 
-enum { T_MINUTE = 0, T_NEXT, T_FLASH, T_STALL };
+enum { T_MINUTE = 0, T_NEXT, T_FLASH, T_STALL, T_RETRY };
 
 struct board {
     board_opts_t o;
@@ -364,9 +367,10 @@ static void events_done(board_t *b, const branch_result_t *r)
 
     b->ev_tag = 0;
     if(r->rc != HK_OK) {
-        hk_log_warn("board", "events after %lld failed: %s; re-syncing", (long long)b->last_seq,
-                    hk_err_str(r->rc));
-        resync(b);
+        /* not at once: a hub that is down would be asked in a tight loop */
+        hk_log_warn("board", "events after %lld failed: %s; re-syncing in %d ms",
+                    (long long)b->last_seq, hk_err_str(r->rc), RETRY_MS);
+        runloop_timer_at(ui_loop_runloop(b->loop), T_RETRY, mono_ms(b) + RETRY_MS);
         return;
     }
     for(i = 0; i < r->n_events; i++) {
@@ -500,6 +504,7 @@ static void on_timer(void *ctl, int id)
         request_snapshot(b);
         break;
     case T_NEXT: advance(b); break;
+    case T_RETRY: resync(b); break;
     case T_FLASH:
         if(mono_ms(b) >= b->flash_until_ms) {
             b->view.lit = true;

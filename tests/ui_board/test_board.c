@@ -367,6 +367,85 @@ static void test_board_on_sdl_audio_the_next_call_waits_for_the_announcement(voi
     voice_pack_destroy(vp);
 }
 
+/* A branch whose events asks fail the first times (a hub out of reach). */
+static branch_ops_t flaky_ops;
+static const branch_ops_t *real_ops;
+static int events_fail_left;
+static mailbox_t *flaky_mb;
+
+static hk_err_t flaky_events(void *impl, uint64_t tag, int64_t after_seq)
+{
+    branch_result_t *r;
+    mailbox_msg_t msg;
+
+    if(events_fail_left <= 0)
+        return real_ops->events(impl, tag, after_seq);
+    events_fail_left--;
+    r = hk_calloc(1, sizeof(*r));
+    HK_ASSERT(r != NULL);
+    r->op = BRANCH_OP_EVENTS;
+    r->rc = HK_ERR_NET;
+    memset(&msg, 0, sizeof(msg));
+    msg.kind = MAILBOX_BRANCH_DONE;
+    msg.tag = tag;
+    msg.payload = r;
+    msg.payload_free = branch_result_free;
+    HK_ASSERT_OK(mailbox_post(flaky_mb, &msg));
+    return HK_OK;
+}
+
+static hk_err_t open_flaky_branch(void *user, mailbox_t *mb, branch_t *out, hk_diag_t *diag)
+{
+    hk_err_t rc = fx_open_branch(user, mb, out, diag);
+
+    if(rc == HK_OK) {
+        real_ops = out->ops;
+        flaky_ops = *out->ops;
+        flaky_ops.events = flaky_events;
+        out->ops = &flaky_ops;
+        flaky_mb = mb;
+    }
+    return rc;
+}
+
+static void test_board_catches_up_after_the_branch_failed_to_answer(void)
+{
+    fx_opts_t o = voice_board;
+    board_opts_t bo;
+    hk_diag_t diag;
+    char missed[16], later[16];
+
+    o.start = false;
+    fx_open_world(&fx, &o);
+    memset(&bo, 0, sizeof(bo));
+    bo.live = fx.live;
+    bo.display = fx.disp;
+    bo.fonts = fx.fonts;
+    bo.clock = fx.clock;
+    bo.open_branch = open_flaky_branch;
+    bo.branch_user = &fx;
+    HK_ASSERT_OK(board_create(&bo, &fx.board, &diag));
+    events_fail_left = 3;
+    HK_ASSERT_OK(board_start(fx.board, &diag));
+    fx_settle(&fx); /* ask 1 fails */
+    fx_take(&fx, "general");
+    fx_take(&fx, "general");
+    snprintf(missed, sizeof(missed), "%s", fx_call(&fx, "c6"));
+    fx_notify(&fx);
+    fx_settle(&fx); /* ask 2 fails */
+    HK_ASSERT(!board_view(fx.board)->has_row[5]);
+    fx_step(&fx, 2100); /* re-sync: the snapshot has it; ask 3 fails */
+    HK_ASSERT(board_view(fx.board)->has_row[5]);
+    HK_ASSERT_STR(missed, board_view(fx.board)->row[5].number);
+    fx_step(&fx, 2100); /* re-sync; the events ask works again */
+    HK_ASSERT_INT(0, events_fail_left);
+    snprintf(later, sizeof(later), "%s", fx_call(&fx, "c1"));
+    fx_notify(&fx);
+    fx_settle(&fx);
+    HK_ASSERT(board_view(fx.board)->has_current);
+    HK_ASSERT_STR(later, board_view(fx.board)->current.number);
+}
+
 /* board_run() with a script (the headless display role): the board is the
  * screen, what counters called before it started is on it, the script's
  * screenshot is written, and the run ends cleanly. */
@@ -496,6 +575,7 @@ int main(void)
     HK_RUN(test_board_on_sdl_audio_the_next_call_waits_for_the_announcement);
     HK_RUN(test_board_shows_calls_made_before_it_started_without_announcing_them);
     HK_RUN(test_board_closed_counter_leaves_the_board);
+    HK_RUN(test_board_catches_up_after_the_branch_failed_to_answer);
     HK_RUN(test_board_run_plays_a_script_on_the_board_screen);
     HK_RUN(test_board_call_reaches_frame_and_voice_fast);
     return hk_test_end();
