@@ -402,6 +402,8 @@ static void snapshot_done(board_t *b, const branch_result_t *r)
     b->snap_tag = 0;
     if(r->rc != HK_OK) {
         hk_log_warn("board", "snapshot failed: %s", hk_err_str(r->rc));
+        if(!b->synced || b->resync) /* the hub is away: try again soon */
+            runloop_timer_at(ui_loop_runloop(b->loop), T_RETRY, mono_ms(b) + RETRY_MS);
     } else {
         ui_model_apply_snapshot(&b->model, s);
         for(i = 0; i < b->cfg->n_services; i++)
