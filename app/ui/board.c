@@ -18,14 +18,16 @@
  *   Showing and saying, one call at a time (the "current" call):
  *     IDLE     nothing pending            -> a call arrives: ADVANCE
  *     ADVANCE  (no announcement in flight, and the current call has been
- *              shown BOARD_MIN_SHOW_MS) pop the oldest pending call;
- *              with a voice: voice_say() it and wait (SAYING); without:
- *              show it now. Too early: timer T_NEXT at shown + min.
- *     SAYING   VOICE_STARTED (its first sample goes to the device): show
- *              it, so the board changes in step with the announcement;
- *              VOICE_DONE: ADVANCE. (DONE without STARTED: the sound
- *              failed; the call is shown anyway.) T_STALL fires if the
- *              voice never answers (length + STALL_SLACK_MS): as DONE.
+ *              shown BOARD_MIN_SHOW_MS) pop the oldest pending call, show
+ *              it and, right after the frame that shows it is presented,
+ *              hand it to the voice (SAYING). The voice is idle then, so
+ *              its chime follows the frame within milliseconds: in step,
+ *              and the frame never waits for the voice's thread. Too
+ *              early: timer T_NEXT at shown + min.
+ *     SAYING   VOICE_DONE: ADVANCE. T_STALL fires if the voice never
+ *              answers (its length + STALL_SLACK_MS): as DONE. Without a
+ *              voice (or when it refuses the call) the next call waits
+ *              only for the minimum time.
  *   So announcements never overlap and keep call order (the voice gets
  *   the next one only after the last ended), and no call is replaced
  *   before BOARD_MIN_SHOW_MS (>= 1 s) however many counters call at once.
@@ -91,8 +93,8 @@ struct board {
     /* calls in order */
     board_call_t pending[BOARD_PENDING_MAX];
     int pend_head, pend_n;
-    bool saying; /* an announcement is with the voice */
-    bool say_started;
+    bool saying;            /* an announcement is with the voice (or about to be) */
+    bool say_after_present; /* hand say_call to the voice after this frame */
     uint64_t say_tag;
     board_call_t say_call;
     int64_t shown_ms;                 /* mono ms the current call was shown */
@@ -253,9 +255,6 @@ static bool say(board_t *b, const board_call_t *c)
         hk_log_error("board", "%s not announced: %s", c->number, hk_err_str(rc));
         return false;
     }
-    b->saying = true;
-    b->say_started = false;
-    b->say_call = *c;
     runloop_timer_at(ui_loop_runloop(b->loop), T_STALL,
                      mono_ms(b) + (int64_t)(samples * 1000u / WAV_RATE_HZ) + STALL_SLACK_MS);
     return true;
@@ -276,25 +275,22 @@ static void advance(board_t *b)
     c = b->pending[b->pend_head];
     b->pend_head = (b->pend_head + 1) % BOARD_PENDING_MAX;
     b->pend_n--;
-    if(b->voice && say(b, &c))
-        return; /* shown when its first sample plays */
     show(b, &c);
+    if(b->voice) {
+        /* handed to the (idle) voice right after the frame that shows it
+         * is presented: the frame does not wait for the voice thread, and
+         * the chime follows within milliseconds */
+        b->saying = true;
+        b->say_call = c;
+        b->say_after_present = true;
+        return; /* the next waits for VOICE_DONE too */
+    }
     if(b->pend_n > 0)
         runloop_timer_at(ui_loop_runloop(b->loop), T_NEXT, b->shown_ms + BOARD_MIN_SHOW_MS);
 }
 
-static void said(board_t *b, bool started)
+static void said(board_t *b)
 {
-    if(started && !b->say_started) {
-        b->say_started = true;
-        show(b, &b->say_call);
-        return;
-    }
-    if(started)
-        return;
-    /* done */
-    if(!b->say_started)
-        show(b, &b->say_call); /* the sound failed; the board still shows it */
     b->saying = false;
     runloop_timer_cancel(ui_loop_runloop(b->loop), T_STALL);
     advance(b);
@@ -486,8 +482,8 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
         request_snapshot(b); /* waiting counts */
         break;
     case MAILBOX_VOICE:
-        if(b->saying && msg->tag == b->say_tag)
-            said(b, msg->i64 == VOICE_STARTED);
+        if(b->saying && msg->tag == b->say_tag && msg->i64 == VOICE_DONE)
+            said(b);
         break;
     case MAILBOX_CONFIG_CHANGED: apply_config(b); break;
     default: break;
@@ -519,7 +515,7 @@ static void on_timer(void *ctl, int id)
     case T_STALL:
         if(b->saying) {
             hk_log_error("board", "the voice did not finish %s: going on", b->say_call.number);
-            said(b, false);
+            said(b);
         }
         break;
     default: break;
@@ -538,10 +534,19 @@ static void after_present(void *ctl)
     board_t *b = ctl;
 
     b->frames++;
-    if(!b->presented[0])
-        return;
-    hk_log_info("board", "call %s presented: mono-ns %lld", b->presented, mono_ns());
-    b->presented[0] = '\0';
+    if(b->presented[0]) {
+        hk_log_info("board", "call %s presented: mono-ns %lld", b->presented, mono_ns());
+        b->presented[0] = '\0';
+    }
+    if(b->say_after_present) {
+        b->say_after_present = false;
+        if(!say(b, &b->say_call)) {
+            /* not said (logged): the next call waits only for the minimum time */
+            b->saying = false;
+            if(b->pend_n > 0)
+                runloop_timer_at(ui_loop_runloop(b->loop), T_NEXT, b->shown_ms + BOARD_MIN_SHOW_MS);
+        }
+    }
 }
 
 static ui_model_t *model(void *ctl)
@@ -746,7 +751,7 @@ const board_view_t *board_view(const board_t *b)
 
 int board_pending(const board_t *b)
 {
-    return b->pend_n + (b->saying && !b->say_started ? 1 : 0);
+    return b->pend_n;
 }
 
 bool board_voice_idle(board_t *b, int timeout_ms)
