@@ -24,7 +24,7 @@
 #define BOARD_FLASH_MS    10000 /* the newest call flashes this long, then stays lit */
 #define BOARD_FLASH_HALF  500   /* flash half-period */
 #define BOARD_RECENT_MAX  8     /* recent calls kept (the newest first) */
-#define BOARD_PENDING_MAX 64    /* calls waiting for their turn; more drop the oldest recall */
+#define BOARD_PENDING_MAX 64    /* calls waiting for their turn; more drop the oldest */
 #define BOARD_REPEAT      2     /* each announcement says the phrase this many times */
 #define BOARD_NUMBER_LEN  8
 
