@@ -13,6 +13,11 @@
  *   - a recall shows the call again and repeats its announcement;
  *   - one call's announcement is not silent, has no long gap, and is as
  *     long as its phrase (twice, with the chime), longer with English;
+ *   - with voice_en, the English phrase follows the Chinese one;
+ *   - on SDL audio (real-time pace) the next call waits for the end of the
+ *     announcement before it is shown and said;
+ *   - after the branch failed to answer, the board catches up;
+ *   - board_run() plays a script on the board screen;
  *   - calls made before the board started are on it, unannounced;
  *   - a closed counter's row empties;
  *   - the time from a call's commit to the frame that shows it and to its
@@ -264,6 +269,32 @@ static void test_board_announcement_is_audible_and_as_long_as_its_phrase(void)
     en = render(vp, fx.last.number, 3, true, &m);
     HK_ASSERT((double)m / WAV_RATE_HZ > secs + 2 * 1.5);
     hk_free(en);
+    hk_free(wav);
+    voice_pack_destroy(vp);
+}
+
+static void test_board_says_it_in_english_too_when_configured(void)
+{
+    fx_opts_t o = voice_board;
+    voice_pack_t *vp = load_pack();
+    int16_t *wav, *both, *zh;
+    size_t n, m, k;
+
+    o.voice_en = true;
+    fx_open(&fx, &o);
+    fx_take(&fx, "general");
+    (void)fx_call(&fx, "c2");
+    fx_notify(&fx);
+    fx_settle(&fx);
+    HK_ASSERT(board_voice_idle(fx.board, 5000));
+    wav = fx_read_wav(fx.wav, &n);
+    both = render(vp, fx.last.number, 2, true, &m);
+    zh = render(vp, fx.last.number, 2, false, &k);
+    HK_ASSERT_INT((long long)m, (long long)n);
+    HK_ASSERT(!memcmp(wav, both, n * sizeof(int16_t)));
+    HK_ASSERT(m > k);
+    hk_free(zh);
+    hk_free(both);
     hk_free(wav);
     voice_pack_destroy(vp);
 }
@@ -593,6 +624,7 @@ int main(void)
     HK_RUN(test_board_recall_shows_the_call_again_and_repeats_its_announcement);
     HK_RUN(test_board_announcement_is_audible_and_as_long_as_its_phrase);
     HK_RUN(test_board_on_sdl_audio_the_next_call_waits_for_the_announcement);
+    HK_RUN(test_board_says_it_in_english_too_when_configured);
     HK_RUN(test_board_shows_calls_made_before_it_started_without_announcing_them);
     HK_RUN(test_board_closed_counter_leaves_the_board);
     HK_RUN(test_board_catches_up_after_the_branch_failed_to_answer);
