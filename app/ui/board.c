@@ -181,7 +181,7 @@ static void resync(board_t *b)
 
 static bool same_call(const board_call_t *x, const board_call_t *y)
 {
-    return x->counter_idx == y->counter_idx && !strcmp(x->number, y->number);
+    return !strcmp(x->counter_id, y->counter_id) && !strcmp(x->number, y->number);
 }
 
 /* The old current call goes to the top of recent (once per number+counter). */
@@ -350,6 +350,7 @@ static void take_event(board_t *b, const journal_event_t *e)
         return;
     memset(&c, 0, sizeof(c));
     snprintf(c.number, sizeof(c.number), "%s", number);
+    snprintf(c.counter_id, sizeof(c.counter_id), "%s", counter);
     c.counter_idx = idx;
     c.counter_no = b->cfg->counters[idx].number;
     c.seq = e->seq;
@@ -418,6 +419,7 @@ static void snapshot_done(board_t *b, const branch_result_t *r)
                     continue;
                 memset(&b->view.row[idx], 0, sizeof(b->view.row[idx]));
                 snprintf(b->view.row[idx].number, BOARD_NUMBER_LEN, "%s", cs->ticket.number);
+                snprintf(b->view.row[idx].counter_id, CONFIG_ID_LEN, "%s", cs->counter_id);
                 b->view.row[idx].counter_idx = idx;
                 b->view.row[idx].counter_no = b->cfg->counters[idx].number;
                 b->view.has_row[idx] = true;
@@ -438,9 +440,17 @@ static void snapshot_done(board_t *b, const branch_result_t *r)
 
 /* ---- the controller ---------------------------------------------------------- */
 
+static void remap(const config_t *cfg, board_call_t *c)
+{
+    c->counter_idx = config_counter_index(cfg, c->counter_id);
+    if(c->counter_idx >= 0)
+        c->counter_no = cfg->counters[c->counter_idx].number;
+}
+
 static void apply_config(board_t *b)
 {
     uint64_t gen = 0;
+    int i;
     const config_t *old = b->cfg, *cfg = config_live_acquire(b->o.live, &gen);
 
     if(gen == b->cfg_gen) {
@@ -454,9 +464,15 @@ static void apply_config(board_t *b)
     b->model.lang = i18n_lang_from_code(cfg->language);
     b->model.large = cfg->display.large_text;
     config_live_release(b->o.live, old);
-    /* counters may have moved: rows come back from a snapshot */
+    /* counters may have moved or gone: calls find theirs again by id, rows
+     * come back from a snapshot */
+    for(i = 0; i < b->pend_n; i++)
+        remap(cfg, &b->pending[(b->pend_head + i) % BOARD_PENDING_MAX]);
+    for(i = 0; i < b->view.n_recent; i++)
+        remap(cfg, &b->view.recent[i]);
+    remap(cfg, &b->view.current);
+    remap(cfg, &b->say_call);
     memset(b->view.has_row, 0, sizeof(b->view.has_row));
-    b->view.n_recent = 0;
     refresh_time(b);
     changed(b);
     resync(b);

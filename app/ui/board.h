@@ -30,10 +30,11 @@
 
 /* One call as the board shows it. */
 typedef struct board_call {
-    char number[BOARD_NUMBER_LEN]; /* "A023" */
-    int counter_idx;               /* index into cfg->counters */
-    int counter_no;                /* its number: "3号窗口" */
-    int64_t seq;                   /* the journal event that made it */
+    char number[BOARD_NUMBER_LEN];  /* "A023" */
+    char counter_id[CONFIG_ID_LEN]; /* "c3" */
+    int counter_idx;                /* index into cfg->counters (-1: no longer configured) */
+    int counter_no;                 /* its number: "3号窗口" */
+    int64_t seq;                    /* the journal event that made it */
     bool recall;
 } board_call_t;
 
