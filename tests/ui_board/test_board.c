@@ -17,6 +17,7 @@
  *   - on SDL audio (real-time pace) the next call waits for the end of the
  *     announcement before it is shown and said;
  *   - after the branch failed to answer, the board catches up;
+ *   - a new config (counters reordered) re-maps the calls on the board;
  *   - board_run() plays a script on the board screen;
  *   - calls made before the board started are on it, unannounced;
  *   - a closed counter's row empties;
@@ -477,6 +478,37 @@ static void test_board_catches_up_after_the_branch_failed_to_answer(void)
     HK_ASSERT_STR(later, board_view(fx.board)->current.number);
 }
 
+/* A new config (counters reordered, English) takes effect at once: the
+ * call on the board follows its counter, the rows come back. */
+static void test_board_follows_a_new_config(void)
+{
+    fx_opts_t o = voice_board;
+    config_t *cfg = hk_malloc(sizeof(*cfg));
+    char number[16];
+
+    HK_ASSERT(cfg != NULL);
+    o.voice = false;
+    fx_open(&fx, &o);
+    fx_take(&fx, "general");
+    snprintf(number, sizeof(number), "%s", fx_call(&fx, "c3"));
+    fx_notify(&fx);
+    fx_settle(&fx);
+    HK_ASSERT_INT(2, board_view(fx.board)->current.counter_idx);
+    *cfg = fx.cfg;
+    cfg->counters[0] = fx.cfg.counters[2]; /* c3 first, c1 third */
+    cfg->counters[2] = fx.cfg.counters[0];
+    snprintf(cfg->language, sizeof(cfg->language), "en");
+    HK_ASSERT_OK(config_live_replace(fx.live, cfg));
+    HK_ASSERT_OK(mailbox_post_simple(board_mailbox(fx.board), MAILBOX_CONFIG_CHANGED, 0, HK_OK,
+                                     (int64_t)config_live_generation(fx.live)));
+    fx_settle(&fx);
+    HK_ASSERT_INT(0, board_view(fx.board)->current.counter_idx);
+    HK_ASSERT(board_view(fx.board)->has_row[0]);
+    HK_ASSERT(!board_view(fx.board)->has_row[2]);
+    HK_ASSERT_STR(number, board_view(fx.board)->row[0].number);
+    hk_free(cfg);
+}
+
 /* board_run() with a script (the headless display role): the board is the
  * screen, what counters called before it started is on it, the script's
  * screenshot is written, and the run ends cleanly. */
@@ -628,6 +660,7 @@ int main(void)
     HK_RUN(test_board_shows_calls_made_before_it_started_without_announcing_them);
     HK_RUN(test_board_closed_counter_leaves_the_board);
     HK_RUN(test_board_catches_up_after_the_branch_failed_to_answer);
+    HK_RUN(test_board_follows_a_new_config);
     HK_RUN(test_board_run_plays_a_script_on_the_board_screen);
     HK_RUN(test_board_call_reaches_frame_and_voice_fast);
     return hk_test_end();
