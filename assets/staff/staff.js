@@ -536,7 +536,9 @@
       case "recall": case "no-show": case "start":
         return !tk ? "need_ticket" : tk.state !== "called" ? "need_called" : null;
       case "finish": case "transfer": return tk ? null : "need_ticket";
-      case "open": return st === "open" ? "x" : null;
+      // open again claims an open counter for this login (the hub stamps
+      // the staff id on what it calls)
+      case "open": return st === "open" && (cs.staff === undefined || cs.staff === S.session?.staff?.id) ? "x" : null;
       case "pause": return st === "open" ? null : "x";
       case "close": return st === "closed" ? "x" : null;
       default: return null;
@@ -559,6 +561,7 @@
     const num = $("cur-number");
     num.textContent = tk ? tk.number : t("no_ticket");
     num.classList.toggle("none", !tk);
+    if (!tk) num.classList.remove("flash");
     $("cur-service").textContent = tk ? nm(service(tk.service)) : "";
     const pill = $("cur-state");
     pill.textContent = tk ? t("tk_" + tk.state) : "";
