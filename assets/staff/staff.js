@@ -75,6 +75,7 @@
       tk_called: "已叫号", tk_serving: "办理中", tk_waiting: "等候中", tk_done: "已办结",
       tk_no_show: "过号", tk_transferred: "已转移", tk_cancelled: "已取消",
       conn_live: "实时", conn_retry: "正在重新连接…", conn_down: "连接中断",
+      stale: "与叫号主机的连接中断，下面的信息可能不是最新的。正在重新连接…",
       by: "{name}（{id}）",
       staff_line: "{name} · 工号 {id}",
       work_title: "{counter} · 叫号",
@@ -167,6 +168,7 @@
       tk_called: "Called", tk_serving: "Serving", tk_waiting: "Waiting", tk_done: "Finished",
       tk_no_show: "No-show", tk_transferred: "Transferred", tk_cancelled: "Cancelled",
       conn_live: "Live", conn_retry: "Reconnecting…", conn_down: "Disconnected",
+      stale: "The connection to the hub is lost: what you see may be out of date. Reconnecting…",
       by: "{name} ({id})",
       staff_line: "{name} · ID {id}",
       work_title: "{counter} · calling",
@@ -398,6 +400,9 @@
     p.hidden = state === "off";
     p.dataset.state = state;
     $("conn-text").textContent = state === "off" ? "" : t("conn_" + state);
+    const stale = state === "retry" || state === "down";
+    $("stale-note").hidden = !stale;
+    $("view-work").dataset.stale = String(stale);
   }
 
   // Read the snapshot again after a journal event; one read at a time, and
