@@ -342,6 +342,7 @@
   function dropSession() {
     S.session = null;
     S.snap = null;
+    S.lastAction = null;
     try { sessionStorage.removeItem(KEY_SESSION); } catch { /* ignore */ }
     stopEvents();
   }

@@ -16,9 +16,9 @@
 // Run by CTest (label web): node staff_page.mjs; env HK_SOURCE_DIR,
 // HK_BINARY_DIR, HK_TEST_TMP. Exit 77 (skip) when /usr/bin/chromium or
 // node_modules/playwright-core is missing. Screenshots of each step go to
-// HK_TEST_TMP/staff-page-*/ for a person to look at.
+// HK_TEST_TMP/staff-page/ for a person to look at.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 
@@ -43,7 +43,7 @@ let failures = 0;
 let checked = 0;
 function ok(cond, what) {
   checked++;
-  if (cond) console.log("ok - " + what);
+  if (cond) console.log(`ok - ${what} [${((Date.now() - started) / 1000).toFixed(1)} s]`);
   else {
     failures++;
     console.log("not ok - " + what);
@@ -51,7 +51,10 @@ function ok(cond, what) {
   return cond;
 }
 
-const tmp = mkdtempSync(join(process.env.HK_TEST_TMP || "/tmp", "staff-page-"));
+// one fixed folder, emptied at the start: the newest run's screenshots
+const tmp = join(process.env.HK_TEST_TMP || "/tmp", "staff-page");
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
 const data = join(tmp, "data");
 
 // ---- the hub ---------------------------------------------------------------
