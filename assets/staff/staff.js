@@ -445,6 +445,7 @@
   // ---- views -------------------------------------------------------------------
   function show(view, focus = true) {
     S.view = view;
+    document.body.dataset.view = view;
     for (const v of ["login", "counter", "work"]) $("view-" + v).hidden = v !== view;
     if (view === "counter") buildCounterChoice();
     $("help").hidden = view !== "work";
