@@ -484,7 +484,9 @@
   // checked radio survive); snapshots only update each counter's pill.
   function buildCounterChoice() {
     const list = $("counter-list");
-    const chosen = S.counterId || S.branch?.counters[0]?.id;
+    // the counter already open for this login, else the last one chosen
+    const mine = S.snap?.counters.find((c) => c.staff && c.staff === S.session?.staff?.id);
+    const chosen = S.counterId || mine?.id || S.branch?.counters[0]?.id;
     list.textContent = "";
     for (const c of S.branch?.counters || []) {
       const lab = document.createElement("label");

@@ -305,6 +305,10 @@ try {
   ok(low.length === 0, `contrast >= 4.5:1 everywhere (zh) ${low.join("; ")}`);
   await snap("alert-zh");
 
+  await page.setViewportSize({ width: 390, height: 844 });
+  await snap("narrow-zh");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   // ---- the language switch ------------------------------------------------------------
   await page.click("#btn-lang");
   ok((await page.getAttribute("html", "lang")) === "en", "language switch: <html lang=en>");
@@ -327,6 +331,7 @@ try {
   await page.waitForSelector("#view-work:not([hidden])");
   await page.waitForSelector('#conn[data-state="live"]');
   ok((await page.inputValue("#pin")) === "", "the PIN is not kept in the field");
+  const sessionToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem("hk.staff.session")).session);
   await page.waitForFunction(() => {
     for (const tr of document.querySelectorAll("#wait-body tr"))
       if (/^A ·/.test(tr.cells[0].textContent)) return tr.cells[1].textContent === "1";
@@ -334,6 +339,25 @@ try {
   });
   ok(true, "after the restart the page shows the hub's kept state (1 waiting)");
   await snap("after-restart-en");
+
+  // ---- log out; then wrong PINs until the hub locks the login (429) -----------------------
+  await page.click("#btn-logout");
+  await page.waitForSelector("#view-login:not([hidden])");
+  ok(await page.evaluate(() => !sessionStorage.getItem("hk.staff.session")), "log out: the session is gone from the tab");
+  const gone = await fetch(base + "/api/v1/snapshot", { headers: { Authorization: "Bearer " + sessionToken } });
+  ok(gone.status === 401, `log out: the hub refuses the old session (${gone.status})`);
+  let locked = "";
+  for (let i = 0; i < 8 && !locked; i++) {
+    await page.fill("#staff-id", "s2");
+    await page.fill("#pin", "111111");
+    await page.press("#pin", "Enter");
+    await page.waitForFunction(() => document.getElementById("btn-login").getAttribute("aria-busy") !== "true" &&
+      document.getElementById("alert").textContent.trim() !== "");
+    const a = await text("#alert");
+    if (/Too many attempts/.test(a)) locked = a;
+  }
+  ok(/Try again in \d+ s/.test(locked), `repeated wrong PINs: the page says when to try again (${JSON.stringify(locked)})`);
+  await snap("locked-en");
 
   ok(pageErrors.length === 0, `no script errors ${pageErrors.join(" | ")}`);
 } catch (e) {
