@@ -14,7 +14,7 @@
 #define KEY_LEN  72
 
 typedef struct fail_slot {
-    char key[KEY_LEN]; /* "id:s3" or "src:10.0.0.7"; "" = free */
+    char key[KEY_LEN];                /* "id:s3" or "src:10.0.0.7"; "" = free */
     int64_t at[STAFF_AUTH_MAX_FAILS]; /* failure times, a ring */
     int n;                            /* failures stored (<= MAX_FAILS) */
     int next;                         /* ring position of the next write */

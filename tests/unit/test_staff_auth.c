@@ -47,8 +47,7 @@ static void test_staff_auth_wrong_pin_and_unknown_id_are_refused_alike(void)
                   staff_auth_check(auth, &cfg, "nobody", "246810", "10.0.0.8", 1000, &idx, NULL));
     HK_ASSERT_INT(HK_ERR_INVALID,
                   staff_auth_check(auth, &cfg, "s1", "", "10.0.0.9", 1000, &idx, NULL));
-    HK_ASSERT_INT(HK_ERR_INVALID,
-                  staff_auth_check(auth, &cfg, NULL, NULL, NULL, 1000, &idx, NULL));
+    HK_ASSERT_INT(HK_ERR_INVALID, staff_auth_check(auth, &cfg, NULL, NULL, NULL, 1000, &idx, NULL));
     HK_ASSERT_INT(-1, idx);
 }
 
@@ -59,8 +58,8 @@ static void test_staff_auth_five_failures_lock_the_id_for_five_minutes(void)
     /* from five different sources, so only the id's count reaches 5 */
     for(i = 0; i < STAFF_AUTH_MAX_FAILS; i++) {
         (void)snprintf(src, sizeof(src), "10.0.1.%d", i);
-        HK_ASSERT_INT(HK_ERR_INVALID,
-                      staff_auth_check(auth, &cfg, "s2", "000000", src, 1000 + i * 1000, NULL, NULL));
+        HK_ASSERT_INT(HK_ERR_INVALID, staff_auth_check(auth, &cfg, "s2", "000000", src,
+                                                       1000 + i * 1000, NULL, NULL));
     }
     /* now even the right PIN is not checked */
     HK_ASSERT_INT(HK_ERR_BUSY,
@@ -76,12 +75,12 @@ static void test_staff_auth_five_failures_lock_the_id_for_five_minutes(void)
 static void test_staff_auth_five_failures_lock_the_source_across_ids(void)
 {
     int retry = 0, i;
-    const char *ids[] = {"s1", "s2", "s3", "s4", "s5"};
+    const char *ids[] = { "s1", "s2", "s3", "s4", "s5" };
     for(i = 0; i < STAFF_AUTH_MAX_FAILS; i++)
-        HK_ASSERT_INT(HK_ERR_INVALID, staff_auth_check(auth, &cfg, ids[i], "999999",
-                                                       "192.168.1.50", 5000, NULL, NULL));
-    HK_ASSERT_INT(HK_ERR_BUSY, staff_auth_check(auth, &cfg, "s6", "246810", "192.168.1.50", 6000,
-                                                NULL, &retry));
+        HK_ASSERT_INT(HK_ERR_INVALID, staff_auth_check(auth, &cfg, ids[i], "999999", "192.168.1.50",
+                                                       5000, NULL, NULL));
+    HK_ASSERT_INT(HK_ERR_BUSY,
+                  staff_auth_check(auth, &cfg, "s6", "246810", "192.168.1.50", 6000, NULL, &retry));
     HK_ASSERT(retry >= 299 && retry <= 300);
     /* the same member from another terminal still gets in */
     HK_ASSERT_OK(staff_auth_check(auth, &cfg, "s6", "246810", "192.168.1.51", 6000, NULL, NULL));
