@@ -180,9 +180,13 @@ try {
   ok((await text("#alert")) === "", "login: the alert is cleared");
   ok(await page.evaluate(() => !!sessionStorage.getItem("hk.staff.session")), "login: the session is in sessionStorage");
   ok((await page.locator('#counter-list input[type="radio"]').count()) >= 2, "the counters of the branch are offered");
-  await page.check('#counter-list input[value="c1"]');
+  // keyboard: the chosen radio has focus, arrows move it, Enter submits
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowUp");
+  ok((await page.evaluate(() => [document.activeElement?.value, document.activeElement?.checked])).join() === "c1,true",
+    "the counter choice is a radio group the arrows move through (c1 chosen)");
   await snap("choose-counter");
-  await page.click("#btn-use-counter");
+  await page.keyboard.press("Enter");
   await page.waitForSelector("#view-work:not([hidden])");
   await page.waitForSelector('#conn[data-state="live"]');
   ok(true, "the event stream is live");
