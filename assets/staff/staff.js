@@ -105,6 +105,9 @@
     h_min: ["{h} 小时 {m} 分", "{h} h {m} min"],
     none: ["—", "—"],
     this_counter: ["本窗口", "this counter"],
+    idle_waiting: ["{n} 位客户在等候本窗口的业务", "{n} waiting for this counter's services"],
+    idle_none: ["没有客户在等候本窗口的业务", "Nobody is waiting for this counter's services"],
+    idle_closed: ["窗口未开放：按 O 开放", "The counter is not open: press O to open it"],
     served_here: ["本窗口办理", "Served here"],
     not_served: ["其他业务", "Other services"],
     done_call: ["已叫 {number} 到 {counter}", "Called {number} to {counter}"],
@@ -509,7 +512,7 @@
     num.textContent = tk ? tk.number : t("no_ticket");
     num.classList.toggle("none", !tk);
     if (!tk) num.classList.remove("flash");
-    $("cur-service").textContent = tk ? nm(service(tk.service)) : "";
+    $("cur-service").textContent = tk ? nm(service(tk.service)) : idleLine(cs);
     const pill = $("cur-state");
     pill.textContent = tk ? t("tk_" + tk.state) : "";
     pill.dataset.state = tk ? tk.state : "";
@@ -553,6 +556,17 @@
     $("last-action").textContent = S.lastAction ? t(S.lastAction.key, S.lastAction.vars) : "";
     renderWaiting();
     renderOthers();
+  }
+
+  // With no current ticket: what the clerk can do next.
+  function idleLine(cs) {
+    if (!cs) return "";
+    if (cs.state !== "open") return t("idle_closed");
+    const mine = counterCfg(S.counterId)?.services || [];
+    const n = (S.snap?.services || [])
+      .filter((x) => mine.includes(x.id))
+      .reduce((sum, x) => sum + x.waiting, 0);
+    return n ? t("idle_waiting", { n }) : t("idle_none");
   }
 
   function renderTimes() {
