@@ -322,9 +322,9 @@ static size_t on_sse_header(char *ptr, size_t size, size_t nmemb, void *user)
     return n;
 }
 
-hk_err_t lan_client_sse_run(lan_client_t *c, const char *path, lan_token_fn token,
-                            lan_sse_fn fn, lan_sse_state_fn state, void *user,
-                            const atomic_bool *stop, char last_id[32])
+hk_err_t lan_client_sse_run(lan_client_t *c, const char *path, lan_token_fn token, lan_sse_fn fn,
+                            lan_sse_state_fn state, void *user, const atomic_bool *stop,
+                            char last_id[32])
 {
     sse_parse_t *p = hk_calloc(1, sizeof(*p));
     char id[32] = "";
@@ -524,7 +524,8 @@ static hk_err_t map_curl(lan_client_t *c, CURLcode cc, const char *what)
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
-        hk_log_error(LOG_MOD, "%s: TLS: %s", what, c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+        hk_log_error(LOG_MOD, "%s: TLS: %s", what,
+                     c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
         return HK_ERR_TLS;
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_UNSUPPORTED_PROTOCOL:

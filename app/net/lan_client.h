@@ -26,14 +26,14 @@
 
 #include "hk_err.h"
 
-#define LAN_CLIENT_BODY_MAX       (1024 * 1024) /* response body cap, bytes */
-#define LAN_CLIENT_CONNECT_MS     2000
-#define LAN_CLIENT_TOTAL_MS       5000
-#define LAN_CLIENT_URL_LEN        256
-#define LAN_CLIENT_CODE_LEN       48
-#define LAN_CLIENT_MSG_LEN        192
-#define LAN_CLIENT_SSE_FRAME_MAX  (64 * 1024) /* one event's data, bytes */
-#define LAN_CLIENT_SSE_BACKOFF_MS 250         /* first reconnect delay; doubles */
+#define LAN_CLIENT_BODY_MAX           (1024 * 1024) /* response body cap, bytes */
+#define LAN_CLIENT_CONNECT_MS         2000
+#define LAN_CLIENT_TOTAL_MS           5000
+#define LAN_CLIENT_URL_LEN            256
+#define LAN_CLIENT_CODE_LEN           48
+#define LAN_CLIENT_MSG_LEN            192
+#define LAN_CLIENT_SSE_FRAME_MAX      (64 * 1024) /* one event's data, bytes */
+#define LAN_CLIENT_SSE_BACKOFF_MS     250         /* first reconnect delay; doubles */
 #define LAN_CLIENT_SSE_BACKOFF_MAX_MS 4000
 
 typedef struct lan_client lan_client_t;
@@ -47,12 +47,12 @@ typedef struct lan_client_opts {
 
 /* One HTTP answer. */
 typedef struct lan_resp {
-    int status;                      /* HTTP status */
-    char *body;                      /* NUL-terminated, hk_malloc'd; free with lan_resp_free */
-    size_t len;                      /* body bytes */
-    char code[LAN_CLIENT_CODE_LEN];  /* a 4xx/5xx body's "code" ("" when none) */
+    int status;                       /* HTTP status */
+    char *body;                       /* NUL-terminated, hk_malloc'd; free with lan_resp_free */
+    size_t len;                       /* body bytes */
+    char code[LAN_CLIENT_CODE_LEN];   /* a 4xx/5xx body's "code" ("" when none) */
     char message[LAN_CLIENT_MSG_LEN]; /* its "message" */
-    int retry_after_s;               /* Retry-After header; 0 = none */
+    int retry_after_s;                /* Retry-After header; 0 = none */
 } lan_resp_t;
 
 /** One server-sent event. */
@@ -103,9 +103,9 @@ void lan_resp_free(lan_resp_t *r); /* NULL ok */
  * @param state    may be NULL.
  * @return HK_OK when stopped; HK_ERR_NOMEM.
  */
-hk_err_t lan_client_sse_run(lan_client_t *c, const char *path, lan_token_fn token,
-                            lan_sse_fn fn, lan_sse_state_fn state, void *user,
-                            const atomic_bool *stop, char last_id[32]);
+hk_err_t lan_client_sse_run(lan_client_t *c, const char *path, lan_token_fn token, lan_sse_fn fn,
+                            lan_sse_state_fn state, void *user, const atomic_bool *stop,
+                            char last_id[32]);
 
 /** Percent-encode s for a query string into dst (cap bytes). false if it did not fit. */
 bool lan_client_escape(const char *s, char *dst, size_t cap);
