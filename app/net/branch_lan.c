@@ -124,10 +124,12 @@ static void deliver(branch_lan_t *bl, uint64_t tag, branch_result_t *r)
                      r->has_ticket ? r->ticket.number : "-");
         branch_result_free(r);
     }
-    if(committed)
+    /* with the stream up, its own notice follows once the event is in the
+     * ring (so BRANCH_OP_EVENTS after a notice finds it); without it, this
+     * one at least wakes the screens. A refused notice is counted by the
+     * mailbox; the next one carries a newer seq. */
+    if(committed && !atomic_load(&bl->stream_up))
         (void)mailbox_post_simple(bl->mb, MAILBOX_JOURNAL_ADVANCED, 0, HK_OK, seq);
-    /* a refused notice is counted by the mailbox; the stream's next event
-     * carries a newer seq */
 }
 
 /* ---- hub state ------------------------------------------------------------ */

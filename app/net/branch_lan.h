@@ -4,11 +4,12 @@
  *
  * Threads: the caller's (a role's loop) only queues a request and returns;
  * a worker thread runs the requests in submit order over lan_client and
- * posts each outcome as MAILBOX_BRANCH_DONE (then, when something
- * committed, MAILBOX_JOURNAL_ADVANCED); a stream thread reads
+ * posts each outcome as MAILBOX_BRANCH_DONE; a stream thread reads
  * GET /api/v1/events, keeps the events in a ring (BRANCH_OP_EVENTS answers
  * from it at once) and the latest snapshot event, and posts a
- * MAILBOX_JOURNAL_ADVANCED per event.
+ * MAILBOX_JOURNAL_ADVANCED per event once it is in the ring, so a screen
+ * that asks for the events after a notice finds them. (With the stream
+ * down, a committed result posts the notice itself.)
  *
  * Credentials: the config's device.token; after BRANCH_OP_LOGIN the staff
  * session is sent instead, and on a 401 (the hub restarted and forgot its
