@@ -1062,6 +1062,7 @@ hk_err_t branch_lan_create(const config_t *cfg, const char *hub_url, const char 
     memset(&o, 0, sizeof(o));
     o.base_url = bl->url;
     o.ca_file = cfg->hub.ca_file;
+    o.abort = &bl->stop; /* destroy does not wait out a request's timeout */
     rc = lan_client_create(&o, &bl->http);
     if(rc == HK_OK)
         rc = lan_client_create(&o, &bl->sse);

@@ -28,6 +28,7 @@ struct lan_client {
     char ca_file[LAN_CLIENT_URL_LEN];
     int connect_ms;
     int total_ms;
+    const atomic_bool *abort;
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -99,6 +100,7 @@ hk_err_t lan_client_create(const lan_client_opts_t *opts, lan_client_t **out)
     snprintf(c->ca_file, sizeof(c->ca_file), "%s", opts->ca_file ? opts->ca_file : "");
     c->connect_ms = opts->connect_ms > 0 ? opts->connect_ms : LAN_CLIENT_CONNECT_MS;
     c->total_ms = opts->total_ms > 0 ? opts->total_ms : LAN_CLIENT_TOTAL_MS;
+    c->abort = opts->abort;
     *out = c;
     return HK_OK;
 }
@@ -450,6 +452,11 @@ static void set_common(lan_client_t *c, const char *path, struct curl_slist **hd
     curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "hallkiosk-lan/1");
     if(c->ca_file[0])
         curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_file);
+    if(c->abort) {
+        curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, (void *)(uintptr_t)c->abort);
+    }
     c->errbuf[0] = '\0';
     if(token && token[0]) {
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);

@@ -39,10 +39,12 @@
 typedef struct lan_client lan_client_t;
 
 typedef struct lan_client_opts {
-    const char *base_url; /* "http://127.0.0.1:8080" (no trailing /api/v1) */
-    const char *ca_file;  /* https: PEM file to verify the hub with; NULL/"" = system CAs */
-    int connect_ms;       /* 0 = LAN_CLIENT_CONNECT_MS */
-    int total_ms;         /* 0 = LAN_CLIENT_TOTAL_MS */
+    const char *base_url;     /* "http://127.0.0.1:8080" (no trailing /api/v1) */
+    const char *ca_file;      /* https: PEM file to verify the hub with; NULL/"" = system CAs */
+    int connect_ms;           /* 0 = LAN_CLIENT_CONNECT_MS */
+    int total_ms;             /* 0 = LAN_CLIENT_TOTAL_MS */
+    const atomic_bool *abort; /* set (any thread): a request in flight ends at
+                                 once with HK_ERR_NET; NULL = none; borrowed */
 } lan_client_opts_t;
 
 /* One HTTP answer. */
