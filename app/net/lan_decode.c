@@ -244,6 +244,8 @@ hk_err_t lan_decode_rating(const cJSON *o, rating_record_t *out)
     lv = cJSON_GetObjectItemCaseSensitive(o, "level");
     if(cJSON_IsNumber(lv) && lv->valuedouble >= 0 && lv->valuedouble < RATING_LEVEL_COUNT)
         r.level = (rating_level_t)(int)lv->valuedouble;
+    else if(cJSON_IsNull(lv) && !strcmp(status, "not_rated"))
+        r.level = RATING_NOT_RATED; /* the window passed without a vote */
     else if(!get_str(o, "level", level, sizeof(level), true) || !lan_decode_level(level, &r.level))
         return HK_ERR_SERVER;
     if(!strcmp(status, "not_rated"))
@@ -264,6 +266,21 @@ static void rating_from_ticket(rating_record_t *r, const ticket_t *t)
     snprintf(r->counter_id, sizeof(r->counter_id), "%s", t->counter_id);
     snprintf(r->staff_id, sizeof(r->staff_id), "%s", t->staff_id);
     r->finished_ms = t->finished_ms;
+}
+
+/* The visit a rating names: {"id","number","day","service","counter",
+ * "staff","finished_ms"} (no state: a reference, not a whole ticket). */
+static hk_err_t decode_visit_ref(const cJSON *o, rating_record_t *r)
+{
+    if(!cJSON_IsObject(o) || !get_i64(o, "id", &r->ticket_id, true) ||
+       !get_str(o, "number", r->number, sizeof(r->number), true) ||
+       !get_str(o, "day", r->day, sizeof(r->day), false) ||
+       !get_str(o, "service", r->service_id, sizeof(r->service_id), false) ||
+       !get_str(o, "counter", r->counter_id, sizeof(r->counter_id), false) ||
+       !get_str(o, "staff", r->staff_id, sizeof(r->staff_id), false) ||
+       !get_i64(o, "finished_ms", &r->finished_ms, false))
+        return HK_ERR_SERVER;
+    return HK_OK;
 }
 
 static hk_err_t decode_visits(const cJSON *root, branch_result_t *res)
@@ -302,14 +319,11 @@ static hk_err_t decode_lookup(const cJSON *root, branch_result_t *res)
     char status[24];
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "ticket");
     const cJSON *rt = cJSON_GetObjectItemCaseSensitive(root, "rating");
-    ticket_t tk;
 
     if(!get_str(root, "status", status, sizeof(status), true))
         return HK_ERR_SERVER;
     if(!strcmp(status, "unknown"))
-        return HK_ERR_NOT_FOUND;
-    if(!strcmp(status, "other_day"))
-        return HK_ERR_INVALID;
+        return HK_ERR_NOT_FOUND; /* the number names no visit that day */
     if(!strcmp(status, "may_rate"))
         res->rating_status = RATING_STATUS_OPEN;
     else if(!strcmp(status, "already_rated"))
@@ -317,16 +331,11 @@ static hk_err_t decode_lookup(const cJSON *root, branch_result_t *res)
     else if(!strcmp(status, "not_finished"))
         res->rating_status = RATING_STATUS_NOT_FINISHED;
     else
-        res->rating_status = RATING_STATUS_CLOSED;
+        res->rating_status = RATING_STATUS_CLOSED; /* "other_day" */
     if(rt && !cJSON_IsNull(rt) && lan_decode_rating(rt, &res->rating) != HK_OK)
         return HK_ERR_SERVER;
-    if(t && !cJSON_IsNull(t)) {
-        if(lan_decode_ticket(t, &tk) != HK_OK)
-            return HK_ERR_SERVER;
-        rating_from_ticket(&res->rating, &tk);
-        res->has_ticket = true;
-        res->ticket = tk;
-    }
+    if(t && !cJSON_IsNull(t) && decode_visit_ref(t, &res->rating) != HK_OK)
+        return HK_ERR_SERVER;
     res->has_rating = true;
     return HK_OK;
 }
@@ -349,7 +358,8 @@ hk_err_t lan_decode_result(branch_op_t op, const char *body, size_t len, branch_
     if(!get_i64(root, "journal_seq", &res->journal_seq, false))
         rc = HK_ERR_SERVER;
     it = cJSON_GetObjectItemCaseSensitive(root, "ticket");
-    if(rc == HK_OK && op != BRANCH_OP_RATING_LOOKUP && it && !cJSON_IsNull(it)) {
+    if(rc == HK_OK && op != BRANCH_OP_RATING_LOOKUP && op != BRANCH_OP_RATE &&
+       op != BRANCH_OP_RATE_NUMBER && it && !cJSON_IsNull(it)) {
         rc = lan_decode_ticket(it, &res->ticket);
         res->has_ticket = rc == HK_OK;
     }
@@ -369,12 +379,14 @@ hk_err_t lan_decode_result(branch_op_t op, const char *body, size_t len, branch_
         break;
     case BRANCH_OP_RATE:
     case BRANCH_OP_RATE_NUMBER:
+        /* {"rating":{...},"ticket":<the visit it names>} */
         it = cJSON_GetObjectItemCaseSensitive(root, "rating");
         if(rc == HK_OK && it)
             rc = lan_decode_rating(it, &res->rating);
-        if(rc == HK_OK && res->has_ticket)
-            rating_from_ticket(&res->rating, &res->ticket);
-        res->has_rating = rc == HK_OK && it;
+        it = cJSON_GetObjectItemCaseSensitive(root, "ticket");
+        if(rc == HK_OK && it && !cJSON_IsNull(it))
+            rc = decode_visit_ref(it, &res->rating);
+        res->has_rating = rc == HK_OK && cJSON_GetObjectItemCaseSensitive(root, "rating");
         break;
     case BRANCH_OP_RATING_LOOKUP:
         if(rc == HK_OK)
