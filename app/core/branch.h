@@ -118,6 +118,8 @@ typedef struct branch_result {
     rating_record_t rating;
     rating_status_t rating_status; /* RATING_LOOKUP: may the kiosk rate it */
     int expired;                   /* EXPIRE_RATINGS: visits marked not rated */
+    /* IMPORT_TICKET: true when the ticket is new (false: handed in before). */
+    bool created;
     /* LOGIN: the member of staff who logged in. */
     bool has_staff;
     branch_staff_t staff;

@@ -27,6 +27,7 @@
 #include "hk_log.h"
 #include "hk_mem.h"
 #include "journal.h"
+#include "staff_auth.h"
 
 typedef struct branch_local {
     store_t *store;
@@ -38,6 +39,7 @@ typedef struct branch_local {
     void *now_user;
     config_t cfg;
     uint64_t undelivered;
+    staff_auth_t *auth; /* made on the first login (an Argon2id hash to start) */
 } branch_local_t;
 
 static int64_t now_ms(branch_local_t *bl)
@@ -137,6 +139,8 @@ static hk_err_t fill_snapshot(branch_local_t *bl, branch_snapshot_t *s)
         snprintf(c->counter_id, sizeof(c->counter_id), "%s", cfg->counters[i].id);
         rc = queue_counter_get_state(bl->queue, c->counter_id, &st);
         c->state = (branch_counter_state_t)st;
+        if(rc == HK_OK)
+            rc = queue_counter_staff(bl->queue, c->counter_id, c->staff_id, sizeof(c->staff_id));
         crc = queue_counter_current(bl->queue, c->counter_id, &c->ticket);
         c->has_ticket = crc == HK_OK;
         if(crc != HK_OK && crc != HK_ERR_NOT_FOUND)
@@ -222,11 +226,13 @@ static hk_err_t op_set_counter(void *impl, uint64_t tag, const char *counter_id,
     branch_local_t *bl = impl;
     hk_err_t rc;
 
-    (void)staff_id; /* TODO(issue 6): recorded with the counter's calls */
     if((int)st < 0 || st > BRANCH_COUNTER_PAUSED)
         rc = HK_ERR_INVALID;
+    else if(staff_id && staff_id[0] && config_staff_index(&bl->cfg, staff_id) < 0)
+        rc = HK_ERR_NOT_FOUND; /* only a configured member of staff opens a counter */
     else
-        rc = queue_counter_set_state(bl->queue, counter_id, (counter_state_t)st, now_ms(bl));
+        rc = queue_counter_set_state_staff(bl->queue, counter_id, (counter_state_t)st,
+                                           staff_id && staff_id[0] ? staff_id : NULL, now_ms(bl));
     return done_ticket(bl, tag, BRANCH_OP_SET_COUNTER, rc, NULL, 0);
 }
 
@@ -324,39 +330,92 @@ static hk_err_t op_events(void *impl, uint64_t tag, int64_t after_seq)
     return deliver(bl, tag, r);
 }
 
-/* Not built yet (issue 6 step: staff login, visits, offline import). */
-static hk_err_t not_yet(branch_local_t *bl, uint64_t tag, branch_op_t op)
+static hk_err_t op_login(void *impl, uint64_t tag, const char *staff_id, const char *pin)
 {
-    branch_result_t *r = result_new(op);
+    branch_local_t *bl = impl;
+    branch_result_t *r = result_new(BRANCH_OP_LOGIN);
+    int idx = -1;
 
     if(!r)
         return HK_ERR_NOMEM;
-    r->rc = HK_ERR_INVALID;
+    r->rc = bl->auth ? HK_OK : staff_auth_create(&bl->auth);
+    if(r->rc == HK_OK)
+        r->rc = staff_auth_check(bl->auth, &bl->cfg, staff_id, pin, "", now_ms(bl), &idx, NULL);
+    if(r->rc == HK_OK) {
+        const config_staff_t *m = &bl->cfg.staff[idx];
+        r->has_staff = true;
+        (void)snprintf(r->staff.id, sizeof(r->staff.id), "%s", m->id);
+        (void)snprintf(r->staff.name_zh, sizeof(r->staff.name_zh), "%s", m->name_zh);
+        (void)snprintf(r->staff.name_en, sizeof(r->staff.name_en), "%s", m->name_en);
+    }
     return deliver(bl, tag, r);
-}
-
-static hk_err_t op_login(void *impl, uint64_t tag, const char *staff_id, const char *pin)
-{
-    (void)staff_id;
-    (void)pin;
-    return not_yet(impl, tag, BRANCH_OP_LOGIN);
 }
 
 static hk_err_t op_logout(void *impl, uint64_t tag)
 {
-    return not_yet(impl, tag, BRANCH_OP_LOGOUT);
+    branch_result_t *r = result_new(BRANCH_OP_LOGOUT);
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    r->rc = HK_OK; /* a screen of this process holds no session to end */
+    return deliver(impl, tag, r);
 }
 
 static hk_err_t op_visits(void *impl, uint64_t tag, const char *day)
 {
-    (void)day;
-    return not_yet(impl, tag, BRANCH_OP_VISITS);
+    branch_local_t *bl = impl;
+    branch_result_t *r = result_new(BRANCH_OP_VISITS);
+    ticket_t *tickets = NULL;
+    char today[11];
+    int n = 0, i;
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    if(!day || !day[0]) {
+        config_local_time(&bl->cfg, now_ms(bl), today, NULL, NULL);
+        day = today;
+    }
+    r->rc = queue_day_list(bl->queue, day, &tickets, &n);
+    if(r->rc == HK_OK && n > 0) {
+        r->visits = hk_calloc((size_t)n, sizeof(*r->visits));
+        if(!r->visits)
+            r->rc = HK_ERR_NOMEM;
+    }
+    for(i = 0; r->rc == HK_OK && i < n; i++) {
+        branch_visit_t *v = &r->visits[i];
+        hk_err_t grc;
+        v->ticket = tickets[i];
+        (void)snprintf(v->staff_id, sizeof(v->staff_id), "%s", tickets[i].staff_id);
+        grc = rating_get(bl->rating, tickets[i].id, &v->rating);
+        v->has_rating = grc == HK_OK;
+        if(grc != HK_OK && grc != HK_ERR_NOT_FOUND)
+            r->rc = grc;
+        r->n_visits = i + 1;
+    }
+    hk_free(tickets);
+    return deliver(bl, tag, r);
 }
 
 static hk_err_t op_import_ticket(void *impl, uint64_t tag, const ticket_t *t)
 {
-    (void)t;
-    return not_yet(impl, tag, BRANCH_OP_IMPORT_TICKET);
+    branch_local_t *bl = impl;
+    branch_result_t *r = result_new(BRANCH_OP_IMPORT_TICKET);
+    int64_t seq = 0;
+    bool created;
+    hk_err_t prc;
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    r->rc =
+        t ? queue_import_ticket(bl->queue, t, now_ms(bl), &r->ticket, &r->created) : HK_ERR_INVALID;
+    r->has_ticket = r->rc == HK_OK;
+    created = r->rc == HK_OK && r->created;
+    prc = deliver(bl, tag, r); /* r belongs to the mailbox now */
+    if(created) {
+        (void)journal_last_seq(bl->store, &seq);
+        (void)mailbox_post_simple(bl->mb, MAILBOX_JOURNAL_ADVANCED, 0, HK_OK, seq);
+    }
+    return prc;
 }
 
 static void op_destroy(void *impl)
@@ -365,6 +424,7 @@ static void op_destroy(void *impl)
 
     if(!bl)
         return;
+    staff_auth_destroy(bl->auth);
     rating_destroy(bl->rating);
     queue_destroy(bl->queue);
     hk_free(bl);

@@ -43,7 +43,8 @@
  *
  * Numbering: the business day is the local date at utc_offset_min
  * (config_local_time). numbers(day, prefix, seq) is the ledger: the next
- * seq is MAX(seq)+1 for that day and prefix, inserted in the same
+ * seq is MAX(seq)+1 for that day and prefix (skipping the kiosks' offline
+ * blocks, config devices[]: next_seq), inserted in the same
  * transaction as the ticket row, so a number exists in the ledger iff its
  * ticket committed, and the PRIMARY KEY makes a repeat impossible even if
  * two processes race (BEGIN IMMEDIATE serialises them anyway). A new day
@@ -95,7 +96,7 @@
 #define TICKET_COLS                                                          \
     "id, day, number, service_id, state, issued_ms, called_ms, serving_ms, " \
     "finished_ms, counter_id, ahead_quoted, est_wait_s_quoted, recalls, "    \
-    "prefix, seq"
+    "prefix, seq, staff_id, device_id"
 
 #define BIT(st)        (1u << (unsigned)(st))
 #define SET_UNFINISHED (BIT(TICKET_WAITING) | BIT(TICKET_CALLED) | BIT(TICKET_SERVING))
@@ -103,7 +104,6 @@
 
 typedef enum stmt_id {
     S_EXPIRE_NEXT,
-    S_MAX_SEQ,
     S_INS_NUMBER,
     S_INS_TICKET,
     S_WAITING_DAY,
@@ -119,6 +119,9 @@ typedef enum stmt_id {
     S_UPDATE,
     S_ISSUED,
     S_EST_ERR,
+    S_MAX_SEQ_IN,
+    S_DAY_LIST,
+    S_HAS_NUMBER,
     S_COUNT
 } stmt_id_t;
 
@@ -153,6 +156,9 @@ static hk_err_t query_int(queue_t *q, sqlite3_stmt *st, const char *what, int *o
 static hk_err_t waiting_today(queue_t *q, const char *service_id, const char *day, int *out);
 static hk_err_t mean_s(queue_t *q, int svc_idx, double *out);
 static hk_err_t counter_get(queue_t *q, const char *counter_id, counter_state_t *out);
+static hk_err_t counter_get_staff(queue_t *q, const char *counter_id, counter_state_t *out,
+                                  char *staff, size_t staff_cap);
+static hk_err_t next_seq(queue_t *q, const char *day, const char *prefix, int *seq_out);
 static hk_err_t counter_may_call(queue_t *q, const char *counter_id);
 static hk_err_t estimate_in(queue_t *q, int svc_idx, const char *day, int *ahead_out,
                             int *wait_out);
@@ -199,14 +205,12 @@ static const char *const counter_state_names[COUNTER_STATE_COUNT] = {
 static const char *const sql_tmpl[S_COUNT] = {
     [S_EXPIRE_NEXT] = "SELECT " TICKET_COLS " FROM tickets"
                       " WHERE state IN {unfinished} AND day < ?1 ORDER BY id LIMIT 1",
-    [S_MAX_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM numbers"
-                  " WHERE day = ?1 AND prefix = ?2",
     [S_INS_NUMBER] = "INSERT INTO numbers(day, prefix, seq, issued_ms)"
                      " VALUES(?1, ?2, ?3, ?4)",
     [S_INS_TICKET] = "INSERT INTO tickets(day, prefix, seq, number,"
                      " service_id, state, issued_ms, ahead_quoted,"
-                     " est_wait_s_quoted, prev_id)"
-                     " VALUES(?1, ?2, ?3, ?4, ?5, {waiting}, ?6, ?7, ?8, ?9)",
+                     " est_wait_s_quoted, prev_id, device_id)"
+                     " VALUES(?1, ?2, ?3, ?4, ?5, {waiting}, ?6, ?7, ?8, ?9, ?10)",
     [S_WAITING_DAY] = "SELECT COUNT(*) FROM tickets"
                       " WHERE state = {waiting} AND service_id = ?1 AND day = ?2",
     [S_WAITING_ALL] = "SELECT COUNT(*) FROM tickets"
@@ -219,11 +223,12 @@ static const char *const sql_tmpl[S_COUNT] = {
                        " ON CONFLICT(service_id) DO UPDATE SET"
                        " mean_s = excluded.mean_s, n = n + 1,"
                        " updated_ms = excluded.updated_ms",
-    [S_COUNTER_GET] = "SELECT state FROM counter_state WHERE counter_id = ?1",
-    [S_COUNTER_SET] = "INSERT INTO counter_state(counter_id, state, updated_ms)"
-                      " VALUES(?1, ?2, ?3) ON CONFLICT(counter_id) DO UPDATE"
+    [S_COUNTER_GET] = "SELECT state, staff_id FROM counter_state WHERE counter_id = ?1",
+    [S_COUNTER_SET] = "INSERT INTO counter_state(counter_id, state, updated_ms, staff_id)"
+                      " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(counter_id) DO UPDATE"
                       " SET state = excluded.state,"
-                      " updated_ms = excluded.updated_ms",
+                      " updated_ms = excluded.updated_ms,"
+                      " staff_id = excluded.staff_id",
     [S_GET] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1",
     [S_FIND] = "SELECT " TICKET_COLS " FROM tickets WHERE day = ?1 AND"
                " number = ?2 AND state <> {transferred} ORDER BY id DESC LIMIT 1",
@@ -231,11 +236,17 @@ static const char *const sql_tmpl[S_COUNT] = {
                   " AND counter_id = ?1 ORDER BY called_ms DESC, id DESC LIMIT 1",
     [S_UPDATE] = "UPDATE tickets SET state = ?2, called_ms = ?3,"
                  " serving_ms = ?4, finished_ms = ?5, counter_id = ?6,"
-                 " recalls = ?7 WHERE id = ?1",
+                 " recalls = ?7, staff_id = ?8 WHERE id = ?1",
     [S_ISSUED] = "SELECT COUNT(*) FROM numbers WHERE day = ?1",
     [S_EST_ERR] = "SELECT est_wait_s_quoted, called_ms - issued_ms"
                   " FROM tickets WHERE day = ?1 AND est_wait_s_quoted >= 0"
                   " AND called_ms > 0",
+    [S_MAX_SEQ_IN] = "SELECT COALESCE(MAX(seq), 0) FROM numbers"
+                     " WHERE day = ?1 AND prefix = ?2 AND seq BETWEEN ?3 AND ?4",
+    [S_DAY_LIST] = "SELECT " TICKET_COLS " FROM tickets WHERE day = ?1 AND"
+                   " state <> {transferred} ORDER BY issued_ms, id",
+    [S_HAS_NUMBER] = "SELECT COUNT(*) FROM numbers WHERE day = ?1 AND prefix = ?2"
+                     " AND seq = ?3",
 };
 
 /* Expanded once per process; static, so the store's statement cache may
@@ -327,19 +338,9 @@ hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms, t
     if(rc != HK_OK)
         goto out;
 
-    rc = stmt(q, S_MAX_SEQ, &st);
+    rc = next_seq(q, day, prefix, &seq);
     if(rc != HK_OK)
         goto out;
-    (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-    rc = query_int(q, st, "next number", &seq);
-    if(rc != HK_OK)
-        goto out;
-    seq++;
-    if(seq > QUEUE_MAX_SEQ) {
-        rc = HK_ERR_INVALID;
-        goto out;
-    }
     (void)snprintf(number, sizeof(number), "%c%03d", svc->prefix, seq % 1000);
 
     /* Quote before inserting: the new ticket is not ahead of itself. */
@@ -373,6 +374,7 @@ hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms, t
     (void)sqlite3_bind_int(st, 7, ahead);
     (void)sqlite3_bind_int(st, 8, wait_s);
     (void)sqlite3_bind_null(st, 9);
+    (void)sqlite3_bind_text(st, 10, "", -1, SQLITE_STATIC);
     src = sqlite3_step(st);
     store_stmt_done(st);
     if(src != SQLITE_DONE) {
@@ -529,6 +531,7 @@ hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id
     (void)sqlite3_bind_int(st, 7, 0);
     (void)sqlite3_bind_int(st, 8, -1); /* nothing was quoted for this leg */
     (void)sqlite3_bind_int64(st, 9, r.t.id);
+    (void)sqlite3_bind_text(st, 10, r.t.device_id, -1, SQLITE_STATIC);
     src = sqlite3_step(st);
     store_stmt_done(st);
     if(src != SQLITE_DONE) {
@@ -545,6 +548,7 @@ hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id
     nt.ahead_quoted = 0;
     nt.est_wait_s_quoted = -1;
     nt.recalls = 0;
+    nt.staff_id[0] = '\0';
 
     body_ticket(&body, &r.t, from, r.t.counter_id);
     journal_body_int(&body, "new_ticket", nt.id);
@@ -561,6 +565,12 @@ out:
 hk_err_t queue_counter_set_state(queue_t *q, const char *counter_id, counter_state_t to,
                                  int64_t now_ms)
 {
+    return queue_counter_set_state_staff(q, counter_id, to, NULL, now_ms);
+}
+
+hk_err_t queue_counter_set_state_staff(queue_t *q, const char *counter_id, counter_state_t to,
+                                       const char *staff_id, int64_t now_ms)
+{
     static const journal_type_t events[COUNTER_STATE_COUNT] = {
         [COUNTER_CLOSED] = JOURNAL_COUNTER_CLOSED,
         [COUNTER_OPEN] = JOURNAL_COUNTER_OPENED,
@@ -569,18 +579,28 @@ hk_err_t queue_counter_set_state(queue_t *q, const char *counter_id, counter_sta
     sqlite3_stmt *st = NULL;
     counter_state_t from = COUNTER_OPEN;
     journal_body_t body;
+    char was[QUEUE_STAFF_LEN], now_staff[QUEUE_STAFF_LEN];
     hk_err_t rc;
     int src;
 
     if(!q || !counter_id || (int)to < 0 || (int)to >= COUNTER_STATE_COUNT)
+        return HK_ERR_INVALID;
+    if(staff_id && strlen(staff_id) >= QUEUE_STAFF_LEN)
         return HK_ERR_INVALID;
     if(config_counter_index(&q->cfg, counter_id) < 0)
         return HK_ERR_NOT_FOUND;
     rc = store_begin(q->store);
     if(rc != HK_OK)
         return rc;
-    rc = counter_get(q, counter_id, &from);
-    if(rc != HK_OK || from == to)
+    rc = counter_get_staff(q, counter_id, &from, was, sizeof(was));
+    if(rc != HK_OK)
+        goto out;
+    /* Closing ends the login; otherwise NULL keeps whoever is there. */
+    (void)snprintf(now_staff, sizeof(now_staff), "%s",
+                   to == COUNTER_CLOSED ? ""
+                   : staff_id           ? staff_id
+                                        : was);
+    if(from == to && !strcmp(was, now_staff))
         goto out; /* an unchanged state writes nothing */
     rc = stmt(q, S_COUNTER_SET, &st);
     if(rc != HK_OK)
@@ -588,6 +608,7 @@ hk_err_t queue_counter_set_state(queue_t *q, const char *counter_id, counter_sta
     (void)sqlite3_bind_text(st, 1, counter_id, -1, SQLITE_STATIC);
     (void)sqlite3_bind_int(st, 2, (int)to);
     (void)sqlite3_bind_int64(st, 3, now_ms);
+    (void)sqlite3_bind_text(st, 4, now_staff, -1, SQLITE_STATIC);
     src = sqlite3_step(st);
     store_stmt_done(st);
     if(src != SQLITE_DONE) {
@@ -598,6 +619,8 @@ hk_err_t queue_counter_set_state(queue_t *q, const char *counter_id, counter_sta
     journal_body_str(&body, "counter", counter_id);
     journal_body_str(&body, "from", counter_state_names[from]);
     journal_body_str(&body, "state", counter_state_names[to]);
+    if(now_staff[0] || was[0])
+        journal_body_str(&body, "staff", now_staff[0] ? now_staff : was);
     rc = emit(q, events[to], &body, now_ms);
 out:
     return store_end(q->store, rc);
@@ -663,6 +686,178 @@ hk_err_t queue_find_ticket(queue_t *q, const char *day, const char *number, tick
     if(rc != HK_OK)
         return rc;
     *out = r.t;
+    return HK_OK;
+}
+
+hk_err_t queue_counter_staff(queue_t *q, const char *counter_id, char *staff, size_t staff_cap)
+{
+    counter_state_t st = COUNTER_OPEN;
+
+    if(!q || !counter_id || !staff || staff_cap < QUEUE_STAFF_LEN)
+        return HK_ERR_INVALID;
+    if(config_counter_index(&q->cfg, counter_id) < 0)
+        return HK_ERR_NOT_FOUND;
+    return counter_get_staff(q, counter_id, &st, staff, staff_cap);
+}
+
+hk_err_t queue_day_list(queue_t *q, const char *day, ticket_t **out, int *n)
+{
+    sqlite3_stmt *st = NULL;
+    ticket_t *arr = NULL;
+    int cap = 0, cnt = 0, src;
+    row_t r;
+    hk_err_t rc;
+
+    if(!q || !day || !out || !n)
+        return HK_ERR_INVALID;
+    *out = NULL;
+    *n = 0;
+    rc = stmt(q, S_DAY_LIST, &st);
+    if(rc != HK_OK)
+        return rc;
+    (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+    while((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if(cnt == cap) {
+            int ncap = cap ? cap * 2 : 64;
+            ticket_t *na = hk_realloc(arr, (size_t)ncap * sizeof(*arr));
+            if(!na) {
+                store_stmt_done(st);
+                hk_free(arr);
+                return HK_ERR_NOMEM;
+            }
+            arr = na;
+            cap = ncap;
+        }
+        read_row(st, &r);
+        arr[cnt++] = r.t;
+    }
+    store_stmt_done(st);
+    if(src != SQLITE_DONE) {
+        hk_free(arr);
+        return fail(q, "day list", src);
+    }
+    *out = arr;
+    *n = cnt;
+    return HK_OK;
+}
+
+hk_err_t queue_import_ticket(queue_t *q, const ticket_t *t, int64_t now_ms, ticket_t *out,
+                             bool *created)
+{
+    sqlite3_stmt *st = NULL;
+    journal_body_t body;
+    ticket_t nt;
+    row_t had;
+    char today[11], prefix[2], number[8];
+    int sidx, didx, seq = 0, taken = 0, src;
+    bool swept = false, outer;
+    hk_err_t rc;
+
+    if(!q || !t || !out || !created)
+        return HK_ERR_INVALID;
+    sidx = config_service_index(&q->cfg, t->service_id);
+    didx = config_device_index(&q->cfg, t->device_id);
+    if(sidx < 0 || didx < 0)
+        return HK_ERR_NOT_FOUND;
+    config_local_time(&q->cfg, now_ms, today, NULL, NULL);
+    if(strcmp(t->day, today) != 0)
+        return HK_ERR_INVALID; /* yesterday's line is gone; tomorrow's is not here */
+    /* "A901": the service's prefix and three digits inside the block */
+    if(strlen(t->number) != 4 || t->number[0] != q->cfg.services[sidx].prefix ||
+       sscanf(t->number + 1, "%3d", &seq) != 1 || t->number[1] < '0' || t->number[1] > '9' ||
+       t->number[2] < '0' || t->number[2] > '9' || t->number[3] < '0' || t->number[3] > '9' ||
+       seq < q->cfg.devices[didx].block_from || seq > q->cfg.devices[didx].block_to ||
+       q->cfg.devices[didx].block_from == 0)
+        return HK_ERR_INVALID;
+    if(t->issued_ms <= 0 || t->issued_ms > now_ms + 60000)
+        return HK_ERR_INVALID; /* a kiosk clock far ahead of the hub's: refuse */
+    prefix[0] = q->cfg.services[sidx].prefix;
+    prefix[1] = '\0';
+    (void)snprintf(number, sizeof(number), "%c%03d", prefix[0], seq);
+
+    outer = store_tx_depth(q->store) == 0;
+    rc = store_begin(q->store);
+    if(rc != HK_OK)
+        return rc;
+    rc = rollover(q, today, now_ms, &swept);
+    if(rc != HK_OK)
+        goto out;
+    rc = stmt(q, S_HAS_NUMBER, &st);
+    if(rc != HK_OK)
+        goto out;
+    (void)sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_int(st, 3, seq);
+    rc = query_int(q, st, "number ledger", &taken);
+    if(rc != HK_OK)
+        goto out;
+    if(taken) {
+        /* handed in before (a retry after a lost answer), or a conflict */
+        rc = load_by(q, S_FIND, today, number, &had);
+        if(rc == HK_OK &&
+           (strcmp(had.t.device_id, t->device_id) != 0 || had.t.issued_ms != t->issued_ms))
+            rc = HK_ERR_BUSY;
+        if(rc == HK_ERR_NOT_FOUND)
+            rc = HK_ERR_BUSY;
+        if(rc == HK_OK) {
+            nt = had.t;
+            *created = false;
+        }
+        goto out;
+    }
+    rc = stmt(q, S_INS_NUMBER, &st);
+    if(rc != HK_OK)
+        goto out;
+    (void)sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_int(st, 3, seq);
+    (void)sqlite3_bind_int64(st, 4, t->issued_ms);
+    src = sqlite3_step(st);
+    store_stmt_done(st);
+    if(src != SQLITE_DONE) {
+        rc = fail(q, "ledger insert", src);
+        goto out;
+    }
+    rc = stmt(q, S_INS_TICKET, &st);
+    if(rc != HK_OK)
+        goto out;
+    (void)sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_int(st, 3, seq);
+    (void)sqlite3_bind_text(st, 4, number, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_text(st, 5, q->cfg.services[sidx].id, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_int64(st, 6, t->issued_ms);
+    (void)sqlite3_bind_int(st, 7, 0);
+    (void)sqlite3_bind_int(st, 8, -1); /* the kiosk quoted without the hub */
+    (void)sqlite3_bind_null(st, 9);
+    (void)sqlite3_bind_text(st, 10, q->cfg.devices[didx].id, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    store_stmt_done(st);
+    if(src != SQLITE_DONE) {
+        rc = fail(q, "ticket insert", src);
+        goto out;
+    }
+    memset(&nt, 0, sizeof(nt));
+    nt.id = sqlite3_last_insert_rowid(store_db(q->store));
+    memcpy(nt.day, today, sizeof(today));
+    memcpy(nt.number, number, sizeof(number));
+    memcpy(nt.service_id, q->cfg.services[sidx].id, sizeof(nt.service_id));
+    nt.state = TICKET_WAITING;
+    nt.issued_ms = t->issued_ms;
+    nt.est_wait_s_quoted = -1;
+    (void)snprintf(nt.device_id, sizeof(nt.device_id), "%s", q->cfg.devices[didx].id);
+    body_ticket(&body, &nt, (ticket_state_t)-1, "");
+    journal_body_bool(&body, "offline", true);
+    rc = emit(q, JOURNAL_TICKET_ISSUED, &body, now_ms);
+    if(rc == HK_OK)
+        *created = true;
+out:
+    rc = store_end(q->store, rc);
+    if(rc != HK_OK)
+        return rc;
+    if(swept && outer)
+        memcpy(q->swept_day, today, sizeof(today));
+    *out = nt;
     return HK_OK;
 }
 
@@ -898,20 +1093,94 @@ static hk_err_t mean_s(queue_t *q, int svc_idx, double *out)
     return HK_OK;
 }
 
+/* The hub's next number of a day and prefix: after the highest it issued,
+ * skipping every device's block (config devices[]), so an offline kiosk's
+ * numbers can never collide with the hub's. The numbers outside the blocks
+ * form ranges, filled lowest first; the highest range holding a number is
+ * the current one. HK_ERR_INVALID when the day's numbers are used up. */
+static hk_err_t next_seq(queue_t *q, const char *day, const char *prefix, int *seq_out)
+{
+    int lo[CONFIG_MAX_DEVICES + 1], hi[CONFIG_MAX_DEVICES + 1];
+    int n = 0, from = 1, i, m = 0;
+    sqlite3_stmt *st = NULL;
+    hk_err_t rc;
+
+    /* the complement of the blocks in 1..999, ascending */
+    for(;;) {
+        int next_block = QUEUE_MAX_SEQ + 1, next_end = QUEUE_MAX_SEQ;
+        for(i = 0; i < q->cfg.n_devices; i++) {
+            const config_device_t *d = &q->cfg.devices[i];
+            if(d->block_from && d->block_to >= from && d->block_from < next_block) {
+                next_block = d->block_from < from ? from : d->block_from;
+                next_end = d->block_to;
+            }
+        }
+        if(next_block > from) {
+            lo[n] = from;
+            hi[n] = next_block - 1;
+            n++;
+        }
+        if(next_block > QUEUE_MAX_SEQ || n > CONFIG_MAX_DEVICES)
+            break;
+        from = next_end + 1;
+        if(from > QUEUE_MAX_SEQ)
+            break;
+    }
+    for(i = n - 1; i >= 0; i--) {
+        rc = stmt(q, S_MAX_SEQ_IN, &st);
+        if(rc != HK_OK)
+            return rc;
+        (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+        (void)sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+        (void)sqlite3_bind_int(st, 3, lo[i]);
+        (void)sqlite3_bind_int(st, 4, hi[i]);
+        rc = query_int(q, st, "next number", &m);
+        if(rc != HK_OK)
+            return rc;
+        if(m > 0) {
+            if(m < hi[i]) {
+                *seq_out = m + 1;
+                return HK_OK;
+            }
+            if(i + 1 < n) {
+                *seq_out = lo[i + 1];
+                return HK_OK;
+            }
+            return HK_ERR_INVALID; /* 999 numbers of this prefix today */
+        }
+    }
+    if(n == 0)
+        return HK_ERR_INVALID;
+    *seq_out = lo[0];
+    return HK_OK;
+}
+
 static hk_err_t counter_get(queue_t *q, const char *counter_id, counter_state_t *out)
+{
+    return counter_get_staff(q, counter_id, out, NULL, 0);
+}
+
+/* The counter's state and (staff != NULL) who opened it ("" = nobody). */
+static hk_err_t counter_get_staff(queue_t *q, const char *counter_id, counter_state_t *out,
+                                  char *staff, size_t staff_cap)
 {
     sqlite3_stmt *st = NULL;
     int v = COUNTER_OPEN; /* a counter never switched is open */
     hk_err_t rc;
     int src;
 
+    if(staff)
+        staff[0] = '\0';
     rc = stmt(q, S_COUNTER_GET, &st);
     if(rc != HK_OK)
         return rc;
     (void)sqlite3_bind_text(st, 1, counter_id, -1, SQLITE_STATIC);
     src = sqlite3_step(st);
-    if(src == SQLITE_ROW)
+    if(src == SQLITE_ROW) {
         v = sqlite3_column_int(st, 0);
+        if(staff)
+            copy_text(staff, staff_cap, sqlite3_column_text(st, 1));
+    }
     store_stmt_done(st);
     if(src != SQLITE_ROW && src != SQLITE_DONE)
         return fail(q, "counter state", src);
@@ -996,6 +1265,8 @@ static void read_row(sqlite3_stmt *st, row_t *r)
     r->t.recalls = sqlite3_column_int(st, 12);
     copy_text(r->prefix, sizeof(r->prefix), sqlite3_column_text(st, 13));
     r->seq = sqlite3_column_int(st, 14);
+    copy_text(r->t.staff_id, sizeof(r->t.staff_id), sqlite3_column_text(st, 15));
+    copy_text(r->t.device_id, sizeof(r->t.device_id), sqlite3_column_text(st, 16));
 }
 
 static hk_err_t load(queue_t *q, int64_t ticket_id, row_t *r)
@@ -1056,6 +1327,7 @@ static hk_err_t store_row(queue_t *q, const ticket_t *t)
     (void)sqlite3_bind_int64(st, 5, t->finished_ms);
     (void)sqlite3_bind_text(st, 6, t->counter_id, -1, SQLITE_STATIC);
     (void)sqlite3_bind_int(st, 7, t->recalls);
+    (void)sqlite3_bind_text(st, 8, t->staff_id, -1, SQLITE_STATIC);
     src = sqlite3_step(st);
     store_stmt_done(st);
     if(src != SQLITE_DONE)
@@ -1108,6 +1380,10 @@ static void body_ticket(journal_body_t *b, const ticket_t *t, ticket_state_t fro
     journal_body_str(b, "from", (int)from < 0 ? NULL : queue_state_str(from));
     journal_body_str(b, "state", queue_state_str(t->state));
     journal_body_int(b, "issued_ms", t->issued_ms);
+    if(t->staff_id[0])
+        journal_body_str(b, "staff", t->staff_id);
+    if(t->device_id[0])
+        journal_body_str(b, "device", t->device_id);
 }
 
 static hk_err_t emit(queue_t *q, journal_type_t type, journal_body_t *b, int64_t now_ms)
@@ -1121,9 +1397,15 @@ static hk_err_t call_row(queue_t *q, const config_counter_t *c, row_t *r, int64_
     journal_body_t body;
     hk_err_t rc;
 
+    counter_state_t cst = COUNTER_OPEN;
+
     r->t.state = TICKET_CALLED;
     r->t.called_ms = now_ms;
     memcpy(r->t.counter_id, c->id, sizeof(r->t.counter_id));
+    /* the member of staff logged in at the counter now */
+    rc = counter_get_staff(q, c->id, &cst, r->t.staff_id, sizeof(r->t.staff_id));
+    if(rc != HK_OK)
+        return rc;
     rc = store_row(q, &r->t);
     if(rc != HK_OK)
         return rc;
@@ -1267,6 +1549,7 @@ static hk_err_t move(queue_t *q, int64_t ticket_id, int64_t now_ms, unsigned fro
     case TICKET_WAITING: /* no-show put back: in line again, not called */
         r.t.called_ms = 0;
         r.t.counter_id[0] = '\0';
+        r.t.staff_id[0] = '\0';
         break;
     case TICKET_NO_SHOW:
     case TICKET_CANCELLED:

@@ -13,6 +13,7 @@
 #ifndef HK_APP_CORE_QUEUE_H
 #define HK_APP_CORE_QUEUE_H
 
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -48,6 +49,8 @@ typedef enum counter_state {
 } counter_state_t;
 #define COUNTER_STATE_COUNT 3
 
+#define QUEUE_STAFF_LEN 32 /* staff and device ids on a ticket, NUL included */
+
 typedef struct ticket {
     int64_t id;     /* row id */
     char day[11];   /* business day "YYYY-MM-DD" */
@@ -58,12 +61,12 @@ typedef struct ticket {
     int64_t called_ms; /* 0 = not yet */
     int64_t serving_ms;
     int64_t finished_ms;
-    char counter_id[CONFIG_ID_LEN]; /* "" until called */
-    int ahead_quoted;               /* people ahead when issued */
-    int est_wait_s_quoted;          /* estimate quoted; -1 = none */
-    int recalls;                    /* times recalled */
-    char staff_id[32];              /* who called it (the counter's login); "" = nobody */
-    char device_id[32];             /* the kiosk that issued it from its own block while the
+    char counter_id[CONFIG_ID_LEN];  /* "" until called */
+    int ahead_quoted;                /* people ahead when issued */
+    int est_wait_s_quoted;           /* estimate quoted; -1 = none */
+    int recalls;                     /* times recalled */
+    char staff_id[QUEUE_STAFF_LEN];  /* who called it (the counter's login); "" = nobody */
+    char device_id[QUEUE_STAFF_LEN]; /* the kiosk that issued it from its own block while the
                                        hub was unreachable; "" = the hub numbered it */
 } ticket_t;
 
@@ -175,7 +178,17 @@ hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id
  */
 hk_err_t queue_counter_set_state(queue_t *q, const char *counter_id, counter_state_t st,
                                  int64_t now_ms);
+/**
+ * The same, naming who works there: staff_id is stamped on every ticket the
+ * counter calls until it closes (closing clears it; NULL keeps whoever is
+ * logged in; a new staff id at an open counter is a handover and writes a
+ * counter.opened event naming them). Events carry "staff".
+ */
+hk_err_t queue_counter_set_state_staff(queue_t *q, const char *counter_id, counter_state_t st,
+                                       const char *staff_id, int64_t now_ms);
 hk_err_t queue_counter_get_state(queue_t *q, const char *counter_id, counter_state_t *out);
+/** Who is logged in at the counter ("" nobody); staff_cap >= QUEUE_STAFF_LEN. */
+hk_err_t queue_counter_staff(queue_t *q, const char *counter_id, char *staff, size_t staff_cap);
 /** Open (true) or close (false): queue_counter_set_state(). */
 hk_err_t queue_counter_set_open(queue_t *q, const char *counter_id, bool open, int64_t now_ms);
 /** True only when the counter is COUNTER_OPEN (paused is not open). */
@@ -184,6 +197,30 @@ hk_err_t queue_counter_is_open(queue_t *q, const char *counter_id, bool *out);
 hk_err_t queue_get_ticket(queue_t *q, int64_t ticket_id, ticket_t *out);
 /** The current (non-transferred) ticket with this number on that day. */
 hk_err_t queue_find_ticket(queue_t *q, const char *day, const char *number, ticket_t *out);
+
+/**
+ * Every ticket of a business day except transferred legs (a transferred
+ * number appears once, as its latest leg), in issue order.
+ * @param out  hk_malloc'd array of *n (NULL when none); free with hk_free().
+ */
+hk_err_t queue_day_list(queue_t *q, const char *day, ticket_t **out, int *n);
+
+/**
+ * Take in a ticket a kiosk numbered from its own block (config devices[])
+ * while the hub was unreachable. It joins the waiting line by its
+ * issued_ms, so it is called in issue-time order with everyone else.
+ * Journal: ticket.issued with "device" and "offline": true.
+ * @param t        uses day, number, service_id, issued_ms, device_id.
+ * @param now_ms   the hub's time (the day must be the hub's today).
+ * @param created  true when the ticket is new, false when the same device
+ *                 had already handed in this day+number (nothing changes).
+ * @return HK_OK; HK_ERR_NOT_FOUND unknown service or device;
+ *         HK_ERR_INVALID the number is not in the device's block, its
+ *         prefix is not the service's, or the day is not today;
+ *         HK_ERR_BUSY the number is taken by another ticket (a conflict).
+ */
+hk_err_t queue_import_ticket(queue_t *q, const ticket_t *t, int64_t now_ms, ticket_t *out,
+                             bool *created);
 /** Tickets waiting now for a service. */
 hk_err_t queue_waiting_count(queue_t *q, const char *service_id, int *out);
 /** Tickets issued on a business day (all services, all states). */

@@ -71,7 +71,7 @@
 #define LOG_MOD "rating"
 #define DAY_MS  86400000LL
 
-#define VISIT_COLS "id, day, number, service_id, state, finished_ms, counter_id"
+#define VISIT_COLS "id, day, number, service_id, state, finished_ms, counter_id, staff_id"
 #define RATING_COLS                                                           \
     "ticket_id, day, number, service_id, counter_id, staff_id, finished_ms, " \
     "level, reasons, praise, source, rated_ms, follow_up"
@@ -482,6 +482,7 @@ static void read_visit(sqlite3_stmt *st, void *out)
         (state >= 0 && state < TICKET_STATE_COUNT) ? (ticket_state_t)state : TICKET_CANCELLED;
     v->rec.finished_ms = sqlite3_column_int64(st, 5);
     copy_text(v->rec.counter_id, sizeof(v->rec.counter_id), sqlite3_column_text(st, 6));
+    copy_text(v->rec.staff_id, sizeof(v->rec.staff_id), sqlite3_column_text(st, 7));
     v->rec.level = RATING_NOT_RATED;
     v->rec.source = RATING_SOURCE_COUNTER;
 }

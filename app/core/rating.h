@@ -96,7 +96,7 @@ typedef struct rating_record {
     char number[8];    /* "A012" */
     char service_id[CONFIG_ID_LEN];
     char counter_id[CONFIG_ID_LEN];
-    char staff_id[RATING_STAFF_ID_LEN]; /* "" until staff log in (LAN API) */
+    char staff_id[RATING_STAFF_ID_LEN]; /* who called the visit; "" = nobody logged in */
     int64_t finished_ms;
     rating_level_t level; /* RATING_NOT_RATED: timed out (or, from
                              rating_status, no outcome yet) */

@@ -26,6 +26,10 @@
  *      and journal_cursors
  *   4  ratings: one row per rated (or timed-out) visit, CHECKs on its
  *      persisted enums and on the follow-up and chip rules (rating.c)
+ *   5  staff and devices: tickets.staff_id (who called it),
+ *      tickets.device_id (the kiosk that numbered it from its own block
+ *      while the hub was unreachable), counter_state.staff_id (who opened
+ *      the counter); added columns, so a fresh file runs the same ALTERs
  * Migration: store_open() runs migrations[v] for v = current .. latest-1,
  * each in its own BEGIN IMMEDIATE transaction that also bumps user_version
  * (a new file, version 0, gets fresh_schema, the same end state in one),
@@ -230,6 +234,14 @@ static void sq_shutdown(void *arg);
     "  CHECK(praise = 0 OR level IN (4, 5))"                                \
     ");"
 
+/* Columns with defaults: old rows read as "nobody" / "the hub". A fresh
+ * file runs the same statements after creating the v3 tables, so its
+ * schema text is the migrated one's. */
+#define SQL_STAFF_V5                                                     \
+    "ALTER TABLE tickets ADD COLUMN staff_id TEXT NOT NULL DEFAULT '';"  \
+    "ALTER TABLE tickets ADD COLUMN device_id TEXT NOT NULL DEFAULT '';" \
+    "ALTER TABLE counter_state ADD COLUMN staff_id TEXT NOT NULL DEFAULT '';"
+
 /* migrations[v] takes a file from version v to v+1. Only ever append; a
  * migration's text is history and never changes once released. */
 static const char *const migrations[] = {
@@ -292,14 +304,18 @@ static const char *const migrations[] = {
     /* 3 -> 4: on-the-spot ratings. A new table, no rows: visits finished
      * before v4 were never offered a rating and stay without an outcome. */
     SQL_RATINGS_V4,
+
+    /* 4 -> 5: staff logins at counters and kiosks' offline blocks. */
+    SQL_STAFF_V5,
 };
 
 /* A new file goes straight to the latest schema in one step: the same
  * tables the migration chain ends with, without building and rebuilding
  * them (half the work, which the open fault-injection loops repeat
  * thousands of times). Update it with every migration. */
-static const char fresh_schema[] = SQL_NUMBERS_V1 SQL_TICKETS_V3 SQL_TICKET_INDEXES_V1
-    SQL_SERVICE_STATS_V2 SQL_COUNTER_STATE_V3 SQL_FAULTS_V2 SQL_JOURNAL_V3 SQL_RATINGS_V4;
+static const char fresh_schema[] =
+    SQL_NUMBERS_V1 SQL_TICKETS_V3 SQL_TICKET_INDEXES_V1 SQL_SERVICE_STATS_V2 SQL_COUNTER_STATE_V3
+        SQL_FAULTS_V2 SQL_JOURNAL_V3 SQL_RATINGS_V4 SQL_STAFF_V5;
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

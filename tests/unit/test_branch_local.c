@@ -417,6 +417,177 @@ static void test_branch_kiosk_looks_up_and_rates_later_after_the_sweep(void)
     HK_ASSERT(!mailbox_take(mb, &m));
 }
 
+/* A counter opened by a member of staff stamps them on its calls; the
+ * snapshot names them; closing ends the login; the day's visits list
+ * every ticket with who called it and its rating. */
+static void test_branch_staff_login_stamps_calls_and_visits_list_the_day(void)
+{
+    mailbox_msg_t m;
+    branch_snapshot_t s;
+    branch_result_t r, a;
+    branch_result_t *v;
+    const char *general = "general", *c2 = cfg.counters[1].id;
+    rating_vote_t vote;
+
+    open_branch(64);
+    /* wrong PIN, then the right one (the sample's demo PIN) */
+    HK_ASSERT_OK(branch_login(&br, 1, "s2", "111111"));
+    r = take_result(1, &m);
+    HK_ASSERT_INT(HK_ERR_INVALID, r.rc);
+    HK_ASSERT(!r.has_staff);
+    HK_ASSERT_OK(branch_login(&br, 2, "s2", "246810"));
+    r = take_result(2, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT(r.has_staff);
+    HK_ASSERT_STR("s2", r.staff.id);
+    HK_ASSERT_STR("Li Qiang", r.staff.name_en);
+    HK_ASSERT(!mailbox_take(mb, &m)); /* a login changes nothing */
+
+    /* an unknown staff id cannot open a counter */
+    HK_ASSERT_OK(branch_set_counter(&br, 3, c2, BRANCH_COUNTER_OPEN, "s99"));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, take_result(3, &m).rc);
+    HK_ASSERT_OK(branch_set_counter(&br, 4, c2, BRANCH_COUNTER_OPEN, "s2"));
+    HK_ASSERT_OK(take_result(4, &m).rc);
+    (void)take_notice(); /* open -> open with a login: a handover event */
+    s = snapshot(5);
+    HK_ASSERT_STR("s2", ctr(&s, c2)->staff_id);
+
+    HK_ASSERT_OK(branch_take_number(&br, 6, general));
+    a = take_result(6, &m);
+    (void)take_notice();
+    HK_ASSERT_OK(branch_call_next(&br, 7, c2));
+    r = take_result(7, &m);
+    HK_ASSERT_STR(a.ticket.number, r.ticket.number);
+    HK_ASSERT_STR("s2", r.ticket.staff_id);
+    (void)take_notice();
+    HK_ASSERT_OK(branch_finish(&br, 8, a.ticket.id));
+    HK_ASSERT_STR("s2", take_result(8, &m).ticket.staff_id);
+    (void)take_notice();
+    memset(&vote, 0, sizeof(vote));
+    vote.level = RATING_VERY_SATISFIED;
+    HK_ASSERT_OK(branch_rate(&br, 9, a.ticket.id, &vote, RATING_SOURCE_COUNTER));
+    r = take_result(9, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_STR("s2", r.rating.staff_id); /* the rating names who served */
+    (void)take_notice();
+    HK_ASSERT_OK(branch_take_number(&br, 10, general));
+    (void)take_result(10, &m);
+    (void)take_notice();
+
+    /* the day's visits: both tickets in issue order, one rated */
+    HK_ASSERT_OK(branch_visits(&br, 11, NULL));
+    HK_ASSERT(mailbox_take(mb, &m));
+    HK_ASSERT_INT(MAILBOX_BRANCH_DONE, m.kind);
+    v = m.payload;
+    HK_ASSERT_OK(v->rc);
+    HK_ASSERT_INT(2, v->n_visits);
+    HK_ASSERT_STR(a.ticket.number, v->visits[0].ticket.number);
+    HK_ASSERT_STR("s2", v->visits[0].staff_id);
+    HK_ASSERT(v->visits[0].has_rating);
+    HK_ASSERT_INT(RATING_VERY_SATISFIED, v->visits[0].rating.level);
+    HK_ASSERT_INT(TICKET_WAITING, v->visits[1].ticket.state);
+    HK_ASSERT(!v->visits[1].has_rating);
+    HK_ASSERT_STR("", v->visits[1].staff_id);
+    mailbox_msg_free(&m);
+
+    /* closing ends the login: the snapshot no longer names anybody */
+    HK_ASSERT_OK(branch_set_counter(&br, 12, c2, BRANCH_COUNTER_CLOSED, NULL));
+    HK_ASSERT_OK(take_result(12, &m).rc);
+    (void)take_notice();
+    s = snapshot(13);
+    HK_ASSERT_STR("", ctr(&s, c2)->staff_id);
+}
+
+/* A kiosk's offline tickets: the hub never numbers inside a block; a
+ * handed-in ticket joins the line by its issue time; handing it in again
+ * changes nothing; a number outside the block, of another day or taken
+ * by another ticket is refused. */
+static void test_branch_offline_tickets_join_in_issue_order_and_never_collide(void)
+{
+    mailbox_msg_t m;
+    branch_result_t r, first;
+    ticket_t off;
+    const char *general = "general", *c2 = cfg.counters[1].id;
+    int kiosk2, i;
+    char want[8];
+
+    open_branch(64);
+    kiosk2 = config_device_index(&cfg, "kiosk-2");
+    HK_ASSERT(kiosk2 >= 0);
+    /* a small block early on, so the hub must jump over it */
+    cfg.devices[kiosk2].block_from = 3;
+    cfg.devices[kiosk2].block_to = 5;
+    branch_local_set_config(&br, &cfg);
+    for(i = 0; i < 3; i++) {
+        HK_ASSERT_OK(branch_take_number(&br, 1, general));
+        r = take_result(1, &m);
+        HK_ASSERT_OK(r.rc);
+        (void)take_notice();
+        if(i == 0)
+            first = r;
+        now_wall += 120000; /* two minutes apart */
+    }
+    (void)snprintf(want, sizeof(want), "%c006",
+                   cfg.services[config_service_index(&cfg, general)].prefix);
+    HK_ASSERT_STR(want, r.ticket.number); /* 1, 2, then 6: 3..5 are kiosk-2's */
+
+    /* kiosk-2 issued A004 while cut off, a minute after the first ticket */
+    memset(&off, 0, sizeof(off));
+    memcpy(off.day, first.ticket.day, sizeof(off.day));
+    (void)snprintf(off.number, sizeof(off.number), "%c004",
+                   cfg.services[config_service_index(&cfg, general)].prefix);
+    (void)snprintf(off.service_id, sizeof(off.service_id), "%s", general);
+    (void)snprintf(off.device_id, sizeof(off.device_id), "kiosk-2");
+    off.issued_ms = first.ticket.issued_ms + 60000;
+    HK_ASSERT_OK(branch_import_ticket(&br, 2, &off));
+    r = take_result(2, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT(r.created);
+    HK_ASSERT_STR("kiosk-2", r.ticket.device_id);
+    (void)take_notice();
+    /* the same hand-in again (its answer was lost): nothing new */
+    HK_ASSERT_OK(branch_import_ticket(&br, 3, &off));
+    r = take_result(3, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT(!r.created);
+    HK_ASSERT(!mailbox_take(mb, &m));
+    /* the same number from another time: a conflict */
+    off.issued_ms += 1;
+    HK_ASSERT_OK(branch_import_ticket(&br, 4, &off));
+    HK_ASSERT_INT(HK_ERR_BUSY, take_result(4, &m).rc);
+    /* outside kiosk-2's block, and from another device's point of view */
+    off.issued_ms -= 1;
+    (void)snprintf(off.number, sizeof(off.number), "%c007",
+                   cfg.services[config_service_index(&cfg, general)].prefix);
+    HK_ASSERT_OK(branch_import_ticket(&br, 5, &off));
+    HK_ASSERT_INT(HK_ERR_INVALID, take_result(5, &m).rc);
+    (void)snprintf(off.number, sizeof(off.number), "%c005",
+                   cfg.services[config_service_index(&cfg, general)].prefix);
+    (void)snprintf(off.device_id, sizeof(off.device_id), "kiosk-3");
+    HK_ASSERT_OK(branch_import_ticket(&br, 6, &off));
+    HK_ASSERT_INT(HK_ERR_INVALID, take_result(6, &m).rc);
+    /* yesterday's offline ticket is not brought into today's line */
+    (void)snprintf(off.device_id, sizeof(off.device_id), "kiosk-2");
+    (void)snprintf(off.day, sizeof(off.day), "2026-11-24");
+    HK_ASSERT_OK(branch_import_ticket(&br, 7, &off));
+    HK_ASSERT_INT(HK_ERR_INVALID, take_result(7, &m).rc);
+    HK_ASSERT(!mailbox_take(mb, &m));
+
+    /* issue-time order: first ticket, then the offline A004 (a minute
+     * later), then A002 (two minutes later) */
+    HK_ASSERT_OK(branch_call_next(&br, 8, c2));
+    HK_ASSERT_STR(first.ticket.number, take_result(8, &m).ticket.number);
+    (void)take_notice();
+    HK_ASSERT_OK(branch_finish(&br, 9, first.ticket.id));
+    (void)take_result(9, &m);
+    (void)take_notice();
+    HK_ASSERT_OK(branch_call_next(&br, 10, c2));
+    r = take_result(10, &m);
+    (void)snprintf(want, sizeof(want), "%c004",
+                   cfg.services[config_service_index(&cfg, general)].prefix);
+    HK_ASSERT_STR(want, r.ticket.number);
+}
+
 int main(void)
 {
     HK_RUN(test_branch_take_number_answers_through_the_mailbox_then_notices);
@@ -426,5 +597,7 @@ int main(void)
     HK_RUN(test_branch_full_mailbox_cannot_uncommit_a_ticket);
     HK_RUN(test_branch_rate_answers_through_the_mailbox_once_per_visit);
     HK_RUN(test_branch_kiosk_looks_up_and_rates_later_after_the_sweep);
+    HK_RUN(test_branch_staff_login_stamps_calls_and_visits_list_the_day);
+    HK_RUN(test_branch_offline_tickets_join_in_issue_order_and_never_collide);
     return hk_test_end();
 }

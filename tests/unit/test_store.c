@@ -61,7 +61,7 @@ static void test_store_new_file_is_wal_full_sync_with_foreign_keys(void)
     sqlite3_stmt *st = NULL;
 
     HK_ASSERT_OK(store_open(hk_test_path("s.db"), &s, &diag));
-    HK_ASSERT_INT(4, store_schema_latest());
+    HK_ASSERT_INT(5, store_schema_latest());
     HK_ASSERT_INT(store_schema_latest(), store_schema_version(s));
     HK_ASSERT_INT(2, pragma_int(store_db(s), "PRAGMA synchronous"));
     HK_ASSERT_INT(1, pragma_int(store_db(s), "PRAGMA foreign_keys"));
@@ -273,8 +273,8 @@ static void test_store_check_constraints_accept_exactly_the_enum_values(void)
     }
     for(v = -1; v <= COUNTER_STATE_COUNT; v++) {
         int want = (v >= 0 && v < COUNTER_STATE_COUNT) ? SQLITE_OK : SQLITE_CONSTRAINT;
-        (void)snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO counter_state VALUES('c1', %d, 0)",
-                       v);
+        (void)snprintf(sql, sizeof(sql),
+                       "INSERT OR REPLACE INTO counter_state VALUES('c1', %d, 0, '')", v);
         HK_ASSERT_MSG(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == want, "counter state %d",
                       v);
     }
@@ -324,7 +324,7 @@ static void test_store_migrates_v3_visits_to_v4_keeping_every_row(void)
     s = NULL;
 
     HK_ASSERT_OK(store_open(path, &s, &diag));
-    HK_ASSERT_INT(4, store_schema_version(s));
+    HK_ASSERT_INT(store_schema_latest(), store_schema_version(s));
     HK_ASSERT_OK(store_integrity_check(s, &diag));
     HK_ASSERT_INT(3, count_rows("SELECT COUNT(*) FROM tickets"));
     HK_ASSERT_INT(2, count_rows("SELECT COUNT(*) FROM tickets WHERE state = 3"));
@@ -514,7 +514,7 @@ static void test_store_refuses_a_newer_schema_without_touching_it(void)
     HK_ASSERT_INT(HK_ERR_CORRUPT, store_open(path, &s, &diag));
     HK_ASSERT(s == NULL);
     HK_ASSERT_CONTAINS(diag.msg, "99");
-    HK_ASSERT_CONTAINS(diag.msg, "(4)");
+    HK_ASSERT_CONTAINS(diag.msg, "(5)");
     HK_ASSERT_CONTAINS(diag.msg, path);
 
     HK_ASSERT_INT(SQLITE_OK, sqlite3_open(path, &db));
