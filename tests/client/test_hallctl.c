@@ -196,10 +196,11 @@ static void test_hallctl_a_staff_day_with_exit_codes_and_csv(void)
     HK_ASSERT_INT(3, HALLCTL("finish", "c1")); /* no current ticket */
 
     HK_ASSERT_INT(0, HALLCTL("export", "--csv"));
-    HK_ASSERT(!strncmp(out,
-                       "number,service,state,issued,called,serving,finished,counter,staff,"
-                       "rating_level,rating_status\n",
-                       104));
+    {
+        static const char head[] = "number,service,state,issued,called,serving,finished,"
+                                   "counter,staff,rating_level,rating_status\n";
+        HK_ASSERT(!strncmp(out, head, strlen(head)));
+    }
     HK_ASSERT_CONTAINS(out, "\nA001,general,done,");
     HK_ASSERT_CONTAINS(out, ",c1,s1,very_satisfied,rated\n");
     HK_ASSERT_CONTAINS(out, "\nA002,general,no_show,");
