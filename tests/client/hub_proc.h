@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@ static const char hub_proc_config[] =
     "{\"id\":\"engineer\",\"token\":\"demo-token-engineer\"}]}";
 
 typedef struct hub_proc {
+    const char *tls_cert; /* set both before the first start: the hub serves HTTPS */
+    const char *tls_key;
     pid_t pid;
     uint16_t port;
     char cfg[1024];
@@ -83,9 +86,25 @@ static inline int64_t hub_proc_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A self-signed certificate for 127.0.0.1 (the branch CA of the test). */
+static inline bool hub_proc_make_cert(char *cert, char *key, size_t cap)
+{
+    char cmd[3072];
+
+    snprintf(cert, cap, "%s/hub-cert.pem", hk_test_tmpdir());
+    snprintf(key, cap, "%s/hub-key.pem", hk_test_tmpdir());
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+             "-subj /CN=hub -addext subjectAltName=IP:127.0.0.1 -keyout %s -out %s "
+             ">/dev/null 2>&1",
+             key, cert);
+    return system(cmd) == 0;
+}
+
 /* Start (or restart on the same port and data dir). */
 static inline void hub_proc_start(hub_proc_t *h)
 {
+    const char *scheme = h->tls_cert ? "https" : "http";
     char bin[1024], listen[64], needle[96];
     FILE *f;
     int i;
@@ -96,15 +115,19 @@ static inline void hub_proc_start(hub_proc_t *h)
         snprintf(h->cfg, sizeof(h->cfg), "%s/branch.json", hk_test_tmpdir());
         snprintf(h->data, sizeof(h->data), "%s/hubdata", hk_test_tmpdir());
         snprintf(h->err, sizeof(h->err), "%s/hub.err", hk_test_tmpdir());
-        snprintf(h->url, sizeof(h->url), "http://127.0.0.1:%u", h->port);
+        snprintf(h->url, sizeof(h->url), "%s://127.0.0.1:%u", scheme, h->port);
         f = fopen(h->cfg, "w");
         HK_ASSERT(f);
-        fputs(hub_proc_config, f);
+        if(h->tls_cert)
+            fprintf(f, "{\"hub\":{\"tls_cert\":\"%s\",\"tls_key\":\"%s\"},%s", h->tls_cert,
+                    h->tls_key, hub_proc_config + 1);
+        else
+            fputs(hub_proc_config, f);
         fclose(f);
     }
     snprintf(bin, sizeof(bin), "%s/hallkiosk", HK_BINARY_DIR);
     snprintf(listen, sizeof(listen), "127.0.0.1:%u", h->port);
-    snprintf(needle, sizeof(needle), "LAN API on http://127.0.0.1:%u", h->port);
+    snprintf(needle, sizeof(needle), "LAN API on %s://127.0.0.1:%u", scheme, h->port);
     remove(h->err);
     h->pid = fork();
     HK_ASSERT(h->pid >= 0);

@@ -6,9 +6,9 @@
  * block at once, across its own restart without reusing a number, and
  * hands those tickets to the hub when it is back, in issue-time order.
  *
- * Needs from branch lan-server: POST /sessions (login), staff sessions on
- * counter actions, POST /tickets/import. The tests that use them say so
- * in their names' comments.
+ * Uses lan-server's endpoints (merged into this branch): POST /sessions,
+ * staff sessions on counter actions, POST /tickets/import; and the lead's
+ * core (staff on calls, import in issue-time order).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,7 +170,6 @@ static void test_branch_lan_takes_a_number_through_the_hub_and_hears_the_event(v
     branch_result_free(r);
 }
 
-/* Needs lan-server: sessions, staff on counter actions. */
 static void test_branch_lan_staff_login_then_call_next_carries_the_staff(void)
 {
     branch_result_t *r;
@@ -279,7 +278,6 @@ static void test_branch_lan_snapshot_after_the_hub_restarted_is_current(void)
     branch_result_free(r);
 }
 
-/* Import needs lan-server: POST /tickets/import. */
 static void test_branch_lan_offline_block_never_blocks_and_merges_back(void)
 {
     static const char *const expect[] = { "A900", "A901", "A902", "A903" };
@@ -353,11 +351,36 @@ static void test_branch_lan_offline_block_never_blocks_and_merges_back(void)
     branch_result_free(r);
 }
 
+static void test_branch_lan_over_https_with_the_branch_ca(void)
+{
+    char cert[CONFIG_PATH_LEN - 1], key[CONFIG_PATH_LEN];
+    branch_result_t *r;
+
+    hub_proc_stop(&hub);
+    memset(&hub, 0, sizeof(hub));
+    if(!hub_proc_make_cert(cert, key, sizeof(cert))) {
+        printf("# skipped: no openssl to make a test certificate\n");
+        return;
+    }
+    hub.tls_cert = cert;
+    hub.tls_key = key;
+    hub_proc_start(&hub);
+    memcpy(cfg.hub.ca_file, cert, sizeof(cert));
+    client_start();
+    wait_connected(true, 5000);
+    r = take("general", 5000);
+    HK_ASSERT_INT(HK_OK, r->rc);
+    HK_ASSERT_STR("A001", r->ticket.number);
+    HK_ASSERT_STR("", r->ticket.device_id);
+    branch_result_free(r);
+}
+
 int main(void)
 {
     HK_RUN(test_branch_lan_takes_a_number_through_the_hub_and_hears_the_event);
     HK_RUN(test_branch_lan_snapshot_after_the_hub_restarted_is_current);
     HK_RUN(test_branch_lan_offline_block_never_blocks_and_merges_back);
     HK_RUN(test_branch_lan_staff_login_then_call_next_carries_the_staff);
+    HK_RUN(test_branch_lan_over_https_with_the_branch_ca);
     return hk_test_end();
 }

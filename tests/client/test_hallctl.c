@@ -10,6 +10,7 @@
  * actions, visits, ratings).
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ void setUp(void)
     unsetenv("HK_TOKEN");
     unsetenv("HK_STAFF");
     unsetenv("HK_PIN");
+    unsetenv("HK_CA_FILE");
 }
 
 void tearDown(void)
@@ -210,10 +212,33 @@ static void test_hallctl_a_staff_day_with_exit_codes_and_csv(void)
     HK_ASSERT_INT(0, HALLCTL("close", "c1"));
 }
 
+static void test_hallctl_https_verifies_the_hub_with_the_branch_ca(void)
+{
+    char cert[1024], key[1024];
+
+    if(!hub_proc_make_cert(cert, key, sizeof(cert))) {
+        printf("# skipped: no openssl to make a test certificate\n");
+        return;
+    }
+    hub.tls_cert = cert;
+    hub.tls_key = key;
+    hub_proc_start(&hub);
+    setenv("HK_HUB", hub.url, 1);
+    setenv("HK_TOKEN", "demo-token-kiosk-1", 1);
+    /* without the branch CA the certificate is not trusted: unreachable */
+    HK_ASSERT_INT(4, HALLCTL("issue", "A"));
+    HK_ASSERT_CONTAINS(err, "TLS certificate");
+    setenv("HK_CA_FILE", cert, 1);
+    HK_ASSERT_INT(0, HALLCTL("issue", "A"));
+    HK_ASSERT_STR("A001\n", out);
+    unsetenv("HK_CA_FILE");
+}
+
 int main(void)
 {
     HK_RUN(test_hallctl_usage_unreachable_and_hash_pin);
     HK_RUN(test_hallctl_issue_and_status_with_a_device_token);
     HK_RUN(test_hallctl_a_staff_day_with_exit_codes_and_csv);
+    HK_RUN(test_hallctl_https_verifies_the_hub_with_the_branch_ca);
     return hk_test_end();
 }
