@@ -51,6 +51,8 @@ typedef struct hub_proc {
     char data[1024];
     char err[1024];
     char url[64];
+    char cert_path[200]; /* hub_proc_start_tls: its certificate (the test's branch CA) */
+    char key_path[200];
 } hub_proc_t;
 
 static inline uint16_t hub_proc_free_port(void)
@@ -141,6 +143,21 @@ static inline void hub_proc_start(hub_proc_t *h)
     for(i = 0; i < 1000 && !hk_test_file_has(h->err, needle); i++)
         hub_proc_sleep_ms(10);
     HK_ASSERT_MSG(hk_test_file_has(h->err, needle), "the hub did not start on %s", listen);
+}
+
+/* Start a fresh hub serving HTTPS with a self-signed certificate for
+ * 127.0.0.1 (h->cert_path). false (the test skips) without openssl. */
+static inline bool hub_proc_start_tls(hub_proc_t *h)
+{
+    memset(h, 0, sizeof(*h));
+    if(!hub_proc_make_cert(h->cert_path, h->key_path, sizeof(h->cert_path))) {
+        printf("# skipped: no openssl to make a test certificate\n");
+        return false;
+    }
+    h->tls_cert = h->cert_path;
+    h->tls_key = h->key_path;
+    hub_proc_start(h);
+    return true;
 }
 
 /* SIGKILL: the hub dies as in a power cut. */
