@@ -6,21 +6,27 @@
  *   FIFO under mu; the worker pops jobs in order, so results arrive in
  *   submit order. BRANCH_OP_EVENTS is answered at once from the ring by
  *   the caller's thread (it reads memory only).
- *   The worker owns the two request clients (one with the normal 2 s / 5 s
- *   timeouts, one with BRANCH_LAN_OFFLINE_AFTER_MS for take_number) and the
- *   offline block; the stream thread owns the stream client. mu guards the
- *   job FIFO, the session and PIN, the hub-down state, the ring and the
- *   cached snapshot.
+ *   Threads and what each owns: the worker, its request client and the
+ *   block handle it issues from; the stream thread, the stream client;
+ *   the importer, its own client and its own connection to offline.db
+ *   (WAL: the two connections never wait on each other for long). mu
+ *   guards the job FIFO, the session and PIN, the hub-down state, the
+ *   ring and the cached snapshot; cv wakes the worker, imp_cv the
+ *   importer.
  *   Hub down: a request that could not reach the hub marks it down (with
- *   the time); the stream connecting or any answer marks it up. While it
- *   is down (and for at most DOWN_HOLD_MS without news, then one request
- *   probes again) ops fail at once with HK_ERR_NET and take_number issues
- *   from the block, so a kiosk's screen never waits on a dead hub.
- *   Import: with block tickets pending, the worker wakes every
- *   BRANCH_LAN_IMPORT_RETRY_MS (and at once when the stream connects) and
- *   posts them oldest first; it stops at the first one the hub did not
- *   answer and tries again later. An idle kiosk with nothing pending
- *   sleeps on the condition variable (no polling).
+ *   the time); the stream connecting, an event arriving or any answer
+ *   marks it up. While it is down (for at most DOWN_HOLD_MS without news;
+ *   then one request probes again) ops fail at once with HK_ERR_NET and
+ *   take_number issues from the block. A kiosk with a block sends every
+ *   request with a total timeout of BRANCH_LAN_OFFLINE_AFTER_MS, so even a
+ *   hub that accepts and never answers (frozen) holds a take_number for
+ *   at most that long, once per DOWN_HOLD_MS.
+ *   Import: the importer hands pending block tickets to the hub oldest
+ *   first, at once when the hub is back (stream connected, or answered
+ *   again) and else every BRANCH_LAN_IMPORT_RETRY_MS while any are
+ *   pending; it stops at the first one the hub did not answer. Being its
+ *   own thread, a slow import never delays the screen's requests. Idle
+ *   with nothing pending, it sleeps on imp_cv (no polling).
  */
 #include "branch_lan.h"
 
@@ -62,15 +68,17 @@ typedef struct branch_lan {
     config_t cfg;
     mailbox_t *mb;
     char url[LAN_CLIENT_URL_LEN];
-    lan_client_t *http, *quick, *sse;
-    offline_block_t *block;
-    pthread_t worker, stream;
-    bool worker_started, stream_started;
+    lan_client_t *http, *sse, *imp;
+    offline_block_t *block;     /* the worker's connection */
+    offline_block_t *imp_block; /* the importer's */
+    pthread_t worker, stream, importer;
+    bool worker_started, stream_started, importer_started;
     atomic_bool stop;
     atomic_bool stream_up;
     atomic_int pending;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    pthread_cond_t imp_cv;
     /* under mu */
     job_t *head, *tail;
     char session[SESSION_LEN];
@@ -87,6 +95,7 @@ typedef struct branch_lan {
 
 static void *worker_main(void *arg);
 static void *stream_main(void *arg);
+static void *import_main(void *arg);
 
 static int64_t now_ms(void)
 {
@@ -150,6 +159,7 @@ static void mark_up(branch_lan_t *bl)
     if(bl->down) {
         hk_log_info(LOG_MOD, "hub %s answers again", bl->url);
         bl->import_kick = true;
+        pthread_cond_signal(&bl->imp_cv);
     }
     bl->down = false;
     pthread_mutex_unlock(&bl->mu);
@@ -160,7 +170,7 @@ static bool known_down(branch_lan_t *bl)
     bool d;
 
     pthread_mutex_lock(&bl->mu);
-    d = bl->down && !atomic_load(&bl->stream_up) && now_ms() - bl->down_ms < DOWN_HOLD_MS;
+    d = bl->down && now_ms() - bl->down_ms < DOWN_HOLD_MS;
     pthread_mutex_unlock(&bl->mu);
     return d;
 }
@@ -322,6 +332,9 @@ static hk_err_t issue_offline(branch_lan_t *bl, const char *service_id, branch_r
     r->has_ticket = true;
     if(offline_block_pending_count(bl->block, &n) == HK_OK)
         atomic_store(&bl->pending, n);
+    pthread_mutex_lock(&bl->mu);
+    pthread_cond_signal(&bl->imp_cv); /* it tries when the hub is back */
+    pthread_mutex_unlock(&bl->mu);
     return HK_OK;
 }
 
@@ -335,8 +348,7 @@ static hk_err_t do_take_number(branch_lan_t *bl, const job_t *j, branch_result_t
     body = json_obj1("service", j->a, false, false, 0, false);
     if(!body)
         return HK_ERR_NOMEM;
-    rc = request(bl, bl->block ? bl->quick : bl->http, BRANCH_OP_TAKE_NUMBER, "POST",
-                 "/api/v1/tickets", body, true, r);
+    rc = request(bl, bl->http, BRANCH_OP_TAKE_NUMBER, "POST", "/api/v1/tickets", body, true, r);
     hk_free(body);
     if(rc == HK_ERR_NET && bl->block) {
         memset(r, 0, sizeof(*r));
@@ -495,7 +507,7 @@ static bool import_pending(branch_lan_t *bl)
     int n = 0, i, left = 0;
     bool ok = true;
 
-    if(offline_block_pending(bl->block, batch, IMPORT_BATCH, &n) != HK_OK)
+    if(offline_block_pending(bl->imp_block, batch, IMPORT_BATCH, &n) != HK_OK)
         return false;
     for(i = 0; i < n && ok; i++) {
         char *body = import_body(bl, &batch[i]);
@@ -503,7 +515,7 @@ static bool import_pending(branch_lan_t *bl)
         hk_err_t rc;
         if(!body)
             return false;
-        rc = lan_client_request(bl->http, "POST", "/api/v1/tickets/import", bl->cfg.device.token,
+        rc = lan_client_request(bl->imp, "POST", "/api/v1/tickets/import", bl->cfg.device.token,
                                 body, &resp);
         hk_free(body);
         if(rc != HK_OK) {
@@ -513,11 +525,11 @@ static bool import_pending(branch_lan_t *bl)
         }
         mark_up(bl);
         if(resp.status == 200 || resp.status == 201) {
-            (void)offline_block_mark(bl->block, batch[i].day, batch[i].number, true);
+            (void)offline_block_mark(bl->imp_block, batch[i].day, batch[i].number, true);
             hk_log_info(LOG_MOD, "block ticket %s (%s) handed to the hub", batch[i].number,
                         batch[i].day);
         } else if(resp.status == 409 || resp.status == 400) {
-            (void)offline_block_mark(bl->block, batch[i].day, batch[i].number, false);
+            (void)offline_block_mark(bl->imp_block, batch[i].day, batch[i].number, false);
             hk_log_error(LOG_MOD, "the hub refused block ticket %s (%s): %d %s %s", batch[i].number,
                          batch[i].day, resp.status, resp.code, resp.message);
         } else {
@@ -527,7 +539,7 @@ static bool import_pending(branch_lan_t *bl)
         }
         lan_resp_free(&resp);
     }
-    if(offline_block_pending_count(bl->block, &left) == HK_OK)
+    if(offline_block_pending_count(bl->imp_block, &left) == HK_OK)
         atomic_store(&bl->pending, left);
     return ok;
 }
@@ -535,58 +547,67 @@ static bool import_pending(branch_lan_t *bl)
 static void *worker_main(void *arg)
 {
     branch_lan_t *bl = arg;
-    int64_t next_import = 0;
 
     pthread_mutex_lock(&bl->mu);
     while(!atomic_load(&bl->stop)) {
         job_t *j = bl->head;
-        bool want_import;
-        if(j) {
-            branch_result_t *r;
-            bl->head = j->next;
-            if(!bl->head)
-                bl->tail = NULL;
-            pthread_mutex_unlock(&bl->mu);
-            r = hk_calloc(1, sizeof(*r));
-            if(r) {
-                r->op = j->op;
-                r->rc = run_job(bl, j, r);
-                r->op = j->op;
-                deliver(bl, j->tag, r);
-            } else {
-                hk_log_error(LOG_MOD, "%s: out of memory, no result", branch_op_str(j->op));
-            }
-            memset(j->pin, 0, sizeof(j->pin));
-            hk_free(j);
-            pthread_mutex_lock(&bl->mu);
+        branch_result_t *r;
+        if(!j) {
+            pthread_cond_wait(&bl->cv, &bl->mu);
             continue;
         }
-        want_import = bl->block && atomic_load(&bl->pending) > 0 &&
-                      (bl->import_kick || now_ms() >= next_import);
-        if(want_import) {
+        bl->head = j->next;
+        if(!bl->head)
+            bl->tail = NULL;
+        pthread_mutex_unlock(&bl->mu);
+        r = hk_calloc(1, sizeof(*r));
+        if(r) {
+            r->rc = run_job(bl, j, r);
+            r->op = j->op;
+            deliver(bl, j->tag, r);
+        } else {
+            hk_log_error(LOG_MOD, "%s: out of memory, no result", branch_op_str(j->op));
+        }
+        memset(j->pin, 0, sizeof(j->pin));
+        hk_free(j);
+        pthread_mutex_lock(&bl->mu);
+    }
+    pthread_mutex_unlock(&bl->mu);
+    return NULL;
+}
+
+static void *import_main(void *arg)
+{
+    branch_lan_t *bl = arg;
+    int64_t next_try = 0;
+
+    pthread_mutex_lock(&bl->mu);
+    while(!atomic_load(&bl->stop)) {
+        struct timespec ts;
+        int64_t wait;
+        if(atomic_load(&bl->pending) <= 0) {
+            pthread_cond_wait(&bl->imp_cv, &bl->mu);
+            continue;
+        }
+        if(bl->import_kick || now_ms() >= next_try) {
             bool ok;
             bl->import_kick = false;
             pthread_mutex_unlock(&bl->mu);
             ok = import_pending(bl);
-            next_import = now_ms() + (ok ? 0 : BRANCH_LAN_IMPORT_RETRY_MS);
+            next_try = now_ms() + (ok ? 0 : BRANCH_LAN_IMPORT_RETRY_MS);
             pthread_mutex_lock(&bl->mu);
             continue;
         }
-        if(bl->block && atomic_load(&bl->pending) > 0) {
-            struct timespec ts;
-            int64_t wait = next_import - now_ms();
-            clock_gettime(CLOCK_REALTIME, &ts);
-            wait = wait < 10 ? 10 : wait;
-            ts.tv_sec += wait / 1000;
-            ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-            if(ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            (void)pthread_cond_timedwait(&bl->cv, &bl->mu, &ts);
-        } else {
-            pthread_cond_wait(&bl->cv, &bl->mu);
+        wait = next_try - now_ms();
+        wait = wait < 10 ? 10 : wait;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += wait / 1000;
+        ts.tv_nsec += (long)(wait % 1000) * 1000000L;
+        if(ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
         }
+        (void)pthread_cond_timedwait(&bl->imp_cv, &bl->mu, &ts); /* a timeout is the retry */
     }
     pthread_mutex_unlock(&bl->mu);
     return NULL;
@@ -612,7 +633,7 @@ static void stream_state(void *user, bool connected)
         mark_up(bl);
         pthread_mutex_lock(&bl->mu);
         bl->import_kick = true;
-        pthread_cond_signal(&bl->cv);
+        pthread_cond_signal(&bl->imp_cv);
         pthread_mutex_unlock(&bl->mu);
     }
 }
@@ -634,6 +655,8 @@ static bool on_event(const lan_sse_event_t *ev, void *user)
 {
     branch_lan_t *bl = user;
     int64_t seq = 0;
+
+    mark_up(bl); /* the hub speaks */
 
     if(!strcmp(ev->event, "snapshot")) {
         branch_snapshot_t *snap = hk_malloc(sizeof(*snap));
@@ -976,9 +999,12 @@ static void op_destroy(void *impl)
     atomic_store(&bl->stop, true);
     pthread_mutex_lock(&bl->mu);
     pthread_cond_broadcast(&bl->cv);
+    pthread_cond_broadcast(&bl->imp_cv);
     pthread_mutex_unlock(&bl->mu);
     if(bl->worker_started)
         pthread_join(bl->worker, NULL);
+    if(bl->importer_started)
+        pthread_join(bl->importer, NULL);
     if(bl->stream_started)
         pthread_join(bl->stream, NULL);
     while((j = bl->head)) { /* not run: the caller is going away */
@@ -987,9 +1013,11 @@ static void op_destroy(void *impl)
     }
     ring_clear(bl);
     offline_block_close(bl->block);
+    offline_block_close(bl->imp_block);
     lan_client_destroy(bl->http);
-    lan_client_destroy(bl->quick);
+    lan_client_destroy(bl->imp);
     lan_client_destroy(bl->sse);
+    pthread_cond_destroy(&bl->imp_cv);
     pthread_cond_destroy(&bl->cv);
     pthread_mutex_destroy(&bl->mu);
     memset(bl->pin, 0, sizeof(bl->pin));
@@ -1034,6 +1062,9 @@ static hk_err_t open_block(branch_lan_t *bl, const char *data_dir)
         return HK_ERR_IO;
     rc = offline_block_open(path, bl->cfg.device.id, bl->cfg.devices[d].block_from,
                             bl->cfg.devices[d].block_to, &bl->block);
+    if(rc == HK_OK)
+        rc = offline_block_open(path, bl->cfg.device.id, bl->cfg.devices[d].block_from,
+                                bl->cfg.devices[d].block_to, &bl->imp_block);
     if(rc == HK_OK && offline_block_pending_count(bl->block, &n) == HK_OK)
         atomic_store(&bl->pending, n);
     return rc;
@@ -1058,25 +1089,31 @@ hk_err_t branch_lan_create(const config_t *cfg, const char *hub_url, const char 
     atomic_init(&bl->pending, -1);
     pthread_mutex_init(&bl->mu, NULL);
     pthread_cond_init(&bl->cv, NULL);
+    pthread_cond_init(&bl->imp_cv, NULL);
     snprintf(bl->url, sizeof(bl->url), "%s", hub_url && hub_url[0] ? hub_url : cfg->hub.url);
     memset(&o, 0, sizeof(o));
     o.base_url = bl->url;
     o.ca_file = cfg->hub.ca_file;
     o.abort = &bl->stop; /* destroy does not wait out a request's timeout */
-    rc = lan_client_create(&o, &bl->http);
+    rc = lan_client_create(&o, &bl->sse);
     if(rc == HK_OK)
-        rc = lan_client_create(&o, &bl->sse);
-    o.connect_ms = BRANCH_LAN_OFFLINE_AFTER_MS;
-    o.total_ms = BRANCH_LAN_OFFLINE_AFTER_MS;
-    if(rc == HK_OK)
-        rc = lan_client_create(&o, &bl->quick);
+        rc = lan_client_create(&o, &bl->imp);
     if(rc == HK_OK)
         rc = open_block(bl, data_dir);
+    if(bl->block) {
+        /* a kiosk with a block never lets a silent hub hold its screen */
+        o.connect_ms = BRANCH_LAN_OFFLINE_AFTER_MS;
+        o.total_ms = BRANCH_LAN_OFFLINE_AFTER_MS;
+    }
+    if(rc == HK_OK)
+        rc = lan_client_create(&o, &bl->http);
     if(rc == HK_OK) {
         bl->worker_started = pthread_create(&bl->worker, NULL, worker_main, bl) == 0;
         bl->stream_started =
             bl->worker_started && pthread_create(&bl->stream, NULL, stream_main, bl) == 0;
-        if(!bl->stream_started)
+        bl->importer_started =
+            bl->stream_started && pthread_create(&bl->importer, NULL, import_main, bl) == 0;
+        if(!bl->importer_started)
             rc = HK_ERR_NOMEM;
     }
     if(rc != HK_OK) {

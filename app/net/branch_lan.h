@@ -18,13 +18,20 @@
  *
  * Offline (issue 6 section 3): a kiosk with a block in devices[] issues
  * take_number from its block (offline_block, data_dir/offline.db) when the
- * hub is known to be down (its stream dropped and a request failed) or
- * does not answer within BRANCH_LAN_OFFLINE_AFTER_MS; the result is a
- * normal ticket with device_id set. While the hub is known down, the other
- * operations fail at once with HK_ERR_NET instead of waiting for a
- * timeout. When the hub answers again the worker hands the pending block
- * tickets to POST /tickets/import in issue-time order (idempotent on the
- * hub's side) and marks them imported.
+ * hub is known to be down (a request could not reach it within the last
+ * few seconds) or does not answer within BRANCH_LAN_OFFLINE_AFTER_MS (such
+ * a kiosk sends every request with that total timeout, so a hub that
+ * accepts and never answers cannot hold its screen longer); the result is
+ * a normal ticket with device_id set. While the hub is known down, the
+ * other operations fail at once with HK_ERR_NET instead of waiting for a
+ * timeout. An importer thread hands the pending block tickets to
+ * POST /tickets/import in issue-time order when the hub answers again
+ * (idempotent on the hub's side) and marks them imported; a refusal
+ * (number_conflict, outside_block) is logged and not retried.
+ * A request the hub received but did not answer in time may still
+ * complete there: a kiosk that then issued from its block leaves an
+ * unclaimed hub ticket behind (it is called, nobody comes, no-show). Numbers
+ * stay unique either way.
  *
  * Results: rc as branch.h documents, mapped back from the HTTP status and
  * error code (lan_decode_status); HK_ERR_NET when the hub was unreachable.
@@ -42,7 +49,7 @@
 #include "config.h"
 #include "mailbox.h"
 
-#define BRANCH_LAN_OFFLINE_AFTER_MS 1500 /* take_number: hub silent this long -> block */
+#define BRANCH_LAN_OFFLINE_AFTER_MS 1500 /* kiosk with a block: request timeout, then the block */
 #define BRANCH_LAN_RING             1024 /* stream events kept for BRANCH_OP_EVENTS */
 #define BRANCH_LAN_IMPORT_RETRY_MS  2000 /* pending block tickets: next try */
 

@@ -10,6 +10,7 @@
  * staff sessions on counter actions, POST /tickets/import; and the lead's
  * core (staff on calls, import in issue-time order).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,6 +352,41 @@ static void test_branch_lan_offline_block_never_blocks_and_merges_back(void)
     branch_result_free(r);
 }
 
+/* A hub that accepts and never answers (SIGSTOP: hung, not dead). */
+static void test_branch_lan_a_frozen_hub_holds_a_take_number_at_most_the_offline_wait(void)
+{
+    static const char *const expect[] = { "A900", "A901", "A902" };
+    hk_http_resp_t hr;
+    branch_result_t *r;
+    int64_t t0, end;
+    int i;
+
+    client_start();
+    wait_connected(true, 5000);
+    branch_result_free(take("general", 5000));
+    kill(hub.pid, SIGSTOP);
+    for(i = 0; i < 3; i++) {
+        t0 = hub_proc_now_ms();
+        r = take("general", 2000);
+        HK_ASSERT_MSG(hub_proc_now_ms() - t0 < 2000, "take_number waited %lld ms",
+                      (long long)(hub_proc_now_ms() - t0));
+        HK_ASSERT_INT(HK_OK, r->rc);
+        HK_ASSERT_STR(expect[i], r->ticket.number);
+        branch_result_free(r);
+    }
+    kill(hub.pid, SIGCONT);
+    end = hub_proc_now_ms() + 15000;
+    while(branch_lan_pending_imports(&br) != 0 && hub_proc_now_ms() < end)
+        hub_proc_sleep_ms(50);
+    HK_ASSERT_INT(0, branch_lan_pending_imports(&br));
+    HK_ASSERT_OK(hk_http_request(hub.port, "GET", "/api/v1/visits", NULL,
+                                 "Authorization: Bearer demo-token-engineer\r\n", &hr));
+    HK_ASSERT_INT(200, hr.status);
+    for(i = 0; i < 3; i++)
+        HK_ASSERT_CONTAINS(hr.body, expect[i]);
+    hk_http_resp_free(&hr);
+}
+
 static void test_branch_lan_over_https_with_the_branch_ca(void)
 {
     branch_result_t *r;
@@ -374,6 +410,7 @@ int main(void)
     HK_RUN(test_branch_lan_snapshot_after_the_hub_restarted_is_current);
     HK_RUN(test_branch_lan_offline_block_never_blocks_and_merges_back);
     HK_RUN(test_branch_lan_staff_login_then_call_next_carries_the_staff);
+    HK_RUN(test_branch_lan_a_frozen_hub_holds_a_take_number_at_most_the_offline_wait);
     HK_RUN(test_branch_lan_over_https_with_the_branch_ca);
     return hk_test_end();
 }
