@@ -775,7 +775,7 @@ char *lan_api_encode_result(const config_t *cfg, const lan_call_t *call, const b
             (item = cJSON_AddObjectToObject(root, "counter")) &&
             cJSON_AddStringToObject(item, "id", call->counter_id) &&
             cJSON_AddStringToObject(item, "state", branch_counter_state_str(call->counter_state)) &&
-            add_staff(cfg, item, call->counter_state == BRANCH_COUNTER_OPEN ? call->staff_id : "",
+            add_staff(cfg, item, call->counter_state != BRANCH_COUNTER_CLOSED ? call->staff_id : "",
                       true);
     } else if(ok && res->has_ticket) {
         ok = (item = ticket_json(&res->ticket)) && cJSON_AddItemToObject(root, "ticket", item);

@@ -55,6 +55,7 @@
 #include "hk_mem.h"
 #include "hk_time.h"
 #include "lan_auth.h"
+#include "lan_static.h"
 
 #define CONN_MEMORY_LIMIT (32 * 1024) /* per connection: headers + MHD's buffers */
 #define THREAD_STACK      (256 * 1024)
@@ -647,6 +648,41 @@ static enum MHD_Result start_stream(lan_server_t *s, struct MHD_Connection *c, l
     return ret;
 }
 
+/* ---- the staff web page (lan_static) ------------------------------------------- */
+
+/* GET/HEAD /staff and /staff/...: the embedded page's files, no auth (the
+ * page logs in through the API). no-cache: a hub update is seen at once. */
+static enum MHD_Result send_static(struct MHD_Connection *c, const char *url, const char *method)
+{
+    const unsigned char *body;
+    const char *ctype;
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    lan_error_t err;
+    size_t len;
+
+    if(strcmp(method, "GET") && strcmp(method, "HEAD")) {
+        lan_api_error(&err, 405, "method_not_allowed", "%s takes GET", url);
+        err.allow = "GET, HEAD";
+        return send_error(c, &err);
+    }
+    if(!lan_static_find(url, &body, &len, &ctype)) {
+        lan_api_error(&err, 404, "not_found", "no such page");
+        return send_error(c, &err);
+    }
+    resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+    if(!resp)
+        return MHD_NO;
+    (void)MHD_add_response_header(resp, "Content-Type", ctype);
+    (void)MHD_add_response_header(resp, "Cache-Control", LAN_STATIC_CACHE);
+    (void)MHD_add_response_header(resp, "Content-Security-Policy", LAN_STATIC_CSP);
+    (void)MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    (void)MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    ret = MHD_queue_response(c, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 /* ---- the request handler ----------------------------------------------------------- */
 
 static int64_t wall_ms(void)
@@ -772,6 +808,8 @@ static enum MHD_Result handle(lan_server_t *s, struct MHD_Connection *c, const c
     lan_call_t call;
     hk_err_t rc;
 
+    if(lan_static_owns(url))
+        return send_static(c, url, method); /* the staff page: no auth, no body */
     if(cn->too_large) {
         lan_api_error(&err, 413, "body_too_large", "the body is over %d bytes", LAN_API_BODY_MAX);
         return send_error(c, &err);
