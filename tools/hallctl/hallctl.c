@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -621,13 +622,27 @@ static int cmd_export(ctx_t *x, const char *day)
 static int cmd_hash_pin(void)
 {
     char pin[128], hash[crypto_pwhash_STRBYTES];
+    struct termios tio;
+    bool restore = false, got;
     size_t n;
 
     if(sodium_init() < 0) {
         fprintf(stderr, "hallctl: libsodium failed to start\n");
         return EXIT_FAIL;
     }
-    if(!fgets(pin, sizeof(pin), stdin)) {
+    if(isatty(0) && tcgetattr(0, &tio) == 0) {
+        /* typed at a terminal: ask, and do not echo it */
+        struct termios quiet = tio;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        fputs("PIN: ", stderr);
+        restore = tcsetattr(0, TCSAFLUSH, &quiet) == 0;
+    }
+    got = fgets(pin, sizeof(pin), stdin) != NULL;
+    if(restore) {
+        (void)tcsetattr(0, TCSAFLUSH, &tio);
+        fputc('\n', stderr);
+    }
+    if(!got) {
         fprintf(stderr, "hallctl: hash-pin reads the PIN from stdin\n");
         return EXIT_USAGE;
     }
