@@ -285,7 +285,7 @@ static void test_branch_lan_offline_block_never_blocks_and_merges_back(void)
     char numbers[8][8];
     hk_http_resp_t hr;
     branch_result_t *r;
-    int64_t t0, end;
+    int64_t t0, end, id;
     uint64_t tag;
     int i, j;
 
@@ -350,6 +350,26 @@ static void test_branch_lan_offline_block_never_blocks_and_merges_back(void)
     HK_ASSERT_STR("", r->ticket.device_id);
     HK_ASSERT_STR("A002", r->ticket.number);
     branch_result_free(r);
+
+    /* the block tickets joined the queue in issue-time order */
+    tag = next_tag++;
+    HK_ASSERT_OK(branch_login(&br, tag, "s1", "246810"));
+    r = wait_result(tag, 5000);
+    HK_ASSERT_INT(HK_OK, r->rc);
+    branch_result_free(r);
+    for(i = 0; i < 6; i++) {
+        static const char *const order[] = { "A001", "A900", "A901", "A902", "A903", "A002" };
+        tag = next_tag++;
+        HK_ASSERT_OK(branch_call_next(&br, tag, "c1"));
+        r = wait_result(tag, 5000);
+        HK_ASSERT_INT(HK_OK, r->rc);
+        HK_ASSERT_STR(order[i], r->ticket.number);
+        id = r->ticket.id;
+        branch_result_free(r);
+        tag = next_tag++;
+        HK_ASSERT_OK(branch_finish(&br, tag, id));
+        branch_result_free(wait_result(tag, 5000));
+    }
 }
 
 /* A hub that accepts and never answers (SIGSTOP: hung, not dead). */
