@@ -294,18 +294,29 @@ static char *json_obj1(const char *key, const char *sval, bool is_bool, bool bva
     return s;
 }
 
-static char *import_body(const branch_lan_t *bl, const ticket_t *t)
+/* This device's id and token, as the config has them now. */
+static void device_creds(branch_lan_t *bl, char id[CONFIG_ID_LEN], char token[CONFIG_TOKEN_LEN])
 {
+    pthread_mutex_lock(&bl->mu);
+    memcpy(id, bl->cfg.device.id, CONFIG_ID_LEN);
+    memcpy(token, bl->cfg.device.token, CONFIG_TOKEN_LEN);
+    pthread_mutex_unlock(&bl->mu);
+}
+
+static char *import_body(branch_lan_t *bl, const ticket_t *t)
+{
+    char dev[CONFIG_ID_LEN], token[CONFIG_TOKEN_LEN];
     cJSON *o;
     char *s = NULL;
 
+    device_creds(bl, dev, token);
     hk_json_init();
     o = cJSON_CreateObject();
     if(o && cJSON_AddStringToObject(o, "service", t->service_id) &&
        cJSON_AddStringToObject(o, "number", t->number) &&
        cJSON_AddStringToObject(o, "day", t->day) &&
        cJSON_AddNumberToObject(o, "issued_ms", (double)t->issued_ms) &&
-       cJSON_AddStringToObject(o, "device", t->device_id[0] ? t->device_id : bl->cfg.device.id))
+       cJSON_AddStringToObject(o, "device", t->device_id[0] ? t->device_id : dev))
         s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
@@ -314,19 +325,24 @@ static char *import_body(const branch_lan_t *bl, const ticket_t *t)
 /* take_number from the block (the hub is down or silent). */
 static hk_err_t issue_offline(branch_lan_t *bl, const char *service_id, branch_result_t *r)
 {
-    int idx = config_service_index(&bl->cfg, service_id);
     int64_t now = now_ms();
-    char day[11];
-    hk_err_t rc;
-    int n = 0;
+    char day[11], prefix = 0;
+    hk_err_t rc = HK_OK;
+    int n = 0, idx;
 
+    pthread_mutex_lock(&bl->mu); /* branch_lan_set_config may swap it */
+    idx = config_service_index(&bl->cfg, service_id);
     if(idx < 0)
-        return HK_ERR_NOT_FOUND;
-    if(!config_service_open_at(&bl->cfg, idx, now, NULL))
-        return HK_ERR_BUSY;
+        rc = HK_ERR_NOT_FOUND;
+    else if(!config_service_open_at(&bl->cfg, idx, now, NULL))
+        rc = HK_ERR_BUSY;
+    else
+        prefix = bl->cfg.services[idx].prefix;
     config_local_time(&bl->cfg, now, day, NULL, NULL);
-    rc = offline_block_issue(bl->block, day, bl->cfg.services[idx].prefix, service_id, now,
-                             &r->ticket);
+    pthread_mutex_unlock(&bl->mu);
+    if(rc != HK_OK)
+        return rc;
+    rc = offline_block_issue(bl->block, day, prefix, service_id, now, &r->ticket);
     if(rc != HK_OK)
         return rc;
     r->has_ticket = true;
@@ -510,13 +526,13 @@ static bool import_pending(branch_lan_t *bl)
     if(offline_block_pending(bl->imp_block, batch, IMPORT_BATCH, &n) != HK_OK)
         return false;
     for(i = 0; i < n && ok; i++) {
-        char *body = import_body(bl, &batch[i]);
+        char *body = import_body(bl, &batch[i]), dev[CONFIG_ID_LEN], token[CONFIG_TOKEN_LEN];
         lan_resp_t resp;
         hk_err_t rc;
         if(!body)
             return false;
-        rc = lan_client_request(bl->imp, "POST", "/api/v1/tickets/import", bl->cfg.device.token,
-                                body, &resp);
+        device_creds(bl, dev, token);
+        rc = lan_client_request(bl->imp, "POST", "/api/v1/tickets/import", token, body, &resp);
         hk_free(body);
         if(rc != HK_OK) {
             if(rc == HK_ERR_NET)
@@ -1127,6 +1143,15 @@ hk_err_t branch_lan_create(const config_t *cfg, const char *hub_url, const char 
     out->ops = &lan_ops;
     out->impl = bl;
     return HK_OK;
+}
+
+void branch_lan_set_config(branch_t *b, const config_t *cfg)
+{
+    branch_lan_t *bl = b->impl;
+
+    pthread_mutex_lock(&bl->mu);
+    bl->cfg = *cfg;
+    pthread_mutex_unlock(&bl->mu);
 }
 
 bool branch_lan_connected(const branch_t *b)

@@ -67,6 +67,14 @@
 hk_err_t branch_lan_create(const config_t *cfg, const char *hub_url, const char *data_dir,
                            mailbox_t *mb, branch_t *out);
 
+/**
+ * A new config (config_live): services, hours and the device's token take
+ * effect with the next request. The hub URL, the CA file and the block's
+ * range stay as created (destroy and create the branch to change them).
+ * Only for a branch made by branch_lan_create.
+ */
+void branch_lan_set_config(branch_t *b, const config_t *cfg);
+
 /** Is the event stream connected now (diagnostics, tests)? */
 bool branch_lan_connected(const branch_t *b);
 
