@@ -23,7 +23,7 @@
 #include "hk_test.h"
 
 /* The demo branch of the contract: staff s1 (PIN 246810), kiosk-2 with
- * block 900..949, the engineer's token. Open all day, every day. */
+ * block 900..949, kiosk-3 with 950..999, the engineer's token. Open all day, every day. */
 static const char hub_proc_config[] =
     "{\"role\":\"hub\",\"branch\":{\"id\":\"t1\",\"name_zh\":\"测试厅\",\"name_en\":\"Test "
     "hall\"},"
@@ -40,6 +40,7 @@ static const char hub_proc_config[] =
     "\"devices\":["
     "{\"id\":\"kiosk-1\",\"token\":\"demo-token-kiosk-1\"},"
     "{\"id\":\"kiosk-2\",\"token\":\"demo-token-kiosk-2\",\"block_from\":900,\"block_to\":949},"
+    "{\"id\":\"kiosk-3\",\"token\":\"demo-token-kiosk-3\",\"block_from\":950,\"block_to\":999},"
     "{\"id\":\"engineer\",\"token\":\"demo-token-engineer\"}]}";
 
 typedef struct hub_proc {

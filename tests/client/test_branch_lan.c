@@ -117,12 +117,17 @@ static void wait_connected(bool up, int timeout_ms)
                   up ? "connected" : "disconnected");
 }
 
-static branch_result_t *take(const char *service, int timeout_ms)
+static branch_result_t *take_at(branch_t *b, const char *service, int timeout_ms)
 {
     uint64_t tag = next_tag++;
 
-    HK_ASSERT_OK(branch_take_number(&br, tag, service));
+    HK_ASSERT_OK(branch_take_number(b, tag, service));
     return wait_result(tag, timeout_ms);
+}
+
+static branch_result_t *take(const char *service, int timeout_ms)
+{
+    return take_at(&br, service, timeout_ms);
 }
 
 static int waiting_for(const branch_snapshot_t *s, const char *service)
@@ -372,6 +377,63 @@ static void test_branch_lan_offline_block_never_blocks_and_merges_back(void)
     }
 }
 
+/* Two kiosks cut off at once: disjoint blocks, both merge back in
+ * issue-time order. The second kiosk posts to the same mailbox (tags are
+ * unique across both). */
+static void test_branch_lan_two_kiosks_offline_merge_back_in_issue_order(void)
+{
+    static const char *const want[] = { "A001", "A002", "A900", "A950", "A901", "A951" };
+    config_t cfg3 = cfg;
+    char data3[1024];
+    branch_t br3;
+    branch_result_t *r;
+    int64_t end, id;
+    uint64_t tag;
+    int i;
+
+    snprintf(cfg3.device.id, sizeof(cfg3.device.id), "kiosk-3");
+    snprintf(cfg3.device.token, sizeof(cfg3.device.token), "demo-token-kiosk-3");
+    snprintf(data3, sizeof(data3), "%s/kiosk3data", hk_test_tmpdir());
+    client_start();
+    HK_ASSERT_OK(branch_lan_create(&cfg3, hub.url, data3, mb, &br3));
+    wait_connected(true, 5000);
+    for(i = 0; i < 6; i++) {
+        branch_t *b = i % 2 ? &br3 : &br;
+        if(i == 2)
+            hub_proc_kill(&hub);
+        r = take_at(b, "general", 2000);
+        HK_ASSERT_INT(HK_OK, r->rc);
+        HK_ASSERT_STR(want[i], r->ticket.number);
+        HK_ASSERT_STR(i < 2 ? "" : i % 2 ? "kiosk-3" : "kiosk-2", r->ticket.device_id);
+        branch_result_free(r);
+        hub_proc_sleep_ms(5); /* distinct issue times */
+    }
+    hub_proc_start(&hub);
+    end = hub_proc_now_ms() + 15000;
+    while((branch_lan_pending_imports(&br) || branch_lan_pending_imports(&br3)) &&
+          hub_proc_now_ms() < end)
+        hub_proc_sleep_ms(50);
+    HK_ASSERT_INT(0, branch_lan_pending_imports(&br));
+    HK_ASSERT_INT(0, branch_lan_pending_imports(&br3));
+    branch_destroy(&br3);
+
+    tag = next_tag++;
+    HK_ASSERT_OK(branch_login(&br, tag, "s1", "246810"));
+    branch_result_free(wait_result(tag, 5000));
+    for(i = 0; i < 6; i++) {
+        tag = next_tag++;
+        HK_ASSERT_OK(branch_call_next(&br, tag, "c1"));
+        r = wait_result(tag, 5000);
+        HK_ASSERT_INT(HK_OK, r->rc);
+        HK_ASSERT_STR(want[i], r->ticket.number);
+        id = r->ticket.id;
+        branch_result_free(r);
+        tag = next_tag++;
+        HK_ASSERT_OK(branch_finish(&br, tag, id));
+        branch_result_free(wait_result(tag, 5000));
+    }
+}
+
 /* A hub that accepts and never answers (SIGSTOP: hung, not dead). */
 static void test_branch_lan_a_frozen_hub_holds_a_take_number_at_most_the_offline_wait(void)
 {
@@ -430,6 +492,7 @@ int main(void)
     HK_RUN(test_branch_lan_snapshot_after_the_hub_restarted_is_current);
     HK_RUN(test_branch_lan_offline_block_never_blocks_and_merges_back);
     HK_RUN(test_branch_lan_staff_login_then_call_next_carries_the_staff);
+    HK_RUN(test_branch_lan_two_kiosks_offline_merge_back_in_issue_order);
     HK_RUN(test_branch_lan_a_frozen_hub_holds_a_take_number_at_most_the_offline_wait);
     HK_RUN(test_branch_lan_over_https_with_the_branch_ca);
     return hk_test_end();
