@@ -140,6 +140,32 @@ static int waiting_for(const branch_snapshot_t *s, const char *service)
     return -1;
 }
 
+/* Staff s1 at c1 calls and finishes n tickets: they come in this order. */
+static void serve_in_order(const char *const *numbers, int n)
+{
+    branch_result_t *r;
+    uint64_t tag = next_tag++;
+    int64_t id;
+    int i;
+
+    HK_ASSERT_OK(branch_login(&br, tag, "s1", "246810"));
+    r = wait_result(tag, 5000);
+    HK_ASSERT_INT(HK_OK, r->rc);
+    branch_result_free(r);
+    for(i = 0; i < n; i++) {
+        tag = next_tag++;
+        HK_ASSERT_OK(branch_call_next(&br, tag, "c1"));
+        r = wait_result(tag, 5000);
+        HK_ASSERT_INT(HK_OK, r->rc);
+        HK_ASSERT_STR(numbers[i], r->ticket.number);
+        id = r->ticket.id;
+        branch_result_free(r);
+        tag = next_tag++;
+        HK_ASSERT_OK(branch_finish(&br, tag, id));
+        branch_result_free(wait_result(tag, 5000));
+    }
+}
+
 static void test_branch_lan_takes_a_number_through_the_hub_and_hears_the_event(void)
 {
     branch_result_t *r;
@@ -290,7 +316,7 @@ static void test_branch_lan_offline_block_never_blocks_and_merges_back(void)
     char numbers[8][8];
     hk_http_resp_t hr;
     branch_result_t *r;
-    int64_t t0, end, id;
+    int64_t t0, end;
     uint64_t tag;
     int i, j;
 
@@ -357,23 +383,9 @@ static void test_branch_lan_offline_block_never_blocks_and_merges_back(void)
     branch_result_free(r);
 
     /* the block tickets joined the queue in issue-time order */
-    tag = next_tag++;
-    HK_ASSERT_OK(branch_login(&br, tag, "s1", "246810"));
-    r = wait_result(tag, 5000);
-    HK_ASSERT_INT(HK_OK, r->rc);
-    branch_result_free(r);
-    for(i = 0; i < 6; i++) {
+    {
         static const char *const order[] = { "A001", "A900", "A901", "A902", "A903", "A002" };
-        tag = next_tag++;
-        HK_ASSERT_OK(branch_call_next(&br, tag, "c1"));
-        r = wait_result(tag, 5000);
-        HK_ASSERT_INT(HK_OK, r->rc);
-        HK_ASSERT_STR(order[i], r->ticket.number);
-        id = r->ticket.id;
-        branch_result_free(r);
-        tag = next_tag++;
-        HK_ASSERT_OK(branch_finish(&br, tag, id));
-        branch_result_free(wait_result(tag, 5000));
+        serve_in_order(order, 6);
     }
 }
 
@@ -387,8 +399,7 @@ static void test_branch_lan_two_kiosks_offline_merge_back_in_issue_order(void)
     char data3[1024];
     branch_t br3;
     branch_result_t *r;
-    int64_t end, id;
-    uint64_t tag;
+    int64_t end;
     int i;
 
     snprintf(cfg3.device.id, sizeof(cfg3.device.id), "kiosk-3");
@@ -417,21 +428,7 @@ static void test_branch_lan_two_kiosks_offline_merge_back_in_issue_order(void)
     HK_ASSERT_INT(0, branch_lan_pending_imports(&br3));
     branch_destroy(&br3);
 
-    tag = next_tag++;
-    HK_ASSERT_OK(branch_login(&br, tag, "s1", "246810"));
-    branch_result_free(wait_result(tag, 5000));
-    for(i = 0; i < 6; i++) {
-        tag = next_tag++;
-        HK_ASSERT_OK(branch_call_next(&br, tag, "c1"));
-        r = wait_result(tag, 5000);
-        HK_ASSERT_INT(HK_OK, r->rc);
-        HK_ASSERT_STR(want[i], r->ticket.number);
-        id = r->ticket.id;
-        branch_result_free(r);
-        tag = next_tag++;
-        HK_ASSERT_OK(branch_finish(&br, tag, id));
-        branch_result_free(wait_result(tag, 5000));
-    }
+    serve_in_order(want, 6);
 }
 
 /* A hub that accepts and never answers (SIGSTOP: hung, not dead). */
