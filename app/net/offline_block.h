@@ -16,6 +16,7 @@
 #ifndef HK_APP_NET_OFFLINE_BLOCK_H
 #define HK_APP_NET_OFFLINE_BLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hk_err.h"
