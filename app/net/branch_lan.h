@@ -8,7 +8,10 @@
  * GET /api/v1/events, keeps the events in a ring (BRANCH_OP_EVENTS answers
  * from it at once) and the latest snapshot event, and posts a
  * MAILBOX_JOURNAL_ADVANCED per event once it is in the ring, so a screen
- * that asks for the events after a notice finds them. (With the stream
+ * that asks for the events after a notice finds them. The ring holds what
+ * the stream delivered since this branch was created (the last
+ * BRANCH_LAN_RING events); a screen that needs more resynchronises from a
+ * snapshot (every stream (re)connect starts with one). (With the stream
  * down, a committed result posts the notice itself.)
  *
  * Credentials: the config's device.token; after BRANCH_OP_LOGIN the staff
