@@ -8,11 +8,15 @@
  * subscribers at once (no polling), each getting the event with its seq as
  * id. Also runs under ThreadSanitizer (label tsan).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -257,11 +261,68 @@ static void test_lan_server_feed_wakes_every_subscriber_at_once(void)
     HK_ASSERT_MSG(worst_ms < 1000, "fan-out took %.0f ms", worst_ms);
 }
 
+/* Send raw bytes on a new connection; the first line of the answer
+ * (within 5 s) into line, "" if none. */
+static void raw_exchange(const char *data, size_t len, char *line, size_t cap)
+{
+    struct sockaddr_in sa;
+    struct pollfd p;
+    size_t off = 0;
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    line[0] = '\0';
+    HK_ASSERT(fd >= 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    HK_ASSERT_OK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+    while(off < len && (n = send(fd, data + off, len - off, MSG_NOSIGNAL)) > 0)
+        off += (size_t)n;
+    p.fd = fd;
+    p.events = POLLIN;
+    if(poll(&p, 1, 5000) == 1 && (n = recv(fd, line, cap - 1, 0)) > 0) {
+        line[n] = '\0';
+        line[strcspn(line, "\r\n")] = '\0';
+    }
+    close(fd);
+}
+
+static void test_lan_server_oversized_headers_are_refused_and_it_keeps_serving(void)
+{
+    static char req[48 * 1024];
+    char line[256];
+    hk_http_resp_t r;
+    int n;
+
+    /* a 40 KiB header, over the connection's 32 KiB: refused before any
+     * handler runs, the connection closed */
+    n = snprintf(req, sizeof(req), "GET /api/v1/branch HTTP/1.1\r\nHost: x\r\nX-Padding: ");
+    memset(req + n, 'a', 40 * 1024);
+    n += 40 * 1024;
+    n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\nConnection: close\r\n\r\n");
+    raw_exchange(req, (size_t)n, line, sizeof(line));
+    HK_ASSERT_STR("HTTP/1.1 431 Request Header Fields Too Large", line);
+    HK_ASSERT_INT(0, mailbox_count(mb)); /* nothing reached the hub */
+    HK_ASSERT_OK(hk_http_request(port, "GET", "/api/v1/branch", NULL, NULL, &r));
+    HK_ASSERT_INT(200, r.status);
+    hk_http_resp_free(&r);
+    /* an oversized bearer token is just an unknown one */
+    n = snprintf(req, sizeof(req), "Authorization: Bearer ");
+    memset(req + n, 'a', 300);
+    snprintf(req + n + 300, 3, "\r\n");
+    HK_ASSERT_OK(hk_http_request(port, "GET", "/api/v1/snapshot", NULL, req, &r));
+    HK_ASSERT_INT(401, r.status);
+    hk_http_resp_free(&r);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     HK_RUN(test_lan_server_full_mailbox_answers_503_with_retry_after);
     HK_RUN(test_lan_server_request_freed_unhandled_completes_as_503);
     HK_RUN(test_lan_server_feed_wakes_every_subscriber_at_once);
+    HK_RUN(test_lan_server_oversized_headers_are_refused_and_it_keeps_serving);
     return hk_test_end();
 }
