@@ -15,7 +15,7 @@
  *   journal last moved (a visit may have finished), runs the branch's
  *   not-rated sweep; the sweep's own events re-arm it once, a sweep that
  *   finds nothing writes nothing, so an idle hub stays idle.
- *   LAN API (lan_server.c, when --listen is given): its connection
+ *   LAN API (lan_server.c, when --listen or the config's hub.listen gives an address): its connection
  *   threads post MAILBOX_REQUESTs. The hub runs each through the branch
  *   with a tag that has HUB_TAG_LAN set and remembers tag -> request in
  *   `lan_reqs` (at most LAN_SERVER_MAX_INFLIGHT, which the server bounds);
@@ -32,6 +32,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,6 +64,7 @@ struct hub {
     bool have_branch;
     uint64_t tag;
     lan_server_t *lan; /* NULL without --listen */
+    rating_t *rating;  /* read only: why a LAN rating was refused */
     uint64_t lan_tag;
     lan_slot_t lan_reqs[LAN_SERVER_MAX_INFLIGHT];
 };
@@ -105,7 +107,23 @@ static hk_err_t lan_submit(hub_t *h, uint64_t tag, const lan_call_t *c)
     case BRANCH_OP_START: return branch_start(b, tag, c->ticket_id);
     case BRANCH_OP_FINISH: return branch_finish(b, tag, c->ticket_id);
     case BRANCH_OP_SET_COUNTER:
-        return branch_set_counter(b, tag, c->counter_id, c->counter_state, NULL);
+        return branch_set_counter(b, tag, c->counter_id, c->counter_state,
+                                  c->staff_id[0] ? c->staff_id : NULL);
+    case BRANCH_OP_RATE: return branch_rate(b, tag, c->ticket_id, &c->vote, RATING_SOURCE_COUNTER);
+    case BRANCH_OP_RATE_NUMBER: return branch_rate_number(b, tag, c->day, c->number, &c->vote);
+    case BRANCH_OP_RATING_LOOKUP: return branch_rating_lookup(b, tag, c->day, c->number);
+    case BRANCH_OP_VISITS: return branch_visits(b, tag, c->day);
+    case BRANCH_OP_IMPORT_TICKET: {
+        ticket_t t;
+        memset(&t, 0, sizeof(t));
+        memcpy(t.day, c->day, sizeof(t.day));
+        memcpy(t.number, c->number, sizeof(t.number));
+        memcpy(t.service_id, c->service_id, sizeof(t.service_id));
+        memcpy(t.device_id, c->device_id, sizeof(c->device_id));
+        t.issued_ms = c->issued_ms;
+        t.est_wait_s_quoted = -1;
+        return branch_import_ticket(b, tag, &t);
+    }
     default: return HK_ERR_INVALID;
     }
 }
@@ -132,12 +150,39 @@ static void lan_request(hub_t *h, lan_req_t *r)
     }
     slot->tag = HUB_TAG_LAN | ++h->lan_tag;
     slot->req = r;
+    {
+        int64_t seq = 0;
+        (void)journal_last_seq(h->store, &seq); /* 0 on failure: an import reads as new */
+        lan_req_set_seq_before(r, seq);
+    }
     rc = lan_submit(h, slot->tag, lan_req_call(r));
     if(rc != HK_OK) {
         slot->tag = 0;
         slot->req = NULL;
         lan_req_complete(r, NULL, rc);
     }
+}
+
+/* A refused rating (HK_ERR_INVALID) means either "not finished" or "too
+ * late" (the counter's window passed; at the kiosk: not a visit of today);
+ * the client is told which, so the hub reads the visit's rating status
+ * (reads only, on the hub thread that owns the store). */
+static void explain_refused_rating(hub_t *h, const lan_call_t *c, branch_result_t *res)
+{
+    int64_t now = hub_wall(h), id = c->ticket_id;
+    rating_source_t src = RATING_SOURCE_COUNTER;
+    rating_status_t st;
+
+    if(!h->rating || res->rc != HK_ERR_INVALID ||
+       (res->op != BRANCH_OP_RATE && res->op != BRANCH_OP_RATE_NUMBER))
+        return;
+    if(res->op == BRANCH_OP_RATE_NUMBER) {
+        src = RATING_SOURCE_KIOSK;
+        if(rating_find_visit(h->rating, c->day, c->number, now, &id) != HK_OK)
+            return;
+    }
+    if(rating_status(h->rating, id, src, RATING_WINDOW_S_DEFAULT, now, &st, NULL) == HK_OK)
+        res->rating_status = st;
 }
 
 /* A MAILBOX_BRANCH_DONE for a LAN request: complete it with the result. */
@@ -150,6 +195,8 @@ static void lan_done(hub_t *h, mailbox_msg_t *m)
             lan_req_t *r = h->lan_reqs[i].req;
             h->lan_reqs[i].tag = 0;
             h->lan_reqs[i].req = NULL;
+            if(m->payload)
+                explain_refused_rating(h, lan_req_call(r), m->payload);
             lan_req_complete(r, m->payload, m->rc);
             m->payload = NULL; /* moved into the request */
             return;
@@ -244,8 +291,39 @@ static void *signal_thread(void *arg)
     return NULL;
 }
 
+/* The sample config's demo credentials (assets/config/sample-branch.json):
+ * fine on one desktop, a hole on a branch LAN. */
+#define DEMO_TOKEN_PREFIX "demo-token-"
+#define DEMO_PIN          "246810"
+
+/* Names the first demo credential in cfg into what; false when none. A
+ * PIN check per staff member (Argon2id, tens of ms each): once, at start,
+ * off loopback only. */
+static bool demo_credentials(const config_t *cfg, char *what, size_t cap)
+{
+    int i;
+
+    for(i = 0; i < cfg->n_devices; i++) {
+        if(!strncmp(cfg->devices[i].token, DEMO_TOKEN_PREFIX, strlen(DEMO_TOKEN_PREFIX))) {
+            snprintf(what, cap, "device %s's token", cfg->devices[i].id);
+            return true;
+        }
+    }
+    if(sodium_init() < 0)
+        return false;
+    for(i = 0; i < cfg->n_staff; i++) {
+        if(cfg->staff[i].pin_hash[0] &&
+           crypto_pwhash_str_verify(cfg->staff[i].pin_hash, DEMO_PIN, strlen(DEMO_PIN)) == 0) {
+            snprintf(what, cap, "staff %s's PIN", cfg->staff[i].id);
+            return true;
+        }
+    }
+    return false;
+}
+
 hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
 {
+    const char *listen;
     runloop_hooks_t hooks;
     char path[CONFIG_PATH_LEN + 32];
     hub_t *h;
@@ -275,12 +353,24 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
         return rc;
     }
     h->have_branch = true;
-    if(o->listen) {
+    /* --listen overrides the config's hub.listen; neither: no LAN API */
+    listen = o->listen ? o->listen : o->cfg->hub.listen[0] ? o->cfg->hub.listen : NULL;
+    if(listen) {
         lan_server_opts_t lo;
+        char what[96];
         memset(&lo, 0, sizeof(lo));
         lo.cfg = o->cfg;
         lo.mb = runloop_mailbox(h->rl);
-        lo.listen = o->listen;
+        lo.listen = listen;
+        lo.tls_cert = o->cfg->hub.tls_cert;
+        if(rating_open(h->store, o->cfg, &h->rating) != HK_OK)
+            h->rating = NULL; /* refusals then say "rating_closed" for both causes */
+        lo.tls_key = o->cfg->hub.tls_key;
+        if(!lan_server_listen_is_loopback(listen) && demo_credentials(o->cfg, what, sizeof(what)))
+            hk_log_warn("hub",
+                        "demo credentials on a non-loopback address (%s, %s): give every device "
+                        "its own token and every member of staff their own PIN",
+                        listen, what);
         rc = journal_last_seq(h->store, &lo.journal_seq);
         if(rc == HK_OK)
             rc = lan_server_start(&lo, &h->lan, diag);
@@ -326,6 +416,7 @@ void hub_destroy(hub_t *h)
     if(!h)
         return;
     lan_shutdown(h);
+    rating_destroy(h->rating);
     if(h->have_branch)
         branch_destroy(&h->branch);
     store_close(h->store);
@@ -344,7 +435,7 @@ int hub_run(hub_t *h)
     }
     arm_day(h);
     hk_log_info("hub", "branch %s: hub running%s", h->o.cfg->branch_id,
-                h->lan ? "" : " (no LAN API: no --listen)");
+                h->lan ? "" : " (no LAN API: neither --listen nor hub.listen)");
     rc = runloop_run(h->rl);
     lan_shutdown(h);
     /* the signal thread ended after posting QUIT; a stop from elsewhere

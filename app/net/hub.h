@@ -20,8 +20,10 @@ typedef struct hub_opts {
     const config_t *cfg;  /* borrowed; outlives the hub */
     hk_clock_t *clock;    /* borrowed */
     const char *data_dir; /* resolved, exists */
-    const char *listen;   /* "HOST:PORT" for the LAN API (loopback only for
-                             now); NULL = no LAN API */
+    const char *listen;   /* "HOST:PORT" for the LAN API, overriding the
+                             config's hub.listen; NULL = hub.listen ("" there:
+                             no LAN API). Off loopback the config's
+                             hub.tls_cert/tls_key are required (HTTPS). */
 } hub_opts_t;
 
 /** Open the store and the local branch. @param out free with hub_destroy(). */

@@ -15,6 +15,7 @@
 
 #include "hk_json.h"
 #include "hk_mem.h"
+#include "hk_time.h"
 
 /* What a path names after LAN_API_PREFIX. */
 typedef enum target {
@@ -24,8 +25,42 @@ typedef enum target {
     TGT_EVENTS,
     TGT_TICKETS,
     TGT_COUNTER_ACTION,
-    TGT_TICKET_ACTION
+    TGT_TICKET_ACTION,
+    TGT_SESSIONS,
+    TGT_SESSION_CURRENT,
+    TGT_VISITS,
+    TGT_TICKET_RATING,
+    TGT_RATINGS,
+    TGT_RATING_LOOKUP,
+    TGT_IMPORT
 } target_t;
+
+/* The methods each target takes, and its Allow header. */
+typedef struct target_info {
+    const char *allow;
+    lan_access_t access;
+} target_info_t;
+
+static const target_info_t targets[] = {
+    [TGT_NONE] = { "", LAN_ACCESS_PUBLIC },
+    [TGT_BRANCH] = { "GET", LAN_ACCESS_PUBLIC },
+    [TGT_SNAPSHOT] = { "GET", LAN_ACCESS_DEVICE },
+    [TGT_EVENTS] = { "GET", LAN_ACCESS_DEVICE },
+    [TGT_TICKETS] = { "POST", LAN_ACCESS_DEVICE },
+    [TGT_COUNTER_ACTION] = { "POST", LAN_ACCESS_STAFF },
+    [TGT_TICKET_ACTION] = { "POST", LAN_ACCESS_STAFF },
+    [TGT_SESSIONS] = { "POST", LAN_ACCESS_PUBLIC },
+    [TGT_SESSION_CURRENT] = { "GET, DELETE", LAN_ACCESS_STAFF },
+    [TGT_VISITS] = { "GET", LAN_ACCESS_DEVICE },
+    [TGT_TICKET_RATING] = { "POST", LAN_ACCESS_DEVICE },
+    [TGT_RATINGS] = { "POST", LAN_ACCESS_DEVICE },
+    [TGT_RATING_LOOKUP] = { "GET", LAN_ACCESS_DEVICE },
+    [TGT_IMPORT] = { "POST", LAN_ACCESS_DEVICE_ONLY },
+};
+
+/* Reason and praise chips on the wire, by bit (rating.h's order). */
+static const char *const chip_names[] = { "efficiency", "competence", "attitude", "other" };
+#define N_CHIPS 4
 
 typedef struct action {
     const char *name;
@@ -55,6 +90,14 @@ static const char *const keys_none[] = { NULL };
 static const char *const keys_service[] = { "service", NULL };
 static const char *const keys_ticket_id[] = { "ticket_id", NULL };
 static const char *const keys_put_back[] = { "put_back", NULL };
+static const char *const keys_login[] = { "staff_id", "pin", NULL };
+static const char *const keys_vote[] = { "level", "reasons", "praise", NULL };
+static const char *const keys_rate_number[] = {
+    "number", "day", "level", "reasons", "praise", NULL
+};
+static const char *const keys_import[] = {
+    "service", "number", "day", "issued_ms", "device", NULL
+};
 
 static bool counter_known(const config_t *cfg, const char *id);
 static bool service_known(const config_t *cfg, const char *id);
@@ -63,6 +106,12 @@ static hk_err_t parse_body(const char *body, size_t len, const char *const *keys
 static hk_err_t read_id(const cJSON *obj, const char *key, bool required, char *dst,
                         lan_error_t *err);
 static cJSON *ticket_json(const ticket_t *t);
+static bool add_ms(cJSON *o, const char *key, int64_t ms);
+static hk_err_t parse_vote(const cJSON *root, rating_vote_t *vote, lan_error_t *err);
+static hk_err_t read_day(const cJSON *obj, bool required, char *dst, lan_error_t *err);
+static hk_err_t read_number(const cJSON *obj, char *dst, lan_error_t *err);
+static hk_err_t parse_import(const config_t *cfg, const cJSON *root, lan_call_t *call,
+                             lan_error_t *err);
 static char *print_and_free(cJSON *root);
 
 /* ---- parse ---------------------------------------------------------------- */
@@ -130,8 +179,9 @@ static bool parse_ticket_id(const char *s, int64_t *out)
     return true;
 }
 
-hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path, const char *body,
-                       size_t len, lan_call_t *out, lan_error_t *err)
+hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path,
+                       const lan_query_t *query, const char *body, size_t len, lan_call_t *out,
+                       lan_error_t *err)
 {
     char seg[3][40];
     lan_call_t call;
@@ -151,6 +201,20 @@ hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path
         tgt = TGT_EVENTS;
     else if(n == 1 && !strcmp(seg[0], "tickets"))
         tgt = TGT_TICKETS;
+    else if(n == 1 && !strcmp(seg[0], "sessions"))
+        tgt = TGT_SESSIONS;
+    else if(n == 2 && !strcmp(seg[0], "sessions") && !strcmp(seg[1], "current"))
+        tgt = TGT_SESSION_CURRENT;
+    else if(n == 1 && !strcmp(seg[0], "visits"))
+        tgt = TGT_VISITS;
+    else if(n == 1 && !strcmp(seg[0], "ratings"))
+        tgt = TGT_RATINGS;
+    else if(n == 2 && !strcmp(seg[0], "ratings") && !strcmp(seg[1], "lookup"))
+        tgt = TGT_RATING_LOOKUP;
+    else if(n == 2 && !strcmp(seg[0], "tickets") && !strcmp(seg[1], "import"))
+        tgt = TGT_IMPORT;
+    else if(n == 3 && !strcmp(seg[0], "tickets") && !strcmp(seg[2], "rating"))
+        tgt = TGT_TICKET_RATING;
     else if(n == 3 && !strcmp(seg[0], "counters") &&
             (act = find_action(counter_actions, N_ACTIONS(counter_actions), seg[2])))
         tgt = TGT_COUNTER_ACTION;
@@ -161,40 +225,106 @@ hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path
         lan_api_error(err, 404, "not_found", "no such resource: %s", path);
         return HK_ERR_INVALID;
     }
-    if(tgt == TGT_BRANCH || tgt == TGT_SNAPSHOT || tgt == TGT_EVENTS) {
-        if(!get) {
-            lan_api_error(err, 405, "method_not_allowed", "%s takes GET", path);
-            err->allow = "GET";
-            return HK_ERR_INVALID;
-        }
-    } else if(!post) {
-        lan_api_error(err, 405, "method_not_allowed", "%s takes POST", path);
-        err->allow = "POST";
+    if(!((get && strstr(targets[tgt].allow, "GET")) ||
+         (post && strstr(targets[tgt].allow, "POST")) ||
+         (!strcmp(method, "DELETE") && strstr(targets[tgt].allow, "DELETE")))) {
+        lan_api_error(err, 405, "method_not_allowed", "%s takes %s", path, targets[tgt].allow);
+        err->allow = targets[tgt].allow;
         return HK_ERR_INVALID;
     }
     if(len > LAN_API_BODY_MAX) {
         lan_api_error(err, 413, "body_too_large", "the body is over %d bytes", LAN_API_BODY_MAX);
         return HK_ERR_INVALID;
     }
+    call.access = targets[tgt].access;
+    call.route = LAN_ROUTE_OP;
     switch(tgt) {
     case TGT_BRANCH: call.route = LAN_ROUTE_BRANCH; break;
     case TGT_EVENTS:
         call.route = LAN_ROUTE_EVENTS;
         call.op = BRANCH_OP_SNAPSHOT;
         break;
-    case TGT_SNAPSHOT:
-        call.route = LAN_ROUTE_OP;
-        call.op = BRANCH_OP_SNAPSHOT;
-        break;
+    case TGT_SNAPSHOT: call.op = BRANCH_OP_SNAPSHOT; break;
     case TGT_TICKETS:
-        call.route = LAN_ROUTE_OP;
         call.op = BRANCH_OP_TAKE_NUMBER;
         rc = parse_body(body, len, keys_service, &root, err);
         if(rc == HK_OK)
             rc = read_id(root, "service", true, call.service_id, err);
         break;
+    case TGT_SESSIONS:
+        call.route = LAN_ROUTE_LOGIN;
+        call.op = BRANCH_OP_LOGIN;
+        rc = parse_body(body, len, keys_login, &root, err);
+        if(rc == HK_OK)
+            rc = read_id(root, "staff_id", true, call.staff_id, err);
+        if(rc == HK_OK && !cJSON_GetObjectItemCaseSensitive(root, "pin")) {
+            lan_api_error(err, 400, "invalid_request", "pin: missing");
+            rc = HK_ERR_INVALID;
+        } else if(rc == HK_OK) {
+            hk_diag_t diag;
+            hk_diag_clear(&diag);
+            rc = hk_json_get_text(cJSON_GetObjectItemCaseSensitive(root, "pin"), "pin", call.pin,
+                                  sizeof(call.pin), &diag);
+            if(rc != HK_OK)
+                lan_api_error(err, 400, "invalid_request", "%s", diag.msg);
+        }
+        break;
+    case TGT_SESSION_CURRENT:
+        call.route = get ? LAN_ROUTE_SESSION : LAN_ROUTE_LOGOUT;
+        call.op = get ? BRANCH_OP_LOGIN : BRANCH_OP_LOGOUT;
+        rc = parse_body(body, len, keys_none, &root, err);
+        break;
+    case TGT_VISITS:
+        call.op = BRANCH_OP_VISITS;
+        if(query && query->day && !lan_api_valid_day(query->day)) {
+            lan_api_error(err, 400, "invalid_request", "day: expected YYYY-MM-DD");
+            return HK_ERR_INVALID;
+        }
+        if(query && query->day)
+            memcpy(call.day, query->day, 11);
+        break;
+    case TGT_RATING_LOOKUP:
+        call.op = BRANCH_OP_RATING_LOOKUP;
+        if(query && query->day && !lan_api_valid_day(query->day)) {
+            lan_api_error(err, 400, "invalid_request", "day: expected YYYY-MM-DD");
+            return HK_ERR_INVALID;
+        }
+        if(!query || !query->number || !lan_api_valid_number(query->number)) {
+            lan_api_error(err, 400, "invalid_request",
+                          "number: expected a ticket number such as A023");
+            return HK_ERR_INVALID;
+        }
+        if(query->day)
+            memcpy(call.day, query->day, 11);
+        memcpy(call.number, query->number, 5);
+        break;
+    case TGT_TICKET_RATING:
+        call.op = BRANCH_OP_RATE;
+        if(!parse_ticket_id(seg[1], &call.ticket_id)) {
+            lan_api_error(err, 404, "unknown_ticket", "no ticket %s (ids are numbers)", seg[1]);
+            return HK_ERR_INVALID;
+        }
+        rc = parse_body(body, len, keys_vote, &root, err);
+        if(rc == HK_OK)
+            rc = parse_vote(root, &call.vote, err);
+        break;
+    case TGT_RATINGS:
+        call.op = BRANCH_OP_RATE_NUMBER;
+        rc = parse_body(body, len, keys_rate_number, &root, err);
+        if(rc == HK_OK)
+            rc = read_number(root, call.number, err);
+        if(rc == HK_OK)
+            rc = read_day(root, false, call.day, err);
+        if(rc == HK_OK)
+            rc = parse_vote(root, &call.vote, err);
+        break;
+    case TGT_IMPORT:
+        call.op = BRANCH_OP_IMPORT_TICKET;
+        rc = parse_body(body, len, keys_import, &root, err);
+        if(rc == HK_OK)
+            rc = parse_import(cfg, root, &call, err);
+        break;
     case TGT_COUNTER_ACTION:
-        call.route = LAN_ROUTE_OP;
         call.op = act->op;
         call.counter_state = act->st;
         if(!counter_known(cfg, seg[1])) {
@@ -222,7 +352,6 @@ hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path
         }
         break;
     case TGT_TICKET_ACTION:
-        call.route = LAN_ROUTE_OP;
         call.op = act->op;
         if(!parse_ticket_id(seg[1], &call.ticket_id)) {
             lan_api_error(err, 404, "unknown_ticket", "no ticket %s (ids are numbers)", seg[1]);
@@ -259,6 +388,19 @@ hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path
     return rc;
 }
 
+bool lan_api_valid_day(const char *s)
+{
+    hk_time_date_t d;
+
+    return s && strlen(s) == 10 && s[strspn(s, "0123456789-")] == '\0' &&
+           hk_time_parse_day(s, &d) == HK_OK;
+}
+
+bool lan_api_valid_number(const char *s)
+{
+    return s && s[0] >= 'A' && s[0] <= 'Z' && strlen(s) == 4 && strspn(s + 1, "0123456789") == 3;
+}
+
 bool lan_api_parse_event_id(const char *s, int64_t *out)
 {
     char *end = NULL;
@@ -273,15 +415,59 @@ bool lan_api_parse_event_id(const char *s, int64_t *out)
 
 /* ---- outcomes --------------------------------------------------------------- */
 
+/* The rating ops' refusals (rating.h): BUSY = another vote is stored;
+ * INVALID = not finished, or (rating_status) the window closed / not a
+ * visit of today. */
+static bool rating_refusal(const branch_result_t *res, lan_error_t *err)
+{
+    bool kiosk = res->op == BRANCH_OP_RATE_NUMBER;
+
+    if(res->rc == HK_ERR_NOT_FOUND) {
+        if(kiosk)
+            lan_api_error(err, 404, "unknown_number", "no ticket with that number that day");
+        else
+            lan_api_error(err, 404, "unknown_ticket", "no such ticket");
+    } else if(res->rc == HK_ERR_BUSY) {
+        lan_api_error(err, 409, "already_rated", "the visit has its rating already");
+    } else if(res->rc == HK_ERR_INVALID && res->rating_status == RATING_STATUS_NOT_FINISHED) {
+        lan_api_error(err, 409, "not_finished", "the visit is not finished");
+    } else if(res->rc == HK_ERR_INVALID && kiosk) {
+        lan_api_error(err, 409, "other_day", "only a visit of today may be rated at the kiosk");
+    } else if(res->rc == HK_ERR_INVALID) {
+        lan_api_error(err, 409, "rating_closed",
+                      "the visit cannot be rated now (its rating window closed, or it is not "
+                      "finished)");
+    } else {
+        return false;
+    }
+    return true;
+}
+
 bool lan_api_result_status(const branch_result_t *res, int *status, lan_error_t *err)
 {
+    if(res->op == BRANCH_OP_RATING_LOOKUP && res->rc == HK_ERR_NOT_FOUND) {
+        *status = 200; /* "unknown" is an answer, not an error */
+        return true;
+    }
+    if(res->rc != HK_OK && (res->op == BRANCH_OP_RATE || res->op == BRANCH_OP_RATE_NUMBER) &&
+       rating_refusal(res, err))
+        return false;
+    if(res->rc != HK_OK && res->op == BRANCH_OP_IMPORT_TICKET &&
+       (res->rc == HK_ERR_BUSY || res->rc == HK_ERR_INVALID)) {
+        lan_api_error(err, 409, "number_conflict",
+                      "the hub has that number today for another ticket");
+        return false;
+    }
     switch(res->rc) {
-    case HK_OK: *status = res->op == BRANCH_OP_TAKE_NUMBER ? 201 : 200; return true;
+    case HK_OK:
+        *status =
+            res->op == BRANCH_OP_TAKE_NUMBER || res->op == BRANCH_OP_IMPORT_TICKET ? 201 : 200;
+        return true;
     case HK_ERR_NOT_FOUND:
         /* counters and services were checked against the config before */
         if(res->op == BRANCH_OP_CALL_NEXT)
             lan_api_error(err, 409, "nobody_waiting", "nobody waits for this counter");
-        else if(res->op == BRANCH_OP_TAKE_NUMBER)
+        else if(res->op == BRANCH_OP_TAKE_NUMBER || res->op == BRANCH_OP_IMPORT_TICKET)
             lan_api_error(err, 404, "unknown_service", "no such service");
         else
             lan_api_error(err, 404, "unknown_ticket", "no such ticket");
@@ -295,9 +481,18 @@ bool lan_api_result_status(const branch_result_t *res, int *status, lan_error_t 
     case HK_ERR_INVALID:
         if(res->op == BRANCH_OP_TAKE_NUMBER)
             lan_api_error(err, 409, "numbers_exhausted", "no numbers left today for the service");
+        else if(res->op == BRANCH_OP_VISITS)
+            lan_api_error(err, 400, "invalid_request", "visits: the day cannot be read");
         else
             lan_api_error(err, 409, "illegal_transition", "%s is not allowed in the ticket's state",
                           branch_op_str(res->op));
+        return false;
+    case HK_ERR_CONFLICT:
+        if(res->op == BRANCH_OP_IMPORT_TICKET)
+            lan_api_error(err, 409, "number_conflict", "the number is taken by another ticket");
+        else
+            lan_api_error(err, 409, "counter_busy",
+                          "the counter still has a visit: finish, no-show or transfer it first");
         return false;
     default:
         lan_api_error(err, 500, "internal", "%s failed: %s", branch_op_str(res->op),
@@ -364,7 +559,23 @@ char *lan_api_encode_branch(const config_t *cfg)
     return print_and_free(root);
 }
 
-static cJSON *snapshot_json(const branch_snapshot_t *s)
+/* "staff": id|null, and the names when the config knows the id. */
+static bool add_staff(const config_t *cfg, cJSON *o, const char *staff_id, bool names)
+{
+    int idx;
+
+    if(!staff_id[0])
+        return cJSON_AddNullToObject(o, "staff") != NULL;
+    if(!cJSON_AddStringToObject(o, "staff", staff_id))
+        return false;
+    idx = names && cfg ? config_staff_index(cfg, staff_id) : -1;
+    if(idx < 0)
+        return true;
+    return cJSON_AddStringToObject(o, "staff_name_zh", cfg->staff[idx].name_zh) &&
+           cJSON_AddStringToObject(o, "staff_name_en", cfg->staff[idx].name_en);
+}
+
+static cJSON *snapshot_json(const config_t *cfg, const branch_snapshot_t *s)
 {
     cJSON *root = cJSON_CreateObject(), *svcs = NULL, *ctrs = NULL;
     bool ok = root && cJSON_AddNumberToObject(root, "journal_seq", (double)s->journal_seq) &&
@@ -387,7 +598,8 @@ static cJSON *snapshot_json(const branch_snapshot_t *s)
         cJSON *o = cJSON_CreateObject(), *t = NULL;
         ok = o && cJSON_AddItemToArray(ctrs, o) &&
              cJSON_AddStringToObject(o, "id", c->counter_id) &&
-             cJSON_AddStringToObject(o, "state", branch_counter_state_str(c->state));
+             cJSON_AddStringToObject(o, "state", branch_counter_state_str(c->state)) &&
+             add_staff(cfg, o, c->staff_id, true);
         if(ok && c->has_ticket)
             ok = (t = ticket_json(&c->ticket)) && cJSON_AddItemToObject(o, "ticket", t);
         else if(ok)
@@ -400,26 +612,178 @@ static cJSON *snapshot_json(const branch_snapshot_t *s)
     return root;
 }
 
-char *lan_api_encode_snapshot(const branch_snapshot_t *s)
+char *lan_api_encode_snapshot(const config_t *cfg, const branch_snapshot_t *s)
 {
     hk_json_init();
-    return print_and_free(snapshot_json(s));
+    return print_and_free(snapshot_json(cfg, s));
 }
 
-char *lan_api_encode_result(const lan_call_t *call, const branch_result_t *res)
+char *lan_api_encode_session(const config_t *cfg, const char *session, int staff_idx,
+                             int64_t expires_ms)
+{
+    const config_staff_t *st = &cfg->staff[staff_idx];
+    cJSON *root, *o = NULL;
+    bool ok;
+
+    hk_json_init();
+    root = cJSON_CreateObject();
+    ok = root && (!session || cJSON_AddStringToObject(root, "session", session)) &&
+         (o = cJSON_AddObjectToObject(root, "staff")) && cJSON_AddStringToObject(o, "id", st->id) &&
+         cJSON_AddStringToObject(o, "name_zh", st->name_zh) &&
+         cJSON_AddStringToObject(o, "name_en", st->name_en) &&
+         cJSON_AddNumberToObject(root, "expires_ms", (double)expires_ms);
+    if(!ok) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return print_and_free(root);
+}
+
+/* key: the chips' names, in bit order (added to o even when it fails
+ * half way, so o's owner frees everything). */
+static bool add_chips(cJSON *o, const char *key, unsigned bits)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, key);
+    int i;
+
+    for(i = 0; a && i < N_CHIPS; i++) {
+        cJSON *n;
+        if(!(bits & (1u << i)))
+            continue;
+        n = cJSON_CreateString(chip_names[i]);
+        if(!n || !cJSON_AddItemToArray(a, n)) {
+            cJSON_Delete(n);
+            return false;
+        }
+    }
+    return a != NULL;
+}
+
+/* A visit's rating outcome (a stored row). */
+static cJSON *rating_json(const rating_record_t *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    bool rated = r->level != RATING_NOT_RATED;
+    bool ok = o &&
+              (rated ? cJSON_AddStringToObject(o, "level", rating_level_str(r->level)) != NULL
+                     : cJSON_AddNullToObject(o, "level") != NULL) &&
+              cJSON_AddStringToObject(o, "status", rated ? "rated" : "not_rated") &&
+              add_chips(o, "reasons", r->reasons) && add_chips(o, "praise", r->praise) &&
+              cJSON_AddStringToObject(o, "source", rating_source_str(r->source)) &&
+              add_ms(o, "rated_ms", r->rated_ms) &&
+              cJSON_AddBoolToObject(o, "follow_up", r->follow_up);
+
+    if(!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* The visit a rating names, as far as the rating row knows it. */
+static cJSON *visit_ref_json(const rating_record_t *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    bool ok = o && cJSON_AddNumberToObject(o, "id", (double)r->ticket_id) &&
+              cJSON_AddStringToObject(o, "number", r->number) &&
+              cJSON_AddStringToObject(o, "day", r->day) &&
+              cJSON_AddStringToObject(o, "service", r->service_id) &&
+              (r->counter_id[0] ? cJSON_AddStringToObject(o, "counter", r->counter_id) != NULL
+                                : cJSON_AddNullToObject(o, "counter") != NULL) &&
+              add_staff(NULL, o, r->staff_id, false) && add_ms(o, "finished_ms", r->finished_ms);
+
+    if(!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static const char *lookup_status(const branch_result_t *res)
+{
+    if(res->rc == HK_ERR_NOT_FOUND)
+        return "unknown";
+    switch(res->rating_status) {
+    case RATING_STATUS_OPEN: return "may_rate";
+    case RATING_STATUS_RATED: return "already_rated";
+    case RATING_STATUS_NOT_FINISHED: return "not_finished";
+    case RATING_STATUS_CLOSED: return "other_day";
+    }
+    return "unknown";
+}
+
+static bool add_visits(cJSON *root, const lan_call_t *call, const branch_result_t *res,
+                       const char *today)
+{
+    cJSON *arr;
+    int i;
+
+    if(!cJSON_AddStringToObject(root, "day", call->day[0] ? call->day : today) ||
+       !(arr = cJSON_AddArrayToObject(root, "visits")))
+        return false;
+    for(i = 0; i < res->n_visits; i++) {
+        const branch_visit_t *v = &res->visits[i];
+        ticket_t t = v->ticket;
+        cJSON *o = cJSON_CreateObject(), *item;
+        if(!o || !cJSON_AddItemToArray(arr, o))
+            return false;
+        if(!t.staff_id[0])
+            memcpy(t.staff_id, v->staff_id, sizeof(t.staff_id));
+        if(!(item = ticket_json(&t)) || !cJSON_AddItemToObject(o, "ticket", item))
+            return false;
+        if(v->has_rating)
+            item = rating_json(&v->rating);
+        if(v->has_rating ? !item || !cJSON_AddItemToObject(o, "rating", item)
+                         : !cJSON_AddNullToObject(o, "rating"))
+            return false;
+    }
+    return true;
+}
+
+char *lan_api_encode_result(const config_t *cfg, const lan_call_t *call, const branch_result_t *res,
+                            const char *today)
 {
     cJSON *root, *item = NULL;
     bool ok;
 
     hk_json_init();
     if(res->op == BRANCH_OP_SNAPSHOT)
-        return lan_api_encode_snapshot(&res->snapshot);
+        return lan_api_encode_snapshot(cfg, &res->snapshot);
     root = cJSON_CreateObject();
+    if(root && res->op == BRANCH_OP_RATING_LOOKUP) {
+        bool known = res->rc == HK_OK;
+        ok = cJSON_AddStringToObject(root, "status", lookup_status(res)) &&
+             (known ? (item = visit_ref_json(&res->rating)) &&
+                          cJSON_AddItemToObject(root, "ticket", item)
+                    : cJSON_AddNullToObject(root, "ticket") != NULL);
+        if(ok && known && res->rating.rated_ms)
+            ok = (item = rating_json(&res->rating)) && cJSON_AddItemToObject(root, "rating", item);
+        else if(ok)
+            ok = cJSON_AddNullToObject(root, "rating") != NULL;
+        if(!ok) {
+            cJSON_Delete(root);
+            return NULL;
+        }
+        return print_and_free(root);
+    }
+    if(root && res->op == BRANCH_OP_VISITS) {
+        if(!add_visits(root, call, res, today)) {
+            cJSON_Delete(root);
+            return NULL;
+        }
+        return print_and_free(root);
+    }
     ok = root && cJSON_AddNumberToObject(root, "journal_seq", (double)res->journal_seq);
-    if(ok && res->op == BRANCH_OP_SET_COUNTER) {
-        ok = (item = cJSON_AddObjectToObject(root, "counter")) &&
-             cJSON_AddStringToObject(item, "id", call->counter_id) &&
-             cJSON_AddStringToObject(item, "state", branch_counter_state_str(call->counter_state));
+    if(ok && (res->op == BRANCH_OP_RATE || res->op == BRANCH_OP_RATE_NUMBER)) {
+        ok = (item = rating_json(&res->rating)) && cJSON_AddItemToObject(root, "rating", item) &&
+             (item = visit_ref_json(&res->rating)) && cJSON_AddItemToObject(root, "ticket", item);
+    } else if(ok && res->op == BRANCH_OP_SET_COUNTER) {
+        ok =
+            (item = cJSON_AddObjectToObject(root, "counter")) &&
+            cJSON_AddStringToObject(item, "id", call->counter_id) &&
+            cJSON_AddStringToObject(item, "state", branch_counter_state_str(call->counter_state)) &&
+            add_staff(cfg, item, call->counter_state != BRANCH_COUNTER_CLOSED ? call->staff_id : "",
+                      true);
     } else if(ok && res->has_ticket) {
         ok = (item = ticket_json(&res->ticket)) && cJSON_AddItemToObject(root, "ticket", item);
     }
@@ -529,6 +893,151 @@ static hk_err_t read_id(const cJSON *obj, const char *key, bool required, char *
     return rc;
 }
 
+/* "reasons" / "praise": an array of chip names (at most one of each). */
+static hk_err_t read_chips(const cJSON *obj, const char *key, unsigned *bits, lan_error_t *err)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, key), *it;
+    int i = 0, k;
+
+    *bits = 0;
+    if(!arr)
+        return HK_OK;
+    if(!cJSON_IsArray(arr)) {
+        lan_api_error(err, 400, "invalid_request", "%s: expected an array of names", key);
+        return HK_ERR_INVALID;
+    }
+    cJSON_ArrayForEach(it, arr)
+    {
+        for(k = 0; k < N_CHIPS; k++)
+            if(cJSON_IsString(it) && !strcmp(it->valuestring, chip_names[k]))
+                break;
+        if(k == N_CHIPS || i >= N_CHIPS) {
+            lan_api_error(err, 400, "invalid_request",
+                          "%s[%d]: expected efficiency, competence, attitude or other (once "
+                          "each)",
+                          key, i);
+            return HK_ERR_INVALID;
+        }
+        *bits |= 1u << k;
+        i++;
+    }
+    return HK_OK;
+}
+
+/* A vote: "level" (required, very_satisfied .. very_dissatisfied), reasons
+ * only with the lower three levels, praise only with the upper two. */
+static hk_err_t parse_vote(const cJSON *root, rating_vote_t *vote, lan_error_t *err)
+{
+    const cJSON *lv = cJSON_GetObjectItemCaseSensitive(root, "level");
+    int i;
+    hk_err_t rc;
+
+    memset(vote, 0, sizeof(*vote));
+    for(i = RATING_VERY_DISSATISFIED; cJSON_IsString(lv) && i <= RATING_VERY_SATISFIED; i++)
+        if(!strcmp(lv->valuestring, rating_level_str((rating_level_t)i)))
+            vote->level = (rating_level_t)i;
+    if(vote->level == RATING_NOT_RATED) {
+        lan_api_error(err, 400, "invalid_request",
+                      "level: expected very_satisfied, satisfied, basic, dissatisfied or "
+                      "very_dissatisfied");
+        return HK_ERR_INVALID;
+    }
+    rc = read_chips(root, "reasons", &vote->reasons, err);
+    if(rc == HK_OK)
+        rc = read_chips(root, "praise", &vote->praise, err);
+    if(rc == HK_OK && vote->reasons && vote->level > RATING_BASIC) {
+        lan_api_error(err, 400, "invalid_request", "reasons: only with a lower rating");
+        rc = HK_ERR_INVALID;
+    }
+    if(rc == HK_OK && vote->praise && vote->level < RATING_SATISFIED) {
+        lan_api_error(err, 400, "invalid_request", "praise: only with a higher rating");
+        rc = HK_ERR_INVALID;
+    }
+    return rc;
+}
+
+static hk_err_t read_day(const cJSON *obj, bool required, char *dst, lan_error_t *err)
+{
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(obj, "day");
+
+    dst[0] = '\0';
+    if(!d && !required)
+        return HK_OK;
+    if(!cJSON_IsString(d) || !lan_api_valid_day(d->valuestring)) {
+        lan_api_error(err, 400, "invalid_request", "day: %s",
+                      d ? "expected YYYY-MM-DD" : "missing");
+        return HK_ERR_INVALID;
+    }
+    memcpy(dst, d->valuestring, 11);
+    return HK_OK;
+}
+
+static hk_err_t read_number(const cJSON *obj, char *dst, lan_error_t *err)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, "number");
+
+    if(!cJSON_IsString(n) || !lan_api_valid_number(n->valuestring)) {
+        lan_api_error(err, 400, "invalid_request", "number: %s",
+                      n ? "expected a ticket number such as A023" : "missing");
+        return HK_ERR_INVALID;
+    }
+    memcpy(dst, n->valuestring, 5);
+    return HK_OK;
+}
+
+/* A ticket a kiosk issued from its own block: every field required; the
+ * number's letter is the service's prefix and its digits lie in the
+ * device's block (else 400 outside_block). */
+static hk_err_t parse_import(const config_t *cfg, const cJSON *root, lan_call_t *call,
+                             lan_error_t *err)
+{
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(root, "issued_ms");
+    const config_device_t *dev;
+    int i, svc = -1, dix, num;
+    hk_err_t rc;
+
+    rc = read_id(root, "service", true, call->service_id, err);
+    if(rc == HK_OK)
+        rc = read_number(root, call->number, err);
+    if(rc == HK_OK)
+        rc = read_day(root, true, call->day, err);
+    if(rc == HK_OK)
+        rc = read_id(root, "device", true, call->device_id, err);
+    if(rc != HK_OK)
+        return rc;
+    /* ms since 1970, exact in a double (2^53) */
+    if(!cJSON_IsNumber(ms) || ms->valuedouble < 1 || ms->valuedouble > 9007199254740992.0 ||
+       ms->valuedouble != (double)(int64_t)ms->valuedouble) {
+        lan_api_error(err, 400, "invalid_request", "issued_ms: %s",
+                      ms ? "expected a whole number of ms since 1970" : "missing");
+        return HK_ERR_INVALID;
+    }
+    call->issued_ms = (int64_t)ms->valuedouble;
+    for(i = 0; i < cfg->n_services; i++)
+        if(!strcmp(cfg->services[i].id, call->service_id))
+            svc = i;
+    if(svc < 0) {
+        lan_api_error(err, 404, "unknown_service", "no service %s", call->service_id);
+        return HK_ERR_INVALID;
+    }
+    dix = config_device_index(cfg, call->device_id);
+    if(dix < 0) {
+        lan_api_error(err, 404, "unknown_device", "no device %s", call->device_id);
+        return HK_ERR_INVALID;
+    }
+    dev = &cfg->devices[dix];
+    num = atoi(call->number + 1);
+    if(call->number[0] != cfg->services[svc].prefix || !dev->block_from || num < dev->block_from ||
+       num > dev->block_to) {
+        lan_api_error(err, 400, "outside_block",
+                      "number %s is not in %s's block for service %s (%c%03d..%c%03d)",
+                      call->number, dev->id, call->service_id, cfg->services[svc].prefix,
+                      dev->block_from, cfg->services[svc].prefix, dev->block_to);
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
+
 static bool add_ms(cJSON *o, const char *key, int64_t ms)
 {
     /* 0 = "not yet": null on the wire, never a 1970 date */
@@ -546,6 +1055,9 @@ static cJSON *ticket_json(const ticket_t *t)
               cJSON_AddStringToObject(o, "state", queue_state_str(t->state)) &&
               (t->counter_id[0] ? cJSON_AddStringToObject(o, "counter", t->counter_id) != NULL
                                 : cJSON_AddNullToObject(o, "counter") != NULL) &&
+              add_staff(NULL, o, t->staff_id, false) &&
+              (t->device_id[0] ? cJSON_AddStringToObject(o, "device", t->device_id) != NULL
+                               : cJSON_AddNullToObject(o, "device") != NULL) &&
               cJSON_AddNumberToObject(o, "issued_ms", (double)t->issued_ms) &&
               add_ms(o, "called_ms", t->called_ms) && add_ms(o, "serving_ms", t->serving_ms) &&
               add_ms(o, "finished_ms", t->finished_ms) &&

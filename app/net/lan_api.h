@@ -6,7 +6,9 @@
  * and it encodes tickets, snapshots, the branch and journal events as the
  * JSON (and server-sent-event frames) that docs/api/lan.yaml describes.
  * Ids named in a path or body are checked against the config here, so an
- * unknown counter or service is a 404 before the hub is ever asked.
+ * unknown counter or service is a 404 before the hub is ever asked. Each
+ * call also says who may make it (lan_access_t; lan_auth checks the
+ * caller against it).
  *
  * lan_server.c calls it on its connection threads; everything here is
  * reentrant (the config is read only).
@@ -22,6 +24,8 @@
 #include "config.h"
 #include "hk_err.h"
 #include "journal.h"
+#include "rating.h"
+#include "staff_auth.h"
 
 #define LAN_API_BODY_MAX  4096 /* request body cap, bytes (STYLE section 5) */
 #define LAN_API_MSG_LEN   192  /* error message text, NUL included */
@@ -31,19 +35,45 @@
 typedef enum lan_route {
     LAN_ROUTE_BRANCH = 0, /* GET /branch: answered from the config */
     LAN_ROUTE_EVENTS,     /* GET /events: the server-sent event stream */
-    LAN_ROUTE_OP          /* a branch operation (snapshot included) */
+    LAN_ROUTE_OP,         /* a branch operation (snapshot included) */
+    LAN_ROUTE_LOGIN,      /* POST /sessions: checked on the connection thread */
+    LAN_ROUTE_SESSION,    /* GET /sessions/current */
+    LAN_ROUTE_LOGOUT      /* DELETE /sessions/current */
 } lan_route_t;
+
+/* Who may make a call (lan_auth_permit decides for a principal). */
+typedef enum lan_access {
+    LAN_ACCESS_PUBLIC = 0, /* no token: GET /branch, POST /sessions, /staff/ */
+    LAN_ACCESS_DEVICE,     /* any device token or staff session */
+    LAN_ACCESS_STAFF,      /* a staff session (counter and ticket staff actions) */
+    LAN_ACCESS_DEVICE_ONLY /* a device token (tickets/import: that device's own) */
+} lan_access_t;
 
 /* One parsed request: the branch operation and its arguments. */
 typedef struct lan_call {
     lan_route_t route;
+    lan_access_t access;
     branch_op_t op;
     char counter_id[CONFIG_ID_LEN];
     char service_id[CONFIG_ID_LEN];
     int64_t ticket_id;
     bool put_back;
     branch_counter_state_t counter_state;
+    char staff_id[CONFIG_ID_LEN];     /* login; set_counter open: the session's */
+    char pin[STAFF_AUTH_PIN_MAX + 1]; /* login only; wiped after the check */
+    char day[11];                     /* visits, ratings, import: "" = today */
+    char number[8];                   /* ratings, import: "A023" */
+    rating_vote_t vote;               /* rate, rate_number */
+    int64_t issued_ms;                /* import */
+    char device_id[CONFIG_ID_LEN];    /* import: the kiosk that issued it */
 } lan_call_t;
+
+/* The query arguments the API reads (values as the server decoded them;
+ * NULL = absent). Others are ignored. */
+typedef struct lan_query {
+    const char *day;    /* GET /visits, GET /ratings/lookup */
+    const char *number; /* GET /ratings/lookup */
+} lan_query_t;
 
 /* An answer that is not a success: the status and the JSON error body's
  * fields. code is a static string and never changes meaning. */
@@ -67,8 +97,15 @@ typedef struct lan_error {
  *                ticket or service, 405 wrong method, 413 body too large.
  * @return HK_OK, HK_ERR_INVALID (see err), HK_ERR_NOMEM.
  */
-hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path, const char *body,
-                       size_t len, lan_call_t *out, lan_error_t *err);
+hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path,
+                       const lan_query_t *query, const char *body, size_t len, lan_call_t *out,
+                       lan_error_t *err);
+
+/** A business day "YYYY-MM-DD" (a real date). @return false otherwise. */
+bool lan_api_valid_day(const char *s);
+
+/** A ticket number "A023": an upper-case letter and three digits. */
+bool lan_api_valid_number(const char *s);
 
 /**
  * The status for an operation's outcome: 200 (201 for a new ticket) or,
@@ -93,10 +130,17 @@ char *lan_api_encode_error(const lan_error_t *err);
 /** The branch: id, names, services, counters (GET /branch). */
 char *lan_api_encode_branch(const config_t *cfg);
 /** An operation's success body: journal_seq plus ticket, counter or the
- *  snapshot, as the operation has. */
-char *lan_api_encode_result(const lan_call_t *call, const branch_result_t *res);
-/** A snapshot alone (the stream's "snapshot" event data). */
-char *lan_api_encode_snapshot(const branch_snapshot_t *s);
+ *  snapshot, visits, rating, as the operation has. @param today  the
+ *  hub's business day (visits without ?day=). */
+char *lan_api_encode_result(const config_t *cfg, const lan_call_t *call, const branch_result_t *res,
+                            const char *today);
+/** A snapshot alone (the stream's "snapshot" event data). The config
+ *  names the staff member at each counter (NULL: ids only). */
+char *lan_api_encode_snapshot(const config_t *cfg, const branch_snapshot_t *s);
+/** A session: {"session"?, "staff":{id,name_zh,name_en}, "expires_ms"}.
+ *  @param session  NULL for GET /sessions/current (not sent again). */
+char *lan_api_encode_session(const config_t *cfg, const char *session, int staff_idx,
+                             int64_t expires_ms);
 
 /**
  * One server-sent event frame for a journal event:

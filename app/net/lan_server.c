@@ -45,6 +45,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,15 +53,22 @@
 
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "hk_time.h"
+#include "lan_auth.h"
+#include "lan_static.h"
 
 #define CONN_MEMORY_LIMIT (32 * 1024) /* per connection: headers + MHD's buffers */
 #define THREAD_STACK      (256 * 1024)
-#define PEND_CAP          16384 /* a subscriber's outgoing buffer */
+#define PEND_CAP          16384       /* a subscriber's outgoing buffer */
+#define PEM_MAX           (64 * 1024) /* a certificate chain or key file */
+/* TLS 1.2 and 1.3 only (GnuTLS priority string) */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 struct lan_req {
     lan_req_kind_t kind;
     lan_call_t call;
     int64_t after_seq;
+    int64_t seq_before; /* the journal's seq when the hub submitted it */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool done;
@@ -76,8 +84,11 @@ struct lan_server {
     struct MHD_Daemon *d;
     uint16_t port;
     int keepalive_ms;
-    char *branch_json;  /* GET /branch, encoded once */
-    pthread_mutex_t mu; /* guards everything below */
+    char *branch_json; /* GET /branch, encoded once */
+    lan_auth_t *auth;
+    bool tls;
+    char *tls_cert, *tls_key; /* PEM texts MHD reads (kept for its lifetime) */
+    pthread_mutex_t mu;       /* guards everything below */
     pthread_cond_t feed_cv;
     bool stopping;
     int inflight;
@@ -112,6 +123,7 @@ __attribute__((format(printf, 2, 0)))
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap);
 static hk_err_t parse_listen(const char *listen, struct sockaddr_in *sa, hk_diag_t *diag);
+static hk_err_t read_pem(const char *path, const char *what, char **out, hk_diag_t *diag);
 static void feed_clear(lan_server_t *s);
 
 /* ---- lifecycle ---------------------------------------------------------------- */
@@ -121,6 +133,10 @@ hk_err_t lan_server_start(const lan_server_opts_t *o, lan_server_t **out, hk_dia
     struct sockaddr_in sa;
     const union MHD_DaemonInfo *info;
     char host[INET_ADDRSTRLEN];
+    unsigned int flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+    bool loopback, have_cert = o->tls_cert && o->tls_cert[0],
+                   have_key = o->tls_key && o->tls_key[0];
     lan_server_t *s;
     hk_err_t rc;
 
@@ -128,6 +144,20 @@ hk_err_t lan_server_start(const lan_server_opts_t *o, lan_server_t **out, hk_dia
     rc = parse_listen(o->listen, &sa, diag);
     if(rc != HK_OK)
         return rc;
+    loopback = (ntohl(sa.sin_addr.s_addr) >> 24) == 127;
+    if(have_cert != have_key) {
+        hk_diag_set(diag, "hub.%s: missing (TLS needs both tls_cert and tls_key)",
+                    have_cert ? "tls_key" : "tls_cert");
+        return HK_ERR_INVALID;
+    }
+    if(!loopback && !have_cert) {
+        /* staff PINs and device tokens cross the branch LAN: never in clear */
+        hk_diag_set(diag,
+                    "--listen %s: off loopback the hub serves HTTPS only; set hub.tls_cert and "
+                    "hub.tls_key in the config",
+                    o->listen);
+        return HK_ERR_INVALID;
+    }
     s = hk_calloc(1, sizeof(*s));
     if(!s)
         return HK_ERR_NOMEM;
@@ -139,31 +169,71 @@ hk_err_t lan_server_start(const lan_server_opts_t *o, lan_server_t **out, hk_dia
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->feed_cv, NULL);
     s->branch_json = lan_api_encode_branch(o->cfg);
-    if(!s->branch_json) {
-        lan_server_destroy(s);
-        return HK_ERR_NOMEM;
+    rc = s->branch_json ? lan_auth_create(o->cfg, 0, &s->auth) : HK_ERR_NOMEM;
+    if(rc == HK_OK && have_cert) {
+        rc = read_pem(o->tls_cert, "hub.tls_cert", &s->tls_cert, diag);
+        if(rc == HK_OK)
+            rc = read_pem(o->tls_key, "hub.tls_key", &s->tls_key, diag);
+        s->tls = true;
+        flags |= MHD_USE_TLS;
     }
-    s->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
-        NULL, NULL, on_request, s,
-        /* the logger first, so every message of MHD's goes through hk_log */
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)LAN_SERVER_MAX_CONN,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
-    if(!s->d) {
-        hk_diag_set(diag, "--listen %s: cannot listen (%s)", o->listen, strerror(errno));
+    if(rc == HK_OK && s->tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        hk_diag_set(diag, "this libmicrohttpd was built without TLS");
+        rc = HK_ERR_TLS;
+    }
+    if(rc != HK_OK) {
         lan_server_destroy(s);
-        return HK_ERR_NET;
+        return rc;
+    }
+    if(s->tls)
+        s->d = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
+            (unsigned int)LAN_SERVER_MAX_CONN, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT,
+            MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK, MHD_OPTION_NOTIFY_COMPLETED,
+            on_completed, s, MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_HTTPS_MEM_CERT,
+            s->tls_cert, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_END);
+    else
+        s->d = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, s,
+            /* the logger first, so every message of MHD's goes through hk_log */
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)LAN_SERVER_MAX_CONN,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if(!s->d) {
+        bool tls = s->tls;
+        if(tls)
+            hk_diag_set(diag,
+                        "--listen %s: cannot listen with TLS (the port is taken, or GnuTLS "
+                        "refused hub.tls_cert / hub.tls_key: see the log)",
+                        o->listen);
+        else
+            hk_diag_set(diag, "--listen %s: cannot listen (%s)", o->listen, strerror(errno));
+        lan_server_destroy(s);
+        return tls ? HK_ERR_TLS : HK_ERR_NET;
     }
     info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(sa.sin_port);
-    hk_log_info("lan", "LAN API on http://%s:%u%s/ (plain HTTP, loopback)",
+    hk_log_info("lan", "LAN API on %s://%s:%u%s/ (%s)", s->tls ? "https" : "http",
                 inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host)) ? host : "?",
-                (unsigned)s->port, LAN_API_PREFIX);
+                (unsigned)s->port, LAN_API_PREFIX, s->tls ? "TLS 1.2+" : "plain HTTP, loopback");
     *out = s;
     return HK_OK;
+}
+
+bool lan_server_tls(const lan_server_t *s)
+{
+    return s->tls;
+}
+
+bool lan_server_listen_is_loopback(const char *listen)
+{
+    struct sockaddr_in sa;
+
+    return parse_listen(listen, &sa, NULL) == HK_OK && (ntohl(sa.sin_addr.s_addr) >> 24) == 127;
 }
 
 uint16_t lan_server_port(const lan_server_t *s)
@@ -190,6 +260,11 @@ void lan_server_destroy(lan_server_t *s)
         MHD_stop_daemon(s->d); /* joins the connection threads */
     feed_clear(s);
     HK_SAFEFREE(s->branch_json);
+    lan_auth_destroy(s->auth);
+    if(s->tls_key)
+        sodium_memzero(s->tls_key, strlen(s->tls_key));
+    HK_SAFEFREE(s->tls_key);
+    HK_SAFEFREE(s->tls_cert);
     pthread_cond_destroy(&s->feed_cv);
     pthread_mutex_destroy(&s->mu);
     hk_free(s);
@@ -262,6 +337,11 @@ const lan_call_t *lan_req_call(const lan_req_t *r)
 int64_t lan_req_after_seq(const lan_req_t *r)
 {
     return r->after_seq;
+}
+
+void lan_req_set_seq_before(lan_req_t *r, int64_t seq)
+{
+    r->seq_before = seq;
 }
 
 void lan_req_complete(lan_req_t *r, branch_result_t *res, hk_err_t rc)
@@ -350,8 +430,9 @@ static hk_err_t submit_and_wait(lan_server_t *s, lan_req_t *r)
 /* ---- responses -------------------------------------------------------------------- */
 
 static enum MHD_Result send_text(struct MHD_Connection *c, unsigned int status, const char *text,
-                                 const char *allow)
+                                 const char *allow, int retry_after_s)
 {
+    char retry[16];
     struct MHD_Response *resp;
     enum MHD_Result ret;
 
@@ -363,21 +444,57 @@ static enum MHD_Result send_text(struct MHD_Connection *c, unsigned int status, 
     (void)MHD_add_response_header(resp, "Cache-Control", "no-store");
     if(allow)
         (void)MHD_add_response_header(resp, "Allow", allow);
-    if(status == 503)
-        (void)MHD_add_response_header(resp, "Retry-After", "1");
+    if(status == 503 && retry_after_s <= 0)
+        retry_after_s = 1;
+    if(retry_after_s > 0) {
+        snprintf(retry, sizeof(retry), "%d", retry_after_s);
+        (void)MHD_add_response_header(resp, "Retry-After", retry);
+    }
+    if(status == 401)
+        (void)MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"hallkiosk\"");
     ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return ret;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, const lan_error_t *err)
+static enum MHD_Result send_error_retry(struct MHD_Connection *c, const lan_error_t *err,
+                                        int retry_after_s)
 {
     char *json = lan_api_encode_error(err);
     enum MHD_Result ret;
 
     if(!json)
         return MHD_NO;
-    ret = send_text(c, (unsigned int)err->status, json, err->allow);
+    ret = send_text(c, (unsigned int)err->status, json, err->allow, retry_after_s);
+    hk_free(json);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, const lan_error_t *err)
+{
+    return send_error_retry(c, err, 0);
+}
+
+static enum MHD_Result send_empty(struct MHD_Connection *c, unsigned int status)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+
+    if(!resp)
+        return MHD_NO;
+    (void)MHD_add_response_header(resp, "Cache-Control", "no-store");
+    ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result send_json_free(struct MHD_Connection *c, unsigned int status, char *json)
+{
+    enum MHD_Result ret;
+
+    if(!json)
+        return MHD_NO;
+    ret = send_text(c, status, json, NULL, 0);
     hk_free(json);
     return ret;
 }
@@ -499,7 +616,7 @@ static enum MHD_Result start_stream(lan_server_t *s, struct MHD_Connection *c, l
 
     if(last && lan_api_parse_event_id(last, &from) && from > snap->journal_seq)
         from = snap->journal_seq; /* an id from the future (another store): from now */
-    json = lan_api_encode_snapshot(snap);
+    json = lan_api_encode_snapshot(s->cfg, snap);
     u = json ? hk_calloc(1, sizeof(*u)) : NULL;
     need = json ? strlen(json) + 64 : 0;
     if(u) {
@@ -531,34 +648,129 @@ static enum MHD_Result start_stream(lan_server_t *s, struct MHD_Connection *c, l
     return ret;
 }
 
-/* ---- the request handler ----------------------------------------------------------- */
+/* ---- the staff web page (lan_static) ------------------------------------------- */
 
-static enum MHD_Result handle(lan_server_t *s, struct MHD_Connection *c, const char *url,
-                              const char *method, conn_t *cn)
+/* GET/HEAD /staff and /staff/...: the embedded page's files, no auth (the
+ * page logs in through the API). no-cache: a hub update is seen at once. */
+static enum MHD_Result send_static(struct MHD_Connection *c, const char *url, const char *method)
 {
-    lan_error_t err;
-    lan_call_t call;
-    lan_req_t *r;
+    const unsigned char *body;
+    const char *ctype;
+    struct MHD_Response *resp;
     enum MHD_Result ret;
-    char *json;
-    int status = 500;
-    hk_err_t rc;
+    lan_error_t err;
+    size_t len;
 
-    if(cn->too_large) {
-        lan_api_error(&err, 413, "body_too_large", "the body is over %d bytes", LAN_API_BODY_MAX);
+    if(strcmp(method, "GET") && strcmp(method, "HEAD")) {
+        lan_api_error(&err, 405, "method_not_allowed", "%s takes GET", url);
+        err.allow = "GET, HEAD";
         return send_error(c, &err);
     }
-    rc = lan_api_parse(s->cfg, method, url, cn->body, cn->len, &call, &err);
-    if(rc == HK_ERR_NOMEM)
-        return MHD_NO;
-    if(rc != HK_OK)
+    if(!lan_static_find(url, &body, &len, &ctype)) {
+        lan_api_error(&err, 404, "not_found", "no such page");
         return send_error(c, &err);
-    if(call.route == LAN_ROUTE_BRANCH)
-        return send_text(c, 200, s->branch_json, NULL);
+    }
+    resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+    if(!resp)
+        return MHD_NO;
+    (void)MHD_add_response_header(resp, "Content-Type", ctype);
+    (void)MHD_add_response_header(resp, "Cache-Control", LAN_STATIC_CACHE);
+    (void)MHD_add_response_header(resp, "Content-Security-Policy", LAN_STATIC_CSP);
+    (void)MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    (void)MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    ret = MHD_queue_response(c, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- the request handler ----------------------------------------------------------- */
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The bearer token: the Authorization header, or (GET /events only: an
+ * EventSource cannot set headers) ?access_token=. A header that is there
+ * but not "Bearer T" counts as no token (401). */
+static void read_token(struct MHD_Connection *c, const lan_call_t *call, char *dst, size_t cap)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *q;
+
+    dst[0] = '\0';
+    if(h) {
+        (void)lan_auth_parse_bearer(h, dst, cap);
+        return;
+    }
+    q = call->route == LAN_ROUTE_EVENTS
+            ? MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "access_token")
+            : NULL;
+    if(q && strlen(q) < cap)
+        memcpy(dst, q, strlen(q) + 1);
+}
+
+static void client_addr(struct MHD_Connection *c, char *dst, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+    snprintf(dst, cap, "?");
+    if(ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+        (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, dst,
+                        (socklen_t)cap);
+}
+
+/* POST /sessions: the PIN is checked here, on the connection thread. */
+static enum MHD_Result do_login(lan_server_t *s, struct MHD_Connection *c, lan_call_t *call)
+{
+    char session[LAN_AUTH_SESSION_LEN], source[INET_ADDRSTRLEN];
+    lan_principal_t who;
+    lan_error_t err;
+    int retry = 0;
+    enum MHD_Result ret;
+    hk_err_t rc;
+
+    client_addr(c, source, sizeof(source));
+    rc = lan_auth_login(s->auth, call->staff_id, call->pin, source, wall_ms(), session, &who,
+                        &retry);
+    sodium_memzero(call->pin, sizeof(call->pin));
+    if(rc == HK_ERR_BUSY) {
+        hk_log_warn("lan", "login for %s from %s refused: too many failures", call->staff_id,
+                    source);
+        lan_api_error(&err, 429, "too_many_attempts", "too many wrong logins; try again in %d s",
+                      retry > 0 ? retry : 1);
+        return send_error_retry(c, &err, retry > 0 ? retry : 1);
+    }
+    if(rc == HK_ERR_INVALID) {
+        lan_api_error(&err, 401, "bad_credentials", "wrong staff id or PIN");
+        return send_error(c, &err);
+    }
+    if(rc != HK_OK)
+        return MHD_NO;
+    hk_log_info("lan", "staff %s logged in from %s", who.staff_id, source);
+    ret = send_json_free(c, 201,
+                         lan_api_encode_session(s->cfg, session, who.staff_idx, who.expires_ms));
+    sodium_memzero(session, sizeof(session));
+    return ret;
+}
+
+/* Run a call through the hub and answer with its result. */
+static enum MHD_Result do_op(lan_server_t *s, struct MHD_Connection *c, const lan_call_t *call)
+{
+    lan_error_t err;
+    lan_req_t *r;
+    enum MHD_Result ret;
+    char today[HK_TIME_DAY_LEN];
+    int status = 500;
+
     r = req_new(LAN_REQ_BRANCH_OP);
     if(!r)
         return MHD_NO;
-    r->call = call;
+    r->call = *call;
     if(submit_and_wait(s, r) != HK_OK || !r->res) {
         /* not run: refused (stopping, full) or the branch did not take it */
         bool busy = !r->done || r->rc == HK_ERR_BUSY;
@@ -568,7 +780,7 @@ static enum MHD_Result handle(lan_server_t *s, struct MHD_Connection *c, const c
         lan_api_error(&err, 500, "internal", "the operation was not run");
         return send_error(c, &err);
     }
-    if(call.route == LAN_ROUTE_EVENTS && r->res->rc == HK_OK) {
+    if(call->route == LAN_ROUTE_EVENTS && r->res->rc == HK_OK) {
         ret = start_stream(s, c, r);
         req_free(r);
         return ret;
@@ -577,13 +789,66 @@ static enum MHD_Result handle(lan_server_t *s, struct MHD_Connection *c, const c
         req_free(r);
         return send_error(c, &err);
     }
-    json = lan_api_encode_result(&call, r->res);
+    if(call->op == BRANCH_OP_IMPORT_TICKET && r->res->journal_seq <= r->seq_before)
+        status = 200; /* the hub had it already: nothing was written */
+    hk_time_business_day(wall_ms(), s->cfg->utc_offset_min, today);
+    ret =
+        send_json_free(c, (unsigned int)status, lan_api_encode_result(s->cfg, call, r->res, today));
     req_free(r);
-    if(!json)
-        return MHD_NO;
-    ret = send_text(c, (unsigned int)status, json, NULL);
-    hk_free(json);
     return ret;
+}
+
+static enum MHD_Result handle(lan_server_t *s, struct MHD_Connection *c, const char *url,
+                              const char *method, conn_t *cn)
+{
+    char token[LAN_AUTH_TOKEN_MAX + 1];
+    lan_principal_t who;
+    lan_query_t q;
+    lan_error_t err;
+    lan_call_t call;
+    hk_err_t rc;
+
+    if(lan_static_owns(url))
+        return send_static(c, url, method); /* the staff page: no auth, no body */
+    if(cn->too_large) {
+        lan_api_error(&err, 413, "body_too_large", "the body is over %d bytes", LAN_API_BODY_MAX);
+        return send_error(c, &err);
+    }
+    q.day = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "day");
+    q.number = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "number");
+    rc = lan_api_parse(s->cfg, method, url, &q, cn->body, cn->len, &call, &err);
+    if(rc == HK_ERR_NOMEM)
+        return MHD_NO;
+    if(rc != HK_OK)
+        return send_error(c, &err);
+    read_token(c, &call, token, sizeof(token));
+    lan_auth_resolve(s->auth, token, wall_ms(), &who);
+    if(!lan_auth_permit(&who, call.access, &err)) {
+        sodium_memzero(&call.pin, sizeof(call.pin));
+        return send_error(c, &err);
+    }
+    switch(call.route) {
+    case LAN_ROUTE_BRANCH: return send_text(c, 200, s->branch_json, NULL, 0);
+    case LAN_ROUTE_LOGIN: return do_login(s, c, &call);
+    case LAN_ROUTE_SESSION:
+        return send_json_free(c, 200,
+                              lan_api_encode_session(s->cfg, NULL, who.staff_idx, who.expires_ms));
+    case LAN_ROUTE_LOGOUT:
+        (void)lan_auth_logout(s->auth, token);
+        hk_log_info("lan", "staff %s logged out", who.staff_id);
+        return send_empty(c, 204);
+    case LAN_ROUTE_EVENTS:
+    case LAN_ROUTE_OP: break;
+    }
+    if(call.op == BRANCH_OP_IMPORT_TICKET && strcmp(who.device_id, call.device_id) != 0) {
+        lan_api_error(&err, 403, "forbidden",
+                      "a device imports only its own tickets (%s is not %s)", who.device_id,
+                      call.device_id);
+        return send_error(c, &err);
+    }
+    if(call.op == BRANCH_OP_SET_COUNTER && call.counter_state != BRANCH_COUNTER_CLOSED)
+        memcpy(call.staff_id, who.staff_id, sizeof(call.staff_id)); /* open or pause: whose */
+    return do_op(s, c, &call);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -678,13 +943,40 @@ static hk_err_t parse_listen(const char *listen, struct sockaddr_in *sa, hk_diag
     sa->sin_port = htons((uint16_t)port);
     if(!strcmp(host, "localhost"))
         snprintf(host, sizeof(host), "127.0.0.1");
-    if(inet_pton(AF_INET, host, &sa->sin_addr) != 1 || (ntohl(sa->sin_addr.s_addr) >> 24) != 127) {
-        hk_diag_set(diag,
-                    "--listen %s: this hub serves plain HTTP on loopback (127.0.0.0/8) only; "
-                    "HTTPS for the branch LAN comes in the next step",
-                    listen);
+    if(inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+        hk_diag_set(diag, "--listen %s: the host must be an IPv4 address or localhost", listen);
         return HK_ERR_INVALID;
     }
+    return HK_OK;
+}
+
+/* A PEM file into a NUL-terminated heap text (MHD wants the text). */
+static hk_err_t read_pem(const char *path, const char *what, char **out, hk_diag_t *diag)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+
+    *out = NULL;
+    if(!f) {
+        hk_diag_set(diag, "%s: cannot open %s (%s)", what, path, strerror(errno));
+        return HK_ERR_IO;
+    }
+    buf = hk_malloc(PEM_MAX + 2);
+    if(!buf) {
+        fclose(f);
+        return HK_ERR_NOMEM;
+    }
+    n = fread(buf, 1, PEM_MAX + 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if(n == 0 || n > PEM_MAX || !strstr(buf, "-----BEGIN")) {
+        hk_diag_set(diag, "%s: %s is %s", what, path,
+                    n > PEM_MAX ? "over 64 KiB" : "not a PEM file");
+        hk_free(buf);
+        return HK_ERR_INVALID;
+    }
+    *out = buf;
     return HK_OK;
 }
 

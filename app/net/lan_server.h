@@ -6,12 +6,19 @@
  * its connection thread waits for the hub to complete it. The wire format
  * (routes, bodies, JSON) is lan_api's.
  *
- * Plain HTTP on loopback only in this step; lan_server_start() refuses any
- * other address.
+ * Who calls is lan_auth's: every /api/v1 request but GET /branch and POST
+ * /sessions carries a bearer token (a device's, or a staff session that
+ * POST /sessions hands out after checking the PIN here, on the connection
+ * thread, never on the hub's).
+ *
+ * Plain HTTP on loopback; HTTPS (GnuTLS through libmicrohttpd, TLS 1.2
+ * and 1.3) wherever a certificate and key are given, which every address
+ * off loopback needs: lan_server_start() refuses one without them.
  */
 #ifndef HK_APP_NET_LAN_SERVER_H
 #define HK_APP_NET_LAN_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "branch.h"
@@ -31,9 +38,11 @@ typedef struct lan_server lan_server_t;
 typedef struct lan_req lan_req_t;
 
 typedef struct lan_server_opts {
-    const config_t *cfg; /* borrowed; outlives the server */
-    mailbox_t *mb;       /* the hub's mailbox; borrowed */
-    const char *listen;  /* "HOST:PORT"; a loopback IPv4 host; port 0 = any free port */
+    const config_t *cfg;  /* borrowed; outlives the server */
+    mailbox_t *mb;        /* the hub's mailbox; borrowed */
+    const char *listen;   /* "HOST:PORT", an IPv4 host; port 0 = any free port */
+    const char *tls_cert; /* PEM file paths; both or neither; required off loopback */
+    const char *tls_key;
     int64_t journal_seq; /* the journal's last seq now: the feed starts after it */
     int keepalive_ms;    /* stream keep-alive comment interval; 0 = default */
 } lan_server_opts_t;
@@ -47,13 +56,22 @@ typedef enum lan_req_kind {
 /**
  * Start listening (connection threads run from here on).
  * @param out   free with lan_server_destroy().
- * @param diag  why not: a non-loopback host, a bad "HOST:PORT", a port in use.
- * @return HK_OK, HK_ERR_INVALID (bad listen address), HK_ERR_NET (bind).
+ * @param diag  why not: a bad "HOST:PORT", no certificate off loopback, an
+ *              unreadable certificate or key, a port in use.
+ * @return HK_OK, HK_ERR_INVALID (bad listen address, TLS files missing),
+ *         HK_ERR_IO (cannot read them), HK_ERR_TLS (refused by GnuTLS),
+ *         HK_ERR_NET (bind).
  */
 hk_err_t lan_server_start(const lan_server_opts_t *o, lan_server_t **out, hk_diag_t *diag);
 
 /** The bound port (the one chosen when the opts said 0). */
 uint16_t lan_server_port(const lan_server_t *s);
+
+/** True when it serves HTTPS. */
+bool lan_server_tls(const lan_server_t *s);
+
+/** True when "HOST:PORT" names a loopback host (127.0.0.0/8, localhost). */
+bool lan_server_listen_is_loopback(const char *listen);
 
 /**
  * Refuse new requests (503) and end every event stream. After it, nothing
@@ -81,6 +99,10 @@ int64_t lan_server_feed_seq(lan_server_t *s);
 lan_req_kind_t lan_req_kind(const lan_req_t *r);
 const lan_call_t *lan_req_call(const lan_req_t *r);
 int64_t lan_req_after_seq(const lan_req_t *r);
+
+/** Hub thread, before submitting: the journal's last seq now (an import
+ *  that added nothing leaves it unchanged: 200, not 201). */
+void lan_req_set_seq_before(lan_req_t *r, int64_t seq);
 
 /**
  * Complete a branch-op request with its result. Takes ownership of res

@@ -29,6 +29,7 @@ typedef enum ui_screen_id {
     UI_SCR_RATE_STAFF,  /* customer side: who served you, the number */
     UI_SCR_RATE_FACES,  /* five faces, then reasons or praise chips */
     UI_SCR_RATE_NUMBER, /* kiosk: which number to rate */
+    UI_SCR_BOARD,       /* the hall board (display role) */
     UI_SCR_COUNT
 } ui_screen_id_t;
 
@@ -135,6 +136,11 @@ typedef struct ui_model {
                                      the model, so the showing screen re-lays out */
     ui_counter_view_t counter;    /* counter role */
     ui_rate_view_t rate;          /* rating screens */
+    /* A role's own view that does not fit the fields above (the hall
+     * board's calls: board.h's board_view_t), owned by its controller;
+     * role_gen changes whenever it does, so screens see the change. */
+    const void *role_view;
+    uint64_t role_gen;
 } ui_model_t;
 
 typedef enum ui_intent_kind {

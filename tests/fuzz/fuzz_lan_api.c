@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     (void)lan_api_parse_event_id(path, &seq);
     memset(&err, 0, sizeof(err));
-    rc = lan_api_parse(&cfg, method, path, body, body_len, &call, &err);
+    rc = lan_api_parse(&cfg, method, path, NULL, body, body_len, &call, &err);
     if(rc == HK_OK) {
         if(call.counter_id[0] && !known(&cfg, call.counter_id, true))
             abort();

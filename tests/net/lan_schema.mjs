@@ -61,6 +61,7 @@ function validate(ptrOrSchema, value, what) {
 // the documented path for a concrete one
 function docPath(path) {
   return path
+    .replace(/\?.*$/, "")
     .replace(/^\/api\/v1/, "")
     .replace(/^\/counters\/[^/]+\//, "/counters/{counter_id}/")
     .replace(/^\/tickets\/[^/]+\//, "/tickets/{ticket_id}/");
@@ -92,6 +93,10 @@ for (const [p, item] of Object.entries(doc.paths)) {
 }
 
 // ---- a real hub ----------------------------------------------------------------
+const PIN_HASH =
+  "$argon2id$v=19$m=19456,t=2,p=1$9TAmAzTazftkRfPEX45gMw$5knWFbDoUeD96CmGfXVTf2D1rjGgB3/f7D2lAUd44mQ";
+const KIOSK1 = "schema-token-kiosk-1-0123456789";
+const KIOSK2 = "schema-token-kiosk-2-0123456789";
 const tmp = mkdtempSync(join(process.env.HK_TEST_TMP || "/tmp", "lan-schema-"));
 const cfg = join(tmp, "branch.json");
 writeFileSync(
@@ -106,6 +111,12 @@ writeFileSync(
     counters: [
       { id: "c1", number: 1, services: ["general", "payment"] },
       { id: "c2", number: 2, services: ["general"] },
+    ],
+    // PIN 246810 (the sample's hash)
+    staff: [{ id: "s1", name_zh: "王丽", name_en: "Wang Li", pin_hash: PIN_HASH }],
+    devices: [
+      { id: "kiosk-1", token: KIOSK1 },
+      { id: "kiosk-2", token: KIOSK2, block_from: 900, block_to: 949 },
     ],
   }),
 );
@@ -125,10 +136,15 @@ const port = await new Promise((resolve, reject) => {
 });
 const base = `http://127.0.0.1:${port}`;
 
-async function call(method, path, body, expectStatus) {
+// who calls: a staff session (set after login), a device token, or nobody
+let token = null;
+async function call(method, path, body, expectStatus, as) {
+  const bearer = as === undefined ? token : as;
+  const headers = body !== undefined ? { "content-type": "application/json" } : {};
+  if (bearer) headers.authorization = "Bearer " + bearer;
   const res = await fetch(base + path, {
     method,
-    headers: body !== undefined ? { "content-type": "application/json" } : {},
+    headers,
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -149,13 +165,18 @@ async function call(method, path, body, expectStatus) {
 }
 
 try {
-  // the stream first, so it sees what follows
+  // log in (no token needed for that), then act as s1
+  token = (await call("POST", "/api/v1/sessions", { staff_id: "s1", pin: "246810" }, 201, null))
+    .session;
+  // the stream first, so it sees what follows (the token as a query argument)
   const ctl = new AbortController();
-  const stream = await fetch(base + "/api/v1/events", { signal: ctl.signal });
+  const stream = await fetch(base + "/api/v1/events?access_token=" + KIOSK1, {
+    signal: ctl.signal,
+  });
   const reader = stream.body.getReader();
   let sse = "";
 
-  await call("GET", "/api/v1/branch", undefined, 200);
+  await call("GET", "/api/v1/branch", undefined, 200, null);
   await call("GET", "/api/v1/snapshot", undefined, 200);
   const a = (await call("POST", "/api/v1/tickets", { service: "general" }, 201)).ticket.id;
   await call("POST", "/api/v1/counters/c1/call-next", undefined, 200);
@@ -205,6 +226,51 @@ try {
     seq = data.seq;
   }
   if (seq !== 12) fail(`stream: ${seq} events, expected 12`);
+
+  // ---- access, sessions, ratings, visits, offline tickets ----
+  await call("GET", "/api/v1/snapshot", undefined, 401, null);
+  await call("GET", "/api/v1/snapshot", undefined, 200, KIOSK1);
+  await call("POST", "/api/v1/counters/c1/call-next", undefined, 403, KIOSK1);
+  await call("GET", "/api/v1/sessions/current", undefined, 200);
+  await call("GET", "/api/v1/sessions/current", undefined, 403, KIOSK1);
+  await call("POST", "/api/v1/sessions", { staff_id: "s1" }, 400, null);
+  await call("POST", "/api/v1/sessions", { staff_id: "s1", pin: "000000" }, 401, null);
+  await call("PUT", "/api/v1/sessions", undefined, 405, null);
+  const c = (await call("POST", "/api/v1/tickets", { service: "general" }, 201, KIOSK1)).ticket;
+  await call("POST", "/api/v1/counters/c1/call-next", undefined, 200);
+  await call("POST", `/api/v1/tickets/${c.id}/finish`, undefined, 200);
+  await call("POST", `/api/v1/tickets/${c.id}/rating`, { level: "great" }, 400, KIOSK1);
+  await call("POST", `/api/v1/tickets/${c.id}/rating`, { level: "satisfied", praise: ["attitude"] },
+    200, KIOSK1);
+  await call("POST", `/api/v1/tickets/${c.id}/rating`, { level: "basic" }, 409, KIOSK1);
+  await call("POST", "/api/v1/tickets/99999/rating", { level: "basic" }, 404, KIOSK1);
+  await call("GET", `/api/v1/ratings/lookup?number=${c.number}`, undefined, 200, KIOSK1);
+  await call("GET", "/api/v1/ratings/lookup?number=A777", undefined, 200, KIOSK1);
+  await call("GET", "/api/v1/ratings/lookup?number=x", undefined, 400, KIOSK1);
+  const d = (await call("POST", "/api/v1/tickets", { service: "general" }, 201, KIOSK1)).ticket;
+  await call("GET", `/api/v1/ratings/lookup?number=${d.number}`, undefined, 200, KIOSK1);
+  await call("POST", "/api/v1/counters/c1/call-next", undefined, 200);
+  await call("POST", `/api/v1/tickets/${d.id}/finish`, undefined, 200);
+  await call("POST", "/api/v1/ratings",
+    { number: d.number, level: "very_dissatisfied", reasons: ["efficiency"] }, 200, KIOSK1);
+  await call("POST", "/api/v1/ratings", { number: d.number, level: "basic" }, 409, KIOSK1);
+  await call("POST", "/api/v1/ratings", { number: "A777", level: "basic" }, 404, KIOSK1);
+  await call("GET", "/api/v1/visits", undefined, 200, KIOSK1);
+  await call("GET", `/api/v1/visits?day=${c.day}`, undefined, 200, KIOSK1);
+  await call("GET", "/api/v1/visits?day=soon", undefined, 400, KIOSK1);
+  const imp = { service: "general", number: "A901", day: c.day, issued_ms: c.issued_ms,
+    device: "kiosk-2" };
+  await call("POST", "/api/v1/tickets/import", imp, 201, KIOSK2);
+  await call("POST", "/api/v1/tickets/import", imp, 200, KIOSK2);
+  await call("POST", "/api/v1/tickets/import", { ...imp, issued_ms: c.issued_ms + 1 }, 409, KIOSK2);
+  await call("POST", "/api/v1/tickets/import", { ...imp, number: "A950" }, 400, KIOSK2);
+  await call("POST", "/api/v1/tickets/import", imp, 403, KIOSK1);
+  await call("POST", "/api/v1/tickets/import", { ...imp, device: "kiosk-9" }, 404, KIOSK2);
+  await call("DELETE", "/api/v1/sessions/current", undefined, 204);
+  await call("GET", "/api/v1/sessions/current", undefined, 401);
+  for (let i = 0; i < 5; i++)
+    await call("POST", "/api/v1/sessions", { staff_id: "s1", pin: "111111" }, i < 4 ? 401 : 429,
+      null);
 } catch (e) {
   fail("exception: " + (e.stack || e));
 } finally {

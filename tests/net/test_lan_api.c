@@ -23,9 +23,18 @@
 #define N_TICKETS 240
 #define N_CLIENTS 8
 #define LAN_BIG   5000 /* over the 4096-byte body cap */
+#define KIOSK1    "test-token-kiosk-1-0123456789"
+#define KIOSK2    "test-token-kiosk-2-0123456789"
+#define PIN       "246810"
+#define PIN_HASH \
+    "$argon2id$v=19$m=19456,t=2,p=1$9TAmAzTazftkRfPEX45gMw$5knWFbDoUeD96CmGfXVTf2D1rjGgB3/f7D2lAUd44mQ" /* of PIN */
+#define DEVICE_H "Authorization: Bearer " KIOSK1 "\r\n"
 
 static pid_t hub_pid = -1;
 static uint16_t port;
+static char staff_h[160]; /* "Authorization: Bearer <s1's session>\r\n", per hub start */
+
+static void login_header(const char *staff_id, char *dst, size_t cap);
 
 static const char config_json[] =
     "{\"role\":\"hub\",\"branch\":{\"id\":\"t1\",\"name_zh\":\"测试厅\",\"name_en\":\"Test hall\"},"
@@ -40,7 +49,19 @@ static const char config_json[] =
     "{\"id\":\"c5\",\"number\":5,\"services\":[\"general\"]},"
     "{\"id\":\"c6\",\"number\":6,\"services\":[\"general\"]},"
     "{\"id\":\"c7\",\"number\":7,\"services\":[\"general\"]},"
-    "{\"id\":\"c8\",\"number\":8,\"services\":[\"general\"]}]}";
+    "{\"id\":\"c8\",\"number\":8,\"services\":[\"general\"]}],"
+    /* every staff PIN is 246810 (the sample's hash) */
+    "\"staff\":[{\"id\":\"s1\",\"name_zh\":\"员工1\",\"name_en\":\"Staff 1\",\"pin_hash\":\"" PIN_HASH
+    "\"},"
+    "{\"id\":\"s2\",\"name_zh\":\"员工2\",\"name_en\":\"Staff 2\",\"pin_hash\":\"" PIN_HASH "\"},"
+    "{\"id\":\"s3\",\"name_zh\":\"员工3\",\"name_en\":\"Staff 3\",\"pin_hash\":\"" PIN_HASH "\"},"
+    "{\"id\":\"s4\",\"name_zh\":\"员工4\",\"name_en\":\"Staff 4\",\"pin_hash\":\"" PIN_HASH "\"},"
+    "{\"id\":\"s5\",\"name_zh\":\"员工5\",\"name_en\":\"Staff 5\",\"pin_hash\":\"" PIN_HASH "\"},"
+    "{\"id\":\"s6\",\"name_zh\":\"员工6\",\"name_en\":\"Staff 6\",\"pin_hash\":\"" PIN_HASH "\"},"
+    "{\"id\":\"s7\",\"name_zh\":\"员工7\",\"name_en\":\"Staff 7\",\"pin_hash\":\"" PIN_HASH "\"},"
+    "{\"id\":\"s8\",\"name_zh\":\"员工8\",\"name_en\":\"Staff 8\",\"pin_hash\":\"" PIN_HASH "\"}],"
+    "\"devices\":[{\"id\":\"kiosk-1\",\"token\":\"" KIOSK1 "\"},"
+    "{\"id\":\"kiosk-2\",\"token\":\"" KIOSK2 "\",\"block_from\":900,\"block_to\":949}]}";
 
 static int file_port(const char *path)
 {
@@ -87,6 +108,7 @@ static void hub_start(void)
         usleep(10000);
     HK_ASSERT_MSG(p > 0, "the hub did not report its LAN API port");
     port = (uint16_t)p;
+    login_header("s1", staff_h, sizeof(staff_h)); /* sessions end with the hub */
 }
 
 static void hub_stop(void)
@@ -122,12 +144,53 @@ void tearDown(void)
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static int req(const char *method, const char *path, const char *body, hk_http_resp_t *r)
+/* A request with the given headers (NULL: none, so no token). */
+static int req_as(const char *headers, const char *method, const char *path, const char *body,
+                  hk_http_resp_t *r)
 {
-    int rc = hk_http_request(port, method, path, body, NULL, r);
+    int rc = hk_http_request(port, method, path, body, headers, r);
 
     HK_ASSERT_MSG(rc == 0, "%s %s: no answer", method, path);
     return r->status;
+}
+
+/* A request as s1, logged in (a staff session may do everything). */
+static int req(const char *method, const char *path, const char *body, hk_http_resp_t *r)
+{
+    return req_as(staff_h, method, path, body, r);
+}
+
+/* The value of "key":"..." in a JSON text into dst ("" if none). */
+static void json_str(const char *json, const char *key, char *dst, size_t cap)
+{
+    char pat[64];
+    const char *p, *e;
+
+    snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+    dst[0] = '\0';
+    p = json ? strstr(json, pat) : NULL;
+    if(!p)
+        return;
+    p += strlen(pat);
+    e = strchr(p, '"');
+    if(e && (size_t)(e - p) < cap) {
+        memcpy(dst, p, (size_t)(e - p));
+        dst[e - p] = '\0';
+    }
+}
+
+/* POST /sessions for staff_id with the PIN: the header that carries it. */
+static void login_header(const char *staff_id, char *dst, size_t cap)
+{
+    char body[96], session[64];
+    hk_http_resp_t r;
+
+    snprintf(body, sizeof(body), "{\"staff_id\":\"%s\",\"pin\":\"" PIN "\"}", staff_id);
+    HK_ASSERT_INT(201, req_as(NULL, "POST", "/api/v1/sessions", body, &r));
+    json_str(r.body, "session", session, sizeof(session));
+    hk_http_resp_free(&r);
+    HK_ASSERT_INT(43, (long long)strlen(session));
+    snprintf(dst, cap, "Authorization: Bearer %s\r\n", session);
 }
 
 /* Status of a request whose body is not needed. */
@@ -158,7 +221,7 @@ static long long issue(const char *service)
     long long id;
 
     snprintf(body, sizeof(body), "{\"service\":\"%s\"}", service);
-    HK_ASSERT_INT(201, req("POST", "/api/v1/tickets", body, &r));
+    HK_ASSERT_INT(201, req_as(DEVICE_H, "POST", "/api/v1/tickets", body, &r));
     id = json_num(strstr(r.body, "\"ticket\""), "id");
     hk_http_resp_free(&r);
     return id;
@@ -190,7 +253,7 @@ static void test_lan_every_operation_moves_the_ticket_as_the_queue_says(void)
     char path[128], body[64];
     long long a, moved;
 
-    HK_ASSERT_INT(200, req("GET", "/api/v1/branch", NULL, &r));
+    HK_ASSERT_INT(200, req_as(NULL, "GET", "/api/v1/branch", NULL, &r)); /* no token */
     HK_ASSERT_CONTAINS(r.body, "\"id\":\"t1\"");
     HK_ASSERT_CONTAINS(r.body, "\"name_en\":\"Test hall\"");
     hk_http_resp_free(&r);
@@ -250,12 +313,13 @@ static void test_lan_every_operation_moves_the_ticket_as_the_queue_says(void)
     hk_http_resp_free(&r);
 
     HK_ASSERT_INT(200, req("POST", "/api/v1/counters/c4/pause", NULL, &r));
-    HK_ASSERT_CONTAINS(r.body, "\"counter\":{\"id\":\"c4\",\"state\":\"paused\"}");
+    HK_ASSERT_CONTAINS(r.body, "\"counter\":{\"id\":\"c4\",\"state\":\"paused\"");
     hk_http_resp_free(&r);
     HK_ASSERT_INT(200, status_of("POST", "/api/v1/counters/c5/close", NULL));
     HK_ASSERT_INT(200, req("GET", "/api/v1/snapshot", NULL, &r));
-    HK_ASSERT_CONTAINS(r.body, "{\"id\":\"c4\",\"state\":\"paused\",\"ticket\":null}");
-    HK_ASSERT_CONTAINS(r.body, "{\"id\":\"c5\",\"state\":\"closed\",\"ticket\":null}");
+    HK_ASSERT_CONTAINS(r.body, "{\"id\":\"c4\",\"state\":\"paused\",");
+    HK_ASSERT_CONTAINS(r.body,
+                       "{\"id\":\"c5\",\"state\":\"closed\",\"staff\":null,\"ticket\":null}");
     hk_http_resp_free(&r);
     HK_ASSERT_INT(200, status_of("POST", "/api/v1/counters/c4/open", NULL));
     HK_ASSERT_INT(200, req("GET", "/api/v1/snapshot", NULL, &r));
@@ -353,7 +417,7 @@ static void test_lan_stream_ids_are_journal_seqs_and_a_resume_gets_what_it_misse
     long long t1;
 
     /* fresh connect: a snapshot event, then events from now */
-    HK_ASSERT_OK(hk_sse_open(port, "/api/v1/events", NULL, &s));
+    HK_ASSERT_OK(hk_sse_open(port, "/api/v1/events?access_token=" KIOSK1, NULL, &s));
     HK_ASSERT_INT(1, hk_sse_next(&s, 5000, &ev));
     HK_ASSERT_STR("snapshot", ev.event);
     HK_ASSERT_STR("", ev.id);
@@ -367,7 +431,7 @@ static void test_lan_stream_ids_are_journal_seqs_and_a_resume_gets_what_it_misse
     /* missed while away: a call and a third ticket */
     HK_ASSERT_INT(200, status_of("POST", "/api/v1/counters/c2/call-next", NULL));
     (void)issue("general");
-    HK_ASSERT_OK(hk_sse_open(port, "/api/v1/events", "2", &s));
+    HK_ASSERT_OK(hk_sse_open(port, "/api/v1/events?access_token=" KIOSK1, "2", &s));
     HK_ASSERT_INT(1, hk_sse_next(&s, 5000, &ev));
     HK_ASSERT_STR("snapshot", ev.event);
     HK_ASSERT_INT(4, json_num(ev.data, "journal_seq"));
@@ -380,7 +444,7 @@ static void test_lan_stream_ids_are_journal_seqs_and_a_resume_gets_what_it_misse
      * the journal (and the day continues with the next number) */
     hub_stop();
     hub_start();
-    HK_ASSERT_OK(hk_sse_open(port, "/api/v1/events", "1", &s));
+    HK_ASSERT_OK(hk_sse_open(port, "/api/v1/events?access_token=" KIOSK1, "1", &s));
     HK_ASSERT_INT(1, hk_sse_next(&s, 5000, &ev));
     HK_ASSERT_STR("snapshot", ev.event);
     expect_event(&s, "ticket.issued", 2);
@@ -396,6 +460,7 @@ static void test_lan_stream_ids_are_journal_seqs_and_a_resume_gets_what_it_misse
 }
 
 typedef struct caller {
+    char auth[160];
     int counter;
     int n;
     long long ids[N_TICKETS];
@@ -410,12 +475,19 @@ static void *call_loop(void *arg)
     snprintf(path, sizeof(path), "/api/v1/counters/c%d/call-next", c->counter);
     for(;;) {
         hk_http_resp_t r;
-        if(hk_http_request(port, "POST", path, NULL, NULL, &r) != 0) {
+        if(hk_http_request(port, "POST", path, NULL, c->auth, &r) != 0) {
             c->errors++;
             break;
         }
         if(r.status == 200 && c->n < N_TICKETS) {
-            c->ids[c->n++] = json_num(strstr(r.body, "\"ticket\""), "id");
+            char fin[96];
+            hk_http_resp_t f;
+            c->ids[c->n] = json_num(strstr(r.body, "\"ticket\""), "id");
+            /* one visit at a time: finish it before calling the next */
+            snprintf(fin, sizeof(fin), "/api/v1/tickets/%lld/finish", c->ids[c->n++]);
+            if(hk_http_request(port, "POST", fin, NULL, NULL, &f) != 0 || f.status != 200)
+                c->errors++;
+            hk_http_resp_free(&f);
         } else if(r.status == 503) {
             usleep(1000); /* Retry-After: we are the only client, retry soon */
         } else {
@@ -445,6 +517,11 @@ static void test_lan_eight_parallel_callers_call_every_ticket_exactly_once(void)
     memset(callers, 0, sizeof(callers));
     memset(seen, 0, sizeof(seen));
     for(i = 0; i < N_CLIENTS; i++) {
+        char staff[8];
+        snprintf(staff, sizeof(staff), "s%d", i + 1);
+        login_header(staff, callers[i].auth, sizeof(callers[i].auth));
+    }
+    for(i = 0; i < N_CLIENTS; i++) {
         callers[i].counter = i + 1;
         HK_ASSERT_OK(pthread_create(&th[i], NULL, call_loop, &callers[i]));
     }
@@ -461,6 +538,370 @@ static void test_lan_eight_parallel_callers_call_every_ticket_exactly_once(void)
         }
     }
     HK_ASSERT_INT(N_TICKETS, total);
+}
+
+/* ---- access ------------------------------------------------------------------- */
+
+static void expect_as(const char *headers, const char *method, const char *path, const char *body,
+                      int status, const char *code)
+{
+    hk_http_resp_t r;
+    char want[64];
+
+    HK_ASSERT_INT(status, req_as(headers, method, path, body, &r));
+    if(code) {
+        snprintf(want, sizeof(want), "\"code\":\"%s\"", code);
+        HK_ASSERT_CONTAINS(r.body, want);
+    }
+    hk_http_resp_free(&r);
+}
+
+/* A request whose answer must have that status and contain part. */
+static void expect_has(const char *headers, const char *method, const char *path, const char *body,
+                       int status, const char *part)
+{
+    hk_http_resp_t r;
+
+    HK_ASSERT_INT(status, req_as(headers, method, path, body, &r));
+    HK_ASSERT_CONTAINS(r.body, part);
+    hk_http_resp_free(&r);
+}
+
+static void test_lan_a_token_is_required_and_staff_actions_need_a_session(void)
+{
+    static hk_sse_t s;
+    static hk_sse_event_t ev;
+    hk_http_resp_t r;
+    char *before, *after, val[64];
+    long long id = issue("general");
+
+    before = state_now();
+    /* no token, an unknown one, another scheme: 401 with a challenge */
+    HK_ASSERT_INT(401, req_as(NULL, "GET", "/api/v1/snapshot", NULL, &r));
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"unauthorized\"");
+    HK_ASSERT(hk_http_header(&r, "WWW-Authenticate", val, sizeof(val)) == 0);
+    HK_ASSERT_CONTAINS(val, "Bearer");
+    hk_http_resp_free(&r);
+    expect_as("Authorization: Bearer not-a-token-of-this-branch\r\n", "GET", "/api/v1/snapshot",
+              NULL, 401, "unauthorized");
+    expect_as("Authorization: Basic czE6MjQ2ODEw\r\n", "GET", "/api/v1/snapshot", NULL, 401,
+              "unauthorized");
+    expect_as("Authorization: Bearer\r\n", "GET", "/api/v1/snapshot", NULL, 401, "unauthorized");
+    expect_as(NULL, "POST", "/api/v1/tickets", "{\"service\":\"general\"}", 401, "unauthorized");
+    expect_as(NULL, "POST", "/api/v1/counters/c1/call-next", NULL, 401, "unauthorized");
+    expect_as(NULL, "GET", "/api/v1/visits", NULL, 401, "unauthorized");
+    /* ?access_token= is for the event stream only */
+    expect_as(NULL, "GET", "/api/v1/snapshot?access_token=" KIOSK1, NULL, 401, "unauthorized");
+    HK_ASSERT(hk_sse_open(port, "/api/v1/events", NULL, &s) != 0);
+    HK_ASSERT(hk_sse_open(port, "/api/v1/events?access_token=wrong", NULL, &s) != 0);
+
+    /* a device token: the branch's state yes, staff actions no */
+    expect_as(DEVICE_H, "GET", "/api/v1/snapshot", NULL, 200, NULL);
+    expect_as("authorization: bearer " KIOSK1 "\r\n", "GET", "/api/v1/snapshot", NULL, 200, NULL);
+    expect_as(DEVICE_H, "POST", "/api/v1/counters/c1/call-next", NULL, 403,
+              "staff_session_required");
+    expect_as(DEVICE_H, "POST", "/api/v1/counters/c1/open", NULL, 403, "staff_session_required");
+    expect_as(DEVICE_H, "POST", "/api/v1/counters/c1/close", NULL, 403, "staff_session_required");
+    {
+        char path[64];
+        snprintf(path, sizeof(path), "/api/v1/tickets/%lld/finish", id);
+        expect_as(DEVICE_H, "POST", path, NULL, 403, "staff_session_required");
+        snprintf(path, sizeof(path), "/api/v1/tickets/%lld/no-show", id);
+        expect_as(DEVICE_H, "POST", path, NULL, 403, "staff_session_required");
+    }
+    expect_as(DEVICE_H, "GET", "/api/v1/sessions/current", NULL, 403, "staff_session_required");
+    after = state_now();
+    HK_ASSERT_STR(before, after); /* nothing refused changed anything */
+    free(before);
+    free(after);
+
+    /* the stream takes the token as a query argument */
+    HK_ASSERT_OK(hk_sse_open(port, "/api/v1/events?access_token=" KIOSK1, NULL, &s));
+    HK_ASSERT_INT(1, hk_sse_next(&s, 5000, &ev));
+    HK_ASSERT_STR("snapshot", ev.event);
+    hk_sse_close(&s);
+}
+
+static void test_lan_login_checks_the_pin_and_limits_guessing(void)
+{
+    hk_http_resp_t r;
+    char val[16], name[64];
+    int i;
+
+    HK_ASSERT_INT(201, req_as(NULL, "POST", "/api/v1/sessions",
+                              "{\"staff_id\":\"s2\",\"pin\":\"" PIN "\"}", &r));
+    json_str(r.body, "name_en", name, sizeof(name));
+    HK_ASSERT_STR("Staff 2", name);
+    HK_ASSERT_CONTAINS(r.body, "\"staff\":{\"id\":\"s2\"");
+    HK_ASSERT(json_num(r.body, "expires_ms") > (long long)time(NULL) * 1000);
+    HK_ASSERT(!strstr(r.body, PIN));
+    hk_http_resp_free(&r);
+    /* the session says who it is */
+    HK_ASSERT_INT(200, req("GET", "/api/v1/sessions/current", NULL, &r));
+    HK_ASSERT_CONTAINS(r.body, "\"staff\":{\"id\":\"s1\"");
+    HK_ASSERT(!strstr(r.body, "\"session\""));
+    hk_http_resp_free(&r);
+
+    /* malformed logins are 400, wrong ones 401 */
+    expect_as(NULL, "POST", "/api/v1/sessions", "{\"staff_id\":\"s2\"}", 400, "invalid_request");
+    expect_as(NULL, "POST", "/api/v1/sessions", "{\"staff_id\":\"s2\",\"pin\":7}", 400,
+              "invalid_request");
+    expect_as(NULL, "POST", "/api/v1/sessions", "{\"staff_id\":", 400, "malformed_json");
+    expect_as(NULL, "GET", "/api/v1/sessions", NULL, 405, "method_not_allowed");
+    expect_as(NULL, "POST", "/api/v1/sessions", "{\"staff_id\":\"nobody\",\"pin\":\"1\"}", 401,
+              "bad_credentials");
+    /* 5 wrong PINs for s3 (with the unknown id above: 6 from this source) */
+    for(i = 0; i < 4; i++)
+        expect_as(NULL, "POST", "/api/v1/sessions", "{\"staff_id\":\"s3\",\"pin\":\"000000\"}", 401,
+                  "bad_credentials");
+    /* locked: even the right PIN, for s3 and (same source) for s4 */
+    HK_ASSERT_INT(429, req_as(NULL, "POST", "/api/v1/sessions",
+                              "{\"staff_id\":\"s3\",\"pin\":\"" PIN "\"}", &r));
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"too_many_attempts\"");
+    HK_ASSERT(hk_http_header(&r, "Retry-After", val, sizeof(val)) == 0);
+    HK_ASSERT(atoi(val) >= 1 && atoi(val) <= 300);
+    hk_http_resp_free(&r);
+    expect_as(NULL, "POST", "/api/v1/sessions", "{\"staff_id\":\"s4\",\"pin\":\"" PIN "\"}", 429,
+              "too_many_attempts");
+    /* sessions already open keep working */
+    expect_as(staff_h, "GET", "/api/v1/sessions/current", NULL, 200, NULL);
+}
+
+static void test_lan_a_session_stamps_its_calls_and_logout_ends_it(void)
+{
+    hk_http_resp_t r;
+    char other[160];
+
+    HK_ASSERT_INT(200, req("POST", "/api/v1/counters/c1/open", NULL, &r));
+    HK_ASSERT_CONTAINS(r.body, "\"counter\":{\"id\":\"c1\",\"state\":\"open\",\"staff\":\"s1\"");
+    hk_http_resp_free(&r);
+    (void)issue("general");
+    HK_ASSERT_INT(200, req("POST", "/api/v1/counters/c1/call-next", NULL, &r));
+    HK_ASSERT_CONTAINS(r.body, "\"counter\":\"c1\",\"staff\":\"s1\",\"device\":null");
+    hk_http_resp_free(&r);
+    HK_ASSERT_INT(200, req("GET", "/api/v1/snapshot", NULL, &r));
+    HK_ASSERT_CONTAINS(r.body, "{\"id\":\"c1\",\"state\":\"open\",\"staff\":\"s1\","
+                               "\"staff_name_zh\":\"员工1\",\"staff_name_en\":\"Staff 1\"");
+    hk_http_resp_free(&r);
+
+    /* logout ends that session only */
+    login_header("s2", other, sizeof(other));
+    HK_ASSERT_INT(204, req("DELETE", "/api/v1/sessions/current", NULL, &r));
+    HK_ASSERT_INT(0, (long long)r.body_len);
+    hk_http_resp_free(&r);
+    expect_as(staff_h, "GET", "/api/v1/sessions/current", NULL, 401, "unauthorized");
+    expect_as(staff_h, "POST", "/api/v1/counters/c1/call-next", NULL, 401, "unauthorized");
+    expect_as(staff_h, "DELETE", "/api/v1/sessions/current", NULL, 401, "unauthorized");
+    expect_as(other, "GET", "/api/v1/sessions/current", NULL, 200, NULL);
+}
+
+/* ---- visits, ratings, offline tickets ---------------------------------------------- */
+
+/* Issue, call at counter, start, finish: the ticket's id. */
+static long long serve(const char *counter)
+{
+    char path[64];
+    hk_http_resp_t r;
+    long long id;
+
+    (void)issue("general");
+    snprintf(path, sizeof(path), "/api/v1/counters/%s/call-next", counter);
+    HK_ASSERT_INT(200, req("POST", path, NULL, &r));
+    id = json_num(strstr(r.body, "\"ticket\""), "id");
+    hk_http_resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/tickets/%lld/start", id);
+    HK_ASSERT_INT(200, status_of("POST", path, NULL));
+    snprintf(path, sizeof(path), "/api/v1/tickets/%lld/finish", id);
+    HK_ASSERT_INT(200, status_of("POST", path, NULL));
+    return id;
+}
+
+static void test_lan_rating_at_the_counter_and_by_number(void)
+{
+    hk_http_resp_t r;
+    char path[64];
+    long long done, waiting;
+
+    HK_ASSERT_INT(200, status_of("POST", "/api/v1/counters/c1/open", NULL));
+    done = serve("c1");         /* A001 */
+    waiting = issue("general"); /* A002 */
+    snprintf(path, sizeof(path), "/api/v1/tickets/%lld/rating", done);
+    /* bad votes: 400, nothing stored */
+    expect_as(DEVICE_H, "POST", path, "{\"level\":\"great\"}", 400, "invalid_request");
+    expect_as(DEVICE_H, "POST", path, "{\"level\":\"satisfied\",\"reasons\":[\"attitude\"]}", 400,
+              "invalid_request");
+    expect_as(DEVICE_H, "POST", path, "{\"level\":\"dissatisfied\",\"praise\":[\"attitude\"]}", 400,
+              "invalid_request");
+    expect_as(DEVICE_H, "POST", path, "{\"level\":\"satisfied\",\"praise\":[\"smile\"]}", 400,
+              "invalid_request");
+    expect_as(DEVICE_H, "POST", path, "{\"level\":\"satisfied\",\"x\":1}", 400, "invalid_request");
+    expect_as(NULL, "POST", path, "{\"level\":\"satisfied\"}", 401, "unauthorized");
+    /* the vote, a repeated press, another vote */
+    HK_ASSERT_INT(200,
+                  req("POST", path, "{\"level\":\"satisfied\",\"praise\":[\"attitude\"]}", &r));
+    HK_ASSERT_CONTAINS(r.body, "\"rating\":{\"level\":\"satisfied\",\"status\":\"rated\","
+                               "\"reasons\":[],\"praise\":[\"attitude\"],\"source\":\"counter\"");
+    HK_ASSERT_CONTAINS(r.body, "\"staff\":\"s1\"");
+    hk_http_resp_free(&r);
+    expect_as(staff_h, "POST", path, "{\"level\":\"satisfied\",\"praise\":[\"attitude\"]}", 200,
+              NULL);
+    expect_as(staff_h, "POST", path, "{\"level\":\"basic\"}", 409, "already_rated");
+    snprintf(path, sizeof(path), "/api/v1/tickets/%lld/rating", waiting);
+    expect_as(staff_h, "POST", path, "{\"level\":\"basic\"}", 409, "not_finished");
+    expect_as(staff_h, "POST", "/api/v1/tickets/99999/rating", "{\"level\":\"basic\"}", 404,
+              "unknown_ticket");
+
+    /* at the kiosk, by the number on the ticket */
+    expect_has(DEVICE_H, "GET", "/api/v1/ratings/lookup?number=A001", NULL, 200,
+               "\"status\":\"already_rated\"");
+    expect_has(DEVICE_H, "GET", "/api/v1/ratings/lookup?number=A002", NULL, 200,
+               "\"status\":\"not_finished\"");
+    expect_has(DEVICE_H, "GET", "/api/v1/ratings/lookup?number=A777", NULL, 200,
+               "{\"status\":\"unknown\",\"ticket\":null");
+    expect_as(DEVICE_H, "GET", "/api/v1/ratings/lookup", NULL, 400, "invalid_request");
+    expect_as(DEVICE_H, "GET", "/api/v1/ratings/lookup?number=a1", NULL, 400, "invalid_request");
+    expect_as(DEVICE_H, "GET", "/api/v1/ratings/lookup?number=A001&day=2026-02-30", NULL, 400,
+              "invalid_request");
+    done = serve("c1"); /* A002 */
+    HK_ASSERT_INT(200, req_as(DEVICE_H, "GET", "/api/v1/ratings/lookup?number=A002", NULL, &r));
+    HK_ASSERT_CONTAINS(r.body, "\"status\":\"may_rate\"");
+    HK_ASSERT_CONTAINS(r.body, "\"number\":\"A002\"");
+    hk_http_resp_free(&r);
+    HK_ASSERT_INT(200, req_as(DEVICE_H, "POST", "/api/v1/ratings",
+                              "{\"number\":\"A002\",\"level\":\"very_dissatisfied\","
+                              "\"reasons\":[\"efficiency\",\"other\"]}",
+                              &r));
+    HK_ASSERT_CONTAINS(r.body, "\"reasons\":[\"efficiency\",\"other\"],\"praise\":[],"
+                               "\"source\":\"kiosk\"");
+    HK_ASSERT_CONTAINS(r.body, "\"follow_up\":true");
+    hk_http_resp_free(&r);
+    expect_as(DEVICE_H, "POST", "/api/v1/ratings", "{\"number\":\"A002\",\"level\":\"basic\"}", 409,
+              "already_rated");
+    expect_as(DEVICE_H, "POST", "/api/v1/ratings", "{\"number\":\"A777\",\"level\":\"basic\"}", 404,
+              "unknown_number");
+    expect_as(DEVICE_H, "POST", "/api/v1/ratings", "{\"level\":\"basic\"}", 400, "invalid_request");
+}
+
+static void test_lan_visits_list_the_day_with_ratings(void)
+{
+    hk_http_resp_t r;
+    char path[64], day[16];
+    long long done;
+
+    HK_ASSERT_INT(200, status_of("POST", "/api/v1/counters/c2/open", NULL));
+    done = serve("c2");
+    (void)issue("payment");
+    snprintf(path, sizeof(path), "/api/v1/tickets/%lld/rating", done);
+    HK_ASSERT_INT(200, status_of("POST", path, "{\"level\":\"very_satisfied\"}"));
+    HK_ASSERT_INT(200, req_as(DEVICE_H, "GET", "/api/v1/visits", NULL, &r));
+    json_str(r.body, "day", day, sizeof(day));
+    HK_ASSERT_INT(10, (long long)strlen(day));
+    HK_ASSERT_CONTAINS(r.body, "\"number\":\"A001\"");
+    HK_ASSERT_CONTAINS(r.body, "\"level\":\"very_satisfied\",\"status\":\"rated\"");
+    HK_ASSERT_CONTAINS(r.body, "\"number\":\"B001\"");
+    HK_ASSERT_CONTAINS(r.body, "\"rating\":null");
+    hk_http_resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/visits?day=%s", day);
+    expect_has(DEVICE_H, "GET", path, NULL, 200, "\"number\":\"B001\"");
+    expect_has(DEVICE_H, "GET", "/api/v1/visits?day=2020-01-01", NULL, 200,
+               "{\"day\":\"2020-01-01\",\"visits\":[]}");
+    expect_as(DEVICE_H, "GET", "/api/v1/visits?day=yesterday", NULL, 400, "invalid_request");
+    expect_as(DEVICE_H, "POST", "/api/v1/visits", NULL, 405, "method_not_allowed");
+}
+
+static void test_lan_import_is_idempotent_and_kept_to_the_block(void)
+{
+    const char *k2 = "Authorization: Bearer " KIOSK2 "\r\n";
+    char body[256], day[16];
+    hk_http_resp_t r;
+    long long now_ms = (long long)time(NULL) * 1000, id;
+    char *before, *after;
+
+    /* the hub's business day, as its tickets carry it */
+    HK_ASSERT_INT(201,
+                  req_as(DEVICE_H, "POST", "/api/v1/tickets", "{\"service\":\"general\"}", &r));
+    json_str(r.body, "day", day, sizeof(day));
+    hk_http_resp_free(&r);
+#define IMPORT(num, ms, dev)                                                                 \
+    snprintf(body, sizeof(body),                                                             \
+             "{\"service\":\"general\",\"number\":\"%s\",\"day\":\"%s\",\"issued_ms\":%lld," \
+             "\"device\":\"%s\"}",                                                           \
+             num, day, (long long)(ms), dev)
+    IMPORT("A901", now_ms - 60000, "kiosk-2");
+    HK_ASSERT_INT(201, req_as(k2, "POST", "/api/v1/tickets/import", body, &r));
+    HK_ASSERT_CONTAINS(r.body, "\"number\":\"A901\"");
+    HK_ASSERT_CONTAINS(r.body, "\"device\":\"kiosk-2\"");
+    id = json_num(strstr(r.body, "\"ticket\""), "id");
+    hk_http_resp_free(&r);
+    /* the same ticket again: 200, the same row, nothing new */
+    before = state_now();
+    HK_ASSERT_INT(200, req_as(k2, "POST", "/api/v1/tickets/import", body, &r));
+    HK_ASSERT_INT(id, json_num(strstr(r.body, "\"ticket\""), "id"));
+    hk_http_resp_free(&r);
+    /* refusals, none of which changes anything */
+    IMPORT("A901", now_ms - 30000, "kiosk-2");
+    expect_as(k2, "POST", "/api/v1/tickets/import", body, 409, "number_conflict");
+    IMPORT("A950", now_ms, "kiosk-2");
+    expect_as(k2, "POST", "/api/v1/tickets/import", body, 400, "outside_block");
+    IMPORT("A005", now_ms, "kiosk-2");
+    expect_as(k2, "POST", "/api/v1/tickets/import", body, 400, "outside_block");
+    IMPORT("A902", now_ms, "kiosk-2");
+    expect_as(DEVICE_H, "POST", "/api/v1/tickets/import", body, 403, "forbidden");
+    expect_as(staff_h, "POST", "/api/v1/tickets/import", body, 403, "forbidden");
+    IMPORT("A902", now_ms, "kiosk-1");
+    expect_as(DEVICE_H, "POST", "/api/v1/tickets/import", body, 400, "outside_block");
+    IMPORT("A902", now_ms, "kiosk-9");
+    expect_as(k2, "POST", "/api/v1/tickets/import", body, 404, "unknown_device");
+    expect_as(k2, "POST", "/api/v1/tickets/import", "{\"service\":\"general\"}", 400,
+              "invalid_request");
+    expect_as(k2, "POST", "/api/v1/tickets/import",
+              "{\"service\":\"general\",\"number\":\"A903\",\"day\":\"2026-11-26\","
+              "\"issued_ms\":1.5,\"device\":\"kiosk-2\"}",
+              400, "invalid_request");
+#undef IMPORT
+    after = state_now();
+    HK_ASSERT_STR(before, after);
+    free(before);
+    free(after);
+}
+
+static void test_lan_new_bodies_malformed_or_oversized_change_nothing(void)
+{
+    char big[LAN_BIG], *before, *after;
+    long long done;
+    char path[64];
+
+    HK_ASSERT_INT(200, status_of("POST", "/api/v1/counters/c1/open", NULL));
+    done = serve("c1");
+    snprintf(path, sizeof(path), "/api/v1/tickets/%lld/rating", done);
+    before = state_now();
+    memset(big, ' ', sizeof(big) - 1);
+    big[0] = '{';
+    big[sizeof(big) - 2] = '}';
+    big[sizeof(big) - 1] = '\0';
+    expect_as(NULL, "POST", "/api/v1/sessions", big, 413, "body_too_large");
+    expect_as(staff_h, "POST", path, big, 413, "body_too_large");
+    expect_as(staff_h, "POST", "/api/v1/ratings", big, 413, "body_too_large");
+    expect_as(staff_h, "POST", "/api/v1/tickets/import", big, 413, "body_too_large");
+    expect_as(staff_h, "POST", path, "{\"level\":", 400, "malformed_json");
+    expect_as(staff_h, "POST", path, "[\"satisfied\"]", 400, "malformed_json");
+    expect_as(staff_h, "POST", path, "{\"level\":\"satisfied\",\"praise\":\"attitude\"}", 400,
+              "invalid_request");
+    expect_as(staff_h, "POST", path,
+              "{\"level\":\"basic\",\"reasons\":[\"other\",\"other\",\"other\",\"other\","
+              "\"other\"]}",
+              400, "invalid_request");
+    expect_as(staff_h, "POST", "/api/v1/ratings",
+              "{\"number\":\"A001\",\"day\":\"26-11-2026\","
+              "\"level\":\"basic\"}",
+              400, "invalid_request");
+    expect_as(NULL, "POST", "/api/v1/sessions", "{\"staff_id\":\"s1\",\"pin\":\"246810\",\"x\":0}",
+              400, "invalid_request");
+    expect_as(NULL, "POST", "/api/v1/sessions", "\"s1\"", 400, "malformed_json");
+    after = state_now();
+    HK_ASSERT_STR(before, after);
+    free(before);
+    free(after);
 }
 
 /* Run hallkiosk with args (NULL-terminated, after the binary); exit code. */
@@ -488,7 +929,7 @@ static int run_hallkiosk(const char *err, const char *const *args)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static void test_lan_plain_http_is_refused_off_loopback_by_name(void)
+static void test_lan_plain_http_is_refused_off_loopback(void)
 {
     const char *err = hk_test_path("refused.err");
     char cfg[1024], data[1024];
@@ -501,8 +942,8 @@ static void test_lan_plain_http_is_refused_off_loopback_by_name(void)
     snprintf(cfg, sizeof(cfg), "%s/branch.json", hk_test_tmpdir());
     snprintf(data, sizeof(data), "%s/data2", hk_test_tmpdir());
     HK_ASSERT_INT(1, run_hallkiosk(err, lan));
-    HK_ASSERT(hk_test_file_has(err, "plain HTTP on loopback (127.0.0.0/8) only"));
-    HK_ASSERT(hk_test_file_has(err, "HTTPS for the branch LAN comes in the next step"));
+    HK_ASSERT(hk_test_file_has(err, "off loopback the hub serves HTTPS only"));
+    HK_ASSERT(hk_test_file_has(err, "hub.tls_cert"));
     HK_ASSERT_INT(1, run_hallkiosk(err, bad));
     HK_ASSERT(hk_test_file_has(err, "expected HOST:PORT"));
     HK_ASSERT_INT(2, run_hallkiosk(err, kiosk));
@@ -516,6 +957,13 @@ int main(void)
     HK_RUN(test_lan_errors_get_their_status_and_change_nothing);
     HK_RUN(test_lan_stream_ids_are_journal_seqs_and_a_resume_gets_what_it_missed);
     HK_RUN(test_lan_eight_parallel_callers_call_every_ticket_exactly_once);
-    HK_RUN(test_lan_plain_http_is_refused_off_loopback_by_name);
+    HK_RUN(test_lan_plain_http_is_refused_off_loopback);
+    HK_RUN(test_lan_a_token_is_required_and_staff_actions_need_a_session);
+    HK_RUN(test_lan_login_checks_the_pin_and_limits_guessing);
+    HK_RUN(test_lan_a_session_stamps_its_calls_and_logout_ends_it);
+    HK_RUN(test_lan_rating_at_the_counter_and_by_number);
+    HK_RUN(test_lan_visits_list_the_day_with_ratings);
+    HK_RUN(test_lan_import_is_idempotent_and_kept_to_the_block);
+    HK_RUN(test_lan_new_bodies_malformed_or_oversized_change_nothing);
     return hk_test_end();
 }

@@ -8,11 +8,15 @@
  * subscribers at once (no polling), each getting the event with its seq as
  * id. Also runs under ThreadSanitizer (label tsan).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,17 +25,25 @@
 #include "hk_test.h"
 #include "lan_server.h"
 
-#define N_SUBS 50
+#define N_SUBS   50
+#define TOKEN    "test-token-display-0123456789"
+#define DEVICE_H "Authorization: Bearer " TOKEN "\r\n"
+#define PIN_HASH \
+    "$argon2id$v=19$m=19456,t=2,p=1$9TAmAzTazftkRfPEX45gMw$5knWFbDoUeD96CmGfXVTf2D1rjGgB3/f7D2lAUd44mQ" /* of 246810 */
 
 static const char config_json[] =
     "{\"branch\":{\"id\":\"b1\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
     "\"services\":[{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\",\"name_en\":\"G\"}],"
-    "\"counters\":[{\"id\":\"c1\",\"number\":1,\"services\":[\"general\"]}]}";
+    "\"counters\":[{\"id\":\"c1\",\"number\":1,\"services\":[\"general\"]}],"
+    "\"staff\":[{\"id\":\"s1\",\"name_zh\":\"王\",\"name_en\":\"Wang\",\"pin_hash\":\"" PIN_HASH
+    "\"}],"
+    "\"devices\":[{\"id\":\"display-1\",\"token\":\"" TOKEN "\"}]}";
 
 static config_t cfg;
 static mailbox_t *mb;
 static lan_server_t *srv;
 static uint16_t port;
+static char staff_h[160]; /* s1's session header */
 
 void setUp(void)
 {
@@ -47,6 +59,18 @@ void setUp(void)
     HK_ASSERT_OK(lan_server_start(&o, &srv, NULL));
     port = lan_server_port(srv);
     HK_ASSERT(port > 0);
+    {
+        /* a login needs no hub: the PIN is checked on the connection thread */
+        hk_http_resp_t r;
+        const char *p;
+        HK_ASSERT_OK(hk_http_request(port, "POST", "/api/v1/sessions",
+                                     "{\"staff_id\":\"s1\",\"pin\":\"246810\"}", NULL, &r));
+        HK_ASSERT_INT(201, r.status);
+        p = strstr(r.body, "\"session\":\"");
+        HK_ASSERT(p);
+        snprintf(staff_h, sizeof(staff_h), "Authorization: Bearer %.43s\r\n", p + 11);
+        hk_http_resp_free(&r);
+    }
 }
 
 /* As the hub does at stop: no more posts, refuse what is queued, join. */
@@ -65,7 +89,7 @@ void tearDown(void)
 
 typedef struct client {
     pthread_t th;
-    const char *method, *path, *body;
+    const char *method, *path, *body, *headers;
     hk_http_resp_t resp;
 } client_t;
 
@@ -73,7 +97,7 @@ static void *client_run(void *arg)
 {
     client_t *c = arg;
 
-    (void)hk_http_request(port, c->method, c->path, c->body, NULL, &c->resp);
+    (void)hk_http_request(port, c->method, c->path, c->body, c->headers, &c->resp);
     return NULL;
 }
 
@@ -83,6 +107,7 @@ static void client_start(client_t *c, const char *method, const char *path, cons
     c->method = method;
     c->path = path;
     c->body = body;
+    c->headers = strstr(path, "/counters/") ? staff_h : DEVICE_H;
     HK_ASSERT_OK(pthread_create(&c->th, NULL, client_run, c));
 }
 
@@ -125,8 +150,8 @@ static void test_lan_server_full_mailbox_answers_503_with_retry_after(void)
     while(mailbox_post_simple(mb, MAILBOX_PRINT_DONE, 0, HK_OK, 0) == HK_OK)
         filled++;
     HK_ASSERT(filled > 0);
-    HK_ASSERT_OK(
-        hk_http_request(port, "POST", "/api/v1/tickets", "{\"service\":\"general\"}", NULL, &r));
+    HK_ASSERT_OK(hk_http_request(port, "POST", "/api/v1/tickets", "{\"service\":\"general\"}",
+                                 DEVICE_H, &r));
     HK_ASSERT_INT(503, r.status);
     HK_ASSERT_CONTAINS(r.body, "\"code\":\"busy\"");
     HK_ASSERT(hk_http_header(&r, "Retry-After", val, sizeof(val)) == 0);
@@ -164,7 +189,7 @@ static void test_lan_server_request_freed_unhandled_completes_as_503(void)
     pthread_join(waiting.th, NULL);
     HK_ASSERT_INT(503, waiting.resp.status);
     hk_http_resp_free(&waiting.resp);
-    HK_ASSERT_OK(hk_http_request(port, "GET", "/api/v1/snapshot", NULL, NULL, &r));
+    HK_ASSERT_OK(hk_http_request(port, "GET", "/api/v1/snapshot", NULL, DEVICE_H, &r));
     HK_ASSERT_INT(503, r.status);
     hk_http_resp_free(&r);
     HK_ASSERT_INT(0, mailbox_count(mb)); /* nothing posted after stop */
@@ -182,7 +207,7 @@ static void *subscriber_run(void *arg)
 {
     subscriber_t *s = arg;
 
-    if(hk_sse_open(port, "/api/v1/events", NULL, &s->sse) != 0)
+    if(hk_sse_open(port, "/api/v1/events?access_token=" TOKEN, NULL, &s->sse) != 0)
         return NULL;
     s->opened = hk_sse_next(&s->sse, 5000, &s->first) == 1;
     s->got = s->opened && hk_sse_next(&s->sse, 5000, &s->next) == 1;
@@ -236,11 +261,68 @@ static void test_lan_server_feed_wakes_every_subscriber_at_once(void)
     HK_ASSERT_MSG(worst_ms < 1000, "fan-out took %.0f ms", worst_ms);
 }
 
+/* Send raw bytes on a new connection; the first line of the answer
+ * (within 5 s) into line, "" if none. */
+static void raw_exchange(const char *data, size_t len, char *line, size_t cap)
+{
+    struct sockaddr_in sa;
+    struct pollfd p;
+    size_t off = 0;
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    line[0] = '\0';
+    HK_ASSERT(fd >= 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    HK_ASSERT_OK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+    while(off < len && (n = send(fd, data + off, len - off, MSG_NOSIGNAL)) > 0)
+        off += (size_t)n;
+    p.fd = fd;
+    p.events = POLLIN;
+    if(poll(&p, 1, 5000) == 1 && (n = recv(fd, line, cap - 1, 0)) > 0) {
+        line[n] = '\0';
+        line[strcspn(line, "\r\n")] = '\0';
+    }
+    close(fd);
+}
+
+static void test_lan_server_oversized_headers_are_refused_and_it_keeps_serving(void)
+{
+    static char req[48 * 1024];
+    char line[256];
+    hk_http_resp_t r;
+    int n;
+
+    /* a 40 KiB header, over the connection's 32 KiB: refused before any
+     * handler runs, the connection closed */
+    n = snprintf(req, sizeof(req), "GET /api/v1/branch HTTP/1.1\r\nHost: x\r\nX-Padding: ");
+    memset(req + n, 'a', 40 * 1024);
+    n += 40 * 1024;
+    n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\nConnection: close\r\n\r\n");
+    raw_exchange(req, (size_t)n, line, sizeof(line));
+    HK_ASSERT_STR("HTTP/1.1 431 Request Header Fields Too Large", line);
+    HK_ASSERT_INT(0, mailbox_count(mb)); /* nothing reached the hub */
+    HK_ASSERT_OK(hk_http_request(port, "GET", "/api/v1/branch", NULL, NULL, &r));
+    HK_ASSERT_INT(200, r.status);
+    hk_http_resp_free(&r);
+    /* an oversized bearer token is just an unknown one */
+    n = snprintf(req, sizeof(req), "Authorization: Bearer ");
+    memset(req + n, 'a', 300);
+    snprintf(req + n + 300, 3, "\r\n");
+    HK_ASSERT_OK(hk_http_request(port, "GET", "/api/v1/snapshot", NULL, req, &r));
+    HK_ASSERT_INT(401, r.status);
+    hk_http_resp_free(&r);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     HK_RUN(test_lan_server_full_mailbox_answers_503_with_retry_after);
     HK_RUN(test_lan_server_request_freed_unhandled_completes_as_503);
     HK_RUN(test_lan_server_feed_wakes_every_subscriber_at_once);
+    HK_RUN(test_lan_server_oversized_headers_are_refused_and_it_keeps_serving);
     return hk_test_end();
 }

@@ -64,5 +64,6 @@ const scr_ops_t *scr_counter_panel_ops(void);
 const scr_ops_t *scr_rate_staff_ops(void);
 const scr_ops_t *scr_rate_faces_ops(void);
 const scr_ops_t *scr_rate_number_ops(void);
+const scr_ops_t *scr_board_ops(void);
 
 #endif
