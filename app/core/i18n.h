@@ -99,6 +99,7 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_TOAST_NO_TICKET, "toast_no_ticket") \
     X(I18N_TOAST_FAILED, "toast_failed") \
     X(I18N_TOAST_HUB, "toast_hub") \
+    X(I18N_TOAST_COUNTER_BUSY, "toast_counter_busy") \
     X(I18N_RATE_SERVED_BY, "rate_served_by") \
     X(I18N_RATE_YOUR_NUMBER_S, "rate_your_number_s") \
     X(I18N_RATE_INVITE, "rate_invite") \

@@ -776,8 +776,9 @@ static void op_done(counter_t *c, const branch_result_t *r)
                          : r->rc == HK_ERR_BUSY ? I18N_TOAST_NOT_OPEN
                          : r->rc == HK_ERR_NOT_FOUND && op == BRANCH_OP_CALL_NEXT
                              ? I18N_TOAST_NOBODY
-                         : r->rc == HK_ERR_INVALID ? I18N_TOAST_NOT_NOW
-                                                   : I18N_TOAST_FAILED;
+                         : r->rc == HK_ERR_INVALID  ? I18N_TOAST_NOT_NOW
+                         : r->rc == HK_ERR_CONFLICT ? I18N_TOAST_COUNTER_BUSY
+                                                    : I18N_TOAST_FAILED;
         hk_log_info("counter", "%s at %s refused: %s", branch_op_str(op), c->counter_id,
                     hk_err_str(r->rc));
         toast(c, true, why, NULL);

@@ -114,6 +114,10 @@ static void test_call_next_shows_the_number_called(void)
     HK_ASSERT(model()->counter.has_ticket);
     HK_ASSERT_STR("A001", model()->counter.ticket.number);
     HK_ASSERT_STR("已呼叫 A001", model()->counter.toast);
+    /* a second call while A001 is at the counter: one visit at a time */
+    HK_ASSERT_INT(0, harness_run(&h, "key f1\nwait 300\n"));
+    HK_ASSERT_STR("请先办结或过号当前号码", model()->counter.toast);
+    HK_ASSERT_STR("A001", model()->counter.ticket.number);
     /* it is called in the store, at this counter; one left waiting */
     HK_ASSERT_OK(queue_find_ticket(h.queue, "2026-11-25", "A001", &t));
     HK_ASSERT_INT(TICKET_CALLED, t.state);
