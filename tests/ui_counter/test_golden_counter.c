@@ -249,6 +249,15 @@ static void counter_journey(const golden_case_t *c, const char *shots)
              c->face2[0], c->face2[1], c->chip1[0], c->chip1[1], c->submit[0], c->submit[1],
              c->face5[0], c->face5[1]);
     HK_ASSERT_INT(0, harness_run(&h, s));
+    if(c->w == 1080) {
+        /* large text (the header's toggle at the same place in both
+         * sizes): the praise chips, then the clerk's panel and login */
+        HK_ASSERT_INT(0, harness_run(&h, "tap 659 75\nwait 500\nscreenshot rate_praise_large\n"
+                                         "key escape\nwait 500\nexpect-screen counter_panel\n"
+                                         "tap 659 75\nwait 500\nscreenshot panel_large\n"
+                                         "key f10\nwait 500\nexpect-screen counter_login\n"
+                                         "screenshot login_large\n"));
+    }
     harness_close(&h);
 }
 

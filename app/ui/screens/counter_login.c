@@ -127,6 +127,7 @@ static void layout(scr_counter_login_t *s)
             m->lang == I18N_EN ? cfg->staff[i].name_en : cfg->staff[i].name_zh,
             on ? UI_COL_BRAND : UI_COL_CARD, on ? UI_COL_WHITE : UI_COL_TEXT, 40);
         snprintf(s->staff[i].subtitle, sizeof(s->staff[i].subtitle), "%s", cfg->staff[i].id);
+        s->staff[i].sub_px = ui_px(m, 26); /* the id stays, also in large text */
     }
     /* PIN: label, dots, message, pad, Log in */
     {
@@ -180,7 +181,7 @@ static void draw(const void *p, gfx_t *g)
     const scr_counter_login_t *s = p;
     const ui_model_t *m = &s->base.m;
     const config_t *cfg = m->cfg;
-    int i, px = ui_font(m, 40), n, d = ui_px(m, 34), x0;
+    int i, px = ui_font(m, 40), n, d = ui_px(m, 34), x0, tpx = ui_font(m, 56);
     char title[256];
 
     ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, NULL, 0);
@@ -192,8 +193,10 @@ static void draw(const void *p, gfx_t *g)
     } else {
         snprintf(title, sizeof(title), "%s", i18n_get(m->lang, I18N_COUNTER_LOGIN_TITLE));
     }
-    ui_label_draw(g, GFX_BOLD, ui_font(m, 56), gfx_rgb(UI_COL_TEXT), s->title, UI_ALIGN_LEFT, 1,
-                  title);
+    /* a long counter name in large text steps down before it is cut */
+    while(tpx > ui_px(m, 40) && ui_label_width(g, GFX_BOLD, tpx, title) > s->title.w)
+        tpx -= 2;
+    ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(UI_COL_TEXT), s->title, UI_ALIGN_LEFT, 1, title);
     ui_label_draw(g, GFX_BOLD, px, gfx_rgb(UI_COL_MUTED), s->staff_label, UI_ALIGN_LEFT, 1,
                   i18n_get(m->lang, I18N_COUNTER_CHOOSE_STAFF));
     for(i = 0; i < s->n_staff; i++)

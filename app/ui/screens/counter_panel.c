@@ -180,15 +180,23 @@ static void layout(scr_counter_panel_t *s)
                    gfx_rect(grid.x + (i % 2) * (bw + gap), grid.y + (i / 2) * (bh + gap), bw, bh),
                    act_title(m, a), bg, UI_COL_WHITE, 46);
         snprintf(s->act[i].subtitle, sizeof(s->act[i].subtitle), "F%d · %d", a, a);
+        /* the key hint always fits: the title gives way in large text */
+        s->act[i].sub_px = ui_px(m, 24);
+        if(s->act[i].title_px > bh * 38 / 100)
+            s->act[i].title_px = bh * 38 / 100;
         s->act[i].enabled = !ticket_op || m->counter.has_ticket;
     }
     {
         int lh = ui_px(m, 76), lw = ui_px(m, 220);
+        int tw = ui_label_width(s->base.g, GFX_BOLD, ui_font(m, 32),
+                                i18n_get(m->lang, I18N_COUNTER_LOGOUT)) +
+                 lh;
+        if(lw < tw)
+            lw = tw; /* one line, whatever the language and text size */
         scr_button(&s->logout, m,
                    gfx_rect(s->bar.x + s->bar.w - lw, s->bar.y + (s->bar.h - lh) / 2, lw, lh),
                    i18n_get(m->lang, I18N_COUNTER_LOGOUT), UI_COL_CARD, UI_COL_BRAND, 32);
         s->logout.radius = lh / 2;
-        snprintf(s->logout.subtitle, sizeof(s->logout.subtitle), "F10");
     }
     if(m->counter.pick != UI_PICK_NONE)
         layout_modal(s);

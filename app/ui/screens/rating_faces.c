@@ -131,7 +131,8 @@ static void layout(scr_rate_faces_t *s)
         /* The chosen face with its name, the 2 x 2 chips, Submit. Portrait:
          * one column, a little above the middle. Landscape: the face left,
          * the chips and Submit right, both centred. */
-        int label_h = ui_px(m, 90), sub_h = ui_px(m, 130), ch, cw, top, block;
+        int label_h = ui_label_line_h(ui_font(m, 44)) + ui_px(m, 36), sub_h = ui_px(m, 130);
+        int ch, cw, top, block;
         gfx_rect_t col = s->body;
         const i18n_key_t *keys = r->phase == UI_RATE_PRAISE ? praise_key : reason_key;
         if(land) {
