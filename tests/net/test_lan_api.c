@@ -485,7 +485,7 @@ static void *call_loop(void *arg)
             c->ids[c->n] = json_num(strstr(r.body, "\"ticket\""), "id");
             /* one visit at a time: finish it before calling the next */
             snprintf(fin, sizeof(fin), "/api/v1/tickets/%lld/finish", c->ids[c->n++]);
-            if(hk_http_request(port, "POST", fin, NULL, NULL, &f) != 0 || f.status != 200)
+            if(hk_http_request(port, "POST", fin, NULL, c->auth, &f) != 0 || f.status != 200)
                 c->errors++;
             hk_http_resp_free(&f);
         } else if(r.status == 503) {
