@@ -20,6 +20,7 @@ const char *hk_err_str(hk_err_t rc)
     case HK_ERR_BUSY: return "busy";
     case HK_ERR_NOT_FOUND: return "not found";
     case HK_ERR_HW: return "hardware fault";
+    case HK_ERR_CONFLICT: return "conflict";
     }
     return "unknown error";
 }

@@ -19,7 +19,8 @@ typedef enum hk_err {
     HK_ERR_SERVER,
     HK_ERR_BUSY,
     HK_ERR_NOT_FOUND,
-    HK_ERR_HW
+    HK_ERR_HW,
+    HK_ERR_CONFLICT /* the thing is taken: a counter's active visit, a ticket number */
 } hk_err_t;
 
 #define HK_DIAG_SIZE 256

@@ -105,7 +105,16 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_MONTH_SEP, "month_sep") \
     X(I18N_MONTH_OCT, "month_oct") \
     X(I18N_MONTH_NOV, "month_nov") \
-    X(I18N_MONTH_DEC, "month_dec")
+    X(I18N_MONTH_DEC, "month_dec")                        \
+    X(I18N_BOARD_NOW_CALLING, "board_now_calling")         \
+    X(I18N_BOARD_GO_TO_S, "board_go_to_s")                 \
+    X(I18N_BOARD_COUNTER_D, "board_counter_d")             \
+    X(I18N_BOARD_RECENT, "board_recent")                   \
+    X(I18N_BOARD_WAITING, "board_waiting")                 \
+    X(I18N_BOARD_WAITING_D, "board_waiting_d")             \
+    X(I18N_BOARD_NO_CALLS, "board_no_calls")               \
+    X(I18N_BOARD_NUMBER, "board_number")                   \
+    X(I18N_BOARD_COUNTER, "board_counter")
 
 /* clang-format on */
 

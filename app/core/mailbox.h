@@ -26,10 +26,12 @@ typedef enum mailbox_kind {
     MAILBOX_JOURNAL_ADVANCED, /* i64 = last journal seq; coalesced (see below) */
     MAILBOX_CONFIG_CHANGED,   /* i64 = config generation; coalesced */
     MAILBOX_QUIT,             /* i64 = exit code */
-    MAILBOX_REQUEST           /* payload = a request another thread waits on
+    MAILBOX_REQUEST,          /* payload = a request another thread waits on
                                  (its owner's type, e.g. the hub's LAN
                                  requests); payload_free must complete it
                                  as refused if it is freed unhandled */
+    MAILBOX_VOICE             /* tag = announcement tag, rc, i64 = voice_event_t
+                                 (the hall board's announcer, platform/audio) */
 } mailbox_kind_t;
 
 typedef struct mailbox_msg {

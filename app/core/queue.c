@@ -796,9 +796,9 @@ hk_err_t queue_import_ticket(queue_t *q, const ticket_t *t, int64_t now_ms, tick
         rc = load_by(q, S_FIND, today, number, &had);
         if(rc == HK_OK &&
            (strcmp(had.t.device_id, t->device_id) != 0 || had.t.issued_ms != t->issued_ms))
-            rc = HK_ERR_BUSY;
+            rc = HK_ERR_CONFLICT;
         if(rc == HK_ERR_NOT_FOUND)
-            rc = HK_ERR_BUSY;
+            rc = HK_ERR_CONFLICT;
         if(rc == HK_OK) {
             nt = had.t;
             *created = false;
@@ -1441,6 +1441,16 @@ static hk_err_t call(queue_t *q, const char *counter_id, int64_t ticket_id, int6
     rc = counter_may_call(q, c->id);
     if(rc == HK_OK)
         rc = rollover(q, day, now_ms, &swept);
+    if(rc == HK_OK) {
+        /* one visit at a time: finish, no-show or transfer the one at the
+         * counter first (two clerks' clicks cannot stack two customers) */
+        row_t cur;
+        hk_err_t crc = load_by(q, S_CURRENT, c->id, NULL, &cur);
+        if(crc == HK_OK)
+            rc = HK_ERR_CONFLICT;
+        else if(crc != HK_ERR_NOT_FOUND)
+            rc = crc;
+    }
     if(rc == HK_OK && ticket_id < 0)
         rc = pick_next(q, c, day, now_ms, &ticket_id);
     if(rc == HK_OK)

@@ -117,7 +117,8 @@ hk_err_t queue_estimate(queue_t *q, const char *service_id, int64_t now_ms, int 
  * Journal: ticket.called.
  * @return HK_ERR_NOT_FOUND when nobody waits for this counter (also for a
  *         counter id not in the config); HK_ERR_BUSY the counter is paused
- *         or closed.
+ *         or closed; HK_ERR_CONFLICT the counter still has a called or
+ *         serving ticket (one visit at a time).
  */
 hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms, ticket_t *out);
 
@@ -127,7 +128,8 @@ hk_err_t queue_call_next(queue_t *q, const char *counter_id, int64_t now_ms, tic
  * call-next policy. Journal: ticket.called.
  * @return HK_ERR_NOT_FOUND unknown counter or ticket; HK_ERR_INVALID the
  *         ticket is not waiting (or is from an earlier day); HK_ERR_BUSY
- *         the counter is paused or closed.
+ *         the counter is paused or closed; HK_ERR_CONFLICT the counter
+ *         still has a visit.
  */
 hk_err_t queue_call_ticket(queue_t *q, const char *counter_id, int64_t ticket_id, int64_t now_ms,
                            ticket_t *out);
@@ -217,7 +219,7 @@ hk_err_t queue_day_list(queue_t *q, const char *day, ticket_t **out, int *n);
  * @return HK_OK; HK_ERR_NOT_FOUND unknown service or device;
  *         HK_ERR_INVALID the number is not in the device's block, its
  *         prefix is not the service's, or the day is not today;
- *         HK_ERR_BUSY the number is taken by another ticket (a conflict).
+ *         HK_ERR_CONFLICT the number is taken by another ticket.
  */
 hk_err_t queue_import_ticket(queue_t *q, const ticket_t *t, int64_t now_ms, ticket_t *out,
                              bool *created);

@@ -487,6 +487,13 @@ bool lan_api_result_status(const branch_result_t *res, int *status, lan_error_t 
             lan_api_error(err, 409, "illegal_transition", "%s is not allowed in the ticket's state",
                           branch_op_str(res->op));
         return false;
+    case HK_ERR_CONFLICT:
+        if(res->op == BRANCH_OP_IMPORT_TICKET)
+            lan_api_error(err, 409, "number_conflict", "the number is taken by another ticket");
+        else
+            lan_api_error(err, 409, "counter_busy",
+                          "the counter still has a visit: finish, no-show or transfer it first");
+        return false;
     default:
         lan_api_error(err, 500, "internal", "%s failed: %s", branch_op_str(res->op),
                       hk_err_str(res->rc));

@@ -23,6 +23,7 @@ typedef enum ui_screen_id {
     UI_SCR_SERVICES,
     UI_SCR_TICKET,
     UI_SCR_UNAVAILABLE,
+    UI_SCR_BOARD, /* the hall board (display role) */
     UI_SCR_COUNT
 } ui_screen_id_t;
 
@@ -59,6 +60,11 @@ typedef struct ui_model {
     i18n_key_t unavailable_title; /* which tile led to "not available" */
     uint64_t cfg_gen;             /* generation of cfg: a replaced config changes
                                      the model, so the showing screen re-lays out */
+    /* A role's own view that does not fit the fields above (the hall
+     * board's calls: board.h's board_view_t), owned by its controller;
+     * role_gen changes whenever it does, so screens see the change. */
+    const void *role_view;
+    uint64_t role_gen;
 } ui_model_t;
 
 typedef enum ui_intent_kind {

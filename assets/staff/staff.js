@@ -23,194 +23,132 @@
     "counter.paused", "counter.closed", "visit.rated", "visit.not_rated", "device.fault",
   ];
 
+  // Every text in both languages, side by side: [zh-CN, en].
   const STR = {
-    "zh-CN": {
-      doc_title: "员工叫号 · HallKiosk",
-      skip: "跳到主要内容",
-      app_title: "员工叫号",
-      switch_to: "English",
-      change_counter: "换窗口",
-      logout: "退出登录",
-      login_title: "员工登录",
-      login_lead: "用员工工号和 PIN 登录，然后选择您的窗口。",
-      staff_id: "员工工号",
-      pin_hint: "PIN 只在登录时发送给本厅的叫号主机。",
-      login: "登录",
-      logging_in: "正在登录…",
-      choose_title: "选择窗口",
-      choose_legend: "您今天在哪个窗口工作？",
-      use_counter: "使用这个窗口",
-      current_ticket: "当前号码",
-      no_ticket: "暂无号码",
-      waited: "已等候",
-      at_counter: "在窗口",
-      serving_for: "已办理",
-      recalls: "重呼次数",
-      call_next: "叫下一位",
-      recall: "重呼",
-      start: "开始办理",
-      finish: "办结",
-      no_show: "过号",
-      put_back: "放回队列（保留原位置）",
-      transfer_to: "转到业务",
-      transfer: "转移",
-      key_transfer: "选择转到的业务",
-      key_lang: "切换语言",
-      counter: "窗口",
-      counter_state: "窗口状态",
-      open: "开放",
-      resume: "恢复",
-      pause: "暂停",
-      close: "关闭",
-      waiting: "等候人数",
-      service: "业务",
-      waiting_n: "等候",
-      est_wait: "预计等候",
-      all_counters: "全部窗口",
-      state: "状态",
-      number: "号码",
-      keys_title: "键盘操作",
-      keys_lead: "不在输入框中时，按一个键即可操作。Tab 键依次经过每个按钮，Enter 或空格键按下。",
-      st_open: "开放", st_paused: "暂停", st_closed: "关闭",
-      tk_called: "已叫号", tk_serving: "办理中", tk_waiting: "等候中", tk_done: "已办结",
-      tk_no_show: "过号", tk_transferred: "已转移", tk_cancelled: "已取消",
-      conn_live: "实时", conn_retry: "正在重新连接…", conn_down: "连接中断",
-      stale: "与叫号主机的连接中断，下面的信息可能不是最新的。正在重新连接…",
-      by: "{name}（{id}）",
-      staff_line: "{name} · 工号 {id}",
-      work_title: "{counter} · 叫号",
-      min: "{n} 分钟", lt_min: "不到 1 分钟", h_min: "{h} 小时 {m} 分",
-      none: "—",
-      this_counter: "本窗口",
-      served_here: "本窗口办理",
-      not_served: "其他业务",
-      done_call: "已叫 {number} 到 {counter}",
-      done_recall: "已重呼 {number}",
-      done_start: "开始办理 {number}",
-      done_finish: "{number} 已办结",
-      done_no_show: "{number} 已过号",
-      done_no_show_back: "{number} 已过号，放回队列",
-      done_transfer: "{number} 已转到 {service}",
-      done_open: "窗口已开放", done_pause: "窗口已暂停", done_close: "窗口已关闭",
-      need_ticket: "当前没有号码。",
-      need_called: "只有已叫号、还没开始办理的号码可以这样操作。",
-      need_open: "请先开放窗口。",
-      need_free: "请先办结或过号当前号码。",
-      need_service: "请选择要转到的业务。",
-      need_fields: "请填写员工工号和 PIN。",
-      need_counter: "请选择一个窗口。",
-      session_over: "登录已失效，请重新登录。",
-      logged_out: "已退出登录。",
-      net_down: "连不上叫号主机，请检查网络后重试。",
-      hub_said: "叫号主机：{msg}",
-      e_bad_credentials: "工号或 PIN 不正确。",
-      e_too_many_attempts: "尝试次数过多，请 {s} 秒后再试。",
-      e_nobody_waiting: "没有等候本窗口业务的客户。",
-      e_counter_not_open: "窗口未开放。",
-      e_illegal_transition: "当前状态下不能这样操作。",
-      e_staff_session_required: "需要员工登录。",
-      e_unauthorized: "登录已失效，请重新登录。",
-      e_busy: "叫号主机忙，请稍后再试。",
-      e_service_closed: "该业务现在不办理。",
-      e_unknown_ticket: "找不到这个号码。",
-      e_unknown_counter: "找不到这个窗口。",
-      e_unknown_service: "找不到这项业务。",
-      e_other: "操作未完成。",
-    },
-    en: {
-      doc_title: "Staff caller · HallKiosk",
-      skip: "Skip to main content",
-      app_title: "Staff caller",
-      switch_to: "中文",
-      change_counter: "Change counter",
-      logout: "Log out",
-      login_title: "Staff login",
-      login_lead: "Log in with your staff ID and PIN, then choose your counter.",
-      staff_id: "Staff ID",
-      pin_hint: "Your PIN is sent only at login, only to this branch's hub.",
-      login: "Log in",
-      logging_in: "Logging in…",
-      choose_title: "Choose your counter",
-      choose_legend: "Which counter are you working at today?",
-      use_counter: "Use this counter",
-      current_ticket: "Current ticket",
-      no_ticket: "No ticket",
-      waited: "Waited",
-      at_counter: "Called",
-      serving_for: "Serving for",
-      recalls: "Recalls",
-      call_next: "Call next",
-      recall: "Recall",
-      start: "Start",
-      finish: "Finish",
-      no_show: "No-show",
-      put_back: "Put back in line (keeps the place)",
-      transfer_to: "Transfer to",
-      transfer: "Transfer",
-      key_transfer: "Choose the service to transfer to",
-      key_lang: "Switch language",
-      counter: "Counter",
-      counter_state: "Counter",
-      open: "Open",
-      resume: "Resume",
-      pause: "Pause",
-      close: "Close",
-      waiting: "Waiting",
-      service: "Service",
-      waiting_n: "Waiting",
-      est_wait: "Est. wait",
-      all_counters: "All counters",
-      state: "State",
-      number: "Number",
-      keys_title: "Keyboard",
-      keys_lead: "Outside a text field, one key does it. Tab moves through every button; Enter or Space presses it.",
-      st_open: "Open", st_paused: "Paused", st_closed: "Closed",
-      tk_called: "Called", tk_serving: "Serving", tk_waiting: "Waiting", tk_done: "Finished",
-      tk_no_show: "No-show", tk_transferred: "Transferred", tk_cancelled: "Cancelled",
-      conn_live: "Live", conn_retry: "Reconnecting…", conn_down: "Disconnected",
-      stale: "The connection to the hub is lost: what you see may be out of date. Reconnecting…",
-      by: "{name} ({id})",
-      staff_line: "{name} · ID {id}",
-      work_title: "{counter} · calling",
-      min: "{n} min", lt_min: "under 1 min", h_min: "{h} h {m} min",
-      none: "—",
-      this_counter: "this counter",
-      served_here: "Served here",
-      not_served: "Other services",
-      done_call: "Called {number} to {counter}",
-      done_recall: "Recalled {number}",
-      done_start: "Serving {number}",
-      done_finish: "{number} finished",
-      done_no_show: "{number} marked no-show",
-      done_no_show_back: "{number} no-show, put back in line",
-      done_transfer: "{number} transferred to {service}",
-      done_open: "Counter open", done_pause: "Counter paused", done_close: "Counter closed",
-      need_ticket: "There is no current ticket.",
-      need_called: "Only a called ticket not yet being served can do this.",
-      need_open: "Open the counter first.",
-      need_free: "Finish or no-show the current ticket first.",
-      need_service: "Choose the service to transfer to.",
-      need_fields: "Enter your staff ID and PIN.",
-      need_counter: "Choose a counter.",
-      session_over: "Your session has ended. Please log in again.",
-      logged_out: "Logged out.",
-      net_down: "Cannot reach the hub. Check the network and try again.",
-      hub_said: "The hub says: {msg}",
-      e_bad_credentials: "Wrong staff ID or PIN.",
-      e_too_many_attempts: "Too many attempts. Try again in {s} s.",
-      e_nobody_waiting: "Nobody is waiting for this counter's services.",
-      e_counter_not_open: "The counter is not open.",
-      e_illegal_transition: "Not possible in the ticket's current state.",
-      e_staff_session_required: "A staff login is needed.",
-      e_unauthorized: "Your session has ended. Please log in again.",
-      e_busy: "The hub is busy. Try again in a moment.",
-      e_service_closed: "That service is closed now.",
-      e_unknown_ticket: "No such ticket.",
-      e_unknown_counter: "No such counter.",
-      e_unknown_service: "No such service.",
-      e_other: "The action was not done.",
-    },
+    doc_title: ["员工叫号 · HallKiosk", "Staff caller · HallKiosk"],
+    skip: ["跳到主要内容", "Skip to main content"],
+    app_title: ["员工叫号", "Staff caller"],
+    switch_to: ["English", "中文"],
+    change_counter: ["换窗口", "Change counter"],
+    logout: ["退出登录", "Log out"],
+    login_title: ["员工登录", "Staff login"],
+    login_lead: [
+      "用员工工号和 PIN 登录，然后选择您的窗口。",
+      "Log in with your staff ID and PIN, then choose your counter.",
+    ],
+    staff_id: ["员工工号", "Staff ID"],
+    pin_hint: [
+      "PIN 只在登录时发送给本厅的叫号主机。",
+      "Your PIN is sent only at login, only to this branch's hub.",
+    ],
+    login: ["登录", "Log in"],
+    logging_in: ["正在登录…", "Logging in…"],
+    choose_title: ["选择窗口", "Choose your counter"],
+    choose_legend: ["您今天在哪个窗口工作？", "Which counter are you working at today?"],
+    use_counter: ["使用这个窗口", "Use this counter"],
+    current_ticket: ["当前号码", "Current ticket"],
+    no_ticket: ["暂无号码", "No ticket"],
+    waited: ["已等候", "Waited"],
+    at_counter: ["在窗口", "Called"],
+    serving_for: ["已办理", "Serving for"],
+    recalls: ["重呼次数", "Recalls"],
+    call_next: ["叫下一位", "Call next"],
+    recall: ["重呼", "Recall"],
+    start: ["开始办理", "Start"],
+    finish: ["办结", "Finish"],
+    no_show: ["过号", "No-show"],
+    put_back: ["放回队列（保留原位置）", "Put back in line (keeps the place)"],
+    transfer_to: ["转到业务", "Transfer to"],
+    transfer: ["转移", "Transfer"],
+    key_transfer: ["选择转到的业务", "Choose the service to transfer to"],
+    key_lang: ["切换语言", "Switch language"],
+    counter: ["窗口", "Counter"],
+    counter_state: ["窗口状态", "Counter"],
+    open: ["开放", "Open"],
+    resume: ["恢复", "Resume"],
+    pause: ["暂停", "Pause"],
+    close: ["关闭", "Close"],
+    waiting: ["等候人数", "Waiting"],
+    service: ["业务", "Service"],
+    waiting_n: ["等候", "Waiting"],
+    est_wait: ["预计等候", "Est. wait"],
+    all_counters: ["全部窗口", "All counters"],
+    state: ["状态", "State"],
+    number: ["号码", "Number"],
+    keys_title: ["键盘操作", "Keyboard"],
+    keys_lead: [
+      "不在输入框中时，按一个键即可操作。Tab 键依次经过每个按钮，Enter 或空格键按下。",
+      "Outside a text field, one key does it. Tab moves through every button; Enter or Space presses it.",
+    ],
+    st_open: ["开放", "Open"],
+    st_paused: ["暂停", "Paused"],
+    st_closed: ["关闭", "Closed"],
+    tk_called: ["已叫号", "Called"],
+    tk_serving: ["办理中", "Serving"],
+    tk_waiting: ["等候中", "Waiting"],
+    tk_done: ["已办结", "Finished"],
+    tk_no_show: ["过号", "No-show"],
+    tk_transferred: ["已转移", "Transferred"],
+    tk_cancelled: ["已取消", "Cancelled"],
+    conn_live: ["实时", "Live"],
+    conn_retry: ["正在重新连接…", "Reconnecting…"],
+    conn_down: ["连接中断", "Disconnected"],
+    stale: [
+      "与叫号主机的连接中断，下面的信息可能不是最新的。正在重新连接…",
+      "The connection to the hub is lost: what you see may be out of date. Reconnecting…",
+    ],
+    by: ["{name}（{id}）", "{name} ({id})"],
+    staff_line: ["{name} · 工号 {id}", "{name} · ID {id}"],
+    work_title: ["{counter} · 叫号", "{counter} · calling"],
+    min: ["{n} 分钟", "{n} min"],
+    lt_min: ["不到 1 分钟", "under 1 min"],
+    h_min: ["{h} 小时 {m} 分", "{h} h {m} min"],
+    none: ["—", "—"],
+    this_counter: ["本窗口", "this counter"],
+    idle_waiting: ["{n} 位客户在等候本窗口的业务", "{n} waiting for this counter's services"],
+    idle_none: ["没有客户在等候本窗口的业务", "Nobody is waiting for this counter's services"],
+    idle_closed: ["窗口未开放：按 O 开放", "The counter is not open: press O to open it"],
+    served_here: ["本窗口办理", "Served here"],
+    not_served: ["其他业务", "Other services"],
+    done_call: ["已叫 {number} 到 {counter}", "Called {number} to {counter}"],
+    done_recall: ["已重呼 {number}", "Recalled {number}"],
+    done_start: ["开始办理 {number}", "Serving {number}"],
+    done_finish: ["{number} 已办结", "{number} finished"],
+    done_no_show: ["{number} 已过号", "{number} marked no-show"],
+    done_no_show_back: ["{number} 已过号，放回队列", "{number} no-show, put back in line"],
+    done_transfer: ["{number} 已转到 {service}", "{number} transferred to {service}"],
+    done_open: ["窗口已开放", "Counter open"],
+    done_pause: ["窗口已暂停", "Counter paused"],
+    done_close: ["窗口已关闭", "Counter closed"],
+    need_ticket: ["当前没有号码。", "There is no current ticket."],
+    need_called: [
+      "只有已叫号、还没开始办理的号码可以这样操作。",
+      "Only a called ticket not yet being served can do this.",
+    ],
+    need_open: ["请先开放窗口。", "Open the counter first."],
+    need_free: ["请先办结或过号当前号码。", "Finish or no-show the current ticket first."],
+    need_service: ["请选择要转到的业务。", "Choose the service to transfer to."],
+    need_fields: ["请填写员工工号和 PIN。", "Enter your staff ID and PIN."],
+    need_counter: ["请选择一个窗口。", "Choose a counter."],
+    session_over: ["登录已失效，请重新登录。", "Your session has ended. Please log in again."],
+    logged_out: ["已退出登录。", "Logged out."],
+    net_down: ["连不上叫号主机，请检查网络后重试。", "Cannot reach the hub. Check the network and try again."],
+    hub_said: ["叫号主机：{msg}", "The hub says: {msg}"],
+    e_bad_credentials: ["工号或 PIN 不正确。", "Wrong staff ID or PIN."],
+    e_too_many_attempts: ["尝试次数过多，请 {s} 秒后再试。", "Too many attempts. Try again in {s} s."],
+    e_nobody_waiting: ["没有等候本窗口业务的客户。", "Nobody is waiting for this counter's services."],
+    e_counter_not_open: ["窗口未开放。", "The counter is not open."],
+    e_illegal_transition: ["当前状态下不能这样操作。", "Not possible in the ticket's current state."],
+    e_staff_session_required: ["需要员工登录。", "A staff login is needed."],
+    e_unauthorized: ["登录已失效，请重新登录。", "Your session has ended. Please log in again."],
+    e_busy: ["叫号主机忙，请稍后再试。", "The hub is busy. Try again in a moment."],
+    e_service_closed: ["该业务现在不办理。", "That service is closed now."],
+    e_unknown_ticket: ["找不到这个号码。", "No such ticket."],
+    e_unknown_counter: ["找不到这个窗口。", "No such counter."],
+    e_unknown_service: ["找不到这项业务。", "No such service."],
+    e_other: ["操作未完成。", "The action was not done."],
   };
+  const LANGS = ["zh-CN", "en"];
 
   const $ = (id) => document.getElementById(id);
   const S = {
@@ -233,7 +171,7 @@
 
   // ---- text ------------------------------------------------------------------
   function t(key, vars) {
-    let s = STR[S.lang][key] ?? STR.en[key] ?? key;
+    let s = STR[key]?.[LANGS.indexOf(S.lang)] ?? key;
     if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] ?? m));
     return s;
   }
@@ -243,7 +181,7 @@
   const counterSnap = (id) => S.snap?.counters.find((c) => c.id === id);
 
   function setLang(lang) {
-    S.lang = STR[lang] ? lang : "zh-CN";
+    S.lang = LANGS.includes(lang) ? lang : "zh-CN";
     try { localStorage.setItem(KEY_LANG, S.lang); } catch { /* private mode */ }
     document.documentElement.lang = S.lang;
     document.title = t("doc_title");
@@ -290,7 +228,7 @@
 
   function errorFromApi(e) {
     if (e.network) return { key: "net_down" };
-    const key = STR.en["e_" + e.code] ? "e_" + e.code : "e_other";
+    const key = STR["e_" + e.code] ? "e_" + e.code : "e_other";
     return { key, vars: { s: e.retryAfter ?? "?" }, msg: e.message || e.code || String(e.status) };
   }
 
@@ -342,6 +280,7 @@
   function dropSession() {
     S.session = null;
     S.snap = null;
+    S.lastAction = null;
     try { sessionStorage.removeItem(KEY_SESSION); } catch { /* ignore */ }
     stopEvents();
   }
@@ -444,6 +383,7 @@
   // ---- views -------------------------------------------------------------------
   function show(view, focus = true) {
     S.view = view;
+    document.body.dataset.view = view;
     for (const v of ["login", "counter", "work"]) $("view-" + v).hidden = v !== view;
     if (view === "counter") buildCounterChoice();
     $("help").hidden = view !== "work";
@@ -482,7 +422,9 @@
   // checked radio survive); snapshots only update each counter's pill.
   function buildCounterChoice() {
     const list = $("counter-list");
-    const chosen = S.counterId || S.branch?.counters[0]?.id;
+    // the counter already open for this login, else the last one chosen
+    const mine = S.snap?.counters.find((c) => c.staff && c.staff === S.session?.staff?.id);
+    const chosen = S.counterId || mine?.id || S.branch?.counters[0]?.id;
     list.textContent = "";
     for (const c of S.branch?.counters || []) {
       const lab = document.createElement("label");
@@ -543,7 +485,10 @@
       case "finish": case "transfer": return tk ? null : "need_ticket";
       // open again claims an open counter for this login (the hub stamps
       // the staff id on what it calls)
-      case "open": return st === "open" && (cs.staff === undefined || cs.staff === S.session?.staff?.id) ? "x" : null;
+      case "open": {
+        const mine = cs?.staff === undefined || cs.staff === S.session?.staff?.id;
+        return st === "open" && mine ? "x" : null;
+      }
       case "pause": return st === "open" ? null : "x";
       case "close": return st === "closed" ? "x" : null;
       default: return null;
@@ -567,7 +512,7 @@
     num.textContent = tk ? tk.number : t("no_ticket");
     num.classList.toggle("none", !tk);
     if (!tk) num.classList.remove("flash");
-    $("cur-service").textContent = tk ? nm(service(tk.service)) : "";
+    $("cur-service").textContent = tk ? nm(service(tk.service)) : idleLine(cs);
     const pill = $("cur-state");
     pill.textContent = tk ? t("tk_" + tk.state) : "";
     pill.dataset.state = tk ? tk.state : "";
@@ -613,6 +558,17 @@
     renderOthers();
   }
 
+  // With no current ticket: what the clerk can do next.
+  function idleLine(cs) {
+    if (!cs) return "";
+    if (cs.state !== "open") return t("idle_closed");
+    const mine = counterCfg(S.counterId)?.services || [];
+    const n = (S.snap?.services || [])
+      .filter((x) => mine.includes(x.id))
+      .reduce((sum, x) => sum + x.waiting, 0);
+    return n ? t("idle_waiting", { n }) : t("idle_none");
+  }
+
   function renderTimes() {
     const tk = currentTicket();
     if (!tk) {
@@ -654,7 +610,8 @@
       n.textContent = String(r.waiting);
       const w = document.createElement("td");
       w.className = "num";
-      w.textContent = r.est_wait_s == null || r.waiting === 0 ? t("none") : "≈ " + fmtDur(r.est_wait_s * 1000);
+      const est = r.est_wait_s == null || r.waiting === 0 ? null : r.est_wait_s * 1000;
+      w.textContent = est == null ? t("none") : "≈ " + fmtDur(est);
       tr.append(name, n, w);
       body.append(tr);
     }
@@ -736,7 +693,8 @@
     try {
       const res = await api("POST", path, body);
       if (action === "call-next" && res?.ticket) {
-        done = { key: "done_call", vars: { number: res.ticket.number, counter: nm(counterCfg(S.counterId)) } };
+        const counter = nm(counterCfg(S.counterId));
+        done = { key: "done_call", vars: { number: res.ticket.number, counter } };
       }
       clearError();
       S.lastAction = done;

@@ -480,7 +480,14 @@ static void *call_loop(void *arg)
             break;
         }
         if(r.status == 200 && c->n < N_TICKETS) {
-            c->ids[c->n++] = json_num(strstr(r.body, "\"ticket\""), "id");
+            char fin[96];
+            hk_http_resp_t f;
+            c->ids[c->n] = json_num(strstr(r.body, "\"ticket\""), "id");
+            /* one visit at a time: finish it before calling the next */
+            snprintf(fin, sizeof(fin), "/api/v1/tickets/%lld/finish", c->ids[c->n++]);
+            if(hk_http_request(port, "POST", fin, NULL, NULL, &f) != 0 || f.status != 200)
+                c->errors++;
+            hk_http_resp_free(&f);
         } else if(r.status == 503) {
             usleep(1000); /* Retry-After: we are the only client, retry soon */
         } else {

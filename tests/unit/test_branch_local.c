@@ -554,7 +554,7 @@ static void test_branch_offline_tickets_join_in_issue_order_and_never_collide(vo
     /* the same number from another time: a conflict */
     off.issued_ms += 1;
     HK_ASSERT_OK(branch_import_ticket(&br, 4, &off));
-    HK_ASSERT_INT(HK_ERR_BUSY, take_result(4, &m).rc);
+    HK_ASSERT_INT(HK_ERR_CONFLICT, take_result(4, &m).rc);
     /* outside kiosk-2's block, and from another device's point of view */
     off.issued_ms -= 1;
     (void)snprintf(off.number, sizeof(off.number), "%c007",

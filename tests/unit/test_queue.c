@@ -99,10 +99,16 @@ static ticket_t take(const char *service, int64_t now)
     return t;
 }
 
+/* A clerk's "next": finish whoever is at the counter (one visit at a
+ * time), then call the next ticket. */
 static ticket_t call(const char *counter, int64_t now)
 {
     ticket_t t;
-    hk_err_t rc = queue_call_next(q, counter, now, &t);
+    hk_err_t rc;
+
+    if(queue_counter_current(q, counter, &t) == HK_OK)
+        HK_ASSERT_OK(queue_finish(q, t.id, now));
+    rc = queue_call_next(q, counter, now, &t);
 
     HK_ASSERT_MSG(rc == HK_OK, "call %s: %s", counter, hk_err_str(rc));
     return t;
@@ -181,6 +187,7 @@ static void test_queue_day_rollover_drops_yesterdays_waiting_tickets(void)
     /* Tuesday's counter never calls Monday's leftover. */
     t = call("c2", local_ms(2024, 3, 12, 9, 6));
     HK_ASSERT_STR("2024-03-12", t.day);
+    HK_ASSERT_OK(queue_finish(q, t.id, local_ms(2024, 3, 12, 9, 7)));
     HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_call_next(q, "c2", local_ms(2024, 3, 12, 9, 7), &t));
 }
 
@@ -253,7 +260,11 @@ static void test_queue_call_next_takes_highest_priority_first(void)
     HK_ASSERT_INT(a1.id, call("c1", MON_10 + 61 * SEC).id);
     /* c2 does not serve vip; it gets the next general. */
     take("vip", MON_10 + 62 * SEC);
-    HK_ASSERT_INT(a2.id, call("c2", MON_10 + 63 * SEC).id);
+    t = call("c2", MON_10 + 63 * SEC);
+    HK_ASSERT_INT(a2.id, t.id);
+    /* while A002 is at c2, c2 calls nobody else; once done, nobody waits */
+    HK_ASSERT_INT(HK_ERR_CONFLICT, queue_call_next(q, "c2", MON_10 + 64 * SEC, &t));
+    HK_ASSERT_OK(queue_finish(q, a2.id, MON_10 + 64 * SEC));
     HK_ASSERT_INT(HK_ERR_NOT_FOUND, queue_call_next(q, "c2", MON_10 + 64 * SEC, &t));
 }
 

@@ -31,7 +31,8 @@
     "{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\",\"name_en\":\"G\"},"             \
     "{\"id\":\"payment\",\"prefix\":\"B\",\"name_zh\":\"缴费\",\"name_en\":\"P\"}],"            \
     "\"counters\":[{\"id\":\"c1\",\"number\":1,\"services\":[\"general\",\"payment\"]},"          \
-    "{\"id\":\"c2\",\"number\":2,\"services\":[\"payment\"]}]}"
+    "{\"id\":\"c2\",\"number\":2,\"services\":[\"payment\"]},"                                    \
+    "{\"id\":\"c3\",\"number\":3,\"services\":[\"general\"]}]}"
 
 #define DAY0_MS 1710122400000LL /* 2024-03-11 10:00 at UTC+8 */
 #define DAY_MS  86400000LL
@@ -301,12 +302,12 @@ static void test_rating_only_a_finished_visit_can_be_rated(void)
     HK_ASSERT_OK(queue_call_ticket(q, "c2", serving.id, DAY0_MS + 104 * SEC, &serving));
     HK_ASSERT_OK(queue_start_serving(q, serving.id, DAY0_MS + 105 * SEC));
     HK_ASSERT_OK(queue_take_number(q, "general", DAY0_MS + 106 * SEC, &noshow));
-    HK_ASSERT_OK(queue_call_ticket(q, "c1", noshow.id, DAY0_MS + 107 * SEC, &noshow));
+    HK_ASSERT_OK(queue_call_ticket(q, "c3", noshow.id, DAY0_MS + 107 * SEC, &noshow));
     HK_ASSERT_OK(queue_no_show(q, noshow.id, DAY0_MS + 108 * SEC, false));
     HK_ASSERT_OK(queue_take_number(q, "general", DAY0_MS + 109 * SEC, &cancelled));
     HK_ASSERT_OK(queue_cancel(q, cancelled.id, DAY0_MS + 110 * SEC));
     HK_ASSERT_OK(queue_take_number(q, "general", DAY0_MS + 111 * SEC, &t));
-    HK_ASSERT_OK(queue_call_ticket(q, "c1", t.id, DAY0_MS + 112 * SEC, &t));
+    HK_ASSERT_OK(queue_call_ticket(q, "c3", t.id, DAY0_MS + 112 * SEC, &t));
     HK_ASSERT_OK(queue_transfer(q, t.id, "payment", DAY0_MS + 113 * SEC, &moved));
 
     before = last_seq();

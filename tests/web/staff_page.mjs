@@ -16,9 +16,9 @@
 // Run by CTest (label web): node staff_page.mjs; env HK_SOURCE_DIR,
 // HK_BINARY_DIR, HK_TEST_TMP. Exit 77 (skip) when /usr/bin/chromium or
 // node_modules/playwright-core is missing. Screenshots of each step go to
-// HK_TEST_TMP/staff-page-*/ for a person to look at.
+// HK_TEST_TMP/staff-page/ for a person to look at.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 
@@ -43,7 +43,7 @@ let failures = 0;
 let checked = 0;
 function ok(cond, what) {
   checked++;
-  if (cond) console.log("ok - " + what);
+  if (cond) console.log(`ok - ${what} [${((Date.now() - started) / 1000).toFixed(1)} s]`);
   else {
     failures++;
     console.log("not ok - " + what);
@@ -51,7 +51,10 @@ function ok(cond, what) {
   return cond;
 }
 
-const tmp = mkdtempSync(join(process.env.HK_TEST_TMP || "/tmp", "staff-page-"));
+// one fixed folder, emptied at the start: the newest run's screenshots
+const tmp = join(process.env.HK_TEST_TMP || "/tmp", "staff-page");
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
 const data = join(tmp, "data");
 
 // ---- the hub ---------------------------------------------------------------
@@ -135,7 +138,7 @@ try {
   });
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
   const page = await ctx.newPage();
-  page.setDefaultTimeout(8000);
+  page.setDefaultTimeout(15000); // generous: ctest -j2 on a shared machine
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
   page.on("console", (m) => {
@@ -177,9 +180,13 @@ try {
   ok((await text("#alert")) === "", "login: the alert is cleared");
   ok(await page.evaluate(() => !!sessionStorage.getItem("hk.staff.session")), "login: the session is in sessionStorage");
   ok((await page.locator('#counter-list input[type="radio"]').count()) >= 2, "the counters of the branch are offered");
-  await page.check('#counter-list input[value="c1"]');
+  // keyboard: the chosen radio has focus, arrows move it, Enter submits
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowUp");
+  ok((await page.evaluate(() => [document.activeElement?.value, document.activeElement?.checked])).join() === "c1,true",
+    "the counter choice is a radio group the arrows move through (c1 chosen)");
   await snap("choose-counter");
-  await page.click("#btn-use-counter");
+  await page.keyboard.press("Enter");
   await page.waitForSelector("#view-work:not([hidden])");
   await page.waitForSelector('#conn[data-state="live"]');
   ok(true, "the event stream is live");
@@ -302,6 +309,10 @@ try {
   ok(low.length === 0, `contrast >= 4.5:1 everywhere (zh) ${low.join("; ")}`);
   await snap("alert-zh");
 
+  await page.setViewportSize({ width: 390, height: 844 });
+  await snap("narrow-zh");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   // ---- the language switch ------------------------------------------------------------
   await page.click("#btn-lang");
   ok((await page.getAttribute("html", "lang")) === "en", "language switch: <html lang=en>");
@@ -324,6 +335,7 @@ try {
   await page.waitForSelector("#view-work:not([hidden])");
   await page.waitForSelector('#conn[data-state="live"]');
   ok((await page.inputValue("#pin")) === "", "the PIN is not kept in the field");
+  const sessionToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem("hk.staff.session")).session);
   await page.waitForFunction(() => {
     for (const tr of document.querySelectorAll("#wait-body tr"))
       if (/^A ·/.test(tr.cells[0].textContent)) return tr.cells[1].textContent === "1";
@@ -331,6 +343,25 @@ try {
   });
   ok(true, "after the restart the page shows the hub's kept state (1 waiting)");
   await snap("after-restart-en");
+
+  // ---- log out; then wrong PINs until the hub locks the login (429) -----------------------
+  await page.click("#btn-logout");
+  await page.waitForSelector("#view-login:not([hidden])");
+  ok(await page.evaluate(() => !sessionStorage.getItem("hk.staff.session")), "log out: the session is gone from the tab");
+  const gone = await fetch(base + "/api/v1/snapshot", { headers: { Authorization: "Bearer " + sessionToken } });
+  ok(gone.status === 401, `log out: the hub refuses the old session (${gone.status})`);
+  let locked = "";
+  for (let i = 0; i < 8 && !locked; i++) {
+    await page.fill("#staff-id", "s2");
+    await page.fill("#pin", "111111");
+    await page.press("#pin", "Enter");
+    await page.waitForFunction(() => document.getElementById("btn-login").getAttribute("aria-busy") !== "true" &&
+      document.getElementById("alert").textContent.trim() !== "");
+    const a = await text("#alert");
+    if (/Too many attempts/.test(a)) locked = a;
+  }
+  ok(/Try again in \d+ s/.test(locked), `repeated wrong PINs: the page says when to try again (${JSON.stringify(locked)})`);
+  await snap("locked-en");
 
   ok(pageErrors.length === 0, `no script errors ${pageErrors.join(" | ")}`);
 } catch (e) {

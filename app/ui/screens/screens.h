@@ -45,5 +45,6 @@ const scr_ops_t *scr_home_ops(void);
 const scr_ops_t *scr_services_ops(void);
 const scr_ops_t *scr_ticket_ops(void);
 const scr_ops_t *scr_unavailable_ops(void);
+const scr_ops_t *scr_board_ops(void);
 
 #endif

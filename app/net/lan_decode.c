@@ -1,0 +1,512 @@
+/*
+ * lan_decode: see lan_decode.h. Small typed readers over cJSON items that
+ * refuse what does not fit instead of truncating it.
+ */
+#include "lan_decode.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hk_json.h"
+#include "hk_mem.h"
+#include "lan_client.h"
+
+static const char *const chip_names[] = { "efficiency", "competence", "attitude", "other" };
+
+static const char *const level_names[RATING_LEVEL_COUNT] = {
+    [RATING_NOT_RATED] = "not_rated",       [RATING_VERY_DISSATISFIED] = "very_dissatisfied",
+    [RATING_DISSATISFIED] = "dissatisfied", [RATING_BASIC] = "basic",
+    [RATING_SATISFIED] = "satisfied",       [RATING_VERY_SATISFIED] = "very_satisfied",
+};
+
+hk_err_t lan_decode_parse(const char *text, size_t len, cJSON **out)
+{
+    hk_json_limits_t lim = { LAN_CLIENT_BODY_MAX, 16 };
+    hk_err_t rc = hk_json_parse(text, len, &lim, out, NULL);
+
+    return rc == HK_ERR_INVALID ? HK_ERR_SERVER : rc;
+}
+
+/* A string member into dst (cap bytes). Missing or null: "" when optional. */
+static bool get_str(const cJSON *o, const char *key, char *dst, size_t cap, bool required)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    if(!it || cJSON_IsNull(it)) {
+        dst[0] = '\0';
+        return !required;
+    }
+    if(!cJSON_IsString(it) || strlen(it->valuestring) >= cap)
+        return false;
+    memcpy(dst, it->valuestring, strlen(it->valuestring) + 1);
+    return true;
+}
+
+/* A whole number member; missing or null reads as 0 when optional. */
+static bool get_i64(const cJSON *o, const char *key, int64_t *dst, bool required)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+    double v;
+
+    if(!it || cJSON_IsNull(it)) {
+        *dst = 0;
+        return !required;
+    }
+    if(!cJSON_IsNumber(it))
+        return false;
+    v = it->valuedouble;
+    if(!isfinite(v) || v != floor(v) || v < -9.0e15 || v > 9.0e15)
+        return false;
+    *dst = (int64_t)v;
+    return true;
+}
+
+static bool get_int(const cJSON *o, const char *key, int *dst, bool required)
+{
+    int64_t v;
+
+    if(!get_i64(o, key, &v, required) || v < -2147483647LL || v > 2147483647LL)
+        return false;
+    *dst = (int)v;
+    return true;
+}
+
+hk_err_t lan_decode_ticket(const cJSON *o, ticket_t *out)
+{
+    ticket_t t;
+    char state[24];
+    int st, est = -1;
+    const cJSON *e;
+
+    memset(&t, 0, sizeof(t));
+    if(!cJSON_IsObject(o) || !get_i64(o, "id", &t.id, true) ||
+       !get_str(o, "number", t.number, sizeof(t.number), true) ||
+       !get_str(o, "day", t.day, sizeof(t.day), false) ||
+       !get_str(o, "service", t.service_id, sizeof(t.service_id), true) ||
+       !get_str(o, "state", state, sizeof(state), true) ||
+       !get_str(o, "counter", t.counter_id, sizeof(t.counter_id), false) ||
+       !get_i64(o, "issued_ms", &t.issued_ms, false) ||
+       !get_i64(o, "called_ms", &t.called_ms, false) ||
+       !get_i64(o, "serving_ms", &t.serving_ms, false) ||
+       !get_i64(o, "finished_ms", &t.finished_ms, false) ||
+       !get_int(o, "recalls", &t.recalls, false) ||
+       !get_int(o, "ahead_quoted", &t.ahead_quoted, false) ||
+       !get_str(o, "staff", t.staff_id, sizeof(t.staff_id), false) ||
+       !get_str(o, "device", t.device_id, sizeof(t.device_id), false))
+        return HK_ERR_SERVER;
+    e = cJSON_GetObjectItemCaseSensitive(o, "est_wait_s_quoted");
+    if(e && !cJSON_IsNull(e) && !get_int(o, "est_wait_s_quoted", &est, true))
+        return HK_ERR_SERVER;
+    t.est_wait_s_quoted = est;
+    for(st = 0; st < TICKET_STATE_COUNT; st++)
+        if(!strcmp(queue_state_str((ticket_state_t)st), state))
+            break;
+    if(st == TICKET_STATE_COUNT)
+        return HK_ERR_SERVER;
+    t.state = (ticket_state_t)st;
+    *out = t;
+    return HK_OK;
+}
+
+hk_err_t lan_decode_snapshot(const cJSON *o, branch_snapshot_t *out)
+{
+    const cJSON *svcs, *ctrs, *it;
+    int n = 0;
+
+    memset(out, 0, sizeof(*out));
+    svcs = cJSON_GetObjectItemCaseSensitive(o, "services");
+    ctrs = cJSON_GetObjectItemCaseSensitive(o, "counters");
+    if(!cJSON_IsObject(o) || !get_i64(o, "journal_seq", &out->journal_seq, true) ||
+       !get_i64(o, "taken_ms", &out->taken_ms, false) || !cJSON_IsArray(svcs) ||
+       !cJSON_IsArray(ctrs))
+        return HK_ERR_SERVER;
+    cJSON_ArrayForEach(it, svcs)
+    {
+        branch_service_snap_t *v;
+        const cJSON *e;
+        if(n == CONFIG_MAX_SERVICES)
+            return HK_ERR_SERVER;
+        v = &out->services[n++];
+        e = cJSON_GetObjectItemCaseSensitive(it, "est_wait_s");
+        v->est_wait_s = -1;
+        if(!get_str(it, "id", v->service_id, sizeof(v->service_id), true) ||
+           !get_int(it, "waiting", &v->waiting, false) ||
+           (e && !cJSON_IsNull(e) && !get_int(it, "est_wait_s", &v->est_wait_s, true)))
+            return HK_ERR_SERVER;
+    }
+    out->n_services = n;
+    n = 0;
+    cJSON_ArrayForEach(it, ctrs)
+    {
+        branch_counter_snap_t *c;
+        const cJSON *t;
+        char state[16];
+        if(n == CONFIG_MAX_COUNTERS)
+            return HK_ERR_SERVER;
+        c = &out->counters[n++];
+        if(!get_str(it, "id", c->counter_id, sizeof(c->counter_id), true) ||
+           !get_str(it, "state", state, sizeof(state), true) ||
+           !get_str(it, "staff", c->staff_id, sizeof(c->staff_id), false))
+            return HK_ERR_SERVER;
+        if(!strcmp(state, "open"))
+            c->state = BRANCH_COUNTER_OPEN;
+        else if(!strcmp(state, "paused"))
+            c->state = BRANCH_COUNTER_PAUSED;
+        else if(!strcmp(state, "closed"))
+            c->state = BRANCH_COUNTER_CLOSED;
+        else
+            return HK_ERR_SERVER;
+        t = cJSON_GetObjectItemCaseSensitive(it, "ticket");
+        if(t && !cJSON_IsNull(t)) {
+            if(lan_decode_ticket(t, &c->ticket) != HK_OK)
+                return HK_ERR_SERVER;
+            c->has_ticket = true;
+        }
+    }
+    out->n_counters = n;
+    return HK_OK;
+}
+
+bool lan_decode_level(const char *name, rating_level_t *out)
+{
+    int i;
+
+    for(i = 0; i < RATING_LEVEL_COUNT; i++)
+        if(!strcmp(level_names[i], name)) {
+            *out = (rating_level_t)i;
+            return true;
+        }
+    return false;
+}
+
+const char *lan_decode_chip_name(unsigned bit)
+{
+    int i;
+
+    for(i = 0; i < 4; i++)
+        if(bit == 1u << i)
+            return chip_names[i];
+    return NULL;
+}
+
+/* A chip list: an array of names (or a bit set as a number). */
+static bool get_chips(const cJSON *o, const char *key, unsigned *out)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, key), *it;
+    unsigned bits = 0;
+    int i;
+
+    *out = 0;
+    if(!arr || cJSON_IsNull(arr))
+        return true;
+    if(cJSON_IsNumber(arr)) {
+        if(arr->valuedouble < 0 || arr->valuedouble > 15)
+            return false;
+        *out = (unsigned)arr->valuedouble;
+        return true;
+    }
+    if(!cJSON_IsArray(arr))
+        return false;
+    cJSON_ArrayForEach(it, arr)
+    {
+        if(!cJSON_IsString(it))
+            return false;
+        for(i = 0; i < 4 && strcmp(chip_names[i], it->valuestring); i++)
+            ;
+        if(i == 4)
+            return false;
+        bits |= 1u << i;
+    }
+    *out = bits;
+    return true;
+}
+
+hk_err_t lan_decode_rating(const cJSON *o, rating_record_t *out)
+{
+    rating_record_t r;
+    char level[24], source[16], status[16];
+    const cJSON *lv;
+
+    memset(&r, 0, sizeof(r));
+    if(!cJSON_IsObject(o) || !get_str(o, "status", status, sizeof(status), false) ||
+       !get_str(o, "source", source, sizeof(source), false) ||
+       !get_chips(o, "reasons", &r.reasons) || !get_chips(o, "praise", &r.praise) ||
+       !get_i64(o, "ticket_id", &r.ticket_id, false) ||
+       !get_str(o, "number", r.number, sizeof(r.number), false) ||
+       !get_str(o, "day", r.day, sizeof(r.day), false) ||
+       !get_str(o, "service", r.service_id, sizeof(r.service_id), false) ||
+       !get_str(o, "counter", r.counter_id, sizeof(r.counter_id), false) ||
+       !get_str(o, "staff", r.staff_id, sizeof(r.staff_id), false) ||
+       !get_i64(o, "finished_ms", &r.finished_ms, false) ||
+       !get_i64(o, "rated_ms", &r.rated_ms, false))
+        return HK_ERR_SERVER;
+    lv = cJSON_GetObjectItemCaseSensitive(o, "level");
+    if(cJSON_IsNumber(lv) && lv->valuedouble >= 0 && lv->valuedouble < RATING_LEVEL_COUNT)
+        r.level = (rating_level_t)(int)lv->valuedouble;
+    else if(cJSON_IsNull(lv) && !strcmp(status, "not_rated"))
+        r.level = RATING_NOT_RATED; /* the window passed without a vote */
+    else if(!get_str(o, "level", level, sizeof(level), true) || !lan_decode_level(level, &r.level))
+        return HK_ERR_SERVER;
+    if(!strcmp(status, "not_rated"))
+        r.level = RATING_NOT_RATED;
+    r.source = !strcmp(source, "kiosk") ? RATING_SOURCE_KIOSK : RATING_SOURCE_COUNTER;
+    r.follow_up = rating_level_needs_follow_up(r.level);
+    *out = r;
+    return HK_OK;
+}
+
+/* The visit's details a rating record repeats, from its ticket. */
+static void rating_from_ticket(rating_record_t *r, const ticket_t *t)
+{
+    r->ticket_id = t->id;
+    snprintf(r->day, sizeof(r->day), "%s", t->day);
+    snprintf(r->number, sizeof(r->number), "%s", t->number);
+    snprintf(r->service_id, sizeof(r->service_id), "%s", t->service_id);
+    snprintf(r->counter_id, sizeof(r->counter_id), "%s", t->counter_id);
+    snprintf(r->staff_id, sizeof(r->staff_id), "%s", t->staff_id);
+    r->finished_ms = t->finished_ms;
+}
+
+/* The visit a rating names: {"id","number","day","service","counter",
+ * "staff","finished_ms"} (no state: a reference, not a whole ticket). */
+static hk_err_t decode_visit_ref(const cJSON *o, rating_record_t *r)
+{
+    if(!cJSON_IsObject(o) || !get_i64(o, "id", &r->ticket_id, true) ||
+       !get_str(o, "number", r->number, sizeof(r->number), true) ||
+       !get_str(o, "day", r->day, sizeof(r->day), false) ||
+       !get_str(o, "service", r->service_id, sizeof(r->service_id), false) ||
+       !get_str(o, "counter", r->counter_id, sizeof(r->counter_id), false) ||
+       !get_str(o, "staff", r->staff_id, sizeof(r->staff_id), false) ||
+       !get_i64(o, "finished_ms", &r->finished_ms, false))
+        return HK_ERR_SERVER;
+    return HK_OK;
+}
+
+static hk_err_t decode_visits(const cJSON *root, branch_result_t *res)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "visits"), *it;
+    int n, i = 0;
+
+    if(!cJSON_IsArray(arr))
+        return HK_ERR_SERVER;
+    n = cJSON_GetArraySize(arr);
+    if(n == 0)
+        return HK_OK;
+    res->visits = hk_calloc((size_t)n, sizeof(*res->visits));
+    if(!res->visits)
+        return HK_ERR_NOMEM;
+    cJSON_ArrayForEach(it, arr)
+    {
+        branch_visit_t *v = &res->visits[i];
+        const cJSON *rt = cJSON_GetObjectItemCaseSensitive(it, "rating");
+        if(lan_decode_ticket(cJSON_GetObjectItemCaseSensitive(it, "ticket"), &v->ticket) != HK_OK)
+            return HK_ERR_SERVER;
+        snprintf(v->staff_id, sizeof(v->staff_id), "%s", v->ticket.staff_id);
+        if(rt && !cJSON_IsNull(rt)) {
+            if(lan_decode_rating(rt, &v->rating) != HK_OK)
+                return HK_ERR_SERVER;
+            rating_from_ticket(&v->rating, &v->ticket);
+            v->has_rating = true;
+        }
+        res->n_visits = ++i;
+    }
+    return HK_OK;
+}
+
+static hk_err_t decode_lookup(const cJSON *root, branch_result_t *res)
+{
+    char status[24];
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "ticket");
+    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(root, "rating");
+
+    if(!get_str(root, "status", status, sizeof(status), true))
+        return HK_ERR_SERVER;
+    if(!strcmp(status, "unknown"))
+        return HK_ERR_NOT_FOUND; /* the number names no visit that day */
+    if(!strcmp(status, "may_rate"))
+        res->rating_status = RATING_STATUS_OPEN;
+    else if(!strcmp(status, "already_rated"))
+        res->rating_status = RATING_STATUS_RATED;
+    else if(!strcmp(status, "not_finished"))
+        res->rating_status = RATING_STATUS_NOT_FINISHED;
+    else
+        res->rating_status = RATING_STATUS_CLOSED; /* "other_day" */
+    if(rt && !cJSON_IsNull(rt) && lan_decode_rating(rt, &res->rating) != HK_OK)
+        return HK_ERR_SERVER;
+    if(t && !cJSON_IsNull(t) && decode_visit_ref(t, &res->rating) != HK_OK)
+        return HK_ERR_SERVER;
+    res->has_rating = true;
+    return HK_OK;
+}
+
+hk_err_t lan_decode_result(branch_op_t op, const char *body, size_t len, branch_result_t *res)
+{
+    cJSON *root = NULL;
+    const cJSON *it;
+    hk_err_t rc;
+
+    if(!len && (op == BRANCH_OP_LOGOUT || op == BRANCH_OP_EXPIRE_RATINGS))
+        return HK_OK; /* 204 */
+    rc = lan_decode_parse(body, len, &root);
+    if(rc != HK_OK)
+        return rc;
+    if(!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return HK_ERR_SERVER;
+    }
+    if(!get_i64(root, "journal_seq", &res->journal_seq, false))
+        rc = HK_ERR_SERVER;
+    it = cJSON_GetObjectItemCaseSensitive(root, "ticket");
+    if(rc == HK_OK && op != BRANCH_OP_RATING_LOOKUP && op != BRANCH_OP_RATE &&
+       op != BRANCH_OP_RATE_NUMBER && it && !cJSON_IsNull(it)) {
+        rc = lan_decode_ticket(it, &res->ticket);
+        res->has_ticket = rc == HK_OK;
+    }
+    switch(op) {
+    case BRANCH_OP_SNAPSHOT:
+        if(rc == HK_OK)
+            rc = lan_decode_snapshot(root, &res->snapshot);
+        break;
+    case BRANCH_OP_LOGIN:
+        it = cJSON_GetObjectItemCaseSensitive(root, "staff");
+        if(rc == HK_OK &&
+           (!cJSON_IsObject(it) || !get_str(it, "id", res->staff.id, sizeof(res->staff.id), true) ||
+            !get_str(it, "name_zh", res->staff.name_zh, sizeof(res->staff.name_zh), false) ||
+            !get_str(it, "name_en", res->staff.name_en, sizeof(res->staff.name_en), false)))
+            rc = HK_ERR_SERVER;
+        res->has_staff = rc == HK_OK;
+        break;
+    case BRANCH_OP_RATE:
+    case BRANCH_OP_RATE_NUMBER:
+        /* {"rating":{...},"ticket":<the visit it names>} */
+        it = cJSON_GetObjectItemCaseSensitive(root, "rating");
+        if(rc == HK_OK && it)
+            rc = lan_decode_rating(it, &res->rating);
+        it = cJSON_GetObjectItemCaseSensitive(root, "ticket");
+        if(rc == HK_OK && it && !cJSON_IsNull(it))
+            rc = decode_visit_ref(it, &res->rating);
+        res->has_rating = rc == HK_OK && cJSON_GetObjectItemCaseSensitive(root, "rating");
+        break;
+    case BRANCH_OP_RATING_LOOKUP:
+        if(rc == HK_OK)
+            rc = decode_lookup(root, res);
+        break;
+    case BRANCH_OP_VISITS:
+        if(rc == HK_OK)
+            rc = decode_visits(root, res);
+        break;
+    default: break;
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+hk_err_t lan_decode_event(const char *data, size_t len, journal_event_t *out)
+{
+    cJSON *root = NULL;
+    const cJSON *body;
+    char type[40];
+    hk_err_t rc = lan_decode_parse(data, len, &root);
+
+    memset(out, 0, sizeof(*out));
+    if(rc != HK_OK)
+        return rc;
+    body = cJSON_GetObjectItemCaseSensitive(root, "body");
+    if(!cJSON_IsObject(root) || !get_i64(root, "seq", &out->seq, true) ||
+       !get_str(root, "type", type, sizeof(type), true) ||
+       !get_str(root, "uuid", out->uuid, sizeof(out->uuid), false) ||
+       !get_i64(root, "wall_ms", &out->wall_ms, false) || !journal_type_parse(type, &out->type)) {
+        cJSON_Delete(root);
+        return HK_ERR_SERVER;
+    }
+    out->body = body ? cJSON_PrintUnformatted(body) : NULL;
+    if(!out->body) {
+        out->body = hk_malloc(3);
+        if(out->body)
+            memcpy(out->body, "{}", 3);
+    }
+    cJSON_Delete(root);
+    return out->body ? HK_OK : HK_ERR_NOMEM;
+}
+
+static bool add_chips(cJSON *o, const char *key, unsigned bits)
+{
+    cJSON *arr = cJSON_AddArrayToObject(o, key);
+    int i;
+
+    if(!arr)
+        return false;
+    for(i = 0; i < 4; i++) {
+        cJSON *s;
+        if(!(bits & (1u << i)))
+            continue;
+        s = cJSON_CreateString(chip_names[i]);
+        if(!s || !cJSON_AddItemToArray(arr, s)) {
+            cJSON_Delete(s);
+            return false;
+        }
+    }
+    return true;
+}
+
+char *lan_decode_vote_body(const rating_vote_t *vote, const char *number, const char *day)
+{
+    cJSON *o;
+    char *s;
+    bool ok;
+
+    hk_json_init();
+    o = cJSON_CreateObject();
+    ok = o && (int)vote->level >= 0 && vote->level < RATING_LEVEL_COUNT &&
+         cJSON_AddStringToObject(o, "level", level_names[vote->level]) &&
+         add_chips(o, "reasons", vote->reasons) && add_chips(o, "praise", vote->praise);
+    if(ok && number)
+        ok = cJSON_AddStringToObject(o, "number", number) != NULL;
+    if(ok && day && day[0])
+        ok = cJSON_AddStringToObject(o, "day", day) != NULL;
+    s = ok ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    return s;
+}
+
+hk_err_t lan_decode_session(const char *body, size_t len, char *dst, size_t cap)
+{
+    cJSON *root = NULL;
+    hk_err_t rc = lan_decode_parse(body, len, &root);
+
+    if(rc != HK_OK)
+        return rc;
+    if(!cJSON_IsObject(root) || !get_str(root, "session", dst, cap, true) || !dst[0])
+        rc = HK_ERR_SERVER;
+    cJSON_Delete(root);
+    return rc;
+}
+
+hk_err_t lan_decode_status(int status, const char *code)
+{
+    static const struct {
+        const char *code;
+        hk_err_t rc;
+    } codes[] = {
+        { "nobody_waiting", HK_ERR_NOT_FOUND },  { "unknown_ticket", HK_ERR_NOT_FOUND },
+        { "unknown_service", HK_ERR_NOT_FOUND }, { "unknown_counter", HK_ERR_NOT_FOUND },
+        { "not_found", HK_ERR_NOT_FOUND },       { "service_closed", HK_ERR_BUSY },
+        { "counter_not_open", HK_ERR_BUSY },     { "already_rated", HK_ERR_BUSY },
+        { "too_many_attempts", HK_ERR_BUSY },    { "busy", HK_ERR_BUSY },
+    };
+    size_t i;
+
+    if(status >= 200 && status < 300)
+        return HK_OK;
+    for(i = 0; code && i < sizeof(codes) / sizeof(codes[0]); i++)
+        if(!strcmp(codes[i].code, code))
+            return codes[i].rc;
+    if(status == 404)
+        return HK_ERR_NOT_FOUND;
+    if(status == 429 || status == 503)
+        return HK_ERR_BUSY;
+    if(status >= 400 && status < 500)
+        return HK_ERR_INVALID; /* 400 bad request, 401/403 credentials, 409 transitions */
+    return HK_ERR_SERVER;
+}
