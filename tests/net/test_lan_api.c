@@ -485,14 +485,16 @@ static void *call_loop(void *arg)
             c->ids[c->n] = json_num(strstr(r.body, "\"ticket\""), "id");
             /* one visit at a time: finish it before calling the next */
             snprintf(fin, sizeof(fin), "/api/v1/tickets/%lld/finish", c->ids[c->n++]);
-            if(hk_http_request(port, "POST", fin, NULL, NULL, &f) != 0 || f.status != 200)
+            if(hk_http_request(port, "POST", fin, NULL, c->auth, &f) != 0 || f.status != 200)
                 c->errors++;
             hk_http_resp_free(&f);
         } else if(r.status == 503) {
             usleep(1000); /* Retry-After: we are the only client, retry soon */
         } else {
-            if(r.status != 409 || !strstr(r.body, "nobody_waiting"))
+            if(r.status != 409 || !strstr(r.body, "nobody_waiting")) {
+                printf("# caller at c%d: %d %s\n", c->counter, r.status, r.body);
                 c->errors++;
+            }
             hk_http_resp_free(&r);
             break;
         }
@@ -683,6 +685,10 @@ static void test_lan_a_session_stamps_its_calls_and_logout_ends_it(void)
     HK_ASSERT_CONTAINS(r.body, "{\"id\":\"c1\",\"state\":\"open\",\"staff\":\"s1\","
                                "\"staff_name_zh\":\"员工1\",\"staff_name_en\":\"Staff 1\"");
     hk_http_resp_free(&r);
+
+    /* one visit at a time at a counter */
+    (void)issue("general");
+    expect_as(staff_h, "POST", "/api/v1/counters/c1/call-next", NULL, 409, "counter_busy");
 
     /* logout ends that session only */
     login_header("s2", other, sizeof(other));
