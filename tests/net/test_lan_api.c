@@ -847,6 +847,10 @@ static void test_lan_import_is_idempotent_and_kept_to_the_block(void)
     /* refusals, none of which changes anything */
     IMPORT("A901", now_ms - 30000, "kiosk-2");
     expect_as(k2, "POST", "/api/v1/tickets/import", body, 409, "number_conflict");
+    snprintf(body, sizeof(body),
+             "{\"service\":\"general\",\"number\":\"A903\",\"day\":\"2020-01-01\","
+             "\"issued_ms\":1577840000000,\"device\":\"kiosk-2\"}");
+    expect_as(k2, "POST", "/api/v1/tickets/import", body, 409, "other_day");
     IMPORT("A950", now_ms, "kiosk-2");
     expect_as(k2, "POST", "/api/v1/tickets/import", body, 400, "outside_block");
     IMPORT("A005", now_ms, "kiosk-2");
