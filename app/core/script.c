@@ -73,7 +73,9 @@ static int parse_key(const char *tok, int *out)
         const char *name;
         int code;
     } names[] = {
-        { "escape", 27 }, { "enter", 13 }, { "f1", 0x101 }, { "f2", 0x102 }, { "f11", 0x103 },
+        { "escape", 27 }, { "enter", 13 }, { "f1", 0x101 },  { "f2", 0x102 },    { "f11", 0x103 },
+        { "f3", 0x104 },  { "f4", 0x105 }, { "f5", 0x106 },  { "f6", 0x107 },    { "f7", 0x108 },
+        { "f8", 0x109 },  { "f9", 0x10A }, { "f10", 0x10B }, { "backspace", 8 }, { "tab", 9 },
     };
     size_t i;
 
@@ -138,8 +140,10 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
     } else if(!strcmp(op, "key")) {
         cmd->op = SCRIPT_KEY;
         if(!parse_key(a, &cmd->key)) {
-            hk_diag_set(diag, "line %d: key: expected escape, enter, f1, f2, f11 or one character",
-                        lineno);
+            hk_diag_set(
+                diag,
+                "line %d: key: expected escape, enter, backspace, tab, f1..f11 or one character",
+                lineno);
             return -1;
         }
     } else if(!strcmp(op, "screenshot") || !strcmp(op, "expect-screen") ||

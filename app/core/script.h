@@ -6,7 +6,7 @@
  *   tap X Y            press and release at panel pixels (the display's gfx)
  *   down X Y / up X Y  half a tap (for double-tap and slide tests)
  *   wait MS            let MS milliseconds pass (stepped clock when headless)
- *   key NAME           escape | enter | f1 | f2 | f11 | one character
+ *   key NAME           escape | enter | backspace | tab | f1 .. f11 | one character
  *   screenshot NAME    save the current frame as NAME.png in --screenshot-dir
  *   clock YYYY-MM-DDTHH:MM[:SS]  set the local wall time (headless only)
  *   print-wait         wait until the printer spool is idle

@@ -7,7 +7,9 @@
  *     [ATTRACT, HOME]                  INTENT_START / INTENT_HOME
  *     [ATTRACT, HOME, SERVICES]        INTENT_OPEN_SERVICES
  *     [ATTRACT, HOME, TICKET]          the take-number result, HK_OK
- *     [ATTRACT, HOME, UNAVAILABLE]     FAQ / submit / rate tiles
+ *     [ATTRACT, HOME, UNAVAILABLE]     FAQ / submit tiles
+ *     [ATTRACT, HOME, RATE_NUMBER]     "rate our service": which number
+ *     [ATTRACT, HOME, RATE_FACES]      that visit may be rated: the faces
  *   INTENT_BACK pops; the ticket screen returns home after its countdown.
  *   Idle (no input for idle_timeout_s) resets language and text size for
  *   the next customer and shows ATTRACT.
@@ -19,6 +21,15 @@
  *   and printing starts after the confirmation frame is presented) or an
  *   error (-> a dialog). The model never shows a ticket that did not
  *   commit.
+ *
+ *   Rating later (the rate tile): the number is typed on the pad or
+ *   scanned (a keyboard-wedge scanner types the ticket's QR URL; text
+ *   events collect in scan until Enter). INTENT_ENTRY_SUBMIT ->
+ *   branch_rating_lookup (lookup_tag, one at a time); RATING_STATUS_OPEN ->
+ *   the faces (rating_flow), else the reason under the field. The vote is
+ *   branch_rate_number (rate_tag: one vote, later presses ignored); thanks
+ *   -> home after RATE_DONE_S. The faces time out like every inner
+ *   screen: idle -> attract.
  *
  *   Waiting counts: any MAILBOX_JOURNAL_ADVANCED (a ticket issued here or a
  *   call made anywhere in the branch), the minute tick, and entering a
@@ -50,12 +61,15 @@
 #include "paths.h"
 #include "print_job.h"
 #include "rating.h"
+#include "rating_flow.h"
 #include "script_player.h"
 #include "store.h"
 #include "ui_loop.h"
 #include "ui_model.h"
 
-enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN, T_RATING };
+enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN, T_RATING, T_RATE_DONE };
+
+#define RATE_DONE_S 4
 
 struct kiosk {
     kiosk_opts_t o;
@@ -74,6 +88,13 @@ struct kiosk {
     int take_svc;       /* service index of the take in flight */
     uint64_t print_job; /* spool job of the ticket on screen */
     bool print_after_present;
+    /* rating later at the kiosk */
+    uint64_t lookup_tag; /* rating lookup in flight; 0 = none */
+    uint64_t rate_tag;   /* the vote in flight or sent; 0 = none */
+    char rate_day[11];   /* from a scanned QR code; "" = today */
+    char scan[192];      /* text typed by a scanner or keyboard, until Enter */
+    int last_key_char;   /* a printable KEY whose TEXT twin is still to come */
+    int64_t last_key_ms;
 };
 
 static int64_t wall_ms(const kiosk_t *k)
@@ -126,6 +147,8 @@ static void on_screen_change(kiosk_t *k, int id)
 
     if(id != UI_SCR_TICKET)
         runloop_timer_cancel(rl, T_COUNTDOWN);
+    if(id != UI_SCR_RATE_FACES)
+        runloop_timer_cancel(rl, T_RATE_DONE);
     if(id == UI_SCR_ATTRACT)
         runloop_timer_cancel(rl, T_IDLE);
     if(id == UI_SCR_HOME || id == UI_SCR_SERVICES || id == UI_SCR_ATTRACT)
@@ -217,6 +240,155 @@ static void service_closed(kiosk_t *k, int i)
     ui_loop_dialog(k->loop, title, msg);
 }
 
+/* ---- rating later, by number -------------------------------------------- */
+
+static void rate_open(kiosk_t *k)
+{
+    ui_rate_view_t *r = &k->model.rate;
+
+    r->entry[0] = r->entry_msg[0] = '\0';
+    r->entry_busy = false;
+    k->scan[0] = '\0';
+    k->rate_day[0] = '\0';
+    k->rate_tag = 0;
+    go_over_home(k, UI_SCR_RATE_NUMBER);
+}
+
+static void entry_key(kiosk_t *k, int ch)
+{
+    ui_rate_view_t *r = &k->model.rate;
+    size_t n = strlen(r->entry);
+
+    if(ui_loop_current(k->loop) != UI_SCR_RATE_NUMBER || r->entry_busy)
+        return;
+    r->entry_msg[0] = '\0';
+    k->rate_day[0] = '\0';
+    if(ch == 8) {
+        if(n > 0)
+            r->entry[n - 1] = '\0';
+        return;
+    }
+    if(ch >= 'a' && ch <= 'z')
+        ch = ch - 'a' + 'A';
+    if(ch >= 'A' && ch <= 'Z') {
+        /* a letter starts the number afresh */
+        snprintf(r->entry, sizeof(r->entry), "%c", ch);
+    } else if(ch >= '0' && ch <= '9' && n > 0 && n < 4) {
+        r->entry[n] = (char)ch;
+        r->entry[n + 1] = '\0';
+    }
+}
+
+/* Look up what was scanned (text != NULL) or typed on the pad. */
+static void rate_lookup(kiosk_t *k, const char *text)
+{
+    ui_rate_view_t *r = &k->model.rate;
+    char day[11] = "", number[8];
+
+    if(ui_loop_current(k->loop) != UI_SCR_RATE_NUMBER || k->lookup_tag || !k->have_branch)
+        return;
+    if(!rating_flow_parse(k->cfg, text ? text : r->entry, day, number)) {
+        snprintf(r->entry_msg, sizeof(r->entry_msg), "%s",
+                 i18n_get(k->model.lang, I18N_RATE_UNKNOWN));
+        return;
+    }
+    snprintf(r->entry, sizeof(r->entry), "%s", number);
+    snprintf(k->rate_day, sizeof(k->rate_day), "%s", day);
+    k->lookup_tag = ++k->next_tag;
+    if(branch_rating_lookup(&k->branch, k->lookup_tag, day, number) != HK_OK) {
+        k->lookup_tag = 0;
+        snprintf(r->entry_msg, sizeof(r->entry_msg), "%s",
+                 i18n_get(k->model.lang, I18N_RATE_FAILED));
+        return;
+    }
+    r->entry_busy = true;
+}
+
+static void lookup_done(kiosk_t *k, const branch_result_t *res)
+{
+    ui_rate_view_t *r = &k->model.rate;
+    i18n_key_t why = I18N_RATE_FAILED;
+
+    k->lookup_tag = 0;
+    r->entry_busy = false;
+    if(res->rc == HK_OK && res->rating_status == RATING_STATUS_OPEN) {
+        char entry[8];
+        snprintf(entry, sizeof(entry), "%s", r->entry);
+        rating_flow_begin(r, true, res->has_rating ? res->rating.number : entry, -1);
+        k->rate_tag = 0;
+        go_over_home(k, UI_SCR_RATE_FACES);
+        return;
+    }
+    if(res->rc == HK_ERR_NOT_FOUND)
+        why = I18N_RATE_UNKNOWN;
+    else if(res->rc == HK_ERR_INVALID)
+        why = I18N_RATE_OTHER_DAY;
+    else if(res->rc == HK_OK)
+        why = res->rating_status == RATING_STATUS_RATED          ? I18N_RATE_ALREADY
+              : res->rating_status == RATING_STATUS_NOT_FINISHED ? I18N_RATE_NOT_FINISHED
+                                                                 : I18N_RATE_OTHER_DAY;
+    snprintf(r->entry_msg, sizeof(r->entry_msg), "%s", i18n_get(k->model.lang, why));
+}
+
+static void rate_press(kiosk_t *k, const ui_intent_t *in)
+{
+    ui_rate_view_t *r = &k->model.rate;
+    rating_vote_t vote;
+
+    if(k->rate_tag || ui_loop_current(k->loop) != UI_SCR_RATE_FACES)
+        return; /* the vote is on its way or done: one vote */
+    if(!rating_flow_intent(r, in, &vote))
+        return;
+    k->rate_tag = ++k->next_tag;
+    if(branch_rate_number(&k->branch, k->rate_tag, k->rate_day, r->number, &vote) != HK_OK) {
+        rating_flow_result(r, k->model.lang, HK_ERR_NET);
+        runloop_timer_at(ui_loop_runloop(k->loop), T_RATE_DONE, mono_ms(k) + RATE_DONE_S * 1000);
+    }
+}
+
+/* Keys and typed text on the number screen: a keyboard, or a
+ * keyboard-wedge scanner typing the ticket's QR code and Enter. */
+static bool rate_input(kiosk_t *k, const display_event_t *ev)
+{
+    size_t n = strlen(k->scan);
+
+    if(ev->type == DISPLAY_EV_TEXT) {
+        bool twin = ev->text[0] == k->last_key_char && ev->text[1] == '\0' &&
+                    mono_ms(k) - k->last_key_ms < 100;
+        k->last_key_char = 0;
+        if(!twin && n + strlen(ev->text) < sizeof(k->scan))
+            memcpy(k->scan + n, ev->text, strlen(ev->text) + 1);
+        ui_loop_invalidate(k->loop);
+        return true;
+    }
+    if(ev->type != DISPLAY_EV_KEY || ev->key == DISPLAY_KEY_ESCAPE)
+        return false;
+    k->last_key_char = 0;
+    if(ev->key == DISPLAY_KEY_ENTER) {
+        if(k->scan[0]) {
+            char text[sizeof(k->scan)];
+            snprintf(text, sizeof(text), "%s", k->scan);
+            k->scan[0] = '\0';
+            rate_lookup(k, text);
+        } else {
+            rate_lookup(k, NULL);
+        }
+    } else if(ev->key == DISPLAY_KEY_BACKSPACE) {
+        k->scan[0] = '\0';
+        entry_key(k, 8);
+    } else if(ev->key > 32 && ev->key < 127) {
+        /* a key's text follows it; what a scanner types arrives as text */
+        k->last_key_char = ev->key;
+        k->last_key_ms = mono_ms(k);
+        if(n + 1 < sizeof(k->scan)) {
+            k->scan[n] = (char)ev->key;
+            k->scan[n + 1] = '\0';
+        }
+    }
+    ui_loop_invalidate(k->loop);
+    return true;
+}
+
 static void on_intent(void *ctl, const ui_intent_t *in)
 {
     kiosk_t *k = ctl;
@@ -232,12 +404,15 @@ static void on_intent(void *ctl, const ui_intent_t *in)
     case INTENT_OPEN_SERVICES: go_over_home(k, UI_SCR_SERVICES); break;
     case INTENT_OPEN_FAQ:
     case INTENT_OPEN_SUBMIT:
-    case INTENT_OPEN_RATE:
-        m->unavailable_title = in->kind == INTENT_OPEN_FAQ      ? I18N_TILE_FAQ
-                               : in->kind == INTENT_OPEN_SUBMIT ? I18N_TILE_SUBMIT
-                                                                : I18N_TILE_RATE;
+        m->unavailable_title = in->kind == INTENT_OPEN_FAQ ? I18N_TILE_FAQ : I18N_TILE_SUBMIT;
         go_over_home(k, UI_SCR_UNAVAILABLE);
         break;
+    case INTENT_OPEN_RATE: rate_open(k); break;
+    case INTENT_ENTRY_KEY: entry_key(k, in->arg); break;
+    case INTENT_ENTRY_SUBMIT: rate_lookup(k, NULL); break;
+    case INTENT_RATE_LEVEL:
+    case INTENT_RATE_CHIP:
+    case INTENT_RATE_SUBMIT: rate_press(k, in); break;
     case INTENT_TAKE_NUMBER: take_number(k, in->arg); break;
     case INTENT_SERVICE_CLOSED: service_closed(k, in->arg); break;
     case INTENT_TOGGLE_LANG:
@@ -245,9 +420,7 @@ static void on_intent(void *ctl, const ui_intent_t *in)
         refresh_time(k);
         break;
     case INTENT_TOGGLE_LARGE: m->large = !m->large; break;
-    case INTENT_NONE:
-    case INTENT_REDRAW:
-    case INTENT_DISMISS: break; /* the loop's own */
+    default: break; /* the loop's own, or the counter role's */
     }
 }
 
@@ -262,6 +435,8 @@ static bool on_input(void *ctl, const display_event_t *ev)
         go_attract(k);
         return true;
     }
+    if(ui_loop_current(k->loop) == UI_SCR_RATE_NUMBER)
+        return rate_input(k, ev);
     return false;
 }
 
@@ -331,6 +506,14 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
             break;
         if(msg->tag == k->take_tag && r->op == BRANCH_OP_TAKE_NUMBER) {
             take_done(k, r);
+        } else if(msg->tag == k->lookup_tag && r->op == BRANCH_OP_RATING_LOOKUP) {
+            lookup_done(k, r);
+        } else if(msg->tag == k->rate_tag && r->op == BRANCH_OP_RATE_NUMBER) {
+            hk_log_info("kiosk", "%s rated at the kiosk: %s", k->model.rate.number,
+                        hk_err_str(r->rc));
+            rating_flow_result(&k->model.rate, k->model.lang, r->rc);
+            runloop_timer_at(ui_loop_runloop(k->loop), T_RATE_DONE,
+                             mono_ms(k) + RATE_DONE_S * 1000);
         } else if(msg->tag == k->snap_tag && r->op == BRANCH_OP_SNAPSHOT) {
             k->snap_tag = 0;
             if(r->rc == HK_OK)
@@ -380,6 +563,10 @@ static void on_timer(void *ctl, int id)
     case T_IDLE:
         if(ui_loop_current(k->loop) != UI_SCR_ATTRACT)
             go_attract(k);
+        break;
+    case T_RATE_DONE:
+        if(ui_loop_current(k->loop) == UI_SCR_RATE_FACES)
+            go_home(k);
         break;
     case T_COUNTDOWN:
         if(--k->model.countdown_s <= 0) {
@@ -492,7 +679,8 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
     } screens[] = {
         { UI_SCR_ATTRACT, scr_attract_ops },         { UI_SCR_HOME, scr_home_ops },
         { UI_SCR_SERVICES, scr_services_ops },       { UI_SCR_TICKET, scr_ticket_ops },
-        { UI_SCR_UNAVAILABLE, scr_unavailable_ops },
+        { UI_SCR_UNAVAILABLE, scr_unavailable_ops }, { UI_SCR_RATE_NUMBER, scr_rate_number_ops },
+        { UI_SCR_RATE_FACES, scr_rate_faces_ops },
     };
     ui_controller_t c;
     ui_loop_opts_t lo;

@@ -23,7 +23,13 @@ typedef enum ui_screen_id {
     UI_SCR_SERVICES,
     UI_SCR_TICKET,
     UI_SCR_UNAVAILABLE,
-    UI_SCR_BOARD, /* the hall board (display role) */
+    /* counter role (counter.c) and the rating screens the kiosk reuses */
+    UI_SCR_COUNTER_LOGIN,
+    UI_SCR_COUNTER_PANEL,
+    UI_SCR_RATE_STAFF,  /* customer side: who served you, the number */
+    UI_SCR_RATE_FACES,  /* five faces, then reasons or praise chips */
+    UI_SCR_RATE_NUMBER, /* kiosk: which number to rate */
+    UI_SCR_BOARD,       /* the hall board (display role) */
     UI_SCR_COUNT
 } ui_screen_id_t;
 
@@ -40,6 +46,74 @@ typedef struct ui_service_view {
     int est_wait_s;      /* -1 = no estimate (no open counter) */
     config_span_t today; /* today's hours (open_min < 0: closed today) */
 } ui_service_view_t;
+
+/* The staff actions of the counter panel, in key order: F1..F8 and the
+ * digits 1..8 of a keypad pick the action of the same number. */
+typedef enum ui_counter_act {
+    UI_ACT_NONE = 0,
+    UI_ACT_CALL_NEXT, /* F1 */
+    UI_ACT_RECALL,    /* F2 */
+    UI_ACT_START,     /* F3 */
+    UI_ACT_FINISH,    /* F4 */
+    UI_ACT_NO_SHOW,   /* F5: then put back / mark missed */
+    UI_ACT_PAUSE,     /* F6: pause, or resume a paused counter */
+    UI_ACT_OPEN,      /* F7: open a closed counter, close an open one */
+    UI_ACT_TRANSFER,  /* F8: then pick a service */
+    UI_ACT_COUNT
+} ui_counter_act_t;
+
+/* A modal choice on the counter panel. */
+typedef enum ui_counter_pick {
+    UI_PICK_NONE = 0,
+    UI_PICK_NO_SHOW, /* arg 0 = put back in the queue, 1 = mark missed */
+    UI_PICK_TRANSFER /* arg = service index */
+} ui_counter_pick_t;
+
+/* The counter role's staff side (counter.c). No raw clock: texts. */
+typedef struct ui_counter_view {
+    int counter_idx; /* in cfg->counters; -1 = not configured */
+    int staff_idx;   /* login: chosen member of staff (cfg->staff); -1 none */
+    bool logged_in;
+    int pin_len; /* digits typed so far (shown masked) */
+    char login_msg[160];
+    int state; /* branch_counter_state_t */
+    bool has_ticket;
+    ticket_t ticket;      /* called or being served here */
+    char waited_text[16]; /* issue to call "12:05" */
+    char here_text[16];   /* since the call, live "01:30" */
+    ui_counter_pick_t pick;
+    bool busy; /* an operation is on its way to the hub */
+    char toast[160];
+    bool toast_error;
+} ui_counter_view_t;
+
+typedef enum ui_rate_phase {
+    UI_RATE_FACES = 0, /* choose one of five */
+    UI_RATE_REASONS,   /* after 1..3: what fell short (optional chips) */
+    UI_RATE_PRAISE,    /* after 4..5: what went well (optional chips) */
+    UI_RATE_SENDING,   /* the vote is on its way */
+    UI_RATE_THANKS,    /* stored */
+    UI_RATE_FAILED     /* refused (window passed, already rated) */
+} ui_rate_phase_t;
+
+/* The rating screens (counter and kiosk) and the customer side. */
+typedef struct ui_rate_view {
+    ui_rate_phase_t phase;
+    int level;       /* 1..5 chosen; 0 = none yet */
+    unsigned chips;  /* rating_reason_t or rating_praise_t bits chosen */
+    int countdown_s; /* seconds left to rate; -1 = none shown */
+    bool kiosk;      /* rated later at a kiosk (no staff card) */
+    char number[8];  /* the visit's ticket number */
+    char staff_id[32];
+    char staff_name[CONFIG_NAME_LEN]; /* in the language shown; "" = nobody logged in */
+    char initials[16];                /* the photo placeholder's letters */
+    char msg[160];                    /* FAILED: why */
+    bool idle; /* second screen between visits: who serves here, the number now */
+    /* kiosk, which number: typed / scanned so far, and what went wrong */
+    char entry[8];
+    char entry_msg[160];
+    bool entry_busy;
+} ui_rate_view_t;
 
 /* Everything a screen shows. Screens keep a copy and redraw only when a
  * new model differs (so no raw clock in here: minutes are text). */
@@ -60,6 +134,8 @@ typedef struct ui_model {
     i18n_key_t unavailable_title; /* which tile led to "not available" */
     uint64_t cfg_gen;             /* generation of cfg: a replaced config changes
                                      the model, so the showing screen re-lays out */
+    ui_counter_view_t counter;    /* counter role */
+    ui_rate_view_t rate;          /* rating screens */
     /* A role's own view that does not fit the fields above (the hall
      * board's calls: board.h's board_view_t), owned by its controller;
      * role_gen changes whenever it does, so screens see the change. */
@@ -81,7 +157,22 @@ typedef enum ui_intent_kind {
     INTENT_SERVICE_CLOSED, /* arg = service index */
     INTENT_TOGGLE_LANG,
     INTENT_TOGGLE_LARGE,
-    INTENT_DISMISS /* close the dialog */
+    INTENT_DISMISS, /* close the dialog */
+    /* counter role */
+    INTENT_STAFF_PICK,  /* arg = staff index */
+    INTENT_PIN_KEY,     /* arg = digit 0..9, -1 backspace, -2 clear */
+    INTENT_LOGIN,       /* check the PIN typed */
+    INTENT_LOGOUT,      /* close the counter and log out */
+    INTENT_COUNTER_ACT, /* arg = ui_counter_act_t */
+    INTENT_PICK,        /* arg = choice of the panel's open pick */
+    INTENT_CANCEL,      /* close the panel's pick */
+    /* rating */
+    INTENT_RATE_BEGIN,  /* customer side: on to the faces */
+    INTENT_RATE_LEVEL,  /* arg = 1..5 */
+    INTENT_RATE_CHIP,   /* arg = reason/praise bit */
+    INTENT_RATE_SUBMIT, /* send the level with the chips chosen */
+    INTENT_ENTRY_KEY,   /* arg = character typed on the number pad; 8 = erase */
+    INTENT_ENTRY_SUBMIT /* look the number up */
 } ui_intent_kind_t;
 
 /* What an intent carries beyond its kind and index. */

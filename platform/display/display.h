@@ -73,7 +73,16 @@ enum {
     DISPLAY_KEY_DELETE = 127,
     DISPLAY_KEY_F1 = 0x101,
     DISPLAY_KEY_F2,
-    DISPLAY_KEY_F11
+    DISPLAY_KEY_F11,
+    /* after F11, so the codes above keep their values (scripts use them) */
+    DISPLAY_KEY_F3,
+    DISPLAY_KEY_F4,
+    DISPLAY_KEY_F5,
+    DISPLAY_KEY_F6,
+    DISPLAY_KEY_F7,
+    DISPLAY_KEY_F8,
+    DISPLAY_KEY_F9,
+    DISPLAY_KEY_F10
 };
 
 #define DISPLAY_TEXT_MAX 32 /* bytes of one DISPLAY_EV_TEXT, NUL included */

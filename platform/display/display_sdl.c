@@ -414,6 +414,14 @@ static int map_key(SDL_Keycode k)
     case SDLK_F1: return DISPLAY_KEY_F1;
     case SDLK_F2: return DISPLAY_KEY_F2;
     case SDLK_F11: return DISPLAY_KEY_F11;
+    case SDLK_F3: return DISPLAY_KEY_F3;
+    case SDLK_F4: return DISPLAY_KEY_F4;
+    case SDLK_F5: return DISPLAY_KEY_F5;
+    case SDLK_F6: return DISPLAY_KEY_F6;
+    case SDLK_F7: return DISPLAY_KEY_F7;
+    case SDLK_F8: return DISPLAY_KEY_F8;
+    case SDLK_F9: return DISPLAY_KEY_F9;
+    case SDLK_F10: return DISPLAY_KEY_F10;
     default: break;
     }
     return (k > 0 && k < 128) ? (int)k : 0;

@@ -40,11 +40,30 @@ void scr_base_destroy(void *s); /* NULL ok */
 /** Copy m into the base when it differs; true when it did (relayout). */
 bool scr_base_take_model(scr_base_t *b, const ui_model_t *m);
 
+/*
+ * Shared by the counter and rating screens (rating_face.c).
+ */
+/** A plain button at r: title, colours, font size in design units. */
+void scr_button(ui_button_t *b, const ui_model_t *m, gfx_rect_t r, const char *title, uint32_t bg,
+                uint32_t fg, int title_base);
+/** The face of rating level 1..5 (a disc, eyes, a mouth whose curve is the
+ *  level) centred at (cx, cy), d pixels across, drawn with discs only. */
+void scr_rate_face(gfx_t *g, int cx, int cy, int d, int level);
+/** The colour of level 1..5. */
+uint32_t scr_rate_color(int level);
+/** The photo placeholder: a disc with the staff member's initials. */
+void scr_rate_avatar(gfx_t *g, const ui_model_t *m, int cx, int cy, int d, const char *initials);
+
 const scr_ops_t *scr_attract_ops(void);
 const scr_ops_t *scr_home_ops(void);
 const scr_ops_t *scr_services_ops(void);
 const scr_ops_t *scr_ticket_ops(void);
 const scr_ops_t *scr_unavailable_ops(void);
+const scr_ops_t *scr_counter_login_ops(void);
+const scr_ops_t *scr_counter_panel_ops(void);
+const scr_ops_t *scr_rate_staff_ops(void);
+const scr_ops_t *scr_rate_faces_ops(void);
+const scr_ops_t *scr_rate_number_ops(void);
 const scr_ops_t *scr_board_ops(void);
 
 #endif

@@ -1,0 +1,74 @@
+/*
+ * rating_face: what the rating and counter screens share: the five faces
+ * (drawn from discs: no image assets, any size), the staff member's photo
+ * placeholder and a plain-button helper.
+ */
+#include "screens.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "label.h"
+
+void scr_button(ui_button_t *b, const ui_model_t *m, gfx_rect_t r, const char *title, uint32_t bg,
+                uint32_t fg, int title_base)
+{
+    ui_button_init(b);
+    snprintf(b->title, sizeof(b->title), "%s", title);
+    b->rect = r;
+    b->bg = bg;
+    b->fg = fg;
+    b->title_px = ui_font(m, title_base);
+    b->sub_px = ui_font(m, 26);
+    b->radius = ui_px(m, 24);
+    b->unit100 = ui_px(m, 100);
+}
+
+uint32_t scr_rate_color(int level)
+{
+    static const uint32_t col[6] = { 0x9CA3AF, 0xDC2626, 0xEA6A0C, 0xD49B06, 0x5DA11C, 0x16A34A };
+
+    return col[level >= 1 && level <= 5 ? level : 0];
+}
+
+static void dot(gfx_t *g, int cx, int cy, int d, gfx_color_t c)
+{
+    if(d < 2)
+        d = 2;
+    gfx_fill_round_rect(g, gfx_rect(cx - d / 2, cy - d / 2, d, d), d / 2, c);
+}
+
+void scr_rate_face(gfx_t *g, int cx, int cy, int d, int level)
+{
+    /* mouth curve: positive smiles (its middle lower than its corners) */
+    static const int curve[6] = { 0, -22, -11, 0, 12, 22 }; /* % of d */
+    gfx_color_t white = gfx_rgb(UI_COL_WHITE);
+    int lv = level >= 1 && level <= 5 ? level : 3;
+    int mw = d * 46 / 100, my = cy + d * 16 / 100, t = d * 7 / 100, n = 28, i;
+    int c = d * curve[lv] / 100;
+
+    dot(g, cx, cy, d, gfx_rgb(scr_rate_color(lv)));
+    dot(g, cx - d * 18 / 100, cy - d * 12 / 100, d * 12 / 100, white);
+    dot(g, cx + d * 18 / 100, cy - d * 12 / 100, d * 12 / 100, white);
+    if(lv <= 2)
+        my += d * 8 / 100; /* a frown sits lower, so its corners clear the eyes */
+    for(i = 0; i < n; i++) {
+        /* a parabola through the corners (u = -1, 1) and the middle */
+        int u1000 = -1000 + 2000 * i / (n - 1);
+        int x = cx + mw / 2 * u1000 / 1000;
+        int y = my - c / 2 + (int)((long)c * (1000000L - (long)u1000 * u1000) / 1000000L);
+        dot(g, x, y, t, white);
+    }
+}
+
+void scr_rate_avatar(gfx_t *g, const ui_model_t *m, int cx, int cy, int d, const char *initials)
+{
+    int px = d * 38 / 100, w;
+
+    (void)m;
+    dot(g, cx, cy, d, gfx_rgb(0xDCE7F5));
+    dot(g, cx, cy, d * 88 / 100, gfx_rgb(UI_COL_BRAND));
+    w = ui_label_width(g, GFX_BOLD, px, initials);
+    gfx_draw_text(g, GFX_BOLD, px, gfx_rgb(UI_COL_WHITE), cx - w / 2, cy - px * 145 / 200, initials,
+                  strlen(initials));
+}
