@@ -452,10 +452,9 @@ bool lan_api_result_status(const branch_result_t *res, int *status, lan_error_t 
     if(res->rc != HK_OK && (res->op == BRANCH_OP_RATE || res->op == BRANCH_OP_RATE_NUMBER) &&
        rating_refusal(res, err))
         return false;
-    if(res->rc != HK_OK && res->op == BRANCH_OP_IMPORT_TICKET &&
-       (res->rc == HK_ERR_BUSY || res->rc == HK_ERR_INVALID)) {
-        lan_api_error(err, 409, "number_conflict",
-                      "the hub has that number today for another ticket");
+    if(res->op == BRANCH_OP_IMPORT_TICKET && res->rc == HK_ERR_INVALID) {
+        /* block and prefix were checked before: what is left is the day */
+        lan_api_error(err, 409, "other_day", "the hub takes offline tickets of its today only");
         return false;
     }
     switch(res->rc) {

@@ -89,12 +89,16 @@ typedef struct lan_error {
  * @param cfg     the branch config ids are checked against; borrowed.
  * @param method  "GET", "POST", ...
  * @param path    the URL path without the query ("/api/v1/tickets").
+ * @param query   the query's day and number (NULL: none).
  * @param body    the body (need not be NUL-terminated); NULL when none.
  * @param len     body bytes; over LAN_API_BODY_MAX is refused (413).
- * @param out     filled on HK_OK.
+ * @param out     filled on HK_OK, with out->access saying who may make
+ *                the call (the caller checks; nothing here knows tokens).
  * @param err     filled otherwise: 400 malformed JSON or a missing or bad
- *                field (the message names it), 404 unknown path, counter,
- *                ticket or service, 405 wrong method, 413 body too large.
+ *                field (the message names it; outside_block for an import
+ *                whose number is not in its device's block), 404 unknown
+ *                path, counter, ticket, service or device, 405 wrong
+ *                method, 413 body too large.
  * @return HK_OK, HK_ERR_INVALID (see err), HK_ERR_NOMEM.
  */
 hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path,

@@ -494,6 +494,7 @@ hk_err_t lan_decode_status(int status, const char *code)
         { "not_found", HK_ERR_NOT_FOUND },       { "service_closed", HK_ERR_BUSY },
         { "counter_not_open", HK_ERR_BUSY },     { "already_rated", HK_ERR_BUSY },
         { "too_many_attempts", HK_ERR_BUSY },    { "busy", HK_ERR_BUSY },
+        { "counter_busy", HK_ERR_CONFLICT },     { "number_conflict", HK_ERR_CONFLICT },
     };
     size_t i;
 

@@ -35,6 +35,14 @@
  *   Stop: lan_server_stop() sets `stopping` under mu (no post after it)
  *   and wakes the streams, which end; lan_server_destroy() stops the
  *   daemon, which joins the connection threads.
+ *   Access: each request is parsed first (lan_api: which call, and who
+ *   may make it), then its bearer token (Authorization, or ?access_token=
+ *   for the stream) is resolved by lan_auth and checked against the call
+ *   (401/403) before anything is posted to the hub. A login's PIN check
+ *   (Argon2id) runs here on the connection thread; sessions never reach
+ *   the hub, which only sees the staff id (set_counter) a session names.
+ *   TLS: with a certificate and key (required off loopback), MHD runs
+ *   GnuTLS with TLS 1.2/1.3; the PEM texts live as long as the daemon.
  *   Invariant: feed_last only grows; seqs in the ring are consecutive.
  */
 #include "lan_server.h"

@@ -243,11 +243,11 @@ static void test_branch_lan_staff_login_then_call_next_carries_the_staff(void)
     called = r->ticket.id;
     branch_result_free(r);
 
-    /* nobody else waits: the queue's NOT_FOUND from the 409 nobody_waiting */
+    /* one visit at a time: the queue's CONFLICT from the 409 counter_busy */
     tag = next_tag++;
     HK_ASSERT_OK(branch_call_next(&br, tag, "c1"));
     r = wait_result(tag, 5000);
-    HK_ASSERT_INT(HK_ERR_NOT_FOUND, r->rc);
+    HK_ASSERT_INT(HK_ERR_CONFLICT, r->rc);
     branch_result_free(r);
 
     /* the hub restarts and forgets sessions: the backend logs in again */

@@ -1,9 +1,12 @@
 /*
  * fuzz_lan_api: libFuzzer target for the LAN API's request decoder. The
- * input is "METHOD PATH\n" followed by the body. Any input must give a
- * call or an error with a 4xx status, a stable code and a message, never
- * a crash, a sanitizer report or a leak. An accepted call names only a
- * counter and a service the config has, and its error text encodes.
+ * input is "METHOD PATH[?day=D&number=N]\n" followed by the body (the
+ * query's day and number stand for the values the server reads with
+ * libmicrohttpd). Any input must give a call or an error with a 4xx
+ * status, a stable code and a message, never a crash, a sanitizer report
+ * or a leak. An accepted call names only a counter, service and device the
+ * config has, a valid day and number when it has them, an import inside
+ * its device's block, and its error text encodes.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +24,9 @@ static const char branch_json[] =
     "{\"branch\":{\"id\":\"b1\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
     "\"services\":[{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\",\"name_en\":\"G\"},"
     "{\"id\":\"payment\",\"prefix\":\"B\",\"name_zh\":\"缴费\",\"name_en\":\"P\"}],"
-    "\"counters\":[{\"id\":\"c1\",\"number\":1,\"services\":[\"general\",\"payment\"]}]}";
+    "\"counters\":[{\"id\":\"c1\",\"number\":1,\"services\":[\"general\",\"payment\"]}],"
+    "\"devices\":[{\"id\":\"kiosk-2\",\"token\":\"fuzz-token-kiosk-2-0123\",\"block_from\":900,"
+    "\"block_to\":949}]}";
 
 static bool known(const config_t *cfg, const char *id, bool counter)
 {
@@ -37,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static config_t cfg;
     static int ready;
-    char line[256], method[16], path[240];
+    char line[256], method[16], path[240], *q, *day = NULL, *number = NULL;
+    lan_query_t query = { NULL, NULL };
     const char *nl = memchr(data, '\n', size);
     size_t head = nl ? (size_t)((const uint8_t *)nl - data) : size;
     const char *body = nl ? nl + 1 : NULL;
@@ -60,12 +66,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if(sscanf(line, "%15s %239s", method, path) != 2)
         return 0;
     (void)lan_api_parse_event_id(path, &seq);
+    q = strchr(path, '?');
+    if(q) {
+        char *arg;
+        *q++ = '\0';
+        for(arg = strtok(q, "&"); arg; arg = strtok(NULL, "&")) {
+            if(!strncmp(arg, "day=", 4))
+                day = arg + 4;
+            else if(!strncmp(arg, "number=", 7))
+                number = arg + 7;
+        }
+        query.day = day;
+        query.number = number;
+    }
     memset(&err, 0, sizeof(err));
-    rc = lan_api_parse(&cfg, method, path, NULL, body, body_len, &call, &err);
+    rc = lan_api_parse(&cfg, method, path, q ? &query : NULL, body, body_len, &call, &err);
     if(rc == HK_OK) {
         if(call.counter_id[0] && !known(&cfg, call.counter_id, true))
             abort();
         if(call.service_id[0] && !known(&cfg, call.service_id, false))
+            abort();
+        if(call.day[0] && !lan_api_valid_day(call.day))
+            abort();
+        if(call.number[0] && !lan_api_valid_number(call.number))
+            abort();
+        if(call.op == BRANCH_OP_IMPORT_TICKET &&
+           (config_device_index(&cfg, call.device_id) < 0 || atoi(call.number + 1) < 900 ||
+            atoi(call.number + 1) > 949 || call.issued_ms < 1))
+            abort();
+        if((call.op == BRANCH_OP_RATE || call.op == BRANCH_OP_RATE_NUMBER) &&
+           (call.vote.level < RATING_VERY_DISSATISFIED || call.vote.level > RATING_VERY_SATISFIED ||
+            (call.vote.reasons && call.vote.level > RATING_BASIC) ||
+            (call.vote.praise && call.vote.level < RATING_SATISFIED)))
             abort();
     } else if(rc == HK_ERR_INVALID) {
         char *json;

@@ -8,11 +8,15 @@
  * parallel with every ticket called exactly once. A hub that leaks exits 3,
  * so each clean SIGTERM stop also checks for leaks.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -485,14 +489,16 @@ static void *call_loop(void *arg)
             c->ids[c->n] = json_num(strstr(r.body, "\"ticket\""), "id");
             /* one visit at a time: finish it before calling the next */
             snprintf(fin, sizeof(fin), "/api/v1/tickets/%lld/finish", c->ids[c->n++]);
-            if(hk_http_request(port, "POST", fin, NULL, NULL, &f) != 0 || f.status != 200)
+            if(hk_http_request(port, "POST", fin, NULL, c->auth, &f) != 0 || f.status != 200)
                 c->errors++;
             hk_http_resp_free(&f);
         } else if(r.status == 503) {
             usleep(1000); /* Retry-After: we are the only client, retry soon */
         } else {
-            if(r.status != 409 || !strstr(r.body, "nobody_waiting"))
+            if(r.status != 409 || !strstr(r.body, "nobody_waiting")) {
+                printf("# caller at c%d: %d %s\n", c->counter, r.status, r.body);
                 c->errors++;
+            }
             hk_http_resp_free(&r);
             break;
         }
@@ -667,6 +673,67 @@ static void test_lan_login_checks_the_pin_and_limits_guessing(void)
     expect_as(staff_h, "GET", "/api/v1/sessions/current", NULL, 200, NULL);
 }
 
+/* POST /sessions from another loopback address (src, e.g. "127.0.0.2"),
+ * so the per-source and per-staff-id limits can be told apart: the
+ * answer's status, 0 when none. */
+static int login_from(const char *src, const char *staff_id, const char *pin)
+{
+    char body[128], req[512], resp[512];
+    struct sockaddr_in sa, me;
+    struct pollfd p;
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), len, status = 0;
+
+    HK_ASSERT(fd >= 0);
+    memset(&me, 0, sizeof(me));
+    me.sin_family = AF_INET;
+    HK_ASSERT(inet_pton(AF_INET, src, &me.sin_addr) == 1);
+    HK_ASSERT_OK(bind(fd, (struct sockaddr *)&me, sizeof(me)));
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    HK_ASSERT_OK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+    snprintf(body, sizeof(body), "{\"staff_id\":\"%s\",\"pin\":\"%s\"}", staff_id, pin);
+    len = snprintf(req, sizeof(req),
+                   "POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                   "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                   strlen(body), body);
+    HK_ASSERT(send(fd, req, (size_t)len, MSG_NOSIGNAL) == len);
+    p.fd = fd;
+    p.events = POLLIN;
+    if(poll(&p, 1, 5000) == 1 && (n = recv(fd, resp, sizeof(resp) - 1, 0)) > 9) {
+        resp[n] = '\0';
+        status = atoi(resp + 9); /* "HTTP/1.1 201 ..." */
+    }
+    close(fd);
+    return status;
+}
+
+static void test_lan_login_limits_per_staff_id_and_per_source_apart(void)
+{
+    int i;
+
+    /* 5 wrong PINs for s5, from five addresses: s5 is locked everywhere */
+    for(i = 0; i < 5; i++) {
+        char src[16];
+        snprintf(src, sizeof(src), "127.0.0.%d", 10 + i);
+        HK_ASSERT_INT(401, login_from(src, "s5", "000000"));
+    }
+    HK_ASSERT_INT(429, login_from("127.0.0.20", "s5", PIN));
+    HK_ASSERT_INT(201, login_from("127.0.0.20", "s6", PIN)); /* that source is fine */
+    /* 5 wrong PINs from one address, for five staff ids: that address is
+     * locked for everyone, the staff ids elsewhere are not */
+    for(i = 0; i < 5; i++) {
+        char staff[8];
+        snprintf(staff, sizeof(staff), "s%d", 2 + i % 3);
+        HK_ASSERT_INT(401, login_from("127.0.0.30", staff, "000000"));
+    }
+    HK_ASSERT_INT(429, login_from("127.0.0.30", "s7", PIN));
+    HK_ASSERT_INT(201, login_from("127.0.0.31", "s7", PIN));
+    HK_ASSERT_INT(201, login_from("127.0.0.31", "s2", PIN));
+}
+
 static void test_lan_a_session_stamps_its_calls_and_logout_ends_it(void)
 {
     hk_http_resp_t r;
@@ -683,6 +750,10 @@ static void test_lan_a_session_stamps_its_calls_and_logout_ends_it(void)
     HK_ASSERT_CONTAINS(r.body, "{\"id\":\"c1\",\"state\":\"open\",\"staff\":\"s1\","
                                "\"staff_name_zh\":\"员工1\",\"staff_name_en\":\"Staff 1\"");
     hk_http_resp_free(&r);
+
+    /* one visit at a time at a counter */
+    (void)issue("general");
+    expect_as(staff_h, "POST", "/api/v1/counters/c1/call-next", NULL, 409, "counter_busy");
 
     /* logout ends that session only */
     login_header("s2", other, sizeof(other));
@@ -841,6 +912,10 @@ static void test_lan_import_is_idempotent_and_kept_to_the_block(void)
     /* refusals, none of which changes anything */
     IMPORT("A901", now_ms - 30000, "kiosk-2");
     expect_as(k2, "POST", "/api/v1/tickets/import", body, 409, "number_conflict");
+    snprintf(body, sizeof(body),
+             "{\"service\":\"general\",\"number\":\"A903\",\"day\":\"2020-01-01\","
+             "\"issued_ms\":1577840000000,\"device\":\"kiosk-2\"}");
+    expect_as(k2, "POST", "/api/v1/tickets/import", body, 409, "other_day");
     IMPORT("A950", now_ms, "kiosk-2");
     expect_as(k2, "POST", "/api/v1/tickets/import", body, 400, "outside_block");
     IMPORT("A005", now_ms, "kiosk-2");
@@ -960,6 +1035,7 @@ int main(void)
     HK_RUN(test_lan_plain_http_is_refused_off_loopback);
     HK_RUN(test_lan_a_token_is_required_and_staff_actions_need_a_session);
     HK_RUN(test_lan_login_checks_the_pin_and_limits_guessing);
+    HK_RUN(test_lan_login_limits_per_staff_id_and_per_source_apart);
     HK_RUN(test_lan_a_session_stamps_its_calls_and_logout_ends_it);
     HK_RUN(test_lan_rating_at_the_counter_and_by_number);
     HK_RUN(test_lan_visits_list_the_day_with_ratings);

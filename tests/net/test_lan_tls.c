@@ -127,6 +127,16 @@ void tearDown(void)
 {
 }
 
+/* Server options over the test config and a fresh mailbox. */
+static void opts_init(lan_server_opts_t *o, config_t *cfg, mailbox_t **mb)
+{
+    HK_ASSERT_OK(config_parse(config_json, sizeof(config_json) - 1, cfg, NULL));
+    HK_ASSERT_OK(mailbox_create(16, NULL, NULL, mb));
+    memset(o, 0, sizeof(*o));
+    o->cfg = cfg;
+    o->mb = *mb;
+}
+
 static void test_lan_tls_verifies_against_the_branch_ca_only(void)
 {
     lan_server_opts_t o;
@@ -137,11 +147,7 @@ static void test_lan_tls_verifies_against_the_branch_ca_only(void)
     long status;
     body_t b;
 
-    HK_ASSERT_OK(config_parse(config_json, sizeof(config_json) - 1, &cfg, NULL));
-    HK_ASSERT_OK(mailbox_create(16, NULL, NULL, &mb));
-    memset(&o, 0, sizeof(o));
-    o.cfg = &cfg;
-    o.mb = mb;
+    opts_init(&o, &cfg, &mb);
     o.listen = "127.0.0.1:0";
     o.tls_cert = cert;
     o.tls_key = key;
@@ -183,11 +189,7 @@ static void test_lan_tls_refuses_a_missing_key_or_plain_http_off_loopback(void)
     config_t cfg;
     hk_diag_t diag;
 
-    HK_ASSERT_OK(config_parse(config_json, sizeof(config_json) - 1, &cfg, NULL));
-    HK_ASSERT_OK(mailbox_create(16, NULL, NULL, &mb));
-    memset(&o, 0, sizeof(o));
-    o.cfg = &cfg;
-    o.mb = mb;
+    opts_init(&o, &cfg, &mb);
     o.listen = "0.0.0.0:0";
     hk_diag_clear(&diag);
     HK_ASSERT_INT(HK_ERR_INVALID, lan_server_start(&o, &srv, &diag));

@@ -39,7 +39,8 @@ typedef struct fx {
     char db[FX_PATH_LEN];
     char wav[FX_PATH_LEN];
     uint64_t tag;
-    ticket_t last; /* the ticket of the last call/take */
+    ticket_t last;                           /* the ticket of the last call/take */
+    int64_t at_counter[CONFIG_MAX_COUNTERS]; /* the visit each counter has; 0 = none */
 } fx_t;
 
 static int fx_opened; /* boards opened by this process */
@@ -96,9 +97,18 @@ static inline void fx_take(fx_t *f, const char *service_id)
 static inline const char *fx_call(fx_t *f, const char *counter_id)
 {
     static char number[16];
+    int c = config_counter_index(&f->cfg, counter_id);
 
+    /* a clerk's "next": the visit at the counter ends first (one at a time) */
+    HK_ASSERT(c >= 0);
+    if(f->at_counter[c] > 0) {
+        HK_ASSERT_OK(branch_finish(&f->br, ++f->tag, f->at_counter[c]));
+        HK_ASSERT_OK(fx_drain(f));
+        f->at_counter[c] = 0;
+    }
     HK_ASSERT_OK(branch_call_next(&f->br, ++f->tag, counter_id));
     HK_ASSERT_OK(fx_drain(f));
+    f->at_counter[c] = f->last.id;
     snprintf(number, sizeof(number), "%s", f->last.number);
     return number;
 }
