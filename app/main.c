@@ -1,9 +1,11 @@
 /*
  * main: picks the role and wires the modules together; no logic of its own
  * beyond reading the command line. Roles: kiosk (the customer terminal,
- * app/ui/kiosk.c, hosting the branch in-process) and hub (screenless,
- * app/net/hub.c). Counter and display are refused with a clear message
- * until their issue lands.
+ * app/ui/kiosk.c; by default it hosts the branch in-process and serves the
+ * LAN API from a hub thread, else it is a client of the hub), counter
+ * (app/ui/counter.c), display (the hall board, app/ui/board.c) and hub
+ * (screenless, app/net/hub.c). Counter and display reach the hub over the
+ * LAN API (app/net/branch_lan.c).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +23,9 @@
 #include "hk_log.h"
 #include "hub.h"
 #include "i18n.h"
+#include "board.h"
+#include "branch_lan.h"
+#include "counter.h"
 #include "kiosk.h"
 
 #ifndef HK_VERSION
@@ -43,7 +48,10 @@ typedef struct args {
     const char *size;
     const char *rotate;
     const char *listen;
-    int headless, fullscreen, window;
+    const char *hub;
+    const char *device;
+    const char *counter;
+    int headless, fullscreen, window, no_voice;
     int w, h; /* --size */
 } args_t;
 
@@ -59,9 +67,16 @@ static void usage(FILE *f)
           "  --screenshot-dir DIR   where script screenshots and ticket images go\n"
           "  --data-dir DIR         override the data directory\n"
           "  --orientation portrait|landscape\n"
-          "  --role kiosk|hub       override the config's role\n"
-          "  --listen HOST:PORT     hub: serve the LAN API there (loopback only for now;\n"
-          "                         port 0 = any free port, logged at start)\n"
+          "  --role kiosk|counter|display|hub   override the config's role\n"
+          "  --hub URL              the hub to use (default: the config's hub.url); on a kiosk\n"
+          "                         it means this kiosk does not host the hub itself\n"
+          "  --device ID            this device's id from the config's devices[] (its token\n"
+          "                         and, on a kiosk, its offline number block)\n"
+          "  --counter ID           counter role: which counter (default: device.counter)\n"
+          "  --no-voice             display role: no announcements\n"
+          "  --listen HOST:PORT     hub, or a kiosk hosting it: serve the LAN API there\n"
+          "                         (default: the config's hub.listen; off loopback it needs\n"
+          "                         hub.tls_cert and hub.tls_key; port 0 = any free port)\n"
           "  --size WxH             window/headless size in pixels (full screen: the monitor's)\n"
           "  --rotate 0|90|180|270  turn the picture clockwise for a panel mounted on its side\n"
           "                         that neither X nor KMS rotates (the UI lays out turned)\n"
@@ -90,6 +105,14 @@ static int parse_args(int argc, char **argv, args_t *a)
             a->fullscreen = 1;
         } else if(!strcmp(s, "--window")) {
             a->window = 1;
+        } else if(!strcmp(s, "--no-voice")) {
+            a->no_voice = 1;
+        } else if(!strcmp(s, "--hub")) {
+            dst = &a->hub;
+        } else if(!strcmp(s, "--device")) {
+            dst = &a->device;
+        } else if(!strcmp(s, "--counter")) {
+            dst = &a->counter;
         } else if(!strcmp(s, "--config")) {
             dst = &a->config;
         } else if(!strcmp(s, "--check-config")) {
@@ -170,6 +193,165 @@ static int run_hub(const config_t *cfg, hk_clock_t *clock, const char *data_dir,
     return rc;
 }
 
+/* ---- a kiosk hosting the hub ------------------------------------------------ */
+
+static hk_clock_t *hub_clock; /* the hosted hub's own (the kiosk's may be stepped) */
+
+static void poke_hub(void *user, int64_t seq)
+{
+    hub_poke(user, seq);
+}
+
+/* The hub on a thread of this kiosk, serving the LAN API. A failure (the
+ * port taken, a TLS file missing) is logged and the kiosk runs on: its
+ * customers are served either way, the other devices are not. */
+static hub_t *start_hosted_hub(const config_t *cfg, const char *data_dir, const char *listen)
+{
+    hub_opts_t ho;
+    hub_t *hub = NULL;
+    hk_diag_t diag;
+
+    if(hk_clock_system_create(&hub_clock) != HK_OK)
+        return NULL;
+    memset(&ho, 0, sizeof(ho));
+    ho.cfg = cfg;
+    ho.clock = hub_clock;
+    ho.data_dir = data_dir;
+    ho.listen = listen;
+    hk_diag_clear(&diag);
+    if(hub_create(&ho, &hub, &diag) != HK_OK || hub_start_thread(hub) != HK_OK) {
+        hk_log_error("main",
+                     "the branch's LAN API is not served (%s): this kiosk works, counters and "
+                     "displays cannot reach it",
+                     diag.msg[0] ? diag.msg : "cannot start the hub thread");
+        hub_destroy(hub);
+        hk_clock_destroy(hub_clock);
+        hub_clock = NULL;
+        return NULL;
+    }
+    return hub;
+}
+
+/* ---- display role: the hall board ----------------------------------------- */
+
+typedef struct lan_target {
+    const config_t *cfg;
+    const char *hub_url; /* NULL = the config's */
+} lan_target_t;
+
+static hk_err_t open_lan_branch(void *user, mailbox_t *mb, branch_t *out, hk_diag_t *diag)
+{
+    const lan_target_t *t = user;
+    hk_err_t rc = branch_lan_create(t->cfg, t->hub_url, NULL, mb, out);
+
+    if(rc != HK_OK)
+        hk_diag_set(diag, "cannot use the hub %s: %s", t->hub_url ? t->hub_url : t->cfg->hub.url,
+                    hk_err_str(rc));
+    return rc;
+}
+
+static int run_board(const args_t *a, config_live_t *live, display_t *display, font_set_t *fonts,
+                     hk_clock_t *clock, const char *data_dir, const char *script_dir,
+                     int64_t start_ms, const script_t *script)
+{
+    const config_t *cfg = config_live_acquire(live, NULL);
+    char wav[CONFIG_PATH_LEN * 2 + 32];
+    lan_target_t target = { cfg, a->hub };
+    board_opts_t bo;
+    board_t *board = NULL;
+    hk_diag_t diag;
+    int rc;
+
+    memset(&bo, 0, sizeof(bo));
+    bo.live = live;
+    bo.display = display;
+    bo.fonts = fonts;
+    bo.clock = clock;
+    bo.data_dir = data_dir;
+    bo.screenshot_dir = a->screenshot_dir;
+    bo.script_dir = script_dir[0] ? script_dir : NULL;
+    bo.start_mono_ms = hk_clock_is_stepped(clock) ? 0 : start_ms;
+    bo.open_branch = open_lan_branch;
+    bo.branch_user = &target;
+    if(!a->no_voice && display_is_headless(display)) {
+        /* nobody hears a headless board: the voice goes to a file */
+        snprintf(wav, sizeof(wav), "%s/board-voice.wav", data_dir);
+        bo.audio_kind = "wav";
+        bo.audio_target = wav;
+    } else if(!a->no_voice) {
+        bo.audio_kind = "sdl";
+        bo.audio_target = "";
+    }
+    hk_diag_clear(&diag);
+    if(board_create(&bo, &board, &diag) == HK_ERR_HW && bo.audio_kind) {
+        hk_log_warn("main", "no loudspeaker (%s): the board runs without announcements", diag.msg);
+        bo.audio_kind = NULL;
+        hk_diag_clear(&diag);
+        (void)board_create(&bo, &board, &diag);
+    }
+    if(!board) {
+        hk_log_error("main", "%s", diag.msg);
+        config_live_release(live, cfg);
+        return 1;
+    }
+    rc = board_run(board, script);
+    board_destroy(board); /* before the display: the voice's audio closes first */
+    config_live_release(live, cfg);
+    return rc;
+}
+
+/* ---- counter role ----------------------------------------------------------- */
+
+static int run_counter(const args_t *a, const config_t *cfg, const display_cfg_t *dcfg,
+                       config_live_t *live, display_t *display, font_set_t *fonts,
+                       hk_clock_t *clock, const char *data_dir, const char *script_dir,
+                       int64_t start_ms, const script_t *script)
+{
+    counter_opts_t co;
+    counter_t *counter = NULL;
+    display_t *customer = NULL;
+    branch_t branch;
+    hk_diag_t diag;
+    int rc;
+
+    memset(&co, 0, sizeof(co));
+    memset(&branch, 0, sizeof(branch));
+    hk_diag_clear(&diag);
+    if(cfg->device.second_screen) {
+        /* the customer's own screen: a second window, or offscreen */
+        display_cfg_t c2 = *dcfg;
+        c2.title = "HallKiosk counter (customer)";
+        if(display_create(&c2, fonts, &customer, &diag) != HK_OK) {
+            hk_log_warn("main", "no second screen (%s): the customer side follows 'finish'",
+                        diag.msg);
+            customer = NULL;
+        }
+    }
+    co.live = live;
+    co.script_dir = script_dir[0] ? script_dir : NULL;
+    co.display = display;
+    co.fonts = fonts;
+    co.clock = clock;
+    co.data_dir = data_dir;
+    co.screenshot_dir = a->screenshot_dir;
+    co.start_mono_ms = hk_clock_is_stepped(clock) ? 0 : start_ms;
+    co.branch = &branch;
+    co.counter_id = a->counter;
+    co.customer_display = customer;
+    if(counter_create(&co, &counter, &diag) != HK_OK ||
+       branch_lan_create(cfg, a->hub, NULL, counter_mailbox(counter), &branch) != HK_OK) {
+        hk_log_error("main", "%s", diag.msg[0] ? diag.msg : "cannot reach the hub's address");
+        counter_destroy(counter);
+        display_destroy(customer);
+        return 1;
+    }
+    rc = counter_run(counter, script);
+    branch_destroy(&branch); /* its threads post to the counter's mailbox */
+    counter_destroy(counter);
+    display_destroy(customer);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static config_t cfg; /* large; not on the stack */
@@ -181,6 +363,7 @@ int main(int argc, char **argv)
     script_t *script = NULL;
     kiosk_t *kiosk = NULL;
     config_live_t *live = NULL;
+    hub_t *hosted_hub = NULL;
     display_cfg_t dcfg;
     kiosk_opts_t opts;
     char data_dir[CONFIG_PATH_LEN * 2], shots[CONFIG_PATH_LEN * 2 + 16];
@@ -220,10 +403,19 @@ int main(int argc, char **argv)
                    : !strcmp(a.role, "counter") ? CONFIG_ROLE_COUNTER
                    : !strcmp(a.role, "display") ? CONFIG_ROLE_DISPLAY
                                                 : CONFIG_ROLE_KIOSK;
-    if(cfg.role == CONFIG_ROLE_COUNTER || cfg.role == CONFIG_ROLE_DISPLAY) {
-        hk_log_error("main", "role %s is not built yet (kiosk and hub are)",
-                     cfg.role == CONFIG_ROLE_COUNTER ? "counter" : "display");
-        rc = 1;
+    if(a.device) {
+        int d = config_device_index(&cfg, a.device);
+        if(d < 0) {
+            hk_log_error("main", "--device %s: not in the config's devices[]", a.device);
+            rc = 2;
+            goto out;
+        }
+        snprintf(cfg.device.id, sizeof(cfg.device.id), "%s", cfg.devices[d].id);
+        snprintf(cfg.device.token, sizeof(cfg.device.token), "%s", cfg.devices[d].token);
+    }
+    if(a.counter && config_counter_index(&cfg, a.counter) < 0) {
+        hk_log_error("main", "--counter %s: not in the config's counters[]", a.counter);
+        rc = 2;
         goto out;
     }
     if(a.size) {
@@ -241,8 +433,13 @@ int main(int argc, char **argv)
         cfg.display.width = land ? hi : lo;
         cfg.display.height = land ? lo : hi;
     }
-    if(a.listen && cfg.role != CONFIG_ROLE_HUB) {
-        hk_log_error("main", "--listen is for the hub role (--role hub)");
+    if(a.listen && cfg.role != CONFIG_ROLE_HUB && cfg.role != CONFIG_ROLE_KIOSK) {
+        hk_log_error("main", "--listen is for the hub, or a kiosk hosting it");
+        rc = 2;
+        goto out;
+    }
+    if(a.listen && a.hub) {
+        hk_log_error("main", "--listen and --hub: a kiosk either hosts the hub or uses one");
         rc = 2;
         goto out;
     }
@@ -267,7 +464,9 @@ int main(int argc, char **argv)
     dcfg.width = cfg.display.width;
     dcfg.height = cfg.display.height;
     dcfg.rotation = a.rotate ? atoi(a.rotate) : 0;
-    dcfg.title = "HallKiosk";
+    dcfg.title = cfg.role == CONFIG_ROLE_COUNTER   ? "HallKiosk counter"
+                 : cfg.role == CONFIG_ROLE_DISPLAY ? "HallKiosk hall display"
+                                                   : "HallKiosk";
     if(font_set_open(NULL, &fonts, &diag) != HK_OK ||
        display_create(&dcfg, fonts, &display, &diag) != HK_OK) {
         hk_log_error("main", "%s", diag.msg);
@@ -290,7 +489,7 @@ int main(int argc, char **argv)
             snprintf(script_dir, sizeof(script_dir), "%.*s", (int)(slash - a.script), a.script);
         else
             snprintf(script_dir, sizeof(script_dir), ".");
-    } else if(display_is_headless(display)) {
+    } else if(display_is_headless(display) && cfg.role == CONFIG_ROLE_KIOSK) {
         /* nobody can see us: walk the journey once and say where it went */
         err = script_parse((const char *)hk_journey_script, hk_journey_script_len, &script, &diag);
         if(!a.screenshot_dir) {
@@ -307,8 +506,10 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    if(script && display_is_headless(display)) {
-        /* scripted and invisible: time is the script's, not the wall's */
+    if(script && display_is_headless(display) && cfg.role == CONFIG_ROLE_KIOSK && !a.hub &&
+       cfg.hub.hosted) {
+        /* scripted and invisible: time is the script's, not the wall's
+         * (not for a client of a hub: the network runs on the wall's) */
         int64_t now = hk_clock_wall_ms(clock);
         hk_clock_destroy(clock);
         clock = NULL;
@@ -327,8 +528,27 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    if(cfg.role == CONFIG_ROLE_DISPLAY) {
+        rc = run_board(&a, live, display, fonts, clock, data_dir, script_dir, start_ms, script);
+        goto out;
+    }
+    if(cfg.role == CONFIG_ROLE_COUNTER) {
+        rc = run_counter(&a, &cfg, &dcfg, live, display, fonts, clock, data_dir, script_dir,
+                         start_ms, script);
+        goto out;
+    }
+    /* a kiosk hosting the branch serves it to the other devices; a scripted
+     * headless run (a test, a demo) only when --listen asks */
+    if(!a.hub && cfg.hub.hosted &&
+       (a.listen || (cfg.hub.listen[0] && !(script && display_is_headless(display)))))
+        hosted_hub = start_hosted_hub(&cfg, data_dir, a.listen);
     memset(&opts, 0, sizeof(opts));
     opts.live = live;
+    opts.hub_url = a.hub ? a.hub : cfg.hub.hosted ? NULL : "";
+    if(hosted_hub) {
+        opts.on_journal = poke_hub;
+        opts.on_journal_user = hosted_hub;
+    }
     opts.script_dir = script_dir[0] ? script_dir : NULL;
     opts.display = display;
     opts.fonts = fonts;
@@ -347,6 +567,10 @@ int main(int argc, char **argv)
     printf("hallkiosk: data (database, printer output) is in %s\n", data_dir);
 out:
     kiosk_destroy(kiosk);
+    if(hosted_hub) {
+        hub_destroy(hosted_hub); /* stops its thread */
+        hk_clock_destroy(hub_clock);
+    }
     config_live_destroy(live);
     script_destroy(script);
     display_destroy(display);

@@ -67,6 +67,8 @@ struct hub {
     rating_t *rating;  /* read only: why a LAN rating was refused */
     uint64_t lan_tag;
     lan_slot_t lan_reqs[LAN_SERVER_MAX_INFLIGHT];
+    pthread_t thread; /* hub_start_thread() */
+    bool threaded;
 };
 
 static int64_t hub_mono(void *user)
@@ -415,6 +417,7 @@ void hub_destroy(hub_t *h)
 {
     if(!h)
         return;
+    hub_stop_thread(h);
     lan_shutdown(h);
     rating_destroy(h->rating);
     if(h->have_branch)
@@ -444,4 +447,44 @@ int hub_run(hub_t *h)
     pthread_join(th, NULL);
     hk_log_info("hub", "stopped");
     return rc;
+}
+
+static void *hub_thread(void *arg)
+{
+    hub_t *h = arg;
+
+    arm_day(h);
+    hk_log_info("hub", "branch %s: hub running inside this kiosk%s", h->o.cfg->branch_id,
+                h->lan ? "" : " (no LAN API)");
+    (void)runloop_run(h->rl);
+    lan_shutdown(h);
+    return NULL;
+}
+
+hk_err_t hub_start_thread(hub_t *h)
+{
+    if(h->threaded)
+        return HK_ERR_INVALID;
+    if(pthread_create(&h->thread, NULL, hub_thread, h) != 0)
+        return HK_ERR_NOMEM;
+    h->threaded = true;
+    return HK_OK;
+}
+
+void hub_poke(hub_t *h, int64_t seq)
+{
+    /* refused only when the mailbox is full: the next poke carries on */
+    (void)mailbox_post_simple(runloop_mailbox(h->rl), MAILBOX_JOURNAL_ADVANCED, 0, HK_OK, seq);
+}
+
+void hub_stop_thread(hub_t *h)
+{
+    if(!h || !h->threaded)
+        return;
+    while(mailbox_post_simple(runloop_mailbox(h->rl), MAILBOX_QUIT, 0, HK_OK, 0) == HK_ERR_BUSY) {
+        struct timespec ts = { 0, 10000000L };
+        nanosleep(&ts, NULL);
+    }
+    pthread_join(h->thread, NULL);
+    h->threaded = false;
 }

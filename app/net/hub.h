@@ -38,6 +38,21 @@ void hub_destroy(hub_t *h); /* NULL ok */
  */
 int hub_run(hub_t *h);
 
+/*
+ * A hub inside a kiosk (config hub.hosted, the default): the same hub on a
+ * thread of the kiosk's process, serving the LAN API to the branch's other
+ * devices, with its own connection to the kiosk's store. The kiosk's own
+ * screen keeps its in-process branch; hub_poke() after each of its commits
+ * feeds them to the event stream at once.
+ */
+/** Run the hub's loop on a thread of its own (no signal handling). */
+hk_err_t hub_start_thread(hub_t *h);
+/** The journal moved (another connection committed): feed the stream.
+ *  Any thread. */
+void hub_poke(hub_t *h, int64_t seq);
+/** Stop the thread started by hub_start_thread() and wait for it. */
+void hub_stop_thread(hub_t *h);
+
 /** Block SIGTERM/SIGINT in the calling thread (call before creating threads). */
 void hub_block_signals(void);
 

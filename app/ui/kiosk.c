@@ -55,6 +55,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "branch_lan.h"
 #include "branch_local.h"
 #include "hk_log.h"
 #include "hk_mem.h"
@@ -484,7 +485,9 @@ static void apply_config(kiosk_t *k)
     k->cfg_gen = gen;
     k->model.cfg = cfg;
     k->model.cfg_gen = gen;
-    if(k->have_branch)
+    if(k->have_branch && k->o.hub_url)
+        branch_lan_set_config(&k->branch, cfg);
+    else if(k->have_branch)
         branch_local_set_config(&k->branch, cfg);
     print_job_set_config(k->print, cfg);
     config_live_release(k->o.live, old);
@@ -527,6 +530,8 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
         }
         break;
     case MAILBOX_JOURNAL_ADVANCED:
+        if(k->o.on_journal && !k->o.hub_url)
+            k->o.on_journal(k->o.on_journal_user, msg->i64);
         request_snapshot(k);
         if(!runloop_timer_armed(ui_loop_runloop(k->loop), T_RATING))
             runloop_timer_at(ui_loop_runloop(k->loop), T_RATING,
@@ -612,7 +617,10 @@ static hk_err_t start(void *ctl, hk_diag_t *diag)
     rc = paths_resolve(k->o.data_dir, "hallkiosk.db", path, sizeof(path));
     if(rc == HK_OK)
         rc = store_open(path, &k->store, diag);
-    if(rc == HK_OK)
+    if(rc == HK_OK && k->o.hub_url)
+        rc = branch_lan_create(k->cfg, k->o.hub_url, k->o.data_dir, ui_loop_mailbox(k->loop),
+                               &k->branch);
+    else if(rc == HK_OK)
         rc = branch_local_create(k->store, k->cfg, ui_loop_mailbox(k->loop), branch_now, k,
                                  &k->branch);
     if(rc != HK_OK) {

@@ -28,6 +28,14 @@ typedef struct kiosk_opts {
     const char *data_dir;       /* resolved, exists */
     const char *screenshot_dir; /* NULL = no screenshots or ticket PNGs */
     int64_t start_mono_ms;      /* process start, for the first-frame log; 0 = none */
+    /* The branch: NULL = this kiosk hosts it (branch_local over its store);
+     * else the hub's URL ("" = config hub.url) and the LAN client
+     * (branch_lan, with this device's offline block). */
+    const char *hub_url;
+    /* Called on the loop thread after each commit of the hosted branch
+     * (the in-process hub's hub_poke); NULL = none. */
+    void (*on_journal)(void *user, int64_t seq);
+    void *on_journal_user;
 } kiosk_opts_t;
 
 typedef struct kiosk kiosk_t;
