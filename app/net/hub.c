@@ -488,3 +488,8 @@ void hub_stop_thread(hub_t *h)
     pthread_join(h->thread, NULL);
     h->threaded = false;
 }
+
+uint16_t hub_port(const hub_t *h)
+{
+    return h && h->lan ? lan_server_port(h->lan) : 0;
+}

@@ -22,8 +22,8 @@ SDL_Surface *golden_load_rgb(const char *path);
  * first one and write <fail_dir>/<name>_actual.png and _diff.png.
  * @return 0 equal, 1 different (or unreadable).
  */
-int golden_compare(const char *case_name, const char *name, const char *actual,
-                   const char *golden, const char *fail_dir);
+int golden_compare(const char *case_name, const char *name, const char *actual, const char *golden,
+                   const char *fail_dir);
 /** Whether a file name ends in .png. */
 int golden_is_png(const char *n);
 
