@@ -91,8 +91,8 @@ static void test_hosted_hub_streams_what_the_kiosk_screen_commits(void)
     HK_ASSERT_OK(mailbox_create(64, NULL, NULL, &mb));
     HK_ASSERT_OK(branch_local_create(st, &cfg, mb, wall, NULL, &br));
 
-    HK_ASSERT_OK(hk_sse_open(hub_port(hub), "/api/v1/events?access_token=demo-token-display-1",
-                             NULL, &sse));
+    HK_ASSERT_OK(
+        hk_sse_open(hub_port(hub), "/api/v1/events?access_token=demo-token-display-1", NULL, &sse));
     HK_ASSERT_INT(1, hk_sse_next(&sse, 5000, &ev));
     HK_ASSERT_STR("snapshot", ev.event);
 
