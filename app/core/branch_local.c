@@ -271,6 +271,9 @@ static hk_err_t op_rate(void *impl, uint64_t tag, int64_t ticket_id, const ratin
         return HK_ERR_NOMEM;
     r->rc = rating_rate(bl->rating, ticket_id, vote, source, bl->rating_window_s, now_ms(bl),
                         &r->rating);
+    if(r->rc == HK_ERR_INVALID) /* not finished, or too late: say which */
+        (void)rating_status(bl->rating, ticket_id, source, bl->rating_window_s, now_ms(bl),
+                            &r->rating_status, NULL);
     return done_rating(bl, tag, r, before);
 }
 
@@ -285,10 +288,13 @@ static hk_err_t by_number(branch_local_t *bl, uint64_t tag, const char *day, con
     if(!r)
         return HK_ERR_NOMEM;
     r->rc = rating_find_visit(bl->rating, day, number, now, &id);
-    if(r->rc == HK_OK && vote)
+    if(r->rc == HK_OK && vote) {
         r->rc = rating_rate(bl->rating, id, vote, RATING_SOURCE_KIOSK, bl->rating_window_s, now,
                             &r->rating);
-    else if(r->rc == HK_OK)
+        if(r->rc == HK_ERR_INVALID) /* not finished, or not today's: say which */
+            (void)rating_status(bl->rating, id, RATING_SOURCE_KIOSK, bl->rating_window_s, now,
+                                &r->rating_status, NULL);
+    } else if(r->rc == HK_OK)
         r->rc = rating_status(bl->rating, id, RATING_SOURCE_KIOSK, bl->rating_window_s, now,
                               &r->rating_status, &r->rating);
     return done_rating(bl, tag, r, before);
