@@ -247,8 +247,7 @@ static int spawn(proc_t *p, const char *const argv[])
 }
 
 /* Wait for needle in p's log; 0 found (line copied to line if given). */
-static int wait_log(const proc_t *p, const char *needle, int timeout_ms, char *line,
-                    size_t size)
+static int wait_log(const proc_t *p, const char *needle, int timeout_ms, char *line, size_t size)
 {
     static char log[1 << 20];
     int64_t deadline = bench_now_ns() + (int64_t)timeout_ms * 1000000;
@@ -343,13 +342,12 @@ static int write_config(hub_ctx_t *h)
     services = cJSON_GetObjectItem(root, "services");
     for(i = cJSON_GetArraySize(services) - 1; i >= 0; i--) {
         cJSON *id = cJSON_GetObjectItem(cJSON_GetArrayItem(services, i), "id");
-        if(!cJSON_IsString(id) || (strcmp(id->valuestring, "general") &&
-                                   strcmp(id->valuestring, "payment") &&
-                                   strcmp(id->valuestring, "elderly")))
+        if(!cJSON_IsString(id) ||
+           (strcmp(id->valuestring, "general") && strcmp(id->valuestring, "payment") &&
+            strcmp(id->valuestring, "elderly")))
             cJSON_DeleteItemFromArray(services, i);
     }
-    cJSON_ArrayForEach(svc, services)
-        cJSON_DeleteItemFromObject(svc, "hours");
+    cJSON_ArrayForEach(svc, services) cJSON_DeleteItemFromObject(svc, "hours");
     cJSON_ReplaceItemInObject(root, "role", cJSON_CreateString("hub"));
     counters = cJSON_CreateArray();
     staff = cJSON_CreateArray();
@@ -402,8 +400,8 @@ out:
 static int hub_start(hub_ctx_t *h)
 {
     char data[600], line[256];
-    const char *argv[] = { h->o->hallkiosk, "--role", "hub", "--config", h->cfg, "--data-dir",
-                     data, "--listen", "127.0.0.1:0", NULL };
+    const char *argv[] = { h->o->hallkiosk, "--role", "hub",      "--config",    h->cfg,
+                           "--data-dir",    data,     "--listen", "127.0.0.1:0", NULL };
     const char *p;
 
     snprintf(data, sizeof(data), "%s/hub-data", h->dir);
@@ -536,25 +534,26 @@ static int nginx_start(hub_ctx_t *h, const char *json, size_t n, proc_t *ng, int
         return -1;
     for(k = 0; k < 20; k++) {
         *port = free_port();
-        snprintf(conf, sizeof(conf),
-                 "%s"
-                 "worker_processes 1;\n"
-                 "pid %s/nginx.pid;\n"
-                 "events { worker_connections 1024; }\n"
-                 "http {\n"
-                 "  access_log off;\n"
-                 "  keepalive_requests 100000000;\n"
-                 "  client_body_temp_path %s/body; proxy_temp_path %s/proxy;\n"
-                 "  fastcgi_temp_path %s/fastcgi; uwsgi_temp_path %s/uwsgi; scgi_temp_path %s/scgi;\n"
-                 "  server {\n"
-                 "    listen 127.0.0.1:%d;\n"
-                 "    root %s/www;\n"
-                 "    location = /api/v1/snapshot {\n"
-                 "      default_type application/json; try_files /snapshot.json =404;\n"
-                 "    }\n"
-                 "  }\n"
-                 "}\n",
-                 geteuid() == 0 ? "user root;\n" : "", pre, pre, pre, pre, pre, pre, *port, pre);
+        snprintf(
+            conf, sizeof(conf),
+            "%s"
+            "worker_processes 1;\n"
+            "pid %s/nginx.pid;\n"
+            "events { worker_connections 1024; }\n"
+            "http {\n"
+            "  access_log off;\n"
+            "  keepalive_requests 100000000;\n"
+            "  client_body_temp_path %s/body; proxy_temp_path %s/proxy;\n"
+            "  fastcgi_temp_path %s/fastcgi; uwsgi_temp_path %s/uwsgi; scgi_temp_path %s/scgi;\n"
+            "  server {\n"
+            "    listen 127.0.0.1:%d;\n"
+            "    root %s/www;\n"
+            "    location = /api/v1/snapshot {\n"
+            "      default_type application/json; try_files /snapshot.json =404;\n"
+            "    }\n"
+            "  }\n"
+            "}\n",
+            geteuid() == 0 ? "user root;\n" : "", pre, pre, pre, pre, pre, pre, *port, pre);
         snprintf(conf_path, sizeof(conf_path), "%s/nginx.conf", pre);
         snprintf(err_path, sizeof(err_path), "%s/error.log", pre);
         snprintf(ng->log, sizeof(ng->log), "%s/stderr.log", pre);
@@ -631,8 +630,8 @@ static void part_snapshot(hub_ctx_t *h, hconn_t *c)
             bench_note(t, "nginx answered %lld non-2xx (the ratio is void)", wn.non2xx);
     }
     if(wh.non2xx)
-        bench_note(t, "hub answered %lld of %lld snapshot reads non-2xx (e.g. 503 busy)",
-                   wh.non2xx, wh.requests);
+        bench_note(t, "hub answered %lld of %lld snapshot reads non-2xx (e.g. 503 busy)", wh.non2xx,
+                   wh.requests);
     bench_note(t, "snapshot: %zu bytes of JSON, %d tickets waiting; nginx 1 worker, same bytes", n,
                SNAP_TICKETS);
     bench_stop_child(ng.pid);
@@ -757,19 +756,19 @@ static int display_start(hub_ctx_t *h, proc_t *d, int voice, char *data, size_t 
 {
     char url[64];
     const char *argv[] = { h->o->hallkiosk,
-                     "--role",
-                     "display",
-                     "--config",
-                     h->cfg,
-                     "--hub",
-                     url,
-                     "--device",
-                     "display-1",
-                     "--headless",
-                     "--data-dir",
-                     data,
-                     voice ? NULL : "--no-voice",
-                     NULL };
+                           "--role",
+                           "display",
+                           "--config",
+                           h->cfg,
+                           "--hub",
+                           url,
+                           "--device",
+                           "display-1",
+                           "--headless",
+                           "--data-dir",
+                           data,
+                           voice ? NULL : "--no-voice",
+                           NULL };
 
     snprintf(url, sizeof(url), "http://127.0.0.1:%d", h->port);
     snprintf(data, size, "%s/display-%s", h->dir, voice ? "voice" : "quiet");

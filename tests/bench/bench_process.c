@@ -348,9 +348,6 @@ static int app_start(const bench_opts_t *o, const xvfb_t *x, app_run_t *r, int64
     return 0;
 }
 
-
-
-
 static int wait_log_line(const app_run_t *r, const char *needle, int timeout_ms)
 {
     int64_t deadline = bench_now_ns() + (int64_t)timeout_ms * 1000000;
@@ -368,9 +365,6 @@ static int wait_log_line(const app_run_t *r, const char *needle, int timeout_ms)
     }
     return -1;
 }
-
-
-
 
 static void font_in_use(pid_t pid, char *buf, size_t size)
 {
@@ -401,4 +395,3 @@ static void font_in_use(pid_t pid, char *buf, size_t size)
     }
     closedir(d);
 }
-
