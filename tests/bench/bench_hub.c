@@ -888,10 +888,9 @@ static void part_board(hub_ctx_t *h, hconn_t *c)
                    bench_pct(pres, (size_t)np, 50), pres[np - 1]);
     }
     bench_note(h->t,
-               "board: one counter, calls %.1f s apart without voice, %.1f s with (the board "
-               "holds a call >= 3 s and until its announcement ends); headless display, %s",
-               BOARD_GAP_MS / 1000.0, VOICE_GAP_MS / 1000.0,
-               "voice rendered to DATA_DIR/board-voice.wav (no audio device latency)");
+               "board: calls at one counter %.1f s apart (%.1f s with voice: a call is held "
+               ">= 3 s and until announced); headless, voice to a WAV",
+               BOARD_GAP_MS / 1000.0, VOICE_GAP_MS / 1000.0);
     bench_stop_child(d.pid);
 }
 
