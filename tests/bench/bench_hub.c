@@ -2,18 +2,25 @@
  * bench_hub: the hub role measured from outside, over loopback, as separate
  * processes: `hallkiosk --role hub` on a fresh data dir with a config the
  * bench writes (the sample branch with 16 counters serving "general" and
- * 16 staff with the sample's PIN hash, no opening hours so every service
+ * 16 staff with the sample's PIN hash; only the services general, payment
+ * and elderly, with a counter c17 for the last two so every service has a
+ * counter and the 16 never call them; no opening hours, so every service
  * takes numbers at any time of day), nginx beside it, and a display.
+ * Numbers: at most ~900 a prefix a day (kiosk blocks start at 900), so
+ * each part issues on its own service: snapshot payment, call-next and
+ * board general (760), fan-out elderly.
  *
  *   snapshot reads: wrk -t2 -c16 -d5s --latency against the hub's
  *     GET /api/v1/snapshot (SNAP_TICKETS tickets waiting) and, in the same
  *     run, against nginx serving the very same bytes as a static file
  *     (generated config in a temp prefix, one worker, keep-alive unlimited
- *     like the hub's); row: the ratio of requests/s.
+ *     like the hub's); row: the ratio of requests/s. A wrk -c1 row gives
+ *     the hub's time per snapshot without queueing.
  *   call-next: CALL_CLIENTS threads, one staff session and one counter
  *     each, one keep-alive connection each (a small HTTP/1.1 client,
  *     TCP_NODELAY); each loops call-next -> finish; only call-next is
- *     timed (send to full answer).
+ *     timed (send to full answer). One client alone first: the service
+ *     time, to tell it from queueing on the hub thread.
  *   a call reaching the board: a display process (--headless) on the hub;
  *     the bench calls at one counter, paced so each call is the board's
  *     only news (the board holds a call >= 3 s and until its announcement
