@@ -163,6 +163,8 @@ static void lan_request(hub_t *h, lan_req_t *r)
     }
 }
 
+static void lan_feed(hub_t *h);
+
 /* A MAILBOX_BRANCH_DONE for a LAN request: complete it with the result. */
 static void lan_done(hub_t *h, mailbox_msg_t *m)
 {
@@ -173,6 +175,12 @@ static void lan_done(hub_t *h, mailbox_msg_t *m)
             lan_req_t *r = h->lan_reqs[i].req;
             h->lan_reqs[i].tag = 0;
             h->lan_reqs[i].req = NULL;
+            /* a change is in the event feed before its caller hears of it,
+             * so the caller's next snapshot (served from the server's
+             * cache while the feed stands still) cannot predate it */
+            if(m->rc == HK_OK && m->payload &&
+               ((branch_result_t *)m->payload)->op != BRANCH_OP_SNAPSHOT)
+                lan_feed(h);
             lan_req_complete(r, m->payload, m->rc);
             m->payload = NULL; /* moved into the request */
             return;

@@ -101,9 +101,25 @@ struct lan_server {
     bool stopping;
     int inflight;
     int64_t feed_first, feed_last; /* ring holds feed_first..feed_last */
+    /* GET /snapshot answered from here while the feed stands still (and
+     * for at most LAN_SNAPSHOT_MAX_AGE_MS, as estimates move with time):
+     * the reads of a hall board or a staff page do not queue on the hub
+     * thread behind the commits. Dropped by every feed. */
+    char *snap_json;
+    int64_t snap_seq, snap_mono_ms;
     char *frames[LAN_SERVER_FEED_CAP];
     size_t frame_len[LAN_SERVER_FEED_CAP];
 };
+
+#define LAN_SNAPSHOT_MAX_AGE_MS 1000
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Per HTTP request (MHD's *req_cls). */
 typedef struct conn {
@@ -268,6 +284,7 @@ void lan_server_destroy(lan_server_t *s)
         MHD_stop_daemon(s->d); /* joins the connection threads */
     feed_clear(s);
     HK_SAFEFREE(s->branch_json);
+    HK_SAFEFREE(s->snap_json);
     lan_auth_destroy(s->auth);
     if(s->tls_key)
         sodium_memzero(s->tls_key, strlen(s->tls_key));
@@ -315,6 +332,7 @@ void lan_server_feed(lan_server_t *s, const journal_event_t *ev, int n)
     }
     if(n > 0) {
         pthread_mutex_lock(&s->mu);
+        HK_SAFEFREE(s->snap_json);
         pthread_cond_broadcast(&s->feed_cv);
         pthread_mutex_unlock(&s->mu);
     }
@@ -771,12 +789,23 @@ static enum MHD_Result do_login(lan_server_t *s, struct MHD_Connection *c, lan_c
 /* Run a call through the hub and answer with its result. */
 static enum MHD_Result do_op(lan_server_t *s, struct MHD_Connection *c, const lan_call_t *call)
 {
+    char *json;
     lan_error_t err;
     lan_req_t *r;
     enum MHD_Result ret;
     char today[HK_TIME_DAY_LEN];
     int status = 500;
 
+    if(call->route == LAN_ROUTE_OP && call->op == BRANCH_OP_SNAPSHOT) {
+        char *cached = NULL;
+        pthread_mutex_lock(&s->mu);
+        if(s->snap_json && s->snap_seq == s->feed_last &&
+           mono_ms() - s->snap_mono_ms < LAN_SNAPSHOT_MAX_AGE_MS)
+            cached = hk_strdup(s->snap_json);
+        pthread_mutex_unlock(&s->mu);
+        if(cached)
+            return send_json_free(c, 200, cached);
+    }
     r = req_new(LAN_REQ_BRANCH_OP);
     if(!r)
         return MHD_NO;
@@ -802,8 +831,21 @@ static enum MHD_Result do_op(lan_server_t *s, struct MHD_Connection *c, const la
     if(call->op == BRANCH_OP_IMPORT_TICKET && r->res->journal_seq <= r->seq_before)
         status = 200; /* the hub had it already: nothing was written */
     hk_time_business_day(wall_ms(), s->cfg->utc_offset_min, today);
-    ret =
-        send_json_free(c, (unsigned int)status, lan_api_encode_result(s->cfg, call, r->res, today));
+    json = lan_api_encode_result(s->cfg, call, r->res, today);
+    if(json && call->route == LAN_ROUTE_OP && call->op == BRANCH_OP_SNAPSHOT && status == 200) {
+        char *copy = hk_strdup(json);
+        pthread_mutex_lock(&s->mu);
+        if(copy && r->res->snapshot.journal_seq == s->feed_last) {
+            HK_SAFEFREE(s->snap_json);
+            s->snap_json = copy;
+            s->snap_seq = r->res->snapshot.journal_seq;
+            s->snap_mono_ms = mono_ms();
+            copy = NULL;
+        }
+        pthread_mutex_unlock(&s->mu);
+        hk_free(copy);
+    }
+    ret = send_json_free(c, (unsigned int)status, json);
     req_free(r);
     return ret;
 }

@@ -1025,6 +1025,41 @@ static void test_lan_plain_http_is_refused_off_loopback(void)
     HK_ASSERT(hk_test_file_has(err, "--listen is for the hub, or a kiosk hosting it"));
 }
 
+/* The snapshot a screen reads right after its own change shows that
+ * change, even though reads are served from a cache while the journal
+ * stands still: each answer to a change comes after its event is fed. */
+static void test_lan_a_snapshot_after_a_change_shows_it(void)
+{
+    hk_http_resp_t r;
+    char counter[32];
+    long long id;
+    int i;
+
+    for(i = 1; i <= 25; i++) {
+        char want[64];
+        id = issue("payment");
+        HK_ASSERT(id > 0);
+        HK_ASSERT_INT(200, req_as(DEVICE_H, "GET", "/api/v1/snapshot", NULL, &r));
+        snprintf(want, sizeof(want), "\"id\":\"payment\",\"waiting\":%d,", i);
+        HK_ASSERT_CONTAINS(r.body, want);
+        hk_http_resp_free(&r);
+        /* and a second read, from the cache, says the same */
+        HK_ASSERT_INT(200, req_as(DEVICE_H, "GET", "/api/v1/snapshot", NULL, &r));
+        HK_ASSERT_CONTAINS(r.body, want);
+        hk_http_resp_free(&r);
+    }
+    /* a call shows at its counter in the very next read */
+    HK_ASSERT(issue("general") > 0);
+    HK_ASSERT_INT(200, req("POST", "/api/v1/counters/c8/open", NULL, &r));
+    hk_http_resp_free(&r);
+    HK_ASSERT_INT(200, req("POST", "/api/v1/counters/c8/call-next", NULL, &r));
+    json_str(strstr(r.body, "\"ticket\""), "number", counter, sizeof(counter));
+    hk_http_resp_free(&r);
+    HK_ASSERT_INT(200, req_as(DEVICE_H, "GET", "/api/v1/snapshot", NULL, &r));
+    HK_ASSERT_CONTAINS(r.body, counter);
+    hk_http_resp_free(&r);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -1041,5 +1076,6 @@ int main(void)
     HK_RUN(test_lan_visits_list_the_day_with_ratings);
     HK_RUN(test_lan_import_is_idempotent_and_kept_to_the_block);
     HK_RUN(test_lan_new_bodies_malformed_or_oversized_change_nothing);
+    HK_RUN(test_lan_a_snapshot_after_a_change_shows_it);
     return hk_test_end();
 }
