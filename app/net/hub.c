@@ -53,6 +53,7 @@ enum { T_DAY = 0, T_RATING };
 typedef struct lan_slot {
     uint64_t tag; /* 0 = free */
     lan_req_t *req;
+    uint64_t group; /* the group commit it ran in; 0 = none */
 } lan_slot_t;
 
 struct hub {
@@ -65,6 +66,11 @@ struct hub {
     lan_server_t *lan; /* NULL without --listen */
     uint64_t lan_tag;
     lan_slot_t lan_reqs[LAN_SERVER_MAX_INFLIGHT];
+    /* Group commit: the LAN operations queued together run in one
+     * transaction (each in its own savepoint) and share one durable
+     * commit, made before any of them is answered. */
+    bool group_open;
+    uint64_t group_id, failed_group;
     pthread_t thread; /* hub_start_thread() */
     bool threaded;
 };
@@ -128,6 +134,20 @@ static hk_err_t lan_submit(hub_t *h, uint64_t tag, const lan_call_t *c)
     }
 }
 
+/* Commit the open group (one fsync for every operation in it). Its
+ * requests are answered after this; if it failed, as refused. */
+static void group_commit(hub_t *h)
+{
+    if(!h->group_open)
+        return;
+    h->group_open = false;
+    if(store_commit(h->store) != HK_OK) {
+        h->failed_group = h->group_id;
+        hk_log_error("hub", "group commit %llu failed: its operations are refused",
+                     (unsigned long long)h->group_id);
+    }
+}
+
 static void lan_request(hub_t *h, lan_req_t *r)
 {
     lan_slot_t *slot = NULL;
@@ -150,6 +170,11 @@ static void lan_request(hub_t *h, lan_req_t *r)
     }
     slot->tag = HUB_TAG_LAN | ++h->lan_tag;
     slot->req = r;
+    if(!h->group_open && store_tx_depth(h->store) == 0 && store_begin(h->store) == HK_OK) {
+        h->group_open = true;
+        h->group_id++;
+    }
+    slot->group = h->group_open ? h->group_id : 0;
     {
         int64_t seq = 0;
         (void)journal_last_seq(h->store, &seq); /* 0 on failure: an import reads as new */
@@ -173,8 +198,15 @@ static void lan_done(hub_t *h, mailbox_msg_t *m)
     for(i = 0; i < LAN_SERVER_MAX_INFLIGHT; i++) {
         if(h->lan_reqs[i].tag == m->tag) {
             lan_req_t *r = h->lan_reqs[i].req;
+            uint64_t group = h->lan_reqs[i].group;
             h->lan_reqs[i].tag = 0;
             h->lan_reqs[i].req = NULL;
+            h->lan_reqs[i].group = 0;
+            if(group && group == h->failed_group) {
+                /* rolled back with its group: not done, whatever it said */
+                lan_req_complete(r, NULL, HK_ERR_IO);
+                return;
+            }
             /* a change is in the event feed before its caller hears of it,
              * so the caller's next snapshot (served from the server's
              * cache while the feed stands still) cannot predate it */
@@ -214,6 +246,11 @@ static void on_message(void *user, mailbox_msg_t *m)
 {
     hub_t *h = user;
 
+    /* Only another LAN operation joins the open group; anything else
+     * (an answer, a journal read, the feed) sees it committed first. */
+    if(h->group_open &&
+       !(m->kind == MAILBOX_REQUEST && m->payload && lan_req_kind(m->payload) == LAN_REQ_BRANCH_OP))
+        group_commit(h);
     if(m->kind == MAILBOX_REQUEST && h->lan) {
         lan_req_t *r = m->payload;
         m->payload = NULL; /* ours now: completed below or by its result */
@@ -235,6 +272,7 @@ static void on_timer(void *user, int id)
 {
     hub_t *h = user;
 
+    group_commit(h);
     if(id == T_DAY) {
         if(branch_snapshot(&h->branch, ++h->tag) != HK_OK)
             hk_log_warn("hub", "day rollover snapshot not submitted");
@@ -374,6 +412,7 @@ static void lan_shutdown(hub_t *h)
     mailbox_msg_t m;
     int i;
 
+    group_commit(h);
     if(!h->lan)
         return;
     lan_server_stop(h->lan);
