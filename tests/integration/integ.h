@@ -170,6 +170,18 @@ static inline int integ_stop(int i, int timeout_ms)
         kill(p->pid, SIGCONT);
         kill(p->pid, SIGTERM);
         if(!integ_wait_exit(i, timeout_ms)) {
+            /* say where it hangs (in its log) before the SIGKILL */
+            char cmd[1400];
+            snprintf(cmd, sizeof(cmd),
+                     "{ echo '--- ignored SIGTERM for %d ms:'; grep -E 'State|Sig' /proc/%d/status;"
+                     " command -v gdb >/dev/null && gdb -p %d -batch -ex 'thread apply all bt'; }"
+                     " >>'%s' 2>&1",
+                     timeout_ms, (int)p->pid, (int)p->pid, p->log);
+            if(system(cmd) != 0) {
+                /* diagnostics only */
+            }
+            fprintf(stderr, "# %s ignored SIGTERM for %d ms; stacks in %s\n", p->name, timeout_ms,
+                    p->log);
             integ_kill9(i);
             return -1;
         }
