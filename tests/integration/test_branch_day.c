@@ -20,6 +20,8 @@
  * the kiosks printed what they issued; hallctl exports the same day; every
  * process stops cleanly (exit 0: a leak would be exit 3).
  */
+#include <dirent.h>
+
 #include "escpos_decode.h"
 #include "hk_mem.h"
 #include "integ.h"
@@ -79,12 +81,23 @@ typedef struct expect {
 static expect_t ex[MAX_T];
 static int n_ex;
 
+/* Every call and recall the staff made, in order: what the board presents. */
+static char calls[MAX_T * 2][8];
+static int n_calls;
+
+static void called(const char *number)
+{
+    HK_ASSERT(n_calls < MAX_T * 2);
+    snprintf(calls[n_calls++], sizeof(calls[0]), "%s", number);
+}
+
 void setUp(void)
 {
     memset(&hub, 0, sizeof(hub));
     hub.proc = -1;
     memset(ex, 0, sizeof(ex));
     n_ex = 0;
+    n_calls = 0;
 }
 
 void tearDown(void)
@@ -117,8 +130,11 @@ static const char *bin(void)
     return b;
 }
 
-/* A headless kiosk using the hub at url as device, driven by script. */
-static int kiosk_start(const char *name, const char *device, const char *url, const char *script)
+/* A headless screen role (kiosk, display) using the hub at url as device,
+ * driven by script; its log, script, screenshots and data dir are named
+ * after name / device in the test's temp dir. */
+static int role_start(const char *role, const char *name, const char *device, const char *url,
+                      const char *size, const char *script)
 {
     char log[600], spath[600], shots[600], data[600];
     const char *argv[24];
@@ -131,7 +147,7 @@ static int kiosk_start(const char *name, const char *device, const char *url, co
     integ_write_file(spath, script);
     argv[n++] = bin();
     argv[n++] = "--role";
-    argv[n++] = "kiosk";
+    argv[n++] = role;
     argv[n++] = "--config";
     argv[n++] = hub.cfg;
     argv[n++] = "--hub";
@@ -140,15 +156,22 @@ static int kiosk_start(const char *name, const char *device, const char *url, co
     argv[n++] = device;
     argv[n++] = "--headless";
     argv[n++] = "--size";
-    argv[n++] = "600x960";
+    argv[n++] = size;
     argv[n++] = "--data-dir";
     argv[n++] = data;
     argv[n++] = "--script";
     argv[n++] = spath;
     argv[n++] = "--screenshot-dir";
     argv[n++] = shots;
+    if(!strcmp(role, "display"))
+        argv[n++] = "--no-voice";
     argv[n] = NULL;
     return integ_spawn(name, log, argv);
+}
+
+static int kiosk_start(const char *name, const char *device, const char *url, const char *script)
+{
+    return role_start("kiosk", name, device, url, "600x960", script);
 }
 
 /*
@@ -194,6 +217,35 @@ static int printed(const char *device)
     n = img.tickets;
     escpos_image_fini(&img);
     free(buf);
+    return n;
+}
+
+/* The numbers a kiosk run showed on its ticket screen (the ticket images it
+ * wrote, ticket-A003.png): each is a visit of the day; how many. */
+static int shown_tickets(const char *name, const char *device)
+{
+    char dir[600];
+    DIR *d;
+    struct dirent *e;
+    int n = 0, i;
+
+    snprintf(dir, sizeof(dir), "%s/shots-%s", hk_test_tmpdir(), name);
+    d = opendir(dir);
+    HK_ASSERT_MSG(d, "no %s", dir);
+    while((e = readdir(d)) != NULL) {
+        char number[8] = "";
+        const expect_t *x = NULL;
+        if(strncmp(e->d_name, "ticket-", 7) != 0)
+            continue;
+        snprintf(number, sizeof(number), "%.4s", e->d_name + 7);
+        for(i = 0; i < n_ex; i++)
+            if(!strcmp(ex[i].number, number))
+                x = &ex[i];
+        HK_ASSERT_MSG(x, "%s showed %s, which /visits does not have", name, number);
+        HK_ASSERT_STR(device, x->device);
+        n++;
+    }
+    closedir(d);
     return n;
 }
 
@@ -248,6 +300,7 @@ static long long call_next(const char *session, const char *counter, char *num)
     snprintf(path, sizeof(path), "/api/v1/counters/%s/call-next", counter);
     id = act(session, path, NULL, num, state);
     HK_ASSERT_STR("called", state);
+    called(num);
     return id;
 }
 
@@ -299,6 +352,7 @@ static int drain(const char *session, const char *counter, const char *staff, lo
         snprintf(num, sizeof(num), "%s", integ_jstr(t, "number"));
         cJSON_Delete(root);
         hk_http_resp_free(&r);
+        called(num);
         HK_ASSERT(n < cap);
         HK_ASSERT(id > 0);
         ids[n++] = id;
@@ -351,52 +405,23 @@ static void test_a_branch_day_of_real_processes(void)
     static char script_k2a[4096], script_k3[4096], script_k2b[4096];
     char num[8], path[128], body[160], t1n[8], t2n[8], xn[8], yn[8], want[64];
     long long t1, t2, t3, t4, t4b, x, y, ids[MAX_T];
-    int display, k2, k3, ctl, n, i, j, phantoms = 0;
+    int display, k2, k3, ctl, n, i, j, phantoms = 0, morning_calls = 0;
     int64_t t0 = integ_now_ms();
     hk_http_resp_t r;
     cJSON *root, *v;
-    char dlog[600], shot[600];
+    char shot[600];
 
     snprintf(hub.cfg, sizeof(hub.cfg), "%s/branch.json", hk_test_tmpdir());
     snprintf(hub.data, sizeof(hub.data), "%s/hubdata", hk_test_tmpdir());
     integ_write_file(hub.cfg, config_json);
     integ_hub_start(&hub);
 
-    /* the hall display, from the start of the day */
-    {
-        char spath[600], shots[600], data[600];
-        const char *argv[24];
-        int a = 0;
-        snprintf(dlog, sizeof(dlog), "%s/display.log", hk_test_tmpdir());
-        snprintf(spath, sizeof(spath), "%s/display.txt", hk_test_tmpdir());
-        snprintf(shots, sizeof(shots), "%s/shots-display", hk_test_tmpdir());
-        snprintf(data, sizeof(data), "%s/display-1", hk_test_tmpdir());
-        /* the calls come within ~10-20 s; it keeps running until stopped */
-        integ_write_file(spath, "wait 12000\nscreenshot board-1\nwait 12000\nscreenshot board-2\n"
-                                "wait 600000\nquit\n");
-        argv[a++] = bin();
-        argv[a++] = "--role";
-        argv[a++] = "display";
-        argv[a++] = "--config";
-        argv[a++] = hub.cfg;
-        argv[a++] = "--hub";
-        argv[a++] = hub.url;
-        argv[a++] = "--device";
-        argv[a++] = "display-1";
-        argv[a++] = "--no-voice";
-        argv[a++] = "--headless";
-        argv[a++] = "--size";
-        argv[a++] = "960x540";
-        argv[a++] = "--data-dir";
-        argv[a++] = data;
-        argv[a++] = "--script";
-        argv[a++] = spath;
-        argv[a++] = "--screenshot-dir";
-        argv[a++] = shots;
-        argv[a] = NULL;
-        display = integ_spawn("display", dlog, argv);
-        integ_wait_log(display, "first frame presented", 30000);
-    }
+    /* the hall display, from the start of the day: the calls come within
+     * ~10-30 s; it keeps running until stopped */
+    display = role_start("display", "display", "display-1", hub.url, "960x540",
+                         "wait 12000\nscreenshot board-1\nwait 12000\nscreenshot board-2\n"
+                         "wait 600000\nquit\n");
+    integ_wait_log(display, "first frame presented", 30000);
 
     /* staff log in and open their counters */
     HK_ASSERT_INT(201, integ_login(hub.port, "s1", s1, sizeof(s1), 15000));
@@ -452,6 +477,7 @@ static void test_a_branch_day_of_real_processes(void)
                              "recalls"));
     cJSON_Delete(root);
     hk_http_resp_free(&r);
+    called(t1n);
     ticket_op(s1, t1, "start", NULL, "serving");
     ticket_op(s1, t1, "finish", NULL, "done");
     snprintf(path, sizeof(path), "/api/v1/tickets/%lld/rating", t1);
@@ -505,6 +531,7 @@ static void test_a_branch_day_of_real_processes(void)
     HK_ASSERT(t4b > 0 && t4b != t4);
     snprintf(body, sizeof(body), "{\"ticket_id\":%lld}", t4b);
     HK_ASSERT_INT(t4b, act(s1, "/api/v1/counters/c1/call", body, NULL, NULL));
+    called(num);
     ticket_op(s1, t4b, "start", NULL, "serving");
     ticket_op(s1, t4b, "finish", NULL, "done");
     {
@@ -518,6 +545,7 @@ static void test_a_branch_day_of_real_processes(void)
     /* the rest of the morning at c2 */
     n = drain(s2, "c2", "s2", ids, MAX_T, NULL);
     HK_ASSERT_INT(2, n);
+    morning_calls = n_calls;
     printf("# morning: %lld ms\n", (long long)(integ_now_ms() - t0));
 
     /* afternoon: the hub hangs while kiosk-2 takes two numbers */
@@ -535,6 +563,10 @@ static void test_a_branch_day_of_real_processes(void)
     y = api_issue("general", yn); /* at once: likely before kiosk-2's import */
     snprintf(expect_for(y)->number, 8, "%s", yn);
     integ_wait_log_n(k2, "handed to the hub", 2, 30000);
+    snprintf(shot, sizeof(shot), "%s/shots-kiosk-2-afternoon/k2-offline-2.png", hk_test_tmpdir());
+    for(i = 0; i < 3000 && !integ_file_exists(shot) && !integ_exited(k2); i++)
+        integ_sleep_ms(10); /* its script checked the ticket screen for A901 */
+    HK_ASSERT_MSG(integ_file_exists(shot), "no %s", shot);
     HK_ASSERT_INT(0, integ_file_count(integ_procs[k2].log, "refused block ticket"));
     HK_ASSERT_INT(0, integ_stop(k2, 15000));
 
@@ -593,9 +625,26 @@ static void test_a_branch_day_of_real_processes(void)
     printf("# afternoon (hub hung, kiosk-2 on its block, merged): %lld ms\n",
            (long long)(integ_now_ms() - t0));
 
-    /* the display saw the first call and took its screenshots */
+    /* the display presented the morning's calls and recalls one by one, in
+     * the order the staff made them (each stays >= 3 s: the afternoon's come
+     * later), and took its screenshots */
     snprintf(want, sizeof(want), "call %s presented", t1n);
     integ_wait_log(display, want, 30000);
+    integ_wait_log_n(display, "[board] info: call ", morning_calls, 60000);
+    {
+        char *text = integ_slurp(integ_procs[display].log, NULL);
+        const char *p = text;
+        for(i = 0; i < morning_calls; i++) {
+            char shown[8] = "";
+            p = p ? strstr(p, "[board] info: call ") : NULL;
+            HK_ASSERT(p);
+            p += strlen("[board] info: call ");
+            sscanf(p, "%7s", shown);
+            HK_ASSERT_MSG(!strcmp(shown, calls[i]), "board: call %d presented %s, staff called %s",
+                          i + 1, shown, calls[i]);
+        }
+        free(text);
+    }
     snprintf(shot, sizeof(shot), "%s/shots-display/board-2.png", hk_test_tmpdir());
     for(i = 0; i < 3000 && !integ_file_exists(shot); i++)
         integ_sleep_ms(10);
@@ -649,6 +698,9 @@ static void test_a_branch_day_of_real_processes(void)
     /* the paper: kiosk-2 printed 3 (1 online, 2 from its block), kiosk-3 2 */
     HK_ASSERT_INT(3, printed("kiosk-2"));
     HK_ASSERT_INT(2, printed("kiosk-3"));
+    HK_ASSERT_INT(1, shown_tickets("kiosk-2-morning", ""));
+    HK_ASSERT_INT(2, shown_tickets("kiosk-3", ""));
+    HK_ASSERT_INT(2, shown_tickets("kiosk-2-afternoon", "kiosk-2"));
 
     /* hallctl exports the same day: a header and one row per visit */
     {
@@ -668,6 +720,14 @@ static void test_a_branch_day_of_real_processes(void)
 
     HK_ASSERT_INT(0, integ_stop(hub.proc, 15000));
     printf("# whole day: %lld ms\n", (long long)(integ_now_ms() - t0));
+    if(getenv("HK_INTEG_KEEP")) {
+        /* a passed test's temp dir goes: keep a copy to look at the screenshots */
+        char cmd[1400];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -r '%s' '%s'", getenv("HK_INTEG_KEEP"),
+                 hk_test_tmpdir(), getenv("HK_INTEG_KEEP"));
+        if(system(cmd) == 0)
+            printf("# copy of the day's files in %s\n", getenv("HK_INTEG_KEEP"));
+    }
 }
 
 int main(void)
