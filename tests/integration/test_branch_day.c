@@ -358,6 +358,7 @@ static int drain(const char *session, const char *counter, const char *staff, lo
         ids[n++] = id;
         if(!find_ex(id)) {
             HK_ASSERT_MSG(phantoms, "%s called at %s: not a ticket of this test", num, counter);
+            HK_ASSERT_MSG(atoi(num + 1) < 900, "%s: a block number the test did not see", num);
             (*phantoms)++;
             ticket_op(session, id, "no-show", "{\"put_back\":false}", "no_show");
             e = expect_for(id);
