@@ -197,9 +197,28 @@ static int run_hub(const config_t *cfg, hk_clock_t *clock, const char *data_dir,
 
 static hk_clock_t *hub_clock; /* the hosted hub's own (the kiosk's may be stepped) */
 
+typedef struct hosted {
+    const config_t *cfg;
+    const char *data_dir;
+    const char *listen; /* --listen, or NULL for hub.listen */
+    hub_t *hub;         /* once started */
+} hosted_t;
+
+static hub_t *start_hosted_hub(const config_t *cfg, const char *data_dir, const char *listen);
+
+static void hosted_start(void *user)
+{
+    hosted_t *h = user;
+
+    h->hub = start_hosted_hub(h->cfg, h->data_dir, h->listen);
+}
+
 static void poke_hub(void *user, int64_t seq)
 {
-    hub_poke(user, seq);
+    hosted_t *h = user;
+
+    if(h->hub)
+        hub_poke(h->hub, seq);
 }
 
 /* The hub on a thread of this kiosk, serving the LAN API. A failure (the
@@ -363,7 +382,7 @@ int main(int argc, char **argv)
     script_t *script = NULL;
     kiosk_t *kiosk = NULL;
     config_live_t *live = NULL;
-    hub_t *hosted_hub = NULL;
+    static hosted_t hosted; /* the hub this kiosk hosts, started after the first frame */
     display_cfg_t dcfg;
     kiosk_opts_t opts;
     char data_dir[CONFIG_PATH_LEN * 2], shots[CONFIG_PATH_LEN * 2 + 16];
@@ -539,15 +558,17 @@ int main(int argc, char **argv)
     }
     /* a kiosk hosting the branch serves it to the other devices; a scripted
      * headless run (a test, a demo) only when --listen asks */
-    if(!a.hub && cfg.hub.hosted &&
-       (a.listen || (cfg.hub.listen[0] && !(script && display_is_headless(display)))))
-        hosted_hub = start_hosted_hub(&cfg, data_dir, a.listen);
     memset(&opts, 0, sizeof(opts));
     opts.live = live;
     opts.hub_url = a.hub ? a.hub : cfg.hub.hosted ? NULL : "";
-    if(hosted_hub) {
+    if(!a.hub && cfg.hub.hosted &&
+       (a.listen || (cfg.hub.listen[0] && !(script && display_is_headless(display))))) {
+        hosted.cfg = &cfg;
+        hosted.data_dir = data_dir;
+        hosted.listen = a.listen;
+        opts.on_started = hosted_start;
         opts.on_journal = poke_hub;
-        opts.on_journal_user = hosted_hub;
+        opts.hook_user = &hosted;
     }
     opts.script_dir = script_dir[0] ? script_dir : NULL;
     opts.display = display;
@@ -567,8 +588,8 @@ int main(int argc, char **argv)
     printf("hallkiosk: data (database, printer output) is in %s\n", data_dir);
 out:
     kiosk_destroy(kiosk);
-    if(hosted_hub) {
-        hub_destroy(hosted_hub); /* stops its thread */
+    if(hosted.hub) {
+        hub_destroy(hosted.hub); /* stops its thread */
         hk_clock_destroy(hub_clock);
     }
     config_live_destroy(live);

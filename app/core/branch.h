@@ -116,7 +116,8 @@ typedef struct branch_result {
      * RATE_NUMBER; the visit as it stands after RATING_LOOKUP). */
     bool has_rating;
     rating_record_t rating;
-    rating_status_t rating_status; /* RATING_LOOKUP: may the kiosk rate it */
+    rating_status_t rating_status; /* RATING_LOOKUP: may the kiosk rate it; RATE and
+                                      RATE_NUMBER refused (HK_ERR_INVALID): why */
     int expired;                   /* EXPIRE_RATINGS: visits marked not rated */
     /* IMPORT_TICKET: true when the ticket is new (false: handed in before). */
     bool created;

@@ -159,6 +159,9 @@ static hk_err_t counter_get(queue_t *q, const char *counter_id, counter_state_t 
 static hk_err_t counter_get_staff(queue_t *q, const char *counter_id, counter_state_t *out,
                                   char *staff, size_t staff_cap);
 static hk_err_t next_seq(queue_t *q, const char *day, const char *prefix, int *seq_out);
+static hk_err_t ledger_insert(queue_t *q, const char *day, const char *prefix, int seq,
+                              int64_t issued_ms);
+static hk_err_t ticket_insert(queue_t *q, const row_t *r, int64_t prev_id, int64_t *id_out);
 static hk_err_t counter_may_call(queue_t *q, const char *counter_id);
 static hk_err_t estimate_in(queue_t *q, int svc_idx, const char *day, int *ahead_out,
                             int *wait_out);
@@ -309,11 +312,10 @@ const char *queue_counter_state_str(counter_state_t st)
 hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms, ticket_t *out)
 {
     const config_service_t *svc;
-    sqlite3_stmt *st = NULL;
     journal_body_t body;
     ticket_t t;
     char day[11], prefix[2], number[8];
-    int idx, seq = 0, ahead = 0, wait_s = -1, src;
+    int idx, seq = 0, ahead = 0, wait_s = -1;
     bool swept = false, outer;
     hk_err_t rc;
 
@@ -348,40 +350,6 @@ hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms, t
     if(rc != HK_OK)
         goto out;
 
-    rc = stmt(q, S_INS_NUMBER, &st);
-    if(rc != HK_OK)
-        goto out;
-    (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_int(st, 3, seq);
-    (void)sqlite3_bind_int64(st, 4, now_ms);
-    src = sqlite3_step(st);
-    store_stmt_done(st);
-    if(src != SQLITE_DONE) {
-        rc = fail(q, "ledger insert", src);
-        goto out;
-    }
-
-    rc = stmt(q, S_INS_TICKET, &st);
-    if(rc != HK_OK)
-        goto out;
-    (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_int(st, 3, seq);
-    (void)sqlite3_bind_text(st, 4, number, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_text(st, 5, svc->id, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_int64(st, 6, now_ms);
-    (void)sqlite3_bind_int(st, 7, ahead);
-    (void)sqlite3_bind_int(st, 8, wait_s);
-    (void)sqlite3_bind_null(st, 9);
-    (void)sqlite3_bind_text(st, 10, "", -1, SQLITE_STATIC);
-    src = sqlite3_step(st);
-    store_stmt_done(st);
-    if(src != SQLITE_DONE) {
-        rc = fail(q, "ticket insert", src);
-        goto out;
-    }
-    t.id = sqlite3_last_insert_rowid(store_db(q->store));
     memcpy(t.day, day, sizeof(day));
     memcpy(t.number, number, sizeof(number));
     memcpy(t.service_id, svc->id, sizeof(t.service_id));
@@ -389,6 +357,13 @@ hk_err_t queue_take_number(queue_t *q, const char *service_id, int64_t now_ms, t
     t.issued_ms = now_ms;
     t.ahead_quoted = ahead;
     t.est_wait_s_quoted = wait_s;
+    rc = ledger_insert(q, day, prefix, seq, now_ms);
+    if(rc == HK_OK) {
+        row_t nr = { .t = t, .prefix = { prefix[0], '\0' }, .seq = seq };
+        rc = ticket_insert(q, &nr, 0, &t.id);
+    }
+    if(rc != HK_OK)
+        goto out;
 
     body_ticket(&body, &t, (ticket_state_t)-1, "");
     journal_body_int(&body, "ahead", ahead);
@@ -486,12 +461,11 @@ hk_err_t queue_cancel(queue_t *q, int64_t ticket_id, int64_t now_ms)
 hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id, int64_t now_ms,
                         ticket_t *out)
 {
-    sqlite3_stmt *st = NULL;
     journal_body_t body;
     ticket_state_t from;
     row_t r;
     ticket_t nt;
-    int to_idx, src;
+    int to_idx;
     hk_err_t rc;
 
     if(!q || !to_service_id || !out)
@@ -519,27 +493,16 @@ hk_err_t queue_transfer(queue_t *q, int64_t ticket_id, const char *to_service_id
         goto out;
 
     /* Same ledger entry, new row: the number is not issued again. */
-    rc = stmt(q, S_INS_TICKET, &st);
+    memcpy(nt.service_id, q->cfg.services[to_idx].id, sizeof(nt.service_id));
+    nt.ahead_quoted = 0;
+    nt.est_wait_s_quoted = -1; /* nothing was quoted for this leg */
+    {
+        row_t nr = r;
+        nr.t = nt;
+        rc = ticket_insert(q, &nr, r.t.id, &nt.id);
+    }
     if(rc != HK_OK)
         goto out;
-    (void)sqlite3_bind_text(st, 1, r.t.day, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_text(st, 2, r.prefix, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_int(st, 3, r.seq);
-    (void)sqlite3_bind_text(st, 4, r.t.number, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_text(st, 5, q->cfg.services[to_idx].id, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_int64(st, 6, r.t.issued_ms);
-    (void)sqlite3_bind_int(st, 7, 0);
-    (void)sqlite3_bind_int(st, 8, -1); /* nothing was quoted for this leg */
-    (void)sqlite3_bind_int64(st, 9, r.t.id);
-    (void)sqlite3_bind_text(st, 10, r.t.device_id, -1, SQLITE_STATIC);
-    src = sqlite3_step(st);
-    store_stmt_done(st);
-    if(src != SQLITE_DONE) {
-        rc = fail(q, "transfer insert", src);
-        goto out;
-    }
-    nt.id = sqlite3_last_insert_rowid(store_db(q->store));
-    memcpy(nt.service_id, q->cfg.services[to_idx].id, sizeof(nt.service_id));
     nt.state = TICKET_WAITING;
     nt.called_ms = 0;
     nt.serving_ms = 0;
@@ -749,7 +712,7 @@ hk_err_t queue_import_ticket(queue_t *q, const ticket_t *t, int64_t now_ms, tick
     ticket_t nt;
     row_t had;
     char today[11], prefix[2], number[8];
-    int sidx, didx, seq = 0, taken = 0, src;
+    int sidx, didx, seq = 0, taken = 0;
     bool swept = false, outer;
     hk_err_t rc;
 
@@ -805,47 +768,21 @@ hk_err_t queue_import_ticket(queue_t *q, const ticket_t *t, int64_t now_ms, tick
         }
         goto out;
     }
-    rc = stmt(q, S_INS_NUMBER, &st);
-    if(rc != HK_OK)
-        goto out;
-    (void)sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_int(st, 3, seq);
-    (void)sqlite3_bind_int64(st, 4, t->issued_ms);
-    src = sqlite3_step(st);
-    store_stmt_done(st);
-    if(src != SQLITE_DONE) {
-        rc = fail(q, "ledger insert", src);
-        goto out;
-    }
-    rc = stmt(q, S_INS_TICKET, &st);
-    if(rc != HK_OK)
-        goto out;
-    (void)sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_int(st, 3, seq);
-    (void)sqlite3_bind_text(st, 4, number, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_text(st, 5, q->cfg.services[sidx].id, -1, SQLITE_STATIC);
-    (void)sqlite3_bind_int64(st, 6, t->issued_ms);
-    (void)sqlite3_bind_int(st, 7, 0);
-    (void)sqlite3_bind_int(st, 8, -1); /* the kiosk quoted without the hub */
-    (void)sqlite3_bind_null(st, 9);
-    (void)sqlite3_bind_text(st, 10, q->cfg.devices[didx].id, -1, SQLITE_STATIC);
-    src = sqlite3_step(st);
-    store_stmt_done(st);
-    if(src != SQLITE_DONE) {
-        rc = fail(q, "ticket insert", src);
-        goto out;
-    }
     memset(&nt, 0, sizeof(nt));
-    nt.id = sqlite3_last_insert_rowid(store_db(q->store));
     memcpy(nt.day, today, sizeof(today));
     memcpy(nt.number, number, sizeof(number));
     memcpy(nt.service_id, q->cfg.services[sidx].id, sizeof(nt.service_id));
     nt.state = TICKET_WAITING;
     nt.issued_ms = t->issued_ms;
-    nt.est_wait_s_quoted = -1;
+    nt.est_wait_s_quoted = -1; /* the kiosk quoted without the hub */
     (void)snprintf(nt.device_id, sizeof(nt.device_id), "%s", q->cfg.devices[didx].id);
+    rc = ledger_insert(q, today, prefix, seq, t->issued_ms);
+    if(rc == HK_OK) {
+        row_t nr = { .t = nt, .prefix = { prefix[0], '\0' }, .seq = seq };
+        rc = ticket_insert(q, &nr, 0, &nt.id);
+    }
+    if(rc != HK_OK)
+        goto out;
     body_ticket(&body, &nt, (ticket_state_t)-1, "");
     journal_body_bool(&body, "offline", true);
     rc = emit(q, JOURNAL_TICKET_ISSUED, &body, now_ms);
@@ -1090,6 +1027,57 @@ static hk_err_t mean_s(queue_t *q, int svc_idx, double *out)
     if(src != SQLITE_ROW && src != SQLITE_DONE)
         return fail(q, "service mean", src);
     *out = m;
+    return HK_OK;
+}
+
+/* The number's ledger row (see Numbering); inside a transaction. */
+static hk_err_t ledger_insert(queue_t *q, const char *day, const char *prefix, int seq,
+                              int64_t issued_ms)
+{
+    sqlite3_stmt *st = NULL;
+    hk_err_t rc = stmt(q, S_INS_NUMBER, &st);
+    int src;
+
+    if(rc != HK_OK)
+        return rc;
+    (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_int(st, 3, seq);
+    (void)sqlite3_bind_int64(st, 4, issued_ms);
+    src = sqlite3_step(st);
+    store_stmt_done(st);
+    return src == SQLITE_DONE ? HK_OK : fail(q, "ledger insert", src);
+}
+
+/* A WAITING row for r's number (its ledger entry exists): r->t gives the
+ * day, number, service, issue time, quotes and device; prev_id > 0 names
+ * the leg it continues (a transfer). */
+static hk_err_t ticket_insert(queue_t *q, const row_t *r, int64_t prev_id, int64_t *id_out)
+{
+    sqlite3_stmt *st = NULL;
+    hk_err_t rc = stmt(q, S_INS_TICKET, &st);
+    int src;
+
+    if(rc != HK_OK)
+        return rc;
+    (void)sqlite3_bind_text(st, 1, r->t.day, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_text(st, 2, r->prefix, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_int(st, 3, r->seq);
+    (void)sqlite3_bind_text(st, 4, r->t.number, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_text(st, 5, r->t.service_id, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_int64(st, 6, r->t.issued_ms);
+    (void)sqlite3_bind_int(st, 7, r->t.ahead_quoted);
+    (void)sqlite3_bind_int(st, 8, r->t.est_wait_s_quoted);
+    if(prev_id > 0)
+        (void)sqlite3_bind_int64(st, 9, prev_id);
+    else
+        (void)sqlite3_bind_null(st, 9);
+    (void)sqlite3_bind_text(st, 10, r->t.device_id, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    store_stmt_done(st);
+    if(src != SQLITE_DONE)
+        return fail(q, "ticket insert", src);
+    *id_out = sqlite3_last_insert_rowid(store_db(q->store));
     return HK_OK;
 }
 

@@ -42,7 +42,6 @@
 #include "journal.h"
 #include "lan_server.h"
 #include "paths.h"
-#include "rating.h"
 #include "runloop.h"
 #include "store.h"
 
@@ -64,7 +63,6 @@ struct hub {
     bool have_branch;
     uint64_t tag;
     lan_server_t *lan; /* NULL without --listen */
-    rating_t *rating;  /* read only: why a LAN rating was refused */
     uint64_t lan_tag;
     lan_slot_t lan_reqs[LAN_SERVER_MAX_INFLIGHT];
     pthread_t thread; /* hub_start_thread() */
@@ -165,28 +163,6 @@ static void lan_request(hub_t *h, lan_req_t *r)
     }
 }
 
-/* A refused rating (HK_ERR_INVALID) means either "not finished" or "too
- * late" (the counter's window passed; at the kiosk: not a visit of today);
- * the client is told which, so the hub reads the visit's rating status
- * (reads only, on the hub thread that owns the store). */
-static void explain_refused_rating(hub_t *h, const lan_call_t *c, branch_result_t *res)
-{
-    int64_t now = hub_wall(h), id = c->ticket_id;
-    rating_source_t src = RATING_SOURCE_COUNTER;
-    rating_status_t st;
-
-    if(!h->rating || res->rc != HK_ERR_INVALID ||
-       (res->op != BRANCH_OP_RATE && res->op != BRANCH_OP_RATE_NUMBER))
-        return;
-    if(res->op == BRANCH_OP_RATE_NUMBER) {
-        src = RATING_SOURCE_KIOSK;
-        if(rating_find_visit(h->rating, c->day, c->number, now, &id) != HK_OK)
-            return;
-    }
-    if(rating_status(h->rating, id, src, RATING_WINDOW_S_DEFAULT, now, &st, NULL) == HK_OK)
-        res->rating_status = st;
-}
-
 /* A MAILBOX_BRANCH_DONE for a LAN request: complete it with the result. */
 static void lan_done(hub_t *h, mailbox_msg_t *m)
 {
@@ -197,8 +173,6 @@ static void lan_done(hub_t *h, mailbox_msg_t *m)
             lan_req_t *r = h->lan_reqs[i].req;
             h->lan_reqs[i].tag = 0;
             h->lan_reqs[i].req = NULL;
-            if(m->payload)
-                explain_refused_rating(h, lan_req_call(r), m->payload);
             lan_req_complete(r, m->payload, m->rc);
             m->payload = NULL; /* moved into the request */
             return;
@@ -365,8 +339,6 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
         lo.mb = runloop_mailbox(h->rl);
         lo.listen = listen;
         lo.tls_cert = o->cfg->hub.tls_cert;
-        if(rating_open(h->store, o->cfg, &h->rating) != HK_OK)
-            h->rating = NULL; /* refusals then say "rating_closed" for both causes */
         lo.tls_key = o->cfg->hub.tls_key;
         if(!lan_server_listen_is_loopback(listen) && demo_credentials(o->cfg, what, sizeof(what)))
             hk_log_warn("hub",
@@ -419,7 +391,6 @@ void hub_destroy(hub_t *h)
         return;
     hub_stop_thread(h);
     lan_shutdown(h);
-    rating_destroy(h->rating);
     if(h->have_branch)
         branch_destroy(&h->branch);
     store_close(h->store);
@@ -487,4 +458,9 @@ void hub_stop_thread(hub_t *h)
     }
     pthread_join(h->thread, NULL);
     h->threaded = false;
+}
+
+uint16_t hub_port(const hub_t *h)
+{
+    return h && h->lan ? lan_server_port(h->lan) : 0;
 }

@@ -10,6 +10,8 @@
 #ifndef HK_APP_NET_HUB_H
 #define HK_APP_NET_HUB_H
 
+#include <stdint.h>
+
 #include "clock.h"
 #include "config.h"
 #include "hk_err.h"
@@ -50,6 +52,8 @@ hk_err_t hub_start_thread(hub_t *h);
 /** The journal moved (another connection committed): feed the stream.
  *  Any thread. */
 void hub_poke(hub_t *h, int64_t seq);
+/** The LAN API's bound port (0 without one). */
+uint16_t hub_port(const hub_t *h);
 /** Stop the thread started by hub_start_thread() and wait for it. */
 void hub_stop_thread(hub_t *h);
 

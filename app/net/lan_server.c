@@ -727,9 +727,11 @@ static void client_addr(struct MHD_Connection *c, char *dst, size_t cap)
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
     snprintf(dst, cap, "?");
-    if(ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-        (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, dst,
-                        (socklen_t)cap);
+    if(ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
+        struct sockaddr_in in; /* copied: MHD's pointer is only sockaddr-aligned */
+        memcpy(&in, ci->client_addr, sizeof(in));
+        (void)inet_ntop(AF_INET, &in.sin_addr, dst, (socklen_t)cap);
+    }
 }
 
 /* POST /sessions: the PIN is checked here, on the connection thread. */

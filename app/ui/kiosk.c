@@ -531,7 +531,7 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
         break;
     case MAILBOX_JOURNAL_ADVANCED:
         if(k->o.on_journal && !k->o.hub_url)
-            k->o.on_journal(k->o.on_journal_user, msg->i64);
+            k->o.on_journal(k->o.hook_user, msg->i64);
         request_snapshot(k);
         if(!runloop_timer_armed(ui_loop_runloop(k->loop), T_RATING))
             runloop_timer_at(ui_loop_runloop(k->loop), T_RATING,
@@ -633,6 +633,8 @@ static hk_err_t start(void *ctl, hk_diag_t *diag)
     if(rc != HK_OK)
         return rc;
     request_snapshot(k);
+    if(k->o.on_started && !k->o.hub_url)
+        k->o.on_started(k->o.hook_user);
     return HK_OK;
 }
 

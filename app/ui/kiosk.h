@@ -32,10 +32,13 @@ typedef struct kiosk_opts {
      * else the hub's URL ("" = config hub.url) and the LAN client
      * (branch_lan, with this device's offline block). */
     const char *hub_url;
-    /* Called on the loop thread after each commit of the hosted branch
-     * (the in-process hub's hub_poke); NULL = none. */
+    /* Hooks for the hub this kiosk hosts, on the loop thread (NULL = none):
+     * on_started once the first frame is up and the store is open (the
+     * hub starts then, so it never delays the first frame); on_journal
+     * after each commit of the hosted branch (the hub's hub_poke). */
+    void (*on_started)(void *user);
     void (*on_journal)(void *user, int64_t seq);
-    void *on_journal_user;
+    void *hook_user;
 } kiosk_opts_t;
 
 typedef struct kiosk kiosk_t;

@@ -92,7 +92,10 @@ hk_err_t ticket_print_render(font_set_t *fonts, const config_t *cfg, const ticke
             gfx_fill_rect(g, gfx_rect(x, y, S(9), 2), black);
     }
     y += S(18);
-    i18n_format_int(val, sizeof(val), lang, I18N_PEOPLE_D, t->ahead_quoted);
+    if(t->device_id[0])
+        snprintf(val, sizeof(val), "-"); /* issued while the hub was away: not known */
+    else
+        i18n_format_int(val, sizeof(val), lang, I18N_PEOPLE_D, t->ahead_quoted);
     y += row(g, y, m, w, S(28), i18n_get(lang, I18N_TICKET_AHEAD), val);
     if(t->est_wait_s_quoted >= 0 && t->ahead_quoted == 0)
         snprintf(val, sizeof(val), "%s", i18n_get(lang, I18N_SVC_NO_WAIT));

@@ -6,13 +6,17 @@
  * Parts: bench_process.c runs the real hallkiosk under a private Xvfb
  * (first frame, steady memory, idle CPU); bench_redraw.c draws the real
  * screens on the offscreen display; bench_ticket.c times tap -> durable
- * commit through the services screen and the queue on a real SQLite file.
+ * commit through the services screen and the queue on a real SQLite file;
+ * bench_hub.c runs the hub, a display and nginx as separate processes and
+ * drives them over loopback (snapshot reads, call-next, a call reaching the
+ * board, event fan-out, the hub's memory and idle CPU).
  */
 #ifndef HK_TESTS_BENCH_BENCH_H
 #define HK_TESTS_BENCH_BENCH_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "ui.h"
@@ -21,7 +25,7 @@
 #define PANEL_W 1080
 #define PANEL_H 1920
 
-#define BENCH_MAX_ROWS 24
+#define BENCH_MAX_ROWS 40
 
 typedef enum bench_verdict {
     BENCH_OK = 0,
@@ -92,6 +96,31 @@ void bench_redraw(const bench_opts_t *o, bench_table_t *t);
 
 /** (e): tap -> queue_take_number() committed, WAL + synchronous=FULL. */
 void bench_ticket(const bench_opts_t *o, bench_table_t *t);
+
+/** (f): the hub role over the LAN API, beside nginx; a display process. */
+void bench_hub(const bench_opts_t *o, bench_table_t *t);
+
+/* ---- processes and /proc (bench_sys.c) ---------------------------------- */
+
+/** 0 = exited (status filled), -1 = still running after timeout_ms. */
+int bench_wait_exit(pid_t pid, int timeout_ms, int *status);
+
+/** SIGTERM, then SIGKILL after 3 s; reaps the child. */
+void bench_stop_child(pid_t pid);
+
+/** Read a whole (small) file into buf, NUL-terminated; -1 if it cannot be opened. */
+int bench_read_file(const char *path, char *buf, size_t size);
+
+/** PSS and RSS in kB from /proc/PID/smaps_rollup. */
+int bench_read_pss_kb(pid_t pid, long *pss_kb, long *rss_kb);
+
+/** utime+stime in clock ticks from /proc/PID/stat. */
+int bench_read_cpu_ticks(pid_t pid, long long *ticks);
+
+/** Sum of on-CPU ns over the process's threads (schedstat), or -1. */
+long long bench_read_cpu_ns(pid_t pid);
+
+void bench_sleep_ms(int ms);
 
 /** Load assets/config/sample-branch.json from the source tree. */
 hk_err_t bench_load_sample_config(const bench_opts_t *o, config_t *out);

@@ -7,7 +7,7 @@
  *
  * usage: hk_bench [--hallkiosk PATH] [--source-dir DIR] [--work-dir DIR]
  *                 [--runs N] [--idle-s N] [--frames N] [--tickets N]
- *                 [process] [redraw] [ticket]
+ *                 [process] [redraw] [ticket] [hub]
  */
 #include "bench.h"
 
@@ -37,7 +37,7 @@ int main(int argc, char **argv)
     static bench_table_t table;
     bench_opts_t o;
     char hk[1024], work[1024];
-    int i, want_process = 0, want_redraw = 0, want_ticket = 0;
+    int i, want_process = 0, want_redraw = 0, want_ticket = 0, want_hub = 0;
 
     memset(&o, 0, sizeof(o));
     snprintf(hk, sizeof(hk), "%s/hallkiosk", HK_BINARY_DIR);
@@ -60,6 +60,8 @@ int main(int argc, char **argv)
             want_redraw = 1;
         } else if(!strcmp(a, "ticket")) {
             want_ticket = 1;
+        } else if(!strcmp(a, "hub")) {
+            want_hub = 1;
         } else if(v && !strcmp(a, "--hallkiosk")) {
             o.hallkiosk = v;
             i++;
@@ -91,8 +93,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "hk_bench: counts must be positive\n");
         return 2;
     }
-    if(!want_process && !want_redraw && !want_ticket)
-        want_process = want_redraw = want_ticket = 1;
+    if(!want_process && !want_redraw && !want_ticket && !want_hub)
+        want_process = want_redraw = want_ticket = want_hub = 1;
     if(mkdir(o.work_dir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "hk_bench: cannot create %s: %s\n", o.work_dir, strerror(errno));
         return 2;
@@ -104,6 +106,8 @@ int main(int argc, char **argv)
         bench_redraw(&o, &table);
     if(want_ticket)
         bench_ticket(&o, &table);
+    if(want_hub)
+        bench_hub(&o, &table);
     print_table(&table);
     return 0;
 }
@@ -207,7 +211,7 @@ static void usage(FILE *f)
 {
     fputs("usage: hk_bench [--hallkiosk PATH] [--source-dir DIR] [--work-dir DIR]\n"
           "                [--runs N] [--idle-s N] [--frames N] [--tickets N]\n"
-          "                [process] [redraw] [ticket]\n"
+          "                [process] [redraw] [ticket] [hub]\n"
           "Prints measure | value | target | ok?; exits 0 even when a target is missed.\n",
           f);
 }

@@ -58,15 +58,8 @@ typedef struct app_run {
 static int xvfb_start(xvfb_t *x);
 static void xvfb_stop(xvfb_t *x);
 static int app_start(const bench_opts_t *o, const xvfb_t *x, app_run_t *r, int64_t *t0_ns);
-static int wait_exit(pid_t pid, int timeout_ms, int *status);
-static void stop_child(pid_t pid);
-static int read_log(const char *path, char *buf, size_t size);
 static int wait_log_line(const app_run_t *r, const char *needle, int timeout_ms);
-static int read_pss_kb(pid_t pid, long *pss_kb, long *rss_kb);
-static int read_cpu_ticks(pid_t pid, long long *ticks);
-static long long read_cpu_ns(pid_t pid);
 static void font_in_use(pid_t pid, char *buf, size_t size);
-static void sleep_ms(int ms);
 static void first_frame(const bench_opts_t *o, const xvfb_t *x, bench_table_t *t);
 static void steady(const bench_opts_t *o, const xvfb_t *x, bench_table_t *t);
 
@@ -125,9 +118,9 @@ static void first_frame(const bench_opts_t *o, const xvfb_t *x, bench_table_t *t
         }
         if(wait_log_line(&r, "first frame presented: mono-ns ", APP_FIRST_FRAME_MS) != 0) {
             fprintf(stderr, "hk_bench: hallkiosk logged no first frame\n");
-            stop_child(r.pid);
+            bench_stop_child(r.pid);
             failed++;
-        } else if((stop_child(r.pid), read_log(r.log_path, log, sizeof(log))) != 0 ||
+        } else if((bench_stop_child(r.pid), bench_read_file(r.log_path, log, sizeof(log))) != 0 ||
                   !(p = strstr(log, "mono-ns "))) {
             fprintf(stderr, "hk_bench: no first-frame line; log:\n%s\n", log);
             failed++;
@@ -185,17 +178,17 @@ static void steady(const bench_opts_t *o, const xvfb_t *x, bench_table_t *t)
                   "hallkiosk did not show a frame");
         bench_row(t, "idle CPU", BENCH_NOT_MEASURED, "<= 0.01 s", "hallkiosk did not start");
         if(r.pid > 0)
-            stop_child(r.pid);
+            bench_stop_child(r.pid);
         return;
     }
-    sleep_ms(SETTLE_MS);
-    if(wait_exit(r.pid, 0, &status) == 0) {
+    bench_sleep_ms(SETTLE_MS);
+    if(bench_wait_exit(r.pid, 0, &status) == 0) {
         bench_row(t, "steady PSS, idle attract screen", BENCH_NOT_MEASURED, "<= 40 MB",
                   "hallkiosk exited (status %d)", status);
         return;
     }
     font_in_use(r.pid, font, sizeof(font));
-    if(read_pss_kb(r.pid, &pss_kb, &rss_kb) == 0)
+    if(bench_read_pss_kb(r.pid, &pss_kb, &rss_kb) == 0)
         bench_row(t, "steady PSS, idle attract screen (3 s)",
                   pss_kb <= 40 * 1024 ? BENCH_OK : BENCH_MISSED, "<= 40 MB",
                   "%.1f MB (RSS %.1f MB)", (double)pss_kb / 1024.0, (double)rss_kb / 1024.0);
@@ -205,19 +198,19 @@ static void steady(const bench_opts_t *o, const xvfb_t *x, bench_table_t *t)
     bench_note(t, "font open in the measured process: %s", font[0] ? font : "(none seen)");
 
     w0 = bench_now_ns();
-    ns0 = read_cpu_ns(r.pid);
-    if(read_cpu_ticks(r.pid, &ticks0) != 0) {
+    ns0 = bench_read_cpu_ns(r.pid);
+    if(bench_read_cpu_ticks(r.pid, &ticks0) != 0) {
         bench_row(t, "idle CPU", BENCH_NOT_MEASURED, "<= 0.01 s", "cannot read /proc/PID/stat");
-        stop_child(r.pid);
+        bench_stop_child(r.pid);
         return;
     }
-    sleep_ms(o->idle_s * 1000);
-    if(read_cpu_ticks(r.pid, &ticks1) != 0) {
+    bench_sleep_ms(o->idle_s * 1000);
+    if(bench_read_cpu_ticks(r.pid, &ticks1) != 0) {
         bench_row(t, "idle CPU", BENCH_NOT_MEASURED, "<= 0.01 s", "hallkiosk went away");
-        stop_child(r.pid);
+        bench_stop_child(r.pid);
         return;
     }
-    ns1 = read_cpu_ns(r.pid);
+    ns1 = bench_read_cpu_ns(r.pid);
     w1 = bench_now_ns();
     cpu_s = (double)(ticks1 - ticks0) / hz;
     {
@@ -230,7 +223,7 @@ static void steady(const bench_opts_t *o, const xvfb_t *x, bench_table_t *t)
     if(ns0 >= 0 && ns1 >= 0)
         bench_note(t, "idle CPU from /proc/PID/task/*/schedstat: %.2f ms over %.1f s",
                    (double)(ns1 - ns0) / 1e6, (double)(w1 - w0) / 1e9);
-    stop_child(r.pid);
+    bench_stop_child(r.pid);
     bench_rm_rf(r.data_dir);
 }
 
@@ -299,7 +292,7 @@ static int xvfb_start(xvfb_t *x)
         }
         close(fds[0]);
         /* lost a race for the number, or Xvfb is missing: next number */
-        stop_child(pid);
+        bench_stop_child(pid);
         if(i > 3 && access("/usr/bin/Xvfb", X_OK) != 0)
             return -1;
     }
@@ -309,7 +302,7 @@ static int xvfb_start(xvfb_t *x)
 static void xvfb_stop(xvfb_t *x)
 {
     if(x->pid > 0)
-        stop_child(x->pid);
+        bench_stop_child(x->pid);
     x->pid = 0;
     if(x->fd >= 0)
         close(x->fd);
@@ -355,50 +348,6 @@ static int app_start(const bench_opts_t *o, const xvfb_t *x, app_run_t *r, int64
     return 0;
 }
 
-/* 0 = exited (status filled), -1 = still running after timeout_ms */
-static int wait_exit(pid_t pid, int timeout_ms, int *status)
-{
-    int64_t deadline = bench_now_ns() + (int64_t)timeout_ms * 1000000;
-
-    for(;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if(w == pid)
-            return 0;
-        if(w < 0 && errno != EINTR)
-            return 0; /* not our child any more: nothing to wait for */
-        if(bench_now_ns() >= deadline)
-            return -1;
-        sleep_ms(2);
-    }
-}
-
-static void stop_child(pid_t pid)
-{
-    int status;
-
-    if(pid <= 0)
-        return;
-    kill(pid, SIGTERM);
-    if(wait_exit(pid, 3000, &status) != 0) {
-        kill(pid, SIGKILL);
-        (void)wait_exit(pid, 3000, &status); /* SIGKILL cannot be refused */
-    }
-}
-
-static int read_log(const char *path, char *buf, size_t size)
-{
-    FILE *f = fopen(path, "r");
-    size_t n;
-
-    buf[0] = 0;
-    if(!f)
-        return -1;
-    n = fread(buf, 1, size - 1, f);
-    buf[n] = 0;
-    fclose(f);
-    return 0;
-}
-
 static int wait_log_line(const app_run_t *r, const char *needle, int timeout_ms)
 {
     int64_t deadline = bench_now_ns() + (int64_t)timeout_ms * 1000000;
@@ -406,93 +355,15 @@ static int wait_log_line(const app_run_t *r, const char *needle, int timeout_ms)
     int status;
 
     while(bench_now_ns() < deadline) {
-        if(read_log(r->log_path, log, sizeof(log)) == 0 && strstr(log, needle))
+        if(bench_read_file(r->log_path, log, sizeof(log)) == 0 && strstr(log, needle))
             return 0;
-        if(wait_exit(r->pid, 0, &status) == 0) {
+        if(bench_wait_exit(r->pid, 0, &status) == 0) {
             fprintf(stderr, "hk_bench: hallkiosk exited early; log:\n%s\n", log);
             return -1;
         }
-        sleep_ms(20);
+        bench_sleep_ms(20);
     }
     return -1;
-}
-
-/* ---- /proc -------------------------------------------------------------- */
-
-static int read_pss_kb(pid_t pid, long *pss_kb, long *rss_kb)
-{
-    char path[64], line[256];
-    FILE *f;
-    int found = 0;
-
-    snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
-    f = fopen(path, "r");
-    if(!f)
-        return -1;
-    while(fgets(line, sizeof(line), f)) {
-        if(!strncmp(line, "Pss:", 4)) {
-            *pss_kb = atol(line + 4);
-            found = 1;
-        } else if(!strncmp(line, "Rss:", 4)) {
-            *rss_kb = atol(line + 4);
-        }
-    }
-    fclose(f);
-    return found ? 0 : -1;
-}
-
-static int read_cpu_ticks(pid_t pid, long long *ticks)
-{
-    char path[64], buf[1024];
-    unsigned long long utime = 0, stime = 0;
-    FILE *f;
-    size_t n;
-    char *p;
-
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    f = fopen(path, "r");
-    if(!f)
-        return -1;
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    /* fields after the ")" of comm: state(3) ... utime(14) stime(15) */
-    p = strrchr(buf, ')');
-    if(!p ||
-       sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
-        return -1;
-    *ticks = (long long)(utime + stime);
-    return 0;
-}
-
-/* Sum of on-CPU ns over the process's threads, or -1. */
-static long long read_cpu_ns(pid_t pid)
-{
-    char path[64], sub[384];
-    DIR *d;
-    struct dirent *e;
-    long long sum = 0;
-
-    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-    d = opendir(path);
-    if(!d)
-        return -1;
-    while((e = readdir(d)) != NULL) {
-        FILE *f;
-        long long ns = 0;
-        if(e->d_name[0] == '.')
-            continue;
-        if(snprintf(sub, sizeof(sub), "%s/%s/schedstat", path, e->d_name) >= (int)sizeof(sub))
-            continue;
-        f = fopen(sub, "r");
-        if(!f)
-            continue;
-        if(fscanf(f, "%lld", &ns) == 1)
-            sum += ns;
-        fclose(f);
-    }
-    closedir(d);
-    return sum;
 }
 
 static void font_in_use(pid_t pid, char *buf, size_t size)
@@ -523,12 +394,4 @@ static void font_in_use(pid_t pid, char *buf, size_t size)
         }
     }
     closedir(d);
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-    while(nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
 }

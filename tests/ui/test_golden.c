@@ -29,6 +29,7 @@
 
 #include "display.h"
 #include "hk_test.h"
+#include "golden.h"
 #include "paths.h"
 
 #define MAX_SHOTS 64
@@ -65,65 +66,6 @@ void tearDown(void)
 {
 }
 
-static unsigned long long fnv_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned long long h = 14695981039346656037ull;
-    int c;
-
-    if(!f)
-        return 0;
-    while((c = fgetc(f)) != EOF)
-        h = (h ^ (unsigned long long)(unsigned char)c) * 1099511628211ull;
-    fclose(f);
-    return h;
-}
-
-/* "font <hash> <file>\nsdl <ver>\nttf <ver>\n" for this machine */
-static void env_line(char *buf, size_t size)
-{
-    font_set_t *fonts = NULL;
-    hk_diag_t diag;
-    SDL_version v;
-    const SDL_version *t = TTF_Linked_Version();
-    const char *path = "";
-    unsigned long long h = 0;
-    const char *base;
-
-    if(font_set_open(NULL, &fonts, &diag) == HK_OK) {
-        path = font_set_path(fonts);
-        h = fnv_file(path);
-    }
-    base = strrchr(path, '/');
-    SDL_GetVersion(&v);
-    snprintf(buf, size, "font %016llx %s\nsdl %d.%d.%d\nttf %d.%d.%d\n", h, base ? base + 1 : path,
-             v.major, v.minor, v.patch, t->major, t->minor, t->patch);
-    font_set_destroy(fonts);
-}
-
-static int read_file(const char *path, char *buf, size_t size)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n;
-
-    if(!f)
-        return -1;
-    n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return (int)n;
-}
-
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-
-    if(!f)
-        return -1;
-    fputs(text, f);
-    return fclose(f);
-}
-
 static int run_kiosk(const golden_case_t *c, const char *dir)
 {
     char data[1024], shots[1024], script[1024], config[1024], bin[1024];
@@ -152,114 +94,11 @@ static int run_kiosk(const golden_case_t *c, const char *dir)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static SDL_Surface *load_rgb(const char *path)
-{
-    SDL_Surface *s = IMG_Load(path), *rgb;
-
-    if(!s)
-        return NULL;
-    rgb = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_RGB24, 0);
-    SDL_FreeSurface(s);
-    return rgb;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-    char buf[65536];
-    FILE *in = fopen(from, "rb"), *out;
-    size_t n;
-
-    if(!in)
-        return -1;
-    out = fopen(to, "wb");
-    if(!out) {
-        fclose(in);
-        return -1;
-    }
-    while((n = fread(buf, 1, sizeof(buf), in)) > 0)
-        fwrite(buf, 1, n, out);
-    fclose(in);
-    return fclose(out);
-}
-
-/* Compare one image; returns 0 equal, 1 different (evidence written). */
-static int compare(const char *case_name, const char *name, const char *actual, const char *golden,
-                   const char *fail_dir)
-{
-    SDL_Surface *a = load_rgb(actual), *g = load_rgb(golden), *diff = NULL;
-    int x, y, first = 1, ndiff = 0, rc = 0;
-    char path[1600];
-    char stem[256];
-
-    snprintf(stem, sizeof(stem), "%.*s", (int)(strlen(name) - 4), name);
-    if(!a || !g) {
-        fprintf(stderr, "  %s/%s: cannot load %s\n", case_name, name, !a ? actual : golden);
-        rc = 1;
-        goto out;
-    }
-    if(a->w != g->w || a->h != g->h) {
-        fprintf(stderr, "  %s/%s: size %dx%d, golden %dx%d\n", case_name, name, a->w, a->h, g->w,
-                g->h);
-        rc = 1;
-    } else {
-        diff = SDL_CreateRGBSurfaceWithFormat(0, a->w, a->h, 24, SDL_PIXELFORMAT_RGB24);
-        for(y = 0; y < a->h; y++) {
-            const uint8_t *pa = (const uint8_t *)a->pixels + y * a->pitch;
-            const uint8_t *pg = (const uint8_t *)g->pixels + y * g->pitch;
-            uint8_t *pd = diff ? (uint8_t *)diff->pixels + y * diff->pitch : NULL;
-            for(x = 0; x < a->w; x++) {
-                int same = !memcmp(pa + 3 * x, pg + 3 * x, 3);
-                if(!same) {
-                    if(first)
-                        fprintf(stderr,
-                                "  %s/%s: first difference at (%d,%d): actual #%02x%02x%02x "
-                                "golden #%02x%02x%02x\n",
-                                case_name, name, x, y, pa[3 * x], pa[3 * x + 1], pa[3 * x + 2],
-                                pg[3 * x], pg[3 * x + 1], pg[3 * x + 2]);
-                    first = 0;
-                    ndiff++;
-                }
-                if(pd) {
-                    uint8_t lum =
-                        (uint8_t)(200 + (pg[3 * x] + pg[3 * x + 1] + pg[3 * x + 2]) / 3 / 5);
-                    pd[3 * x] = same ? lum : 255;
-                    pd[3 * x + 1] = same ? lum : 0;
-                    pd[3 * x + 2] = same ? lum : 0;
-                }
-            }
-        }
-        rc = ndiff != 0;
-        if(rc)
-            fprintf(stderr, "  %s/%s: %d pixels differ\n", case_name, name, ndiff);
-    }
-    if(rc) {
-        (void)paths_mkdir_p(fail_dir);
-        snprintf(path, sizeof(path), "%s/%s_actual.png", fail_dir, stem);
-        (void)copy_file(actual, path);
-        if(diff) {
-            snprintf(path, sizeof(path), "%s/%s_diff.png", fail_dir, stem);
-            IMG_SavePNG(diff, path);
-        }
-        fprintf(stderr, "  evidence: %s/%s_{actual,diff}.png\n", fail_dir, stem);
-    }
-out:
-    SDL_FreeSurface(a);
-    SDL_FreeSurface(g);
-    SDL_FreeSurface(diff);
-    return rc;
-}
-
-static int is_png(const char *n)
-{
-    size_t l = strlen(n);
-    return l > 4 && !strcmp(n + l - 4, ".png");
-}
-
 /* An image this case compares: every screenshot, and the rendered ticket
  * only where the case keeps it. */
 static int is_compared(const golden_case_t *c, const char *n)
 {
-    return is_png(n) && (c->tickets || strncmp(n, "ticket-", 7) != 0);
+    return golden_is_png(n) && (c->tickets || strncmp(n, "ticket-", 7) != 0);
 }
 
 static void run_case(const golden_case_t *c)
@@ -282,7 +121,7 @@ static void run_case(const golden_case_t *c)
         HK_ASSERT_OK(paths_mkdir_p(golden_dir));
         d = opendir(golden_dir);
         while(d && (e = readdir(d)) != NULL)
-            if(is_png(e->d_name)) {
+            if(golden_is_png(e->d_name)) {
                 snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
                 (void)unlink(g);
             }
@@ -298,7 +137,7 @@ static void run_case(const golden_case_t *c)
         snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
         compared++;
         if(updating) {
-            HK_ASSERT_OK(copy_file(a, g));
+            HK_ASSERT_OK(golden_copy_file(a, g));
             continue;
         }
         if(access(g, R_OK) != 0) {
@@ -309,7 +148,7 @@ static void run_case(const golden_case_t *c)
             failures++;
             continue;
         }
-        failures += compare(c->size, e->d_name, a, g, fail_dir);
+        failures += golden_compare(c->size, e->d_name, a, g, fail_dir);
     }
     closedir(d);
     /* a golden whose screen is no longer produced is a failure too */
@@ -372,17 +211,18 @@ int main(void)
     const char *upd = getenv("HK_UPDATE_GOLDENS");
 
     updating_goldens = upd && !strcmp(upd, "1");
-    env_line(here, sizeof(here));
+    golden_env_line(here, sizeof(here));
     snprintf(env_path, sizeof(env_path), "%s/tests/ui/golden/ENV", HK_SOURCE_DIR);
     if(updating_goldens) {
         char dir[1024];
         snprintf(dir, sizeof(dir), "%s/tests/ui/golden", HK_SOURCE_DIR);
         (void)paths_mkdir_p(dir);
-        if(write_file(env_path, here) != 0) {
+        if(golden_write_file(env_path, here) != 0) {
             fprintf(stderr, "cannot write %s\n", env_path);
             return 1;
         }
-    } else if(read_file(env_path, recorded, sizeof(recorded)) < 0 || strcmp(recorded, here)) {
+    } else if(golden_read_file(env_path, recorded, sizeof(recorded)) < 0 ||
+              strcmp(recorded, here)) {
         printf("SKIP: goldens were made with\n%sthis machine has\n%s", recorded, here);
         return 77;
     }

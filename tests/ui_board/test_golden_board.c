@@ -19,6 +19,7 @@
 #include <SDL_ttf.h>
 
 #include "board_fixture.h"
+#include "golden.h"
 #include "hk_log.h"
 #include "paths.h"
 
@@ -48,17 +49,6 @@ void tearDown(void)
         fx_close(&fx);
 }
 
-static SDL_Surface *load_rgb(const char *path)
-{
-    SDL_Surface *s = IMG_Load(path), *rgb;
-
-    if(!s)
-        return NULL;
-    rgb = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_RGB24, 0);
-    SDL_FreeSurface(s);
-    return rgb;
-}
-
 /* Compare the shot at actual with golden/<size>/<name>; count a failure. */
 static void check(const gcase_t *c, const char *name)
 {
@@ -81,8 +71,8 @@ static void check(const gcase_t *c, const char *name)
         failures++;
         return;
     }
-    a = load_rgb(actual);
-    g = load_rgb(golden);
+    a = golden_load_rgb(actual);
+    g = golden_load_rgb(golden);
     HK_ASSERT(a && g);
     if(a->w != g->w || a->h != g->h) {
         diff = 1;
@@ -177,34 +167,6 @@ static void test_golden_board_4k_portrait_2160x3840(void)
     HK_ASSERT_INT(0, failures);
 }
 
-/* "font <hash> <file>\nsdl <ver>\nttf <ver>\n": as tests/ui/test_golden.c */
-static void env_line(char *buf, size_t size)
-{
-    font_set_t *fonts = NULL;
-    const SDL_version *t = TTF_Linked_Version();
-    unsigned long long h = 14695981039346656037ull;
-    const char *path = "", *base;
-    SDL_version v;
-    hk_diag_t diag;
-    FILE *f;
-    int ch;
-
-    if(font_set_open(NULL, &fonts, &diag) == HK_OK)
-        path = font_set_path(fonts);
-    f = fopen(path, "rb");
-    if(!f)
-        h = 0;
-    while(f && (ch = fgetc(f)) != EOF)
-        h = (h ^ (unsigned long long)(unsigned char)ch) * 1099511628211ull;
-    if(f)
-        fclose(f);
-    base = strrchr(path, '/');
-    SDL_GetVersion(&v);
-    snprintf(buf, size, "font %016llx %s\nsdl %d.%d.%d\nttf %d.%d.%d\n", h, base ? base + 1 : path,
-             v.major, v.minor, v.patch, t->major, t->minor, t->patch);
-    font_set_destroy(fonts);
-}
-
 int main(void)
 {
     char here[512], recorded[512] = "";
@@ -215,7 +177,7 @@ int main(void)
     if(getenv("HK_LOG_LEVEL") == NULL)
         hk_log_set_stderr(false);
     updating = upd && !strcmp(upd, "1");
-    env_line(here, sizeof(here));
+    golden_env_line(here, sizeof(here));
     f = fopen(HK_SOURCE_DIR "/tests/ui/golden/ENV", "rb");
     if(f) {
         n = fread(recorded, 1, sizeof(recorded) - 1, f);

@@ -27,6 +27,7 @@
 #include <SDL_ttf.h>
 
 #include "counter_harness.h"
+#include "golden.h"
 
 /* One panel size and language, and where that layout's buttons are. */
 typedef struct golden_case {
@@ -63,157 +64,6 @@ void setUp(void)
 
 void tearDown(void)
 {
-}
-
-static unsigned long long fnv_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned long long h = 14695981039346656037ull;
-    int c;
-
-    if(!f)
-        return 0;
-    while((c = fgetc(f)) != EOF)
-        h = (h ^ (unsigned long long)(unsigned char)c) * 1099511628211ull;
-    fclose(f);
-    return h;
-}
-
-/* "font <hash> <file>\nsdl <ver>\nttf <ver>\n" for this machine */
-static void env_line(char *buf, size_t size)
-{
-    font_set_t *fonts = NULL;
-    hk_diag_t diag;
-    SDL_version v;
-    const SDL_version *t = TTF_Linked_Version();
-    const char *path = "";
-    unsigned long long h = 0;
-    const char *base;
-
-    if(font_set_open(NULL, &fonts, &diag) == HK_OK) {
-        path = font_set_path(fonts);
-        h = fnv_file(path);
-    }
-    base = strrchr(path, '/');
-    SDL_GetVersion(&v);
-    snprintf(buf, size, "font %016llx %s\nsdl %d.%d.%d\nttf %d.%d.%d\n", h, base ? base + 1 : path,
-             v.major, v.minor, v.patch, t->major, t->minor, t->patch);
-    font_set_destroy(fonts);
-}
-
-static int read_text(const char *path, char *buf, size_t size)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n;
-
-    if(!f)
-        return -1;
-    n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return (int)n;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-    char buf[65536];
-    FILE *in = fopen(from, "rb"), *out;
-    size_t n;
-
-    if(!in)
-        return -1;
-    out = fopen(to, "wb");
-    if(!out) {
-        fclose(in);
-        return -1;
-    }
-    while((n = fread(buf, 1, sizeof(buf), in)) > 0)
-        fwrite(buf, 1, n, out);
-    fclose(in);
-    return fclose(out);
-}
-
-static SDL_Surface *load_rgb(const char *path)
-{
-    SDL_Surface *s = IMG_Load(path), *rgb;
-
-    if(!s)
-        return NULL;
-    rgb = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_RGB24, 0);
-    SDL_FreeSurface(s);
-    return rgb;
-}
-
-/* Compare one image; 0 equal, 1 different (evidence written). */
-static int compare(const char *case_name, const char *name, const char *actual, const char *golden,
-                   const char *fail_dir)
-{
-    SDL_Surface *a = load_rgb(actual), *g = load_rgb(golden), *diff = NULL;
-    int x, y, first = 1, ndiff = 0, rc = 0;
-    char path[1600], stem[256];
-
-    snprintf(stem, sizeof(stem), "%.*s", (int)(strlen(name) - 4), name);
-    if(!a || !g) {
-        fprintf(stderr, "  %s/%s: cannot load %s\n", case_name, name, !a ? actual : golden);
-        rc = 1;
-        goto out;
-    }
-    if(a->w != g->w || a->h != g->h) {
-        fprintf(stderr, "  %s/%s: size %dx%d, golden %dx%d\n", case_name, name, a->w, a->h, g->w,
-                g->h);
-        rc = 1;
-        goto out;
-    }
-    diff = SDL_CreateRGBSurfaceWithFormat(0, a->w, a->h, 24, SDL_PIXELFORMAT_RGB24);
-    for(y = 0; y < a->h; y++) {
-        const uint8_t *pa = (const uint8_t *)a->pixels + y * a->pitch;
-        const uint8_t *pg = (const uint8_t *)g->pixels + y * g->pitch;
-        uint8_t *pd = diff ? (uint8_t *)diff->pixels + y * diff->pitch : NULL;
-        for(x = 0; x < a->w; x++) {
-            int same = !memcmp(pa + 3 * x, pg + 3 * x, 3);
-            if(!same) {
-                if(first)
-                    fprintf(stderr,
-                            "  %s/%s: first difference at (%d,%d): actual #%02x%02x%02x golden "
-                            "#%02x%02x%02x\n",
-                            case_name, name, x, y, pa[3 * x], pa[3 * x + 1], pa[3 * x + 2],
-                            pg[3 * x], pg[3 * x + 1], pg[3 * x + 2]);
-                first = 0;
-                ndiff++;
-            }
-            if(pd) {
-                uint8_t lum = (uint8_t)(200 + (pg[3 * x] + pg[3 * x + 1] + pg[3 * x + 2]) / 3 / 5);
-                pd[3 * x] = same ? lum : 255;
-                pd[3 * x + 1] = same ? lum : 0;
-                pd[3 * x + 2] = same ? lum : 0;
-            }
-        }
-    }
-    rc = ndiff != 0;
-    if(rc)
-        fprintf(stderr, "  %s/%s: %d pixels differ\n", case_name, name, ndiff);
-out:
-    if(rc) {
-        (void)paths_mkdir_p(fail_dir);
-        snprintf(path, sizeof(path), "%s/%s_actual.png", fail_dir, stem);
-        (void)copy_file(actual, path);
-        if(diff) {
-            snprintf(path, sizeof(path), "%s/%s_diff.png", fail_dir, stem);
-            IMG_SavePNG(diff, path);
-        }
-        fprintf(stderr, "  evidence: %s/%s_{actual,diff}.png\n", fail_dir, stem);
-    }
-    SDL_FreeSurface(a);
-    SDL_FreeSurface(g);
-    SDL_FreeSurface(diff);
-    return rc;
-}
-
-static int is_png(const char *n)
-{
-    size_t l = strlen(n);
-
-    return l > 4 && !strcmp(n + l - 4, ".png");
 }
 
 /* The counter's journey: login, panel, customer side, the rating. */
@@ -362,7 +212,7 @@ static void run_case(const golden_case_t *c)
         HK_ASSERT_OK(paths_mkdir_p(golden_dir));
         d = opendir(golden_dir);
         while(d && (e = readdir(d)) != NULL)
-            if(is_png(e->d_name)) {
+            if(golden_is_png(e->d_name)) {
                 snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
                 (void)unlink(g);
             }
@@ -372,13 +222,13 @@ static void run_case(const golden_case_t *c)
     d = opendir(shots);
     HK_ASSERT_MSG(d != NULL, "no screenshots in %s", shots);
     while((e = readdir(d)) != NULL) {
-        if(!is_png(e->d_name))
+        if(!golden_is_png(e->d_name))
             continue;
         snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
         snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
         compared++;
         if(updating_goldens) {
-            HK_ASSERT_OK(copy_file(a, g));
+            HK_ASSERT_OK(golden_copy_file(a, g));
             continue;
         }
         if(access(g, R_OK) != 0) {
@@ -389,12 +239,12 @@ static void run_case(const golden_case_t *c)
             failures++;
             continue;
         }
-        failures += compare(c->name, e->d_name, a, g, fail_dir);
+        failures += golden_compare(c->name, e->d_name, a, g, fail_dir);
     }
     closedir(d);
     d = opendir(golden_dir);
     while(!updating_goldens && d && (e = readdir(d)) != NULL) {
-        if(!is_png(e->d_name))
+        if(!golden_is_png(e->d_name))
             continue;
         snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
         if(access(a, R_OK) != 0) {
@@ -451,7 +301,7 @@ int main(void)
     const char *upd = getenv("HK_UPDATE_GOLDENS");
 
     updating_goldens = upd && !strcmp(upd, "1");
-    env_line(here, sizeof(here));
+    golden_env_line(here, sizeof(here));
     snprintf(env_path, sizeof(env_path), "%s/tests/ui_counter/golden/ENV", HK_SOURCE_DIR);
     if(updating_goldens) {
         FILE *f;
@@ -466,7 +316,8 @@ int main(void)
             return 1;
         }
         fclose(f);
-    } else if(read_text(env_path, recorded, sizeof(recorded)) < 0 || strcmp(recorded, here)) {
+    } else if(golden_read_file(env_path, recorded, sizeof(recorded)) < 0 ||
+              strcmp(recorded, here)) {
         printf("SKIP: goldens were made with\n%sthis machine has\n%s", recorded, here);
         return 77;
     }

@@ -419,10 +419,10 @@ static int cmd_status(ctx_t *x, bool json)
         }
         for(i = 0; i < snap->n_counters; i++) {
             const branch_counter_snap_t *c = &snap->counters[i];
-            printf("counter %-12s %-7s %-6s %s%s\n", c->counter_id,
+            printf("counter %-12s %-7s %-6s %-8s staff %s\n", c->counter_id,
                    branch_counter_state_str(c->state), c->has_ticket ? c->ticket.number : "-",
-                   c->has_ticket ? queue_state_str(c->ticket.state) : "",
-                   c->staff_id[0] ? c->staff_id : "");
+                   c->has_ticket ? queue_state_str(c->ticket.state) : "-",
+                   c->staff_id[0] ? c->staff_id : "-");
         }
     }
     if(ex == EXIT_OK)

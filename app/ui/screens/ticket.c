@@ -149,8 +149,9 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
         i18n_format_int(buf, sizeof(buf), m->lang, I18N_AHEAD_D, t->ahead_quoted);
     else
         snprintf(buf, sizeof(buf), "%s", i18n_get(m->lang, I18N_AHEAD_NONE));
-    y +=
-        put(g, draw, GFX_BOLD, ui_font(m, 46), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h), 2, buf);
+    if(!t->device_id[0]) /* a number from the kiosk's own block: the line is not known */
+        y += put(g, draw, GFX_BOLD, ui_font(m, 46), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h), 2,
+                 buf);
     if(t->est_wait_s_quoted >= 0 && t->ahead_quoted > 0)
         i18n_format_int(buf, sizeof(buf), m->lang, I18N_EST_WAIT_D,
                         (t->est_wait_s_quoted + 59) / 60);
