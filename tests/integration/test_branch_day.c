@@ -27,7 +27,21 @@
 #include "integ.h"
 
 #define KIOSK1_TOKEN "demo-token-kiosk-1" /* the API's own issuing device */
-#define MAX_T        32
+/* The kiosk scripts wait a fixed time per step (the script language has no
+ * "wait for a screen"): twice as long when everything runs under ASan. */
+#if defined(__SANITIZE_ADDRESS__)
+#define STEP_SCALE 2
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STEP_SCALE 2
+#endif
+#endif
+#ifndef STEP_SCALE
+#define STEP_SCALE 1
+#endif
+#define STEP_ONLINE_MS  (1500 * STEP_SCALE)
+#define STEP_OFFLINE_MS (4000 * STEP_SCALE) /* > BRANCH_LAN_OFFLINE_AFTER_MS (1500) + a frame */
+#define MAX_T           32
 
 static integ_hub_t hub;
 static char s1[64], s2[64]; /* staff sessions */
@@ -437,10 +451,10 @@ static void test_a_branch_day_of_real_processes(void)
 
     /* morning: both kiosks take numbers while the API issues too */
     script_k2a[0] = script_k3[0] = script_k2b[0] = '\0';
-    journey(script_k2a, sizeof(script_k2a), 1, 0, 1500, "k2-online-A");
+    journey(script_k2a, sizeof(script_k2a), 1, 0, STEP_ONLINE_MS, "k2-online-A");
     strcat(script_k2a, "quit\n");
-    journey(script_k3, sizeof(script_k3), 1, 0, 1500, "k3-A");
-    journey(script_k3, sizeof(script_k3), 0, 1, 1500, "k3-B");
+    journey(script_k3, sizeof(script_k3), 1, 0, STEP_ONLINE_MS, "k3-A");
+    journey(script_k3, sizeof(script_k3), 0, 1, STEP_ONLINE_MS, "k3-B");
     strcat(script_k3, "quit\n");
     k2 = kiosk_start("kiosk-2-morning", "kiosk-2", hub.url, script_k2a);
     k3 = kiosk_start("kiosk-3", "kiosk-3", hub.url, script_k3);
@@ -552,8 +566,8 @@ static void test_a_branch_day_of_real_processes(void)
     /* afternoon: the hub hangs while kiosk-2 takes two numbers */
     x = api_issue("general", xn);
     snprintf(expect_for(x)->number, 8, "%s", xn);
-    journey(script_k2b, sizeof(script_k2b), 1, 0, 4000, "k2-offline-1");
-    journey(script_k2b, sizeof(script_k2b), 0, 0, 4000, "k2-offline-2");
+    journey(script_k2b, sizeof(script_k2b), 1, 0, STEP_OFFLINE_MS, "k2-offline-1");
+    journey(script_k2b, sizeof(script_k2b), 0, 0, STEP_OFFLINE_MS, "k2-offline-2");
     strcat(script_k2b, "wait 600000\nquit\n"); /* stays up: the merge happens while it runs */
     HK_ASSERT_OK(kill(integ_procs[hub.proc].pid, SIGSTOP));
     k2 = kiosk_start("kiosk-2-afternoon", "kiosk-2", hub.url, script_k2b);
