@@ -86,6 +86,8 @@ static inline int integ_spawn(const char *name, const char *log, const char *con
 {
     integ_proc_t *p;
     pid_t parent = getpid(), pid;
+    char *av[64];
+    int n, k;
 
     HK_ASSERT_MSG(integ_n_procs < INTEG_MAX_PROCS, "too many child processes");
     p = &integ_procs[integ_n_procs];
@@ -93,9 +95,17 @@ static inline int integ_spawn(const char *name, const char *log, const char *con
     snprintf(p->name, sizeof(p->name), "%s", name);
     snprintf(p->log, sizeof(p->log), "%s", log);
     remove(log);
+    /* everything the child needs is made before the fork: the test may
+     * have threads (one may hold malloc's lock), the child only execs */
+    for(n = 0; n < 63 && argv[n]; n++)
+        av[n] = strdup(argv[n]);
+    av[n] = NULL;
     fflush(stdout);
     fflush(stderr);
     pid = fork();
+    if(pid != 0)
+        for(k = 0; k < n; k++)
+            free(av[k]);
     HK_ASSERT(pid >= 0);
     if(pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
@@ -107,14 +117,7 @@ static inline int integ_spawn(const char *name, const char *log, const char *con
             dup2(fd, 2);
             close(fd);
         }
-        {
-            char *av[64];
-            int n;
-            for(n = 0; n < 63 && argv[n]; n++)
-                av[n] = strdup(argv[n]);
-            av[n] = NULL;
-            execv(av[0], av);
-        }
+        execv(av[0], av);
         _exit(127);
     }
     p->pid = pid;
