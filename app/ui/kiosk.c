@@ -736,9 +736,11 @@ void kiosk_destroy(kiosk_t *k)
     if(!k)
         return;
     print_job_destroy(k->print); /* waits for the spool; results stay in the mailbox */
-    ui_loop_destroy(k->loop);    /* frees undelivered messages */
+    /* the branch's threads (branch_lan's worker, stream and importer) post
+     * to the loop's mailbox until they are joined: before the loop frees it */
     if(k->have_branch)
         branch_destroy(&k->branch);
+    ui_loop_destroy(k->loop); /* frees undelivered messages */
     store_close(k->store);
     if(k->cfg)
         config_live_release(k->o.live, k->cfg);
