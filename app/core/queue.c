@@ -218,8 +218,10 @@ static const char *const sql_tmpl[S_COUNT] = {
                       " WHERE state = {waiting} AND service_id = ?1 AND day = ?2",
     [S_WAITING_ALL] = "SELECT COUNT(*) FROM tickets"
                       " WHERE state = {waiting} AND service_id = ?1",
-    [S_WAITING_LIST] = "SELECT id, service_id, issued_ms FROM tickets"
-                       " WHERE state = {waiting} AND day = ?1 ORDER BY issued_ms, id",
+    /* the head of one service's line: the tickets_state index gives it
+     * without reading the rest of the day's waiting tickets */
+    [S_WAITING_LIST] = "SELECT id, issued_ms FROM tickets WHERE state = {waiting}"
+                       " AND service_id = ?2 AND day = ?1 ORDER BY issued_ms, id LIMIT 1",
     [S_MEAN] = "SELECT mean_s FROM service_stats WHERE service_id = ?1",
     [S_STATS_UPSERT] = "INSERT INTO service_stats(service_id, mean_s, n,"
                        " updated_ms) VALUES(?1, ?2, 1, ?3)"
@@ -953,6 +955,8 @@ static hk_err_t rollover(queue_t *q, const char *day, int64_t now_ms, bool *swep
 {
     hk_err_t rc;
 
+    int n = 0;
+
     if(strcmp(q->swept_day, day) == 0)
         return HK_OK;
     for(;;) {
@@ -976,7 +980,13 @@ static hk_err_t rollover(queue_t *q, const char *day, int64_t now_ms, bool *swep
         rc = emit(q, JOURNAL_TICKET_CANCELLED, &body, now_ms);
         if(rc != HK_OK)
             return rc;
+        n++;
     }
+    /* Nothing to sweep wrote nothing a rollback could undo: remember the
+     * day at once, also inside a caller's transaction (the hub's group
+     * commit), so the next call does not look again. */
+    if(n == 0)
+        memcpy(q->swept_day, day, sizeof(q->swept_day));
     *swept = true;
     return HK_OK;
 }
@@ -1463,49 +1473,49 @@ static hk_err_t call(queue_t *q, const char *counter_id, int64_t ticket_id, int6
     return HK_OK;
 }
 
-/* The call-next policy (see queue.h); HK_ERR_NOT_FOUND when nobody waits. */
+/* The call-next policy (see queue.h); HK_ERR_NOT_FOUND when nobody waits.
+ * Only the head of each of the counter's services' lines can win (equal
+ * rank means the same service, and then the oldest), and the oldest ticket
+ * of them all is that of the oldest head, so one indexed read per service
+ * decides, however long the lines are. */
 static hk_err_t pick_next(queue_t *q, const config_counter_t *c, const char *day, int64_t now_ms,
                           int64_t *id_out)
 {
     sqlite3_stmt *st = NULL;
-    int64_t best_id = -1, overdue_id = -1;
-    int best_prio = -1, best_pos = 0, src;
+    int64_t best_id = -1, oldest_id = -1, oldest_ms = 0;
+    int best_prio = -1, pos, src;
     hk_err_t rc;
 
-    rc = stmt(q, S_WAITING_LIST, &st);
-    if(rc != HK_OK)
-        return rc;
-    (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-    /* Rows come oldest first, so the first match of equal rank wins. */
-    while((src = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *sid = sqlite3_column_text(st, 1);
-        int64_t issued = sqlite3_column_int64(st, 2);
-        int sidx = config_service_index(&q->cfg, sid ? (const char *)sid : "");
-        int pos, prio;
-
-        if(sidx < 0)
-            continue; /* service removed from the config: nobody calls it */
-        for(pos = 0; pos < c->n_services; pos++)
-            if(c->services[pos] == sidx)
-                break;
-        if(pos == c->n_services)
-            continue; /* not this counter's service */
-        if(q->cfg.max_pass_over_s > 0 && overdue_id < 0 &&
-           now_ms - issued > (int64_t)q->cfg.max_pass_over_s * 1000)
-            overdue_id = sqlite3_column_int64(st, 0);
-        prio = q->cfg.services[sidx].priority;
-        if(best_id < 0 || prio > best_prio || (prio == best_prio && pos < best_pos)) {
-            best_id = sqlite3_column_int64(st, 0);
-            best_prio = prio;
-            best_pos = pos;
+    for(pos = 0; pos < c->n_services; pos++) {
+        const config_service_t *svc = &q->cfg.services[c->services[pos]];
+        int64_t id, issued;
+        rc = stmt(q, S_WAITING_LIST, &st);
+        if(rc != HK_OK)
+            return rc;
+        (void)sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+        (void)sqlite3_bind_text(st, 2, svc->id, -1, SQLITE_STATIC);
+        src = sqlite3_step(st);
+        id = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+        issued = src == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+        store_stmt_done(st);
+        if(src != SQLITE_ROW && src != SQLITE_DONE)
+            return fail(q, "waiting list", src);
+        if(id < 0)
+            continue;
+        /* the counter's own order breaks a priority tie: first pos wins */
+        if(best_id < 0 || svc->priority > best_prio) {
+            best_id = id;
+            best_prio = svc->priority;
+        }
+        if(oldest_id < 0 || issued < oldest_ms || (issued == oldest_ms && id < oldest_id)) {
+            oldest_id = id;
+            oldest_ms = issued;
         }
     }
-    store_stmt_done(st);
-    if(src != SQLITE_DONE)
-        return fail(q, "waiting list", src);
     /* The pass-over bound beats priority: oldest overdue ticket first. */
-    if(overdue_id >= 0)
-        best_id = overdue_id;
+    if(oldest_id >= 0 && q->cfg.max_pass_over_s > 0 &&
+       now_ms - oldest_ms > (int64_t)q->cfg.max_pass_over_s * 1000)
+        best_id = oldest_id;
     if(best_id < 0)
         return HK_ERR_NOT_FOUND;
     *id_out = best_id;
