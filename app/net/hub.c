@@ -175,7 +175,8 @@ static void lan_request(hub_t *h, lan_req_t *r)
         h->group_id++;
     }
     slot->group = h->group_open ? h->group_id : 0;
-    {
+    if(lan_req_call(r)->op == BRANCH_OP_IMPORT_TICKET) {
+        /* only an import's answer (201 new, 200 had) needs it */
         int64_t seq = 0;
         (void)journal_last_seq(h->store, &seq); /* 0 on failure: an import reads as new */
         lan_req_set_seq_before(r, seq);
