@@ -632,10 +632,12 @@ static enum MHD_Result do_heartbeat(central_http_t *h, struct MHD_Connection *c,
 {
     central_heartbeat_t hb;
     hk_diag_t diag;
-    char body[64], msg[CENTRAL_TEXT_LEN + 64];
+    char msg[CENTRAL_TEXT_LEN + 64];
+    char *json = NULL;
+    size_t len = 0;
     int64_t now = wall_ms();
+    enum MHD_Result ret;
     hk_err_t rc;
-    int n;
 
     memset(&hb, 0, sizeof(hb));
     hk_diag_clear(&diag);
@@ -651,8 +653,11 @@ static enum MHD_Result do_heartbeat(central_http_t *h, struct MHD_Connection *c,
     rc = central_store_heartbeat(s, &hb, now);
     if(rc != HK_OK)
         return send_store_error(h, c, rc);
-    n = snprintf(body, sizeof(body), "{\"server_time_ms\":%" PRId64 "}", now);
-    return send_resp(c, 200, body, (size_t)n, NULL, 0, NULL);
+    if(central_heartbeat_reply_encode(now, &json, &len) != HK_OK)
+        return MHD_NO;
+    ret = send_resp(c, 200, json, len, NULL, 0, NULL);
+    hk_free(json);
+    return ret;
 }
 
 static enum MHD_Result do_health(central_http_t *h, struct MHD_Connection *c)

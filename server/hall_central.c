@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -94,6 +95,18 @@ int main(int argc, char **argv)
 
 /* ---- serve ------------------------------------------------------------------------ */
 
+/* A connection is a descriptor: 1024 open devices need more than the usual
+ * soft limit of 1024. Raise it to the hard limit (best effort). */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl); /* the old limit still serves fewer devices */
+    }
+}
+
 static int serve(const char *config_path, const char *listen)
 {
     central_config_t cfg;
@@ -141,6 +154,7 @@ static int serve(const char *config_path, const char *listen)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
     memset(&o, 0, sizeof(o));
     o.listen = cfg.listen;
     o.store_url = cfg.store;

@@ -10,7 +10,8 @@
  * device, 413 over the body cap, 409 for a uuid held with other content,
  * 400 for a bad batch, ETag/304, HSTS on every answer, 429 with
  * Retry-After over max_inflight, TLS 1.1 refused, plain HTTP unanswered,
- * and a bad config refused at start with its field path.
+ * two instances on one database agreeing, 503 with Retry-After when the
+ * database is gone, and a bad config refused at start with its field path.
  */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -616,6 +617,78 @@ static void test_central_disabled_device_401(void)
     HK_ASSERT_CONTAINS(r.body, "disabled");
 }
 
+static void test_central_two_instances_share_one_database(void)
+{
+    creds_t k2 = { NULL, NULL, TOKEN2 };
+    unsigned first = port, second;
+    int code = 0;
+    pid_t other;
+    char *b;
+    resp_t r;
+
+    other = start_server("test.json", &code); /* the same config, the same database */
+    HK_ASSERT_MSG(other > 0, "second instance exited with %d", code);
+    second = port;
+    HK_ASSERT(second != first);
+    /* kiosk-2 holds 1..2; 3..4 to the first, 3..6 (a retry racing it) to the second */
+    port = first;
+    b = batch("kiosk-2", 3, 4, "k2");
+    fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
+    hk_free(b);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":4");
+    port = second;
+    b = batch("kiosk-2", 3, 6, "k2");
+    fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
+    hk_free(b);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":6");
+    HK_ASSERT_CONTAINS(r.body, "{\"seq\":4,\"uuid\":\"20000000-0000-4000-8000-000000000004\","
+                               "\"status\":\"duplicate\"}");
+    HK_ASSERT_CONTAINS(r.body, "{\"seq\":5,\"uuid\":\"20000000-0000-4000-8000-000000000005\","
+                               "\"status\":\"stored\"}");
+    /* a conflict seen by the second is a conflict for the first too */
+    port = first;
+    b = batch("kiosk-2", 6, 6, "other");
+    fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
+    hk_free(b);
+    HK_ASSERT_INT(409, r.status);
+    port = first;
+    stop_server(other);
+}
+
+static void test_central_database_down_503_with_retry_after(void)
+{
+    creds_t t = { NULL, NULL, token1 };
+    unsigned keep = port;
+    int code = 0;
+    pid_t pid;
+    char cfg[1024];
+    resp_t r;
+
+    HK_ASSERT_INT(0, sh("mkdir -p gone"));
+    snprintf(cfg, sizeof(cfg),
+             "{\"tls_cert\":\"server.crt\",\"tls_key\":\"server.key\",\"client_ca\":\"ca.crt\","
+             "\"store\":\"sqlite:gone/central.db\",\"retry_after_s\":9,"
+             "\"branches\":[{\"id\":\"%s\"}],"
+             "\"devices\":[{\"id\":\"kiosk-1\",\"branch\":\"%s\"}]}",
+             BRANCH, BRANCH);
+    write_file("down.json", cfg);
+    pid = start_server("down.json", &code);
+    HK_ASSERT_MSG(pid > 0, "exited with %d", code);
+    /* the database goes away under the running server (its workers open
+     * their connections on first use) */
+    HK_ASSERT_INT(0, sh("rm -rf gone"));
+    fetch("/v1/config", &t, NULL, 0, NULL, 0, &r);
+    HK_ASSERT_INT(503, r.status);
+    HK_ASSERT(has_header(&r, "Retry-After: 9"));
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"unavailable\"");
+    fetch("/healthz", NULL, NULL, 0, NULL, 0, &r);
+    HK_ASSERT_INT(503, r.status);
+    stop_server(pid);
+    port = keep;
+}
+
 static void test_central_bad_config_is_refused_with_its_field_path(void)
 {
     int code = 0;
@@ -662,6 +735,8 @@ int main(void)
     HK_RUN(test_central_overload_429_with_retry_after);
     HK_RUN(test_central_tls_1_1_and_plain_http_refused);
     HK_RUN(test_central_disabled_device_401);
+    HK_RUN(test_central_two_instances_share_one_database);
+    HK_RUN(test_central_database_down_503_with_retry_after);
     HK_RUN(test_central_bad_config_is_refused_with_its_field_path);
     stop_server(server);
     rc = hk_test_end();
