@@ -33,7 +33,7 @@
 #define BRANCH "sh-xuhui-01"
 #define TOKEN2 "kiosk-2-token-0123456789abcdef"
 
-static char dir[600], bin[1100], token1[128];
+static char dir[600], bin[1100], token1[128], ca_path[700];
 static pid_t server = -1;
 static unsigned port;
 
@@ -262,6 +262,7 @@ static void test_central_init_dev_and_start(void)
 
     snprintf(dir, sizeof(dir), "%s/central-server.XXXXXX", base && base[0] ? base : "/tmp");
     HK_ASSERT(mkdtemp(dir));
+    snprintf(ca_path, sizeof(ca_path), "%s/ca.crt", dir); /* for the second thread */
     snprintf(cmd, sizeof(cmd), "'%s' init-dev '%s' > '%s/init-dev.out' 2>&1", bin, dir, dir);
     HK_ASSERT_INT(0, system(cmd));
     HK_ASSERT(hk_test_file_has(in_dir("init-dev.out"), "hall-central --config"));
@@ -531,7 +532,7 @@ static void *slow_upload(void *arg)
     hdrs = curl_slist_append(hdrs, auth);
     hdrs = curl_slist_append(hdrs, "Expect:");
     curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CAINFO, in_dir("ca.crt"));
+    curl_easy_setopt(c, CURLOPT_CAINFO, ca_path);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 2L);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, slow_read);
