@@ -21,8 +21,6 @@
 #define MAX_DEVICES     200000
 #define MAX_BRANCHES    50000
 
-static hk_err_t read_file(const char *path, size_t cap, char **out, size_t *len_out,
-                          hk_diag_t *diag, const char *what);
 static hk_err_t get_path(const cJSON *obj, const char *key, const char *pfx, const char *base,
                          bool required, char *dst, size_t cap, hk_diag_t *diag);
 static hk_err_t parse_devices(const cJSON *arr, central_config_t *c, hk_diag_t *diag);
@@ -41,7 +39,7 @@ hk_err_t central_config_load(const char *path, central_config_t *out, hk_diag_t 
     hk_err_t rc;
 
     hk_diag_clear(diag);
-    rc = read_file(path, CONFIG_FILE_MAX, &text, &len, diag, "config");
+    rc = central_config_read_file(path, CONFIG_FILE_MAX, "config", &text, &len, diag);
     if(rc != HK_OK)
         return rc;
     if(slash)
@@ -416,7 +414,8 @@ static hk_err_t parse_branches(const cJSON *arr, const char *base, central_confi
             hk_diag_t why;
             size_t len = 0;
             hk_json_path(sub, sizeof(sub), path, "config_file");
-            rc = read_file(br->config_file, CENTRAL_CONFIG_MAX_BYTES, &br->doc, &len, diag, sub);
+            rc = central_config_read_file(br->config_file, CENTRAL_CONFIG_MAX_BYTES, sub, &br->doc,
+                                          &len, diag);
             if(rc != HK_OK)
                 return rc;
             hk_diag_clear(&why);
@@ -469,8 +468,8 @@ static hk_err_t get_path(const cJSON *obj, const char *key, const char *pfx, con
     return HK_OK;
 }
 
-static hk_err_t read_file(const char *path, size_t cap, char **out, size_t *len_out,
-                          hk_diag_t *diag, const char *what)
+hk_err_t central_config_read_file(const char *path, size_t cap, const char *what, char **out,
+                                  size_t *len_out, hk_diag_t *diag)
 {
     FILE *f = fopen(path, "rb");
     char *buf;

@@ -68,6 +68,15 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
 void central_config_fini(central_config_t *c);
 
 /**
+ * Read a whole file of at most cap bytes into a NUL-terminated heap text.
+ * @param what  the field path or name the diag starts with.
+ * @param out   hk_free it; written only on HK_OK.
+ * @return HK_OK; HK_ERR_IO cannot open; HK_ERR_INVALID over cap; HK_ERR_NOMEM.
+ */
+hk_err_t central_config_read_file(const char *path, size_t cap, const char *what, char **out,
+                                  size_t *len_out, hk_diag_t *diag);
+
+/**
  * Write the devices and the branch config documents into the store
  * (idempotent: an unchanged document keeps its ETag).
  */

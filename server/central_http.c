@@ -56,6 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "central_config.h"
 #include "central_proto.h"
 #include "hk_log.h"
 #include "hk_mem.h"
@@ -835,29 +836,13 @@ static int token_cmp(const void *a, const void *b)
 /* A PEM file into a NUL-terminated heap text (MHD wants the text). */
 static hk_err_t read_pem(const char *path, const char *what, char **out, hk_diag_t *diag)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
+    size_t len = 0;
+    hk_err_t rc = central_config_read_file(path, PEM_MAX, what, out, &len, diag);
 
-    *out = NULL;
-    if(!f) {
-        hk_diag_set(diag, "%s: cannot open %s (%s)", what, path, strerror(errno));
-        return HK_ERR_IO;
+    if(rc == HK_OK && !strstr(*out, "-----BEGIN")) {
+        hk_diag_set(diag, "%s: %s is not a PEM file", what, path);
+        HK_SAFEFREE(*out);
+        rc = HK_ERR_INVALID;
     }
-    buf = hk_malloc(PEM_MAX + 2);
-    if(!buf) {
-        fclose(f);
-        return HK_ERR_NOMEM;
-    }
-    n = fread(buf, 1, PEM_MAX + 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    if(n == 0 || n > PEM_MAX || !strstr(buf, "-----BEGIN")) {
-        hk_diag_set(diag, "%s: %s is %s", what, path,
-                    n > PEM_MAX ? "over 64 KiB" : "not a PEM file");
-        hk_free(buf);
-        return HK_ERR_INVALID;
-    }
-    *out = buf;
-    return HK_OK;
+    return rc;
 }
