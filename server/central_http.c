@@ -96,6 +96,7 @@ typedef struct req {
     bool answered;  /* a response was queued at the first call */
     bool too_large; /* the body went over the cap: dropped, answered 413 */
     central_device_t dev;
+    size_t cap; /* the route's body cap */
     char *body;
     size_t len;
 } req_t;
@@ -550,7 +551,7 @@ static enum MHD_Result do_events(central_http_t *h, struct MHD_Connection *c, ce
     if(rc == HK_ERR_NOMEM)
         return MHD_NO;
     if(rc != HK_OK)
-        return send_error(c, 400, "bad_batch", diag.msg[0] ? diag.msg : "not a batch");
+        return send_error(c, 400, "invalid_request", diag.msg[0] ? diag.msg : "not a batch");
     if(strcmp(b.device, r->dev.id) != 0 || strcmp(b.branch, r->dev.branch) != 0) {
         snprintf(msg, sizeof(msg), "the batch names %s of %s; you are %s of %s", b.device, b.branch,
                  r->dev.id, r->dev.branch);
@@ -565,7 +566,7 @@ static enum MHD_Result do_events(central_http_t *h, struct MHD_Connection *c, ce
         return send_error(c, 409, "uuid_conflict", diag.msg);
     }
     if(rc == HK_ERR_INVALID)
-        return send_error(c, 400, "bad_batch", diag.msg);
+        return send_error(c, 400, "invalid_request", diag.msg);
     if(rc == HK_ERR_NOMEM)
         return MHD_NO;
     if(rc != HK_OK) {
@@ -614,7 +615,7 @@ static enum MHD_Result do_config(central_http_t *h, struct MHD_Connection *c, ce
     rc = central_store_config_get(s, r->dev.branch, &json, etag);
     if(rc == HK_ERR_NOT_FOUND) {
         snprintf(msg, sizeof(msg), "no configuration for branch %s", r->dev.branch);
-        return send_error(c, 404, "no_config", msg);
+        return send_error(c, 404, "not_found", msg);
     }
     if(rc == HK_ERR_NOMEM)
         return MHD_NO;
@@ -646,7 +647,7 @@ static enum MHD_Result do_heartbeat(central_http_t *h, struct MHD_Connection *c,
     if(rc == HK_ERR_NOMEM)
         return MHD_NO;
     if(rc != HK_OK)
-        return send_error(c, 400, "bad_heartbeat", diag.msg[0] ? diag.msg : "not a heartbeat");
+        return send_error(c, 400, "invalid_request", diag.msg[0] ? diag.msg : "not a heartbeat");
     if(strcmp(hb.device, r->dev.id) != 0) {
         snprintf(msg, sizeof(msg), "the heartbeat names %s; you are %s", hb.device, r->dev.id);
         return send_error(c, 403, "forbidden", msg);
@@ -702,6 +703,14 @@ static route_t route_of(const char *url, const char **method_want)
     return ROUTE_NONE;
 }
 
+static enum MHD_Result send_too_large(struct MHD_Connection *c, const req_t *r)
+{
+    char msg[64];
+
+    snprintf(msg, sizeof(msg), "the body is over %zu bytes", r->cap);
+    return send_error(c, 413, "body_too_large", msg);
+}
+
 /* The first call, headers only: answer now (*answered) or go on reading. */
 static enum MHD_Result first_call(central_http_t *h, struct MHD_Connection *c, const char *url,
                                   const char *method, req_t *r)
@@ -714,8 +723,8 @@ static enum MHD_Result first_call(central_http_t *h, struct MHD_Connection *c, c
     r->answered = true; /* unless we fall through to the end */
     if(atomic_fetch_add(&h->inflight, 1) >= h->max_inflight) {
         atomic_fetch_sub(&h->inflight, 1);
-        return send_error_full(c, 429, "overloaded", "too many requests at once; retry later",
-                               h->retry_after_s, NULL);
+        return send_error_full(c, 429, "too_many_requests",
+                               "too many requests at once; retry later", h->retry_after_s, NULL);
     }
     r->counted = true;
     r->route = route_of(url, &want);
@@ -733,10 +742,11 @@ static enum MHD_Result first_call(central_http_t *h, struct MHD_Connection *c, c
         snprintf(msg, sizeof(msg), "%s takes %s", url, want);
         return send_error_full(c, 405, "method_not_allowed", msg, 0, want);
     }
+    r->cap = r->route == ROUTE_EVENTS ? CENTRAL_BATCH_MAX_BYTES : CENTRAL_HTTP_SMALL_BODY_MAX;
     cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-    if(cl && strtoull(cl, NULL, 10) > CENTRAL_BATCH_MAX_BYTES) {
+    if(cl && strtoull(cl, NULL, 10) > r->cap) {
         r->too_large = true;
-        return send_error(c, 413, "body_too_large", "the body is over 131072 bytes");
+        return send_too_large(c, r);
     }
     r->answered = false;
     return MHD_YES;
@@ -764,12 +774,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if(*upload_size) {
-        if(!r->too_large && r->len + *upload_size > CENTRAL_BATCH_MAX_BYTES) {
+        if(!r->too_large && r->len + *upload_size > r->cap) {
             r->too_large = true; /* read on, drop it: answered at the end */
             HK_SAFEFREE(r->body);
         } else if(!r->too_large) {
             if(!r->body)
-                r->body = hk_malloc(CENTRAL_BATCH_MAX_BYTES + 1);
+                r->body = hk_malloc(r->cap + 1);
             if(!r->body)
                 return MHD_NO;
             memcpy(r->body + r->len, upload, *upload_size);
@@ -781,7 +791,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     r->answered = true;
     if(r->too_large)
-        return send_error(c, 413, "body_too_large", "the body is over 131072 bytes");
+        return send_too_large(c, r);
     s = thread_store(h, &rc);
     if(!s)
         return send_store_error(h, c, rc == HK_ERR_NOMEM ? HK_ERR_NOMEM : HK_ERR_IO);

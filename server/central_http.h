@@ -5,7 +5,7 @@
  * calling central_store. Each of its worker threads opens its own
  * central_store_t on the configured URL (a connection per thread).
  *
- *   POST /v1/events     batch -> ack          (401 403 409 413 400 429 503)
+ *   POST /v1/events     batch -> ack          (400 401 403 409 413 429 503)
  *   GET  /v1/config     the device's branch config document (ETag, 304)
  *   POST /v1/heartbeat  device health -> {"server_time_ms":N}
  *   GET  /healthz       {"status":"ok","store":"sqlite"}; no authentication
@@ -22,6 +22,7 @@
 #define CENTRAL_HTTP_DEFAULT_INFLIGHT 64
 #define CENTRAL_HTTP_DEFAULT_RETRY_S  5
 #define CENTRAL_HTTP_MAX_THREADS      64
+#define CENTRAL_HTTP_SMALL_BODY_MAX   (16 * 1024) /* a heartbeat (any body but a batch) */
 /* TLS 1.2 and 1.3 only, AEAD ciphers with ECDHE, the server's order. */
 #define CENTRAL_HTTP_TLS_PRIORITIES                                                      \
     "SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:" \

@@ -473,9 +473,18 @@ static void test_central_body_cap_413_and_bad_batch_400(void)
     hk_free(body);
     fetch("/v1/events", &t, "{\"device\":\"kiosk-1\"", 19, NULL, 0, &r);
     HK_ASSERT_INT(400, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"code\":\"bad_batch\"");
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"invalid_request\"");
     fetch("/v1/events", &t, "<html>hi</html>", 15, NULL, 0, &r);
     HK_ASSERT_INT(400, r.status);
+    /* a heartbeat's cap is 16 KiB */
+    body = hk_malloc(17 * 1024 + 1);
+    HK_ASSERT(body);
+    memset(body, ' ', 17 * 1024);
+    body[17 * 1024] = '\0';
+    fetch("/v1/heartbeat", &t, body, 17 * 1024, NULL, 0, &r);
+    HK_ASSERT_INT(413, r.status);
+    HK_ASSERT_CONTAINS(r.body, "over 16384 bytes");
+    hk_free(body);
     fetch("/v1/nothing", &t, NULL, 0, NULL, 0, &r);
     HK_ASSERT_INT(404, r.status);
     fetch("/v1/events", &t, NULL, 0, NULL, 0, &r); /* GET on a POST route */
@@ -563,7 +572,7 @@ static void test_central_overload_429_with_retry_after(void)
     pthread_join(th, NULL);
     HK_ASSERT_INT(429, r.status);
     HK_ASSERT(has_header(&r, "Retry-After: 7"));
-    HK_ASSERT_CONTAINS(r.body, "\"code\":\"overloaded\"");
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"too_many_requests\"");
     HK_ASSERT_INT(400, s.r.status); /* "  " is no heartbeat, but it was served */
     /* the slot is free again */
     fetch("/v1/config", &t, NULL, 0, NULL, 0, &r);
