@@ -39,6 +39,7 @@
  *     device in events (maintained only inside ingest transactions);
  *   - an events row is never changed or deleted here.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,6 +92,12 @@ static hk_err_t sq_config_put(central_store_t *s, const char *branch, const char
 static hk_err_t sq_config_get(central_store_t *s, const char *branch, char **json_out,
                               char etag_out[CENTRAL_ETAG_LEN]);
 static hk_err_t sq_heartbeat(central_store_t *s, const central_heartbeat_t *hb, int64_t now_ms);
+
+/* Writers of this process queue here rather than in SQLite's busy handler,
+ * which sleeps in steps of up to 100 ms between tries: with a few server
+ * threads contending for the write lock that sleeping, not the disk, set
+ * the pace. Other processes on the same file still meet the busy timeout. */
+static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static const central_store_ops_t sq_ops = {
     "sqlite",     sq_close,        sq_device_put, sq_device_get, sq_ingest,
@@ -261,8 +268,10 @@ static hk_err_t sq_device_put(central_store_t *s, const central_device_t *d)
     sqlite3_bind_text(st, 2, d->branch, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, d->token_hash, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, d->enabled ? 1 : 0);
+    pthread_mutex_lock(&write_mu);
     src = sqlite3_step(st);
     sqlite3_reset(st);
+    pthread_mutex_unlock(&write_mu);
     return src == SQLITE_DONE ? HK_OK : sq_err(src);
 }
 
@@ -386,9 +395,11 @@ static hk_err_t sq_ingest(central_store_t *s, const central_batch_t *b, central_
     res = hk_calloc((size_t)b->n_events, sizeof(*res));
     if(!res)
         return HK_ERR_NOMEM;
+    pthread_mutex_lock(&write_mu);
     src = sqlite3_step(stmt(q, SQL_BEGIN));
     sqlite3_reset(q->st[SQL_BEGIN]);
     if(src != SQLITE_DONE) {
+        pthread_mutex_unlock(&write_mu);
         hk_free(res);
         hk_diag_set(diag, "store: cannot begin: %s", sqlite3_errmsg(q->db));
         return sq_err(src);
@@ -435,11 +446,12 @@ static hk_err_t sq_ingest(central_store_t *s, const central_batch_t *b, central_
             hk_diag_set(diag, "store: commit: %s", sqlite3_errmsg(q->db));
         }
     }
+    if(rc != HK_OK && !sqlite3_get_autocommit(q->db)) {
+        (void)sqlite3_step(stmt(q, SQL_ROLLBACK)); /* failing too: nothing more to do */
+        sqlite3_reset(q->st[SQL_ROLLBACK]);
+    }
+    pthread_mutex_unlock(&write_mu);
     if(rc != HK_OK) {
-        if(!sqlite3_get_autocommit(q->db)) {
-            (void)sqlite3_step(stmt(q, SQL_ROLLBACK)); /* failing too: nothing more to do */
-            sqlite3_reset(q->st[SQL_ROLLBACK]);
-        }
         hk_free(res);
         return rc;
     }
@@ -480,8 +492,10 @@ static hk_err_t sq_config_put(central_store_t *s, const char *branch, const char
     sqlite3_bind_text(st, 1, branch, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, etag, -1, SQLITE_STATIC);
+    pthread_mutex_lock(&write_mu);
     src = sqlite3_step(st);
     sqlite3_reset(st);
+    pthread_mutex_unlock(&write_mu);
     return src == SQLITE_DONE ? HK_OK : sq_err(src);
 }
 
@@ -522,8 +536,10 @@ static hk_err_t sq_heartbeat(central_store_t *s, const central_heartbeat_t *hb, 
     sqlite3_bind_int64(st, 7, hb->disk_free_mb);
     sqlite3_bind_text(st, 8, hb->last_error, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, now_ms);
+    pthread_mutex_lock(&write_mu);
     src = sqlite3_step(st);
     sqlite3_reset(st);
+    pthread_mutex_unlock(&write_mu);
     return src == SQLITE_DONE ? HK_OK : sq_err(src);
 }
 
