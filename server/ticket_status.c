@@ -43,7 +43,6 @@ static slot_t *slot_for(replay_t *r, const char *number);
 static ticket_status_state_t state_of(const char *name);
 static void apply(replay_t *r, const central_event_t *e, const cJSON *body, const char *service_of,
                   int64_t *as_of);
-static const char *str_of(const cJSON *obj, const char *key);
 static void put(sbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put_escaped(sbuf_t *b, const char *s);
 
@@ -84,7 +83,7 @@ hk_err_t ticket_status_compute(const central_event_t *ev, int n, const char *day
             }
             if(rc != HK_OK)
                 continue;
-            d = str_of(body, "day");
+            d = hk_json_str_of(body, "day");
             if(d && strcmp(d, day) == 0)
                 apply(&r, &ev[i], body, pass ? service : NULL, &out->as_of_ms);
             cJSON_Delete(body);
@@ -163,7 +162,8 @@ hk_err_t ticket_status_html(const ticket_status_t *st, const char *branch_name,
     case TICKET_STATUS_CANCELLED: headline = zh ? "已取消" : "Cancelled"; break;
     default:
         headline = zh ? "暂无此号的信息" : "No news of this number yet";
-        detail = zh ? "刚取的号可能需要几分钟才会显示" : "A new ticket may take a few minutes to show";
+        detail =
+            zh ? "刚取的号可能需要几分钟才会显示" : "A new ticket may take a few minutes to show";
         break;
     }
     put(&b,
@@ -172,16 +172,17 @@ hk_err_t ticket_status_html(const ticket_status_t *st, const char *branch_name,
         "<meta http-equiv=\"refresh\" content=\"30\"><title>",
         zh ? "zh-CN" : "en");
     put_escaped(&b, st->number);
-    put(&b, "</title><style>"
-            "body{margin:0;font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;background:#f4f6f8;"
-            "color:#1b2430}main{max-width:28rem;margin:0 auto;padding:1.5rem 1.25rem}"
-            ".branch{font-size:1rem;color:#556;margin-bottom:.75rem}.num{font-size:4.5rem;font-weight:700;"
-            "letter-spacing:.05em;margin:.5rem 0;color:#0a5cad}.head{font-size:1.6rem;"
-            "font-weight:600}.detail{font-size:1.3rem;margin:.6rem 0}.card{background:#fff;"
-            "border-radius:12px;padding:1.25rem;box-shadow:0 1px 3px #0002}"
-            ".called{border-left:8px solid #e07b00}.called .detail{font-size:2.2rem;font-weight:700;"
-            "color:#b35900}.meta{color:#667;font-size:.9rem;margin-top:1.2rem}</style></head><body><main>"
-            "<div class=\"branch\">");
+    put(&b,
+        "</title><style>"
+        "body{margin:0;font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;background:#f4f6f8;"
+        "color:#1b2430}main{max-width:28rem;margin:0 auto;padding:1.5rem 1.25rem}"
+        ".branch{font-size:1rem;color:#556;margin-bottom:.75rem}.num{font-size:4.5rem;font-weight:700;"
+        "letter-spacing:.05em;margin:.5rem 0;color:#0a5cad}.head{font-size:1.6rem;"
+        "font-weight:600}.detail{font-size:1.3rem;margin:.6rem 0}.card{background:#fff;"
+        "border-radius:12px;padding:1.25rem;box-shadow:0 1px 3px #0002}"
+        ".called{border-left:8px solid #e07b00}.called .detail{font-size:2.2rem;font-weight:700;"
+        "color:#b35900}.meta{color:#667;font-size:.9rem;margin-top:1.2rem}</style></head><body><main>"
+        "<div class=\"branch\">");
     put_escaped(&b, branch_name ? branch_name : "");
     put(&b, "</div><div class=\"card%s\"><div class=\"num\">",
         st->state == TICKET_STATUS_CALLED ? " called" : "");
@@ -223,18 +224,6 @@ hk_err_t ticket_status_html(const ticket_status_t *st, const char *branch_name,
 }
 
 /* Static functions --------------------------------------------------------*/
-
-static const char *str_of(const cJSON *obj, const char *key)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(it) ? it->valuestring : NULL;
-}
-
-static int64_t int_of(const cJSON *obj, const char *key, int64_t dflt)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(it) ? (int64_t)it->valuedouble : dflt;
-}
 
 static slot_t *slot_for(replay_t *r, const char *number)
 {
@@ -280,8 +269,9 @@ static ticket_status_state_t state_of(const char *name)
 static void apply(replay_t *r, const central_event_t *e, const cJSON *body, const char *service_of,
                   int64_t *as_of)
 {
-    const char *number = str_of(body, "number"), *state = str_of(body, "state");
-    const char *service = str_of(body, "service"), *counter = str_of(body, "counter");
+    const char *number = hk_json_str_of(body, "number"), *state = hk_json_str_of(body, "state");
+    const char *service = hk_json_str_of(body, "service"),
+               *counter = hk_json_str_of(body, "counter");
     slot_t *s;
 
     if(!number || strlen(number) >= sizeof(s->number) || !state)
@@ -296,10 +286,10 @@ static void apply(replay_t *r, const central_event_t *e, const cJSON *body, cons
     (void)snprintf(s->counter, sizeof(s->counter), "%s", counter ? counter : "");
     s->state = state_of(state);
     if(strcmp(e->type, "ticket.issued") == 0) {
-        s->issued_ms = int_of(body, "issued_ms", e->time_ms);
-        s->est_wait_s = (int)int_of(body, "est_wait_s", -1);
+        s->issued_ms = hk_json_int_of(body, "issued_ms", e->time_ms);
+        s->est_wait_s = (int)hk_json_int_of(body, "est_wait_s", -1);
     } else if(strcmp(e->type, "ticket.transferred") == 0) {
-        const char *to = str_of(body, "to_service");
+        const char *to = hk_json_str_of(body, "to_service");
         /* the same number waits again, in the new service, in arrival order */
         s->state = TICKET_STATUS_WAITING;
         s->counter[0] = '\0';

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -99,6 +100,14 @@ hk_err_t hk_json_get_text(const cJSON *item, const char *path, char *dst, size_t
  */
 hk_err_t hk_json_get_int(const cJSON *item, const char *path, int lo, int hi, int *dst,
                          hk_diag_t *diag);
+
+/**
+ * Lenient lookups for data already stored (events replayed at head
+ * office), where a missing or mistyped key means "not known", not an
+ * error: the string value of key, or NULL; the number, or dflt.
+ */
+const char *hk_json_str_of(const cJSON *obj, const char *key);
+int64_t hk_json_int_of(const cJSON *obj, const char *key, int64_t dflt);
 
 /** Read true/false ("expected true or false"). dst written only on HK_OK. */
 hk_err_t hk_json_get_bool(const cJSON *item, const char *path, bool *dst, hk_diag_t *diag);
