@@ -23,14 +23,15 @@
  *       the answer is 413.
  *     last call: the endpoint runs.
  *     on_completed: the in-flight count is given back, the req_t freed.
- *   Authentication: a client certificate wins when one was presented: it
+ *   Authentication: a client certificate counts when one was presented: it
  *   must verify against client_ca (MHD requests one when given a trust
  *   list, but does not verify it) for TLS client use, and its CN names the
  *   device. Otherwise "Authorization: Bearer T": SHA-256(T) in hex is
  *   looked up in the token index (sorted, binary search on the hash: what
  *   the search's timing shows is about a hash, not the token) and the
  *   device's stored token_hash is compared in constant time. Either way the
- *   device must be in the store's registry and enabled. A bad or missing
+ *   device must be in the store's registry and enabled; a certificate and a
+ *   token sent together must name the same device. A bad or missing
  *   credential and an unknown device are all 401.
  *   Answers: JSON (central_error_encode for errors), HSTS and no-store on
  *   every one; 429 (too many in flight) and 503 (the store is down or
@@ -505,6 +506,15 @@ static bool authenticate(central_http_t *h, struct MHD_Connection *c, central_st
         }
         if(!token_device(h, auth + 7, hash, id, sizeof(id))) {
             *ret = send_error(c, 401, "unauthorized", "unknown token");
+            return false;
+        }
+        by_token = true;
+    } else if(auth && !strncasecmp(auth, "Bearer ", 7) && auth[7]) {
+        /* both: they must name the same device (and the token must be its) */
+        char tid[CENTRAL_ID_LEN];
+        if(!token_device(h, auth + 7, hash, tid, sizeof(tid)) || strcmp(tid, id) != 0) {
+            *ret = send_error(c, 401, "unauthorized",
+                              "the client certificate and the token name different devices");
             return false;
         }
         by_token = true;

@@ -384,11 +384,9 @@ static void test_central_refuses_unknown_and_missing_credentials(void)
     creds_t unknown_cert = { "kiosk-9.crt", "kiosk-9.key", NULL };
     creds_t rogue = { "rogue.crt", "rogue.key", NULL };
     creds_t bad_token = { NULL, NULL, "not-a-registered-token" };
-    creds_t disabled = { NULL, NULL, NULL };
     char *b = batch("kiosk-1", 10, 10, "x");
     resp_t r;
 
-    (void)disabled;
     fetch("/v1/events", &none, b, strlen(b), NULL, 0, &r);
     HK_ASSERT_INT(401, r.status);
     HK_ASSERT_CONTAINS(r.body, "\"code\":\"unauthorized\"");
@@ -401,6 +399,16 @@ static void test_central_refuses_unknown_and_missing_credentials(void)
     HK_ASSERT_CONTAINS(r.body, "not trusted");
     fetch("/v1/events", &bad_token, b, strlen(b), NULL, 0, &r);
     HK_ASSERT_INT(401, r.status);
+    /* kiosk-1's certificate with kiosk-2's token: two devices at once */
+    {
+        creds_t both = { "kiosk-1.crt", "kiosk-1.key", TOKEN2 };
+        fetch("/v1/config", &both, NULL, 0, NULL, 0, &r);
+        HK_ASSERT_INT(401, r.status);
+        HK_ASSERT_CONTAINS(r.body, "different devices");
+        both.token = token1; /* its own: fine */
+        fetch("/v1/config", &both, NULL, 0, NULL, 0, &r);
+        HK_ASSERT_INT(200, r.status);
+    }
     /* a 100 KB upload from a stranger is answered before its body is read */
     {
         size_t big = 100 * 1024;
