@@ -298,7 +298,19 @@ static void test_central_batch_decoder_refuses_with_field_paths(void)
     batch_refused(mutate(GOOD_BATCH, "\"body\":{}", "\"body\":\"{}\""),
                   "events[1].body: expected a JSON object");
     batch_refused(mutate(GOOD_BATCH, "\"body\":{}", "\"body\":{\"a\":\"\x01\"}"),
-                  "events[1].body: not a JSON object in strict UTF-8");
+                  "not valid JSON (a control character or invalid UTF-8 at byte");
+    batch_refused(mutate(GOOD_BATCH, "\"body\":{}", "\"body\":{\"a\":\"\xc0\x80\"}"),
+                  "not valid JSON (a control character or invalid UTF-8 at byte");
+    /* cJSON would cut "k\0\x7fx" short to a valid id "k" */
+    {
+        static const char nul[] =
+            "{\"device\":\"k\0\x7fx\",\"branch\":\"b\",\"events\":[" EV(1, UUID1, "{}") "]}";
+        central_batch_t b;
+
+        HK_ASSERT_INT(HK_ERR_INVALID, central_batch_decode(nul, sizeof(nul) - 1, &b, &diag));
+        HK_ASSERT_STR("not valid JSON (a control character or invalid UTF-8 at byte 12)", diag.msg);
+    }
+    batch_refused("\xef\xbb\xbf" GOOD_BATCH, "at byte 0"); /* no byte order mark */
     batch_refused(mutate(GOOD_BATCH, ",\"body\":{}", ""), "events[1].body: required");
     batch_refused(mutate(GOOD_BATCH, "ticket.issued", "Ticket!"), "events[0].type: must be a-z");
     batch_refused(mutate(GOOD_BATCH, "\"time_ms\":1000", "\"time_ms\":-1"),
@@ -493,9 +505,9 @@ static void test_central_error_round_trip_and_html_is_not_one(void)
     HK_ASSERT(strlen(e.message) <= CENTRAL_TEXT_LEN - 1 && strlen(e.message) % 3 == 0);
     hk_free(out);
     {
-        const char *t = "{\"error\":{\"code\":\"x\",\"message\":\"a\\u0001b\xff\"}}";
+        const char *t = "{\"error\":{\"code\":\"x\",\"message\":\"a\\u0001b\\u0080c\"}}";
         HK_ASSERT_OK(central_error_decode(t, strlen(t), &e, &diag));
-        HK_ASSERT_STR("a b?", e.message);
+        HK_ASSERT_STR("a b c", e.message);
     }
 
     HK_ASSERT_INT(HK_ERR_INVALID, central_error_encode("Bad Code", "m", &out, &len));
