@@ -814,8 +814,55 @@ static void test_central_proto_survives_every_allocation_failure(void)
     hk_free(cfg);
 }
 
+/* ---- samples for the schema check ---------------------------------------
+ * With HK_CENTRAL_SAMPLES=FILE set, write one line per encoder output,
+ * "<schema name>\t<body>", and run no tests: tests/unit/central_schema.mjs
+ * validates them against docs/api/central.yaml's schemas. */
+
+/* body: where the encoder (called in the same argument list) put its output */
+static void write_sample(FILE *f, const char *schema, hk_err_t rc, char **body)
+{
+    HK_ASSERT_OK(rc);
+    HK_ASSERT(strchr(*body, '\n') == NULL);
+    fprintf(f, "%s\t%s\n", schema, *body);
+    HK_SAFEFREE(*body);
+}
+
+static void test_central_samples_for_the_schema_check(void)
+{
+    const char *path = getenv("HK_CENTRAL_SAMPLES");
+    central_result_t res[2] = { { 41, UUID1, CENTRAL_STORED }, { 42, UUID2, CENTRAL_DUPLICATE } };
+    central_ack_t ack = { "kiosk-1", 42, 2, res }, none = { "kiosk-1", 0, 0, NULL };
+    central_heartbeat_t hb = { "kiosk-1", "b001", "0.1.0", 3600, 12, "paper_out", -1, "" };
+    FILE *f = fopen(path, "w");
+    char msg[300], *out = NULL;
+    size_t len;
+    int taken, i;
+
+    HK_ASSERT(f != NULL);
+    write_sample(f, "Batch", central_batch_encode("kiosk-1", "b001", evs, 3, 0, &out, &len, &taken),
+                 &out);
+    write_sample(f, "Ack", central_ack_encode(&ack, &out, &len), &out);
+    write_sample(f, "Ack", central_ack_encode(&none, &out, &len), &out);
+    for(i = 0; i + 3 < (int)sizeof(msg); i += 3) /* quotes, backslashes, controls, 3 bytes a */
+        memcpy(msg + i, i % 2 ? "\"\\\x01" : "错", 3);
+    msg[i] = '\0';
+    write_sample(f, "Error", central_error_encode("uuid_conflict", msg, &out, &len), &out);
+    memset(hb.last_error, 0xff, sizeof(hb.last_error) - 1);
+    write_sample(f, "Heartbeat", central_heartbeat_encode(&hb, &out, &len), &out);
+    (void)snprintf(hb.last_error, sizeof(hb.last_error), "错误\t\"quoted\"");
+    write_sample(f, "Heartbeat", central_heartbeat_encode(&hb, &out, &len), &out);
+    write_sample(f, "HeartbeatReply", central_heartbeat_reply_encode(1795660730688, &out, &len),
+                 &out);
+    HK_ASSERT(fclose(f) == 0);
+}
+
 int main(void)
 {
+    if(getenv("HK_CENTRAL_SAMPLES")) {
+        HK_RUN(test_central_samples_for_the_schema_check);
+        return hk_test_end();
+    }
     HK_RUN(test_central_batch_round_trip_keeps_body_bytes);
     HK_RUN(test_central_batch_decoder_keeps_any_formatting_of_a_body);
     HK_RUN(test_central_batch_encoder_stops_before_the_size_cap);
