@@ -74,7 +74,7 @@ static void buf_puts(buf_t *b, const char *s);
 static void buf_int(buf_t *b, int64_t v);
 static void put_text(buf_t *b, const char *s, size_t max_bytes);
 static hk_err_t buf_finish(buf_t *b, char **out, size_t *len_out);
-static bool strict_json_text(const char *s, size_t len);
+static size_t strict_json_bad(const char *s, size_t len);
 static bool id_ok(const char *s);
 static bool uuid_ok(const char *s);
 static bool type_ok(const char *s);
@@ -796,30 +796,32 @@ static hk_err_t buf_finish(buf_t *b, char **out, size_t *len_out)
 
 /* Static functions: text rules --------------------------------------------*/
 
-/* JSON text as RFC 8259 has it, beyond what cJSON checks: strict UTF-8,
- * no raw control characters inside strings, and outside them only space,
- * tab, CR and LF (cJSON skips any byte <= 32, NUL included). A body that
- * passes is stored as text by any database, and parses anywhere. */
-static bool strict_json_text(const char *s, size_t len)
+/* Where text stops being JSON text as RFC 8259 has it, beyond what cJSON
+ * checks: the offset of the first byte that is not strict UTF-8, is a raw
+ * control character inside a string, or is outside a string and neither
+ * ASCII nor ' ', tab, CR, LF (cJSON skips any byte <= 32, NUL included,
+ * and a leading byte order mark); len when there is none. A body that
+ * passes is stored as text by any database and parses anywhere. */
+static size_t strict_json_bad(const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
     bool in_str = false, esc = false;
     size_t i = 0;
 
     while(i < len) {
-        unsigned c = p[i], cp;
+        unsigned char c = (unsigned char)s[i];
+        unsigned cp;
         size_t adv;
 
         if(c >= 0x80) {
             adv = hk_json_utf8_seq(s + i, len - i, &cp);
             if(adv == 0 || !in_str)
-                return false;
+                return i;
             i += adv;
             esc = false;
             continue;
         }
-        if(c < 0x20 && (in_str || (c != ' ' && c != '\t' && c != '\r' && c != '\n')))
-            return false;
+        if(c < 0x20 && (in_str || (c != '\t' && c != '\r' && c != '\n')))
+            return i;
         if(in_str) {
             if(esc)
                 esc = false;
@@ -832,7 +834,7 @@ static bool strict_json_text(const char *s, size_t len)
         }
         i++;
     }
-    return !in_str;
+    return len;
 }
 
 /* Device and branch ids: config's rule, [a-z0-9_-], 1..23 characters. */
@@ -899,7 +901,7 @@ static hk_err_t body_check(const char *body, size_t len, hk_diag_t *diag)
     cJSON *root = NULL;
     hk_err_t rc;
 
-    if(len < 2 || body[0] != '{' || body[len - 1] != '}' || !strict_json_text(body, len)) {
+    if(len < 2 || body[0] != '{' || body[len - 1] != '}' || strict_json_bad(body, len) < len) {
         hk_diag_set(diag, "not one JSON object in strict UTF-8");
         return HK_ERR_INVALID;
     }
@@ -922,11 +924,21 @@ static hk_err_t parse_object(const char *text, size_t len, size_t max_bytes, int
     cJSON *root = NULL;
     hk_err_t rc;
 
+    size_t n = len, bad;
+
     *out = NULL;
     rc = hk_json_parse(text, len, &lim, &root, diag);
     if(rc != HK_OK)
         return rc;
-    if(!cJSON_IsObject(root)) {
+    while(n > 0 && text[n - 1] == '\0')
+        n--; /* hk_json_parse() lets NULs end a buffer */
+    bad = strict_json_bad(text, n);
+    if(bad < n) {
+        /* cJSON took it, but a string with a raw NUL would be cut short
+         * there, and a body must be text any database stores */
+        hk_diag_set(diag, "not valid JSON (a control character or invalid UTF-8 at byte %zu)", bad);
+        rc = HK_ERR_INVALID;
+    } else if(!cJSON_IsObject(root)) {
         hk_diag_set(diag, "top level must be a JSON object");
         rc = HK_ERR_INVALID;
     }
@@ -1086,7 +1098,7 @@ static hk_err_t find_bodies(const char *text, size_t len, const cJSON *root, cen
     scan_t arr;
     int k;
 
-    if(HK_NEVER(!member_span(text, len, 0, true, child_index(root, events), &es, &ee)))
+    if(!member_span(text, len, 0, true, child_index(root, events), &es, &ee))
         goto broken;
     arr = (scan_t){ text, ee, es };
     if(!scan_open(&arr, '['))
@@ -1098,11 +1110,8 @@ static hk_err_t find_bodies(const char *text, size_t len, const cJSON *root, cen
         if(!scan_next(&arr, ']', false, &vs, &ve) ||
            !member_span(text, ve, vs, true, child_index(ev, body), &bs, &be))
             goto broken;
-        if(be - bs > CENTRAL_BATCH_MAX_BYTES || !strict_json_text(text + bs, be - bs) ||
-           text[bs] != '{') {
-            hk_diag_set(diag, "events[%d].body: not a JSON object in strict UTF-8", k);
-            return HK_ERR_INVALID;
-        }
+        if(text[bs] != '{' || text[be - 1] != '}')
+            goto broken; /* parse_object() refused what would lead here */
         copy = hk_malloc(be - bs + 1);
         if(!copy)
             return HK_ERR_NOMEM;
@@ -1127,7 +1136,7 @@ static int child_index(const cJSON *parent, const cJSON *child)
     return -1;
 }
 
-/* cJSON's whitespace: any byte <= 32 (strict_json_text() judges bodies). */
+/* cJSON's whitespace: any byte <= 32 (parse_object() refused the rest). */
 static void scan_ws(scan_t *s)
 {
     while(s->i < s->n && (unsigned char)s->t[s->i] <= 32)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "central_proto.h"
+#include "hk_json.h"
 #include "hk_mem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -58,6 +59,36 @@ static void round_trip(const central_batch_t *b)
     free(ev);
 }
 
+/* Each body's text, parsed alone, is the body in the whole request's tree
+ * (the decoder found the right bytes). cJSON prints through hk_malloc. */
+static void same_bodies(const central_batch_t *b, const uint8_t *data, size_t size)
+{
+    const hk_json_limits_t lim = { CENTRAL_BATCH_MAX_BYTES, 64 };
+    const cJSON *ev;
+    cJSON *root = NULL;
+    int k;
+
+    if(hk_json_parse((const char *)data, size, &lim, &root, NULL) != HK_OK)
+        abort();
+    ev = cJSON_GetObjectItemCaseSensitive(root, "events")->child;
+    for(k = 0; k < b->n_events; k++, ev = ev->next) {
+        cJSON *alone = NULL;
+        char *a, *b_text;
+
+        /* printed, not cJSON_Compare(): a body may hold a key twice */
+        if(hk_json_parse(b->events[k].body, strlen(b->events[k].body), &lim, &alone, NULL) != HK_OK)
+            abort();
+        a = cJSON_PrintUnformatted(alone);
+        b_text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(ev, "body"));
+        if(!a || !b_text || strcmp(a, b_text) != 0)
+            abort();
+        hk_free(a);
+        hk_free(b_text);
+        cJSON_Delete(alone);
+    }
+    cJSON_Delete(root);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     central_batch_t b;
@@ -82,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                e->body[strlen(e->body) - 1] != '}')
                 abort();
         }
+        same_bodies(&b, data, size);
         round_trip(&b);
         central_batch_free(&b);
     }

@@ -298,7 +298,19 @@ static void test_central_batch_decoder_refuses_with_field_paths(void)
     batch_refused(mutate(GOOD_BATCH, "\"body\":{}", "\"body\":\"{}\""),
                   "events[1].body: expected a JSON object");
     batch_refused(mutate(GOOD_BATCH, "\"body\":{}", "\"body\":{\"a\":\"\x01\"}"),
-                  "events[1].body: not a JSON object in strict UTF-8");
+                  "not valid JSON (a control character or invalid UTF-8 at byte");
+    batch_refused(mutate(GOOD_BATCH, "\"body\":{}", "\"body\":{\"a\":\"\xc0\x80\"}"),
+                  "not valid JSON (a control character or invalid UTF-8 at byte");
+    /* cJSON would cut "k\0\x7fx" short to a valid id "k" */
+    {
+        static const char nul[] =
+            "{\"device\":\"k\0\x7fx\",\"branch\":\"b\",\"events\":[" EV(1, UUID1, "{}") "]}";
+        central_batch_t b;
+
+        HK_ASSERT_INT(HK_ERR_INVALID, central_batch_decode(nul, sizeof(nul) - 1, &b, &diag));
+        HK_ASSERT_STR("not valid JSON (a control character or invalid UTF-8 at byte 12)", diag.msg);
+    }
+    batch_refused("\xef\xbb\xbf" GOOD_BATCH, "at byte 0"); /* no byte order mark */
     batch_refused(mutate(GOOD_BATCH, ",\"body\":{}", ""), "events[1].body: required");
     batch_refused(mutate(GOOD_BATCH, "ticket.issued", "Ticket!"), "events[0].type: must be a-z");
     batch_refused(mutate(GOOD_BATCH, "\"time_ms\":1000", "\"time_ms\":-1"),
@@ -493,9 +505,9 @@ static void test_central_error_round_trip_and_html_is_not_one(void)
     HK_ASSERT(strlen(e.message) <= CENTRAL_TEXT_LEN - 1 && strlen(e.message) % 3 == 0);
     hk_free(out);
     {
-        const char *t = "{\"error\":{\"code\":\"x\",\"message\":\"a\\u0001b\xff\"}}";
+        const char *t = "{\"error\":{\"code\":\"x\",\"message\":\"a\\u0001b\\u0080c\"}}";
         HK_ASSERT_OK(central_error_decode(t, strlen(t), &e, &diag));
-        HK_ASSERT_STR("a b?", e.message);
+        HK_ASSERT_STR("a b c", e.message);
     }
 
     HK_ASSERT_INT(HK_ERR_INVALID, central_error_encode("Bad Code", "m", &out, &len));
@@ -802,8 +814,55 @@ static void test_central_proto_survives_every_allocation_failure(void)
     hk_free(cfg);
 }
 
+/* ---- samples for the schema check ---------------------------------------
+ * With HK_CENTRAL_SAMPLES=FILE set, write one line per encoder output,
+ * "<schema name>\t<body>", and run no tests: tests/unit/central_schema.mjs
+ * validates them against docs/api/central.yaml's schemas. */
+
+/* body: where the encoder (called in the same argument list) put its output */
+static void write_sample(FILE *f, const char *schema, hk_err_t rc, char **body)
+{
+    HK_ASSERT_OK(rc);
+    HK_ASSERT(strchr(*body, '\n') == NULL);
+    fprintf(f, "%s\t%s\n", schema, *body);
+    HK_SAFEFREE(*body);
+}
+
+static void test_central_samples_for_the_schema_check(void)
+{
+    const char *path = getenv("HK_CENTRAL_SAMPLES");
+    central_result_t res[2] = { { 41, UUID1, CENTRAL_STORED }, { 42, UUID2, CENTRAL_DUPLICATE } };
+    central_ack_t ack = { "kiosk-1", 42, 2, res }, none = { "kiosk-1", 0, 0, NULL };
+    central_heartbeat_t hb = { "kiosk-1", "b001", "0.1.0", 3600, 12, "paper_out", -1, "" };
+    FILE *f = fopen(path, "w");
+    char msg[300], *out = NULL;
+    size_t len;
+    int taken, i;
+
+    HK_ASSERT(f != NULL);
+    write_sample(f, "Batch", central_batch_encode("kiosk-1", "b001", evs, 3, 0, &out, &len, &taken),
+                 &out);
+    write_sample(f, "Ack", central_ack_encode(&ack, &out, &len), &out);
+    write_sample(f, "Ack", central_ack_encode(&none, &out, &len), &out);
+    for(i = 0; i + 3 < (int)sizeof(msg); i += 3) /* quotes, backslashes, controls, 3 bytes a */
+        memcpy(msg + i, i % 2 ? "\"\\\x01" : "错", 3);
+    msg[i] = '\0';
+    write_sample(f, "Error", central_error_encode("uuid_conflict", msg, &out, &len), &out);
+    memset(hb.last_error, 0xff, sizeof(hb.last_error) - 1);
+    write_sample(f, "Heartbeat", central_heartbeat_encode(&hb, &out, &len), &out);
+    (void)snprintf(hb.last_error, sizeof(hb.last_error), "错误\t\"quoted\"");
+    write_sample(f, "Heartbeat", central_heartbeat_encode(&hb, &out, &len), &out);
+    write_sample(f, "HeartbeatReply", central_heartbeat_reply_encode(1795660730688, &out, &len),
+                 &out);
+    HK_ASSERT(fclose(f) == 0);
+}
+
 int main(void)
 {
+    if(getenv("HK_CENTRAL_SAMPLES")) {
+        HK_RUN(test_central_samples_for_the_schema_check);
+        return hk_test_end();
+    }
     HK_RUN(test_central_batch_round_trip_keeps_body_bytes);
     HK_RUN(test_central_batch_decoder_keeps_any_formatting_of_a_body);
     HK_RUN(test_central_batch_encoder_stops_before_the_size_cap);
