@@ -97,7 +97,8 @@ typedef struct req {
     bool answered;  /* a response was queued at the first call */
     bool too_large; /* the body went over the cap: dropped, answered 413 */
     central_device_t dev;
-    size_t cap; /* the route's body cap */
+    size_t cap;      /* the route's body cap */
+    size_t body_cap; /* bytes expected: Content-Length, else cap */
     char *body;
     size_t len;
 } req_t;
@@ -738,10 +739,12 @@ static enum MHD_Result first_call(central_http_t *h, struct MHD_Connection *c, c
     }
     r->counted = true;
     r->route = route_of(url, &want);
-    if(r->route == ROUTE_HEALTH && !strcmp(method, "GET"))
-        return do_health(h, c);
     if(r->route == ROUTE_NONE)
         return send_error(c, 404, "not_found", "no such resource");
+    if(r->route == ROUTE_HEALTH) /* no authentication: for load balancers */
+        return strcmp(method, want)
+                   ? send_error_full(c, 405, "method_not_allowed", "/healthz takes GET", 0, want)
+                   : do_health(h, c);
     s = thread_store(h, &rc);
     if(!s)
         return send_store_error(h, c, rc == HK_ERR_NOMEM ? HK_ERR_NOMEM : HK_ERR_IO);
@@ -754,9 +757,17 @@ static enum MHD_Result first_call(central_http_t *h, struct MHD_Connection *c, c
     }
     r->cap = r->route == ROUTE_EVENTS ? CENTRAL_BATCH_MAX_BYTES : CENTRAL_HTTP_SMALL_BODY_MAX;
     cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-    if(cl && strtoull(cl, NULL, 10) > r->cap) {
-        r->too_large = true;
-        return send_too_large(c, r);
+    if(cl) {
+        unsigned long long n = strtoull(cl, NULL, 10);
+        if(n > r->cap) {
+            r->too_large = true;
+            return send_too_large(c, r);
+        }
+        /* MHD passes exactly Content-Length bytes: a buffer of that size
+         * (1024 connections need not hold 128 KiB each) */
+        r->body_cap = (size_t)n;
+    } else {
+        r->body_cap = r->cap; /* chunked: up to the cap */
     }
     r->answered = false;
     return MHD_YES;
@@ -784,12 +795,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if(*upload_size) {
-        if(!r->too_large && r->len + *upload_size > r->cap) {
+        if(!r->too_large && r->len + *upload_size > r->body_cap) {
             r->too_large = true; /* read on, drop it: answered at the end */
             HK_SAFEFREE(r->body);
         } else if(!r->too_large) {
             if(!r->body)
-                r->body = hk_malloc(r->cap + 1);
+                r->body = hk_malloc(r->body_cap + 1);
             if(!r->body)
                 return MHD_NO;
             memcpy(r->body + r->len, upload, *upload_size);
