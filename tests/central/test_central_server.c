@@ -299,9 +299,16 @@ static void test_central_init_dev_and_start(void)
              "{\"id\":\"kiosk-3\",\"branch\":\"%s\",\"enabled\":false}],"
              "\"branches\":[{\"id\":\"%s\",\"name_zh\":\"徐汇\",\"name_en\":\"Xuhui\","
              "\"city\":\"上海\",\"province\":\"上海\",\"config_file\":\"branch-%s.json\"}],"
-             "\"retry_after_s\":7,\"max_inflight\":1}",
+             "\"retry_after_s\":7,\"max_inflight\":64}",
              BRANCH, hash1, BRANCH, hash2, BRANCH, BRANCH, BRANCH);
     write_file("test.json", cfg);
+    /* the same with one request at a time, for the overload case */
+    {
+        char *at = strstr(cfg, "\"max_inflight\":64");
+        HK_ASSERT(at);
+        memcpy(at, "\"max_inflight\":1 ", 17);
+        write_file("busy.json", cfg);
+    }
     server = start_server("test.json", &code);
     HK_ASSERT_MSG(server > 0, "hall-central exited with %d (see %s/test.json.err)", code, dir);
 }
@@ -499,6 +506,54 @@ static void test_central_body_cap_413_and_bad_batch_400(void)
     HK_ASSERT_INT(405, r.status);
 }
 
+/* A chunked upload (no Content-Length) over the cap: read, dropped, 413. */
+typedef struct chunks {
+    size_t left;
+} chunks_t;
+
+static size_t chunk_read(char *buf, size_t size, size_t n, void *user)
+{
+    chunks_t *k = user;
+    size_t len = size * n < k->left ? size * n : k->left;
+
+    memset(buf, ' ', len);
+    k->left -= len;
+    return len;
+}
+
+static void test_central_chunked_upload_over_the_cap_413(void)
+{
+    struct curl_slist *hdrs = NULL;
+    char url[256], auth[200];
+    chunks_t k = { 140 * 1024 };
+    resp_t r;
+    CURL *c = curl_easy_init();
+
+    HK_ASSERT(c);
+    memset(&r, 0, sizeof(r));
+    snprintf(url, sizeof(url), "https://127.0.0.1:%u/v1/events", port);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token1);
+    hdrs = curl_slist_append(hdrs, auth);
+    hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CAINFO, ca_path);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, chunk_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &k);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+    r.rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(hdrs);
+    HK_ASSERT_MSG(r.status == 413, "status %ld, curl %d (%s)", r.status, r.rc,
+                  curl_easy_strerror(r.rc));
+    HK_ASSERT_CONTAINS(r.body, "over 131072 bytes");
+}
+
 static void test_central_uuid_conflict_409_stores_nothing(void)
 {
     creds_t t = { NULL, NULL, token1 };
@@ -569,22 +624,34 @@ static void *slow_upload(void *arg)
 static void test_central_overload_429_with_retry_after(void)
 {
     creds_t t = { NULL, NULL, token1 };
+    unsigned keep = port;
+    int i, code = 0;
+    pid_t busy;
     slow_t s;
     pthread_t th;
     resp_t r;
 
+    busy = start_server("busy.json", &code); /* max_inflight 1, same database */
+    HK_ASSERT_MSG(busy > 0, "exited with %d", code);
     memset(&s, 0, sizeof(s));
     HK_ASSERT_INT(0, pthread_create(&th, NULL, slow_upload, &s));
-    usleep(500000); /* its headers are in: it holds the slot (max_inflight 1) */
+    usleep(500000); /* its headers are in: it holds the one slot */
     fetch("/v1/config", &t, NULL, 0, NULL, 0, &r);
     pthread_join(th, NULL);
     HK_ASSERT_INT(429, r.status);
     HK_ASSERT(has_header(&r, "Retry-After: 7"));
     HK_ASSERT_CONTAINS(r.body, "\"code\":\"too_many_requests\"");
     HK_ASSERT_INT(400, s.r.status); /* "  " is no heartbeat, but it was served */
-    /* the slot is free again */
-    fetch("/v1/config", &t, NULL, 0, NULL, 0, &r);
+    /* the slot is free again (once the server has seen the request end) */
+    for(i = 0; i < 50; i++) {
+        fetch("/v1/config", &t, NULL, 0, NULL, 0, &r);
+        if(r.status != 429)
+            break;
+        usleep(20000);
+    }
     HK_ASSERT_INT(200, r.status);
+    stop_server(busy);
+    port = keep;
 }
 
 static void test_central_tls_1_1_and_plain_http_refused(void)
@@ -749,6 +816,7 @@ int main(void)
     HK_RUN(test_central_refuses_unknown_and_missing_credentials);
     HK_RUN(test_central_refuses_another_devices_batch_403);
     HK_RUN(test_central_body_cap_413_and_bad_batch_400);
+    HK_RUN(test_central_chunked_upload_over_the_cap_413);
     HK_RUN(test_central_uuid_conflict_409_stores_nothing);
     HK_RUN(test_central_overload_429_with_retry_after);
     HK_RUN(test_central_tls_1_1_and_plain_http_refused);

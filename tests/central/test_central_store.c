@@ -5,8 +5,9 @@
  * starts one). The same cases for both: idempotence, a conflict rolls the
  * whole batch back, acked_seq is the highest contiguous seq through gaps,
  * the ETag follows the document's content, the device registry and
- * heartbeats, and two connections ingesting overlapping batches at once
- * still store each event once.
+ * heartbeats, two connections ingesting overlapping batches at once
+ * still store each event once, and an ingest whose allocations fail stores
+ * nothing.
  *
  * Device ids and UUIDs are fresh per run (pid + counter, random UUIDs),
  * so cases never see each other's rows in a database that outlives the
@@ -429,6 +430,41 @@ static void case_refuses_bad_urls_and_batches(void)
     central_store_close(s);
 }
 
+/* Every allocation of an ingest failing in turn: HK_ERR_NOMEM and nothing
+ * stored, until it succeeds and everything is. */
+static void case_ingest_allocation_failures_store_nothing(void)
+{
+    static const int seqs[] = { 1, 2, 3 };
+    central_store_t *s = open_store();
+    central_batch_t b;
+    central_ack_t ack;
+    hk_diag_t diag;
+    hk_err_t rc = HK_ERR_NOMEM;
+    int failures = 0;
+    long n;
+    events_t e;
+
+    events_init(&e);
+    for(n = 1; n < 200 && rc != HK_OK; n++) {
+        batch_of(&e, seqs, 3, NULL, &b);
+        hk_mem_fail_nth(n);
+        rc = central_store_ingest(s, &b, &ack, &diag);
+        hk_mem_fail_nth(0);
+        central_batch_free(&b);
+        if(rc != HK_OK) {
+            HK_ASSERT_INT(HK_ERR_NOMEM, rc);
+            HK_ASSERT_INT(0, count_of(s, e.device));
+            failures++;
+        }
+    }
+    HK_ASSERT_INT(HK_OK, rc);
+    HK_ASSERT(failures >= 1); /* not a vacuous loop */
+    HK_ASSERT_INT(3, ack.acked_seq);
+    central_ack_free(&ack);
+    HK_ASSERT_INT(3, count_of(s, e.device));
+    central_store_close(s);
+}
+
 /* ---- passes ----------------------------------------------------------------------- */
 
 static void run_cases(void)
@@ -440,6 +476,7 @@ static void run_cases(void)
     HK_RUN(case_devices_and_heartbeats);
     HK_RUN(case_concurrent_ingest_stores_each_event_once);
     HK_RUN(case_refuses_bad_urls_and_batches);
+    HK_RUN(case_ingest_allocation_failures_store_nothing);
 }
 
 int main(void)
