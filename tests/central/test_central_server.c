@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +35,8 @@
 #define TOKEN2 "kiosk-2-token-0123456789abcdef"
 
 static char dir[600], bin[1100], token1[128], ca_path[700];
-static pid_t server = -1;
-static unsigned port;
+static pid_t server = -1, spare = -1; /* spare: another instance a case started */
+static unsigned port, main_port;
 
 typedef struct resp {
     long status;
@@ -311,6 +312,7 @@ static void test_central_init_dev_and_start(void)
     }
     server = start_server("test.json", &code);
     HK_ASSERT_MSG(server > 0, "hall-central exited with %d (see %s/test.json.err)", code, dir);
+    main_port = port;
 }
 
 void setUp(void)
@@ -319,6 +321,15 @@ void setUp(void)
 
 void tearDown(void)
 {
+    /* a case that failed half-way leaves no process behind (ctest would
+     * wait for it) and the next case talks to the main instance again */
+    if(spare > 0) {
+        kill(spare, SIGKILL);
+        waitpid(spare, NULL, 0);
+        spare = -1;
+    }
+    if(main_port)
+        port = main_port;
 }
 
 /* ---- cases -------------------------------------------------------------------------- */
@@ -574,6 +585,8 @@ static void test_central_uuid_conflict_409_stores_nothing(void)
 
 /* A POST whose body trickles in holds the one in-flight slot. */
 typedef struct slow {
+    atomic_int started; /* the headers are sent: the body is being asked for */
+    atomic_int release; /* the main thread has its answer: send the rest */
     int sent;
     resp_t r;
 } slow_t;
@@ -586,7 +599,15 @@ static size_t slow_read(char *buf, size_t size, size_t n, void *user)
     (void)n;
     if(s->sent >= 2)
         return 0;
-    usleep(900000);
+    /* the first byte goes at once (libcurl may send it with the headers:
+     * the TLS handshake is done by now); the second waits, holding the slot */
+    if(s->sent == 0) {
+        atomic_store(&s->started, 1);
+    } else {
+        int i;
+        for(i = 0; i < 400 && !atomic_load(&s->release); i++)
+            usleep(50000); /* 20 s at most */
+    }
     buf[0] = ' ';
     s->sent++;
     return 1;
@@ -631,12 +652,17 @@ static void test_central_overload_429_with_retry_after(void)
     pthread_t th;
     resp_t r;
 
-    busy = start_server("busy.json", &code); /* max_inflight 1, same database */
+    busy = spare = start_server("busy.json", &code); /* max_inflight 1, same database */
     HK_ASSERT_MSG(busy > 0, "exited with %d", code);
     memset(&s, 0, sizeof(s));
+    atomic_init(&s.started, 0);
+    atomic_init(&s.release, 0);
     HK_ASSERT_INT(0, pthread_create(&th, NULL, slow_upload, &s));
-    usleep(500000); /* its headers are in: it holds the one slot */
+    for(i = 0; i < 2000 && !atomic_load(&s.started); i++)
+        usleep(10000);
+    usleep(300000); /* its headers are in and seen: it holds the one slot */
     fetch("/v1/config", &t, NULL, 0, NULL, 0, &r);
+    atomic_store(&s.release, 1);
     pthread_join(th, NULL);
     HK_ASSERT_INT(429, r.status);
     HK_ASSERT(has_header(&r, "Retry-After: 7"));
@@ -650,6 +676,7 @@ static void test_central_overload_429_with_retry_after(void)
         usleep(20000);
     }
     HK_ASSERT_INT(200, r.status);
+    spare = -1;
     stop_server(busy);
     port = keep;
 }
@@ -711,7 +738,7 @@ static void test_central_two_instances_share_one_database(void)
     char *b;
     resp_t r;
 
-    other = start_server("test.json", &code); /* the same config, the same database */
+    other = spare = start_server("test.json", &code); /* the same config, the same database */
     HK_ASSERT_MSG(other > 0, "second instance exited with %d", code);
     second = port;
     HK_ASSERT(second != first);
@@ -739,6 +766,7 @@ static void test_central_two_instances_share_one_database(void)
     hk_free(b);
     HK_ASSERT_INT(409, r.status);
     port = first;
+    spare = -1;
     stop_server(other);
 }
 
@@ -759,7 +787,7 @@ static void test_central_database_down_503_with_retry_after(void)
              "\"devices\":[{\"id\":\"kiosk-1\",\"branch\":\"%s\"}]}",
              BRANCH, BRANCH);
     write_file("down.json", cfg);
-    pid = start_server("down.json", &code);
+    pid = spare = start_server("down.json", &code);
     HK_ASSERT_MSG(pid > 0, "exited with %d", code);
     /* the database goes away under the running server (its workers open
      * their connections on first use) */
@@ -770,6 +798,7 @@ static void test_central_database_down_503_with_retry_after(void)
     HK_ASSERT_CONTAINS(r.body, "\"code\":\"unavailable\"");
     fetch("/healthz", NULL, NULL, 0, NULL, 0, &r);
     HK_ASSERT_INT(503, r.status);
+    spare = -1;
     stop_server(pid);
     port = keep;
 }
@@ -792,6 +821,15 @@ static void test_central_bad_config_is_refused_with_its_field_path(void)
     pid = start_server("bad2.json", &code);
     HK_ASSERT_INT(-1, pid);
     HK_ASSERT(hk_test_file_has(in_dir("bad2.json.err"), "store: expected sqlite:PATH"));
+}
+
+static void test_central_stops_cleanly_on_sigterm(void)
+{
+    pid_t pid = server;
+
+    server = -1;
+    stop_server(pid); /* exit status 0 (and no sanitizer report) */
+    HK_ASSERT(hk_test_file_has(in_dir("test.json.err"), "stopping (signal 15)"));
 }
 
 int main(void)
@@ -824,7 +862,7 @@ int main(void)
     HK_RUN(test_central_two_instances_share_one_database);
     HK_RUN(test_central_database_down_503_with_retry_after);
     HK_RUN(test_central_bad_config_is_refused_with_its_field_path);
-    stop_server(server);
+    HK_RUN(test_central_stops_cleanly_on_sigterm);
     rc = hk_test_end();
     curl_global_cleanup();
     if(rc == 0) {
