@@ -29,6 +29,17 @@
  *   one more.
  *   COMMIT (durable: synchronous=FULL) before the ack is returned, so an
  *   ack never names an event a crash could lose.
+ * Group commit: a commit costs an fsync, and 500 devices each sending a
+ *   small batch would otherwise queue on the disk one fsync each. The
+ *   connections of this process to one file share a group_t: a batch is
+ *   queued as a job_t; a thread that finds no leader becomes it, takes
+ *   every queued job, runs them in ONE transaction, each under its own
+ *   savepoint (a conflicting batch is rolled back to its savepoint alone,
+ *   as if it had been its own transaction), commits once, marks the jobs
+ *   done and wakes their threads; then the next waiter leads the jobs
+ *   queued meanwhile. The leader runs other threads' batches on its own
+ *   connection (the same file). A failed commit fails every batch of the
+ *   group (none was acked). Nothing is acked before the commit returns.
  * Errors: SQLITE_BUSY/LOCKED after the timeout -> HK_ERR_BUSY; other
  *   failures -> HK_ERR_IO (the server answers 503 to both).
  * Statements are prepared once per connection (the stmts[] table, indexed
@@ -41,6 +52,7 @@
  */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -57,6 +69,9 @@ enum {
     SQL_BEGIN,
     SQL_COMMIT,
     SQL_ROLLBACK,
+    SQL_SAVEPOINT,
+    SQL_RELEASE,
+    SQL_ROLLBACK_TO,
     SQL_DEVICE_PUT,
     SQL_DEVICE_GET,
     SQL_EVENT_INSERT,
@@ -71,9 +86,32 @@ enum {
     SQL_N
 };
 
+/* A batch waiting for (or in) a group commit. Lives on its thread's stack. */
+typedef struct job {
+    const central_batch_t *b;
+    central_ack_t *ack;
+    hk_diag_t *diag;
+    hk_err_t rc;
+    bool done;
+    struct job *next;
+} job_t;
+
+/* The connections of this process to one file share a queue of batches:
+ * see "Group commit" in the design notes. */
+typedef struct group {
+    char *path;
+    int refs;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool leading;
+    job_t *head, *tail;
+    struct group *next;
+} group_t;
+
 typedef struct sq_store {
     central_store_t base; /* first: central_store.c sees only this */
     sqlite3 *db;
+    group_t *group;
     sqlite3_stmt *st[SQL_N];
 } sq_store_t;
 
@@ -99,6 +137,55 @@ static hk_err_t sq_heartbeat(central_store_t *s, const central_heartbeat_t *hb, 
  * the pace. Other processes on the same file still meet the busy timeout. */
 static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
 
+static pthread_mutex_t groups_mu = PTHREAD_MUTEX_INITIALIZER;
+static group_t *groups; /* guarded by groups_mu */
+
+/* The group of path, made on first use; NULL: out of memory. */
+static group_t *group_get(const char *path)
+{
+    group_t *g;
+
+    pthread_mutex_lock(&groups_mu);
+    for(g = groups; g && strcmp(g->path, path) != 0; g = g->next)
+        ;
+    if(!g) {
+        g = hk_calloc(1, sizeof(*g));
+        if(g)
+            g->path = hk_strdup(path);
+        if(g && !g->path)
+            HK_SAFEFREE(g);
+        if(g) {
+            pthread_mutex_init(&g->mu, NULL);
+            pthread_cond_init(&g->cv, NULL);
+            g->next = groups;
+            groups = g;
+        }
+    }
+    if(g)
+        g->refs++;
+    pthread_mutex_unlock(&groups_mu);
+    return g;
+}
+
+static void group_put(group_t *g)
+{
+    group_t **p;
+
+    if(!g)
+        return;
+    pthread_mutex_lock(&groups_mu);
+    if(--g->refs == 0) {
+        for(p = &groups; *p != g; p = &(*p)->next)
+            ;
+        *p = g->next;
+        pthread_cond_destroy(&g->cv);
+        pthread_mutex_destroy(&g->mu);
+        hk_free(g->path);
+        hk_free(g);
+    }
+    pthread_mutex_unlock(&groups_mu);
+}
+
 static const central_store_ops_t sq_ops = {
     "sqlite",     sq_close,        sq_device_put, sq_device_get, sq_ingest,
     sq_acked_seq, sq_count_events, sq_config_put, sq_config_get, sq_heartbeat,
@@ -108,6 +195,9 @@ static const char *const sql_text[SQL_N] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
     [SQL_COMMIT] = "COMMIT",
     [SQL_ROLLBACK] = "ROLLBACK",
+    [SQL_SAVEPOINT] = "SAVEPOINT b",
+    [SQL_RELEASE] = "RELEASE b",
+    [SQL_ROLLBACK_TO] = "ROLLBACK TO b",
     [SQL_DEVICE_PUT] = "INSERT INTO devices(id, branch, token_hash, enabled) VALUES(?1,?2,?3,?4) "
                        "ON CONFLICT(id) DO UPDATE SET branch=excluded.branch, "
                        "token_hash=excluded.token_hash, enabled=excluded.enabled",
@@ -227,6 +317,11 @@ hk_err_t central_sqlite_open(const char *url, central_store_t **out, hk_diag_t *
     q->base.ops = &sq_ops;
     q->db = db;
     db = NULL;
+    q->group = group_get(path);
+    if(!q->group) {
+        rc = HK_ERR_NOMEM;
+        goto out;
+    }
     for(i = 0; i < SQL_N; i++) {
         src =
             sqlite3_prepare_v3(q->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &q->st[i], NULL);
@@ -254,6 +349,7 @@ static void sq_close(central_store_t *s)
     for(i = 0; i < SQL_N; i++)
         (void)sqlite3_finalize(q->st[i]);
     (void)sqlite3_close_v2(q->db);
+    group_put(q->group);
     hk_free(q);
 }
 
@@ -383,25 +479,25 @@ static int64_t now_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static hk_err_t sq_ingest(central_store_t *s, const central_batch_t *b, central_ack_t *ack,
-                          hk_diag_t *diag)
+/* One batch inside the open transaction, under savepoint "b": its events,
+ * then acked_seq. On an error the savepoint is rolled back (the other
+ * batches of the group stay) and nothing is handed out. */
+static hk_err_t ingest_one(sq_store_t *q, job_t *j, int64_t now)
 {
-    sq_store_t *q = (sq_store_t *)s;
+    const central_batch_t *b = j->b;
     central_result_t *res;
-    int64_t now = now_wall_ms(), acked = 0;
+    int64_t acked = 0;
     hk_err_t rc = HK_OK;
     int src, i;
 
     res = hk_calloc((size_t)b->n_events, sizeof(*res));
     if(!res)
         return HK_ERR_NOMEM;
-    pthread_mutex_lock(&write_mu);
-    src = sqlite3_step(stmt(q, SQL_BEGIN));
-    sqlite3_reset(q->st[SQL_BEGIN]);
+    src = sqlite3_step(stmt(q, SQL_SAVEPOINT));
+    sqlite3_reset(q->st[SQL_SAVEPOINT]);
     if(src != SQLITE_DONE) {
-        pthread_mutex_unlock(&write_mu);
         hk_free(res);
-        hk_diag_set(diag, "store: cannot begin: %s", sqlite3_errmsg(q->db));
+        hk_diag_set(j->diag, "store: savepoint: %s", sqlite3_errmsg(q->db));
         return sq_err(src);
     }
     for(i = 0; i < b->n_events && rc == HK_OK; i++) {
@@ -421,7 +517,7 @@ static hk_err_t sq_ingest(central_store_t *s, const central_batch_t *b, central_
         memcpy(res[i].uuid, ev->uuid, sizeof(res[i].uuid));
         if(src != SQLITE_DONE) {
             rc = sq_err(src);
-            hk_diag_set(diag, "events[%d]: %s", i, sqlite3_errmsg(q->db));
+            hk_diag_set(j->diag, "events[%d]: %s", i, sqlite3_errmsg(q->db));
             break;
         }
         if(sqlite3_changes(q->db) == 1) {
@@ -432,34 +528,127 @@ static hk_err_t sq_ingest(central_store_t *s, const central_batch_t *b, central_
         if(rc == HK_OK)
             res[i].status = CENTRAL_DUPLICATE;
         else if(rc == HK_ERR_CONFLICT)
-            hk_diag_set(diag,
+            hk_diag_set(j->diag,
                         "events[%d]: uuid %s or seq %lld of %s is already held with other content",
                         i, ev->uuid, (long long)ev->seq, b->device);
     }
     if(rc == HK_OK)
         rc = advance_acked(q, b->device, &acked);
-    if(rc == HK_OK) {
-        src = sqlite3_step(stmt(q, SQL_COMMIT));
-        sqlite3_reset(q->st[SQL_COMMIT]);
-        if(src != SQLITE_DONE) {
-            rc = sq_err(src);
-            hk_diag_set(diag, "store: commit: %s", sqlite3_errmsg(q->db));
-        }
+    if(rc != HK_OK) {
+        (void)sqlite3_step(stmt(q, SQL_ROLLBACK_TO)); /* if the transaction is gone, */
+        sqlite3_reset(q->st[SQL_ROLLBACK_TO]);        /* the group's commit says so */
     }
-    if(rc != HK_OK && !sqlite3_get_autocommit(q->db)) {
-        (void)sqlite3_step(stmt(q, SQL_ROLLBACK)); /* failing too: nothing more to do */
-        sqlite3_reset(q->st[SQL_ROLLBACK]);
-    }
-    pthread_mutex_unlock(&write_mu);
+    (void)sqlite3_step(stmt(q, SQL_RELEASE));
+    sqlite3_reset(q->st[SQL_RELEASE]);
     if(rc != HK_OK) {
         hk_free(res);
         return rc;
     }
-    snprintf(ack->device, sizeof(ack->device), "%s", b->device);
-    ack->acked_seq = acked;
-    ack->n_results = b->n_events;
-    ack->results = res;
+    snprintf(j->ack->device, sizeof(j->ack->device), "%s", b->device);
+    j->ack->acked_seq = acked;
+    j->ack->n_results = b->n_events;
+    j->ack->results = res;
     return HK_OK;
+}
+
+/* The leader: every queued batch in one transaction, one durable commit. */
+static void run_group(sq_store_t *q, job_t *jobs)
+{
+    int64_t now = now_wall_ms();
+    bool lost = false;
+    hk_err_t rc;
+    job_t *j;
+    int src;
+
+    pthread_mutex_lock(&write_mu);
+    src = sqlite3_step(stmt(q, SQL_BEGIN));
+    sqlite3_reset(q->st[SQL_BEGIN]);
+    if(src != SQLITE_DONE) {
+        for(j = jobs; j; j = j->next) {
+            j->rc = sq_err(src);
+            hk_diag_set(j->diag, "store: cannot begin: %s", sqlite3_errmsg(q->db));
+        }
+        pthread_mutex_unlock(&write_mu);
+        return;
+    }
+    for(j = jobs; j && !lost; j = j->next) {
+        j->rc = ingest_one(q, j, now);
+        /* SQLite rolls the whole transaction back by itself after some
+         * errors (I/O, disk full): then nothing of the group is held, and
+         * a SAVEPOINT now would quietly open a new transaction */
+        lost = sqlite3_get_autocommit(q->db) != 0;
+    }
+    if(lost) {
+        for(j = jobs; j; j = j->next) {
+            if(j->rc == HK_OK && j->ack->results) {
+                central_ack_free(j->ack);
+                memset(j->ack, 0, sizeof(*j->ack));
+            }
+            j->rc = HK_ERR_IO;
+            hk_diag_set(j->diag, "store: the transaction was lost: %s", sqlite3_errmsg(q->db));
+        }
+        pthread_mutex_unlock(&write_mu);
+        return;
+    }
+    src = sqlite3_step(stmt(q, SQL_COMMIT));
+    sqlite3_reset(q->st[SQL_COMMIT]);
+    if(src != SQLITE_DONE) {
+        /* nothing of the group is held: no batch of it may be acked */
+        rc = sq_err(src) == HK_OK ? HK_ERR_IO : sq_err(src);
+        for(j = jobs; j; j = j->next) {
+            if(j->rc == HK_OK) {
+                central_ack_free(j->ack);
+                memset(j->ack, 0, sizeof(*j->ack));
+                j->rc = rc;
+                hk_diag_set(j->diag, "store: commit: %s", sqlite3_errmsg(q->db));
+            } else if(j->rc == HK_ERR_CONFLICT) {
+                j->rc = rc; /* the conflict was real, but so is the failure: retry */
+            }
+        }
+        if(!sqlite3_get_autocommit(q->db)) {
+            (void)sqlite3_step(stmt(q, SQL_ROLLBACK)); /* failing too: nothing more to do */
+            sqlite3_reset(q->st[SQL_ROLLBACK]);
+        }
+    }
+    pthread_mutex_unlock(&write_mu);
+}
+
+static hk_err_t sq_ingest(central_store_t *s, const central_batch_t *b, central_ack_t *ack,
+                          hk_diag_t *diag)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    group_t *g = q->group;
+    job_t job, *batch, *j;
+
+    memset(&job, 0, sizeof(job));
+    job.b = b;
+    job.ack = ack;
+    job.diag = diag;
+    pthread_mutex_lock(&g->mu);
+    if(g->tail)
+        g->tail->next = &job;
+    else
+        g->head = &job;
+    g->tail = &job;
+    while(!job.done) {
+        if(g->leading) {
+            pthread_cond_wait(&g->cv, &g->mu);
+            continue;
+        }
+        /* lead: take everything queued (this job among it) */
+        g->leading = true;
+        batch = g->head;
+        g->head = g->tail = NULL;
+        pthread_mutex_unlock(&g->mu);
+        run_group(q, batch);
+        pthread_mutex_lock(&g->mu);
+        for(j = batch; j; j = j->next)
+            j->done = true; /* their threads read it only under g->mu */
+        g->leading = false;
+        pthread_cond_broadcast(&g->cv);
+    }
+    pthread_mutex_unlock(&g->mu);
+    return job.rc;
 }
 
 static hk_err_t sq_acked_seq(central_store_t *s, const char *device, int64_t *out)

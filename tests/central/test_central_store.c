@@ -14,6 +14,7 @@
  * run.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,12 +342,17 @@ static void case_devices_and_heartbeats(void)
     central_store_close(s);
 }
 
-/* Two connections, overlapping batches of one device at once, each batch
- * sent twice: every ingest succeeds, every event is held once. */
+/* Four connections, overlapping batches of one device at once, each batch
+ * sent twice, and a fifth sending only batches that conflict (another
+ * device's seq 1 with other content): every good ingest succeeds, every
+ * event is held once, every bad one is refused alone (batches that share a
+ * commit with it are not touched). */
 typedef struct racer {
     const events_t *e;
-    int from; /* sends seqs from..from+39 in batches of 8, twice */
+    int from;      /* sends seqs from..from+39 in batches of 8, twice */
+    bool conflict; /* sends e's seq 1 with another body, 10 times */
     hk_err_t rc;
+    int refused;
     char why[HK_DIAG_SIZE];
 } racer_t;
 
@@ -358,7 +364,22 @@ static void *race(void *arg)
     int seqs[8], round, i, k;
 
     r->rc = central_store_open(url, &s, &diag);
-    for(round = 0; round < 2 && r->rc == HK_OK; round++) {
+    for(round = 0; r->conflict && r->rc == HK_OK && round < 10; round++) {
+        static const int one[] = { 1 };
+        central_batch_t b;
+        central_ack_t ack;
+        hk_err_t rc;
+        batch_of(r->e, one, 1, ",\"other\":1", &b);
+        rc = central_store_ingest(s, &b, &ack, &diag);
+        central_batch_free(&b);
+        if(rc == HK_ERR_CONFLICT)
+            r->refused++;
+        else
+            r->rc = rc == HK_OK ? HK_ERR_INVALID : rc; /* must never be taken */
+        if(rc == HK_OK)
+            central_ack_free(&ack);
+    }
+    for(round = 0; !r->conflict && round < 2 && r->rc == HK_OK; round++) {
         for(k = 0; k < 40 && r->rc == HK_OK; k += 8) {
             central_batch_t b;
             central_ack_t ack;
@@ -379,25 +400,32 @@ static void *race(void *arg)
 
 static void case_concurrent_ingest_stores_each_event_once(void)
 {
+    static const int one[] = { 1 };
     central_store_t *s = open_store();
-    racer_t r[2];
-    pthread_t t[2];
-    events_t e;
+    racer_t r[5];
+    pthread_t t[5];
+    hk_diag_t diag;
+    events_t e, victim;
     int i;
 
     events_init(&e);
-    for(i = 0; i < 2; i++) {
+    events_init(&victim);
+    HK_ASSERT_OK(ingest(s, &victim, one, 1, NULL, NULL, NULL, &diag));
+    for(i = 0; i < 5; i++) {
         memset(&r[i], 0, sizeof(r[i]));
-        r[i].e = &e;
-        r[i].from = 1 + i * 16; /* 1..40 and 17..56 overlap on 17..40 */
+        r[i].e = i < 4 ? &e : &victim;
+        r[i].from = 1 + i * 8; /* 1..40, 9..48, 17..56, 25..64 overlap */
+        r[i].conflict = i == 4;
         HK_ASSERT_INT(0, pthread_create(&t[i], NULL, race, &r[i]));
     }
-    for(i = 0; i < 2; i++)
+    for(i = 0; i < 5; i++)
         pthread_join(t[i], NULL);
-    HK_ASSERT_MSG(r[0].rc == HK_OK, "racer 0: %d %s", r[0].rc, r[0].why);
-    HK_ASSERT_MSG(r[1].rc == HK_OK, "racer 1: %d %s", r[1].rc, r[1].why);
-    HK_ASSERT_INT(56, count_of(s, e.device));
-    HK_ASSERT_INT(56, acked_of(s, e.device));
+    for(i = 0; i < 5; i++)
+        HK_ASSERT_MSG(r[i].rc == HK_OK, "racer %d: %d %s", i, r[i].rc, r[i].why);
+    HK_ASSERT_INT(10, r[4].refused);
+    HK_ASSERT_INT(64, count_of(s, e.device));
+    HK_ASSERT_INT(64, acked_of(s, e.device));
+    HK_ASSERT_INT(1, count_of(s, victim.device));
     central_store_close(s);
 }
 
