@@ -106,6 +106,7 @@ static bool scan_open(scan_t *s, char open);
 static bool scan_next(scan_t *s, char close, bool members, size_t *vs, size_t *ve);
 static bool member_span(const char *t, size_t n, size_t start, bool members, int index, size_t *vs,
                         size_t *ve);
+static hk_err_t check_config(const char *text, size_t len, config_t *cfg, hk_diag_t *diag);
 static hk_err_t decode_announcement(const cJSON *it, const char *path, central_announcement_t *a,
                                     hk_diag_t *diag);
 static size_t clean_text(char *dst, size_t cap, const char *src);
@@ -507,7 +508,6 @@ hk_err_t central_config_decode(const char *text, size_t len, central_config_doc_
     const cJSON *cfg = NULL, *anns = NULL, *it;
     char path[PATH_CAP], *cfg_text = NULL;
     cJSON *root = NULL;
-    hk_diag_t cd;
     hk_err_t rc;
     int n = 0, k;
 
@@ -558,15 +558,7 @@ hk_err_t central_config_decode(const char *text, size_t len, central_config_doc_
         rc = HK_ERR_NOMEM;
         goto out;
     }
-    rc = config_parse(cfg_text, strlen(cfg_text), &doc->config, &cd);
-    if(rc == HK_ERR_INVALID) {
-        /* "services[2].prefix: …" -> "config.services[2].prefix: …";
-         * "config: …" (a whole-document reason) stays as it is. */
-        if(strncmp(cd.msg, "config:", 7) == 0)
-            hk_diag_set(diag, "%s", cd.msg);
-        else
-            hk_diag_set(diag, "config.%s", cd.msg);
-    }
+    rc = check_config(cfg_text, strlen(cfg_text), &doc->config, diag);
 out:
     hk_free(cfg_text);
     cJSON_Delete(root);
@@ -578,6 +570,74 @@ out:
             hk_diag_set(diag, "out of memory");
     }
     return rc;
+}
+
+hk_err_t central_config_encode(int64_t version, const char *config_json, size_t config_len,
+                               const central_announcement_t *ann, int n_ann, char **out,
+                               size_t *len_out, hk_diag_t *diag)
+{
+    central_config_doc_t *check = NULL;
+    config_t *cfg;
+    buf_t b = { 0 };
+    size_t len = 0;
+    hk_err_t rc;
+    int i;
+
+    hk_diag_clear(diag);
+    if(out)
+        *out = NULL;
+    if(!out || !config_json || n_ann < 0 || n_ann > CENTRAL_MAX_ANNOUNCEMENTS ||
+       (n_ann > 0 && !ann) || version < 1 || version > INT53_MAX) {
+        hk_diag_set(diag, "no config, or a bad version or announcement count");
+        return HK_ERR_INVALID;
+    }
+    /* a file's text: its surrounding whitespace is not the config's */
+    while(config_len > 0 && strchr(" \t\r\n", config_json[config_len - 1]) &&
+          config_json[config_len - 1])
+        config_len--;
+    while(config_len > 0 && strchr(" \t\r\n", config_json[0]) && config_json[0]) {
+        config_json++;
+        config_len--;
+    }
+    /* the config alone first: one object, nothing around it */
+    cfg = hk_malloc(sizeof(*cfg));
+    if(!cfg)
+        return HK_ERR_NOMEM;
+    rc = check_config(config_json, config_len, cfg, diag);
+    hk_free(cfg);
+    if(rc != HK_OK)
+        return rc;
+    buf_reserve(&b, config_len + 64 + (size_t)n_ann * 400);
+    buf_puts(&b, "{\"version\":");
+    buf_int(&b, version);
+    buf_puts(&b, ",\"config\":");
+    buf_put(&b, config_json, config_len);
+    buf_puts(&b, ",\"announcements\":[");
+    for(i = 0; i < n_ann; i++) {
+        buf_puts(&b, i ? ",{\"id\":" : "{\"id\":");
+        put_text(&b, ann[i].id, CENTRAL_ID_LEN - 1);
+        buf_puts(&b, ",\"zh\":");
+        put_text(&b, ann[i].zh, CENTRAL_TEXT_LEN - 1);
+        buf_puts(&b, ",\"en\":");
+        put_text(&b, ann[i].en, CENTRAL_TEXT_LEN - 1);
+        buf_puts(&b, ",\"from_ms\":");
+        buf_int(&b, ann[i].from_ms);
+        buf_puts(&b, ",\"to_ms\":");
+        buf_int(&b, ann[i].to_ms);
+        buf_puts(&b, "}");
+    }
+    buf_puts(&b, "]}");
+    rc = buf_finish(&b, out, &len);
+    if(rc == HK_OK)
+        rc = central_config_decode(*out, len, &check, diag);
+    hk_free(check);
+    if(rc != HK_OK) {
+        HK_SAFEFREE(*out);
+        return rc;
+    }
+    if(len_out)
+        *len_out = len;
+    return HK_OK;
 }
 
 hk_err_t central_heartbeat_encode(const central_heartbeat_t *hb, char **out, size_t *len_out)
@@ -1245,6 +1305,23 @@ static bool member_span(const char *t, size_t n, size_t start, bool members, int
         if(!scan_next(&s, members ? '}' : ']', members, vs, ve))
             return false;
     return true;
+}
+
+/* config_parse() with its diag under "config": "services[2].prefix: …"
+ * becomes "config.services[2].prefix: …"; "config: …" (a reason about the
+ * whole text) stays as it is. */
+static hk_err_t check_config(const char *text, size_t len, config_t *cfg, hk_diag_t *diag)
+{
+    hk_diag_t cd;
+    hk_err_t rc = config_parse(text, len, cfg, &cd);
+
+    if(rc == HK_ERR_INVALID) {
+        if(strncmp(cd.msg, "config:", 7) == 0)
+            hk_diag_set(diag, "%s", cd.msg);
+        else
+            hk_diag_set(diag, "config.%s", cd.msg);
+    }
+    return rc;
 }
 
 static hk_err_t decode_announcement(const cJSON *it, const char *path, central_announcement_t *a,

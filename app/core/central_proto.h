@@ -176,6 +176,22 @@ typedef struct central_config_doc {
 hk_err_t central_config_decode(const char *text, size_t len, central_config_doc_t **out,
                                hk_diag_t *diag);
 
+/**
+ * Build a config document (the server side) that central_config_decode()
+ * accepts: config_json (a branch config as config_parse() takes it, such
+ * as a config file's text) is carried as its exact text, the announcements
+ * are encoded (their text made one line of UTF-8, as the heartbeat's).
+ * The result is decoded once before it is returned, so head office never
+ * serves a document its devices would refuse.
+ * @param ann    n_ann announcements (0..CENTRAL_MAX_ANNOUNCEMENTS); NULL if none.
+ * @param out    NUL-terminated, hk_free it.
+ * @param diag   why, on HK_ERR_INVALID ("config.services[0].prefix: …").
+ * @return HK_OK; HK_ERR_INVALID; HK_ERR_NOMEM.
+ */
+hk_err_t central_config_encode(int64_t version, const char *config_json, size_t config_len,
+                               const central_announcement_t *ann, int n_ann, char **out,
+                               size_t *len_out, hk_diag_t *diag);
+
 /* ---- heartbeat -------------------------------------------------------------
  * {"device":"kiosk-1","branch":"b001","version":"0.1.0","uptime_s":3600,
  *  "backlog":0,"printer":"ok","disk_free_mb":5120,"last_error":""}
