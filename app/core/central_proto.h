@@ -68,7 +68,9 @@ typedef struct central_batch {
  * @param out        receives a NUL-terminated body (hk_free it).
  * @param taken_out  receives how many of ev were encoded (>= 1).
  * @return HK_OK; HK_ERR_INVALID n < 1, ids not valid, an event's body not
- *         a JSON object; HK_ERR_NOMEM.
+ *         a JSON object (exactly one, strict UTF-8, nothing around it),
+ *         seqs not ascending, a bad uuid or type: anything the decoder
+ *         would refuse; HK_ERR_NOMEM.
  */
 hk_err_t central_batch_encode(const char *device, const char *branch, const journal_event_t *ev,
                               int n, size_t max_bytes, char **out, size_t *len_out, int *taken_out);
