@@ -598,7 +598,8 @@ static void test_central_config_doc_decodes_the_sample_branch(void)
 
 static void config_refused(const char *text, const char *diag_part)
 {
-    central_config_doc_t *doc = (central_config_doc_t *)&diag; /* must become NULL */
+    static central_config_doc_t sentinel;
+    central_config_doc_t *doc = &sentinel; /* must become NULL */
     hk_err_t rc = central_config_decode(text, strlen(text), &doc, &diag);
 
     HK_ASSERT_MSG(rc == HK_ERR_INVALID, "expected INVALID (%s), got %d", diag_part, (int)rc);
