@@ -86,18 +86,30 @@ static char *read_file(const char *rel, size_t *len_out)
     return buf;
 }
 
-/* text with the first `from` replaced by `to`, in one of two static
- * buffers used in turn (so mutate(mutate(...)) works). */
+/* text with the first `from` replaced by `to`. The result lives until
+ * the call after next (so mutate(mutate(...)) works); libc memory, outside
+ * the hk_mem leak count. */
 static const char *mutate(const char *text, const char *from, const char *to)
 {
-    static char bufs[2][300 * 1024];
+    static char *slots[2];
     static int turn;
     const char *at = strstr(text, from);
-    char *buf = bufs[turn ^= 1];
+    size_t pre, mid = strlen(to), post;
+    char *buf;
 
     if(!at)
         hk_test_fail(__FILE__, __LINE__, "mutation anchor not found: %s", from);
-    (void)snprintf(buf, sizeof(bufs[0]), "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    pre = (size_t)(at - text);
+    post = strlen(at + strlen(from));
+    buf = malloc(pre + mid + post + 1);
+    if(!buf)
+        hk_test_fail(__FILE__, __LINE__, "out of memory");
+    memcpy(buf, text, pre);
+    memcpy(buf + pre, to, mid);
+    memcpy(buf + pre + mid, at + strlen(from), post + 1);
+    turn ^= 1;
+    free(slots[turn]);
+    slots[turn] = buf;
     return buf;
 }
 
