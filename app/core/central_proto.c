@@ -46,7 +46,6 @@
 #define BATCH_MAX_DEPTH   (BODY_MAX_DEPTH + 3) /* {events:[{body:…}]} */
 #define SMALL_MAX_DEPTH   4                    /* ack, error, heartbeat */
 #define CONFIG_DOC_DEPTH  20                   /* config_parse allows 16, +1 */
-#define SMALL_MAX_BYTES   (16 * 1024)          /* error body, heartbeat */
 #define RETRY_AFTER_MAX_S 3600
 #define PATH_CAP          HK_JSON_PATH_CAP
 
@@ -471,7 +470,8 @@ hk_err_t central_error_decode(const char *text, size_t len, central_error_t *out
     hk_diag_clear(diag);
     if(!out)
         return HK_ERR_INVALID;
-    rc = parse_object(text, len, SMALL_MAX_BYTES, SMALL_MAX_DEPTH, error_top_keys, &root, diag);
+    rc = parse_object(text, len, CENTRAL_SMALL_MAX_BYTES, SMALL_MAX_DEPTH, error_top_keys, &root,
+                      diag);
     if(rc == HK_OK)
         rc = get_member(root, "", "error", &err, diag);
     if(rc == HK_OK && !cJSON_IsObject(err)) {
@@ -682,7 +682,7 @@ hk_err_t central_heartbeat_decode(const char *text, size_t len, central_heartbea
     hk_diag_clear(diag);
     if(!out)
         return HK_ERR_INVALID;
-    rc = parse_object(text, len, SMALL_MAX_BYTES, SMALL_MAX_DEPTH, hb_keys, &root, diag);
+    rc = parse_object(text, len, CENTRAL_SMALL_MAX_BYTES, SMALL_MAX_DEPTH, hb_keys, &root, diag);
     if(rc == HK_OK)
         rc = get_id(root, "", "device", hb.device, diag);
     if(rc == HK_OK)
@@ -730,7 +730,7 @@ hk_err_t central_heartbeat_reply_decode(const char *text, size_t len, int64_t *s
     hk_diag_clear(diag);
     if(!server_time_ms_out)
         return HK_ERR_INVALID;
-    rc = parse_object(text, len, SMALL_MAX_BYTES, SMALL_MAX_DEPTH, reply_keys, &root, diag);
+    rc = parse_object(text, len, CENTRAL_SMALL_MAX_BYTES, SMALL_MAX_DEPTH, reply_keys, &root, diag);
     if(rc == HK_OK)
         rc = get_num(root, "", "server_time_ms", 0, INT53_MAX, &v, diag);
     if(rc == HK_OK)

@@ -31,6 +31,7 @@
 #define CENTRAL_BATCH_MAX_EVENTS 1000
 #define CENTRAL_ACK_MAX_BYTES    (256 * 1024) /* a reply the client will read */
 #define CENTRAL_CONFIG_MAX_BYTES (4 * 1024 * 1024)
+#define CENTRAL_SMALL_MAX_BYTES  (16 * 1024)   /* a heartbeat, its reply, an error body */
 #define CENTRAL_ID_LEN           CONFIG_ID_LEN /* device and branch ids */
 #define CENTRAL_TYPE_LEN         32
 #define CENTRAL_ETAG_LEN         80

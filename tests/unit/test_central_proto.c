@@ -772,6 +772,18 @@ static void test_central_heartbeat_round_trip(void)
         HK_ASSERT_STR("last_error: required", diag.msg);
     }
 
+    {
+        char *big = hk_malloc(CENTRAL_SMALL_MAX_BYTES + 1);
+
+        HK_ASSERT(big != NULL);
+        memset(big, ' ', CENTRAL_SMALL_MAX_BYTES + 1);
+        memcpy(big, "{}", 2);
+        HK_ASSERT_INT(HK_ERR_INVALID,
+                      central_heartbeat_decode(big, CENTRAL_SMALL_MAX_BYTES + 1, &back, &diag));
+        HK_ASSERT_STR("16385 bytes is over the 16384 byte limit", diag.msg);
+        hk_free(big);
+    }
+
     HK_ASSERT_OK(central_heartbeat_reply_encode(1764000000123LL, &out, &len));
     HK_ASSERT_STR("{\"server_time_ms\":1764000000123}", out);
     HK_ASSERT_OK(central_heartbeat_reply_decode(out, len, &t, &diag));
