@@ -48,7 +48,8 @@ typedef enum lbl {
     L_SERVED_SUB,
     L_WAIT_MEAN,
     L_P90,
-    L_P90_EXACT,
+    L_LONGER,
+    L_SHORTER,
     L_P90_HIST,
     L_SERVICE_MEAN,
     L_SAT,
@@ -78,7 +79,9 @@ typedef enum lbl {
     L_DISSAT,
     L_NOBODY,
     L_MORE_STAFF,
-    L_UNITS,
+    L_UNITS_BRANCH,
+    L_UNITS_CITY,
+    L_UNITS_PROVINCE,
     L_NAME,
     L_NO_SHOW_RATE,
     L_CASES,
@@ -124,8 +127,9 @@ static const char *const labels[L_COUNT][2] = {
     [L_SERVED] = { "办结", "Served" },
     [L_SERVED_SUB] = { "过号 %lld · 未办结 %lld", "no-show %lld · not served %lld" },
     [L_WAIT_MEAN] = { "平均等候", "Mean wait" },
-    [L_P90] = { "90%% 在 %s 内", "90%% within %s" },
-    [L_P90_EXACT] = { "", "" },
+    [L_P90] = { "90%% 在 %s内", "90%% within %s" },
+    [L_LONGER] = { "实际长于预估", "longer" },
+    [L_SHORTER] = { "实际短于预估", "shorter" },
     [L_P90_HIST] = { "（按 30 秒分档估算）", " (30 s bins)" },
     [L_SERVICE_MEAN] = { "平均办理时长", "Mean service time" },
     [L_SAT] = { "满意率", "Satisfaction" },
@@ -133,7 +137,7 @@ static const char *const labels[L_COUNT][2] = {
     [L_PART] = { "参评率", "Participation" },
     [L_PART_SUB] = { "评价 %lld / 办结 %lld", "%lld ratings / %lld served" },
     [L_EST] = { "预估等候误差", "Wait estimate error" },
-    [L_EST_SUB] = { "平均绝对误差 · 偏差 %s", "mean absolute · bias %s" },
+    [L_EST_SUB] = { "平均绝对误差；平均偏差 %s（%s）", "mean absolute; waits %s %s than quoted" },
     [L_FOLLOW] = { "待办跟进工单", "Open follow-ups" },
     [L_FOLLOW_SUB] = { "逾期 %d · 即将到期 %d", "overdue %d · due soon %d" },
     [L_MIN] = { "分钟", "min" },
@@ -157,7 +161,9 @@ static const char *const labels[L_COUNT][2] = {
     [L_NOBODY] = { "（未登录）", "(not logged in)" },
     [L_MORE_STAFF] = { "另有 %d 名员工未列出（按办结量排序）",
                        "%d more staff not listed (busiest first)" },
-    [L_UNITS] = { "下辖单位", "Units" },
+    [L_UNITS_BRANCH] = { "下辖营业厅", "Branches" },
+    [L_UNITS_CITY] = { "下辖市公司", "Cities" },
+    [L_UNITS_PROVINCE] = { "下辖省公司", "Provinces" },
     [L_NAME] = { "名称", "Name" },
     [L_NO_SHOW_RATE] = { "过号率", "No-show rate" },
     [L_CASES] = { "跟进工单（差评与意见反馈，15 个工作日内整改回访）",
@@ -528,7 +534,7 @@ static const char style_css[] =
     ".card .s{color:#57606a;font-size:12px}\n"
     ".card.bad{border-color:#e5534b;background:#fff5f5}.card.bad .v{color:#c62828}\n"
     ".card.good .v{color:#2e7d32}\n"
-    ".charts{display:grid;grid-template-columns:1fr 1fr;gap:16px}\n"
+    ".charts{display:grid;grid-template-columns:1fr 1fr;gap:16px;margin-top:16px}\n"
     ".chart{border:1px solid #d8dee4;border-radius:8px;padding:4px 12px 8px;break-inside:avoid}\n"
     ".chart h2{border:0;padding:0;margin:10px 0 4px}\n"
     "svg{display:block;width:100%;height:auto}\n"
@@ -538,6 +544,7 @@ static const char style_css[] =
     "th{background:#f0f3f6;text-align:left;font-weight:600;color:#3d444d;padding:7px 8px;"
     "border-bottom:1px solid #d8dee4;white-space:nowrap}\n"
     "td{padding:6px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}\n"
+    "td.nw{white-space:nowrap}td.due{color:#c62828;font-weight:600}\n"
     "tr{break-inside:avoid}\n"
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     ".bar{display:inline-block;height:8px;border-radius:4px;background:#43a047;"
@@ -556,10 +563,17 @@ static const char style_css[] =
     ".note{color:#57606a;font-size:12px;margin:6px 0 0}\n"
     "footer{margin-top:28px;color:#57606a;font-size:12px}\n"
     "footer h2{font-size:13px;border:0;padding:0;margin:0 0 4px}\n"
-    "@media print{body{background:#fff}main{padding:0;max-width:none}"
-    ".cards{grid-template-columns:repeat(4,1fr)}}\n"
+    "td.t{font-variant-numeric:tabular-nums}\n"
     "@media (max-width:760px){.cards{grid-template-columns:repeat(2,1fr)}"
     ".charts{grid-template-columns:1fr}}\n"
+    /* last, so it wins on paper (A4 is about 720 CSS px wide): the morning
+     * page keeps its four cards a row and its charts side by side, with
+     * chart text large enough to read once the SVG is scaled down */
+    "@media print{body{background:#fff;font-size:12px}main{padding:0;max-width:none}"
+    ".cards{grid-template-columns:repeat(4,1fr);gap:8px}.card{padding:8px 10px}"
+    ".card .v{font-size:22px}.charts{grid-template-columns:1fr 1fr;gap:10px}"
+    "svg .ax,svg .vl{font-size:16px}table{font-size:11px}th,td{padding:4px 5px}"
+    "h2{margin:16px 0 6px}}\n"
     "</style>\n";
 
 static void head(page_t *pg, const report_t *r)
@@ -579,6 +593,8 @@ static void head(page_t *pg, const report_t *r)
     put(&pg->b, style_css);
     put(&pg->b, "</head>\n<body>\n<main>\n<header>\n<h1><small>");
     put(&pg->b, scope_label(pg, r->scope));
+    put(&pg->b, " ");
+    put_esc(&pg->b, r->id);
     if(r->scope != REPORT_SCOPE_BRANCH)
         putf(&pg->b, " · %s %lld", L(pg, L_BRANCHES), (long long)r->branches);
     put(&pg->b, "</small>");
@@ -673,12 +689,13 @@ static void cards(page_t *pg, const report_t *r, const report_html_case_t *c, in
     fmtl(pg, sub, sizeof(sub), L_PART_SUB, (long long)r->rated, (long long)r->served);
     card(pg, "", L(pg, L_PART), v, "", sub);
 
-    fmt_min(t, sizeof(t), r->est_n ? r->est_err_sum_ms / r->est_n : -1, unit);
-    if(r->est_n && r->est_err_sum_ms >= 0)
-        (void)snprintf(p90, sizeof(p90), "+%s", t);
+    /* the bias in words: "customers waited 10.0 min longer than quoted" */
+    fmt_min(t, sizeof(t), r->est_n ? llabs(r->est_err_sum_ms / r->est_n) : -1, unit);
+    if(r->est_n)
+        fmtl(pg, sub, sizeof(sub), L_EST_SUB, t,
+             L(pg, r->est_err_sum_ms >= 0 ? L_LONGER : L_SHORTER));
     else
-        (void)snprintf(p90, sizeof(p90), "%s", t);
-    fmtl(pg, sub, sizeof(sub), L_EST_SUB, p90);
+        sub[0] = '\0';
     fmt_min(v, sizeof(v), r->est_n ? r->est_abs_err_sum_ms / r->est_n : -1, "");
     card(pg, "", L(pg, L_EST), v, r->est_n ? unit : "", sub);
 
@@ -805,7 +822,7 @@ static void arrivals_chart(page_t *pg, const report_t *r)
              x + bw / 2, y1 + 18, i);
     }
     putf(&pg->b, "<text class=\"ax\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-         (x0 + x1) / 2, CHART_H - 4, pg->en ? "hour" : "时");
+         (x0 + x1) / 2, CHART_H - 4, pg->en ? "hour of day" : "时段");
     put(&pg->b, "</svg></div>\n");
 }
 
@@ -865,10 +882,13 @@ static void rate_cell(page_t *pg, int64_t num, int64_t den)
 static void units_table(page_t *pg, const report_t *r)
 {
     const char *unit = L(pg, L_MIN);
+    lbl_t title = r->scope == REPORT_SCOPE_CITY       ? L_UNITS_BRANCH
+                  : r->scope == REPORT_SCOPE_PROVINCE ? L_UNITS_CITY
+                                                      : L_UNITS_PROVINCE;
     char a[48], b[48], c[24];
     int i;
 
-    putf(&pg->b, "<h2>%s</h2>\n<table>\n<thead><tr><th>%s</th>", L(pg, L_UNITS), L(pg, L_NAME));
+    putf(&pg->b, "<h2>%s</h2>\n<table>\n<thead><tr><th>%s</th>", L(pg, title), L(pg, L_NAME));
     if(r->scope > REPORT_SCOPE_CITY)
         putf(&pg->b, "<th class=\"n\">%s</th>", L(pg, L_BRANCHES));
     putf(&pg->b,
@@ -891,9 +911,13 @@ static void units_table(page_t *pg, const report_t *r)
         if(r->scope > REPORT_SCOPE_CITY)
             putf(&pg->b, "<td class=\"n\">%lld</td>", (long long)u->branches);
         putf(&pg->b,
-             "<td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%s</td>"
+             "<td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n%s\">%s</td>"
              "<td class=\"n\">%s</td><td class=\"n\">%s</td>",
-             (long long)u->issued, (long long)u->served, a, b, c);
+             (long long)u->issued, (long long)u->served,
+             pg->o->wait_alert_ms > 0 && mean_ms(u->wait_sum_ms, u->wait_n) > pg->o->wait_alert_ms
+                 ? " low"
+                 : "",
+             a, b, c);
         rate_cell(pg, u->satisfied, u->rated);
         putf(&pg->b, "<td class=\"n%s\">%lld</td></tr>\n", u->dissatisfied ? " low" : "",
              (long long)u->dissatisfied);
@@ -904,6 +928,20 @@ static void units_table(page_t *pg, const report_t *r)
         putl(pg, L_MORE_UNITS, r->n_units - pg->o->max_unit_rows);
         put(&pg->b, "</p>\n");
     }
+}
+
+/* A branch's name when the roll-up's units are branches (a city), else
+ * its id. */
+static const char *branch_name(const page_t *pg, const report_t *r, const char *id)
+{
+    int i;
+
+    for(i = 0; i < r->n_units; i++) {
+        const report_unit_t *u = &r->units[i];
+        if(u->scope == REPORT_SCOPE_BRANCH && strcmp(u->id, id) == 0)
+            return pick_name(pg, u->name_zh, u->name_en, u->id);
+    }
+    return id;
 }
 
 static int cmp_staff_busy(const void *a, const void *b)
@@ -964,7 +1002,7 @@ static hk_err_t staff_table(page_t *pg, const report_t *r)
         put(&pg->b, "</td>");
         if(roll) {
             put(&pg->b, "<td>");
-            put_esc(&pg->b, s->branch);
+            put_esc(&pg->b, branch_name(pg, r, s->branch));
             put(&pg->b, "</td>");
         }
         fmt_min(a, sizeof(a), mean_ms(s->service_sum_ms, s->service_n), L(pg, L_MIN));
@@ -1050,21 +1088,24 @@ static hk_err_t cases_table(page_t *pg, const report_html_case_t *cases, int n)
         } else {
             putf(&pg->b, "<span class=\"badge b-open\">%s</span>", L(pg, L_OPEN));
         }
-        put(&pg->b, "</td><td>");
+        put(&pg->b, "</td><td class=\"nw\">");
         put_esc(&pg->b, c->id);
-        put(&pg->b, "</td><td>");
+        put(&pg->b, "</td><td class=\"nw\">");
         put_esc(&pg->b, c->branch);
-        put(&pg->b, "</td><td>");
+        put(&pg->b, "</td><td class=\"nw\">");
         put_esc(&pg->b, c->number[0] ? c->number : "–");
-        put(&pg->b, "</td><td>");
+        put(&pg->b, "</td><td class=\"nw\">");
         if(c->level >= 1 && c->level < REPORT_LEVELS)
             putf(&pg->b, "<span style=\"color:%s;font-weight:600\">%s</span>",
                  level_colors[c->level], L(pg, (lbl_t)(L_LEVEL1 + c->level - 1)));
         else
             put(&pg->b, L(pg, L_ISSUE));
         fmt_time(t1, sizeof(t1), c->opened_ms, pg->o->utc_offset_min);
+        /* a deadline is always the end of a day: its date says it */
         fmt_time(t2, sizeof(t2), c->deadline_ms, pg->o->utc_offset_min);
-        putf(&pg->b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>", t1, t2);
+        t2[10] = '\0';
+        putf(&pg->b, "</td><td class=\"t\">%s</td><td class=\"t nw%s\">%s</td><td>", t1,
+             refs[i].rank == 0 ? " due" : "", t2);
         if(c->owner[0])
             put_esc(&pg->b, c->owner);
         else
