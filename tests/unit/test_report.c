@@ -7,6 +7,9 @@
  * days; the HTML page escapes a hostile staff name, owner and cause, and
  * flags overdue cases; every allocation failure is reported, never leaks.
  *
+ * One test feeds it the journal that the real queue and rating modules
+ * write into a real SQLite file, so the bodies are the ones devices send.
+ *
  * With HK_REPORT_SAMPLE_DIR set, the sample pages (branch and city, zh-CN
  * and en) are also written there, for a person to look at in a browser.
  */
@@ -15,10 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "hk_json.h"
 #include "hk_mem.h"
 #include "hk_test.h"
 #include "hk_time.h"
+#include "journal.h"
+#include "queue.h"
+#include "rating.h"
 #include "report.h"
 #include "report_html.h"
 
@@ -719,12 +726,92 @@ static void test_report_every_allocation_failure_is_reported(void)
     HK_ASSERT_MSG(failures > 20, "only %ld failures: vacuous", failures);
 }
 
+#define HUB_JSON                                                                                     \
+    "{\"branch\":{\"id\":\"j\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},\"utc_offset_min\":480,"    \
+    "\"services\":[{\"id\":\"general\",\"prefix\":\"A\",\"name_zh\":\"业务\",\"name_en\":\"G\"}]," \
+    "\"counters\":[{\"id\":\"c1\",\"number\":1,\"services\":[\"general\"]}]}"
+
+/* The journal of a real queue and rating over a real store: A001 called
+ * after 300 s, served 300 s, rated 不满意; A002 called after 640 s, no-show;
+ * A003 still waiting. */
+static void test_report_reads_the_journal_the_queue_and_rating_write(void)
+{
+    const int64_t t0 = at_on("2026-11-23", "10:00:00");
+    rating_vote_t vote = { RATING_DISSATISFIED, 0, 0 };
+    journal_event_t *je = NULL;
+    report_params_t p = { "j", DAY, OFFSET, NULL, NULL };
+    store_t *st = NULL;
+    queue_t *q = NULL;
+    rating_t *rt = NULL;
+    config_t cfg;
+    ticket_t t[3], c;
+    hk_diag_t diag;
+    report_t r;
+    int i, d, n = 0;
+
+    HK_ASSERT_OK(config_parse(HUB_JSON, strlen(HUB_JSON), &cfg, &diag));
+    for(d = 0; d < 7; d++) {
+        cfg.hours.day[d].open_min = 0;
+        cfg.hours.day[d].close_min = 1440;
+    }
+    cfg.services[0].hours = cfg.hours;
+    HK_ASSERT_OK(store_open(hk_test_path("hub.db"), &st, &diag));
+    HK_ASSERT_OK(queue_open(st, &cfg, &q));
+    HK_ASSERT_OK(rating_open(st, &cfg, &rt));
+    for(i = 0; i < 3; i++)
+        HK_ASSERT_OK(queue_take_number(q, "general", t0 + i * 60000, &t[i]));
+    HK_ASSERT_OK(queue_call_next(q, "c1", t0 + 300000, &c));
+    HK_ASSERT_STR("A001", c.number);
+    HK_ASSERT_OK(queue_start_serving(q, c.id, t0 + 310000));
+    HK_ASSERT_OK(queue_finish(q, c.id, t0 + 610000));
+    HK_ASSERT_OK(rating_rate(rt, c.id, &vote, RATING_SOURCE_COUNTER, 60, t0 + 615000, NULL));
+    HK_ASSERT_OK(queue_call_next(q, "c1", t0 + 700000, &c));
+    HK_ASSERT_STR("A002", c.number);
+    HK_ASSERT_OK(queue_no_show(q, c.id, t0 + 760000, false));
+
+    HK_ASSERT_OK(journal_read_after(st, 0, 1000, &je, &n));
+    n_ev = 0;
+    for(i = 0; i < n; i++) {
+        HK_ASSERT(n_ev < MAX_EV);
+        ev[n_ev].device = "hub-1";
+        ev[n_ev].branch = "j";
+        ev[n_ev].seq = je[i].seq;
+        ev[n_ev].type = journal_type_str(je[i].type);
+        ev[n_ev].time_ms = je[i].wall_ms;
+        ev[n_ev].body = je[i].body;
+        n_ev++;
+    }
+    HK_ASSERT_OK(report_compute(ev, (size_t)n_ev, &p, &r, &diag));
+    HK_ASSERT_INT(3, r.issued);
+    HK_ASSERT_INT(2, r.called);
+    HK_ASSERT_INT(1, r.served);
+    HK_ASSERT_INT(1, r.no_show);
+    HK_ASSERT_INT(1, r.open);
+    HK_ASSERT_INT(2, r.wait.n);
+    HK_ASSERT_INT(300000 + 640000, r.wait.sum_ms);
+    HK_ASSERT_INT(640000, r.wait.p90_ms);
+    HK_ASSERT_INT(1, r.service.n);
+    HK_ASSERT_INT(300000, r.service.sum_ms);
+    HK_ASSERT_INT(1, r.rated);
+    HK_ASSERT_INT(1, r.levels[2]);
+    HK_ASSERT_INT(1, r.dissatisfied);
+    HK_ASSERT_INT(2, r.est_n); /* both called tickets had a quote */
+    HK_ASSERT_INT(3, r.arrivals[10]);
+    HK_ASSERT_INT(0, r.events_bad);
+    report_fini(&r);
+    journal_events_free(je, n);
+    rating_destroy(rt);
+    queue_destroy(q);
+    store_close(st);
+}
+
 int main(void)
 {
     HK_RUN(test_report_branch_figures_match_the_hand_count);
     HK_RUN(test_report_does_not_depend_on_event_order);
     HK_RUN(test_report_json_has_the_documented_keys);
     HK_RUN(test_report_rollup_equals_the_sum_of_its_branches);
+    HK_RUN(test_report_reads_the_journal_the_queue_and_rating_write);
     HK_RUN(test_report_working_days_skip_weekends_and_holidays);
     HK_RUN(test_report_html_escapes_event_text_and_flags_overdue_cases);
     HK_RUN(test_report_html_city_page_lists_its_branches);
