@@ -258,9 +258,10 @@ double report_ratio(int64_t num, int64_t den);
 const char *report_scope_str(report_scope_t scope);
 
 /**
- * Encode a report as JSON (stable keys, documented in docs: see
- * report_json_keys in report.c's comment above report_to_json). Rates are
- * fractions 0..1 or null when undefined, durations in seconds.
+ * Encode a report as JSON: stable keys (added, never renamed), listed in
+ * docs/report.md and above report_to_json() in report.c. Rates are
+ * fractions 0..1 or null when undefined, durations seconds (null when
+ * there is no sample), counts integers.
  * @param out  NUL-terminated text on HK_OK; hk_free it.
  * @return HK_OK; HK_ERR_NOMEM.
  */

@@ -251,6 +251,8 @@ static void build_day(int n_visits)
     }
 }
 
+static void write_sample(const char *name, const char *text);
+
 static void compute(report_t *r)
 {
     report_params_t p = { branch, DAY, OFFSET, "人民路营业厅", "Renmin Road" };
@@ -404,6 +406,7 @@ static void test_report_json_has_the_documented_keys(void)
               600.0);
     HK_ASSERT_INT(24, cJSON_GetArraySize(cJSON_GetObjectItem(root, "arrivals_by_hour")));
     HK_ASSERT_INT(3, cJSON_GetArraySize(cJSON_GetObjectItem(root, "staff")));
+    write_sample("branch.json", js);
     cJSON_Delete(root);
     hk_free(js);
 
@@ -584,7 +587,7 @@ static int sample_cases(report_html_case_t *c, int64_t now_ms)
     return 5;
 }
 
-static void write_sample(const char *name, const char *html)
+static void write_sample(const char *name, const char *text)
 {
     const char *dir = getenv("HK_REPORT_SAMPLE_DIR");
     char path[512];
@@ -595,7 +598,7 @@ static void write_sample(const char *name, const char *html)
     (void)snprintf(path, sizeof(path), "%s/%s", dir, name);
     f = fopen(path, "w");
     HK_ASSERT_MSG(f != NULL, "cannot write %s", path);
-    (void)fputs(html, f);
+    (void)fputs(text, f);
     (void)fclose(f);
 }
 
