@@ -260,8 +260,11 @@ hk_err_t report_merge(report_t *into, const report_t *from, hk_diag_t *diag)
     into->est_n += from->est_n;
     into->est_abs_err_sum_ms += from->est_abs_err_sum_ms;
     into->est_err_sum_ms += from->est_err_sum_ms;
-    for(i = 0; i < 24; i++)
+    for(i = 0; i < 24; i++) {
         into->arrivals[i] += from->arrivals[i];
+        into->wait_hour_n[i] += from->wait_hour_n[i];
+        into->wait_hour_sum_ms[i] += from->wait_hour_sum_ms[i];
+    }
     into->events_used += from->events_used;
     into->events_other_day += from->events_other_day;
     into->events_bad += from->events_bad;
@@ -283,6 +286,7 @@ hk_err_t report_merge(report_t *into, const report_t *from, hk_diag_t *diag)
  *                  "levels":[n1,n2,n3,n4,n5]},
  *  "estimate":{"n","mae_s","bias_s"},
  *  "arrivals_by_hour":[24 counts, local hours 0..23],
+ *  "wait_by_hour_mean_s":[24 means of the called visits by hour of issue, or null],
  *  "staff":[{"branch","id","name","served","service_mean_s","rated","satisfied",
  *            "dissatisfied","rate"}],
  *  "units":[{"scope","id","name_zh","name_en","branches","issued","called","served","no_show",
@@ -354,6 +358,16 @@ hk_err_t report_to_json(const report_t *r, char **out, size_t *len_out)
     ok = a != NULL;
     for(i = 0; ok && i < 24; i++)
         ok = cJSON_AddItemToArray(a, cJSON_CreateNumber((double)r->arrivals[i]));
+
+    a = ok ? cJSON_AddArrayToObject(root, "wait_by_hour_mean_s") : NULL;
+    ok = a != NULL;
+    for(i = 0; ok && i < 24; i++) {
+        it = r->wait_hour_n[i] > 0 ? cJSON_CreateNumber(round((double)r->wait_hour_sum_ms[i] /
+                                                              (double)r->wait_hour_n[i] / 100.0) /
+                                                        10.0)
+                                   : cJSON_CreateNull();
+        ok = cJSON_AddItemToArray(a, it);
+    }
 
     a = ok ? cJSON_AddArrayToObject(root, "staff") : NULL;
     ok = a != NULL;
@@ -781,13 +795,15 @@ static hk_err_t finish_visits(report_t *r, const visit_map_t *m, int utc_offset_
     for(i = 0; i < m->cap; i++) {
         const visit_t *v = &m->slots[i];
         int64_t wait;
+        int hour;
 
         if(!v->number[0] || !v->seen_ticket)
             continue; /* a rating alone: its visit's tickets are not here */
+        hour = hk_time_minute_of_day(v->issued_ms, utc_offset_min) / 60;
         r->issued++;
         r->issued_offline += v->offline;
         r->transferred += v->transferred;
-        r->arrivals[hk_time_minute_of_day(v->issued_ms, utc_offset_min) / 60]++;
+        r->arrivals[hour]++;
         switch(v->end) {
         case END_OPEN: r->open++; break;
         case END_SERVED: r->served++; break;
@@ -806,6 +822,8 @@ static hk_err_t finish_visits(report_t *r, const visit_map_t *m, int utc_offset_
             wait = 0; /* an offline kiosk's clock ahead of the hub's */
         dist_add(&r->wait, wait);
         waits[nw++] = wait;
+        r->wait_hour_n[hour]++;
+        r->wait_hour_sum_ms[hour] += wait;
         if(v->est_wait_s >= 0) {
             int64_t err = wait - v->est_wait_s * MS_PER_S;
             r->est_n++;

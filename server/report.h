@@ -58,7 +58,8 @@
  *   estimate error = |wait - est_wait_s| per called visit that had a quote
  *               (mean absolute error; bias = mean of wait - quote, > 0 when
  *               customers waited longer than they were told)
- *   arrivals  = visits per local hour of issued_ms (params utc_offset_min)
+ *   arrivals  = visits per local hour of issued_ms (params utc_offset_min),
+ *               and the mean wait of the called ones per that hour
  * A rating is counted once per visit (the first visit.rated; a later one
  * is a duplicate); a rating whose ticket events have not arrived still
  * counts, and is attributed to the rating's own "staff".
@@ -188,7 +189,9 @@ typedef struct report {
     int64_t est_abs_err_sum_ms;
     int64_t est_err_sum_ms; /* sum of (wait - quote): the bias */
 
-    int64_t arrivals[24]; /* visits per local hour of issue */
+    int64_t arrivals[24];         /* visits per local hour of issue */
+    int64_t wait_hour_n[24];      /* called visits per local hour of issue */
+    int64_t wait_hour_sum_ms[24]; /* and their waits: mean wait by hour of arrival */
 
     int n_staff;
     report_staff_t *staff; /* owned; sorted by (branch, id) */

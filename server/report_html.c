@@ -64,6 +64,8 @@ typedef enum lbl {
     L_WAIT_CHART,
     L_WAIT_CHART_SUB,
     L_ARR_CHART,
+    L_ARR_LEGEND,
+    L_ARR_WAIT_LEGEND,
     L_ARR_CHART_SUB,
     L_LEVELS,
     L_LEVEL1,
@@ -144,7 +146,10 @@ static const char *const labels[L_COUNT][2] = {
     [L_WAIT_CHART] = { "等候时长分布", "Waiting time" },
     [L_WAIT_CHART_SUB] = { "已叫号 %lld 人，按等候分钟分档",
                            "%lld called visits, by minutes waited" },
-    [L_ARR_CHART] = { "分时段取号", "Arrivals by hour" },
+    [L_ARR_CHART] = { "分时段取号与等候", "Arrivals and waits by hour" },
+    [L_ARR_LEGEND] = { "取号人数（左轴）", "tickets issued (left)" },
+    [L_ARR_WAIT_LEGEND] = { "该时段取号者的平均等候，分钟（右轴）",
+                            "mean wait of those arrivals, min (right)" },
     [L_ARR_CHART_SUB] = { "按取号时间（当地时间）", "by hour of issue (local time)" },
     [L_LEVELS] = { "评价分布", "Ratings" },
     [L_LEVEL1] = { "非常不满意", "Very dissatisfied" },
@@ -601,9 +606,13 @@ static void head(page_t *pg, const report_t *r)
     put_esc(&pg->b, name);
     putf(&pg->b, " · %s</h1>\n<div class=\"meta\">%s <b>", L(pg, L_TITLE), L(pg, L_DAY));
     put_esc(&pg->b, r->day);
-    fmt_time(gen, sizeof(gen), pg->o->now_ms, pg->o->utc_offset_min);
-    putf(&pg->b, "</b><br>%s %s (UTC%+d:%02d)</div>\n</header>\n", L(pg, L_GENERATED), gen,
-         pg->o->utc_offset_min / 60, abs(pg->o->utc_offset_min % 60));
+    put(&pg->b, "</b>");
+    if(pg->o->now_ms > 0) {
+        fmt_time(gen, sizeof(gen), pg->o->now_ms, pg->o->utc_offset_min);
+        putf(&pg->b, "<br>%s %s (UTC%+d:%02d)", L(pg, L_GENERATED), gen, pg->o->utc_offset_min / 60,
+             abs(pg->o->utc_offset_min % 60));
+    }
+    put(&pg->b, "</div>\n</header>\n");
 }
 
 static void card(page_t *pg, const char *cls, const char *key, const char *val, const char *unit,
@@ -632,6 +641,15 @@ static void count_cases(const report_html_case_t *c, int n, int64_t now_ms, int 
         else if(c[i].deadline_ms - now_ms <= DUE_SOON_MS)
             (*soon)++;
     }
+}
+
+/* "90% within 30.0 min", or "no data" without samples. */
+static void sub_p90(const page_t *pg, char *sub, size_t cap, const char *p90, int64_t p90_ms)
+{
+    if(p90_ms < 0)
+        fmtl(pg, sub, cap, L_NO_DATA);
+    else
+        fmtl(pg, sub, cap, L_P90, p90);
 }
 
 static void cards(page_t *pg, const report_t *r, const report_html_case_t *c, int n)
@@ -669,7 +687,7 @@ static void cards(page_t *pg, const report_t *r, const report_html_case_t *c, in
 
     /* durations: the number in the value, the unit small beside it */
     fmt_min(p90, sizeof(p90), r->wait.p90_ms, unit);
-    fmtl(pg, sub, sizeof(sub), L_P90, p90);
+    sub_p90(pg, sub, sizeof(sub), p90, r->wait.p90_ms);
     if(!r->wait.p90_exact && r->wait.n > 0)
         (void)snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "%s", L(pg, L_P90_HIST));
     fmt_min(v, sizeof(v), wait_mean, "");
@@ -677,7 +695,7 @@ static void cards(page_t *pg, const report_t *r, const report_html_case_t *c, in
          L(pg, L_WAIT_MEAN), v, wait_mean >= 0 ? unit : "", sub);
 
     fmt_min(p90, sizeof(p90), r->service.p90_ms, unit);
-    fmtl(pg, sub, sizeof(sub), L_P90, p90);
+    sub_p90(pg, sub, sizeof(sub), p90, r->service.p90_ms);
     fmt_min(v, sizeof(v), mean_ms(r->service.sum_ms, r->service.n), "");
     card(pg, "", L(pg, L_SERVICE_MEAN), v, r->service.n > 0 ? unit : "", sub);
 
@@ -695,7 +713,7 @@ static void cards(page_t *pg, const report_t *r, const report_html_case_t *c, in
         fmtl(pg, sub, sizeof(sub), L_EST_SUB, t,
              L(pg, r->est_err_sum_ms >= 0 ? L_LONGER : L_SHORTER));
     else
-        sub[0] = '\0';
+        fmtl(pg, sub, sizeof(sub), L_NO_DATA);
     fmt_min(v, sizeof(v), r->est_n ? r->est_abs_err_sum_ms / r->est_n : -1, "");
     card(pg, "", L(pg, L_EST), v, r->est_n ? unit : "", sub);
 
@@ -768,10 +786,11 @@ static void wait_chart(page_t *pg, const report_t *r)
         putf(&pg->b,
              "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" rx=\"3\" fill=\"%s\"/>\n", x,
              y1 - h, bw, h, band_colors[i]);
-        putf(&pg->b,
-             "<text class=\"vl\" x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%lld"
-             "<tspan class=\"ax\" font-weight=\"400\"> · %s</tspan></text>\n",
-             x + bw / 2, y1 - h - 6.0, (long long)r->wait.bands[i], pct);
+        if(r->wait.n > 0)
+            putf(&pg->b,
+                 "<text class=\"vl\" x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%lld"
+                 "<tspan class=\"ax\" font-weight=\"400\"> · %s</tspan></text>\n",
+                 x + bw / 2, y1 - h - 6.0, (long long)r->wait.bands[i], pct);
         if(i + 1 < REPORT_BANDS)
             putf(&pg->b,
                  "<text class=\"ax\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%d–%d</text>\n",
@@ -783,14 +802,35 @@ static void wait_chart(page_t *pg, const report_t *r)
     }
     putf(&pg->b, "<text class=\"ax\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
          (x0 + x1) / 2, CHART_H - 4, L(pg, L_MIN));
+    if(r->wait.n == 0)
+        putf(&pg->b, "<text class=\"ax\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+             (x0 + x1) / 2, (y0 + y1) / 2, L(pg, L_NO_DATA));
     put(&pg->b, "</svg></div>\n");
 }
 
+/* The right axis of the mean-wait line: whole minutes per gridline, so
+ * its labels sit on the left axis's gridlines (lines of them). */
+static int64_t wait_axis_step(double top_min, int64_t lines)
+{
+    static const int64_t steps[] = { 1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 240 };
+    size_t i;
+
+    for(i = 0; i < sizeof(steps) / sizeof(steps[0]) - 1; i++) {
+        if((double)(steps[i] * lines) >= top_min)
+            break;
+    }
+    return steps[i];
+}
+
+/* Arrivals per hour as bars (left axis) and the mean wait of those
+ * arrivals as a line (right axis, minutes): when the queue built up. */
 static void arrivals_chart(page_t *pg, const report_t *r)
 {
-    const int x0 = 44, x1 = CHART_W - 8, y0 = 22, y1 = CHART_H - 40;
-    int64_t top = 0, max, step;
+    const int x0 = 44, x1 = CHART_W - 44, y0 = 22, y1 = CHART_H - 40;
+    int64_t top = 0, max, step, wstep;
+    double wtop = 0, px = 0, py = 0;
     int h0 = 8, h1 = 18, i, slot, bw; /* at least the usual opening hours */
+    bool prev = false;
 
     for(i = 0; i < 24; i++) {
         if(r->arrivals[i] == 0)
@@ -798,6 +838,10 @@ static void arrivals_chart(page_t *pg, const report_t *r)
         h0 = i < h0 ? i : h0;
         h1 = i + 1 > h1 ? i + 1 : h1;
         top = r->arrivals[i] > top ? r->arrivals[i] : top;
+        if(r->wait_hour_n[i] > 0) {
+            double m = (double)r->wait_hour_sum_ms[i] / (double)r->wait_hour_n[i] / MS_PER_MIN;
+            wtop = m > wtop ? m : wtop;
+        }
     }
     slot = (x1 - x0) / (h1 - h0);
     bw = slot * 70 / 100;
@@ -807,6 +851,11 @@ static void arrivals_chart(page_t *pg, const report_t *r)
          L(pg, L_ARR_CHART));
     axis(top, &max, &step);
     grid(pg, x0, x1, y0, y1, max, step);
+    wstep = wait_axis_step(wtop, max / step);
+    for(i = 1; wtop > 0 && i <= max / step; i++)
+        putf(&pg->b, "<text class=\"ax\" x=\"%d\" y=\"%.1f\" style=\"fill:#e65100\">%lld</text>\n",
+             x1 + 6, y1 - (double)(y1 - y0) * (double)i / (double)(max / step) + 4.0,
+             (long long)(wstep * i));
     for(i = h0; i < h1; i++) {
         double h = (double)(y1 - y0) * (double)r->arrivals[i] / (double)max;
         int x = x0 + slot * (i - h0) + (slot - bw) / 2;
@@ -821,9 +870,39 @@ static void arrivals_chart(page_t *pg, const report_t *r)
         putf(&pg->b, "<text class=\"ax\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%02d</text>\n",
              x + bw / 2, y1 + 18, i);
     }
+    /* the line: a segment only between consecutive hours that both have
+     * called visits, so an empty hour is not drawn as a slope */
+    for(i = h0; i < h1; i++) {
+        double m, x, y;
+
+        if(r->wait_hour_n[i] <= 0) {
+            prev = false;
+            continue;
+        }
+        m = (double)r->wait_hour_sum_ms[i] / (double)r->wait_hour_n[i] / MS_PER_MIN;
+        x = x0 + slot * (i - h0) + slot / 2.0;
+        y = y1 - (double)(y1 - y0) * m / (double)(wstep * (max / step));
+        if(prev)
+            putf(&pg->b,
+                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e65100\" "
+                 "stroke-width=\"2.5\"/>\n",
+                 px, py, x, y);
+        putf(&pg->b,
+             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#fff\" stroke=\"#e65100\" "
+             "stroke-width=\"2.5\"/>\n",
+             x, y);
+        px = x;
+        py = y;
+        prev = true;
+    }
     putf(&pg->b, "<text class=\"ax\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
          (x0 + x1) / 2, CHART_H - 4, pg->en ? "hour of day" : "时段");
-    put(&pg->b, "</svg></div>\n");
+    put(&pg->b, "</svg>\n<div class=\"legend\">");
+    putf(&pg->b,
+         "<span><i style=\"background:#1565c0\"></i>%s</span>"
+         "<span><i style=\"background:#e65100;height:3px;vertical-align:middle\"></i>%s</span>",
+         L(pg, L_ARR_LEGEND), L(pg, L_ARR_WAIT_LEGEND));
+    put(&pg->b, "</div></div>\n");
 }
 
 /* One horizontal bar: the share of each rating level, best on the left. */

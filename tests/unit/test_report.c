@@ -325,6 +325,16 @@ static void test_report_branch_figures_match_the_hand_count(void)
     HK_ASSERT_INT(1, r.arrivals[14]);
     HK_ASSERT_INT(1, r.arrivals[15]);
     HK_ASSERT_INT(0, r.arrivals[8]);
+    /* waits by hour of issue: 09 2+8+15+25+40, 10 1+6+12, 11 3.5 (A010
+     * never called), 14 30, 15 none */
+    HK_ASSERT_INT(5, r.wait_hour_n[9]);
+    HK_ASSERT_INT(90 * MIN_MS, r.wait_hour_sum_ms[9]);
+    HK_ASSERT_INT(3, r.wait_hour_n[10]);
+    HK_ASSERT_INT(19 * MIN_MS, r.wait_hour_sum_ms[10]);
+    HK_ASSERT_INT(1, r.wait_hour_n[11]);
+    HK_ASSERT_INT(210000, r.wait_hour_sum_ms[11]);
+    HK_ASSERT_INT(30 * MIN_MS, r.wait_hour_sum_ms[14]);
+    HK_ASSERT_INT(0, r.wait_hour_n[15]);
 
     /* staff sorted by id: HOSTILE ('<') < s1 < s2 */
     HK_ASSERT_INT(3, r.n_staff);
@@ -405,6 +415,10 @@ static void test_report_json_has_the_documented_keys(void)
     HK_ASSERT(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "estimate"), "bias_s")->valuedouble ==
               600.0);
     HK_ASSERT_INT(24, cJSON_GetArraySize(cJSON_GetObjectItem(root, "arrivals_by_hour")));
+    t = cJSON_GetObjectItem(root, "wait_by_hour_mean_s");
+    HK_ASSERT(cJSON_GetArrayItem(t, 9)->valuedouble == 1080.0); /* 18 min */
+    HK_ASSERT(cJSON_GetArrayItem(t, 10)->valuedouble == 380.0); /* 19/3 min */
+    HK_ASSERT(cJSON_IsNull(cJSON_GetArrayItem(t, 15)));
     HK_ASSERT_INT(3, cJSON_GetArraySize(cJSON_GetObjectItem(root, "staff")));
     write_sample("branch.json", js);
     cJSON_Delete(root);
@@ -418,6 +432,10 @@ static void test_report_json_has_the_documented_keys(void)
     HK_ASSERT_CONTAINS(js, "\"no_show_rate\":null");
     HK_ASSERT_CONTAINS(js, "\"mean_s\":null");
     HK_ASSERT_CONTAINS(js, "\"rate\":null");
+    hk_free(js);
+    HK_ASSERT_OK(report_html_page(&r, NULL, 0, NULL, &js, NULL)); /* and its page */
+    HK_ASSERT_CONTAINS(js, "今日暂无评价");
+    write_sample("empty-zh.html", js);
     hk_free(js);
     report_fini(&r);
 }
@@ -440,8 +458,10 @@ static void assert_sum(const report_t *parent, const report_t *a, const report_t
         HK_ASSERT_INT(a->wait.bands[i] + b->wait.bands[i], parent->wait.bands[i]);
     for(i = 0; i < REPORT_LEVELS; i++)
         HK_ASSERT_INT(a->levels[i] + b->levels[i], parent->levels[i]);
-    for(i = 0; i < 24; i++)
+    for(i = 0; i < 24; i++) {
         HK_ASSERT_INT(a->arrivals[i] + b->arrivals[i], parent->arrivals[i]);
+        HK_ASSERT_INT(a->wait_hour_sum_ms[i] + b->wait_hour_sum_ms[i], parent->wait_hour_sum_ms[i]);
+    }
     HK_ASSERT_INT(a->rated + b->rated, parent->rated);
     HK_ASSERT_INT(a->satisfied + b->satisfied, parent->satisfied);
     HK_ASSERT_INT(a->est_abs_err_sum_ms + b->est_abs_err_sum_ms, parent->est_abs_err_sum_ms);
