@@ -644,7 +644,8 @@ static hk_err_t replay(report_t *r, const report_event_t *e, visit_map_t *m)
     }
     r->events_used++;
     if(strcmp(e->type, "ticket.issued") == 0) {
-        if(obj_int(o, "est_wait_s", &v64) && v64 >= 0)
+        /* a quote over a day is not one (and would overflow the sums) */
+        if(obj_int(o, "est_wait_s", &v64) && v64 >= 0 && v64 <= REPORT_MAX_WAIT_S)
             v->est_wait_s = v64;
         if(obj_true(o, "offline"))
             v->offline = true;
@@ -820,6 +821,10 @@ static hk_err_t finish_visits(report_t *r, const visit_map_t *m, int utc_offset_
         wait = v->first_call_ms - v->issued_ms;
         if(wait < 0)
             wait = 0; /* an offline kiosk's clock ahead of the hub's */
+        if(wait > (int64_t)REPORT_MAX_WAIT_S * MS_PER_S) {
+            r->events_bad++; /* a clock gone wrong, not a wait: no sample */
+            continue;
+        }
         dist_add(&r->wait, wait);
         waits[nw++] = wait;
         r->wait_hour_n[hour]++;

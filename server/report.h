@@ -48,7 +48,9 @@
  *                  open
  *   staff          ticket.finished "staff" (who was logged in at the call)
  * Figures:
- *   wait      = first call - issued_ms (clamped at 0), one per called visit
+ *   wait      = first call - issued_ms (clamped at 0), one per called visit;
+ *               over REPORT_MAX_WAIT_S is a clock gone wrong: no sample,
+ *               counted in events_bad (a quote over a day is no quote)
  *   service   = finished - service start, one per served visit; a duration
  *               over REPORT_MAX_SERVICE_S is a counter left open and is
  *               left out (as queue.c leaves it out of its estimate)
@@ -96,6 +98,7 @@
 #define REPORT_HIST_MAX_S    (4 * 3600)
 #define REPORT_HIST_BINS     (REPORT_HIST_MAX_S / REPORT_HIST_BIN_S) /* + 1 overflow */
 #define REPORT_MAX_SERVICE_S (4 * 3600)
+#define REPORT_MAX_WAIT_S    (24 * 3600)
 #define REPORT_LEVELS        6 /* index 1..5 = rating level; 0 unused */
 #define REPORT_SATISFIED_MIN 3 /* 基本满意 (basic) and above */
 #define REPORT_MAX_EVENTS    (4 * 1000 * 1000)
@@ -200,7 +203,7 @@ typedef struct report {
 
     int64_t events_used;      /* events of the day that fed a figure */
     int64_t events_other_day; /* events of the branch for other days */
-    int64_t events_bad;       /* bodies that were not JSON objects, bad fields */
+    int64_t events_bad;       /* bodies not JSON objects, bad fields, impossible waits */
 } report_t;
 
 /* What to compute. */

@@ -440,6 +440,55 @@ static void test_report_json_has_the_documented_keys(void)
     report_fini(&r);
 }
 
+/* Bodies a device should never send: wrong types, numbers past what a
+ * double holds exactly, times that overflow a subtraction. Each is
+ * skipped and counted; nothing overflows (the ASan+UBSan build runs this). */
+static void test_report_skips_hostile_bodies(void)
+{
+    static const struct {
+        const char *type;
+        int64_t time_ms;
+        const char *body;
+    } bad[] = {
+        { "ticket.issued", 1, "{\"number\":5,\"day\":\"" DAY "\",\"issued_ms\":1}" },
+        { "ticket.issued", 1, "{\"number\":\"A001\",\"day\":\"" DAY "\",\"issued_ms\":\"x\"}" },
+        { "ticket.issued", 1, "{\"number\":\"A001\",\"day\":\"" DAY "\",\"issued_ms\":1e300}" },
+        { "ticket.issued", 1, "{\"number\":\"A001\",\"day\":\"" DAY "\",\"issued_ms\":-5}" },
+        { "ticket.issued", 1, "[]" },
+        { "ticket.issued", 1, "" },
+        { "ticket.issued", 1, "{\"number\":\"A0123456789012345678\",\"day\":\"" DAY "\"}" },
+        { "visit.rated", 1, "{\"number\":\"A001\",\"day\":\"" DAY "\",\"level\":9}" },
+        { "visit.rated", 1, "{\"number\":\"A001\",\"day\":\"" DAY "\",\"level\":2.5}" },
+        { "visit.rated", 1, "{\"number\":\"A001\",\"day\":\"" DAY "\",\"level\":\"5\"}" },
+    };
+    report_params_t p = { "b001", DAY, OFFSET, NULL, NULL };
+    report_t r;
+    size_t i;
+
+    for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        push(bad[i].type, bad[i].time_ms, bad[i].body);
+    /* a valid ticket with the largest exact issued_ms and quote, called at
+     * the end of time: the wait is impossible, so no sample */
+    push("ticket.issued", 1,
+         "{\"number\":\"A002\",\"day\":\"" DAY "\",\"issued_ms\":9007199254740992,"
+         "\"est_wait_s\":9007199254740992}");
+    push("ticket.called", INT64_MAX,
+         "{\"number\":\"A002\",\"day\":\"" DAY "\",\"issued_ms\":9007199254740992}");
+    push("ticket.finished", INT64_MAX,
+         "{\"number\":\"A002\",\"day\":\"" DAY "\",\"issued_ms\":9007199254740992}");
+    push("ticket.called", -7, "{\"number\":\"A003\",\"day\":\"" DAY "\",\"issued_ms\":3}");
+    HK_ASSERT_OK(report_compute(ev, (size_t)n_ev, &p, &r, NULL));
+    HK_ASSERT_INT(11, r.events_bad); /* ten bodies and A002's wait */
+    HK_ASSERT_INT(2, r.issued);      /* A002, A003 */
+    HK_ASSERT_INT(2, r.called);
+    HK_ASSERT_INT(1, r.served);
+    HK_ASSERT_INT(1, r.wait.n); /* A003: called "before" its issue: 0 */
+    HK_ASSERT_INT(0, r.wait.sum_ms);
+    HK_ASSERT_INT(0, r.est_n);
+    HK_ASSERT_INT(0, r.rated);
+    report_fini(&r);
+}
+
 /* Every count of parent equals the sum over its children. */
 static void assert_sum(const report_t *parent, const report_t *a, const report_t *b)
 {
@@ -832,6 +881,7 @@ int main(void)
 {
     HK_RUN(test_report_branch_figures_match_the_hand_count);
     HK_RUN(test_report_does_not_depend_on_event_order);
+    HK_RUN(test_report_skips_hostile_bodies);
     HK_RUN(test_report_json_has_the_documented_keys);
     HK_RUN(test_report_rollup_equals_the_sum_of_its_branches);
     HK_RUN(test_report_reads_the_journal_the_queue_and_rating_write);
