@@ -9,16 +9,14 @@
 #include "hk_json.h"
 #include "hk_mem.h"
 
-const char *const cases_causes[] = {
-    "staff_attitude", /* 服务态度 */
-    "wait_time",      /* 等候时间 */
-    "process",        /* 业务流程 */
-    "system_fault",   /* 系统故障 */
-    "policy",         /* 资费政策 */
-    "misunderstanding", /* 误解，已解释 */
-    "other",          /* 其他 */
-    NULL
-};
+const char *const cases_causes[] = { "staff_attitude",   /* 服务态度 */
+                                     "wait_time",        /* 等候时间 */
+                                     "process",          /* 业务流程 */
+                                     "system_fault",     /* 系统故障 */
+                                     "policy",           /* 资费政策 */
+                                     "misunderstanding", /* 误解，已解释 */
+                                     "other",            /* 其他 */
+                                     NULL };
 
 /* Static prototypes -------------------------------------------------------*/
 static void copy(char *dst, size_t cap, const cJSON *obj, const char *key);
@@ -95,11 +93,11 @@ hk_err_t cases_action_decode(const char *text, size_t len, cases_action_t *out, 
         if(rc != HK_OK)
             hk_diag_set(diag, "action: must be assign, callback, close or reopen");
     }
-#define OPT_TEXT(key, dst, required)                                                          \
-    do {                                                                                      \
-        const cJSON *it_ = cJSON_GetObjectItemCaseSensitive(root, key);                       \
-        if(rc == HK_OK && (it_ || (required)))                                                \
-            rc = it_ ? hk_json_get_text(it_, key, dst, sizeof(dst), diag)                     \
+#define OPT_TEXT(key, dst, required)                                                            \
+    do {                                                                                        \
+        const cJSON *it_ = cJSON_GetObjectItemCaseSensitive(root, key);                         \
+        if(rc == HK_OK && (it_ || (required)))                                                  \
+            rc = it_ ? hk_json_get_text(it_, key, dst, sizeof(dst), diag)                       \
                      : (hk_diag_set(diag, "%s: required for %s", key, action), HK_ERR_INVALID); \
     } while(0)
     if(rc == HK_OK) {
@@ -113,8 +111,9 @@ hk_err_t cases_action_decode(const char *text, size_t len, cases_action_t *out, 
         rc = HK_ERR_INVALID;
     }
     if(rc == HK_OK && out->kind == CASES_CLOSE && !cause_known(out->cause)) {
-        hk_diag_set(diag, "cause: unknown \"%s\" (staff_attitude, wait_time, process, "
-                          "system_fault, policy, misunderstanding, other)",
+        hk_diag_set(diag,
+                    "cause: unknown \"%s\" (staff_attitude, wait_time, process, "
+                    "system_fault, policy, misunderstanding, other)",
                     out->cause);
         rc = HK_ERR_INVALID;
     }
@@ -140,9 +139,7 @@ hk_err_t cases_apply(cases_case_t *c, const cases_action_t *a, int64_t now_ms, h
         return HK_ERR_INVALID;
     }
     switch(a->kind) {
-    case CASES_ASSIGN:
-        (void)snprintf(c->owner, sizeof(c->owner), "%s", a->owner);
-        return HK_OK;
+    case CASES_ASSIGN: (void)snprintf(c->owner, sizeof(c->owner), "%s", a->owner); return HK_OK;
     case CASES_CALLBACK:
         c->callback_attempts++;
         c->callback_reached = c->callback_reached || a->reached;
@@ -190,7 +187,8 @@ void cases_to_html_case(const cases_case_t *c, report_html_case_t *out)
     out->closed = c->closed;
     out->closed_ms = c->closed_ms;
     if(snprintf(out->cause, sizeof(out->cause), "%s%s%s", c->cause,
-                c->close_note[0] && c->cause[0] ? ": " : "", c->close_note) >= (int)sizeof(out->cause)) {
+                c->close_note[0] && c->cause[0] ? ": " : "",
+                c->close_note) >= (int)sizeof(out->cause)) {
         /* the list shows the start of a long note (the page mends a cut
          * character); the case itself keeps all of it */
     }

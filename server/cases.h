@@ -50,9 +50,9 @@ typedef struct cases_case {
     int64_t opened_ms;
     int64_t deadline_ms;
     char owner[REPORT_NAME_LEN];
-    int callback_attempts;     /* recorded call-backs, reached or not */
-    bool callback_reached;     /* one of them reached the customer */
-    int64_t callback_ms;       /* the last one */
+    int callback_attempts; /* recorded call-backs, reached or not */
+    bool callback_reached; /* one of them reached the customer */
+    int64_t callback_ms;   /* the last one */
     char callback_note[CASES_NOTE_LEN];
     bool closed;
     int64_t closed_ms;
@@ -80,10 +80,10 @@ typedef enum cases_action_kind {
 
 typedef struct cases_action {
     cases_action_kind_t kind;
-    char owner[REPORT_NAME_LEN];   /* assign */
-    bool reached;                  /* callback */
-    char cause[24];                /* close */
-    char note[CASES_NOTE_LEN];     /* callback, close, reopen */
+    char owner[REPORT_NAME_LEN]; /* assign */
+    bool reached;                /* callback */
+    char cause[24];              /* close */
+    char note[CASES_NOTE_LEN];   /* callback, close, reopen */
 } cases_action_t;
 
 /**
