@@ -186,11 +186,22 @@ void cases_to_html_case(const cases_case_t *c, report_html_case_t *out)
     out->callback_done = c->callback_reached;
     out->closed = c->closed;
     out->closed_ms = c->closed_ms;
-    if(snprintf(out->cause, sizeof(out->cause), "%s%s%s", c->cause,
-                c->close_note[0] && c->cause[0] ? ": " : "",
-                c->close_note) >= (int)sizeof(out->cause)) {
-        /* the list shows the start of a long note (the page mends a cut
-         * character); the case itself keeps all of it */
+    /* cause, then ": note"; the list shows the start of a long note (the
+     * page mends a cut character), the case itself keeps all of it */
+    {
+        size_t used = strlen(c->cause), room = sizeof(out->cause) - 1;
+        const char *parts[2] = { c->cause[0] && c->close_note[0] ? ": " : "", c->close_note };
+        int k;
+
+        memcpy(out->cause, c->cause, used < room ? used : room);
+        used = used < room ? used : room;
+        for(k = 0; k < 2; k++) {
+            size_t n = strlen(parts[k]);
+            n = n < room - used ? n : room - used;
+            memcpy(out->cause + used, parts[k], n);
+            used += n;
+        }
+        out->cause[used] = '\0';
     }
 }
 
