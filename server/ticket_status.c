@@ -5,10 +5,10 @@
  */
 #include "ticket_status.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "hk_buf.h"
 #include "hk_json.h"
 #include "hk_mem.h"
 #include "hk_time.h"
@@ -32,19 +32,11 @@ typedef struct replay {
     int n_calls;
 } replay_t;
 
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    bool failed;
-} sbuf_t;
-
 /* Static prototypes -------------------------------------------------------*/
 static slot_t *slot_for(replay_t *r, const char *number);
 static ticket_status_state_t state_of(const char *name);
 static void apply(replay_t *r, const central_event_t *e, const cJSON *body, const char *service_of,
                   int64_t *as_of);
-static void put(sbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put_escaped(sbuf_t *b, const char *s);
 
 /* Public functions --------------------------------------------------------*/
 
@@ -135,7 +127,7 @@ hk_err_t ticket_status_html(const ticket_status_t *st, const char *branch_name,
                             const char *counter_label, bool zh, int utc_offset_min, char **out,
                             size_t *len_out)
 {
-    sbuf_t b = { 0 };
+    hk_buf_t b;
     const char *headline, *detail = "";
     char line[160] = "";
     int minute;
@@ -143,6 +135,7 @@ hk_err_t ticket_status_html(const ticket_status_t *st, const char *branch_name,
     if(!st || !out)
         return HK_ERR_INVALID;
     *out = NULL;
+    hk_buf_init(&b, 64 * 1024);
     switch(st->state) {
     case TICKET_STATUS_WAITING:
         headline = zh ? "请耐心等候" : "Please wait";
@@ -166,13 +159,14 @@ hk_err_t ticket_status_html(const ticket_status_t *st, const char *branch_name,
             zh ? "刚取的号可能需要几分钟才会显示" : "A new ticket may take a few minutes to show";
         break;
     }
-    put(&b,
-        "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-        "<meta http-equiv=\"refresh\" content=\"30\"><title>",
-        zh ? "zh-CN" : "en");
-    put_escaped(&b, st->number);
-    put(&b,
+    hk_buf_printf(&b,
+                  "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                  "<meta http-equiv=\"refresh\" content=\"30\"><title>",
+                  zh ? "zh-CN" : "en");
+    hk_buf_html(&b, st->number);
+    hk_buf_printf(
+        &b,
         "</title><style>"
         "body{margin:0;font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;background:#f4f6f8;"
         "color:#1b2430}main{max-width:28rem;margin:0 auto;padding:1.5rem 1.25rem}"
@@ -183,44 +177,37 @@ hk_err_t ticket_status_html(const ticket_status_t *st, const char *branch_name,
         ".called{border-left:8px solid #e07b00}.called .detail{font-size:2.2rem;font-weight:700;"
         "color:#b35900}.meta{color:#667;font-size:.9rem;margin-top:1.2rem}</style></head><body><main>"
         "<div class=\"branch\">");
-    put_escaped(&b, branch_name ? branch_name : "");
-    put(&b, "</div><div class=\"card%s\"><div class=\"num\">",
-        st->state == TICKET_STATUS_CALLED ? " called" : "");
-    put_escaped(&b, st->number);
-    put(&b, "</div><div class=\"head\">");
-    put_escaped(&b, headline);
-    put(&b, "</div>");
+    hk_buf_html(&b, branch_name ? branch_name : "");
+    hk_buf_printf(&b, "</div><div class=\"card%s\"><div class=\"num\">",
+                  st->state == TICKET_STATUS_CALLED ? " called" : "");
+    hk_buf_html(&b, st->number);
+    hk_buf_printf(&b, "</div><div class=\"head\">");
+    hk_buf_html(&b, headline);
+    hk_buf_puts(&b, "</div>");
     if(line[0] || detail[0]) {
-        put(&b, "<div class=\"detail\">");
-        put_escaped(&b, line[0] ? line : detail);
-        put(&b, "</div>");
+        hk_buf_printf(&b, "<div class=\"detail\">");
+        hk_buf_html(&b, line[0] ? line : detail);
+        hk_buf_puts(&b, "</div>");
     }
     if(st->state == TICKET_STATUS_WAITING && st->est_wait_s >= 0) {
         int min = (st->est_wait_s + 59) / 60;
-        put(&b, "<div class=\"detail\">");
+        hk_buf_printf(&b, "<div class=\"detail\">");
         if(zh)
-            put(&b, "预计等候约 %d 分钟", min < 1 ? 1 : min);
+            hk_buf_printf(&b, "预计等候约 %d 分钟", min < 1 ? 1 : min);
         else
-            put(&b, "About %d min to wait", min < 1 ? 1 : min);
-        put(&b, "</div>");
+            hk_buf_printf(&b, "About %d min to wait", min < 1 ? 1 : min);
+        hk_buf_puts(&b, "</div>");
     }
-    put(&b, "</div>");
+    hk_buf_puts(&b, "</div>");
     if(st->as_of_ms > 0) {
         minute = hk_time_minute_of_day(st->as_of_ms, utc_offset_min);
-        put(&b, "<div class=\"meta\">%s %02d:%02d%s</div>", zh ? "信息更新于" : "Updated at",
-            minute / 60, minute % 60,
-            zh ? "；排位仅供参考，优先业务可能先叫"
-               : "; the position is a guide: priority services may be called first");
+        hk_buf_printf(&b, "<div class=\"meta\">%s %02d:%02d%s</div>",
+                      zh ? "信息更新于" : "Updated at", minute / 60, minute % 60,
+                      zh ? "；排位仅供参考，优先业务可能先叫"
+                         : "; the position is a guide: priority services may be called first");
     }
-    put(&b, "</main></body></html>\n");
-    if(b.failed) {
-        hk_free(b.p);
-        return HK_ERR_NOMEM;
-    }
-    *out = b.p;
-    if(len_out)
-        *len_out = b.len;
-    return HK_OK;
+    hk_buf_puts(&b, "</main></body></html>\n");
+    return hk_buf_finish(&b, out, len_out);
 }
 
 /* Static functions --------------------------------------------------------*/
@@ -303,52 +290,5 @@ static void apply(replay_t *r, const central_event_t *e, const cJSON *body, cons
             r->n_calls--;
         }
         r->calls[r->n_calls++] = e->time_ms;
-    }
-}
-
-static void put(sbuf_t *b, const char *fmt, ...)
-{
-    va_list ap;
-    int need;
-
-    if(b->failed)
-        return;
-    va_start(ap, fmt);
-    need = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-    va_end(ap);
-    if(need < 0) {
-        b->failed = true;
-        return;
-    }
-    if(!b->p || b->len + (size_t)need + 1 > b->cap) {
-        size_t cap = (b->cap ? b->cap : 4096);
-        char *p;
-        while(cap < b->len + (size_t)need + 1)
-            cap *= 2;
-        p = hk_realloc(b->p, cap);
-        if(!p) {
-            b->failed = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-        va_start(ap, fmt);
-        (void)vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-    }
-    b->len += (size_t)need;
-}
-
-static void put_escaped(sbuf_t *b, const char *s)
-{
-    for(; *s; s++) {
-        switch(*s) {
-        case '<': put(b, "&lt;"); break;
-        case '>': put(b, "&gt;"); break;
-        case '&': put(b, "&amp;"); break;
-        case '"': put(b, "&quot;"); break;
-        case '\'': put(b, "&#39;"); break;
-        default: put(b, "%c", *s); break;
-        }
     }
 }

@@ -31,6 +31,7 @@
 #define CENTRAL_BATCH_MAX_EVENTS 1000
 #define CENTRAL_ACK_MAX_BYTES    (256 * 1024) /* a reply the client will read */
 #define CENTRAL_CONFIG_MAX_BYTES (4 * 1024 * 1024)
+#define CENTRAL_SMALL_MAX_BYTES  (16 * 1024)   /* a heartbeat, its reply, an error body */
 #define CENTRAL_ID_LEN           CONFIG_ID_LEN /* device and branch ids */
 #define CENTRAL_TYPE_LEN         32
 #define CENTRAL_ETAG_LEN         80
@@ -68,7 +69,9 @@ typedef struct central_batch {
  * @param out        receives a NUL-terminated body (hk_free it).
  * @param taken_out  receives how many of ev were encoded (>= 1).
  * @return HK_OK; HK_ERR_INVALID n < 1, ids not valid, an event's body not
- *         a JSON object; HK_ERR_NOMEM.
+ *         a JSON object (exactly one, strict UTF-8, nothing around it),
+ *         seqs not ascending, a bad uuid or type: anything the decoder
+ *         would refuse; HK_ERR_NOMEM.
  */
 hk_err_t central_batch_encode(const char *device, const char *branch, const journal_event_t *ev,
                               int n, size_t max_bytes, char **out, size_t *len_out, int *taken_out);
@@ -175,6 +178,22 @@ typedef struct central_config_doc {
  */
 hk_err_t central_config_decode(const char *text, size_t len, central_config_doc_t **out,
                                hk_diag_t *diag);
+
+/**
+ * Build a config document (the server side) that central_config_decode()
+ * accepts: config_json (a branch config as config_parse() takes it, such
+ * as a config file's text) is carried as its exact text, the announcements
+ * are encoded (their text made one line of UTF-8, as the heartbeat's).
+ * The result is decoded once before it is returned, so head office never
+ * serves a document its devices would refuse.
+ * @param ann    n_ann announcements (0..CENTRAL_MAX_ANNOUNCEMENTS); NULL if none.
+ * @param out    NUL-terminated, hk_free it.
+ * @param diag   why, on HK_ERR_INVALID ("config.services[0].prefix: …").
+ * @return HK_OK; HK_ERR_INVALID; HK_ERR_NOMEM.
+ */
+hk_err_t central_config_encode(int64_t version, const char *config_json, size_t config_len,
+                               const central_announcement_t *ann, int n_ann, char **out,
+                               size_t *len_out, hk_diag_t *diag);
 
 /* ---- heartbeat -------------------------------------------------------------
  * {"device":"kiosk-1","branch":"b001","version":"0.1.0","uptime_s":3600,

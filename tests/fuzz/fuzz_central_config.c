@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    central_config_doc_t *doc = (central_config_doc_t *)&size; /* must become NULL or a doc */
+    static central_config_doc_t sentinel;
+    central_config_doc_t *doc = &sentinel; /* must become NULL or a doc */
     long live = hk_mem_live();
     hk_diag_t diag;
     int i;

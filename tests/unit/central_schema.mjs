@@ -1,12 +1,13 @@
 // The head-office protocol's encoders against docs/api/central.yaml.
 //
-// Runs test_central_proto with HK_CENTRAL_SAMPLES=FILE, which writes one
-// line per encoder output ("<schema name>\t<body>": a batch, acks, an
-// error, heartbeats, a heartbeat reply, with quotes, control characters
-// and invalid UTF-8 in their free text), and validates every body against
-// the schema of that name in the description (JSON Schema 2020-12, as
-// OpenAPI 3.1 uses, with ajv). So the description cannot drift from what
-// central_proto.c writes. (spectral checks the description's examples.)
+// Runs test_central_proto with HK_CENTRAL_SAMPLES=FILE, which writes each
+// encoder output as "<schema name> <bytes>\n<body>\n" (a batch, acks, an
+// error, a config document, heartbeats, a heartbeat reply, with quotes,
+// control characters and invalid UTF-8 in their free text), and validates
+// every body against the schema of that name in the description (JSON
+// Schema 2020-12, as OpenAPI 3.1 uses, with ajv), so the description
+// cannot drift from what central_proto.c writes. (spectral checks the
+// description's examples.)
 //
 // Run by CTest: node central_schema.mjs TEST_BINARY; env HK_SOURCE_DIR,
 // HK_TEST_TMP. Exit 77 (skip) when node_modules is missing.
@@ -39,11 +40,15 @@ if (run.status !== 0) {
 
 let failures = 0;
 const seen = new Set();
-const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
-for (const line of lines) {
-  const tab = line.indexOf("\t");
-  const name = line.slice(0, tab);
-  const body = line.slice(tab + 1);
+const data = readFileSync(file);
+let at = 0;
+let count = 0;
+while (at < data.length) {
+  const eol = data.indexOf(0x0a, at);
+  const [name, bytes] = data.subarray(at, eol).toString("utf8").split(" ");
+  const body = data.subarray(eol + 1, eol + 1 + Number(bytes)).toString("utf8");
+  at = eol + 1 + Number(bytes) + 1;
+  count++;
   const validate = ajv.getSchema(`central#/components/schemas/${name}`);
   let value;
   try {
@@ -64,12 +69,12 @@ for (const line of lines) {
   }
   seen.add(name);
 }
-for (const name of ["Batch", "Ack", "Error", "Heartbeat", "HeartbeatReply"]) {
+for (const name of ["Batch", "Ack", "Error", "ConfigDocument", "Heartbeat", "HeartbeatReply"]) {
   if (!seen.has(name)) {
     failures++;
     console.log(`not ok - no ${name} sample was written`);
   }
 }
 rmSync(dir, { recursive: true, force: true });
-console.log(`${lines.length} samples, ${failures} failed`);
+console.log(`${count} samples, ${failures} failed`);
 process.exit(failures ? 1 : 0);

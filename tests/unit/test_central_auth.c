@@ -52,7 +52,7 @@ static void test_scopes_cover_what_rolls_up_into_them(void)
 
 static void test_session_cookie_proves_itself_until_it_expires(void)
 {
-    char c[CENTRAL_AUTH_COOKIE_LEN], forged[CENTRAL_AUTH_COOKIE_LEN], user[CENTRAL_ID_LEN];
+    char c[CENTRAL_AUTH_COOKIE_LEN], forged[CENTRAL_AUTH_COOKIE_LEN + 16], user[CENTRAL_ID_LEN];
     char *dot;
 
     HK_ASSERT_OK(central_session_issue(KEY, "li-manager", 5000, c));

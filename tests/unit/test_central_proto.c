@@ -86,18 +86,30 @@ static char *read_file(const char *rel, size_t *len_out)
     return buf;
 }
 
-/* text with the first `from` replaced by `to`, in one of two static
- * buffers used in turn (so mutate(mutate(...)) works). */
+/* text with the first `from` replaced by `to`. The result lives until
+ * the call after next (so mutate(mutate(...)) works); libc memory, outside
+ * the hk_mem leak count. */
 static const char *mutate(const char *text, const char *from, const char *to)
 {
-    static char bufs[2][300 * 1024];
+    static char *slots[2];
     static int turn;
     const char *at = strstr(text, from);
-    char *buf = bufs[turn ^= 1];
+    size_t pre, mid = strlen(to), post;
+    char *buf;
 
     if(!at)
         hk_test_fail(__FILE__, __LINE__, "mutation anchor not found: %s", from);
-    (void)snprintf(buf, sizeof(bufs[0]), "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    pre = (size_t)(at - text);
+    post = strlen(at + strlen(from));
+    buf = malloc(pre + mid + post + 1);
+    if(!buf)
+        hk_test_fail(__FILE__, __LINE__, "out of memory");
+    memcpy(buf, text, pre);
+    memcpy(buf + pre, to, mid);
+    memcpy(buf + pre + mid, at + strlen(from), post + 1);
+    turn ^= 1;
+    free(slots[turn]);
+    slots[turn] = buf;
     return buf;
 }
 
@@ -598,7 +610,8 @@ static void test_central_config_doc_decodes_the_sample_branch(void)
 
 static void config_refused(const char *text, const char *diag_part)
 {
-    central_config_doc_t *doc = (central_config_doc_t *)&diag; /* must become NULL */
+    static central_config_doc_t sentinel;
+    central_config_doc_t *doc = &sentinel; /* must become NULL */
     hk_err_t rc = central_config_decode(text, strlen(text), &doc, &diag);
 
     HK_ASSERT_MSG(rc == HK_ERR_INVALID, "expected INVALID (%s), got %d", diag_part, (int)rc);
@@ -638,6 +651,76 @@ static void test_central_config_doc_names_the_bad_field(void)
                           "\"link\":\"x\"}],\"version\":1,"),
                    "announcements[0].link: unknown key");
     hk_free(text);
+    hk_free(cfg);
+}
+
+static void test_central_config_encode_builds_what_devices_accept(void)
+{
+    central_announcement_t ann[2] = { { "a1", "春节休息", "Closed \"now\"\n", 1, 2 },
+                                      { "a2", "好", "ok", 0, 0 } };
+    central_config_doc_t *doc = NULL;
+    size_t len, cfg_len, trimmed;
+    char *cfg = read_file("assets/config/sample-branch.json", &cfg_len);
+    char *out = NULL;
+
+    HK_ASSERT_OK(central_config_encode(7, cfg, cfg_len, ann, 2, &out, &len, &diag));
+    HK_ASSERT_INT(strlen(out), len);
+    /* the config's exact text (a file's trailing newline aside) */
+    trimmed = cfg_len;
+    while(trimmed > 0 && (cfg[trimmed - 1] == '\n' || cfg[trimmed - 1] == ' '))
+        trimmed--;
+    HK_ASSERT(strncmp(out, "{\"version\":7,\"config\":{", 23) == 0);
+    HK_ASSERT(memcmp(out + 22, cfg, trimmed) == 0);
+    HK_ASSERT_CONTAINS(out, ",\"announcements\":[{\"id\":\"a1\",\"zh\":\"春节休息\","
+                            "\"en\":\"Closed \\\"now\\\" \",\"from_ms\":1,\"to_ms\":2}");
+    HK_ASSERT_OK(central_config_decode(out, len, &doc, &diag));
+    HK_ASSERT_INT(7, doc->version);
+    HK_ASSERT_STR("sh-xuhui-01", doc->config.branch_id);
+    HK_ASSERT_INT(2, doc->n_announcements);
+    HK_ASSERT_STR("Closed \"now\" ", doc->announcements[0].en);
+    hk_free(doc);
+    hk_free(out);
+
+    {
+        static const char minimal[] =
+            "{\"branch\":{\"id\":\"b\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
+            "\"services\":[{\"id\":\"g\",\"prefix\":\"A\",\"name_zh\":\"x\",\"name_en\":\"x\"}],"
+            "\"counters\":[{\"id\":\"c\",\"number\":1,\"services\":[\"g\"]}]}";
+
+        char want[sizeof(minimal) + 64];
+
+        HK_ASSERT_OK(
+            central_config_encode(1, minimal, strlen(minimal), NULL, 0, &out, &len, &diag));
+        (void)snprintf(want, sizeof(want), "{\"version\":1,\"config\":%s,\"announcements\":[]}",
+                       minimal);
+        HK_ASSERT_STR(want, out);
+        hk_free(out);
+    }
+
+    /* refusals name the field as the device would */
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  central_config_encode(1, mutate(cfg, "\"prefix\": \"V\"", "\"prefix\": \"v\""),
+                                        cfg_len, NULL, 0, &out, &len, &diag));
+    HK_ASSERT_STR("config.services[0].prefix: must be one letter A-Z", diag.msg);
+    HK_ASSERT(out == NULL);
+    {
+        char *extra = hk_malloc(cfg_len + 16);
+
+        HK_ASSERT(extra != NULL);
+        memcpy(extra, cfg, cfg_len);
+        memcpy(extra + cfg_len, ",\"_x\":1", 7);
+        HK_ASSERT_INT(HK_ERR_INVALID,
+                      central_config_encode(1, extra, cfg_len + 7, NULL, 0, &out, &len, &diag));
+        HK_ASSERT_CONTAINS(diag.msg, "config: not valid JSON");
+        hk_free(extra);
+    }
+    memcpy(ann[1].id, "a1", 3);
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  central_config_encode(1, cfg, cfg_len, ann, 2, &out, &len, &diag));
+    HK_ASSERT_STR("announcements[1].id: \"a1\" listed twice", diag.msg);
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  central_config_encode(0, cfg, cfg_len, NULL, 0, &out, &len, &diag));
+    HK_ASSERT(out == NULL);
     hk_free(cfg);
 }
 
@@ -687,6 +770,18 @@ static void test_central_heartbeat_round_trip(void)
         t1 = mutate(mutate(t1, ",\"last_error\":\"\"", ""), "-2", "-1");
         HK_ASSERT_INT(HK_ERR_INVALID, central_heartbeat_decode(t1, strlen(t1), &back, &diag));
         HK_ASSERT_STR("last_error: required", diag.msg);
+    }
+
+    {
+        char *big = hk_malloc(CENTRAL_SMALL_MAX_BYTES + 1);
+
+        HK_ASSERT(big != NULL);
+        memset(big, ' ', CENTRAL_SMALL_MAX_BYTES + 1);
+        memcpy(big, "{}", 2);
+        HK_ASSERT_INT(HK_ERR_INVALID,
+                      central_heartbeat_decode(big, CENTRAL_SMALL_MAX_BYTES + 1, &back, &diag));
+        HK_ASSERT_STR("16385 bytes is over the 16384 byte limit", diag.msg);
+        hk_free(big);
     }
 
     HK_ASSERT_OK(central_heartbeat_reply_encode(1764000000123LL, &out, &len));
@@ -761,6 +856,17 @@ static hk_err_t step_config(const void *ctx)
     return rc;
 }
 
+static hk_err_t step_config_encode(const void *ctx)
+{
+    central_announcement_t ann = { "a1", "z", "e", 0, 0 };
+    char *out = NULL;
+    size_t len;
+    hk_err_t rc = central_config_encode(3, ctx, strlen(ctx), &ann, 1, &out, &len, &diag);
+
+    hk_free(out);
+    return rc;
+}
+
 static hk_err_t step_small(const void *ctx)
 {
     central_heartbeat_t hb = { "kiosk-1", "b001", "0.1.0", 1, 2, "ok", 3, "" }, back;
@@ -808,6 +914,8 @@ static void test_central_proto_survives_every_allocation_failure(void)
     HK_ASSERT_MSG(f >= 10, "ack: only %d allocations exercised", f);
     f = fail_each_allocation(step_config, doc);
     HK_ASSERT_MSG(f >= 50, "config: only %d allocations exercised", f);
+    f = fail_each_allocation(step_config_encode, cfg);
+    HK_ASSERT_MSG(f >= 50, "config encode: only %d allocations exercised", f);
     f = fail_each_allocation(step_small, NULL);
     HK_ASSERT_MSG(f >= 10, "heartbeat/error: only %d allocations exercised", f);
     hk_free(doc);
@@ -815,16 +923,15 @@ static void test_central_proto_survives_every_allocation_failure(void)
 }
 
 /* ---- samples for the schema check ---------------------------------------
- * With HK_CENTRAL_SAMPLES=FILE set, write one line per encoder output,
- * "<schema name>\t<body>", and run no tests: tests/unit/central_schema.mjs
+ * With HK_CENTRAL_SAMPLES=FILE set, write each encoder output as a line
+ * "<schema name> <bytes>", the body and a newline, and run no tests: tests/unit/central_schema.mjs
  * validates them against docs/api/central.yaml's schemas. */
 
 /* body: where the encoder (called in the same argument list) put its output */
 static void write_sample(FILE *f, const char *schema, hk_err_t rc, char **body)
 {
     HK_ASSERT_OK(rc);
-    HK_ASSERT(strchr(*body, '\n') == NULL);
-    fprintf(f, "%s\t%s\n", schema, *body);
+    fprintf(f, "%s %zu\n%s\n", schema, strlen(*body), *body);
     HK_SAFEFREE(*body);
 }
 
@@ -852,6 +959,15 @@ static void test_central_samples_for_the_schema_check(void)
     write_sample(f, "Heartbeat", central_heartbeat_encode(&hb, &out, &len), &out);
     (void)snprintf(hb.last_error, sizeof(hb.last_error), "错误\t\"quoted\"");
     write_sample(f, "Heartbeat", central_heartbeat_encode(&hb, &out, &len), &out);
+    {
+        central_announcement_t ann = { "a1", "春节休息", "Closed\t\"now\"", 1, 2 };
+        size_t cfg_len;
+        char *cfg = read_file("assets/config/sample-branch.json", &cfg_len);
+
+        write_sample(f, "ConfigDocument",
+                     central_config_encode(7, cfg, cfg_len, &ann, 1, &out, &len, &diag), &out);
+        hk_free(cfg);
+    }
     write_sample(f, "HeartbeatReply", central_heartbeat_reply_encode(1795660730688, &out, &len),
                  &out);
     HK_ASSERT(fclose(f) == 0);
@@ -875,6 +991,7 @@ int main(void)
     HK_RUN(test_central_retry_after_takes_seconds_and_dates);
     HK_RUN(test_central_config_doc_decodes_the_sample_branch);
     HK_RUN(test_central_config_doc_names_the_bad_field);
+    HK_RUN(test_central_config_encode_builds_what_devices_accept);
     HK_RUN(test_central_heartbeat_round_trip);
     HK_RUN(test_central_proto_survives_every_allocation_failure);
     return hk_test_end();

@@ -492,7 +492,7 @@ static int cmd_ticket_action(ctx_t *x, const char *counter, const char *action, 
 {
     char path[128];
     lan_resp_t r;
-    int64_t id;
+    int64_t id = 0;
     int ex;
 
     if(!id_ok(counter))
