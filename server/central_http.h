@@ -22,7 +22,7 @@
 #define CENTRAL_HTTP_DEFAULT_INFLIGHT 64
 #define CENTRAL_HTTP_DEFAULT_RETRY_S  5
 #define CENTRAL_HTTP_MAX_THREADS      64
-#define CENTRAL_HTTP_SMALL_BODY_MAX   (16 * 1024) /* a heartbeat (any body but a batch) */
+#define CENTRAL_HTTP_SMALL_BODY_MAX   CENTRAL_SMALL_MAX_BYTES /* a heartbeat (any body but a batch) */
 /* TLS 1.2 and 1.3 only, AEAD ciphers with ECDHE, the server's order. */
 #define CENTRAL_HTTP_TLS_PRIORITIES                                                      \
     "SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:" \
