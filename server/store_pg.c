@@ -805,25 +805,12 @@ static hk_err_t pg_count_events(central_store_t *s, const char *device, int64_t 
 
 /* ---- configuration documents --------------------------------------------------------- */
 
-/* ETag: BLAKE2b-128 of the exact text, lower-case hex, quoted: the tag
- * central_store_etag() (central_store.c, branch server) computes for every
- * backend. TODO(merge): call central_store_etag() instead. */
-static void make_etag(const char *json, char etag[CENTRAL_ETAG_LEN])
-{
-    unsigned char h[16];
-    char hex[2 * sizeof(h) + 1];
-
-    crypto_generichash(h, sizeof(h), (const unsigned char *)json, strlen(json), NULL, 0);
-    sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-    snprintf(etag, CENTRAL_ETAG_LEN, "\"%s\"", hex);
-}
-
 static hk_err_t pg_config_put(central_store_t *s, const char *branch, const char *json)
 {
     char etag[CENTRAL_ETAG_LEN];
     const char *p[3] = { branch, json, etag };
 
-    make_etag(json, etag);
+    central_store_etag(json, etag); /* the tag every backend stores */
     return run_void((pg_store_t *)s, "cfg_put", 3, p);
 }
 
