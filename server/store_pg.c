@@ -13,7 +13,8 @@
  *   transaction holding pg_advisory_xact_lock(SCHEMA_LOCK_KEY): two
  *   instances starting at once on an empty database would otherwise race
  *   on the catalog (a unique violation on pg_type).
- * - Ingest, one transaction (ingest_once):
+ * - Ingest, one transaction (ingest_once), two round trips in the usual
+ *   case (send_batch pipelines BEGIN and steps 1, 2, 4; then COMMIT):
  *     1. upsert device_progress(device) and read acked_seq: the upsert takes
  *        the row lock, so ingests of one device serialise here, whichever
  *        instance runs them (READ COMMITTED: every later statement sees what
@@ -21,11 +22,13 @@
  *     2. INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING
  *        RETURNING seq: the whole batch in one statement, the returned seqs
  *        are the events stored now;
+ *     4. advance acked_seq to the end of the contiguous run after it (one
+ *        UPDATE walking the primary key from acked_seq to the first gap;
+ *        nothing when acked_seq+1 is not held);
  *     3. only when some were not stored: read the rows they collided with
  *        (same (device, seq) or same uuid) and compare: all identical ->
- *        CENTRAL_DUPLICATE; any other content -> ROLLBACK, HK_ERR_CONFLICT;
- *     4. advance acked_seq to the end of the contiguous run after it (one
- *        UPDATE, only when acked_seq+1 is held), COMMIT.
+ *        CENTRAL_DUPLICATE; any other content -> ROLLBACK (so 4 is undone
+ *        too), HK_ERR_CONFLICT; then COMMIT.
  *   A serialisation failure or deadlock (only possible when two devices
  *   send the same uuid at once) rolls back and retries, up to MAX_TRIES,
  *   then HK_ERR_BUSY.
@@ -131,12 +134,15 @@ static const struct {
                 " ON CONFLICT DO NOTHING RETURNING seq" },
     { "ev_held", "SELECT device, seq, uuid, type, time_ms, body FROM events"
                  " WHERE (device = $1 AND seq = ANY($2::bigint[])) OR uuid = ANY($3::text[])" },
-    { "prog_adv", "UPDATE device_progress SET acked_seq = COALESCE("
-                  "(SELECT min(e.seq) FROM events e WHERE e.device = $1 AND e.seq > $2::bigint"
+    /* the end of the run after acked_seq: an ordered walk of the primary key
+     * that stops at the first gap (ORDER BY ... LIMIT 1; min() would make
+     * the planner hash every event of the device, O(events) per batch) */
+    { "prog_adv", "UPDATE device_progress d SET acked_seq = COALESCE("
+                  "(SELECT e.seq FROM events e WHERE e.device = $1 AND e.seq > d.acked_seq"
                   " AND NOT EXISTS (SELECT 1 FROM events f WHERE f.device = $1"
-                  " AND f.seq = e.seq + 1)), acked_seq)"
-                  " WHERE device = $1"
-                  " AND EXISTS (SELECT 1 FROM events WHERE device = $1 AND seq = $2::bigint + 1)"
+                  " AND f.seq = e.seq + 1) ORDER BY e.seq LIMIT 1), d.acked_seq)"
+                  " WHERE d.device = $1 AND EXISTS (SELECT 1 FROM events g"
+                  " WHERE g.device = $1 AND g.seq = d.acked_seq + 1)"
                   " RETURNING acked_seq" },
     { "acked", "SELECT acked_seq FROM device_progress WHERE device = $1" },
     { "count", "SELECT count(*) FROM events WHERE device = $1" },
@@ -658,34 +664,83 @@ out:
     return rc;
 }
 
+/* Steps 1, 2 and 4 in one round trip (libpq pipeline mode): BEGIN,
+ * prog_lock, ev_ins, prog_adv, then a sync; the transaction stays open for
+ * step 3 and COMMIT. *ins_out receives ev_ins's result (PQclear it). */
+static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const sbuf_t arr[5],
+                           int64_t *acked_out, PGresult **ins_out, hk_diag_t *diag)
+{
+    const char *lock_p[1] = { b->device };
+    const char *ins_p[6] = { b->device, arr[0].p, arr[1].p, arr[2].p, arr[3].p, arr[4].p };
+    PGconn *c = st->conn;
+    hk_err_t rc = HK_OK;
+    int q = 0; /* the query whose results come next: 0 BEGIN .. 3 prog_adv */
+
+    *ins_out = NULL;
+    if(!PQenterPipelineMode(c) || !PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
+       !PQsendQueryPrepared(c, "prog_lock", 1, lock_p, NULL, NULL, 0) ||
+       !PQsendQueryPrepared(c, "ev_ins", 6, ins_p, NULL, NULL, 0) ||
+       !PQsendQueryPrepared(c, "prog_adv", 1, lock_p, NULL, NULL, 0) || !PQpipelineSync(c)) {
+        set_pg_diag(st, diag, "store: postgres: ingest: ", PQerrorMessage(c));
+        PQreset(c); /* a half-sent pipeline: start the session afresh */
+        return HK_ERR_IO;
+    }
+    for(;;) { /* every result up to the sync, even after an error */
+        PGresult *res = PQgetResult(c);
+        ExecStatusType es;
+        if(!res) { /* the end of one query's results */
+            if(PQstatus(c) != CONNECTION_OK || ++q > 4) {
+                if(rc == HK_OK)
+                    set_pg_diag(st, diag, "store: postgres: ingest: ", PQerrorMessage(c));
+                rc = HK_ERR_IO;
+                break;
+            }
+            continue;
+        }
+        es = PQresultStatus(res);
+        if(es == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        if(es == PGRES_TUPLES_OK && q == 1 && PQntuples(res) == 1)
+            *acked_out = get_i64(res, 0, 0);
+        else if(es == PGRES_TUPLES_OK && q == 3 && PQntuples(res) == 1)
+            *acked_out = get_i64(res, 0, 0); /* advanced; else it stays */
+        else if(es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK && es != PGRES_PIPELINE_ABORTED &&
+                rc == HK_OK)
+            rc = result_err(st, res, diag, "ingest");
+        if(es == PGRES_TUPLES_OK && q == 2 && !*ins_out)
+            *ins_out = res;
+        else
+            PQclear(res);
+    }
+    if(!PQexitPipelineMode(c)) {
+        PQreset(c); /* results left unread: the session cannot go on */
+        rc = HK_ERR_IO;
+    }
+    if(rc == HK_OK && !*ins_out) {
+        hk_diag_set(diag, "store: postgres: ingest: no result from the insert");
+        rc = HK_ERR_IO;
+    }
+    if(rc != HK_OK) {
+        PQclear(*ins_out);
+        *ins_out = NULL;
+    }
+    return rc;
+}
+
 static hk_err_t ingest_once(pg_store_t *st, const central_batch_t *b, const sbuf_t arr[5],
                             central_ack_t *ack, hk_diag_t *diag)
 {
     PGresult *res = NULL;
     bool *stored = NULL;
     int64_t acked = 0;
-    char acked_txt[24];
     int i, n_stored;
     hk_err_t rc;
 
-    rc = exec_simple(st, "BEGIN", diag);
+    rc = send_batch(st, b, arr, &acked, &res, diag); /* 1, 2, 4 */
     if(rc != HK_OK)
-        return rc;
-    { /* 1: lock the device's progress row, read acked_seq */
-        const char *p[1] = { b->device };
-        rc = run(st, "prog_lock", 1, p, &res, diag);
-        if(rc != HK_OK)
-            goto out;
-        acked = get_i64(res, 0, 0);
-        PQclear(res);
-        res = NULL;
-    }
-    { /* 2: the batch in one statement */
-        const char *p[6] = { b->device, arr[0].p, arr[1].p, arr[2].p, arr[3].p, arr[4].p };
-        rc = run(st, "ev_ins", 6, p, &res, diag);
-        if(rc != HK_OK)
-            goto out;
-    }
+        goto out;
     stored = hk_calloc((size_t)b->n_events, sizeof(bool));
     if(!stored) {
         rc = HK_ERR_NOMEM;
@@ -708,17 +763,6 @@ static hk_err_t ingest_once(pg_store_t *st, const central_batch_t *b, const sbuf
         rc = check_not_stored(st, b, stored, ack, diag);
         if(rc != HK_OK)
             goto out;
-    }
-    { /* 4: advance acked_seq over the contiguous run now held */
-        const char *p[2] = { b->device, acked_txt };
-        snprintf(acked_txt, sizeof(acked_txt), "%" PRId64, acked);
-        rc = run(st, "prog_adv", 2, p, &res, diag);
-        if(rc != HK_OK)
-            goto out;
-        if(PQntuples(res) == 1)
-            acked = get_i64(res, 0, 0);
-        PQclear(res);
-        res = NULL;
     }
     rc = exec_simple(st, "COMMIT", diag);
     if(rc == HK_OK)
