@@ -1,7 +1,8 @@
 /*
  * store_pg: the PostgreSQL backend of central_store against a real server
  * started by this test (tests/support/pg_proc: Debian's postgresql, as
- * "nobody" in a temp dir; skipped with 77 when it is not installed).
+ * "nobody" in a temp dir; 77 when it is not installed), and the same
+ * backend-neutral cases on the SQLite backend first, so both answer alike.
  * Idempotent ingest and its statuses, a conflict stores nothing of the
  * batch, acked_seq counts only the contiguous run (gaps filled later), two
  * connections ingesting overlapping batches of one device at once, schema
@@ -24,10 +25,12 @@
 #include "pg_proc.h"
 
 #define DEV     "kiosk-1"
+#define RUN(fn) hk_test_run(on_pg ? "pg/" #fn : "sqlite/" #fn, fn)
 #define N_RACE  600 /* events in the two-connection race */
 #define BODY_SZ 300
 
 static pg_proc_t *server;
+static bool on_pg;      /* the suite runs on SQLite first, then on PostgreSQL */
 static char url[512];   /* this test's own database */
 static char dbname[32]; /* its name */
 static int db_counter;
@@ -35,7 +38,9 @@ static int db_counter;
 void setUp(void)
 {
     snprintf(dbname, sizeof(dbname), "t%d", ++db_counter);
-    if(pg_proc_createdb(server, dbname, url, sizeof(url)) != 0)
+    if(!on_pg)
+        snprintf(url, sizeof(url), "sqlite:%s", hk_test_path("central.db"));
+    else if(pg_proc_createdb(server, dbname, url, sizeof(url)) != 0)
         hk_test_fail(__FILE__, __LINE__, "createdb %s failed", dbname);
 }
 
@@ -52,7 +57,7 @@ static central_store_t *open_store(void)
     hk_err_t rc = central_store_open(url, &s, &diag);
 
     HK_ASSERT_MSG(rc == HK_OK, "central_store_open: %d %s", (int)rc, diag.msg);
-    HK_ASSERT_STR("postgres", central_store_kind(s));
+    HK_ASSERT_STR(on_pg ? "postgres" : "sqlite", central_store_kind(s));
     return s;
 }
 
@@ -171,12 +176,12 @@ static void test_ingest_idempotent(void)
         central_batch_free(&b);
     }
     /* the body is stored byte for byte (quotes, backslashes, UTF-8) */
-    HK_ASSERT_OK(pg_proc_query(server, dbname,
-                               "SELECT body FROM events WHERE device='" DEV "' AND seq=2", out,
-                               sizeof(out)));
-    HK_ASSERT_CONTAINS(out, "\"service\":\"社保\",\"note\":\"say \\\"hi\\\" \\\\ back\"");
-    {
+    if(on_pg) {
         central_event_t e;
+        HK_ASSERT_OK(pg_proc_query(server, dbname,
+                                   "SELECT body FROM events WHERE device='" DEV "' AND seq=2", out,
+                                   sizeof(out)));
+        HK_ASSERT_CONTAINS(out, "\"service\":\"社保\",\"note\":\"say \\\"hi\\\" \\\\ back\"");
         make_event(&e, 1, 2, 0);
         HK_ASSERT_STR(e.body, out);
         hk_free(e.body);
@@ -317,6 +322,8 @@ static void test_two_connections_one_device(void)
     HK_ASSERT_INT(N_RACE, count_events(s, DEV));
     HK_ASSERT_INT(N_RACE, acked_seq(s, DEV));
     central_store_close(s);
+    if(!on_pg)
+        return;
     HK_ASSERT_OK(pg_proc_query(server, dbname,
                                "SELECT count(DISTINCT seq) || '/' || count(DISTINCT uuid) || '/' "
                                "|| min(seq) || '/' || max(seq) FROM events",
@@ -434,6 +441,10 @@ static void test_heartbeat_upsert(void)
     snprintf(hb.printer, sizeof(hb.printer), "paper_out");
     snprintf(hb.last_error, sizeof(hb.last_error), "printer: paper out; it's \"empty\"");
     HK_ASSERT_OK(central_store_heartbeat(s, &hb, 2000));
+    if(!on_pg) {
+        central_store_close(s);
+        return;
+    }
     HK_ASSERT_OK(pg_proc_query(server, dbname,
                                "SELECT count(*), max(uptime_s), max(backlog), max(printer), "
                                "max(last_error), max(received_ms) FROM heartbeats",
@@ -505,38 +516,54 @@ static void test_server_down_and_back(void)
     central_store_close(s);
 }
 
+static void run_suite(void)
+{
+    RUN(test_ingest_idempotent);
+    RUN(test_conflict_stores_nothing);
+    RUN(test_acked_seq_contiguous);
+    RUN(test_two_connections_one_device);
+    RUN(test_schema_created_by_several_at_once);
+    RUN(test_devices);
+    RUN(test_config_etag);
+    RUN(test_heartbeat_upsert);
+}
+
+/* Can this build and machine run the PostgreSQL part? why: if not. */
+static bool pg_possible(char *why, size_t size)
+{
+    central_store_t *s = NULL;
+    hk_diag_t diag = { { 0 } };
+
+    if(!pg_proc_available(why, size))
+        return false;
+    if(central_store_open("postgresql://nobody@127.0.0.1:1/none", &s, &diag) == HK_ERR_INVALID) {
+        snprintf(why, size, "%s", diag.msg); /* built without libpq */
+        return false;
+    }
+    central_store_close(s);
+    return true;
+}
+
 int main(void)
 {
     char why[512];
     int rc;
 
-    if(!pg_proc_available(why, sizeof(why))) {
-        printf("skip: %s\n", why);
-        return 77;
-    }
-    { /* a build without libpq: nothing to test */
-        central_store_t *s = NULL;
-        hk_diag_t diag = { { 0 } };
-        if(central_store_open("postgresql://nobody@127.0.0.1:1/none", &s, &diag) ==
-           HK_ERR_INVALID) {
-            printf("skip: %s\n", diag.msg);
-            return 77;
-        }
-        central_store_close(s);
+    /* the backend-neutral part on SQLite too: both backends, one suite */
+    on_pg = false;
+    run_suite();
+    if(!pg_possible(why, sizeof(why))) {
+        rc = hk_test_end();
+        printf("skip: the PostgreSQL part: %s\n", why);
+        return rc ? rc : 77;
     }
     if(pg_proc_start(false, &server, why, sizeof(why)) != 0) {
         fprintf(stderr, "cannot start PostgreSQL: %s\n", why);
         return 1;
     }
     printf("# PostgreSQL on 127.0.0.1:%d\n", pg_proc_port(server));
-    HK_RUN(test_ingest_idempotent);
-    HK_RUN(test_conflict_stores_nothing);
-    HK_RUN(test_acked_seq_contiguous);
-    HK_RUN(test_two_connections_one_device);
-    HK_RUN(test_schema_created_by_several_at_once);
-    HK_RUN(test_devices);
-    HK_RUN(test_config_etag);
-    HK_RUN(test_heartbeat_upsert);
+    on_pg = true;
+    run_suite();
     HK_RUN(test_connection_errors_hide_password);
     HK_RUN(test_server_down_and_back);
     rc = hk_test_end();
