@@ -388,7 +388,7 @@ void bench_central(const bench_opts_t *o, bench_table_t *t)
     bench_note(t,
                "central ingest: %d events, %d per batch (one transaction each), bodies %d bytes, "
                "%d devices, store and floor alternating in %d rounds; SQLite WAL+synchronous=FULL, "
-               "PostgreSQL 15 fsync on",
+               "PostgreSQL fsync and synchronous_commit on",
                w.n_batches * BATCH_EVENTS, BATCH_EVENTS, BODY_BYTES, N_DEVICES, ROUNDS);
     free_workload(&w);
 }

@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #define START_TIMEOUT_MS 60000
 #define STOP_TIMEOUT_MS  20000
 
@@ -138,10 +140,27 @@ static pid_t spawn(const pg_proc_t *p, bool drop, char *const argv[], const char
                    char *const env[], bool die_with_parent)
 {
     int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    char **envp = environ;
     pid_t pid;
 
     if(fd < 0)
         return -1;
+    if(env) { /* environ + env, built before fork: the child only execs */
+        size_t n = 0, k = 0, i;
+        while(environ[n])
+            n++;
+        while(env[k])
+            k++;
+        envp = calloc(n + k + 1, sizeof(char *));
+        if(!envp) {
+            close(fd);
+            return -1;
+        }
+        for(i = 0; i < k; i++)
+            envp[i] = env[i]; /* first: getenv() takes the first match */
+        for(i = 0; i < n; i++)
+            envp[k + i] = environ[i];
+    }
     pid = fork();
     if(pid == 0) {
         int nul = open("/dev/null", O_RDONLY);
@@ -158,12 +177,11 @@ static pid_t spawn(const pg_proc_t *p, bool drop, char *const argv[], const char
         /* after the uid change: a credential change clears the death signal */
         if(die_with_parent)
             prctl(PR_SET_PDEATHSIG, SIGINT);
-        if(env)
-            for(int i = 0; env[i]; i++)
-                putenv(env[i]);
-        execv(argv[0], argv);
+        execve(argv[0], argv, envp);
         _exit(127);
     }
+    if(envp != environ)
+        free(envp);
     close(fd);
     return pid;
 }
