@@ -50,7 +50,7 @@ int main(int argc, char **argv)
     o.idle_s = 10;
     o.redraw_frames = 400;
     o.tickets = 1200;
-    o.central_events = 20000;
+    o.central_events = 40000;
     for(i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if(!strcmp(a, "--help")) {
