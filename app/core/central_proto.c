@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hk_buf.h"
 #include "hk_json.h"
 #include "hk_mem.h"
 #include "hk_time.h"
@@ -52,14 +53,6 @@
 
 /* Types -------------------------------------------------------------------*/
 
-/* A growing output buffer; an allocation failure sticks in oom. */
-typedef struct buf {
-    char *p;
-    size_t len;
-    size_t cap;
-    bool oom;
-} buf_t;
-
 /* A cursor over raw JSON text already accepted by cJSON. */
 typedef struct scan {
     const char *t;
@@ -68,12 +61,8 @@ typedef struct scan {
 } scan_t;
 
 /* Static prototypes -------------------------------------------------------*/
-static void buf_reserve(buf_t *b, size_t more);
-static void buf_put(buf_t *b, const char *s, size_t n);
-static void buf_puts(buf_t *b, const char *s);
-static void buf_int(buf_t *b, int64_t v);
-static void put_text(buf_t *b, const char *s, size_t max_bytes);
-static hk_err_t buf_finish(buf_t *b, char **out, size_t *len_out);
+static void buf_int(hk_buf_t *b, int64_t v);
+static void put_text(hk_buf_t *b, const char *s, size_t max_bytes);
 static bool strict_json_text(const char *s, size_t len);
 static bool id_ok(const char *s);
 static bool uuid_ok(const char *s);
@@ -135,7 +124,7 @@ static const char *const status_names[] = { "stored", "duplicate" };
 hk_err_t central_batch_encode(const char *device, const char *branch, const journal_event_t *ev,
                               int n, size_t max_bytes, char **out, size_t *len_out, int *taken_out)
 {
-    buf_t b = { 0 };
+    hk_buf_t b = { 0 };
     size_t total, cap = max_bytes ? max_bytes : CENTRAL_BATCH_MAX_BYTES;
     hk_err_t rc = HK_OK;
     int i, taken = 0;
@@ -177,29 +166,29 @@ hk_err_t central_batch_encode(const char *device, const char *branch, const jour
         total += (i > 0) + (size_t)head + blen;
         taken = i + 1;
     }
-    buf_reserve(&b, total + 1);
-    buf_puts(&b, "{\"device\":\"");
-    buf_puts(&b, device);
-    buf_puts(&b, "\",\"branch\":\"");
-    buf_puts(&b, branch);
-    buf_puts(&b, "\",\"events\":[");
+    hk_buf_reserve(&b, total + 1);
+    hk_buf_puts(&b, "{\"device\":\"");
+    hk_buf_puts(&b, device);
+    hk_buf_puts(&b, "\",\"branch\":\"");
+    hk_buf_puts(&b, branch);
+    hk_buf_puts(&b, "\",\"events\":[");
     for(i = 0; i < taken; i++) {
         if(i > 0)
-            buf_puts(&b, ",");
-        buf_puts(&b, "{\"seq\":");
+            hk_buf_puts(&b, ",");
+        hk_buf_puts(&b, "{\"seq\":");
         buf_int(&b, ev[i].seq);
-        buf_puts(&b, ",\"uuid\":\"");
-        buf_puts(&b, ev[i].uuid);
-        buf_puts(&b, "\",\"type\":\"");
-        buf_puts(&b, journal_type_str(ev[i].type));
-        buf_puts(&b, "\",\"time_ms\":");
+        hk_buf_puts(&b, ",\"uuid\":\"");
+        hk_buf_puts(&b, ev[i].uuid);
+        hk_buf_puts(&b, "\",\"type\":\"");
+        hk_buf_puts(&b, journal_type_str(ev[i].type));
+        hk_buf_puts(&b, "\",\"time_ms\":");
         buf_int(&b, ev[i].wall_ms);
-        buf_puts(&b, ",\"body\":");
-        buf_puts(&b, ev[i].body); /* the exact text: never re-encoded */
-        buf_puts(&b, "}");
+        hk_buf_puts(&b, ",\"body\":");
+        hk_buf_puts(&b, ev[i].body); /* the exact text: never re-encoded */
+        hk_buf_puts(&b, "}");
     }
-    buf_puts(&b, "]}");
-    rc = buf_finish(&b, out, len_out);
+    hk_buf_puts(&b, "]}");
+    rc = hk_buf_finish(&b, out, len_out);
     if(rc == HK_OK)
         *taken_out = taken;
     return rc;
@@ -283,7 +272,7 @@ void central_batch_free(central_batch_t *b)
 
 hk_err_t central_ack_encode(const central_ack_t *ack, char **out, size_t *len_out)
 {
-    buf_t b = { 0 };
+    hk_buf_t b = { 0 };
     int i;
 
     if(out)
@@ -299,25 +288,25 @@ hk_err_t central_ack_encode(const central_ack_t *ack, char **out, size_t *len_ou
            (r->status != CENTRAL_STORED && r->status != CENTRAL_DUPLICATE))
             return HK_ERR_INVALID;
     }
-    buf_reserve(&b, 64 + (size_t)ack->n_results * 80);
-    buf_puts(&b, "{\"device\":\"");
-    buf_puts(&b, ack->device);
-    buf_puts(&b, "\",\"acked_seq\":");
+    hk_buf_reserve(&b, 64 + (size_t)ack->n_results * 80);
+    hk_buf_puts(&b, "{\"device\":\"");
+    hk_buf_puts(&b, ack->device);
+    hk_buf_puts(&b, "\",\"acked_seq\":");
     buf_int(&b, ack->acked_seq);
-    buf_puts(&b, ",\"results\":[");
+    hk_buf_puts(&b, ",\"results\":[");
     for(i = 0; i < ack->n_results; i++) {
         const central_result_t *r = &ack->results[i];
 
-        buf_puts(&b, i ? ",{\"seq\":" : "{\"seq\":");
+        hk_buf_puts(&b, i ? ",{\"seq\":" : "{\"seq\":");
         buf_int(&b, r->seq);
-        buf_puts(&b, ",\"uuid\":\"");
-        buf_puts(&b, r->uuid);
-        buf_puts(&b, "\",\"status\":\"");
-        buf_puts(&b, status_names[r->status]);
-        buf_puts(&b, "\"}");
+        hk_buf_puts(&b, ",\"uuid\":\"");
+        hk_buf_puts(&b, r->uuid);
+        hk_buf_puts(&b, "\",\"status\":\"");
+        hk_buf_puts(&b, status_names[r->status]);
+        hk_buf_puts(&b, "\"}");
     }
-    buf_puts(&b, "]}");
-    return buf_finish(&b, out, len_out);
+    hk_buf_puts(&b, "]}");
+    return hk_buf_finish(&b, out, len_out);
 }
 
 hk_err_t central_ack_decode(const char *text, size_t len, central_ack_t *out, hk_diag_t *diag)
@@ -444,19 +433,19 @@ bool central_ack_covers(const central_ack_t *ack, const char *device, const jour
 
 hk_err_t central_error_encode(const char *code, const char *message, char **out, size_t *len_out)
 {
-    buf_t b = { 0 };
+    hk_buf_t b = { 0 };
 
     if(out)
         *out = NULL;
     if(!code || !out || !code_ok(code))
         return HK_ERR_INVALID;
-    buf_reserve(&b, 64 + (message ? strlen(message) : 0));
-    buf_puts(&b, "{\"error\":{\"code\":\"");
-    buf_puts(&b, code);
-    buf_puts(&b, "\",\"message\":");
+    hk_buf_reserve(&b, 64 + (message ? strlen(message) : 0));
+    hk_buf_puts(&b, "{\"error\":{\"code\":\"");
+    hk_buf_puts(&b, code);
+    hk_buf_puts(&b, "\",\"message\":");
     put_text(&b, message ? message : "", CENTRAL_TEXT_LEN - 1);
-    buf_puts(&b, "}}");
-    return buf_finish(&b, out, len_out);
+    hk_buf_puts(&b, "}}");
+    return hk_buf_finish(&b, out, len_out);
 }
 
 hk_err_t central_error_decode(const char *text, size_t len, central_error_t *out, hk_diag_t *diag)
@@ -582,7 +571,7 @@ out:
 
 hk_err_t central_heartbeat_encode(const central_heartbeat_t *hb, char **out, size_t *len_out)
 {
-    buf_t b = { 0 };
+    hk_buf_t b = { 0 };
 
     if(out)
         *out = NULL;
@@ -590,25 +579,25 @@ hk_err_t central_heartbeat_encode(const central_heartbeat_t *hb, char **out, siz
        hb->uptime_s > INT53_MAX || hb->backlog < 0 || hb->backlog > INT53_MAX ||
        hb->disk_free_mb < -1 || hb->disk_free_mb > INT53_MAX)
         return HK_ERR_INVALID;
-    buf_reserve(&b, 512);
-    buf_puts(&b, "{\"device\":\"");
-    buf_puts(&b, hb->device);
-    buf_puts(&b, "\",\"branch\":\"");
-    buf_puts(&b, hb->branch);
-    buf_puts(&b, "\",\"version\":");
+    hk_buf_reserve(&b, 512);
+    hk_buf_puts(&b, "{\"device\":\"");
+    hk_buf_puts(&b, hb->device);
+    hk_buf_puts(&b, "\",\"branch\":\"");
+    hk_buf_puts(&b, hb->branch);
+    hk_buf_puts(&b, "\",\"version\":");
     put_text(&b, hb->version, sizeof(hb->version) - 1);
-    buf_puts(&b, ",\"uptime_s\":");
+    hk_buf_puts(&b, ",\"uptime_s\":");
     buf_int(&b, hb->uptime_s);
-    buf_puts(&b, ",\"backlog\":");
+    hk_buf_puts(&b, ",\"backlog\":");
     buf_int(&b, hb->backlog);
-    buf_puts(&b, ",\"printer\":");
+    hk_buf_puts(&b, ",\"printer\":");
     put_text(&b, hb->printer, sizeof(hb->printer) - 1);
-    buf_puts(&b, ",\"disk_free_mb\":");
+    hk_buf_puts(&b, ",\"disk_free_mb\":");
     buf_int(&b, hb->disk_free_mb);
-    buf_puts(&b, ",\"last_error\":");
+    hk_buf_puts(&b, ",\"last_error\":");
     put_text(&b, hb->last_error, sizeof(hb->last_error) - 1);
-    buf_puts(&b, "}");
-    return buf_finish(&b, out, len_out);
+    hk_buf_puts(&b, "}");
+    return hk_buf_finish(&b, out, len_out);
 }
 
 hk_err_t central_heartbeat_decode(const char *text, size_t len, central_heartbeat_t *out,
@@ -647,17 +636,17 @@ hk_err_t central_heartbeat_decode(const char *text, size_t len, central_heartbea
 
 hk_err_t central_heartbeat_reply_encode(int64_t server_time_ms, char **out, size_t *len_out)
 {
-    buf_t b = { 0 };
+    hk_buf_t b = { 0 };
 
     if(out)
         *out = NULL;
     if(!out || server_time_ms < 0 || server_time_ms > INT53_MAX)
         return HK_ERR_INVALID;
-    buf_reserve(&b, 48);
-    buf_puts(&b, "{\"server_time_ms\":");
+    hk_buf_reserve(&b, 48);
+    hk_buf_puts(&b, "{\"server_time_ms\":");
     buf_int(&b, server_time_ms);
-    buf_puts(&b, "}");
-    return buf_finish(&b, out, len_out);
+    hk_buf_puts(&b, "}");
+    return hk_buf_finish(&b, out, len_out);
 }
 
 hk_err_t central_heartbeat_reply_decode(const char *text, size_t len, int64_t *server_time_ms_out,
@@ -720,50 +709,17 @@ bool central_parse_retry_after(const char *value, int64_t now_s, int *secs_out)
 
 /* Static functions: output ------------------------------------------------*/
 
-static void buf_reserve(buf_t *b, size_t more)
-{
-    size_t want;
-    char *p;
-
-    if(b->oom || b->len + more + 1 <= b->cap)
-        return;
-    want = b->cap ? b->cap : 256;
-    while(want < b->len + more + 1)
-        want *= 2;
-    p = hk_realloc(b->p, want);
-    if(!p) {
-        b->oom = true;
-        return;
-    }
-    b->p = p;
-    b->cap = want;
-}
-
-static void buf_put(buf_t *b, const char *s, size_t n)
-{
-    buf_reserve(b, n);
-    if(b->oom)
-        return;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-static void buf_puts(buf_t *b, const char *s)
-{
-    buf_put(b, s, strlen(s));
-}
-
-static void buf_int(buf_t *b, int64_t v)
+static void buf_int(hk_buf_t *b, int64_t v)
 {
     char num[24];
     int n = snprintf(num, sizeof(num), "%" PRId64, v);
 
     if(n > 0)
-        buf_put(b, num, (size_t)n);
+        hk_buf_put(b, num, (size_t)n);
 }
 
 /* A JSON string of clean_text(s): what hk_json_get_text() will take back. */
-static void put_text(buf_t *b, const char *s, size_t max_bytes)
+static void put_text(hk_buf_t *b, const char *s, size_t max_bytes)
 {
     char tmp[CENTRAL_TEXT_LEN];
     size_t i, n;
@@ -771,27 +727,13 @@ static void put_text(buf_t *b, const char *s, size_t max_bytes)
     if(max_bytes > sizeof(tmp) - 1)
         max_bytes = sizeof(tmp) - 1; /* every text field is shorter */
     n = clean_text(tmp, max_bytes + 1, s);
-    buf_put(b, "\"", 1);
+    hk_buf_put(b, "\"", 1);
     for(i = 0; i < n; i++) {
         if(tmp[i] == '"' || tmp[i] == '\\')
-            buf_put(b, "\\", 1);
-        buf_put(b, &tmp[i], 1);
+            hk_buf_put(b, "\\", 1);
+        hk_buf_put(b, &tmp[i], 1);
     }
-    buf_put(b, "\"", 1);
-}
-
-static hk_err_t buf_finish(buf_t *b, char **out, size_t *len_out)
-{
-    buf_reserve(b, 0);
-    if(b->oom) {
-        hk_free(b->p);
-        return HK_ERR_NOMEM;
-    }
-    b->p[b->len] = '\0';
-    *out = b->p;
-    if(len_out)
-        *len_out = b->len;
-    return HK_OK;
+    hk_buf_put(b, "\"", 1);
 }
 
 /* Static functions: text rules --------------------------------------------*/

@@ -46,11 +46,11 @@
  * compared as the exact text sent (the device never re-encodes an event:
  * the same event always has the same bytes, so a retry is recognised). */
 typedef struct central_event {
-    int64_t seq;                  /* >= 1 */
-    char uuid[37];                /* lower-case 8-4-4-4-12 */
-    char type[CENTRAL_TYPE_LEN];  /* "ticket.issued"; [a-z_.]+ */
-    int64_t time_ms;              /* >= 0 */
-    char *body;                   /* JSON object text; owned (hk_malloc) */
+    int64_t seq;                 /* >= 1 */
+    char uuid[37];               /* lower-case 8-4-4-4-12 */
+    char type[CENTRAL_TYPE_LEN]; /* "ticket.issued"; [a-z_.]+ */
+    int64_t time_ms;             /* >= 0 */
+    char *body;                  /* JSON object text; owned (hk_malloc) */
 } central_event_t;
 
 typedef struct central_batch {
@@ -71,8 +71,7 @@ typedef struct central_batch {
  *         a JSON object; HK_ERR_NOMEM.
  */
 hk_err_t central_batch_encode(const char *device, const char *branch, const journal_event_t *ev,
-                              int n, size_t max_bytes, char **out, size_t *len_out,
-                              int *taken_out);
+                              int n, size_t max_bytes, char **out, size_t *len_out, int *taken_out);
 
 /**
  * Decode and validate a batch body (the server side).
@@ -80,8 +79,7 @@ hk_err_t central_batch_encode(const char *device, const char *branch, const jour
  * @param diag  the reason with its field path on HK_ERR_INVALID.
  * @return HK_OK; HK_ERR_INVALID; HK_ERR_NOMEM.
  */
-hk_err_t central_batch_decode(const char *text, size_t len, central_batch_t *out,
-                              hk_diag_t *diag);
+hk_err_t central_batch_decode(const char *text, size_t len, central_batch_t *out, hk_diag_t *diag);
 void central_batch_free(central_batch_t *b);
 
 /* ---- acknowledgement -----------------------------------------------------

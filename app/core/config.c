@@ -117,6 +117,7 @@ static void visit_table(const table_t *t, config_key_fn fn, void *ctx);
 static hk_err_t check_id(const void *val, const char *path, hk_diag_t *diag);
 static hk_err_t check_width_dots(const void *val, const char *path, hk_diag_t *diag);
 static hk_err_t check_url(const void *val, const char *path, hk_diag_t *diag);
+static hk_err_t check_url_key(const void *val, const char *path, hk_diag_t *diag);
 static void service_init(void *elem, const config_t *cfg);
 static hk_err_t service_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
                                const char *path, hk_diag_t *diag);
@@ -282,7 +283,9 @@ static const table_t display_table = { .section = "display",
 
 static const field_t ticket_fields[] = {
     F_TEXT("url_template", config_t, ticket_url_template, 0, check_url, NULL,
-           "QR code URL with {branch} {day} {number}; \"\" = no QR code"),
+           "QR code URL with {branch} {day} {number} {sig}; \"\" = no QR code"),
+    F_TEXT("url_key", config_t, ticket_url_key, 0, check_url_key, NULL,
+           "the key of {sig}, the status page's keyed checksum: 64 hex digits (from head office)"),
     F_TEXT("footer_zh", config_t, ticket_footer_zh, 0, NULL, NULL, "Chinese last line"),
     F_TEXT("footer_en", config_t, ticket_footer_en, 0, NULL, NULL, "English last line"),
 };
@@ -952,6 +955,16 @@ static hk_err_t check_url(const void *val, const char *path, hk_diag_t *diag)
     return ticket_url_check_template(val, path, diag);
 }
 
+static hk_err_t check_url_key(const void *val, const char *path, hk_diag_t *diag)
+{
+    const char *key = val;
+
+    if(!key[0] || ticket_url_key_ok(key))
+        return HK_OK;
+    hk_diag_set(diag, "%s: must be 64 hex digits (32 bytes)", path);
+    return HK_ERR_INVALID;
+}
+
 /* "HOST:PORT" with a port 0..65535 (0 = any free port, for tests). */
 static hk_err_t check_addr(const void *val, const char *path, hk_diag_t *diag)
 {
@@ -1215,6 +1228,11 @@ static hk_err_t top_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
             served[cfg->counters[i].services[k]] = true;
     if(cfg->device.counter[0] && config_counter_index(cfg, cfg->device.counter) < 0) {
         hk_diag_set(diag, "device.counter: unknown counter \"%s\"", cfg->device.counter);
+        return HK_ERR_INVALID;
+    }
+    if(ticket_url_has_sig(cfg->ticket_url_template) && !cfg->ticket_url_key[0]) {
+        /* else every ticket would print without its QR code */
+        hk_diag_set(diag, "ticket.url_key: required when ticket.url_template has {sig}");
         return HK_ERR_INVALID;
     }
     for(i = 0; i < cfg->n_services; i++) {

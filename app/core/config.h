@@ -126,7 +126,8 @@ typedef struct config {
         int height;
         bool large_text; /* start in large-text mode */
     } display;
-    char ticket_url_template[CONFIG_PATH_LEN]; /* {branch} {day} {number} */
+    char ticket_url_template[CONFIG_PATH_LEN]; /* {branch} {day} {number} {sig} */
+    char ticket_url_key[65]; /* {sig}'s key: 64 hex digits, "" = none (ticket_url.h) */
     char ticket_footer_zh[CONFIG_TEXT_LEN];
     char ticket_footer_en[CONFIG_TEXT_LEN];
     char data_dir[CONFIG_PATH_LEN]; /* "" = $XDG_DATA_HOME/hallkiosk */

@@ -356,3 +356,18 @@ static void syntax_diag(const char *text, size_t len, const char *at, hk_diag_t 
     line_col(text, (size_t)(at - text), &line, &col);
     hk_diag_set(diag, "not valid JSON (line %d, column %d)", line, col);
 }
+
+const char *hk_json_str_of(const cJSON *obj, const char *key)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+int64_t hk_json_int_of(const cJSON *obj, const char *key, int64_t dflt)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    /* NaN, infinities and values past int64's range are "not known" */
+    if(!cJSON_IsNumber(it) || !(it->valuedouble > -9.2e18 && it->valuedouble < 9.2e18))
+        return dflt;
+    return (int64_t)it->valuedouble;
+}

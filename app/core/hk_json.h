@@ -110,6 +110,14 @@ hk_err_t hk_json_get_int(const cJSON *item, const char *path, int lo, int hi, in
                          hk_diag_t *diag);
 
 /**
+ * Lenient lookups for data already stored (events replayed at head
+ * office), where a missing or mistyped key means "not known", not an
+ * error: the string value of key, or NULL; the number, or dflt.
+ */
+const char *hk_json_str_of(const cJSON *obj, const char *key);
+int64_t hk_json_int_of(const cJSON *obj, const char *key, int64_t dflt);
+
+/**
  * hk_json_get_int() for 64-bit values: a whole number in lo..hi. Doubles
  * are exact up to 2^53, so keep lo and hi within +-(2^53 - 1).
  * @param dst  written only on HK_OK.

@@ -291,6 +291,10 @@ static void test_config_errors_name_the_field_path(void)
         mutate("\"target\":\"ticket.escpos\"", "\"target\":\"ticket.escpos\",\"width_dots\":500"),
         "printer.width_dots: must be 384 (58 mm) or 576 (80 mm)");
     expect_refused(mutate("{number}", "{num}"), "ticket.url_template: unknown placeholder");
+    expect_refused(mutate("{number}", "{number}?s={sig}"),
+                   "ticket.url_key: required when ticket.url_template has {sig}");
+    expect_refused(mutate("{number}\"", "{number}\",\"url_key\":\"12ab\""),
+                   "ticket.url_key: must be 64 hex digits");
     expect_refused(mutate("https://q.example", "ftp://q.example"),
                    "ticket.url_template: must start with https://");
     expect_refused(mutate("\"role\":\"kiosk\",", "\"role\":\"kiosk\",\"timeouts\":{\"idle_s\":5},"),
