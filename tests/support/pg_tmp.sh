@@ -6,6 +6,9 @@
 #                                       loopback port; prints the store URL
 #   tests/support/pg_tmp.sh url DIR     prints it again
 #   tests/support/pg_tmp.sh stop DIR    fast shutdown, then rm -rf DIR
+#   tests/support/pg_tmp.sh run CMD...  start one in a temp dir, run CMD with
+#                                       HK_TEST_PG_URL set to its URL, stop it;
+#                                       exits with CMD's status (77: no server)
 #
 # DIR must not exist yet (start) and should be short (the unix socket lives
 # in it). As root the server runs as "nobody" (PostgreSQL refuses root).
@@ -30,6 +33,21 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+if [ "${1:-}" = run ]; then
+    shift
+    [ $# -ge 1 ] || die "usage: pg_tmp.sh run CMD [ARGS...]"
+    ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || [ -n "${HK_PG_BINDIR:-}" ] || {
+        echo "skip: no PostgreSQL server (apt-get install postgresql)"
+        exit 77
+    }
+    tmp="$(mktemp -d /tmp/hk-pgrun-XXXXXX)"
+    rmdir "$tmp" # start makes it
+    trap '"$0" stop "$tmp" >/dev/null 2>&1 || true' EXIT
+    url="$("$0" start "$tmp")"
+    rc=0
+    HK_TEST_PG_URL="$url" "$@" || rc=$?
+    exit "$rc"
+fi
 [ $# -eq 2 ] || die "usage: pg_tmp.sh start|url|stop DIR"
 cmd="$1"
 dir="$2"
@@ -66,6 +84,6 @@ stop)
     rm -rf "$dir"
     ;;
 *)
-    die "usage: pg_tmp.sh start|url|stop DIR"
+    die "usage: pg_tmp.sh start|url|stop DIR | run CMD..."
     ;;
 esac
