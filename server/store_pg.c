@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hk_buf.h"
 #include "hk_mem.h"
 
 #define SCHEMA_LOCK_KEY  "7307250701" /* any constant shared by all instances */
@@ -60,13 +61,6 @@ typedef struct pg_store {
     char *password;     /* as decoded from the URL (masked in diags); NULL = none */
     char *password_raw; /* as written in the URL (percent-encoded); NULL = none */
 } pg_store_t;
-
-/* A growable text buffer for array literals; oom sticks. */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} sbuf_t;
 
 static void pg_close(central_store_t *s);
 static hk_err_t pg_device_put(central_store_t *s, const central_device_t *d);
@@ -485,97 +479,67 @@ static hk_err_t pg_device_get(central_store_t *s, const char *id, central_device
 
 /* ---- ingest ---------------------------------------------------------------------------- */
 
-static void sb_reserve(sbuf_t *b, size_t more)
-{
-    size_t want;
-    char *p;
-
-    if(b->oom || b->len + more + 1 <= b->cap)
-        return;
-    want = b->cap ? b->cap : 1024;
-    while(want < b->len + more + 1)
-        want *= 2;
-    p = hk_realloc(b->p, want);
-    if(!p) {
-        b->oom = true;
-        return;
-    }
-    b->p = p;
-    b->cap = want;
-}
-
-static void sb_putc(sbuf_t *b, char c)
-{
-    sb_reserve(b, 1);
-    if(b->oom)
-        return;
-    b->p[b->len++] = c;
-    b->p[b->len] = '\0';
-}
-
-static void sb_i64(sbuf_t *b, int64_t v)
-{
-    char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-
-    sb_reserve(b, (size_t)n);
-    if(b->oom)
-        return;
-    memcpy(b->p + b->len, tmp, (size_t)n + 1);
-    b->len += (size_t)n;
-}
-
 /* One element of a text[] literal: "..." with " and \ escaped. */
-static void sb_quoted(sbuf_t *b, const char *s)
+static void put_quoted(hk_buf_t *b, const char *s)
 {
-    size_t n = strlen(s), i;
+    const char *run = s;
 
-    sb_reserve(b, 2 * n + 2); /* the worst case, once */
-    if(b->oom)
-        return;
-    b->p[b->len++] = '"';
-    for(i = 0; i < n; i++) {
-        if(s[i] == '"' || s[i] == '\\')
-            b->p[b->len++] = '\\';
-        b->p[b->len++] = s[i];
+    hk_buf_reserve(b, 2 * strlen(s) + 2); /* the worst case, once */
+    hk_buf_put(b, "\"", 1);
+    for(; *s; s++) {
+        if(*s != '"' && *s != '\\')
+            continue;
+        hk_buf_put(b, run, (size_t)(s - run));
+        hk_buf_put(b, "\\", 1);
+        run = s; /* the quote or backslash itself starts the next run */
     }
-    b->p[b->len++] = '"';
-    b->p[b->len] = '\0';
+    hk_buf_put(b, run, (size_t)(s - run));
+    hk_buf_put(b, "\"", 1);
 }
 
-static void sb_free(sbuf_t *b)
+static void init_arrays(hk_buf_t arr[5])
 {
-    HK_SAFEFREE(b->p);
-    b->len = b->cap = 0;
+    int k;
+
+    for(k = 0; k < 5; k++)
+        hk_buf_init(&arr[k], 0);
+}
+
+static void free_arrays(hk_buf_t arr[5])
+{
+    int k;
+
+    for(k = 0; k < 5; k++)
+        hk_buf_free(&arr[k]);
 }
 
 /* The array parameters {seq}, {uuid}, {type}, {time_ms}, {body} over the
  * events selected by want (NULL = all). false = out of memory. */
-static bool build_arrays(const central_batch_t *b, const bool *want, sbuf_t arr[5])
+static bool build_arrays(const central_batch_t *b, const bool *want, hk_buf_t arr[5])
 {
     int i, k;
     bool first = true;
 
     for(k = 0; k < 5; k++)
-        sb_putc(&arr[k], '{');
+        hk_buf_put(&arr[k], "{", 1);
     for(i = 0; i < b->n_events; i++) {
         const central_event_t *e = &b->events[i];
         if(want && !want[i])
             continue;
         if(!first)
             for(k = 0; k < 5; k++)
-                sb_putc(&arr[k], ',');
+                hk_buf_put(&arr[k], ",", 1);
         first = false;
-        sb_i64(&arr[0], e->seq);
-        sb_quoted(&arr[1], e->uuid);
-        sb_quoted(&arr[2], e->type);
-        sb_i64(&arr[3], e->time_ms);
-        sb_quoted(&arr[4], e->body ? e->body : "");
+        hk_buf_printf(&arr[0], "%" PRId64, e->seq);
+        put_quoted(&arr[1], e->uuid);
+        put_quoted(&arr[2], e->type);
+        hk_buf_printf(&arr[3], "%" PRId64, e->time_ms);
+        put_quoted(&arr[4], e->body ? e->body : "");
     }
     for(k = 0; k < 5; k++)
-        sb_putc(&arr[k], '}');
+        hk_buf_put(&arr[k], "}", 1);
     for(k = 0; k < 5; k++)
-        if(arr[k].oom)
+        if(arr[k].failed)
             return false;
     return true;
 }
@@ -600,7 +564,7 @@ static int find_seq(const central_batch_t *b, int64_t seq)
 static hk_err_t check_not_stored(pg_store_t *st, const central_batch_t *b, const bool *stored,
                                  central_ack_t *ack, hk_diag_t *diag)
 {
-    sbuf_t arr[5];
+    hk_buf_t arr[5];
     bool *want;
     PGresult *res = NULL;
     hk_err_t rc = HK_OK;
@@ -609,7 +573,7 @@ static hk_err_t check_not_stored(pg_store_t *st, const central_batch_t *b, const
     want = hk_calloc((size_t)b->n_events, sizeof(bool));
     if(!want)
         return HK_ERR_NOMEM;
-    memset(arr, 0, sizeof(arr));
+    init_arrays(arr);
     for(i = 0; i < b->n_events; i++)
         want[i] = !stored[i];
     if(!build_arrays(b, want, arr)) {
@@ -658,8 +622,7 @@ static hk_err_t check_not_stored(pg_store_t *st, const central_batch_t *b, const
     }
 out:
     PQclear(res);
-    for(i = 0; i < 5; i++)
-        sb_free(&arr[i]);
+    free_arrays(arr);
     hk_free(want);
     return rc;
 }
@@ -667,7 +630,7 @@ out:
 /* Steps 1, 2 and 4 in one round trip (libpq pipeline mode): BEGIN,
  * prog_lock, ev_ins, prog_adv, then a sync; the transaction stays open for
  * step 3 and COMMIT. *ins_out receives ev_ins's result (PQclear it). */
-static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const sbuf_t arr[5],
+static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const hk_buf_t arr[5],
                            int64_t *acked_out, PGresult **ins_out, hk_diag_t *diag)
 {
     const char *lock_p[1] = { b->device };
@@ -729,7 +692,7 @@ static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const sbuf_
     return rc;
 }
 
-static hk_err_t ingest_once(pg_store_t *st, const central_batch_t *b, const sbuf_t arr[5],
+static hk_err_t ingest_once(pg_store_t *st, const central_batch_t *b, const hk_buf_t arr[5],
                             central_ack_t *ack, hk_diag_t *diag)
 {
     PGresult *res = NULL;
@@ -779,7 +742,7 @@ static hk_err_t pg_ingest(central_store_t *s, const central_batch_t *b, central_
                           hk_diag_t *diag)
 {
     pg_store_t *st = (pg_store_t *)s;
-    sbuf_t arr[5];
+    hk_buf_t arr[5];
     hk_err_t rc;
     int i, tries;
 
@@ -799,7 +762,7 @@ static hk_err_t pg_ingest(central_store_t *s, const central_batch_t *b, central_
     ack->results = hk_calloc((size_t)b->n_events, sizeof(central_result_t));
     if(!ack->results)
         return HK_ERR_NOMEM;
-    memset(arr, 0, sizeof(arr));
+    init_arrays(arr);
     if(!build_arrays(b, NULL, arr)) {
         rc = HK_ERR_NOMEM;
         goto out;
@@ -810,8 +773,7 @@ static hk_err_t pg_ingest(central_store_t *s, const central_batch_t *b, central_
             break;
     }
 out:
-    for(i = 0; i < 5; i++)
-        sb_free(&arr[i]);
+    free_arrays(arr);
     if(rc != HK_OK) {
         HK_SAFEFREE(ack->results);
         memset(ack, 0, sizeof(*ack));
