@@ -15,10 +15,11 @@
  *   on the catalog (a unique violation on pg_type).
  * - Ingest, one transaction (ingest_once), two round trips in the usual
  *   case (send_batch pipelines BEGIN and steps 1, 2, 4; then COMMIT):
- *     1. upsert device_progress(device) and read acked_seq: the upsert takes
- *        the row lock, so ingests of one device serialise here, whichever
- *        instance runs them (READ COMMITTED: every later statement sees what
- *        the previous holder committed);
+ *     1. make the device's device_progress row if it is new, then read
+ *        acked_seq with SELECT ... FOR UPDATE: the row lock makes ingests
+ *        of one device wait for each other here, whichever instance runs
+ *        them (READ COMMITTED: every later statement sees what the previous
+ *        holder committed);
  *     2. INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING
  *        RETURNING seq: the whole batch in one statement, the returned seqs
  *        are the events stored now;
@@ -118,9 +119,12 @@ static const struct {
                  " ON CONFLICT(id) DO UPDATE SET branch = EXCLUDED.branch,"
                  " token_hash = EXCLUDED.token_hash, enabled = EXCLUDED.enabled" },
     { "dev_get", "SELECT branch, token_hash, enabled FROM devices WHERE id = $1" },
-    { "prog_lock", "INSERT INTO device_progress(device, acked_seq) VALUES($1, 0)"
-                   " ON CONFLICT(device) DO UPDATE SET acked_seq = device_progress.acked_seq"
-                   " RETURNING acked_seq" },
+    /* the row once per device (a no-op that writes nothing afterwards), then
+     * its lock: a SELECT ... FOR UPDATE, not an upsert that would write a
+     * new row version for every batch */
+    { "prog_new", "INSERT INTO device_progress(device, acked_seq) VALUES($1, 0)"
+                  " ON CONFLICT(device) DO NOTHING" },
+    { "prog_lock", "SELECT acked_seq FROM device_progress WHERE device = $1 FOR UPDATE" },
     { "ev_ins", "INSERT INTO events(device, seq, uuid, type, time_ms, body, received_ms)"
                 " SELECT $1, u.seq, u.uuid, u.type, u.time_ms, u.body, " NOW_MS_SQL
                 " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[])"
@@ -637,10 +641,12 @@ static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const hk_bu
     const char *ins_p[6] = { b->device, arr[0].p, arr[1].p, arr[2].p, arr[3].p, arr[4].p };
     PGconn *c = st->conn;
     hk_err_t rc = HK_OK;
-    int q = 0; /* the query whose results come next: 0 BEGIN .. 3 prog_adv */
+    enum { Q_BEGIN, Q_NEW, Q_LOCK, Q_INS, Q_ADV, Q_N };
+    int q = Q_BEGIN; /* the query whose results come next */
 
     *ins_out = NULL;
     if(!PQenterPipelineMode(c) || !PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
+       !PQsendQueryPrepared(c, "prog_new", 1, lock_p, NULL, NULL, 0) ||
        !PQsendQueryPrepared(c, "prog_lock", 1, lock_p, NULL, NULL, 0) ||
        !PQsendQueryPrepared(c, "ev_ins", 6, ins_p, NULL, NULL, 0) ||
        !PQsendQueryPrepared(c, "prog_adv", 1, lock_p, NULL, NULL, 0) || !PQpipelineSync(c)) {
@@ -652,7 +658,7 @@ static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const hk_bu
         PGresult *res = PQgetResult(c);
         ExecStatusType es;
         if(!res) { /* the end of one query's results */
-            if(PQstatus(c) != CONNECTION_OK || ++q > 4) {
+            if(PQstatus(c) != CONNECTION_OK || ++q > Q_N) {
                 if(rc == HK_OK)
                     set_pg_diag(st, diag, "store: postgres: ingest: ", PQerrorMessage(c));
                 rc = HK_ERR_IO;
@@ -665,14 +671,14 @@ static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const hk_bu
             PQclear(res);
             break;
         }
-        if(es == PGRES_TUPLES_OK && q == 1 && PQntuples(res) == 1)
+        if(es == PGRES_TUPLES_OK && q == Q_LOCK && PQntuples(res) == 1)
             *acked_out = get_i64(res, 0, 0);
-        else if(es == PGRES_TUPLES_OK && q == 3 && PQntuples(res) == 1)
+        else if(es == PGRES_TUPLES_OK && q == Q_ADV && PQntuples(res) == 1)
             *acked_out = get_i64(res, 0, 0); /* advanced; else it stays */
         else if(es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK && es != PGRES_PIPELINE_ABORTED &&
                 rc == HK_OK)
             rc = result_err(st, res, diag, "ingest");
-        if(es == PGRES_TUPLES_OK && q == 2 && !*ins_out)
+        if(es == PGRES_TUPLES_OK && q == Q_INS && !*ins_out)
             *ins_out = res;
         else
             PQclear(res);
