@@ -134,9 +134,15 @@ static const struct {
                  " WHERE (device = $1 AND seq = ANY($2::bigint[])) OR uuid = ANY($3::text[])" },
     /* the end of the run after acked_seq: an ordered walk of the primary key
      * that stops at the first gap (ORDER BY ... LIMIT 1; min() would make
-     * the planner hash every event of the device, O(events) per batch) */
+     * the planner hash every event of the device, O(events) per batch).
+     * $2..$3: the batch when its seqs are contiguous (else 0, 0). When it
+     * reaches acked_seq+1, all of it is held once ev_ins succeeded (an event
+     * neither stored nor held is a conflict: ROLLBACK), so the walk starts
+     * at its last seq instead of probing each of its events. */
     { "prog_adv", "UPDATE device_progress d SET acked_seq = COALESCE("
-                  "(SELECT e.seq FROM events e WHERE e.device = $1 AND e.seq > d.acked_seq"
+                  "(SELECT e.seq FROM events e WHERE e.device = $1"
+                  " AND e.seq >= CASE WHEN $2::bigint <= d.acked_seq + 1"
+                  " AND $3::bigint > d.acked_seq THEN $3::bigint ELSE d.acked_seq + 1 END"
                   " AND NOT EXISTS (SELECT 1 FROM events f WHERE f.device = $1"
                   " AND f.seq = e.seq + 1) ORDER BY e.seq LIMIT 1), d.acked_seq)"
                   " WHERE d.device = $1 AND EXISTS (SELECT 1 FROM events g"
@@ -639,17 +645,24 @@ static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const hk_bu
 {
     const char *lock_p[1] = { b->device };
     const char *ins_p[6] = { b->device, arr[0].p, arr[1].p, arr[2].p, arr[3].p, arr[4].p };
+    bool contiguous = b->events[b->n_events - 1].seq - b->events[0].seq == b->n_events - 1;
+    char first[24] = "0", last[24] = "0";
+    const char *adv_p[3] = { b->device, first, last };
     PGconn *c = st->conn;
     hk_err_t rc = HK_OK;
     enum { Q_BEGIN, Q_NEW, Q_LOCK, Q_INS, Q_ADV, Q_N };
     int q = Q_BEGIN; /* the query whose results come next */
 
     *ins_out = NULL;
+    if(contiguous) { /* ascending and no seq twice (pg_ingest checked) */
+        snprintf(first, sizeof(first), "%" PRId64, b->events[0].seq);
+        snprintf(last, sizeof(last), "%" PRId64, b->events[b->n_events - 1].seq);
+    }
     if(!PQenterPipelineMode(c) || !PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
        !PQsendQueryPrepared(c, "prog_new", 1, lock_p, NULL, NULL, 0) ||
        !PQsendQueryPrepared(c, "prog_lock", 1, lock_p, NULL, NULL, 0) ||
        !PQsendQueryPrepared(c, "ev_ins", 6, ins_p, NULL, NULL, 0) ||
-       !PQsendQueryPrepared(c, "prog_adv", 1, lock_p, NULL, NULL, 0) || !PQpipelineSync(c)) {
+       !PQsendQueryPrepared(c, "prog_adv", 3, adv_p, NULL, NULL, 0) || !PQpipelineSync(c)) {
         set_pg_diag(st, diag, "store: postgres: ingest: ", PQerrorMessage(c));
         PQreset(c); /* a half-sent pipeline: start the session afresh */
         return HK_ERR_IO;
