@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "central_proto.h"
@@ -350,7 +351,7 @@ void bench_central(const bench_opts_t *o, bench_table_t *t)
 {
     workload_t w;
     side_result_t r;
-    char dir[1024], url[1100], why[512];
+    char dir[1024], url[1100], why[512], load[128];
     pg_proc_t *pg = NULL;
 
     if(make_workload(&w, o->central_events) != 0) {
@@ -386,9 +387,14 @@ void bench_central(const bench_opts_t *o, bench_table_t *t)
     bench_row(t, "central ingest, PostgreSQL, events/s", BENCH_NOT_MEASURED, ">= 10000", "%s", why);
 #endif
     bench_note(t,
-               "central ingest: %d events, %d per batch (one transaction each), bodies %d bytes, "
-               "%d devices, store and floor alternating in %d rounds; SQLite WAL+synchronous=FULL, "
-               "PostgreSQL fsync and synchronous_commit on",
+               "central ingest: %d events, batches of %d (a transaction each), %d-byte bodies, "
+               "%d devices, %d alternating rounds; SQLite WAL+synchronous=FULL, PostgreSQL "
+               "fsync+synchronous_commit on",
                w.n_batches * BATCH_EVENTS, BATCH_EVENTS, BODY_BYTES, N_DEVICES, ROUNDS);
+    if(bench_read_file("/proc/loadavg", load, sizeof(load)) >= 0) {
+        load[strcspn(load, " ")] = '\0';
+        bench_note(t, "central ingest: 1-minute load average %s on %ld CPUs (shared machine)", load,
+                   sysconf(_SC_NPROCESSORS_ONLN));
+    }
     free_workload(&w);
 }
