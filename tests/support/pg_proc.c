@@ -85,7 +85,12 @@ static bool find_bindir(char *out, size_t size)
         snprintf(path, sizeof(path), "/usr/lib/postgresql/%s/bin/postgres", de->d_name);
         if(access(path, X_OK) == 0) {
             best = v;
-            snprintf(out, size, "/usr/lib/postgresql/%s/bin", de->d_name);
+            /* path minus "/postgres" (cut to size, a name that long is not a version) */
+            size_t n = strlen(path) - strlen("/postgres");
+            if(n >= size)
+                n = size - 1;
+            memcpy(out, path, n);
+            out[n] = '\0';
         }
     }
     closedir(d);
@@ -223,7 +228,10 @@ static void log_tail(const pg_proc_t *p, char *out, size_t size)
     for(size_t i = 0; i < n; i++)
         if(buf[i] == '\n')
             buf[i] = ' ';
-    snprintf(out, size, "%s", buf);
+    if(n >= size)
+        n = size - 1;
+    memcpy(out, buf, n); /* cut to size (snprintf would warn of the cut) */
+    out[n] = '\0';
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
