@@ -61,6 +61,7 @@ typedef struct pg_store {
     PGconn *conn;
     char *password;     /* as decoded from the URL (masked in diags); NULL = none */
     char *password_raw; /* as written in the URL (percent-encoded); NULL = none */
+    bool need_prepare;  /* a new session (PQreset): its statements are gone */
 } pg_store_t;
 
 static void pg_close(central_store_t *s);
@@ -285,15 +286,26 @@ static hk_err_t prepare_all(pg_store_t *st, hk_diag_t *diag)
 static hk_err_t ensure(pg_store_t *st, hk_diag_t *diag)
 {
     PGTransactionStatusType ts;
+    hk_err_t rc;
 
     if(PQstatus(st->conn) != CONNECTION_OK) {
         PQreset(st->conn);
+        st->need_prepare = true;
         if(PQstatus(st->conn) != CONNECTION_OK) {
             set_pg_diag(st, diag, "store: postgres: cannot reconnect: ", PQerrorMessage(st->conn));
             return HK_ERR_IO;
         }
+    }
+    if(st->need_prepare) {
         PQsetNoticeProcessor(st->conn, ignore_notice, NULL);
-        return prepare_all(st, diag);
+        /* none should exist in a new session; after a half-done prepare_all
+         * some do, and preparing them again would fail */
+        rc = exec_simple(st, "DEALLOCATE ALL", diag);
+        if(rc == HK_OK)
+            rc = prepare_all(st, diag);
+        if(rc == HK_OK)
+            st->need_prepare = false;
+        return rc;
     }
     ts = PQtransactionStatus(st->conn);
     if(ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
@@ -665,6 +677,7 @@ static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const hk_bu
        !PQsendQueryPrepared(c, "prog_adv", 3, adv_p, NULL, NULL, 0) || !PQpipelineSync(c)) {
         set_pg_diag(st, diag, "store: postgres: ingest: ", PQerrorMessage(c));
         PQreset(c); /* a half-sent pipeline: start the session afresh */
+        st->need_prepare = true;
         return HK_ERR_IO;
     }
     for(;;) { /* every result up to the sync, even after an error */
@@ -698,6 +711,7 @@ static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const hk_bu
     }
     if(!PQexitPipelineMode(c)) {
         PQreset(c); /* results left unread: the session cannot go on */
+        st->need_prepare = true;
         rc = HK_ERR_IO;
     }
     if(rc == HK_OK && !*ins_out) {

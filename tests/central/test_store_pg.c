@@ -490,6 +490,38 @@ static void test_connection_errors_hide_password(void)
     HK_ASSERT(strstr(diag.msg, "SecretPw-79") == NULL);
 }
 
+/* The server ends the session (an operator, a failover): the call that
+ * finds out fails, the next one reconnects and prepares its statements. */
+static void test_session_killed(void)
+{
+    central_store_t *s = open_store();
+    central_batch_t b;
+    central_ack_t ack;
+    hk_diag_t diag = { { 0 } };
+    char out[256];
+    hk_err_t rc;
+
+    ingest_expect(s, 1, 2, CENTRAL_STORED, 2);
+    HK_ASSERT_OK(pg_proc_query(server, dbname,
+                               "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                               "WHERE application_name = 'hall-central'",
+                               out, sizeof(out)));
+    HK_ASSERT_STR("1", out);
+    make_batch(&b, DEV, 1, 3, 4);
+    rc = central_store_ingest(s, &b, &ack, &diag);
+    if(rc == HK_OK) /* a reconnect inside the call is fine too */
+        central_ack_free(&ack);
+    else
+        HK_ASSERT_INT(HK_ERR_IO, rc);
+    rc = central_store_ingest(s, &b, &ack, &diag);
+    HK_ASSERT_MSG(rc == HK_OK, "after the reconnect: %d %s", (int)rc, diag.msg);
+    HK_ASSERT_INT(4, ack.acked_seq);
+    central_ack_free(&ack);
+    central_batch_free(&b);
+    HK_ASSERT_INT(4, count_events(s, DEV));
+    central_store_close(s);
+}
+
 /* Last: it stops the shared server and starts it again. */
 static void test_server_down_and_back(void)
 {
@@ -565,6 +597,7 @@ int main(void)
     on_pg = true;
     run_suite();
     HK_RUN(test_connection_errors_hide_password);
+    HK_RUN(test_session_killed);
     HK_RUN(test_server_down_and_back);
     rc = hk_test_end();
     pg_proc_stop(server);
