@@ -193,9 +193,23 @@ typedef struct central_heartbeat {
     char last_error[CENTRAL_TEXT_LEN];
 } central_heartbeat_t;
 
+/**
+ * Encode a heartbeat (the device side). Free text (version, printer,
+ * last_error) is made one line of UTF-8 (control characters become
+ * spaces, invalid bytes '?'), so the decoder takes whatever this writes.
+ * @param out  NUL-terminated, hk_free it.
+ * @return HK_OK; HK_ERR_INVALID bad ids or negative counts; HK_ERR_NOMEM.
+ */
 hk_err_t central_heartbeat_encode(const central_heartbeat_t *hb, char **out, size_t *len_out);
+/** Decode and validate a heartbeat (the server side); every key required. */
 hk_err_t central_heartbeat_decode(const char *text, size_t len, central_heartbeat_t *out,
                                   hk_diag_t *diag);
+
+/** Encode the heartbeat's answer {"server_time_ms":N} (the server side). */
+hk_err_t central_heartbeat_reply_encode(int64_t server_time_ms, char **out, size_t *len_out);
+/** Decode the heartbeat's answer (the client side); HK_ERR_INVALID otherwise. */
+hk_err_t central_heartbeat_reply_decode(const char *text, size_t len, int64_t *server_time_ms_out,
+                                        hk_diag_t *diag);
 
 /**
  * Parse a Retry-After value: delta-seconds or an HTTP-date (RFC 9110),
