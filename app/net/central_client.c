@@ -252,3 +252,8 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *user)
     }
     return n;
 }
+
+const char *central_client_last_error(const central_client_t *c)
+{
+    return c ? c->errbuf : "";
+}

@@ -75,4 +75,8 @@ hk_err_t central_client_request(central_client_t *c, const char *method, const c
                                 size_t max_body, central_resp_t *out);
 void central_resp_free(central_resp_t *r); /* NULL ok */
 
+/** curl's words for the last failed request ("" none): host names and
+ *  certificate subjects, never a credential. Valid until the next request. */
+const char *central_client_last_error(const central_client_t *c);
+
 #endif

@@ -54,7 +54,7 @@
 typedef enum outcome {
     OUT_OK = 0, /* done (or nothing to do) */
     OUT_RETRY,  /* head office not there: back off */
-    OUT_PARK    /* refused for good (4xx): stop uploading */
+    OUT_PARK    /* refused (4xx): an upload parks; a pull or heartbeat waits its turn */
 } outcome_t;
 
 struct sync {
@@ -66,6 +66,7 @@ struct sync {
     char config_path[FILE_PATH_CAP];
     char data_dir[CONFIG_PATH_LEN];
     int backoff_base_ms, backoff_cap_ms;
+    int64_t poll_ms, beat_ms;
     store_t *store;
     central_client_t *client;
     pthread_t thread;
@@ -130,7 +131,8 @@ static void set_online(sync_t *s, bool online)
     s->st.online = online;
     if(online) {
         s->st.last_success_ms = wall_ms();
-        s->st.last_error[0] = '\0';
+        if(!s->st.parked) /* the refusal stays reported while parked */
+            s->st.last_error[0] = '\0';
     }
     atomic_store(&s->online, s->st.online && !s->st.parked);
     pthread_mutex_unlock(&s->mu);
@@ -204,6 +206,12 @@ static hk_err_t read_file(const char *path, size_t max, char **out, size_t *len_
     *out = buf;
     *len_out = n;
     return HK_OK;
+}
+
+/* curl's reason for the last transport failure. */
+static const char *net_why(const sync_t *s)
+{
+    return central_client_last_error(s->client);
 }
 
 /* ---- the persisted status -------------------------------------------------- */
@@ -368,7 +376,8 @@ static outcome_t upload_batch(sync_t *s, bool *more)
                                 CENTRAL_ACK_MAX_BYTES, &r);
     hk_free(body);
     if(rc != HK_OK) {
-        set_error(s, "upload: %s", hk_err_str(rc));
+        set_error(s, "upload: %s%s%s%s", hk_err_str(rc), net_why(s)[0] ? " (" : "", net_why(s),
+                  net_why(s)[0] ? ")" : "");
         journal_events_free(ev, n);
         return OUT_RETRY;
     }
@@ -436,9 +445,10 @@ static hk_err_t merge_local(config_t *dst, const config_t *local, hk_diag_t *d)
     return HK_OK;
 }
 
-/* Validate a document whole, merge and apply it. */
-static hk_err_t apply_doc(sync_t *s, const char *text, size_t len, int64_t *version_out,
-                          hk_diag_t *d)
+/* Validate a document whole, merge and apply it; save_path (when not NULL)
+ * receives the text first, so what is in force is always on disk. */
+static hk_err_t apply_doc(sync_t *s, const char *text, size_t len, const char *save_path,
+                          int64_t *version_out, hk_diag_t *d)
 {
     central_config_doc_t *doc = NULL;
     const config_t *cur;
@@ -451,6 +461,8 @@ static hk_err_t apply_doc(sync_t *s, const char *text, size_t len, int64_t *vers
     rc = merge_local(&doc->config, cur, d);
     if(s->live)
         config_live_release(s->live, cur);
+    if(rc == HK_OK && save_path && write_atomic(s->data_dir, save_path, text, len) != HK_OK)
+        hk_log_warn(LOG_MOD, "cannot save %s: applied, but not kept", save_path);
     if(rc == HK_OK && s->live)
         rc = config_live_replace(s->live, &doc->config);
     *version_out = doc->version;
@@ -472,7 +484,8 @@ static outcome_t do_config(sync_t *s)
     rc = central_client_request(s->client, "GET", "/v1/config", NULL, 0, etag,
                                 CENTRAL_CONFIG_MAX_BYTES, &r);
     if(rc != HK_OK) {
-        set_error(s, "config: %s", hk_err_str(rc));
+        set_error(s, "config: %s%s%s%s", hk_err_str(rc), net_why(s)[0] ? " (" : "", net_why(s),
+                  net_why(s)[0] ? ")" : "");
         return OUT_RETRY;
     }
     s->retry_after_s = r.retry_after_s;
@@ -485,12 +498,10 @@ static outcome_t do_config(sync_t *s)
         describe_error(&r, why, sizeof(why));
         set_error(s, "config: %s", why);
         central_resp_free(&r);
-        return o == OUT_PARK ? OUT_OK : o; /* a refused pull waits for its next poll */
+        return o; /* refused (OUT_PARK): not online; the pull waits for its next poll */
     }
     hk_diag_clear(&d);
-    rc = apply_doc(s, r.body, r.len, &version, &d);
-    if(rc == HK_OK && write_atomic(s->data_dir, s->config_path, r.body, r.len) != HK_OK)
-        hk_log_warn(LOG_MOD, "cannot save %s: it is in force, but not kept", s->config_path);
+    rc = apply_doc(s, r.body, r.len, s->config_path, &version, &d);
     if(rc != HK_OK) {
         /* head office answered: the payload is refused, the last good stays */
         hk_log_error(LOG_MOD, "config from head office refused: %s", d.msg);
@@ -518,7 +529,7 @@ static void apply_saved_config(sync_t *s)
     if(!s->live || read_file(s->config_path, CENTRAL_CONFIG_MAX_BYTES, &text, &len) != HK_OK)
         return;
     hk_diag_clear(&d);
-    if(apply_doc(s, text, len, &version, &d) != HK_OK) {
+    if(apply_doc(s, text, len, NULL, &version, &d) != HK_OK) {
         hk_log_warn(LOG_MOD, "%s not applied: %s", s->config_path, d.msg);
         pthread_mutex_lock(&s->mu);
         s->st.etag[0] = '\0'; /* download it again */
@@ -537,6 +548,8 @@ static outcome_t do_heartbeat(sync_t *s)
     char *body = NULL, why[CENTRAL_TEXT_LEN];
     size_t len = 0;
     outcome_t o = OUT_OK;
+    int64_t server_ms = 0;
+    hk_diag_t d;
     hk_err_t rc;
 
     memset(&hb, 0, sizeof(hb));
@@ -562,7 +575,8 @@ static outcome_t do_heartbeat(sync_t *s)
                                 &r);
     hk_free(body);
     if(rc != HK_OK) {
-        set_error(s, "heartbeat: %s", hk_err_str(rc));
+        set_error(s, "heartbeat: %s%s%s%s", hk_err_str(rc), net_why(s)[0] ? " (" : "", net_why(s),
+                  net_why(s)[0] ? ")" : "");
         return OUT_RETRY;
     }
     s->retry_after_s = r.retry_after_s;
@@ -570,8 +584,9 @@ static outcome_t do_heartbeat(sync_t *s)
         o = answer_outcome(r.status);
         describe_error(&r, why, sizeof(why));
         set_error(s, "heartbeat: %s", why);
-        if(o == OUT_PARK)
-            o = OUT_OK;
+    } else if(central_heartbeat_reply_decode(r.body, r.len, &server_ms, &d) != HK_OK) {
+        set_error(s, "heartbeat: not an answer: %s", d.msg);
+        o = OUT_RETRY;
     }
     central_resp_free(&r);
     return o;
@@ -597,6 +612,14 @@ static void back_off(sync_t *s, int64_t now)
                 (int64_t)randombytes_uniform((uint32_t)s->backoff_base_ms + 1);
     s->next_try_ms = now + delay;
     hk_log_debug(LOG_MOD, "next try in %lld ms", (long long)delay);
+}
+
+/* The worse of two outcomes: retry, then refused, then ok. */
+static outcome_t worse(outcome_t a, outcome_t b)
+{
+    return a == OUT_RETRY || b == OUT_RETRY ? OUT_RETRY
+           : a == OUT_PARK || b == OUT_PARK ? OUT_PARK
+                                            : OUT_OK;
 }
 
 static int64_t min64(int64_t a, int64_t b)
@@ -631,8 +654,8 @@ static void *worker(void *arg)
 {
     sync_t *s = arg;
     const int64_t interval = (int64_t)s->cfg.central.interval_s * 1000;
-    const int64_t poll = (int64_t)s->cfg.central.config_poll_s * 1000;
-    const int64_t beat = (int64_t)s->cfg.central.heartbeat_s * 1000;
+    const int64_t poll = s->poll_ms;
+    const int64_t beat = s->beat_ms;
 
     apply_saved_config(s);
     refresh_backlog(s);
@@ -659,24 +682,27 @@ static void *worker(void *arg)
                 pthread_mutex_unlock(&s->mu);
                 s->next_upload_ms = now + interval;
                 o = do_upload(s);
+                if(o == OUT_RETRY)
+                    s->next_upload_ms = 0; /* again as soon as the backoff allows */
             }
             if(o != OUT_RETRY && now >= s->next_config_ms && !atomic_load(&s->stop)) {
                 s->next_config_ms = now + poll;
-                o = do_config(s) == OUT_RETRY ? OUT_RETRY : o;
+                o = worse(o, do_config(s));
             }
             if(o != OUT_RETRY && now >= s->next_hb_ms && !atomic_load(&s->stop)) {
                 s->next_hb_ms = now + beat;
-                o = do_heartbeat(s) == OUT_RETRY ? OUT_RETRY : o;
+                o = worse(o, do_heartbeat(s));
             }
             if(atomic_load(&s->stop))
                 break;
             if(o == OUT_RETRY) {
                 set_online(s, false);
                 back_off(s, mono_ms());
-            } else if(o == OUT_OK) {
+            } else {
+                /* answered: no backoff; online unless it was a refusal */
                 s->failures = 0;
                 s->next_try_ms = 0;
-                set_online(s, true);
+                set_online(s, o == OUT_OK);
             }
         }
         refresh_backlog(s);
@@ -714,6 +740,10 @@ hk_err_t sync_start(const sync_opts_t *o, sync_t **out, hk_diag_t *diag)
     snprintf(s->data_dir, sizeof(s->data_dir), "%s", o->data_dir);
     s->backoff_base_ms = o->backoff_base_ms > 0 ? o->backoff_base_ms : SYNC_BACKOFF_BASE_MS;
     s->backoff_cap_ms = o->backoff_cap_ms > 0 ? o->backoff_cap_ms : SYNC_BACKOFF_CAP_MS;
+    s->poll_ms =
+        o->config_poll_ms > 0 ? o->config_poll_ms : (int64_t)o->cfg->central.config_poll_s * 1000;
+    s->beat_ms =
+        o->heartbeat_ms > 0 ? o->heartbeat_ms : (int64_t)o->cfg->central.heartbeat_s * 1000;
     s->retry_after_s = -1;
     s->start_ms = mono_ms();
     atomic_init(&s->stop, false);

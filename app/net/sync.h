@@ -55,6 +55,7 @@ typedef struct sync_opts {
     /* 0 = the defaults; tests make them short */
     int backoff_base_ms, backoff_cap_ms;
     int connect_ms, total_ms, low_speed_s;
+    int config_poll_ms, heartbeat_ms; /* 0 = central.config_poll_s, heartbeat_s */
 } sync_opts_t;
 
 typedef struct sync_status {

@@ -93,8 +93,8 @@ int hk_pki_make_all(hk_pki_t *p, const char *dir, const char *device_id)
 
     if(hk_pki_make_server(p, dir) != 0)
         return -1;
-    snprintf(tmpl, sizeof(tmpl),
-             "cn = \"%s\"\ntls_www_client\nsigning_key\nexpiration_days = 2\n", device_id);
+    snprintf(tmpl, sizeof(tmpl), "cn = \"%s\"\ntls_www_client\nsigning_key\nexpiration_days = 2\n",
+             device_id);
     if(make_pair(p, &p->client, "client", tmpl, "ca") != 0)
         return -1;
     if(make_pair(p, &other, "other-ca",

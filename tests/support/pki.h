@@ -21,12 +21,12 @@ typedef struct hk_pki_pair {
 
 typedef struct hk_pki {
     char dir[1024];
-    char ca[HK_PKI_PATH]; /* the test CA's certificate (trust it) */
-    hk_pki_pair_t server;     /* 127.0.0.1 and localhost, by the CA */
-    hk_pki_pair_t client;     /* CN = the device id, by the CA (tls_www_client) */
-    hk_pki_pair_t unknown_ca; /* 127.0.0.1, by a CA nobody trusts */
-    hk_pki_pair_t wrong_host; /* by the CA, for wrong.example only */
-    hk_pki_pair_t expired;    /* by the CA, for 127.0.0.1, expired in 2020 */
+    char ca[HK_PKI_PATH];      /* the test CA's certificate (trust it) */
+    hk_pki_pair_t server;      /* 127.0.0.1 and localhost, by the CA */
+    hk_pki_pair_t client;      /* CN = the device id, by the CA (tls_www_client) */
+    hk_pki_pair_t unknown_ca;  /* 127.0.0.1, by a CA nobody trusts */
+    hk_pki_pair_t wrong_host;  /* by the CA, for wrong.example only */
+    hk_pki_pair_t expired;     /* by the CA, for 127.0.0.1, expired in 2020 */
     hk_pki_pair_t self_signed; /* 127.0.0.1, signed by its own key */
 } hk_pki_t;
 
