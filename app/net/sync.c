@@ -72,7 +72,8 @@ struct sync {
     pthread_t thread;
     bool started;
     atomic_bool stop;
-    atomic_bool online; /* st.online && !st.parked, for any thread */
+    atomic_bool online;  /* st.online && !st.parked, for any thread */
+    atomic_bool offline; /* tried and failed, or parked (false before any try) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool poked;          /* under mu */
@@ -135,6 +136,7 @@ static void set_online(sync_t *s, bool online)
             s->st.last_error[0] = '\0';
     }
     atomic_store(&s->online, s->st.online && !s->st.parked);
+    atomic_store(&s->offline, !(s->st.online && !s->st.parked));
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -143,6 +145,7 @@ static void set_parked(sync_t *s, bool parked)
     pthread_mutex_lock(&s->mu);
     s->st.parked = parked;
     atomic_store(&s->online, s->st.online && !s->st.parked);
+    atomic_store(&s->offline, !(s->st.online && !s->st.parked));
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -748,6 +751,7 @@ hk_err_t sync_start(const sync_opts_t *o, sync_t **out, hk_diag_t *diag)
     s->start_ms = mono_ms();
     atomic_init(&s->stop, false);
     atomic_init(&s->online, false);
+    atomic_init(&s->offline, false);
     pthread_mutex_init(&s->mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -843,6 +847,11 @@ void sync_status_get(sync_t *s, sync_status_t *out)
 bool sync_online(sync_t *s)
 {
     return s && atomic_load(&s->online);
+}
+
+bool sync_offline(sync_t *s)
+{
+    return s && atomic_load(&s->offline);
 }
 
 hk_err_t sync_status_read(const char *data_dir, sync_status_t *out, hk_diag_t *diag)

@@ -90,6 +90,11 @@ void sync_status_get(sync_t *s, sync_status_t *out);
 /** Is sync on and the last exchange good? false for NULL. Any thread. */
 bool sync_online(sync_t *s);
 
+/** Did the last exchange fail, or are uploads parked? false before the
+ *  first try and for NULL: what the UI's offline indicator shows. Any
+ *  thread; one atomic load. */
+bool sync_offline(sync_t *s);
+
 /**
  * Read the persisted status from DATA_DIR/sync-status.json, with the
  * backlog recomputed from the database when it can be opened.
