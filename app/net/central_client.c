@@ -192,18 +192,9 @@ hk_err_t central_client_request(central_client_t *c, const char *method, const c
     cc = curl_easy_perform(c->curl);
     curl_slist_free_all(hdrs);
     curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
-    if(buf.over) {
-        hk_log_warn(LOG_MOD, "%s %s: answer over %zu bytes refused", method, path, max_body);
-        hk_free(buf.data);
-        return HK_ERR_SERVER;
-    }
-    rc = buf.nomem ? HK_ERR_NOMEM : net_curl_map(cc, c->errbuf, LOG_MOD, path);
-    if(rc == HK_OK)
-        rc = net_body_finish(&buf);
-    if(rc != HK_OK) {
-        hk_free(buf.data);
+    rc = net_body_finish(&buf, cc, c->errbuf, LOG_MOD, method, path);
+    if(rc != HK_OK)
         return rc;
-    }
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
     out->status = (int)status;
     out->body = buf.data;

@@ -51,13 +51,26 @@ size_t net_curl_on_body(char *ptr, size_t size, size_t nmemb, void *user)
     return n;
 }
 
-hk_err_t net_body_finish(net_body_t *b)
+hk_err_t net_body_finish(net_body_t *b, CURLcode cc, const char *errbuf, const char *mod,
+                         const char *method, const char *path)
 {
-    if(!b->data) {
+    hk_err_t rc;
+
+    if(b->over) {
+        hk_log_warn(mod, "%s %s: answer over %zu bytes refused", method, path, b->max);
+        rc = HK_ERR_SERVER;
+    } else {
+        rc = b->nomem ? HK_ERR_NOMEM : net_curl_map(cc, errbuf, mod, path);
+    }
+    if(rc == HK_OK && !b->data) {
         b->data = hk_malloc(1);
-        if(!b->data)
-            return HK_ERR_NOMEM;
         b->cap = 1;
+        rc = b->data ? HK_OK : HK_ERR_NOMEM;
+    }
+    if(rc != HK_OK) {
+        hk_free(b->data);
+        b->data = NULL;
+        return rc;
     }
     b->data[b->len] = '\0';
     return HK_OK;

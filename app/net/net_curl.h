@@ -35,10 +35,14 @@ bool net_curl_global(void);
 size_t net_curl_on_body(char *ptr, size_t size, size_t nmemb, void *user);
 
 /**
- * Terminate the body (allocating an empty one if nothing came).
- * @return HK_OK; HK_ERR_NOMEM.
+ * After curl_easy_perform(): the transfer's result (net_curl_map(), logged
+ * under mod with method and path), and on HK_OK the body terminated (an
+ * empty one allocated if nothing came). On failure b->data is freed.
+ * @return HK_OK; HK_ERR_SERVER the answer passed b->max; HK_ERR_NOMEM;
+ *         as net_curl_map().
  */
-hk_err_t net_body_finish(net_body_t *b);
+hk_err_t net_body_finish(net_body_t *b, CURLcode cc, const char *errbuf, const char *mod,
+                         const char *method, const char *path);
 
 /** A CURLOPT_XFERINFOFUNCTION: ends the transfer once the atomic_bool
  *  passed as CURLOPT_XFERINFODATA is true. */
