@@ -357,13 +357,16 @@ static outcome_t upload_batch(sync_t *s, bool *more)
     hk_err_t rc;
 
     *more = false;
+    /* the journal's end is read after the events: a commit in between
+     * cannot leave a sent event past what the ack is checked against */
     rc = journal_cursor_get(s->store, SYNC_CURSOR, &cursor);
     if(rc == HK_OK)
-        rc = journal_last_seq(s->store, &last);
-    if(rc == HK_OK && last > cursor)
         rc = journal_read_after(s->store, cursor, CENTRAL_BATCH_MAX_EVENTS, &ev, &n);
+    if(rc == HK_OK)
+        rc = journal_last_seq(s->store, &last);
     if(rc != HK_OK) {
         set_error(s, "upload: cannot read the journal: %s", hk_err_str(rc));
+        journal_events_free(ev, n);
         return OUT_RETRY;
     }
     if(n == 0)
