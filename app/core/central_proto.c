@@ -32,12 +32,12 @@
 #include "central_proto.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hk_json.h"
 #include "hk_mem.h"
+#include "hk_time.h"
 
 /* Defines -----------------------------------------------------------------*/
 #define INT53_MAX         9007199254740991LL /* 2^53 - 1: exact in a double */
@@ -74,8 +74,7 @@ static void buf_puts(buf_t *b, const char *s);
 static void buf_int(buf_t *b, int64_t v);
 static void put_text(buf_t *b, const char *s, size_t max_bytes);
 static hk_err_t buf_finish(buf_t *b, char **out, size_t *len_out);
-static size_t utf8_seq(const unsigned char *p, size_t avail, unsigned *cp_out);
-static bool strict_json_text(const char *s, size_t len);
+static size_t strict_json_bad(const char *s, size_t len);
 static bool id_ok(const char *s);
 static bool uuid_ok(const char *s);
 static bool type_ok(const char *s);
@@ -85,8 +84,6 @@ static hk_err_t parse_object(const char *text, size_t len, size_t max_bytes, int
                              const char *const *keys, cJSON **out, hk_diag_t *diag);
 static hk_err_t get_member(const cJSON *obj, const char *path, const char *key, const cJSON **out,
                            hk_diag_t *diag);
-static hk_err_t get_i64(const cJSON *item, const char *path, int64_t lo, int64_t hi, int64_t *dst,
-                        hk_diag_t *diag);
 static hk_err_t get_id(const cJSON *obj, const char *path, const char *key, char *dst,
                        hk_diag_t *diag);
 static hk_err_t get_uuid(const cJSON *obj, const char *path, const char *key, char dst[37],
@@ -109,14 +106,14 @@ static bool scan_open(scan_t *s, char open);
 static bool scan_next(scan_t *s, char close, bool members, size_t *vs, size_t *ve);
 static bool member_span(const char *t, size_t n, size_t start, bool members, int index, size_t *vs,
                         size_t *ve);
+static hk_err_t check_config(const char *text, size_t len, config_t *cfg, hk_diag_t *diag);
 static hk_err_t decode_announcement(const cJSON *it, const char *path, central_announcement_t *a,
                                     hk_diag_t *diag);
-static void copy_text_lenient(char *dst, size_t cap, const char *src);
+static size_t clean_text(char *dst, size_t cap, const char *src);
 static bool take(const char **p, const char *lit);
 static bool take_digits(const char **p, int n, int *v);
 static bool take_name(const char **p, const char *const *names, int count, int *idx);
 static bool take_time(const char **p, int *h, int *mi, int *s);
-static int64_t days_from_civil(int64_t y, int m, int d);
 static bool parse_http_date(const char *s, int64_t now_s, int64_t *t_out);
 
 /* Static data -------------------------------------------------------------*/
@@ -497,7 +494,7 @@ hk_err_t central_error_decode(const char *text, size_t len, central_error_t *out
     }
     if(rc == HK_OK) {
         /* Shown to a person only: cut to fit rather than refuse. */
-        copy_text_lenient(e.message, sizeof(e.message), msg->valuestring);
+        (void)clean_text(e.message, sizeof(e.message), msg->valuestring); /* length unused */
         *out = e;
     }
     cJSON_Delete(root);
@@ -511,7 +508,6 @@ hk_err_t central_config_decode(const char *text, size_t len, central_config_doc_
     const cJSON *cfg = NULL, *anns = NULL, *it;
     char path[PATH_CAP], *cfg_text = NULL;
     cJSON *root = NULL;
-    hk_diag_t cd;
     hk_err_t rc;
     int n = 0, k;
 
@@ -562,15 +558,7 @@ hk_err_t central_config_decode(const char *text, size_t len, central_config_doc_
         rc = HK_ERR_NOMEM;
         goto out;
     }
-    rc = config_parse(cfg_text, strlen(cfg_text), &doc->config, &cd);
-    if(rc == HK_ERR_INVALID) {
-        /* "services[2].prefix: …" -> "config.services[2].prefix: …";
-         * "config: …" (a whole-document reason) stays as it is. */
-        if(strncmp(cd.msg, "config:", 7) == 0)
-            hk_diag_set(diag, "%s", cd.msg);
-        else
-            hk_diag_set(diag, "config.%s", cd.msg);
-    }
+    rc = check_config(cfg_text, strlen(cfg_text), &doc->config, diag);
 out:
     hk_free(cfg_text);
     cJSON_Delete(root);
@@ -582,6 +570,74 @@ out:
             hk_diag_set(diag, "out of memory");
     }
     return rc;
+}
+
+hk_err_t central_config_encode(int64_t version, const char *config_json, size_t config_len,
+                               const central_announcement_t *ann, int n_ann, char **out,
+                               size_t *len_out, hk_diag_t *diag)
+{
+    central_config_doc_t *check = NULL;
+    config_t *cfg;
+    buf_t b = { 0 };
+    size_t len = 0;
+    hk_err_t rc;
+    int i;
+
+    hk_diag_clear(diag);
+    if(out)
+        *out = NULL;
+    if(!out || !config_json || n_ann < 0 || n_ann > CENTRAL_MAX_ANNOUNCEMENTS ||
+       (n_ann > 0 && !ann) || version < 1 || version > INT53_MAX) {
+        hk_diag_set(diag, "no config, or a bad version or announcement count");
+        return HK_ERR_INVALID;
+    }
+    /* a file's text: its surrounding whitespace is not the config's */
+    while(config_len > 0 && strchr(" \t\r\n", config_json[config_len - 1]) &&
+          config_json[config_len - 1])
+        config_len--;
+    while(config_len > 0 && strchr(" \t\r\n", config_json[0]) && config_json[0]) {
+        config_json++;
+        config_len--;
+    }
+    /* the config alone first: one object, nothing around it */
+    cfg = hk_malloc(sizeof(*cfg));
+    if(!cfg)
+        return HK_ERR_NOMEM;
+    rc = check_config(config_json, config_len, cfg, diag);
+    hk_free(cfg);
+    if(rc != HK_OK)
+        return rc;
+    buf_reserve(&b, config_len + 64 + (size_t)n_ann * 400);
+    buf_puts(&b, "{\"version\":");
+    buf_int(&b, version);
+    buf_puts(&b, ",\"config\":");
+    buf_put(&b, config_json, config_len);
+    buf_puts(&b, ",\"announcements\":[");
+    for(i = 0; i < n_ann; i++) {
+        buf_puts(&b, i ? ",{\"id\":" : "{\"id\":");
+        put_text(&b, ann[i].id, CENTRAL_ID_LEN - 1);
+        buf_puts(&b, ",\"zh\":");
+        put_text(&b, ann[i].zh, CENTRAL_TEXT_LEN - 1);
+        buf_puts(&b, ",\"en\":");
+        put_text(&b, ann[i].en, CENTRAL_TEXT_LEN - 1);
+        buf_puts(&b, ",\"from_ms\":");
+        buf_int(&b, ann[i].from_ms);
+        buf_puts(&b, ",\"to_ms\":");
+        buf_int(&b, ann[i].to_ms);
+        buf_puts(&b, "}");
+    }
+    buf_puts(&b, "]}");
+    rc = buf_finish(&b, out, &len);
+    if(rc == HK_OK)
+        rc = central_config_decode(*out, len, &check, diag);
+    hk_free(check);
+    if(rc != HK_OK) {
+        HK_SAFEFREE(*out);
+        return rc;
+    }
+    if(len_out)
+        *len_out = len;
+    return HK_OK;
 }
 
 hk_err_t central_heartbeat_encode(const central_heartbeat_t *hb, char **out, size_t *len_out)
@@ -766,41 +822,20 @@ static void buf_int(buf_t *b, int64_t v)
         buf_put(b, num, (size_t)n);
 }
 
-/* A JSON string of at most max_bytes decoded bytes that the decoders'
- * hk_json_text_ok() accepts: '"' and '\\' escaped, C0/C1 controls and DEL
- * become ' ', bytes that are not UTF-8 become '?' (one byte for one, so
- * what fitted a field still fits), cut at a character boundary. */
+/* A JSON string of clean_text(s): what hk_json_get_text() will take back. */
 static void put_text(buf_t *b, const char *s, size_t max_bytes)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t used = 0, avail = strlen(s);
+    char tmp[CENTRAL_TEXT_LEN];
+    size_t i, n;
 
+    if(max_bytes > sizeof(tmp) - 1)
+        max_bytes = sizeof(tmp) - 1; /* every text field is shorter */
+    n = clean_text(tmp, max_bytes + 1, s);
     buf_put(b, "\"", 1);
-    while(*p) {
-        unsigned cp = 0;
-        size_t adv = utf8_seq(p, avail, &cp);
-
-        if(adv == 0) {
-            adv = 1;
-            cp = '?';
-        } else if(cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
-            cp = ' ';
-        }
-        if(used + (cp < 0x80 ? 1 : adv) > max_bytes)
-            break;
-        if(cp == '"') {
-            buf_put(b, "\\\"", 2);
-        } else if(cp == '\\') {
-            buf_put(b, "\\\\", 2);
-        } else if(cp < 0x80) {
-            char c = (char)cp;
-            buf_put(b, &c, 1);
-        } else {
-            buf_put(b, (const char *)p, adv);
-        }
-        used += cp < 0x80 ? 1 : adv;
-        p += adv;
-        avail -= adv;
+    for(i = 0; i < n; i++) {
+        if(tmp[i] == '"' || tmp[i] == '\\')
+            buf_put(b, "\\", 1);
+        buf_put(b, &tmp[i], 1);
     }
     buf_put(b, "\"", 1);
 }
@@ -821,69 +856,32 @@ static hk_err_t buf_finish(buf_t *b, char **out, size_t *len_out)
 
 /* Static functions: text rules --------------------------------------------*/
 
-/* Length of the strict UTF-8 sequence at p (1..4), or 0 when it is not one
- * (overlong, surrogate, > U+10FFFF, cut short). */
-static size_t utf8_seq(const unsigned char *p, size_t avail, unsigned *cp_out)
+/* Where text stops being JSON text as RFC 8259 has it, beyond what cJSON
+ * checks: the offset of the first byte that is not strict UTF-8, is a raw
+ * control character inside a string, or is outside a string and neither
+ * ASCII nor ' ', tab, CR, LF (cJSON skips any byte <= 32, NUL included,
+ * and a leading byte order mark); len when there is none. A body that
+ * passes is stored as text by any database and parses anywhere. */
+static size_t strict_json_bad(const char *s, size_t len)
 {
-    unsigned c = p[0], cp;
-    size_t n, i;
-
-    if(avail == 0)
-        return 0;
-    if(c < 0x80) {
-        *cp_out = c;
-        return 1;
-    }
-    if(c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if(c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if(c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if(avail < n)
-        return 0;
-    for(i = 1; i < n; i++) {
-        if((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3fu);
-    }
-    if((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-       (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    *cp_out = cp;
-    return n;
-}
-
-/* JSON text as RFC 8259 has it, beyond what cJSON checks: strict UTF-8,
- * no raw control characters inside strings, and outside them only space,
- * tab, CR and LF (cJSON skips any byte <= 32, NUL included). A body that
- * passes is stored as text by any database, and parses anywhere. */
-static bool strict_json_text(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
     bool in_str = false, esc = false;
     size_t i = 0;
 
     while(i < len) {
-        unsigned c = p[i], cp;
+        unsigned char c = (unsigned char)s[i];
+        unsigned cp;
         size_t adv;
 
         if(c >= 0x80) {
-            adv = utf8_seq(p + i, len - i, &cp);
+            adv = hk_json_utf8_seq(s + i, len - i, &cp);
             if(adv == 0 || !in_str)
-                return false;
+                return i;
             i += adv;
             esc = false;
             continue;
         }
-        if(c < 0x20 && (in_str || (c != ' ' && c != '\t' && c != '\r' && c != '\n')))
-            return false;
+        if(c < 0x20 && (in_str || (c != '\t' && c != '\r' && c != '\n')))
+            return i;
         if(in_str) {
             if(esc)
                 esc = false;
@@ -896,7 +894,7 @@ static bool strict_json_text(const char *s, size_t len)
         }
         i++;
     }
-    return !in_str;
+    return len;
 }
 
 /* Device and branch ids: config's rule, [a-z0-9_-], 1..23 characters. */
@@ -963,7 +961,7 @@ static hk_err_t body_check(const char *body, size_t len, hk_diag_t *diag)
     cJSON *root = NULL;
     hk_err_t rc;
 
-    if(len < 2 || body[0] != '{' || body[len - 1] != '}' || !strict_json_text(body, len)) {
+    if(len < 2 || body[0] != '{' || body[len - 1] != '}' || strict_json_bad(body, len) < len) {
         hk_diag_set(diag, "not one JSON object in strict UTF-8");
         return HK_ERR_INVALID;
     }
@@ -986,11 +984,21 @@ static hk_err_t parse_object(const char *text, size_t len, size_t max_bytes, int
     cJSON *root = NULL;
     hk_err_t rc;
 
+    size_t n = len, bad;
+
     *out = NULL;
     rc = hk_json_parse(text, len, &lim, &root, diag);
     if(rc != HK_OK)
         return rc;
-    if(!cJSON_IsObject(root)) {
+    while(n > 0 && text[n - 1] == '\0')
+        n--; /* hk_json_parse() lets NULs end a buffer */
+    bad = strict_json_bad(text, n);
+    if(bad < n) {
+        /* cJSON took it, but a string with a raw NUL would be cut short
+         * there, and a body must be text any database stores */
+        hk_diag_set(diag, "not valid JSON (a control character or invalid UTF-8 at byte %zu)", bad);
+        rc = HK_ERR_INVALID;
+    } else if(!cJSON_IsObject(root)) {
         hk_diag_set(diag, "top level must be a JSON object");
         rc = HK_ERR_INVALID;
     }
@@ -1017,29 +1025,6 @@ static hk_err_t get_member(const cJSON *obj, const char *path, const char *key, 
     return HK_ERR_INVALID;
 }
 
-/* hk_json_get_int() for 64-bit values (lo..hi within +-2^53). */
-static hk_err_t get_i64(const cJSON *item, const char *path, int64_t lo, int64_t hi, int64_t *dst,
-                        hk_diag_t *diag)
-{
-    double v;
-
-    if(!cJSON_IsNumber(item)) {
-        hk_diag_set(diag, "%s: expected a number", path);
-        return HK_ERR_INVALID;
-    }
-    v = item->valuedouble;
-    if(!(v >= (double)lo && v <= (double)hi)) {
-        hk_diag_set(diag, "%s: must be %" PRId64 "..%" PRId64, path, lo, hi);
-        return HK_ERR_INVALID;
-    }
-    if(v != floor(v)) {
-        hk_diag_set(diag, "%s: must be a whole number", path);
-        return HK_ERR_INVALID;
-    }
-    *dst = (int64_t)v;
-    return HK_OK;
-}
-
 static hk_err_t get_num(const cJSON *obj, const char *path, const char *key, int64_t lo, int64_t hi,
                         int64_t *dst, hk_diag_t *diag)
 {
@@ -1050,7 +1035,7 @@ static hk_err_t get_num(const cJSON *obj, const char *path, const char *key, int
     if(rc != HK_OK)
         return rc;
     hk_json_path(sub, sizeof(sub), path, key);
-    return get_i64(it, sub, lo, hi, dst, diag);
+    return hk_json_get_i64(it, sub, lo, hi, dst, diag);
 }
 
 static hk_err_t get_text(const cJSON *obj, const char *path, const char *key, char *dst, size_t cap,
@@ -1173,7 +1158,7 @@ static hk_err_t find_bodies(const char *text, size_t len, const cJSON *root, cen
     scan_t arr;
     int k;
 
-    if(HK_NEVER(!member_span(text, len, 0, true, child_index(root, events), &es, &ee)))
+    if(!member_span(text, len, 0, true, child_index(root, events), &es, &ee))
         goto broken;
     arr = (scan_t){ text, ee, es };
     if(!scan_open(&arr, '['))
@@ -1185,11 +1170,8 @@ static hk_err_t find_bodies(const char *text, size_t len, const cJSON *root, cen
         if(!scan_next(&arr, ']', false, &vs, &ve) ||
            !member_span(text, ve, vs, true, child_index(ev, body), &bs, &be))
             goto broken;
-        if(be - bs > CENTRAL_BATCH_MAX_BYTES || !strict_json_text(text + bs, be - bs) ||
-           text[bs] != '{') {
-            hk_diag_set(diag, "events[%d].body: not a JSON object in strict UTF-8", k);
-            return HK_ERR_INVALID;
-        }
+        if(text[bs] != '{' || text[be - 1] != '}')
+            goto broken; /* parse_object() refused what would lead here */
         copy = hk_malloc(be - bs + 1);
         if(!copy)
             return HK_ERR_NOMEM;
@@ -1214,7 +1196,7 @@ static int child_index(const cJSON *parent, const cJSON *child)
     return -1;
 }
 
-/* cJSON's whitespace: any byte <= 32 (strict_json_text() judges bodies). */
+/* cJSON's whitespace: any byte <= 32 (parse_object() refused the rest). */
 static void scan_ws(scan_t *s)
 {
     while(s->i < s->n && (unsigned char)s->t[s->i] <= 32)
@@ -1325,6 +1307,23 @@ static bool member_span(const char *t, size_t n, size_t start, bool members, int
     return true;
 }
 
+/* config_parse() with its diag under "config": "services[2].prefix: …"
+ * becomes "config.services[2].prefix: …"; "config: …" (a reason about the
+ * whole text) stays as it is. */
+static hk_err_t check_config(const char *text, size_t len, config_t *cfg, hk_diag_t *diag)
+{
+    hk_diag_t cd;
+    hk_err_t rc = config_parse(text, len, cfg, &cd);
+
+    if(rc == HK_ERR_INVALID) {
+        if(strncmp(cd.msg, "config:", 7) == 0)
+            hk_diag_set(diag, "%s", cd.msg);
+        else
+            hk_diag_set(diag, "config.%s", cd.msg);
+    }
+    return rc;
+}
+
 static hk_err_t decode_announcement(const cJSON *it, const char *path, central_announcement_t *a,
                                     hk_diag_t *diag)
 {
@@ -1355,16 +1354,18 @@ static hk_err_t decode_announcement(const cJSON *it, const char *path, central_a
     return rc;
 }
 
-/* Copy as much of src as fits, cut at a character boundary, with control
- * characters as spaces and invalid bytes as '?' (put_text()'s rules). */
-static void copy_text_lenient(char *dst, size_t cap, const char *src)
+/* Copy as much of src as fits in cap bytes (NUL included), cut at a
+ * character boundary, with control characters (C0, DEL, C1) as spaces and
+ * bytes that are not UTF-8 as '?': one line of text that hk_json_text_ok()
+ * accepts, never longer than src (so what fitted a field still fits).
+ * @return strlen(dst). */
+static size_t clean_text(char *dst, size_t cap, const char *src)
 {
-    const unsigned char *p = (const unsigned char *)src;
     size_t n = 0, avail = strlen(src);
 
-    while(*p) {
+    while(avail > 0) {
         unsigned cp = 0;
-        size_t adv = utf8_seq(p, avail, &cp);
+        size_t adv = hk_json_utf8_seq(src, avail, &cp);
 
         if(adv == 0) {
             adv = 1;
@@ -1374,16 +1375,16 @@ static void copy_text_lenient(char *dst, size_t cap, const char *src)
         }
         if(n + (cp < 0x80 ? 1 : adv) > cap - 1)
             break;
-        if(cp < 0x80) {
-            dst[n++] = (char)cp;
-        } else {
-            memcpy(dst + n, p, adv);
-            n += adv;
-        }
-        p += adv;
+        if(cp < 0x80)
+            dst[n] = (char)cp;
+        else
+            memcpy(dst + n, src, adv);
+        n += cp < 0x80 ? 1 : adv;
+        src += adv;
         avail -= adv;
     }
     dst[n] = '\0';
+    return n;
 }
 
 /* ---- HTTP-date (RFC 9110 5.6.7): IMF-fixdate, and the obsolete RFC 850
@@ -1432,19 +1433,6 @@ static bool take_time(const char **p, int *h, int *mi, int *s)
            take_digits(p, 2, s) && *h <= 23 && *mi <= 59 && *s <= 60;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static bool parse_http_date(const char *s, int64_t now_s, int64_t *t_out)
 {
     static const char *const wk_short[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
@@ -1452,21 +1440,23 @@ static bool parse_http_date(const char *s, int64_t now_s, int64_t *t_out)
                                            "Friday", "Saturday", "Sunday" };
     static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     const char *p = s;
     int wd, day = 0, mon = 0, year = 0, h = 0, mi = 0, sec = 0;
+    hk_time_date_t date;
     bool ok;
 
     if(take_name(&p, wk_long, 7, &wd) && take(&p, ", ")) {
         /* RFC 850: Sunday, 06-Nov-94 08:49:37 GMT */
-        int yy, cur = (int)(1970 + now_s / 31556952);
+        hk_time_date_t today;
+        int yy = 0;
 
+        hk_time_civil_from_days(now_s / 86400, &today);
         ok = take_digits(&p, 2, &day) && take(&p, "-") && take_name(&p, months, 12, &mon) &&
              take(&p, "-") && take_digits(&p, 2, &yy) && take(&p, " ") &&
              take_time(&p, &h, &mi, &sec) && take(&p, " GMT");
         /* a two-digit year more than 50 years ahead is in the past */
-        year = cur / 100 * 100 + yy;
-        if(year > cur + 50)
+        year = today.year / 100 * 100 + yy;
+        if(year > today.year + 50)
             year -= 100;
     } else if((p = s) && take_name(&p, wk_short, 7, &wd) && take(&p, ", ")) {
         /* IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT */
@@ -1487,10 +1477,9 @@ static bool parse_http_date(const char *s, int64_t now_s, int64_t *t_out)
     } else {
         return false;
     }
-    if(!ok || *p != '\0' || day < 1 || day > mdays[mon] || year < 1900)
+    if(!ok || *p != '\0' || year < 1900 || day < 1 || day > hk_time_days_in_month(year, mon + 1))
         return false;
-    if(mon == 1 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
-        return false;
-    *t_out = days_from_civil(year, mon + 1, day) * 86400 + h * 3600 + mi * 60 + sec;
+    date = (hk_time_date_t){ year, mon + 1, day };
+    *t_out = hk_time_days_from_civil(&date) * 86400 + h * 3600 + mi * 60 + sec;
     return true;
 }

@@ -46,11 +46,11 @@
  * compared as the exact text sent (the device never re-encodes an event:
  * the same event always has the same bytes, so a retry is recognised). */
 typedef struct central_event {
-    int64_t seq;                  /* >= 1 */
-    char uuid[37];                /* lower-case 8-4-4-4-12 */
-    char type[CENTRAL_TYPE_LEN];  /* "ticket.issued"; [a-z_.]+ */
-    int64_t time_ms;              /* >= 0 */
-    char *body;                   /* JSON object text; owned (hk_malloc) */
+    int64_t seq;                 /* >= 1 */
+    char uuid[37];               /* lower-case 8-4-4-4-12 */
+    char type[CENTRAL_TYPE_LEN]; /* "ticket.issued"; [a-z_.]+ */
+    int64_t time_ms;             /* >= 0 */
+    char *body;                  /* JSON object text; owned (hk_malloc) */
 } central_event_t;
 
 typedef struct central_batch {
@@ -71,8 +71,7 @@ typedef struct central_batch {
  *         a JSON object; HK_ERR_NOMEM.
  */
 hk_err_t central_batch_encode(const char *device, const char *branch, const journal_event_t *ev,
-                              int n, size_t max_bytes, char **out, size_t *len_out,
-                              int *taken_out);
+                              int n, size_t max_bytes, char **out, size_t *len_out, int *taken_out);
 
 /**
  * Decode and validate a batch body (the server side).
@@ -80,8 +79,7 @@ hk_err_t central_batch_encode(const char *device, const char *branch, const jour
  * @param diag  the reason with its field path on HK_ERR_INVALID.
  * @return HK_OK; HK_ERR_INVALID; HK_ERR_NOMEM.
  */
-hk_err_t central_batch_decode(const char *text, size_t len, central_batch_t *out,
-                              hk_diag_t *diag);
+hk_err_t central_batch_decode(const char *text, size_t len, central_batch_t *out, hk_diag_t *diag);
 void central_batch_free(central_batch_t *b);
 
 /* ---- acknowledgement -----------------------------------------------------
@@ -177,6 +175,22 @@ typedef struct central_config_doc {
  */
 hk_err_t central_config_decode(const char *text, size_t len, central_config_doc_t **out,
                                hk_diag_t *diag);
+
+/**
+ * Build a config document (the server side) that central_config_decode()
+ * accepts: config_json (a branch config as config_parse() takes it, such
+ * as a config file's text) is carried as its exact text, the announcements
+ * are encoded (their text made one line of UTF-8, as the heartbeat's).
+ * The result is decoded once before it is returned, so head office never
+ * serves a document its devices would refuse.
+ * @param ann    n_ann announcements (0..CENTRAL_MAX_ANNOUNCEMENTS); NULL if none.
+ * @param out    NUL-terminated, hk_free it.
+ * @param diag   why, on HK_ERR_INVALID ("config.services[0].prefix: …").
+ * @return HK_OK; HK_ERR_INVALID; HK_ERR_NOMEM.
+ */
+hk_err_t central_config_encode(int64_t version, const char *config_json, size_t config_len,
+                               const central_announcement_t *ann, int n_ann, char **out,
+                               size_t *len_out, hk_diag_t *diag);
 
 /* ---- heartbeat -------------------------------------------------------------
  * {"device":"kiosk-1","branch":"b001","version":"0.1.0","uptime_s":3600,

@@ -298,7 +298,19 @@ static void test_central_batch_decoder_refuses_with_field_paths(void)
     batch_refused(mutate(GOOD_BATCH, "\"body\":{}", "\"body\":\"{}\""),
                   "events[1].body: expected a JSON object");
     batch_refused(mutate(GOOD_BATCH, "\"body\":{}", "\"body\":{\"a\":\"\x01\"}"),
-                  "events[1].body: not a JSON object in strict UTF-8");
+                  "not valid JSON (a control character or invalid UTF-8 at byte");
+    batch_refused(mutate(GOOD_BATCH, "\"body\":{}", "\"body\":{\"a\":\"\xc0\x80\"}"),
+                  "not valid JSON (a control character or invalid UTF-8 at byte");
+    /* cJSON would cut "k\0\x7fx" short to a valid id "k" */
+    {
+        static const char nul[] =
+            "{\"device\":\"k\0\x7fx\",\"branch\":\"b\",\"events\":[" EV(1, UUID1, "{}") "]}";
+        central_batch_t b;
+
+        HK_ASSERT_INT(HK_ERR_INVALID, central_batch_decode(nul, sizeof(nul) - 1, &b, &diag));
+        HK_ASSERT_STR("not valid JSON (a control character or invalid UTF-8 at byte 12)", diag.msg);
+    }
+    batch_refused("\xef\xbb\xbf" GOOD_BATCH, "at byte 0"); /* no byte order mark */
     batch_refused(mutate(GOOD_BATCH, ",\"body\":{}", ""), "events[1].body: required");
     batch_refused(mutate(GOOD_BATCH, "ticket.issued", "Ticket!"), "events[0].type: must be a-z");
     batch_refused(mutate(GOOD_BATCH, "\"time_ms\":1000", "\"time_ms\":-1"),
@@ -493,9 +505,9 @@ static void test_central_error_round_trip_and_html_is_not_one(void)
     HK_ASSERT(strlen(e.message) <= CENTRAL_TEXT_LEN - 1 && strlen(e.message) % 3 == 0);
     hk_free(out);
     {
-        const char *t = "{\"error\":{\"code\":\"x\",\"message\":\"a\\u0001b\xff\"}}";
+        const char *t = "{\"error\":{\"code\":\"x\",\"message\":\"a\\u0001b\\u0080c\"}}";
         HK_ASSERT_OK(central_error_decode(t, strlen(t), &e, &diag));
-        HK_ASSERT_STR("a b?", e.message);
+        HK_ASSERT_STR("a b c", e.message);
     }
 
     HK_ASSERT_INT(HK_ERR_INVALID, central_error_encode("Bad Code", "m", &out, &len));
@@ -629,6 +641,76 @@ static void test_central_config_doc_names_the_bad_field(void)
     hk_free(cfg);
 }
 
+static void test_central_config_encode_builds_what_devices_accept(void)
+{
+    central_announcement_t ann[2] = { { "a1", "春节休息", "Closed \"now\"\n", 1, 2 },
+                                      { "a2", "好", "ok", 0, 0 } };
+    central_config_doc_t *doc = NULL;
+    size_t len, cfg_len, trimmed;
+    char *cfg = read_file("assets/config/sample-branch.json", &cfg_len);
+    char *out = NULL;
+
+    HK_ASSERT_OK(central_config_encode(7, cfg, cfg_len, ann, 2, &out, &len, &diag));
+    HK_ASSERT_INT(strlen(out), len);
+    /* the config's exact text (a file's trailing newline aside) */
+    trimmed = cfg_len;
+    while(trimmed > 0 && (cfg[trimmed - 1] == '\n' || cfg[trimmed - 1] == ' '))
+        trimmed--;
+    HK_ASSERT(strncmp(out, "{\"version\":7,\"config\":{", 23) == 0);
+    HK_ASSERT(memcmp(out + 22, cfg, trimmed) == 0);
+    HK_ASSERT_CONTAINS(out, ",\"announcements\":[{\"id\":\"a1\",\"zh\":\"春节休息\","
+                            "\"en\":\"Closed \\\"now\\\" \",\"from_ms\":1,\"to_ms\":2}");
+    HK_ASSERT_OK(central_config_decode(out, len, &doc, &diag));
+    HK_ASSERT_INT(7, doc->version);
+    HK_ASSERT_STR("sh-xuhui-01", doc->config.branch_id);
+    HK_ASSERT_INT(2, doc->n_announcements);
+    HK_ASSERT_STR("Closed \"now\" ", doc->announcements[0].en);
+    hk_free(doc);
+    hk_free(out);
+
+    {
+        static const char minimal[] =
+            "{\"branch\":{\"id\":\"b\",\"name_zh\":\"厅\",\"name_en\":\"Hall\"},"
+            "\"services\":[{\"id\":\"g\",\"prefix\":\"A\",\"name_zh\":\"x\",\"name_en\":\"x\"}],"
+            "\"counters\":[{\"id\":\"c\",\"number\":1,\"services\":[\"g\"]}]}";
+
+        char want[sizeof(minimal) + 64];
+
+        HK_ASSERT_OK(
+            central_config_encode(1, minimal, strlen(minimal), NULL, 0, &out, &len, &diag));
+        (void)snprintf(want, sizeof(want), "{\"version\":1,\"config\":%s,\"announcements\":[]}",
+                       minimal);
+        HK_ASSERT_STR(want, out);
+        hk_free(out);
+    }
+
+    /* refusals name the field as the device would */
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  central_config_encode(1, mutate(cfg, "\"prefix\": \"V\"", "\"prefix\": \"v\""),
+                                        cfg_len, NULL, 0, &out, &len, &diag));
+    HK_ASSERT_STR("config.services[0].prefix: must be one letter A-Z", diag.msg);
+    HK_ASSERT(out == NULL);
+    {
+        char *extra = hk_malloc(cfg_len + 16);
+
+        HK_ASSERT(extra != NULL);
+        memcpy(extra, cfg, cfg_len);
+        memcpy(extra + cfg_len, ",\"_x\":1", 7);
+        HK_ASSERT_INT(HK_ERR_INVALID,
+                      central_config_encode(1, extra, cfg_len + 7, NULL, 0, &out, &len, &diag));
+        HK_ASSERT_CONTAINS(diag.msg, "config: not valid JSON");
+        hk_free(extra);
+    }
+    memcpy(ann[1].id, "a1", 3);
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  central_config_encode(1, cfg, cfg_len, ann, 2, &out, &len, &diag));
+    HK_ASSERT_STR("announcements[1].id: \"a1\" listed twice", diag.msg);
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  central_config_encode(0, cfg, cfg_len, NULL, 0, &out, &len, &diag));
+    HK_ASSERT(out == NULL);
+    hk_free(cfg);
+}
+
 /* ---- heartbeat ---------------------------------------------------------- */
 
 static void test_central_heartbeat_round_trip(void)
@@ -749,6 +831,17 @@ static hk_err_t step_config(const void *ctx)
     return rc;
 }
 
+static hk_err_t step_config_encode(const void *ctx)
+{
+    central_announcement_t ann = { "a1", "z", "e", 0, 0 };
+    char *out = NULL;
+    size_t len;
+    hk_err_t rc = central_config_encode(3, ctx, strlen(ctx), &ann, 1, &out, &len, &diag);
+
+    hk_free(out);
+    return rc;
+}
+
 static hk_err_t step_small(const void *ctx)
 {
     central_heartbeat_t hb = { "kiosk-1", "b001", "0.1.0", 1, 2, "ok", 3, "" }, back;
@@ -796,14 +889,71 @@ static void test_central_proto_survives_every_allocation_failure(void)
     HK_ASSERT_MSG(f >= 10, "ack: only %d allocations exercised", f);
     f = fail_each_allocation(step_config, doc);
     HK_ASSERT_MSG(f >= 50, "config: only %d allocations exercised", f);
+    f = fail_each_allocation(step_config_encode, cfg);
+    HK_ASSERT_MSG(f >= 50, "config encode: only %d allocations exercised", f);
     f = fail_each_allocation(step_small, NULL);
     HK_ASSERT_MSG(f >= 10, "heartbeat/error: only %d allocations exercised", f);
     hk_free(doc);
     hk_free(cfg);
 }
 
+/* ---- samples for the schema check ---------------------------------------
+ * With HK_CENTRAL_SAMPLES=FILE set, write each encoder output as a line
+ * "<schema name> <bytes>", the body and a newline, and run no tests: tests/unit/central_schema.mjs
+ * validates them against docs/api/central.yaml's schemas. */
+
+/* body: where the encoder (called in the same argument list) put its output */
+static void write_sample(FILE *f, const char *schema, hk_err_t rc, char **body)
+{
+    HK_ASSERT_OK(rc);
+    fprintf(f, "%s %zu\n%s\n", schema, strlen(*body), *body);
+    HK_SAFEFREE(*body);
+}
+
+static void test_central_samples_for_the_schema_check(void)
+{
+    const char *path = getenv("HK_CENTRAL_SAMPLES");
+    central_result_t res[2] = { { 41, UUID1, CENTRAL_STORED }, { 42, UUID2, CENTRAL_DUPLICATE } };
+    central_ack_t ack = { "kiosk-1", 42, 2, res }, none = { "kiosk-1", 0, 0, NULL };
+    central_heartbeat_t hb = { "kiosk-1", "b001", "0.1.0", 3600, 12, "paper_out", -1, "" };
+    FILE *f = fopen(path, "w");
+    char msg[300], *out = NULL;
+    size_t len;
+    int taken, i;
+
+    HK_ASSERT(f != NULL);
+    write_sample(f, "Batch", central_batch_encode("kiosk-1", "b001", evs, 3, 0, &out, &len, &taken),
+                 &out);
+    write_sample(f, "Ack", central_ack_encode(&ack, &out, &len), &out);
+    write_sample(f, "Ack", central_ack_encode(&none, &out, &len), &out);
+    for(i = 0; i + 3 < (int)sizeof(msg); i += 3) /* quotes, backslashes, controls, 3 bytes a */
+        memcpy(msg + i, i % 2 ? "\"\\\x01" : "错", 3);
+    msg[i] = '\0';
+    write_sample(f, "Error", central_error_encode("uuid_conflict", msg, &out, &len), &out);
+    memset(hb.last_error, 0xff, sizeof(hb.last_error) - 1);
+    write_sample(f, "Heartbeat", central_heartbeat_encode(&hb, &out, &len), &out);
+    (void)snprintf(hb.last_error, sizeof(hb.last_error), "错误\t\"quoted\"");
+    write_sample(f, "Heartbeat", central_heartbeat_encode(&hb, &out, &len), &out);
+    {
+        central_announcement_t ann = { "a1", "春节休息", "Closed\t\"now\"", 1, 2 };
+        size_t cfg_len;
+        char *cfg = read_file("assets/config/sample-branch.json", &cfg_len);
+
+        write_sample(f, "ConfigDocument",
+                     central_config_encode(7, cfg, cfg_len, &ann, 1, &out, &len, &diag), &out);
+        hk_free(cfg);
+    }
+    write_sample(f, "HeartbeatReply", central_heartbeat_reply_encode(1795660730688, &out, &len),
+                 &out);
+    HK_ASSERT(fclose(f) == 0);
+}
+
 int main(void)
 {
+    if(getenv("HK_CENTRAL_SAMPLES")) {
+        HK_RUN(test_central_samples_for_the_schema_check);
+        return hk_test_end();
+    }
     HK_RUN(test_central_batch_round_trip_keeps_body_bytes);
     HK_RUN(test_central_batch_decoder_keeps_any_formatting_of_a_body);
     HK_RUN(test_central_batch_encoder_stops_before_the_size_cap);
@@ -816,6 +966,7 @@ int main(void)
     HK_RUN(test_central_retry_after_takes_seconds_and_dates);
     HK_RUN(test_central_config_doc_decodes_the_sample_branch);
     HK_RUN(test_central_config_doc_names_the_bad_field);
+    HK_RUN(test_central_config_encode_builds_what_devices_accept);
     HK_RUN(test_central_heartbeat_round_trip);
     HK_RUN(test_central_proto_survives_every_allocation_failure);
     return hk_test_end();
