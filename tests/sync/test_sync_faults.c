@@ -651,13 +651,13 @@ static void test_sync_times_out_a_hang_and_stops_promptly(void)
     make_cfg_token(&srv);
     new_data_dir("d");
     record_events(5);
-    s = start_sync(NULL, 600);
-    HK_ASSERT(wait_requests(&srv, 2, 5000));
+    s = start_sync(NULL, 2000); /* a TLS handshake under TSan takes its time */
+    HK_ASSERT(wait_requests(&srv, 2, 20000));
     HK_ASSERT_INT(0, cursor());
     sync_stop(s);
     /* a long total timeout, stopped in the middle of a hung request */
     s = start_sync(NULL, 30000);
-    HK_ASSERT(wait_requests(&srv, 3, 5000));
+    HK_ASSERT(wait_requests(&srv, 3, 20000));
     sleep_ms(200);
     t0 = now_ms();
     sync_stop(s);
@@ -680,6 +680,7 @@ static void refused(const hk_pki_pair_t *server_pair, const char *central_extra,
     fsrv_t srv;
     sync_t *s;
     char name[32];
+    int64_t end;
     static int n;
 
     fsrv_start(&srv, server_pair, mtls);
@@ -688,7 +689,12 @@ static void refused(const hk_pki_pair_t *server_pair, const char *central_extra,
     new_data_dir(name);
     record_events(3);
     s = start_sync(NULL, 0);
-    sleep_ms(1200);
+    end = now_ms() + 20000; /* the first refusal (slow under TSan) */
+    do {
+        sleep_ms(50);
+        sync_status_get(s, &st);
+    } while(!st.last_error[0] && now_ms() < end);
+    sleep_ms(500); /* and a retry or two */
     sync_status_get(s, &st);
     sync_stop(s);
     HK_ASSERT_INT(0, cursor());
