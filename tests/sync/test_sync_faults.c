@@ -27,8 +27,10 @@
 
 #include "central_proto.h"
 #include "config_live.h"
+#include "clock.h"
 #include "hk_mem.h"
 #include "hk_test.h"
+#include "hub.h"
 #include "journal.h"
 #include "pki.h"
 #include "store.h"
@@ -882,6 +884,44 @@ static void test_sync_applies_good_config_and_refuses_a_bad_one(void)
     fsrv_stop(&srv);
 }
 
+/* The hub starts the sync when central.url is set, and a poke after a
+ * commit sends at once (interval_s is an hour here). */
+static void test_sync_the_hub_starts_it_and_pokes_it(void)
+{
+    hk_clock_t *clock = NULL;
+    hub_opts_t ho;
+    hub_t *hub = NULL;
+    hk_diag_t diag;
+    fsrv_t srv;
+    int64_t end;
+
+    fsrv_start(&srv, &pki.server, false);
+    make_cfg(&srv, "\"token\":\"" TOKEN "\",\"interval_s\":3600");
+    new_data_dir("hub");
+    HK_ASSERT_OK(hk_clock_system_create(&clock));
+    memset(&ho, 0, sizeof(ho));
+    ho.cfg = &cfg;
+    ho.clock = clock;
+    ho.data_dir = data_dir;
+    hk_diag_clear(&diag);
+    HK_ASSERT_MSG(hub_create(&ho, &hub, &diag) == HK_OK, "%s", diag.msg);
+    HK_ASSERT(hub_sync(hub));
+    HK_ASSERT_OK(hub_start_thread(hub));
+    /* the first look (at start) has passed: heartbeats have been answered */
+    end = now_ms() + 20000;
+    while(!sync_online(hub_sync(hub)) && now_ms() < end)
+        sleep_ms(20);
+    HK_ASSERT(sync_online(hub_sync(hub)));
+    /* another connection commits (the kiosk's screen), then pokes */
+    record_events(4);
+    hub_poke(hub, 4);
+    HK_ASSERT(wait_cursor(4, 5000));
+    hub_destroy(hub); /* stops the sync */
+    hk_clock_destroy(clock);
+    assert_held_once(&srv, 4);
+    fsrv_stop(&srv);
+}
+
 int main(void)
 {
     int rc;
@@ -905,6 +945,7 @@ int main(void)
     HK_RUN(test_sync_parks_on_a_refusal_until_the_config_changes);
     HK_RUN(test_sync_restart_resumes_from_the_cursor);
     HK_RUN(test_sync_applies_good_config_and_refuses_a_bad_one);
+    HK_RUN(test_sync_the_hub_starts_it_and_pokes_it);
     rc = hk_test_end();
     if(rc == 0) {
         char cmd[1200];
