@@ -513,8 +513,8 @@ static sync_t *start_sync(config_live_t *live, int total_ms)
     o.live = live;
     o.backoff_base_ms = 50;
     o.backoff_cap_ms = 400;
-    o.connect_ms = 2000;
-    o.total_ms = total_ms ? total_ms : 4000;
+    o.connect_ms = 8000; /* TLS handshakes under TSan on a busy machine */
+    o.total_ms = total_ms ? total_ms : 10000;
     o.low_speed_s = 3;
     o.config_poll_ms = 300;
     o.heartbeat_ms = 300;
@@ -653,7 +653,7 @@ static void test_sync_times_out_a_hang_and_stops_promptly(void)
     make_cfg_token(&srv);
     new_data_dir("d");
     record_events(5);
-    s = start_sync(NULL, 2000); /* a TLS handshake under TSan takes its time */
+    s = start_sync(NULL, 3000); /* a TLS handshake under TSan takes its time */
     HK_ASSERT(wait_requests(&srv, 2, 20000));
     HK_ASSERT_INT(0, cursor());
     sync_stop(s);
