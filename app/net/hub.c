@@ -71,6 +71,7 @@ struct hub {
      * commit, made before any of them is answered. */
     bool group_open;
     uint64_t group_id, failed_group;
+    sync_t *sync;     /* head office; NULL without central.url */
     pthread_t thread; /* hub_start_thread() */
     bool threaded;
 };
@@ -145,6 +146,8 @@ static void group_commit(hub_t *h)
         h->failed_group = h->group_id;
         hk_log_error("hub", "group commit %llu failed: its operations are refused",
                      (unsigned long long)h->group_id);
+    } else {
+        sync_poke(h->sync); /* new events for head office */
     }
 }
 
@@ -261,6 +264,7 @@ static void on_message(void *user, mailbox_msg_t *m)
     } else if(m->kind == MAILBOX_BRANCH_DONE && m->rc != HK_OK) {
         hk_log_warn("hub", "branch operation failed: %s", hk_err_str(m->rc));
     } else if(m->kind == MAILBOX_JOURNAL_ADVANCED) {
+        sync_poke(h->sync);
         if(h->lan)
             lan_feed(h);
         if(!runloop_timer_armed(h->rl, T_RATING))
@@ -376,6 +380,18 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
         return rc;
     }
     h->have_branch = true;
+    if(o->cfg->central.url[0]) {
+        sync_opts_t so;
+        hk_diag_t sd;
+        memset(&so, 0, sizeof(so));
+        so.cfg = o->cfg;
+        so.data_dir = o->data_dir;
+        so.live = o->live;
+        hk_diag_clear(&sd);
+        if(sync_start(&so, &h->sync, &sd) != HK_OK)
+            hk_log_error("hub", "no sync with head office (%s): events wait in the journal",
+                         sd.msg[0] ? sd.msg : "cannot start");
+    }
     /* --listen overrides the config's hub.listen; neither: no LAN API */
     listen = o->listen ? o->listen : o->cfg->hub.listen[0] ? o->cfg->hub.listen : NULL;
     if(listen) {
@@ -439,6 +455,8 @@ void hub_destroy(hub_t *h)
         return;
     hub_stop_thread(h);
     lan_shutdown(h);
+    sync_stop(h->sync); /* aborts a request in flight */
+    h->sync = NULL;
     if(h->have_branch)
         branch_destroy(&h->branch);
     store_close(h->store);
@@ -506,6 +524,11 @@ void hub_stop_thread(hub_t *h)
     }
     pthread_join(h->thread, NULL);
     h->threaded = false;
+}
+
+sync_t *hub_sync(hub_t *h)
+{
+    return h ? h->sync : NULL;
 }
 
 uint16_t hub_port(const hub_t *h)
