@@ -395,7 +395,7 @@ static const field_t central_fields[] = {
            "development only: allow an http:// url to 127.0.0.1, ::1 or localhost"),
     F_INT("interval_s", config_t, central.interval_s, 0, 1, 3600, 5, NULL,
           "seconds between looks at the journal for events to upload"),
-    F_INT("config_poll_s", config_t, central.config_poll_s, 0, 30, 86400, 300, NULL,
+    F_INT("config_poll_s", config_t, central.config_poll_s, 0, 5, 86400, 300, NULL,
           "seconds between configuration downloads"),
     F_INT("heartbeat_s", config_t, central.heartbeat_s, 0, 10, 86400, 60, NULL,
           "seconds between heartbeats"),

@@ -132,7 +132,7 @@ static void set_online(sync_t *s, bool online)
     s->st.online = online;
     if(online) {
         s->st.last_success_ms = wall_ms();
-        if(!s->st.parked) /* the refusal stays reported while parked */
+        if(!s->st.parked && !s->st.config_refused) /* refusals stay reported */
             s->st.last_error[0] = '\0';
     }
     atomic_store(&s->online, s->st.online && !s->st.parked);
@@ -233,6 +233,7 @@ static hk_err_t status_encode(const sync_status_t *st, char **out)
     ok = ok && cJSON_AddStringToObject(o, "etag", st->etag);
     ok = ok && cJSON_AddBoolToObject(o, "online", st->online);
     ok = ok && cJSON_AddBoolToObject(o, "parked", st->parked);
+    ok = ok && cJSON_AddBoolToObject(o, "config_refused", st->config_refused);
     *out = ok ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     return *out ? HK_OK : HK_ERR_NOMEM;
@@ -279,6 +280,7 @@ static hk_err_t status_decode(const char *text, size_t len, sync_status_t *st, h
     get_text(o, "etag", st->etag, sizeof(st->etag));
     st->online = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "online"));
     st->parked = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "parked"));
+    st->config_refused = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "config_refused"));
     cJSON_Delete(o);
     return HK_OK;
 }
@@ -512,6 +514,9 @@ static outcome_t do_config(sync_t *s)
         /* head office answered: the payload is refused, the last good stays */
         hk_log_error(LOG_MOD, "config from head office refused: %s", d.msg);
         set_error(s, "config refused: %s", d.msg[0] ? d.msg : hk_err_str(rc));
+        pthread_mutex_lock(&s->mu);
+        s->st.config_refused = true;
+        pthread_mutex_unlock(&s->mu);
         central_resp_free(&r);
         return OUT_OK;
     }
@@ -519,6 +524,10 @@ static outcome_t do_config(sync_t *s)
     pthread_mutex_lock(&s->mu);
     snprintf(s->st.etag, sizeof(s->st.etag), "%s", r.etag);
     s->st.config_version = version;
+    if(s->st.config_refused) {
+        s->st.config_refused = false;
+        s->st.last_error[0] = '\0';
+    }
     pthread_mutex_unlock(&s->mu);
     central_resp_free(&r);
     return OUT_OK;

@@ -68,6 +68,8 @@ typedef struct sync_status {
     char etag[CENTRAL_ETAG_LEN];       /* of the last applied document */
     bool online;                       /* the last exchange succeeded */
     bool parked;                       /* uploads stopped on a 4xx */
+    bool config_refused;               /* the last document head office sent was refused (last_error
+                            says why, until a good one is applied) */
 } sync_status_t;
 
 /**

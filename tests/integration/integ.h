@@ -76,6 +76,7 @@ typedef struct integ_proc {
     int status;
     char name[32];
     char log[512]; /* its stdout and stderr */
+    bool released; /* integ_release()d: the slot may be taken again */
 } integ_proc_t;
 
 static integ_proc_t integ_procs[INTEG_MAX_PROCS];
@@ -87,10 +88,12 @@ static inline int integ_spawn(const char *name, const char *log, const char *con
     integ_proc_t *p;
     pid_t parent = getpid(), pid;
     char *av[64];
-    int n, k;
+    int n, k, slot;
 
-    HK_ASSERT_MSG(integ_n_procs < INTEG_MAX_PROCS, "too many child processes");
-    p = &integ_procs[integ_n_procs];
+    for(slot = 0; slot < integ_n_procs && !integ_procs[slot].released; slot++) {
+    }
+    HK_ASSERT_MSG(slot < INTEG_MAX_PROCS, "too many child processes");
+    p = &integ_procs[slot];
     memset(p, 0, sizeof(*p));
     snprintf(p->name, sizeof(p->name), "%s", name);
     snprintf(p->log, sizeof(p->log), "%s", log);
@@ -121,7 +124,23 @@ static inline int integ_spawn(const char *name, const char *log, const char *con
         _exit(127);
     }
     p->pid = pid;
-    return integ_n_procs++;
+    if(slot == integ_n_procs)
+        integ_n_procs++;
+    return slot;
+}
+
+/** Kill (if running) and free slot i for a later spawn: for tests that
+ * start hundreds of processes one after another. */
+static inline void integ_release(int i)
+{
+    integ_proc_t *p = &integ_procs[i];
+
+    if(p->pid > 0) {
+        kill(p->pid, SIGKILL);
+        waitpid(p->pid, &p->status, 0);
+        p->pid = -1;
+    }
+    p->released = true;
 }
 
 /** Has it exited? (reaps it; status in integ_procs[i].status) */

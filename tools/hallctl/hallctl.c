@@ -717,6 +717,7 @@ static int cmd_sync_status(int argc, char **argv)
         cJSON_AddStringToObject(o, "last_error", st.last_error);
         cJSON_AddBoolToObject(o, "online", st.online);
         cJSON_AddBoolToObject(o, "parked", st.parked);
+        cJSON_AddBoolToObject(o, "config_refused", st.config_refused);
         cJSON_AddNumberToObject(o, "config_version", (double)st.config_version);
         cJSON_AddNumberToObject(o, "updated_ms", (double)st.updated_ms);
         text = cJSON_PrintUnformatted(o);
@@ -734,7 +735,9 @@ static int cmd_sync_status(int argc, char **argv)
     print_ms("last success", st.last_success_ms);
     printf("%-16s %s\n", "last error", st.last_error[0] ? st.last_error : "none");
     if(st.config_version)
-        printf("%-16s %lld\n", "config version", (long long)st.config_version);
+        printf("%-16s %lld%s\n", "config version", (long long)st.config_version,
+               st.config_refused ? " (a newer one from head office was refused: see last error)"
+                                 : "");
     print_ms("status written", st.updated_ms);
     return EXIT_OK;
 }
