@@ -58,6 +58,7 @@ typedef struct cases_case {
     int64_t closed_ms;
     char cause[24]; /* cases_causes[] */
     char close_note[CASES_NOTE_LEN];
+    int64_t version; /* the store's: rises by one per save (optimistic updates) */
 } cases_case_t;
 
 /* The causes a case may close with (NULL-terminated). */

@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "alerts.h"
+#include "cases.h"
 #include "central_proto.h"
 #include "hk_err.h"
 
@@ -85,5 +87,62 @@ hk_err_t central_store_config_get(central_store_t *s, const char *branch, char *
 
 /* ---- heartbeats ------------------------------------------------------------------ */
 hk_err_t central_store_heartbeat(central_store_t *s, const central_heartbeat_t *hb, int64_t now_ms);
+
+/* ---- what reports, cases, alerts and the status page read ---------------------------
+ * Ingest also records, in the same transaction (so exactly once however
+ * retries interleave): each event's branch (its device's) and business
+ * day (the body's "day"; NULL when it has none), the follow-up case an
+ * event opens (cases_from_event, keyed by the event's uuid) and the alert
+ * it raises (alerts_from_event with the store's limits, keyed by uuid).
+ * Ingest reports the alerts it raised in this batch so the HTTP layer can
+ * push them to the webhook after the commit. */
+
+/* One stored event with its device (rows of central_store_day_events). */
+typedef struct central_event_row {
+    char device[CENTRAL_ID_LEN];
+    central_event_t ev; /* ev.body owned by the array */
+} central_event_row_t;
+
+/**
+ * Every event of one branch and business day, all its devices, ordered by
+ * (device, seq).
+ * @param out  array of *n_out rows (NULL when none); free with
+ *             central_event_rows_free().
+ */
+hk_err_t central_store_day_events(central_store_t *s, const char *branch, const char *day,
+                                  central_event_row_t **out, int *n_out);
+void central_event_rows_free(central_event_row_t *rows, int n);
+
+/** The alert thresholds ingest applies (0 = off); default off. */
+void central_store_set_alert_limits(central_store_t *s, const alerts_limits_t *lim);
+
+/**
+ * Alerts raised by the last successful central_store_ingest() on this
+ * store handle (0..n; valid until the next ingest).
+ */
+int central_store_last_alerts(central_store_t *s, const alert_t **out);
+
+/** One case by id (its source event's uuid); HK_ERR_NOT_FOUND. */
+hk_err_t central_store_case_get(central_store_t *s, const char *id, cases_case_t *out);
+
+/**
+ * Save a case changed by cases_apply(), if its stored version is still
+ * expected_version (optimistic: two managers acting at once cannot lose
+ * each other's change): HK_ERR_CONFLICT otherwise. The version rises by
+ * one per save.
+ */
+hk_err_t central_store_case_update(central_store_t *s, const cases_case_t *c,
+                                   int64_t expected_version);
+
+/**
+ * Cases of a set of branches (NULL/0 = all), open ones only or all,
+ * ordered by deadline. out: hk_malloc'd array of *n_out (hk_free it).
+ */
+hk_err_t central_store_cases_list(central_store_t *s, const char *const *branches, int n_branches,
+                                  bool open_only, cases_case_t **out, int *n_out);
+
+/** Alerts of a set of branches (NULL/0 = all) since since_ms, newest first, at most max. */
+hk_err_t central_store_alerts_list(central_store_t *s, const char *const *branches, int n_branches,
+                                   int64_t since_ms, int max, alert_t **out, int *n_out);
 
 #endif

@@ -89,7 +89,8 @@ static long long sql_int(const char *path, const char *sql)
 
     if(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
         sqlite3_busy_timeout(db, 5000);
-        if(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        if(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+           sqlite3_step(st) == SQLITE_ROW)
             v = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
@@ -134,9 +135,10 @@ static void assert_exactly_once(void)
     seqs = sql_int(db_path, "SELECT COUNT(DISTINCT seq) FROM events WHERE device = 'kiosk-1'");
     HK_ASSERT_INT(n, seqs);
     /* the same uuid and type at every seq: attach the branch journal */
-    snprintf(sql, sizeof(sql),
-             "SELECT COUNT(*) FROM events e JOIN (SELECT seq, uuid, type FROM b.journal) j "
-             "ON j.seq = e.seq AND e.device = 'kiosk-1' WHERE j.uuid <> e.uuid OR j.type <> e.type");
+    snprintf(
+        sql, sizeof(sql),
+        "SELECT COUNT(*) FROM events e JOIN (SELECT seq, uuid, type FROM b.journal) j "
+        "ON j.seq = e.seq AND e.device = 'kiosk-1' WHERE j.uuid <> e.uuid OR j.type <> e.type");
     {
         sqlite3 *db = NULL;
         sqlite3_stmt *st = NULL;
@@ -343,10 +345,9 @@ static void test_branch_events_reach_head_office_exactly_once(void)
         root = integ_json(doc);
         free(doc);
         cJSON_ReplaceItemInObjectCaseSensitive(root, "version", cJSON_CreateNumber(2));
-        svc = cJSON_GetArrayItem(
-            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "config"),
-                                             "services"),
-            3);
+        svc = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+                                     cJSON_GetObjectItemCaseSensitive(root, "config"), "services"),
+                                 3);
         HK_ASSERT_STR("payment", integ_jstr(svc, "id"));
         cJSON_ReplaceItemInObjectCaseSensitive(svc, "name_zh", cJSON_CreateString("充值缴费"));
         text = cJSON_Print(root);
