@@ -27,6 +27,9 @@ static hk_err_t parse_devices(const cJSON *arr, central_config_t *c, hk_diag_t *
 static hk_err_t parse_branches(const cJSON *arr, const char *base, central_config_t *c,
                                hk_diag_t *diag);
 static bool id_chars_ok(const char *s);
+static hk_err_t parse_users(const cJSON *arr, central_config_t *c, hk_diag_t *diag);
+static hk_err_t parse_alerts(const cJSON *obj, const char *base, central_config_t *c,
+                             hk_diag_t *diag);
 
 /* ---- load ---------------------------------------------------------------------- */
 
@@ -58,7 +61,8 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
 {
     static const char *const keys[] = { "listen",       "tls_cert", "tls_key",  "client_ca",
                                         "store",        "devices",  "branches", "retry_after_s",
-                                        "max_inflight", "threads",  NULL };
+                                        "max_inflight", "threads",  "users",    "session_key",
+                                        "alerts",       NULL };
     hk_json_limits_t lim = { CONFIG_FILE_MAX, 0 };
     central_config_t c;
     const cJSON *it;
@@ -150,6 +154,26 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
     it = cJSON_GetObjectItemCaseSensitive(root, "devices");
     if(rc == HK_OK && it)
         rc = parse_devices(it, &c, diag);
+    it = cJSON_GetObjectItemCaseSensitive(root, "users");
+    if(rc == HK_OK && it)
+        rc = parse_users(it, &c, diag);
+    it = cJSON_GetObjectItemCaseSensitive(root, "session_key");
+    if(rc == HK_OK && it) {
+        rc = hk_json_get_text(it, "session_key", c.session_key, sizeof(c.session_key), diag);
+        if(rc == HK_OK &&
+           (strlen(c.session_key) != CENTRAL_AUTH_KEY_HEX_LEN ||
+            strspn(c.session_key, "0123456789abcdefABCDEF") != CENTRAL_AUTH_KEY_HEX_LEN)) {
+            hk_diag_set(diag, "session_key: must be 64 hex digits (32 random bytes)");
+            rc = HK_ERR_INVALID;
+        }
+    }
+    if(rc == HK_OK && c.n_users > 0 && !c.session_key[0]) {
+        hk_diag_set(diag, "session_key: missing (users need it for their session cookies)");
+        rc = HK_ERR_INVALID;
+    }
+    it = cJSON_GetObjectItemCaseSensitive(root, "alerts");
+    if(rc == HK_OK && it)
+        rc = parse_alerts(it, base_dir, &c, diag);
 out:
     cJSON_Delete(root);
     if(rc != HK_OK) {
@@ -166,9 +190,13 @@ void central_config_fini(central_config_t *c)
 
     if(!c)
         return;
-    for(i = 0; i < c->n_branches; i++)
+    for(i = 0; i < c->n_branches; i++) {
         hk_free(c->branches[i].doc);
+        hk_free(c->branches[i].parsed);
+    }
     HK_SAFEFREE(c->branches);
+    HK_SAFEFREE(c->users);
+    c->n_users = 0;
     HK_SAFEFREE(c->devices);
     c->n_branches = c->n_devices = 0;
 }
@@ -239,7 +267,155 @@ hk_err_t central_config_tokens(const central_config_t *c, central_token_t **out,
     return HK_OK;
 }
 
+const central_branch_cfg_t *central_config_branch(const central_config_t *c, const char *id)
+{
+    int i;
+
+    for(i = 0; i < c->n_branches; i++)
+        if(!strcmp(c->branches[i].id, id))
+            return &c->branches[i];
+    return NULL;
+}
+
+const central_user_t *central_config_user(const central_config_t *c, const char *id)
+{
+    int i;
+
+    for(i = 0; i < c->n_users; i++)
+        if(!strcmp(c->users[i].id, id))
+            return &c->users[i];
+    return NULL;
+}
+
 /* ---- static ------------------------------------------------------------------------- */
+
+static bool user_id_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    return n > 0 && n <= 40 &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+/* A required text member (path pfx.key). */
+static hk_err_t get_req_text(const cJSON *obj, const char *pfx, const char *key, char *dst,
+                             size_t cap, hk_diag_t *diag)
+{
+    char sub[HK_JSON_PATH_CAP];
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    hk_json_path(sub, sizeof(sub), pfx, key);
+    if(!it) {
+        hk_diag_set(diag, "%s: missing", sub);
+        return HK_ERR_INVALID;
+    }
+    return hk_json_get_text(it, sub, dst, cap, diag);
+}
+
+static hk_err_t parse_users(const cJSON *arr, central_config_t *c, hk_diag_t *diag)
+{
+    static const char *const keys[] = { "id", "password_hash", "scope", NULL };
+    char path[HK_JSON_PATH_CAP], sub[HK_JSON_PATH_CAP], scope[CENTRAL_AUTH_NAME_LEN + 16];
+    const cJSON *u;
+    hk_err_t rc;
+    int n, i = 0, j;
+
+    if(!cJSON_IsArray(arr)) {
+        hk_diag_set(diag, "users: expected an array");
+        return HK_ERR_INVALID;
+    }
+    n = cJSON_GetArraySize(arr);
+    if(n > MAX_BRANCHES) {
+        hk_diag_set(diag, "users: at most %d", MAX_BRANCHES);
+        return HK_ERR_INVALID;
+    }
+    if(n == 0)
+        return HK_OK;
+    c->users = hk_calloc((size_t)n, sizeof(*c->users));
+    if(!c->users)
+        return HK_ERR_NOMEM;
+    cJSON_ArrayForEach(u, arr)
+    {
+        central_user_t *us = &c->users[i];
+        snprintf(path, sizeof(path), "users[%d]", i);
+        if(!cJSON_IsObject(u)) {
+            hk_diag_set(diag, "%s: expected an object", path);
+            return HK_ERR_INVALID;
+        }
+        rc = hk_json_check_keys(u, path, keys, diag);
+        if(rc == HK_OK)
+            rc = get_req_text(u, path, "id", us->id, sizeof(us->id), diag);
+        if(rc != HK_OK)
+            return rc;
+        hk_json_path(sub, sizeof(sub), path, "id");
+        if(!user_id_ok(us->id)) {
+            hk_diag_set(diag, "%s: must be 1..40 of [A-Za-z0-9_-]", sub);
+            return HK_ERR_INVALID;
+        }
+        for(j = 0; j < i; j++) {
+            if(!strcmp(c->users[j].id, us->id)) {
+                hk_diag_set(diag, "%s: \"%s\" is also users[%d]", sub, us->id, j);
+                return HK_ERR_INVALID;
+            }
+        }
+        rc = get_req_text(u, path, "password_hash", us->password_hash, sizeof(us->password_hash),
+                          diag);
+        if(rc != HK_OK)
+            return rc;
+        if(strncmp(us->password_hash, "$argon2id$", 10) != 0) {
+            hk_json_path(sub, sizeof(sub), path, "password_hash");
+            hk_diag_set(diag, "%s: expected a hash from `hallctl hash-pin` ($argon2id$...)", sub);
+            return HK_ERR_INVALID;
+        }
+        rc = get_req_text(u, path, "scope", scope, sizeof(scope), diag);
+        hk_json_path(sub, sizeof(sub), path, "scope");
+        if(rc == HK_OK)
+            rc = central_scope_parse(scope, sub, &us->scope, diag);
+        if(rc != HK_OK)
+            return rc;
+        c->n_users = ++i;
+    }
+    return HK_OK;
+}
+
+static hk_err_t parse_alerts(const cJSON *obj, const char *base, central_config_t *c,
+                             hk_diag_t *diag)
+{
+    static const char *const keys[] = { "webhook_url", "ca_file", "wait_limit_s", "rating_max",
+                                        NULL };
+    const cJSON *it;
+    hk_err_t rc;
+
+    if(!cJSON_IsObject(obj)) {
+        hk_diag_set(diag, "alerts: expected an object");
+        return HK_ERR_INVALID;
+    }
+    rc = hk_json_check_keys(obj, "alerts", keys, diag);
+    if(rc != HK_OK)
+        return rc;
+    it = cJSON_GetObjectItemCaseSensitive(obj, "webhook_url");
+    if(it) {
+        rc = hk_json_get_text(it, "alerts.webhook_url", c->alert_webhook_url,
+                              sizeof(c->alert_webhook_url), diag);
+        if(rc != HK_OK)
+            return rc;
+        if(c->alert_webhook_url[0] && strncmp(c->alert_webhook_url, "https://", 8) != 0 &&
+           strncmp(c->alert_webhook_url, "http://", 7) != 0) {
+            hk_diag_set(diag, "alerts.webhook_url: must start with https:// (or http://)");
+            return HK_ERR_INVALID;
+        }
+    }
+    rc = get_path(obj, "ca_file", "alerts", base, false, c->alert_ca_file, sizeof(c->alert_ca_file),
+                  diag);
+    it = cJSON_GetObjectItemCaseSensitive(obj, "wait_limit_s");
+    if(rc == HK_OK && it)
+        rc = hk_json_get_int(it, "alerts.wait_limit_s", 0, 86400, &c->alert_limits.wait_limit_s,
+                             diag);
+    it = cJSON_GetObjectItemCaseSensitive(obj, "rating_max");
+    if(rc == HK_OK && it)
+        rc = hk_json_get_int(it, "alerts.rating_max", 0, 5, &c->alert_limits.rating_max, diag);
+    return rc;
+}
 
 static hk_err_t parse_devices(const cJSON *arr, central_config_t *c, hk_diag_t *diag)
 {
@@ -425,11 +601,12 @@ static hk_err_t parse_branches(const cJSON *arr, const char *base, central_confi
                             doc->config.branch_id, br->id);
                 rc = HK_ERR_INVALID;
             }
-            hk_free(doc);
             if(rc != HK_OK) {
+                hk_free(doc);
                 hk_diag_set(diag, "%s: %s: %s", sub, br->config_file, why.msg);
                 return rc;
             }
+            br->parsed = doc; /* the pages read names, counters, staff, the url key */
         }
         i++;
     }

@@ -10,7 +10,11 @@
  *  "devices":[{"id":"kiosk-1","branch":"b001","token_sha256":"<hex>"}],
  *  "branches":[{"id":"b001","name_zh":"…","name_en":"…","city":"…",
  *               "province":"…","config_file":"branch-b001.json"}],
- *  "retry_after_s":5,"max_inflight":64,"threads":0}
+ *  "retry_after_s":5,"max_inflight":64,"threads":0,
+ *  "users":[{"id":"hq","password_hash":"$argon2id$…","scope":"hq"}],
+ *  "session_key":"<64 hex>",
+ *  "alerts":{"webhook_url":"https://…","ca_file":"ca.crt","wait_limit_s":1800,
+ *            "rating_max":2}}
  *
  * A branch's config_file holds its config document as GET /v1/config
  * serves it: {"version":N,"config":{…},"announcements":[…]}, validated with
@@ -21,6 +25,8 @@
 
 #include <stdbool.h>
 
+#include "alerts.h"
+#include "central_auth.h"
 #include "central_http.h"
 #include "central_store.h"
 #include "hk_err.h"
@@ -35,7 +41,15 @@ typedef struct central_branch_cfg {
     char province[CENTRAL_TEXT_LEN];
     char config_file[CENTRAL_CONFIG_PATH_LEN]; /* resolved; "" = none */
     char *doc;                                 /* the document's text (hk_malloc), or NULL */
+    central_config_doc_t *parsed;              /* the document decoded (hk_malloc), or NULL */
 } central_branch_cfg_t;
+
+/* A report user (GET /reports, /v1/cases): sees its scope and below. */
+typedef struct central_user {
+    char id[CENTRAL_AUTH_NAME_LEN]; /* [A-Za-z0-9_-]{1,40} */
+    char password_hash[160];        /* "$argon2id$…" (`hallctl hash-pin`) */
+    central_scope_t scope;
+} central_user_t;
 
 typedef struct central_config {
     char listen[64];
@@ -47,10 +61,22 @@ typedef struct central_config {
     int n_devices;
     central_branch_cfg_t *branches; /* owned */
     int n_branches;
-    int retry_after_s; /* 1..3600, default 5 */
-    int max_inflight;  /* 1..100000, default 64 */
-    int threads;       /* 0 = automatic, else 1..64 */
+    int retry_after_s;     /* 1..3600, default 5 */
+    int max_inflight;      /* 1..100000, default 64 */
+    int threads;           /* 0 = automatic, else 1..64 */
+    central_user_t *users; /* owned */
+    int n_users;
+    char session_key[CENTRAL_AUTH_KEY_HEX_LEN + 1];  /* "" = no logins (pages refuse them) */
+    char alert_webhook_url[CENTRAL_CONFIG_PATH_LEN]; /* "" = no webhook */
+    char alert_ca_file[CENTRAL_CONFIG_PATH_LEN];     /* resolved; "" = system CAs */
+    alerts_limits_t alert_limits;                    /* 0 = off */
 } central_config_t;
+
+/** The branch with this id, or NULL. */
+const central_branch_cfg_t *central_config_branch(const central_config_t *c, const char *id);
+
+/** The user with this id, or NULL. */
+const central_user_t *central_config_user(const central_config_t *c, const char *id);
 
 /**
  * Load and validate a config file (and every branch's config document).

@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "central_config.h"
+#include "central_pages.h"
 #include "central_proto.h"
 #include "hk_log.h"
 #include "hk_mem.h"
@@ -73,7 +74,8 @@ typedef enum route {
     ROUTE_EVENTS,
     ROUTE_CONFIG,
     ROUTE_HEARTBEAT,
-    ROUTE_HEALTH
+    ROUTE_HEALTH,
+    ROUTE_PAGE /* central_pages: people, not devices */
 } route_t;
 
 struct central_http {
@@ -88,6 +90,9 @@ struct central_http {
     atomic_int inflight;
     pthread_key_t store_key;
     bool key_made;
+    central_pages_t *pages; /* borrowed; NULL = no pages */
+    alerts_t *alerts;       /* borrowed; NULL = no webhook */
+    alerts_limits_t alert_limits;
 };
 
 /* Per request (MHD's *req_cls). */
@@ -186,6 +191,9 @@ hk_err_t central_http_start(const central_http_opts_t *o, central_http_t **out, 
     atomic_init(&h->inflight, 0);
     h->retry_after_s = o->retry_after_s > 0 ? o->retry_after_s : CENTRAL_HTTP_DEFAULT_RETRY_S;
     h->max_inflight = o->max_inflight > 0 ? o->max_inflight : CENTRAL_HTTP_DEFAULT_INFLIGHT;
+    h->pages = o->pages;
+    h->alerts = o->alerts;
+    h->alert_limits = o->alert_limits;
     h->store_url = hk_strdup(o->store_url);
     rc = h->store_url ? HK_OK : HK_ERR_NOMEM;
     if(rc == HK_OK && o->n_tokens > 0) {
@@ -294,6 +302,7 @@ static central_store_t *thread_store(central_http_t *h, hk_err_t *rc_out)
         hk_log_error(LOG_MOD, "cannot open the store: %s", diag.msg);
         return NULL;
     }
+    central_store_set_alert_limits(s, &h->alert_limits);
     if(pthread_setspecific(h->store_key, s) != 0) {
         central_store_close(s);
         *rc_out = HK_ERR_NOMEM;
@@ -584,6 +593,12 @@ static enum MHD_Result do_events(central_http_t *h, struct MHD_Connection *c, ce
         hk_log_error(LOG_MOD, "%s: ingest failed: %s (%s)", r->dev.id, hk_err_str(rc), diag.msg);
         return send_store_error(h, c, rc);
     }
+    if(h->alerts) { /* after the commit: the webhook never holds up the ack */
+        const alert_t *al = NULL;
+        int n = central_store_last_alerts(s, &al), i;
+        for(i = 0; i < n; i++)
+            alerts_push(h->alerts, &al[i]);
+    }
     rc = central_ack_encode(&ack, &json, &len);
     central_ack_free(&ack);
     if(rc != HK_OK)
@@ -739,6 +754,13 @@ static enum MHD_Result first_call(central_http_t *h, struct MHD_Connection *c, c
     }
     r->counted = true;
     r->route = route_of(url, &want);
+    if(r->route == ROUTE_NONE && h->pages && central_pages_owns(url)) {
+        /* people's pages: their own authentication (a session cookie or
+         * none), a small body (a form or a case action) */
+        r->route = ROUTE_PAGE;
+        r->cap = CENTRAL_PAGES_BODY_MAX;
+        goto body;
+    }
     if(r->route == ROUTE_NONE)
         return send_error(c, 404, "not_found", "no such resource");
     if(r->route == ROUTE_HEALTH) /* no authentication: for load balancers */
@@ -756,6 +778,7 @@ static enum MHD_Result first_call(central_http_t *h, struct MHD_Connection *c, c
         return send_error_full(c, 405, "method_not_allowed", msg, 0, want);
     }
     r->cap = r->route == ROUTE_EVENTS ? CENTRAL_BATCH_MAX_BYTES : CENTRAL_HTTP_SMALL_BODY_MAX;
+body:
     cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if(cl) {
         unsigned long long n = strtoull(cl, NULL, 10);
@@ -813,6 +836,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r->answered = true;
     if(r->too_large)
         return send_too_large(c, r);
+    if(r->route == ROUTE_PAGE) /* the status page and the login form need no database */
+        return central_pages_serve(h->pages, c, thread_store(h, &rc), method, url, r->body, r->len);
     s = thread_store(h, &rc);
     if(!s)
         return send_store_error(h, c, rc == HK_ERR_NOMEM ? HK_ERR_NOMEM : HK_ERR_IO);
@@ -821,6 +846,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     case ROUTE_CONFIG: return do_config(h, c, s, r);
     case ROUTE_HEARTBEAT: return do_heartbeat(h, c, s, r);
     case ROUTE_HEALTH:
+    case ROUTE_PAGE:
     case ROUTE_NONE: break;
     }
     return send_error(c, 404, "not_found", "no such resource");

@@ -9,6 +9,7 @@
  *   GET  /v1/config     the device's branch config document (ETag, 304)
  *   POST /v1/heartbeat  device health -> {"server_time_ms":N}
  *   GET  /healthz       {"status":"ok","store":"sqlite"}; no authentication
+ *   /t/… /login /logout /reports /v1/cases /cases/…   central_pages.h (opts.pages)
  */
 #ifndef HK_SERVER_CENTRAL_HTTP_H
 #define HK_SERVER_CENTRAL_HTTP_H
@@ -45,9 +46,12 @@ typedef struct central_http_opts {
     const char *client_ca;         /* the operator CA device certificates are issued by */
     const central_token_t *tokens; /* copied; which device a bearer token names */
     int n_tokens;
-    int retry_after_s; /* Retry-After on 429/503; 0 = default */
-    int max_inflight;  /* requests being served at once; 0 = default */
-    int threads;       /* worker threads; 0 = 2 per core, at least 4 */
+    int retry_after_s;            /* Retry-After on 429/503; 0 = default */
+    int max_inflight;             /* requests being served at once; 0 = default */
+    int threads;                  /* worker threads; 0 = 2 per core, at least 4 */
+    struct central_pages *pages;  /* people's pages (central_pages.h); NULL = none */
+    alerts_t *alerts;             /* alerts raised by ingest are pushed here; NULL = none */
+    alerts_limits_t alert_limits; /* set on every worker's store */
 } central_http_opts_t;
 
 /**

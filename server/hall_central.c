@@ -32,7 +32,9 @@
 
 #include "central_config.h"
 #include "central_http.h"
+#include "central_pages.h"
 #include "central_store.h"
+#include "ticket_url.h"
 #include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
@@ -40,9 +42,11 @@
 #ifndef HK_VERSION
 #define HK_VERSION "0.0.0"
 #endif
-#define LOG_MOD    "central"
-#define DEV_DEVICE "kiosk-1"
-#define DEV_LISTEN "127.0.0.1:8443"
+#define LOG_MOD        "central"
+#define DEV_DEVICE     "kiosk-1"
+#define DEV_LISTEN     "127.0.0.1:8443"
+#define DEV_USER       "hq"
+#define DEV_STATUS_URL "https://localhost:8443/t/{branch}/{day}/{number}?s={sig}"
 
 extern const unsigned char hk_sample_config[];
 extern const size_t hk_sample_config_len;
@@ -114,6 +118,8 @@ static int serve(const char *config_path, const char *listen)
     central_http_t *http = NULL;
     central_store_t *store = NULL;
     central_token_t *tokens = NULL;
+    central_pages_t *pages = NULL;
+    alerts_t *alerts = NULL;
     sigset_t set;
     hk_diag_t diag;
     char host[64];
@@ -146,6 +152,14 @@ static int serve(const char *config_path, const char *listen)
         goto out;
     }
     rc = central_config_tokens(&cfg, &tokens, &n_tokens);
+    if(rc == HK_OK)
+        rc = central_pages_new(&cfg, &pages);
+    if(rc == HK_OK) {
+        rc = alerts_start(cfg.alert_webhook_url, cfg.alert_ca_file, &alerts);
+        if(rc != HK_OK)
+            fprintf(stderr, "hall-central: alerts: cannot start the webhook worker (%s)\n",
+                    hk_err_str(rc));
+    }
     if(rc != HK_OK)
         goto out;
     /* the workers inherit this mask: only the main thread takes the signals */
@@ -166,6 +180,9 @@ static int serve(const char *config_path, const char *listen)
     o.retry_after_s = cfg.retry_after_s;
     o.max_inflight = cfg.max_inflight;
     o.threads = cfg.threads;
+    o.pages = pages;
+    o.alerts = alerts;
+    o.alert_limits = cfg.alert_limits;
     rc = central_http_start(&o, &http, &diag);
     if(rc != HK_OK) {
         fprintf(stderr, "hall-central: %s\n", diag.msg);
@@ -185,6 +202,8 @@ static int serve(const char *config_path, const char *listen)
     code = 0;
 out:
     central_http_stop(http);
+    alerts_stop(alerts); /* after the workers: none pushes any more */
+    central_pages_free(pages);
     central_store_close(store);
     hk_free(tokens);
     central_config_fini(&cfg);
@@ -298,10 +317,10 @@ static int make_cert(const char *dir, const char *name, const char *tmpl_text, b
 }
 
 /* The branch config document: {"version":1,"config":<sample>,"announcements":[]}. */
-static char *sample_document(char *branch_id, size_t cap)
+static char *sample_document(char *branch_id, size_t cap, const char *url_key)
 {
     const cJSON *br, *id;
-    cJSON *cfg = NULL, *doc;
+    cJSON *cfg = NULL, *doc, *ticket;
     char *text = NULL;
 
     if(hk_json_parse((const char *)hk_sample_config, hk_sample_config_len, NULL, &cfg, NULL) !=
@@ -314,6 +333,23 @@ static char *sample_document(char *branch_id, size_t cap)
         return NULL;
     }
     snprintf(branch_id, cap, "%s", id->valuestring);
+    /* the ticket QR code points at this server's status page, signed */
+    ticket = cJSON_GetObjectItemCaseSensitive(cfg, "ticket");
+    if(!cJSON_IsObject(ticket)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(cfg, "ticket");
+        ticket = cJSON_AddObjectToObject(cfg, "ticket");
+    }
+    if(!ticket) {
+        cJSON_Delete(cfg);
+        return NULL;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(ticket, "url_template");
+    cJSON_DeleteItemFromObjectCaseSensitive(ticket, "url_key");
+    if(!cJSON_AddStringToObject(ticket, "url_template", DEV_STATUS_URL) ||
+       !cJSON_AddStringToObject(ticket, "url_key", url_key)) {
+        cJSON_Delete(cfg);
+        return NULL;
+    }
     doc = cJSON_CreateObject();
     if(doc && cJSON_AddNumberToObject(doc, "version", 1) &&
        cJSON_AddItemToObject(doc, "config", cfg)) {
@@ -330,7 +366,8 @@ static int init_dev(const char *dir_arg)
 {
     char dir[CENTRAL_CONFIG_PATH_LEN], branch[CENTRAL_ID_LEN], text[8192], docname[64];
     unsigned char raw[32], digest[crypto_hash_sha256_BYTES];
-    char token[65], token_hash[65];
+    char token[65], token_hash[65], url_key[65], session_key[65], password[25];
+    char pw_hash[crypto_pwhash_STRBYTES];
     char *doc;
 
     umask(022); /* keys and the token are made 0600 one by one */
@@ -375,7 +412,21 @@ static int init_dev(const char *dir_arg)
     snprintf(text, sizeof(text), "%s\n", token);
     if(write_text(dir, DEV_DEVICE ".token", text, 0600) != 0)
         return 1;
-    doc = sample_document(branch, sizeof(branch));
+    /* the status page's key, the session key, and the hq user's password
+     * (printed once below; only its Argon2id hash is kept) */
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2hex(url_key, sizeof(url_key), raw, sizeof(raw));
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2hex(session_key, sizeof(session_key), raw, sizeof(raw));
+    randombytes_buf(raw, 12);
+    sodium_bin2base64(password, sizeof(password), raw, 12,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    if(crypto_pwhash_str(pw_hash, password, strlen(password), 2, 19u * 1024u * 1024u) != 0) {
+        fprintf(stderr, "hall-central: init-dev: out of memory hashing the password\n");
+        return 1;
+    }
+    sodium_memzero(raw, sizeof(raw));
+    doc = sample_document(branch, sizeof(branch), url_key);
     if(!doc) {
         fprintf(stderr, "hall-central: init-dev: cannot build the branch config document\n");
         return 1;
@@ -399,9 +450,13 @@ static int init_dev(const char *dir_arg)
              "                 \"city\": \"上海\", \"province\": \"上海\", "
              "\"config_file\": \"%s\"}],\n"
              "  \"retry_after_s\": 5,\n"
-             "  \"max_inflight\": 64\n"
+             "  \"max_inflight\": 64,\n"
+             "  \"session_key\": \"%s\",\n"
+             "  \"users\": [{\"id\": \"" DEV_USER "\", \"scope\": \"hq\",\n"
+             "             \"password_hash\": \"%s\"}],\n"
+             "  \"alerts\": {\"webhook_url\": \"\", \"wait_limit_s\": 1800, \"rating_max\": 2}\n"
              "}\n",
-             branch, token_hash, branch, docname);
+             branch, token_hash, branch, docname, session_key, pw_hash);
     if(write_text(dir, "hall-central.json", text, 0644) != 0)
         return 1;
     snprintf(text, sizeof(text),
@@ -435,8 +490,16 @@ static int init_dev(const char *dir_arg)
            "\n"
            "Try it:\n"
            "  curl --cacert %s/ca.crt --cert %s/%s.crt --key %s/%s.key "
-           "https://localhost:8443/v1/config\n",
+           "https://localhost:8443/v1/config\n"
+           "\n"
+           "Reports: https://localhost:8443/reports (trust %s/ca.crt in the browser)\n"
+           "  user: " DEV_USER "\n"
+           "  password: %s\n"
+           "  (shown this once; only its hash is in hall-central.json)\n"
+           "Ticket QR codes: the branch document's ticket.url_template points at\n"
+           "  " DEV_STATUS_URL "\n",
            dir, DEV_DEVICE, DEV_DEVICE, DEV_DEVICE, DEV_DEVICE, docname, dir, DEV_DEVICE, branch,
-           dir, DEV_DEVICE, dir, dir, DEV_DEVICE, dir, DEV_DEVICE);
+           dir, DEV_DEVICE, dir, dir, DEV_DEVICE, dir, DEV_DEVICE, dir, password);
+    sodium_memzero(password, sizeof(password));
     return 0;
 }
