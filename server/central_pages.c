@@ -1284,6 +1284,27 @@ static enum MHD_Result do_reports(const page_req_t *q)
 
 /* ---- cases ------------------------------------------------------------------------------------ */
 
+/* cases_to_json() plus the store's "version" (what If-Match names). */
+static hk_err_t case_json(const cases_case_t *c, char **out)
+{
+    char *one = NULL;
+    cJSON *o;
+    hk_err_t rc = cases_to_json(c, &one);
+
+    *out = NULL;
+    if(rc != HK_OK)
+        return rc;
+    o = cJSON_Parse(one);
+    hk_free(one);
+    if(!o || !cJSON_AddNumberToObject(o, "version", (double)c->version)) {
+        cJSON_Delete(o);
+        return HK_ERR_NOMEM;
+    }
+    *out = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return *out ? HK_OK : HK_ERR_NOMEM;
+}
+
 static enum MHD_Result do_cases_list(const page_req_t *q)
 {
     const char *open = arg(q, "open");
@@ -1315,12 +1336,13 @@ static enum MHD_Result do_cases_list(const page_req_t *q)
     hk_buf_init(&b, 0);
     hk_buf_puts(&b, "{\"cases\":[");
     for(i = 0; i < n; i++) {
-        if(cases_to_json(&cs[i], &one) != HK_OK) {
+        if(case_json(&cs[i], &one) != HK_OK) {
             b.failed = true;
             break;
         }
         hk_buf_printf(&b, "%s%s", i ? "," : "", one);
-        HK_SAFEFREE(one);
+        cJSON_free(one);
+        one = NULL;
     }
     hk_buf_puts(&b, "]}");
     hk_free(cs);
@@ -1413,7 +1435,7 @@ static enum MHD_Result do_case_post(page_req_t *q)
         return send_unavailable(q);
     rc = strlen(id) < REPORT_HTML_CASE_ID_LEN ? central_store_case_get(q->s, id, &c)
                                               : HK_ERR_NOT_FOUND;
-    if(rc == HK_ERR_NOT_FOUND)
+    if(rc == HK_ERR_NOT_FOUND || rc == HK_ERR_INVALID) /* INVALID: not an id the store takes */
         return form ? send_message(q, 404, q->en ? "Not found" : "未找到",
                                    q->en ? "No such case." : "没有该跟进事项。", "/reports")
                     : send_json_error(q->c, 404, "not_found", "no such case");
@@ -1448,8 +1470,14 @@ static enum MHD_Result do_case_post(page_req_t *q)
         rc = HK_ERR_CONFLICT;
     if(rc == HK_OK)
         rc = cases_apply(&c, &a, wall_ms(), &diag);
-    if(rc == HK_OK)
+    if(rc == HK_OK) {
         rc = central_store_case_update(q->s, &c, expected);
+        if(rc ==
+           HK_ERR_INVALID) { /* the store refused what cases_apply made: ours, not the user's */
+            hk_log_error(LOG_MOD, "case %s: the store refused the update", c.id);
+            rc = HK_ERR_IO;
+        }
+    }
     back_to(q, back, sizeof(back));
     if(rc == HK_ERR_CONFLICT) {
         const char *m = q->en ? "Someone changed this case meanwhile: reload the page and try "
@@ -1469,10 +1497,10 @@ static enum MHD_Result do_case_post(page_req_t *q)
     if(form)
         return send_redirect(q->c, back, NULL);
     c.version = expected + 1;
-    if(cases_to_json(&c, &json) != HK_OK)
+    if(case_json(&c, &json) != HK_OK)
         return MHD_NO;
     ret = send_page(q->c, 200, "application/json", json, strlen(json), NULL);
-    hk_free(json);
+    cJSON_free(json);
     return ret;
 }
 

@@ -1,0 +1,808 @@
+/*
+ * hall-central's pages for people, over real TLS with a real process:
+ * `hall-central init-dev` makes the setup (CA, certificates, the hq user
+ * with its password printed once, the session key, the branch's
+ * ticket.url_key); the test adds a Beijing branch and two city users, and
+ * points the alert webhook at a plain HTTP receiver of its own on
+ * loopback. kiosk-1 (its client certificate) posts a morning's events:
+ * A001 served and rated 5, A002 served and rated 1 (a case and an alert),
+ * A003 and A004 waiting.
+ *
+ * The public status page (right sig 200 with the position; a wrong sig,
+ * no sig and an unknown number the same 404), logins (wrong 401, right a
+ * Secure HttpOnly SameSite=Strict cookie, 429 after 5 failures), /reports
+ * without a session -> /login, a city user's 403 outside its city, the
+ * report JSON's figures, the case's life over the API (close refused before
+ * a call-back, 409 on a stale version, call-back, close) and a form post
+ * without Origin refused, the webhook receiving the alert. The pages are
+ * saved in the test's directory (status-*.html, report-*.html) for a look.
+ */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hk_json.h"
+#include "hk_mem.h"
+#include "hk_test.h"
+#include "hk_time.h"
+#include "ticket_url.h"
+
+static char dir[600], bin[1100], branch[64], url_key[65], hq_password[64], day[16];
+static char cookie_hq[256], cookie_bj[256];
+static pid_t server = -1;
+static unsigned port;
+static int64_t now_ms;
+
+/* Case-insensitive strstr (strcasestr is a GNU extension). */
+static const char *find_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for(; *hay; hay++)
+        if(!strncasecmp(hay, needle, n))
+            return hay;
+    return NULL;
+}
+
+/* ---- the webhook receiver ------------------------------------------------------------ */
+
+static int hook_fd = -1;
+static unsigned hook_port;
+static pthread_t hook_thread;
+static pthread_mutex_t hook_mu = PTHREAD_MUTEX_INITIALIZER;
+static char hook_body[8192];
+static atomic_int hook_count;
+
+static void *hook_main(void *arg)
+{
+    (void)arg;
+    for(;;) {
+        char req[8192];
+        size_t n = 0;
+        const char *end;
+        long clen = 0;
+        int fd = accept(hook_fd, NULL, NULL);
+        if(fd < 0)
+            return NULL;
+        for(;;) {
+            ssize_t k = recv(fd, req + n, sizeof(req) - 1 - n, 0);
+            if(k <= 0)
+                break;
+            n += (size_t)k;
+            req[n] = '\0';
+            end = strstr(req, "\r\n\r\n");
+            if(end) {
+                const char *cl = find_ci(req, "Content-Length:");
+                clen = cl ? strtol(cl + 15, NULL, 10) : 0;
+                if((long)(n - (size_t)(end + 4 - req)) >= clen)
+                    break;
+            }
+        }
+        req[n] = '\0';
+        end = strstr(req, "\r\n\r\n");
+        pthread_mutex_lock(&hook_mu);
+        snprintf(hook_body, sizeof(hook_body), "%s", end ? end + 4 : "");
+        pthread_mutex_unlock(&hook_mu);
+        atomic_fetch_add(&hook_count, 1);
+        (void)!send(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 57,
+                    MSG_NOSIGNAL);
+        close(fd);
+    }
+}
+
+static void hook_start(void)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+
+    hook_fd = socket(AF_INET, SOCK_STREAM, 0);
+    HK_ASSERT(hook_fd >= 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    HK_ASSERT(bind(hook_fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    HK_ASSERT(listen(hook_fd, 8) == 0);
+    HK_ASSERT(getsockname(hook_fd, (struct sockaddr *)&sa, &len) == 0);
+    hook_port = ntohs(sa.sin_port);
+    HK_ASSERT(pthread_create(&hook_thread, NULL, hook_main, NULL) == 0);
+}
+
+/* ---- HTTPS --------------------------------------------------------------------------- */
+
+typedef struct resp {
+    long status;
+    char *body; /* hk_malloc'd, NUL-terminated */
+    size_t len;
+    char headers[8192];
+    size_t hlen;
+} resp_t;
+
+static size_t on_body(char *p, size_t size, size_t n, void *user)
+{
+    resp_t *r = user;
+    size_t len = size * n;
+    char *nb = hk_realloc(r->body, r->len + len + 1);
+
+    if(!nb)
+        return 0;
+    r->body = nb;
+    memcpy(r->body + r->len, p, len);
+    r->len += len;
+    r->body[r->len] = '\0';
+    return len;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *user)
+{
+    resp_t *r = user;
+    size_t len = size * n;
+
+    if(r->hlen + len >= sizeof(r->headers))
+        len = sizeof(r->headers) - 1 - r->hlen;
+    memcpy(r->headers + r->hlen, p, len);
+    r->hlen += len;
+    r->headers[r->hlen] = '\0';
+    return size * n;
+}
+
+static const char *in_dir(const char *name)
+{
+    static char path[4][1300];
+    static int k;
+
+    k = (k + 1) % 4;
+    snprintf(path[k], sizeof(path[k]), "%s/%s", dir, name);
+    return path[k];
+}
+
+/* One request. device: with kiosk-1's certificate. ctype NULL = a form. */
+static void req(const char *method, const char *path, const char *body, const char *ctype,
+                const char *cookie, const char *hdr, bool device, resp_t *r)
+{
+    struct curl_slist *hdrs = NULL;
+    char url[1024], ct[128], ck[300];
+    CURL *c = curl_easy_init();
+
+    HK_ASSERT(c);
+    hk_free(r->body);
+    memset(r, 0, sizeof(*r));
+    snprintf(url, sizeof(url), "https://localhost:%u%s", port, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CAINFO, in_dir("ca.crt"));
+    if(device) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, in_dir("kiosk-1.crt"));
+        curl_easy_setopt(c, CURLOPT_SSLKEY, in_dir("kiosk-1.key"));
+    }
+    if(cookie) {
+        snprintf(ck, sizeof(ck), "hk_session=%s", cookie);
+        curl_easy_setopt(c, CURLOPT_COOKIE, ck);
+    }
+    if(hdr)
+        hdrs = curl_slist_append(hdrs, hdr);
+    if(body) {
+        snprintf(ct, sizeof(ct), "Content-Type: %s",
+                 ctype ? ctype : "application/x-www-form-urlencoded");
+        hdrs = curl_slist_append(hdrs, ct);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    HK_ASSERT_INT(CURLE_OK, curl_easy_perform(c));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(hdrs);
+    if(!r->body) {
+        r->body = hk_malloc(1);
+        HK_ASSERT(r->body);
+        r->body[0] = '\0';
+    }
+}
+
+static void resp_free(resp_t *r)
+{
+    HK_SAFEFREE(r->body);
+}
+
+static void save(const char *name, const resp_t *r)
+{
+    FILE *f = fopen(in_dir(name), "w");
+
+    HK_ASSERT(f);
+    fwrite(r->body, 1, r->len, f);
+    fclose(f);
+}
+
+static char origin[64];
+
+/* Log in; the session cookie's value into out. */
+static long login(const char *user, const char *password, char *out, size_t cap)
+{
+    resp_t r = { 0 };
+    char body[300];
+    const char *at, *end;
+    long st;
+
+    snprintf(body, sizeof(body), "user=%s&password=%s&next=%%2Freports", user, password);
+    req("POST", "/login", body, NULL, NULL, origin, false, &r);
+    st = r.status;
+    if(out) {
+        out[0] = '\0';
+        at = find_ci(r.headers, "Set-Cookie: hk_session=");
+        if(at) {
+            at += 23;
+            end = strchr(at, ';');
+            HK_ASSERT(end && (size_t)(end - at) < cap);
+            snprintf(out, cap, "%.*s", (int)(end - at), at);
+        }
+    }
+    resp_free(&r);
+    return st;
+}
+
+/* ---- fixture ------------------------------------------------------------------------- */
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *buf;
+    size_t n;
+
+    HK_ASSERT(f);
+    buf = hk_malloc(1 << 20);
+    HK_ASSERT(buf);
+    n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void write_file(const char *name, const char *text)
+{
+    FILE *f = fopen(in_dir(name), "w");
+
+    HK_ASSERT(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static pid_t start_server(const char *cfg_name)
+{
+    char err[1300], line[8192];
+    pid_t pid;
+    int i, status;
+
+    snprintf(err, sizeof(err), "%s/%s.err", dir, cfg_name);
+    pid = fork();
+    HK_ASSERT(pid >= 0);
+    if(pid == 0) {
+        FILE *e = freopen(err, "w", stderr);
+        (void)e;
+        (void)prctl(PR_SET_PDEATHSIG, SIGTERM); /* a test that crashes leaves no server */
+        execl(bin, bin, "--config", in_dir(cfg_name), "--listen", "127.0.0.1:0", (char *)NULL);
+        _exit(127);
+    }
+    for(i = 0; i < 2000; i++) {
+        FILE *f = fopen(err, "r");
+        size_t n = 0;
+        if(f) {
+            n = fread(line, 1, sizeof(line) - 1, f);
+            fclose(f);
+        }
+        line[n] = '\0';
+        {
+            const char *at = strstr(line, "listening on https://127.0.0.1:");
+            if(at && sscanf(at, "listening on https://127.0.0.1:%u", &port) == 1)
+                return pid;
+        }
+        if(waitpid(pid, &status, WNOHANG) == pid)
+            HK_ASSERT_MSG(0, "hall-central exited: %s", line);
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    HK_ASSERT_MSG(0, "hall-central did not start: %s", line);
+    return -1;
+}
+
+static void add_user(cJSON *users, const char *id, const char *password, const char *scope)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    cJSON *u = cJSON_CreateObject();
+
+    HK_ASSERT(crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_MIN,
+                                crypto_pwhash_MEMLIMIT_MIN) == 0);
+    cJSON_AddStringToObject(u, "id", id);
+    cJSON_AddStringToObject(u, "password_hash", hash);
+    cJSON_AddStringToObject(u, "scope", scope);
+    cJSON_AddItemToArray(users, u);
+}
+
+static void test_pages_init_dev_and_start(void)
+{
+    const char *base = getenv("HK_TEST_TMP");
+    char cmd[3000], docname[128], hook[128];
+    char *text, *out;
+    const char *at;
+    cJSON *cfg, *doc, *br, *users, *alerts;
+    hk_time_local_t lt;
+
+    snprintf(dir, sizeof(dir), "%s/central-pages.XXXXXX", base && base[0] ? base : "/tmp");
+    HK_ASSERT(mkdtemp(dir));
+    snprintf(cmd, sizeof(cmd), "'%s' init-dev '%s' > '%s/init-dev.out' 2>&1", bin, dir, dir);
+    HK_ASSERT_INT(0, system(cmd));
+    /* the hq user's password, printed once */
+    out = read_all(in_dir("init-dev.out"));
+    at = strstr(out, "  password: ");
+    HK_ASSERT_MSG(at, "no password in init-dev's output: %s", out);
+    HK_ASSERT_INT(1, sscanf(at, "  password: %63s", hq_password));
+    hk_free(out);
+    text = read_all(in_dir("hall-central.json"));
+    HK_ASSERT(!strstr(text, hq_password)); /* only its hash is kept */
+    cfg = cJSON_Parse(text);
+    hk_free(text);
+    HK_ASSERT(cfg);
+    br = cJSON_GetArrayItem(cJSON_GetObjectItem(cfg, "branches"), 0);
+    snprintf(branch, sizeof(branch), "%s", cJSON_GetObjectItem(br, "id")->valuestring);
+    snprintf(docname, sizeof(docname), "%s", cJSON_GetObjectItem(br, "config_file")->valuestring);
+    HK_ASSERT_INT(64, strlen(cJSON_GetObjectItem(cfg, "session_key")->valuestring));
+    /* the branch document: its ticket URL points here, with a key */
+    text = read_all(in_dir(docname));
+    doc = cJSON_Parse(text);
+    hk_free(text);
+    HK_ASSERT(doc);
+    {
+        cJSON *t = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "config"), "ticket");
+        HK_ASSERT_STR("https://localhost:8443/t/{branch}/{day}/{number}?s={sig}",
+                      cJSON_GetObjectItem(t, "url_template")->valuestring);
+        snprintf(url_key, sizeof(url_key), "%s", cJSON_GetObjectItem(t, "url_key")->valuestring);
+        HK_ASSERT(ticket_url_key_ok(url_key));
+    }
+    cJSON_Delete(doc);
+    /* a Beijing branch, city users, the webhook */
+    cJSON_AddItemToArray(cJSON_GetObjectItem(cfg, "branches"),
+                         cJSON_Parse("{\"id\":\"bj-01\",\"name_zh\":\"北京东城营业厅\","
+                                     "\"name_en\":\"Beijing Dongcheng\",\"city\":\"北京\","
+                                     "\"province\":\"北京\"}"));
+    users = cJSON_GetObjectItem(cfg, "users");
+    HK_ASSERT(cJSON_GetArraySize(users) == 1);
+    add_user(users, "bj", "bj-password", "city:北京");
+    add_user(users, "sh", "sh-password", "city:上海");
+    add_user(users, "locked", "locked-password", "hq");
+    hook_start();
+    alerts = cJSON_GetObjectItem(cfg, "alerts");
+    HK_ASSERT(alerts);
+    snprintf(hook, sizeof(hook), "http://127.0.0.1:%u/hook", hook_port);
+    cJSON_ReplaceItemInObject(alerts, "webhook_url", cJSON_CreateString(hook));
+    text = cJSON_Print(cfg);
+    cJSON_Delete(cfg);
+    write_file("test.json", text);
+    cJSON_free(text);
+    server = start_server("test.json");
+    snprintf(origin, sizeof(origin), "Origin: https://localhost:%u", port);
+    now_ms = (int64_t)time(NULL) * 1000;
+    hk_time_local(now_ms, 480, &lt);
+    snprintf(day, sizeof(day), "%04d-%02d-%02d", lt.date.year % 10000, lt.date.month % 100,
+             lt.date.day % 100);
+}
+
+/* One ticket.* or visit.* event for the batch. */
+static size_t ev(char *b, size_t cap, int seq, const char *type, int64_t at, const char *body)
+{
+    return (size_t)snprintf(b, cap,
+                            "%s{\"seq\":%d,\"uuid\":\"10000000-0000-4000-8000-%012d\","
+                            "\"type\":\"%s\",\"time_ms\":%lld,\"body\":%s}",
+                            seq > 1 ? "," : "", seq, seq, type, (long long)at, body);
+}
+
+static void tk(char *body, size_t cap, const char *number, const char *state, const char *counter,
+               int64_t issued, const char *extra)
+{
+    snprintf(body, cap,
+             "{\"ticket\":1,\"number\":\"%s\",\"day\":\"%s\",\"service\":\"general\","
+             "\"counter\":\"%s\",\"state\":\"%s\",\"issued_ms\":%lld%s}",
+             number, day, counter, state, (long long)issued, extra);
+}
+
+static void rating(char *body, size_t cap, const char *number, int level)
+{
+    snprintf(body, cap,
+             "{\"ticket\":1,\"number\":\"%s\",\"day\":\"%s\",\"service\":\"general\","
+             "\"counter\":\"c1\",\"staff\":\"s1\",\"finished_ms\":0,\"level\":%d,"
+             "\"level_name\":\"x\",\"reasons\":0,\"praise\":0,\"source\":\"counter\","
+             "\"follow_up\":%s}",
+             number, day, level, level <= 2 ? "true" : "false");
+}
+
+#define MIN 60000LL
+
+static void test_pages_device_posts_a_morning(void)
+{
+    char b[16384], body[600];
+    size_t n;
+    int seq = 0;
+    resp_t r = { 0 };
+    const int64_t t = now_ms - 30 * MIN;
+
+    n = (size_t)snprintf(b, sizeof(b), "{\"device\":\"kiosk-1\",\"branch\":\"%s\",\"events\":[",
+                         branch);
+#define EV(type, at)                                          \
+    do {                                                      \
+        n += ev(b + n, sizeof(b) - n, ++seq, type, at, body); \
+        HK_ASSERT(n < sizeof(b));                             \
+    } while(0)
+    tk(body, sizeof(body), "A001", "waiting", "", t, ",\"ahead\":0,\"est_wait_s\":300");
+    EV("ticket.issued", t);
+    tk(body, sizeof(body), "A002", "waiting", "", t + 2 * MIN, ",\"ahead\":1,\"est_wait_s\":600");
+    EV("ticket.issued", t + 2 * MIN);
+    tk(body, sizeof(body), "A001", "called", "c1", t, "");
+    EV("ticket.called", t + 5 * MIN);
+    tk(body, sizeof(body), "A001", "serving", "c1", t, "");
+    EV("ticket.started", t + 6 * MIN);
+    tk(body, sizeof(body), "A001", "done", "c1", t, ",\"staff\":\"s1\"");
+    EV("ticket.finished", t + 10 * MIN);
+    rating(body, sizeof(body), "A001", 5);
+    EV("visit.rated", t + 11 * MIN);
+    tk(body, sizeof(body), "A002", "called", "c3", t + 2 * MIN, "");
+    EV("ticket.called", t + 12 * MIN);
+    tk(body, sizeof(body), "A002", "serving", "c3", t + 2 * MIN, "");
+    EV("ticket.started", t + 13 * MIN);
+    tk(body, sizeof(body), "A002", "done", "c3", t + 2 * MIN, ",\"staff\":\"s1\"");
+    EV("ticket.finished", t + 20 * MIN);
+    rating(body, sizeof(body), "A002", 1);
+    EV("visit.rated", t + 21 * MIN);
+    tk(body, sizeof(body), "A003", "waiting", "", t + 22 * MIN, ",\"ahead\":0,\"est_wait_s\":240");
+    EV("ticket.issued", t + 22 * MIN);
+    tk(body, sizeof(body), "A004", "waiting", "", t + 25 * MIN, ",\"ahead\":1,\"est_wait_s\":480");
+    EV("ticket.issued", t + 25 * MIN);
+#undef EV
+    snprintf(b + n, sizeof(b) - n, "]}");
+    req("POST", "/v1/events", b, "application/json", NULL, NULL, true, &r);
+    HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
+    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":12");
+    resp_free(&r);
+}
+
+static void status_url(const char *number, const char *sig, const char *lang, char *out, size_t cap)
+{
+    char s[TICKET_URL_SIG_LEN + 1];
+
+    if(!sig) {
+        HK_ASSERT_OK(ticket_url_sig(url_key, branch, day, number, s));
+        sig = s;
+    }
+    snprintf(out, cap, "/t/%s/%s/%s?s=%s%s", branch, day, number, sig, lang ? lang : "");
+}
+
+static void test_pages_status_page_right_sig_wrong_sig(void)
+{
+    char url[300];
+    resp_t r = { 0 }, bad = { 0 }, unknown = { 0 }, none = { 0 };
+
+    status_url("A004", NULL, NULL, url, sizeof(url));
+    req("GET", url, NULL, NULL, NULL, NULL, false, &r);
+    HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
+    HK_ASSERT_CONTAINS(r.body, "您前面还有 1 位");
+    HK_ASSERT_CONTAINS(r.body, "开发营业厅"); /* the branch's name_zh in hall-central.json */
+    HK_ASSERT(find_ci(r.headers, "Strict-Transport-Security:"));
+    HK_ASSERT(find_ci(r.headers, "Content-Security-Policy:"));
+    save("status-zh.html", &r);
+    status_url("A004", NULL, "&lang=en", url, sizeof(url));
+    req("GET", url, NULL, NULL, NULL, NULL, false, &r);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "1 ahead of you");
+    save("status-en.html", &r);
+    /* a called ticket names its counter by number */
+    status_url("A002", NULL, NULL, url, sizeof(url));
+    req("GET", url, NULL, NULL, NULL, NULL, false, &r);
+    HK_ASSERT_INT(200, r.status);
+    save("status-done-zh.html", &r);
+    /* no oracle: a wrong sig, no sig, an unknown number, an unknown branch */
+    status_url("A004", "0000000000", NULL, url, sizeof(url));
+    req("GET", url, NULL, NULL, NULL, NULL, false, &bad);
+    HK_ASSERT_INT(404, bad.status);
+    status_url("A999", NULL, NULL, url, sizeof(url));
+    req("GET", url, NULL, NULL, NULL, NULL, false, &unknown);
+    HK_ASSERT_INT(404, unknown.status);
+    HK_ASSERT_STR(unknown.body, bad.body);
+    snprintf(url, sizeof(url), "/t/%s/%s/A004", branch, day);
+    req("GET", url, NULL, NULL, NULL, NULL, false, &none);
+    HK_ASSERT_INT(404, none.status);
+    HK_ASSERT_STR(unknown.body, none.body);
+    snprintf(url, sizeof(url), "/t/nowhere/%s/A004?s=0000000000", day);
+    req("GET", url, NULL, NULL, NULL, NULL, false, &none);
+    HK_ASSERT_INT(404, none.status);
+    HK_ASSERT_STR(unknown.body, none.body);
+    save("status-404.html", &unknown);
+    resp_free(&r);
+    resp_free(&bad);
+    resp_free(&unknown);
+    resp_free(&none);
+}
+
+static void test_pages_login_cookie_and_redirect(void)
+{
+    resp_t r = { 0 };
+
+    req("GET", "/reports", NULL, NULL, NULL, NULL, false, &r);
+    HK_ASSERT_INT(303, r.status);
+    HK_ASSERT(find_ci(r.headers, "Location: /login?next=%2Freports"));
+    req("GET", "/login", NULL, NULL, NULL, NULL, false, &r);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "<label for=\"password\">密码</label>");
+    save("login-zh.html", &r);
+    req("GET", "/login?lang=en", NULL, NULL, NULL, NULL, false, &r);
+    HK_ASSERT_CONTAINS(r.body, "Password");
+    save("login-en.html", &r);
+    HK_ASSERT_INT(401, login("hq", "wrong", NULL, 0));
+    HK_ASSERT_INT(401, login("nobody", "wrong", NULL, 0));
+    HK_ASSERT_INT(303, login("hq", hq_password, cookie_hq, sizeof(cookie_hq)));
+    HK_ASSERT(cookie_hq[0]);
+    /* the cookie's attributes */
+    req("POST", "/login", "user=sh&password=sh-password", NULL, NULL, origin, false, &r);
+    HK_ASSERT_INT(303, r.status);
+    HK_ASSERT(find_ci(r.headers, "HttpOnly"));
+    HK_ASSERT(find_ci(r.headers, "; Secure"));
+    HK_ASSERT(find_ci(r.headers, "SameSite=Strict"));
+    /* a form post from elsewhere (no Origin, no Referer) is refused */
+    req("POST", "/login", "user=sh&password=sh-password", NULL, NULL, NULL, false, &r);
+    HK_ASSERT_INT(403, r.status);
+    req("POST", "/login", "user=sh&password=sh-password", NULL, NULL,
+        "Origin: https://evil.example", false, &r);
+    HK_ASSERT_INT(403, r.status);
+    req("GET", "/reports", NULL, NULL, "hq.0.forged", NULL, false, &r);
+    HK_ASSERT_INT(303, r.status);
+    resp_free(&r);
+}
+
+static void test_pages_failed_logins_are_limited(void)
+{
+    int i;
+
+    for(i = 0; i < 5; i++)
+        HK_ASSERT_INT(401, login("locked", "wrong", NULL, 0));
+    HK_ASSERT_INT(429, login("locked", "wrong", NULL, 0));
+    HK_ASSERT_INT(429, login("locked", "locked-password", NULL, 0)); /* even the right one */
+    HK_ASSERT_INT(303, login("bj", "bj-password", cookie_bj, sizeof(cookie_bj)));
+}
+
+static void test_pages_scopes_403(void)
+{
+    resp_t r = { 0 };
+    char url[300];
+
+    snprintf(url, sizeof(url), "/reports?scope=branch:%s&day=%s", branch, day);
+    req("GET", url, NULL, NULL, cookie_bj, NULL, false, &r);
+    HK_ASSERT_INT(403, r.status);
+    req("GET", "/reports?scope=city:%E4%B8%8A%E6%B5%B7", NULL, NULL, cookie_bj, NULL, false, &r);
+    HK_ASSERT_INT(403, r.status);
+    req("GET", "/reports?scope=hq", NULL, NULL, cookie_bj, NULL, false, &r);
+    HK_ASSERT_INT(403, r.status);
+    req("GET", "/v1/cases?scope=hq", NULL, NULL, cookie_bj, NULL, false, &r);
+    HK_ASSERT_INT(403, r.status);
+    req("GET", "/reports?scope=branch:bj-01", NULL, NULL, cookie_bj, NULL, false, &r);
+    HK_ASSERT_INT(200, r.status);
+    req("GET", "/reports", NULL, NULL, cookie_bj, NULL, false, &r); /* own scope by default */
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "北京");
+    resp_free(&r);
+}
+
+static int64_t jint(const cJSON *o, const char *a, const char *b)
+{
+    const cJSON *x = cJSON_GetObjectItem(cJSON_GetObjectItem(o, a), b);
+
+    HK_ASSERT_MSG(cJSON_IsNumber(x), "%s.%s missing", a, b);
+    return (int64_t)x->valuedouble;
+}
+
+static void test_pages_report_json_and_pages(void)
+{
+    resp_t r = { 0 };
+    char url[300];
+    cJSON *j;
+    const cJSON *rate;
+
+    snprintf(url, sizeof(url), "/reports?scope=branch:%s&day=%s&format=json", branch, day);
+    req("GET", url, NULL, NULL, cookie_hq, NULL, false, &r);
+    HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
+    j = cJSON_Parse(r.body);
+    HK_ASSERT(j);
+    HK_ASSERT_INT(4, jint(j, "tickets", "issued"));
+    HK_ASSERT_INT(2, jint(j, "tickets", "called"));
+    HK_ASSERT_INT(2, jint(j, "tickets", "served"));
+    HK_ASSERT_INT(2, jint(j, "satisfaction", "rated"));
+    HK_ASSERT_INT(1, jint(j, "satisfaction", "satisfied"));
+    HK_ASSERT_INT(1, jint(j, "satisfaction", "dissatisfied"));
+    rate = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "satisfaction"), "rate");
+    HK_ASSERT(cJSON_IsNumber(rate) && rate->valuedouble > 0.49 && rate->valuedouble < 0.51);
+    HK_ASSERT_CONTAINS(r.body, "\"name\":\"");
+    cJSON_Delete(j);
+    /* the roll-up: hq = 上海 + 北京, the same counts */
+    snprintf(url, sizeof(url), "/reports?scope=hq&day=%s&format=json", day);
+    req("GET", url, NULL, NULL, cookie_hq, NULL, false, &r);
+    HK_ASSERT_INT(200, r.status);
+    j = cJSON_Parse(r.body);
+    HK_ASSERT(j);
+    HK_ASSERT_INT(4, jint(j, "tickets", "issued"));
+    HK_ASSERT_INT(2, cJSON_GetArraySize(cJSON_GetObjectItem(j, "units")));
+    cJSON_Delete(j);
+    /* the pages, saved for a look */
+    snprintf(url, sizeof(url), "/reports?scope=branch:%s&day=%s", branch, day);
+    req("GET", url, NULL, NULL, cookie_hq, NULL, false, &r);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "<nav class=\"top\"");
+    HK_ASSERT_CONTAINS(r.body, "不满意评价");
+    save("report-branch-zh.html", &r);
+    snprintf(url, sizeof(url), "/reports?scope=branch:%s&day=%s&lang=en", branch, day);
+    req("GET", url, NULL, NULL, cookie_hq, NULL, false, &r);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "Dissatisfied rating");
+    save("report-branch-en.html", &r);
+    snprintf(url, sizeof(url), "/reports?scope=hq&day=%s", day);
+    req("GET", url, NULL, NULL, cookie_hq, NULL, false, &r);
+    HK_ASSERT_INT(200, r.status);
+    save("report-hq-zh.html", &r);
+    snprintf(url, sizeof(url), "/reports?scope=hq&day=%s&lang=en", day);
+    req("GET", url, NULL, NULL, cookie_hq, NULL, false, &r);
+    save("report-hq-en.html", &r);
+    resp_free(&r);
+}
+
+static void test_pages_case_life_over_the_api(void)
+{
+    resp_t r = { 0 };
+    char url[300], id[64], ifm[160];
+    cJSON *j, *c;
+    int64_t version;
+
+    req("GET", "/v1/cases?scope=hq&open=1", NULL, NULL, cookie_hq, NULL, false, &r);
+    HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
+    j = cJSON_Parse(r.body);
+    HK_ASSERT(j);
+    HK_ASSERT_INT(1, cJSON_GetArraySize(cJSON_GetObjectItem(j, "cases")));
+    c = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "cases"), 0);
+    HK_ASSERT(cJSON_IsString(cJSON_GetObjectItem(c, "number")) &&
+              cJSON_IsString(cJSON_GetObjectItem(c, "id")) &&
+              cJSON_IsNumber(cJSON_GetObjectItem(c, "version")));
+    HK_ASSERT_STR("A002", cJSON_GetObjectItem(c, "number")->valuestring);
+    snprintf(id, sizeof(id), "%s", cJSON_GetObjectItem(c, "id")->valuestring);
+    version = (int64_t)cJSON_GetObjectItem(c, "version")->valuedouble;
+    cJSON_Delete(j);
+    snprintf(url, sizeof(url), "/cases/%s", id);
+    /* not without a session, not from another city, not a form from elsewhere */
+    req("POST", url, "{\"action\":\"reopen\"}", "application/json", NULL, NULL, false, &r);
+    HK_ASSERT_INT(401, r.status);
+    req("POST", url, "{\"action\":\"assign\",\"owner\":\"x\"}", "application/json", cookie_bj, NULL,
+        false, &r);
+    HK_ASSERT_INT(403, r.status);
+    req("POST", url, "action=assign&owner=x", NULL, cookie_hq, NULL, false, &r);
+    HK_ASSERT_INT(403, r.status);
+    /* close before a call-back: refused */
+    req("POST", url, "{\"action\":\"close\",\"cause\":\"wait_time\",\"note\":\"n\"}",
+        "application/json", cookie_hq, NULL, false, &r);
+    HK_ASSERT_MSG(r.status == 400, "%ld %s", r.status, r.body);
+    /* a stale version: 409 */
+    snprintf(ifm, sizeof(ifm), "If-Match: \"%lld\"", (long long)(version + 5));
+    req("POST", url, "{\"action\":\"callback\",\"reached\":true,\"note\":\"ok\"}",
+        "application/json", cookie_hq, ifm, false, &r);
+    HK_ASSERT_INT(409, r.status);
+    /* the form: assign (same origin) */
+    snprintf(ifm, sizeof(ifm),
+             "action=assign&owner=%%E7%%8E%%8B%%E7%%BB%%8F%%E7%%90%%86&version=%lld",
+             (long long)version);
+    req("POST", url, ifm, NULL, cookie_hq, origin, false, &r);
+    HK_ASSERT_MSG(r.status == 303, "%ld %s", r.status, r.body);
+    req("POST", url, ifm, NULL, cookie_hq, origin, false, &r); /* the same form again: stale */
+    HK_ASSERT_INT(409, r.status);
+    req("POST", url, "{\"action\":\"callback\",\"reached\":true,\"note\":\"apologised\"}",
+        "application/json", cookie_hq, NULL, false, &r);
+    HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
+    req("POST", url, "{\"action\":\"close\",\"cause\":\"wait_time\",\"note\":\"more staff\"}",
+        "application/json", cookie_hq, NULL, false, &r);
+    HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
+    req("GET", "/v1/cases?scope=hq&open=1", NULL, NULL, cookie_hq, NULL, false, &r);
+    HK_ASSERT_CONTAINS(r.body, "{\"cases\":[]}");
+    req("GET", "/v1/cases?scope=hq", NULL, NULL, cookie_hq, NULL, false, &r);
+    HK_ASSERT_CONTAINS(r.body, "wait_time");
+    resp_free(&r);
+}
+
+static void test_pages_webhook_gets_the_alert(void)
+{
+    int i;
+    char body[8192];
+
+    for(i = 0; i < 500 && atomic_load(&hook_count) == 0; i++)
+        usleep(10000);
+    HK_ASSERT_MSG(atomic_load(&hook_count) >= 1, "no webhook call");
+    pthread_mutex_lock(&hook_mu);
+    snprintf(body, sizeof(body), "%s", hook_body);
+    pthread_mutex_unlock(&hook_mu);
+    HK_ASSERT_CONTAINS(body, "dissatisfied");
+    HK_ASSERT_CONTAINS(body, "A002");
+}
+
+static void test_pages_logout_clears_the_cookie(void)
+{
+    resp_t r = { 0 };
+
+    req("POST", "/logout", "", NULL, cookie_hq, origin, false, &r);
+    HK_ASSERT_INT(303, r.status);
+    HK_ASSERT(find_ci(r.headers, "Set-Cookie: hk_session=;"));
+    resp_free(&r);
+}
+
+void setUp(void)
+{
+}
+
+void tearDown(void)
+{
+}
+
+int main(void)
+{
+    int rc, status = 0;
+
+    if(sodium_init() < 0)
+        return 1;
+    hk_json_init();
+    snprintf(bin, sizeof(bin), "%s/server/hall-central", HK_BINARY_DIR);
+    if(system("command -v certtool >/dev/null 2>&1") != 0) {
+        printf("# skipped: certtool (gnutls-bin) not installed\n");
+        return 77;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    HK_RUN(test_pages_init_dev_and_start);
+    if(server > 0) {
+        HK_RUN(test_pages_device_posts_a_morning);
+        HK_RUN(test_pages_status_page_right_sig_wrong_sig);
+        HK_RUN(test_pages_login_cookie_and_redirect);
+        HK_RUN(test_pages_failed_logins_are_limited);
+        HK_RUN(test_pages_scopes_403);
+        HK_RUN(test_pages_report_json_and_pages);
+        HK_RUN(test_pages_case_life_over_the_api);
+        HK_RUN(test_pages_webhook_gets_the_alert);
+        HK_RUN(test_pages_logout_clears_the_cookie);
+        kill(server, SIGTERM);
+        waitpid(server, &status, 0);
+        HK_ASSERT_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    }
+    if(hook_fd >= 0) {
+        shutdown(hook_fd, SHUT_RDWR);
+        close(hook_fd);
+        pthread_join(hook_thread, NULL);
+    }
+    rc = hk_test_end();
+    curl_global_cleanup();
+    if(rc == 0 && !getenv("HK_KEEP")) {
+        char cmd[700];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        (void)system(cmd);
+    } else {
+        fprintf(stderr, "# kept %s\n", dir);
+    }
+    return rc;
+}
