@@ -493,6 +493,137 @@ static void case_ingest_allocation_failures_store_nothing(void)
     central_store_close(s);
 }
 
+/* ---- what reports, cases, alerts and the status page read ---------------------------- */
+
+#define DAY   "2026-11-26"
+#define T0_MS 1764115200000LL /* 2025-11-26 00:00 UTC, a Wednesday */
+
+static int branch_counter;
+
+/* A branch id unique to this run and case. */
+static void new_branch(char id[CENTRAL_ID_LEN])
+{
+    snprintf(id, CENTRAL_ID_LEN, "br%ld-%d", (long)getpid() % 1000000, ++branch_counter);
+}
+
+/* Register e's device in branch. */
+static void register_device(central_store_t *s, const events_t *e, const char *branch)
+{
+    central_device_t d;
+
+    memset(&d, 0, sizeof(d));
+    snprintf(d.id, sizeof(d.id), "%s", e->device);
+    snprintf(d.branch, sizeof(d.branch), "%s", branch);
+    d.enabled = true;
+    HK_ASSERT_OK(central_store_device_put(s, &d));
+}
+
+/* One event of a typed batch: its type and body. */
+typedef struct tev {
+    const char *type;
+    const char *body;
+} tev_t;
+
+/* Ingest seqs first..first+n-1 of e with these types and bodies. */
+static hk_err_t ingest_typed(central_store_t *s, const events_t *e, int first, const tev_t *evs,
+                             int n, central_status_t *status, hk_diag_t *diag)
+{
+    central_batch_t b;
+    central_ack_t ack;
+    hk_err_t rc;
+    int i;
+
+    memset(&b, 0, sizeof(b));
+    snprintf(b.device, sizeof(b.device), "%s", e->device);
+    b.events = hk_calloc((size_t)n, sizeof(*b.events));
+    HK_ASSERT(b.events);
+    b.n_events = n;
+    for(i = 0; i < n; i++) {
+        central_event_t *ev = &b.events[i];
+        ev->seq = first + i;
+        memcpy(ev->uuid, e->uuids[first + i], sizeof(ev->uuid));
+        snprintf(ev->type, sizeof(ev->type), "%s", evs[i].type);
+        ev->time_ms = T0_MS + 3600000LL + first + i;
+        ev->body = hk_strdup(evs[i].body);
+        HK_ASSERT(ev->body);
+    }
+    hk_diag_clear(diag);
+    rc = central_store_ingest(s, &b, &ack, diag);
+    if(rc == HK_OK) {
+        for(i = 0; status && i < n; i++)
+            status[i] = ack.results[i].status;
+        central_ack_free(&ack);
+    }
+    central_batch_free(&b);
+    return rc;
+}
+
+static void case_day_events_of_a_branch(void)
+{
+    static const tev_t evs[] = {
+        { "ticket.issued", "{\"day\":\"" DAY "\",\"number\":\"A001\"}" },
+        { "ticket.called", "{\"day\":\"" DAY "\",\"number\":\"A001\"}" },
+        { "ticket.issued", "{\"day\":\"2026-11-25\",\"number\":\"A002\"}" },
+        { "device.started", "{\"version\":\"1\"}" },
+    };
+    central_store_t *s = open_store();
+    char branch[CENTRAL_ID_LEN], other[CENTRAL_ID_LEN];
+    central_event_row_t *rows = NULL;
+    events_t a, b, c;
+    hk_diag_t diag;
+    int n = -1, i;
+
+    new_branch(branch);
+    new_branch(other);
+    events_init(&a);
+    events_init(&b);
+    events_init(&c);
+    /* b's id extends a's: a sorts first */
+    snprintf(b.device, sizeof(b.device), "%.20s-z", a.device);
+    register_device(s, &a, branch);
+    register_device(s, &b, branch);
+    register_device(s, &c, other);
+    HK_ASSERT_OK(central_store_day_events(s, branch, DAY, &rows, &n));
+    HK_ASSERT_INT(0, n);
+    HK_ASSERT(rows == NULL);
+    /* b first, then a: the order comes from the query, not the arrival */
+    HK_ASSERT_OK(ingest_typed(s, &b, 1, evs, 4, NULL, &diag));
+    HK_ASSERT_OK(ingest_typed(s, &a, 1, evs, 2, NULL, &diag));
+    HK_ASSERT_OK(ingest_typed(s, &a, 3, evs, 1, NULL, &diag)); /* seq 3: DAY too */
+    HK_ASSERT_OK(ingest_typed(s, &c, 1, evs, 4, NULL, &diag));
+    /* a retry stores nothing twice */
+    HK_ASSERT_OK(ingest_typed(s, &b, 1, evs, 4, NULL, &diag));
+    HK_ASSERT_OK(central_store_day_events(s, branch, DAY, &rows, &n));
+    HK_ASSERT_INT(5, n);
+    for(i = 0; i < 3; i++) {
+        HK_ASSERT_STR(a.device, rows[i].device);
+        HK_ASSERT_INT(i + 1, rows[i].ev.seq);
+        HK_ASSERT_STR(a.uuids[i + 1], rows[i].ev.uuid);
+    }
+    HK_ASSERT_STR("ticket.called", rows[1].ev.type);
+    HK_ASSERT_INT(T0_MS + 3600000LL + 2, rows[1].ev.time_ms);
+    HK_ASSERT_STR(evs[1].body, rows[1].ev.body);
+    HK_ASSERT_STR(b.device, rows[3].device);
+    HK_ASSERT_INT(1, rows[3].ev.seq);
+    HK_ASSERT_STR(b.device, rows[4].device);
+    HK_ASSERT_INT(2, rows[4].ev.seq);
+    central_event_rows_free(rows, n);
+    /* the other day; another branch's; a day nobody had */
+    HK_ASSERT_OK(central_store_day_events(s, branch, "2026-11-25", &rows, &n));
+    HK_ASSERT_INT(1, n);
+    HK_ASSERT_STR(b.device, rows[0].device);
+    HK_ASSERT_INT(3, rows[0].ev.seq);
+    central_event_rows_free(rows, n);
+    HK_ASSERT_OK(central_store_day_events(s, other, DAY, &rows, &n));
+    HK_ASSERT_INT(2, n);
+    HK_ASSERT_STR(c.device, rows[0].device);
+    central_event_rows_free(rows, n);
+    HK_ASSERT_OK(central_store_day_events(s, branch, "2026-01-01", &rows, &n));
+    HK_ASSERT_INT(0, n);
+    HK_ASSERT_INT(HK_ERR_INVALID, central_store_day_events(s, branch, NULL, &rows, &n));
+    central_store_close(s);
+}
+
 /* ---- passes ----------------------------------------------------------------------- */
 
 static void run_cases(void)
@@ -505,6 +636,7 @@ static void run_cases(void)
     HK_RUN(case_concurrent_ingest_stores_each_event_once);
     HK_RUN(case_refuses_bad_urls_and_batches);
     HK_RUN(case_ingest_allocation_failures_store_nothing);
+    HK_RUN(case_day_events_of_a_branch);
 }
 
 int main(void)
