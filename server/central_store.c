@@ -22,6 +22,7 @@
 
 static bool id_ok(const char *id);
 static bool branches_ok(const char *const *branches, int n);
+static bool case_id_ok(const char *id);
 
 /* ---- open / close ------------------------------------------------------------ */
 
@@ -226,7 +227,7 @@ int central_store_last_alerts(central_store_t *s, const alert_t **out)
 
 hk_err_t central_store_case_get(central_store_t *s, const char *id, cases_case_t *out)
 {
-    if(!s || !out || !id_ok(id) || strlen(id) >= sizeof(out->id))
+    if(!s || !out || !case_id_ok(id))
         return HK_ERR_INVALID;
     return s->ops->case_get(s, id, out);
 }
@@ -234,7 +235,7 @@ hk_err_t central_store_case_get(central_store_t *s, const char *id, cases_case_t
 hk_err_t central_store_case_update(central_store_t *s, const cases_case_t *c,
                                    int64_t expected_version)
 {
-    if(!s || !c || !id_ok(c->id) || strnlen(c->id, sizeof(c->id)) >= sizeof(c->id))
+    if(!s || !c || !case_id_ok(c->id))
         return HK_ERR_INVALID;
     return s->ops->case_update(s, c, expected_version);
 }
@@ -324,6 +325,17 @@ hk_err_t central_store_alert_add(central_store_t *s, const alert_t *a)
 }
 
 /* ---- static ---------------------------------------------------------------------- */
+
+/* A case id (its source event's uuid) that fits cases_case_t.id. */
+static bool case_id_ok(const char *id)
+{
+    size_t n;
+
+    if(!id)
+        return false;
+    n = strnlen(id, REPORT_HTML_CASE_ID_LEN);
+    return n > 0 && n < REPORT_HTML_CASE_ID_LEN;
+}
 
 static bool branches_ok(const char *const *branches, int n)
 {

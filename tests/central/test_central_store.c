@@ -624,6 +624,238 @@ static void case_day_events_of_a_branch(void)
     central_store_close(s);
 }
 
+#define RATED_1 \
+    "{\"day\":\"" DAY "\",\"level\":1,\"number\":\"A001\",\"counter\":\"c1\",\"staff\":\"s1\"}"
+#define RATED_2 \
+    "{\"day\":\"" DAY "\",\"level\":2,\"number\":\"A002\",\"counter\":\"c1\",\"staff\":\"s1\"}"
+#define RATED_5 \
+    "{\"day\":\"" DAY "\",\"level\":5,\"number\":\"A003\",\"counter\":\"c2\",\"staff\":\"s2\"}"
+
+/* The case with id among cases[n], or NULL. */
+static const cases_case_t *case_in(const cases_case_t *cases, int n, const char *id)
+{
+    int i;
+
+    for(i = 0; i < n; i++)
+        if(!strcmp(cases[i].id, id))
+            return &cases[i];
+    return NULL;
+}
+
+/* Cases of one branch (open ones only or all). */
+static int cases_of(central_store_t *s, const char *branch, bool open_only)
+{
+    const char *const br[1] = { branch };
+    cases_case_t *cases = NULL;
+    int n = -1;
+
+    HK_ASSERT_OK(central_store_cases_list(s, br, 1, open_only, &cases, &n));
+    hk_free(cases);
+    return n;
+}
+
+/* Two connections ingesting overlapping batches of dissatisfied ratings. */
+typedef struct rater {
+    const events_t *e;
+    int from; /* seqs from..from+5, batches of 2, twice */
+    hk_err_t rc;
+    char why[HK_DIAG_SIZE];
+} rater_t;
+
+static void *rate(void *arg)
+{
+    static const tev_t two[] = { { "visit.rated", RATED_1 }, { "visit.rated", RATED_2 } };
+    rater_t *r = arg;
+    central_store_t *s = NULL;
+    hk_diag_t diag;
+    int round, k;
+
+    r->rc = central_store_open(url, &s, &diag);
+    for(round = 0; round < 2 && r->rc == HK_OK; round++)
+        for(k = 0; k < 6 && r->rc == HK_OK; k += 2) {
+            r->rc = ingest_typed(s, r->e, r->from + k, two, 2, NULL, &diag);
+            if(r->rc != HK_OK)
+                snprintf(r->why, sizeof(r->why), "%s", diag.msg);
+        }
+    central_store_close(s);
+    return NULL;
+}
+
+static void case_dissatisfied_rating_opens_one_case(void)
+{
+    static const tev_t evs[] = {
+        { "visit.rated", RATED_1 },
+        { "visit.rated", RATED_5 },
+        { "issue.submitted", "{\"day\":\"" DAY "\",\"text\":\"the queue screen is off\"}" },
+        { "ticket.issued", "{\"day\":\"" DAY "\",\"number\":\"A004\"}" },
+    };
+    central_store_t *s = open_store();
+    char branch[CENTRAL_ID_LEN], other[CENTRAL_ID_LEN];
+    const char *const br[1] = { branch };
+    central_status_t st[4];
+    cases_case_t *cases = NULL, got;
+    const cases_case_t *c;
+    rater_t r[2];
+    pthread_t t[2];
+    hk_diag_t diag;
+    events_t a, b;
+    int n = -1, i;
+
+    new_branch(branch);
+    new_branch(other);
+    events_init(&a);
+    events_init(&b);
+    register_device(s, &a, branch);
+    register_device(s, &b, other);
+    HK_ASSERT_OK(ingest_typed(s, &a, 1, evs, 4, st, &diag));
+    HK_ASSERT_INT(CENTRAL_STORED, st[0]);
+    /* the retry whose ack was lost: duplicates, no second case */
+    HK_ASSERT_OK(ingest_typed(s, &a, 1, evs, 4, st, &diag));
+    HK_ASSERT_INT(CENTRAL_DUPLICATE, st[0]);
+    HK_ASSERT_OK(central_store_cases_list(s, br, 1, true, &cases, &n));
+    HK_ASSERT_INT(2, n); /* the 非常不满意 rating and the submission */
+    c = case_in(cases, n, a.uuids[1]);
+    HK_ASSERT(c != NULL);
+    HK_ASSERT_INT(CASES_RATING, c->kind);
+    HK_ASSERT_INT(1, c->level);
+    HK_ASSERT_STR(branch, c->branch);
+    HK_ASSERT_STR(a.device, c->device);
+    HK_ASSERT_STR("A001", c->number);
+    HK_ASSERT_STR(DAY, c->day);
+    HK_ASSERT_STR("s1", c->staff);
+    HK_ASSERT_INT(1, c->version);
+    HK_ASSERT(!c->closed);
+    /* 15 working days: at least three weeks after */
+    HK_ASSERT(c->deadline_ms >= c->opened_ms + 21LL * 86400000LL);
+    c = case_in(cases, n, a.uuids[3]);
+    HK_ASSERT(c != NULL);
+    HK_ASSERT_INT(CASES_SUBMISSION, c->kind);
+    HK_ASSERT(cases[0].deadline_ms <= cases[1].deadline_ms);
+    hk_free(cases);
+    HK_ASSERT_OK(central_store_case_get(s, a.uuids[1], &got));
+    HK_ASSERT_STR(a.uuids[1], got.id);
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, central_store_case_get(s, a.uuids[2], &got)); /* satisfied */
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, central_store_case_get(s, a.uuids[4], &got));
+    HK_ASSERT_INT(0, cases_of(s, other, false));
+    /* all branches: these among them */
+    HK_ASSERT_OK(central_store_cases_list(s, NULL, 0, false, &cases, &n));
+    HK_ASSERT(n >= 2 && case_in(cases, n, a.uuids[1]) && case_in(cases, n, a.uuids[3]));
+    hk_free(cases);
+
+    /* two connections, overlapping batches (1..6 and 3..8), each twice */
+    for(i = 0; i < 2; i++) {
+        memset(&r[i], 0, sizeof(r[i]));
+        r[i].e = &b;
+        r[i].from = 1 + 2 * i;
+        HK_ASSERT_INT(0, pthread_create(&t[i], NULL, rate, &r[i]));
+    }
+    for(i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    for(i = 0; i < 2; i++)
+        HK_ASSERT_MSG(r[i].rc == HK_OK, "rater %d: %d %s", i, r[i].rc, r[i].why);
+    HK_ASSERT_INT(8, count_of(s, b.device));
+    HK_ASSERT_INT(8, cases_of(s, other, true));
+    central_store_close(s);
+}
+
+static void case_conflicting_batch_leaves_no_case(void)
+{
+    static const tev_t issued[] = { { "ticket.issued", "{\"number\":\"A009\"}" } };
+    static const tev_t mixed[] = {
+        { "visit.rated", RATED_1 },                    /* seq 2: new, opens a case */
+        { "ticket.issued", "{\"number\":\"other\"}" }, /* seq 3: held with other content */
+    };
+    alerts_limits_t lim = { .wait_limit_s = 60, .rating_max = 2 };
+    central_store_t *s = open_store();
+    char branch[CENTRAL_ID_LEN];
+    const alert_t *raised = NULL;
+    alert_t *alerts = NULL;
+    cases_case_t got;
+    hk_diag_t diag;
+    events_t e;
+    int n = -1;
+
+    new_branch(branch);
+    events_init(&e);
+    register_device(s, &e, branch);
+    central_store_set_alert_limits(s, &lim);
+    HK_ASSERT_OK(ingest_typed(s, &e, 3, issued, 1, NULL, &diag));
+    HK_ASSERT_INT(HK_ERR_CONFLICT, ingest_typed(s, &e, 2, mixed, 2, NULL, &diag));
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, central_store_case_get(s, e.uuids[2], &got));
+    HK_ASSERT_INT(0, cases_of(s, branch, false));
+    HK_ASSERT_INT(0, central_store_last_alerts(s, &raised));
+    {
+        const char *const br[1] = { branch };
+        HK_ASSERT_OK(central_store_alerts_list(s, br, 1, 0, 10, &alerts, &n));
+        HK_ASSERT_INT(0, n);
+    }
+    HK_ASSERT_INT(1, count_of(s, e.device));
+    central_store_close(s);
+}
+
+static void case_update_is_optimistic(void)
+{
+    static const tev_t evs[] = { { "visit.rated", RATED_2 } };
+    central_store_t *s = open_store();
+    char branch[CENTRAL_ID_LEN];
+    cases_case_t c, stale, got;
+    cases_action_t act;
+    hk_diag_t diag;
+    events_t e;
+
+    new_branch(branch);
+    events_init(&e);
+    register_device(s, &e, branch);
+    HK_ASSERT_OK(ingest_typed(s, &e, 1, evs, 1, NULL, &diag));
+    HK_ASSERT_OK(central_store_case_get(s, e.uuids[1], &c));
+    HK_ASSERT_INT(1, c.version);
+    stale = c;
+    /* a manager assigns it */
+    memset(&act, 0, sizeof(act));
+    act.kind = CASES_ASSIGN;
+    snprintf(act.owner, sizeof(act.owner), "王经理");
+    HK_ASSERT_OK(cases_apply(&c, &act, T0_MS + 7200000LL, &diag));
+    HK_ASSERT_OK(central_store_case_update(s, &c, c.version));
+    HK_ASSERT_OK(central_store_case_get(s, e.uuids[1], &got));
+    HK_ASSERT_INT(2, got.version);
+    HK_ASSERT_STR("王经理", got.owner);
+    /* another, acting on what it read before: refused, nothing lost */
+    memset(&act, 0, sizeof(act));
+    act.kind = CASES_ASSIGN;
+    snprintf(act.owner, sizeof(act.owner), "李主任");
+    HK_ASSERT_OK(cases_apply(&stale, &act, T0_MS + 7300000LL, &diag));
+    HK_ASSERT_INT(HK_ERR_CONFLICT, central_store_case_update(s, &stale, stale.version));
+    HK_ASSERT_OK(central_store_case_get(s, e.uuids[1], &got));
+    HK_ASSERT_INT(2, got.version);
+    HK_ASSERT_STR("王经理", got.owner);
+    /* called back and closed on the fresh copy: off the open list */
+    memset(&act, 0, sizeof(act));
+    act.kind = CASES_CALLBACK;
+    act.reached = true;
+    snprintf(act.note, sizeof(act.note), "called, apologised");
+    HK_ASSERT_OK(cases_apply(&got, &act, T0_MS + 8000000LL, &diag));
+    memset(&act, 0, sizeof(act));
+    act.kind = CASES_CLOSE;
+    snprintf(act.cause, sizeof(act.cause), "%s", cases_causes[1]);
+    snprintf(act.note, sizeof(act.note), "a second counter at the peak");
+    HK_ASSERT_OK(cases_apply(&got, &act, T0_MS + 9000000LL, &diag));
+    HK_ASSERT_OK(central_store_case_update(s, &got, got.version));
+    HK_ASSERT_OK(central_store_case_get(s, e.uuids[1], &c));
+    HK_ASSERT_INT(3, c.version);
+    HK_ASSERT(c.closed);
+    HK_ASSERT(c.callback_reached);
+    HK_ASSERT_INT(1, c.callback_attempts);
+    HK_ASSERT_STR(cases_causes[1], c.cause);
+    HK_ASSERT_STR("a second counter at the peak", c.close_note);
+    HK_ASSERT_STR("called, apologised", c.callback_note);
+    HK_ASSERT_INT(0, cases_of(s, branch, true));
+    HK_ASSERT_INT(1, cases_of(s, branch, false));
+    /* no such case */
+    snprintf(c.id, sizeof(c.id), "%s", e.uuids[2]);
+    HK_ASSERT_INT(HK_ERR_NOT_FOUND, central_store_case_update(s, &c, 1));
+    central_store_close(s);
+}
+
 /* ---- passes ----------------------------------------------------------------------- */
 
 static void run_cases(void)
@@ -637,6 +869,9 @@ static void run_cases(void)
     HK_RUN(case_refuses_bad_urls_and_batches);
     HK_RUN(case_ingest_allocation_failures_store_nothing);
     HK_RUN(case_day_events_of_a_branch);
+    HK_RUN(case_dissatisfied_rating_opens_one_case);
+    HK_RUN(case_conflicting_batch_leaves_no_case);
+    HK_RUN(case_update_is_optimistic);
 }
 
 int main(void)
