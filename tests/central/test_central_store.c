@@ -856,6 +856,82 @@ static void case_update_is_optimistic(void)
     central_store_close(s);
 }
 
+static void case_alerts_only_when_limits_are_on(void)
+{
+    /* times are T0 + 1 h + seq: issued at T0 is a wait of an hour */
+    static const tev_t off[] = {
+        { "visit.rated", RATED_1 },
+        { "ticket.called",
+          "{\"day\":\"" DAY "\",\"number\":\"A001\",\"issued_ms\":1764115200000}" },
+    };
+    static const tev_t on[] = {
+        { "visit.rated", RATED_2 },
+        { "ticket.called", "{\"day\":\"" DAY "\",\"number\":\"A002\",\"counter\":\"c3\","
+                           "\"issued_ms\":1764115200000,\"recalls\":0}" },
+        { "ticket.called",
+          "{\"day\":\"" DAY "\",\"number\":\"A003\",\"issued_ms\":1764118800000}" },
+        { "visit.rated", RATED_5 },
+    };
+    alerts_limits_t lim = { .wait_limit_s = 600, .rating_max = 2 };
+    central_store_t *s = open_store();
+    char branch[CENTRAL_ID_LEN], other[CENTRAL_ID_LEN];
+    const char *const br[1] = { branch };
+    const char *const ob[1] = { other };
+    const alert_t *raised = NULL;
+    alert_t *alerts = NULL;
+    hk_diag_t diag;
+    events_t e;
+    int n = -1;
+
+    new_branch(branch);
+    new_branch(other);
+    events_init(&e);
+    register_device(s, &e, branch);
+    /* off by default: nothing raised, nothing kept */
+    HK_ASSERT_OK(ingest_typed(s, &e, 1, off, 2, NULL, &diag));
+    HK_ASSERT_INT(0, central_store_last_alerts(s, &raised));
+    HK_ASSERT_OK(central_store_alerts_list(s, br, 1, 0, 10, &alerts, &n));
+    HK_ASSERT_INT(0, n);
+    /* on: the 不满意 rating and the hour's wait; not the short wait nor the 5 */
+    central_store_set_alert_limits(s, &lim);
+    HK_ASSERT_OK(ingest_typed(s, &e, 3, on, 4, NULL, &diag));
+    HK_ASSERT_INT(2, central_store_last_alerts(s, &raised));
+    HK_ASSERT_STR("dissatisfied", raised[0].kind);
+    HK_ASSERT_INT(2, raised[0].level);
+    HK_ASSERT_INT(3, raised[0].seq);
+    HK_ASSERT_STR(branch, raised[0].branch);
+    HK_ASSERT_STR("long_wait", raised[1].kind);
+    HK_ASSERT_INT(3600, raised[1].wait_s);
+    HK_ASSERT_STR("c3", raised[1].counter);
+    /* reported once: the retry raises nothing */
+    HK_ASSERT_OK(ingest_typed(s, &e, 3, on, 4, NULL, &diag));
+    HK_ASSERT_INT(0, central_store_last_alerts(s, &raised));
+    /* kept, newest first, at most max, since since_ms, by branch */
+    HK_ASSERT_OK(central_store_alerts_list(s, br, 1, 0, 10, &alerts, &n));
+    HK_ASSERT_INT(2, n);
+    HK_ASSERT_STR("long_wait", alerts[0].kind);
+    HK_ASSERT_INT(4, alerts[0].seq);
+    HK_ASSERT_STR(e.device, alerts[0].device);
+    HK_ASSERT_STR("A002", alerts[0].number);
+    HK_ASSERT_STR("dissatisfied", alerts[1].kind);
+    HK_ASSERT_STR("s1", alerts[1].staff);
+    HK_ASSERT_INT(T0_MS + 3600000LL + 3, alerts[1].time_ms);
+    hk_free(alerts);
+    HK_ASSERT_OK(central_store_alerts_list(s, br, 1, 0, 1, &alerts, &n));
+    HK_ASSERT_INT(1, n);
+    HK_ASSERT_INT(4, alerts[0].seq);
+    hk_free(alerts);
+    HK_ASSERT_OK(central_store_alerts_list(s, br, 1, T0_MS + 3600000LL + 4, 10, &alerts, &n));
+    HK_ASSERT_INT(1, n);
+    hk_free(alerts);
+    HK_ASSERT_OK(central_store_alerts_list(s, ob, 1, 0, 10, &alerts, &n));
+    HK_ASSERT_INT(0, n);
+    HK_ASSERT_OK(central_store_alerts_list(s, NULL, 0, 0, 1000, &alerts, &n));
+    HK_ASSERT(n >= 2);
+    hk_free(alerts);
+    central_store_close(s);
+}
+
 /* ---- passes ----------------------------------------------------------------------- */
 
 static void run_cases(void)
@@ -872,6 +948,7 @@ static void run_cases(void)
     HK_RUN(case_dissatisfied_rating_opens_one_case);
     HK_RUN(case_conflicting_batch_leaves_no_case);
     HK_RUN(case_update_is_optimistic);
+    HK_RUN(case_alerts_only_when_limits_are_on);
 }
 
 int main(void)
