@@ -307,7 +307,9 @@ void central_store_derive(const central_store_t *s, const char *branch, const ch
     *has_case = cases_from_event(branch, device, e, s->utc_offset_min, NULL, c);
     if(*has_case)
         c->version = 1;
-    *has_alert = alerts_from_event(branch, device, e, &s->limits, a);
+    /* limits off (the default): no body is parsed for an alert */
+    if(s->limits.wait_limit_s > 0 || s->limits.rating_max > 0)
+        *has_alert = alerts_from_event(branch, device, e, &s->limits, a);
 }
 
 hk_err_t central_store_alert_add(central_store_t *s, const alert_t *a)

@@ -1266,7 +1266,7 @@ static hk_err_t migrate_v2(sqlite3 *db, hk_diag_t *diag)
     static const char *const cols[] = { "branch", "day" };
     char sql[96];
     hk_err_t rc = HK_OK;
-    bool has;
+    bool has = false;
     size_t i;
 
     for(i = 0; i < sizeof(cols) / sizeof(cols[0]) && rc == HK_OK; i++) {
