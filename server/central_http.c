@@ -93,6 +93,7 @@ struct central_http {
     central_pages_t *pages; /* borrowed; NULL = no pages */
     alerts_t *alerts;       /* borrowed; NULL = no webhook */
     alerts_limits_t alert_limits;
+    int utc_offset_min;
 };
 
 /* Per request (MHD's *req_cls). */
@@ -194,6 +195,7 @@ hk_err_t central_http_start(const central_http_opts_t *o, central_http_t **out, 
     h->pages = o->pages;
     h->alerts = o->alerts;
     h->alert_limits = o->alert_limits;
+    h->utc_offset_min = o->utc_offset_min ? o->utc_offset_min : 480;
     h->store_url = hk_strdup(o->store_url);
     rc = h->store_url ? HK_OK : HK_ERR_NOMEM;
     if(rc == HK_OK && o->n_tokens > 0) {
@@ -303,6 +305,7 @@ static central_store_t *thread_store(central_http_t *h, hk_err_t *rc_out)
         return NULL;
     }
     central_store_set_alert_limits(s, &h->alert_limits);
+    central_store_set_zone(s, h->utc_offset_min);
     if(pthread_setspecific(h->store_key, s) != 0) {
         central_store_close(s);
         *rc_out = HK_ERR_NOMEM;

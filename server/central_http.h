@@ -52,6 +52,7 @@ typedef struct central_http_opts {
     struct central_pages *pages;  /* people's pages (central_pages.h); NULL = none */
     alerts_t *alerts;             /* alerts raised by ingest are pushed here; NULL = none */
     alerts_limits_t alert_limits; /* set on every worker's store */
+    int utc_offset_min;           /* the business days' zone for case deadlines; 0 = 480 */
 } central_http_opts_t;
 
 /**

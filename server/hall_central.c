@@ -125,7 +125,7 @@ static int serve(const char *config_path, const char *listen)
     char host[64];
     uint16_t port;
     hk_err_t rc;
-    int n_tokens = 0, sig = 0, code = 1;
+    int n_tokens = 0, sig = 0, code = 1, i;
 
     hk_diag_clear(&diag);
     rc = central_config_load(config_path, &cfg, &diag);
@@ -183,6 +183,11 @@ static int serve(const char *config_path, const char *listen)
     o.pages = pages;
     o.alerts = alerts;
     o.alert_limits = cfg.alert_limits;
+    /* case deadlines count working days in the branches' zone (the first
+     * branch document's; China 480 without one) */
+    for(i = 0; i < cfg.n_branches && !o.utc_offset_min; i++)
+        if(cfg.branches[i].parsed)
+            o.utc_offset_min = cfg.branches[i].parsed->config.utc_offset_min;
     rc = central_http_start(&o, &http, &diag);
     if(rc != HK_OK) {
         fprintf(stderr, "hall-central: %s\n", diag.msg);
