@@ -815,7 +815,8 @@ static hk_err_t scope_report(central_store_t *s, const central_config_t *cfg,
     }
     report_rollup_init(out, as_report[sc->level], sc->level == CENTRAL_SCOPE_HQ ? "hq" : sc->name,
                        sc->level == CENTRAL_SCOPE_HQ ? "总部" : sc->name,
-                       sc->level == CENTRAL_SCOPE_HQ ? "Head office" : sc->name, day);
+                       /* cities and provinces have one name, as the config writes it */
+                       sc->level == CENTRAL_SCOPE_HQ ? "Head office" : "", day);
     /* one child per distinct name of the level below, in config order */
     for(i = 0; i < cfg->n_branches && rc == HK_OK; i++) {
         const central_branch_cfg_t *b = &cfg->branches[i];
@@ -998,6 +999,15 @@ static void put_nav(hk_buf_t *b, const page_req_t *q, const char *scope, const c
                   en ? "Log out" : "退出");
 }
 
+/* A branch's name in the page's language (its id when it has none). */
+static void put_branch_name(hk_buf_t *b, const page_req_t *q, const char *id)
+{
+    const central_branch_cfg_t *br = central_config_branch(q->p->cfg, id);
+    const char *name = !br ? id : q->en ? br->name_en : br->name_zh;
+
+    hk_buf_html(b, name && name[0] ? name : id);
+}
+
 static void put_alerts(hk_buf_t *b, const page_req_t *q, const alert_t *al, int n, int offset)
 {
     const bool en = q->en;
@@ -1020,7 +1030,7 @@ static void put_alerts(hk_buf_t *b, const page_req_t *q, const alert_t *al, int 
         const bool wait = !strcmp(a->kind, "long_wait");
         fmt_time(a->time_ms, offset, t);
         hk_buf_printf(b, "<tr><td class=\"nw t\">%s</td><td>", t);
-        hk_buf_html(b, a->branch);
+        put_branch_name(b, q, a->branch);
         hk_buf_printf(b, "</td><td><span class=\"badge b-over\">%s</span></td><td>",
                       wait ? (en ? "Long wait" : "等候过长")
                            : (en ? "Dissatisfied rating" : "不满意评价"));
@@ -1054,7 +1064,7 @@ static void put_case_forms(hk_buf_t *b, const page_req_t *q, const cases_case_t 
     for(i = 0; i < n; i++) {
         const cases_case_t *c = &cs[i];
         hk_buf_puts(b, "<tr><td class=\"nw\">");
-        hk_buf_html(b, c->branch);
+        put_branch_name(b, q, c->branch);
         hk_buf_puts(b, " ");
         hk_buf_html(b, c->number[0] ? c->number : "—");
         hk_buf_puts(b, "</td><td>");

@@ -868,9 +868,13 @@ static void units_table(page_t *pg, const report_t *r)
         fmt_rate(c, sizeof(c), report_ratio(u->no_show, u->called));
         hk_buf_puts(&pg->b, "<tr><td>");
         hk_buf_html(&pg->b, pick_name(pg, u->name_zh, u->name_en, u->id));
-        hk_buf_puts(&pg->b, " <span class=\"muted\">");
-        hk_buf_html(&pg->b, u->id);
-        hk_buf_puts(&pg->b, "</span></td>");
+        if(strcmp(pick_name(pg, u->name_zh, u->name_en, u->id), u->id) != 0) {
+            /* a city's or province's id is its name: once is enough */
+            hk_buf_puts(&pg->b, " <span class=\"muted\">");
+            hk_buf_html(&pg->b, u->id);
+            hk_buf_puts(&pg->b, "</span>");
+        }
+        hk_buf_puts(&pg->b, "</td>");
         if(r->scope > REPORT_SCOPE_CITY)
             hk_buf_printf(&pg->b, "<td class=\"n\">%lld</td>", (long long)u->branches);
         hk_buf_printf(&pg->b,
