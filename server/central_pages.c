@@ -291,7 +291,7 @@ static bool form_get(const char *body, size_t len, const char *key, char *out, s
                 if(body[j] == '+') {
                     out[n++] = ' ';
                     j++;
-                } else if(body[j] == '%' && j + 2 < end + 1 && (hi = hexval(body[j + 1])) >= 0 &&
+                } else if(body[j] == '%' && j + 2 < end && (hi = hexval(body[j + 1])) >= 0 &&
                           (lo = hexval(body[j + 2])) >= 0) {
                     out[n++] = (char)(hi * 16 + lo);
                     j += 3;
