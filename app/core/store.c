@@ -58,6 +58,19 @@
  * The statements for these six verbs are prepared at open, so a rollback
  * never has to prepare (allocate) a statement.
  *
+ * Deferred flush (store_defer_sync, the hub's connection only): commits
+ * run at synchronous=NORMAL, which in WAL mode is FULL minus the flush of
+ * the WAL at each commit; store_sync() does that flush instead, with
+ * fdatasync() on a descriptor of our own on the -wal file, from whichever
+ * thread waits for it. SQLite keeps its own flushes: the WAL before a
+ * checkpoint copies it, the database file after, and a restarted WAL's
+ * header. A commit followed by a good store_sync() is as durable as a
+ * FULL commit; recovery drops whatever the flush did not cover (frame
+ * checksums), and since the WAL is only read up to its first bad frame, a
+ * failed flush leaves nothing after it trustworthy (the caller stops). The
+ * automatic checkpoint is replaced by wal_hook(), which only counts
+ * frames; the owner calls store_checkpoint() when idle.
+ *
  * Statement cache: an array of (sql pointer, statement), searched linearly
  * (a few dozen entries), filled on first use, finalized at close.
  *
@@ -71,10 +84,13 @@
  */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hk_log.h"
 #include "hk_mem.h"
@@ -97,6 +113,10 @@ struct store {
     bool failed; /* SQLite rolled the open transaction back by itself */
     cached_t *cache;
     int n_cache, cap_cache;
+    int wal_fd;            /* store_defer_sync(): the WAL, for store_sync(); else -1 */
+    int64_t changes_begun; /* sqlite3_total_changes64() at the outermost begin */
+    uint64_t commits;      /* store_commits() */
+    int wal_frames;        /* store_wal_frames() */
 };
 
 /* Static prototypes -------------------------------------------------------*/
@@ -111,6 +131,7 @@ static hk_err_t tx_step(store_t *s, const char *sql);
 static hk_err_t run_cached(store_t *s, const char *module, const char *sql, bool check_tx);
 static void rollback_all(store_t *s);
 static bool tx_lost(store_t *s);
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames);
 static void mem_install(void);
 static void *sq_malloc(int n);
 static void sq_free(void *p);
@@ -372,6 +393,8 @@ void store_close(store_t *s)
     /* sqlite3_close_v2 never fails for lack of memory; a BUSY here means a
      * statement was leaked by a caller, which it defers safely. */
     (void)sqlite3_close_v2(s->db);
+    if(s->wal_fd >= 0)
+        (void)close(s->wal_fd); /* read-only use: nothing to lose */
     hk_free(s);
 }
 
@@ -427,6 +450,7 @@ hk_err_t store_begin(store_t *s)
         if(rc != HK_OK)
             return rc;
         s->failed = false;
+        s->changes_begun = sqlite3_total_changes64(s->db);
     } else {
         if(tx_lost(s))
             return HK_ERR_IO;
@@ -461,6 +485,8 @@ hk_err_t store_commit(store_t *s)
     } else {
         rc = tx_step(s, SQL_COMMIT);
     }
+    if(rc == HK_OK && sqlite3_total_changes64(s->db) != s->changes_begun)
+        s->commits++;
     if(rc != HK_OK)
         rollback_all(s); /* no-op when SQLite rolled back already */
     s->depth = 0;
@@ -497,6 +523,79 @@ hk_err_t store_end(store_t *s, hk_err_t rc)
 int store_tx_depth(const store_t *s)
 {
     return s ? s->depth : 0;
+}
+
+hk_err_t store_defer_sync(store_t *s)
+{
+    const char *wal;
+    sqlite3_stmt *st = NULL;
+    bool is_wal = false;
+    int src, fd;
+
+    if(!s || s->wal_fd >= 0)
+        return s ? HK_OK : HK_ERR_INVALID;
+    src = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL);
+    if(src == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *m = sqlite3_column_text(st, 0);
+        is_wal = m && strcmp((const char *)m, "wal") == 0;
+    }
+    (void)sqlite3_finalize(st); /* the mode read is what matters */
+    if(!is_wal)
+        return HK_ERR_INVALID; /* a rollback journal: FULL carries it */
+    /* Our own descriptor on the WAL SQLite writes (it exists from the first
+     * read in WAL mode, and SQLite only overwrites it while a connection
+     * is open; it holds no lock on it, so closing ours drops none).
+     * fdatasync() flushes the file, whichever descriptor asks. */
+    wal = sqlite3_filename_wal(sqlite3_db_filename(s->db, "main"));
+    fd = wal ? open(wal, O_RDWR | O_CLOEXEC) : -1;
+    if(fd < 0) {
+        hk_log_warn(LOG_MOD, "%s: cannot open for flushing; commits stay synchronous",
+                    wal ? wal : "the WAL");
+        return HK_ERR_INVALID;
+    }
+    if(exec_sql(s->db, "PRAGMA synchronous=NORMAL", NULL) != HK_OK) {
+        (void)close(fd); /* unused */
+        return HK_ERR_INVALID;
+    }
+    s->wal_fd = fd;
+    /* replaces SQLite's automatic checkpoint (sqlite3_wal_autocheckpoint) */
+    (void)sqlite3_wal_hook(s->db, wal_hook, s);
+    return HK_OK;
+}
+
+int store_wal_frames(const store_t *s)
+{
+    return s ? s->wal_frames : 0;
+}
+
+hk_err_t store_checkpoint(store_t *s)
+{
+    int src, log = 0, done = 0;
+
+    if(!s || s->depth > 0)
+        return HK_ERR_INVALID;
+    src = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if(src != SQLITE_OK)
+        return store_fail(s, LOG_MOD, "checkpoint", src);
+    if(done >= log)
+        s->wal_frames = 0; /* the next commit starts the WAL over */
+    return HK_OK;
+}
+
+hk_err_t store_sync(store_t *s)
+{
+    if(!s || s->wal_fd < 0)
+        return HK_OK;
+    if(fdatasync(s->wal_fd) != 0) {
+        hk_log_error(LOG_MOD, "WAL flush failed: %s", strerror(errno));
+        return HK_ERR_IO;
+    }
+    return HK_OK;
+}
+
+uint64_t store_commits(const store_t *s)
+{
+    return s ? s->commits : 0;
 }
 
 hk_err_t store_stmt(store_t *s, const char *sql, sqlite3_stmt **out)
@@ -645,6 +744,7 @@ static hk_err_t open_impl(const char *path, int target, store_t **out, hk_diag_t
         rc = HK_ERR_NOMEM;
         goto out;
     }
+    s->wal_fd = -1;
     src = sqlite3_open_v2(path, &db,
                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if(src != SQLITE_OK) {
@@ -888,6 +988,18 @@ static hk_err_t run_cached(store_t *s, const char *module, const char *sql, bool
     if(src != SQLITE_DONE)
         return store_fail(s, module, sql, src);
     return HK_OK;
+}
+
+/* After each commit in WAL mode (store_defer_sync): note the WAL's length
+ * and checkpoint nothing. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    store_t *s = arg;
+
+    (void)db;
+    (void)name;
+    s->wal_frames = frames;
+    return SQLITE_OK;
 }
 
 /* End whatever transaction the connection has, if any. */
