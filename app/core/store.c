@@ -87,6 +87,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -132,6 +133,7 @@ static hk_err_t run_cached(store_t *s, const char *module, const char *sql, bool
 static void rollback_all(store_t *s);
 static bool tx_lost(store_t *s);
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames);
+static void presize_wal(store_t *s, int frames);
 static void mem_install(void);
 static void *sq_malloc(int n);
 static void sq_free(void *p);
@@ -525,15 +527,15 @@ int store_tx_depth(const store_t *s)
     return s ? s->depth : 0;
 }
 
-hk_err_t store_defer_sync(store_t *s)
+hk_err_t store_defer_sync(store_t *s, int wal_frames)
 {
     const char *wal;
     sqlite3_stmt *st = NULL;
     bool is_wal = false;
     int src, fd;
 
-    if(!s || s->wal_fd >= 0)
-        return s ? HK_OK : HK_ERR_INVALID;
+    if(!s || s->wal_fd >= 0 || s->depth > 0)
+        return s && s->wal_fd >= 0 ? HK_OK : HK_ERR_INVALID;
     src = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL);
     if(src == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
         const unsigned char *m = sqlite3_column_text(st, 0);
@@ -560,6 +562,8 @@ hk_err_t store_defer_sync(store_t *s)
     s->wal_fd = fd;
     /* replaces SQLite's automatic checkpoint (sqlite3_wal_autocheckpoint) */
     (void)sqlite3_wal_hook(s->db, wal_hook, s);
+    if(wal_frames > 0)
+        presize_wal(s, wal_frames); /* only speed is at stake */
     return HK_OK;
 }
 
@@ -1000,6 +1004,46 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
     (void)name;
     s->wal_frames = frames;
     return SQLITE_OK;
+}
+
+/* Grow the WAL file with written zeros to hold frames frames, so that the
+ * flushes of its first cycle overwrite blocks in place like every later
+ * cycle's (SQLite never shrinks it while open: journal_size_limit is off)
+ * instead of extending the file, which makes each fdatasync() write the
+ * inode too (docs/performance.md, hub). Under the write lock, so no other
+ * connection appends a frame meanwhile; zeros past SQLite's last frame
+ * fail its frame checks, so it reads them as the WAL's unused tail (a
+ * zero header as an empty WAL). */
+static void presize_wal(store_t *s, int frames)
+{
+    static const char zeros[64 * 1024];
+    sqlite3_stmt *st = NULL;
+    struct stat sb;
+    off_t want, at;
+    int page = 0;
+
+    if(store_begin(s) != HK_OK)
+        return;
+    if(sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+       sqlite3_step(st) == SQLITE_ROW)
+        page = sqlite3_column_int(st, 0);
+    (void)sqlite3_finalize(st); /* the value read is what matters */
+    if(page <= 0 || fstat(s->wal_fd, &sb) != 0) {
+        store_rollback(s);
+        return;
+    }
+    /* the WAL header, then a 24-byte header and a page per frame */
+    want = 32 + (off_t)frames * (24 + page);
+    for(at = sb.st_size; at < want;) {
+        size_t n = (size_t)(want - at) < sizeof(zeros) ? (size_t)(want - at) : sizeof(zeros);
+        ssize_t w = pwrite(s->wal_fd, zeros, n, at);
+        if(w <= 0)
+            break; /* disk full or the like: the WAL grows as it always did */
+        at += w;
+    }
+    if(at > sb.st_size)
+        (void)fdatasync(s->wal_fd); /* the blocks exist before any frame relies on them */
+    store_rollback(s);
 }
 
 /* End whatever transaction the connection has, if any. */

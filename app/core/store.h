@@ -94,9 +94,13 @@ int store_tx_depth(const store_t *s);
  * nothing that shows it may leave the process: the caller's duty. Only in
  * WAL mode; otherwise (and if the WAL file cannot be opened) the store
  * stays synchronous=FULL, store_sync() does nothing and this returns
- * HK_ERR_INVALID. Call before the thread that will sync is started.
+ * HK_ERR_INVALID. Call before the thread that will sync is started, with
+ * no transaction open.
+ * @param wal_frames  grow the WAL file to hold this many frames now (0:
+ *                    leave it), so flushes overwrite blocks in place
+ *                    rather than extend the file: cheaper on ext4.
  */
-hk_err_t store_defer_sync(store_t *s);
+hk_err_t store_defer_sync(store_t *s, int wal_frames);
 
 /**
  * Flush the WAL (fdatasync) when store_defer_sync() is on, else nothing.

@@ -648,7 +648,7 @@ static void test_store_deferred_sync_counts_commits_and_checkpoints_on_demand(vo
 
     HK_ASSERT_OK(store_open(path, &s, &diag));
     HK_ASSERT_OK(store_sync(s)); /* not deferred: nothing to do */
-    HK_ASSERT_OK(store_defer_sync(s));
+    HK_ASSERT_OK(store_defer_sync(s, 100));
     HK_ASSERT_INT(1, pragma_int(store_db(s), "PRAGMA synchronous"));
     HK_ASSERT(store_commits(s) == 0);
     /* a read-only transaction is not a commit to flush */
