@@ -199,18 +199,29 @@ static hk_clock_t *hub_clock; /* the hosted hub's own (the kiosk's may be steppe
 
 typedef struct hosted {
     const config_t *cfg;
+    config_live_t *live; /* pushed configuration from head office goes here */
     const char *data_dir;
     const char *listen; /* --listen, or NULL for hub.listen */
     hub_t *hub;         /* once started */
 } hosted_t;
 
-static hub_t *start_hosted_hub(const config_t *cfg, const char *data_dir, const char *listen);
+static hub_t *start_hosted_hub(const config_t *cfg, config_live_t *live, const char *data_dir,
+                               const char *listen);
 
 static void hosted_start(void *user)
 {
     hosted_t *h = user;
 
-    h->hub = start_hosted_hub(h->cfg, h->data_dir, h->listen);
+    h->hub = start_hosted_hub(h->cfg, h->live, h->data_dir, h->listen);
+}
+
+/* The header's offline indicator: the hosted hub's sync with head office. */
+static int central_state(void *user)
+{
+    hosted_t *h = user;
+    sync_t *s = h->hub ? hub_sync(h->hub) : NULL;
+
+    return s ? (sync_offline(s) ? 0 : 1) : -1;
 }
 
 static void poke_hub(void *user, int64_t seq)
@@ -224,7 +235,8 @@ static void poke_hub(void *user, int64_t seq)
 /* The hub on a thread of this kiosk, serving the LAN API. A failure (the
  * port taken, a TLS file missing) is logged and the kiosk runs on: its
  * customers are served either way, the other devices are not. */
-static hub_t *start_hosted_hub(const config_t *cfg, const char *data_dir, const char *listen)
+static hub_t *start_hosted_hub(const config_t *cfg, config_live_t *live, const char *data_dir,
+                               const char *listen)
 {
     hub_opts_t ho;
     hub_t *hub = NULL;
@@ -237,6 +249,7 @@ static hub_t *start_hosted_hub(const config_t *cfg, const char *data_dir, const 
     ho.clock = hub_clock;
     ho.data_dir = data_dir;
     ho.listen = listen;
+    ho.live = live;
     hk_diag_clear(&diag);
     if(hub_create(&ho, &hub, &diag) != HK_OK || hub_start_thread(hub) != HK_OK) {
         hk_log_error("main",
@@ -561,13 +574,17 @@ int main(int argc, char **argv)
     memset(&opts, 0, sizeof(opts));
     opts.live = live;
     opts.hub_url = a.hub ? a.hub : cfg.hub.hosted ? NULL : "";
+    /* ... and syncs with head office when central.url is set */
     if(!a.hub && cfg.hub.hosted &&
-       (a.listen || (cfg.hub.listen[0] && !(script && display_is_headless(display))))) {
+       (a.listen || cfg.central.url[0] ||
+        (cfg.hub.listen[0] && !(script && display_is_headless(display))))) {
         hosted.cfg = &cfg;
+        hosted.live = live;
         hosted.data_dir = data_dir;
         hosted.listen = a.listen;
         opts.on_started = hosted_start;
         opts.on_journal = poke_hub;
+        opts.central_state = cfg.central.url[0] ? central_state : NULL;
         opts.hook_user = &hosted;
     }
     opts.script_dir = script_dir[0] ? script_dir : NULL;

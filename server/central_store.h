@@ -84,7 +84,6 @@ hk_err_t central_store_config_get(central_store_t *s, const char *branch, char *
                                   char etag_out[CENTRAL_ETAG_LEN]);
 
 /* ---- heartbeats ------------------------------------------------------------------ */
-hk_err_t central_store_heartbeat(central_store_t *s, const central_heartbeat_t *hb,
-                                 int64_t now_ms);
+hk_err_t central_store_heartbeat(central_store_t *s, const central_heartbeat_t *hb, int64_t now_ms);
 
 #endif

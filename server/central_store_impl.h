@@ -34,4 +34,12 @@ hk_err_t central_sqlite_open(const char *url, central_store_t **out, hk_diag_t *
  * refuses postgres:// URLs with "this build has no PostgreSQL support". */
 hk_err_t central_pg_open(const char *url, central_store_t **out, hk_diag_t *diag);
 
+/**
+ * The ETag of a configuration document: a hash of the exact text
+ * (BLAKE2b-128, lower-case hex) in double quotes, the same in every backend
+ * and instance. Backends call it in config_put.
+ * @param etag_out  receives the quoted tag (34 bytes with the NUL).
+ */
+void central_store_etag(const char *json, char etag_out[CENTRAL_ETAG_LEN]);
+
 #endif

@@ -31,6 +31,7 @@
 #define CENTRAL_BATCH_MAX_EVENTS 1000
 #define CENTRAL_ACK_MAX_BYTES    (256 * 1024) /* a reply the client will read */
 #define CENTRAL_CONFIG_MAX_BYTES (4 * 1024 * 1024)
+#define CENTRAL_SMALL_MAX_BYTES  (16 * 1024)   /* a heartbeat, its reply, an error body */
 #define CENTRAL_ID_LEN           CONFIG_ID_LEN /* device and branch ids */
 #define CENTRAL_TYPE_LEN         32
 #define CENTRAL_ETAG_LEN         80
@@ -46,11 +47,11 @@
  * compared as the exact text sent (the device never re-encodes an event:
  * the same event always has the same bytes, so a retry is recognised). */
 typedef struct central_event {
-    int64_t seq;                  /* >= 1 */
-    char uuid[37];                /* lower-case 8-4-4-4-12 */
-    char type[CENTRAL_TYPE_LEN];  /* "ticket.issued"; [a-z_.]+ */
-    int64_t time_ms;              /* >= 0 */
-    char *body;                   /* JSON object text; owned (hk_malloc) */
+    int64_t seq;                 /* >= 1 */
+    char uuid[37];               /* lower-case 8-4-4-4-12 */
+    char type[CENTRAL_TYPE_LEN]; /* "ticket.issued"; [a-z_.]+ */
+    int64_t time_ms;             /* >= 0 */
+    char *body;                  /* JSON object text; owned (hk_malloc) */
 } central_event_t;
 
 typedef struct central_batch {
@@ -68,11 +69,12 @@ typedef struct central_batch {
  * @param out        receives a NUL-terminated body (hk_free it).
  * @param taken_out  receives how many of ev were encoded (>= 1).
  * @return HK_OK; HK_ERR_INVALID n < 1, ids not valid, an event's body not
- *         a JSON object; HK_ERR_NOMEM.
+ *         a JSON object (exactly one, strict UTF-8, nothing around it),
+ *         seqs not ascending, a bad uuid or type: anything the decoder
+ *         would refuse; HK_ERR_NOMEM.
  */
 hk_err_t central_batch_encode(const char *device, const char *branch, const journal_event_t *ev,
-                              int n, size_t max_bytes, char **out, size_t *len_out,
-                              int *taken_out);
+                              int n, size_t max_bytes, char **out, size_t *len_out, int *taken_out);
 
 /**
  * Decode and validate a batch body (the server side).
@@ -80,8 +82,7 @@ hk_err_t central_batch_encode(const char *device, const char *branch, const jour
  * @param diag  the reason with its field path on HK_ERR_INVALID.
  * @return HK_OK; HK_ERR_INVALID; HK_ERR_NOMEM.
  */
-hk_err_t central_batch_decode(const char *text, size_t len, central_batch_t *out,
-                              hk_diag_t *diag);
+hk_err_t central_batch_decode(const char *text, size_t len, central_batch_t *out, hk_diag_t *diag);
 void central_batch_free(central_batch_t *b);
 
 /* ---- acknowledgement -----------------------------------------------------
@@ -178,6 +179,22 @@ typedef struct central_config_doc {
 hk_err_t central_config_decode(const char *text, size_t len, central_config_doc_t **out,
                                hk_diag_t *diag);
 
+/**
+ * Build a config document (the server side) that central_config_decode()
+ * accepts: config_json (a branch config as config_parse() takes it, such
+ * as a config file's text) is carried as its exact text, the announcements
+ * are encoded (their text made one line of UTF-8, as the heartbeat's).
+ * The result is decoded once before it is returned, so head office never
+ * serves a document its devices would refuse.
+ * @param ann    n_ann announcements (0..CENTRAL_MAX_ANNOUNCEMENTS); NULL if none.
+ * @param out    NUL-terminated, hk_free it.
+ * @param diag   why, on HK_ERR_INVALID ("config.services[0].prefix: …").
+ * @return HK_OK; HK_ERR_INVALID; HK_ERR_NOMEM.
+ */
+hk_err_t central_config_encode(int64_t version, const char *config_json, size_t config_len,
+                               const central_announcement_t *ann, int n_ann, char **out,
+                               size_t *len_out, hk_diag_t *diag);
+
 /* ---- heartbeat -------------------------------------------------------------
  * {"device":"kiosk-1","branch":"b001","version":"0.1.0","uptime_s":3600,
  *  "backlog":0,"printer":"ok","disk_free_mb":5120,"last_error":""}
@@ -193,9 +210,23 @@ typedef struct central_heartbeat {
     char last_error[CENTRAL_TEXT_LEN];
 } central_heartbeat_t;
 
+/**
+ * Encode a heartbeat (the device side). Free text (version, printer,
+ * last_error) is made one line of UTF-8 (control characters become
+ * spaces, invalid bytes '?'), so the decoder takes whatever this writes.
+ * @param out  NUL-terminated, hk_free it.
+ * @return HK_OK; HK_ERR_INVALID bad ids or negative counts; HK_ERR_NOMEM.
+ */
 hk_err_t central_heartbeat_encode(const central_heartbeat_t *hb, char **out, size_t *len_out);
+/** Decode and validate a heartbeat (the server side); every key required. */
 hk_err_t central_heartbeat_decode(const char *text, size_t len, central_heartbeat_t *out,
                                   hk_diag_t *diag);
+
+/** Encode the heartbeat's answer {"server_time_ms":N} (the server side). */
+hk_err_t central_heartbeat_reply_encode(int64_t server_time_ms, char **out, size_t *len_out);
+/** Decode the heartbeat's answer (the client side); HK_ERR_INVALID otherwise. */
+hk_err_t central_heartbeat_reply_decode(const char *text, size_t len, int64_t *server_time_ms_out,
+                                        hk_diag_t *diag);
 
 /**
  * Parse a Retry-After value: delta-seconds or an HTTP-date (RFC 9110),

@@ -59,7 +59,8 @@ typedef enum field_kind {
     FK_HOURS,  /* config_hours_t from {"mon": "HH:MM-HH:MM" | "closed", ...} */
     FK_OBJECT, /* nested object; sub's offsets are relative to the same base */
     FK_ARRAY,  /* array of objects; sub describes one element of `size` bytes */
-    FK_REFS    /* array of service ids -> int indexes into config_t.services */
+    FK_REFS,   /* array of service ids -> int indexes into config_t.services */
+    FK_TEXTS   /* array of strings -> char[hi][size] and an int count; optional check */
 } field_kind_t;
 
 #define F_REQUIRED 1u /* missing is an error; for text, "" is too */
@@ -73,9 +74,9 @@ typedef struct field {
     field_kind_t kind;
     unsigned flags;
     size_t offset;            /* into the base struct */
-    size_t size;              /* FK_TEXT/FK_CHOICE: buffer; FK_ARRAY: element */
-    size_t count_offset;      /* FK_ARRAY/FK_REFS: the int item count */
-    int lo, hi;               /* FK_INT: range; FK_ARRAY/FK_REFS: hi = max items */
+    size_t size;              /* FK_TEXT/FK_CHOICE/FK_TEXTS: buffer; FK_ARRAY: element */
+    size_t count_offset;      /* FK_ARRAY/FK_REFS/FK_TEXTS: the int item count */
+    int lo, hi;               /* FK_INT: range; FK_ARRAY/FK_REFS/FK_TEXTS: hi = max items */
     const char *const *names; /* FK_ENUM/FK_CHOICE, NULL-terminated */
     int def;                  /* FK_INT/FK_BOOL/FK_ENUM default */
     const char *def_text;     /* FK_TEXT/FK_CHOICE default (NULL = "") */
@@ -108,6 +109,8 @@ static hk_err_t parse_array(const field_t *f, const cJSON *arr, char *base, conf
                             const char *path, hk_diag_t *diag);
 static hk_err_t parse_refs(const field_t *f, const cJSON *arr, char *base, config_t *cfg,
                            const char *path, hk_diag_t *diag);
+static hk_err_t parse_texts(const field_t *f, const cJSON *arr, char *base, const char *path,
+                            hk_diag_t *diag);
 static int name_index(const char *const *names, const cJSON *it);
 static void names_diag(const char *const *names, const char *path, hk_diag_t *diag);
 static hk_err_t parse_span(const char *s, config_span_t *span);
@@ -117,6 +120,7 @@ static void visit_table(const table_t *t, config_key_fn fn, void *ctx);
 static hk_err_t check_id(const void *val, const char *path, hk_diag_t *diag);
 static hk_err_t check_width_dots(const void *val, const char *path, hk_diag_t *diag);
 static hk_err_t check_url(const void *val, const char *path, hk_diag_t *diag);
+static hk_err_t check_url_key(const void *val, const char *path, hk_diag_t *diag);
 static void service_init(void *elem, const config_t *cfg);
 static hk_err_t service_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
                                const char *path, hk_diag_t *diag);
@@ -138,6 +142,10 @@ static hk_err_t device_finish(const cJSON *obj, void *base, config_t *cfg, int i
                               const char *path, hk_diag_t *diag);
 static hk_err_t hub_finish(const cJSON *obj, void *base, config_t *cfg, int idx, const char *path,
                            hk_diag_t *diag);
+static hk_err_t check_central_url(const void *val, const char *path, hk_diag_t *diag);
+static hk_err_t check_pin(const void *val, const char *path, hk_diag_t *diag);
+static hk_err_t central_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                               const char *path, hk_diag_t *diag);
 
 /* Static data -------------------------------------------------------------*/
 
@@ -282,7 +290,9 @@ static const table_t display_table = { .section = "display",
 
 static const field_t ticket_fields[] = {
     F_TEXT("url_template", config_t, ticket_url_template, 0, check_url, NULL,
-           "QR code URL with {branch} {day} {number}; \"\" = no QR code"),
+           "QR code URL with {branch} {day} {number} {sig}; \"\" = no QR code"),
+    F_TEXT("url_key", config_t, ticket_url_key, 0, check_url_key, NULL,
+           "the key of {sig}, the status page's keyed checksum: 64 hex digits (from head office)"),
     F_TEXT("footer_zh", config_t, ticket_footer_zh, 0, NULL, NULL, "Chinese last line"),
     F_TEXT("footer_en", config_t, ticket_footer_en, 0, NULL, NULL, "English last line"),
 };
@@ -361,6 +371,40 @@ static const table_t devices_table = { .section = "devices[]",
                                        .n_fields = N_OF(devices_fields),
                                        .finish = device_finish };
 
+static const field_t central_fields[] = {
+    F_TEXT("url", config_t, central.url, 0, check_central_url, NULL,
+           "head office base URL, https://HOST[:PORT][/PATH]; \"\" = no sync"),
+    F_TEXT("ca_file", config_t, central.ca_file, 0, NULL, NULL,
+           "the operator CA (PEM) head office is verified with; \"\" = the system's"),
+    { .key = "pins",
+      .kind = FK_TEXTS,
+      .offset = OFF(config_t, central.pins),
+      .size = CONFIG_PIN_LEN,
+      .count_offset = OFF(config_t, central.n_pins),
+      .hi = CONFIG_MAX_PINS,
+      .check = check_pin,
+      .type_doc = "array",
+      .doc = "up to 2 public-key pins \"sha256//BASE64\" (current and backup); [] = none" },
+    F_TEXT("client_cert", config_t, central.client_cert, 0, NULL, NULL,
+           "this device's client certificate (PEM) for mTLS"),
+    F_TEXT("client_key", config_t, central.client_key, 0, NULL, NULL,
+           "its private key (PEM); goes with client_cert"),
+    F_TEXT("token", config_t, central.token, 0, check_token, NULL,
+           "a provisioned bearer token, when there is no client certificate"),
+    F_BOOL("allow_http_loopback", config_t, central.allow_http_loopback, false,
+           "development only: allow an http:// url to 127.0.0.1, ::1 or localhost"),
+    F_INT("interval_s", config_t, central.interval_s, 0, 1, 3600, 5, NULL,
+          "seconds between looks at the journal for events to upload"),
+    F_INT("config_poll_s", config_t, central.config_poll_s, 0, 30, 86400, 300, NULL,
+          "seconds between configuration downloads"),
+    F_INT("heartbeat_s", config_t, central.heartbeat_s, 0, 10, 86400, 60, NULL,
+          "seconds between heartbeats"),
+};
+static const table_t central_table = { .section = "central",
+                                       .fields = central_fields,
+                                       .n_fields = N_OF(central_fields),
+                                       .finish = central_finish };
+
 static const field_t top_fields[] = {
     F_ENUM("role", config_t, role, role_names, CONFIG_ROLE_KIOSK,
            "what this device runs as: kiosk, counter, display or hub"),
@@ -428,6 +472,7 @@ static const field_t top_fields[] = {
       .type_doc = "array",
       .doc = "the devices the hub accepts; default none" },
     F_BOOL("voice_en", config_t, voice_en, false, "the hall board repeats each call in English"),
+    F_OBJ("central", 0, central_table, "sync with head office (hall-central); default none"),
 };
 static const table_t top_table = {
     .section = "", .fields = top_fields, .n_fields = N_OF(top_fields), .finish = top_finish
@@ -629,6 +674,7 @@ static void apply_defaults(const table_t *t, char *base)
         case FK_OBJECT: apply_defaults(f->sub, base); break;
         case FK_LETTER:
         case FK_ARRAY:
+        case FK_TEXTS:
         case FK_REFS: break; /* required, or empty (calloc'd) */
         }
     }
@@ -719,6 +765,7 @@ static hk_err_t parse_field(const field_t *f, const cJSON *it, char *base, confi
         return parse_object(it, f->sub, base, cfg, -1, path, diag);
     case FK_ARRAY: return parse_array(f, it, base, cfg, path, diag);
     case FK_REFS: return parse_refs(f, it, base, cfg, path, diag);
+    case FK_TEXTS: return parse_texts(f, it, base, path, diag);
     }
     return HK_ERR_INVALID;
 }
@@ -806,6 +853,38 @@ static hk_err_t parse_refs(const field_t *f, const cJSON *arr, char *base, confi
             }
         }
         idxs[k] = idx;
+    }
+    memcpy(base + f->count_offset, &k, sizeof(int));
+    return HK_OK;
+}
+
+/* A list of up to f->hi strings, each into its own char[f->size]. */
+static hk_err_t parse_texts(const field_t *f, const cJSON *arr, char *base, const char *path,
+                            hk_diag_t *diag)
+{
+    char sub[PATH_CAP];
+    const cJSON *it;
+    hk_err_t rc;
+    int k = 0;
+
+    if(!cJSON_IsArray(arr)) {
+        hk_diag_set(diag, "%s: expected an array of strings", path);
+        return HK_ERR_INVALID;
+    }
+    for(it = arr->child; it; it = it->next, k++) {
+        char *at = base + f->offset + (size_t)k * f->size;
+
+        if(k >= f->hi) {
+            hk_diag_set(diag, "%s: at most %d entries", path, f->hi);
+            return HK_ERR_INVALID;
+        }
+        if(snprintf(sub, sizeof(sub), "%s[%d]", path, k) >= (int)sizeof(sub))
+            sub[sizeof(sub) - 1] = '\0';
+        rc = hk_json_get_text(it, sub, at, f->size, diag);
+        if(rc == HK_OK && f->check)
+            rc = f->check(at, sub, diag);
+        if(rc != HK_OK)
+            return rc;
     }
     memcpy(base + f->count_offset, &k, sizeof(int));
     return HK_OK;
@@ -952,6 +1031,16 @@ static hk_err_t check_url(const void *val, const char *path, hk_diag_t *diag)
     return ticket_url_check_template(val, path, diag);
 }
 
+static hk_err_t check_url_key(const void *val, const char *path, hk_diag_t *diag)
+{
+    const char *key = val;
+
+    if(!key[0] || ticket_url_key_ok(key))
+        return HK_OK;
+    hk_diag_set(diag, "%s: must be 64 hex digits (32 bytes)", path);
+    return HK_ERR_INVALID;
+}
+
 /* "HOST:PORT" with a port 0..65535 (0 = any free port, for tests). */
 static hk_err_t check_addr(const void *val, const char *path, hk_diag_t *diag)
 {
@@ -991,6 +1080,89 @@ static hk_err_t check_hub_url(const void *val, const char *path, hk_diag_t *diag
         return HK_ERR_INVALID;
     }
     return HK_OK;
+}
+
+/* The host of an http(s) URL: after "scheme://", up to the port or path. */
+static bool url_host_is_loopback(const char *rest)
+{
+    static const char *const loop[] = { "127.0.0.1", "localhost", "[::1]", NULL };
+    size_t n = strcspn(rest, ":/");
+    int i;
+
+    if(rest[0] == '[')
+        n = strcspn(rest, "]") + 1;
+    for(i = 0; loop[i]; i++)
+        if(strlen(loop[i]) == n && !strncmp(rest, loop[i], n))
+            return true;
+    return false;
+}
+
+/* "https://HOST[:PORT][/PATH]" (or http://, which central_finish allows only
+ * to loopback with allow_http_loopback): no user info, query or fragment. */
+static hk_err_t check_central_url(const void *val, const char *path, hk_diag_t *diag)
+{
+    const char *u = val;
+    const char *rest, *p;
+    size_t host_len;
+
+    if(!*u)
+        return HK_OK;
+    if(!strncmp(u, "https://", 8))
+        rest = u + 8;
+    else if(!strncmp(u, "http://", 7))
+        rest = u + 7;
+    else {
+        hk_diag_set(diag, "%s: expected https://HOST[:PORT][/PATH]", path);
+        return HK_ERR_INVALID;
+    }
+    host_len = strcspn(rest, ":/");
+    if(rest[0] == '[')
+        host_len = strcspn(rest, "]") + 1;
+    for(p = rest; *p; p++) {
+        if(*p == '@' || *p == '?' || *p == '#' || *p <= ' ' || *p > '~') {
+            hk_diag_set(diag, "%s: no user info, query, fragment or spaces in the URL", path);
+            return HK_ERR_INVALID;
+        }
+    }
+    p = rest + host_len;
+    if(host_len == 0 || (rest[0] == '[' && !strchr(rest, ']'))) {
+        hk_diag_set(diag, "%s: no host", path);
+        return HK_ERR_INVALID;
+    }
+    if(*p == ':') {
+        long port = 0;
+        const char *d = p + 1;
+        for(; *d >= '0' && *d <= '9' && port <= 65535; d++)
+            port = port * 10 + (*d - '0');
+        if(d == p + 1 || port < 1 || port > 65535 || (*d && *d != '/')) {
+            hk_diag_set(diag, "%s: the port must be 1..65535", path);
+            return HK_ERR_INVALID;
+        }
+    }
+    return HK_OK;
+}
+
+/* "sha256//" and the base64 of 32 bytes (43 characters and one '='). */
+static hk_err_t check_pin(const void *val, const char *path, hk_diag_t *diag)
+{
+    const char *s = val;
+    size_t i;
+
+    if(strncmp(s, "sha256//", 8) == 0 && strlen(s) == 8 + 44 && s[8 + 43] == '=') {
+        for(i = 8; i < 8 + 43; i++) {
+            char c = s[i];
+            if(!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '+' || c == '/'))
+                break;
+        }
+        if(i == 8 + 43)
+            return HK_OK;
+    }
+    hk_diag_set(diag,
+                "%s: expected \"sha256//\" and 44 base64 characters (a SHA-256 of the "
+                "public key)",
+                path);
+    return HK_ERR_INVALID;
 }
 
 static hk_err_t check_token(const void *val, const char *path, hk_diag_t *diag)
@@ -1080,6 +1252,32 @@ static hk_err_t hub_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
     if(!cfg->hub.tls_cert[0] != !cfg->hub.tls_key[0]) {
         hk_diag_set(diag, "%s.%s: tls_cert and tls_key go together", path,
                     cfg->hub.tls_cert[0] ? "tls_key" : "tls_cert");
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
+
+static hk_err_t central_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
+                               const char *path, hk_diag_t *diag)
+{
+    const char *u = cfg->central.url;
+
+    (void)obj;
+    (void)base;
+    (void)idx;
+    if(!strncmp(u, "http://", 7)) {
+        if(!cfg->central.allow_http_loopback) {
+            hk_diag_set(diag, "%s.url: https only (http:// needs allow_http_loopback)", path);
+            return HK_ERR_INVALID;
+        }
+        if(!url_host_is_loopback(u + 7)) {
+            hk_diag_set(diag, "%s.url: http:// only to 127.0.0.1, ::1 or localhost", path);
+            return HK_ERR_INVALID;
+        }
+    }
+    if(!cfg->central.client_cert[0] != !cfg->central.client_key[0]) {
+        hk_diag_set(diag, "%s.%s: client_cert and client_key go together", path,
+                    cfg->central.client_cert[0] ? "client_key" : "client_cert");
         return HK_ERR_INVALID;
     }
     return HK_OK;
@@ -1215,6 +1413,11 @@ static hk_err_t top_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
             served[cfg->counters[i].services[k]] = true;
     if(cfg->device.counter[0] && config_counter_index(cfg, cfg->device.counter) < 0) {
         hk_diag_set(diag, "device.counter: unknown counter \"%s\"", cfg->device.counter);
+        return HK_ERR_INVALID;
+    }
+    if(ticket_url_has_sig(cfg->ticket_url_template) && !cfg->ticket_url_key[0]) {
+        /* else every ticket would print without its QR code */
+        hk_diag_set(diag, "ticket.url_key: required when ticket.url_template has {sig}");
         return HK_ERR_INVALID;
     }
     for(i = 0; i < cfg->n_services; i++) {

@@ -31,6 +31,8 @@
 #define CONFIG_TOKEN_LEN      80  /* device tokens: 16..79 printable ASCII */
 #define CONFIG_HASH_LEN       128 /* a libsodium crypto_pwhash_str() string */
 #define CONFIG_ADDR_LEN       64  /* "HOST:PORT" */
+#define CONFIG_MAX_PINS       2   /* central.pins: the current key and a backup */
+#define CONFIG_PIN_LEN        56  /* "sha256//" + 44 base64 characters */
 
 typedef enum config_role {
     CONFIG_ROLE_KIOSK = 0,
@@ -126,7 +128,8 @@ typedef struct config {
         int height;
         bool large_text; /* start in large-text mode */
     } display;
-    char ticket_url_template[CONFIG_PATH_LEN]; /* {branch} {day} {number} */
+    char ticket_url_template[CONFIG_PATH_LEN]; /* {branch} {day} {number} {sig} */
+    char ticket_url_key[65]; /* {sig}'s key: 64 hex digits, "" = none (ticket_url.h) */
     char ticket_footer_zh[CONFIG_TEXT_LEN];
     char ticket_footer_en[CONFIG_TEXT_LEN];
     char data_dir[CONFIG_PATH_LEN]; /* "" = $XDG_DATA_HOME/hallkiosk */
@@ -152,6 +155,19 @@ typedef struct config {
     int n_devices;
     config_device_t devices[CONFIG_MAX_DEVICES];
     bool voice_en; /* the hall board announces in English too */
+    struct {
+        char url[CONFIG_PATH_LEN];     /* head office base URL; "" = no sync */
+        char ca_file[CONFIG_PATH_LEN]; /* the operator CA (PEM); "" = the system's */
+        int n_pins;
+        char pins[CONFIG_MAX_PINS][CONFIG_PIN_LEN]; /* "sha256//<base64>" */
+        char client_cert[CONFIG_PATH_LEN];          /* mTLS: this device's certificate */
+        char client_key[CONFIG_PATH_LEN];           /* and its key */
+        char token[CONFIG_TOKEN_LEN];               /* or a provisioned bearer token */
+        bool allow_http_loopback;                   /* development: http:// to loopback */
+        int interval_s;                             /* upload poll, 1..3600 */
+        int config_poll_s;                          /* config pull, 30..86400 */
+        int heartbeat_s;                            /* heartbeat, 10..86400 */
+    } central;
 } config_t;
 
 /**

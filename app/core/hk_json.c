@@ -18,6 +18,7 @@
  */
 #include "hk_json.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -146,46 +147,59 @@ hk_err_t hk_json_check_keys(const cJSON *obj, const char *path, const char *cons
     return HK_OK;
 }
 
-/* Strict UTF-8: no overlongs, no surrogates, <= U+10FFFF, and no control
- * characters (every string here is one line on a screen or a receipt). */
-bool hk_json_text_ok(const char *s)
+size_t hk_json_utf8_seq(const char *s, size_t avail, unsigned *cp_out)
 {
     const unsigned char *p = (const unsigned char *)s;
+    unsigned c, cp;
+    size_t n, i;
 
-    while(*p) {
-        unsigned c = *p;
-        int n;
-        unsigned cp;
+    if(avail == 0)
+        return 0;
+    c = p[0];
+    if(c < 0x80) {
+        *cp_out = c;
+        return 1;
+    }
+    if(c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        cp = c & 0x1f;
+    } else if(c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        cp = c & 0x0f;
+    } else if(c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if(avail < n)
+        return 0;
+    for(i = 1; i < n; i++) {
+        if((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3fu);
+    }
+    if((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+       (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    *cp_out = cp;
+    return n;
+}
 
-        if(c < 0x80) {
-            if(c < 0x20 || c == 0x7f)
-                return false;
-            p++;
-            continue;
-        }
-        if(c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if(c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if(c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        p++;
-        for(int i = 0; i < n; i++, p++) {
-            if((*p & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (*p & 0x3fu);
-        }
-        if((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-           (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        if(cp >= 0x80 && cp < 0xa0)
-            return false; /* C1 controls */
+/* Strict UTF-8 (hk_json_utf8_seq) and no control characters: every string
+ * here is one line on a screen or a receipt. */
+bool hk_json_text_ok(const char *s)
+{
+    size_t avail = strlen(s);
+
+    while(avail > 0) {
+        unsigned cp = 0;
+        size_t n = hk_json_utf8_seq(s, avail, &cp);
+
+        if(n == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+            return false; /* not UTF-8, or a C0/DEL/C1 control character */
+        s += n;
+        avail -= n;
     }
     return true;
 }
@@ -215,6 +229,17 @@ hk_err_t hk_json_get_text(const cJSON *item, const char *path, char *dst, size_t
 hk_err_t hk_json_get_int(const cJSON *item, const char *path, int lo, int hi, int *dst,
                          hk_diag_t *diag)
 {
+    int64_t v = 0;
+    hk_err_t rc = hk_json_get_i64(item, path, lo, hi, &v, diag);
+
+    if(rc == HK_OK)
+        *dst = (int)v;
+    return rc;
+}
+
+hk_err_t hk_json_get_i64(const cJSON *item, const char *path, int64_t lo, int64_t hi, int64_t *dst,
+                         hk_diag_t *diag)
+{
     double v;
 
     if(!cJSON_IsNumber(item)) {
@@ -224,14 +249,14 @@ hk_err_t hk_json_get_int(const cJSON *item, const char *path, int lo, int hi, in
     v = item->valuedouble;
     /* Range check in double first: casting an out-of-range double is UB. */
     if(!(v >= (double)lo && v <= (double)hi)) {
-        hk_diag_set(diag, "%s: must be %d..%d", path, lo, hi);
+        hk_diag_set(diag, "%s: must be %" PRId64 "..%" PRId64, path, lo, hi);
         return HK_ERR_INVALID;
     }
     if(v != floor(v)) {
         hk_diag_set(diag, "%s: must be a whole number", path);
         return HK_ERR_INVALID;
     }
-    *dst = (int)v;
+    *dst = (int64_t)v;
     return HK_OK;
 }
 
@@ -330,4 +355,19 @@ static void syntax_diag(const char *text, size_t len, const char *at, hk_diag_t 
     }
     line_col(text, (size_t)(at - text), &line, &col);
     hk_diag_set(diag, "not valid JSON (line %d, column %d)", line, col);
+}
+
+const char *hk_json_str_of(const cJSON *obj, const char *key)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+int64_t hk_json_int_of(const cJSON *obj, const char *key, int64_t dflt)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    /* NaN, infinities and values past int64's range are "not known" */
+    if(!cJSON_IsNumber(it) || !(it->valuedouble > -9.2e18 && it->valuedouble < 9.2e18))
+        return dflt;
+    return (int64_t)it->valuedouble;
 }

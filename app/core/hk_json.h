@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -77,6 +78,14 @@ hk_err_t hk_json_check_keys(const cJSON *obj, const char *path, const char *cons
                             hk_diag_t *diag);
 
 /**
+ * Length of the strict UTF-8 sequence at s (1..4 bytes), or 0 when there
+ * is none: an overlong form, a surrogate, > U+10FFFF, a bad continuation
+ * byte, or a sequence longer than avail.
+ * @param cp_out  receives the code point when the result is > 0.
+ */
+size_t hk_json_utf8_seq(const char *s, size_t avail, unsigned *cp_out);
+
+/**
  * True if s is strict UTF-8 (no overlongs, surrogates or > U+10FFFF) with
  * no C0/C1 control characters: text that fits on one line of a screen.
  */
@@ -98,6 +107,22 @@ hk_err_t hk_json_get_text(const cJSON *item, const char *path, char *dst, size_t
  * @param dst  written only on HK_OK.
  */
 hk_err_t hk_json_get_int(const cJSON *item, const char *path, int lo, int hi, int *dst,
+                         hk_diag_t *diag);
+
+/**
+ * Lenient lookups for data already stored (events replayed at head
+ * office), where a missing or mistyped key means "not known", not an
+ * error: the string value of key, or NULL; the number, or dflt.
+ */
+const char *hk_json_str_of(const cJSON *obj, const char *key);
+int64_t hk_json_int_of(const cJSON *obj, const char *key, int64_t dflt);
+
+/**
+ * hk_json_get_int() for 64-bit values: a whole number in lo..hi. Doubles
+ * are exact up to 2^53, so keep lo and hi within +-(2^53 - 1).
+ * @param dst  written only on HK_OK.
+ */
+hk_err_t hk_json_get_i64(const cJSON *item, const char *path, int64_t lo, int64_t hi, int64_t *dst,
                          hk_diag_t *diag);
 
 /** Read true/false ("expected true or false"). dst written only on HK_OK. */

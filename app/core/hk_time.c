@@ -203,3 +203,15 @@ static hk_err_t parse_date_part(const char *s, hk_time_date_t *out)
     out->day = d;
     return HK_OK;
 }
+
+void hk_time_add_ms(struct timespec *ts, int64_t ms)
+{
+    if(ms < 0)
+        ms = 0;
+    ts->tv_sec += (time_t)(ms / 1000);
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if(ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}

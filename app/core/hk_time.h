@@ -15,12 +15,19 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "hk_err.h"
 
 #define HK_TIME_DAY_LEN    11 /* "YYYY-MM-DD" + NUL */
 #define HK_TIME_MS_PER_DAY INT64_C(86400000)
 #define HK_TIME_MS_PER_MIN INT64_C(60000)
+
+/**
+ * Move ts (from clock_gettime) forward by ms, keeping tv_nsec < 1e9: the
+ * deadline a pthread_cond_timedwait takes. ms < 0 counts as 0.
+ */
+void hk_time_add_ms(struct timespec *ts, int64_t ms);
 
 /* A civil date. month 1..12, day 1..31. */
 typedef struct hk_time_date {

@@ -29,6 +29,7 @@
 
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "hk_time.h"
 
 struct mailbox {
     pthread_mutex_t lock;
@@ -174,12 +175,7 @@ bool mailbox_wait(mailbox_t *mb, int timeout_ms, mailbox_msg_t *out)
 
     clock_gettime(CLOCK_MONOTONIC, &dl);
     if(timeout_ms > 0) {
-        dl.tv_sec += timeout_ms / 1000;
-        dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if(dl.tv_nsec >= 1000000000L) {
-            dl.tv_sec++;
-            dl.tv_nsec -= 1000000000L;
-        }
+        hk_time_add_ms(&dl, timeout_ms);
     }
     pthread_mutex_lock(&mb->lock);
     while(mb->count == 0 && timeout_ms != 0) {

@@ -115,6 +115,7 @@ struct store {
     cached_t *cache;
     int n_cache, cap_cache;
     int wal_fd;            /* store_defer_sync(): the WAL, for store_sync(); else -1 */
+    int flush_fd;          /* store_flush() without deferral: the WAL; else -1 */
     int64_t changes_begun; /* sqlite3_total_changes64() at the outermost begin */
     uint64_t commits;      /* store_commits() */
     int wal_frames;        /* store_wal_frames() */
@@ -134,6 +135,7 @@ static void rollback_all(store_t *s);
 static bool tx_lost(store_t *s);
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames);
 static void presize_wal(store_t *s, int frames);
+static int open_wal(store_t *s);
 static void mem_install(void);
 static void *sq_malloc(int n);
 static void sq_free(void *p);
@@ -397,6 +399,8 @@ void store_close(store_t *s)
     (void)sqlite3_close_v2(s->db);
     if(s->wal_fd >= 0)
         (void)close(s->wal_fd); /* read-only use: nothing to lose */
+    if(s->flush_fd >= 0)
+        (void)close(s->flush_fd); /* the same */
     hk_free(s);
 }
 
@@ -529,32 +533,13 @@ int store_tx_depth(const store_t *s)
 
 hk_err_t store_defer_sync(store_t *s, int wal_frames)
 {
-    const char *wal;
-    sqlite3_stmt *st = NULL;
-    bool is_wal = false;
-    int src, fd;
+    int fd;
 
     if(!s || s->wal_fd >= 0 || s->depth > 0)
         return s && s->wal_fd >= 0 ? HK_OK : HK_ERR_INVALID;
-    src = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL);
-    if(src == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-        const unsigned char *m = sqlite3_column_text(st, 0);
-        is_wal = m && strcmp((const char *)m, "wal") == 0;
-    }
-    (void)sqlite3_finalize(st); /* the mode read is what matters */
-    if(!is_wal)
+    fd = open_wal(s);
+    if(fd < 0)
         return HK_ERR_INVALID; /* a rollback journal: FULL carries it */
-    /* Our own descriptor on the WAL SQLite writes (it exists from the first
-     * read in WAL mode, and SQLite only overwrites it while a connection
-     * is open; it holds no lock on it, so closing ours drops none).
-     * fdatasync() flushes the file, whichever descriptor asks. */
-    wal = sqlite3_filename_wal(sqlite3_db_filename(s->db, "main"));
-    fd = wal ? open(wal, O_RDWR | O_CLOEXEC) : -1;
-    if(fd < 0) {
-        hk_log_warn(LOG_MOD, "%s: cannot open for flushing; commits stay synchronous",
-                    wal ? wal : "the WAL");
-        return HK_ERR_INVALID;
-    }
     if(exec_sql(s->db, "PRAGMA synchronous=NORMAL", NULL) != HK_OK) {
         (void)close(fd); /* unused */
         return HK_ERR_INVALID;
@@ -583,6 +568,21 @@ hk_err_t store_checkpoint(store_t *s)
         return store_fail(s, LOG_MOD, "checkpoint", src);
     if(done >= log)
         s->wal_frames = 0; /* the next commit starts the WAL over */
+    return HK_OK;
+}
+
+hk_err_t store_flush(store_t *s)
+{
+    if(!s)
+        return HK_ERR_INVALID;
+    if(s->wal_fd < 0 && s->flush_fd < 0)
+        s->flush_fd = open_wal(s);
+    if(s->wal_fd < 0 && s->flush_fd < 0)
+        return HK_OK; /* not WAL: every commit was flushed by its writer */
+    if(fdatasync(s->wal_fd >= 0 ? s->wal_fd : s->flush_fd) != 0) {
+        hk_log_error(LOG_MOD, "WAL flush failed: %s", strerror(errno));
+        return HK_ERR_IO;
+    }
     return HK_OK;
 }
 
@@ -749,6 +749,7 @@ static hk_err_t open_impl(const char *path, int target, store_t **out, hk_diag_t
         goto out;
     }
     s->wal_fd = -1;
+    s->flush_fd = -1;
     src = sqlite3_open_v2(path, &db,
                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if(src != SQLITE_OK) {
@@ -1004,6 +1005,33 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
     (void)name;
     s->wal_frames = frames;
     return SQLITE_OK;
+}
+
+/* A descriptor of our own on the WAL SQLite writes, -1 when the file is
+ * not in WAL mode or it cannot be opened (logged). The WAL exists from the
+ * first read in WAL mode, and SQLite only overwrites it while a connection
+ * is open; it holds no lock on it, so closing ours drops none.
+ * fdatasync() flushes the file, whichever descriptor asks. */
+static int open_wal(store_t *s)
+{
+    const char *wal;
+    sqlite3_stmt *st = NULL;
+    bool is_wal = false;
+    int fd;
+
+    if(sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+       sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *m = sqlite3_column_text(st, 0);
+        is_wal = m && strcmp((const char *)m, "wal") == 0;
+    }
+    (void)sqlite3_finalize(st); /* the mode read is what matters */
+    if(!is_wal)
+        return -1;
+    wal = sqlite3_filename_wal(sqlite3_db_filename(s->db, "main"));
+    fd = wal ? open(wal, O_RDWR | O_CLOEXEC) : -1;
+    if(fd < 0)
+        hk_log_warn(LOG_MOD, "%s: cannot open for flushing", wal ? wal : "the WAL");
+    return fd;
 }
 
 /* Grow the WAL file with written zeros to hold frames frames, so that the

@@ -112,6 +112,15 @@ hk_err_t store_defer_sync(store_t *s, int wal_frames);
  */
 hk_err_t store_sync(store_t *s);
 
+/**
+ * Make every commit this connection can see durable, whoever made it: a
+ * reader that hands what it read to the outside world (the sync with head
+ * office) calls it first, since another connection may be deferring its
+ * flushes (store_defer_sync). fdatasync() of the WAL; nothing to do for a
+ * rollback journal (its commits are flushed). Same thread as the store.
+ */
+hk_err_t store_flush(store_t *s);
+
 /** Outermost commits that changed rows since the open: a store_sync()
  *  after this value was read covers them. Same thread as the store. */
 uint64_t store_commits(const store_t *s);

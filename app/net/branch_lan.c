@@ -39,6 +39,7 @@
 #include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "hk_time.h"
 #include "lan_client.h"
 #include "lan_decode.h"
 #include "offline_block.h"
@@ -617,12 +618,7 @@ static void *import_main(void *arg)
         wait = next_try - now_ms();
         wait = wait < 10 ? 10 : wait;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += wait / 1000;
-        ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-        if(ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        hk_time_add_ms(&ts, wait);
         (void)pthread_cond_timedwait(&bl->imp_cv, &bl->mu, &ts); /* a timeout is the retry */
     }
     pthread_mutex_unlock(&bl->mu);

@@ -141,6 +141,7 @@ struct hub {
     uint64_t group_id, failed_group;
     int64_t read_seq; /* the journal read up to here (for the feed) */
     flusher_t fl;
+    sync_t *sync;     /* head office; NULL without central.url */
     pthread_t thread; /* hub_start_thread() */
     bool threaded;
 };
@@ -414,8 +415,11 @@ static void group_commit(hub_t *h)
         hk_log_error("hub", "group commit %llu failed: its operations are refused",
                      (unsigned long long)h->group_id);
         journal_events_free(ev, n);
-    } else if(h->lan) {
-        feed_events(h, ev, n, !read_all);
+    } else {
+        /* new events for head office (the sync flushes before it sends) */
+        sync_poke(h->sync);
+        if(h->lan)
+            feed_events(h, ev, n, !read_all);
     }
     for(i = 0; i < LAN_SERVER_MAX_INFLIGHT; i++) {
         lan_slot_t *slot = &h->lan_reqs[i];
@@ -535,6 +539,7 @@ static void on_message(void *user, mailbox_msg_t *m)
     } else if(m->kind == MAILBOX_BRANCH_DONE && m->rc != HK_OK) {
         hk_log_warn("hub", "branch operation failed: %s", hk_err_str(m->rc));
     } else if(m->kind == MAILBOX_JOURNAL_ADVANCED) {
+        sync_poke(h->sync);
         /* an open group's commit reads the events; another connection's
          * (the kiosk's own, hub_poke) are read now */
         if(h->lan && !h->group_open)
@@ -678,6 +683,18 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
         return rc;
     }
     h->have_branch = true;
+    if(o->cfg->central.url[0]) {
+        sync_opts_t so;
+        hk_diag_t sd;
+        memset(&so, 0, sizeof(so));
+        so.cfg = o->cfg;
+        so.data_dir = o->data_dir;
+        so.live = o->live;
+        hk_diag_clear(&sd);
+        if(sync_start(&so, &h->sync, &sd) != HK_OK)
+            hk_log_error("hub", "no sync with head office (%s): events wait in the journal",
+                         sd.msg[0] ? sd.msg : "cannot start");
+    }
     /* --listen overrides the config's hub.listen; neither: no LAN API */
     listen = o->listen ? o->listen : o->cfg->hub.listen[0] ? o->cfg->hub.listen : NULL;
     if(listen) {
@@ -745,6 +762,8 @@ void hub_destroy(hub_t *h)
         return;
     hub_stop_thread(h);
     lan_shutdown(h);
+    sync_stop(h->sync); /* aborts a request in flight */
+    h->sync = NULL;
     if(h->have_branch)
         branch_destroy(&h->branch);
     store_close(h->store);
@@ -814,6 +833,11 @@ void hub_stop_thread(hub_t *h)
     }
     pthread_join(h->thread, NULL);
     h->threaded = false;
+}
+
+sync_t *hub_sync(hub_t *h)
+{
+    return h ? h->sync : NULL;
 }
 
 uint16_t hub_port(const hub_t *h)

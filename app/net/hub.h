@@ -14,7 +14,9 @@
 
 #include "clock.h"
 #include "config.h"
+#include "config_live.h"
 #include "hk_err.h"
+#include "sync.h"
 
 typedef struct hub hub_t;
 
@@ -26,9 +28,16 @@ typedef struct hub_opts {
                              config's hub.listen; NULL = hub.listen ("" there:
                              no LAN API). Off loopback the config's
                              hub.tls_cert/tls_key are required (HTTPS). */
+    config_live_t *live;  /* where configuration pushed by head office is put in
+                             force (the kiosk's); NULL = saved only. Borrowed. */
 } hub_opts_t;
 
-/** Open the store and the local branch. @param out free with hub_destroy(). */
+/**
+ * Open the store and the local branch; with central.url, start the sync
+ * with head office (sync.h) on its own thread and store connection (a
+ * failure to start it is logged: the branch runs on). Each commit pokes it.
+ * @param out free with hub_destroy().
+ */
 hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag);
 void hub_destroy(hub_t *h); /* NULL ok */
 
@@ -56,6 +65,11 @@ void hub_poke(hub_t *h, int64_t seq);
 uint16_t hub_port(const hub_t *h);
 /** Stop the thread started by hub_start_thread() and wait for it. */
 void hub_stop_thread(hub_t *h);
+
+/** The sync with head office, or NULL (no central.url, or it did not
+ *  start). Valid until hub_destroy(); sync_online()/sync_status_get() are
+ *  safe from any thread. */
+sync_t *hub_sync(hub_t *h);
 
 /** Block SIGTERM/SIGINT in the calling thread (call before creating threads). */
 void hub_block_signals(void);

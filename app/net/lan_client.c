@@ -8,7 +8,6 @@
 #include "lan_client.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "net_curl.h"
 
 #define LOG_MOD "lan_client"
 
@@ -31,13 +31,6 @@ struct lan_client {
     const atomic_bool *abort;
     char errbuf[CURL_ERROR_SIZE];
 };
-
-/* A growing response body. */
-typedef struct body_buf {
-    char *data;
-    size_t len, cap;
-    bool over; /* the cap was passed */
-} body_buf_t;
 
 /* The stream parser: bytes in, events out. */
 typedef struct sse_parse {
@@ -57,18 +50,7 @@ typedef struct sse_parse {
     lan_sse_state_fn state;
 } sse_parse_t;
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static bool curl_ready;
-
-static void curl_init_once(void)
-{
-    curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-}
-
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user);
 static size_t on_sse(char *ptr, size_t size, size_t nmemb, void *user);
-static int on_progress(void *user, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d);
-static hk_err_t map_curl(lan_client_t *c, CURLcode cc, const char *what);
 static void set_common(lan_client_t *c, const char *path, struct curl_slist **hdrs,
                        const char *token, bool json);
 static void sleep_ms(int ms, const atomic_bool *stop);
@@ -83,8 +65,7 @@ hk_err_t lan_client_create(const lan_client_opts_t *opts, lan_client_t **out)
         return HK_ERR_INVALID;
     if(opts->ca_file && strlen(opts->ca_file) >= LAN_CLIENT_URL_LEN)
         return HK_ERR_INVALID;
-    pthread_once(&curl_once, curl_init_once);
-    if(!curl_ready)
+    if(!net_curl_global())
         return HK_ERR_NOMEM;
     c = hk_calloc(1, sizeof(*c));
     if(!c)
@@ -154,7 +135,7 @@ hk_err_t lan_client_request(lan_client_t *c, const char *method, const char *pat
                             const char *token, const char *json, lan_resp_t *out)
 {
     struct curl_slist *hdrs = NULL;
-    body_buf_t buf = { NULL, 0, 0, false };
+    net_body_t buf = { .max = LAN_CLIENT_BODY_MAX };
     long status = 0;
     CURLcode cc;
     hk_err_t rc;
@@ -174,33 +155,15 @@ hk_err_t lan_client_request(lan_client_t *c, const char *method, const char *pat
         curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, "");
         curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, 0L);
     }
-    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, net_curl_on_body);
     curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &buf);
     curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, out);
     cc = curl_easy_perform(c->curl);
     curl_slist_free_all(hdrs);
-    if(buf.over) {
-        hk_log_warn(LOG_MOD, "%s %s: answer over %d bytes refused", method, path,
-                    LAN_CLIENT_BODY_MAX);
-        hk_free(buf.data);
-        return HK_ERR_SERVER;
-    }
-    if(cc == CURLE_WRITE_ERROR && !buf.data) {
-        rc = HK_ERR_NOMEM;
-    } else {
-        rc = map_curl(c, cc, path);
-    }
-    if(rc != HK_OK) {
-        hk_free(buf.data);
+    rc = net_body_finish(&buf, cc, c->errbuf, LOG_MOD, method, path);
+    if(rc != HK_OK)
         return rc;
-    }
-    if(!buf.data) {
-        buf.data = hk_malloc(1);
-        if(!buf.data)
-            return HK_ERR_NOMEM;
-    }
-    buf.data[buf.len] = '\0';
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
     out->status = (int)status;
     out->body = buf.data;
@@ -371,9 +334,7 @@ hk_err_t lan_client_sse_run(lan_client_t *c, const char *path, lan_token_fn toke
         curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, p);
         curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_sse_header);
         curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, p);
-        curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, (void *)(uintptr_t)stop);
+        net_curl_set_abort(c->curl, stop);
         p->line_len = 0;
         p->line_over = false;
         p->data_len = 0;
@@ -452,11 +413,7 @@ static void set_common(lan_client_t *c, const char *path, struct curl_slist **hd
     curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "hallkiosk-lan/1");
     if(c->ca_file[0])
         curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_file);
-    if(c->abort) {
-        curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, (void *)(uintptr_t)c->abort);
-    }
+    net_curl_set_abort(c->curl, c->abort);
     c->errbuf[0] = '\0';
     if(token && token[0]) {
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
@@ -483,65 +440,6 @@ static void set_common(lan_client_t *c, const char *path, struct curl_slist **hd
 fail:
     curl_slist_free_all(h);
     *hdrs = NULL;
-}
-
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
-{
-    body_buf_t *b = user;
-    size_t n = size * nmemb;
-
-    if(b->len + n > LAN_CLIENT_BODY_MAX) {
-        b->over = true;
-        return 0;
-    }
-    if(b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        char *d;
-        while(cap < b->len + n + 1)
-            cap *= 2;
-        d = hk_realloc(b->data, cap);
-        if(!d)
-            return 0;
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, ptr, n);
-    b->len += n;
-    return n;
-}
-
-static int on_progress(void *user, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
-{
-    const atomic_bool *stop = user;
-
-    (void)a;
-    (void)b;
-    (void)c;
-    (void)d;
-    return atomic_load(stop) ? 1 : 0;
-}
-
-static hk_err_t map_curl(lan_client_t *c, CURLcode cc, const char *what)
-{
-    switch(cc) {
-    case CURLE_OK: return HK_OK;
-    case CURLE_OUT_OF_MEMORY: return HK_ERR_NOMEM;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-        hk_log_error(LOG_MOD, "%s: TLS: %s", what,
-                     c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
-        return HK_ERR_TLS;
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-        hk_log_warn(LOG_MOD, "%s: %s", what, c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
-        return HK_ERR_SERVER;
-    default:
-        hk_log_debug(LOG_MOD, "%s: %s", what, c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
-        return HK_ERR_NET;
-    }
 }
 
 static void sleep_ms(int ms, const atomic_bool *stop)

@@ -156,10 +156,25 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
     snprintf(line, sizeof(line), "%s  %s", m->date_text, m->time_text);
     {
         gfx_color_t sub = gfx_rgb(UI_COL_WHITE);
+        int sy = c->header_h / 2 + ui_px(m, 8);
         sub.a = 210;
-        ui_label_draw(g, GFX_REGULAR, spx, sub,
-                      gfx_rect(left, c->header_h / 2 + ui_px(m, 8), maxw, ui_label_line_h(spx)),
+        ui_label_draw(g, GFX_REGULAR, spx, sub, gfx_rect(left, sy, maxw, ui_label_line_h(spx)),
                       UI_ALIGN_LEFT, 1, line);
+        if(m->central_offline) {
+            /* discreet: a small dot and a word after the clock, never a dialog */
+            const char *off = i18n_get(m->lang, I18N_CENTRAL_OFFLINE);
+            int x = left + ui_label_width(g, GFX_REGULAR, spx, line) + ui_px(m, 28);
+            int dot = ui_px(m, 12);
+            gfx_color_t amber = gfx_rgb(0xFFC857);
+            if(x + dot + ui_px(m, 10) < left + maxw) {
+                gfx_fill_round_rect(g, gfx_rect(x, sy + (ui_label_line_h(spx) - dot) / 2, dot, dot),
+                                    dot / 2, amber);
+                ui_label_draw(g, GFX_REGULAR, spx, amber,
+                              gfx_rect(x + dot + ui_px(m, 10), sy,
+                                       left + maxw - x - dot - ui_px(m, 10), ui_label_line_h(spx)),
+                              UI_ALIGN_LEFT, 1, off);
+            }
+        }
     }
     ui_button_draw(&c->large, g);
     ui_button_draw(&c->lang, g);

@@ -49,6 +49,8 @@
  *   rating window after the journal last moved (a visit may have finished):
  *   the branch's not-rated sweep. The sweep's own events re-arm it once;
  *   a sweep that finds nothing writes nothing, so an idle branch stays idle.
+ *   T_CENTRAL every CENTRAL_LOOK_MS while there is a sync with head office:
+ *   the header's offline indicator (one atomic load in the sync).
  */
 #include "kiosk.h"
 
@@ -68,7 +70,9 @@
 #include "ui_loop.h"
 #include "ui_model.h"
 
-enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN, T_RATING, T_RATE_DONE };
+enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN, T_RATING, T_RATE_DONE, T_CENTRAL };
+
+#define CENTRAL_LOOK_MS 2000 /* how often the header looks at head office's state */
 
 #define RATE_DONE_S 4
 
@@ -551,6 +555,20 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
     mailbox_msg_free(msg);
 }
 
+/* The header's offline indicator follows the sync's state. */
+static void look_at_central(kiosk_t *k)
+{
+    int state = k->o.central_state ? k->o.central_state(k->o.hook_user) : -1;
+    bool offline = state == 0;
+
+    if(offline != k->model.central_offline) {
+        k->model.central_offline = offline;
+        ui_loop_invalidate(k->loop);
+    }
+    if(k->o.central_state)
+        runloop_timer_at(ui_loop_runloop(k->loop), T_CENTRAL, mono_ms(k) + CENTRAL_LOOK_MS);
+}
+
 static void on_timer(void *ctl, int id)
 {
     kiosk_t *k = ctl;
@@ -573,6 +591,7 @@ static void on_timer(void *ctl, int id)
         if(ui_loop_current(k->loop) == UI_SCR_RATE_FACES)
             go_home(k);
         break;
+    case T_CENTRAL: look_at_central(k); break;
     case T_COUNTDOWN:
         if(--k->model.countdown_s <= 0) {
             k->model.has_ticket = false;
@@ -635,6 +654,8 @@ static hk_err_t start(void *ctl, hk_diag_t *diag)
     request_snapshot(k);
     if(k->o.on_started && !k->o.hub_url)
         k->o.on_started(k->o.hook_user);
+    if(k->o.central_state && !k->o.hub_url)
+        runloop_timer_at(ui_loop_runloop(k->loop), T_CENTRAL, mono_ms(k) + CENTRAL_LOOK_MS);
     return HK_OK;
 }
 

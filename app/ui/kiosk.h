@@ -38,6 +38,10 @@ typedef struct kiosk_opts {
      * after each commit of the hosted branch (the hub's hub_poke). */
     void (*on_started)(void *user);
     void (*on_journal)(void *user, int64_t seq);
+    /* Head office (sync.h), looked at every few seconds on the loop
+     * thread: 1 online, 0 offline (the header shows a discreet
+     * indicator), -1 no sync. NULL = no sync. */
+    int (*central_state)(void *user);
     void *hook_user;
 } kiosk_opts_t;
 

@@ -20,8 +20,8 @@
 
 void ticket_print_url(const config_t *cfg, const ticket_t *t, char *buf, unsigned size)
 {
-    hk_err_t rc = ticket_url_build(cfg->ticket_url_template, cfg->branch_id, t->day, t->number, buf,
-                                   size, NULL);
+    hk_err_t rc = ticket_url_build(cfg->ticket_url_template, cfg->ticket_url_key, cfg->branch_id,
+                                   t->day, t->number, buf, size, NULL);
 
     /* buf is "" then: no QR code rather than a wrong one. */
     if(rc != HK_OK)

@@ -141,6 +141,7 @@ typedef struct ui_model {
      * role_gen changes whenever it does, so screens see the change. */
     const void *role_view;
     uint64_t role_gen;
+    bool central_offline; /* head office unreachable: the header says so, discreetly */
 } ui_model_t;
 
 typedef enum ui_intent_kind {

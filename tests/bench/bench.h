@@ -56,6 +56,7 @@ typedef struct bench_opts {
     int idle_s;             /* idle CPU window */
     int redraw_frames;      /* >= 300 */
     int tickets;            /* >= 1000 */
+    int central_events;     /* central-ingest: events per backend */
 } bench_opts_t;
 
 /** Add a row; value is printf-formatted. */
@@ -99,6 +100,10 @@ void bench_ticket(const bench_opts_t *o, bench_table_t *t);
 
 /** (f): the hub role over the LAN API, beside nginx; a display process. */
 void bench_hub(const bench_opts_t *o, bench_table_t *t);
+
+/** central-ingest: hall-central's store ingest (SQLite, PostgreSQL) beside
+ *  a bare batched INSERT of the same rows into the same database. */
+void bench_central(const bench_opts_t *o, bench_table_t *t);
 
 /* ---- processes and /proc (bench_sys.c) ---------------------------------- */
 

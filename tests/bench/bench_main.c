@@ -7,7 +7,8 @@
  *
  * usage: hk_bench [--hallkiosk PATH] [--source-dir DIR] [--work-dir DIR]
  *                 [--runs N] [--idle-s N] [--frames N] [--tickets N]
- *                 [process] [redraw] [ticket] [hub]
+ *                 [--central-events N]
+ *                 [process] [redraw] [ticket] [hub] [central-ingest]
  */
 #include "bench.h"
 
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
     static bench_table_t table;
     bench_opts_t o;
     char hk[1024], work[1024];
-    int i, want_process = 0, want_redraw = 0, want_ticket = 0, want_hub = 0;
+    int i, want_process = 0, want_redraw = 0, want_ticket = 0, want_hub = 0, want_central = 0;
 
     memset(&o, 0, sizeof(o));
     snprintf(hk, sizeof(hk), "%s/hallkiosk", HK_BINARY_DIR);
@@ -49,6 +50,7 @@ int main(int argc, char **argv)
     o.idle_s = 10;
     o.redraw_frames = 400;
     o.tickets = 1200;
+    o.central_events = 40000;
     for(i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if(!strcmp(a, "--help")) {
@@ -62,6 +64,8 @@ int main(int argc, char **argv)
             want_ticket = 1;
         } else if(!strcmp(a, "hub")) {
             want_hub = 1;
+        } else if(!strcmp(a, "central-ingest")) {
+            want_central = 1;
         } else if(v && !strcmp(a, "--hallkiosk")) {
             o.hallkiosk = v;
             i++;
@@ -83,18 +87,22 @@ int main(int argc, char **argv)
         } else if(v && !strcmp(a, "--tickets")) {
             o.tickets = atoi(v);
             i++;
+        } else if(v && !strcmp(a, "--central-events")) {
+            o.central_events = atoi(v);
+            i++;
         } else {
             fprintf(stderr, "hk_bench: unknown argument %s\n", a);
             usage(stderr);
             return 2;
         }
     }
-    if(o.startup_runs < 1 || o.idle_s < 1 || o.redraw_frames < 1 || o.tickets < 1) {
+    if(o.startup_runs < 1 || o.idle_s < 1 || o.redraw_frames < 1 || o.tickets < 1 ||
+       o.central_events < 1) {
         fprintf(stderr, "hk_bench: counts must be positive\n");
         return 2;
     }
-    if(!want_process && !want_redraw && !want_ticket && !want_hub)
-        want_process = want_redraw = want_ticket = want_hub = 1;
+    if(!want_process && !want_redraw && !want_ticket && !want_hub && !want_central)
+        want_process = want_redraw = want_ticket = want_hub = want_central = 1;
     if(mkdir(o.work_dir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "hk_bench: cannot create %s: %s\n", o.work_dir, strerror(errno));
         return 2;
@@ -108,6 +116,8 @@ int main(int argc, char **argv)
         bench_ticket(&o, &table);
     if(want_hub)
         bench_hub(&o, &table);
+    if(want_central)
+        bench_central(&o, &table);
     print_table(&table);
     return 0;
 }
@@ -211,7 +221,8 @@ static void usage(FILE *f)
 {
     fputs("usage: hk_bench [--hallkiosk PATH] [--source-dir DIR] [--work-dir DIR]\n"
           "                [--runs N] [--idle-s N] [--frames N] [--tickets N]\n"
-          "                [process] [redraw] [ticket] [hub]\n"
+          "                [--central-events N]\n"
+          "                [process] [redraw] [ticket] [hub] [central-ingest]\n"
           "Prints measure | value | target | ok?; exits 0 even when a target is missed.\n",
           f);
 }

@@ -20,6 +20,7 @@
 #include "hk_mem.h"
 #include "hk_test.h"
 #include "lan_server.h"
+#include "pki.h"
 
 #define PIN_HASH                                             \
     "$argon2id$v=19$m=19456,t=2,p=1$9TAmAzTazftkRfPEX45gMw$" \
@@ -81,40 +82,16 @@ static CURLcode fetch(const char *url, const char *cafile, const char *post, lon
     return rc;
 }
 
-static int sh(const char *cmd)
-{
-    char full[4096];
-
-    snprintf(full, sizeof(full), "cd '%s' && %s >/dev/null 2>&1", dir, cmd);
-    return system(full);
-}
-
-/* A CA and a certificate for 127.0.0.1 signed by it (ECDSA: quick). */
+/* A CA and a certificate for 127.0.0.1 signed by it (tests/support/pki.c). */
 static void make_certs(void)
 {
-    FILE *f;
+    hk_pki_t pki;
 
     snprintf(dir, sizeof(dir), "%s", hk_test_tmpdir());
-    snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
-    snprintf(cert, sizeof(cert), "%s/hub.pem", dir);
-    snprintf(key, sizeof(key), "%s/hub.key", dir);
-    f = fopen(hk_test_path("ca.tmpl"), "w");
-    HK_ASSERT(f);
-    fputs("cn = \"HallKiosk test CA\"\nca\ncert_signing_key\nexpiration_days = 2\n", f);
-    fclose(f);
-    f = fopen(hk_test_path("hub.tmpl"), "w");
-    HK_ASSERT(f);
-    fputs("cn = \"127.0.0.1\"\nip_address = \"127.0.0.1\"\ntls_www_server\nsigning_key\n"
-          "expiration_days = 2\n",
-          f);
-    fclose(f);
-    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile ca.key"));
-    HK_ASSERT_INT(0, sh("certtool --generate-self-signed --load-privkey ca.key --template ca.tmpl "
-                        "--outfile ca.pem"));
-    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile hub.key"));
-    HK_ASSERT_INT(0, sh("certtool --generate-certificate --load-privkey hub.key "
-                        "--load-ca-certificate ca.pem --load-ca-privkey ca.key "
-                        "--template hub.tmpl --outfile hub.pem"));
+    HK_ASSERT_INT(0, hk_pki_make_server(&pki, dir));
+    snprintf(ca, sizeof(ca), "%s", pki.ca);
+    snprintf(cert, sizeof(cert), "%s", pki.server.cert);
+    snprintf(key, sizeof(key), "%s", pki.server.key);
     have_certs = true;
 }
 
@@ -323,7 +300,7 @@ static void test_lan_tls_hub_warns_of_demo_credentials_off_loopback(void)
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
-    if(system("command -v certtool >/dev/null 2>&1") != 0) {
+    if(!hk_pki_available()) {
         printf("# skip: certtool not found (apt-get install gnutls-bin)\n");
         return 77;
     }

@@ -304,9 +304,39 @@ static void test_the_header_offers_the_other_language_and_text_size(void)
     gfx_rec_destroy(rec);
 }
 
+/* Head office unreachable: a small word in the header, in both languages,
+ * and nothing when it is reachable (landscape: the recorder's fake CJK
+ * metrics are wider than the real font's, which fits portrait too). */
+static void test_the_header_shows_head_office_offline_discreetly(void)
+{
+    int l;
+
+    for(l = 0; l < I18N_LANG_COUNT; l++) {
+        ui_model_t m = model((i18n_lang_t)l, false, 1920, 1080);
+        const char *word = i18n_get(m.lang, I18N_CENTRAL_OFFLINE);
+        const gfx_rec_op_t *op;
+        char clock[96];
+        gfx_rec_t *rec = render(scr_home_ops(), &m);
+
+        HK_ASSERT(!gfx_rec_shows(rec, word));
+        gfx_rec_destroy(rec);
+        m.central_offline = true;
+        rec = render(scr_home_ops(), &m);
+        op = gfx_rec_find_text(rec, word);
+        HK_ASSERT_MSG(op, "%s: no \"%s\"", i18n_lang_code(m.lang), word);
+        /* in the header bar, no bigger than the clock beside it */
+        HK_ASSERT(op->rect.y + op->rect.h <= 160);
+        snprintf(clock, sizeof(clock), "%s  %s", m.date_text, m.time_text);
+        HK_ASSERT(gfx_rec_find_text(rec, clock));
+        HK_ASSERT(op->size_px <= gfx_rec_find_text(rec, clock)->size_px);
+        gfx_rec_destroy(rec);
+    }
+}
+
 int main(void)
 {
     HK_RUN(test_home_shows_the_four_tiles_in_chinese_and_english);
+    HK_RUN(test_the_header_shows_head_office_offline_discreetly);
     HK_RUN(test_services_shows_a_closed_service_as_closed_with_its_hours);
     HK_RUN(test_ticket_shows_the_number_and_the_people_ahead);
     HK_RUN(test_large_text_mode_draws_bigger_text_than_normal);

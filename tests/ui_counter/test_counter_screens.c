@@ -333,6 +333,21 @@ static void test_typed_and_scanned_numbers_are_read(void)
     HK_ASSERT(!rating_flow_parse(&cfg, "AB1234", day, number));
 }
 
+static void test_scanned_signed_urls_are_read(void)
+{
+    static config_t signed_cfg;
+    char day[11], number[8];
+
+    signed_cfg = cfg;
+    (void)snprintf(signed_cfg.ticket_url_template, sizeof(signed_cfg.ticket_url_template), "%s",
+                   "https://q.10086.example/t/{branch}/{day}/{number}?s={sig}");
+    HK_ASSERT(rating_flow_parse(
+        &signed_cfg, "https://q.10086.example/t/sh-xuhui-01/2026-11-25/B007?s=k3j4h5g6f7", day,
+        number));
+    HK_ASSERT_STR("B007", number);
+    HK_ASSERT_STR("2026-11-25", day);
+}
+
 static void test_one_vote_a_face_then_chips_then_one_submit(void)
 {
     ui_rate_view_t r;
@@ -372,6 +387,7 @@ int main(void)
     HK_RUN(test_the_faces_offer_five_levels_and_low_ones_the_reasons);
     HK_RUN(test_the_chips_never_overlap);
     HK_RUN(test_typed_and_scanned_numbers_are_read);
+    HK_RUN(test_scanned_signed_urls_are_read);
     HK_RUN(test_one_vote_a_face_then_chips_then_one_submit);
     return hk_test_end();
 }

@@ -99,34 +99,34 @@ static void expect_refused(const char *json, const char *diag_part)
 static void test_config_hub_devices_and_staff_are_checked(void)
 {
     expect_refused(
-        mutate(ANCHOR, "\"devices\":[" DEV("k2", "tok-aaaaaaaaaaaaaaaa", 900, 949) "," DEV(
-                           "k3", "tok-bbbbbbbbbbbbbbbb", 940, 999) "]," ANCHOR),
+        mutate("\"ticket\":{", "\"devices\":[" DEV("k2", "tok-aaaaaaaaaaaaaaaa", 900, 949) "," DEV(
+                                   "k3", "tok-bbbbbbbbbbbbbbbb", 940, 999) "]," ANCHOR),
         "devices[1].block_from: the block overlaps devices[0]'s");
     expect_refused(
-        mutate(ANCHOR, "\"devices\":[" DEV("k2", "tok-aaaaaaaaaaaaaaaa", 900, 949) "," DEV(
-                           "k3", "tok-aaaaaaaaaaaaaaaa", 0, 0) "]," ANCHOR),
+        mutate("\"ticket\":{", "\"devices\":[" DEV("k2", "tok-aaaaaaaaaaaaaaaa", 900, 949) "," DEV(
+                                   "k3", "tok-aaaaaaaaaaaaaaaa", 0, 0) "]," ANCHOR),
         "devices[1].token: the same token as devices[0]");
-    expect_refused(mutate(ANCHOR, "\"devices\":[" DEV("k2", "short", 0, 0) "]," ANCHOR),
+    expect_refused(mutate("\"ticket\":{", "\"devices\":[" DEV("k2", "short", 0, 0) "]," ANCHOR),
                    "devices[0].token: too short");
-    expect_refused(
-        mutate(ANCHOR, "\"devices\":[" DEV("k2", "tok-aaaaaaaaaaaaaaaa", 950, 900) "]," ANCHOR),
-        "devices[0].block_to: the block must be");
-    expect_refused(mutate(ANCHOR, "\"staff\":[" STAFF("s1", "123456") "]," ANCHOR),
+    expect_refused(mutate("\"ticket\":{",
+                          "\"devices\":[" DEV("k2", "tok-aaaaaaaaaaaaaaaa", 950, 900) "]," ANCHOR),
+                   "devices[0].block_to: the block must be");
+    expect_refused(mutate("\"ticket\":{", "\"staff\":[" STAFF("s1", "123456") "]," ANCHOR),
                    "staff[0].pin_hash: expected a hash");
-    expect_refused(
-        mutate(ANCHOR, "\"staff\":[" STAFF("s1", GOOD_HASH) "," STAFF("s1", GOOD_HASH) "]," ANCHOR),
-        "staff[1].id: duplicate id \"s1\"");
-    expect_refused(mutate(ANCHOR, "\"hub\":{\"url\":\"ftp://hub:1\"}," ANCHOR),
+    expect_refused(mutate("\"ticket\":{", "\"staff\":[" STAFF("s1", GOOD_HASH) "," STAFF(
+                                              "s1", GOOD_HASH) "]," ANCHOR),
+                   "staff[1].id: duplicate id \"s1\"");
+    expect_refused(mutate("\"ticket\":{", "\"hub\":{\"url\":\"ftp://hub:1\"}," ANCHOR),
                    "hub.url: expected http://HOST:PORT");
-    expect_refused(mutate(ANCHOR, "\"hub\":{\"listen\":\"0.0.0.0\"}," ANCHOR),
+    expect_refused(mutate("\"ticket\":{", "\"hub\":{\"listen\":\"0.0.0.0\"}," ANCHOR),
                    "hub.listen: expected \"HOST:PORT\"");
-    expect_refused(mutate(ANCHOR, "\"hub\":{\"tls_cert\":\"/etc/hk/hub.pem\"}," ANCHOR),
+    expect_refused(mutate("\"ticket\":{", "\"hub\":{\"tls_cert\":\"/etc/hk/hub.pem\"}," ANCHOR),
                    "hub.tls_key: tls_cert and tls_key go together");
-    expect_refused(mutate(ANCHOR, "\"device\":{\"counter\":\"c9\"}," ANCHOR),
+    expect_refused(mutate("\"ticket\":{", "\"device\":{\"counter\":\"c9\"}," ANCHOR),
                    "device.counter: unknown counter \"c9\"");
-    HK_ASSERT_OK(
-        config_parse_str(mutate(ANCHOR, "\"staff\":[" STAFF("s1", GOOD_HASH) "],\"devices\":[" DEV(
-                                            "k2", "tok-aaaaaaaaaaaaaaaa", 900, 949) "]," ANCHOR)));
+    HK_ASSERT_OK(config_parse_str(
+        mutate("\"ticket\":{", "\"staff\":[" STAFF("s1", GOOD_HASH) "],\"devices\":[" DEV(
+                                   "k2", "tok-aaaaaaaaaaaaaaaa", 900, 949) "]," ANCHOR)));
     HK_ASSERT_INT(1, cfg.n_staff);
     HK_ASSERT_INT(949, cfg.devices[0].block_to);
 }
@@ -291,6 +291,10 @@ static void test_config_errors_name_the_field_path(void)
         mutate("\"target\":\"ticket.escpos\"", "\"target\":\"ticket.escpos\",\"width_dots\":500"),
         "printer.width_dots: must be 384 (58 mm) or 576 (80 mm)");
     expect_refused(mutate("{number}", "{num}"), "ticket.url_template: unknown placeholder");
+    expect_refused(mutate("{number}", "{number}?s={sig}"),
+                   "ticket.url_key: required when ticket.url_template has {sig}");
+    expect_refused(mutate("{number}\"", "{number}\",\"url_key\":\"12ab\""),
+                   "ticket.url_key: must be 64 hex digits");
     expect_refused(mutate("https://q.example", "ftp://q.example"),
                    "ticket.url_template: must start with https://");
     expect_refused(mutate("\"role\":\"kiosk\",", "\"role\":\"kiosk\",\"timeouts\":{\"idle_s\":5},"),
@@ -356,6 +360,50 @@ static void test_config_comment_keys_are_ignored(void)
     HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
     json = mutate("\"prefix\":\"C\"", "\"prefix\":\"C\",\"_note\":[1,2]");
     HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
+}
+
+/* The central section: https only (http only to loopback when allowed),
+ * pins in their one format, cert and key together; each names its field. */
+#define PIN_A "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+static void test_config_central_is_checked(void)
+{
+    HK_ASSERT_OK(config_parse_str(BASE_JSON));
+    HK_ASSERT_STR("", cfg.central.url);
+    HK_ASSERT_INT(5, cfg.central.interval_s);
+    HK_ASSERT_INT(300, cfg.central.config_poll_s);
+    HK_ASSERT_INT(60, cfg.central.heartbeat_s);
+    HK_ASSERT_OK(
+        config_parse_str(mutate("\"ticket\":{", "\"central\":{\"url\":\"https://c.example:8443/"
+                                                "hq\",\"pins\":[\"" PIN_A "\"],"
+                                                "\"token\":\"0123456789abcdef0\"},\"ticket\":{")));
+    HK_ASSERT_STR("https://c.example:8443/hq", cfg.central.url);
+    HK_ASSERT_INT(1, cfg.central.n_pins);
+    HK_ASSERT_STR(PIN_A, cfg.central.pins[0]);
+    HK_ASSERT_OK(
+        config_parse_str(mutate("\"ticket\":{", "\"central\":{\"url\":\"http://127.0.0.1:9/\","
+                                                "\"allow_http_loopback\":true},\"ticket\":{")));
+    expect_refused(
+        mutate("\"ticket\":{", "\"central\":{\"url\":\"http://127.0.0.1:9\"},\"ticket\":{"),
+        "central.url: https only");
+    expect_refused(mutate("\"ticket\":{", "\"central\":{\"url\":\"http://c.example\","
+                                          "\"allow_http_loopback\":true},\"ticket\":{"),
+                   "central.url: http:// only to");
+    expect_refused(mutate("\"ticket\":{", "\"central\":{\"url\":\"ftp://c.example\"},\"ticket\":{"),
+                   "central.url: expected https://");
+    expect_refused(
+        mutate("\"ticket\":{", "\"central\":{\"url\":\"https://u@c.example\"},\"ticket\":{"),
+        "central.url: no user info");
+    expect_refused(
+        mutate("\"ticket\":{", "\"central\":{\"pins\":[\"sha256//short=\"]},\"ticket\":{"),
+        "central.pins[0]: expected \"sha256//\"");
+    expect_refused(mutate("\"ticket\":{", "\"central\":{\"pins\":[\"" PIN_A "\",\"" PIN_A
+                                          "\",\"" PIN_A "\"]},\"ticket\":{"),
+                   "central.pins: at most 2");
+    expect_refused(mutate("\"ticket\":{", "\"central\":{\"client_cert\":\"d.pem\"},\"ticket\":{"),
+                   "central.client_key: client_cert and client_key go together");
+    expect_refused(mutate("\"ticket\":{", "\"central\":{\"interval_s\":0},\"ticket\":{"),
+                   "central.interval_s");
+    expect_refused(mutate("\"ticket\":{", "\"central\":{\"tokn\":\"x\"},\"ticket\":{"), "central");
 }
 
 static void test_config_last_good_config_stays_after_a_bad_one(void)
@@ -647,6 +695,7 @@ int main(void)
 {
     HK_RUN(test_config_hub_devices_and_staff_are_checked);
     HK_RUN(test_config_sample_branch_parses);
+    HK_RUN(test_config_central_is_checked);
     HK_RUN(test_config_optional_fields_get_defaults);
     HK_RUN(test_config_base_fixture_parses);
     HK_RUN(test_config_errors_name_the_field_path);

@@ -32,6 +32,7 @@
 #include "hk_mem.h"
 #include "lan_client.h"
 #include "lan_decode.h"
+#include "sync.h"
 
 #define EXIT_OK          0
 #define EXIT_FAIL        1
@@ -70,6 +71,9 @@ static const char usage_text[] =
     "  export [--day YYYY-MM-DD] --csv  the day's tickets as CSV\n"
     "  hash-pin                         read a PIN on stdin, print its Argon2id hash\n"
     "                                   for the config's staff[].pin_hash\n"
+    "  sync-status --data-dir DIR [--json]\n"
+    "                                   head-office sync: backlog, last success, last\n"
+    "                                   error (read from DIR; no hub needed)\n"
     "options:\n"
     "  --hub URL       the hub (default $HK_HUB or " HUB_DEFAULT ")\n"
     "  --token TOKEN   a device token (default $HK_TOKEN)\n"
@@ -492,7 +496,7 @@ static int cmd_ticket_action(ctx_t *x, const char *counter, const char *action, 
 {
     char path[128];
     lan_resp_t r;
-    int64_t id;
+    int64_t id = 0;
     int ex;
 
     if(!id_ok(counter))
@@ -664,6 +668,77 @@ static int cmd_hash_pin(void)
     return EXIT_OK;
 }
 
+/* ---- sync-status: read locally, from the data dir ------------------------------ */
+
+static void print_ms(const char *label, int64_t ms)
+{
+    char when[64] = "never";
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    if(ms > 0 && gmtime_r(&t, &tm))
+        (void)strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+    printf("%-16s %s\n", label, when);
+}
+
+static int cmd_sync_status(int argc, char **argv)
+{
+    const char *dir = NULL;
+    bool json = false;
+    sync_status_t st;
+    hk_diag_t diag;
+    hk_err_t rc;
+    int i;
+
+    for(i = 0; i < argc; i++) {
+        if(!strcmp(argv[i], "--json"))
+            json = true;
+        else if(!strcmp(argv[i], "--data-dir") && i + 1 < argc)
+            dir = argv[++i];
+        else
+            return usage("sync-status --data-dir DIR [--json]");
+    }
+    if(!dir)
+        return usage("sync-status needs --data-dir DIR");
+    hk_diag_clear(&diag);
+    rc = sync_status_read(dir, &st, &diag);
+    if(rc != HK_OK) {
+        fprintf(stderr, "hallctl: %s\n", diag.msg[0] ? diag.msg : hk_err_str(rc));
+        return EXIT_FAIL;
+    }
+    if(json) {
+        cJSON *o = cJSON_CreateObject();
+        char *text;
+        if(!o)
+            return EXIT_FAIL;
+        cJSON_AddNumberToObject(o, "backlog", (double)st.backlog);
+        cJSON_AddNumberToObject(o, "acked_seq", (double)st.acked_seq);
+        cJSON_AddNumberToObject(o, "last_success_ms", (double)st.last_success_ms);
+        cJSON_AddStringToObject(o, "last_error", st.last_error);
+        cJSON_AddBoolToObject(o, "online", st.online);
+        cJSON_AddBoolToObject(o, "parked", st.parked);
+        cJSON_AddNumberToObject(o, "config_version", (double)st.config_version);
+        cJSON_AddNumberToObject(o, "updated_ms", (double)st.updated_ms);
+        text = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if(!text)
+            return EXIT_FAIL;
+        printf("%s\n", text);
+        cJSON_free(text);
+        return EXIT_OK;
+    }
+    printf("%-16s %lld event%s\n", "backlog", (long long)st.backlog, st.backlog == 1 ? "" : "s");
+    printf("%-16s %lld\n", "acknowledged", (long long)st.acked_seq);
+    printf("%-16s %s%s\n", "state", st.online ? "online" : "offline",
+           st.parked ? ", uploads parked (a config change or restart retries)" : "");
+    print_ms("last success", st.last_success_ms);
+    printf("%-16s %s\n", "last error", st.last_error[0] ? st.last_error : "none");
+    if(st.config_version)
+        printf("%-16s %lld\n", "config version", (long long)st.config_version);
+    print_ms("status written", st.updated_ms);
+    return EXIT_OK;
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static const char *env_or(const char *v, const char *name)
@@ -782,6 +857,8 @@ int main(int argc, char **argv)
     }
     if(i >= argc)
         return usage("no command");
+    if(!strcmp(argv[i], "sync-status"))
+        return cmd_sync_status(argc - i - 1, argv + i + 1);
     if(!strcmp(argv[i], "hash-pin")) {
         if(i + 1 != argc)
             return usage("hash-pin takes no arguments (the PIN comes on stdin)");

@@ -1,0 +1,506 @@
+/*
+ * central_config: see central_config.h. Parses with hk_json's caps and
+ * readers, refuses unknown keys, resolves relative paths against the
+ * file's directory, and reads and validates each branch's config document
+ * (central_config_decode) at load, so a bad document stops the start with
+ * its field path instead of reaching a kiosk. It does not open the store or
+ * the network.
+ */
+#include "central_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "central_proto.h"
+#include "hk_json.h"
+#include "hk_mem.h"
+
+#define CONFIG_FILE_MAX (1024 * 1024) /* hall-central's own file */
+#define MAX_DEVICES     200000
+#define MAX_BRANCHES    50000
+
+static hk_err_t get_path(const cJSON *obj, const char *key, const char *pfx, const char *base,
+                         bool required, char *dst, size_t cap, hk_diag_t *diag);
+static hk_err_t parse_devices(const cJSON *arr, central_config_t *c, hk_diag_t *diag);
+static hk_err_t parse_branches(const cJSON *arr, const char *base, central_config_t *c,
+                               hk_diag_t *diag);
+static bool id_chars_ok(const char *s);
+
+/* ---- load ---------------------------------------------------------------------- */
+
+hk_err_t central_config_load(const char *path, central_config_t *out, hk_diag_t *diag)
+{
+    char base[CENTRAL_CONFIG_PATH_LEN];
+    const char *slash = strrchr(path, '/');
+    char *text = NULL;
+    size_t len = 0;
+    hk_err_t rc;
+
+    hk_diag_clear(diag);
+    rc = central_config_read_file(path, CONFIG_FILE_MAX, "config", &text, &len, diag);
+    if(rc != HK_OK)
+        return rc;
+    if(slash)
+        snprintf(base, sizeof(base), "%.*s", (int)(slash - path), path);
+    else
+        base[0] = '\0';
+    if(slash == path)
+        snprintf(base, sizeof(base), "/");
+    rc = central_config_parse(text, len, base, out, diag);
+    hk_free(text);
+    return rc;
+}
+
+hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir,
+                              central_config_t *out, hk_diag_t *diag)
+{
+    static const char *const keys[] = { "listen",       "tls_cert", "tls_key",  "client_ca",
+                                        "store",        "devices",  "branches", "retry_after_s",
+                                        "max_inflight", "threads",  NULL };
+    hk_json_limits_t lim = { CONFIG_FILE_MAX, 0 };
+    central_config_t c;
+    const cJSON *it;
+    cJSON *root = NULL;
+    char store[CENTRAL_CONFIG_PATH_LEN];
+    hk_err_t rc;
+
+    memset(&c, 0, sizeof(c));
+    c.retry_after_s = CENTRAL_HTTP_DEFAULT_RETRY_S;
+    c.max_inflight = CENTRAL_HTTP_DEFAULT_INFLIGHT;
+    rc = hk_json_parse(text, len, &lim, &root, diag);
+    if(rc != HK_OK)
+        return rc;
+    if(!cJSON_IsObject(root)) {
+        hk_diag_set(diag, "the config must be a JSON object");
+        rc = HK_ERR_INVALID;
+        goto out;
+    }
+    rc = hk_json_check_keys(root, "", keys, diag);
+    if(rc != HK_OK)
+        goto out;
+    it = cJSON_GetObjectItemCaseSensitive(root, "listen");
+    if(it)
+        rc = hk_json_get_text(it, "listen", c.listen, sizeof(c.listen), diag);
+    else
+        snprintf(c.listen, sizeof(c.listen), "127.0.0.1:8443");
+    if(rc == HK_OK) {
+        char host[64];
+        uint16_t port;
+        rc = central_http_parse_listen(c.listen, host, &port, diag);
+    }
+    if(rc == HK_OK)
+        rc = get_path(root, "tls_cert", "", base_dir, true, c.tls_cert, sizeof(c.tls_cert), diag);
+    if(rc == HK_OK)
+        rc = get_path(root, "tls_key", "", base_dir, true, c.tls_key, sizeof(c.tls_key), diag);
+    if(rc == HK_OK)
+        rc =
+            get_path(root, "client_ca", "", base_dir, true, c.client_ca, sizeof(c.client_ca), diag);
+    if(rc != HK_OK)
+        goto out;
+    it = cJSON_GetObjectItemCaseSensitive(root, "store");
+    if(!it) {
+        hk_diag_set(diag, "store: missing (sqlite:PATH or postgres://…)");
+        rc = HK_ERR_INVALID;
+        goto out;
+    }
+    rc = hk_json_get_text(it, "store", store, sizeof(store), diag);
+    if(rc != HK_OK)
+        goto out;
+    if(!strncmp(store, "sqlite:", 7)) {
+        const char *p = store + 7;
+        if(!strncmp(p, "//", 2))
+            p += 2;
+        if(!p[0]) {
+            hk_diag_set(diag, "store: sqlite: needs a file path (sqlite:central.db)");
+            rc = HK_ERR_INVALID;
+            goto out;
+        }
+        if(p[0] == '/' || !base_dir[0])
+            snprintf(c.store, sizeof(c.store), "sqlite:%s", p);
+        else if((size_t)snprintf(c.store, sizeof(c.store), "sqlite:%s/%s", base_dir, p) >=
+                sizeof(c.store)) {
+            hk_diag_set(diag, "store: the path is too long");
+            rc = HK_ERR_INVALID;
+            goto out;
+        }
+    } else if(!strncmp(store, "postgres://", 11) || !strncmp(store, "postgresql://", 13)) {
+        memcpy(c.store, store, sizeof(c.store));
+    } else {
+        hk_diag_set(diag, "store: expected sqlite:PATH, postgres://… or postgresql://…");
+        rc = HK_ERR_INVALID;
+        goto out;
+    }
+    it = cJSON_GetObjectItemCaseSensitive(root, "retry_after_s");
+    if(it)
+        rc = hk_json_get_int(it, "retry_after_s", 1, 3600, &c.retry_after_s, diag);
+    it = cJSON_GetObjectItemCaseSensitive(root, "max_inflight");
+    if(rc == HK_OK && it)
+        rc = hk_json_get_int(it, "max_inflight", 1, 100000, &c.max_inflight, diag);
+    it = cJSON_GetObjectItemCaseSensitive(root, "threads");
+    if(rc == HK_OK && it)
+        rc = hk_json_get_int(it, "threads", 0, CENTRAL_HTTP_MAX_THREADS, &c.threads, diag);
+    if(rc != HK_OK)
+        goto out;
+    /* branches first: devices name them */
+    it = cJSON_GetObjectItemCaseSensitive(root, "branches");
+    if(it)
+        rc = parse_branches(it, base_dir, &c, diag);
+    it = cJSON_GetObjectItemCaseSensitive(root, "devices");
+    if(rc == HK_OK && it)
+        rc = parse_devices(it, &c, diag);
+out:
+    cJSON_Delete(root);
+    if(rc != HK_OK) {
+        central_config_fini(&c);
+        return rc;
+    }
+    *out = c;
+    return HK_OK;
+}
+
+void central_config_fini(central_config_t *c)
+{
+    int i;
+
+    if(!c)
+        return;
+    for(i = 0; i < c->n_branches; i++)
+        hk_free(c->branches[i].doc);
+    HK_SAFEFREE(c->branches);
+    HK_SAFEFREE(c->devices);
+    c->n_branches = c->n_devices = 0;
+}
+
+/* ---- seed ------------------------------------------------------------------------ */
+
+hk_err_t central_config_seed(const central_config_t *c, central_store_t *s, hk_diag_t *diag)
+{
+    char etag[CENTRAL_ETAG_LEN];
+    char *old = NULL;
+    hk_err_t rc;
+    int i;
+
+    for(i = 0; i < c->n_devices; i++) {
+        rc = central_store_device_put(s, &c->devices[i]);
+        if(rc != HK_OK) {
+            hk_diag_set(diag, "devices[%d]: cannot store: %s", i, hk_err_str(rc));
+            return rc;
+        }
+    }
+    for(i = 0; i < c->n_branches; i++) {
+        if(!c->branches[i].doc)
+            continue;
+        /* unchanged: leave it (several instances starting at once write the same) */
+        rc = central_store_config_get(s, c->branches[i].id, &old, etag);
+        if(rc == HK_OK && !strcmp(old, c->branches[i].doc)) {
+            HK_SAFEFREE(old);
+            continue;
+        }
+        HK_SAFEFREE(old);
+        if(rc != HK_OK && rc != HK_ERR_NOT_FOUND) {
+            hk_diag_set(diag, "branches[%d]: cannot read its stored config: %s", i, hk_err_str(rc));
+            return rc;
+        }
+        rc = central_store_config_put(s, c->branches[i].id, c->branches[i].doc);
+        if(rc != HK_OK) {
+            hk_diag_set(diag, "branches[%d]: cannot store its config: %s", i, hk_err_str(rc));
+            return rc;
+        }
+    }
+    return HK_OK;
+}
+
+hk_err_t central_config_tokens(const central_config_t *c, central_token_t **out, int *n_out)
+{
+    central_token_t *t;
+    int i, n = 0;
+
+    *out = NULL;
+    *n_out = 0;
+    for(i = 0; i < c->n_devices; i++)
+        n += c->devices[i].token_hash[0] != '\0';
+    if(n == 0)
+        return HK_OK;
+    t = hk_calloc((size_t)n, sizeof(*t));
+    if(!t)
+        return HK_ERR_NOMEM;
+    n = 0;
+    for(i = 0; i < c->n_devices; i++) {
+        if(!c->devices[i].token_hash[0])
+            continue;
+        memcpy(t[n].token_hash, c->devices[i].token_hash, sizeof(t[n].token_hash));
+        memcpy(t[n].device, c->devices[i].id, sizeof(t[n].device));
+        n++;
+    }
+    *out = t;
+    *n_out = n;
+    return HK_OK;
+}
+
+/* ---- static ------------------------------------------------------------------------- */
+
+static hk_err_t parse_devices(const cJSON *arr, central_config_t *c, hk_diag_t *diag)
+{
+    static const char *const keys[] = { "id", "branch", "token_sha256", "enabled", NULL };
+    char path[HK_JSON_PATH_CAP], sub[HK_JSON_PATH_CAP];
+    const cJSON *d, *it;
+    hk_err_t rc = HK_OK;
+    int n, i, j;
+
+    if(!cJSON_IsArray(arr)) {
+        hk_diag_set(diag, "devices: expected an array");
+        return HK_ERR_INVALID;
+    }
+    n = cJSON_GetArraySize(arr);
+    if(n > MAX_DEVICES) {
+        hk_diag_set(diag, "devices: at most %d", MAX_DEVICES);
+        return HK_ERR_INVALID;
+    }
+    if(n == 0)
+        return HK_OK;
+    c->devices = hk_calloc((size_t)n, sizeof(*c->devices));
+    if(!c->devices)
+        return HK_ERR_NOMEM;
+    i = 0;
+    cJSON_ArrayForEach(d, arr)
+    {
+        central_device_t *dev = &c->devices[i];
+        snprintf(path, sizeof(path), "devices[%d]", i);
+        if(!cJSON_IsObject(d)) {
+            hk_diag_set(diag, "%s: expected an object", path);
+            return HK_ERR_INVALID;
+        }
+        rc = hk_json_check_keys(d, path, keys, diag);
+        if(rc != HK_OK)
+            return rc;
+        hk_json_path(sub, sizeof(sub), path, "id");
+        it = cJSON_GetObjectItemCaseSensitive(d, "id");
+        if(!it) {
+            hk_diag_set(diag, "%s: missing", sub);
+            return HK_ERR_INVALID;
+        }
+        rc = hk_json_get_text(it, sub, dev->id, sizeof(dev->id), diag);
+        if(rc == HK_OK && !id_chars_ok(dev->id)) {
+            hk_diag_set(diag, "%s: must be 1..%d of [a-z0-9_-]", sub, CENTRAL_ID_LEN - 1);
+            rc = HK_ERR_INVALID;
+        }
+        if(rc != HK_OK)
+            return rc;
+        for(j = 0; j < i; j++) {
+            if(!strcmp(c->devices[j].id, dev->id)) {
+                hk_diag_set(diag, "%s: \"%s\" is also devices[%d]", sub, dev->id, j);
+                return HK_ERR_INVALID;
+            }
+        }
+        hk_json_path(sub, sizeof(sub), path, "branch");
+        it = cJSON_GetObjectItemCaseSensitive(d, "branch");
+        if(!it) {
+            hk_diag_set(diag, "%s: missing", sub);
+            return HK_ERR_INVALID;
+        }
+        rc = hk_json_get_text(it, sub, dev->branch, sizeof(dev->branch), diag);
+        if(rc != HK_OK)
+            return rc;
+        for(j = 0; j < c->n_branches && strcmp(c->branches[j].id, dev->branch); j++)
+            ;
+        if(j == c->n_branches) {
+            hk_diag_set(diag, "%s: no branch \"%s\" in branches", sub, dev->branch);
+            return HK_ERR_INVALID;
+        }
+        hk_json_path(sub, sizeof(sub), path, "token_sha256");
+        it = cJSON_GetObjectItemCaseSensitive(d, "token_sha256");
+        if(it) {
+            rc = hk_json_get_text(it, sub, dev->token_hash, sizeof(dev->token_hash), diag);
+            if(rc != HK_OK)
+                return rc;
+            if(strlen(dev->token_hash) != 64 || strspn(dev->token_hash, "0123456789abcdef") != 64) {
+                hk_diag_set(diag, "%s: must be 64 lower-case hex digits (SHA-256 of the token)",
+                            sub);
+                return HK_ERR_INVALID;
+            }
+        }
+        dev->enabled = true;
+        hk_json_path(sub, sizeof(sub), path, "enabled");
+        it = cJSON_GetObjectItemCaseSensitive(d, "enabled");
+        if(it) {
+            rc = hk_json_get_bool(it, sub, &dev->enabled, diag);
+            if(rc != HK_OK)
+                return rc;
+        }
+        c->n_devices = ++i;
+    }
+    return HK_OK;
+}
+
+static hk_err_t parse_branches(const cJSON *arr, const char *base, central_config_t *c,
+                               hk_diag_t *diag)
+{
+    static const char *const keys[] = { "id",       "name_zh",     "name_en", "city",
+                                        "province", "config_file", NULL };
+    static const char *const texts[] = { "name_zh", "name_en", "city", "province" };
+    char path[HK_JSON_PATH_CAP], sub[HK_JSON_PATH_CAP];
+    const cJSON *b, *it;
+    hk_err_t rc = HK_OK;
+    int n, i, j, k;
+
+    if(!cJSON_IsArray(arr)) {
+        hk_diag_set(diag, "branches: expected an array");
+        return HK_ERR_INVALID;
+    }
+    n = cJSON_GetArraySize(arr);
+    if(n > MAX_BRANCHES) {
+        hk_diag_set(diag, "branches: at most %d", MAX_BRANCHES);
+        return HK_ERR_INVALID;
+    }
+    if(n == 0)
+        return HK_OK;
+    c->branches = hk_calloc((size_t)n, sizeof(*c->branches));
+    if(!c->branches)
+        return HK_ERR_NOMEM;
+    i = 0;
+    cJSON_ArrayForEach(b, arr)
+    {
+        central_branch_cfg_t *br = &c->branches[i];
+        char *fields[4];
+        snprintf(path, sizeof(path), "branches[%d]", i);
+        if(!cJSON_IsObject(b)) {
+            hk_diag_set(diag, "%s: expected an object", path);
+            return HK_ERR_INVALID;
+        }
+        rc = hk_json_check_keys(b, path, keys, diag);
+        if(rc != HK_OK)
+            return rc;
+        c->n_branches = i + 1; /* from here on br is released by fini */
+        hk_json_path(sub, sizeof(sub), path, "id");
+        it = cJSON_GetObjectItemCaseSensitive(b, "id");
+        if(!it) {
+            hk_diag_set(diag, "%s: missing", sub);
+            return HK_ERR_INVALID;
+        }
+        rc = hk_json_get_text(it, sub, br->id, sizeof(br->id), diag);
+        if(rc == HK_OK && !id_chars_ok(br->id)) {
+            hk_diag_set(diag, "%s: must be 1..%d of [a-z0-9_-]", sub, CENTRAL_ID_LEN - 1);
+            rc = HK_ERR_INVALID;
+        }
+        if(rc != HK_OK)
+            return rc;
+        for(j = 0; j < i; j++) {
+            if(!strcmp(c->branches[j].id, br->id)) {
+                hk_diag_set(diag, "%s: \"%s\" is also branches[%d]", sub, br->id, j);
+                return HK_ERR_INVALID;
+            }
+        }
+        fields[0] = br->name_zh;
+        fields[1] = br->name_en;
+        fields[2] = br->city;
+        fields[3] = br->province;
+        for(k = 0; k < 4; k++) {
+            it = cJSON_GetObjectItemCaseSensitive(b, texts[k]);
+            hk_json_path(sub, sizeof(sub), path, texts[k]);
+            if(it) {
+                rc = hk_json_get_text(it, sub, fields[k], CENTRAL_TEXT_LEN, diag);
+                if(rc != HK_OK)
+                    return rc;
+            }
+        }
+        rc = get_path(b, "config_file", path, base, false, br->config_file, sizeof(br->config_file),
+                      diag);
+        if(rc != HK_OK)
+            return rc;
+        if(br->config_file[0]) {
+            central_config_doc_t *doc = NULL;
+            hk_diag_t why;
+            size_t len = 0;
+            hk_json_path(sub, sizeof(sub), path, "config_file");
+            rc = central_config_read_file(br->config_file, CENTRAL_CONFIG_MAX_BYTES, sub, &br->doc,
+                                          &len, diag);
+            if(rc != HK_OK)
+                return rc;
+            hk_diag_clear(&why);
+            rc = central_config_decode(br->doc, len, &doc, &why);
+            if(rc == HK_OK && strcmp(doc->config.branch_id, br->id) != 0) {
+                hk_diag_set(&why, "config.branch.id: \"%s\" is not the branch's id \"%s\"",
+                            doc->config.branch_id, br->id);
+                rc = HK_ERR_INVALID;
+            }
+            hk_free(doc);
+            if(rc != HK_OK) {
+                hk_diag_set(diag, "%s: %s: %s", sub, br->config_file, why.msg);
+                return rc;
+            }
+        }
+        i++;
+    }
+    return HK_OK;
+}
+
+/* An optional/required path member, resolved against base. */
+static hk_err_t get_path(const cJSON *obj, const char *key, const char *pfx, const char *base,
+                         bool required, char *dst, size_t cap, hk_diag_t *diag)
+{
+    char sub[HK_JSON_PATH_CAP], raw[CENTRAL_CONFIG_PATH_LEN];
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    hk_err_t rc;
+
+    hk_json_path(sub, sizeof(sub), pfx, key);
+    dst[0] = '\0';
+    if(!it) {
+        if(!required)
+            return HK_OK;
+        hk_diag_set(diag, "%s: missing", sub);
+        return HK_ERR_INVALID;
+    }
+    rc = hk_json_get_text(it, sub, raw, sizeof(raw), diag);
+    if(rc != HK_OK)
+        return rc;
+    if(!raw[0]) {
+        hk_diag_set(diag, "%s: empty", sub);
+        return HK_ERR_INVALID;
+    }
+    if(raw[0] == '/' || !base[0])
+        snprintf(dst, cap, "%s", raw);
+    else if((size_t)snprintf(dst, cap, "%s/%s", base, raw) >= cap) {
+        hk_diag_set(diag, "%s: the path is too long", sub);
+        return HK_ERR_INVALID;
+    }
+    return HK_OK;
+}
+
+hk_err_t central_config_read_file(const char *path, size_t cap, const char *what, char **out,
+                                  size_t *len_out, hk_diag_t *diag)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+
+    *out = NULL;
+    if(!f) {
+        hk_diag_set(diag, "%s: cannot open %s (%s)", what, path, strerror(errno));
+        return HK_ERR_IO;
+    }
+    buf = hk_malloc(cap + 2);
+    if(!buf) {
+        fclose(f);
+        return HK_ERR_NOMEM;
+    }
+    n = fread(buf, 1, cap + 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if(n > cap) {
+        hk_diag_set(diag, "%s: %s is over %zu bytes", what, path, cap);
+        hk_free(buf);
+        return HK_ERR_INVALID;
+    }
+    *out = buf;
+    *len_out = n;
+    return HK_OK;
+}
+
+static bool id_chars_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    return n > 0 && n < CENTRAL_ID_LEN && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}

@@ -1,0 +1,91 @@
+/*
+ * central_config: hall-central's own config file (JSON), loaded and
+ * validated whole with errors naming the field path ("devices[1].branch:
+ * no branch \"b009\" in branches"), and seeded into the store (devices and
+ * branch config documents) so every instance on one database agrees.
+ * Relative paths in the file are relative to the file's directory.
+ *
+ * {"listen":"127.0.0.1:8443","tls_cert":"server.crt","tls_key":"server.key",
+ *  "client_ca":"ca.crt","store":"sqlite:central.db",
+ *  "devices":[{"id":"kiosk-1","branch":"b001","token_sha256":"<hex>"}],
+ *  "branches":[{"id":"b001","name_zh":"…","name_en":"…","city":"…",
+ *               "province":"…","config_file":"branch-b001.json"}],
+ *  "retry_after_s":5,"max_inflight":64,"threads":0}
+ *
+ * A branch's config_file holds its config document as GET /v1/config
+ * serves it: {"version":N,"config":{…},"announcements":[…]}, validated with
+ * central_config_decode() at load.
+ */
+#ifndef HK_SERVER_CENTRAL_CONFIG_H
+#define HK_SERVER_CENTRAL_CONFIG_H
+
+#include <stdbool.h>
+
+#include "central_http.h"
+#include "central_store.h"
+#include "hk_err.h"
+
+#define CENTRAL_CONFIG_PATH_LEN 1024
+
+typedef struct central_branch_cfg {
+    char id[CENTRAL_ID_LEN];
+    char name_zh[CENTRAL_TEXT_LEN];
+    char name_en[CENTRAL_TEXT_LEN];
+    char city[CENTRAL_TEXT_LEN];
+    char province[CENTRAL_TEXT_LEN];
+    char config_file[CENTRAL_CONFIG_PATH_LEN]; /* resolved; "" = none */
+    char *doc;                                 /* the document's text (hk_malloc), or NULL */
+} central_branch_cfg_t;
+
+typedef struct central_config {
+    char listen[64];
+    char tls_cert[CENTRAL_CONFIG_PATH_LEN]; /* resolved paths */
+    char tls_key[CENTRAL_CONFIG_PATH_LEN];
+    char client_ca[CENTRAL_CONFIG_PATH_LEN];
+    char store[CENTRAL_CONFIG_PATH_LEN]; /* sqlite: paths resolved */
+    central_device_t *devices;           /* owned */
+    int n_devices;
+    central_branch_cfg_t *branches; /* owned */
+    int n_branches;
+    int retry_after_s; /* 1..3600, default 5 */
+    int max_inflight;  /* 1..100000, default 64 */
+    int threads;       /* 0 = automatic, else 1..64 */
+} central_config_t;
+
+/**
+ * Load and validate a config file (and every branch's config document).
+ * @param out   written only on HK_OK; release with central_config_fini().
+ * @param diag  "<field path>: reason", or the file's path and why.
+ * @return HK_OK; HK_ERR_INVALID; HK_ERR_IO (a file cannot be read);
+ *         HK_ERR_NOMEM.
+ */
+hk_err_t central_config_load(const char *path, central_config_t *out, hk_diag_t *diag);
+
+/** Parse from text; base_dir resolves relative paths ("" = the current directory). */
+hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir,
+                              central_config_t *out, hk_diag_t *diag);
+
+void central_config_fini(central_config_t *c);
+
+/**
+ * Read a whole file of at most cap bytes into a NUL-terminated heap text.
+ * @param what  the field path or name the diag starts with.
+ * @param out   hk_free it; written only on HK_OK.
+ * @return HK_OK; HK_ERR_IO cannot open; HK_ERR_INVALID over cap; HK_ERR_NOMEM.
+ */
+hk_err_t central_config_read_file(const char *path, size_t cap, const char *what, char **out,
+                                  size_t *len_out, hk_diag_t *diag);
+
+/**
+ * Write the devices and the branch config documents into the store
+ * (idempotent: an unchanged document keeps its ETag).
+ */
+hk_err_t central_config_seed(const central_config_t *c, central_store_t *s, hk_diag_t *diag);
+
+/**
+ * The token index central_http needs (devices with a token_sha256).
+ * @param out  hk_malloc'd array (hk_free it), NULL when none; *n_out its length.
+ */
+hk_err_t central_config_tokens(const central_config_t *c, central_token_t **out, int *n_out);
+
+#endif

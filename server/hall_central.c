@@ -1,0 +1,442 @@
+/*
+ * hall-central: the reference central server's main. It wires modules and
+ * holds no logic of its own beyond the command line:
+ *
+ *   hall-central --config FILE [--listen HOST:PORT]
+ *       load the config (central_config), seed its devices and branch
+ *       config documents into the store, serve HTTPS (central_http) until
+ *       SIGTERM or SIGINT.
+ *   hall-central init-dev DIR
+ *       a development setup in DIR: a CA, a server certificate for
+ *       localhost and 127.0.0.1, a device certificate (CN kiosk-1) and
+ *       key, a device token, a hall-central config and a branch config
+ *       document (from the embedded sample branch config); then prints
+ *       the commands that start the server and point a kiosk at it.
+ *       Certificates are made by Debian's certtool (gnutls-bin) from
+ *       templates written into DIR, run without a shell.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "central_config.h"
+#include "central_http.h"
+#include "central_store.h"
+#include "hk_json.h"
+#include "hk_log.h"
+#include "hk_mem.h"
+
+#ifndef HK_VERSION
+#define HK_VERSION "0.0.0"
+#endif
+#define LOG_MOD    "central"
+#define DEV_DEVICE "kiosk-1"
+#define DEV_LISTEN "127.0.0.1:8443"
+
+extern const unsigned char hk_sample_config[];
+extern const size_t hk_sample_config_len;
+
+static int serve(const char *config_path, const char *listen);
+static int init_dev(const char *dir);
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: hall-central --config FILE [--listen HOST:PORT]\n"
+               "       hall-central init-dev DIR\n"
+               "       hall-central --version\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = NULL, *listen = NULL;
+    int i;
+
+    if(sodium_init() < 0) {
+        fprintf(stderr, "hall-central: libsodium cannot start\n");
+        return 1;
+    }
+    hk_json_init();
+    if(argc == 3 && !strcmp(argv[1], "init-dev"))
+        return init_dev(argv[2]);
+    for(i = 1; i < argc; i++) {
+        if(!strcmp(argv[i], "--config") && i + 1 < argc) {
+            config = argv[++i];
+        } else if(!strcmp(argv[i], "--listen") && i + 1 < argc) {
+            listen = argv[++i];
+        } else if(!strcmp(argv[i], "--version")) {
+            printf("hall-central %s\n", HK_VERSION);
+            return 0;
+        } else if(!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "hall-central: unknown argument \"%s\"\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if(!config) {
+        usage(stderr);
+        return 2;
+    }
+    return serve(config, listen);
+}
+
+/* ---- serve ------------------------------------------------------------------------ */
+
+/* A connection is a descriptor: 1024 open devices need more than the usual
+ * soft limit of 1024. Raise it to the hard limit (best effort). */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl); /* the old limit still serves fewer devices */
+    }
+}
+
+static int serve(const char *config_path, const char *listen)
+{
+    central_config_t cfg;
+    central_http_opts_t o;
+    central_http_t *http = NULL;
+    central_store_t *store = NULL;
+    central_token_t *tokens = NULL;
+    sigset_t set;
+    hk_diag_t diag;
+    char host[64];
+    uint16_t port;
+    hk_err_t rc;
+    int n_tokens = 0, sig = 0, code = 1;
+
+    hk_diag_clear(&diag);
+    rc = central_config_load(config_path, &cfg, &diag);
+    if(rc != HK_OK) {
+        fprintf(stderr, "hall-central: %s: %s\n", config_path, diag.msg);
+        return 1;
+    }
+    if(listen) {
+        rc = central_http_parse_listen(listen, host, &port, &diag);
+        if(rc != HK_OK) {
+            fprintf(stderr, "hall-central: --%s\n", diag.msg);
+            central_config_fini(&cfg);
+            return 2;
+        }
+        snprintf(cfg.listen, sizeof(cfg.listen), "%s", listen);
+    }
+    /* open once here: creates or migrates the schema before any worker
+     * opens its own, and seeds the registry and the branch documents */
+    rc = central_store_open(cfg.store, &store, &diag);
+    if(rc == HK_OK)
+        rc = central_config_seed(&cfg, store, &diag);
+    if(rc != HK_OK) {
+        fprintf(stderr, "hall-central: store: %s\n", diag.msg);
+        goto out;
+    }
+    rc = central_config_tokens(&cfg, &tokens, &n_tokens);
+    if(rc != HK_OK)
+        goto out;
+    /* the workers inherit this mask: only the main thread takes the signals */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
+    memset(&o, 0, sizeof(o));
+    o.listen = cfg.listen;
+    o.store_url = cfg.store;
+    o.tls_cert = cfg.tls_cert;
+    o.tls_key = cfg.tls_key;
+    o.client_ca = cfg.client_ca;
+    o.tokens = tokens;
+    o.n_tokens = n_tokens;
+    o.retry_after_s = cfg.retry_after_s;
+    o.max_inflight = cfg.max_inflight;
+    o.threads = cfg.threads;
+    rc = central_http_start(&o, &http, &diag);
+    if(rc != HK_OK) {
+        fprintf(stderr, "hall-central: %s\n", diag.msg);
+        goto out;
+    }
+    (void)central_http_parse_listen(cfg.listen, host, &port, NULL);
+    hk_log_info(LOG_MOD,
+                "hall-central %s listening on https://%s:%u (store %s, %d devices, %d "
+                "branches)",
+                HK_VERSION, host, central_http_port(http), central_store_kind(store), cfg.n_devices,
+                cfg.n_branches);
+    central_store_close(store); /* the workers open their own */
+    store = NULL;
+    while(sigwait(&set, &sig) != 0)
+        ;
+    hk_log_info(LOG_MOD, "stopping (signal %d)", sig);
+    code = 0;
+out:
+    central_http_stop(http);
+    central_store_close(store);
+    hk_free(tokens);
+    central_config_fini(&cfg);
+    return code;
+}
+
+/* ---- init-dev --------------------------------------------------------------------- */
+
+/* Run argv in dir without a shell; its output goes to dir/certtool.log. */
+static int run_in(const char *dir, const char *const argv[])
+{
+    char log[CENTRAL_CONFIG_PATH_LEN + 16];
+    pid_t pid;
+    int status = 0;
+
+    snprintf(log, sizeof(log), "%s/certtool.log", dir);
+    pid = fork();
+    if(pid < 0)
+        return -1;
+    if(pid == 0) {
+        FILE *f;
+        if(chdir(dir) != 0)
+            _exit(126);
+        f = freopen(log, "a", stdout);
+        if(f)
+            (void)dup2(fileno(stdout), 2);
+        f = freopen("/dev/null", "r", stdin);
+        (void)f;
+        execvp(argv[0], (char *const *)(uintptr_t)argv);
+        _exit(127);
+    }
+    while(waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int write_text(const char *dir, const char *name, const char *text, mode_t mode)
+{
+    char path[CENTRAL_CONFIG_PATH_LEN + 64];
+    FILE *f;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+    if(fd < 0) {
+        fprintf(stderr, "hall-central: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    f = fdopen(fd, "w");
+    if(!f) {
+        close(fd);
+        return -1;
+    }
+    fputs(text, f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static int chmod_in(const char *dir, const char *name, mode_t mode)
+{
+    char path[CENTRAL_CONFIG_PATH_LEN + 64];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return chmod(path, mode);
+}
+
+/* certtool: a key, then a certificate from a template (self-signed when
+ * ca is NULL, else signed by ca.crt/ca.key). */
+static int make_cert(const char *dir, const char *name, const char *tmpl_text, bool self_signed)
+{
+    char key[64], crt[64], tmpl[64];
+    const char *gen_key[] = { "certtool", "--generate-privkey", "--key-type",
+                              "ecdsa",    "--outfile",          key,
+                              NULL };
+    const char *self[] = { "certtool",
+                           "--generate-self-signed",
+                           "--load-privkey",
+                           key,
+                           "--template",
+                           tmpl,
+                           "--outfile",
+                           crt,
+                           NULL };
+    const char *signed_by_ca[] = { "certtool",
+                                   "--generate-certificate",
+                                   "--load-privkey",
+                                   key,
+                                   "--load-ca-certificate",
+                                   "ca.crt",
+                                   "--load-ca-privkey",
+                                   "ca.key",
+                                   "--template",
+                                   tmpl,
+                                   "--outfile",
+                                   crt,
+                                   NULL };
+
+    snprintf(key, sizeof(key), "%s.key", name);
+    snprintf(crt, sizeof(crt), "%s.crt", name);
+    snprintf(tmpl, sizeof(tmpl), "%s.tmpl", name);
+    if(write_text(dir, tmpl, tmpl_text, 0644) != 0)
+        return -1;
+    if(run_in(dir, gen_key) != 0 || chmod_in(dir, key, 0600) != 0 ||
+       run_in(dir, self_signed ? self : signed_by_ca) != 0) {
+        fprintf(stderr,
+                "hall-central: certtool failed making %s (is gnutls-bin installed? see "
+                "%s/certtool.log)\n",
+                crt, dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* The branch config document: {"version":1,"config":<sample>,"announcements":[]}. */
+static char *sample_document(char *branch_id, size_t cap)
+{
+    const cJSON *br, *id;
+    cJSON *cfg = NULL, *doc;
+    char *text = NULL;
+
+    if(hk_json_parse((const char *)hk_sample_config, hk_sample_config_len, NULL, &cfg, NULL) !=
+       HK_OK)
+        return NULL;
+    br = cJSON_GetObjectItemCaseSensitive(cfg, "branch");
+    id = br ? cJSON_GetObjectItemCaseSensitive(br, "id") : NULL;
+    if(!cJSON_IsString(id)) {
+        cJSON_Delete(cfg);
+        return NULL;
+    }
+    snprintf(branch_id, cap, "%s", id->valuestring);
+    doc = cJSON_CreateObject();
+    if(doc && cJSON_AddNumberToObject(doc, "version", 1) &&
+       cJSON_AddItemToObject(doc, "config", cfg)) {
+        cfg = NULL;
+        if(cJSON_AddArrayToObject(doc, "announcements"))
+            text = cJSON_Print(doc);
+    }
+    cJSON_Delete(cfg);
+    cJSON_Delete(doc);
+    return text;
+}
+
+static int init_dev(const char *dir_arg)
+{
+    char dir[CENTRAL_CONFIG_PATH_LEN], branch[CENTRAL_ID_LEN], text[8192], docname[64];
+    unsigned char raw[32], digest[crypto_hash_sha256_BYTES];
+    char token[65], token_hash[65];
+    char *doc;
+
+    umask(022); /* keys and the token are made 0600 one by one */
+    if(mkdir(dir_arg, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "hall-central: init-dev: %s: %s\n", dir_arg, strerror(errno));
+        return 1;
+    }
+    if(!realpath(dir_arg, dir)) {
+        fprintf(stderr, "hall-central: init-dev: %s: %s\n", dir_arg, strerror(errno));
+        return 1;
+    }
+    snprintf(text, sizeof(text), "%s/ca.key", dir);
+    if(access(text, F_OK) == 0) {
+        fprintf(stderr,
+                "hall-central: init-dev: %s already holds a setup (ca.key); not "
+                "overwriting it\n",
+                dir);
+        return 1;
+    }
+    if(make_cert(dir, "ca",
+                 "cn = \"HallKiosk development CA\"\n"
+                 "organization = \"HallKiosk development\"\n"
+                 "ca\ncert_signing_key\ncrl_signing_key\nexpiration_days = 3650\n",
+                 true) != 0)
+        return 1;
+    if(make_cert(dir, "server",
+                 "cn = \"localhost\"\n"
+                 "dns_name = \"localhost\"\nip_address = \"127.0.0.1\"\n"
+                 "tls_www_server\nsigning_key\nexpiration_days = 825\n",
+                 false) != 0)
+        return 1;
+    if(make_cert(dir, DEV_DEVICE,
+                 "cn = \"" DEV_DEVICE "\"\n"
+                 "tls_www_client\nsigning_key\nexpiration_days = 825\n",
+                 false) != 0)
+        return 1;
+    /* the token: 256 random bits in hex; only its SHA-256 goes in the config */
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
+    crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
+    sodium_bin2hex(token_hash, sizeof(token_hash), digest, sizeof(digest));
+    snprintf(text, sizeof(text), "%s\n", token);
+    if(write_text(dir, DEV_DEVICE ".token", text, 0600) != 0)
+        return 1;
+    doc = sample_document(branch, sizeof(branch));
+    if(!doc) {
+        fprintf(stderr, "hall-central: init-dev: cannot build the branch config document\n");
+        return 1;
+    }
+    snprintf(docname, sizeof(docname), "branch-%s.json", branch);
+    if(write_text(dir, docname, doc, 0644) != 0) {
+        hk_free(doc);
+        return 1;
+    }
+    hk_free(doc);
+    snprintf(text, sizeof(text),
+             "{\n"
+             "  \"listen\": \"" DEV_LISTEN "\",\n"
+             "  \"tls_cert\": \"server.crt\", \"tls_key\": \"server.key\",\n"
+             "  \"client_ca\": \"ca.crt\",\n"
+             "  \"store\": \"sqlite:central.db\",\n"
+             "  \"devices\": [{\"id\": \"" DEV_DEVICE "\", \"branch\": \"%s\",\n"
+             "               \"token_sha256\": \"%s\"}],\n"
+             "  \"branches\": [{\"id\": \"%s\", \"name_zh\": \"开发营业厅\", "
+             "\"name_en\": \"Development branch\",\n"
+             "                 \"city\": \"上海\", \"province\": \"上海\", "
+             "\"config_file\": \"%s\"}],\n"
+             "  \"retry_after_s\": 5,\n"
+             "  \"max_inflight\": 64\n"
+             "}\n",
+             branch, token_hash, branch, docname);
+    if(write_text(dir, "hall-central.json", text, 0644) != 0)
+        return 1;
+    snprintf(text, sizeof(text),
+             "{\n"
+             "  \"_comment\": \"merge into the kiosk's branch config (top level)\",\n"
+             "  \"central\": {\n"
+             "    \"url\": \"https://localhost:8443\",\n"
+             "    \"ca_file\": \"%s/ca.crt\",\n"
+             "    \"client_cert\": \"%s/" DEV_DEVICE ".crt\",\n"
+             "    \"client_key\": \"%s/" DEV_DEVICE ".key\"\n"
+             "  }\n"
+             "}\n",
+             dir, dir, dir);
+    if(write_text(dir, "kiosk-central.json", text, 0644) != 0)
+        return 1;
+    printf("Development setup in %s:\n"
+           "  ca.crt ca.key                 the development CA (devices and the server)\n"
+           "  server.crt server.key         the server, for localhost and 127.0.0.1\n"
+           "  %s.crt %s.key       the device certificate (CN %s)\n"
+           "  %s.token                 the device's bearer token (instead of the certificate)\n"
+           "  %s   the branch config document served at GET /v1/config\n"
+           "  hall-central.json             the server's config (store sqlite:central.db)\n"
+           "  kiosk-central.json            the kiosk's \"central\" section\n"
+           "\n"
+           "Start the server:\n"
+           "  hall-central --config %s/hall-central.json\n"
+           "\n"
+           "Point a kiosk at it: add kiosk-central.json's \"central\" object to its branch\n"
+           "config (device id \"%s\", branch \"%s\"), or use the token instead of the\n"
+           "certificate: \"token\": \"<the contents of %s/%s.token>\".\n"
+           "\n"
+           "Try it:\n"
+           "  curl --cacert %s/ca.crt --cert %s/%s.crt --key %s/%s.key "
+           "https://localhost:8443/v1/config\n",
+           dir, DEV_DEVICE, DEV_DEVICE, DEV_DEVICE, DEV_DEVICE, docname, dir, DEV_DEVICE, branch,
+           dir, DEV_DEVICE, dir, dir, DEV_DEVICE, dir, DEV_DEVICE);
+    return 0;
+}

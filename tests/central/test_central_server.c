@@ -1,0 +1,876 @@
+/*
+ * hall-central over real TLS on loopback: `hall-central init-dev` makes the
+ * CA, the server's and kiosk-1's certificates, kiosk-1's token and the
+ * branch document in the test's directory; certtool adds an unregistered
+ * device (kiosk-9, same CA) and a stranger's CA with its own "kiosk-1".
+ * A real hall-central process serves a config with kiosk-1 (certificate or
+ * token) and kiosk-2 (token) on 127.0.0.1, port chosen by the kernel, and
+ * libcurl is the device: token and certificate auth, 401 for no, unknown
+ * or untrusted credentials, 403 for a batch or heartbeat naming another
+ * device, 413 over the body cap, 409 for a uuid held with other content,
+ * 400 for a bad batch, ETag/304, HSTS on every answer, 429 with
+ * Retry-After over max_inflight, TLS 1.1 refused, plain HTTP unanswered,
+ * two instances on one database agreeing, 503 with Retry-After when the
+ * database is gone, and a bad config refused at start with its field path.
+ */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hk_mem.h"
+#include "hk_test.h"
+
+#define BRANCH "sh-xuhui-01"
+#define TOKEN2 "kiosk-2-token-0123456789abcdef"
+
+static char dir[600], bin[1100], token1[128], ca_path[700];
+static pid_t server = -1, spare = -1; /* spare: another instance a case started */
+static unsigned port, main_port;
+
+typedef struct resp {
+    long status;
+    char body[4096];
+    size_t len;
+    char headers[4096];
+    size_t hlen;
+    CURLcode rc;
+} resp_t;
+
+typedef struct creds {
+    const char *cert; /* file name in dir, or NULL */
+    const char *key;
+    const char *token; /* bearer token, or NULL */
+} creds_t;
+
+static size_t on_body(char *p, size_t size, size_t n, void *user)
+{
+    resp_t *r = user;
+    size_t len = size * n;
+
+    if(r->len + len >= sizeof(r->body))
+        len = sizeof(r->body) - 1 - r->len;
+    memcpy(r->body + r->len, p, len);
+    r->len += len;
+    r->body[r->len] = '\0';
+    return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *user)
+{
+    resp_t *r = user;
+    size_t len = size * n;
+
+    if(r->hlen + len >= sizeof(r->headers))
+        len = sizeof(r->headers) - 1 - r->hlen;
+    memcpy(r->headers + r->hlen, p, len);
+    r->hlen += len;
+    r->headers[r->hlen] = '\0';
+    return size * n;
+}
+
+static const char *in_dir(const char *name)
+{
+    static char path[4][1300];
+    static int k;
+
+    k = (k + 1) % 4;
+    snprintf(path[k], sizeof(path[k]), "%s/%s", dir, name);
+    return path[k];
+}
+
+/* One HTTPS request to the server. post NULL = GET. extra: one header or NULL. */
+static void fetch(const char *path, const creds_t *cr, const char *post, size_t post_len,
+                  const char *extra, long tls_max, resp_t *r)
+{
+    struct curl_slist *hdrs = NULL;
+    char url[256], auth[200];
+    CURL *c = curl_easy_init();
+
+    HK_ASSERT(c);
+    memset(r, 0, sizeof(*r));
+    snprintf(url, sizeof(url), "https://127.0.0.1:%u%s", port, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CAINFO, in_dir("ca.crt"));
+    if(tls_max)
+        curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_0 | tls_max);
+    if(cr && cr->cert) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, in_dir(cr->cert));
+        curl_easy_setopt(c, CURLOPT_SSLKEY, in_dir(cr->key));
+    }
+    if(cr && cr->token) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", cr->token);
+        hdrs = curl_slist_append(hdrs, auth);
+    }
+    if(extra)
+        hdrs = curl_slist_append(hdrs, extra);
+    if(post) {
+        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, post);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)post_len);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    r->rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(hdrs);
+}
+
+/* Case-insensitive strstr (strcasestr is a GNU extension). */
+static const char *find_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for(; *hay; hay++)
+        if(!strncasecmp(hay, needle, n))
+            return hay;
+    return NULL;
+}
+
+static bool has_header(const resp_t *r, const char *line)
+{
+    return find_ci(r->headers, line) != NULL;
+}
+
+static int sh(const char *cmd)
+{
+    char full[4096];
+
+    snprintf(full, sizeof(full), "cd '%s' && %s >>'%s/test-sh.log' 2>&1", dir, cmd, dir);
+    return system(full);
+}
+
+static void sha256_hex(const char *text, char out[65])
+{
+    unsigned char d[crypto_hash_sha256_BYTES];
+
+    crypto_hash_sha256(d, (const unsigned char *)text, strlen(text));
+    sodium_bin2hex(out, 65, d, sizeof(d));
+}
+
+static void write_file(const char *name, const char *text)
+{
+    FILE *f = fopen(in_dir(name), "w");
+
+    HK_ASSERT(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Start hall-central on cfg_name; returns its pid, sets port. -1 when it
+ * exited (its stderr is in dir/<cfg_name>.err). */
+static pid_t start_server(const char *cfg_name, int *exit_code)
+{
+    char err[1300], line[4096];
+    pid_t pid;
+    int i, status;
+
+    snprintf(err, sizeof(err), "%s/%s.err", dir, cfg_name);
+    remove(err);
+    pid = fork();
+    HK_ASSERT(pid >= 0);
+    if(pid == 0) {
+        FILE *e = freopen(err, "w", stderr);
+        (void)e;
+        execl(bin, bin, "--config", in_dir(cfg_name), "--listen", "127.0.0.1:0", (char *)NULL);
+        _exit(127);
+    }
+    for(i = 0; i < 1000; i++) {
+        FILE *f = fopen(err, "r");
+        size_t n = 0;
+        if(f) {
+            n = fread(line, 1, sizeof(line) - 1, f);
+            fclose(f);
+        }
+        line[n] = '\0';
+        {
+            const char *at = strstr(line, "listening on https://127.0.0.1:");
+            if(at && sscanf(at, "listening on https://127.0.0.1:%u", &port) == 1)
+                return pid;
+        }
+        if(waitpid(pid, &status, WNOHANG) == pid) {
+            *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            return -1;
+        }
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    HK_ASSERT_MSG(0, "hall-central did not start: %s", line);
+    return -1;
+}
+
+static void stop_server(pid_t pid)
+{
+    int status = 0;
+
+    if(pid <= 0)
+        return;
+    kill(pid, SIGTERM);
+    waitpid(pid, &status, 0);
+    HK_ASSERT_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "hall-central exit status %d",
+                  status);
+}
+
+/* A batch of seqs from..to of device, bodies tagged with tag. */
+static char *batch(const char *device, int from, int to, const char *tag)
+{
+    size_t cap = 256 + (size_t)(to - from + 1) * 200;
+    char *b = hk_malloc(cap);
+    size_t n;
+    int s;
+
+    HK_ASSERT(b);
+    n = (size_t)snprintf(b, cap, "{\"device\":\"%s\",\"branch\":\"%s\",\"events\":[", device,
+                         BRANCH);
+    for(s = from; s <= to; s++) {
+        /* one uuid per (device, seq): kiosk-1 is 1..., kiosk-2 is 2... */
+        n += (size_t)snprintf(b + n, cap - n,
+                              "%s{\"seq\":%d,\"uuid\":\"%c0000000-0000-4000-8000-%012d\","
+                              "\"type\":\"ticket.issued\",\"time_ms\":1764000000000,"
+                              "\"body\":{\"n\":%d,\"tag\":\"%s\"}}",
+                              s > from ? "," : "", s, device[6], s, s, tag);
+    }
+    snprintf(b + n, cap - n, "]}");
+    return b;
+}
+
+/* ---- fixture ---------------------------------------------------------------------- */
+
+static void test_central_init_dev_and_start(void)
+{
+    char cmd[3000], hash1[65], hash2[65], cfg[4096];
+    const char *base = getenv("HK_TEST_TMP");
+    FILE *f;
+    size_t n;
+    int code = 0;
+
+    snprintf(dir, sizeof(dir), "%s/central-server.XXXXXX", base && base[0] ? base : "/tmp");
+    HK_ASSERT(mkdtemp(dir));
+    snprintf(ca_path, sizeof(ca_path), "%s/ca.crt", dir); /* for the second thread */
+    snprintf(cmd, sizeof(cmd), "'%s' init-dev '%s' > '%s/init-dev.out' 2>&1", bin, dir, dir);
+    HK_ASSERT_INT(0, system(cmd));
+    HK_ASSERT(hk_test_file_has(in_dir("init-dev.out"), "hall-central --config"));
+    f = fopen(in_dir("kiosk-1.token"), "r");
+    HK_ASSERT(f);
+    n = fread(token1, 1, sizeof(token1) - 1, f);
+    fclose(f);
+    token1[n] = '\0';
+    token1[strcspn(token1, "\n")] = '\0';
+    HK_ASSERT_INT(64, strlen(token1));
+    /* kiosk-9: the operator CA's, but not in the registry; rogue: another
+     * CA's certificate claiming to be kiosk-1 */
+    write_file("kiosk-9.tmpl",
+               "cn = \"kiosk-9\"\ntls_www_client\nsigning_key\nexpiration_days = 2\n");
+    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile kiosk-9.key"));
+    HK_ASSERT_INT(0, sh("certtool --generate-certificate --load-privkey kiosk-9.key "
+                        "--load-ca-certificate ca.crt --load-ca-privkey ca.key "
+                        "--template kiosk-9.tmpl --outfile kiosk-9.crt"));
+    write_file("rogue-ca.tmpl", "cn = \"Rogue CA\"\nca\ncert_signing_key\nexpiration_days = 2\n");
+    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile rogue-ca.key"));
+    HK_ASSERT_INT(0, sh("certtool --generate-self-signed --load-privkey rogue-ca.key "
+                        "--template rogue-ca.tmpl --outfile rogue-ca.crt"));
+    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile rogue.key"));
+    HK_ASSERT_INT(0, sh("certtool --generate-certificate --load-privkey rogue.key "
+                        "--load-ca-certificate rogue-ca.crt --load-ca-privkey rogue-ca.key "
+                        "--template kiosk-1.tmpl --outfile rogue.crt"));
+    sha256_hex(token1, hash1);
+    sha256_hex(TOKEN2, hash2);
+    snprintf(cfg, sizeof(cfg),
+             "{\"listen\":\"127.0.0.1:8443\",\"tls_cert\":\"server.crt\","
+             "\"tls_key\":\"server.key\",\"client_ca\":\"ca.crt\",\"store\":\"sqlite:central.db\","
+             "\"devices\":[{\"id\":\"kiosk-1\",\"branch\":\"%s\",\"token_sha256\":\"%s\"},"
+             "{\"id\":\"kiosk-2\",\"branch\":\"%s\",\"token_sha256\":\"%s\"},"
+             "{\"id\":\"kiosk-3\",\"branch\":\"%s\",\"enabled\":false}],"
+             "\"branches\":[{\"id\":\"%s\",\"name_zh\":\"徐汇\",\"name_en\":\"Xuhui\","
+             "\"city\":\"上海\",\"province\":\"上海\",\"config_file\":\"branch-%s.json\"}],"
+             "\"retry_after_s\":7,\"max_inflight\":64}",
+             BRANCH, hash1, BRANCH, hash2, BRANCH, BRANCH, BRANCH);
+    write_file("test.json", cfg);
+    /* the same with one request at a time, for the overload case */
+    {
+        char *at = strstr(cfg, "\"max_inflight\":64");
+        HK_ASSERT(at);
+        memcpy(at, "\"max_inflight\":1 ", 17);
+        write_file("busy.json", cfg);
+    }
+    server = start_server("test.json", &code);
+    HK_ASSERT_MSG(server > 0, "hall-central exited with %d (see %s/test.json.err)", code, dir);
+    main_port = port;
+}
+
+void setUp(void)
+{
+}
+
+void tearDown(void)
+{
+    /* a case that failed half-way leaves no process behind (ctest would
+     * wait for it) and the next case talks to the main instance again */
+    if(spare > 0) {
+        kill(spare, SIGKILL);
+        waitpid(spare, NULL, 0);
+        spare = -1;
+    }
+    if(main_port)
+        port = main_port;
+}
+
+/* ---- cases -------------------------------------------------------------------------- */
+
+static void test_central_token_auth_uploads_and_acks_once(void)
+{
+    creds_t t = { NULL, NULL, token1 };
+    char *b = batch("kiosk-1", 1, 3, "a");
+    resp_t r;
+
+    fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
+    HK_ASSERT_INT(CURLE_OK, r.rc);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":3");
+    HK_ASSERT_CONTAINS(r.body, "\"status\":\"stored\"");
+    HK_ASSERT(has_header(&r, "Strict-Transport-Security: max-age="));
+    /* the retry of a lost ack: the same answer, all duplicates */
+    fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":3");
+    HK_ASSERT(strstr(r.body, "\"stored\"") == NULL);
+    HK_ASSERT_CONTAINS(r.body, "\"status\":\"duplicate\"");
+    hk_free(b);
+    /* a gap holds the ack back */
+    b = batch("kiosk-1", 5, 6, "a");
+    fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":3");
+    hk_free(b);
+}
+
+static void test_central_client_cert_auth_and_config_etag(void)
+{
+    creds_t cert = { "kiosk-1.crt", "kiosk-1.key", NULL };
+    char etag[128], inm[160];
+    const char *at;
+    resp_t r;
+
+    fetch("/v1/config", &cert, NULL, 0, NULL, 0, &r);
+    HK_ASSERT_INT(CURLE_OK, r.rc);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"version\"");
+    HK_ASSERT_CONTAINS(r.body, BRANCH);
+    HK_ASSERT(has_header(&r, "Strict-Transport-Security: max-age="));
+    at = find_ci(r.headers, "ETag: ");
+    HK_ASSERT(at);
+    HK_ASSERT_INT(1, sscanf(at + 6, "%127[^\r\n]", etag));
+    HK_ASSERT(etag[0] == '"');
+    snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+    fetch("/v1/config", &cert, NULL, 0, inm, 0, &r);
+    HK_ASSERT_INT(304, r.status);
+    HK_ASSERT_INT(0, r.len);
+    HK_ASSERT(has_header(&r, "Strict-Transport-Security: max-age="));
+    /* another tag: the whole document again */
+    fetch("/v1/config", &cert, NULL, 0, "If-None-Match: \"0000\"", 0, &r);
+    HK_ASSERT_INT(200, r.status);
+    /* a certificate-authenticated upload */
+    {
+        char *b = batch("kiosk-1", 4, 4, "a");
+        fetch("/v1/events", &cert, b, strlen(b), NULL, 0, &r);
+        HK_ASSERT_INT(200, r.status);
+        HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":6"); /* 1..3, 5..6 were held */
+        hk_free(b);
+    }
+}
+
+static void test_central_refuses_unknown_and_missing_credentials(void)
+{
+    creds_t none = { NULL, NULL, NULL };
+    creds_t unknown_cert = { "kiosk-9.crt", "kiosk-9.key", NULL };
+    creds_t rogue = { "rogue.crt", "rogue.key", NULL };
+    creds_t bad_token = { NULL, NULL, "not-a-registered-token" };
+    char *b = batch("kiosk-1", 10, 10, "x");
+    resp_t r;
+
+    fetch("/v1/events", &none, b, strlen(b), NULL, 0, &r);
+    HK_ASSERT_INT(401, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"unauthorized\"");
+    HK_ASSERT(has_header(&r, "Strict-Transport-Security: max-age="));
+    fetch("/v1/config", &unknown_cert, NULL, 0, NULL, 0, &r);
+    HK_ASSERT_INT(401, r.status);
+    HK_ASSERT_CONTAINS(r.body, "unknown device");
+    fetch("/v1/config", &rogue, NULL, 0, NULL, 0, &r);
+    HK_ASSERT_INT(401, r.status);
+    HK_ASSERT_CONTAINS(r.body, "not trusted");
+    fetch("/v1/events", &bad_token, b, strlen(b), NULL, 0, &r);
+    HK_ASSERT_INT(401, r.status);
+    /* kiosk-1's certificate with kiosk-2's token: two devices at once */
+    {
+        creds_t both = { "kiosk-1.crt", "kiosk-1.key", TOKEN2 };
+        fetch("/v1/config", &both, NULL, 0, NULL, 0, &r);
+        HK_ASSERT_INT(401, r.status);
+        HK_ASSERT_CONTAINS(r.body, "different devices");
+        both.token = token1; /* its own: fine */
+        fetch("/v1/config", &both, NULL, 0, NULL, 0, &r);
+        HK_ASSERT_INT(200, r.status);
+    }
+    /* a 100 KB upload from a stranger is answered before its body is read */
+    {
+        size_t big = 100 * 1024;
+        char *body = hk_malloc(big + 1);
+        HK_ASSERT(body);
+        memset(body, ' ', big);
+        body[big] = '\0';
+        fetch("/v1/events", &bad_token, body, big, NULL, 0, &r);
+        HK_ASSERT_INT(401, r.status);
+        hk_free(body);
+    }
+    hk_free(b);
+    /* nothing of it was stored: kiosk-1's seq 10 is not there (acked stays 6) */
+    {
+        creds_t t = { NULL, NULL, token1 };
+        char *again = batch("kiosk-1", 7, 7, "a");
+        fetch("/v1/events", &t, again, strlen(again), NULL, 0, &r);
+        HK_ASSERT_INT(200, r.status);
+        HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":7");
+        hk_free(again);
+    }
+}
+
+static void test_central_refuses_another_devices_batch_403(void)
+{
+    creds_t k2 = { NULL, NULL, TOKEN2 };
+    char *b = batch("kiosk-1", 8, 8, "from-k2");
+    char hb[512];
+    resp_t r;
+
+    fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
+    HK_ASSERT_INT(403, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"forbidden\"");
+    hk_free(b);
+    /* its own batch is fine */
+    b = batch("kiosk-2", 1, 2, "k2");
+    fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"device\":\"kiosk-2\",\"acked_seq\":2");
+    hk_free(b);
+    /* heartbeats: its own, then one naming kiosk-1 */
+    snprintf(hb, sizeof(hb),
+             "{\"device\":\"%s\",\"branch\":\"%s\",\"version\":\"0.1.0\",\"uptime_s\":60,"
+             "\"backlog\":0,\"printer\":\"ok\",\"disk_free_mb\":5120,\"last_error\":\"\"}",
+             "kiosk-2", BRANCH);
+    fetch("/v1/heartbeat", &k2, hb, strlen(hb), NULL, 0, &r);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"server_time_ms\":");
+    snprintf(hb, sizeof(hb),
+             "{\"device\":\"%s\",\"branch\":\"%s\",\"version\":\"0.1.0\",\"uptime_s\":60,"
+             "\"backlog\":0,\"printer\":\"ok\",\"disk_free_mb\":5120,\"last_error\":\"\"}",
+             "kiosk-1", BRANCH);
+    fetch("/v1/heartbeat", &k2, hb, strlen(hb), NULL, 0, &r);
+    HK_ASSERT_INT(403, r.status);
+}
+
+static void test_central_body_cap_413_and_bad_batch_400(void)
+{
+    creds_t t = { NULL, NULL, token1 };
+    size_t big = 129 * 1024;
+    char *body = hk_malloc(big + 1);
+    resp_t r;
+
+    HK_ASSERT(body);
+    memset(body, ' ', big);
+    body[big] = '\0';
+    fetch("/v1/events", &t, body, big, NULL, 0, &r);
+    HK_ASSERT_INT(413, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"body_too_large\"");
+    hk_free(body);
+    fetch("/v1/events", &t, "{\"device\":\"kiosk-1\"", 19, NULL, 0, &r);
+    HK_ASSERT_INT(400, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"invalid_request\"");
+    fetch("/v1/events", &t, "<html>hi</html>", 15, NULL, 0, &r);
+    HK_ASSERT_INT(400, r.status);
+    /* a heartbeat's cap is 16 KiB */
+    body = hk_malloc(17 * 1024 + 1);
+    HK_ASSERT(body);
+    memset(body, ' ', 17 * 1024);
+    body[17 * 1024] = '\0';
+    fetch("/v1/heartbeat", &t, body, 17 * 1024, NULL, 0, &r);
+    HK_ASSERT_INT(413, r.status);
+    HK_ASSERT_CONTAINS(r.body, "over 16384 bytes");
+    hk_free(body);
+    fetch("/v1/nothing", &t, NULL, 0, NULL, 0, &r);
+    HK_ASSERT_INT(404, r.status);
+    fetch("/v1/events", &t, NULL, 0, NULL, 0, &r); /* GET on a POST route */
+    HK_ASSERT_INT(405, r.status);
+}
+
+/* A chunked upload (no Content-Length) over the cap: read, dropped, 413. */
+typedef struct chunks {
+    size_t left;
+} chunks_t;
+
+static size_t chunk_read(char *buf, size_t size, size_t n, void *user)
+{
+    chunks_t *k = user;
+    size_t len = size * n < k->left ? size * n : k->left;
+
+    memset(buf, ' ', len);
+    k->left -= len;
+    return len;
+}
+
+static void test_central_chunked_upload_over_the_cap_413(void)
+{
+    struct curl_slist *hdrs = NULL;
+    char url[256], auth[200];
+    chunks_t k = { 140 * 1024 };
+    resp_t r;
+    CURL *c = curl_easy_init();
+
+    HK_ASSERT(c);
+    memset(&r, 0, sizeof(r));
+    snprintf(url, sizeof(url), "https://127.0.0.1:%u/v1/events", port);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token1);
+    hdrs = curl_slist_append(hdrs, auth);
+    hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CAINFO, ca_path);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, chunk_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &k);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+    r.rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(hdrs);
+    HK_ASSERT_MSG(r.status == 413, "status %ld, curl %d (%s)", r.status, r.rc,
+                  curl_easy_strerror(r.rc));
+    HK_ASSERT_CONTAINS(r.body, "over 131072 bytes");
+}
+
+static void test_central_uuid_conflict_409_stores_nothing(void)
+{
+    creds_t t = { NULL, NULL, token1 };
+    char *b = batch("kiosk-1", 7, 8, "changed"); /* 7 is held with tag "a"; 8 new */
+    resp_t r;
+
+    fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
+    HK_ASSERT_INT(409, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"uuid_conflict\"");
+    hk_free(b);
+    b = batch("kiosk-1", 8, 8, "a"); /* 8 was not stored by the refused batch */
+    fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"status\":\"stored\"");
+    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":8");
+    hk_free(b);
+}
+
+/* A POST whose body trickles in holds the one in-flight slot. */
+typedef struct slow {
+    atomic_int started; /* the headers are sent: the body is being asked for */
+    atomic_int release; /* the main thread has its answer: send the rest */
+    int sent;
+    resp_t r;
+} slow_t;
+
+static size_t slow_read(char *buf, size_t size, size_t n, void *user)
+{
+    slow_t *s = user;
+
+    (void)size;
+    (void)n;
+    if(s->sent >= 2)
+        return 0;
+    /* the first byte goes at once (libcurl may send it with the headers:
+     * the TLS handshake is done by now); the second waits, holding the slot */
+    if(s->sent == 0) {
+        atomic_store(&s->started, 1);
+    } else {
+        int i;
+        for(i = 0; i < 400 && !atomic_load(&s->release); i++)
+            usleep(50000); /* 20 s at most */
+    }
+    buf[0] = ' ';
+    s->sent++;
+    return 1;
+}
+
+static void *slow_upload(void *arg)
+{
+    slow_t *s = arg;
+    struct curl_slist *hdrs = NULL;
+    char url[256], auth[200];
+    CURL *c = curl_easy_init();
+
+    snprintf(url, sizeof(url), "https://127.0.0.1:%u/v1/heartbeat", port);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", TOKEN2);
+    hdrs = curl_slist_append(hdrs, auth);
+    hdrs = curl_slist_append(hdrs, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CAINFO, ca_path);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 2L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, slow_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, s);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s->r);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+    s->r.rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &s->r.status);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(hdrs);
+    return NULL;
+}
+
+static void test_central_overload_429_with_retry_after(void)
+{
+    creds_t t = { NULL, NULL, token1 };
+    unsigned keep = port;
+    int i, code = 0;
+    pid_t busy;
+    slow_t s;
+    pthread_t th;
+    resp_t r;
+
+    busy = spare = start_server("busy.json", &code); /* max_inflight 1, same database */
+    HK_ASSERT_MSG(busy > 0, "exited with %d", code);
+    memset(&s, 0, sizeof(s));
+    atomic_init(&s.started, 0);
+    atomic_init(&s.release, 0);
+    HK_ASSERT_INT(0, pthread_create(&th, NULL, slow_upload, &s));
+    for(i = 0; i < 2000 && !atomic_load(&s.started); i++)
+        usleep(10000);
+    usleep(300000); /* its headers are in and seen: it holds the one slot */
+    fetch("/v1/config", &t, NULL, 0, NULL, 0, &r);
+    atomic_store(&s.release, 1);
+    pthread_join(th, NULL);
+    HK_ASSERT_INT(429, r.status);
+    HK_ASSERT(has_header(&r, "Retry-After: 7"));
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"too_many_requests\"");
+    HK_ASSERT_INT(400, s.r.status); /* "  " is no heartbeat, but it was served */
+    /* the slot is free again (once the server has seen the request end) */
+    for(i = 0; i < 50; i++) {
+        fetch("/v1/config", &t, NULL, 0, NULL, 0, &r);
+        if(r.status != 429)
+            break;
+        usleep(20000);
+    }
+    HK_ASSERT_INT(200, r.status);
+    spare = -1;
+    stop_server(busy);
+    port = keep;
+}
+
+static void test_central_tls_1_1_and_plain_http_refused(void)
+{
+    creds_t t = { NULL, NULL, token1 };
+    resp_t r;
+
+    fetch("/healthz", &t, NULL, 0, NULL, CURL_SSLVERSION_MAX_TLSv1_1, &r);
+    HK_ASSERT(r.rc != CURLE_OK);
+    HK_ASSERT_INT(0, r.status);
+    fetch("/healthz", NULL, NULL, 0, NULL, CURL_SSLVERSION_MAX_TLSv1_2, &r);
+    HK_ASSERT_INT(CURLE_OK, r.rc);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"store\":\"sqlite\"");
+    /* plain HTTP on the TLS port: no HTTP answer */
+    {
+        char url[128];
+        CURL *c = curl_easy_init();
+        long status = 0;
+        snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", port);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 3000L);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+        memset(&r, 0, sizeof(r));
+        (void)curl_easy_perform(c);
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_cleanup(c);
+        HK_ASSERT(status != 200);
+    }
+}
+
+static void test_central_disabled_device_401(void)
+{
+    /* kiosk-3 has no token: only a certificate could name it; make one */
+    creds_t k3 = { "kiosk-3.crt", "kiosk-3.key", NULL };
+    resp_t r;
+
+    write_file("kiosk-3.tmpl",
+               "cn = \"kiosk-3\"\ntls_www_client\nsigning_key\nexpiration_days = 2\n");
+    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile kiosk-3.key"));
+    HK_ASSERT_INT(0, sh("certtool --generate-certificate --load-privkey kiosk-3.key "
+                        "--load-ca-certificate ca.crt --load-ca-privkey ca.key "
+                        "--template kiosk-3.tmpl --outfile kiosk-3.crt"));
+    fetch("/v1/config", &k3, NULL, 0, NULL, 0, &r);
+    HK_ASSERT_INT(401, r.status);
+    HK_ASSERT_CONTAINS(r.body, "disabled");
+}
+
+static void test_central_two_instances_share_one_database(void)
+{
+    creds_t k2 = { NULL, NULL, TOKEN2 };
+    unsigned first = port, second;
+    int code = 0;
+    pid_t other;
+    char *b;
+    resp_t r;
+
+    other = spare = start_server("test.json", &code); /* the same config, the same database */
+    HK_ASSERT_MSG(other > 0, "second instance exited with %d", code);
+    second = port;
+    HK_ASSERT(second != first);
+    /* kiosk-2 holds 1..2; 3..4 to the first, 3..6 (a retry racing it) to the second */
+    port = first;
+    b = batch("kiosk-2", 3, 4, "k2");
+    fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
+    hk_free(b);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":4");
+    port = second;
+    b = batch("kiosk-2", 3, 6, "k2");
+    fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
+    hk_free(b);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":6");
+    HK_ASSERT_CONTAINS(r.body, "{\"seq\":4,\"uuid\":\"20000000-0000-4000-8000-000000000004\","
+                               "\"status\":\"duplicate\"}");
+    HK_ASSERT_CONTAINS(r.body, "{\"seq\":5,\"uuid\":\"20000000-0000-4000-8000-000000000005\","
+                               "\"status\":\"stored\"}");
+    /* a conflict seen by the second is a conflict for the first too */
+    port = first;
+    b = batch("kiosk-2", 6, 6, "other");
+    fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
+    hk_free(b);
+    HK_ASSERT_INT(409, r.status);
+    port = first;
+    spare = -1;
+    stop_server(other);
+}
+
+static void test_central_database_down_503_with_retry_after(void)
+{
+    creds_t t = { NULL, NULL, token1 };
+    unsigned keep = port;
+    int code = 0;
+    pid_t pid;
+    char cfg[1024];
+    resp_t r;
+
+    HK_ASSERT_INT(0, sh("mkdir -p gone"));
+    snprintf(cfg, sizeof(cfg),
+             "{\"tls_cert\":\"server.crt\",\"tls_key\":\"server.key\",\"client_ca\":\"ca.crt\","
+             "\"store\":\"sqlite:gone/central.db\",\"retry_after_s\":9,"
+             "\"branches\":[{\"id\":\"%s\"}],"
+             "\"devices\":[{\"id\":\"kiosk-1\",\"branch\":\"%s\"}]}",
+             BRANCH, BRANCH);
+    write_file("down.json", cfg);
+    pid = spare = start_server("down.json", &code);
+    HK_ASSERT_MSG(pid > 0, "exited with %d", code);
+    /* the database goes away under the running server (its workers open
+     * their connections on first use) */
+    HK_ASSERT_INT(0, sh("rm -rf gone"));
+    fetch("/v1/config", &t, NULL, 0, NULL, 0, &r);
+    HK_ASSERT_INT(503, r.status);
+    HK_ASSERT(has_header(&r, "Retry-After: 9"));
+    HK_ASSERT_CONTAINS(r.body, "\"code\":\"unavailable\"");
+    fetch("/healthz", NULL, NULL, 0, NULL, 0, &r);
+    HK_ASSERT_INT(503, r.status);
+    spare = -1;
+    stop_server(pid);
+    port = keep;
+}
+
+static void test_central_bad_config_is_refused_with_its_field_path(void)
+{
+    int code = 0;
+    pid_t pid;
+
+    write_file("bad.json", "{\"tls_cert\":\"server.crt\",\"tls_key\":\"server.key\","
+                           "\"client_ca\":\"ca.crt\",\"store\":\"sqlite:bad.db\","
+                           "\"branches\":[{\"id\":\"b001\"}],"
+                           "\"devices\":[{\"id\":\"kiosk-1\",\"branch\":\"b009\"}]}");
+    pid = start_server("bad.json", &code);
+    HK_ASSERT_INT(-1, pid);
+    HK_ASSERT_INT(1, code);
+    HK_ASSERT(hk_test_file_has(in_dir("bad.json.err"), "devices[0].branch: no branch \"b009\""));
+    write_file("bad2.json", "{\"tls_cert\":\"server.crt\",\"tls_key\":\"server.key\","
+                            "\"client_ca\":\"ca.crt\",\"store\":\"mysql://x\"}");
+    pid = start_server("bad2.json", &code);
+    HK_ASSERT_INT(-1, pid);
+    HK_ASSERT(hk_test_file_has(in_dir("bad2.json.err"), "store: expected sqlite:PATH"));
+}
+
+static void test_central_stops_cleanly_on_sigterm(void)
+{
+    pid_t pid = server;
+
+    server = -1;
+    stop_server(pid); /* exit status 0 (and no sanitizer report) */
+    HK_ASSERT(hk_test_file_has(in_dir("test.json.err"), "stopping (signal 15)"));
+}
+
+int main(void)
+{
+    int rc;
+
+    if(sodium_init() < 0)
+        return 1;
+    snprintf(bin, sizeof(bin), "%s/server/hall-central", HK_BINARY_DIR);
+    if(system("command -v certtool >/dev/null 2>&1") != 0) {
+        printf("# skipped: certtool (gnutls-bin) not installed\n");
+        return 77;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    HK_RUN(test_central_init_dev_and_start);
+    if(server <= 0) {
+        curl_global_cleanup();
+        return hk_test_end();
+    }
+    HK_RUN(test_central_token_auth_uploads_and_acks_once);
+    HK_RUN(test_central_client_cert_auth_and_config_etag);
+    HK_RUN(test_central_refuses_unknown_and_missing_credentials);
+    HK_RUN(test_central_refuses_another_devices_batch_403);
+    HK_RUN(test_central_body_cap_413_and_bad_batch_400);
+    HK_RUN(test_central_chunked_upload_over_the_cap_413);
+    HK_RUN(test_central_uuid_conflict_409_stores_nothing);
+    HK_RUN(test_central_overload_429_with_retry_after);
+    HK_RUN(test_central_tls_1_1_and_plain_http_refused);
+    HK_RUN(test_central_disabled_device_401);
+    HK_RUN(test_central_two_instances_share_one_database);
+    HK_RUN(test_central_database_down_503_with_retry_after);
+    HK_RUN(test_central_bad_config_is_refused_with_its_field_path);
+    HK_RUN(test_central_stops_cleanly_on_sigterm);
+    rc = hk_test_end();
+    curl_global_cleanup();
+    if(rc == 0) {
+        char cmd[700];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        (void)system(cmd);
+    } else {
+        fprintf(stderr, "# kept %s\n", dir);
+    }
+    return rc;
+}
