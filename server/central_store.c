@@ -13,10 +13,16 @@
 #include <string.h>
 
 #include "central_store_impl.h"
+#include "hk_json.h"
+#include "hk_mem.h"
 
-#define ETAG_HASH_BYTES 16 /* 128-bit BLAKE2b: 32 hex digits, quoted */
+#define ETAG_HASH_BYTES     16  /* 128-bit BLAKE2b: 32 hex digits, quoted */
+#define DEFAULT_UTC_OFFSET  480 /* China Standard Time */
+#define MAX_ZONE_OFFSET_MIN (14 * 60)
 
 static bool id_ok(const char *id);
+static bool branches_ok(const char *const *branches, int n);
+static bool case_id_ok(const char *id);
 
 /* ---- open / close ------------------------------------------------------------ */
 
@@ -29,11 +35,18 @@ hk_err_t central_store_open(const char *url, central_store_t **out, hk_diag_t *d
         hk_diag_set(diag, "store: no URL");
         return HK_ERR_INVALID;
     }
-    if(!strncmp(url, "sqlite:", 7))
-        return central_sqlite_open(url, out, diag);
+    if(!strncmp(url, "sqlite:", 7)) {
+        hk_err_t rc = central_sqlite_open(url, out, diag);
+        if(rc == HK_OK)
+            (*out)->utc_offset_min = DEFAULT_UTC_OFFSET;
+        return rc;
+    }
     if(!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13)) {
 #ifdef HK_HAVE_LIBPQ
-        return central_pg_open(url, out, diag);
+        hk_err_t rc = central_pg_open(url, out, diag);
+        if(rc == HK_OK)
+            (*out)->utc_offset_min = DEFAULT_UTC_OFFSET;
+        return rc;
 #else
         hk_diag_set(diag, "store: this build has no PostgreSQL support (libpq was not found when "
                           "it was built); use a sqlite:PATH store or rebuild with libpq-dev");
@@ -52,8 +65,13 @@ hk_err_t central_store_open(const char *url, central_store_t **out, hk_diag_t *d
 
 void central_store_close(central_store_t *s)
 {
-    if(s)
-        s->ops->close(s);
+    alert_t *alerts;
+
+    if(!s)
+        return;
+    alerts = s->alerts; /* the backend frees the struct holding the pointer */
+    s->ops->close(s);
+    hk_free(alerts);
 }
 
 const char *central_store_kind(const central_store_t *s)
@@ -101,6 +119,7 @@ hk_err_t central_store_ingest(central_store_t *s, const central_batch_t *b, cent
             return HK_ERR_INVALID;
         }
     }
+    s->n_alerts = 0; /* this ingest's, from now on */
     return s->ops->ingest(s, b, ack, diag);
 }
 
@@ -158,7 +177,179 @@ hk_err_t central_store_heartbeat(central_store_t *s, const central_heartbeat_t *
     return s->ops->heartbeat(s, hb, now_ms);
 }
 
+/* ---- what reports, cases, alerts and the status page read ---------------------------- */
+
+hk_err_t central_store_day_events(central_store_t *s, const char *branch, const char *day,
+                                  central_event_row_t **out, int *n_out)
+{
+    if(out)
+        *out = NULL;
+    if(n_out)
+        *n_out = 0;
+    if(!s || !out || !n_out || !id_ok(branch) || !day || !day[0] || strlen(day) > 10)
+        return HK_ERR_INVALID;
+    return s->ops->day_events(s, branch, day, out, n_out);
+}
+
+void central_event_rows_free(central_event_row_t *rows, int n)
+{
+    int i;
+
+    if(!rows)
+        return;
+    for(i = 0; i < n; i++)
+        hk_free(rows[i].ev.body);
+    hk_free(rows);
+}
+
+void central_store_set_zone(central_store_t *s, int utc_offset_min)
+{
+    if(s && utc_offset_min >= -MAX_ZONE_OFFSET_MIN && utc_offset_min <= MAX_ZONE_OFFSET_MIN)
+        s->utc_offset_min = utc_offset_min;
+}
+
+void central_store_set_alert_limits(central_store_t *s, const alerts_limits_t *lim)
+{
+    if(!s)
+        return;
+    if(lim)
+        s->limits = *lim;
+    else
+        memset(&s->limits, 0, sizeof(s->limits));
+}
+
+int central_store_last_alerts(central_store_t *s, const alert_t **out)
+{
+    if(out)
+        *out = s && s->n_alerts > 0 ? s->alerts : NULL;
+    return s ? s->n_alerts : 0;
+}
+
+hk_err_t central_store_case_get(central_store_t *s, const char *id, cases_case_t *out)
+{
+    if(!s || !out || !case_id_ok(id))
+        return HK_ERR_INVALID;
+    return s->ops->case_get(s, id, out);
+}
+
+hk_err_t central_store_case_update(central_store_t *s, const cases_case_t *c,
+                                   int64_t expected_version)
+{
+    if(!s || !c || !case_id_ok(c->id))
+        return HK_ERR_INVALID;
+    return s->ops->case_update(s, c, expected_version);
+}
+
+hk_err_t central_store_cases_list(central_store_t *s, const char *const *branches, int n_branches,
+                                  bool open_only, cases_case_t **out, int *n_out)
+{
+    if(out)
+        *out = NULL;
+    if(n_out)
+        *n_out = 0;
+    if(!s || !out || !n_out || !branches_ok(branches, n_branches))
+        return HK_ERR_INVALID;
+    return s->ops->cases_list(s, n_branches > 0 ? branches : NULL, n_branches > 0 ? n_branches : 0,
+                              open_only, out, n_out);
+}
+
+hk_err_t central_store_alerts_list(central_store_t *s, const char *const *branches, int n_branches,
+                                   int64_t since_ms, int max, alert_t **out, int *n_out)
+{
+    if(out)
+        *out = NULL;
+    if(n_out)
+        *n_out = 0;
+    if(!s || !out || !n_out || max < 0 || !branches_ok(branches, n_branches))
+        return HK_ERR_INVALID;
+    if(max == 0)
+        return HK_OK;
+    return s->ops->alerts_list(s, n_branches > 0 ? branches : NULL, n_branches > 0 ? n_branches : 0,
+                               since_ms, max, out, n_out);
+}
+
+/* ---- shared by the backends (central_store_impl.h) ------------------------------------ */
+
+bool central_store_type_derives(const char *type)
+{
+    return !strcmp(type, "visit.rated") || !strcmp(type, "ticket.called") ||
+           !strcmp(type, "issue.submitted");
+}
+
+hk_err_t central_store_body_day(const char *body, char day_out[11])
+{
+    const char *day;
+    cJSON *root = NULL;
+    hk_err_t rc;
+
+    day_out[0] = '\0';
+    /* most bodies have a day, but a parse is only worth it when one may */
+    if(!body || !strstr(body, "\"day\""))
+        return HK_OK;
+    rc = hk_json_parse(body, strlen(body), NULL, &root, NULL);
+    if(rc != HK_OK)
+        return rc == HK_ERR_NOMEM ? rc : HK_OK;
+    day = cJSON_IsObject(root) ? hk_json_str_of(root, "day") : NULL;
+    if(day && strlen(day) <= 10)
+        snprintf(day_out, 11, "%s", day);
+    cJSON_Delete(root);
+    return HK_OK;
+}
+
+void central_store_derive(const central_store_t *s, const char *branch, const char *device,
+                          const central_event_t *e, bool *has_case, cases_case_t *c,
+                          bool *has_alert, alert_t *a)
+{
+    *has_case = false;
+    *has_alert = false;
+    if(!central_store_type_derives(e->type))
+        return;
+    *has_case = cases_from_event(branch, device, e, s->utc_offset_min, NULL, c);
+    if(*has_case)
+        c->version = 1;
+    /* limits off (the default): no body is parsed for an alert */
+    if(s->limits.wait_limit_s > 0 || s->limits.rating_max > 0)
+        *has_alert = alerts_from_event(branch, device, e, &s->limits, a);
+}
+
+hk_err_t central_store_alert_add(central_store_t *s, const alert_t *a)
+{
+    if(s->n_alerts == s->cap_alerts) {
+        int cap = s->cap_alerts ? 2 * s->cap_alerts : 8;
+        alert_t *p = hk_realloc(s->alerts, (size_t)cap * sizeof(*p));
+        if(!p)
+            return HK_ERR_NOMEM;
+        s->alerts = p;
+        s->cap_alerts = cap;
+    }
+    s->alerts[s->n_alerts++] = *a;
+    return HK_OK;
+}
+
 /* ---- static ---------------------------------------------------------------------- */
+
+/* A case id (its source event's uuid) that fits cases_case_t.id. */
+static bool case_id_ok(const char *id)
+{
+    size_t n;
+
+    if(!id)
+        return false;
+    n = strnlen(id, REPORT_HTML_CASE_ID_LEN);
+    return n > 0 && n < REPORT_HTML_CASE_ID_LEN;
+}
+
+static bool branches_ok(const char *const *branches, int n)
+{
+    int i;
+
+    if(n < 0 || (n > 0 && !branches))
+        return false;
+    for(i = 0; i < n; i++)
+        if(!id_ok(branches[i]))
+            return false;
+    return true;
+}
 
 static bool id_ok(const char *id)
 {

@@ -113,6 +113,13 @@ hk_err_t central_store_day_events(central_store_t *s, const char *branch, const 
                                   central_event_row_t **out, int *n_out);
 void central_event_rows_free(central_event_row_t *rows, int n);
 
+/**
+ * The local time zone of the business days, as minutes east of UTC (China:
+ * 480, the default): the deadline of the cases ingest opens counts working
+ * days (Monday..Friday) from the local day the event happened on.
+ */
+void central_store_set_zone(central_store_t *s, int utc_offset_min);
+
 /** The alert thresholds ingest applies (0 = off); default off. */
 void central_store_set_alert_limits(central_store_t *s, const alerts_limits_t *lim);
 

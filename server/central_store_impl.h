@@ -22,11 +22,49 @@ typedef struct central_store_ops {
     hk_err_t (*config_get)(central_store_t *s, const char *branch, char **json_out,
                            char etag_out[CENTRAL_ETAG_LEN]);
     hk_err_t (*heartbeat)(central_store_t *s, const central_heartbeat_t *hb, int64_t now_ms);
+    hk_err_t (*day_events)(central_store_t *s, const char *branch, const char *day,
+                           central_event_row_t **out, int *n_out);
+    hk_err_t (*case_get)(central_store_t *s, const char *id, cases_case_t *out);
+    hk_err_t (*case_update)(central_store_t *s, const cases_case_t *c, int64_t expected_version);
+    hk_err_t (*cases_list)(central_store_t *s, const char *const *branches, int n_branches,
+                           bool open_only, cases_case_t **out, int *n_out);
+    hk_err_t (*alerts_list)(central_store_t *s, const char *const *branches, int n_branches,
+                            int64_t since_ms, int max, alert_t **out, int *n_out);
 } central_store_ops_t;
 
+/* The part every backend shares; central_store.c sets the settings after
+ * the backend's open (a backend callocs its struct: all zero until then). */
 struct central_store {
     const central_store_ops_t *ops;
+    int utc_offset_min;     /* central_store_set_zone; 480 */
+    alerts_limits_t limits; /* central_store_set_alert_limits; off */
+    alert_t *alerts;        /* raised by the last ingest (hk_malloc'd; freed at close) */
+    int n_alerts, cap_alerts;
 };
+
+/** Does an event of this type open a case or raise an alert (visit.rated,
+ *  ticket.called, issue.submitted)? Backends look closer only at those. */
+bool central_store_type_derives(const char *type);
+
+/**
+ * The business day of an event body (its "day" string, "YYYY-MM-DD"), or ""
+ * when it has none (or the body does not parse). Cheap for bodies without
+ * one (no parse).
+ * @return HK_OK; HK_ERR_NOMEM (the parse ran out of memory: not stored
+ *         without its day).
+ */
+hk_err_t central_store_body_day(const char *body, char day_out[11]);
+
+/**
+ * What a newly stored event derives under s's zone and limits: *has_case
+ * and *c, *has_alert and *a (pure).
+ */
+void central_store_derive(const central_store_t *s, const char *branch, const char *device,
+                          const central_event_t *e, bool *has_case, cases_case_t *c,
+                          bool *has_alert, alert_t *a);
+
+/** Append an alert to s's last-ingest list. HK_ERR_NOMEM. */
+hk_err_t central_store_alert_add(central_store_t *s, const alert_t *a);
 
 /* The backends' open functions; url is the whole URL as configured. */
 hk_err_t central_sqlite_open(const char *url, central_store_t **out, hk_diag_t *diag);

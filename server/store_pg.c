@@ -12,7 +12,9 @@
  * - Schema: created at open with CREATE TABLE IF NOT EXISTS inside a
  *   transaction holding pg_advisory_xact_lock(SCHEMA_LOCK_KEY): two
  *   instances starting at once on an empty database would otherwise race
- *   on the catalog (a unique violation on pg_type).
+ *   on the catalog (a unique violation on pg_type). A database made by the
+ *   previous schema gets events.branch and events.day under the same lock
+ *   (ALTER TABLE only when the column is missing: no table lock otherwise).
  * - Ingest, one transaction (ingest_once), two round trips in the usual
  *   case (send_batch pipelines BEGIN and steps 1, 2, 4; then COMMIT):
  *     1. make the device's device_progress row if it is new, then read
@@ -30,6 +32,13 @@
  *        (same (device, seq) or same uuid) and compare: all identical ->
  *        CENTRAL_DUPLICATE; any other content -> ROLLBACK (so 4 is undone
  *        too), HK_ERR_CONFLICT; then COMMIT.
+ *   5. only when events of a type that may derive something were stored now
+ *      (central_store_type_derives): their cases and alerts, in one
+ *      statement (a data-modifying WITH over json_to_recordset), ON
+ *      CONFLICT DO NOTHING on the source uuid; the alerts it returns are
+ *      the ones raised now. Rolled back with the rest on a conflict.
+ *   Events carry their device's registry branch (the insert reads it; step
+ *   1 returns it for 5) and the body's day (parsed here, NULL when none).
  *   A serialisation failure or deadlock (only possible when two devices
  *   send the same uuid at once) rolls back and retries, up to MAX_TRIES,
  *   then HK_ERR_BUSY.
@@ -48,6 +57,7 @@
 #include <string.h>
 
 #include "hk_buf.h"
+#include "hk_json.h"
 #include "hk_mem.h"
 
 #define SCHEMA_LOCK_KEY  "7307250701" /* any constant shared by all instances */
@@ -75,6 +85,14 @@ static hk_err_t pg_config_put(central_store_t *s, const char *branch, const char
 static hk_err_t pg_config_get(central_store_t *s, const char *branch, char **json_out,
                               char etag_out[CENTRAL_ETAG_LEN]);
 static hk_err_t pg_heartbeat(central_store_t *s, const central_heartbeat_t *hb, int64_t now_ms);
+static hk_err_t pg_day_events(central_store_t *s, const char *branch, const char *day,
+                              central_event_row_t **out, int *n_out);
+static hk_err_t pg_case_get(central_store_t *s, const char *id, cases_case_t *out);
+static hk_err_t pg_case_update(central_store_t *s, const cases_case_t *c, int64_t expected_version);
+static hk_err_t pg_cases_list(central_store_t *s, const char *const *branches, int n_branches,
+                              bool open_only, cases_case_t **out, int *n_out);
+static hk_err_t pg_alerts_list(central_store_t *s, const char *const *branches, int n_branches,
+                               int64_t since_ms, int max, alert_t **out, int *n_out);
 
 static const central_store_ops_t pg_ops = {
     .kind = "postgres",
@@ -87,6 +105,11 @@ static const central_store_ops_t pg_ops = {
     .config_put = pg_config_put,
     .config_get = pg_config_get,
     .heartbeat = pg_heartbeat,
+    .day_events = pg_day_events,
+    .case_get = pg_case_get,
+    .case_update = pg_case_update,
+    .cases_list = pg_cases_list,
+    .alerts_list = pg_alerts_list,
 };
 
 /* The same tables as store_sqlite.c's schema v1. */
@@ -107,7 +130,39 @@ static const char SCHEMA_SQL[] =
     "CREATE TABLE IF NOT EXISTS heartbeats("
     " device TEXT PRIMARY KEY, branch TEXT NOT NULL, version TEXT NOT NULL,"
     " uptime_s BIGINT NOT NULL, backlog BIGINT NOT NULL, printer TEXT NOT NULL,"
-    " disk_free_mb BIGINT NOT NULL, last_error TEXT NOT NULL, received_ms BIGINT NOT NULL);";
+    " disk_free_mb BIGINT NOT NULL, last_error TEXT NOT NULL, received_ms BIGINT NOT NULL);"
+    /* what reports, cases and alerts read (a database of the first schema
+     * gets the columns here) */
+    "DO $$ BEGIN"
+    " IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema ="
+    " current_schema() AND table_name = 'events' AND column_name = 'branch') THEN"
+    " ALTER TABLE events ADD COLUMN branch TEXT; END IF;"
+    " IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema ="
+    " current_schema() AND table_name = 'events' AND column_name = 'day') THEN"
+    " ALTER TABLE events ADD COLUMN day TEXT; END IF; END $$;"
+    "CREATE INDEX IF NOT EXISTS events_branch_day ON events(branch, day);"
+    "CREATE TABLE IF NOT EXISTS cases("
+    " id TEXT PRIMARY KEY, kind INTEGER NOT NULL, branch TEXT NOT NULL, device TEXT NOT NULL,"
+    " number TEXT NOT NULL, day TEXT NOT NULL, counter TEXT NOT NULL, staff TEXT NOT NULL,"
+    " level INTEGER NOT NULL, opened_ms BIGINT NOT NULL, deadline_ms BIGINT NOT NULL,"
+    " owner TEXT NOT NULL, callback_attempts INTEGER NOT NULL,"
+    " callback_reached BOOLEAN NOT NULL, callback_ms BIGINT NOT NULL,"
+    " callback_note TEXT NOT NULL, closed BOOLEAN NOT NULL, closed_ms BIGINT NOT NULL,"
+    " cause TEXT NOT NULL, close_note TEXT NOT NULL, version BIGINT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS cases_branch ON cases(branch, deadline_ms);"
+    "CREATE INDEX IF NOT EXISTS cases_deadline ON cases(deadline_ms);"
+    "CREATE TABLE IF NOT EXISTS alerts("
+    " uuid TEXT PRIMARY KEY, kind TEXT NOT NULL, branch TEXT NOT NULL, device TEXT NOT NULL,"
+    " seq BIGINT NOT NULL, number TEXT NOT NULL, counter TEXT NOT NULL, staff TEXT NOT NULL,"
+    " level INTEGER NOT NULL, wait_s INTEGER NOT NULL, time_ms BIGINT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS alerts_time ON alerts(time_ms);";
+
+/* The columns of cases, in the order case_read and case_upd use. */
+#define CASE_COLS                                                                                 \
+    "id, kind, branch, device, number, day, counter, staff, level, opened_ms, deadline_ms,"       \
+    " owner, callback_attempts, callback_reached, callback_ms, callback_note, closed, closed_ms," \
+    " cause, close_note, version"
+#define ALERT_COLS "kind, branch, device, seq, number, counter, staff, level, wait_s, time_ms"
 
 /* The database's clock, so every instance stamps events alike. */
 #define NOW_MS_SQL "(extract(epoch from statement_timestamp()) * 1000)::bigint"
@@ -125,12 +180,43 @@ static const struct {
      * new row version for every batch */
     { "prog_new", "INSERT INTO device_progress(device, acked_seq) VALUES($1, 0)"
                   " ON CONFLICT(device) DO NOTHING" },
-    { "prog_lock", "SELECT acked_seq FROM device_progress WHERE device = $1 FOR UPDATE" },
-    { "ev_ins", "INSERT INTO events(device, seq, uuid, type, time_ms, body, received_ms)"
-                " SELECT $1, u.seq, u.uuid, u.type, u.time_ms, u.body, " NOW_MS_SQL
-                " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[])"
-                " AS u(seq, uuid, type, time_ms, body)"
+    { "prog_lock", "SELECT p.acked_seq, (SELECT d.branch FROM devices d WHERE d.id = $1)"
+                   " FROM device_progress p WHERE p.device = $1 FOR UPDATE OF p" },
+    { "ev_ins", "INSERT INTO events(device, seq, uuid, type, time_ms, body, received_ms,"
+                " branch, day)"
+                " SELECT $1, u.seq, u.uuid, u.type, u.time_ms, u.body, " NOW_MS_SQL ","
+                " (SELECT d.branch FROM devices d WHERE d.id = $1), u.day"
+                " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[],"
+                " $7::text[]) AS u(seq, uuid, type, time_ms, body, day)"
                 " ON CONFLICT DO NOTHING RETURNING seq" },
+    /* step 5: $1 the new cases, $2 the new alerts, JSON arrays of records */
+    { "derive_ins", "WITH c AS (INSERT INTO cases(" CASE_COLS ")"
+                    " SELECT x.id, x.kind, x.branch, x.device, x.number, x.day, x.counter,"
+                    " x.staff, x.level, x.opened_ms, x.deadline_ms, '', 0, false, 0, '', false,"
+                    " 0, '', '', 1 FROM json_to_recordset($1::json) AS x(id text, kind int,"
+                    " branch text, device text, number text, day text, counter text,"
+                    " staff text, level int, opened_ms bigint, deadline_ms bigint)"
+                    " ON CONFLICT (id) DO NOTHING)"
+                    " INSERT INTO alerts(uuid, " ALERT_COLS ")"
+                    " SELECT y.uuid, y.kind, y.branch, y.device, y.seq, y.number, y.counter,"
+                    " y.staff, y.level, y.wait_s, y.time_ms FROM json_to_recordset($2::json)"
+                    " AS y(uuid text, kind text, branch text, device text, seq bigint,"
+                    " number text, counter text, staff text, level int, wait_s int,"
+                    " time_ms bigint) ON CONFLICT (uuid) DO NOTHING RETURNING uuid" },
+    { "day_events", "SELECT device, seq, uuid, type, time_ms, body FROM events"
+                    " WHERE branch = $1 AND day = $2 ORDER BY device, seq" },
+    { "case_get", "SELECT " CASE_COLS " FROM cases WHERE id = $1" },
+    { "case_upd", "UPDATE cases SET owner = $2, callback_attempts = $3, callback_reached = $4,"
+                  " callback_ms = $5, callback_note = $6, closed = $7, closed_ms = $8,"
+                  " cause = $9, close_note = $10, version = version + 1"
+                  " WHERE id = $1 AND version = $11 RETURNING version" },
+    { "case_ver", "SELECT version FROM cases WHERE id = $1" },
+    { "cases_list", "SELECT " CASE_COLS " FROM cases"
+                    " WHERE ($1::text[] IS NULL OR branch = ANY($1::text[]))"
+                    " AND (NOT $2::boolean OR NOT closed) ORDER BY deadline_ms, id" },
+    { "alerts_list", "SELECT " ALERT_COLS " FROM alerts"
+                     " WHERE ($1::text[] IS NULL OR branch = ANY($1::text[]))"
+                     " AND time_ms >= $2 ORDER BY time_ms DESC, device, seq LIMIT $3" },
     { "ev_held", "SELECT device, seq, uuid, type, time_ms, body FROM events"
                  " WHERE (device = $1 AND seq = ANY($2::bigint[])) OR uuid = ANY($3::text[])" },
     /* the end of the run after acked_seq: an ordered walk of the primary key
@@ -653,10 +739,11 @@ out:
  * prog_lock, ev_ins, prog_adv, then a sync; the transaction stays open for
  * step 3 and COMMIT. *ins_out receives ev_ins's result (PQclear it). */
 static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const hk_buf_t arr[5],
-                           int64_t *acked_out, PGresult **ins_out, hk_diag_t *diag)
+                           const char *days, int64_t *acked_out, char branch_out[CENTRAL_ID_LEN],
+                           PGresult **ins_out, hk_diag_t *diag)
 {
     const char *lock_p[1] = { b->device };
-    const char *ins_p[6] = { b->device, arr[0].p, arr[1].p, arr[2].p, arr[3].p, arr[4].p };
+    const char *ins_p[7] = { b->device, arr[0].p, arr[1].p, arr[2].p, arr[3].p, arr[4].p, days };
     bool contiguous = b->events[b->n_events - 1].seq - b->events[0].seq == b->n_events - 1;
     char first[24] = "0", last[24] = "0";
     const char *adv_p[3] = { b->device, first, last };
@@ -673,7 +760,7 @@ static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const hk_bu
     if(!PQenterPipelineMode(c) || !PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
        !PQsendQueryPrepared(c, "prog_new", 1, lock_p, NULL, NULL, 0) ||
        !PQsendQueryPrepared(c, "prog_lock", 1, lock_p, NULL, NULL, 0) ||
-       !PQsendQueryPrepared(c, "ev_ins", 6, ins_p, NULL, NULL, 0) ||
+       !PQsendQueryPrepared(c, "ev_ins", 7, ins_p, NULL, NULL, 0) ||
        !PQsendQueryPrepared(c, "prog_adv", 3, adv_p, NULL, NULL, 0) || !PQpipelineSync(c)) {
         set_pg_diag(st, diag, "store: postgres: ingest: ", PQerrorMessage(c));
         PQreset(c); /* a half-sent pipeline: start the session afresh */
@@ -697,9 +784,10 @@ static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const hk_bu
             PQclear(res);
             break;
         }
-        if(es == PGRES_TUPLES_OK && q == Q_LOCK && PQntuples(res) == 1)
+        if(es == PGRES_TUPLES_OK && q == Q_LOCK && PQntuples(res) == 1) {
             *acked_out = get_i64(res, 0, 0);
-        else if(es == PGRES_TUPLES_OK && q == Q_ADV && PQntuples(res) == 1)
+            copy_text(branch_out, CENTRAL_ID_LEN, PQgetvalue(res, 0, 1)); /* "" when NULL */
+        } else if(es == PGRES_TUPLES_OK && q == Q_ADV && PQntuples(res) == 1)
             *acked_out = get_i64(res, 0, 0); /* advanced; else it stays */
         else if(es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK && es != PGRES_PIPELINE_ABORTED &&
                 rc == HK_OK)
@@ -725,16 +813,130 @@ static hk_err_t send_batch(pg_store_t *st, const central_batch_t *b, const hk_bu
     return rc;
 }
 
-static hk_err_t ingest_once(pg_store_t *st, const central_batch_t *b, const hk_buf_t arr[5],
-                            central_ack_t *ack, hk_diag_t *diag)
+/* A case as a json_to_recordset record of derive_ins. */
+static cJSON *case_json(const cases_case_t *c)
 {
+    cJSON *o = cJSON_CreateObject();
+
+    if(!o || !cJSON_AddStringToObject(o, "id", c->id) ||
+       !cJSON_AddNumberToObject(o, "kind", (double)c->kind) ||
+       !cJSON_AddStringToObject(o, "branch", c->branch) ||
+       !cJSON_AddStringToObject(o, "device", c->device) ||
+       !cJSON_AddStringToObject(o, "number", c->number) ||
+       !cJSON_AddStringToObject(o, "day", c->day) ||
+       !cJSON_AddStringToObject(o, "counter", c->counter) ||
+       !cJSON_AddStringToObject(o, "staff", c->staff) ||
+       !cJSON_AddNumberToObject(o, "level", c->level) ||
+       !cJSON_AddNumberToObject(o, "opened_ms", (double)c->opened_ms) ||
+       !cJSON_AddNumberToObject(o, "deadline_ms", (double)c->deadline_ms)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* An alert (raised by the event uuid) as a record of derive_ins. */
+static cJSON *alert_json(const alert_t *a, const char *uuid)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if(!o || !cJSON_AddStringToObject(o, "uuid", uuid) ||
+       !cJSON_AddStringToObject(o, "kind", a->kind) ||
+       !cJSON_AddStringToObject(o, "branch", a->branch) ||
+       !cJSON_AddStringToObject(o, "device", a->device) ||
+       !cJSON_AddNumberToObject(o, "seq", (double)a->seq) ||
+       !cJSON_AddStringToObject(o, "number", a->number) ||
+       !cJSON_AddStringToObject(o, "counter", a->counter) ||
+       !cJSON_AddStringToObject(o, "staff", a->staff) ||
+       !cJSON_AddNumberToObject(o, "level", a->level) ||
+       !cJSON_AddNumberToObject(o, "wait_s", a->wait_s) ||
+       !cJSON_AddNumberToObject(o, "time_ms", (double)a->time_ms)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Step 5: the cases and alerts of the events stored now, in one statement;
+ * the alerts it stored join st's list of raised ones. */
+static hk_err_t derive_batch(pg_store_t *st, const central_batch_t *b, const bool *stored,
+                             const char *branch, hk_diag_t *diag)
+{
+    cJSON *cases = NULL, *alerts = NULL;
+    char *cases_txt = NULL, *alerts_txt = NULL;
+    alert_t *raised = NULL;
+    int *raised_ev = NULL;
+    int i, r, n_cases = 0, n_raised = 0;
+    PGresult *res = NULL;
+    hk_err_t rc = HK_ERR_NOMEM;
+
+    for(i = 0; i < b->n_events; i++)
+        if(stored[i] && central_store_type_derives(b->events[i].type))
+            break;
+    if(i == b->n_events)
+        return HK_OK; /* the usual batch: nothing to look at */
+    cases = cJSON_CreateArray();
+    alerts = cJSON_CreateArray();
+    raised = hk_calloc((size_t)b->n_events, sizeof(*raised));
+    raised_ev = hk_calloc((size_t)b->n_events, sizeof(*raised_ev));
+    if(!cases || !alerts || !raised || !raised_ev)
+        goto out;
+    for(; i < b->n_events; i++) {
+        const central_event_t *e = &b->events[i];
+        bool has_case, has_alert;
+        cases_case_t c;
+        if(!stored[i] || !central_store_type_derives(e->type))
+            continue;
+        central_store_derive(&st->base, branch, b->device, e, &has_case, &c, &has_alert,
+                             &raised[n_raised]);
+        if(has_case && !cJSON_AddItemToArray(cases, case_json(&c)))
+            goto out;
+        n_cases += has_case;
+        if(has_alert && !cJSON_AddItemToArray(alerts, alert_json(&raised[n_raised], e->uuid)))
+            goto out;
+        if(has_alert)
+            raised_ev[n_raised++] = i;
+    }
+    rc = HK_OK;
+    if(n_cases == 0 && n_raised == 0)
+        goto out;
+    cases_txt = cJSON_PrintUnformatted(cases);
+    alerts_txt = cJSON_PrintUnformatted(alerts);
+    if(!cases_txt || !alerts_txt) {
+        rc = HK_ERR_NOMEM;
+        goto out;
+    }
+    {
+        const char *p[2] = { cases_txt, alerts_txt };
+        rc = run(st, "derive_ins", 2, p, &res, diag);
+    }
+    for(r = 0; rc == HK_OK && r < PQntuples(res); r++)
+        for(i = 0; i < n_raised && rc == HK_OK; i++)
+            if(!strcmp(PQgetvalue(res, r, 0), b->events[raised_ev[i]].uuid))
+                rc = central_store_alert_add(&st->base, &raised[i]);
+out:
+    PQclear(res);
+    cJSON_free(cases_txt);
+    cJSON_free(alerts_txt);
+    cJSON_Delete(cases);
+    cJSON_Delete(alerts);
+    hk_free(raised);
+    hk_free(raised_ev);
+    return rc;
+}
+
+static hk_err_t ingest_once(pg_store_t *st, const central_batch_t *b, const hk_buf_t arr[5],
+                            const char *days, central_ack_t *ack, hk_diag_t *diag)
+{
+    char branch[CENTRAL_ID_LEN] = "";
     PGresult *res = NULL;
     bool *stored = NULL;
     int64_t acked = 0;
     int i, n_stored;
     hk_err_t rc;
 
-    rc = send_batch(st, b, arr, &acked, &res, diag); /* 1, 2, 4 */
+    st->base.n_alerts = 0;                                         /* this try's */
+    rc = send_batch(st, b, arr, days, &acked, branch, &res, diag); /* 1, 2, 4 */
     if(rc != HK_OK)
         goto out;
     stored = hk_calloc((size_t)b->n_events, sizeof(bool));
@@ -760,22 +962,49 @@ static hk_err_t ingest_once(pg_store_t *st, const central_batch_t *b, const hk_b
         if(rc != HK_OK)
             goto out;
     }
+    rc = derive_batch(st, b, stored, branch, diag); /* 5 */
+    if(rc != HK_OK)
+        goto out;
     rc = exec_simple(st, "COMMIT", diag);
     if(rc == HK_OK)
         ack->acked_seq = acked;
 out:
     PQclear(res);
     hk_free(stored);
-    if(rc != HK_OK)
+    if(rc != HK_OK) {
+        st->base.n_alerts = 0; /* none of them was stored */
         rollback(st);
+    }
     return rc;
+}
+
+/* The {day} array parameter of ev_ins: each body's day, NULL when none.
+ * false = out of memory. */
+static bool build_days(const central_batch_t *b, hk_buf_t *out)
+{
+    char day[11];
+    int i;
+
+    hk_buf_put(out, "{", 1);
+    for(i = 0; i < b->n_events; i++) {
+        if(i > 0)
+            hk_buf_put(out, ",", 1);
+        if(central_store_body_day(b->events[i].body, day) != HK_OK)
+            return false;
+        if(day[0])
+            put_quoted(out, day);
+        else
+            hk_buf_put(out, "NULL", 4);
+    }
+    hk_buf_put(out, "}", 1);
+    return !out->failed;
 }
 
 static hk_err_t pg_ingest(central_store_t *s, const central_batch_t *b, central_ack_t *ack,
                           hk_diag_t *diag)
 {
     pg_store_t *st = (pg_store_t *)s;
-    hk_buf_t arr[5];
+    hk_buf_t arr[5], days;
     hk_err_t rc;
     int i, tries;
 
@@ -796,17 +1025,19 @@ static hk_err_t pg_ingest(central_store_t *s, const central_batch_t *b, central_
     if(!ack->results)
         return HK_ERR_NOMEM;
     init_arrays(arr);
-    if(!build_arrays(b, NULL, arr)) {
+    hk_buf_init(&days, 0);
+    if(!build_arrays(b, NULL, arr) || !build_days(b, &days)) {
         rc = HK_ERR_NOMEM;
         goto out;
     }
     for(tries = 0; tries < MAX_TRIES; tries++) {
-        rc = ingest_once(st, b, arr, ack, diag);
+        rc = ingest_once(st, b, arr, days.p, ack, diag);
         if(rc != HK_ERR_BUSY)
             break;
     }
 out:
     free_arrays(arr);
+    hk_buf_free(&days);
     if(rc != HK_OK) {
         HK_SAFEFREE(ack->results);
         memset(ack, 0, sizeof(*ack));
@@ -893,4 +1124,237 @@ static hk_err_t pg_heartbeat(central_store_t *s, const central_heartbeat_t *hb, 
     snprintf(disk, sizeof(disk), "%" PRId64, hb->disk_free_mb);
     snprintf(now, sizeof(now), "%" PRId64, now_ms);
     return run_void((pg_store_t *)s, "hb", 9, p);
+}
+
+/* ---- what reports, cases, alerts and the status page read -------------------------------- */
+
+static hk_err_t pg_day_events(central_store_t *s, const char *branch, const char *day,
+                              central_event_row_t **out, int *n_out)
+{
+    pg_store_t *st = (pg_store_t *)s;
+    const char *p[2] = { branch, day };
+    central_event_row_t *rows;
+    PGresult *res;
+    hk_err_t rc = ensure(st, NULL);
+    int i, n;
+
+    if(rc == HK_OK)
+        rc = run(st, "day_events", 2, p, &res, NULL);
+    if(rc != HK_OK)
+        return rc;
+    n = PQntuples(res);
+    if(n == 0) {
+        PQclear(res);
+        return HK_OK;
+    }
+    rows = hk_calloc((size_t)n, sizeof(*rows));
+    if(!rows) {
+        PQclear(res);
+        return HK_ERR_NOMEM;
+    }
+    for(i = 0; i < n; i++) {
+        central_event_row_t *r = &rows[i];
+        copy_text(r->device, sizeof(r->device), PQgetvalue(res, i, 0));
+        r->ev.seq = get_i64(res, i, 1);
+        copy_text(r->ev.uuid, sizeof(r->ev.uuid), PQgetvalue(res, i, 2));
+        copy_text(r->ev.type, sizeof(r->ev.type), PQgetvalue(res, i, 3));
+        r->ev.time_ms = get_i64(res, i, 4);
+        r->ev.body = hk_strdup(PQgetvalue(res, i, 5));
+        if(!r->ev.body) {
+            PQclear(res);
+            central_event_rows_free(rows, i);
+            return HK_ERR_NOMEM;
+        }
+    }
+    PQclear(res);
+    *out = rows;
+    *n_out = n;
+    return HK_OK;
+}
+
+/* A row of SELECT CASE_COLS into a cases_case_t. */
+static void case_read(const PGresult *res, int row, void *out)
+{
+    cases_case_t *c = out;
+
+    memset(c, 0, sizeof(*c));
+    copy_text(c->id, sizeof(c->id), PQgetvalue(res, row, 0));
+    c->kind = get_i64(res, row, 1) == CASES_SUBMISSION ? CASES_SUBMISSION : CASES_RATING;
+    copy_text(c->branch, sizeof(c->branch), PQgetvalue(res, row, 2));
+    copy_text(c->device, sizeof(c->device), PQgetvalue(res, row, 3));
+    copy_text(c->number, sizeof(c->number), PQgetvalue(res, row, 4));
+    copy_text(c->day, sizeof(c->day), PQgetvalue(res, row, 5));
+    copy_text(c->counter, sizeof(c->counter), PQgetvalue(res, row, 6));
+    copy_text(c->staff, sizeof(c->staff), PQgetvalue(res, row, 7));
+    c->level = (int)get_i64(res, row, 8);
+    c->opened_ms = get_i64(res, row, 9);
+    c->deadline_ms = get_i64(res, row, 10);
+    copy_text(c->owner, sizeof(c->owner), PQgetvalue(res, row, 11));
+    c->callback_attempts = (int)get_i64(res, row, 12);
+    c->callback_reached = PQgetvalue(res, row, 13)[0] == 't';
+    c->callback_ms = get_i64(res, row, 14);
+    copy_text(c->callback_note, sizeof(c->callback_note), PQgetvalue(res, row, 15));
+    c->closed = PQgetvalue(res, row, 16)[0] == 't';
+    c->closed_ms = get_i64(res, row, 17);
+    copy_text(c->cause, sizeof(c->cause), PQgetvalue(res, row, 18));
+    copy_text(c->close_note, sizeof(c->close_note), PQgetvalue(res, row, 19));
+    c->version = get_i64(res, row, 20);
+}
+
+/* A row of SELECT ALERT_COLS into an alert_t. */
+static void alert_read(const PGresult *res, int row, void *out)
+{
+    alert_t *a = out;
+
+    memset(a, 0, sizeof(*a));
+    copy_text(a->kind, sizeof(a->kind), PQgetvalue(res, row, 0));
+    copy_text(a->branch, sizeof(a->branch), PQgetvalue(res, row, 1));
+    copy_text(a->device, sizeof(a->device), PQgetvalue(res, row, 2));
+    a->seq = get_i64(res, row, 3);
+    copy_text(a->number, sizeof(a->number), PQgetvalue(res, row, 4));
+    copy_text(a->counter, sizeof(a->counter), PQgetvalue(res, row, 5));
+    copy_text(a->staff, sizeof(a->staff), PQgetvalue(res, row, 6));
+    a->level = (int)get_i64(res, row, 7);
+    a->wait_s = (int)get_i64(res, row, 8);
+    a->time_ms = get_i64(res, row, 9);
+}
+
+/* Run a statement and read every row with read into a hk_malloc'd array of
+ * elements of size bytes (NULL when none). */
+static hk_err_t collect(pg_store_t *st, const char *name, int n_params, const char *const *params,
+                        size_t size, void (*read)(const PGresult *, int, void *), void **out,
+                        int *n_out)
+{
+    PGresult *res;
+    char *rows;
+    hk_err_t rc = run(st, name, n_params, params, &res, NULL);
+    int i, n;
+
+    if(rc != HK_OK)
+        return rc;
+    n = PQntuples(res);
+    rows = n > 0 ? hk_calloc((size_t)n, size) : NULL;
+    if(n > 0 && !rows) {
+        PQclear(res);
+        return HK_ERR_NOMEM;
+    }
+    for(i = 0; i < n; i++)
+        read(res, i, rows + (size_t)i * size);
+    PQclear(res);
+    *out = rows;
+    *n_out = n;
+    return HK_OK;
+}
+
+static hk_err_t pg_case_get(central_store_t *s, const char *id, cases_case_t *out)
+{
+    pg_store_t *st = (pg_store_t *)s;
+    const char *p[1] = { id };
+    cases_case_t *got = NULL;
+    hk_err_t rc = ensure(st, NULL);
+    int n = 0;
+
+    if(rc == HK_OK)
+        rc = collect(st, "case_get", 1, p, sizeof(*got), case_read, (void **)&got, &n);
+    if(rc == HK_OK && n == 1)
+        *out = *got;
+    else if(rc == HK_OK)
+        rc = HK_ERR_NOT_FOUND;
+    hk_free(got);
+    return rc;
+}
+
+static hk_err_t pg_case_update(central_store_t *s, const cases_case_t *c, int64_t expected_version)
+{
+    pg_store_t *st = (pg_store_t *)s;
+    char attempts[24], cb_ms[24], closed_ms[24], ver[24];
+    const char *p[11] = { c->id,
+                          c->owner,
+                          attempts,
+                          c->callback_reached ? "t" : "f",
+                          cb_ms,
+                          c->callback_note,
+                          c->closed ? "t" : "f",
+                          closed_ms,
+                          c->cause,
+                          c->close_note,
+                          ver };
+    PGresult *res;
+    hk_err_t rc = ensure(st, NULL);
+
+    snprintf(attempts, sizeof(attempts), "%d", c->callback_attempts);
+    snprintf(cb_ms, sizeof(cb_ms), "%" PRId64, c->callback_ms);
+    snprintf(closed_ms, sizeof(closed_ms), "%" PRId64, c->closed_ms);
+    snprintf(ver, sizeof(ver), "%" PRId64, expected_version);
+    if(rc == HK_OK)
+        rc = run(st, "case_upd", 11, p, &res, NULL);
+    if(rc != HK_OK)
+        return rc;
+    if(PQntuples(res) == 1) {
+        PQclear(res);
+        return HK_OK;
+    }
+    PQclear(res);
+    /* not updated: another version, or no such case */
+    rc = run(st, "case_ver", 1, p, &res, NULL);
+    if(rc != HK_OK)
+        return rc;
+    rc = PQntuples(res) == 1 ? HK_ERR_CONFLICT : HK_ERR_NOT_FOUND;
+    PQclear(res);
+    return rc;
+}
+
+/* The $1 of cases_list / alerts_list: a text[] literal of the ids (unused
+ * when n == 0: the parameter is NULL, every branch). false = out of memory. */
+static bool branches_param(const char *const *branches, int n, hk_buf_t *buf)
+{
+    int i;
+
+    hk_buf_put(buf, "{", 1);
+    for(i = 0; i < n; i++) {
+        if(i > 0)
+            hk_buf_put(buf, ",", 1);
+        put_quoted(buf, branches[i]);
+    }
+    hk_buf_put(buf, "}", 1);
+    return !buf->failed;
+}
+
+static hk_err_t pg_cases_list(central_store_t *s, const char *const *branches, int n_branches,
+                              bool open_only, cases_case_t **out, int *n_out)
+{
+    pg_store_t *st = (pg_store_t *)s;
+    hk_buf_t buf;
+    hk_err_t rc = ensure(st, NULL);
+
+    hk_buf_init(&buf, 0);
+    if(rc == HK_OK && !branches_param(branches, n_branches, &buf))
+        rc = HK_ERR_NOMEM;
+    if(rc == HK_OK) {
+        const char *p[2] = { n_branches > 0 ? buf.p : NULL, open_only ? "t" : "f" };
+        rc = collect(st, "cases_list", 2, p, sizeof(**out), case_read, (void **)out, n_out);
+    }
+    hk_buf_free(&buf);
+    return rc;
+}
+
+static hk_err_t pg_alerts_list(central_store_t *s, const char *const *branches, int n_branches,
+                               int64_t since_ms, int max, alert_t **out, int *n_out)
+{
+    pg_store_t *st = (pg_store_t *)s;
+    char since[24], lim[24];
+    hk_buf_t buf;
+    hk_err_t rc = ensure(st, NULL);
+
+    snprintf(since, sizeof(since), "%" PRId64, since_ms);
+    snprintf(lim, sizeof(lim), "%d", max);
+    hk_buf_init(&buf, 0);
+    if(rc == HK_OK && !branches_param(branches, n_branches, &buf))
+        rc = HK_ERR_NOMEM;
+    if(rc == HK_OK) {
+        const char *p[3] = { n_branches > 0 ? buf.p : NULL, since, lim };
+        rc = collect(st, "alerts_list", 3, p, sizeof(**out), alert_read, (void **)out, n_out);
+    }
+    hk_buf_free(&buf);
+    return rc;
 }
