@@ -329,8 +329,10 @@ static void describe_error(const central_resp_t *r, char *dst, size_t cap)
     central_error_t e;
     hk_diag_t d;
 
+    /* a long server message is cut to the line (the precision says so to
+     * -Wformat-truncation, which the release build's inlining triggers) */
     if(r->len && central_error_decode(r->body, r->len, &e, &d) == HK_OK)
-        snprintf(dst, cap, "HTTP %d %s: %s", r->status, e.code, e.message);
+        snprintf(dst, cap, "HTTP %d %.40s: %.100s", r->status, e.code, e.message);
     else
         snprintf(dst, cap, "HTTP %d", r->status);
 }
