@@ -89,7 +89,7 @@ static void device_of(int i, char *out, size_t size)
 static int hc_setup(const bench_opts_t *o, const char *store_url, int n_tokens, hc_t *h, char *why,
                     size_t why_size)
 {
-    char cmd[2400], *text = NULL;
+    char cmd[3300], *text = NULL;
     cJSON *root = NULL, *devs;
     FILE *f;
     int i, rc = -1;
