@@ -56,14 +56,12 @@ static branch_result_t *result_new(branch_op_t op)
     return r;
 }
 
-/* Post r (owned) with tag. */
-static hk_err_t deliver(branch_local_t *bl, uint64_t tag, branch_result_t *r)
+/* Post r (owned) with tag; r->journal_seq is set. */
+static hk_err_t post_result(branch_local_t *bl, uint64_t tag, branch_result_t *r)
 {
     mailbox_msg_t m;
     hk_err_t rc;
 
-    if(journal_last_seq(bl->store, &r->journal_seq) != HK_OK)
-        r->journal_seq = 0; /* unknown; the notice below still wakes readers */
     memset(&m, 0, sizeof(m));
     m.kind = MAILBOX_BRANCH_DONE;
     m.tag = tag;
@@ -78,6 +76,14 @@ static hk_err_t deliver(branch_local_t *bl, uint64_t tag, branch_result_t *r)
         branch_result_free(r);
     }
     return rc;
+}
+
+/* Post r (owned) with tag, stamped with the journal's last seq. */
+static hk_err_t deliver(branch_local_t *bl, uint64_t tag, branch_result_t *r)
+{
+    if(journal_last_seq(bl->store, &r->journal_seq) != HK_OK)
+        r->journal_seq = 0; /* unknown; a notice still wakes readers */
+    return post_result(bl, tag, r);
 }
 
 /* The common tail of every op that changes one ticket. */
@@ -98,9 +104,11 @@ static hk_err_t done_ticket(branch_local_t *bl, uint64_t tag, branch_op_t op, hk
               queue_get_ticket(bl->queue, reload_id, &r->ticket) == HK_OK) {
         r->has_ticket = true;
     }
-    prc = deliver(bl, tag, r);
+    /* one read serves the result and the notice */
+    (void)journal_last_seq(bl->store, &seq); /* 0 on failure: still a wake-up */
+    r->journal_seq = seq;
+    prc = post_result(bl, tag, r); /* r belongs to the mailbox now */
     if(rc == HK_OK) {
-        (void)journal_last_seq(bl->store, &seq); /* 0 on failure: still a wake-up */
         (void)mailbox_post_simple(bl->mb, MAILBOX_JOURNAL_ADVANCED, 0, HK_OK, seq);
         /* a refused notice is counted by the mailbox; the next one carries
          * a newer seq, so nothing is lost for good */

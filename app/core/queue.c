@@ -162,7 +162,7 @@ static hk_err_t next_seq(queue_t *q, const char *day, const char *prefix, int *s
 static hk_err_t ledger_insert(queue_t *q, const char *day, const char *prefix, int seq,
                               int64_t issued_ms);
 static hk_err_t ticket_insert(queue_t *q, const row_t *r, int64_t prev_id, int64_t *id_out);
-static hk_err_t counter_may_call(queue_t *q, const char *counter_id);
+static hk_err_t counter_may_call(queue_t *q, const char *counter_id, char *staff, size_t staff_cap);
 static hk_err_t estimate_in(queue_t *q, int svc_idx, const char *day, int *ahead_out,
                             int *wait_out);
 static void copy_text(char *dst, size_t cap, const unsigned char *src);
@@ -175,7 +175,8 @@ static hk_err_t feed_mean(queue_t *q, const ticket_t *t, int64_t now_ms);
 static void body_ticket(journal_body_t *b, const ticket_t *t, ticket_state_t from,
                         const char *counter_id);
 static hk_err_t emit(queue_t *q, journal_type_t type, journal_body_t *b, int64_t now_ms);
-static hk_err_t call_row(queue_t *q, const config_counter_t *c, row_t *r, int64_t now_ms);
+static hk_err_t call_row(queue_t *q, const config_counter_t *c, const char *staff, row_t *r,
+                         int64_t now_ms);
 static hk_err_t call(queue_t *q, const char *counter_id, int64_t ticket_id, int64_t now_ms,
                      ticket_t *out);
 static hk_err_t pick_next(queue_t *q, const config_counter_t *c, const char *day, int64_t now_ms,
@@ -1188,11 +1189,12 @@ static hk_err_t counter_get_staff(queue_t *q, const char *counter_id, counter_st
     return HK_OK;
 }
 
-/* HK_OK when the counter is open; a paused or closed one does not call. */
-static hk_err_t counter_may_call(queue_t *q, const char *counter_id)
+/* HK_OK when the counter is open; a paused or closed one does not call.
+ * staff: who opened it (the call is made in their name). */
+static hk_err_t counter_may_call(queue_t *q, const char *counter_id, char *staff, size_t staff_cap)
 {
     counter_state_t st = COUNTER_OPEN;
-    hk_err_t rc = counter_get(q, counter_id, &st);
+    hk_err_t rc = counter_get_staff(q, counter_id, &st, staff, staff_cap);
 
     if(rc != HK_OK)
         return rc;
@@ -1389,21 +1391,18 @@ static hk_err_t emit(queue_t *q, journal_type_t type, journal_body_t *b, int64_t
     return journal_append(q->store, type, journal_body_finish(b), now_ms, NULL);
 }
 
-/* WAITING -> CALLED at counter c, with its event; inside a transaction. */
-static hk_err_t call_row(queue_t *q, const config_counter_t *c, row_t *r, int64_t now_ms)
+/* WAITING -> CALLED at counter c by staff (the member of staff logged in
+ * at the counter now, "" = nobody), with its event; inside a transaction. */
+static hk_err_t call_row(queue_t *q, const config_counter_t *c, const char *staff, row_t *r,
+                         int64_t now_ms)
 {
     journal_body_t body;
     hk_err_t rc;
 
-    counter_state_t cst = COUNTER_OPEN;
-
     r->t.state = TICKET_CALLED;
     r->t.called_ms = now_ms;
     memcpy(r->t.counter_id, c->id, sizeof(r->t.counter_id));
-    /* the member of staff logged in at the counter now */
-    rc = counter_get_staff(q, c->id, &cst, r->t.staff_id, sizeof(r->t.staff_id));
-    if(rc != HK_OK)
-        return rc;
+    copy_text(r->t.staff_id, sizeof(r->t.staff_id), (const unsigned char *)staff);
     rc = store_row(q, &r->t);
     if(rc != HK_OK)
         return rc;
@@ -1418,7 +1417,7 @@ static hk_err_t call(queue_t *q, const char *counter_id, int64_t ticket_id, int6
                      ticket_t *out)
 {
     const config_counter_t *c;
-    char day[11];
+    char day[11], staff[QUEUE_STAFF_LEN];
     int cidx;
     bool swept = false, outer;
     row_t r;
@@ -1436,7 +1435,7 @@ static hk_err_t call(queue_t *q, const char *counter_id, int64_t ticket_id, int6
     rc = store_begin(q->store);
     if(rc != HK_OK)
         return rc;
-    rc = counter_may_call(q, c->id);
+    rc = counter_may_call(q, c->id, staff, sizeof(staff));
     if(rc == HK_OK)
         rc = rollover(q, day, now_ms, &swept);
     if(rc == HK_OK) {
@@ -1456,7 +1455,7 @@ static hk_err_t call(queue_t *q, const char *counter_id, int64_t ticket_id, int6
     if(rc == HK_OK && (r.t.state != TICKET_WAITING || strcmp(r.t.day, day) != 0))
         rc = HK_ERR_INVALID;
     if(rc == HK_OK)
-        rc = call_row(q, c, &r, now_ms);
+        rc = call_row(q, c, staff, &r, now_ms);
     if(rc == HK_ERR_NOT_FOUND) {
         /* Nobody (or no such ticket) waits, but keep the rollover sweep. */
         rc = store_end(q->store, HK_OK);

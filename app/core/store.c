@@ -58,6 +58,19 @@
  * The statements for these six verbs are prepared at open, so a rollback
  * never has to prepare (allocate) a statement.
  *
+ * Deferred flush (store_defer_sync, the hub's connection only): commits
+ * run at synchronous=NORMAL, which in WAL mode is FULL minus the flush of
+ * the WAL at each commit; store_sync() does that flush instead, with
+ * fdatasync() on a descriptor of our own on the -wal file, from whichever
+ * thread waits for it. SQLite keeps its own flushes: the WAL before a
+ * checkpoint copies it, the database file after, and a restarted WAL's
+ * header. A commit followed by a good store_sync() is as durable as a
+ * FULL commit; recovery drops whatever the flush did not cover (frame
+ * checksums), and since the WAL is only read up to its first bad frame, a
+ * failed flush leaves nothing after it trustworthy (the caller stops). The
+ * automatic checkpoint is replaced by wal_hook(), which only counts
+ * frames; the owner calls store_checkpoint() when idle.
+ *
  * Statement cache: an array of (sql pointer, statement), searched linearly
  * (a few dozen entries), filled on first use, finalized at close.
  *
@@ -71,10 +84,14 @@
  */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hk_log.h"
 #include "hk_mem.h"
@@ -97,6 +114,11 @@ struct store {
     bool failed; /* SQLite rolled the open transaction back by itself */
     cached_t *cache;
     int n_cache, cap_cache;
+    int wal_fd;            /* store_defer_sync(): the WAL, for store_sync(); else -1 */
+    int flush_fd;          /* store_flush() without deferral: the WAL; else -1 */
+    int64_t changes_begun; /* sqlite3_total_changes64() at the outermost begin */
+    uint64_t commits;      /* store_commits() */
+    int wal_frames;        /* store_wal_frames() */
 };
 
 /* Static prototypes -------------------------------------------------------*/
@@ -111,6 +133,9 @@ static hk_err_t tx_step(store_t *s, const char *sql);
 static hk_err_t run_cached(store_t *s, const char *module, const char *sql, bool check_tx);
 static void rollback_all(store_t *s);
 static bool tx_lost(store_t *s);
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames);
+static void presize_wal(store_t *s, int frames);
+static int open_wal(store_t *s);
 static void mem_install(void);
 static void *sq_malloc(int n);
 static void sq_free(void *p);
@@ -372,6 +397,10 @@ void store_close(store_t *s)
     /* sqlite3_close_v2 never fails for lack of memory; a BUSY here means a
      * statement was leaked by a caller, which it defers safely. */
     (void)sqlite3_close_v2(s->db);
+    if(s->wal_fd >= 0)
+        (void)close(s->wal_fd); /* read-only use: nothing to lose */
+    if(s->flush_fd >= 0)
+        (void)close(s->flush_fd); /* the same */
     hk_free(s);
 }
 
@@ -427,6 +456,7 @@ hk_err_t store_begin(store_t *s)
         if(rc != HK_OK)
             return rc;
         s->failed = false;
+        s->changes_begun = sqlite3_total_changes64(s->db);
     } else {
         if(tx_lost(s))
             return HK_ERR_IO;
@@ -461,6 +491,8 @@ hk_err_t store_commit(store_t *s)
     } else {
         rc = tx_step(s, SQL_COMMIT);
     }
+    if(rc == HK_OK && sqlite3_total_changes64(s->db) != s->changes_begun)
+        s->commits++;
     if(rc != HK_OK)
         rollback_all(s); /* no-op when SQLite rolled back already */
     s->depth = 0;
@@ -497,6 +529,77 @@ hk_err_t store_end(store_t *s, hk_err_t rc)
 int store_tx_depth(const store_t *s)
 {
     return s ? s->depth : 0;
+}
+
+hk_err_t store_defer_sync(store_t *s, int wal_frames)
+{
+    int fd;
+
+    if(!s || s->wal_fd >= 0 || s->depth > 0)
+        return s && s->wal_fd >= 0 ? HK_OK : HK_ERR_INVALID;
+    fd = open_wal(s);
+    if(fd < 0)
+        return HK_ERR_INVALID; /* a rollback journal: FULL carries it */
+    if(exec_sql(s->db, "PRAGMA synchronous=NORMAL", NULL) != HK_OK) {
+        (void)close(fd); /* unused */
+        return HK_ERR_INVALID;
+    }
+    s->wal_fd = fd;
+    /* replaces SQLite's automatic checkpoint (sqlite3_wal_autocheckpoint) */
+    (void)sqlite3_wal_hook(s->db, wal_hook, s);
+    if(wal_frames > 0)
+        presize_wal(s, wal_frames); /* only speed is at stake */
+    return HK_OK;
+}
+
+int store_wal_frames(const store_t *s)
+{
+    return s ? s->wal_frames : 0;
+}
+
+hk_err_t store_checkpoint(store_t *s)
+{
+    int src, log = 0, done = 0;
+
+    if(!s || s->depth > 0)
+        return HK_ERR_INVALID;
+    src = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if(src != SQLITE_OK)
+        return store_fail(s, LOG_MOD, "checkpoint", src);
+    if(done >= log)
+        s->wal_frames = 0; /* the next commit starts the WAL over */
+    return HK_OK;
+}
+
+hk_err_t store_flush(store_t *s)
+{
+    if(!s)
+        return HK_ERR_INVALID;
+    if(s->wal_fd < 0 && s->flush_fd < 0)
+        s->flush_fd = open_wal(s);
+    if(s->wal_fd < 0 && s->flush_fd < 0)
+        return HK_OK; /* not WAL: every commit was flushed by its writer */
+    if(fdatasync(s->wal_fd >= 0 ? s->wal_fd : s->flush_fd) != 0) {
+        hk_log_error(LOG_MOD, "WAL flush failed: %s", strerror(errno));
+        return HK_ERR_IO;
+    }
+    return HK_OK;
+}
+
+hk_err_t store_sync(store_t *s)
+{
+    if(!s || s->wal_fd < 0)
+        return HK_OK;
+    if(fdatasync(s->wal_fd) != 0) {
+        hk_log_error(LOG_MOD, "WAL flush failed: %s", strerror(errno));
+        return HK_ERR_IO;
+    }
+    return HK_OK;
+}
+
+uint64_t store_commits(const store_t *s)
+{
+    return s ? s->commits : 0;
 }
 
 hk_err_t store_stmt(store_t *s, const char *sql, sqlite3_stmt **out)
@@ -645,6 +748,8 @@ static hk_err_t open_impl(const char *path, int target, store_t **out, hk_diag_t
         rc = HK_ERR_NOMEM;
         goto out;
     }
+    s->wal_fd = -1;
+    s->flush_fd = -1;
     src = sqlite3_open_v2(path, &db,
                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if(src != SQLITE_OK) {
@@ -888,6 +993,85 @@ static hk_err_t run_cached(store_t *s, const char *module, const char *sql, bool
     if(src != SQLITE_DONE)
         return store_fail(s, module, sql, src);
     return HK_OK;
+}
+
+/* After each commit in WAL mode (store_defer_sync): note the WAL's length
+ * and checkpoint nothing. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    store_t *s = arg;
+
+    (void)db;
+    (void)name;
+    s->wal_frames = frames;
+    return SQLITE_OK;
+}
+
+/* A descriptor of our own on the WAL SQLite writes, -1 when the file is
+ * not in WAL mode or it cannot be opened (logged). The WAL exists from the
+ * first read in WAL mode, and SQLite only overwrites it while a connection
+ * is open; it holds no lock on it, so closing ours drops none.
+ * fdatasync() flushes the file, whichever descriptor asks. */
+static int open_wal(store_t *s)
+{
+    const char *wal;
+    sqlite3_stmt *st = NULL;
+    bool is_wal = false;
+    int fd;
+
+    if(sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+       sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *m = sqlite3_column_text(st, 0);
+        is_wal = m && strcmp((const char *)m, "wal") == 0;
+    }
+    (void)sqlite3_finalize(st); /* the mode read is what matters */
+    if(!is_wal)
+        return -1;
+    wal = sqlite3_filename_wal(sqlite3_db_filename(s->db, "main"));
+    fd = wal ? open(wal, O_RDWR | O_CLOEXEC) : -1;
+    if(fd < 0)
+        hk_log_warn(LOG_MOD, "%s: cannot open for flushing", wal ? wal : "the WAL");
+    return fd;
+}
+
+/* Grow the WAL file with written zeros to hold frames frames, so that the
+ * flushes of its first cycle overwrite blocks in place like every later
+ * cycle's (SQLite never shrinks it while open: journal_size_limit is off)
+ * instead of extending the file, which makes each fdatasync() write the
+ * inode too (docs/performance.md, hub). Under the write lock, so no other
+ * connection appends a frame meanwhile; zeros past SQLite's last frame
+ * fail its frame checks, so it reads them as the WAL's unused tail (a
+ * zero header as an empty WAL). */
+static void presize_wal(store_t *s, int frames)
+{
+    static const char zeros[64 * 1024];
+    sqlite3_stmt *st = NULL;
+    struct stat sb;
+    off_t want, at;
+    int page = 0;
+
+    if(store_begin(s) != HK_OK)
+        return;
+    if(sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+       sqlite3_step(st) == SQLITE_ROW)
+        page = sqlite3_column_int(st, 0);
+    (void)sqlite3_finalize(st); /* the value read is what matters */
+    if(page <= 0 || fstat(s->wal_fd, &sb) != 0) {
+        store_rollback(s);
+        return;
+    }
+    /* the WAL header, then a 24-byte header and a page per frame */
+    want = 32 + (off_t)frames * (24 + page);
+    for(at = sb.st_size; at < want;) {
+        size_t n = (size_t)(want - at) < sizeof(zeros) ? (size_t)(want - at) : sizeof(zeros);
+        ssize_t w = pwrite(s->wal_fd, zeros, n, at);
+        if(w <= 0)
+            break; /* disk full or the like: the WAL grows as it always did */
+        at += w;
+    }
+    if(at > sb.st_size)
+        (void)fdatasync(s->wal_fd); /* the blocks exist before any frame relies on them */
+    store_rollback(s);
 }
 
 /* End whatever transaction the connection has, if any. */

@@ -7,7 +7,8 @@
  * cache the other core modules share. SQLite types stay inside core: core
  * modules reach the handle through store_private.h, nobody else does.
  *
- * Not thread-safe: one store_t per thread (several may open one file).
+ * Not thread-safe: one store_t per thread (several may open one file),
+ * except store_sync().
  */
 #ifndef HK_APP_CORE_STORE_H
 #define HK_APP_CORE_STORE_H
@@ -81,6 +82,61 @@ hk_err_t store_end(store_t *s, hk_err_t rc);
 
 /** Open transaction levels: 0 = none (autocommit). */
 int store_tx_depth(const store_t *s);
+
+/**
+ * Deferred flush, for a writer that answers after the disk and wants to
+ * go on working while it waits (the hub: docs/architecture.md, group
+ * commit). From now on an outermost COMMIT writes its WAL frames but does
+ * not flush them (synchronous=NORMAL: SQLite still flushes around
+ * checkpoints and a restarted WAL's header); store_sync() flushes the WAL,
+ * from any thread. A change committed here is durable once a
+ * store_sync() begun after its commit has returned HK_OK, and until then
+ * nothing that shows it may leave the process: the caller's duty. Only in
+ * WAL mode; otherwise (and if the WAL file cannot be opened) the store
+ * stays synchronous=FULL, store_sync() does nothing and this returns
+ * HK_ERR_INVALID. Call before the thread that will sync is started, with
+ * no transaction open.
+ * @param wal_frames  grow the WAL file to hold this many frames now (0:
+ *                    leave it), so flushes overwrite blocks in place
+ *                    rather than extend the file: cheaper on ext4.
+ */
+hk_err_t store_defer_sync(store_t *s, int wal_frames);
+
+/**
+ * Flush the WAL (fdatasync) when store_defer_sync() is on, else nothing.
+ * Thread-safe: it touches only a file descriptor store_defer_sync() opened,
+ * not the connection, so it may run while the owning thread writes.
+ * @return HK_ERR_IO if the flush failed: nothing committed since the last
+ *         good flush may be taken as durable, then or later (the kernel may
+ *         have dropped the pages): the caller stops.
+ */
+hk_err_t store_sync(store_t *s);
+
+/**
+ * Make every commit this connection can see durable, whoever made it: a
+ * reader that hands what it read to the outside world (the sync with head
+ * office) calls it first, since another connection may be deferring its
+ * flushes (store_defer_sync). fdatasync() of the WAL; nothing to do for a
+ * rollback journal (its commits are flushed). Same thread as the store.
+ */
+hk_err_t store_flush(store_t *s);
+
+/** Outermost commits that changed rows since the open: a store_sync()
+ *  after this value was read covers them. Same thread as the store. */
+uint64_t store_commits(const store_t *s);
+
+/**
+ * With store_defer_sync() on, SQLite does not checkpoint by itself (its
+ * automatic checkpoint would run inside a COMMIT, flushing the WAL and the
+ * database file there); the owner checkpoints when it suits it, e.g. when
+ * idle, with store_checkpoint(). This is the WAL's length in frames
+ * (pages) after the last commit, 0 once a checkpoint copied them all.
+ */
+int store_wal_frames(const store_t *s);
+
+/** Copy the WAL into the database file (a passive checkpoint: it flushes
+ *  the WAL first and the database file after). Same thread as the store. */
+hk_err_t store_checkpoint(store_t *s);
 
 /**
  * Record a device fault for the engineer (and later the server): printer

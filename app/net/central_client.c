@@ -111,8 +111,12 @@ static void set_transport(central_client_t *c)
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if(c->ca_file[0])
+    if(c->ca_file[0]) {
+        /* the operator CA and nothing else: Debian's libcurl would also
+         * trust /etc/ssl/certs (its built-in CA path) */
         curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+        curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+    }
     if(c->pins[0])
         curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, c->pins);
     if(c->client_cert[0]) {

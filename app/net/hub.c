@@ -19,14 +19,46 @@
  *   threads post MAILBOX_REQUESTs. The hub runs each through the branch
  *   with a tag that has HUB_TAG_LAN set and remembers tag -> request in
  *   `lan_reqs` (at most LAN_SERVER_MAX_INFLIGHT, which the server bounds);
- *   the MAILBOX_BRANCH_DONE with that tag completes the request with its
- *   result. Journal requests (a stream catching up) are read and completed
- *   at once. On MAILBOX_JOURNAL_ADVANCED the hub reads the new events once
- *   and feeds them to the server's event feed (lan_server_feed).
- *   Stop: after the loop ends, the server is stopped (no more posts), the
- *   mailbox is drained (pending requests complete: results that arrived,
- *   503 for the rest), then the server joins its threads.
- *   Invariant: only the hub thread touches the store and the branch.
+ *   the MAILBOX_BRANCH_DONE with that tag carries the request's result.
+ *   Group commit: the first LAN operation opens a transaction (the group)
+ *   and every operation that follows runs inside it, each in its own
+ *   savepoint, while messages keep coming; their results and journal
+ *   notices leave it open. It commits when the mailbox is empty, or first
+ *   when anything else arrives (a stream's journal read, another branch
+ *   call's result, a timer). The commit reads the group's new events
+ *   inside it first; a failed commit refuses the group's requests (500).
+ *   Durable answers (the flush thread): the hub's connection commits
+ *   without flushing the WAL (store_defer_sync). Every answer, and every
+ *   batch of new events for the stream, is queued (pend) after the commit
+ *   that made it, tagged with store_commits(); the flush thread takes
+ *   everything queued, flushes the WAL once (store_sync), then feeds the
+ *   events (lan_server_feed) and completes the requests, in queue order.
+ *   So nothing is answered or streamed before it is on disk, an answer
+ *   follows its own events (a snapshot read after one's change, served
+ *   from the server's cache while the feed stands still, shows it), and
+ *   the hub thread runs the next group while the disk works: requests
+ *   arriving during a flush share the next one. Something with nothing
+ *   left to flush (a read of settled state) is delivered at once. A failed
+ *   flush fails everything queued and every later delivery and stops the
+ *   hub (MAILBOX_QUIT, exit code 1): the WAL is only good up to its first
+ *   bad frame, so nothing after it could be promised.
+ *   Feed: the hub reads the journal past read_seq after each commit (its
+ *   own, or another connection's: MAILBOX_JOURNAL_ADVANCED from
+ *   hub_poke()), in chunks of LAN_SERVER_BACKFILL_MAX, and queues them.
+ *   Checkpoints: not inside a COMMIT (SQLite's automatic one would flush
+ *   twice there): once the WAL holds HUB_CKPT_FRAMES, T_CHECKPOINT fires
+ *   after HUB_CKPT_QUIET_MS without a commit (each commit moves it), or at
+ *   once at HUB_CKPT_HARD_FRAMES, and runs a passive checkpoint.
+ *   Stop: after the loop ends, the group commits, the server is stopped
+ *   (no more posts), the mailbox is drained (results that arrived are
+ *   queued, requests still queued complete as 503), the flush thread
+ *   delivers what it holds and ends, the rest complete as 503, then the
+ *   server joins its threads.
+ *   Invariants: only the hub thread touches the store and the branch (the
+ *   flush thread only calls store_sync(), on a descriptor of its own);
+ *   deliveries happen in queue order, one thread at a time (the hub
+ *   delivers itself only when the flush thread is idle with nothing
+ *   queued); a request is completed exactly once.
  */
 #include "hub.h"
 
@@ -45,7 +77,14 @@
 #include "runloop.h"
 #include "store.h"
 
-enum { T_DAY = 0, T_RATING };
+enum { T_DAY = 0, T_RATING, T_CHECKPOINT };
+
+/* Checkpoints (see the design notes): once the WAL holds this many frames
+ * (SQLite's own automatic threshold), after this long without a commit;
+ * at the hard limit at once, however busy. */
+#define HUB_CKPT_FRAMES      1000
+#define HUB_CKPT_QUIET_MS    200
+#define HUB_CKPT_HARD_FRAMES 16000
 
 /* Tags of branch calls made for a LAN request (the day timer's are small). */
 #define HUB_TAG_LAN (UINT64_C(1) << 63)
@@ -53,8 +92,37 @@ enum { T_DAY = 0, T_RATING };
 typedef struct lan_slot {
     uint64_t tag; /* 0 = free */
     lan_req_t *req;
-    uint64_t group; /* the group commit it ran in; 0 = none */
+    uint64_t group;       /* the group commit it ran in; 0 = none */
+    bool done;            /* its result came while its group was open: */
+    branch_result_t *res; /* held here (owned) until the group commits */
+    hk_err_t rc;
 } lan_slot_t;
+
+/* An answer, or a batch of new journal events for the event feed, waiting
+ * for the WAL flush that makes what it shows durable. */
+typedef struct pending {
+    struct pending *next;
+    uint64_t commits;     /* store_commits() when queued: flushed before delivery */
+    lan_req_t *req;       /* NULL: events for the feed */
+    bool journal;         /* req is a stream's catch-up read (ev answers it) */
+    branch_result_t *res; /* owned; moves into req */
+    hk_err_t rc;
+    journal_event_t *ev; /* owned */
+    int n_ev;
+} pending_t;
+
+/* The flush thread: see the design notes, Durable answers. */
+typedef struct flusher {
+    pthread_t th;
+    bool started;
+    pthread_mutex_t mu; /* guards everything below */
+    pthread_cond_t cv;
+    pending_t *head, *tail;
+    bool busy;        /* delivering what it took (outside mu) */
+    bool stop;        /* end once the queue is empty */
+    bool failed;      /* a flush failed: nothing is durable any more */
+    uint64_t flushed; /* store_commits() the last good flush covered */
+} flusher_t;
 
 struct hub {
     hub_opts_t o;
@@ -71,6 +139,8 @@ struct hub {
      * commit, made before any of them is answered. */
     bool group_open;
     uint64_t group_id, failed_group;
+    int64_t read_seq; /* the journal read up to here (for the feed) */
+    flusher_t fl;
     sync_t *sync;     /* head office; NULL without central.url */
     pthread_t thread; /* hub_start_thread() */
     bool threaded;
@@ -135,19 +205,226 @@ static hk_err_t lan_submit(hub_t *h, uint64_t tag, const lan_call_t *c)
     }
 }
 
-/* Commit the open group (one fsync for every operation in it). Its
- * requests are answered after this; if it failed, as refused. */
+/* ---- durable answers (the flush thread) ----------------------------------- */
+
+/* Feed p's events or answer p's request; flush_rc: the flush before it. */
+static void deliver(hub_t *h, pending_t *p, hk_err_t flush_rc)
+{
+    if(!p->req) {
+        if(flush_rc == HK_OK)
+            lan_server_feed(h->lan, p->ev, p->n_ev);
+        /* else: never shown; the feed's gap check sends streams to the journal */
+        journal_events_free(p->ev, p->n_ev);
+    } else if(p->journal) {
+        if(flush_rc != HK_OK) {
+            journal_events_free(p->ev, p->n_ev);
+            lan_req_complete_journal(p->req, NULL, 0, flush_rc);
+        } else {
+            lan_req_complete_journal(p->req, p->ev, p->n_ev, p->rc);
+        }
+    } else if(flush_rc != HK_OK) {
+        branch_result_free(p->res);
+        lan_req_complete(p->req, NULL, flush_rc);
+    } else {
+        lan_req_complete(p->req, p->res, p->rc);
+    }
+    hk_free(p);
+}
+
+/* Hub thread: deliver p once everything committed so far is durable. At
+ * once when it is already (the flusher idle, nothing queued, no commit
+ * since its last flush): a read of settled state does not wait. */
+static void pend(hub_t *h, pending_t *p)
+{
+    flusher_t *f = &h->fl;
+    bool now;
+
+    p->commits = store_commits(h->store);
+    pthread_mutex_lock(&f->mu);
+    now = !f->head && !f->busy && !f->failed && p->commits <= f->flushed;
+    if(!now) {
+        if(f->tail)
+            f->tail->next = p;
+        else
+            f->head = p;
+        f->tail = p;
+        pthread_cond_signal(&f->cv);
+    }
+    pthread_mutex_unlock(&f->mu);
+    if(now)
+        deliver(h, p, HK_OK);
+}
+
+static void *flusher_run(void *arg)
+{
+    hub_t *h = arg;
+    flusher_t *f = &h->fl;
+
+    pthread_mutex_lock(&f->mu);
+    for(;;) {
+        pending_t *list;
+        uint64_t upto;
+        bool was_failed, first_failure = false;
+        hk_err_t rc = HK_OK;
+
+        while(!f->head && !f->stop)
+            pthread_cond_wait(&f->cv, &f->mu);
+        if(!f->head)
+            break;
+        /* everything queued shares this flush: commits only grow */
+        list = f->head;
+        upto = f->tail->commits;
+        f->head = f->tail = NULL;
+        f->busy = true;
+        was_failed = f->failed;
+        pthread_mutex_unlock(&f->mu);
+        if(was_failed)
+            rc = HK_ERR_IO;
+        else if(upto > f->flushed) /* only this thread writes flushed */
+            rc = store_sync(h->store);
+        pthread_mutex_lock(&f->mu);
+        if(rc == HK_OK && upto > f->flushed)
+            f->flushed = upto;
+        if(rc != HK_OK && !f->failed)
+            first_failure = f->failed = true;
+        pthread_mutex_unlock(&f->mu);
+        if(first_failure) {
+            /* what the kernel did not write may be gone from its cache too,
+             * and the WAL is only good up to its first bad frame: nothing
+             * can be answered as done any more. Stop; a restart recovers
+             * what the disk holds. */
+            hk_log_error("hub", "the WAL flush failed: refusing every change and stopping");
+            while(mailbox_post_simple(runloop_mailbox(h->rl), MAILBOX_QUIT, 0, HK_OK, 1) ==
+                  HK_ERR_BUSY) {
+                struct timespec ts = { 0, 10000000L };
+                nanosleep(&ts, NULL);
+            }
+        }
+        while(list) {
+            pending_t *next = list->next;
+            deliver(h, list, rc);
+            list = next;
+        }
+        pthread_mutex_lock(&f->mu);
+        f->busy = false;
+    }
+    pthread_mutex_unlock(&f->mu);
+    return NULL;
+}
+
+/* Deliver what is queued, then end the flush thread. */
+static void flusher_stop(hub_t *h)
+{
+    flusher_t *f = &h->fl;
+
+    if(!f->started)
+        return;
+    pthread_mutex_lock(&f->mu);
+    f->stop = true;
+    pthread_cond_signal(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    pthread_join(f->th, NULL);
+    f->started = false;
+}
+
+static pending_t *pending_new(lan_req_t *r)
+{
+    pending_t *p = hk_calloc(1, sizeof(*p));
+
+    if(p)
+        p->req = r;
+    return p;
+}
+
+/* Queue the journal's events past read_seq for the feed: up to max of
+ * them from ev (already read, owned), then the rest read here. */
+static void feed_events(hub_t *h, journal_event_t *ev, int n, bool more)
+{
+    for(;;) {
+        pending_t *p;
+        if(n > 0) {
+            h->read_seq = ev[n - 1].seq;
+            p = pending_new(NULL);
+            if(p) {
+                p->ev = ev;
+                p->n_ev = n;
+                pend(h, p);
+            } else {
+                /* the feed sees the gap and sends its streams to the journal */
+                journal_events_free(ev, n);
+            }
+        }
+        if(!more)
+            return;
+        ev = NULL;
+        n = 0;
+        if(journal_read_after(h->store, h->read_seq, LAN_SERVER_BACKFILL_MAX, &ev, &n) != HK_OK) {
+            hk_log_warn("hub", "event feed: cannot read the journal after %lld",
+                        (long long)h->read_seq);
+            return; /* the next notice retries */
+        }
+        more = n == LAN_SERVER_BACKFILL_MAX;
+    }
+}
+
+/* Answer a slot's request with its result (once its group, if any, has
+ * committed) and free the slot. */
+static void slot_finish(hub_t *h, lan_slot_t *slot, branch_result_t *res, hk_err_t rc)
+{
+    lan_req_t *r = slot->req;
+    bool failed = slot->group && slot->group == h->failed_group;
+    pending_t *p = failed ? NULL : pending_new(r);
+
+    slot->tag = 0;
+    slot->req = NULL;
+    slot->group = 0;
+    slot->done = false;
+    slot->res = NULL;
+    if(!p) {
+        /* rolled back with its group (not done, whatever it said), or no
+         * memory to wait with: refused */
+        branch_result_free(res);
+        lan_req_complete(r, NULL, failed ? HK_ERR_IO : HK_ERR_NOMEM);
+        return;
+    }
+    p->res = res;
+    p->rc = rc;
+    pend(h, p);
+}
+
+/* Commit the open group: one transaction for every operation in it, its
+ * WAL flush left to the flush thread. Then its answers are queued after
+ * its events; if the commit failed, they are refused. */
 static void group_commit(hub_t *h)
 {
+    journal_event_t *ev = NULL;
+    int n = 0, i;
+    bool read_all = false;
+
     if(!h->group_open)
         return;
     h->group_open = false;
+    /* the group's events, read inside it: no read transaction of their own
+     * (failed or more than one read's worth: the rest after the commit) */
+    if(h->lan)
+        read_all =
+            journal_read_after(h->store, h->read_seq, LAN_SERVER_BACKFILL_MAX, &ev, &n) == HK_OK &&
+            n < LAN_SERVER_BACKFILL_MAX;
     if(store_commit(h->store) != HK_OK) {
         h->failed_group = h->group_id;
         hk_log_error("hub", "group commit %llu failed: its operations are refused",
                      (unsigned long long)h->group_id);
+        journal_events_free(ev, n);
     } else {
-        sync_poke(h->sync); /* new events for head office */
+        /* new events for head office (the sync flushes before it sends) */
+        sync_poke(h->sync);
+        if(h->lan)
+            feed_events(h, ev, n, !read_all);
+    }
+    for(i = 0; i < LAN_SERVER_MAX_INFLIGHT; i++) {
+        lan_slot_t *slot = &h->lan_reqs[i];
+        if(slot->tag && slot->done && slot->group == h->group_id)
+            slot_finish(h, slot, slot->res, slot->rc);
     }
 }
 
@@ -158,10 +435,15 @@ static void lan_request(hub_t *h, lan_req_t *r)
     int i;
 
     if(lan_req_kind(r) == LAN_REQ_JOURNAL) {
-        journal_event_t *ev = NULL;
-        int n = 0;
-        rc = journal_read_after(h->store, lan_req_after_seq(r), LAN_SERVER_BACKFILL_MAX, &ev, &n);
-        lan_req_complete_journal(r, ev, n, rc);
+        pending_t *p = pending_new(r);
+        if(!p) {
+            lan_req_complete_journal(r, NULL, 0, HK_ERR_NOMEM);
+            return;
+        }
+        p->journal = true;
+        p->rc = journal_read_after(h->store, lan_req_after_seq(r), LAN_SERVER_BACKFILL_MAX, &p->ev,
+                                   &p->n_ev);
+        pend(h, p); /* what it read may wait for its flush */
         return;
     }
     for(i = 0; i < LAN_SERVER_MAX_INFLIGHT && !slot; i++)
@@ -188,72 +470,65 @@ static void lan_request(hub_t *h, lan_req_t *r)
     if(rc != HK_OK) {
         slot->tag = 0;
         slot->req = NULL;
+        slot->group = 0;
         lan_req_complete(r, NULL, rc);
     }
 }
 
-static void lan_feed(hub_t *h);
-
-/* A MAILBOX_BRANCH_DONE for a LAN request: complete it with the result. */
+/* A MAILBOX_BRANCH_DONE for a LAN request: its answer, queued behind the
+ * events it wrote (so a caller's next snapshot, served from the server's
+ * cache while the feed stands still, cannot predate its change), or held
+ * until its group commits. */
 static void lan_done(hub_t *h, mailbox_msg_t *m)
 {
     int i;
 
     for(i = 0; i < LAN_SERVER_MAX_INFLIGHT; i++) {
-        if(h->lan_reqs[i].tag == m->tag) {
-            lan_req_t *r = h->lan_reqs[i].req;
-            uint64_t group = h->lan_reqs[i].group;
-            h->lan_reqs[i].tag = 0;
-            h->lan_reqs[i].req = NULL;
-            h->lan_reqs[i].group = 0;
-            if(group && group == h->failed_group) {
-                /* rolled back with its group: not done, whatever it said */
-                lan_req_complete(r, NULL, HK_ERR_IO);
+        lan_slot_t *slot = &h->lan_reqs[i];
+        if(slot->tag == m->tag) {
+            branch_result_t *res = m->payload;
+            m->payload = NULL; /* moved into the slot or the request */
+            if(h->group_open && slot->group == h->group_id) {
+                slot->done = true;
+                slot->res = res;
+                slot->rc = m->rc;
                 return;
             }
-            /* a change is in the event feed before its caller hears of it,
-             * so the caller's next snapshot (served from the server's
-             * cache while the feed stands still) cannot predate it */
-            if(m->rc == HK_OK && m->payload &&
-               ((branch_result_t *)m->payload)->op != BRANCH_OP_SNAPSHOT)
-                lan_feed(h);
-            lan_req_complete(r, m->payload, m->rc);
-            m->payload = NULL; /* moved into the request */
+            slot_finish(h, slot, res, m->rc);
             return;
         }
     }
     hk_log_warn("hub", "result for an unknown LAN request tag");
 }
 
-/* Read the journal past the feed and hand it to the stream subscribers. */
-static void lan_feed(hub_t *h)
+/* After a commit: checkpoint when the hub next falls quiet (the timer
+ * moves with every commit), or now at the hard limit. */
+static void checkpoint_due(hub_t *h)
 {
-    int64_t after = lan_server_feed_seq(h->lan);
-    int n = LAN_SERVER_BACKFILL_MAX;
+    int frames = store_wal_frames(h->store);
 
-    while(n == LAN_SERVER_BACKFILL_MAX) {
-        journal_event_t *ev = NULL;
-        n = 0;
-        if(journal_read_after(h->store, after, LAN_SERVER_BACKFILL_MAX, &ev, &n) != HK_OK) {
-            hk_log_warn("hub", "event feed: cannot read the journal after %lld", (long long)after);
-            return; /* the next notice retries */
-        }
-        if(n > 0) {
-            lan_server_feed(h->lan, ev, n);
-            after = ev[n - 1].seq;
-        }
-        journal_events_free(ev, n);
+    if(frames < HUB_CKPT_FRAMES)
+        return;
+    if(frames >= HUB_CKPT_HARD_FRAMES) {
+        runloop_timer_at(h->rl, T_CHECKPOINT, hub_mono(h));
+        return;
     }
+    runloop_timer_at(h->rl, T_CHECKPOINT, hub_mono(h) + HUB_CKPT_QUIET_MS);
 }
 
 static void on_message(void *user, mailbox_msg_t *m)
 {
     hub_t *h = user;
 
-    /* Only another LAN operation joins the open group; anything else
-     * (an answer, a journal read, the feed) sees it committed first. */
+    /* A LAN operation joins the open group, and its result and journal
+     * notice leave it open (the group commit reads the events); anything
+     * else (a stream's journal read, another branch call's result) sees
+     * it committed first. */
     if(h->group_open &&
-       !(m->kind == MAILBOX_REQUEST && m->payload && lan_req_kind(m->payload) == LAN_REQ_BRANCH_OP))
+       !(m->kind == MAILBOX_REQUEST && m->payload &&
+         lan_req_kind(m->payload) == LAN_REQ_BRANCH_OP) &&
+       !(m->kind == MAILBOX_BRANCH_DONE && (m->tag & HUB_TAG_LAN)) &&
+       m->kind != MAILBOX_JOURNAL_ADVANCED)
         group_commit(h);
     if(m->kind == MAILBOX_REQUEST && h->lan) {
         lan_req_t *r = m->payload;
@@ -265,12 +540,21 @@ static void on_message(void *user, mailbox_msg_t *m)
         hk_log_warn("hub", "branch operation failed: %s", hk_err_str(m->rc));
     } else if(m->kind == MAILBOX_JOURNAL_ADVANCED) {
         sync_poke(h->sync);
-        if(h->lan)
-            lan_feed(h);
+        /* an open group's commit reads the events; another connection's
+         * (the kiosk's own, hub_poke) are read now */
+        if(h->lan && !h->group_open)
+            feed_events(h, NULL, 0, true);
         if(!runloop_timer_armed(h->rl, T_RATING))
             runloop_timer_at(h->rl, T_RATING, hub_mono(h) + (RATING_WINDOW_S_DEFAULT + 1) * 1000);
     }
     mailbox_msg_free(m);
+    /* Nothing more waiting to join: commit, so the flush can start. The
+     * requests that arrive meanwhile run at once and form the next group
+     * while this one's flush is under way. */
+    if(h->group_open && mailbox_count(runloop_mailbox(h->rl)) == 0) {
+        group_commit(h);
+        checkpoint_due(h);
+    }
 }
 
 static void on_timer(void *user, int id)
@@ -278,7 +562,11 @@ static void on_timer(void *user, int id)
     hub_t *h = user;
 
     group_commit(h);
-    if(id == T_DAY) {
+    if(id == T_CHECKPOINT) {
+        if(store_checkpoint(h->store) != HK_OK)
+            hk_log_warn("hub", "checkpoint failed; retried when next quiet");
+        checkpoint_due(h); /* not all copied (a reader held frames): again later */
+    } else if(id == T_DAY) {
         if(branch_snapshot(&h->branch, ++h->tag) != HK_OK)
             hk_log_warn("hub", "day rollover snapshot not submitted");
         arm_day(h);
@@ -348,6 +636,19 @@ static bool demo_credentials(const config_t *cfg, char *what, size_t cap)
     return false;
 }
 
+/* Commits stop flushing the WAL themselves; the flush thread does it
+ * before anything they changed is shown. Without WAL (a file system that
+ * refused it) commits stay synchronous and the flushes do nothing. */
+static hk_err_t flusher_start(hub_t *h)
+{
+    /* refused: FULL, still durable */
+    (void)store_defer_sync(h->store, HUB_CKPT_FRAMES);
+    if(pthread_create(&h->fl.th, NULL, flusher_run, h) != 0)
+        return HK_ERR_NOMEM;
+    h->fl.started = true;
+    return HK_OK;
+}
+
 hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
 {
     const char *listen;
@@ -361,6 +662,8 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
     if(!h)
         return HK_ERR_NOMEM;
     h->o = *o;
+    pthread_mutex_init(&h->fl.mu, NULL);
+    pthread_cond_init(&h->fl.cv, NULL);
     memset(&hooks, 0, sizeof(hooks));
     hooks.user = h;
     hooks.now_ms = hub_mono;
@@ -409,8 +712,11 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
                         "its own token and every member of staff their own PIN",
                         listen, what);
         rc = journal_last_seq(h->store, &lo.journal_seq);
+        h->read_seq = lo.journal_seq;
         if(rc == HK_OK)
             rc = lan_server_start(&lo, &h->lan, diag);
+        if(rc == HK_OK)
+            rc = flusher_start(h);
         if(rc != HK_OK) {
             if(diag && !diag->msg[0])
                 hk_diag_set(diag, "hub: cannot start the LAN API: %s", hk_err_str(rc));
@@ -438,11 +744,12 @@ static void lan_shutdown(hub_t *h)
             lan_done(h, &m);
         mailbox_msg_free(&m); /* a request still queued completes as 503 */
     }
+    flusher_stop(h); /* answers what it holds */
     for(i = 0; i < LAN_SERVER_MAX_INFLIGHT; i++) {
         if(h->lan_reqs[i].tag) {
+            branch_result_free(h->lan_reqs[i].res);
             lan_req_complete(h->lan_reqs[i].req, NULL, HK_ERR_BUSY);
-            h->lan_reqs[i].tag = 0;
-            h->lan_reqs[i].req = NULL;
+            memset(&h->lan_reqs[i], 0, sizeof(h->lan_reqs[i]));
         }
     }
     lan_server_destroy(h->lan); /* joins the connection threads */
@@ -461,6 +768,8 @@ void hub_destroy(hub_t *h)
         branch_destroy(&h->branch);
     store_close(h->store);
     runloop_destroy(h->rl);
+    pthread_cond_destroy(&h->fl.cv);
+    pthread_mutex_destroy(&h->fl.mu);
     hk_free(h);
 }
 

@@ -411,8 +411,11 @@ static void set_common(lan_client_t *c, const char *path, struct curl_slist **hd
     curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "hallkiosk-lan/1");
-    if(c->ca_file[0])
+    if(c->ca_file[0]) {
+        /* the branch CA only, not also the system's CA path */
         curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_file);
+        curl_easy_setopt(c->curl, CURLOPT_CAPATH, NULL);
+    }
     net_curl_set_abort(c->curl, c->abort);
     c->errbuf[0] = '\0';
     if(token && token[0]) {

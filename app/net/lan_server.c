@@ -6,9 +6,9 @@
  *   connection (MHD_USE_THREAD_PER_CONNECTION). A connection thread may
  *   block: it parses the request (lan_api), posts a lan_req_t to the hub's
  *   mailbox (MAILBOX_REQUEST) and waits on the request's own condition
- *   variable; the hub thread runs the branch operation and completes the
- *   request (lan_req_complete) when the MAILBOX_BRANCH_DONE arrives. The
- *   hub never waits for a connection.
+ *   variable; the hub thread runs the branch operation, and the request is
+ *   completed (lan_req_complete) once its result is durable (the hub's
+ *   flush thread, see hub.c). The hub never waits for a connection.
  *   Requests: the connection thread owns the lan_req_t's memory; whoever
  *   holds the message (the mailbox, then the hub) owns the duty to complete
  *   it exactly once, and does not touch it after completing. A message
@@ -18,8 +18,8 @@
  *   the next one, or one the mailbox refuses as full, gets 503 with
  *   Retry-After. Bodies are capped at LAN_API_BODY_MAX (413), headers by
  *   the connection memory limit, connections by LAN_SERVER_MAX_CONN.
- *   Event feed: the hub thread reads each new journal event once and
- *   lan_server_feed() keeps its SSE frame in a ring of the last
+ *   Event feed: the hub reads each new journal event once and, once it
+ *   is durable, lan_server_feed() keeps its SSE frame in a ring of the last
  *   LAN_SERVER_FEED_CAP events (feed_first..feed_last), then broadcasts
  *   feed_cv. A subscriber (one per stream connection) has a cursor, the
  *   last seq it has been sent: it copies frames after its cursor from the
@@ -295,7 +295,7 @@ void lan_server_destroy(lan_server_t *s)
     hk_free(s);
 }
 
-/* ---- the feed (hub thread) -------------------------------------------------- */
+/* ---- the feed (the hub's flush thread) ----------------------------------------- */
 
 void lan_server_feed(lan_server_t *s, const journal_event_t *ev, int n)
 {

@@ -86,8 +86,9 @@ void lan_server_stop(lan_server_t *s);
 void lan_server_destroy(lan_server_t *s);
 
 /**
- * Hub thread: new journal events (oldest first, consecutive seqs after the
- * feed's last) for the stream's subscribers; wakes them. Copied.
+ * New journal events (oldest first, consecutive seqs after the feed's
+ * last) for the stream's subscribers; wakes them. Copied. Any thread, one
+ * at a time (the hub feeds from its flush thread, once they are durable).
  */
 void lan_server_feed(lan_server_t *s, const journal_event_t *ev, int n);
 
@@ -108,6 +109,7 @@ void lan_req_set_seq_before(lan_req_t *r, int64_t seq);
  * Complete a branch-op request with its result. Takes ownership of res
  * (a MAILBOX_BRANCH_DONE payload; NULL with rc when no result exists).
  * After this call r belongs to its connection thread again: do not touch it.
+ * Any thread (the hub completes from its flush thread).
  */
 void lan_req_complete(lan_req_t *r, branch_result_t *res, hk_err_t rc);
 

@@ -328,11 +328,16 @@ static void describe_error(const central_resp_t *r, char *dst, size_t cap)
 {
     central_error_t e;
     hk_diag_t d;
+    int n;
 
+    /* the length is looked at so that -O2's -Wformat-truncation accepts a
+     * cut: the text is for a status line, cut is fine */
     if(r->len && central_error_decode(r->body, r->len, &e, &d) == HK_OK)
-        snprintf(dst, cap, "HTTP %d %s: %s", r->status, e.code, e.message);
+        n = snprintf(dst, cap, "HTTP %d %s: %s", r->status, e.code, e.message);
     else
-        snprintf(dst, cap, "HTTP %d", r->status);
+        n = snprintf(dst, cap, "HTTP %d", r->status);
+    if(n < 0)
+        dst[0] = '\0';
 }
 
 /* What a status means to the loop: retry for 408, 429 and 5xx (and any
@@ -373,6 +378,15 @@ static outcome_t upload_batch(sync_t *s, bool *more)
     }
     if(n == 0)
         return OUT_OK;
+    /* the hub answers after its own flush (store_defer_sync): what this
+     * connection read may not be on disk yet, and head office must never
+     * hold an event a power cut could take back (its seq would be reused) */
+    rc = store_flush(s->store);
+    if(rc != HK_OK) {
+        set_error(s, "upload: cannot flush the journal: %s", hk_err_str(rc));
+        journal_events_free(ev, n);
+        return OUT_RETRY;
+    }
     rc = central_batch_encode(s->cfg.device.id, s->cfg.branch_id, ev, n, 0, &body, &len, &taken);
     if(rc != HK_OK) {
         set_error(s, "upload: cannot encode events after %lld: %s", (long long)cursor,

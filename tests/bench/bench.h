@@ -105,6 +105,28 @@ void bench_hub(const bench_opts_t *o, bench_table_t *t);
  *  a bare batched INSERT of the same rows into the same database. */
 void bench_central(const bench_opts_t *o, bench_table_t *t);
 
+/* The floor of central-ingest (bench_central.c): a bare batched INSERT of a
+ * batch's rows, one transaction, into events_floor (created by open) in the
+ * database of a hall-central store URL (sqlite:PATH or a libpq URL). */
+typedef struct bench_floor bench_floor_t;
+struct central_batch;
+bench_floor_t *bench_floor_open(const char *store_url, char *why, size_t why_size);
+int bench_floor_insert(bench_floor_t *f, const struct central_batch *b);
+void bench_floor_close(bench_floor_t *f);
+
+/** central-drain: 10,000 journal events drained by the real sync worker to
+ *  a local hall-central over TLS (client certificate). */
+void bench_central_drain(const bench_opts_t *o, bench_table_t *t);
+
+/** central-http-ingest: events/s stored by one hall-central over TLS from
+ *  concurrent uploaders (128 KB batches), SQLite and PostgreSQL, beside the
+ *  floor in the same database. */
+void bench_central_http(const bench_opts_t *o, bench_table_t *t);
+
+/** central-fleet: 500 token devices at once, a time-compressed outage and
+ *  the recovery with the sync worker's backoff; hall-central's PSS. */
+void bench_central_fleet(const bench_opts_t *o, bench_table_t *t);
+
 /* ---- processes and /proc (bench_sys.c) ---------------------------------- */
 
 /** 0 = exited (status filled), -1 = still running after timeout_ms. */

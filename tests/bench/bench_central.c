@@ -154,7 +154,7 @@ static void *sqlite_floor_open(const char *path, char *why, size_t why_size)
     if(!f)
         return NULL;
     snprintf(sql, sizeof(sql), "%s WITHOUT ROWID", FLOOR_TABLE_SQL);
-    if(sqlite3_open(path, &f->db) != SQLITE_OK ||
+    if(sqlite3_open(path, &f->db) != SQLITE_OK || sqlite3_busy_timeout(f->db, 10000) != SQLITE_OK ||
        sqlite3_exec(f->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, NULL) !=
            SQLITE_OK ||
        sqlite3_exec(f->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
@@ -256,12 +256,14 @@ static void *pg_floor_open(const char *url, char *why, size_t why_size)
 
 static int pg_floor_insert(void *h, const central_batch_t *b)
 {
-    static char nums[BATCH_EVENTS][3][24];
-    const char *params[BATCH_EVENTS * FLOOR_COLUMNS];
-    int i;
+    static char nums[CENTRAL_BATCH_MAX_EVENTS][2][24];
+    static const char *params[CENTRAL_BATCH_MAX_EVENTS * FLOOR_COLUMNS];
+    char *sql;
+    size_t cap, len;
+    int i, rc;
 
-    if(b->n_events != BATCH_EVENTS)
-        return -1; /* the prepared statement has BATCH_EVENTS rows */
+    if(b->n_events < 1 || b->n_events > CENTRAL_BATCH_MAX_EVENTS)
+        return -1;
     for(i = 0; i < b->n_events; i++) {
         const central_event_t *e = &b->events[i];
         const char **p = &params[i * FLOOR_COLUMNS];
@@ -275,13 +277,81 @@ static int pg_floor_insert(void *h, const central_batch_t *b)
         p[5] = e->body;
         p[6] = nums[i][1];
     }
-    return pg_ok(PQexecPrepared(h, "floor", BATCH_EVENTS * FLOOR_COLUMNS, params, NULL, NULL, 0))
-               ? 0
-               : -1;
+    if(b->n_events == BATCH_EVENTS)
+        return pg_ok(
+                   PQexecPrepared(h, "floor", BATCH_EVENTS * FLOOR_COLUMNS, params, NULL, NULL, 0))
+                   ? 0
+                   : -1;
+    /* another batch size (the HTTP benchmark's 128 KB batches): the same
+     * multi-row INSERT, unprepared */
+    cap = (size_t)b->n_events * FLOOR_COLUMNS * 8 + 200;
+    sql = hk_malloc(cap);
+    if(!sql)
+        return -1;
+    len = (size_t)snprintf(sql, cap,
+                           "INSERT INTO events_floor(device, seq, uuid, type, time_ms, body, "
+                           "received_ms) VALUES");
+    for(i = 0; i < b->n_events; i++) {
+        int p = i * FLOOR_COLUMNS;
+        len += (size_t)snprintf(sql + len, cap - len, "%s($%d,$%d,$%d,$%d,$%d,$%d,$%d)",
+                                i ? "," : "", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7);
+    }
+    rc = pg_ok(PQexecParams(h, sql, b->n_events * FLOOR_COLUMNS, NULL, params, NULL, NULL, 0)) ? 0
+                                                                                               : -1;
+    hk_free(sql);
+    return rc;
 }
 
 static const floor_ops_t PG_FLOOR = { pg_floor_open, pg_floor_insert, pg_floor_close };
 #endif
+
+/* ---- the floor for other parts (bench_central_net.c) ---------------------------- */
+
+struct bench_floor {
+    const floor_ops_t *ops;
+    void *h;
+};
+
+bench_floor_t *bench_floor_open(const char *store_url, char *why, size_t why_size)
+{
+    bench_floor_t *f = hk_calloc(1, sizeof(*f));
+
+    if(!f) {
+        snprintf(why, why_size, "no memory");
+        return NULL;
+    }
+    if(!strncmp(store_url, "sqlite:", 7)) {
+        f->ops = &SQLITE_FLOOR;
+        store_url += 7;
+    } else {
+#ifdef HK_BENCH_LIBPQ
+        f->ops = &PG_FLOOR;
+#else
+        snprintf(why, why_size, "built without libpq");
+        hk_free(f);
+        return NULL;
+#endif
+    }
+    f->h = f->ops->open(store_url, why, why_size);
+    if(!f->h) {
+        hk_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+int bench_floor_insert(bench_floor_t *f, const central_batch_t *b)
+{
+    return f->ops->insert(f->h, b);
+}
+
+void bench_floor_close(bench_floor_t *f)
+{
+    if(!f)
+        return;
+    f->ops->close(f->h);
+    hk_free(f);
+}
 
 /* ---- the run ---------------------------------------------------------------------- */
 

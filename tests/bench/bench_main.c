@@ -9,6 +9,7 @@
  *                 [--runs N] [--idle-s N] [--frames N] [--tickets N]
  *                 [--central-events N]
  *                 [process] [redraw] [ticket] [hub] [central-ingest]
+ *                 [central-drain] [central-http-ingest] [central-fleet]
  */
 #include "bench.h"
 
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
     bench_opts_t o;
     char hk[1024], work[1024];
     int i, want_process = 0, want_redraw = 0, want_ticket = 0, want_hub = 0, want_central = 0;
+    int want_drain = 0, want_http = 0, want_fleet = 0;
 
     memset(&o, 0, sizeof(o));
     snprintf(hk, sizeof(hk), "%s/hallkiosk", HK_BINARY_DIR);
@@ -66,6 +68,12 @@ int main(int argc, char **argv)
             want_hub = 1;
         } else if(!strcmp(a, "central-ingest")) {
             want_central = 1;
+        } else if(!strcmp(a, "central-drain")) {
+            want_drain = 1;
+        } else if(!strcmp(a, "central-http-ingest")) {
+            want_http = 1;
+        } else if(!strcmp(a, "central-fleet")) {
+            want_fleet = 1;
         } else if(v && !strcmp(a, "--hallkiosk")) {
             o.hallkiosk = v;
             i++;
@@ -101,8 +109,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "hk_bench: counts must be positive\n");
         return 2;
     }
-    if(!want_process && !want_redraw && !want_ticket && !want_hub && !want_central)
-        want_process = want_redraw = want_ticket = want_hub = want_central = 1;
+    if(!want_process && !want_redraw && !want_ticket && !want_hub && !want_central && !want_drain &&
+       !want_http && !want_fleet)
+        want_process = want_redraw = want_ticket = want_hub = want_central = want_drain =
+            want_http = want_fleet = 1;
     if(mkdir(o.work_dir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "hk_bench: cannot create %s: %s\n", o.work_dir, strerror(errno));
         return 2;
@@ -118,6 +128,12 @@ int main(int argc, char **argv)
         bench_hub(&o, &table);
     if(want_central)
         bench_central(&o, &table);
+    if(want_drain)
+        bench_central_drain(&o, &table);
+    if(want_http)
+        bench_central_http(&o, &table);
+    if(want_fleet)
+        bench_central_fleet(&o, &table);
     print_table(&table);
     return 0;
 }
@@ -223,6 +239,7 @@ static void usage(FILE *f)
           "                [--runs N] [--idle-s N] [--frames N] [--tickets N]\n"
           "                [--central-events N]\n"
           "                [process] [redraw] [ticket] [hub] [central-ingest]\n"
+          "                [central-drain] [central-http-ingest] [central-fleet]\n"
           "Prints measure | value | target | ok?; exits 0 even when a target is missed.\n",
           f);
 }

@@ -638,6 +638,43 @@ static void test_store_open_survives_every_allocation_failure(void)
     HK_ASSERT_MSG(failures > 20, "only %d failures exercised", failures);
 }
 
+/* store_defer_sync: commits stop flushing (synchronous=NORMAL), the
+ * owner flushes and checkpoints; only writing commits count, and nothing
+ * is lost from the file's point of view. */
+static void test_store_deferred_sync_counts_commits_and_checkpoints_on_demand(void)
+{
+    const char *path = hk_test_path("defer.db");
+    int i, frames;
+
+    HK_ASSERT_OK(store_open(path, &s, &diag));
+    HK_ASSERT_OK(store_sync(s)); /* not deferred: nothing to do */
+    HK_ASSERT_OK(store_defer_sync(s, 100));
+    HK_ASSERT_INT(1, pragma_int(store_db(s), "PRAGMA synchronous"));
+    HK_ASSERT(store_commits(s) == 0);
+    /* a read-only transaction is not a commit to flush */
+    HK_ASSERT_OK(store_begin(s));
+    HK_ASSERT_OK(store_commit(s));
+    HK_ASSERT(store_commits(s) == 0);
+    for(i = 0; i < 40; i++) {
+        char detail[32];
+        snprintf(detail, sizeof(detail), "n%d", i);
+        HK_ASSERT_OK(store_record_fault(s, 1000 + i, "printer", "paper_out", detail));
+    }
+    HK_ASSERT(store_commits(s) == 40);
+    HK_ASSERT_OK(store_sync(s));
+    /* no automatic checkpoint: the frames stay in the WAL until asked */
+    frames = store_wal_frames(s);
+    HK_ASSERT_MSG(frames >= 40, "%d frames", frames);
+    HK_ASSERT_OK(store_checkpoint(s));
+    HK_ASSERT_INT(0, store_wal_frames(s));
+    store_close(s);
+    s = NULL;
+    HK_ASSERT_OK(store_open(path, &s, &diag));
+    HK_ASSERT_INT(2, pragma_int(store_db(s), "PRAGMA synchronous")); /* per connection */
+    HK_ASSERT_INT(40, pragma_int(store_db(s), "SELECT COUNT(*) FROM faults"));
+    HK_ASSERT_OK(store_integrity_check(s, &diag));
+}
+
 int main(void)
 {
     HK_RUN(test_store_new_file_is_wal_full_sync_with_foreign_keys);
@@ -654,6 +691,7 @@ int main(void)
     HK_RUN(test_store_refuses_a_file_that_is_not_a_database);
     HK_RUN(test_store_unopenable_path_is_io_error);
     HK_RUN(test_store_faults_are_recorded_durably);
+    HK_RUN(test_store_deferred_sync_counts_commits_and_checkpoints_on_demand);
     HK_RUN(test_store_err_translates_sqlite_results);
     HK_RUN(test_store_open_survives_every_allocation_failure);
     return hk_test_end();
