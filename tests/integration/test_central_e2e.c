@@ -372,6 +372,20 @@ static void test_branch_events_reach_head_office_exactly_once(void)
         HK_ASSERT_MSG(text && strstr(text, "充值缴费"), "the branch did not save the new document");
         free(text);
     }
+    {
+        /* ... and put it in force: the hub's LAN API serves the new name */
+        int64_t end = integ_now_ms() + 10000;
+        bool shown = false;
+        while(!shown && integ_now_ms() < end) {
+            hk_http_resp_t br;
+            if(integ_req(hub.port, "GET", "/api/v1/branch", NULL, NULL, &br) == 200)
+                shown = br.body && strstr(br.body, "充值缴费") != NULL;
+            hk_http_resp_free(&br);
+            if(!shown)
+                integ_sleep_ms(100);
+        }
+        HK_ASSERT_MSG(shown, "the hub's GET /api/v1/branch does not show the renamed service");
+    }
     sync_status(status, sizeof(status));
     HK_ASSERT_MSG(strstr(status, "config version   2") != NULL, "%s", status);
     HK_ASSERT_INT(0, integ_stop(hub.proc, 10000));
