@@ -233,19 +233,11 @@ static long long status_backlog(const char *status)
 /* Build the hub's config: the sample branch with a "central" section. */
 static void write_hub_config(void)
 {
-    char path[700], *sample;
+    char path[700];
     cJSON *root, *c;
 
-    snprintf(path, sizeof(path), "%s/assets/config/sample-branch.json", HK_SOURCE_DIR);
-    sample = integ_slurp(path, NULL);
-    HK_ASSERT(sample != NULL);
-    root = integ_json(sample);
-    free(sample);
-    cJSON_DeleteItemFromObjectCaseSensitive(root, "central");
-    cJSON_DeleteItemFromObjectCaseSensitive(root, "data_dir");
-    c = cJSON_AddObjectToObject(root, "central");
     snprintf(path, sizeof(path), "https://127.0.0.1:%u", central_port);
-    cJSON_AddStringToObject(c, "url", path);
+    root = integ_sample_with_central(path, &c);
     snprintf(path, sizeof(path), "%s/ca.crt", hc_dir);
     cJSON_AddStringToObject(c, "ca_file", path);
     snprintf(path, sizeof(path), "%s/kiosk-1.crt", hc_dir);
@@ -254,12 +246,7 @@ static void write_hub_config(void)
     cJSON_AddStringToObject(c, "client_key", path);
     cJSON_AddNumberToObject(c, "interval_s", 1);
     cJSON_AddNumberToObject(c, "config_poll_s", 5);
-    {
-        char *text = cJSON_Print(root);
-        integ_write_file(hub.cfg, text);
-        cJSON_free(text);
-    }
-    cJSON_Delete(root);
+    integ_save_json(hub.cfg, root);
 }
 
 /* A fresh head office (init-dev) and branch config in this test's dir. */
