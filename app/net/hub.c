@@ -77,7 +77,11 @@
 #include "runloop.h"
 #include "store.h"
 
-enum { T_DAY = 0, T_RATING, T_CHECKPOINT };
+enum { T_DAY = 0, T_RATING, T_CHECKPOINT, T_CONFIG };
+
+/* How often the hub looks at the live config's generation (one atomic
+ * load): a document from head office is in force here within this. */
+#define HUB_CONFIG_POLL_MS 500
 
 /* Checkpoints (see the design notes): once the WAL holds this many frames
  * (SQLite's own automatic threshold), after this long without a commit;
@@ -126,6 +130,10 @@ typedef struct flusher {
 
 struct hub {
     hub_opts_t o;
+    config_t cfg;            /* in force here (hub thread); starts as *o.cfg */
+    config_live_t *live;     /* o.live, or own_live */
+    config_live_t *own_live; /* a standalone hub's (no kiosk's to share) */
+    uint64_t cfg_gen;        /* live's generation cfg came from */
     store_t *store;
     runloop_t *rl;
     branch_t branch;
@@ -162,7 +170,7 @@ static int64_t hub_wall(void *user)
 
 static void arm_day(hub_t *h)
 {
-    int64_t off = (int64_t)h->o.cfg->utc_offset_min * 60000, wall = hub_wall(h);
+    int64_t off = (int64_t)h->cfg.utc_offset_min * 60000, wall = hub_wall(h);
     int64_t next_local_midnight = ((wall + off) / 86400000 + 1) * 86400000 - off;
 
     runloop_timer_at(h->rl, T_DAY, hub_mono(h) + (next_local_midnight - wall) + 1000);
@@ -557,12 +565,55 @@ static void on_message(void *user, mailbox_msg_t *m)
     }
 }
 
+/* Are two strings different (for the settings that need a restart)? */
+static bool differs(const char *a, const char *b)
+{
+    return strcmp(a, b) != 0;
+}
+
+/* T_CONFIG: a new generation (head office's document, applied by the
+ * sync; or the kiosk's engineer mode) goes into the branch and the LAN API.
+ * What is bound at start (the listen address, the TLS files, the data
+ * directory) stays as it is until a restart. */
+static void config_check(hub_t *h)
+{
+    uint64_t gen = 0;
+    const config_t *cfg;
+
+    runloop_timer_at(h->rl, T_CONFIG, hub_mono(h) + HUB_CONFIG_POLL_MS);
+    if(config_live_generation(h->live) == h->cfg_gen)
+        return;
+    cfg = config_live_acquire(h->live, &gen);
+    if(gen != h->cfg_gen) {
+        config_t keep = h->cfg;
+        if(differs(cfg->hub.listen, keep.hub.listen) ||
+           differs(cfg->hub.tls_cert, keep.hub.tls_cert) ||
+           differs(cfg->hub.tls_key, keep.hub.tls_key) || differs(cfg->data_dir, keep.data_dir))
+            hk_log_warn("hub",
+                        "config generation %llu changes hub.listen, hub.tls_cert, hub.tls_key "
+                        "or data_dir: those take effect at the next restart",
+                        (unsigned long long)gen);
+        h->cfg = *cfg;
+        memcpy(&h->cfg.hub, &keep.hub, sizeof(h->cfg.hub));
+        memcpy(h->cfg.data_dir, keep.data_dir, sizeof(h->cfg.data_dir));
+        h->cfg_gen = gen;
+        branch_local_set_config(&h->branch, &h->cfg);
+        if(h->lan && lan_server_set_config(h->lan, &h->cfg) != HK_OK)
+            hk_log_error("hub", "out of memory: the LAN API keeps the previous configuration");
+        hk_log_info("hub", "config generation %llu in force (branch %s, %d services)",
+                    (unsigned long long)gen, h->cfg.branch_id, h->cfg.n_services);
+    }
+    config_live_release(h->live, cfg);
+}
+
 static void on_timer(void *user, int id)
 {
     hub_t *h = user;
 
     group_commit(h);
-    if(id == T_CHECKPOINT) {
+    if(id == T_CONFIG) {
+        config_check(h);
+    } else if(id == T_CHECKPOINT) {
         if(store_checkpoint(h->store) != HK_OK)
             hk_log_warn("hub", "checkpoint failed; retried when next quiet");
         checkpoint_due(h); /* not all copied (a reader held frames): again later */
@@ -662,6 +713,8 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
     if(!h)
         return HK_ERR_NOMEM;
     h->o = *o;
+    h->cfg = *o->cfg;
+    h->live = o->live;
     pthread_mutex_init(&h->fl.mu, NULL);
     pthread_cond_init(&h->fl.cv, NULL);
     memset(&hooks, 0, sizeof(hooks));
@@ -670,12 +723,19 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
     hooks.on_message = on_message;
     hooks.on_timer = on_timer;
     rc = runloop_create(&hooks, 1024, NULL, NULL, &h->rl);
+    if(rc == HK_OK && !h->live) {
+        rc = config_live_create(o->cfg, &h->own_live);
+        h->live = h->own_live;
+    }
+    if(rc == HK_OK)
+        h->cfg_gen = config_live_generation(h->live);
     if(rc == HK_OK)
         rc = paths_resolve(o->data_dir, "hallkiosk.db", path, sizeof(path));
     if(rc == HK_OK)
         rc = store_open(path, &h->store, diag);
     if(rc == HK_OK)
-        rc = branch_local_create(h->store, o->cfg, runloop_mailbox(h->rl), hub_wall, h, &h->branch);
+        rc =
+            branch_local_create(h->store, &h->cfg, runloop_mailbox(h->rl), hub_wall, h, &h->branch);
     if(rc != HK_OK) {
         if(diag && !diag->msg[0])
             hk_diag_set(diag, "hub: cannot open the branch store: %s", hk_err_str(rc));
@@ -689,7 +749,7 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
         memset(&so, 0, sizeof(so));
         so.cfg = o->cfg;
         so.data_dir = o->data_dir;
-        so.live = o->live;
+        so.live = h->live;
         hk_diag_clear(&sd);
         if(sync_start(&so, &h->sync, &sd) != HK_OK)
             hk_log_error("hub", "no sync with head office (%s): events wait in the journal",
@@ -701,7 +761,7 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
         lan_server_opts_t lo;
         char what[96];
         memset(&lo, 0, sizeof(lo));
-        lo.cfg = o->cfg;
+        lo.cfg = &h->cfg;
         lo.mb = runloop_mailbox(h->rl);
         lo.listen = listen;
         lo.tls_cert = o->cfg->hub.tls_cert;
@@ -768,6 +828,7 @@ void hub_destroy(hub_t *h)
         branch_destroy(&h->branch);
     store_close(h->store);
     runloop_destroy(h->rl);
+    config_live_destroy(h->own_live);
     pthread_cond_destroy(&h->fl.cv);
     pthread_mutex_destroy(&h->fl.mu);
     hk_free(h);
@@ -783,7 +844,8 @@ int hub_run(hub_t *h)
         return 1;
     }
     arm_day(h);
-    hk_log_info("hub", "branch %s: hub running%s", h->o.cfg->branch_id,
+    runloop_timer_at(h->rl, T_CONFIG, hub_mono(h) + HUB_CONFIG_POLL_MS);
+    hk_log_info("hub", "branch %s: hub running%s", h->cfg.branch_id,
                 h->lan ? "" : " (no LAN API: neither --listen nor hub.listen)");
     rc = runloop_run(h->rl);
     lan_shutdown(h);
@@ -800,7 +862,8 @@ static void *hub_thread(void *arg)
     hub_t *h = arg;
 
     arm_day(h);
-    hk_log_info("hub", "branch %s: hub running inside this kiosk%s", h->o.cfg->branch_id,
+    runloop_timer_at(h->rl, T_CONFIG, hub_mono(h) + HUB_CONFIG_POLL_MS);
+    hk_log_info("hub", "branch %s: hub running inside this kiosk%s", h->cfg.branch_id,
                 h->lan ? "" : " (no LAN API)");
     (void)runloop_run(h->rl);
     lan_shutdown(h);
@@ -838,6 +901,11 @@ void hub_stop_thread(hub_t *h)
 sync_t *hub_sync(hub_t *h)
 {
     return h ? h->sync : NULL;
+}
+
+config_live_t *hub_live(hub_t *h)
+{
+    return h ? h->live : NULL;
 }
 
 uint16_t hub_port(const hub_t *h)

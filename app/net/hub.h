@@ -29,7 +29,11 @@ typedef struct hub_opts {
                              no LAN API). Off loopback the config's
                              hub.tls_cert/tls_key are required (HTTPS). */
     config_live_t *live;  /* where configuration pushed by head office is put in
-                             force (the kiosk's); NULL = saved only. Borrowed. */
+                             force (the kiosk's); NULL = the hub makes its own
+                             (a standalone hub). Borrowed. The hub watches its
+                             generation on its loop and puts each new one in
+                             force in the branch and the LAN API; hub.listen,
+                             hub.tls_* and data_dir need a restart (logged). */
 } hub_opts_t;
 
 /**
@@ -70,6 +74,10 @@ void hub_stop_thread(hub_t *h);
  *  start). Valid until hub_destroy(); sync_online()/sync_status_get() are
  *  safe from any thread. */
 sync_t *hub_sync(hub_t *h);
+
+/** The config_live the hub watches: the one in its opts, or its own (a
+ *  standalone hub's, which the sync fills). Valid until hub_destroy(). */
+config_live_t *hub_live(hub_t *h);
 
 /** Block SIGTERM/SIGINT in the calling thread (call before creating threads). */
 void hub_block_signals(void);

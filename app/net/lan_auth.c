@@ -21,6 +21,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "hk_log.h"
 #include "hk_mem.h"
 #include "staff_auth.h"
 
@@ -89,7 +90,12 @@ hk_err_t lan_auth_login(lan_auth_t *a, const char *staff_id, const char *pin, co
     int idx = -1, i;
     hk_err_t rc;
 
-    rc = staff_auth_check(a->pins, a->cfg, staff_id, pin, source, now_ms, &idx, retry_after_s);
+    const config_t *cfg;
+
+    pthread_mutex_lock(&a->mu);
+    cfg = a->cfg; /* lan_auth_set_config may swap it (the old one stays valid) */
+    pthread_mutex_unlock(&a->mu);
+    rc = staff_auth_check(a->pins, cfg, staff_id, pin, source, now_ms, &idx, retry_after_s);
     if(rc != HK_OK)
         return rc;
     randombytes_buf(raw, sizeof(raw));
@@ -108,6 +114,14 @@ hk_err_t lan_auth_login(lan_auth_t *a, const char *staff_id, const char *pin, co
         if(!slot || s->used_ms < slot->used_ms)
             slot = s; /* all live: the least recently used gives way */
     }
+    if(a->cfg != cfg) { /* replaced during the check: its index there */
+        idx = config_staff_index(a->cfg, staff_id);
+        if(idx < 0) {
+            pthread_mutex_unlock(&a->mu);
+            sodium_memzero(session, LAN_AUTH_SESSION_LEN);
+            return HK_ERR_INVALID; /* as a wrong id */
+        }
+    }
     token_hash(session, slot->hash);
     slot->staff_idx = idx;
     slot->used_ms = now_ms > 0 ? now_ms : 1;
@@ -122,19 +136,24 @@ void lan_auth_resolve(lan_auth_t *a, const char *token, int64_t now_ms, lan_prin
     size_t len = token ? strlen(token) : 0;
     int i, dev = -1;
 
+    const config_t *cfg;
+
     memset(who, 0, sizeof(*who));
     who->staff_idx = -1;
     if(!len || len > LAN_AUTH_TOKEN_MAX)
         return;
-    for(i = 0; i < a->cfg->n_devices; i++) {
-        const char *t = a->cfg->devices[i].token;
+    pthread_mutex_lock(&a->mu);
+    cfg = a->cfg; /* lan_auth_set_config may swap it (the old one stays valid) */
+    pthread_mutex_unlock(&a->mu);
+    for(i = 0; i < cfg->n_devices; i++) {
+        const char *t = cfg->devices[i].token;
         /* every entry is compared, so the time says nothing about which */
         if(t[0] && strlen(t) == len && sodium_memcmp(t, token, len) == 0)
             dev = i;
     }
     if(dev >= 0) {
         who->kind = LAN_PRINCIPAL_DEVICE;
-        memcpy(who->device_id, a->cfg->devices[dev].id, sizeof(who->device_id));
+        memcpy(who->device_id, cfg->devices[dev].id, sizeof(who->device_id));
         return;
     }
     if(len != LAN_AUTH_SESSION_LEN - 1)
@@ -155,6 +174,30 @@ void lan_auth_resolve(lan_auth_t *a, const char *token, int64_t now_ms, lan_prin
         break;
     }
     pthread_mutex_unlock(&a->mu);
+}
+
+void lan_auth_set_config(lan_auth_t *a, const config_t *cfg)
+{
+    int i, dropped = 0;
+
+    pthread_mutex_lock(&a->mu);
+    for(i = 0; i < a->n_slots; i++) {
+        slot_t *s = &a->slots[i];
+        int idx;
+        if(!s->used_ms)
+            continue;
+        idx = config_staff_index(cfg, a->cfg->staff[s->staff_idx].id);
+        if(idx < 0) {
+            memset(s, 0, sizeof(*s)); /* no longer staff here: logged out */
+            dropped++;
+        } else {
+            s->staff_idx = idx;
+        }
+    }
+    a->cfg = cfg;
+    pthread_mutex_unlock(&a->mu);
+    if(dropped)
+        hk_log_info("lan", "%d staff session(s) ended: not in the new configuration", dropped);
 }
 
 bool lan_auth_logout(lan_auth_t *a, const char *token)

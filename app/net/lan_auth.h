@@ -59,6 +59,16 @@ hk_err_t lan_auth_create(const config_t *cfg, int max_sessions, lan_auth_t **out
 void lan_auth_destroy(lan_auth_t *a); /* NULL ok */
 
 /**
+ * Put a new configuration in force (devices' tokens, staff and their PINs):
+ * open staff sessions follow their member of staff to the new list, and end
+ * when that member is no longer in it. The old cfg must stay valid until
+ * lan_auth_destroy() (a request may still be reading it).
+ * @param cfg  borrowed; outlives the lan_auth.
+ * \threadsafety any thread.
+ */
+void lan_auth_set_config(lan_auth_t *a, const config_t *cfg);
+
+/**
  * Check a staff id and PIN and open a session. Runs Argon2id (tens of
  * ms): call it on a connection thread, never on the hub's.
  * @param source         the caller's address, for the per-source limit.

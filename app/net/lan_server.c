@@ -86,8 +86,19 @@ struct lan_req {
     int n_ev;
 };
 
+/* A configuration put in force by lan_server_set_config(): kept (with its
+ * GET /branch text) until the server is destroyed, as a connection thread
+ * may still read one it took before the swap. Replacements are rare (head
+ * office pushes a new document now and then). */
+typedef struct retired {
+    struct retired *next;
+    config_t cfg;
+    char *branch_json;
+} retired_t;
+
 struct lan_server {
-    const config_t *cfg;
+    const config_t *cfg; /* guarded by mu (swapped by lan_server_set_config) */
+    retired_t *owned;    /* the configs set since the start, newest first */
     mailbox_t *mb;
     struct MHD_Daemon *d;
     uint16_t port;
@@ -283,9 +294,16 @@ void lan_server_destroy(lan_server_t *s)
     if(s->d)
         MHD_stop_daemon(s->d); /* joins the connection threads */
     feed_clear(s);
-    HK_SAFEFREE(s->branch_json);
+    if(!s->owned)
+        HK_SAFEFREE(s->branch_json); /* else owned by s->owned's first */
     HK_SAFEFREE(s->snap_json);
     lan_auth_destroy(s->auth);
+    while(s->owned) {
+        retired_t *r = s->owned;
+        s->owned = r->next;
+        hk_free(r->branch_json);
+        hk_free(r);
+    }
     if(s->tls_key)
         sodium_memzero(s->tls_key, strlen(s->tls_key));
     HK_SAFEFREE(s->tls_key);
@@ -293,6 +311,53 @@ void lan_server_destroy(lan_server_t *s)
     pthread_cond_destroy(&s->feed_cv);
     pthread_mutex_destroy(&s->mu);
     hk_free(s);
+}
+
+/* The configuration in force now (valid until the server is destroyed). */
+static const config_t *cfg_now(lan_server_t *s)
+{
+    const config_t *cfg;
+
+    pthread_mutex_lock(&s->mu);
+    cfg = s->cfg;
+    pthread_mutex_unlock(&s->mu);
+    return cfg;
+}
+
+/* A staff session's JSON, the member of staff looked up by id in the
+ * config in force (a swap may have moved their index); NULL if gone. */
+static char *encode_session(lan_server_t *s, const char *session, const lan_principal_t *who)
+{
+    const config_t *cfg = cfg_now(s);
+    int idx = config_staff_index(cfg, who->staff_id);
+
+    return idx < 0 ? NULL : lan_api_encode_session(cfg, session, idx, who->expires_ms);
+}
+
+hk_err_t lan_server_set_config(lan_server_t *s, const config_t *cfg)
+{
+    retired_t *r = hk_calloc(1, sizeof(*r));
+    char *old_json;
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    r->cfg = *cfg;
+    r->branch_json = lan_api_encode_branch(&r->cfg);
+    if(!r->branch_json) {
+        hk_free(r);
+        return HK_ERR_NOMEM;
+    }
+    pthread_mutex_lock(&s->mu);
+    old_json = s->owned ? NULL : s->branch_json; /* the start's: ours to free */
+    r->next = s->owned;
+    s->owned = r;
+    s->cfg = &r->cfg;
+    s->branch_json = r->branch_json;
+    HK_SAFEFREE(s->snap_json); /* its names and estimates came from the old one */
+    pthread_mutex_unlock(&s->mu);
+    lan_auth_set_config(s->auth, &r->cfg);
+    hk_free(old_json);
+    return HK_OK;
 }
 
 /* ---- the feed (the hub's flush thread) ----------------------------------------- */
@@ -642,7 +707,7 @@ static enum MHD_Result start_stream(lan_server_t *s, struct MHD_Connection *c, l
 
     if(last && lan_api_parse_event_id(last, &from) && from > snap->journal_seq)
         from = snap->journal_seq; /* an id from the future (another store): from now */
-    json = lan_api_encode_snapshot(s->cfg, snap);
+    json = lan_api_encode_snapshot(cfg_now(s), snap);
     u = json ? hk_calloc(1, sizeof(*u)) : NULL;
     need = json ? strlen(json) + 64 : 0;
     if(u) {
@@ -780,8 +845,7 @@ static enum MHD_Result do_login(lan_server_t *s, struct MHD_Connection *c, lan_c
     if(rc != HK_OK)
         return MHD_NO;
     hk_log_info("lan", "staff %s logged in from %s", who.staff_id, source);
-    ret = send_json_free(c, 201,
-                         lan_api_encode_session(s->cfg, session, who.staff_idx, who.expires_ms));
+    ret = send_json_free(c, 201, encode_session(s, session, &who));
     sodium_memzero(session, sizeof(session));
     return ret;
 }
@@ -794,6 +858,7 @@ static enum MHD_Result do_op(lan_server_t *s, struct MHD_Connection *c, const la
     lan_req_t *r;
     enum MHD_Result ret;
     char today[HK_TIME_DAY_LEN];
+    const config_t *cfg;
     int status = 500;
 
     if(call->route == LAN_ROUTE_OP && call->op == BRANCH_OP_SNAPSHOT) {
@@ -830,8 +895,9 @@ static enum MHD_Result do_op(lan_server_t *s, struct MHD_Connection *c, const la
     }
     if(call->op == BRANCH_OP_IMPORT_TICKET && r->res->journal_seq <= r->seq_before)
         status = 200; /* the hub had it already: nothing was written */
-    hk_time_business_day(wall_ms(), s->cfg->utc_offset_min, today);
-    json = lan_api_encode_result(s->cfg, call, r->res, today);
+    cfg = cfg_now(s);
+    hk_time_business_day(wall_ms(), cfg->utc_offset_min, today);
+    json = lan_api_encode_result(cfg, call, r->res, today);
     if(json && call->route == LAN_ROUTE_OP && call->op == BRANCH_OP_SNAPSHOT && status == 200) {
         char *copy = hk_strdup(json);
         pthread_mutex_lock(&s->mu);
@@ -868,7 +934,7 @@ static enum MHD_Result handle(lan_server_t *s, struct MHD_Connection *c, const c
     }
     q.day = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "day");
     q.number = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "number");
-    rc = lan_api_parse(s->cfg, method, url, &q, cn->body, cn->len, &call, &err);
+    rc = lan_api_parse(cfg_now(s), method, url, &q, cn->body, cn->len, &call, &err);
     if(rc == HK_ERR_NOMEM)
         return MHD_NO;
     if(rc != HK_OK)
@@ -880,11 +946,15 @@ static enum MHD_Result handle(lan_server_t *s, struct MHD_Connection *c, const c
         return send_error(c, &err);
     }
     switch(call.route) {
-    case LAN_ROUTE_BRANCH: return send_text(c, 200, s->branch_json, NULL, 0);
+    case LAN_ROUTE_BRANCH: {
+        char *json;
+        pthread_mutex_lock(&s->mu);
+        json = hk_strdup(s->branch_json);
+        pthread_mutex_unlock(&s->mu);
+        return json ? send_json_free(c, 200, json) : MHD_NO;
+    }
     case LAN_ROUTE_LOGIN: return do_login(s, c, &call);
-    case LAN_ROUTE_SESSION:
-        return send_json_free(c, 200,
-                              lan_api_encode_session(s->cfg, NULL, who.staff_idx, who.expires_ms));
+    case LAN_ROUTE_SESSION: return send_json_free(c, 200, encode_session(s, NULL, &who));
     case LAN_ROUTE_LOGOUT:
         (void)lan_auth_logout(s->auth, token);
         hk_log_info("lan", "staff %s logged out", who.staff_id);

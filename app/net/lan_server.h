@@ -64,6 +64,18 @@ typedef enum lan_req_kind {
  */
 hk_err_t lan_server_start(const lan_server_opts_t *o, lan_server_t **out, hk_diag_t *diag);
 
+/**
+ * Put a new configuration in force (head office pushed one): GET /branch,
+ * the services, counters and names in answers and snapshots, the devices'
+ * tokens and the staff (open sessions follow their member of staff, and end
+ * when that member is gone). The cached snapshot is dropped. The listen
+ * address and TLS files stay as started (a restart changes those).
+ * @param cfg  copied; the old ones are kept until lan_server_destroy().
+ * @return HK_OK; HK_ERR_NOMEM (the old one stays in force).
+ * \threadsafety any thread.
+ */
+hk_err_t lan_server_set_config(lan_server_t *s, const config_t *cfg);
+
 /** The bound port (the one chosen when the opts said 0). */
 uint16_t lan_server_port(const lan_server_t *s);
 

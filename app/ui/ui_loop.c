@@ -18,12 +18,19 @@
  *   First frame: logged at info level with the raw CLOCK_MONOTONIC time
  *   ("first frame presented: mono-ns N, M ms after start"): the benchmark
  *   reads it from outside, so no bench hook lives in product code.
+ *   Frame log (a measurement, off by default): with HK_FRAME_LOG=FILE in the
+ *   environment every presented frame appends a line with its raw
+ *   CLOCK_MONOTONIC time in ns; HK_FRAME_PROBE_MS=N (1..1000) also forces a
+ *   redraw at least every N ms of real time, so the intervals between
+ *   lines say how long the UI thread went without presenting (a blocked
+ *   UI thread shows as a long one). docs/architecture.md, "Frame log".
  *   Invariants: the top of the stack is a registered screen; only this
  *   thread touches screens, overlay and model.
  */
 #include "ui_loop.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -49,7 +56,39 @@ struct ui_loop {
     bool dirty;
     int64_t guard_until_ms;
     int frames;
+    FILE *frame_log;    /* HK_FRAME_LOG; NULL = off */
+    int probe_ms;       /* HK_FRAME_PROBE_MS; 0 = off */
+    int64_t next_probe; /* real monotonic ms */
 };
+
+/* Real monotonic ms (the loop's own clock may be a stepped one). */
+static int64_t real_mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The frame log and probe from the environment (see the design notes). */
+static void frame_log_open(ui_loop_t *l)
+{
+    const char *path = getenv("HK_FRAME_LOG"), *probe = getenv("HK_FRAME_PROBE_MS");
+
+    if(!path || !path[0])
+        return;
+    l->frame_log = fopen(path, "a");
+    if(!l->frame_log) {
+        hk_log_warn("ui", "HK_FRAME_LOG: cannot open %s: no frame log", path);
+        return;
+    }
+    setvbuf(l->frame_log, NULL, _IOLBF, 0); /* a line per frame, readable as it runs */
+    if(probe) {
+        long ms = strtol(probe, NULL, 10);
+        l->probe_ms = ms >= 1 && ms <= 1000 ? (int)ms : 0;
+    }
+    hk_log_info("ui", "frame log: %s (probe %d ms)", path, l->probe_ms);
+}
 
 static int64_t rl_now(void *user)
 {
@@ -97,9 +136,12 @@ hk_err_t ui_loop_create(const ui_loop_opts_t *o, const ui_controller_t *ctl, ui_
     h.now_ms = rl_now;
     h.on_message = rl_message;
     h.on_timer = rl_timer;
+    frame_log_open(l);
     rc = runloop_create(&h, o->mailbox_capacity > 0 ? o->mailbox_capacity : DEFAULT_MAILBOX,
                         wake_display, o->display, &l->rl);
     if(rc != HK_OK) {
+        if(l->frame_log)
+            fclose(l->frame_log);
         hk_free(l);
         return rc;
     }
@@ -114,6 +156,8 @@ void ui_loop_destroy(ui_loop_t *l)
     if(!l)
         return;
     runloop_destroy(l->rl);
+    if(l->frame_log)
+        fclose(l->frame_log);
     for(i = 0; i < UI_LOOP_MAX_SCREENS; i++)
         if(l->scr[i])
             l->ops[i]->destroy(l->scr[i]);
@@ -335,6 +379,11 @@ void ui_loop_frame(ui_loop_t *l, bool force)
     ui_dialog_draw(&l->dialog, l->g);
     display_present(l->o.display);
     l->dirty = false;
+    if(l->frame_log) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        fprintf(l->frame_log, "%lld\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+    }
     if(l->frames++ == 0)
         first_frame_log(l);
     if(l->c.after_present)
@@ -359,6 +408,11 @@ static ui_src_result_t display_next(void *impl, ui_loop_t *l, int64_t deadline_m
         wait = 0;
     if(wait > 600000)
         wait = 600000;
+    if(l->probe_ms) { /* the frame probe's next redraw */
+        int64_t left = l->next_probe - real_mono_ms();
+        if(left < wait)
+            wait = left < 0 ? 0 : left;
+    }
     if(!display_wait(l->o.display, (int)wait, ev))
         return UI_SRC_IDLE;
     if(ev->type == DISPLAY_EV_QUIT) {
@@ -391,6 +445,10 @@ int ui_loop_run(ui_loop_t *l, const ui_input_source_t *src)
         display_event_t ev;
         ui_src_result_t r;
 
+        if(l->probe_ms && real_mono_ms() >= l->next_probe) {
+            l->dirty = true; /* the frame probe: present even with no change */
+            l->next_probe = real_mono_ms() + l->probe_ms;
+        }
         ui_loop_pump(l);
         if(runloop_quitting(l->rl))
             break;

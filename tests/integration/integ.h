@@ -544,4 +544,34 @@ static inline int integ_login(uint16_t port, const char *staff_id, char *dst, si
     return st;
 }
 
+/* The sample branch config with a "central" object of its own (url set)
+ * and no data_dir: the caller adds to the returned object and saves root
+ * with integ_save_json(). */
+static inline cJSON *integ_sample_with_central(const char *url, cJSON **central)
+{
+    char path[700], *sample;
+    cJSON *root;
+
+    snprintf(path, sizeof(path), "%s/assets/config/sample-branch.json", HK_SOURCE_DIR);
+    sample = integ_slurp(path, NULL);
+    HK_ASSERT(sample != NULL);
+    root = integ_json(sample);
+    free(sample);
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "central");
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "data_dir");
+    *central = cJSON_AddObjectToObject(root, "central");
+    cJSON_AddStringToObject(*central, "url", url);
+    return root;
+}
+
+/* Write root as JSON to path and free it. */
+static inline void integ_save_json(const char *path, cJSON *root)
+{
+    char *text = cJSON_Print(root);
+
+    integ_write_file(path, text);
+    cJSON_free(text);
+    cJSON_Delete(root);
+}
+
 #endif

@@ -233,19 +233,11 @@ static long long status_backlog(const char *status)
 /* Build the hub's config: the sample branch with a "central" section. */
 static void write_hub_config(void)
 {
-    char path[700], *sample;
+    char path[700];
     cJSON *root, *c;
 
-    snprintf(path, sizeof(path), "%s/assets/config/sample-branch.json", HK_SOURCE_DIR);
-    sample = integ_slurp(path, NULL);
-    HK_ASSERT(sample != NULL);
-    root = integ_json(sample);
-    free(sample);
-    cJSON_DeleteItemFromObjectCaseSensitive(root, "central");
-    cJSON_DeleteItemFromObjectCaseSensitive(root, "data_dir");
-    c = cJSON_AddObjectToObject(root, "central");
     snprintf(path, sizeof(path), "https://127.0.0.1:%u", central_port);
-    cJSON_AddStringToObject(c, "url", path);
+    root = integ_sample_with_central(path, &c);
     snprintf(path, sizeof(path), "%s/ca.crt", hc_dir);
     cJSON_AddStringToObject(c, "ca_file", path);
     snprintf(path, sizeof(path), "%s/kiosk-1.crt", hc_dir);
@@ -254,12 +246,7 @@ static void write_hub_config(void)
     cJSON_AddStringToObject(c, "client_key", path);
     cJSON_AddNumberToObject(c, "interval_s", 1);
     cJSON_AddNumberToObject(c, "config_poll_s", 5);
-    {
-        char *text = cJSON_Print(root);
-        integ_write_file(hub.cfg, text);
-        cJSON_free(text);
-    }
-    cJSON_Delete(root);
+    integ_save_json(hub.cfg, root);
 }
 
 /* A fresh head office (init-dev) and branch config in this test's dir. */
@@ -371,6 +358,20 @@ static void test_branch_events_reach_head_office_exactly_once(void)
         }
         HK_ASSERT_MSG(text && strstr(text, "充值缴费"), "the branch did not save the new document");
         free(text);
+    }
+    {
+        /* ... and put it in force: the hub's LAN API serves the new name */
+        int64_t end = integ_now_ms() + 10000;
+        bool shown = false;
+        while(!shown && integ_now_ms() < end) {
+            hk_http_resp_t br;
+            if(integ_req(hub.port, "GET", "/api/v1/branch", NULL, NULL, &br) == 200)
+                shown = br.body && strstr(br.body, "充值缴费") != NULL;
+            hk_http_resp_free(&br);
+            if(!shown)
+                integ_sleep_ms(100);
+        }
+        HK_ASSERT_MSG(shown, "the hub's GET /api/v1/branch does not show the renamed service");
     }
     sync_status(status, sizeof(status));
     HK_ASSERT_MSG(strstr(status, "config version   2") != NULL, "%s", status);
