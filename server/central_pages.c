@@ -174,7 +174,9 @@ static enum MHD_Result send_json_error(struct MHD_Connection *c, unsigned int st
     size_t len = 0;
     enum MHD_Result ret;
 
-    snprintf(msg, sizeof(msg), "%s", message);
+    /* a long diag is cut to the protocol's message length (the precision
+     * tells -Wformat-truncation the cut is meant) */
+    snprintf(msg, sizeof(msg), "%.*s", (int)sizeof(msg) - 1, message);
     if(central_error_encode(code, msg, &json, &len) != HK_OK)
         return MHD_NO;
     ret = send_page(c, status, "application/json", json, len, NULL);
