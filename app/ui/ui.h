@@ -142,6 +142,8 @@ typedef struct ui_model {
     const void *role_view;
     uint64_t role_gen;
     bool central_offline; /* head office unreachable: the header says so, discreetly */
+    int kb_h;             /* pixels the keyboard overlay covers at the bottom (0 = closed),
+                             set by the loop: screens lay out above it */
 } ui_model_t;
 
 typedef enum ui_intent_kind {
@@ -173,7 +175,14 @@ typedef enum ui_intent_kind {
     INTENT_RATE_CHIP,   /* arg = reason/praise bit */
     INTENT_RATE_SUBMIT, /* send the level with the chips chosen */
     INTENT_ENTRY_KEY,   /* arg = character typed on the number pad; 8 = erase */
-    INTENT_ENTRY_SUBMIT /* look the number up */
+    INTENT_ENTRY_SUBMIT, /* look the number up */
+    /* text input: the on-screen keyboard overlay (ui_loop) and physical
+     * keyboards / keyboard-wedge scanners, delivered to the showing screen's
+     * focused field through its controller */
+    INTENT_TEXT_INPUT,     /* payload text: UTF-8 committed (a candidate, a letter, a digit) */
+    INTENT_TEXT_BACKSPACE, /* erase one character before the caret */
+    INTENT_TEXT_CLEAR,     /* empty the field */
+    INTENT_TEXT_ENTER      /* done / search / next field */
 } ui_intent_kind_t;
 
 /* What an intent carries beyond its kind and index. */
