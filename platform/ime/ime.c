@@ -2,6 +2,11 @@
  * ime: see ime.h.
  *
  * Design notes
+ *   librime itself (and its boost, glog, leveldb, ICU ...) is dlopen()ed on
+ *   first use: an idle kiosk maps none of it and its first frame pays for
+ *   no relocations. Everything goes through the RimeApi table
+ *   rime_get_api() returns; the library is never unloaded (it keeps
+ *   threads and static state).
  *   librime is set up once per process (RimeSetup initialises glog, which
  *   refuses a second initialisation), then initialised/finalised per ime_t.
  *   librime sets glog's alsologtostderr; we clear it again through the flag's
@@ -23,6 +28,9 @@
 #include "hk_mem.h"
 #include "paths.h"
 
+#ifndef HK_RIME_SONAME
+#define HK_RIME_SONAME "librime.so.1"
+#endif
 #define IME_PATH_MAX 1024
 #define SCHEMA       "pinyin_simp"
 
@@ -86,7 +94,8 @@ struct ime {
     char preedit[IME_TEXT_MAX];
 };
 
-static bool rime_set_up;  /* RimeSetup() ran in this process */
+static bool rime_set_up;       /* RimeSetup() ran in this process */
+static bool *glog_stderr_flag; /* glog's FLAGS_alsologtostderr; NULL = not found */
 static const ime_t *owner; /* the ime_t librime is initialised for */
 
 static double now_ms(void)
@@ -125,6 +134,35 @@ void ime_destroy(ime_t *e)
         owner = NULL;
     }
     hk_free(e);
+}
+
+/* librime's API table, loading the library on the first call. */
+static RimeApi *rime_api(hk_diag_t *diag)
+{
+    static RimeApi *api;
+    static void *lib;
+    RimeApi *(*get)(void);
+
+    if(api)
+        return api;
+    if(!lib)
+        lib = dlopen(HK_RIME_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if(!lib) {
+        hk_diag_set(diag, "ime: cannot load %s: %s", HK_RIME_SONAME, dlerror());
+        return NULL;
+    }
+    *(void **)&get = dlsym(lib, "rime_get_api");
+    api = get ? get() : NULL;
+    if(!api || !RIME_API_AVAILABLE(api, candidate_list_from_index)) {
+        hk_diag_set(diag, "ime: %s has no usable rime_get_api (librime >= 1.5 needed)",
+                    HK_RIME_SONAME);
+        api = NULL;
+        return NULL;
+    }
+    /* librime turns glog's alsologtostderr on: its chatter belongs in
+     * log_dir, not in the kiosk's stderr (errors still reach stderr) */
+    glog_stderr_flag = dlsym(lib, "_ZN3fLB21FLAGS_alsologtostderrE");
+    return api;
 }
 
 /* Write dir/name with text unless it already holds exactly that. */
@@ -201,14 +239,14 @@ hk_err_t ime_load(ime_t *e, hk_diag_t *diag)
         rc = put_file(e->user_dir, "hall_phrase.txt", hall_phrase, diag);
     if(rc != HK_OK)
         return rc;
-    e->api = rime_get_api();
+    e->api = rime_api(diag);
+    if(!e->api)
+        return HK_ERR_NOT_FOUND;
     traits_fill(e, &traits);
     if(!rime_set_up) {
-        bool *also_stderr;
         e->api->setup(&traits);
-        also_stderr = dlsym(RTLD_DEFAULT, "_ZN3fLB21FLAGS_alsologtostderrE");
-        if(also_stderr)
-            *also_stderr = false;
+        if(glog_stderr_flag)
+            *glog_stderr_flag = false;
         rime_set_up = true;
     }
     e->api->initialize(&traits);

@@ -237,11 +237,13 @@ static void test_ime_loads_nothing_before_first_use(void)
     HK_ASSERT_INT(0, ime_candidates(e, 0, 5, NULL, NULL));
     HK_ASSERT(stat(user_dir, &st) != 0); /* not even its directory */
     HK_ASSERT(!mapped("pinyin_simp.table.bin"));
+    HK_ASSERT(!mapped("librime.so")); /* not even the library */
     /* the first key loads it */
     HK_ASSERT(ime_key(e, 'k', commit, sizeof(commit)));
     HK_ASSERT(ime_loaded(e));
     HK_ASSERT(ime_load_ms(e) > 0.0);
     HK_ASSERT(mapped("/usr/share/rime-data/build/pinyin_simp.table.bin"));
+    HK_ASSERT(mapped("librime.so"));
     ime_destroy(e);
 }
 
