@@ -64,6 +64,8 @@ struct ui_loop {
     ime_t *ime; /* NULL = no data dir: no pinyin */
     ui_keyboard_t kb;
     bool kb_open;
+    bool kb_dirty; /* only the keyboard changed: redraw what changed on it */
+    int last_kb_h; /* kb_h of the last frame drawn */
     bool ime_failed;
     bool dirty;
     int64_t guard_until_ms;
@@ -412,7 +414,9 @@ static void keyboard_out(ui_loop_t *l, const ui_kb_out_t *o)
     case UI_KB_OUT_CLEAR: text_intent(l, INTENT_TEXT_CLEAR, NULL); break;
     case UI_KB_OUT_ENTER: text_intent(l, INTENT_TEXT_ENTER, NULL); break;
     }
-    l->dirty = true; /* the press look, the bar, or the mode */
+    /* the press look, the bar or the mode: the keyboard redraws what
+     * changed on it; what the controller changed shows in the model */
+    l->kb_dirty = true;
 }
 
 /* A physical keyboard or a keyboard-wedge scanner: typed text arrives as
@@ -499,6 +503,8 @@ static void first_frame_log(ui_loop_t *l)
                     (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
 }
 
+static void presented(ui_loop_t *l);
+
 void ui_loop_frame(ui_loop_t *l, bool force)
 {
     int id = ui_loop_current(l);
@@ -512,17 +518,42 @@ void ui_loop_frame(ui_loop_t *l, bool force)
     m->h = l->g->height;
     m->kb_h = l->kb_open ? ui_keyboard_height(m, l->kb.mode) : 0;
     changed = l->ops[id]->update(l->scr[id], m);
-    if(!(changed || l->dirty || force))
+    if(m->kb_h != l->last_kb_h)
+        changed = true; /* the screen's room changed */
+    if(!(changed || l->dirty || force)) {
+        /* only the keyboard: its changed keys and bar over the last frame */
+        if(!l->kb_dirty)
+            return;
+        if(!l->kb_open || l->dialog_open || l->frames == 0) {
+            l->kb_dirty = false;
+            if(!l->kb_open)
+                return;
+            l->dirty = true; /* under the dialog: draw it all (rare) */
+            ui_loop_frame(l, force);
+            return;
+        }
+        ui_keyboard_layout(&l->kb, m);
+        ui_keyboard_draw_changed(&l->kb, l->g);
+        presented(l);
         return;
+    }
     l->ops[id]->draw(l->scr[id], l->g);
     if(l->kb_open) {
         ui_keyboard_layout(&l->kb, m);
         ui_keyboard_draw(&l->kb, l->g);
     }
+    l->last_kb_h = m->kb_h;
     layout_dialog(l, m);
     ui_dialog_draw(&l->dialog, l->g);
+    presented(l);
+}
+
+/* Present the frame drawn; the frame log, the first-frame log, the hooks. */
+static void presented(ui_loop_t *l)
+{
     display_present(l->o.display);
     l->dirty = false;
+    l->kb_dirty = false;
     if(l->frame_log) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);

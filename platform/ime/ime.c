@@ -96,7 +96,7 @@ struct ime {
 
 static bool rime_set_up;       /* RimeSetup() ran in this process */
 static bool *glog_stderr_flag; /* glog's FLAGS_alsologtostderr; NULL = not found */
-static const ime_t *owner; /* the ime_t librime is initialised for */
+static const ime_t *owner;     /* the ime_t librime is initialised for */
 
 static double now_ms(void)
 {

@@ -59,8 +59,7 @@ static void check(int w, int h, const char *name)
         failures++;
         return;
     }
-    snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/ime/%s", HK_BINARY_DIR,
-             size);
+    snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/ime/%s", HK_BINARY_DIR, size);
     (void)paths_mkdir_p(fail_dir);
     failures += golden_compare(size, name, actual, golden, fail_dir);
 }

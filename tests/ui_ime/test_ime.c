@@ -211,8 +211,7 @@ static void test_ime_learns_nothing_within_or_across_sessions(void)
     HK_ASSERT_STR("宽带", cand[0]);
     ime_clear(e);
     ime_destroy(e);
-    HK_ASSERT_MSG(!tree_has(user_dir, "userdb"), "a user dictionary appeared under %s",
-                  user_dir);
+    HK_ASSERT_MSG(!tree_has(user_dir, "userdb"), "a user dictionary appeared under %s", user_dir);
 
     /* the next customer's session */
     e = open_ime();
@@ -297,8 +296,7 @@ static void test_ime_deploys_no_table_and_logs_in_our_dir(void)
             if(strncmp(de->d_name, "rime.hallkiosk", 14))
                 continue;
             snprintf(path, sizeof(path), "/tmp/%s", de->d_name);
-            HK_ASSERT_MSG(stat(path, &st) != 0 || st.st_mtime < start, "%s written in /tmp",
-                          path);
+            HK_ASSERT_MSG(stat(path, &st) != 0 || st.st_mtime < start, "%s written in /tmp", path);
         }
         closedir(d);
     }

@@ -81,9 +81,9 @@ static kb_metrics_t metrics(const ui_model_t *m, ui_kb_mode_t mode)
         k.max_w = ui_px(m, land ? 1500 : 1060);
     }
     /* the preedit line over a row of candidates (a cell: twice the font) */
-    k.bar_h = mode == UI_KB_PINYIN ? ui_label_line_h(ui_font(m, 32)) + ui_px(m, 6) +
-                                         2 * ui_font(m, land ? 46 : 50)
-                                   : 0;
+    k.bar_h = mode == UI_KB_PINYIN
+                  ? ui_label_line_h(ui_font(m, 32)) + ui_px(m, 6) + 2 * ui_font(m, land ? 46 : 50)
+                  : 0;
     return k;
 }
 
@@ -142,13 +142,15 @@ static int switch_keys(const ui_keyboard_t *kb, const ui_model_t *m, int px, row
     if(!kb->allow_switch)
         return 0;
     if(kb->mode != UI_KB_NUMERIC)
-        out[n++] = (row_key_t){ 15, UI_KB_K_TO_NUMERIC, i18n_get(m->lang, I18N_KB_MODE_NUMERIC),
-                                px, KB_FN, UI_COL_TEXT };
+        out[n++] =
+            (row_key_t){ 15,    UI_KB_K_TO_NUMERIC, i18n_get(m->lang, I18N_KB_MODE_NUMERIC), px,
+                         KB_FN, UI_COL_TEXT };
     if(kb->mode != UI_KB_PINYIN && kb->ime)
-        out[n++] = (row_key_t){ 15, UI_KB_K_TO_PINYIN, i18n_get(m->lang, I18N_KB_MODE_PINYIN), px,
-                                KB_FN, UI_COL_TEXT };
+        out[n++] =
+            (row_key_t){ 15,    UI_KB_K_TO_PINYIN, i18n_get(m->lang, I18N_KB_MODE_PINYIN), px,
+                         KB_FN, UI_COL_TEXT };
     if(kb->mode != UI_KB_LATIN)
-        out[n++] = (row_key_t){ 15, UI_KB_K_TO_LATIN, i18n_get(m->lang, I18N_KB_MODE_LATIN), px,
+        out[n++] = (row_key_t){ 15,    UI_KB_K_TO_LATIN, i18n_get(m->lang, I18N_KB_MODE_LATIN), px,
                                 KB_FN, UI_COL_TEXT };
     return n;
 }
@@ -168,16 +170,17 @@ static void layout_letters(ui_keyboard_t *kb, const ui_model_t *m, gfx_rect_t co
         if(r == 1)
             x0 += u / 2; /* half a key in */
         if(r == 2)
-            row[n++] = (row_key_t){ 15, UI_KB_K_CLEAR, i18n_get(m->lang, I18N_KB_CLEAR), fn_px,
-                                    KB_FN, UI_COL_TEXT };
+            row[n++] = (row_key_t){ 15,    UI_KB_K_CLEAR, i18n_get(m->lang, I18N_KB_CLEAR),
+                                    fn_px, KB_FN,         UI_COL_TEXT };
         for(i = 0; i < len; i++) {
             one[i][0] = (char)(s[i] - 'a' + 'A');
             one[i][1] = '\0';
             row[n++] = (row_key_t){ 10, s[i], one[i], letter_px, KB_KEY, UI_COL_TEXT };
         }
         if(r == 2)
-            row[n++] = (row_key_t){ 15, UI_KB_K_BACKSPACE, i18n_get(m->lang, I18N_KB_DELETE),
-                                    fn_px, KB_FN, UI_COL_TEXT };
+            row[n++] =
+                (row_key_t){ 15,    UI_KB_K_BACKSPACE, i18n_get(m->lang, I18N_KB_DELETE), fn_px,
+                             KB_FN, UI_COL_TEXT };
         add_row(kb, x0, y, u, gap, key_h, row, n);
         /* add_row copies the labels, so one[] may be reused */
         y += key_h + gap;
@@ -188,10 +191,10 @@ static void layout_letters(ui_keyboard_t *kb, const ui_model_t *m, gfx_rect_t co
         for(i = 0; i < n; i++)
             used += row[i].tenths;
         space = 100 - used - 30;
-        row[n++] = (row_key_t){ space, ' ', i18n_get(m->lang, I18N_KB_SPACE), fn_px, KB_KEY,
-                                UI_COL_MUTED };
-        row[n++] = (row_key_t){ 30, UI_KB_K_ENTER, i18n_get(m->lang, I18N_KB_DONE), fn_px,
-                                UI_COL_BRAND, UI_COL_WHITE };
+        row[n++] = (row_key_t){ space, ' ',    i18n_get(m->lang, I18N_KB_SPACE),
+                                fn_px, KB_KEY, UI_COL_MUTED };
+        row[n++] = (row_key_t){ 30,    UI_KB_K_ENTER, i18n_get(m->lang, I18N_KB_DONE),
+                                fn_px, UI_COL_BRAND,  UI_COL_WHITE };
     }
     add_row(kb, col.x, y, u, gap, key_h, row, n);
 }
@@ -305,8 +308,10 @@ void ui_keyboard_layout(ui_keyboard_t *kb, const ui_model_t *m)
 
     if(kb->lay_valid && kb->lay_w == m->w && kb->lay_h == m->h && kb->lay_lang == m->lang &&
        kb->lay_large == m->large && kb->lay_mode == (int)kb->mode) {
-        if(!kb->bar_valid && kb->mode == UI_KB_PINYIN)
+        if(!kb->bar_valid && kb->mode == UI_KB_PINYIN) {
             layout_bar(kb);
+            kb->dmg_bar = true;
+        }
         return;
     }
     k = metrics(m, kb->mode);
@@ -317,6 +322,7 @@ void ui_keyboard_layout(ui_keyboard_t *kb, const ui_model_t *m)
     kb->lay_large = m->large;
     kb->lay_mode = (int)kb->mode;
     kb->lay_valid = true;
+    kb->dmg_all = true;
     kb->unit100 = ui_px(m, 100);
     kb->nkeys = 0;
     kb->pressed = -1;
@@ -339,6 +345,27 @@ void ui_keyboard_layout(ui_keyboard_t *kb, const ui_model_t *m)
     kb->bar_valid = false;
     if(kb->mode == UI_KB_PINYIN)
         layout_bar(kb);
+}
+
+/* ---- damage ------------------------------------------------------------- */
+
+static void damage_key(ui_keyboard_t *kb, int idx)
+{
+    int i;
+
+    if(idx < 0)
+        return;
+    if(idx >= UI_KB_MAX_KEYS) { /* a cell of the bar */
+        kb->dmg_bar = true;
+        return;
+    }
+    for(i = 0; i < kb->n_dmg_keys; i++)
+        if(kb->dmg_keys[i] == idx)
+            return;
+    if(kb->n_dmg_keys < (int)(sizeof(kb->dmg_keys) / sizeof(kb->dmg_keys[0])))
+        kb->dmg_keys[kb->n_dmg_keys++] = idx;
+    else
+        kb->dmg_all = true;
 }
 
 /* ---- input ---------------------------------------------------------------- */
@@ -464,8 +491,7 @@ ui_kb_out_t ui_keyboard_handle(ui_keyboard_t *kb, const display_event_t *ev)
         return o;
     if(ev->type == DISPLAY_EV_DOWN && !ui_rect_contains(kb->area, ev->x, ev->y))
         return o; /* the screen's */
-    if(ev->type != DISPLAY_EV_DOWN && kb->pressed < 0 &&
-       !ui_rect_contains(kb->area, ev->x, ev->y))
+    if(ev->type != DISPLAY_EV_DOWN && kb->pressed < 0 && !ui_rect_contains(kb->area, ev->x, ev->y))
         return o;
     o.consumed = true;
     at = key_at(kb, ev->x, ev->y);
@@ -477,6 +503,7 @@ ui_kb_out_t ui_keyboard_handle(ui_keyboard_t *kb, const display_event_t *ev)
         break;
     default: {
         const ui_kb_key_t *k = key_of(kb, kb->pressed == at ? at : -1);
+        damage_key(kb, kb->pressed);
         kb->pressed = -1;
         if(k) {
             ui_kb_out_t r = press(kb, k->code);
@@ -486,21 +513,29 @@ ui_kb_out_t ui_keyboard_handle(ui_keyboard_t *kb, const display_event_t *ev)
         break;
     }
     }
-    if(was != kb->pressed)
+    if(was != kb->pressed) {
         o.kind = UI_KB_OUT_REDRAW;
+        damage_key(kb, was);
+        damage_key(kb, kb->pressed);
+    }
     return o;
 }
 
 /* ---- drawing ----------------------------------------------------------------- */
 
+static int key_drop(const ui_keyboard_t *kb)
+{
+    int drop = kb->unit100 * 4 / 100;
+
+    return drop < 1 ? 1 : drop;
+}
+
 static void draw_key(const ui_keyboard_t *kb, const ui_kb_key_t *k, bool pressed, gfx_t *g)
 {
-    int radius = kb->unit100 * 14 / 100, drop = kb->unit100 * 4 / 100, w, h;
+    int radius = kb->unit100 * 14 / 100, drop = key_drop(kb), w, h;
     gfx_rect_t r = k->r;
     uint32_t bg = pressed ? ui_shade(k->bg, 22) : k->bg;
 
-    if(drop < 1)
-        drop = 1;
     if(!pressed)
         gfx_fill_round_rect(g, gfx_rect(r.x, r.y + drop, r.w, r.h), radius, gfx_rgb(KB_SHADOW));
     else
@@ -542,8 +577,8 @@ static void draw_bar(const ui_keyboard_t *kb, gfx_t *g)
         if(k == pk)
             gfx_fill_round_rect(g, k->r, kb->unit100 * 12 / 100, gfx_rgb(ui_shade(KB_BAR, 12)));
         if(k->code == UI_KB_K_PAGE_PREV || k->code == UI_KB_K_PAGE_NEXT) {
-            text = i18n_get(kb->lay_lang, k->code == UI_KB_K_PAGE_PREV ? I18N_KB_PAGE_PREV
-                                                                        : I18N_KB_PAGE_NEXT);
+            text = i18n_get(kb->lay_lang,
+                            k->code == UI_KB_K_PAGE_PREV ? I18N_KB_PAGE_PREV : I18N_KB_PAGE_NEXT);
             gfx_text_size(g, GFX_REGULAR, kb->cand_px * 8 / 10, text, strlen(text), &w, &h);
             gfx_draw_text(g, GFX_REGULAR, kb->cand_px * 8 / 10, gfx_rgb(k->fg),
                           k->r.x + (k->r.w - w) / 2, k->r.y + (k->r.h - h) / 2, text, strlen(text));
@@ -563,12 +598,42 @@ static void draw_bar(const ui_keyboard_t *kb, gfx_t *g)
     }
 }
 
-void ui_keyboard_draw(const ui_keyboard_t *kb, gfx_t *g)
+static void damage_clear(ui_keyboard_t *kb)
+{
+    kb->dmg_all = false;
+    kb->dmg_bar = false;
+    kb->n_dmg_keys = 0;
+}
+
+void ui_keyboard_draw_changed(ui_keyboard_t *kb, gfx_t *g)
 {
     int i;
 
     if(!kb->lay_valid)
         return;
+    if(kb->dmg_all) {
+        ui_keyboard_draw(kb, g);
+        return;
+    }
+    if(kb->dmg_bar && kb->mode == UI_KB_PINYIN)
+        draw_bar(kb, g);
+    for(i = 0; i < kb->n_dmg_keys; i++) {
+        const ui_kb_key_t *k = &kb->keys[kb->dmg_keys[i]];
+        /* the key's cell: its face and the shadow or press offset below */
+        gfx_fill_rect(g, gfx_rect(k->r.x, k->r.y, k->r.w, k->r.h + key_drop(kb)),
+                      gfx_rgb(KB_STRIP));
+        draw_key(kb, k, kb->dmg_keys[i] == kb->pressed, g);
+    }
+    damage_clear(kb);
+}
+
+void ui_keyboard_draw(ui_keyboard_t *kb, gfx_t *g)
+{
+    int i;
+
+    if(!kb->lay_valid)
+        return;
+    damage_clear(kb);
     gfx_fill_rect(g, kb->area, gfx_rgb(KB_STRIP));
     gfx_fill_rect(g, gfx_rect(kb->area.x, kb->area.y, kb->area.w, 1), gfx_rgb(KB_SHADOW));
     if(kb->mode == UI_KB_PINYIN)

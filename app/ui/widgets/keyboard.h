@@ -82,14 +82,18 @@ typedef struct ui_keyboard {
     gfx_rect_t bar, cand_row;
     int preedit_px, cand_px;
     char preedit[IME_TEXT_MAX];
-    int first;                       /* index of the bar's first candidate */
-    int pages[UI_KB_MAX_PAGES];      /* firsts of the pages before (page up) */
+    int first;                  /* index of the bar's first candidate */
+    int pages[UI_KB_MAX_PAGES]; /* firsts of the pages before (page up) */
     int npages;
-    int ncand;                       /* candidates on the bar */
+    int ncand; /* candidates on the bar */
     char cand[UI_KB_MAX_CANDS][IME_TEXT_MAX];
     ui_kb_key_t cand_key[UI_KB_MAX_CANDS + 2]; /* candidates, then prev and next */
     int ncand_keys;
     bool bar_valid;
+    /* what changed since the last draw (ui_keyboard_draw_changed) */
+    bool dmg_all, dmg_bar;
+    int dmg_keys[4]; /* indexes in keys[] */
+    int n_dmg_keys;
 } ui_keyboard_t;
 
 /** An empty, closed-looking keyboard in mode m (no layout yet). */
@@ -116,7 +120,14 @@ ui_kb_out_t ui_keyboard_handle(ui_keyboard_t *kb, const display_event_t *ev);
 /** Forget the press and the composition (closing). */
 void ui_keyboard_reset(ui_keyboard_t *kb);
 
-/** Draw the keyboard (after ui_keyboard_layout()). */
-void ui_keyboard_draw(const ui_keyboard_t *kb, gfx_t *g);
+/** Draw the whole keyboard (after ui_keyboard_layout()); forget the damage. */
+void ui_keyboard_draw(ui_keyboard_t *kb, gfx_t *g);
+
+/**
+ * Draw only what changed since the last draw (the pressed keys' looks, the
+ * candidate bar) over the previous frame, which must still be on the
+ * surface with the keyboard on it.
+ */
+void ui_keyboard_draw_changed(ui_keyboard_t *kb, gfx_t *g);
 
 #endif
