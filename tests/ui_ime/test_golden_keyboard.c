@@ -3,7 +3,8 @@
  * text field (issue 8 Tests: "keyboard in each mode with candidates"): the
  * numeric pad, Latin, and pinyin with the candidates after typing
  * "kuandai", in zh and en, at the portrait kiosk (1080x1920), landscape
- * (1920x1080) and a 10" tablet panel (800x1280); pinyin also in large text.
+ * (1920x1080) and a 10" tablet panel (800x1280); pinyin also in large text,
+ * the numeric pad also with its switch keys.
  * Drawn in-process by the real ui_loop on SDL's offscreen driver (software
  * renderer, stepped clock), compared pixel for pixel (tolerance 0) with
  * tests/ui_ime/golden/<size>/. Goldens are written only when
@@ -120,6 +121,13 @@ static void test_golden_keyboard_portrait_1080x1920(void)
     kbf_settle(&fx);
     kbf_type(&fx, "kuandai");
     check(1080, 1920, "pinyin_zh_large.png");
+    kbf_close(&fx);
+    /* the numeric pad with the switch keys (中 and EN beside 0) */
+    kbf_open(&fx, 1080, 1920, true, data_dir);
+    ui_loop_keyboard_open(fx.loop, UI_KB_NUMERIC, true);
+    kbf_settle(&fx);
+    kbf_type(&fx, "5");
+    check(1080, 1920, "numeric_switch_en.png");
     HK_ASSERT_INT(0, failures);
 }
 

@@ -8,6 +8,9 @@
  */
 #include <unistd.h>
 
+#include <SDL.h>
+
+#include "golden.h"
 #include "hk_log.h"
 #include "ime.h"
 #include "kb_fixture.h"
@@ -198,6 +201,56 @@ static void test_keyboard_pinyin_loads_on_first_use_and_commits_candidates(void)
     HK_ASSERT(!ime_composing(ime));
 }
 
+/* Are the PNGs at a and b the same pixels? */
+static int same_png(const char *a, const char *b)
+{
+    SDL_Surface *x = golden_load_rgb(a), *y = golden_load_rgb(b);
+    int same = x && y && x->w == y->w && x->h == y->h, r;
+
+    for(r = 0; same && r < x->h; r++)
+        same = !memcmp((uint8_t *)x->pixels + r * x->pitch, (uint8_t *)y->pixels + r * y->pitch,
+                       (size_t)x->w * 3);
+    SDL_FreeSurface(x);
+    SDL_FreeSurface(y);
+    return same;
+}
+
+/* The frames that redraw only the keyboard's changed keys and bar end up
+ * the very pixels a whole redraw gives. */
+static void test_keyboard_partial_redraws_equal_a_full_frame(void)
+{
+    char partial[600], full[600];
+    display_event_t ev;
+    const ui_kb_key_t *k;
+
+    kbf_open(&fx, 1080, 1920, false, data_dir);
+    ui_loop_keyboard_open(fx.loop, UI_KB_PINYIN, true);
+    kbf_settle(&fx);
+    ui_loop_frame(fx.loop, false);
+    kbf_type(&fx, "liuliang");
+    kbf_tap(&fx, UI_KB_K_PAGE_NEXT);
+    kbf_tap(&fx, UI_KB_K_BACKSPACE);
+    /* a key held down, then slid to its neighbour */
+    k = kbf_key(&fx, 'h');
+    memset(&ev, 0, sizeof(ev));
+    ev.display = fx.disp;
+    ev.type = DISPLAY_EV_DOWN;
+    ev.x = k->r.x + k->r.w / 2;
+    ev.y = k->r.y + k->r.h / 2;
+    ui_loop_input(fx.loop, &ev);
+    ui_loop_frame(fx.loop, false);
+    ev.type = DISPLAY_EV_MOVE;
+    ev.x += k->r.w;
+    ui_loop_input(fx.loop, &ev);
+    ui_loop_frame(fx.loop, false);
+    snprintf(partial, sizeof(partial), "%s/partial.png", hk_test_tmpdir());
+    snprintf(full, sizeof(full), "%s/full.png", hk_test_tmpdir());
+    HK_ASSERT_OK(display_save_png(fx.disp, partial));
+    ui_loop_frame(fx.loop, true);
+    HK_ASSERT_OK(display_save_png(fx.disp, full));
+    HK_ASSERT_MSG(same_png(partial, full), "partial redraw differs: %s vs %s", partial, full);
+}
+
 int main(void)
 {
     if(getenv("HK_LOG_LEVEL") == NULL)
@@ -207,5 +260,6 @@ int main(void)
     HK_RUN(test_keyboard_physical_keys_and_scanners_type_too);
     HK_RUN(test_keyboard_navigation_closes_it);
     HK_RUN(test_keyboard_pinyin_loads_on_first_use_and_commits_candidates);
+    HK_RUN(test_keyboard_partial_redraws_equal_a_full_frame);
     return hk_test_end();
 }
