@@ -302,6 +302,33 @@ static void test_ime_deploys_no_table_and_logs_in_our_dir(void)
     }
 }
 
+static void test_ime_without_its_data_fails_and_says_why(void)
+{
+    char commit[IME_TEXT_MAX], user[700], logs[700];
+    ime_opts_t o;
+    hk_diag_t diag;
+    ime_t *e = NULL;
+
+    snprintf(user, sizeof(user), "%s/nodata/rime", data_dir);
+    snprintf(logs, sizeof(logs), "%s/nodata/logs", data_dir);
+    memset(&o, 0, sizeof(o));
+    o.shared_dir = "/nonexistent/rime-data";
+    o.user_dir = user;
+    o.log_dir = logs;
+    HK_ASSERT_OK(ime_create(&o, &e));
+    hk_diag_clear(&diag);
+    HK_ASSERT(ime_load(e, &diag) != HK_OK);
+    HK_ASSERT_CONTAINS(diag.msg, "pinyin_simp");
+    HK_ASSERT(!ime_loaded(e));
+    HK_ASSERT(!ime_key(e, 'k', commit, sizeof(commit))); /* the caller types it */
+    HK_ASSERT(ime_load(e, NULL) != HK_OK);               /* fails fast from now on */
+    ime_destroy(e);
+    /* the engine is free again for a working one */
+    e = open_ime();
+    HK_ASSERT_OK(ime_load(e, NULL));
+    ime_destroy(e);
+}
+
 int main(void)
 {
     /* in this order: the first finds no engine files yet */
@@ -309,5 +336,6 @@ int main(void)
     HK_RUN(test_ime_deploys_no_table_and_logs_in_our_dir);
     HK_RUN(test_ime_pinyin_gives_the_expected_simplified_first_candidates);
     HK_RUN(test_ime_learns_nothing_within_or_across_sessions);
+    HK_RUN(test_ime_without_its_data_fails_and_says_why);
     return hk_test_end();
 }

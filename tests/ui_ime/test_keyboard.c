@@ -201,6 +201,25 @@ static void test_keyboard_pinyin_loads_on_first_use_and_commits_candidates(void)
     HK_ASSERT(!ime_composing(ime));
 }
 
+/* Without the pinyin data the keyboard falls back to Latin, without 中. */
+static void test_keyboard_pinyin_without_its_data_falls_back_to_latin(void)
+{
+    char dir[600];
+
+    snprintf(dir, sizeof(dir), "%s/nodata", data_dir);
+    setenv("HK_RIME_DATA_DIR", "/nonexistent/rime-data", 1);
+    kbf_open(&fx, 1080, 1920, false, dir);
+    unsetenv("HK_RIME_DATA_DIR");
+    ui_loop_keyboard_open(fx.loop, UI_KB_PINYIN, true);
+    kbf_settle(&fx); /* shown, then the load fails */
+    ui_loop_frame(fx.loop, false);
+    HK_ASSERT_INT(UI_KB_LATIN, (int)ui_loop_keyboard(fx.loop)->mode);
+    HK_ASSERT(kbf_key(&fx, UI_KB_K_TO_PINYIN) == NULL);
+    HK_ASSERT_INT(ui_keyboard_height(&fx.model, UI_KB_LATIN), fx.model.kb_h);
+    kbf_type(&fx, "ka");
+    HK_ASSERT_STR("ka", fx.field);
+}
+
 /* Are the PNGs at a and b the same pixels? */
 static int same_png(const char *a, const char *b)
 {
@@ -261,5 +280,6 @@ int main(void)
     HK_RUN(test_keyboard_navigation_closes_it);
     HK_RUN(test_keyboard_pinyin_loads_on_first_use_and_commits_candidates);
     HK_RUN(test_keyboard_partial_redraws_equal_a_full_frame);
+    HK_RUN(test_keyboard_pinyin_without_its_data_falls_back_to_latin);
     return hk_test_end();
 }
