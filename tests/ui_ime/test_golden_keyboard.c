@@ -164,6 +164,10 @@ int main(void)
         printf("SKIP: goldens were made with\n%sthis machine has\n%s", recorded, here);
         return 77;
     }
+    if(access("/usr/share/rime-data/build/pinyin_simp.table.bin", R_OK) != 0) {
+        printf("SKIP: no rime-data-pinyin-simp (toolchain/dev deps installs it)\n");
+        return 77;
+    }
     HK_RUN(test_golden_keyboard_portrait_1080x1920);
     HK_RUN(test_golden_keyboard_landscape_1920x1080);
     HK_RUN(test_golden_keyboard_tablet_800x1280);
