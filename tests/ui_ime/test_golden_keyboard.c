@@ -17,21 +17,16 @@
 
 #include "golden.h"
 #include "hk_log.h"
+#include "ime_tmp.h"
 #include "kb_fixture.h"
 #include "paths.h"
 
 static kbf_t fx;
 static int updating, failures;
-static char data_dir[400];
 
 void setUp(void)
 {
     failures = 0;
-    if(!data_dir[0]) {
-        const char *base = getenv("HK_TEST_TMP");
-        snprintf(data_dir, sizeof(data_dir), "%s/kbg.%ld", base && base[0] ? base : "/tmp",
-                 (long)getpid());
-    }
 }
 
 void tearDown(void)
@@ -72,7 +67,7 @@ static void run_size(int w, int h)
     int l;
 
     for(l = 0; l < 2; l++) {
-        kbf_open(&fx, w, h, l == 1, data_dir);
+        kbf_open(&fx, w, h, l == 1, ime_tmp_dir("kbg"));
         /* the phone number pad, with a number typed and a key held down */
         ui_loop_keyboard_open(fx.loop, UI_KB_NUMERIC, false);
         kbf_settle(&fx);
@@ -115,7 +110,7 @@ static void test_golden_keyboard_portrait_1080x1920(void)
 {
     run_size(1080, 1920);
     /* large text: the pinyin keyboard's bigger labels and candidates */
-    kbf_open(&fx, 1080, 1920, false, data_dir);
+    kbf_open(&fx, 1080, 1920, false, ime_tmp_dir("kbg"));
     fx.model.large = true;
     ui_loop_keyboard_open(fx.loop, UI_KB_PINYIN, true);
     kbf_settle(&fx);
@@ -123,7 +118,7 @@ static void test_golden_keyboard_portrait_1080x1920(void)
     check(1080, 1920, "pinyin_zh_large.png");
     kbf_close(&fx);
     /* the numeric pad with the switch keys (中 and EN beside 0) */
-    kbf_open(&fx, 1080, 1920, true, data_dir);
+    kbf_open(&fx, 1080, 1920, true, ime_tmp_dir("kbg"));
     ui_loop_keyboard_open(fx.loop, UI_KB_NUMERIC, true);
     kbf_settle(&fx);
     kbf_type(&fx, "5");
@@ -171,5 +166,5 @@ int main(void)
     HK_RUN(test_golden_keyboard_portrait_1080x1920);
     HK_RUN(test_golden_keyboard_landscape_1920x1080);
     HK_RUN(test_golden_keyboard_tablet_800x1280);
-    return hk_test_end();
+    return ime_tmp_end("kbg", hk_test_end());
 }

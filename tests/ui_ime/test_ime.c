@@ -16,20 +16,15 @@
 
 #include "hk_test.h"
 #include "ime.h"
+#include "ime_tmp.h"
 
-/* One data dir for the whole run, as a kiosk has (glog opens its file in
- * the first log dir it is given, once per process). */
-static char data_dir[400], user_dir[512], log_dir[512];
+/* the engine's dirs under the run's one data dir (ime_tmp.h) */
+static char user_dir[512], log_dir[512];
 
 void setUp(void)
 {
-    if(!data_dir[0]) {
-        const char *base = getenv("HK_TEST_TMP");
-        snprintf(data_dir, sizeof(data_dir), "%s/ime.%ld", base && base[0] ? base : "/tmp",
-                 (long)getpid());
-        snprintf(user_dir, sizeof(user_dir), "%s/rime", data_dir);
-        snprintf(log_dir, sizeof(log_dir), "%s/logs", data_dir);
-    }
+    snprintf(user_dir, sizeof(user_dir), "%s/rime", ime_tmp_dir("ime"));
+    snprintf(log_dir, sizeof(log_dir), "%s/logs", ime_tmp_dir("ime"));
 }
 
 void tearDown(void)
@@ -309,8 +304,8 @@ static void test_ime_without_its_data_fails_and_says_why(void)
     hk_diag_t diag;
     ime_t *e = NULL;
 
-    snprintf(user, sizeof(user), "%s/nodata/rime", data_dir);
-    snprintf(logs, sizeof(logs), "%s/nodata/logs", data_dir);
+    snprintf(user, sizeof(user), "%s/nodata/rime", ime_tmp_dir("ime"));
+    snprintf(logs, sizeof(logs), "%s/nodata/logs", ime_tmp_dir("ime"));
     memset(&o, 0, sizeof(o));
     o.shared_dir = "/nonexistent/rime-data";
     o.user_dir = user;
@@ -341,5 +336,5 @@ int main(void)
     HK_RUN(test_ime_pinyin_gives_the_expected_simplified_first_candidates);
     HK_RUN(test_ime_learns_nothing_within_or_across_sessions);
     HK_RUN(test_ime_without_its_data_fails_and_says_why);
-    return hk_test_end();
+    return ime_tmp_end("ime", hk_test_end());
 }

@@ -13,18 +13,13 @@
 #include "golden.h"
 #include "hk_log.h"
 #include "ime.h"
+#include "ime_tmp.h"
 #include "kb_fixture.h"
 
 static kbf_t fx;
-static char data_dir[400];
 
 void setUp(void)
 {
-    if(!data_dir[0]) {
-        const char *base = getenv("HK_TEST_TMP");
-        snprintf(data_dir, sizeof(data_dir), "%s/kb.%ld", base && base[0] ? base : "/tmp",
-                 (long)getpid());
-    }
 }
 
 void tearDown(void)
@@ -152,7 +147,7 @@ static void test_keyboard_pinyin_loads_on_first_use_and_commits_candidates(void)
     const ui_keyboard_t *kb;
     ime_t *ime;
 
-    kbf_open(&fx, 1080, 1920, false, data_dir);
+    kbf_open(&fx, 1080, 1920, false, ime_tmp_dir("kb"));
     ime = ui_loop_ime(fx.loop);
     HK_ASSERT(ime != NULL);
     HK_ASSERT(!ime_loaded(ime)); /* not at start */
@@ -206,7 +201,7 @@ static void test_keyboard_pinyin_without_its_data_falls_back_to_latin(void)
 {
     char dir[600];
 
-    snprintf(dir, sizeof(dir), "%s/nodata", data_dir);
+    snprintf(dir, sizeof(dir), "%s/nodata", ime_tmp_dir("kb"));
     setenv("HK_RIME_DATA_DIR", "/nonexistent/rime-data", 1);
     kbf_open(&fx, 1080, 1920, false, dir);
     unsetenv("HK_RIME_DATA_DIR");
@@ -242,7 +237,7 @@ static void test_keyboard_partial_redraws_equal_a_full_frame(void)
     display_event_t ev;
     const ui_kb_key_t *k;
 
-    kbf_open(&fx, 1080, 1920, false, data_dir);
+    kbf_open(&fx, 1080, 1920, false, ime_tmp_dir("kb"));
     ui_loop_keyboard_open(fx.loop, UI_KB_PINYIN, true);
     kbf_settle(&fx);
     ui_loop_frame(fx.loop, false);
@@ -285,5 +280,5 @@ int main(void)
     HK_RUN(test_keyboard_pinyin_loads_on_first_use_and_commits_candidates);
     HK_RUN(test_keyboard_partial_redraws_equal_a_full_frame);
     HK_RUN(test_keyboard_pinyin_without_its_data_falls_back_to_latin);
-    return hk_test_end();
+    return ime_tmp_end("kb", hk_test_end());
 }
