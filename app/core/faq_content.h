@@ -45,15 +45,15 @@
 #include "hk_err.h"
 #include "i18n.h"
 
-#define FAQ_ID_MAX          41 /* bytes incl. NUL */
-#define FAQ_MAX_CATEGORIES  32
-#define FAQ_MAX_ARTICLES    20000
-#define FAQ_MAX_BLOCKS      64   /* per article text */
-#define FAQ_MAX_ITEMS       24   /* per list block */
-#define FAQ_MAX_KEYWORDS    24
-#define FAQ_TITLE_MAX       160  /* bytes of a title */
-#define FAQ_TEXT_MAX        2000 /* bytes of one paragraph or list item */
-#define TRIAGE_MAX_NEEDS    16
+#define FAQ_ID_MAX         41 /* bytes incl. NUL */
+#define FAQ_MAX_CATEGORIES 32
+#define FAQ_MAX_ARTICLES   20000
+#define FAQ_MAX_BLOCKS     64 /* per article text */
+#define FAQ_MAX_ITEMS      24 /* per list block */
+#define FAQ_MAX_KEYWORDS   24
+#define FAQ_TITLE_MAX      160  /* bytes of a title */
+#define FAQ_TEXT_MAX       2000 /* bytes of one paragraph or list item */
+#define TRIAGE_MAX_NEEDS   16
 
 typedef enum faq_block_kind { FAQ_BLOCK_P = 0, FAQ_BLOCK_UL, FAQ_BLOCK_OL } faq_block_kind_t;
 
@@ -64,7 +64,7 @@ typedef struct faq_block {
 } faq_block_t;
 
 typedef struct faq_text {
-    bool present;      /* false: the article has no text in this language */
+    bool present; /* false: the article has no text in this language */
     const char *title;
     int n_keywords;
     const char **keywords;
@@ -74,8 +74,8 @@ typedef struct faq_text {
 
 typedef struct faq_category {
     char id[FAQ_ID_MAX];
-    char icon[FAQ_ID_MAX];                /* a name the UI knows; unknown = generic */
-    const char *title[I18N_LANG_COUNT];   /* both required */
+    char icon[FAQ_ID_MAX];              /* a name the UI knows; unknown = generic */
+    const char *title[I18N_LANG_COUNT]; /* both required */
 } faq_category_t;
 
 typedef struct faq_article {

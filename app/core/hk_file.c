@@ -72,4 +72,3 @@ hk_err_t hk_file_read(const char *path, size_t max, char **out, size_t *len_out)
     *len_out = n;
     return HK_OK;
 }
-

@@ -212,7 +212,7 @@ static void test_a_new_hub_generation_reaches_a_connected_device(void)
     HK_ASSERT_INT(2, c->n_staff);
     HK_ASSERT_STR("李强", c->staff[1].name_zh);
     HK_ASSERT_STR("", c->staff[1].pin_hash);      /* no PIN hash crosses the LAN */
-    HK_ASSERT(c->staff[0].pin_hash[0] != '\0');  /* s1's stays as the device had it */
+    HK_ASSERT(c->staff[0].pin_hash[0] != '\0');   /* s1's stays as the device had it */
     HK_ASSERT_INT(600, c->hours.day[0].open_min); /* Sunday */
     HK_ASSERT_STR("All business", c->services[config_service_index(c, "general")].name_en);
     assert_device_local(c);
@@ -332,12 +332,12 @@ static void fake_stop(fake_t *f)
     close(f->lfd);
 }
 
-#define DOC_HEAD                                                                               \
-    "{\"generation\":%s,\"id\":\"t1\",\"name_zh\":\"测试厅\",\"name_en\":\"Test hall\","         \
-    "\"language\":\"zh-CN\",\"utc_offset_min\":480,\"hours\":{\"mon\":\"09:00-18:00\","         \
-    "\"tue\":\"09:00-18:00\",\"wed\":\"09:00-18:00\",\"thu\":\"09:00-18:00\",\"fri\":"          \
-    "\"09:00-18:00\",\"sat\":\"closed\",\"sun\":\"closed\"},\"services\":[{\"id\":\"general\"," \
-    "\"prefix\":\"%s\",\"name_zh\":\"%s\",\"name_en\":\"General\"}],\"counters\":[{\"id\":"     \
+#define DOC_HEAD                                                                                   \
+    "{\"generation\":%s,\"id\":\"t1\",\"name_zh\":\"测试厅\",\"name_en\":\"Test hall\","        \
+    "\"language\":\"zh-CN\",\"utc_offset_min\":480,\"hours\":{\"mon\":\"09:00-18:00\","            \
+    "\"tue\":\"09:00-18:00\",\"wed\":\"09:00-18:00\",\"thu\":\"09:00-18:00\",\"fri\":"             \
+    "\"09:00-18:00\",\"sat\":\"closed\",\"sun\":\"closed\"},\"services\":[{\"id\":\"general\","    \
+    "\"prefix\":\"%s\",\"name_zh\":\"%s\",\"name_en\":\"General\"}],\"counters\":[{\"id\":"        \
     "\"c1\",\"number\":1,\"services\":[\"general\"]}],\"staff\":[],\"ticket\":{},\"timeouts\":{}," \
     "\"queue\":{},\"voice_en\":false}"
 
@@ -357,7 +357,8 @@ static void test_bad_documents_are_refused_and_the_last_good_stays(void)
     docs[1] = "{\"generation\":10,\"id\":\"t1\""; /* cut short */
     docs[2] = bad_prefix;
     docs[3] = bad_gen;
-    docs[4] = "{\"generation\":11,\"id\":\"t1\",\"name_zh\":\"x\",\"name_en\":\"x\"}"; /* no services */
+    docs[4] =
+        "{\"generation\":11,\"id\":\"t1\",\"name_zh\":\"x\",\"name_en\":\"x\"}"; /* no services */
     docs[5] = "[1,2,3]";
     docs[6] = NULL;
     fake_start(&f, docs);

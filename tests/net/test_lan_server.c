@@ -198,7 +198,7 @@ static void test_lan_server_request_freed_unhandled_completes_as_503(void)
 typedef struct subscriber {
     pthread_t th;
     hk_sse_t sse;
-    hk_sse_event_t first, next;
+    hk_sse_event_t first, branch, next;
     int opened, got;
     struct timespec at;
 } subscriber_t;
@@ -209,7 +209,8 @@ static void *subscriber_run(void *arg)
 
     if(hk_sse_open(port, "/api/v1/events?access_token=" TOKEN, NULL, &s->sse) != 0)
         return NULL;
-    s->opened = hk_sse_next(&s->sse, 5000, &s->first) == 1;
+    s->opened =
+        hk_sse_next(&s->sse, 5000, &s->first) == 1 && hk_sse_next(&s->sse, 5000, &s->branch) == 1;
     s->got = s->opened && hk_sse_next(&s->sse, 5000, &s->next) == 1;
     clock_gettime(CLOCK_MONOTONIC, &s->at);
     hk_sse_close(&s->sse);
@@ -248,6 +249,9 @@ static void test_lan_server_feed_wakes_every_subscriber_at_once(void)
         pthread_join(subs[i].th, NULL);
         HK_ASSERT_MSG(subs[i].opened, "subscriber %d: no snapshot event", i);
         HK_ASSERT_STR("snapshot", subs[i].first.event);
+        HK_ASSERT_STR("branch", subs[i].branch.event); /* then the branch document */
+        HK_ASSERT_STR("", subs[i].branch.id);
+        HK_ASSERT_CONTAINS(subs[i].branch.data, "\"generation\":1,");
         HK_ASSERT_MSG(subs[i].got, "subscriber %d: the event did not arrive", i);
         HK_ASSERT_STR("1", subs[i].next.id);
         HK_ASSERT_STR("ticket.issued", subs[i].next.event);
@@ -289,6 +293,64 @@ static void raw_exchange(const char *data, size_t len, char *line, size_t cap)
     close(fd);
 }
 
+/* Open a stream and read its first two events (the hub's snapshot is
+ * completed by the test's thread meanwhile). */
+static void *stream_open_run(void *arg)
+{
+    subscriber_t *s = arg;
+
+    if(hk_sse_open(port, "/api/v1/events?access_token=" TOKEN, NULL, &s->sse) != 0)
+        return NULL;
+    s->opened =
+        hk_sse_next(&s->sse, 5000, &s->first) == 1 && hk_sse_next(&s->sse, 5000, &s->branch) == 1;
+    return NULL;
+}
+
+/* LANCFG: a new config generation reaches an open stream as a "branch"
+ * event ahead of the journal events after it; the same generation again
+ * sends nothing. */
+static void test_lan_server_new_config_generation_reaches_open_streams(void)
+{
+    static subscriber_t sub;
+    static hk_sse_event_t ev;
+    static config_t next;
+    journal_event_t je;
+    int i;
+
+    memset(&sub, 0, sizeof(sub));
+    HK_ASSERT_OK(pthread_create(&sub.th, NULL, stream_open_run, &sub));
+    complete_with(take_request(), BRANCH_OP_SNAPSHOT, HK_OK);
+    pthread_join(sub.th, NULL);
+    HK_ASSERT_MSG(sub.opened, "no snapshot and branch events");
+    HK_ASSERT_STR("snapshot", sub.first.event);
+    HK_ASSERT_STR("branch", sub.branch.event);
+    HK_ASSERT_CONTAINS(sub.branch.data, "\"generation\":1,");
+
+    next = cfg;
+    i = config_service_index(&next, "general");
+    HK_ASSERT(i >= 0);
+    snprintf(next.services[i].name_zh, sizeof(next.services[i].name_zh), "综合业务");
+    HK_ASSERT_OK(lan_server_set_config(srv, &next, 5));
+    HK_ASSERT_OK(lan_server_set_config(srv, &next, 5)); /* no second event */
+    memset(&je, 0, sizeof(je));
+    je.seq = 1;
+    je.type = JOURNAL_TICKET_ISSUED;
+    je.wall_ms = 1795660730688;
+    snprintf(je.uuid, sizeof(je.uuid), "00000000-0000-4000-8000-000000000001");
+    je.body = (char *)(uintptr_t) "{\"number\":\"A001\"}";
+    lan_server_feed(srv, &je, 1);
+    HK_ASSERT_INT(1, hk_sse_next(&sub.sse, 5000, &ev));
+    HK_ASSERT_STR("branch", ev.event);
+    HK_ASSERT_STR("", ev.id);
+    HK_ASSERT_CONTAINS(ev.data, "\"generation\":5,");
+    HK_ASSERT_CONTAINS(ev.data, "综合业务");
+    HK_ASSERT(strstr(ev.data, "pin_hash") == NULL && strstr(ev.data, TOKEN) == NULL);
+    HK_ASSERT_INT(1, hk_sse_next(&sub.sse, 5000, &ev));
+    HK_ASSERT_STR("ticket.issued", ev.event);
+    HK_ASSERT_STR("1", ev.id);
+    hk_sse_close(&sub.sse);
+}
+
 static void test_lan_server_oversized_headers_are_refused_and_it_keeps_serving(void)
 {
     static char req[48 * 1024];
@@ -324,5 +386,6 @@ int main(void)
     HK_RUN(test_lan_server_request_freed_unhandled_completes_as_503);
     HK_RUN(test_lan_server_feed_wakes_every_subscriber_at_once);
     HK_RUN(test_lan_server_oversized_headers_are_refused_and_it_keeps_serving);
+    HK_RUN(test_lan_server_new_config_generation_reaches_open_streams);
     return hk_test_end();
 }
