@@ -96,11 +96,8 @@ void lan_client_destroy(lan_client_t *c)
 
 void lan_resp_free(lan_resp_t *r)
 {
-    if(!r)
-        return;
-    hk_free(r->body);
-    r->body = NULL;
-    r->len = 0;
+    if(r)
+        net_curl_free_body(&r->body, &r->len);
 }
 
 /* The error body's code and message, when there is one. */
@@ -405,19 +402,12 @@ static void set_common(lan_client_t *c, const char *path, struct curl_slist **hd
     snprintf(url, sizeof(url), "%s%s", c->base_url, path);
     curl_easy_setopt(c->curl, CURLOPT_URL, url);
     curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_ms);
-    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "hallkiosk-lan/1");
-    if(c->ca_file[0]) {
+    {
         /* the branch CA only, not also the system's CA path */
-        curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_file);
-        curl_easy_setopt(c->curl, CURLOPT_CAPATH, NULL);
+        const net_tls_t tls = { c->ca_file, "", "", "" };
+        net_curl_tls(c->curl, &tls);
     }
-    net_curl_set_abort(c->curl, c->abort);
-    c->errbuf[0] = '\0';
+    net_curl_common(c->curl, (long)c->connect_ms, c->errbuf, "hallkiosk-lan/1", c->abort);
     if(token && token[0]) {
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
         t = curl_slist_append(h, auth);

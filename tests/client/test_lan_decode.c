@@ -388,6 +388,26 @@ static void test_lan_decode_branch_reads_back_the_sample_branch_and_refuses_bad_
     expect_refused(json, "\"name_zh\"", "\"name_zh\":1,\"x\"", "name_zh");
     expect_refused(json, "{", "[", "branch:");
     hk_free(json);
+
+    /* the fuzz target's seeds are real documents (after their selector byte) */
+    {
+        static const char *const seeds[] = { "branch_sample.json", "branch_small.json",
+                                             "branch_no_c1.json" };
+        static char text[64 * 1024];
+        for(i = 0; i < 3; i++) {
+            FILE *f;
+            size_t n;
+            snprintf(path, sizeof(path), "%s/tests/fuzz/corpus/lan_decode/%s", HK_SOURCE_DIR,
+                     seeds[i]);
+            f = fopen(path, "rb");
+            HK_ASSERT_MSG(f != NULL, "%s", path);
+            n = fread(text, 1, sizeof(text), f);
+            fclose(f);
+            HK_ASSERT(n > 1 && (unsigned char)text[0] == 0xB0);
+            HK_ASSERT_MSG(lan_decode_branch(text + 1, n - 1, &doc, &d) == HK_OK, "%s: %s", seeds[i],
+                          d.msg);
+        }
+    }
 }
 
 int main(void)
