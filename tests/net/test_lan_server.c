@@ -203,7 +203,10 @@ typedef struct subscriber {
     struct timespec at;
 } subscriber_t;
 
-static void *subscriber_run(void *arg)
+/* Open a stream and read its first two events: the snapshot (the hub's,
+ * completed by the test's thread meanwhile) and the branch document.
+ * Returns s when the stream opened (the caller closes it). */
+static void *stream_open_run(void *arg)
 {
     subscriber_t *s = arg;
 
@@ -211,6 +214,15 @@ static void *subscriber_run(void *arg)
         return NULL;
     s->opened =
         hk_sse_next(&s->sse, 5000, &s->first) == 1 && hk_sse_next(&s->sse, 5000, &s->branch) == 1;
+    return s;
+}
+
+static void *subscriber_run(void *arg)
+{
+    subscriber_t *s = arg;
+
+    if(!stream_open_run(s))
+        return NULL;
     s->got = s->opened && hk_sse_next(&s->sse, 5000, &s->next) == 1;
     clock_gettime(CLOCK_MONOTONIC, &s->at);
     hk_sse_close(&s->sse);
@@ -291,19 +303,6 @@ static void raw_exchange(const char *data, size_t len, char *line, size_t cap)
         line[strcspn(line, "\r\n")] = '\0';
     }
     close(fd);
-}
-
-/* Open a stream and read its first two events (the hub's snapshot is
- * completed by the test's thread meanwhile). */
-static void *stream_open_run(void *arg)
-{
-    subscriber_t *s = arg;
-
-    if(hk_sse_open(port, "/api/v1/events?access_token=" TOKEN, NULL, &s->sse) != 0)
-        return NULL;
-    s->opened =
-        hk_sse_next(&s->sse, 5000, &s->first) == 1 && hk_sse_next(&s->sse, 5000, &s->branch) == 1;
-    return NULL;
 }
 
 /* LANCFG: a new config generation reaches an open stream as a "branch"
