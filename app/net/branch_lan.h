@@ -105,8 +105,8 @@ void branch_lan_set_config(branch_t *b, const config_t *cfg);
  * @param live      borrowed; must outlive the branch.
  * @param data_dir  where the document is kept; NULL or "" = not kept.
  * @return HK_OK (also when there is nothing to apply yet); HK_ERR_INVALID
- *         (no live, or the saved document was refused: logged, the config
- *         in force stays); HK_ERR_NOMEM.
+ *         (no live, or the document it applied, saved or already streamed,
+ *         was refused: logged, the config in force stays); HK_ERR_NOMEM.
  */
 hk_err_t branch_lan_follow_config(branch_t *b, config_live_t *live, const char *data_dir);
 

@@ -344,7 +344,8 @@ static void fake_stop(fake_t *f)
 static void test_bad_documents_are_refused_and_the_last_good_stays(void)
 {
     static char good[2048], bad_prefix[2048], bad_gen[2048];
-    static const char *docs[8];
+    static const char *docs[8], *docs2[2];
+    hk_err_t rc;
     fake_t f;
     char url[64];
     const config_t *c;
@@ -384,11 +385,14 @@ static void test_bad_documents_are_refused_and_the_last_good_stays(void)
     snprintf(dev_cfg.device.counter, sizeof(dev_cfg.device.counter), "c2");
     config_live_destroy(dev_live);
     HK_ASSERT_OK(config_live_create(&dev_cfg, &dev_live));
-    docs[0] = good; /* counters: c1 only */
-    docs[1] = NULL;
-    fake_start(&f, docs);
+    docs2[0] = good; /* counters: c1 only */
+    docs2[1] = NULL;
+    fake_start(&f, docs2);
     snprintf(url, sizeof(url), "http://127.0.0.1:%u", f.port);
-    client_start(url, NULL);
+    HK_ASSERT_OK(branch_lan_create(&dev_cfg, url, NULL, mb, &br));
+    /* refused here when the stream was quicker than this call */
+    rc = branch_lan_follow_config(&br, dev_live, NULL);
+    HK_ASSERT(rc == HK_OK || rc == HK_ERR_INVALID);
     end = hub_proc_now_ms() + WAIT_MS;
     while(branch_lan_config_refused(&br) < 1 && hub_proc_now_ms() < end)
         hub_proc_sleep_ms(20);
