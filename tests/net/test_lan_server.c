@@ -229,6 +229,17 @@ static void *subscriber_run(void *arg)
     return NULL;
 }
 
+/* Journal event 1: ticket A001 issued (the body is a static string). */
+static void first_ticket_event(journal_event_t *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->seq = 1;
+    ev->type = JOURNAL_TICKET_ISSUED;
+    ev->wall_ms = 1795660730688;
+    snprintf(ev->uuid, sizeof(ev->uuid), "00000000-0000-4000-8000-000000000001");
+    ev->body = (char *)(uintptr_t) "{\"number\":\"A001\"}";
+}
+
 static void test_lan_server_feed_wakes_every_subscriber_at_once(void)
 {
     static subscriber_t subs[N_SUBS];
@@ -247,12 +258,7 @@ static void test_lan_server_feed_wakes_every_subscriber_at_once(void)
         complete_with(r, BRANCH_OP_SNAPSHOT, HK_OK);
     }
     usleep(300 * 1000); /* every subscriber asleep on the feed (keep-alives pass) */
-    memset(&ev, 0, sizeof(ev));
-    ev.seq = 1;
-    ev.type = JOURNAL_TICKET_ISSUED;
-    ev.wall_ms = 1795660730688;
-    snprintf(ev.uuid, sizeof(ev.uuid), "00000000-0000-4000-8000-000000000001");
-    ev.body = (char *)(uintptr_t) "{\"number\":\"A001\"}";
+    first_ticket_event(&ev);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     lan_server_feed(srv, &ev, 1);
     HK_ASSERT_INT(1, lan_server_feed_seq(srv));
@@ -331,12 +337,7 @@ static void test_lan_server_new_config_generation_reaches_open_streams(void)
     snprintf(next.services[i].name_zh, sizeof(next.services[i].name_zh), "综合业务");
     HK_ASSERT_OK(lan_server_set_config(srv, &next, 5));
     HK_ASSERT_OK(lan_server_set_config(srv, &next, 5)); /* no second event */
-    memset(&je, 0, sizeof(je));
-    je.seq = 1;
-    je.type = JOURNAL_TICKET_ISSUED;
-    je.wall_ms = 1795660730688;
-    snprintf(je.uuid, sizeof(je.uuid), "00000000-0000-4000-8000-000000000001");
-    je.body = (char *)(uintptr_t) "{\"number\":\"A001\"}";
+    first_ticket_event(&je);
     lan_server_feed(srv, &je, 1);
     HK_ASSERT_INT(1, hk_sse_next(&sub.sse, 5000, &ev));
     HK_ASSERT_STR("branch", ev.event);
