@@ -40,6 +40,8 @@ hk_err_t central_client_create(const central_client_opts_t *opts, central_client
 {
     const config_t *cfg;
     central_client_t *c;
+    char url[sizeof(c->url)];
+    CURL *curl;
     int i;
 
     *out = NULL;
@@ -49,19 +51,11 @@ hk_err_t central_client_create(const central_client_opts_t *opts, central_client
     if(strncmp(cfg->central.url, "https://", 8) &&
        !(cfg->central.allow_http_loopback && !strncmp(cfg->central.url, "http://", 7)))
         return HK_ERR_INVALID;
-    if(!net_curl_global())
-        return HK_ERR_NOMEM;
-    c = hk_calloc(1, sizeof(*c));
+    c = net_curl_client_new(sizeof(*c), &curl, url, sizeof(url), cfg->central.url);
     if(!c)
         return HK_ERR_NOMEM;
-    c->curl = curl_easy_init();
-    if(!c->curl) {
-        hk_free(c);
-        return HK_ERR_NOMEM;
-    }
-    snprintf(c->url, sizeof(c->url), "%s", cfg->central.url);
-    while(c->url[0] && c->url[strlen(c->url) - 1] == '/')
-        c->url[strlen(c->url) - 1] = '\0';
+    c->curl = curl;
+    memcpy(c->url, url, sizeof(c->url));
     c->plain_http = !strncmp(c->url, "http://", 7);
     snprintf(c->ca_file, sizeof(c->ca_file), "%s", cfg->central.ca_file);
     for(i = 0; i < cfg->central.n_pins && i < CONFIG_MAX_PINS; i++) {

@@ -58,6 +58,8 @@ static void sleep_ms(int ms, const atomic_bool *stop);
 hk_err_t lan_client_create(const lan_client_opts_t *opts, lan_client_t **out)
 {
     lan_client_t *c;
+    char url[LAN_CLIENT_URL_LEN];
+    CURL *curl;
 
     *out = NULL;
     if(!opts || !opts->base_url || strlen(opts->base_url) >= LAN_CLIENT_URL_LEN - 64 ||
@@ -65,19 +67,11 @@ hk_err_t lan_client_create(const lan_client_opts_t *opts, lan_client_t **out)
         return HK_ERR_INVALID;
     if(opts->ca_file && strlen(opts->ca_file) >= LAN_CLIENT_URL_LEN)
         return HK_ERR_INVALID;
-    if(!net_curl_global())
-        return HK_ERR_NOMEM;
-    c = hk_calloc(1, sizeof(*c));
+    c = net_curl_client_new(sizeof(*c), &curl, url, sizeof(url), opts->base_url);
     if(!c)
         return HK_ERR_NOMEM;
-    c->curl = curl_easy_init();
-    if(!c->curl) {
-        hk_free(c);
-        return HK_ERR_NOMEM;
-    }
-    snprintf(c->base_url, sizeof(c->base_url), "%s", opts->base_url);
-    while(c->base_url[0] && c->base_url[strlen(c->base_url) - 1] == '/')
-        c->base_url[strlen(c->base_url) - 1] = '\0';
+    c->curl = curl;
+    memcpy(c->base_url, url, sizeof(c->base_url));
     snprintf(c->ca_file, sizeof(c->ca_file), "%s", opts->ca_file ? opts->ca_file : "");
     c->connect_ms = opts->connect_ms > 0 ? opts->connect_ms : LAN_CLIENT_CONNECT_MS;
     c->total_ms = opts->total_ms > 0 ? opts->total_ms : LAN_CLIENT_TOTAL_MS;

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hk_log.h"
@@ -150,4 +151,25 @@ void net_curl_free_body(char **body, size_t *len)
     hk_free(*body);
     *body = NULL;
     *len = 0;
+}
+
+void *net_curl_client_new(size_t size, CURL **curl, char *url, size_t cap, const char *base_url)
+{
+    void *c;
+
+    *curl = NULL;
+    if(!net_curl_global())
+        return NULL;
+    c = hk_calloc(1, size);
+    if(!c)
+        return NULL;
+    *curl = curl_easy_init();
+    if(!*curl) {
+        hk_free(c);
+        return NULL;
+    }
+    snprintf(url, cap, "%s", base_url);
+    while(url[0] && url[strlen(url) - 1] == '/')
+        url[strlen(url) - 1] = '\0';
+    return c;
 }

@@ -75,6 +75,15 @@ void net_curl_tls(CURL *curl, const net_tls_t *t);
 void net_curl_common(CURL *curl, long connect_ms, char *errbuf, const char *agent,
                      const atomic_bool *stop);
 
+/**
+ * A client's start: curl set up (net_curl_global), size bytes zeroed and a
+ * fresh easy handle in *curl, and the base URL copied into url (cap bytes)
+ * without its trailing slashes.
+ * @return the block (hk_free it after curl_easy_cleanup(*curl)); NULL when
+ *         out of memory (nothing allocated).
+ */
+void *net_curl_client_new(size_t size, CURL **curl, char *url, size_t cap, const char *base_url);
+
 /** Free a response's body and zero its length (NULL body ok). */
 void net_curl_free_body(char **body, size_t *len);
 
