@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,6 +273,50 @@ static void test_a_reconnecting_device_gets_it_on_connect_and_keeps_it(void)
     HK_ASSERT(branch_lan_config_generation(&br) >= 1);
 }
 
+/* A real hall display (hallkiosk --role display, headless) on the hub
+ * process: a hub restarted with a renamed service reaches it without a
+ * restart of its own (its log, and its saved document). */
+static void test_a_display_process_follows_the_hub(void)
+{
+    char bin[1024], data[1024], log[1024], saved[1200];
+    int64_t end;
+    pid_t pid;
+    int st;
+
+    hub_proc_start(&proc);
+    snprintf(bin, sizeof(bin), "%s/hallkiosk", HK_BINARY_DIR);
+    snprintf(data, sizeof(data), "%s", dir("display4"));
+    snprintf(log, sizeof(log), "%s/display4.err", hk_test_tmpdir());
+    snprintf(saved, sizeof(saved), "%s/%s", data, BRANCH_LAN_DOC_FILE);
+    pid = fork();
+    HK_ASSERT(pid >= 0);
+    if(pid == 0) {
+        FILE *e = freopen(log, "w", stderr);
+        (void)e;
+        setenv("SDL_VIDEODRIVER", "offscreen", 1);
+        execl(bin, bin, "--role", "display", "--headless", "--no-voice", "--config", proc.cfg,
+              "--hub", proc.url, "--data-dir", data, (char *)NULL);
+        _exit(127);
+    }
+    /* the first document equals its own config: kept on disk, nothing to change */
+    end = hub_proc_now_ms() + 20000;
+    while(hub_proc_now_ms() < end && !hk_test_file_has(saved, "\"缴费\""))
+        hub_proc_sleep_ms(50);
+    HK_ASSERT_MSG(hk_test_file_has(saved, "\"缴费\""), "the display kept no branch document");
+    hub_proc_stop(&proc);
+    hub_proc_rename("\"缴费\"", "\"充值缴费\"");
+    hub_proc_start(&proc);
+    end =
+        hub_proc_now_ms() + WAIT_MS + 5000; /* its stream's reconnect backoff, then the document */
+    while(hub_proc_now_ms() < end && !hk_test_file_has(log, "branch document generation"))
+        hub_proc_sleep_ms(50);
+    HK_ASSERT_MSG(hk_test_file_has(log, "branch document generation"),
+                  "the display did not put the hub's new document in force");
+    HK_ASSERT(hk_test_file_has(saved, "充值缴费"));
+    kill(pid, SIGTERM);
+    HK_ASSERT(waitpid(pid, &st, 0) == pid);
+}
+
 /* ---- a stream server that sends the documents it is given ---------------- */
 
 typedef struct fake {
@@ -411,6 +456,7 @@ int main(void)
 {
     HK_RUN(test_a_new_hub_generation_reaches_a_connected_device);
     HK_RUN(test_a_reconnecting_device_gets_it_on_connect_and_keeps_it);
+    HK_RUN(test_a_display_process_follows_the_hub);
     HK_RUN(test_bad_documents_are_refused_and_the_last_good_stays);
     return hk_test_end();
 }
