@@ -647,6 +647,8 @@ static hk_err_t start(void *ctl, hk_diag_t *diag)
         return rc;
     }
     k->have_branch = true;
+    if(k->o.hub_url) /* the hub's branch document: services, counters, hours (logged if bad) */
+        (void)branch_lan_follow_config(&k->branch, k->o.live, k->o.data_dir);
     rc = print_job_create(k->cfg, k->o.data_dir, k->o.fonts, k->store, ui_loop_mailbox(k->loop),
                           wall_ms(k), &k->print);
     if(rc != HK_OK)
