@@ -59,10 +59,11 @@ hk_err_t central_config_load(const char *path, central_config_t *out, hk_diag_t 
 hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir,
                               central_config_t *out, hk_diag_t *diag)
 {
-    static const char *const keys[] = { "listen",       "tls_cert", "tls_key",  "client_ca",
-                                        "store",        "devices",  "branches", "retry_after_s",
-                                        "max_inflight", "threads",  "users",    "session_key",
-                                        "alerts",       NULL };
+    static const char *const keys[] = {
+        "listen",  "tls_cert",    "tls_key",       "client_ca",         "store",
+        "devices", "branches",    "retry_after_s", "max_inflight",      "threads",
+        "users",   "session_key", "alerts",        "retry_after_max_s", NULL
+    };
     hk_json_limits_t lim = { CONFIG_FILE_MAX, 0 };
     central_config_t c;
     const cJSON *it;
@@ -72,6 +73,7 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
 
     memset(&c, 0, sizeof(c));
     c.retry_after_s = CENTRAL_HTTP_DEFAULT_RETRY_S;
+    c.retry_after_max_s = CENTRAL_HTTP_DEFAULT_RETRY_MAX_S;
     c.max_inflight = CENTRAL_HTTP_DEFAULT_INFLIGHT;
     rc = hk_json_parse(text, len, &lim, &root, diag);
     if(rc != HK_OK)
@@ -139,6 +141,16 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
     it = cJSON_GetObjectItemCaseSensitive(root, "retry_after_s");
     if(it)
         rc = hk_json_get_int(it, "retry_after_s", 1, 3600, &c.retry_after_s, diag);
+    it = cJSON_GetObjectItemCaseSensitive(root, "retry_after_max_s");
+    if(rc == HK_OK && it)
+        rc = hk_json_get_int(it, "retry_after_max_s", 1, 3600, &c.retry_after_max_s, diag);
+    else if(c.retry_after_max_s < c.retry_after_s)
+        c.retry_after_max_s = c.retry_after_s; /* not given: the floor is the cap */
+    if(rc == HK_OK && c.retry_after_max_s < c.retry_after_s) {
+        hk_diag_set(diag, "retry_after_max_s: %d is below retry_after_s (%d)", c.retry_after_max_s,
+                    c.retry_after_s);
+        rc = HK_ERR_INVALID;
+    }
     it = cJSON_GetObjectItemCaseSensitive(root, "max_inflight");
     if(rc == HK_OK && it)
         rc = hk_json_get_int(it, "max_inflight", 1, 100000, &c.max_inflight, diag);

@@ -178,6 +178,7 @@ static int serve(const char *config_path, const char *listen)
     o.tokens = tokens;
     o.n_tokens = n_tokens;
     o.retry_after_s = cfg.retry_after_s;
+    o.retry_after_max_s = cfg.retry_after_max_s;
     o.max_inflight = cfg.max_inflight;
     o.threads = cfg.threads;
     o.pages = pages;
