@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "hk_mem.h"
 #include "hk_test.h"
 
@@ -260,6 +261,41 @@ static char *batch(const char *device, int from, int to, const char *tag)
 
 /* ---- fixture ---------------------------------------------------------------------- */
 
+/* init-dev's kiosk.json is a whole kiosk config (config_parse takes it)
+ * pointing at the development server with its CA and kiosk-1's certificate,
+ * and init-dev printed the command that starts a kiosk on it. */
+static void check_kiosk_json(void)
+{
+    static config_t k;
+    static char text[256 * 1024], want[1400], real[1024], path[1100];
+    hk_diag_t diag;
+    FILE *f = fopen(in_dir("kiosk.json"), "r");
+    size_t n;
+
+    HK_ASSERT(f);
+    HK_ASSERT(realpath(dir, real)); /* init-dev writes its real path */
+    n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    hk_diag_clear(&diag);
+    HK_ASSERT_MSG(config_parse(text, n, &k, &diag) == HK_OK, "kiosk.json: %s", diag.msg);
+    HK_ASSERT_STR("https://localhost:8443", k.central.url);
+#define REAL(name) (snprintf(path, sizeof(path), "%s/%s", real, name), path)
+    HK_ASSERT_STR(REAL("ca.crt"), k.central.ca_file);
+    HK_ASSERT_STR(REAL("kiosk-1.crt"), k.central.client_cert);
+    HK_ASSERT_STR(REAL("kiosk-1.key"), k.central.client_key);
+    HK_ASSERT_STR("kiosk-1", k.device.id);
+    HK_ASSERT_STR(REAL("kiosk-data"), k.data_dir);
+    HK_ASSERT_CONTAINS(k.ticket_url_template, "https://localhost:8443/t/");
+    /* the server serves the same branch */
+    snprintf(want, sizeof(want), "branch-%s.json", k.branch_id);
+    HK_ASSERT_MSG(access(in_dir(want), R_OK) == 0, "no %s", want);
+    snprintf(want, sizeof(want), "--config %s --window", REAL("kiosk.json"));
+    HK_ASSERT(hk_test_file_has(in_dir("init-dev.out"), want));
+    snprintf(want, sizeof(want), "hall-central --config %s", REAL("hall-central.json"));
+    HK_ASSERT(hk_test_file_has(in_dir("init-dev.out"), want));
+#undef REAL
+}
+
 static void test_central_init_dev_and_start(void)
 {
     char cmd[3000], hash1[65], hash2[65], cfg[4096];
@@ -274,6 +310,7 @@ static void test_central_init_dev_and_start(void)
     snprintf(cmd, sizeof(cmd), "'%s' init-dev '%s' > '%s/init-dev.out' 2>&1", bin, dir, dir);
     HK_ASSERT_INT(0, system(cmd));
     HK_ASSERT(hk_test_file_has(in_dir("init-dev.out"), "hall-central --config"));
+    check_kiosk_json();
     f = fopen(in_dir("kiosk-1.token"), "r");
     HK_ASSERT(f);
     n = fread(token1, 1, sizeof(token1) - 1, f);
