@@ -67,9 +67,9 @@
 #include "central_proto.h"
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "mhd_setup.h"
 
 #define LOG_MOD           "central"
-#define PEM_MAX           (64 * 1024)
 #define CONN_MEMORY_LIMIT (64 * 1024) /* headers and MHD's read buffer per connection */
 #define CONN_TIMEOUT_S    30
 #define HSTS              "max-age=31536000"
@@ -121,12 +121,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_size, void **req_cls);
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe);
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 0)))
-#endif
-static void
-on_mhd_log(void *cls, const char *fmt, va_list ap);
-static hk_err_t read_pem(const char *path, const char *what, char **out, hk_diag_t *diag);
 static int token_cmp(const void *a, const void *b);
 static void store_destroy(void *p);
 static int64_t mono_ms(void);
@@ -136,30 +130,13 @@ static int64_t mono_ms(void);
 hk_err_t central_http_parse_listen(const char *listen, char host[64], uint16_t *port,
                                    hk_diag_t *diag)
 {
-    const char *colon = listen ? strrchr(listen, ':') : NULL;
-    struct in_addr a;
-    char *end = NULL;
-    long p;
+    struct sockaddr_in sa;
+    hk_err_t rc = mhd_setup_parse_listen(listen, "listen", &sa, diag);
 
-    if(!colon || colon == listen || (size_t)(colon - listen) >= 64) {
-        hk_diag_set(diag, "listen: \"%s\": expected HOST:PORT", listen ? listen : "");
-        return HK_ERR_INVALID;
-    }
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = '\0';
-    errno = 0;
-    p = strtol(colon + 1, &end, 10);
-    if(!colon[1] || *end || errno || p < 0 || p > 65535) {
-        hk_diag_set(diag, "listen: \"%s\": the port must be 0..65535", listen);
-        return HK_ERR_INVALID;
-    }
-    if(!strcmp(host, "localhost"))
-        snprintf(host, 64, "127.0.0.1");
-    if(inet_pton(AF_INET, host, &a) != 1) {
-        hk_diag_set(diag, "listen: \"%s\": the host must be an IPv4 address or localhost", listen);
-        return HK_ERR_INVALID;
-    }
-    *port = (uint16_t)p;
+    if(rc != HK_OK)
+        return rc;
+    (void)inet_ntop(AF_INET, &sa.sin_addr, host, 64);
+    *port = ntohs(sa.sin_port);
     return HK_OK;
 }
 
@@ -223,11 +200,11 @@ hk_err_t central_http_start(const central_http_opts_t *o, central_http_t **out, 
         }
     }
     if(rc == HK_OK)
-        rc = read_pem(o->tls_cert, "tls_cert", &h->tls_cert, diag);
+        rc = mhd_setup_read_pem(o->tls_cert, "tls_cert", &h->tls_cert, diag);
     if(rc == HK_OK)
-        rc = read_pem(o->tls_key, "tls_key", &h->tls_key, diag);
+        rc = mhd_setup_read_pem(o->tls_key, "tls_key", &h->tls_key, diag);
     if(rc == HK_OK)
-        rc = read_pem(o->client_ca, "client_ca", &h->client_ca, diag);
+        rc = mhd_setup_read_pem(o->client_ca, "client_ca", &h->client_ca, diag);
     if(rc == HK_OK) {
         if(pthread_key_create(&h->store_key, store_destroy) == 0)
             h->key_made = true;
@@ -250,10 +227,11 @@ hk_err_t central_http_start(const central_http_opts_t *o, central_http_t **out, 
         threads = CENTRAL_HTTP_MAX_THREADS;
     h->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_TLS | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)CENTRAL_HTTP_MAX_CONN, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT,
+        NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_setup_log, (void *)LOG_MOD,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CENTRAL_HTTP_MAX_CONN,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, h, MHD_OPTION_HTTPS_MEM_KEY, h->tls_key, MHD_OPTION_HTTPS_MEM_CERT,
         h->tls_cert, MHD_OPTION_HTTPS_MEM_TRUST, h->client_ca, MHD_OPTION_HTTPS_PRIORITIES,
@@ -910,37 +888,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     *req_cls = NULL;
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    char msg[HK_LOG_MSG_SIZE];
-    size_t n;
-
-    (void)cls;
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    n = strlen(msg);
-    while(n > 0 && msg[n - 1] == '\n')
-        msg[--n] = '\0'; /* MHD ends its lines; hk_log adds its own */
-    hk_log_warn(LOG_MOD, "%s", msg);
-}
-
 /* ---- static ----------------------------------------------------------------------------- */
 
 static int token_cmp(const void *a, const void *b)
 {
     return strcmp(((const central_token_t *)a)->token_hash,
                   ((const central_token_t *)b)->token_hash);
-}
-
-/* A PEM file into a NUL-terminated heap text (MHD wants the text). */
-static hk_err_t read_pem(const char *path, const char *what, char **out, hk_diag_t *diag)
-{
-    size_t len = 0;
-    hk_err_t rc = central_config_read_file(path, PEM_MAX, what, out, &len, diag);
-
-    if(rc == HK_OK && !strstr(*out, "-----BEGIN")) {
-        hk_diag_set(diag, "%s: %s is not a PEM file", what, path);
-        HK_SAFEFREE(*out);
-        rc = HK_ERR_INVALID;
-    }
-    return rc;
 }
