@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hc_test.h"
 #include "hk_json.h"
 #include "hk_mem.h"
 #include "hk_test.h"
@@ -47,17 +48,6 @@ static char cookie_hq[256], cookie_bj[256];
 static pid_t server = -1;
 static unsigned port;
 static int64_t now_ms;
-
-/* Case-insensitive strstr (strcasestr is a GNU extension). */
-static const char *find_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-
-    for(; *hay; hay++)
-        if(!strncasecmp(hay, needle, n))
-            return hay;
-    return NULL;
-}
 
 /* ---- the webhook receiver ------------------------------------------------------------ */
 
@@ -87,7 +77,7 @@ static void *hook_main(void *arg)
             req[n] = '\0';
             end = strstr(req, "\r\n\r\n");
             if(end) {
-                const char *cl = find_ci(req, "Content-Length:");
+                const char *cl = hc_test_find_ci(req, "Content-Length:");
                 clen = cl ? strtol(cl + 15, NULL, 10) : 0;
                 if((long)(n - (size_t)(end + 4 - req)) >= clen)
                     break;
@@ -128,8 +118,7 @@ typedef struct resp {
     long status;
     char *body; /* hk_malloc'd, NUL-terminated */
     size_t len;
-    char headers[8192];
-    size_t hlen;
+    hc_test_headers_t h;
 } resp_t;
 
 static size_t on_body(char *p, size_t size, size_t n, void *user)
@@ -147,27 +136,9 @@ static size_t on_body(char *p, size_t size, size_t n, void *user)
     return len;
 }
 
-static size_t on_header(char *p, size_t size, size_t n, void *user)
-{
-    resp_t *r = user;
-    size_t len = size * n;
-
-    if(r->hlen + len >= sizeof(r->headers))
-        len = sizeof(r->headers) - 1 - r->hlen;
-    memcpy(r->headers + r->hlen, p, len);
-    r->hlen += len;
-    r->headers[r->hlen] = '\0';
-    return size * n;
-}
-
 static const char *in_dir(const char *name)
 {
-    static char path[4][1300];
-    static int k;
-
-    k = (k + 1) % 4;
-    snprintf(path[k], sizeof(path[k]), "%s/%s", dir, name);
-    return path[k];
+    return hc_test_path(dir, name);
 }
 
 /* One request. device: with kiosk-1's certificate. ctype NULL = a form. */
@@ -185,8 +156,8 @@ static void req(const char *method, const char *path, const char *body, const ch
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, hc_test_on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->h);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CAINFO, in_dir("ca.crt"));
@@ -249,7 +220,7 @@ static long login(const char *user, const char *password, char *out, size_t cap)
     st = r.status;
     if(out) {
         out[0] = '\0';
-        at = find_ci(r.headers, "Set-Cookie: hk_session=");
+        at = hc_test_find_ci(r.h.text, "Set-Cookie: hk_session=");
         if(at) {
             at += 23;
             end = strchr(at, ';');
@@ -280,50 +251,16 @@ static char *read_all(const char *path)
 
 static void write_file(const char *name, const char *text)
 {
-    FILE *f = fopen(in_dir(name), "w");
-
-    HK_ASSERT(f);
-    fputs(text, f);
-    fclose(f);
+    hc_test_write_file(dir, name, text);
 }
 
 static pid_t start_server(const char *cfg_name)
 {
-    char err[1300], line[8192];
-    pid_t pid;
-    int i, status;
+    int code = 0;
+    pid_t pid = hc_test_start(bin, dir, cfg_name, &port, &code);
 
-    snprintf(err, sizeof(err), "%s/%s.err", dir, cfg_name);
-    pid = fork();
-    HK_ASSERT(pid >= 0);
-    if(pid == 0) {
-        FILE *e = freopen(err, "w", stderr);
-        (void)e;
-        (void)prctl(PR_SET_PDEATHSIG, SIGTERM); /* a test that crashes leaves no server */
-        execl(bin, bin, "--config", in_dir(cfg_name), "--listen", "127.0.0.1:0", (char *)NULL);
-        _exit(127);
-    }
-    for(i = 0; i < 2000; i++) {
-        FILE *f = fopen(err, "r");
-        size_t n = 0;
-        if(f) {
-            n = fread(line, 1, sizeof(line) - 1, f);
-            fclose(f);
-        }
-        line[n] = '\0';
-        {
-            const char *at = strstr(line, "listening on https://127.0.0.1:");
-            if(at && sscanf(at, "listening on https://127.0.0.1:%u", &port) == 1)
-                return pid;
-        }
-        if(waitpid(pid, &status, WNOHANG) == pid)
-            HK_ASSERT_MSG(0, "hall-central exited: %s", line);
-        usleep(10000);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    HK_ASSERT_MSG(0, "hall-central did not start: %s", line);
-    return -1;
+    HK_ASSERT_MSG(pid > 0, "hall-central exited with %d (see %s/%s.err)", code, dir, cfg_name);
+    return pid;
 }
 
 static void add_user(cJSON *users, const char *id, const char *password, const char *scope)
@@ -505,8 +442,8 @@ static void test_pages_status_page_right_sig_wrong_sig(void)
     HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
     HK_ASSERT_CONTAINS(r.body, "您前面还有 1 位");
     HK_ASSERT_CONTAINS(r.body, "开发营业厅"); /* the branch's name_zh in hall-central.json */
-    HK_ASSERT(find_ci(r.headers, "Strict-Transport-Security:"));
-    HK_ASSERT(find_ci(r.headers, "Content-Security-Policy:"));
+    HK_ASSERT(hc_test_find_ci(r.h.text, "Strict-Transport-Security:"));
+    HK_ASSERT(hc_test_find_ci(r.h.text, "Content-Security-Policy:"));
     save("status-zh.html", &r);
     status_url("A004", NULL, "&lang=en", url, sizeof(url));
     req("GET", url, NULL, NULL, NULL, NULL, false, &r);
@@ -547,7 +484,7 @@ static void test_pages_login_cookie_and_redirect(void)
 
     req("GET", "/reports", NULL, NULL, NULL, NULL, false, &r);
     HK_ASSERT_INT(303, r.status);
-    HK_ASSERT(find_ci(r.headers, "Location: /login?next=%2Freports"));
+    HK_ASSERT(hc_test_find_ci(r.h.text, "Location: /login?next=%2Freports"));
     req("GET", "/login", NULL, NULL, NULL, NULL, false, &r);
     HK_ASSERT_INT(200, r.status);
     HK_ASSERT_CONTAINS(r.body, "<label for=\"password\">密码</label>");
@@ -562,9 +499,9 @@ static void test_pages_login_cookie_and_redirect(void)
     /* the cookie's attributes */
     req("POST", "/login", "user=sh&password=sh-password", NULL, NULL, origin, false, &r);
     HK_ASSERT_INT(303, r.status);
-    HK_ASSERT(find_ci(r.headers, "HttpOnly"));
-    HK_ASSERT(find_ci(r.headers, "; Secure"));
-    HK_ASSERT(find_ci(r.headers, "SameSite=Strict"));
+    HK_ASSERT(hc_test_find_ci(r.h.text, "HttpOnly"));
+    HK_ASSERT(hc_test_find_ci(r.h.text, "; Secure"));
+    HK_ASSERT(hc_test_find_ci(r.h.text, "SameSite=Strict"));
     /* a form post from elsewhere (no Origin, no Referer) is refused */
     req("POST", "/login", "user=sh&password=sh-password", NULL, NULL, NULL, false, &r);
     HK_ASSERT_INT(403, r.status);
@@ -750,7 +687,7 @@ static void test_pages_logout_clears_the_cookie(void)
 
     req("POST", "/logout", "", NULL, cookie_hq, origin, false, &r);
     HK_ASSERT_INT(303, r.status);
-    HK_ASSERT(find_ci(r.headers, "Set-Cookie: hk_session=;"));
+    HK_ASSERT(hc_test_find_ci(r.h.text, "Set-Cookie: hk_session=;"));
     resp_free(&r);
 }
 

@@ -29,11 +29,15 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hc_test.h"
 #include "hk_mem.h"
 #include "hk_test.h"
+#include "pki.h"
 
 #define BRANCH "sh-xuhui-01"
 #define TOKEN2 "kiosk-2-token-0123456789abcdef"
+/* a device certificate's certtool template */
+#define DEVICE_TMPL(cn) "cn = \"" cn "\"\ntls_www_client\nsigning_key\nexpiration_days = 2\n"
 
 static char dir[600], bin[1100], token1[128], ca_path[700];
 static pid_t server = -1, spare = -1; /* spare: another instance a case started */
@@ -43,8 +47,7 @@ typedef struct resp {
     long status;
     char body[4096];
     size_t len;
-    char headers[4096];
-    size_t hlen;
+    hc_test_headers_t h;
     CURLcode rc;
 } resp_t;
 
@@ -67,27 +70,9 @@ static size_t on_body(char *p, size_t size, size_t n, void *user)
     return size * n;
 }
 
-static size_t on_header(char *p, size_t size, size_t n, void *user)
-{
-    resp_t *r = user;
-    size_t len = size * n;
-
-    if(r->hlen + len >= sizeof(r->headers))
-        len = sizeof(r->headers) - 1 - r->hlen;
-    memcpy(r->headers + r->hlen, p, len);
-    r->hlen += len;
-    r->headers[r->hlen] = '\0';
-    return size * n;
-}
-
 static const char *in_dir(const char *name)
 {
-    static char path[4][1300];
-    static int k;
-
-    k = (k + 1) % 4;
-    snprintf(path[k], sizeof(path[k]), "%s/%s", dir, name);
-    return path[k];
+    return hc_test_path(dir, name);
 }
 
 /* One HTTPS request to the server. post NULL = GET. extra: one header or NULL. */
@@ -104,8 +89,8 @@ static void fetch(const char *path, const creds_t *cr, const char *post, size_t 
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, hc_test_on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->h);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CAINFO, in_dir("ca.crt"));
@@ -140,20 +125,9 @@ static void fetch(const char *path, const creds_t *cr, const char *post, size_t 
     curl_slist_free_all(hdrs);
 }
 
-/* Case-insensitive strstr (strcasestr is a GNU extension). */
-static const char *find_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-
-    for(; *hay; hay++)
-        if(!strncasecmp(hay, needle, n))
-            return hay;
-    return NULL;
-}
-
 static bool has_header(const resp_t *r, const char *line)
 {
-    return find_ci(r->headers, line) != NULL;
+    return hc_test_find_ci(r->h.text, line) != NULL;
 }
 
 static int sh(const char *cmd)
@@ -174,66 +148,19 @@ static void sha256_hex(const char *text, char out[65])
 
 static void write_file(const char *name, const char *text)
 {
-    FILE *f = fopen(in_dir(name), "w");
-
-    HK_ASSERT(f);
-    fputs(text, f);
-    fclose(f);
+    hc_test_write_file(dir, name, text);
 }
 
 /* Start hall-central on cfg_name; returns its pid, sets port. -1 when it
  * exited (its stderr is in dir/<cfg_name>.err). */
 static pid_t start_server(const char *cfg_name, int *exit_code)
 {
-    char err[1300], line[4096];
-    pid_t pid;
-    int i, status;
-
-    snprintf(err, sizeof(err), "%s/%s.err", dir, cfg_name);
-    remove(err);
-    pid = fork();
-    HK_ASSERT(pid >= 0);
-    if(pid == 0) {
-        FILE *e = freopen(err, "w", stderr);
-        (void)e;
-        execl(bin, bin, "--config", in_dir(cfg_name), "--listen", "127.0.0.1:0", (char *)NULL);
-        _exit(127);
-    }
-    for(i = 0; i < 1000; i++) {
-        FILE *f = fopen(err, "r");
-        size_t n = 0;
-        if(f) {
-            n = fread(line, 1, sizeof(line) - 1, f);
-            fclose(f);
-        }
-        line[n] = '\0';
-        {
-            const char *at = strstr(line, "listening on https://127.0.0.1:");
-            if(at && sscanf(at, "listening on https://127.0.0.1:%u", &port) == 1)
-                return pid;
-        }
-        if(waitpid(pid, &status, WNOHANG) == pid) {
-            *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-            return -1;
-        }
-        usleep(10000);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    HK_ASSERT_MSG(0, "hall-central did not start: %s", line);
-    return -1;
+    return hc_test_start(bin, dir, cfg_name, &port, exit_code);
 }
 
 static void stop_server(pid_t pid)
 {
-    int status = 0;
-
-    if(pid <= 0)
-        return;
-    kill(pid, SIGTERM);
-    waitpid(pid, &status, 0);
-    HK_ASSERT_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "hall-central exit status %d",
-                  status);
+    hc_test_stop(pid);
 }
 
 /* A batch of seqs from..to of device, bodies tagged with tag. */
@@ -299,6 +226,7 @@ static void check_kiosk_json(void)
 static void test_central_init_dev_and_start(void)
 {
     char cmd[3000], hash1[65], hash2[65], cfg[4096];
+    hk_pki_pair_t pair;
     const char *base = getenv("HK_TEST_TMP");
     FILE *f;
     size_t n;
@@ -320,20 +248,13 @@ static void test_central_init_dev_and_start(void)
     HK_ASSERT_INT(64, strlen(token1));
     /* kiosk-9: the operator CA's, but not in the registry; rogue: another
      * CA's certificate claiming to be kiosk-1 */
-    write_file("kiosk-9.tmpl",
-               "cn = \"kiosk-9\"\ntls_www_client\nsigning_key\nexpiration_days = 2\n");
-    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile kiosk-9.key"));
-    HK_ASSERT_INT(0, sh("certtool --generate-certificate --load-privkey kiosk-9.key "
-                        "--load-ca-certificate ca.crt --load-ca-privkey ca.key "
-                        "--template kiosk-9.tmpl --outfile kiosk-9.crt"));
-    write_file("rogue-ca.tmpl", "cn = \"Rogue CA\"\nca\ncert_signing_key\nexpiration_days = 2\n");
-    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile rogue-ca.key"));
-    HK_ASSERT_INT(0, sh("certtool --generate-self-signed --load-privkey rogue-ca.key "
-                        "--template rogue-ca.tmpl --outfile rogue-ca.crt"));
-    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile rogue.key"));
-    HK_ASSERT_INT(0, sh("certtool --generate-certificate --load-privkey rogue.key "
-                        "--load-ca-certificate rogue-ca.crt --load-ca-privkey rogue-ca.key "
-                        "--template kiosk-1.tmpl --outfile rogue.crt"));
+    HK_ASSERT_INT(0,
+                  hk_pki_issue(dir, "kiosk-9", DEVICE_TMPL("kiosk-9"), "ca.crt", "ca.key", &pair));
+    HK_ASSERT_INT(0, hk_pki_issue(dir, "rogue-ca",
+                                  "cn = \"Rogue CA\"\nca\ncert_signing_key\nexpiration_days = 2\n",
+                                  NULL, NULL, &pair));
+    HK_ASSERT_INT(0, hk_pki_issue(dir, "rogue", DEVICE_TMPL("kiosk-1"), "rogue-ca.pem",
+                                  "rogue-ca.key", &pair));
     sha256_hex(token1, hash1);
     sha256_hex(TOKEN2, hash2);
     snprintf(cfg, sizeof(cfg),
@@ -418,7 +339,7 @@ static void test_central_client_cert_auth_and_config_etag(void)
     HK_ASSERT_CONTAINS(r.body, "\"version\"");
     HK_ASSERT_CONTAINS(r.body, BRANCH);
     HK_ASSERT(has_header(&r, "Strict-Transport-Security: max-age="));
-    at = find_ci(r.headers, "ETag: ");
+    at = hc_test_find_ci(r.h.text, "ETag: ");
     HK_ASSERT(at);
     HK_ASSERT_INT(1, sscanf(at + 6, "%127[^\r\n]", etag));
     HK_ASSERT(etag[0] == '"');
@@ -443,8 +364,8 @@ static void test_central_client_cert_auth_and_config_etag(void)
 static void test_central_refuses_unknown_and_missing_credentials(void)
 {
     creds_t none = { NULL, NULL, NULL };
-    creds_t unknown_cert = { "kiosk-9.crt", "kiosk-9.key", NULL };
-    creds_t rogue = { "rogue.crt", "rogue.key", NULL };
+    creds_t unknown_cert = { "kiosk-9.pem", "kiosk-9.key", NULL };
+    creds_t rogue = { "rogue.pem", "rogue.key", NULL };
     creds_t bad_token = { NULL, NULL, "not-a-registered-token" };
     char *b = batch("kiosk-1", 10, 10, "x");
     resp_t r;
@@ -761,15 +682,12 @@ static void test_central_tls_1_1_and_plain_http_refused(void)
 static void test_central_disabled_device_401(void)
 {
     /* kiosk-3 has no token: only a certificate could name it; make one */
-    creds_t k3 = { "kiosk-3.crt", "kiosk-3.key", NULL };
+    creds_t k3 = { "kiosk-3.pem", "kiosk-3.key", NULL };
+    hk_pki_pair_t pair;
     resp_t r;
 
-    write_file("kiosk-3.tmpl",
-               "cn = \"kiosk-3\"\ntls_www_client\nsigning_key\nexpiration_days = 2\n");
-    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile kiosk-3.key"));
-    HK_ASSERT_INT(0, sh("certtool --generate-certificate --load-privkey kiosk-3.key "
-                        "--load-ca-certificate ca.crt --load-ca-privkey ca.key "
-                        "--template kiosk-3.tmpl --outfile kiosk-3.crt"));
+    HK_ASSERT_INT(0,
+                  hk_pki_issue(dir, "kiosk-3", DEVICE_TMPL("kiosk-3"), "ca.crt", "ca.key", &pair));
     fetch("/v1/config", &k3, NULL, 0, NULL, 0, &r);
     HK_ASSERT_INT(401, r.status);
     HK_ASSERT_CONTAINS(r.body, "disabled");

@@ -1,0 +1,47 @@
+/*
+ * hc_test: what the tests of hall-central as a process share
+ * (tests/central/test_central_server.c, test_central_pages.c): paths in the
+ * test's directory, starting the server on any free port and stopping it,
+ * libcurl's header callback, a case-insensitive search in those headers.
+ * No libcurl here (the callback has its plain C signature).
+ */
+#ifndef HK_TESTS_SUPPORT_HC_TEST_H
+#define HK_TESTS_SUPPORT_HC_TEST_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The response headers libcurl hands hc_test_on_header (CURLOPT_HEADERDATA). */
+typedef struct hc_test_headers {
+    char text[8192]; /* all header lines, NUL-terminated, cut at the end */
+    size_t len;
+} hc_test_headers_t;
+
+/** dir/name in one of 4 rotating static buffers (so a call may use a few). */
+const char *hc_test_path(const char *dir, const char *name);
+
+/** Case-insensitive strstr (strcasestr is a GNU extension). */
+const char *hc_test_find_ci(const char *hay, const char *needle);
+
+/** CURLOPT_HEADERFUNCTION: append to the hc_test_headers_t in user. */
+size_t hc_test_on_header(char *p, size_t size, size_t n, void *user);
+
+/** Write text into dir/name (asserts). */
+void hc_test_write_file(const char *dir, const char *name, const char *text);
+
+/**
+ * Start the hall-central at bin with --config dir/cfg_name on 127.0.0.1, any
+ * free port (read from its log line); its stderr goes to dir/cfg_name.err;
+ * it gets SIGTERM when the test dies.
+ * @param port       set when it listens.
+ * @param exit_code  set when it exited instead.
+ * @return its pid, or -1 when it exited (asserts when it neither listens
+ *         nor exits within 20 s).
+ */
+pid_t hc_test_start(const char *bin, const char *dir, const char *cfg_name, unsigned *port,
+                    int *exit_code);
+
+/** SIGTERM and wait; asserts a clean exit 0. pid <= 0: nothing. */
+void hc_test_stop(pid_t pid);
+
+#endif
