@@ -147,24 +147,13 @@ static void req(const char *method, const char *path, const char *body, const ch
 {
     struct curl_slist *hdrs = NULL;
     char url[1024], ct[128], ck[300];
-    CURL *c = curl_easy_init();
+    CURL *c;
 
-    HK_ASSERT(c);
     hk_free(r->body);
     memset(r, 0, sizeof(*r));
     snprintf(url, sizeof(url), "https://localhost:%u%s", port, path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, hc_test_on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CAINFO, in_dir("ca.crt"));
-    if(device) {
-        curl_easy_setopt(c, CURLOPT_SSLCERT, in_dir("kiosk-1.crt"));
-        curl_easy_setopt(c, CURLOPT_SSLKEY, in_dir("kiosk-1.key"));
-    }
+    c = hc_test_easy(url, dir, device ? "kiosk-1.crt" : NULL, "kiosk-1.key", 20000L, on_body, r,
+                     &r->h);
     if(cookie) {
         snprintf(ck, sizeof(ck), "hk_session=%s", cookie);
         curl_easy_setopt(c, CURLOPT_COOKIE, ck);

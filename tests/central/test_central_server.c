@@ -81,25 +81,14 @@ static void fetch(const char *path, const creds_t *cr, const char *post, size_t 
 {
     struct curl_slist *hdrs = NULL;
     char url[256], auth[200];
-    CURL *c = curl_easy_init();
+    CURL *c;
 
-    HK_ASSERT(c);
     memset(r, 0, sizeof(*r));
     snprintf(url, sizeof(url), "https://127.0.0.1:%u%s", port, path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, hc_test_on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CAINFO, in_dir("ca.crt"));
+    c = hc_test_easy(url, dir, cr ? cr->cert : NULL, cr ? cr->key : NULL, 10000L, on_body, r,
+                     &r->h);
     if(tls_max)
         curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_0 | tls_max);
-    if(cr && cr->cert) {
-        curl_easy_setopt(c, CURLOPT_SSLCERT, in_dir(cr->cert));
-        curl_easy_setopt(c, CURLOPT_SSLKEY, in_dir(cr->key));
-    }
     if(cr && cr->token) {
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", cr->token);
         hdrs = curl_slist_append(hdrs, auth);

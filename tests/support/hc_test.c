@@ -46,6 +46,27 @@ size_t hc_test_on_header(char *p, size_t size, size_t n, void *user)
     return size * n;
 }
 
+CURL *hc_test_easy(const char *url, const char *dir, const char *cert, const char *key,
+                   long timeout_ms, curl_write_callback on_body, void *body, hc_test_headers_t *h)
+{
+    CURL *c = curl_easy_init();
+
+    HK_ASSERT(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, hc_test_on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CAINFO, hc_test_path(dir, "ca.crt"));
+    if(cert) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, hc_test_path(dir, cert));
+        curl_easy_setopt(c, CURLOPT_SSLKEY, hc_test_path(dir, key));
+    }
+    return c;
+}
+
 void hc_test_write_file(const char *dir, const char *name, const char *text)
 {
     FILE *f = fopen(hc_test_path(dir, name), "w");

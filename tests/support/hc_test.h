@@ -2,12 +2,13 @@
  * hc_test: what the tests of hall-central as a process share
  * (tests/central/test_central_server.c, test_central_pages.c): paths in the
  * test's directory, starting the server on any free port and stopping it,
- * libcurl's header callback, a case-insensitive search in those headers.
- * No libcurl here (the callback has its plain C signature).
+ * a libcurl handle set up for it (its CA, optionally a client certificate,
+ * body and header callbacks), a case-insensitive search in the headers.
  */
 #ifndef HK_TESTS_SUPPORT_HC_TEST_H
 #define HK_TESTS_SUPPORT_HC_TEST_H
 
+#include <curl/curl.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -25,6 +26,14 @@ const char *hc_test_find_ci(const char *hay, const char *needle);
 
 /** CURLOPT_HEADERFUNCTION: append to the hc_test_headers_t in user. */
 size_t hc_test_on_header(char *p, size_t size, size_t n, void *user);
+
+/**
+ * A libcurl handle for url that trusts dir/ca.crt, presents dir/cert and
+ * dir/key when cert is not NULL, gives the body to on_body(…, body) and the
+ * headers to h, and gives up after timeout_ms (no signals). Asserts.
+ */
+CURL *hc_test_easy(const char *url, const char *dir, const char *cert, const char *key,
+                   long timeout_ms, curl_write_callback on_body, void *body, hc_test_headers_t *h);
 
 /** Write text into dir/name (asserts). */
 void hc_test_write_file(const char *dir, const char *name, const char *text);
