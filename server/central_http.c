@@ -107,6 +107,7 @@ typedef struct req {
     route_t route;
     bool counted;   /* holds one in-flight slot */
     bool refused;   /* answered 429/503 for load: not served work */
+    int64_t t0_ms;  /* the headers came in (monotonic) */
     bool answered;  /* a response was queued at the first call */
     bool too_large; /* the body went over the cap: dropped, answered 413 */
     central_device_t dev;
@@ -763,6 +764,7 @@ static enum MHD_Result first_call(central_http_t *h, struct MHD_Connection *c, c
     hk_err_t rc;
 
     r->answered = true; /* unless we fall through to the end */
+    r->t0_ms = mono_ms();
     if(atomic_fetch_add(&h->inflight, 1) >= h->max_inflight) {
         atomic_fetch_sub(&h->inflight, 1);
         return send_error_full(c, 429, "too_many_requests",
@@ -879,9 +881,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     if(!r)
         return;
     if(r->counted) {
-        atomic_fetch_sub(&h->inflight, 1);
+        int64_t now = mono_ms();
+        int n = atomic_fetch_sub(&h->inflight, 1);
         if(!r->refused)
-            central_pacer_served(&h->pacer, mono_ms());
+            central_pacer_served(&h->pacer, now, now - r->t0_ms, n);
     }
     hk_free(r->body);
     hk_free(r);

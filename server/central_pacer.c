@@ -2,13 +2,17 @@
  * central_pacer: see central_pacer.h.
  *
  * Design notes
- *   The rate: requests served per CENTRAL_PACER_WINDOW_MS window. Only a
- *   window in which the server refused someone (a busy one) says what the
- *   server can do; an idle one only says what was asked of it, so it may
- *   raise the estimate (the server did at least that) but never lower it.
- *   Busy windows enter an EWMA (half old, half new) so one slow second (a
- *   checkpoint, a burst of TLS handshakes) does not halve the estimate.
- *   Until the first busy window the rate is the caller's guess.
+ *   The rate: per CENTRAL_PACER_WINDOW_MS window, the larger of the
+ *   requests served in it and Little's law's figure: the requests in flight
+ *   over their mean time in the server (a server that has just started, or
+ *   has just been flooded, has its pipeline full of work not yet finished:
+ *   the count alone measured 7 requests/s for a server that serves 60).
+ *   Only a window in which the server refused someone (a busy one) says
+ *   what the server can do; an idle one only says what was asked of it, so
+ *   it may raise the estimate (the server did at least that) but never
+ *   lower it. Busy windows enter an EWMA (half old, half new) so one slow
+ *   second (a checkpoint, a burst of TLS handshakes) does not halve the
+ *   estimate; the first one is averaged with the caller's guess.
  *   A refusal: the in-flight requests drain in inflight / rate seconds; the
  *   returns promised so far are queued after that, one every
  *   1 / (rate * SHARE) s. The new client's return time is the next free
@@ -48,8 +52,14 @@ static void roll(central_pacer_t *p, int64_t now_ms)
     if(len < CENTRAL_PACER_WINDOW_MS)
         return;
     r = (double)p->win_served * 1000.0 / (double)len;
+    if(p->win_served > 0 && p->win_latency_ms > 0) {
+        /* Little: in flight = rate * time in the server */
+        double little = (double)p->win_inflight * 1000.0 / (double)p->win_latency_ms;
+        if(little > r)
+            r = little;
+    }
     if(p->win_busy) {
-        p->rate = p->measured ? 0.5 * p->rate + 0.5 * r : r;
+        p->rate = 0.5 * p->rate + 0.5 * r; /* the first: with the guess */
         p->measured = true;
     } else if(r > p->rate) {
         p->rate = r;
@@ -58,14 +68,18 @@ static void roll(central_pacer_t *p, int64_t now_ms)
         p->rate = 1.0;
     p->win_start_ms = now_ms;
     p->win_served = 0;
+    p->win_latency_ms = 0;
+    p->win_inflight = 0;
     p->win_busy = false;
 }
 
-void central_pacer_served(central_pacer_t *p, int64_t now_ms)
+void central_pacer_served(central_pacer_t *p, int64_t now_ms, int64_t latency_ms, int inflight)
 {
     pthread_mutex_lock(&p->mu);
     roll(p, now_ms);
     p->win_served++;
+    p->win_latency_ms += latency_ms > 0 ? latency_ms : 0;
+    p->win_inflight += inflight > 0 ? inflight : 0;
     pthread_mutex_unlock(&p->mu);
 }
 

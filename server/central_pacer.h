@@ -32,12 +32,14 @@
 typedef struct central_pacer {
     pthread_mutex_t mu;
     int floor_s, cap_s;
-    double rate;          /* requests served per second (EWMA over busy windows) */
-    bool measured;        /* rate comes from a busy window, not the first guess */
-    int64_t win_start_ms; /* the current window */
-    int win_served;       /* requests served in it */
-    bool win_busy;        /* a request was refused in it */
-    int64_t promised_ms;  /* the latest return time handed out */
+    double rate;            /* requests served per second (EWMA over busy windows) */
+    bool measured;          /* rate comes from a busy window, not the first guess */
+    int64_t win_start_ms;   /* the current window */
+    int win_served;         /* requests served in it */
+    int64_t win_latency_ms; /* their time in the server, summed */
+    int64_t win_inflight;   /* the requests in flight as each ended, summed */
+    bool win_busy;          /* a request was refused in it */
+    int64_t promised_ms;    /* the latest return time handed out */
 } central_pacer_t;
 
 /**
@@ -53,8 +55,12 @@ void central_pacer_init(central_pacer_t *p, int floor_s, int cap_s, int guess_ra
 /** Free the mutex. */
 void central_pacer_destroy(central_pacer_t *p);
 
-/** A request was served (answered by an endpoint, not refused). */
-void central_pacer_served(central_pacer_t *p, int64_t now_ms);
+/**
+ * A request was served (answered by an endpoint, not refused).
+ * @param latency_ms  its time in the server (headers in to answer sent).
+ * @param inflight    the requests in flight as it ended (itself included).
+ */
+void central_pacer_served(central_pacer_t *p, int64_t now_ms, int64_t latency_ms, int inflight);
 
 /**
  * A request is being refused for load: its Retry-After in seconds.

@@ -6,7 +6,8 @@
  * in-flight work drains, so their Retry-After climbs from the floor towards
  * 200 / 10 s; the random spread stays within a quarter; the cap holds;
  * once the promises are past, a refusal gets the floor again; an idle
- * window does not lower the measured rate, a busy one does.
+ * window does not lower the measured rate, a busy one does; a flooded
+ * pipeline (many in flight, few finished yet) is measured by Little's law.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,13 +23,14 @@ void tearDown(void)
 {
 }
 
-/* n requests served evenly over [from, from + ms) */
+/* n requests served evenly over [from, from + ms), one at a time, each in
+ * the server for 50 ms (so Little's law, 1 / 50 ms, says no more than 20/s) */
 static void serve(central_pacer_t *p, int n, int64_t from, int64_t ms)
 {
     int i;
 
     for(i = 0; i < n; i++)
-        central_pacer_served(p, from + ms * i / n);
+        central_pacer_served(p, from + ms * i / n, 50, 1);
 }
 
 static void test_central_pacer_retry_after_grows_with_the_queue(void)
@@ -38,13 +40,14 @@ static void test_central_pacer_retry_after_grows_with_the_queue(void)
     int i, ra[200];
 
     central_pacer_init(&p, 1, 300, 64, t);
-    /* three busy seconds at 20 requests/s (a refusal in each makes them count) */
-    for(i = 0; i < 3; i++) {
+    /* busy seconds at 20 requests/s (a refusal in each makes them count; the
+     * first is averaged with the guess, the EWMA forgets it) */
+    for(i = 0; i < 8; i++) {
         serve(&p, 20, t, 1000);
         (void)central_pacer_refuse(&p, 8, t + 999, 0);
         t += 1000;
     }
-    central_pacer_served(&p, t); /* closes the last window */
+    central_pacer_served(&p, t, 50, 1); /* closes the last window */
     HK_ASSERT_MSG(central_pacer_rate(&p) > 19.0 && central_pacer_rate(&p) < 21.0, "rate %.1f",
                   central_pacer_rate(&p));
     t += 5000; /* the earlier promises are over */
@@ -99,22 +102,44 @@ static void test_central_pacer_idle_windows_do_not_lower_the_rate(void)
         serve(&p, 2, t, 1000);
         t += 1000;
     }
-    central_pacer_served(&p, t);
+    central_pacer_served(&p, t, 50, 1);
     HK_ASSERT_MSG(central_pacer_rate(&p) >= 49.0, "rate %.1f", central_pacer_rate(&p));
-    /* a busy second at 10/s: measured, it replaces the guess */
+    /* busy seconds at 10/s: measured, they replace the guess */
+    for(i = 0; i < 6; i++) {
+        int k;
+        t += 1000;
+        for(k = 0; k < 10; k++) /* one at a time, 100 ms each: 10/s */
+            central_pacer_served(&p, t + 100 * k, 100, 1);
+        (void)central_pacer_refuse(&p, 50, t + 500, 0);
+    }
     t += 1000;
-    serve(&p, 10, t, 1000);
-    (void)central_pacer_refuse(&p, 50, t + 500, 0);
-    t += 1000;
-    central_pacer_served(&p, t);
+    central_pacer_served(&p, t, 50, 1);
     HK_ASSERT_MSG(central_pacer_rate(&p) > 8.0 && central_pacer_rate(&p) < 12.0, "rate %.1f",
                   central_pacer_rate(&p));
     /* an idle second serving more (80/s) proves more capacity: raised */
     t += 1;
     serve(&p, 80, t, 1000);
     t += 1000;
-    central_pacer_served(&p, t);
+    central_pacer_served(&p, t, 50, 1);
     HK_ASSERT_MSG(central_pacer_rate(&p) > 70.0, "rate %.1f", central_pacer_rate(&p));
+    central_pacer_destroy(&p);
+}
+
+static void test_central_pacer_a_flooded_pipeline_is_not_a_slow_server(void)
+{
+    central_pacer_t p;
+    int64_t t = 0;
+    int i;
+
+    /* just restarted into a flood: 64 in flight, each a second in the
+     * server; the first second finishes only 7 of them (the pipeline was
+     * filling), but the server serves 64/s: Little's law, not the count */
+    central_pacer_init(&p, 1, 300, 10, t);
+    for(i = 0; i < 7; i++)
+        central_pacer_served(&p, 300 + 100 * i, 1000, 64);
+    (void)central_pacer_refuse(&p, 64, 950, 0);
+    central_pacer_served(&p, 1000, 1000, 64);
+    HK_ASSERT_MSG(central_pacer_rate(&p) > 30.0, "rate %.1f", central_pacer_rate(&p));
     central_pacer_destroy(&p);
 }
 
@@ -123,5 +148,6 @@ int main(void)
     HK_RUN(test_central_pacer_retry_after_grows_with_the_queue);
     HK_RUN(test_central_pacer_spread_floor_and_cap);
     HK_RUN(test_central_pacer_idle_windows_do_not_lower_the_rate);
+    HK_RUN(test_central_pacer_a_flooded_pipeline_is_not_a_slow_server);
     return hk_test_end();
 }
