@@ -10,7 +10,8 @@
  *
  * The public status page (right sig 200 with the position; a wrong sig,
  * no sig and an unknown number the same 404), logins (wrong 401, right a
- * Secure HttpOnly SameSite=Strict cookie, 429 after 5 failures), /reports
+ * Secure HttpOnly SameSite=Strict cookie, 429 after 5 failures of one user, and after
+ * CENTRAL_PAGES_IP_FAILS from one address under any names), /reports
  * without a session -> /login, a city user's 403 outside its city, the
  * report JSON's figures, the case's life over the API (close refused before
  * a call-back, 409 on a stale version, call-back, close) and a form post
@@ -36,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "central_pages.h"
 #include "hc_test.h"
 #include "hk_json.h"
 #include "hk_mem.h"
@@ -513,6 +515,30 @@ static void test_pages_failed_logins_are_limited(void)
     HK_ASSERT_INT(303, login("bj", "bj-password", cookie_bj, sizeof(cookie_bj)));
 }
 
+/* Last (it locks 127.0.0.1 out): failures under many user names from one
+ * address are limited too, to CENTRAL_PAGES_IP_FAILS in the window; then
+ * even hq's right password gets 429 with a Retry-After. */
+static void test_pages_failed_logins_per_address_are_limited(void)
+{
+    resp_t r = { 0 };
+    char user[32], body[300];
+    long st = 401;
+    int i;
+
+    for(i = 0; i <= CENTRAL_PAGES_IP_FAILS && st == 401; i++) {
+        snprintf(user, sizeof(user), "nobody-%d", i);
+        st = login(user, "wrong", NULL, 0);
+    }
+    HK_ASSERT_INT(429, st);
+    /* the earlier cases failed a few times from here too (the locked user) */
+    HK_ASSERT_MSG(i > CENTRAL_PAGES_IP_FAILS - 10, "refused after %d", i);
+    snprintf(body, sizeof(body), "user=hq&password=%s&next=%%2Freports", hq_password);
+    req("POST", "/login", body, NULL, NULL, origin, false, &r);
+    HK_ASSERT_INT(429, r.status);
+    HK_ASSERT(hc_test_find_ci(r.h.text, "Retry-After: "));
+    resp_free(&r);
+}
+
 static void test_pages_scopes_403(void)
 {
     resp_t r = { 0 };
@@ -712,6 +738,7 @@ int main(void)
         HK_RUN(test_pages_case_life_over_the_api);
         HK_RUN(test_pages_webhook_gets_the_alert);
         HK_RUN(test_pages_logout_clears_the_cookie);
+        HK_RUN(test_pages_failed_logins_per_address_are_limited);
         kill(server, SIGTERM);
         waitpid(server, &status, 0);
         HK_ASSERT_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
