@@ -16,6 +16,7 @@
 #include "central_proto.h"
 #include "hk_json.h"
 #include "hk_mem.h"
+#include "paths.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024) /* hall-central's own file */
 #define MAX_DEVICES     200000
@@ -660,31 +661,7 @@ static hk_err_t get_path(const cJSON *obj, const char *key, const char *pfx, con
 hk_err_t central_config_read_file(const char *path, size_t cap, const char *what, char **out,
                                   size_t *len_out, hk_diag_t *diag)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
-
-    *out = NULL;
-    if(!f) {
-        hk_diag_set(diag, "%s: cannot open %s (%s)", what, path, strerror(errno));
-        return HK_ERR_IO;
-    }
-    buf = hk_malloc(cap + 2);
-    if(!buf) {
-        fclose(f);
-        return HK_ERR_NOMEM;
-    }
-    n = fread(buf, 1, cap + 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    if(n > cap) {
-        hk_diag_set(diag, "%s: %s is over %zu bytes", what, path, cap);
-        hk_free(buf);
-        return HK_ERR_INVALID;
-    }
-    *out = buf;
-    *len_out = n;
-    return HK_OK;
+    return paths_read_file(path, cap, what, out, len_out, diag);
 }
 
 static bool id_chars_ok(const char *s)

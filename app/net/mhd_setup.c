@@ -12,6 +12,7 @@
 
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "paths.h"
 
 hk_err_t mhd_setup_parse_listen(const char *listen, const char *what, struct sockaddr_in *sa,
                                 hk_diag_t *diag)
@@ -47,31 +48,14 @@ hk_err_t mhd_setup_parse_listen(const char *listen, const char *what, struct soc
 
 hk_err_t mhd_setup_read_pem(const char *path, const char *what, char **out, hk_diag_t *diag)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
+    hk_err_t rc = paths_read_file(path, MHD_SETUP_PEM_MAX, what, out, NULL, diag);
 
-    *out = NULL;
-    if(!f) {
-        hk_diag_set(diag, "%s: cannot open %s (%s)", what, path, strerror(errno));
-        return HK_ERR_IO;
+    if(rc == HK_OK && !strstr(*out, "-----BEGIN")) {
+        hk_diag_set(diag, "%s: %s is not a PEM file", what, path);
+        HK_SAFEFREE(*out);
+        rc = HK_ERR_INVALID;
     }
-    buf = hk_malloc(MHD_SETUP_PEM_MAX + 2);
-    if(!buf) {
-        fclose(f);
-        return HK_ERR_NOMEM;
-    }
-    n = fread(buf, 1, MHD_SETUP_PEM_MAX + 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    if(n == 0 || n > MHD_SETUP_PEM_MAX || !strstr(buf, "-----BEGIN")) {
-        hk_diag_set(diag, "%s: %s is %s", what, path,
-                    n > MHD_SETUP_PEM_MAX ? "over 64 KiB" : "not a PEM file");
-        hk_free(buf);
-        return HK_ERR_INVALID;
-    }
-    *out = buf;
-    return HK_OK;
+    return rc;
 }
 
 void mhd_setup_log(void *cls, const char *fmt, va_list ap)
