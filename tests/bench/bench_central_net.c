@@ -155,6 +155,11 @@ static int hc_setup(const bench_opts_t *o, const char *store_url, int n_tokens, 
         cJSON_AddItemToArray(devs, d);
     }
     cJSON_ReplaceItemInObjectCaseSensitive(root, "store", cJSON_CreateString(store_url));
+    if(getenv("HK_BENCH_FIXED_RETRY_AFTER")) {
+        /* the old behaviour for a comparison: Retry-After always the floor (5 s) */
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "retry_after_max_s");
+        cJSON_AddNumberToObject(root, "retry_after_max_s", 5);
+    }
     text = cJSON_Print(root);
     f = fopen(h->cfg, "w");
     if(!text || !f || fputs(text, f) < 0) {
