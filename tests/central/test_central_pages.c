@@ -120,7 +120,7 @@ typedef struct resp {
     long status;
     char *body; /* hk_malloc'd, NUL-terminated */
     size_t len;
-    hc_test_headers_t h;
+    hc_test_text_t h;
 } resp_t;
 
 static size_t on_body(char *p, size_t size, size_t n, void *user)

@@ -33,9 +33,9 @@ const char *hc_test_find_ci(const char *hay, const char *needle)
     return NULL;
 }
 
-size_t hc_test_on_header(char *p, size_t size, size_t n, void *user)
+size_t hc_test_on_text(char *p, size_t size, size_t n, void *user)
 {
-    hc_test_headers_t *h = user;
+    hc_test_text_t *h = user;
     size_t len = size * n;
 
     if(h->len + len >= sizeof(h->text))
@@ -47,7 +47,7 @@ size_t hc_test_on_header(char *p, size_t size, size_t n, void *user)
 }
 
 CURL *hc_test_easy(const char *url, const char *dir, const char *cert, const char *key,
-                   long timeout_ms, curl_write_callback on_body, void *body, hc_test_headers_t *h)
+                   long timeout_ms, curl_write_callback on_body, void *body, hc_test_text_t *h)
 {
     CURL *c = curl_easy_init();
 
@@ -55,7 +55,7 @@ CURL *hc_test_easy(const char *url, const char *dir, const char *cert, const cha
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, hc_test_on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, hc_test_on_text);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -12,11 +12,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The response headers libcurl hands hc_test_on_header (CURLOPT_HEADERDATA). */
-typedef struct hc_test_headers {
-    char text[8192]; /* all header lines, NUL-terminated, cut at the end */
+/* What libcurl hands hc_test_on_text: the headers (CURLOPT_HEADERDATA) or
+ * a small body (CURLOPT_WRITEDATA). */
+typedef struct hc_test_text {
+    char text[8192]; /* all of it, NUL-terminated, cut at the end */
     size_t len;
-} hc_test_headers_t;
+} hc_test_text_t;
 
 /** dir/name in one of 4 rotating static buffers (so a call may use a few). */
 const char *hc_test_path(const char *dir, const char *name);
@@ -24,8 +25,8 @@ const char *hc_test_path(const char *dir, const char *name);
 /** Case-insensitive strstr (strcasestr is a GNU extension). */
 const char *hc_test_find_ci(const char *hay, const char *needle);
 
-/** CURLOPT_HEADERFUNCTION: append to the hc_test_headers_t in user. */
-size_t hc_test_on_header(char *p, size_t size, size_t n, void *user);
+/** CURLOPT_HEADERFUNCTION or CURLOPT_WRITEFUNCTION: append to the hc_test_text_t in user. */
+size_t hc_test_on_text(char *p, size_t size, size_t n, void *user);
 
 /**
  * A libcurl handle for url that trusts dir/ca.crt, presents dir/cert and
@@ -33,7 +34,7 @@ size_t hc_test_on_header(char *p, size_t size, size_t n, void *user);
  * headers to h, and gives up after timeout_ms (no signals). Asserts.
  */
 CURL *hc_test_easy(const char *url, const char *dir, const char *cert, const char *key,
-                   long timeout_ms, curl_write_callback on_body, void *body, hc_test_headers_t *h);
+                   long timeout_ms, curl_write_callback on_body, void *body, hc_test_text_t *h);
 
 /** Write text into dir/name (asserts). */
 void hc_test_write_file(const char *dir, const char *name, const char *text);
