@@ -16,6 +16,7 @@
 #include "central_proto.h"
 #include "hk_json.h"
 #include "hk_mem.h"
+#include "paths.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024) /* hall-central's own file */
 #define MAX_DEVICES     200000
@@ -59,10 +60,11 @@ hk_err_t central_config_load(const char *path, central_config_t *out, hk_diag_t 
 hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir,
                               central_config_t *out, hk_diag_t *diag)
 {
-    static const char *const keys[] = { "listen",       "tls_cert", "tls_key",  "client_ca",
-                                        "store",        "devices",  "branches", "retry_after_s",
-                                        "max_inflight", "threads",  "users",    "session_key",
-                                        "alerts",       NULL };
+    static const char *const keys[] = {
+        "listen",  "tls_cert",    "tls_key",       "client_ca",         "store",
+        "devices", "branches",    "retry_after_s", "max_inflight",      "threads",
+        "users",   "session_key", "alerts",        "retry_after_max_s", NULL
+    };
     hk_json_limits_t lim = { CONFIG_FILE_MAX, 0 };
     central_config_t c;
     const cJSON *it;
@@ -72,6 +74,7 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
 
     memset(&c, 0, sizeof(c));
     c.retry_after_s = CENTRAL_HTTP_DEFAULT_RETRY_S;
+    c.retry_after_max_s = CENTRAL_HTTP_DEFAULT_RETRY_MAX_S;
     c.max_inflight = CENTRAL_HTTP_DEFAULT_INFLIGHT;
     rc = hk_json_parse(text, len, &lim, &root, diag);
     if(rc != HK_OK)
@@ -139,6 +142,16 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
     it = cJSON_GetObjectItemCaseSensitive(root, "retry_after_s");
     if(it)
         rc = hk_json_get_int(it, "retry_after_s", 1, 3600, &c.retry_after_s, diag);
+    it = cJSON_GetObjectItemCaseSensitive(root, "retry_after_max_s");
+    if(rc == HK_OK && it)
+        rc = hk_json_get_int(it, "retry_after_max_s", 1, 3600, &c.retry_after_max_s, diag);
+    else if(c.retry_after_max_s < c.retry_after_s)
+        c.retry_after_max_s = c.retry_after_s; /* not given: the floor is the cap */
+    if(rc == HK_OK && c.retry_after_max_s < c.retry_after_s) {
+        hk_diag_set(diag, "retry_after_max_s: %d is below retry_after_s (%d)", c.retry_after_max_s,
+                    c.retry_after_s);
+        rc = HK_ERR_INVALID;
+    }
     it = cJSON_GetObjectItemCaseSensitive(root, "max_inflight");
     if(rc == HK_OK && it)
         rc = hk_json_get_int(it, "max_inflight", 1, 100000, &c.max_inflight, diag);
@@ -648,31 +661,7 @@ static hk_err_t get_path(const cJSON *obj, const char *key, const char *pfx, con
 hk_err_t central_config_read_file(const char *path, size_t cap, const char *what, char **out,
                                   size_t *len_out, hk_diag_t *diag)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
-
-    *out = NULL;
-    if(!f) {
-        hk_diag_set(diag, "%s: cannot open %s (%s)", what, path, strerror(errno));
-        return HK_ERR_IO;
-    }
-    buf = hk_malloc(cap + 2);
-    if(!buf) {
-        fclose(f);
-        return HK_ERR_NOMEM;
-    }
-    n = fread(buf, 1, cap + 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    if(n > cap) {
-        hk_diag_set(diag, "%s: %s is over %zu bytes", what, path, cap);
-        hk_free(buf);
-        return HK_ERR_INVALID;
-    }
-    *out = buf;
-    *len_out = n;
-    return HK_OK;
+    return paths_read_file(path, cap, what, out, len_out, diag);
 }
 
 static bool id_chars_ok(const char *s)

@@ -10,7 +10,7 @@
  *  "devices":[{"id":"kiosk-1","branch":"b001","token_sha256":"<hex>"}],
  *  "branches":[{"id":"b001","name_zh":"…","name_en":"…","city":"…",
  *               "province":"…","config_file":"branch-b001.json"}],
- *  "retry_after_s":5,"max_inflight":64,"threads":0,
+ *  "retry_after_s":5,"retry_after_max_s":300,"max_inflight":64,"threads":0,
  *  "users":[{"id":"hq","password_hash":"$argon2id$…","scope":"hq"}],
  *  "session_key":"<64 hex>",
  *  "alerts":{"webhook_url":"https://…","ca_file":"ca.crt","wait_limit_s":1800,
@@ -61,7 +61,8 @@ typedef struct central_config {
     int n_devices;
     central_branch_cfg_t *branches; /* owned */
     int n_branches;
-    int retry_after_s;     /* 1..3600, default 5 */
+    int retry_after_s;     /* 1..3600, default 5: the smallest Retry-After */
+    int retry_after_max_s; /* retry_after_s..3600, default 300: the largest (central_pacer.h) */
     int max_inflight;      /* 1..100000, default 64 */
     int threads;           /* 0 = automatic, else 1..64 */
     central_user_t *users; /* owned */

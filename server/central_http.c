@@ -35,7 +35,11 @@
  *   credential and an unknown device are all 401.
  *   Answers: JSON (central_error_encode for errors), HSTS and no-store on
  *   every one; 429 (too many in flight) and 503 (the store is down or
- *   busy) carry Retry-After.
+ *   busy) carry Retry-After, which grows with the load: the requests in
+ *   flight and the returns already promised over the drain rate measured
+ *   while busy, with a random spread (central_pacer.h), between
+ *   retry_after_s and retry_after_max_s. A fixed value sent everyone
+ *   refused in one second back in one second, in waves.
  */
 #include "central_http.h"
 
@@ -58,13 +62,14 @@
 #include <unistd.h>
 
 #include "central_config.h"
+#include "central_pacer.h"
 #include "central_pages.h"
 #include "central_proto.h"
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "mhd_setup.h"
 
 #define LOG_MOD           "central"
-#define PEM_MAX           (64 * 1024)
 #define CONN_MEMORY_LIMIT (64 * 1024) /* headers and MHD's read buffer per connection */
 #define CONN_TIMEOUT_S    30
 #define HSTS              "max-age=31536000"
@@ -85,7 +90,8 @@ struct central_http {
     char *tls_cert, *tls_key, *client_ca; /* PEM texts: MHD reads them for its lifetime */
     central_token_t *tokens;              /* sorted by token_hash */
     int n_tokens;
-    int retry_after_s;
+    central_pacer_t pacer; /* the Retry-After of 429 and 503 */
+    bool pacer_made;
     int max_inflight;
     atomic_int inflight;
     pthread_key_t store_key;
@@ -100,6 +106,8 @@ struct central_http {
 typedef struct req {
     route_t route;
     bool counted;   /* holds one in-flight slot */
+    bool refused;   /* answered 429/503 for load: not served work */
+    int64_t t0_ms;  /* the headers came in (monotonic) */
     bool answered;  /* a response was queued at the first call */
     bool too_large; /* the body went over the cap: dropped, answered 413 */
     central_device_t dev;
@@ -114,44 +122,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_size, void **req_cls);
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe);
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 0)))
-#endif
-static void
-on_mhd_log(void *cls, const char *fmt, va_list ap);
-static hk_err_t read_pem(const char *path, const char *what, char **out, hk_diag_t *diag);
 static int token_cmp(const void *a, const void *b);
 static void store_destroy(void *p);
+static int64_t mono_ms(void);
 
 /* ---- lifecycle ------------------------------------------------------------------ */
 
 hk_err_t central_http_parse_listen(const char *listen, char host[64], uint16_t *port,
                                    hk_diag_t *diag)
 {
-    const char *colon = listen ? strrchr(listen, ':') : NULL;
-    struct in_addr a;
-    char *end = NULL;
-    long p;
+    struct sockaddr_in sa;
+    hk_err_t rc = mhd_setup_parse_listen(listen, "listen", &sa, diag);
 
-    if(!colon || colon == listen || (size_t)(colon - listen) >= 64) {
-        hk_diag_set(diag, "listen: \"%s\": expected HOST:PORT", listen ? listen : "");
-        return HK_ERR_INVALID;
-    }
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = '\0';
-    errno = 0;
-    p = strtol(colon + 1, &end, 10);
-    if(!colon[1] || *end || errno || p < 0 || p > 65535) {
-        hk_diag_set(diag, "listen: \"%s\": the port must be 0..65535", listen);
-        return HK_ERR_INVALID;
-    }
-    if(!strcmp(host, "localhost"))
-        snprintf(host, 64, "127.0.0.1");
-    if(inet_pton(AF_INET, host, &a) != 1) {
-        hk_diag_set(diag, "listen: \"%s\": the host must be an IPv4 address or localhost", listen);
-        return HK_ERR_INVALID;
-    }
-    *port = (uint16_t)p;
+    if(rc != HK_OK)
+        return rc;
+    (void)inet_ntop(AF_INET, &sa.sin_addr, host, 64);
+    *port = ntohs(sa.sin_port);
     return HK_OK;
 }
 
@@ -190,8 +176,14 @@ hk_err_t central_http_start(const central_http_opts_t *o, central_http_t **out, 
     if(!h)
         return HK_ERR_NOMEM;
     atomic_init(&h->inflight, 0);
-    h->retry_after_s = o->retry_after_s > 0 ? o->retry_after_s : CENTRAL_HTTP_DEFAULT_RETRY_S;
     h->max_inflight = o->max_inflight > 0 ? o->max_inflight : CENTRAL_HTTP_DEFAULT_INFLIGHT;
+    {
+        int lo = o->retry_after_s > 0 ? o->retry_after_s : CENTRAL_HTTP_DEFAULT_RETRY_S;
+        int hi = o->retry_after_max_s > 0 ? o->retry_after_max_s : CENTRAL_HTTP_DEFAULT_RETRY_MAX_S;
+        /* until measured: every slot's request served within a second */
+        central_pacer_init(&h->pacer, lo, hi > lo ? hi : lo, h->max_inflight, mono_ms());
+        h->pacer_made = true;
+    }
     h->pages = o->pages;
     h->alerts = o->alerts;
     h->alert_limits = o->alert_limits;
@@ -209,11 +201,11 @@ hk_err_t central_http_start(const central_http_opts_t *o, central_http_t **out, 
         }
     }
     if(rc == HK_OK)
-        rc = read_pem(o->tls_cert, "tls_cert", &h->tls_cert, diag);
+        rc = mhd_setup_read_pem(o->tls_cert, "tls_cert", &h->tls_cert, diag);
     if(rc == HK_OK)
-        rc = read_pem(o->tls_key, "tls_key", &h->tls_key, diag);
+        rc = mhd_setup_read_pem(o->tls_key, "tls_key", &h->tls_key, diag);
     if(rc == HK_OK)
-        rc = read_pem(o->client_ca, "client_ca", &h->client_ca, diag);
+        rc = mhd_setup_read_pem(o->client_ca, "client_ca", &h->client_ca, diag);
     if(rc == HK_OK) {
         if(pthread_key_create(&h->store_key, store_destroy) == 0)
             h->key_made = true;
@@ -236,10 +228,11 @@ hk_err_t central_http_start(const central_http_opts_t *o, central_http_t **out, 
         threads = CENTRAL_HTTP_MAX_THREADS;
     h->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_TLS | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)CENTRAL_HTTP_MAX_CONN, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT,
+        NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_setup_log, (void *)LOG_MOD,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CENTRAL_HTTP_MAX_CONN,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, h, MHD_OPTION_HTTPS_MEM_KEY, h->tls_key, MHD_OPTION_HTTPS_MEM_CERT,
         h->tls_cert, MHD_OPTION_HTTPS_MEM_TRUST, h->client_ca, MHD_OPTION_HTTPS_PRIORITIES,
@@ -271,6 +264,8 @@ void central_http_stop(central_http_t *h)
         MHD_stop_daemon(h->d); /* joins the workers: their stores close through the key */
     if(h->key_made)
         (void)pthread_key_delete(h->store_key);
+    if(h->pacer_made)
+        central_pacer_destroy(&h->pacer);
     hk_free(h->store_url);
     hk_free(h->tokens);
     if(h->tls_key)
@@ -334,6 +329,23 @@ static int64_t wall_ms(void)
 
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Refusing r for load: its Retry-After, grown with the queue (central_pacer.h). */
+static int retry_after(central_http_t *h, req_t *r)
+{
+    if(r)
+        r->refused = true;
+    return central_pacer_refuse(&h->pacer, atomic_load(&h->inflight), mono_ms(),
+                                randombytes_random());
 }
 
 /* Queue an answer: body (may be NULL for none, copied), and the headers
@@ -408,7 +420,8 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned int status,
 }
 
 /* The store failed: 503 (down: IO) with Retry-After; anything else 500. */
-static enum MHD_Result send_store_error(central_http_t *h, struct MHD_Connection *c, hk_err_t rc)
+static enum MHD_Result send_store_error(central_http_t *h, struct MHD_Connection *c, req_t *r,
+                                        hk_err_t rc)
 {
     if(rc == HK_ERR_IO || rc == HK_ERR_BUSY || rc == HK_ERR_NET) {
         if(rc != HK_ERR_BUSY)
@@ -416,7 +429,7 @@ static enum MHD_Result send_store_error(central_http_t *h, struct MHD_Connection
         return send_error_full(c, 503, "unavailable",
                                rc == HK_ERR_BUSY ? "the database is busy; retry later"
                                                  : "the database is unavailable; retry later",
-                               h->retry_after_s, NULL);
+                               retry_after(h, r), NULL);
     }
     return send_error(c, 500, "internal", hk_err_str(rc));
 }
@@ -496,9 +509,10 @@ static bool token_device(const central_http_t *h, const char *token, char hash_h
 }
 
 /* Who is calling. On false the answer was queued (401 or 503). */
-static bool authenticate(central_http_t *h, struct MHD_Connection *c, central_store_t *s,
-                         central_device_t *dev, enum MHD_Result *ret)
+static bool authenticate(central_http_t *h, struct MHD_Connection *c, central_store_t *s, req_t *r,
+                         enum MHD_Result *ret)
 {
+    central_device_t *dev = &r->dev;
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     char id[CENTRAL_ID_LEN], why[160], hash[65];
     bool by_token = false;
@@ -539,7 +553,7 @@ static bool authenticate(central_http_t *h, struct MHD_Connection *c, central_st
         return false;
     }
     if(rc != HK_OK) {
-        *ret = send_store_error(h, c, rc);
+        *ret = send_store_error(h, c, r, rc);
         return false;
     }
     if(by_token &&
@@ -594,7 +608,7 @@ static enum MHD_Result do_events(central_http_t *h, struct MHD_Connection *c, ce
         return MHD_NO;
     if(rc != HK_OK) {
         hk_log_error(LOG_MOD, "%s: ingest failed: %s (%s)", r->dev.id, hk_err_str(rc), diag.msg);
-        return send_store_error(h, c, rc);
+        return send_store_error(h, c, r, rc);
     }
     if(h->alerts) { /* after the commit: the webhook never holds up the ack */
         const alert_t *al = NULL;
@@ -633,7 +647,7 @@ static bool etag_matches(const char *inm, const char *etag)
 }
 
 static enum MHD_Result do_config(central_http_t *h, struct MHD_Connection *c, central_store_t *s,
-                                 const req_t *r)
+                                 req_t *r)
 {
     const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
     char etag[CENTRAL_ETAG_LEN], msg[CENTRAL_TEXT_LEN];
@@ -649,7 +663,7 @@ static enum MHD_Result do_config(central_http_t *h, struct MHD_Connection *c, ce
     if(rc == HK_ERR_NOMEM)
         return MHD_NO;
     if(rc != HK_OK)
-        return send_store_error(h, c, rc);
+        return send_store_error(h, c, r, rc);
     if(inm && etag_matches(inm, etag))
         ret = send_resp(c, 304, NULL, 0, etag, 0, NULL);
     else
@@ -659,7 +673,7 @@ static enum MHD_Result do_config(central_http_t *h, struct MHD_Connection *c, ce
 }
 
 static enum MHD_Result do_heartbeat(central_http_t *h, struct MHD_Connection *c, central_store_t *s,
-                                    const req_t *r)
+                                    req_t *r)
 {
     central_heartbeat_t hb;
     hk_diag_t diag;
@@ -683,7 +697,7 @@ static enum MHD_Result do_heartbeat(central_http_t *h, struct MHD_Connection *c,
     }
     rc = central_store_heartbeat(s, &hb, now);
     if(rc != HK_OK)
-        return send_store_error(h, c, rc);
+        return send_store_error(h, c, r, rc);
     if(central_heartbeat_reply_encode(now, &json, &len) != HK_OK)
         return MHD_NO;
     ret = send_resp(c, 200, json, len, NULL, 0, NULL);
@@ -691,7 +705,7 @@ static enum MHD_Result do_heartbeat(central_http_t *h, struct MHD_Connection *c,
     return ret;
 }
 
-static enum MHD_Result do_health(central_http_t *h, struct MHD_Connection *c)
+static enum MHD_Result do_health(central_http_t *h, struct MHD_Connection *c, req_t *r)
 {
     hk_err_t rc;
     central_store_t *s = thread_store(h, &rc);
@@ -703,7 +717,7 @@ static enum MHD_Result do_health(central_http_t *h, struct MHD_Connection *c)
     if(s)
         rc = central_store_acked_seq(s, "healthz", &seq);
     if(rc != HK_OK)
-        return send_store_error(h, c, rc == HK_ERR_NOMEM ? HK_ERR_NOMEM : HK_ERR_IO);
+        return send_store_error(h, c, r, rc == HK_ERR_NOMEM ? HK_ERR_NOMEM : HK_ERR_IO);
     n = snprintf(body, sizeof(body), "{\"status\":\"ok\",\"store\":\"%s\"}", central_store_kind(s));
     return send_resp(c, 200, body, (size_t)n, NULL, 0, NULL);
 }
@@ -750,10 +764,11 @@ static enum MHD_Result first_call(central_http_t *h, struct MHD_Connection *c, c
     hk_err_t rc;
 
     r->answered = true; /* unless we fall through to the end */
+    r->t0_ms = mono_ms();
     if(atomic_fetch_add(&h->inflight, 1) >= h->max_inflight) {
         atomic_fetch_sub(&h->inflight, 1);
         return send_error_full(c, 429, "too_many_requests",
-                               "too many requests at once; retry later", h->retry_after_s, NULL);
+                               "too many requests at once; retry later", retry_after(h, r), NULL);
     }
     r->counted = true;
     r->route = route_of(url, &want);
@@ -769,11 +784,11 @@ static enum MHD_Result first_call(central_http_t *h, struct MHD_Connection *c, c
     if(r->route == ROUTE_HEALTH) /* no authentication: for load balancers */
         return strcmp(method, want)
                    ? send_error_full(c, 405, "method_not_allowed", "/healthz takes GET", 0, want)
-                   : do_health(h, c);
+                   : do_health(h, c, r);
     s = thread_store(h, &rc);
     if(!s)
-        return send_store_error(h, c, rc == HK_ERR_NOMEM ? HK_ERR_NOMEM : HK_ERR_IO);
-    if(!authenticate(h, c, s, &r->dev, &ret))
+        return send_store_error(h, c, r, rc == HK_ERR_NOMEM ? HK_ERR_NOMEM : HK_ERR_IO);
+    if(!authenticate(h, c, s, r, &ret))
         return ret; /* before any body is read */
     if(strcmp(method, want) != 0) {
         char msg[64];
@@ -843,7 +858,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return central_pages_serve(h->pages, c, thread_store(h, &rc), method, url, r->body, r->len);
     s = thread_store(h, &rc);
     if(!s)
-        return send_store_error(h, c, rc == HK_ERR_NOMEM ? HK_ERR_NOMEM : HK_ERR_IO);
+        return send_store_error(h, c, r, rc == HK_ERR_NOMEM ? HK_ERR_NOMEM : HK_ERR_IO);
     switch(r->route) {
     case ROUTE_EVENTS: return do_events(h, c, s, r);
     case ROUTE_CONFIG: return do_config(h, c, s, r);
@@ -865,24 +880,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     (void)toe;
     if(!r)
         return;
-    if(r->counted)
-        atomic_fetch_sub(&h->inflight, 1);
+    if(r->counted) {
+        int64_t now = mono_ms();
+        int n = atomic_fetch_sub(&h->inflight, 1);
+        if(!r->refused)
+            central_pacer_served(&h->pacer, now, now - r->t0_ms, n);
+    }
     hk_free(r->body);
     hk_free(r);
     *req_cls = NULL;
-}
-
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    char msg[HK_LOG_MSG_SIZE];
-    size_t n;
-
-    (void)cls;
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    n = strlen(msg);
-    while(n > 0 && msg[n - 1] == '\n')
-        msg[--n] = '\0'; /* MHD ends its lines; hk_log adds its own */
-    hk_log_warn(LOG_MOD, "%s", msg);
 }
 
 /* ---- static ----------------------------------------------------------------------------- */
@@ -891,18 +897,4 @@ static int token_cmp(const void *a, const void *b)
 {
     return strcmp(((const central_token_t *)a)->token_hash,
                   ((const central_token_t *)b)->token_hash);
-}
-
-/* A PEM file into a NUL-terminated heap text (MHD wants the text). */
-static hk_err_t read_pem(const char *path, const char *what, char **out, hk_diag_t *diag)
-{
-    size_t len = 0;
-    hk_err_t rc = central_config_read_file(path, PEM_MAX, what, out, &len, diag);
-
-    if(rc == HK_OK && !strstr(*out, "-----BEGIN")) {
-        hk_diag_set(diag, "%s: %s is not a PEM file", what, path);
-        HK_SAFEFREE(*out);
-        rc = HK_ERR_INVALID;
-    }
-    return rc;
 }

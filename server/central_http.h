@@ -19,11 +19,12 @@
 #include "central_store.h"
 #include "hk_err.h"
 
-#define CENTRAL_HTTP_MAX_CONN         1024 /* open connections at once */
-#define CENTRAL_HTTP_DEFAULT_INFLIGHT 64
-#define CENTRAL_HTTP_DEFAULT_RETRY_S  5
-#define CENTRAL_HTTP_MAX_THREADS      64
-#define CENTRAL_HTTP_SMALL_BODY_MAX   CENTRAL_SMALL_MAX_BYTES /* a heartbeat (any body but a batch) */
+#define CENTRAL_HTTP_MAX_CONN            1024 /* open connections at once */
+#define CENTRAL_HTTP_DEFAULT_INFLIGHT    64
+#define CENTRAL_HTTP_DEFAULT_RETRY_S     5
+#define CENTRAL_HTTP_DEFAULT_RETRY_MAX_S 300 /* the sync client's backoff cap */
+#define CENTRAL_HTTP_MAX_THREADS         64
+#define CENTRAL_HTTP_SMALL_BODY_MAX      CENTRAL_SMALL_MAX_BYTES /* a heartbeat (any body but a batch) */
 /* TLS 1.2 and 1.3 only, AEAD ciphers with ECDHE, the server's order. */
 #define CENTRAL_HTTP_TLS_PRIORITIES                                                      \
     "SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:" \
@@ -46,7 +47,8 @@ typedef struct central_http_opts {
     const char *client_ca;         /* the operator CA device certificates are issued by */
     const central_token_t *tokens; /* copied; which device a bearer token names */
     int n_tokens;
-    int retry_after_s;            /* Retry-After on 429/503; 0 = default */
+    int retry_after_s;            /* the smallest Retry-After on 429/503; 0 = default */
+    int retry_after_max_s;        /* the largest (it grows with the load); 0 = default */
     int max_inflight;             /* requests being served at once; 0 = default */
     int threads;                  /* worker threads; 0 = 2 per core, at least 4 */
     struct central_pages *pages;  /* people's pages (central_pages.h); NULL = none */

@@ -17,7 +17,9 @@
  */
 #include "central_pages.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -47,15 +49,24 @@
 #define ALERTS_SHOWN   20
 #define PAGE_MAX       (REPORT_HTML_MAX_BYTES + 256 * 1024)
 
+#define FAIL_RING CENTRAL_PAGES_IP_FAILS /* >= both limits */
+
 typedef struct fails {
-    int64_t at[CENTRAL_PAGES_FAILS]; /* ring of failure times */
-    int next;
+    int64_t at[FAIL_RING]; /* ring of failure times, 0 = none */
+    int next;              /* where the next goes: at[next - 1] is the newest */
 } fails_t;
+
+/* A client address's failed logins (whatever user names it tried). */
+typedef struct ip_fails {
+    char ip[INET6_ADDRSTRLEN]; /* "" = free */
+    fails_t f;
+} ip_fails_t;
 
 struct central_pages {
     const central_config_t *cfg;
-    pthread_mutex_t mu;                      /* fails */
+    pthread_mutex_t mu;                      /* fails, ips */
     fails_t *fails;                          /* one per cfg->users[] */
+    ip_fails_t ips[CENTRAL_PAGES_IP_SLOTS];  /* per client address */
     char dummy_hash[crypto_pwhash_STRBYTES]; /* unknown users cost the same */
 };
 
@@ -573,29 +584,93 @@ static bool next_ok(const char *next)
            strlen(next) < 512;
 }
 
-/* Failed logins of user index u in the window: 0 when allowed, else the
- * seconds until one more is allowed. */
-static int fails_wait_s(central_pages_t *p, int u, int64_t now)
+/* With limit failures allowed per window: 0 when one more try is allowed,
+ * else the seconds until it is (the limit-th newest failure leaves the
+ * window then). mu held. */
+static int fails_wait_s(const fails_t *f, int limit, int64_t now)
 {
-    fails_t *f = &p->fails[u];
-    int64_t oldest;
-    int wait = 0, i, n = 0;
+    int64_t t = f->at[(f->next - limit + FAIL_RING) % FAIL_RING];
 
-    pthread_mutex_lock(&p->mu);
-    for(i = 0; i < CENTRAL_PAGES_FAILS; i++)
-        n += f->at[i] && now - f->at[i] < CENTRAL_PAGES_FAIL_MS;
-    oldest = f->at[f->next]; /* the ring's oldest entry */
-    if(n >= CENTRAL_PAGES_FAILS)
-        wait = (int)((oldest + CENTRAL_PAGES_FAIL_MS - now + 999) / 1000);
-    pthread_mutex_unlock(&p->mu);
-    return wait > 0 ? wait : 0;
+    if(!t || now - t >= CENTRAL_PAGES_FAIL_MS)
+        return 0;
+    return (int)((t + CENTRAL_PAGES_FAIL_MS - now + 999) / 1000);
 }
 
-static void fails_add(central_pages_t *p, int u, int64_t now)
+static void fails_add(fails_t *f, int64_t now)
 {
+    f->at[f->next] = now;
+    f->next = (f->next + 1) % FAIL_RING;
+}
+
+/* The calling client's address ("" when MHD does not say). */
+static void client_ip(struct MHD_Connection *c, char out[INET6_ADDRSTRLEN])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+    out[0] = '\0';
+    if(sa && sa->sa_family == AF_INET)
+        (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+                        INET6_ADDRSTRLEN);
+    else if(sa && sa->sa_family == AF_INET6)
+        (void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                        INET6_ADDRSTRLEN);
+}
+
+/* ip's entry; with make, taken (the free one, else the one whose newest
+ * failure is the oldest) when it has none. NULL: none (ip ""). mu held. */
+static fails_t *ip_fails(central_pages_t *p, const char *ip, bool make)
+{
+    ip_fails_t *quiet = NULL;
+    int i;
+
+    if(!ip[0])
+        return NULL;
+    for(i = 0; i < CENTRAL_PAGES_IP_SLOTS; i++) {
+        ip_fails_t *e = &p->ips[i];
+        if(!strcmp(e->ip, ip))
+            return &e->f;
+        if(!quiet || !e->ip[0] ||
+           (quiet->ip[0] && e->f.at[(e->f.next + FAIL_RING - 1) % FAIL_RING] <
+                                quiet->f.at[(quiet->f.next + FAIL_RING - 1) % FAIL_RING]))
+            quiet = e;
+    }
+    if(!make)
+        return NULL;
+    memset(quiet, 0, sizeof(*quiet));
+    snprintf(quiet->ip, sizeof(quiet->ip), "%s", ip);
+    return &quiet->f;
+}
+
+/* Is a login for user index u (-1: unknown) from ip allowed now? 0, else
+ * the seconds to wait: per user CENTRAL_PAGES_FAILS, per address
+ * CENTRAL_PAGES_IP_FAILS failures in CENTRAL_PAGES_FAIL_MS. */
+static int login_wait_s(central_pages_t *p, int u, const char *ip, int64_t now)
+{
+    const fails_t *f;
+    int wait = 0, w;
+
     pthread_mutex_lock(&p->mu);
-    p->fails[u].at[p->fails[u].next] = now;
-    p->fails[u].next = (p->fails[u].next + 1) % CENTRAL_PAGES_FAILS;
+    if(u >= 0)
+        wait = fails_wait_s(&p->fails[u], CENTRAL_PAGES_FAILS, now);
+    f = ip_fails(p, ip, false);
+    if(f && (w = fails_wait_s(f, CENTRAL_PAGES_IP_FAILS, now)) > wait)
+        wait = w;
+    pthread_mutex_unlock(&p->mu);
+    return wait;
+}
+
+static void login_failed(central_pages_t *p, int u, const char *ip, int64_t now)
+{
+    fails_t *f;
+
+    pthread_mutex_lock(&p->mu);
+    if(u >= 0)
+        fails_add(&p->fails[u], now);
+    f = ip_fails(p, ip, true);
+    if(f)
+        fails_add(f, now);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -603,6 +678,7 @@ static enum MHD_Result do_login_post(page_req_t *q)
 {
     char user[CENTRAL_AUTH_NAME_LEN], password[256], next[512], lang[8];
     char cookie[CENTRAL_AUTH_COOKIE_LEN], set[CENTRAL_AUTH_COOKIE_LEN + 128];
+    char ip[INET6_ADDRSTRLEN];
     const central_user_t *u;
     int64_t now = wall_ms();
     int idx, wait;
@@ -622,7 +698,8 @@ static enum MHD_Result do_login_post(page_req_t *q)
         snprintf(next, sizeof(next), "/reports%s", q->en ? "?lang=en" : "");
     u = central_config_user(q->p->cfg, user);
     idx = u ? (int)(u - q->p->cfg->users) : -1;
-    if(idx >= 0 && (wait = fails_wait_s(q->p, idx, now)) > 0) {
+    client_ip(q->c, ip);
+    if((wait = login_wait_s(q->p, idx, ip, now)) > 0) {
         sodium_memzero(password, sizeof(password));
         return login_form(q, 429, user, next,
                           q->en ? "Too many failed logins: wait a few minutes and try again."
@@ -633,9 +710,9 @@ static enum MHD_Result do_login_post(page_req_t *q)
          q->p->cfg->session_key[0];
     sodium_memzero(password, sizeof(password));
     if(!ok) {
-        if(idx >= 0)
-            fails_add(q->p, idx, now);
-        hk_log_warn(LOG_MOD, "failed report login for \"%s\"", u ? u->id : "(unknown user)");
+        login_failed(q->p, idx, ip, now);
+        hk_log_warn(LOG_MOD, "failed report login for \"%s\" from %s", u ? u->id : "(unknown user)",
+                    ip[0] ? ip : "?");
         return login_form(
             q, 401, user, next,
             q->en ? "The user name or the password is wrong." : "用户名或密码不正确。", 0);

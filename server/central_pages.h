@@ -39,7 +39,9 @@
 #define CENTRAL_PAGES_BODY_MAX (16 * 1024) /* a form or a case action */
 #define CENTRAL_PAGES_COOKIE   "hk_session"
 #define CENTRAL_PAGES_FAILS    5             /* failed logins per user ... */
+#define CENTRAL_PAGES_IP_FAILS 30            /* ... and per client address ... */
 #define CENTRAL_PAGES_FAIL_MS  (5 * 60000LL) /* ... per this window */
+#define CENTRAL_PAGES_IP_SLOTS 256           /* addresses remembered (the quietest goes first) */
 
 typedef struct central_pages central_pages_t;
 

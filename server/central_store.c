@@ -123,6 +123,30 @@ hk_err_t central_store_ingest(central_store_t *s, const central_batch_t *b, cent
     return s->ops->ingest(s, b, ack, diag);
 }
 
+hk_err_t central_store_ack_open(const central_batch_t *b, central_ack_t *ack)
+{
+    int i;
+
+    central_store_ack_drop(ack);
+    ack->results = hk_calloc((size_t)b->n_events, sizeof(*ack->results));
+    if(!ack->results)
+        return HK_ERR_NOMEM;
+    snprintf(ack->device, sizeof(ack->device), "%s", b->device);
+    ack->n_results = b->n_events;
+    for(i = 0; i < b->n_events; i++) {
+        ack->results[i].seq = b->events[i].seq;
+        snprintf(ack->results[i].uuid, sizeof(ack->results[i].uuid), "%s", b->events[i].uuid);
+        ack->results[i].status = CENTRAL_STORED;
+    }
+    return HK_OK;
+}
+
+void central_store_ack_drop(central_ack_t *ack)
+{
+    central_ack_free(ack);
+    memset(ack, 0, sizeof(*ack));
+}
+
 hk_err_t central_store_acked_seq(central_store_t *s, const char *device, int64_t *out)
 {
     if(!s || !out || !id_ok(device))

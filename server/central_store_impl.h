@@ -63,6 +63,18 @@ void central_store_derive(const central_store_t *s, const char *branch, const ch
                           const central_event_t *e, bool *has_case, cases_case_t *c,
                           bool *has_alert, alert_t *a);
 
+/**
+ * The ack a backend's ingest fills for b (the bookkeeping both share):
+ * device and n_results set, results[i] = b's seq and uuid with the status
+ * CENTRAL_STORED (the backend marks the duplicates), acked_seq 0. Frees
+ * what ack held before (a retry starts afresh).
+ * @return HK_OK; HK_ERR_NOMEM (ack left empty).
+ */
+hk_err_t central_store_ack_open(const central_batch_t *b, central_ack_t *ack);
+
+/** An ingest failed: free what ack holds and leave it all zero. */
+void central_store_ack_drop(central_ack_t *ack);
+
 /** Append an alert to s's last-ingest list. HK_ERR_NOMEM. */
 hk_err_t central_store_alert_add(central_store_t *s, const alert_t *a);
 

@@ -10,8 +10,10 @@
  *       a development setup in DIR: a CA, a server certificate for
  *       localhost and 127.0.0.1, a device certificate (CN kiosk-1) and
  *       key, a device token, a hall-central config and a branch config
- *       document (from the embedded sample branch config); then prints
- *       the commands that start the server and point a kiosk at it.
+ *       document (from the embedded sample branch config), and a whole
+ *       kiosk config (kiosk.json: that sample with its "central" section
+ *       pointing here); then prints the two commands that start the
+ *       server and a kiosk syncing with it.
  *       Certificates are made by Debian's certtool (gnutls-bin) from
  *       templates written into DIR, run without a shell.
  */
@@ -178,6 +180,7 @@ static int serve(const char *config_path, const char *listen)
     o.tokens = tokens;
     o.n_tokens = n_tokens;
     o.retry_after_s = cfg.retry_after_s;
+    o.retry_after_max_s = cfg.retry_after_max_s;
     o.max_inflight = cfg.max_inflight;
     o.threads = cfg.threads;
     o.pages = pages;
@@ -321,12 +324,13 @@ static int make_cert(const char *dir, const char *name, const char *tmpl_text, b
     return 0;
 }
 
-/* The branch config document: {"version":1,"config":<sample>,"announcements":[]}. */
-static char *sample_document(char *branch_id, size_t cap, const char *url_key)
+/* The embedded sample branch config with its ticket QR code pointing at this
+ * server's status page, signed with url_key; its branch id in branch_id.
+ * NULL: out of memory (the sample is known good). */
+static cJSON *sample_config(char *branch_id, size_t cap, const char *url_key)
 {
     const cJSON *br, *id;
-    cJSON *cfg = NULL, *doc, *ticket;
-    char *text = NULL;
+    cJSON *cfg = NULL, *ticket;
 
     if(hk_json_parse((const char *)hk_sample_config, hk_sample_config_len, NULL, &cfg, NULL) !=
        HK_OK)
@@ -338,7 +342,6 @@ static char *sample_document(char *branch_id, size_t cap, const char *url_key)
         return NULL;
     }
     snprintf(branch_id, cap, "%s", id->valuestring);
-    /* the ticket QR code points at this server's status page, signed */
     ticket = cJSON_GetObjectItemCaseSensitive(cfg, "ticket");
     if(!cJSON_IsObject(ticket)) {
         cJSON_DeleteItemFromObjectCaseSensitive(cfg, "ticket");
@@ -355,16 +358,106 @@ static char *sample_document(char *branch_id, size_t cap, const char *url_key)
         cJSON_Delete(cfg);
         return NULL;
     }
-    doc = cJSON_CreateObject();
-    if(doc && cJSON_AddNumberToObject(doc, "version", 1) &&
-       cJSON_AddItemToObject(doc, "config", cfg)) {
-        cfg = NULL;
+    return cfg;
+}
+
+/* The branch config document: {"version":1,"config":<cfg>,"announcements":[]}. */
+static char *sample_document(const cJSON *cfg)
+{
+    cJSON *doc = cJSON_CreateObject(), *copy = cJSON_Duplicate(cfg, 1);
+    char *text = NULL;
+
+    if(doc && copy && cJSON_AddNumberToObject(doc, "version", 1) &&
+       cJSON_AddItemToObject(doc, "config", copy)) {
+        copy = NULL;
         if(cJSON_AddArrayToObject(doc, "announcements"))
             text = cJSON_Print(doc);
     }
-    cJSON_Delete(cfg);
+    cJSON_Delete(copy);
     cJSON_Delete(doc);
     return text;
+}
+
+/* The kiosk's whole config: cfg (the same branch) with its "central" section
+ * pointing at this server (the development CA, kiosk-1's certificate) and
+ * its data in DIR/kiosk-data, so `hallkiosk --config DIR/kiosk.json` syncs. */
+static char *kiosk_config(const cJSON *cfg, const char *dir)
+{
+    cJSON *k = cJSON_Duplicate(cfg, 1), *central, *dev;
+    char path[CENTRAL_CONFIG_PATH_LEN + 32];
+    char *text = NULL;
+    bool ok;
+
+    if(!k)
+        return NULL;
+    cJSON_DeleteItemFromObjectCaseSensitive(k, "central");
+    cJSON_DeleteItemFromObjectCaseSensitive(k, "data_dir");
+    central = cJSON_AddObjectToObject(k, "central");
+    ok = central != NULL;
+    ok = ok && cJSON_AddStringToObject(central, "_comment",
+                                       "made by hall-central init-dev: the development server "
+                                       "and kiosk-1's client certificate (or \"token\": the "
+                                       "contents of kiosk-1.token instead of the certificate)");
+    ok = ok && cJSON_AddStringToObject(central, "url", "https://localhost:8443");
+    snprintf(path, sizeof(path), "%s/ca.crt", dir);
+    ok = ok && cJSON_AddStringToObject(central, "ca_file", path);
+    snprintf(path, sizeof(path), "%s/" DEV_DEVICE ".crt", dir);
+    ok = ok && cJSON_AddStringToObject(central, "client_cert", path);
+    snprintf(path, sizeof(path), "%s/" DEV_DEVICE ".key", dir);
+    ok = ok && cJSON_AddStringToObject(central, "client_key", path);
+    snprintf(path, sizeof(path), "%s/kiosk-data", dir);
+    ok = ok && cJSON_AddStringToObject(k, "data_dir", path);
+    /* the device the server knows: kiosk-1 (the sample's own id) */
+    dev = cJSON_GetObjectItemCaseSensitive(k, "device");
+    if(ok && cJSON_IsObject(dev)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(dev, "id");
+        ok = cJSON_AddStringToObject(dev, "id", DEV_DEVICE) != NULL;
+    }
+    if(ok)
+        text = cJSON_Print(k);
+    cJSON_Delete(k);
+    return text;
+}
+
+/* The hallkiosk beside this hall-central (build/server/.. or the same bin
+ * directory), else "hallkiosk" from PATH. */
+static void kiosk_binary(char *out, size_t cap)
+{
+    char self[CENTRAL_CONFIG_PATH_LEN], cand[CENTRAL_CONFIG_PATH_LEN + 32], *slash;
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+    snprintf(out, cap, "hallkiosk");
+    if(n <= 0)
+        return;
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    if(!slash)
+        return;
+    *slash = '\0';
+    snprintf(cand, sizeof(cand), "%s/hallkiosk", self);
+    if(access(cand, X_OK) == 0) {
+        snprintf(out, cap, "%s", cand);
+        return;
+    }
+    slash = strrchr(self, '/');
+    if(slash) {
+        *slash = '\0';
+        snprintf(cand, sizeof(cand), "%s/hallkiosk", self[0] ? self : "/");
+        if(access(cand, X_OK) == 0)
+            snprintf(out, cap, "%s", cand);
+    }
+}
+
+/* This program's path, for the printed command ("hall-central" if unknown). */
+static void self_binary(char *out, size_t cap)
+{
+    ssize_t n = readlink("/proc/self/exe", out, cap - 1);
+
+    if(n <= 0) {
+        snprintf(out, cap, "hall-central");
+        return;
+    }
+    out[n] = '\0';
 }
 
 static int init_dev(const char *dir_arg)
@@ -372,8 +465,11 @@ static int init_dev(const char *dir_arg)
     char dir[CENTRAL_CONFIG_PATH_LEN], branch[CENTRAL_ID_LEN], text[8192], docname[64];
     unsigned char raw[32], digest[crypto_hash_sha256_BYTES];
     char token[65], token_hash[65], url_key[65], session_key[65], password[25];
-    char pw_hash[crypto_pwhash_STRBYTES];
-    char *doc;
+    char pw_hash[crypto_pwhash_STRBYTES], self[CENTRAL_CONFIG_PATH_LEN],
+        kiosk_bin[CENTRAL_CONFIG_PATH_LEN + 32];
+    char *doc, *kiosk;
+    cJSON *cfg;
+    int rc;
 
     umask(022); /* keys and the token are made 0600 one by one */
     if(mkdir(dir_arg, 0755) != 0 && errno != EEXIST) {
@@ -431,17 +527,24 @@ static int init_dev(const char *dir_arg)
         return 1;
     }
     sodium_memzero(raw, sizeof(raw));
-    doc = sample_document(branch, sizeof(branch), url_key);
-    if(!doc) {
-        fprintf(stderr, "hall-central: init-dev: cannot build the branch config document\n");
+    cfg = sample_config(branch, sizeof(branch), url_key);
+    doc = cfg ? sample_document(cfg) : NULL;
+    kiosk = cfg ? kiosk_config(cfg, dir) : NULL;
+    cJSON_Delete(cfg);
+    if(!doc || !kiosk) {
+        fprintf(stderr, "hall-central: init-dev: out of memory building the configs\n");
+        hk_free(doc);
+        hk_free(kiosk);
         return 1;
     }
     snprintf(docname, sizeof(docname), "branch-%s.json", branch);
-    if(write_text(dir, docname, doc, 0644) != 0) {
-        hk_free(doc);
-        return 1;
-    }
+    rc = write_text(dir, docname, doc, 0644);
+    if(rc == 0)
+        rc = write_text(dir, "kiosk.json", kiosk, 0644);
     hk_free(doc);
+    hk_free(kiosk);
+    if(rc != 0)
+        return 1;
     snprintf(text, sizeof(text),
              "{\n"
              "  \"listen\": \"" DEV_LISTEN "\",\n"
@@ -477,6 +580,8 @@ static int init_dev(const char *dir_arg)
              dir, dir, dir);
     if(write_text(dir, "kiosk-central.json", text, 0644) != 0)
         return 1;
+    self_binary(self, sizeof(self));
+    kiosk_binary(kiosk_bin, sizeof(kiosk_bin));
     printf("Development setup in %s:\n"
            "  ca.crt ca.key                 the development CA (devices and the server)\n"
            "  server.crt server.key         the server, for localhost and 127.0.0.1\n"
@@ -484,27 +589,28 @@ static int init_dev(const char *dir_arg)
            "  %s.token                 the device's bearer token (instead of the certificate)\n"
            "  %s   the branch config document served at GET /v1/config\n"
            "  hall-central.json             the server's config (store sqlite:central.db)\n"
-           "  kiosk-central.json            the kiosk's \"central\" section\n"
+           "  kiosk.json                    a whole kiosk config: the sample branch, device %s,\n"
+           "                                syncing with this server, data in kiosk-data/\n"
+           "  kiosk-central.json            its \"central\" section alone, for another config\n"
            "\n"
-           "Start the server:\n"
-           "  hall-central --config %s/hall-central.json\n"
+           "Start the server (one terminal):\n"
+           "  %s --config %s/hall-central.json\n"
            "\n"
-           "Point a kiosk at it: add kiosk-central.json's \"central\" object to its branch\n"
-           "config (device id \"%s\", branch \"%s\"), or use the token instead of the\n"
-           "certificate: \"token\": \"<the contents of %s/%s.token>\".\n"
-           "\n"
-           "Try it:\n"
-           "  curl --cacert %s/ca.crt --cert %s/%s.crt --key %s/%s.key "
-           "https://localhost:8443/v1/config\n"
+           "Start a kiosk that syncs with it (another terminal):\n"
+           "  %s --config %s/kiosk.json --window\n"
            "\n"
            "Reports: https://localhost:8443/reports (trust %s/ca.crt in the browser)\n"
            "  user: " DEV_USER "\n"
            "  password: %s\n"
            "  (shown this once; only its hash is in hall-central.json)\n"
-           "Ticket QR codes: the branch document's ticket.url_template points at\n"
+           "\n"
+           "Try the device API:\n"
+           "  curl --cacert %s/ca.crt --cert %s/%s.crt --key %s/%s.key "
+           "https://localhost:8443/v1/config\n"
+           "Ticket QR codes (branch document and kiosk.json) point at\n"
            "  " DEV_STATUS_URL "\n",
-           dir, DEV_DEVICE, DEV_DEVICE, DEV_DEVICE, DEV_DEVICE, docname, dir, DEV_DEVICE, branch,
-           dir, DEV_DEVICE, dir, dir, DEV_DEVICE, dir, DEV_DEVICE, dir, password);
+           dir, DEV_DEVICE, DEV_DEVICE, DEV_DEVICE, DEV_DEVICE, docname, DEV_DEVICE, self, dir,
+           kiosk_bin, dir, dir, password, dir, dir, DEV_DEVICE, dir, DEV_DEVICE);
     sodium_memzero(password, sizeof(password));
     return 0;
 }

@@ -935,8 +935,10 @@ static hk_err_t ingest_once(pg_store_t *st, const central_batch_t *b, const hk_b
     int i, n_stored;
     hk_err_t rc;
 
-    st->base.n_alerts = 0;                                         /* this try's */
-    rc = send_batch(st, b, arr, days, &acked, branch, &res, diag); /* 1, 2, 4 */
+    st->base.n_alerts = 0; /* this try's */
+    rc = central_store_ack_open(b, ack);
+    if(rc == HK_OK)
+        rc = send_batch(st, b, arr, days, &acked, branch, &res, diag); /* 1, 2, 4 */
     if(rc != HK_OK)
         goto out;
     stored = hk_calloc((size_t)b->n_events, sizeof(bool));
@@ -952,11 +954,6 @@ static hk_err_t ingest_once(pg_store_t *st, const central_batch_t *b, const hk_b
     }
     PQclear(res);
     res = NULL;
-    for(i = 0; i < b->n_events; i++) {
-        ack->results[i].seq = b->events[i].seq;
-        copy_text(ack->results[i].uuid, sizeof(ack->results[i].uuid), b->events[i].uuid);
-        ack->results[i].status = CENTRAL_STORED;
-    }
     if(n_stored < b->n_events) { /* 3 */
         rc = check_not_stored(st, b, stored, ack, diag);
         if(rc != HK_OK)
@@ -1006,24 +1003,12 @@ static hk_err_t pg_ingest(central_store_t *s, const central_batch_t *b, central_
     pg_store_t *st = (pg_store_t *)s;
     hk_buf_t arr[5], days;
     hk_err_t rc;
-    int i, tries;
+    int tries;
 
-    memset(ack, 0, sizeof(*ack));
-    if(b->n_events < 1 || b->n_events > CENTRAL_BATCH_MAX_EVENTS) {
-        hk_diag_set(diag, "events: %d events (1..%d)", b->n_events, CENTRAL_BATCH_MAX_EVENTS);
-        return HK_ERR_INVALID;
-    }
-    for(i = 1; i < b->n_events; i++)
-        if(b->events[i].seq <= b->events[i - 1].seq) {
-            hk_diag_set(diag, "events[%d].seq: not after the previous event's", i);
-            return HK_ERR_INVALID;
-        }
+    /* the batch was checked by central_store_ingest (count, seqs ascending) */
     rc = ensure(st, diag);
     if(rc != HK_OK)
         return rc;
-    ack->results = hk_calloc((size_t)b->n_events, sizeof(central_result_t));
-    if(!ack->results)
-        return HK_ERR_NOMEM;
     init_arrays(arr);
     hk_buf_init(&days, 0);
     if(!build_arrays(b, NULL, arr) || !build_days(b, &days)) {
@@ -1038,14 +1023,9 @@ static hk_err_t pg_ingest(central_store_t *s, const central_batch_t *b, central_
 out:
     free_arrays(arr);
     hk_buf_free(&days);
-    if(rc != HK_OK) {
-        HK_SAFEFREE(ack->results);
-        memset(ack, 0, sizeof(*ack));
-        return rc;
-    }
-    copy_text(ack->device, sizeof(ack->device), b->device);
-    ack->n_results = b->n_events;
-    return HK_OK;
+    if(rc != HK_OK)
+        central_store_ack_drop(ack);
+    return rc;
 }
 
 static hk_err_t query_i64(pg_store_t *st, const char *stmt, const char *arg, int64_t *out)

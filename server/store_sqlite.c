@@ -728,19 +728,20 @@ static int64_t now_wall_ms(void)
 static hk_err_t ingest_one(sq_store_t *q, job_t *j, int64_t now)
 {
     const central_batch_t *b = j->b;
-    char branch[CENTRAL_ID_LEN], day[11];
     central_result_t *res;
+    char branch[CENTRAL_ID_LEN], day[11];
     int64_t acked = 0;
-    hk_err_t rc = HK_OK;
+    hk_err_t rc;
     int src, i;
 
-    res = hk_calloc((size_t)b->n_events, sizeof(*res));
-    if(!res)
-        return HK_ERR_NOMEM;
+    rc = central_store_ack_open(b, j->ack);
+    if(rc != HK_OK)
+        return rc;
+    res = j->ack->results;
     src = sqlite3_step(stmt(q, SQL_SAVEPOINT));
     sqlite3_reset(q->st[SQL_SAVEPOINT]);
     if(src != SQLITE_DONE) {
-        hk_free(res);
+        central_store_ack_drop(j->ack);
         hk_diag_set(j->diag, "store: savepoint: %s", sqlite3_errmsg(q->db));
         return sq_err(src);
     }
@@ -767,15 +768,12 @@ static hk_err_t ingest_one(sq_store_t *q, job_t *j, int64_t now)
         bind_text_or_null(st, 9, day);
         src = sqlite3_step(st);
         sqlite3_reset(st);
-        res[i].seq = ev->seq;
-        memcpy(res[i].uuid, ev->uuid, sizeof(res[i].uuid));
         if(src != SQLITE_DONE) {
             rc = sq_err(src);
             hk_diag_set(j->diag, "events[%d]: %s", i, sqlite3_errmsg(q->db));
             break;
         }
-        if(sqlite3_changes(q->db) == 1) {
-            res[i].status = CENTRAL_STORED;
+        if(sqlite3_changes(q->db) == 1) { /* CENTRAL_STORED */
             rc = derive_one(q, j->owner, branch, b->device, ev);
             if(rc != HK_OK)
                 hk_diag_set(j->diag, "events[%d]: its case or alert: %s", i, sqlite3_errmsg(q->db));
@@ -799,13 +797,10 @@ static hk_err_t ingest_one(sq_store_t *q, job_t *j, int64_t now)
     sqlite3_reset(q->st[SQL_RELEASE]);
     if(rc != HK_OK) {
         j->owner->n_alerts = 0; /* rolled back with the batch */
-        hk_free(res);
+        central_store_ack_drop(j->ack);
         return rc;
     }
-    snprintf(j->ack->device, sizeof(j->ack->device), "%s", b->device);
     j->ack->acked_seq = acked;
-    j->ack->n_results = b->n_events;
-    j->ack->results = res;
     return HK_OK;
 }
 
@@ -838,10 +833,8 @@ static void run_group(sq_store_t *q, job_t *jobs)
     }
     if(lost) {
         for(j = jobs; j; j = j->next) {
-            if(j->rc == HK_OK && j->ack->results) {
-                central_ack_free(j->ack);
-                memset(j->ack, 0, sizeof(*j->ack));
-            }
+            if(j->rc == HK_OK)
+                central_store_ack_drop(j->ack);
             j->owner->n_alerts = 0;
             j->rc = HK_ERR_IO;
             hk_diag_set(j->diag, "store: the transaction was lost: %s", sqlite3_errmsg(q->db));
@@ -857,8 +850,7 @@ static void run_group(sq_store_t *q, job_t *jobs)
         for(j = jobs; j; j = j->next) {
             j->owner->n_alerts = 0;
             if(j->rc == HK_OK) {
-                central_ack_free(j->ack);
-                memset(j->ack, 0, sizeof(*j->ack));
+                central_store_ack_drop(j->ack);
                 j->rc = rc;
                 hk_diag_set(j->diag, "store: commit: %s", sqlite3_errmsg(q->db));
             } else if(j->rc == HK_ERR_CONFLICT) {

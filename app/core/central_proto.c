@@ -70,6 +70,9 @@ static bool code_ok(const char *s);
 static hk_err_t body_check(const char *body, size_t len, hk_diag_t *diag);
 static hk_err_t parse_object(const char *text, size_t len, size_t max_bytes, int max_depth,
                              const char *const *keys, cJSON **out, hk_diag_t *diag);
+static hk_err_t decode_begin(bool have_out, const char *text, size_t len, size_t max_bytes,
+                             int max_depth, const char *const *keys, cJSON **root, hk_diag_t *diag);
+static hk_err_t get_device_branch(const cJSON *root, char *device, char *branch, hk_diag_t *diag);
 static hk_err_t get_member(const cJSON *obj, const char *path, const char *key, const cJSON **out,
                            hk_diag_t *diag);
 static hk_err_t get_id(const cJSON *obj, const char *path, const char *key, char *dst,
@@ -204,16 +207,12 @@ hk_err_t central_batch_decode(const char *text, size_t len, central_batch_t *out
     int n = 0, k;
 
     memset(&b, 0, sizeof(b));
-    hk_diag_clear(diag);
     if(out)
         memset(out, 0, sizeof(*out));
-    if(!out)
-        return HK_ERR_INVALID;
-    rc = parse_object(text, len, CENTRAL_BATCH_MAX_BYTES, BATCH_MAX_DEPTH, batch_keys, &root, diag);
+    rc = decode_begin(out != NULL, text, len, CENTRAL_BATCH_MAX_BYTES, BATCH_MAX_DEPTH, batch_keys,
+                      &root, diag);
     if(rc == HK_OK)
-        rc = get_id(root, "", "device", b.device, diag);
-    if(rc == HK_OK)
-        rc = get_id(root, "", "branch", b.branch, diag);
+        rc = get_device_branch(root, b.device, b.branch, diag);
     if(rc == HK_OK)
         rc = get_array(root, "", "events", CENTRAL_BATCH_MAX_EVENTS, "events", &events, &n, diag);
     if(rc == HK_OK && n < 1) {
@@ -319,12 +318,10 @@ hk_err_t central_ack_decode(const char *text, size_t len, central_ack_t *out, hk
     int n = 0, k;
 
     memset(&a, 0, sizeof(a));
-    hk_diag_clear(diag);
     if(out)
         memset(out, 0, sizeof(*out));
-    if(!out)
-        return HK_ERR_INVALID;
-    rc = parse_object(text, len, CENTRAL_ACK_MAX_BYTES, SMALL_MAX_DEPTH, ack_keys, &root, diag);
+    rc = decode_begin(out != NULL, text, len, CENTRAL_ACK_MAX_BYTES, SMALL_MAX_DEPTH, ack_keys,
+                      &root, diag);
     if(rc == HK_OK)
         rc = get_id(root, "", "device", a.device, diag);
     if(rc == HK_OK)
@@ -456,11 +453,8 @@ hk_err_t central_error_decode(const char *text, size_t len, central_error_t *out
     hk_err_t rc;
 
     memset(&e, 0, sizeof(e));
-    hk_diag_clear(diag);
-    if(!out)
-        return HK_ERR_INVALID;
-    rc = parse_object(text, len, CENTRAL_SMALL_MAX_BYTES, SMALL_MAX_DEPTH, error_top_keys, &root,
-                      diag);
+    rc = decode_begin(out != NULL, text, len, CENTRAL_SMALL_MAX_BYTES, SMALL_MAX_DEPTH,
+                      error_top_keys, &root, diag);
     if(rc == HK_OK)
         rc = get_member(root, "", "error", &err, diag);
     if(rc == HK_OK && !cJSON_IsObject(err)) {
@@ -500,12 +494,10 @@ hk_err_t central_config_decode(const char *text, size_t len, central_config_doc_
     hk_err_t rc;
     int n = 0, k;
 
-    hk_diag_clear(diag);
     if(out)
         *out = NULL;
-    if(!out)
-        return HK_ERR_INVALID;
-    rc = parse_object(text, len, CENTRAL_CONFIG_MAX_BYTES, CONFIG_DOC_DEPTH, doc_keys, &root, diag);
+    rc = decode_begin(out != NULL, text, len, CENTRAL_CONFIG_MAX_BYTES, CONFIG_DOC_DEPTH, doc_keys,
+                      &root, diag);
     if(rc != HK_OK)
         goto out;
     doc = hk_calloc(1, sizeof(*doc));
@@ -668,14 +660,10 @@ hk_err_t central_heartbeat_decode(const char *text, size_t len, central_heartbea
     hk_err_t rc;
 
     memset(&hb, 0, sizeof(hb));
-    hk_diag_clear(diag);
-    if(!out)
-        return HK_ERR_INVALID;
-    rc = parse_object(text, len, CENTRAL_SMALL_MAX_BYTES, SMALL_MAX_DEPTH, hb_keys, &root, diag);
+    rc = decode_begin(out != NULL, text, len, CENTRAL_SMALL_MAX_BYTES, SMALL_MAX_DEPTH, hb_keys,
+                      &root, diag);
     if(rc == HK_OK)
-        rc = get_id(root, "", "device", hb.device, diag);
-    if(rc == HK_OK)
-        rc = get_id(root, "", "branch", hb.branch, diag);
+        rc = get_device_branch(root, hb.device, hb.branch, diag);
     if(rc == HK_OK)
         rc = get_text(root, "", "version", hb.version, sizeof(hb.version), diag);
     if(rc == HK_OK)
@@ -716,10 +704,8 @@ hk_err_t central_heartbeat_reply_decode(const char *text, size_t len, int64_t *s
     int64_t v = 0;
     hk_err_t rc;
 
-    hk_diag_clear(diag);
-    if(!server_time_ms_out)
-        return HK_ERR_INVALID;
-    rc = parse_object(text, len, CENTRAL_SMALL_MAX_BYTES, SMALL_MAX_DEPTH, reply_keys, &root, diag);
+    rc = decode_begin(server_time_ms_out != NULL, text, len, CENTRAL_SMALL_MAX_BYTES,
+                      SMALL_MAX_DEPTH, reply_keys, &root, diag);
     if(rc == HK_OK)
         rc = get_num(root, "", "server_time_ms", 0, INT53_MAX, &v, diag);
     if(rc == HK_OK)
@@ -919,6 +905,27 @@ static hk_err_t body_check(const char *body, size_t len, hk_diag_t *diag)
 /* Static functions: decoding ----------------------------------------------*/
 
 /* Parse text under caps; the top level must be an object with only keys. */
+/* What every decoder does first: diag cleared, out present (have_out, else
+ * HK_ERR_INVALID with *root NULL), the text parsed as an object with only
+ * the given keys, within its limits. */
+static hk_err_t decode_begin(bool have_out, const char *text, size_t len, size_t max_bytes,
+                             int max_depth, const char *const *keys, cJSON **root, hk_diag_t *diag)
+{
+    hk_diag_clear(diag);
+    *root = NULL;
+    if(!have_out)
+        return HK_ERR_INVALID;
+    return parse_object(text, len, max_bytes, max_depth, keys, root, diag);
+}
+
+/* The "device" and "branch" ids at the top of a batch or a heartbeat. */
+static hk_err_t get_device_branch(const cJSON *root, char *device, char *branch, hk_diag_t *diag)
+{
+    hk_err_t rc = get_id(root, "", "device", device, diag);
+
+    return rc == HK_OK ? get_id(root, "", "branch", branch, diag) : rc;
+}
+
 static hk_err_t parse_object(const char *text, size_t len, size_t max_bytes, int max_depth,
                              const char *const *keys, cJSON **out, hk_diag_t *diag)
 {

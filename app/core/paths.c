@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hk_mem.h"
+
 hk_err_t paths_mkdir_p(const char *path)
 {
     char tmp[CONFIG_PATH_LEN * 2];
@@ -74,5 +76,37 @@ hk_err_t paths_data_dir(const config_t *cfg, char *buf, unsigned size, hk_diag_t
         hk_diag_set(diag, "data_dir: cannot create %s: %s", buf, strerror(errno));
         return HK_ERR_IO;
     }
+    return HK_OK;
+}
+
+hk_err_t paths_read_file(const char *path, size_t cap, const char *what, char **out,
+                         size_t *len_out, hk_diag_t *diag)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+
+    *out = NULL;
+    if(!f) {
+        hk_diag_set(diag, "%s: cannot open %s (%s)", what, path, strerror(errno));
+        return HK_ERR_IO;
+    }
+    /* one byte more than allowed tells a file too large without trusting its size */
+    buf = hk_malloc(cap + 2);
+    if(!buf) {
+        fclose(f);
+        return HK_ERR_NOMEM;
+    }
+    n = fread(buf, 1, cap + 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if(n > cap) {
+        hk_diag_set(diag, "%s: %s is over %zu bytes", what, path, cap);
+        hk_free(buf);
+        return HK_ERR_INVALID;
+    }
+    *out = buf;
+    if(len_out)
+        *len_out = n;
     return HK_OK;
 }

@@ -22,4 +22,16 @@ hk_err_t paths_resolve(const char *dir, const char *name, char *buf, unsigned si
 /** mkdir -p with mode 0700 for created levels. */
 hk_err_t paths_mkdir_p(const char *path);
 
+/**
+ * Read a whole file of at most cap bytes into a NUL-terminated heap text
+ * (certificates, keys, config files: small files read once).
+ * @param what     names the setting in diag ("tls_cert", "branches[0].config_file").
+ * @param out      hk_free it (a key: sodium_memzero it first).
+ * @param len_out  its length (without the NUL); may be NULL.
+ * @return HK_OK; HK_ERR_IO ("WHAT: cannot open PATH (why)"); HK_ERR_INVALID
+ *         ("WHAT: PATH is over CAP bytes"); HK_ERR_NOMEM.
+ */
+hk_err_t paths_read_file(const char *path, size_t cap, const char *what, char **out,
+                         size_t *len_out, hk_diag_t *diag);
+
 #endif

@@ -69,11 +69,11 @@
 #include "hk_time.h"
 #include "lan_auth.h"
 #include "lan_static.h"
+#include "mhd_setup.h"
 
 #define CONN_MEMORY_LIMIT (32 * 1024) /* per connection: headers + MHD's buffers */
 #define THREAD_STACK      (256 * 1024)
-#define PEND_CAP          16384       /* a subscriber's outgoing buffer */
-#define PEM_MAX           (64 * 1024) /* a certificate chain or key file */
+#define PEND_CAP          16384 /* a subscriber's outgoing buffer */
 /* TLS 1.2 and 1.3 only (GnuTLS priority string) */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
@@ -159,13 +159,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_size, void **req_cls);
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe);
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 0)))
-#endif
-static void
-on_mhd_log(void *cls, const char *fmt, va_list ap);
-static hk_err_t parse_listen(const char *listen, struct sockaddr_in *sa, hk_diag_t *diag);
-static hk_err_t read_pem(const char *path, const char *what, char **out, hk_diag_t *diag);
 static void feed_clear(lan_server_t *s);
 
 /* ---- lifecycle ---------------------------------------------------------------- */
@@ -183,7 +176,7 @@ hk_err_t lan_server_start(const lan_server_opts_t *o, lan_server_t **out, hk_dia
     hk_err_t rc;
 
     *out = NULL;
-    rc = parse_listen(o->listen, &sa, diag);
+    rc = mhd_setup_parse_listen(o->listen, "--listen", &sa, diag);
     if(rc != HK_OK)
         return rc;
     loopback = (ntohl(sa.sin_addr.s_addr) >> 24) == 127;
@@ -214,9 +207,9 @@ hk_err_t lan_server_start(const lan_server_opts_t *o, lan_server_t **out, hk_dia
     s->branch_json = lan_api_encode_branch(o->cfg, s->branch_gen);
     rc = s->branch_json ? lan_auth_create(o->cfg, 0, &s->auth) : HK_ERR_NOMEM;
     if(rc == HK_OK && have_cert) {
-        rc = read_pem(o->tls_cert, "hub.tls_cert", &s->tls_cert, diag);
+        rc = mhd_setup_read_pem(o->tls_cert, "hub.tls_cert", &s->tls_cert, diag);
         if(rc == HK_OK)
-            rc = read_pem(o->tls_key, "hub.tls_key", &s->tls_key, diag);
+            rc = mhd_setup_read_pem(o->tls_key, "hub.tls_key", &s->tls_key, diag);
         s->tls = true;
         flags |= MHD_USE_TLS;
     }
@@ -230,19 +223,20 @@ hk_err_t lan_server_start(const lan_server_opts_t *o, lan_server_t **out, hk_dia
     }
     if(s->tls)
         s->d = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
-            (unsigned int)LAN_SERVER_MAX_CONN, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT,
-            MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK, MHD_OPTION_NOTIFY_COMPLETED,
-            on_completed, s, MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_HTTPS_MEM_CERT,
-            s->tls_cert, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_END);
+            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_setup_log,
+            (void *)"lan", MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)LAN_SERVER_MAX_CONN,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_HTTPS_MEM_KEY, s->tls_key,
+            MHD_OPTION_HTTPS_MEM_CERT, s->tls_cert, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+            MHD_OPTION_END);
     else
         s->d = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, s,
             /* the logger first, so every message of MHD's goes through hk_log */
-            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)LAN_SERVER_MAX_CONN,
+            MHD_OPTION_EXTERNAL_LOGGER, mhd_setup_log, (void *)"lan", MHD_OPTION_SOCK_ADDR,
+            (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)LAN_SERVER_MAX_CONN,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
             (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
@@ -276,7 +270,8 @@ bool lan_server_listen_is_loopback(const char *listen)
 {
     struct sockaddr_in sa;
 
-    return parse_listen(listen, &sa, NULL) == HK_OK && (ntohl(sa.sin_addr.s_addr) >> 24) == 127;
+    return mhd_setup_parse_listen(listen, "--listen", &sa, NULL) == HK_OK &&
+           (ntohl(sa.sin_addr.s_addr) >> 24) == 127;
 }
 
 uint16_t lan_server_port(const lan_server_t *s)
@@ -1075,80 +1070,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     }
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    char msg[HK_LOG_MSG_SIZE];
-    size_t n;
-
-    (void)cls;
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    n = strlen(msg);
-    while(n > 0 && msg[n - 1] == '\n')
-        msg[--n] = '\0'; /* MHD ends its lines; hk_log adds its own */
-    hk_log_warn("lan", "%s", msg);
-}
-
 /* ---- static ---------------------------------------------------------------------- */
-
-static hk_err_t parse_listen(const char *listen, struct sockaddr_in *sa, hk_diag_t *diag)
-{
-    char host[64];
-    const char *colon = listen ? strrchr(listen, ':') : NULL;
-    char *end = NULL;
-    long port;
-
-    if(!colon || colon == listen || (size_t)(colon - listen) >= sizeof(host)) {
-        hk_diag_set(diag, "--listen %s: expected HOST:PORT", listen ? listen : "(none)");
-        return HK_ERR_INVALID;
-    }
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = '\0';
-    port = strtol(colon + 1, &end, 10);
-    if(!colon[1] || *end || port < 0 || port > 65535) {
-        hk_diag_set(diag, "--listen %s: the port must be 0..65535", listen);
-        return HK_ERR_INVALID;
-    }
-    memset(sa, 0, sizeof(*sa));
-    sa->sin_family = AF_INET;
-    sa->sin_port = htons((uint16_t)port);
-    if(!strcmp(host, "localhost"))
-        snprintf(host, sizeof(host), "127.0.0.1");
-    if(inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
-        hk_diag_set(diag, "--listen %s: the host must be an IPv4 address or localhost", listen);
-        return HK_ERR_INVALID;
-    }
-    return HK_OK;
-}
-
-/* A PEM file into a NUL-terminated heap text (MHD wants the text). */
-static hk_err_t read_pem(const char *path, const char *what, char **out, hk_diag_t *diag)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
-
-    *out = NULL;
-    if(!f) {
-        hk_diag_set(diag, "%s: cannot open %s (%s)", what, path, strerror(errno));
-        return HK_ERR_IO;
-    }
-    buf = hk_malloc(PEM_MAX + 2);
-    if(!buf) {
-        fclose(f);
-        return HK_ERR_NOMEM;
-    }
-    n = fread(buf, 1, PEM_MAX + 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    if(n == 0 || n > PEM_MAX || !strstr(buf, "-----BEGIN")) {
-        hk_diag_set(diag, "%s: %s is %s", what, path,
-                    n > PEM_MAX ? "over 64 KiB" : "not a PEM file");
-        hk_free(buf);
-        return HK_ERR_INVALID;
-    }
-    *out = buf;
-    return HK_OK;
-}
 
 /* Free every frame in the ring (caller holds mu, or is the only user). */
 static void feed_clear(lan_server_t *s)

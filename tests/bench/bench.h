@@ -123,9 +123,10 @@ void bench_central_drain(const bench_opts_t *o, bench_table_t *t);
  *  floor in the same database. */
 void bench_central_http(const bench_opts_t *o, bench_table_t *t);
 
-/** central-fleet: 500 token devices at once, a time-compressed outage and
- *  the recovery with the sync worker's backoff; hall-central's PSS. */
-void bench_central_fleet(const bench_opts_t *o, bench_table_t *t);
+/** central-fleet: 500 token devices at once, an outage of 15 minutes
+ *  compressed `compress` times (60: 15 s; 5: 3 min) and the recovery with the
+ *  sync worker's backoff; hall-central's PSS. */
+void bench_central_fleet(const bench_opts_t *o, bench_table_t *t, int compress);
 
 /** ime: the pinyin keyboard (IME, issue 8.4): keystroke -> candidates drawn
  *  at 1080x1920, first-use load, PSS idle and with the keyboard in use. */

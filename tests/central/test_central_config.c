@@ -108,7 +108,8 @@ static void test_central_config_refuses_mistakes_with_their_field_path(void)
     refused("{" BASE ",\"store\":\"sqlite:\"}", "store: sqlite: needs a file path");
     refused("{\"tls_key\":\"s.key\",\"client_ca\":\"ca.crt\",\"store\":\"sqlite:x\"}",
             "tls_cert: missing");
-    refused("{" BASE ",\"store\":\"sqlite:x\",\"listen\":\"0.0.0.0\"}", "listen: \"0.0.0.0\"");
+    refused("{" BASE ",\"store\":\"sqlite:x\",\"listen\":\"0.0.0.0\"}",
+            "listen 0.0.0.0: expected HOST:PORT");
     refused("{" BASE ",\"store\":\"sqlite:x\",\"colour\":1}", "colour: unknown key");
     refused("{" BASE ",\"store\":\"sqlite:x\",\"retry_after_s\":0}",
             "retry_after_s: must be 1..3600");

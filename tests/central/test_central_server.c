@@ -28,11 +28,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "hc_test.h"
 #include "hk_mem.h"
 #include "hk_test.h"
+#include "pki.h"
 
 #define BRANCH "sh-xuhui-01"
 #define TOKEN2 "kiosk-2-token-0123456789abcdef"
+/* a device certificate's certtool template */
+#define DEVICE_TMPL(cn) "cn = \"" cn "\"\ntls_www_client\nsigning_key\nexpiration_days = 2\n"
 
 static char dir[600], bin[1100], token1[128], ca_path[700];
 static pid_t server = -1, spare = -1; /* spare: another instance a case started */
@@ -40,10 +45,8 @@ static unsigned port, main_port;
 
 typedef struct resp {
     long status;
-    char body[4096];
-    size_t len;
-    char headers[4096];
-    size_t hlen;
+    hc_test_text_t b; /* the body */
+    hc_test_text_t h;
     CURLcode rc;
 } resp_t;
 
@@ -53,40 +56,9 @@ typedef struct creds {
     const char *token; /* bearer token, or NULL */
 } creds_t;
 
-static size_t on_body(char *p, size_t size, size_t n, void *user)
-{
-    resp_t *r = user;
-    size_t len = size * n;
-
-    if(r->len + len >= sizeof(r->body))
-        len = sizeof(r->body) - 1 - r->len;
-    memcpy(r->body + r->len, p, len);
-    r->len += len;
-    r->body[r->len] = '\0';
-    return size * n;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *user)
-{
-    resp_t *r = user;
-    size_t len = size * n;
-
-    if(r->hlen + len >= sizeof(r->headers))
-        len = sizeof(r->headers) - 1 - r->hlen;
-    memcpy(r->headers + r->hlen, p, len);
-    r->hlen += len;
-    r->headers[r->hlen] = '\0';
-    return size * n;
-}
-
 static const char *in_dir(const char *name)
 {
-    static char path[4][1300];
-    static int k;
-
-    k = (k + 1) % 4;
-    snprintf(path[k], sizeof(path[k]), "%s/%s", dir, name);
-    return path[k];
+    return hc_test_path(dir, name);
 }
 
 /* One HTTPS request to the server. post NULL = GET. extra: one header or NULL. */
@@ -95,25 +67,14 @@ static void fetch(const char *path, const creds_t *cr, const char *post, size_t 
 {
     struct curl_slist *hdrs = NULL;
     char url[256], auth[200];
-    CURL *c = curl_easy_init();
+    CURL *c;
 
-    HK_ASSERT(c);
     memset(r, 0, sizeof(*r));
     snprintf(url, sizeof(url), "https://127.0.0.1:%u%s", port, path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CAINFO, in_dir("ca.crt"));
+    c = hc_test_easy(url, dir, cr ? cr->cert : NULL, cr ? cr->key : NULL, 10000L, hc_test_on_text,
+                     &r->b, &r->h);
     if(tls_max)
         curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_0 | tls_max);
-    if(cr && cr->cert) {
-        curl_easy_setopt(c, CURLOPT_SSLCERT, in_dir(cr->cert));
-        curl_easy_setopt(c, CURLOPT_SSLKEY, in_dir(cr->key));
-    }
     if(cr && cr->token) {
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", cr->token);
         hdrs = curl_slist_append(hdrs, auth);
@@ -139,20 +100,9 @@ static void fetch(const char *path, const creds_t *cr, const char *post, size_t 
     curl_slist_free_all(hdrs);
 }
 
-/* Case-insensitive strstr (strcasestr is a GNU extension). */
-static const char *find_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-
-    for(; *hay; hay++)
-        if(!strncasecmp(hay, needle, n))
-            return hay;
-    return NULL;
-}
-
 static bool has_header(const resp_t *r, const char *line)
 {
-    return find_ci(r->headers, line) != NULL;
+    return hc_test_find_ci(r->h.text, line) != NULL;
 }
 
 static int sh(const char *cmd)
@@ -173,66 +123,19 @@ static void sha256_hex(const char *text, char out[65])
 
 static void write_file(const char *name, const char *text)
 {
-    FILE *f = fopen(in_dir(name), "w");
-
-    HK_ASSERT(f);
-    fputs(text, f);
-    fclose(f);
+    hc_test_write_file(dir, name, text);
 }
 
 /* Start hall-central on cfg_name; returns its pid, sets port. -1 when it
  * exited (its stderr is in dir/<cfg_name>.err). */
 static pid_t start_server(const char *cfg_name, int *exit_code)
 {
-    char err[1300], line[4096];
-    pid_t pid;
-    int i, status;
-
-    snprintf(err, sizeof(err), "%s/%s.err", dir, cfg_name);
-    remove(err);
-    pid = fork();
-    HK_ASSERT(pid >= 0);
-    if(pid == 0) {
-        FILE *e = freopen(err, "w", stderr);
-        (void)e;
-        execl(bin, bin, "--config", in_dir(cfg_name), "--listen", "127.0.0.1:0", (char *)NULL);
-        _exit(127);
-    }
-    for(i = 0; i < 1000; i++) {
-        FILE *f = fopen(err, "r");
-        size_t n = 0;
-        if(f) {
-            n = fread(line, 1, sizeof(line) - 1, f);
-            fclose(f);
-        }
-        line[n] = '\0';
-        {
-            const char *at = strstr(line, "listening on https://127.0.0.1:");
-            if(at && sscanf(at, "listening on https://127.0.0.1:%u", &port) == 1)
-                return pid;
-        }
-        if(waitpid(pid, &status, WNOHANG) == pid) {
-            *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-            return -1;
-        }
-        usleep(10000);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    HK_ASSERT_MSG(0, "hall-central did not start: %s", line);
-    return -1;
+    return hc_test_start(bin, dir, cfg_name, &port, exit_code);
 }
 
 static void stop_server(pid_t pid)
 {
-    int status = 0;
-
-    if(pid <= 0)
-        return;
-    kill(pid, SIGTERM);
-    waitpid(pid, &status, 0);
-    HK_ASSERT_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "hall-central exit status %d",
-                  status);
+    hc_test_stop(pid);
 }
 
 /* A batch of seqs from..to of device, bodies tagged with tag. */
@@ -260,9 +163,45 @@ static char *batch(const char *device, int from, int to, const char *tag)
 
 /* ---- fixture ---------------------------------------------------------------------- */
 
+/* init-dev's kiosk.json is a whole kiosk config (config_parse takes it)
+ * pointing at the development server with its CA and kiosk-1's certificate,
+ * and init-dev printed the command that starts a kiosk on it. */
+static void check_kiosk_json(void)
+{
+    static config_t k;
+    static char text[256 * 1024], want[1400], real[1024], path[1100];
+    hk_diag_t diag;
+    FILE *f = fopen(in_dir("kiosk.json"), "r");
+    size_t n;
+
+    HK_ASSERT(f);
+    HK_ASSERT(realpath(dir, real)); /* init-dev writes its real path */
+    n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    hk_diag_clear(&diag);
+    HK_ASSERT_MSG(config_parse(text, n, &k, &diag) == HK_OK, "kiosk.json: %s", diag.msg);
+    HK_ASSERT_STR("https://localhost:8443", k.central.url);
+#define REAL(name) (snprintf(path, sizeof(path), "%s/%s", real, name), path)
+    HK_ASSERT_STR(REAL("ca.crt"), k.central.ca_file);
+    HK_ASSERT_STR(REAL("kiosk-1.crt"), k.central.client_cert);
+    HK_ASSERT_STR(REAL("kiosk-1.key"), k.central.client_key);
+    HK_ASSERT_STR("kiosk-1", k.device.id);
+    HK_ASSERT_STR(REAL("kiosk-data"), k.data_dir);
+    HK_ASSERT_CONTAINS(k.ticket_url_template, "https://localhost:8443/t/");
+    /* the server serves the same branch */
+    snprintf(want, sizeof(want), "branch-%s.json", k.branch_id);
+    HK_ASSERT_MSG(access(in_dir(want), R_OK) == 0, "no %s", want);
+    snprintf(want, sizeof(want), "--config %s --window", REAL("kiosk.json"));
+    HK_ASSERT(hk_test_file_has(in_dir("init-dev.out"), want));
+    snprintf(want, sizeof(want), "hall-central --config %s", REAL("hall-central.json"));
+    HK_ASSERT(hk_test_file_has(in_dir("init-dev.out"), want));
+#undef REAL
+}
+
 static void test_central_init_dev_and_start(void)
 {
     char cmd[3000], hash1[65], hash2[65], cfg[4096];
+    hk_pki_pair_t pair;
     const char *base = getenv("HK_TEST_TMP");
     FILE *f;
     size_t n;
@@ -274,6 +213,7 @@ static void test_central_init_dev_and_start(void)
     snprintf(cmd, sizeof(cmd), "'%s' init-dev '%s' > '%s/init-dev.out' 2>&1", bin, dir, dir);
     HK_ASSERT_INT(0, system(cmd));
     HK_ASSERT(hk_test_file_has(in_dir("init-dev.out"), "hall-central --config"));
+    check_kiosk_json();
     f = fopen(in_dir("kiosk-1.token"), "r");
     HK_ASSERT(f);
     n = fread(token1, 1, sizeof(token1) - 1, f);
@@ -283,20 +223,13 @@ static void test_central_init_dev_and_start(void)
     HK_ASSERT_INT(64, strlen(token1));
     /* kiosk-9: the operator CA's, but not in the registry; rogue: another
      * CA's certificate claiming to be kiosk-1 */
-    write_file("kiosk-9.tmpl",
-               "cn = \"kiosk-9\"\ntls_www_client\nsigning_key\nexpiration_days = 2\n");
-    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile kiosk-9.key"));
-    HK_ASSERT_INT(0, sh("certtool --generate-certificate --load-privkey kiosk-9.key "
-                        "--load-ca-certificate ca.crt --load-ca-privkey ca.key "
-                        "--template kiosk-9.tmpl --outfile kiosk-9.crt"));
-    write_file("rogue-ca.tmpl", "cn = \"Rogue CA\"\nca\ncert_signing_key\nexpiration_days = 2\n");
-    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile rogue-ca.key"));
-    HK_ASSERT_INT(0, sh("certtool --generate-self-signed --load-privkey rogue-ca.key "
-                        "--template rogue-ca.tmpl --outfile rogue-ca.crt"));
-    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile rogue.key"));
-    HK_ASSERT_INT(0, sh("certtool --generate-certificate --load-privkey rogue.key "
-                        "--load-ca-certificate rogue-ca.crt --load-ca-privkey rogue-ca.key "
-                        "--template kiosk-1.tmpl --outfile rogue.crt"));
+    HK_ASSERT_INT(0,
+                  hk_pki_issue(dir, "kiosk-9", DEVICE_TMPL("kiosk-9"), "ca.crt", "ca.key", &pair));
+    HK_ASSERT_INT(0, hk_pki_issue(dir, "rogue-ca",
+                                  "cn = \"Rogue CA\"\nca\ncert_signing_key\nexpiration_days = 2\n",
+                                  NULL, NULL, &pair));
+    HK_ASSERT_INT(0, hk_pki_issue(dir, "rogue", DEVICE_TMPL("kiosk-1"), "rogue-ca.pem",
+                                  "rogue-ca.key", &pair));
     sha256_hex(token1, hash1);
     sha256_hex(TOKEN2, hash2);
     snprintf(cfg, sizeof(cfg),
@@ -350,21 +283,21 @@ static void test_central_token_auth_uploads_and_acks_once(void)
     fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
     HK_ASSERT_INT(CURLE_OK, r.rc);
     HK_ASSERT_INT(200, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":3");
-    HK_ASSERT_CONTAINS(r.body, "\"status\":\"stored\"");
+    HK_ASSERT_CONTAINS(r.b.text, "\"acked_seq\":3");
+    HK_ASSERT_CONTAINS(r.b.text, "\"status\":\"stored\"");
     HK_ASSERT(has_header(&r, "Strict-Transport-Security: max-age="));
     /* the retry of a lost ack: the same answer, all duplicates */
     fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
     HK_ASSERT_INT(200, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":3");
-    HK_ASSERT(strstr(r.body, "\"stored\"") == NULL);
-    HK_ASSERT_CONTAINS(r.body, "\"status\":\"duplicate\"");
+    HK_ASSERT_CONTAINS(r.b.text, "\"acked_seq\":3");
+    HK_ASSERT(strstr(r.b.text, "\"stored\"") == NULL);
+    HK_ASSERT_CONTAINS(r.b.text, "\"status\":\"duplicate\"");
     hk_free(b);
     /* a gap holds the ack back */
     b = batch("kiosk-1", 5, 6, "a");
     fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
     HK_ASSERT_INT(200, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":3");
+    HK_ASSERT_CONTAINS(r.b.text, "\"acked_seq\":3");
     hk_free(b);
 }
 
@@ -378,17 +311,17 @@ static void test_central_client_cert_auth_and_config_etag(void)
     fetch("/v1/config", &cert, NULL, 0, NULL, 0, &r);
     HK_ASSERT_INT(CURLE_OK, r.rc);
     HK_ASSERT_INT(200, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"version\"");
-    HK_ASSERT_CONTAINS(r.body, BRANCH);
+    HK_ASSERT_CONTAINS(r.b.text, "\"version\"");
+    HK_ASSERT_CONTAINS(r.b.text, BRANCH);
     HK_ASSERT(has_header(&r, "Strict-Transport-Security: max-age="));
-    at = find_ci(r.headers, "ETag: ");
+    at = hc_test_find_ci(r.h.text, "ETag: ");
     HK_ASSERT(at);
     HK_ASSERT_INT(1, sscanf(at + 6, "%127[^\r\n]", etag));
     HK_ASSERT(etag[0] == '"');
     snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
     fetch("/v1/config", &cert, NULL, 0, inm, 0, &r);
     HK_ASSERT_INT(304, r.status);
-    HK_ASSERT_INT(0, r.len);
+    HK_ASSERT_INT(0, r.b.len);
     HK_ASSERT(has_header(&r, "Strict-Transport-Security: max-age="));
     /* another tag: the whole document again */
     fetch("/v1/config", &cert, NULL, 0, "If-None-Match: \"0000\"", 0, &r);
@@ -398,7 +331,7 @@ static void test_central_client_cert_auth_and_config_etag(void)
         char *b = batch("kiosk-1", 4, 4, "a");
         fetch("/v1/events", &cert, b, strlen(b), NULL, 0, &r);
         HK_ASSERT_INT(200, r.status);
-        HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":6"); /* 1..3, 5..6 were held */
+        HK_ASSERT_CONTAINS(r.b.text, "\"acked_seq\":6"); /* 1..3, 5..6 were held */
         hk_free(b);
     }
 }
@@ -406,22 +339,22 @@ static void test_central_client_cert_auth_and_config_etag(void)
 static void test_central_refuses_unknown_and_missing_credentials(void)
 {
     creds_t none = { NULL, NULL, NULL };
-    creds_t unknown_cert = { "kiosk-9.crt", "kiosk-9.key", NULL };
-    creds_t rogue = { "rogue.crt", "rogue.key", NULL };
+    creds_t unknown_cert = { "kiosk-9.pem", "kiosk-9.key", NULL };
+    creds_t rogue = { "rogue.pem", "rogue.key", NULL };
     creds_t bad_token = { NULL, NULL, "not-a-registered-token" };
     char *b = batch("kiosk-1", 10, 10, "x");
     resp_t r;
 
     fetch("/v1/events", &none, b, strlen(b), NULL, 0, &r);
     HK_ASSERT_INT(401, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"code\":\"unauthorized\"");
+    HK_ASSERT_CONTAINS(r.b.text, "\"code\":\"unauthorized\"");
     HK_ASSERT(has_header(&r, "Strict-Transport-Security: max-age="));
     fetch("/v1/config", &unknown_cert, NULL, 0, NULL, 0, &r);
     HK_ASSERT_INT(401, r.status);
-    HK_ASSERT_CONTAINS(r.body, "unknown device");
+    HK_ASSERT_CONTAINS(r.b.text, "unknown device");
     fetch("/v1/config", &rogue, NULL, 0, NULL, 0, &r);
     HK_ASSERT_INT(401, r.status);
-    HK_ASSERT_CONTAINS(r.body, "not trusted");
+    HK_ASSERT_CONTAINS(r.b.text, "not trusted");
     fetch("/v1/events", &bad_token, b, strlen(b), NULL, 0, &r);
     HK_ASSERT_INT(401, r.status);
     /* kiosk-1's certificate with kiosk-2's token: two devices at once */
@@ -429,7 +362,7 @@ static void test_central_refuses_unknown_and_missing_credentials(void)
         creds_t both = { "kiosk-1.crt", "kiosk-1.key", TOKEN2 };
         fetch("/v1/config", &both, NULL, 0, NULL, 0, &r);
         HK_ASSERT_INT(401, r.status);
-        HK_ASSERT_CONTAINS(r.body, "different devices");
+        HK_ASSERT_CONTAINS(r.b.text, "different devices");
         both.token = token1; /* its own: fine */
         fetch("/v1/config", &both, NULL, 0, NULL, 0, &r);
         HK_ASSERT_INT(200, r.status);
@@ -453,7 +386,7 @@ static void test_central_refuses_unknown_and_missing_credentials(void)
         char *again = batch("kiosk-1", 7, 7, "a");
         fetch("/v1/events", &t, again, strlen(again), NULL, 0, &r);
         HK_ASSERT_INT(200, r.status);
-        HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":7");
+        HK_ASSERT_CONTAINS(r.b.text, "\"acked_seq\":7");
         hk_free(again);
     }
 }
@@ -467,13 +400,13 @@ static void test_central_refuses_another_devices_batch_403(void)
 
     fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
     HK_ASSERT_INT(403, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"code\":\"forbidden\"");
+    HK_ASSERT_CONTAINS(r.b.text, "\"code\":\"forbidden\"");
     hk_free(b);
     /* its own batch is fine */
     b = batch("kiosk-2", 1, 2, "k2");
     fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
     HK_ASSERT_INT(200, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"device\":\"kiosk-2\",\"acked_seq\":2");
+    HK_ASSERT_CONTAINS(r.b.text, "\"device\":\"kiosk-2\",\"acked_seq\":2");
     hk_free(b);
     /* heartbeats: its own, then one naming kiosk-1 */
     snprintf(hb, sizeof(hb),
@@ -482,7 +415,7 @@ static void test_central_refuses_another_devices_batch_403(void)
              "kiosk-2", BRANCH);
     fetch("/v1/heartbeat", &k2, hb, strlen(hb), NULL, 0, &r);
     HK_ASSERT_INT(200, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"server_time_ms\":");
+    HK_ASSERT_CONTAINS(r.b.text, "\"server_time_ms\":");
     snprintf(hb, sizeof(hb),
              "{\"device\":\"%s\",\"branch\":\"%s\",\"version\":\"0.1.0\",\"uptime_s\":60,"
              "\"backlog\":0,\"printer\":\"ok\",\"disk_free_mb\":5120,\"last_error\":\"\"}",
@@ -504,11 +437,11 @@ static void test_central_body_cap_413_and_bad_batch_400(void)
     fetch("/v1/events", &t, body, big, NULL, 0, &r);
     HK_ASSERT_MSG(r.status == 413, "status %ld, curl %d (%s)", r.status, r.rc,
                   curl_easy_strerror(r.rc));
-    HK_ASSERT_CONTAINS(r.body, "\"code\":\"body_too_large\"");
+    HK_ASSERT_CONTAINS(r.b.text, "\"code\":\"body_too_large\"");
     hk_free(body);
     fetch("/v1/events", &t, "{\"device\":\"kiosk-1\"", 19, NULL, 0, &r);
     HK_ASSERT_INT(400, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"code\":\"invalid_request\"");
+    HK_ASSERT_CONTAINS(r.b.text, "\"code\":\"invalid_request\"");
     fetch("/v1/events", &t, "<html>hi</html>", 15, NULL, 0, &r);
     HK_ASSERT_INT(400, r.status);
     /* a heartbeat's cap is 16 KiB */
@@ -518,7 +451,7 @@ static void test_central_body_cap_413_and_bad_batch_400(void)
     body[17 * 1024] = '\0';
     fetch("/v1/heartbeat", &t, body, 17 * 1024, NULL, 0, &r);
     HK_ASSERT_INT(413, r.status);
-    HK_ASSERT_CONTAINS(r.body, "over 16384 bytes");
+    HK_ASSERT_CONTAINS(r.b.text, "over 16384 bytes");
     hk_free(body);
     fetch("/v1/nothing", &t, NULL, 0, NULL, 0, &r);
     HK_ASSERT_INT(404, r.status);
@@ -561,8 +494,8 @@ static void test_central_chunked_upload_over_the_cap_413(void)
     curl_easy_setopt(c, CURLOPT_READFUNCTION, chunk_read);
     curl_easy_setopt(c, CURLOPT_READDATA, &k);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, hc_test_on_text);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.b);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
     r.rc = curl_easy_perform(c);
@@ -571,7 +504,7 @@ static void test_central_chunked_upload_over_the_cap_413(void)
     curl_slist_free_all(hdrs);
     HK_ASSERT_MSG(r.status == 413, "status %ld, curl %d (%s)", r.status, r.rc,
                   curl_easy_strerror(r.rc));
-    HK_ASSERT_CONTAINS(r.body, "over 131072 bytes");
+    HK_ASSERT_CONTAINS(r.b.text, "over 131072 bytes");
 }
 
 static void test_central_uuid_conflict_409_stores_nothing(void)
@@ -582,13 +515,13 @@ static void test_central_uuid_conflict_409_stores_nothing(void)
 
     fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
     HK_ASSERT_INT(409, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"code\":\"uuid_conflict\"");
+    HK_ASSERT_CONTAINS(r.b.text, "\"code\":\"uuid_conflict\"");
     hk_free(b);
     b = batch("kiosk-1", 8, 8, "a"); /* 8 was not stored by the refused batch */
     fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
     HK_ASSERT_INT(200, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"status\":\"stored\"");
-    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":8");
+    HK_ASSERT_CONTAINS(r.b.text, "\"status\":\"stored\"");
+    HK_ASSERT_CONTAINS(r.b.text, "\"acked_seq\":8");
     hk_free(b);
 }
 
@@ -640,8 +573,8 @@ static void *slow_upload(void *arg)
     curl_easy_setopt(c, CURLOPT_READFUNCTION, slow_read);
     curl_easy_setopt(c, CURLOPT_READDATA, s);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s->r);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, hc_test_on_text);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s->r.b);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
     s->r.rc = curl_easy_perform(c);
@@ -675,7 +608,7 @@ static void test_central_overload_429_with_retry_after(void)
     pthread_join(th, NULL);
     HK_ASSERT_INT(429, r.status);
     HK_ASSERT(has_header(&r, "Retry-After: 7"));
-    HK_ASSERT_CONTAINS(r.body, "\"code\":\"too_many_requests\"");
+    HK_ASSERT_CONTAINS(r.b.text, "\"code\":\"too_many_requests\"");
     HK_ASSERT_INT(400, s.r.status); /* "  " is no heartbeat, but it was served */
     /* the slot is free again (once the server has seen the request end) */
     for(i = 0; i < 50; i++) {
@@ -701,7 +634,7 @@ static void test_central_tls_1_1_and_plain_http_refused(void)
     fetch("/healthz", NULL, NULL, 0, NULL, CURL_SSLVERSION_MAX_TLSv1_2, &r);
     HK_ASSERT_INT(CURLE_OK, r.rc);
     HK_ASSERT_INT(200, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"store\":\"sqlite\"");
+    HK_ASSERT_CONTAINS(r.b.text, "\"store\":\"sqlite\"");
     /* plain HTTP on the TLS port: no HTTP answer */
     {
         char url[128];
@@ -711,8 +644,8 @@ static void test_central_tls_1_1_and_plain_http_refused(void)
         curl_easy_setopt(c, CURLOPT_URL, url);
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 3000L);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, hc_test_on_text);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.b);
         memset(&r, 0, sizeof(r));
         (void)curl_easy_perform(c);
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -724,18 +657,15 @@ static void test_central_tls_1_1_and_plain_http_refused(void)
 static void test_central_disabled_device_401(void)
 {
     /* kiosk-3 has no token: only a certificate could name it; make one */
-    creds_t k3 = { "kiosk-3.crt", "kiosk-3.key", NULL };
+    creds_t k3 = { "kiosk-3.pem", "kiosk-3.key", NULL };
+    hk_pki_pair_t pair;
     resp_t r;
 
-    write_file("kiosk-3.tmpl",
-               "cn = \"kiosk-3\"\ntls_www_client\nsigning_key\nexpiration_days = 2\n");
-    HK_ASSERT_INT(0, sh("certtool --generate-privkey --key-type ecdsa --outfile kiosk-3.key"));
-    HK_ASSERT_INT(0, sh("certtool --generate-certificate --load-privkey kiosk-3.key "
-                        "--load-ca-certificate ca.crt --load-ca-privkey ca.key "
-                        "--template kiosk-3.tmpl --outfile kiosk-3.crt"));
+    HK_ASSERT_INT(0,
+                  hk_pki_issue(dir, "kiosk-3", DEVICE_TMPL("kiosk-3"), "ca.crt", "ca.key", &pair));
     fetch("/v1/config", &k3, NULL, 0, NULL, 0, &r);
     HK_ASSERT_INT(401, r.status);
-    HK_ASSERT_CONTAINS(r.body, "disabled");
+    HK_ASSERT_CONTAINS(r.b.text, "disabled");
 }
 
 static void test_central_two_instances_share_one_database(void)
@@ -757,17 +687,17 @@ static void test_central_two_instances_share_one_database(void)
     fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
     hk_free(b);
     HK_ASSERT_INT(200, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":4");
+    HK_ASSERT_CONTAINS(r.b.text, "\"acked_seq\":4");
     port = second;
     b = batch("kiosk-2", 3, 6, "k2");
     fetch("/v1/events", &k2, b, strlen(b), NULL, 0, &r);
     hk_free(b);
     HK_ASSERT_INT(200, r.status);
-    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":6");
-    HK_ASSERT_CONTAINS(r.body, "{\"seq\":4,\"uuid\":\"20000000-0000-4000-8000-000000000004\","
-                               "\"status\":\"duplicate\"}");
-    HK_ASSERT_CONTAINS(r.body, "{\"seq\":5,\"uuid\":\"20000000-0000-4000-8000-000000000005\","
-                               "\"status\":\"stored\"}");
+    HK_ASSERT_CONTAINS(r.b.text, "\"acked_seq\":6");
+    HK_ASSERT_CONTAINS(r.b.text, "{\"seq\":4,\"uuid\":\"20000000-0000-4000-8000-000000000004\","
+                                 "\"status\":\"duplicate\"}");
+    HK_ASSERT_CONTAINS(r.b.text, "{\"seq\":5,\"uuid\":\"20000000-0000-4000-8000-000000000005\","
+                                 "\"status\":\"stored\"}");
     /* a conflict seen by the second is a conflict for the first too */
     port = first;
     b = batch("kiosk-2", 6, 6, "other");
@@ -804,7 +734,7 @@ static void test_central_database_down_503_with_retry_after(void)
     fetch("/v1/config", &t, NULL, 0, NULL, 0, &r);
     HK_ASSERT_INT(503, r.status);
     HK_ASSERT(has_header(&r, "Retry-After: 9"));
-    HK_ASSERT_CONTAINS(r.body, "\"code\":\"unavailable\"");
+    HK_ASSERT_CONTAINS(r.b.text, "\"code\":\"unavailable\"");
     fetch("/healthz", NULL, NULL, 0, NULL, 0, &r);
     HK_ASSERT_INT(503, r.status);
     spare = -1;

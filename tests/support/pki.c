@@ -29,38 +29,45 @@ static int write_text(const char *dir, const char *name, const char *text)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-static void pair_paths(const hk_pki_t *p, hk_pki_pair_t *pair, const char *name)
+int hk_pki_issue(const char *dir, const char *name, const char *tmpl, const char *ca_cert,
+                 const char *ca_key, hk_pki_pair_t *out)
 {
-    snprintf(pair->cert, sizeof(pair->cert), "%s/%s.pem", p->dir, name);
-    snprintf(pair->key, sizeof(pair->key), "%s/%s.key", p->dir, name);
-}
+    char cmd[3400], tname[64];
 
-/* A key and a certificate NAME.pem/NAME.key from template text, signed by
- * the CA files ca_name.pem/ca_name.key, or self-signed when ca_name is NULL. */
-static int make_pair(hk_pki_t *p, hk_pki_pair_t *pair, const char *name, const char *tmpl,
-                     const char *ca_name)
-{
-    char cmd[1024], tname[64];
-
-    pair_paths(p, pair, name);
+    snprintf(out->cert, sizeof(out->cert), "%s/%s.pem", dir, name);
+    snprintf(out->key, sizeof(out->key), "%s/%s.key", dir, name);
     snprintf(tname, sizeof(tname), "%s.tmpl", name);
-    if(write_text(p->dir, tname, tmpl) != 0)
+    if(write_text(dir, tname, tmpl) != 0)
         return -1;
     snprintf(cmd, sizeof(cmd), "certtool --generate-privkey --key-type ecdsa --outfile %s.key",
              name);
-    if(sh(p->dir, cmd) != 0)
+    if(sh(dir, cmd) != 0)
         return -1;
-    if(ca_name)
+    if(ca_cert)
         snprintf(cmd, sizeof(cmd),
                  "certtool --generate-certificate --load-privkey %s.key --load-ca-certificate "
-                 "%s.pem --load-ca-privkey %s.key --template %s --outfile %s.pem",
-                 name, ca_name, ca_name, tname, name);
+                 "'%s' --load-ca-privkey '%s' --template %s --outfile %s.pem",
+                 name, ca_cert, ca_key, tname, name);
     else
         snprintf(cmd, sizeof(cmd),
                  "certtool --generate-self-signed --load-privkey %s.key --template %s "
                  "--outfile %s.pem",
                  name, tname, name);
-    return sh(p->dir, cmd);
+    return sh(dir, cmd);
+}
+
+/* NAME.pem/NAME.key in p->dir, signed by ca_name.pem/ca_name.key there, or
+ * self-signed when ca_name is NULL. */
+static int make_pair(hk_pki_t *p, hk_pki_pair_t *pair, const char *name, const char *tmpl,
+                     const char *ca_name)
+{
+    char ca_cert[80], ca_key[80];
+
+    if(!ca_name)
+        return hk_pki_issue(p->dir, name, tmpl, NULL, NULL, pair);
+    snprintf(ca_cert, sizeof(ca_cert), "%s.pem", ca_name);
+    snprintf(ca_key, sizeof(ca_key), "%s.key", ca_name);
+    return hk_pki_issue(p->dir, name, tmpl, ca_cert, ca_key, pair);
 }
 
 #define SERVER_TMPL                                                                              \

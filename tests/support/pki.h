@@ -30,6 +30,16 @@ typedef struct hk_pki {
     hk_pki_pair_t self_signed; /* 127.0.0.1, signed by its own key */
 } hk_pki_t;
 
+/**
+ * Make NAME.key and the certificate NAME.pem in dir from a certtool
+ * template text (written to NAME.tmpl), signed by the CA files ca_cert and
+ * ca_key (relative to dir, or absolute), or self-signed when ca_cert is NULL.
+ * @param out  the two paths.
+ * @return 0 on success.
+ */
+int hk_pki_issue(const char *dir, const char *name, const char *tmpl, const char *ca_cert,
+                 const char *ca_key, hk_pki_pair_t *out);
+
 /** Is certtool there? (Tests without it skip: exit 77.) */
 bool hk_pki_available(void);
 
