@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "central_proto.h"
 #include "config.h"
 #include "faq_content.h"
 #include "hk_mem.h"
@@ -397,6 +398,34 @@ static void test_bundle(void)
     HK_ASSERT_STR("v: unknown key", diag.msg);
 }
 
+/* hall-central's encoder carries the files' text and refuses what a
+ * device would refuse */
+static void test_central_content_encode(void)
+{
+    char *doc = NULL, version[FAQ_VERSION_LEN];
+    size_t len = 0;
+    faq_content_t *c = NULL;
+    const char *bad = mutate(FAQ_JSON, "\"version\":3", "\"version\":-1");
+
+    HK_ASSERT_OK(central_content_encode("c-1", " " FAQ_JSON "\n", strlen(FAQ_JSON) + 2, TRIAGE_JSON,
+                                        strlen(TRIAGE_JSON), &doc, &len, &diag));
+    HK_ASSERT_INT(strlen(doc), len);
+    HK_ASSERT(strstr(doc, FAQ_JSON) != NULL);
+    HK_ASSERT_OK(central_content_decode(doc, len, version, &c, &diag));
+    HK_ASSERT_STR("c-1", version);
+    HK_ASSERT_INT(2, c->n_needs);
+    faq_content_free(c);
+    hk_free(doc);
+    doc = (char *)1;
+    HK_ASSERT_INT(HK_ERR_INVALID, central_content_encode("c-2", bad, strlen(bad), TRIAGE_JSON,
+                                                         strlen(TRIAGE_JSON), &doc, &len, &diag));
+    HK_ASSERT(doc == NULL);
+    HK_ASSERT_STR("faq.articles[0].version: must be 1..1000000000", diag.msg);
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  central_content_encode("", FAQ_JSON, strlen(FAQ_JSON), TRIAGE_JSON,
+                                         strlen(TRIAGE_JSON), &doc, &len, &diag));
+}
+
 static void write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");
@@ -469,5 +498,6 @@ int main(void)
     HK_RUN(test_alloc_failures);
     HK_RUN(test_bundle);
     HK_RUN(test_load_current);
+    HK_RUN(test_central_content_encode);
     return hk_test_end();
 }
