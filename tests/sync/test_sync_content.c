@@ -326,10 +326,11 @@ static void test_content_pushed_saved_304_and_a_bad_one_refused(void)
     sleep_ms(1200);
     HK_ASSERT_INT(1, sync_content_generation(s));
 
-    /* 3. head office restarts with a fallback to "vip", which this device
+    /* 3. head office restarts with a queue route to "vip", which this device
      * does not have: refused, reported, the last good stays */
     stop_server(srv);
-    copy_asset("triage.json", "triage-vip.json", "\"service\": \"elderly\"", "\"service\": \"vip\"");
+    copy_asset("triage.json", "triage-vip.json", "\"service\": \"elderly\"",
+               "\"service\": \"vip\"");
     write_server_config("vip.json", "faq.json", "triage-vip.json");
     srv = start_server("vip.json", &code);
     HK_ASSERT_MSG(srv > 0, "hall-central exited %d (see %s/vip.json.err)", code, dir);
