@@ -2,7 +2,8 @@
  * fuzz_faq_content: libFuzzer target for the FAQ and triage content
  * parsers. The input is split at the first NUL byte: the part before is
  * faq.json, the part after triage.json (no NUL: faq.json only, then the
- * same bytes as triage for a fixed small FAQ). Any input must give HK_OK
+ * same bytes as triage for a fixed small FAQ). The whole input is also
+ * parsed as a pushed bundle ({"version","faq","triage"}). Any input must give HK_OK
  * or an error with a diag, never a crash, a sanitizer report or a leak; a
  * parsed document must hold the model's invariants, and a refused triage
  * must leave the content's triage untouched.
@@ -78,6 +79,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hk_diag_t diag;
     hk_err_t rc;
 
+    diag.msg[0] = '\0';
+    rc = faq_content_parse_bundle(text, size, NULL, &c, &diag);
+    if(rc == HK_OK)
+        check_content(c);
+    else if(c != NULL || diag.msg[0] == '\0')
+        __builtin_trap();
+    faq_content_free(c);
+    c = NULL;
     diag.msg[0] = '\0';
     rc = faq_content_parse(text, faq_len, &c, &diag);
     if(rc != HK_OK) {
