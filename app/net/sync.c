@@ -503,36 +503,49 @@ static hk_err_t apply_doc(sync_t *s, const char *text, size_t len, const char *s
     return rc;
 }
 
-static outcome_t do_config(sync_t *s)
+/* GET path with If-None-Match: the ETag in *etag_src (copied under mu).
+ * true: a 200 is in *r (free it). false: *o says how it went (a 304, or
+ * with none_ok a 404, is OUT_OK), the error recorded under what. */
+static bool pull(sync_t *s, const char *what, const char *path, const char *etag_src, size_t max,
+                 bool none_ok, central_resp_t *r, outcome_t *o)
 {
-    central_resp_t r;
     char etag[CENTRAL_ETAG_LEN], why[CENTRAL_TEXT_LEN];
-    int64_t version = 0;
-    hk_diag_t d;
     hk_err_t rc;
 
     pthread_mutex_lock(&s->mu);
-    memcpy(etag, s->st.etag, sizeof(etag));
+    memcpy(etag, etag_src, sizeof(etag));
     pthread_mutex_unlock(&s->mu);
-    rc = central_client_request(s->client, "GET", "/v1/config", NULL, 0, etag,
-                                CENTRAL_CONFIG_MAX_BYTES, &r);
+    rc = central_client_request(s->client, "GET", path, NULL, 0, etag, max, r);
     if(rc != HK_OK) {
-        set_error(s, "config: %s%s%s%s", hk_err_str(rc), net_why(s)[0] ? " (" : "", net_why(s),
+        set_error(s, "%s: %s%s%s%s", what, hk_err_str(rc), net_why(s)[0] ? " (" : "", net_why(s),
                   net_why(s)[0] ? ")" : "");
-        return OUT_RETRY;
+        *o = OUT_RETRY;
+        return false;
     }
-    s->retry_after_s = r.retry_after_s;
-    if(r.status == 304) {
-        central_resp_free(&r);
-        return OUT_OK;
+    s->retry_after_s = r->retry_after_s;
+    *o = OUT_OK;
+    if(r->status == 200)
+        return true;
+    if(r->status != 304 && !(none_ok && r->status == 404)) {
+        *o = answer_outcome(r->status);
+        describe_error(r, why, sizeof(why));
+        set_error(s, "%s: %s", what, why);
+        /* refused (OUT_PARK): not online; the pull waits for its next poll */
     }
-    if(r.status != 200) {
-        outcome_t o = answer_outcome(r.status);
-        describe_error(&r, why, sizeof(why));
-        set_error(s, "config: %s", why);
-        central_resp_free(&r);
-        return o; /* refused (OUT_PARK): not online; the pull waits for its next poll */
-    }
+    central_resp_free(r);
+    return false;
+}
+
+static outcome_t do_config(sync_t *s)
+{
+    central_resp_t r;
+    int64_t version = 0;
+    outcome_t o;
+    hk_diag_t d;
+    hk_err_t rc;
+
+    if(!pull(s, "config", "/v1/config", s->st.etag, CENTRAL_CONFIG_MAX_BYTES, false, &r, &o))
+        return o;
     hk_diag_clear(&d);
     rc = apply_doc(s, r.body, r.len, s->config_path, &version, &d);
     if(rc != HK_OK) {
@@ -604,33 +617,16 @@ static hk_err_t check_content(sync_t *s, const char *text, size_t len, char *ver
 
 static outcome_t do_content(sync_t *s)
 {
-    char etag[CENTRAL_ETAG_LEN], why[CENTRAL_TEXT_LEN], version[FAQ_VERSION_LEN] = "";
+    char version[FAQ_VERSION_LEN] = "";
     central_resp_t r;
+    outcome_t o;
     hk_diag_t d;
     hk_err_t rc;
 
-    pthread_mutex_lock(&s->mu);
-    memcpy(etag, s->st.content_etag, sizeof(etag));
-    pthread_mutex_unlock(&s->mu);
-    rc = central_client_request(s->client, "GET", "/v1/content", NULL, 0, etag,
-                                CENTRAL_CONTENT_MAX_BYTES, &r);
-    if(rc != HK_OK) {
-        set_error(s, "content: %s%s%s%s", hk_err_str(rc), net_why(s)[0] ? " (" : "", net_why(s),
-                  net_why(s)[0] ? ")" : "");
-        return OUT_RETRY;
-    }
-    s->retry_after_s = r.retry_after_s;
-    if(r.status == 304 || r.status == 404) { /* unchanged, or none at head office */
-        central_resp_free(&r);
-        return OUT_OK;
-    }
-    if(r.status != 200) {
-        outcome_t o = answer_outcome(r.status);
-        describe_error(&r, why, sizeof(why));
-        set_error(s, "content: %s", why);
-        central_resp_free(&r);
+    /* 404: head office has no content for this branch; the device keeps its own */
+    if(!pull(s, "content", "/v1/content", s->st.content_etag, CENTRAL_CONTENT_MAX_BYTES, true, &r,
+             &o))
         return o;
-    }
     hk_diag_clear(&d);
     rc = check_content(s, r.body, r.len, version, &d);
     if(rc != HK_OK) {
