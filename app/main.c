@@ -268,7 +268,9 @@ static hub_t *start_hosted_hub(const config_t *cfg, config_live_t *live, const c
 
 typedef struct lan_target {
     const config_t *cfg;
-    const char *hub_url; /* NULL = the config's */
+    const char *hub_url;  /* NULL = the config's */
+    config_live_t *live;  /* follows the hub's branch document */
+    const char *data_dir; /* where its last good one is kept */
 } lan_target_t;
 
 static hk_err_t open_lan_branch(void *user, mailbox_t *mb, branch_t *out, hk_diag_t *diag)
@@ -276,6 +278,8 @@ static hk_err_t open_lan_branch(void *user, mailbox_t *mb, branch_t *out, hk_dia
     const lan_target_t *t = user;
     hk_err_t rc = branch_lan_create(t->cfg, t->hub_url, NULL, mb, out);
 
+    if(rc == HK_OK)
+        (void)branch_lan_follow_config(out, t->live, t->data_dir); /* a refusal is logged */
     if(rc != HK_OK)
         hk_diag_set(diag, "cannot use the hub %s: %s", t->hub_url ? t->hub_url : t->cfg->hub.url,
                     hk_err_str(rc));
@@ -288,7 +292,7 @@ static int run_board(const args_t *a, config_live_t *live, display_t *display, f
 {
     const config_t *cfg = config_live_acquire(live, NULL);
     char wav[CONFIG_PATH_LEN * 2 + 32];
-    lan_target_t target = { cfg, a->hub };
+    lan_target_t target = { cfg, a->hub, live, data_dir };
     board_opts_t bo;
     board_t *board = NULL;
     hk_diag_t diag;
@@ -377,6 +381,7 @@ static int run_counter(const args_t *a, const config_t *cfg, const display_cfg_t
         display_destroy(customer);
         return 1;
     }
+    (void)branch_lan_follow_config(&branch, live, data_dir); /* a refusal is logged */
     rc = counter_run(counter, script);
     branch_destroy(&branch); /* its threads post to the counter's mailbox */
     counter_destroy(counter);

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hk_file.h"
 #include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
@@ -92,6 +93,17 @@ typedef struct branch_lan {
     int ring_start, ring_n;
     bool has_snap;
     branch_snapshot_t snap;
+    /* The hub's branch document (branch_lan_follow_config). apply_mu
+     * serialises applying it (stream thread, follow_config's caller) and
+     * guards live, doc_path and last_doc. */
+    pthread_mutex_t apply_mu;
+    config_live_t *live;                 /* NULL: documents only kept in last_doc */
+    char doc_path[CONFIG_PATH_LEN + 32]; /* "" = not persisted */
+    char save_dir[CONFIG_PATH_LEN + 32]; /* doc_path's directory */
+    char *last_doc;                      /* the latest valid document's text */
+    bool doc_saved;                      /* last_doc is in doc_path */
+    _Atomic uint64_t hub_gen;            /* its generation; 0 = none yet */
+    atomic_int doc_refused;              /* documents refused since creation */
 } branch_lan_t;
 
 static void *worker_main(void *arg);
@@ -663,12 +675,105 @@ static void ring_clear(branch_lan_t *bl)
     bl->ring_n = 0;
 }
 
+/* ---- the branch document (stream thread, or follow_config's caller) ------ */
+
+/*
+ * Validate a branch document whole and, with a live config to follow, put
+ * the device's merge of it in force (config_live; the role's screens get a
+ * MAILBOX_CONFIG_CHANGED) and keep its text on disk (save). A refused one
+ * is logged with its reason; the config in force stays. Under apply_mu.
+ */
+static hk_err_t apply_doc_locked(branch_lan_t *bl, const char *text, size_t len, bool save,
+                                 const char *from)
+{
+    lan_branch_doc_t *doc = hk_malloc(sizeof(*doc));
+    config_t *next = hk_malloc(sizeof(*next));
+    const config_t *cur = NULL;
+    uint64_t dev_gen = 0;
+    bool same = false;
+    hk_diag_t d;
+    hk_err_t rc = doc && next ? HK_OK : HK_ERR_NOMEM;
+
+    hk_diag_clear(&d);
+    if(rc == HK_OK)
+        rc = lan_decode_branch(text, len, doc, &d);
+    if(rc == HK_OK && bl->live) {
+        cur = config_live_acquire(bl->live, NULL);
+        rc = lan_decode_branch_merge(doc, cur, next, &d);
+        /* a reconnect brings the same document again: no new generation,
+         * no re-layout (a false "differs" would only cost one) */
+        same = rc == HK_OK && memcmp(next, cur, sizeof(*next)) == 0;
+        config_live_release(bl->live, cur);
+    }
+    if(rc != HK_OK) {
+        atomic_fetch_add(&bl->doc_refused, 1);
+        hk_log_error(LOG_MOD, "branch document from %s refused: %s; the config in force stays",
+                     from, d.msg[0] ? d.msg : hk_err_str(rc));
+        goto out;
+    }
+    if(!bl->last_doc || strcmp(bl->last_doc, text) != 0) {
+        char *copy = hk_strdup(text);
+        if(copy) {
+            hk_free(bl->last_doc);
+            bl->last_doc = copy;
+        }
+        bl->doc_saved = false;
+    }
+    /* on disk first, so what is in force is always what a restart finds */
+    if(save && bl->live && bl->doc_path[0] && !bl->doc_saved) {
+        bl->doc_saved = paths_mkdir_p(bl->save_dir) == HK_OK &&
+                        hk_file_write_atomic(bl->save_dir, bl->doc_path, text, len) == HK_OK;
+        if(!bl->doc_saved)
+            hk_log_warn(LOG_MOD, "cannot save %s: applied, but not kept", bl->doc_path);
+    }
+    if(bl->live && !same) {
+        rc = config_live_replace(bl->live, next);
+        if(rc != HK_OK) {
+            hk_log_error(LOG_MOD, "branch document from %s not applied: out of memory", from);
+            goto out;
+        }
+        dev_gen = config_live_generation(bl->live);
+        pthread_mutex_lock(&bl->mu);
+        bl->cfg = *next; /* services and hours for the offline block */
+        pthread_mutex_unlock(&bl->mu);
+        hk_log_info(LOG_MOD,
+                    "branch document generation %llu from %s in force (config generation %llu: "
+                    "%d services, %d counters, %d staff)",
+                    (unsigned long long)doc->generation, from, (unsigned long long)dev_gen,
+                    next->n_services, next->n_counters, next->n_staff);
+        (void)mailbox_post_simple(bl->mb, MAILBOX_CONFIG_CHANGED, 0, HK_OK, (int64_t)dev_gen);
+    }
+    atomic_store(&bl->hub_gen, doc->generation);
+out:
+    hk_free(next);
+    hk_free(doc);
+    return rc;
+}
+
+static void on_branch_event(branch_lan_t *bl, const lan_sse_event_t *ev)
+{
+    char *text = hk_malloc(ev->data_len + 1);
+
+    if(!text)
+        return;
+    memcpy(text, ev->data, ev->data_len);
+    text[ev->data_len] = '\0'; /* the data may hold no NUL: strcmp needs one */
+    pthread_mutex_lock(&bl->apply_mu);
+    (void)apply_doc_locked(bl, text, ev->data_len, true, "the hub");
+    pthread_mutex_unlock(&bl->apply_mu);
+    hk_free(text);
+}
+
 static bool on_event(const lan_sse_event_t *ev, void *user)
 {
     branch_lan_t *bl = user;
     int64_t seq = 0;
 
     mark_up(bl); /* the hub speaks */
+    if(!strcmp(ev->event, "branch")) {
+        on_branch_event(bl, ev);
+        return true;
+    }
 
     if(!strcmp(ev->event, "snapshot")) {
         branch_snapshot_t *snap = hk_malloc(sizeof(*snap));
@@ -1032,6 +1137,8 @@ static void op_destroy(void *impl)
     pthread_cond_destroy(&bl->imp_cv);
     pthread_cond_destroy(&bl->cv);
     pthread_mutex_destroy(&bl->mu);
+    pthread_mutex_destroy(&bl->apply_mu);
+    hk_free(bl->last_doc);
     memset(bl->pin, 0, sizeof(bl->pin));
     hk_free(bl);
 }
@@ -1099,7 +1206,10 @@ hk_err_t branch_lan_create(const config_t *cfg, const char *hub_url, const char 
     atomic_init(&bl->stop, false);
     atomic_init(&bl->stream_up, false);
     atomic_init(&bl->pending, -1);
+    atomic_init(&bl->hub_gen, 0);
+    atomic_init(&bl->doc_refused, 0);
     pthread_mutex_init(&bl->mu, NULL);
+    pthread_mutex_init(&bl->apply_mu, NULL);
     pthread_cond_init(&bl->cv, NULL);
     pthread_cond_init(&bl->imp_cv, NULL);
     snprintf(bl->url, sizeof(bl->url), "%s", hub_url && hub_url[0] ? hub_url : cfg->hub.url);
@@ -1162,4 +1272,50 @@ int branch_lan_pending_imports(const branch_t *b)
     const branch_lan_t *bl = b->impl;
 
     return bl->block ? atomic_load(&bl->pending) : -1;
+}
+
+hk_err_t branch_lan_follow_config(branch_t *b, config_live_t *live, const char *data_dir)
+{
+    branch_lan_t *bl = b->impl;
+    char *text = NULL;
+    size_t len = 0;
+    hk_err_t rc = HK_OK;
+
+    if(!live)
+        return HK_ERR_INVALID;
+    pthread_mutex_lock(&bl->apply_mu);
+    bl->live = live;
+    bl->doc_path[0] = bl->save_dir[0] = '\0';
+    if(data_dir && data_dir[0] &&
+       paths_resolve(data_dir, BRANCH_LAN_DOC_FILE, bl->doc_path, sizeof(bl->doc_path)) == HK_OK)
+        snprintf(bl->save_dir, sizeof(bl->save_dir), "%s", data_dir);
+    else
+        bl->doc_path[0] = '\0';
+    if(bl->last_doc) {
+        /* the stream was quicker than this call: its document is the newest */
+        text = hk_strdup(bl->last_doc);
+        rc = text ? apply_doc_locked(bl, text, strlen(text), true, "the hub") : HK_ERR_NOMEM;
+    } else if(bl->doc_path[0] &&
+              hk_file_read(bl->doc_path, LAN_DECODE_BRANCH_MAX, &text, &len) == HK_OK) {
+        /* the hub may be down: the last good document until it answers */
+        rc = apply_doc_locked(bl, text, len, false, bl->doc_path);
+        bl->doc_saved = rc == HK_OK;
+    }
+    pthread_mutex_unlock(&bl->apply_mu);
+    hk_free(text);
+    return rc;
+}
+
+uint64_t branch_lan_config_generation(const branch_t *b)
+{
+    branch_lan_t *bl = b->impl;
+
+    return atomic_load(&bl->hub_gen);
+}
+
+int branch_lan_config_refused(const branch_t *b)
+{
+    branch_lan_t *bl = b->impl;
+
+    return atomic_load(&bl->doc_refused);
 }

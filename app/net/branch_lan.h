@@ -50,11 +50,14 @@
 
 #include "branch.h"
 #include "config.h"
+#include "config_live.h"
+#include "hk_err.h"
 #include "mailbox.h"
 
 #define BRANCH_LAN_OFFLINE_AFTER_MS 1500 /* kiosk with a block: request timeout, then the block */
 #define BRANCH_LAN_RING             1024 /* stream events kept for BRANCH_OP_EVENTS */
 #define BRANCH_LAN_IMPORT_RETRY_MS  2000 /* pending block tickets: next try */
+#define BRANCH_LAN_DOC_FILE         "branch-lan.json" /* the last good branch document */
 
 /**
  * @param cfg       copied: device.id/token, hub.url/ca_file, devices[]
@@ -77,6 +80,42 @@ hk_err_t branch_lan_create(const config_t *cfg, const char *hub_url, const char 
  * Only for a branch made by branch_lan_create.
  */
 void branch_lan_set_config(branch_t *b, const config_t *cfg);
+
+/*
+ * The branch document. The hub's event stream carries a "branch" event on
+ * every (re)connect and whenever the hub's config generation changes
+ * (docs/api/lan.yaml): services, counters, staff, hours and the other
+ * branch-wide settings head office pushed to the hub. Each one is decoded
+ * and validated whole (lan_decode_branch); a bad one is refused with the
+ * reason logged, and the config in force stays.
+ */
+
+/**
+ * Follow the hub's branch document: from now on each valid document is
+ * merged into this device's config (lan_decode_branch_merge: the device's
+ * role, device, hub, central, printer, display and data_dir stay its own)
+ * and put in force through live, and MAILBOX_CONFIG_CHANGED (the device's
+ * new generation) is posted to the branch's mailbox, so the role's screens
+ * re-lay out; a document equal to the config in force changes nothing.
+ * Each applied document is saved as data_dir/BRANCH_LAN_DOC_FILE, and this
+ * call applies that file at once (a restart with the hub down shows the
+ * last good branch), unless the stream already brought a newer one.
+ * Call it once, from the thread that created the branch, before its
+ * screens need the config.
+ * @param live      borrowed; must outlive the branch.
+ * @param data_dir  where the document is kept; NULL or "" = not kept.
+ * @return HK_OK (also when there is nothing to apply yet); HK_ERR_INVALID
+ *         (no live, or the document it applied, saved or already streamed,
+ *         was refused: logged, the config in force stays); HK_ERR_NOMEM.
+ */
+hk_err_t branch_lan_follow_config(branch_t *b, config_live_t *live, const char *data_dir);
+
+/** The hub's config generation of the last valid branch document
+ *  (0 = none yet): what the hub had in force when it sent it. */
+uint64_t branch_lan_config_generation(const branch_t *b);
+
+/** Branch documents refused since the branch was created (tests). */
+int branch_lan_config_refused(const branch_t *b);
 
 /** Is the event stream connected now (diagnostics, tests)? */
 bool branch_lan_connected(const branch_t *b);

@@ -40,6 +40,8 @@ hk_err_t central_client_create(const central_client_opts_t *opts, central_client
 {
     const config_t *cfg;
     central_client_t *c;
+    char url[sizeof(c->url)];
+    CURL *curl;
     int i;
 
     *out = NULL;
@@ -49,19 +51,11 @@ hk_err_t central_client_create(const central_client_opts_t *opts, central_client
     if(strncmp(cfg->central.url, "https://", 8) &&
        !(cfg->central.allow_http_loopback && !strncmp(cfg->central.url, "http://", 7)))
         return HK_ERR_INVALID;
-    if(!net_curl_global())
-        return HK_ERR_NOMEM;
-    c = hk_calloc(1, sizeof(*c));
+    c = net_curl_client_new(sizeof(*c), &curl, url, sizeof(url), cfg->central.url);
     if(!c)
         return HK_ERR_NOMEM;
-    c->curl = curl_easy_init();
-    if(!c->curl) {
-        hk_free(c);
-        return HK_ERR_NOMEM;
-    }
-    snprintf(c->url, sizeof(c->url), "%s", cfg->central.url);
-    while(c->url[0] && c->url[strlen(c->url) - 1] == '/')
-        c->url[strlen(c->url) - 1] = '\0';
+    c->curl = curl;
+    memcpy(c->url, url, sizeof(c->url));
     c->plain_http = !strncmp(c->url, "http://", 7);
     snprintf(c->ca_file, sizeof(c->ca_file), "%s", cfg->central.ca_file);
     for(i = 0; i < cfg->central.n_pins && i < CONFIG_MAX_PINS; i++) {
@@ -92,45 +86,24 @@ void central_client_destroy(central_client_t *c)
 
 void central_resp_free(central_resp_t *r)
 {
-    if(!r)
-        return;
-    hk_free(r->body);
-    r->body = NULL;
-    r->len = 0;
+    if(r)
+        net_curl_free_body(&r->body, &r->len);
 }
 
 /* The transport's fixed rules, set on every request. */
 static void set_transport(central_client_t *c)
 {
     CURL *h = c->curl;
+    const net_tls_t tls = { c->ca_file, c->pins, c->client_cert, c->client_key };
 
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, c->plain_http ? "http" : "https");
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if(c->ca_file[0]) {
-        /* the operator CA and nothing else: Debian's libcurl would also
-         * trust /etc/ssl/certs (its built-in CA path) */
-        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-        curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-    }
-    if(c->pins[0])
-        curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, c->pins);
-    if(c->client_cert[0]) {
-        curl_easy_setopt(h, CURLOPT_SSLCERT, c->client_cert);
-        curl_easy_setopt(h, CURLOPT_SSLKEY, c->client_key);
-    }
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_ms);
+    net_curl_tls(h, &tls); /* the operator CA and nothing else, pins, mTLS */
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->total_ms);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)c->low_speed_s);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "hallkiosk-sync/1");
-    net_curl_set_abort(h, c->abort);
-    c->errbuf[0] = '\0';
+    net_curl_common(h, (long)c->connect_ms, c->errbuf, "hallkiosk-sync/1", c->abort);
 }
 
 static struct curl_slist *add_header(struct curl_slist *h, const char *line, bool *ok)

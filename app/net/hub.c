@@ -598,7 +598,7 @@ static void config_check(hub_t *h)
         memcpy(h->cfg.data_dir, keep.data_dir, sizeof(h->cfg.data_dir));
         h->cfg_gen = gen;
         branch_local_set_config(&h->branch, &h->cfg);
-        if(h->lan && lan_server_set_config(h->lan, &h->cfg) != HK_OK)
+        if(h->lan && lan_server_set_config(h->lan, &h->cfg, gen) != HK_OK)
             hk_log_error("hub", "out of memory: the LAN API keeps the previous configuration");
         hk_log_info("hub", "config generation %llu in force (branch %s, %d services)",
                     (unsigned long long)gen, h->cfg.branch_id, h->cfg.n_services);
@@ -762,6 +762,7 @@ hk_err_t hub_create(const hub_opts_t *o, hub_t **out, hk_diag_t *diag)
         char what[96];
         memset(&lo, 0, sizeof(lo));
         lo.cfg = &h->cfg;
+        lo.config_gen = h->cfg_gen;
         lo.mb = runloop_mailbox(h->rl);
         lo.listen = listen;
         lo.tls_cert = o->cfg->hub.tls_cert;

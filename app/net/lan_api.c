@@ -516,19 +516,48 @@ char *lan_api_encode_error(const lan_error_t *err)
     return print_and_free(root);
 }
 
-char *lan_api_encode_branch(const config_t *cfg)
-{
-    cJSON *root, *svcs, *ctrs;
-    bool ok;
-    int i, j;
+/* ---- the branch document (GET /branch, the stream's "branch" event) ---------- */
 
-    hk_json_init();
-    root = cJSON_CreateObject();
-    ok = root && cJSON_AddStringToObject(root, "id", cfg->branch_id) &&
-         cJSON_AddStringToObject(root, "name_zh", cfg->branch_name_zh) &&
-         cJSON_AddStringToObject(root, "name_en", cfg->branch_name_en) &&
-         (svcs = cJSON_AddArrayToObject(root, "services")) &&
-         (ctrs = cJSON_AddArrayToObject(root, "counters"));
+/* Hours in the config file's form: {"mon":"09:00-18:00",...,"sun":"closed"}. */
+static cJSON *hours_json(const config_hours_t *h)
+{
+    static const char *const keys[7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+    static const int order[7] = { 1, 2, 3, 4, 5, 6, 0 };
+    cJSON *o = cJSON_CreateObject();
+    int i;
+
+    for(i = 0; o && i < 7; i++) {
+        const config_span_t *sp = &h->day[order[i]];
+        char text[16];
+        if(sp->open_min < 0)
+            snprintf(text, sizeof(text), "closed");
+        else
+            snprintf(text, sizeof(text), "%02d:%02d-%02d:%02d", sp->open_min / 60 % 100,
+                     sp->open_min % 60, sp->close_min / 60 % 100, sp->close_min % 60);
+        if(!cJSON_AddStringToObject(o, keys[order[i]], text)) {
+            cJSON_Delete(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+static bool add_hours(cJSON *o, const char *key, const config_hours_t *h)
+{
+    cJSON *it = hours_json(h);
+
+    if(!it || !cJSON_AddItemToObject(o, key, it)) {
+        cJSON_Delete(it);
+        return false;
+    }
+    return true;
+}
+
+static bool branch_services_json(const config_t *cfg, cJSON *svcs)
+{
+    bool ok = true;
+    int i;
+
     for(i = 0; ok && i < cfg->n_services; i++) {
         const config_service_t *s = &cfg->services[i];
         char prefix[2] = { s->prefix, '\0' };
@@ -536,8 +565,22 @@ char *lan_api_encode_branch(const config_t *cfg)
         ok = o && cJSON_AddItemToArray(svcs, o) && cJSON_AddStringToObject(o, "id", s->id) &&
              cJSON_AddStringToObject(o, "prefix", prefix) &&
              cJSON_AddStringToObject(o, "name_zh", s->name_zh) &&
-             cJSON_AddStringToObject(o, "name_en", s->name_en);
+             cJSON_AddStringToObject(o, "name_en", s->name_en) &&
+             cJSON_AddStringToObject(o, "desc_zh", s->desc_zh) &&
+             cJSON_AddStringToObject(o, "desc_en", s->desc_en) &&
+             cJSON_AddNumberToObject(o, "priority", s->priority) &&
+             cJSON_AddBoolToObject(o, "vip", s->vip) &&
+             cJSON_AddNumberToObject(o, "avg_service_s", s->avg_service_s) &&
+             add_hours(o, "hours", &s->hours);
     }
+    return ok;
+}
+
+static bool branch_counters_json(const config_t *cfg, cJSON *ctrs)
+{
+    bool ok = true;
+    int i, j;
+
     for(i = 0; ok && i < cfg->n_counters; i++) {
         const config_counter_t *c = &cfg->counters[i];
         cJSON *o = cJSON_CreateObject(), *served = NULL;
@@ -551,6 +594,58 @@ char *lan_api_encode_branch(const config_t *cfg)
             ok = id && cJSON_AddItemToArray(served, id);
         }
     }
+    return ok;
+}
+
+/* Staff as screens show them: never the PIN hashes (this document is
+ * public, and logins are checked by the hub alone). */
+static bool branch_staff_json(const config_t *cfg, cJSON *staff)
+{
+    bool ok = true;
+    int i;
+
+    for(i = 0; ok && i < cfg->n_staff; i++) {
+        const config_staff_t *m = &cfg->staff[i];
+        cJSON *o = cJSON_CreateObject();
+        ok = o && cJSON_AddItemToArray(staff, o) && cJSON_AddStringToObject(o, "id", m->id) &&
+             cJSON_AddStringToObject(o, "name_zh", m->name_zh) &&
+             cJSON_AddStringToObject(o, "name_en", m->name_en);
+    }
+    return ok;
+}
+
+char *lan_api_encode_branch(const config_t *cfg, uint64_t generation)
+{
+    cJSON *root, *svcs = NULL, *ctrs = NULL, *staff = NULL, *tk = NULL, *to = NULL, *q = NULL;
+    bool ok;
+
+    hk_json_init();
+    root = cJSON_CreateObject();
+    /* the device-local sections (role, device, hub, central, printer,
+     * display, data_dir) and the secrets (devices[] tokens, PIN hashes,
+     * ticket.url_key) are never part of it */
+    ok = root && cJSON_AddNumberToObject(root, "generation", (double)generation) &&
+         cJSON_AddStringToObject(root, "id", cfg->branch_id) &&
+         cJSON_AddStringToObject(root, "name_zh", cfg->branch_name_zh) &&
+         cJSON_AddStringToObject(root, "name_en", cfg->branch_name_en) &&
+         cJSON_AddStringToObject(root, "language", cfg->language) &&
+         cJSON_AddNumberToObject(root, "utc_offset_min", cfg->utc_offset_min) &&
+         add_hours(root, "hours", &cfg->hours) &&
+         (svcs = cJSON_AddArrayToObject(root, "services")) &&
+         (ctrs = cJSON_AddArrayToObject(root, "counters")) &&
+         (staff = cJSON_AddArrayToObject(root, "staff")) &&
+         (tk = cJSON_AddObjectToObject(root, "ticket")) &&
+         cJSON_AddStringToObject(tk, "url_template", cfg->ticket_url_template) &&
+         cJSON_AddStringToObject(tk, "footer_zh", cfg->ticket_footer_zh) &&
+         cJSON_AddStringToObject(tk, "footer_en", cfg->ticket_footer_en) &&
+         (to = cJSON_AddObjectToObject(root, "timeouts")) &&
+         cJSON_AddNumberToObject(to, "idle_s", cfg->idle_timeout_s) &&
+         cJSON_AddNumberToObject(to, "confirm_s", cfg->confirm_timeout_s) &&
+         (q = cJSON_AddObjectToObject(root, "queue")) &&
+         cJSON_AddNumberToObject(q, "max_pass_over_s", cfg->max_pass_over_s) &&
+         cJSON_AddBoolToObject(root, "voice_en", cfg->voice_en) &&
+         branch_services_json(cfg, svcs) && branch_counters_json(cfg, ctrs) &&
+         branch_staff_json(cfg, staff);
     if(!ok) {
         cJSON_Delete(root);
         return NULL;

@@ -131,8 +131,12 @@ void lan_api_error(lan_error_t *err, int status, const char *code, const char *f
  */
 /** {"code","message"} */
 char *lan_api_encode_error(const lan_error_t *err);
-/** The branch: id, names, services, counters (GET /branch). */
-char *lan_api_encode_branch(const config_t *cfg);
+/** The branch document (GET /branch and the stream's "branch" event):
+ *  the hub's config generation, id, names, language, utc_offset_min,
+ *  hours, services, counters, staff (names only), ticket (no url_key),
+ *  timeouts, queue, voice_en, in the config file's own forms, so a device
+ *  validates it with config_parse(). No device-local section, no secret. */
+char *lan_api_encode_branch(const config_t *cfg, uint64_t generation);
 /** An operation's success body: journal_seq plus ticket, counter or the
  *  snapshot, visits, rating, as the operation has. @param today  the
  *  hub's business day (visits without ?day=). */

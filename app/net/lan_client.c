@@ -58,6 +58,8 @@ static void sleep_ms(int ms, const atomic_bool *stop);
 hk_err_t lan_client_create(const lan_client_opts_t *opts, lan_client_t **out)
 {
     lan_client_t *c;
+    char url[LAN_CLIENT_URL_LEN];
+    CURL *curl;
 
     *out = NULL;
     if(!opts || !opts->base_url || strlen(opts->base_url) >= LAN_CLIENT_URL_LEN - 64 ||
@@ -65,19 +67,11 @@ hk_err_t lan_client_create(const lan_client_opts_t *opts, lan_client_t **out)
         return HK_ERR_INVALID;
     if(opts->ca_file && strlen(opts->ca_file) >= LAN_CLIENT_URL_LEN)
         return HK_ERR_INVALID;
-    if(!net_curl_global())
-        return HK_ERR_NOMEM;
-    c = hk_calloc(1, sizeof(*c));
+    c = net_curl_client_new(sizeof(*c), &curl, url, sizeof(url), opts->base_url);
     if(!c)
         return HK_ERR_NOMEM;
-    c->curl = curl_easy_init();
-    if(!c->curl) {
-        hk_free(c);
-        return HK_ERR_NOMEM;
-    }
-    snprintf(c->base_url, sizeof(c->base_url), "%s", opts->base_url);
-    while(c->base_url[0] && c->base_url[strlen(c->base_url) - 1] == '/')
-        c->base_url[strlen(c->base_url) - 1] = '\0';
+    c->curl = curl;
+    memcpy(c->base_url, url, sizeof(c->base_url));
     snprintf(c->ca_file, sizeof(c->ca_file), "%s", opts->ca_file ? opts->ca_file : "");
     c->connect_ms = opts->connect_ms > 0 ? opts->connect_ms : LAN_CLIENT_CONNECT_MS;
     c->total_ms = opts->total_ms > 0 ? opts->total_ms : LAN_CLIENT_TOTAL_MS;
@@ -96,11 +90,8 @@ void lan_client_destroy(lan_client_t *c)
 
 void lan_resp_free(lan_resp_t *r)
 {
-    if(!r)
-        return;
-    hk_free(r->body);
-    r->body = NULL;
-    r->len = 0;
+    if(r)
+        net_curl_free_body(&r->body, &r->len);
 }
 
 /* The error body's code and message, when there is one. */
@@ -405,19 +396,12 @@ static void set_common(lan_client_t *c, const char *path, struct curl_slist **hd
     snprintf(url, sizeof(url), "%s%s", c->base_url, path);
     curl_easy_setopt(c->curl, CURLOPT_URL, url);
     curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_ms);
-    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "hallkiosk-lan/1");
-    if(c->ca_file[0]) {
+    {
         /* the branch CA only, not also the system's CA path */
-        curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_file);
-        curl_easy_setopt(c->curl, CURLOPT_CAPATH, NULL);
+        const net_tls_t tls = { c->ca_file, "", "", "" };
+        net_curl_tls(c->curl, &tls);
     }
-    net_curl_set_abort(c->curl, c->abort);
-    c->errbuf[0] = '\0';
+    net_curl_common(c->curl, (long)c->connect_ms, c->errbuf, "hallkiosk-lan/1", c->abort);
     if(token && token[0]) {
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
         t = curl_slist_append(h, auth);

@@ -511,3 +511,202 @@ hk_err_t lan_decode_status(int status, const char *code)
         return HK_ERR_INVALID; /* 400 bad request, 401/403 credentials, 409 transitions */
     return HK_ERR_SERVER;
 }
+
+/* ---- the branch document ------------------------------------------------------ */
+
+/* Top-level keys of the document that config_parse() validates, as they
+ * go into the config it reads (id and names go under "branch"). */
+static const char *const branch_cfg_keys[] = { "language", "utc_offset_min", "hours",
+                                               "services", "counters",       "ticket",
+                                               "timeouts", "queue",          "voice_en" };
+#define N_BRANCH_CFG_KEYS ((int)(sizeof(branch_cfg_keys) / sizeof(branch_cfg_keys[0])))
+
+static bool id_chars_ok(const char *id)
+{
+    const char *p;
+
+    if(!id[0])
+        return false;
+    for(p = id; *p; p++)
+        if(!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+            return false;
+    return true;
+}
+
+/* staff: [{id, name_zh, name_en}] (no PIN hashes on the LAN). */
+static hk_err_t decode_branch_staff(const cJSON *arr, config_t *cfg, hk_diag_t *diag)
+{
+    static const char *const keys[] = { "id", "name_zh", "name_en", NULL };
+    static const char *const names[] = { "name_zh", "name_en" };
+    const cJSON *it;
+    char path[48], sub[64];
+    hk_err_t rc;
+    int n = 0, i;
+
+    if(!cJSON_IsArray(arr)) {
+        hk_diag_set(diag, "staff: expected an array");
+        return HK_ERR_INVALID;
+    }
+    cJSON_ArrayForEach(it, arr)
+    {
+        config_staff_t *m = &cfg->staff[n];
+        char *dst[2] = { m->name_zh, m->name_en };
+        if(n >= CONFIG_MAX_STAFF) {
+            hk_diag_set(diag, "staff: more than %d members", CONFIG_MAX_STAFF);
+            return HK_ERR_INVALID;
+        }
+        snprintf(path, sizeof(path), "staff[%d]", n);
+        if(!cJSON_IsObject(it)) {
+            hk_diag_set(diag, "%s: expected an object", path);
+            return HK_ERR_INVALID;
+        }
+        rc = hk_json_check_keys(it, path, keys, diag);
+        hk_json_path(sub, sizeof(sub), path, "id");
+        if(rc == HK_OK)
+            rc = hk_json_get_text(cJSON_GetObjectItemCaseSensitive(it, "id"), sub, m->id,
+                                  sizeof(m->id), diag);
+        if(rc == HK_OK && !id_chars_ok(m->id)) {
+            hk_diag_set(diag, "%s: must be 1..23 of a-z 0-9 _ -", sub);
+            rc = HK_ERR_INVALID;
+        }
+        for(i = 0; rc == HK_OK && i < n; i++) {
+            if(!strcmp(cfg->staff[i].id, m->id)) {
+                hk_diag_set(diag, "%s: \"%s\" given twice", sub, m->id);
+                rc = HK_ERR_INVALID;
+            }
+        }
+        for(i = 0; rc == HK_OK && i < 2; i++) {
+            hk_json_path(sub, sizeof(sub), path, names[i]);
+            rc = hk_json_get_text(cJSON_GetObjectItemCaseSensitive(it, names[i]), sub, dst[i],
+                                  CONFIG_NAME_LEN, diag);
+        }
+        if(rc != HK_OK)
+            return rc;
+        m->pin_hash[0] = '\0';
+        n++;
+    }
+    cfg->n_staff = n;
+    return HK_OK;
+}
+
+/* The document's config part as a config file's JSON text (hk_malloc'd). */
+static hk_err_t branch_config_text(const cJSON *root, char **out)
+{
+    static const char *const who[] = { "id", "name_zh", "name_en" };
+    cJSON *cfg = cJSON_CreateObject(), *branch = NULL;
+    bool ok = cfg && (branch = cJSON_AddObjectToObject(cfg, "branch"));
+    int i;
+
+    for(i = 0; ok && i < 3; i++) {
+        cJSON *c = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(root, who[i]), true);
+        ok = c && cJSON_AddItemToObject(branch, who[i], c);
+    }
+    for(i = 0; ok && i < N_BRANCH_CFG_KEYS; i++) {
+        cJSON *c =
+            cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(root, branch_cfg_keys[i]), true);
+        ok = c && cJSON_AddItemToObject(cfg, branch_cfg_keys[i], c);
+    }
+    *out = ok ? cJSON_PrintUnformatted(cfg) : NULL;
+    cJSON_Delete(cfg);
+    return *out ? HK_OK : HK_ERR_NOMEM;
+}
+
+hk_err_t lan_decode_branch(const char *text, size_t len, lan_branch_doc_t *out, hk_diag_t *diag)
+{
+    static const char *const required[] = { "generation", "id", "name_zh", "name_en", "staff" };
+    const hk_json_limits_t lim = { LAN_DECODE_BRANCH_MAX, 16 };
+    lan_branch_doc_t *doc = NULL;
+    cJSON *root = NULL;
+    char *cfg_text = NULL;
+    int64_t gen = 0;
+    hk_diag_t jd;
+    hk_err_t rc;
+    int i;
+
+    hk_diag_clear(diag);
+    hk_json_init();
+    rc = hk_json_parse(text, len, &lim, &root, &jd);
+    if(rc != HK_OK) {
+        hk_diag_set(diag, "branch: %s", jd.msg);
+        return rc;
+    }
+    if(!cJSON_IsObject(root)) {
+        hk_diag_set(diag, "branch: expected an object");
+        rc = HK_ERR_INVALID;
+        goto out;
+    }
+    for(i = 0; i < 5 + N_BRANCH_CFG_KEYS; i++) {
+        const char *k = i < 5 ? required[i] : branch_cfg_keys[i - 5];
+        if(!cJSON_GetObjectItemCaseSensitive(root, k)) {
+            hk_diag_set(diag, "%s: required", k);
+            rc = HK_ERR_INVALID;
+            goto out;
+        }
+    }
+    rc = hk_json_get_i64(cJSON_GetObjectItemCaseSensitive(root, "generation"), "generation", 1,
+                         9007199254740991LL, &gen, diag);
+    doc = rc == HK_OK ? hk_calloc(1, sizeof(*doc)) : NULL;
+    if(rc == HK_OK && !doc)
+        rc = HK_ERR_NOMEM;
+    if(rc == HK_OK)
+        rc = branch_config_text(root, &cfg_text);
+    if(rc == HK_OK) {
+        rc = config_parse(cfg_text, strlen(cfg_text), &doc->cfg, diag);
+        /* the document has id and names at its top level */
+        if(rc == HK_ERR_INVALID && diag && !strncmp(diag->msg, "branch.", 7))
+            memmove(diag->msg, diag->msg + 7, strlen(diag->msg + 7) + 1);
+    }
+    if(rc == HK_OK)
+        rc = decode_branch_staff(cJSON_GetObjectItemCaseSensitive(root, "staff"), &doc->cfg, diag);
+    if(rc == HK_OK) {
+        doc->generation = (uint64_t)gen;
+        *out = *doc;
+    }
+out:
+    if(rc == HK_ERR_NOMEM)
+        hk_diag_set(diag, "branch: out of memory");
+    hk_free(cfg_text);
+    hk_free(doc);
+    cJSON_Delete(root);
+    return rc;
+}
+
+hk_err_t lan_decode_branch_merge(const lan_branch_doc_t *doc, const config_t *local, config_t *out,
+                                 hk_diag_t *diag)
+{
+    const config_t *b = &doc->cfg;
+    int i, j;
+
+    hk_diag_clear(diag);
+    if(local->device.counter[0] && config_counter_index(b, local->device.counter) < 0) {
+        hk_diag_set(diag, "counters: no counter \"%s\", which this device serves",
+                    local->device.counter);
+        return HK_ERR_INVALID;
+    }
+    *out = *local;
+    memcpy(out->branch_id, b->branch_id, sizeof(out->branch_id));
+    memcpy(out->branch_name_zh, b->branch_name_zh, sizeof(out->branch_name_zh));
+    memcpy(out->branch_name_en, b->branch_name_en, sizeof(out->branch_name_en));
+    memcpy(out->language, b->language, sizeof(out->language));
+    out->utc_offset_min = b->utc_offset_min;
+    out->hours = b->hours;
+    out->n_services = b->n_services;
+    memcpy(out->services, b->services, sizeof(out->services));
+    out->n_counters = b->n_counters;
+    memcpy(out->counters, b->counters, sizeof(out->counters));
+    memcpy(out->ticket_url_template, b->ticket_url_template, sizeof(out->ticket_url_template));
+    memcpy(out->ticket_footer_zh, b->ticket_footer_zh, sizeof(out->ticket_footer_zh));
+    memcpy(out->ticket_footer_en, b->ticket_footer_en, sizeof(out->ticket_footer_en));
+    out->idle_timeout_s = b->idle_timeout_s;
+    out->confirm_timeout_s = b->confirm_timeout_s;
+    out->max_pass_over_s = b->max_pass_over_s;
+    out->voice_en = b->voice_en;
+    out->n_staff = b->n_staff;
+    memcpy(out->staff, b->staff, sizeof(out->staff));
+    for(i = 0; i < out->n_staff; i++) {
+        j = config_staff_index(local, out->staff[i].id);
+        if(j >= 0)
+            memcpy(out->staff[i].pin_hash, local->staff[j].pin_hash, CONFIG_HASH_LEN);
+    }
+    return HK_OK;
+}

@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "branch.h"
+#include "config.h"
 #include "hk_err.h"
 #include "journal.h"
 #include "rating.h"
@@ -71,5 +72,54 @@ const char *lan_decode_chip_name(unsigned bit);
 /** A vote as a request body {"level","reasons","praise"} plus the extra
  *  members number/day when not NULL. hk_malloc'd text or NULL (no memory). */
 char *lan_decode_vote_body(const rating_vote_t *vote, const char *number, const char *day);
+
+/* ---- the branch document (GET /branch, the stream's "branch" event) --------
+ * Unlike the answers above it is decoded strictly, with field-path
+ * diagnostics: it changes what every screen of the device shows, so a
+ * document that is not whole and valid is refused and the last good one
+ * stays. */
+
+#define LAN_DECODE_BRANCH_MAX (64 * 1024) /* document bytes (one SSE frame) */
+
+/* A decoded branch document: the hub's config generation and the
+ * branch-wide part of a config (the other fields are zero; staff have no
+ * pin_hash). */
+typedef struct lan_branch_doc {
+    uint64_t generation;
+    config_t cfg;
+} lan_branch_doc_t;
+
+/**
+ * Decode and validate a branch document whole. Its keys are the config
+ * file's (config.h): services, counters, hours, ticket, timeouts, queue
+ * are validated by config_parse() itself, so every rule of a config file
+ * holds (unknown keys inside them are refused); "generation", "id",
+ * "name_zh", "name_en", "language", "utc_offset_min", "hours",
+ * "services", "counters", "staff", "ticket", "timeouts", "queue" and
+ * "voice_en" are all required (a missing one would otherwise read as a
+ * default). Unknown top-level keys are ignored (the hub only adds keys).
+ * @param out   written only on HK_OK (~30 KB: the caller allocates it).
+ * @param diag  "services[2].prefix: must be one letter A-Z", "generation:
+ *              required", "staff[1].id: duplicate"...
+ * @return HK_OK, HK_ERR_INVALID (see diag), HK_ERR_NOMEM.
+ */
+hk_err_t lan_decode_branch(const char *text, size_t len, lan_branch_doc_t *out, hk_diag_t *diag);
+
+/**
+ * The config a device puts in force for a branch document: its own local
+ * config with the branch-wide content replaced (branch id and names,
+ * language, utc_offset_min, hours, services, counters, staff, ticket URL
+ * template and footers, timeouts, queue, voice_en). What stays the
+ * device's own: role, device, hub, central, printer, display, data_dir,
+ * devices[], ticket.url_key, and each member of staff's pin_hash (kept
+ * for an id the local config knows, else ""; logins are the hub's).
+ * @param local  the config in force now; borrowed.
+ * @param out    written only on HK_OK; may not alias local.
+ * @param diag   why not: the counter this device serves
+ *               (device.counter) is not in the document.
+ * @return HK_OK or HK_ERR_INVALID.
+ */
+hk_err_t lan_decode_branch_merge(const lan_branch_doc_t *doc, const config_t *local, config_t *out,
+                                 hk_diag_t *diag);
 
 #endif

@@ -32,6 +32,11 @@
  *   it is not a journal event; its data carries journal_seq S). The cursor
  *   then starts at Last-Event-ID when the client sent one (<= S), else at
  *   S, so a resuming client receives exactly the events it missed.
+ *   Branch document: right after the snapshot comes a "branch" event (no
+ *   id either) with GET /branch's JSON and the config generation
+ *   (branch_gen). lan_server_set_config() with a new generation swaps the
+ *   document and wakes the streams; a subscriber whose sent generation is
+ *   older queues the new "branch" event before any further journal event.
  *   Stop: lan_server_stop() sets `stopping` under mu (no post after it)
  *   and wakes the streams, which end; lan_server_destroy() stops the
  *   daemon, which joins the connection threads.
@@ -103,7 +108,8 @@ struct lan_server {
     struct MHD_Daemon *d;
     uint16_t port;
     int keepalive_ms;
-    char *branch_json; /* GET /branch, encoded once */
+    char *branch_json;   /* GET /branch, encoded once per config; guarded by mu */
+    uint64_t branch_gen; /* the generation branch_json carries; guarded by mu */
     lan_auth_t *auth;
     bool tls;
     char *tls_cert, *tls_key; /* PEM texts MHD reads (kept for its lifetime) */
@@ -142,7 +148,8 @@ typedef struct conn {
 /* Per event stream. */
 typedef struct sub {
     lan_server_t *s;
-    int64_t cursor; /* last seq sent (or queued in pend) */
+    int64_t cursor;      /* last seq sent (or queued in pend) */
+    uint64_t branch_gen; /* the branch document's generation sent (or queued) */
     char *pend;
     size_t pend_cap, pend_len, pend_off;
 } sub_t;
@@ -203,7 +210,8 @@ hk_err_t lan_server_start(const lan_server_opts_t *o, lan_server_t **out, hk_dia
     s->feed_first = o->journal_seq + 1;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->feed_cv, NULL);
-    s->branch_json = lan_api_encode_branch(o->cfg);
+    s->branch_gen = o->config_gen ? o->config_gen : 1;
+    s->branch_json = lan_api_encode_branch(o->cfg, s->branch_gen);
     rc = s->branch_json ? lan_auth_create(o->cfg, 0, &s->auth) : HK_ERR_NOMEM;
     if(rc == HK_OK && have_cert) {
         rc = read_pem(o->tls_cert, "hub.tls_cert", &s->tls_cert, diag);
@@ -334,7 +342,7 @@ static char *encode_session(lan_server_t *s, const char *session, const lan_prin
     return idx < 0 ? NULL : lan_api_encode_session(cfg, session, idx, who->expires_ms);
 }
 
-hk_err_t lan_server_set_config(lan_server_t *s, const config_t *cfg)
+hk_err_t lan_server_set_config(lan_server_t *s, const config_t *cfg, uint64_t generation)
 {
     retired_t *r = hk_calloc(1, sizeof(*r));
     char *old_json;
@@ -342,7 +350,7 @@ hk_err_t lan_server_set_config(lan_server_t *s, const config_t *cfg)
     if(!r)
         return HK_ERR_NOMEM;
     r->cfg = *cfg;
-    r->branch_json = lan_api_encode_branch(&r->cfg);
+    r->branch_json = lan_api_encode_branch(&r->cfg, generation);
     if(!r->branch_json) {
         hk_free(r);
         return HK_ERR_NOMEM;
@@ -353,7 +361,9 @@ hk_err_t lan_server_set_config(lan_server_t *s, const config_t *cfg)
     s->owned = r;
     s->cfg = &r->cfg;
     s->branch_json = r->branch_json;
-    HK_SAFEFREE(s->snap_json); /* its names and estimates came from the old one */
+    s->branch_gen = generation;
+    HK_SAFEFREE(s->snap_json);           /* its names and estimates came from the old one */
+    pthread_cond_broadcast(&s->feed_cv); /* the streams send the new document */
     pthread_mutex_unlock(&s->mu);
     lan_auth_set_config(s->auth, &r->cfg);
     hk_free(old_json);
@@ -609,6 +619,27 @@ static bool pend_add(sub_t *u, const char *text, size_t len)
     return true;
 }
 
+/* Queue the branch document (under s->mu): "event: branch\ndata: JSON\n\n",
+ * growing pend for it when a large branch needs more than PEND_CAP. */
+static bool pend_branch(sub_t *u, const lan_server_t *s)
+{
+    static const char head[] = "event: branch\ndata: ";
+    size_t len = strlen(s->branch_json), need = u->pend_len + sizeof(head) - 1 + len + 2;
+
+    if(need > u->pend_cap) {
+        char *p = hk_realloc(u->pend, need);
+        if(!p)
+            return false;
+        u->pend = p;
+        u->pend_cap = need;
+    }
+    (void)pend_add(u, head, sizeof(head) - 1);
+    (void)pend_add(u, s->branch_json, len);
+    (void)pend_add(u, "\n\n", 2);
+    u->branch_gen = s->branch_gen;
+    return true;
+}
+
 /* Ask the hub for events after the cursor the ring no longer has. */
 static bool backfill(sub_t *u)
 {
@@ -657,13 +688,21 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
             until.tv_nsec -= 1000000000L;
         }
         pthread_mutex_lock(&s->mu);
-        while(!s->stopping && u->cursor >= s->feed_last) {
+        while(!s->stopping && u->cursor >= s->feed_last && u->branch_gen == s->branch_gen) {
             if(pthread_cond_timedwait(&s->feed_cv, &s->mu, &until) != 0)
                 break;
         }
         if(s->stopping) {
             pthread_mutex_unlock(&s->mu);
             return MHD_CONTENT_READER_END_OF_STREAM;
+        }
+        if(u->branch_gen != s->branch_gen) {
+            /* a new config: its document goes before the events after it */
+            bool ok = pend_branch(u, s);
+            pthread_mutex_unlock(&s->mu);
+            if(!ok)
+                return MHD_CONTENT_READER_END_WITH_ERROR;
+            continue;
         }
         if(u->cursor >= s->feed_last) {
             pthread_mutex_unlock(&s->mu);
@@ -703,6 +742,7 @@ static enum MHD_Result start_stream(lan_server_t *s, struct MHD_Connection *c, l
     int64_t from = snap->journal_seq;
     char *json = NULL;
     size_t need;
+    bool ok;
     sub_t *u;
 
     if(last && lan_api_parse_event_id(last, &from) && from > snap->journal_seq)
@@ -727,6 +767,14 @@ static enum MHD_Result start_stream(lan_server_t *s, struct MHD_Connection *c, l
     (void)pend_add(u, json, strlen(json));
     (void)pend_add(u, "\n\n", 2);
     hk_free(json);
+    /* then the branch document in force, on every (re)connect */
+    pthread_mutex_lock(&s->mu);
+    ok = pend_branch(u, s);
+    pthread_mutex_unlock(&s->mu);
+    if(!ok) {
+        sse_free(u);
+        return MHD_NO;
+    }
     resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, u, sse_free);
     if(!resp) {
         sse_free(u);

@@ -45,6 +45,7 @@ typedef struct lan_server_opts {
     const char *tls_key;
     int64_t journal_seq; /* the journal's last seq now: the feed starts after it */
     int keepalive_ms;    /* stream keep-alive comment interval; 0 = default */
+    uint64_t config_gen; /* cfg's config_live generation (GET /branch's); 0 = 1 */
 } lan_server_opts_t;
 
 /* What the hub is asked to do for a request. */
@@ -70,11 +71,17 @@ hk_err_t lan_server_start(const lan_server_opts_t *o, lan_server_t **out, hk_dia
  * tokens and the staff (open sessions follow their member of staff, and end
  * when that member is gone). The cached snapshot is dropped. The listen
  * address and TLS files stay as started (a restart changes those).
+ * Every open event stream then gets a "branch" event with the new
+ * document (before any journal event that follows), so the branch's
+ * other devices apply it without polling.
  * @param cfg  copied; the old ones are kept until lan_server_destroy().
+ * @param generation  cfg's config_live generation, carried by the branch
+ *                    document; a generation already in force changes the
+ *                    config but sends no event.
  * @return HK_OK; HK_ERR_NOMEM (the old one stays in force).
  * \threadsafety any thread.
  */
-hk_err_t lan_server_set_config(lan_server_t *s, const config_t *cfg);
+hk_err_t lan_server_set_config(lan_server_t *s, const config_t *cfg, uint64_t generation);
 
 /** The bound port (the one chosen when the opts said 0). */
 uint16_t lan_server_port(const lan_server_t *s);

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hk_log.h"
@@ -115,4 +116,60 @@ hk_err_t net_curl_map(CURLcode cc, const char *errbuf, const char *mod, const ch
     case CURLE_UNSUPPORTED_PROTOCOL: hk_log_warn(mod, "%s: %s", what, why); return HK_ERR_SERVER;
     default: hk_log_debug(mod, "%s: %s", what, why); return HK_ERR_NET;
     }
+}
+
+void net_curl_tls(CURL *curl, const net_tls_t *t)
+{
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if(t->ca_file && t->ca_file[0]) {
+        curl_easy_setopt(curl, CURLOPT_CAINFO, t->ca_file);
+        curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
+    }
+    if(t->pins && t->pins[0])
+        curl_easy_setopt(curl, CURLOPT_PINNEDPUBLICKEY, t->pins);
+    if(t->client_cert && t->client_cert[0]) {
+        curl_easy_setopt(curl, CURLOPT_SSLCERT, t->client_cert);
+        curl_easy_setopt(curl, CURLOPT_SSLKEY, t->client_key);
+    }
+}
+
+void net_curl_common(CURL *curl, long connect_ms, char *errbuf, const char *agent,
+                     const atomic_bool *stop)
+{
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, agent);
+    net_curl_set_abort(curl, stop);
+    errbuf[0] = '\0';
+}
+
+void net_curl_free_body(char **body, size_t *len)
+{
+    hk_free(*body);
+    *body = NULL;
+    *len = 0;
+}
+
+void *net_curl_client_new(size_t size, CURL **curl, char *url, size_t cap, const char *base_url)
+{
+    void *c;
+
+    *curl = NULL;
+    if(!net_curl_global())
+        return NULL;
+    c = hk_calloc(1, size);
+    if(!c)
+        return NULL;
+    *curl = curl_easy_init();
+    if(!*curl) {
+        hk_free(c);
+        return NULL;
+    }
+    snprintf(url, cap, "%s", base_url);
+    while(url[0] && url[strlen(url) - 1] == '/')
+        url[strlen(url) - 1] = '\0';
+    return c;
 }

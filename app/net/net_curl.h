@@ -51,6 +51,42 @@ int net_curl_on_abort(void *user, curl_off_t a, curl_off_t b, curl_off_t c, curl
 /** Install net_curl_on_abort for stop (NULL: nothing). */
 void net_curl_set_abort(CURL *curl, const atomic_bool *stop);
 
+/* The transport rules both clients set on every request. */
+typedef struct net_tls {
+    const char *ca_file;     /* the only CA trusted ("" = the system's) */
+    const char *pins;        /* "sha256//A;sha256//B" or "" */
+    const char *client_cert; /* mTLS certificate and key, or "" */
+    const char *client_key;
+} net_tls_t;
+
+/**
+ * Verification always on (peer and host name), TLS 1.2 or newer; with a
+ * CA file that CA and nothing else (CAINFO, and CAPATH NULL: Debian's
+ * libcurl would also trust /etc/ssl/certs); the pins; the client
+ * certificate. No switch turns verification off.
+ */
+void net_curl_tls(CURL *curl, const net_tls_t *t);
+
+/**
+ * The rest both clients share: no signals, the connect timeout, curl's
+ * error text into errbuf (CURL_ERROR_SIZE, cleared here), the user agent
+ * and the stop flag (NULL: none).
+ */
+void net_curl_common(CURL *curl, long connect_ms, char *errbuf, const char *agent,
+                     const atomic_bool *stop);
+
+/**
+ * A client's start: curl set up (net_curl_global), size bytes zeroed and a
+ * fresh easy handle in *curl, and the base URL copied into url (cap bytes)
+ * without its trailing slashes.
+ * @return the block (hk_free it after curl_easy_cleanup(*curl)); NULL when
+ *         out of memory (nothing allocated).
+ */
+void *net_curl_client_new(size_t size, CURL **curl, char *url, size_t cap, const char *base_url);
+
+/** Free a response's body and zero its length (NULL body ok). */
+void net_curl_free_body(char **body, size_t *len);
+
 /**
  * Translate a transfer's result, logging it under mod with what (a path,
  * never a URL with credentials) and curl's error buffer.

@@ -38,6 +38,7 @@
 #include <sodium.h>
 
 #include "central_client.h"
+#include "hk_file.h"
 #include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
@@ -154,68 +155,6 @@ static void set_parked(sync_t *s, bool parked)
     pthread_mutex_unlock(&s->mu);
 }
 
-/* Write path whole or not at all: a temp file, fsync, rename, fsync the dir. */
-static hk_err_t write_atomic(const char *dir, const char *path, const char *data, size_t len)
-{
-    char tmp[FILE_PATH_CAP + 8];
-    ssize_t w;
-    size_t off = 0;
-    int fd;
-
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if(fd < 0)
-        return HK_ERR_IO;
-    while(off < len) {
-        w = write(fd, data + off, len - off);
-        if(w < 0 && errno == EINTR)
-            continue;
-        if(w <= 0) {
-            close(fd);
-            unlink(tmp);
-            return HK_ERR_IO;
-        }
-        off += (size_t)w;
-    }
-    if(fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return HK_ERR_IO;
-    }
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if(fd >= 0) {
-        (void)fsync(fd); /* the rename's durability; the data is already safe */
-        close(fd);
-    }
-    return HK_OK;
-}
-
-/* Read a whole file of at most max bytes (NUL-terminated, hk_free it). */
-static hk_err_t read_file(const char *path, size_t max, char **out, size_t *len_out)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
-
-    *out = NULL;
-    if(!f)
-        return errno == ENOENT ? HK_ERR_NOT_FOUND : HK_ERR_IO;
-    buf = hk_malloc(max + 1);
-    if(!buf) {
-        fclose(f);
-        return HK_ERR_NOMEM;
-    }
-    n = fread(buf, 1, max + 1, f);
-    fclose(f);
-    if(n > max) {
-        hk_free(buf);
-        return HK_ERR_CORRUPT;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len_out = n;
-    return HK_OK;
-}
-
 /* curl's reason for the last transport failure. */
 static const char *net_why(const sync_t *s)
 {
@@ -325,7 +264,7 @@ static void persist_status(sync_t *s)
     st.updated_ms = wall_ms();
     if(status_encode(&st, &text) != HK_OK)
         return;
-    if(write_atomic(s->data_dir, s->status_path, text, strlen(text)) == HK_OK)
+    if(hk_file_write_atomic(s->data_dir, s->status_path, text, strlen(text)) == HK_OK)
         s->saved = st;
     else
         hk_log_warn(LOG_MOD, "cannot write %s", s->status_path);
@@ -494,7 +433,7 @@ static hk_err_t apply_doc(sync_t *s, const char *text, size_t len, const char *s
     rc = merge_local(&doc->config, cur, d);
     if(s->live)
         config_live_release(s->live, cur);
-    if(rc == HK_OK && save_path && write_atomic(s->data_dir, save_path, text, len) != HK_OK)
+    if(rc == HK_OK && save_path && hk_file_write_atomic(s->data_dir, save_path, text, len) != HK_OK)
         hk_log_warn(LOG_MOD, "cannot save %s: applied, but not kept", save_path);
     if(rc == HK_OK && s->live)
         rc = config_live_replace(s->live, &doc->config);
@@ -579,7 +518,7 @@ static void apply_saved_config(sync_t *s)
     int64_t version = 0;
     hk_diag_t d;
 
-    if(!s->live || read_file(s->config_path, CENTRAL_CONFIG_MAX_BYTES, &text, &len) != HK_OK)
+    if(!s->live || hk_file_read(s->config_path, CENTRAL_CONFIG_MAX_BYTES, &text, &len) != HK_OK)
         return;
     hk_diag_clear(&d);
     if(apply_doc(s, text, len, NULL, &version, &d) != HK_OK) {
@@ -895,7 +834,7 @@ hk_err_t sync_start(const sync_opts_t *o, sync_t **out, hk_diag_t *diag)
         goto fail;
     }
     /* what the last run knew: the ETag of the config in force */
-    if(read_file(s->status_path, STATUS_MAX, &text, &len) == HK_OK) {
+    if(hk_file_read(s->status_path, STATUS_MAX, &text, &len) == HK_OK) {
         sync_status_t prev;
         if(status_decode(text, len, &prev, NULL) == HK_OK) {
             snprintf(s->st.etag, sizeof(s->st.etag), "%s", prev.etag);
@@ -1003,7 +942,7 @@ hk_err_t sync_status_read(const char *data_dir, sync_status_t *out, hk_diag_t *d
     memset(out, 0, sizeof(*out));
     if(paths_resolve(data_dir, SYNC_STATUS_FILE, path, sizeof(path)) != HK_OK)
         return HK_ERR_INVALID;
-    rc = read_file(path, STATUS_MAX, &text, &len);
+    rc = hk_file_read(path, STATUS_MAX, &text, &len);
     if(rc != HK_OK) {
         hk_diag_set(diag, "%s: %s", path,
                     rc == HK_ERR_NOT_FOUND ? "no sync has run with this data dir" : hk_err_str(rc));

@@ -647,6 +647,8 @@ static hk_err_t start(void *ctl, hk_diag_t *diag)
         return rc;
     }
     k->have_branch = true;
+    if(k->o.hub_url) /* the hub's branch document: services, counters, hours (logged if bad) */
+        (void)branch_lan_follow_config(&k->branch, k->o.live, k->o.data_dir);
     rc = print_job_create(k->cfg, k->o.data_dir, k->o.fonts, k->store, ui_loop_mailbox(k->loop),
                           wall_ms(k), &k->print);
     if(rc != HK_OK)
@@ -738,6 +740,7 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
     lo.display = o->display;
     lo.clock = o->clock;
     lo.start_mono_ms = o->start_mono_ms;
+    lo.data_dir = o->data_dir; /* IME: the keyboard's pinyin engine files and logs */
     rc = ui_loop_create(&lo, &c, &k->loop);
     for(i = 0; rc == HK_OK && i < sizeof(screens) / sizeof(screens[0]); i++)
         rc = ui_loop_add_screen(k->loop, screens[i].id, screens[i].ops());

@@ -170,11 +170,11 @@ typedef enum ui_intent_kind {
     INTENT_PICK,        /* arg = choice of the panel's open pick */
     INTENT_CANCEL,      /* close the panel's pick */
     /* rating */
-    INTENT_RATE_BEGIN,  /* customer side: on to the faces */
-    INTENT_RATE_LEVEL,  /* arg = 1..5 */
-    INTENT_RATE_CHIP,   /* arg = reason/praise bit */
-    INTENT_RATE_SUBMIT, /* send the level with the chips chosen */
-    INTENT_ENTRY_KEY,   /* arg = character typed on the number pad; 8 = erase */
+    INTENT_RATE_BEGIN,   /* customer side: on to the faces */
+    INTENT_RATE_LEVEL,   /* arg = 1..5 */
+    INTENT_RATE_CHIP,    /* arg = reason/praise bit */
+    INTENT_RATE_SUBMIT,  /* send the level with the chips chosen */
+    INTENT_ENTRY_KEY,    /* arg = character typed on the number pad; 8 = erase */
     INTENT_ENTRY_SUBMIT, /* look the number up */
     /* text input: the on-screen keyboard overlay (ui_loop) and physical
      * keyboards / keyboard-wedge scanners, delivered to the showing screen's

@@ -724,6 +724,47 @@ static int run_callers(hub_ctx_t *h, int n_clients, int calls, double *all, int 
     return n;
 }
 
+/* The floor under a durable answer on this disk, in the same run: one
+ * 4 KiB overwrite of a pre-sized file in the hub's data directory and its
+ * fdatasync, as the hub's WAL flush does. No answer that waits for its
+ * flush can be faster; its p99 bounds the call's. */
+#define FLOOR_WRITES 400
+
+static int disk_floor(const hub_ctx_t *h, double *ms, int *n_out)
+{
+    static char block[4096];
+    char path[600];
+    int fd, i, n = 0;
+
+    snprintf(path, sizeof(path), "%s/fsync-floor.bin", h->dir);
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if(fd < 0)
+        return -1;
+    for(i = 0; i < 256; i++) /* 1 MiB, written and flushed once */
+        if(pwrite(fd, block, sizeof(block), (off_t)i * (off_t)sizeof(block)) !=
+           (ssize_t)sizeof(block))
+            break;
+    if(i < 256 || fsync(fd) != 0) {
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    for(i = 0; i < FLOOR_WRITES; i++) {
+        int64_t t0 = bench_now_ns();
+        block[0] = (char)i;
+        if(pwrite(fd, block, sizeof(block), (off_t)(i % 256) * (off_t)sizeof(block)) !=
+               (ssize_t)sizeof(block) ||
+           fdatasync(fd) != 0)
+            break;
+        ms[n++] = (double)(bench_now_ns() - t0) / 1e6;
+    }
+    close(fd);
+    unlink(path);
+    bench_sort(ms, (size_t)n);
+    *n_out = n;
+    return n > 0 ? 0 : -1;
+}
+
 static void part_call_next(hub_ctx_t *h, hconn_t *c)
 {
     static double all[CALL_CLIENTS * CALLS_PER_CLIENT + SOLO_CALLS];
@@ -742,6 +783,17 @@ static void part_call_next(hub_ctx_t *h, hconn_t *c)
         bench_row(h->t, "call-next, 1 client, median / p99", BENCH_INFO, "-",
                   "%.2f / %.2f ms (max %.2f, n=%d)", bench_pct(all, (size_t)n, 50),
                   bench_pct(all, (size_t)n, 99), all[n - 1], n);
+    {
+        static double fl[FLOOR_WRITES];
+        int nf = 0;
+        if(disk_floor(h, fl, &nf) == 0)
+            bench_row(h->t, "floor: 4 KiB write + fdatasync, median / p99", BENCH_INFO, "-",
+                      "%.2f / %.2f ms (max %.2f, n=%d)", bench_pct(fl, (size_t)nf, 50),
+                      bench_pct(fl, (size_t)nf, 99), fl[nf - 1], nf);
+        else
+            bench_row(h->t, "floor: 4 KiB write + fdatasync, median / p99", BENCH_NOT_MEASURED, "-",
+                      "could not write in %s", h->dir);
+    }
     n = run_callers(h, CALL_CLIENTS, CALLS_PER_CLIENT, all, &errors, &secs);
     if(n == 0) {
         bench_row(h->t, "call-next p99, 16 clients", BENCH_NOT_MEASURED, "<= 2 ms",

@@ -306,11 +306,116 @@ static void test_lan_decode_maps_every_refusal_back_to_its_rc(void)
     HK_ASSERT_INT(HK_OK, lan_decode_status(204, NULL));
 }
 
+/* ---- LANCFG: the branch document ------------------------------------------- */
+
+/* Replace the first "from" in doc by "to" and decode: the refusal's diag. */
+static void expect_refused(const char *doc, const char *from, const char *to, const char *why)
+{
+    static char text[64 * 1024];
+    static lan_branch_doc_t out;
+    const char *p = strstr(doc, from);
+    hk_diag_t d;
+
+    HK_ASSERT_MSG(p != NULL, "no %s in the document", from);
+    snprintf(text, sizeof(text), "%.*s%s%s", (int)(p - doc), doc, to, p + strlen(from));
+    HK_ASSERT_INT(HK_ERR_INVALID, lan_decode_branch(text, strlen(text), &out, &d));
+    HK_ASSERT_MSG(strstr(d.msg, why) != NULL, "%s -> %s: \"%s\", not \"%s\"", from, to, d.msg, why);
+}
+
+static void test_lan_decode_branch_reads_back_the_sample_branch_and_refuses_bad_ones(void)
+{
+    static config_t sample, local, merged;
+    static lan_branch_doc_t doc;
+    char path[1024];
+    hk_diag_t d;
+    char *json;
+    int i;
+
+    snprintf(path, sizeof(path), "%s/assets/config/sample-branch.json", HK_SOURCE_DIR);
+    HK_ASSERT_OK(config_load_file(path, &sample, &d));
+    json = lan_api_encode_branch(&sample, 42);
+    HK_ASSERT(json != NULL);
+    HK_ASSERT(strstr(json, "pin_hash") == NULL && strstr(json, "url_key") == NULL &&
+              strstr(json, "token") == NULL && strstr(json, "printer") == NULL);
+    HK_ASSERT_OK(lan_decode_branch(json, strlen(json), &doc, &d));
+    HK_ASSERT_INT(42, (int)doc.generation);
+    HK_ASSERT_STR(sample.branch_id, doc.cfg.branch_id);
+    HK_ASSERT_INT(sample.n_services, doc.cfg.n_services);
+    HK_ASSERT_INT(0, memcmp(sample.services, doc.cfg.services, sizeof(sample.services)));
+    HK_ASSERT_INT(0, memcmp(sample.counters, doc.cfg.counters, sizeof(sample.counters)));
+    HK_ASSERT_INT(0, memcmp(&sample.hours, &doc.cfg.hours, sizeof(sample.hours)));
+    HK_ASSERT_INT(sample.n_staff, doc.cfg.n_staff);
+    for(i = 0; i < sample.n_staff; i++) {
+        HK_ASSERT_STR(sample.staff[i].name_zh, doc.cfg.staff[i].name_zh);
+        HK_ASSERT_STR("", doc.cfg.staff[i].pin_hash);
+    }
+    HK_ASSERT_STR(sample.ticket_url_template, doc.cfg.ticket_url_template);
+    HK_ASSERT_INT(sample.voice_en, doc.cfg.voice_en);
+
+    /* merged into a counter device's own config: its sections stay */
+    local = cfg;
+    local.role = CONFIG_ROLE_COUNTER;
+    snprintf(local.device.counter, sizeof(local.device.counter), "c2");
+    snprintf(local.device.id, sizeof(local.device.id), "counter-2");
+    snprintf(local.ticket_url_key, sizeof(local.ticket_url_key), "%064d", 7);
+    HK_ASSERT_OK(lan_decode_branch_merge(&doc, &local, &merged, &d));
+    HK_ASSERT_INT(CONFIG_ROLE_COUNTER, merged.role);
+    HK_ASSERT_STR("counter-2", merged.device.id);
+    HK_ASSERT_STR(local.ticket_url_key, merged.ticket_url_key);
+    HK_ASSERT_STR(sample.branch_name_zh, merged.branch_name_zh);
+    HK_ASSERT_INT(sample.n_counters, merged.n_counters);
+    i = config_staff_index(&merged, "s1");
+    HK_ASSERT(i >= 0);
+    HK_ASSERT_STR(cfg.staff[0].pin_hash, merged.staff[i].pin_hash); /* the device's own */
+    snprintf(local.device.counter, sizeof(local.device.counter), "c99");
+    HK_ASSERT_INT(HK_ERR_INVALID, lan_decode_branch_merge(&doc, &local, &merged, &d));
+    HK_ASSERT_CONTAINS(d.msg, "c99");
+
+    /* refusals name the field */
+    expect_refused(json, "\"generation\":42", "\"generation\":0", "generation:");
+    expect_refused(json, "\"generation\":42", "\"generation\":\"42\"", "generation:");
+    expect_refused(json, "\"generation\":42,", "", "generation: required");
+    expect_refused(json, "\"prefix\":\"A\"", "\"prefix\":\"V\"", "services[");
+    expect_refused(json, "\"id\":\"sh-xuhui-01\"", "\"id\":\"SH\"", "id:");
+    expect_refused(json, "\"mon\":\"09:00-18:00\"", "\"mon\":\"18:00-09:00\"", "hours.mon");
+    expect_refused(json, "\"number\":1,", "\"number\":100,", "counters[0].number");
+    expect_refused(json, "[\"vip\",\"general\"]", "[\"vip\",\"nope\"]", "counters[0].services");
+    expect_refused(json, "\"staff\":[", "\"staff\":[{\"id\":\"s1\"},", "staff[0]");
+    expect_refused(json, "\"staff\":[",
+                   "\"staff\":[{\"id\":\"BAD\",\"name_zh\":\"x\",\"name_en\":\"x\"},",
+                   "staff[0].id");
+    expect_refused(json, "\"voice_en\"", "\"voice_EN\"", "voice_en: required");
+    expect_refused(json, "\"name_zh\"", "\"name_zh\":1,\"x\"", "name_zh");
+    expect_refused(json, "{", "[", "branch:");
+    hk_free(json);
+
+    /* the fuzz target's seeds are real documents (after their selector byte) */
+    {
+        static const char *const seeds[] = { "branch_sample.json", "branch_small.json",
+                                             "branch_no_c1.json" };
+        static char text[64 * 1024];
+        for(i = 0; i < 3; i++) {
+            FILE *f;
+            size_t n;
+            snprintf(path, sizeof(path), "%s/tests/fuzz/corpus/lan_decode/%s", HK_SOURCE_DIR,
+                     seeds[i]);
+            f = fopen(path, "rb");
+            HK_ASSERT_MSG(f != NULL, "%s", path);
+            n = fread(text, 1, sizeof(text), f);
+            fclose(f);
+            HK_ASSERT(n > 1 && (unsigned char)text[0] == 0xB0);
+            HK_ASSERT_MSG(lan_decode_branch(text + 1, n - 1, &doc, &d) == HK_OK, "%s: %s", seeds[i],
+                          d.msg);
+        }
+    }
+}
+
 int main(void)
 {
     HK_RUN(test_lan_decode_reads_back_tickets_and_snapshots);
     HK_RUN(test_lan_decode_reads_back_visits_ratings_and_lookups);
     HK_RUN(test_lan_decode_sessions_and_stream_events);
     HK_RUN(test_lan_decode_maps_every_refusal_back_to_its_rc);
+    HK_RUN(test_lan_decode_branch_reads_back_the_sample_branch_and_refuses_bad_ones);
     return hk_test_end();
 }

@@ -216,8 +216,15 @@ try {
     (blk.split("\n").find((l) => l.startsWith(name + ": ")) || "").slice(name.length + 2);
   if (field(blocks[0], "event") !== "snapshot") fail("stream: first event is not a snapshot");
   validate("lan#/components/schemas/Snapshot", JSON.parse(field(blocks[0], "data")), "stream snapshot");
+  // then the branch document, the same as GET /branch's
+  if (field(blocks[1], "event") !== "branch") fail("stream: second event is not the branch");
+  const branchDoc = JSON.parse(field(blocks[1], "data"));
+  validate("lan#/components/schemas/Branch", branchDoc, "stream branch");
+  const branchGet = await call("GET", "/api/v1/branch", undefined, 200, null);
+  if (JSON.stringify(branchGet) !== JSON.stringify(branchDoc))
+    fail("stream: the branch event differs from GET /branch");
   let seq = 0;
-  for (const blk of blocks.slice(1)) {
+  for (const blk of blocks.slice(2)) {
     const data = JSON.parse(field(blk, "data"));
     validate("lan#/components/schemas/Event", data, `stream event ${field(blk, "id")}`);
     if (String(data.seq) !== field(blk, "id") || data.type !== field(blk, "event"))

@@ -414,6 +414,18 @@ static void expect_event(hk_sse_t *s, const char *type, long long id)
     HK_ASSERT_INT(id, json_num(ev.data, "seq"));
 }
 
+/* Every (re)connect: the branch document right after the snapshot. */
+static void expect_branch(hk_sse_t *s)
+{
+    static hk_sse_event_t ev;
+
+    HK_ASSERT_INT(1, hk_sse_next(s, 5000, &ev));
+    HK_ASSERT_STR("branch", ev.event);
+    HK_ASSERT_STR("", ev.id);
+    HK_ASSERT(json_num(ev.data, "generation") >= 1);
+    HK_ASSERT_CONTAINS(ev.data, "\"services\":[");
+}
+
 static void test_lan_stream_ids_are_journal_seqs_and_a_resume_gets_what_it_missed(void)
 {
     static hk_sse_t s;
@@ -426,6 +438,7 @@ static void test_lan_stream_ids_are_journal_seqs_and_a_resume_gets_what_it_misse
     HK_ASSERT_STR("snapshot", ev.event);
     HK_ASSERT_STR("", ev.id);
     HK_ASSERT_INT(0, json_num(ev.data, "journal_seq"));
+    expect_branch(&s);
     t1 = issue("general");
     (void)issue("payment");
     expect_event(&s, "ticket.issued", 1);
@@ -439,6 +452,7 @@ static void test_lan_stream_ids_are_journal_seqs_and_a_resume_gets_what_it_misse
     HK_ASSERT_INT(1, hk_sse_next(&s, 5000, &ev));
     HK_ASSERT_STR("snapshot", ev.event);
     HK_ASSERT_INT(4, json_num(ev.data, "journal_seq"));
+    expect_branch(&s);
     expect_event(&s, "ticket.called", 3);
     expect_event(&s, "ticket.issued", 4);
     HK_ASSERT_INT(0, hk_sse_next(&s, 300, &ev)); /* exactly that, nothing more */
@@ -451,6 +465,7 @@ static void test_lan_stream_ids_are_journal_seqs_and_a_resume_gets_what_it_misse
     HK_ASSERT_OK(hk_sse_open(port, "/api/v1/events?access_token=" KIOSK1, "1", &s));
     HK_ASSERT_INT(1, hk_sse_next(&s, 5000, &ev));
     HK_ASSERT_STR("snapshot", ev.event);
+    expect_branch(&s);
     expect_event(&s, "ticket.issued", 2);
     expect_event(&s, "ticket.called", 3);
     expect_event(&s, "ticket.issued", 4);

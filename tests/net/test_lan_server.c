@@ -198,22 +198,46 @@ static void test_lan_server_request_freed_unhandled_completes_as_503(void)
 typedef struct subscriber {
     pthread_t th;
     hk_sse_t sse;
-    hk_sse_event_t first, next;
+    hk_sse_event_t first, branch, next;
     int opened, got;
     struct timespec at;
 } subscriber_t;
 
-static void *subscriber_run(void *arg)
+/* Open a stream and read its first two events: the snapshot (the hub's,
+ * completed by the test's thread meanwhile) and the branch document.
+ * Returns s when the stream opened (the caller closes it). */
+static void *stream_open_run(void *arg)
 {
     subscriber_t *s = arg;
 
     if(hk_sse_open(port, "/api/v1/events?access_token=" TOKEN, NULL, &s->sse) != 0)
         return NULL;
-    s->opened = hk_sse_next(&s->sse, 5000, &s->first) == 1;
+    s->opened =
+        hk_sse_next(&s->sse, 5000, &s->first) == 1 && hk_sse_next(&s->sse, 5000, &s->branch) == 1;
+    return s;
+}
+
+static void *subscriber_run(void *arg)
+{
+    subscriber_t *s = arg;
+
+    if(!stream_open_run(s))
+        return NULL;
     s->got = s->opened && hk_sse_next(&s->sse, 5000, &s->next) == 1;
     clock_gettime(CLOCK_MONOTONIC, &s->at);
     hk_sse_close(&s->sse);
     return NULL;
+}
+
+/* Journal event 1: ticket A001 issued (the body is a static string). */
+static void first_ticket_event(journal_event_t *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->seq = 1;
+    ev->type = JOURNAL_TICKET_ISSUED;
+    ev->wall_ms = 1795660730688;
+    snprintf(ev->uuid, sizeof(ev->uuid), "00000000-0000-4000-8000-000000000001");
+    ev->body = (char *)(uintptr_t) "{\"number\":\"A001\"}";
 }
 
 static void test_lan_server_feed_wakes_every_subscriber_at_once(void)
@@ -234,12 +258,7 @@ static void test_lan_server_feed_wakes_every_subscriber_at_once(void)
         complete_with(r, BRANCH_OP_SNAPSHOT, HK_OK);
     }
     usleep(300 * 1000); /* every subscriber asleep on the feed (keep-alives pass) */
-    memset(&ev, 0, sizeof(ev));
-    ev.seq = 1;
-    ev.type = JOURNAL_TICKET_ISSUED;
-    ev.wall_ms = 1795660730688;
-    snprintf(ev.uuid, sizeof(ev.uuid), "00000000-0000-4000-8000-000000000001");
-    ev.body = (char *)(uintptr_t) "{\"number\":\"A001\"}";
+    first_ticket_event(&ev);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     lan_server_feed(srv, &ev, 1);
     HK_ASSERT_INT(1, lan_server_feed_seq(srv));
@@ -248,6 +267,9 @@ static void test_lan_server_feed_wakes_every_subscriber_at_once(void)
         pthread_join(subs[i].th, NULL);
         HK_ASSERT_MSG(subs[i].opened, "subscriber %d: no snapshot event", i);
         HK_ASSERT_STR("snapshot", subs[i].first.event);
+        HK_ASSERT_STR("branch", subs[i].branch.event); /* then the branch document */
+        HK_ASSERT_STR("", subs[i].branch.id);
+        HK_ASSERT_CONTAINS(subs[i].branch.data, "\"generation\":1,");
         HK_ASSERT_MSG(subs[i].got, "subscriber %d: the event did not arrive", i);
         HK_ASSERT_STR("1", subs[i].next.id);
         HK_ASSERT_STR("ticket.issued", subs[i].next.event);
@@ -289,6 +311,46 @@ static void raw_exchange(const char *data, size_t len, char *line, size_t cap)
     close(fd);
 }
 
+/* LANCFG: a new config generation reaches an open stream as a "branch"
+ * event ahead of the journal events after it; the same generation again
+ * sends nothing. */
+static void test_lan_server_new_config_generation_reaches_open_streams(void)
+{
+    static subscriber_t sub;
+    static hk_sse_event_t ev;
+    static config_t next;
+    journal_event_t je;
+    int i;
+
+    memset(&sub, 0, sizeof(sub));
+    HK_ASSERT_OK(pthread_create(&sub.th, NULL, stream_open_run, &sub));
+    complete_with(take_request(), BRANCH_OP_SNAPSHOT, HK_OK);
+    pthread_join(sub.th, NULL);
+    HK_ASSERT_MSG(sub.opened, "no snapshot and branch events");
+    HK_ASSERT_STR("snapshot", sub.first.event);
+    HK_ASSERT_STR("branch", sub.branch.event);
+    HK_ASSERT_CONTAINS(sub.branch.data, "\"generation\":1,");
+
+    next = cfg;
+    i = config_service_index(&next, "general");
+    HK_ASSERT(i >= 0);
+    snprintf(next.services[i].name_zh, sizeof(next.services[i].name_zh), "综合业务");
+    HK_ASSERT_OK(lan_server_set_config(srv, &next, 5));
+    HK_ASSERT_OK(lan_server_set_config(srv, &next, 5)); /* no second event */
+    first_ticket_event(&je);
+    lan_server_feed(srv, &je, 1);
+    HK_ASSERT_INT(1, hk_sse_next(&sub.sse, 5000, &ev));
+    HK_ASSERT_STR("branch", ev.event);
+    HK_ASSERT_STR("", ev.id);
+    HK_ASSERT_CONTAINS(ev.data, "\"generation\":5,");
+    HK_ASSERT_CONTAINS(ev.data, "综合业务");
+    HK_ASSERT(strstr(ev.data, "pin_hash") == NULL && strstr(ev.data, TOKEN) == NULL);
+    HK_ASSERT_INT(1, hk_sse_next(&sub.sse, 5000, &ev));
+    HK_ASSERT_STR("ticket.issued", ev.event);
+    HK_ASSERT_STR("1", ev.id);
+    hk_sse_close(&sub.sse);
+}
+
 static void test_lan_server_oversized_headers_are_refused_and_it_keeps_serving(void)
 {
     static char req[48 * 1024];
@@ -324,5 +386,6 @@ int main(void)
     HK_RUN(test_lan_server_request_freed_unhandled_completes_as_503);
     HK_RUN(test_lan_server_feed_wakes_every_subscriber_at_once);
     HK_RUN(test_lan_server_oversized_headers_are_refused_and_it_keeps_serving);
+    HK_RUN(test_lan_server_new_config_generation_reaches_open_streams);
     return hk_test_end();
 }

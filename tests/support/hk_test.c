@@ -38,6 +38,13 @@ static void rm_rf(const char *path)
     (void)rmdir(path);
 }
 
+long hk_test_fail_step(void)
+{
+    const char *e = getenv("HK_TEST_FAIL_STEP");
+    long v = e ? strtol(e, NULL, 10) : 1;
+    return v >= 1 && v <= 1000 ? v : 1;
+}
+
 const char *hk_test_tmpdir(void)
 {
     if(!tmpdir[0]) {

@@ -24,6 +24,15 @@ const char *hk_test_tmpdir(void);
 /** Join hk_test_tmpdir() and name into a static buffer (next call reuses it). */
 const char *hk_test_path(const char *name);
 
+/**
+ * The step of an allocation-failure loop (for(n = 1; ...; n += step)): 1,
+ * every allocation fails once, unless HK_TEST_FAIL_STEP says otherwise. The
+ * device cross builds set it (tests/CMakeLists.txt) so the loops sample the
+ * failure points under qemu-user, where each point costs ~20x (HK_TEST_FAIL_STEP=50 there); the native
+ * runs still fail every one.
+ */
+long hk_test_fail_step(void);
+
 /** True when the first 4 KB of the file at path contain needle (logs, stderr). */
 int hk_test_file_has(const char *path, const char *needle);
 

@@ -662,7 +662,7 @@ static void test_queue_take_number_survives_every_allocation_failure(void)
     q = NULL;
     store_close(s);
     s = NULL;
-    for(n = 1; n < 200000; n++) {
+    for(n = 1; n < 200000; n += hk_test_fail_step()) {
         ticket_t t;
         hk_err_t rc;
         long attempts;
@@ -709,7 +709,8 @@ static void test_queue_take_number_survives_every_allocation_failure(void)
         if(rc == HK_OK && attempts < n)
             break;
     }
-    HK_ASSERT_MSG(failures > 50, "only %d failures exercised", failures);
+    HK_ASSERT_MSG(failures * hk_test_fail_step() > 50, "only %d failures exercised (every %ld)",
+                  failures, hk_test_fail_step());
     printf("# take_number fault injection: %ld points, %d failed cleanly\n", n, failures);
 }
 

@@ -724,7 +724,7 @@ static void test_rating_agrees_with_the_journal_under_every_allocation_failure(v
         expect_total += steps[i].events;
     hk_log_set_stderr(false); /* injected failures are logged */
     live0 = hk_mem_live();
-    for(n = 1; n < 100000; n++) {
+    for(n = 1; n < 100000; n += hk_test_fail_step()) {
         hk_err_t rc = HK_OK;
         long attempts;
         int done = 0, expect = 0, got;
@@ -774,7 +774,8 @@ static void test_rating_agrees_with_the_journal_under_every_allocation_failure(v
         }
     }
     hk_log_set_stderr(true);
-    HK_ASSERT_MSG(failures > 50, "only %d failures exercised", failures);
+    HK_ASSERT_MSG(failures * hk_test_fail_step() > 50, "only %d failures exercised (every %ld)",
+                  failures, hk_test_fail_step());
     printf("# rating fault injection: %ld points, %d failed cleanly\n", n, failures);
 }
 

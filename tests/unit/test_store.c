@@ -598,7 +598,7 @@ static void test_store_open_survives_every_allocation_failure(void)
     int failures = 0;
 
     HK_ASSERT(store_mem_hooked());
-    for(n = 1; n < 100000; n++) {
+    for(n = 1; n < 100000; n += hk_test_fail_step()) {
         hk_err_t rc;
         long attempts;
         int cnt = -1;
@@ -635,7 +635,8 @@ static void test_store_open_survives_every_allocation_failure(void)
         store_close(s);
         s = NULL;
     }
-    HK_ASSERT_MSG(failures > 20, "only %d failures exercised", failures);
+    HK_ASSERT_MSG(failures * hk_test_fail_step() > 20, "only %d failures exercised (every %ld)",
+                  failures, hk_test_fail_step());
 }
 
 /* store_defer_sync: commits stop flushing (synchronous=NORMAL), the
