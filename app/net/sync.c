@@ -578,7 +578,7 @@ static outcome_t do_content(sync_t *s)
         central_resp_free(&r);
         return OUT_OK;
     }
-    if(write_atomic(s->data_dir, s->content_path, r.body, r.len) != HK_OK) {
+    if(hk_file_write_atomic(s->data_dir, s->content_path, r.body, r.len) != HK_OK) {
         set_error(s, "content: cannot save %s", s->content_path);
         central_resp_free(&r);
         return OUT_OK; /* not kept: not taken (the ETag stays, so it comes again) */
