@@ -455,6 +455,10 @@ static bool pull(sync_t *s, const char *what, const char *path, const char *etag
     memcpy(etag, etag_src, sizeof(etag));
     pthread_mutex_unlock(&s->mu);
     rc = central_client_request(s->client, "GET", path, NULL, 0, etag, max, r);
+    if(rc != HK_OK && atomic_load(&s->stop)) {
+        *o = OUT_RETRY; /* aborted by sync_stop(): not head office's failure */
+        return false;
+    }
     if(rc != HK_OK) {
         set_error(s, "%s: %s%s%s%s", what, hk_err_str(rc), net_why(s)[0] ? " (" : "", net_why(s),
                   net_why(s)[0] ? ")" : "");
