@@ -367,7 +367,7 @@ static void test_alloc_failures(void)
 /* {"version":…,"faq":…,"triage":…}: GET /v1/content's answer and the saved copy */
 static void test_bundle(void)
 {
-    static char json[8192];
+    static char json[20000];
     char version[FAQ_VERSION_LEN] = "";
     faq_content_t *c = (faq_content_t *)1;
 
@@ -439,7 +439,7 @@ static void write_text(const char *path, const char *text)
 /* The pushed copy wins when it is good for this branch; else the shipped. */
 static void test_load_current(void)
 {
-    static char json[8192];
+    static char json[20000];
     const char *branch[] = { "general", "payment" };
     const char *no_payment[] = { "general" };
     char assets[512], data[512], path[600];
