@@ -65,6 +65,7 @@ struct sync {
     char db_path[FILE_PATH_CAP];
     char status_path[FILE_PATH_CAP];
     char config_path[FILE_PATH_CAP];
+    char content_path[FILE_PATH_CAP];
     char data_dir[CONFIG_PATH_LEN];
     int backoff_base_ms, backoff_cap_ms;
     int64_t poll_ms, beat_ms;
@@ -85,6 +86,9 @@ struct sync {
     int64_t next_try_ms, next_upload_ms, next_config_ms, next_hb_ms; /* monotonic */
     int64_t start_ms;
     uint64_t parked_gen;
+    void (*content_cb)(void *ctx);
+    void *content_ctx;
+    atomic_uint_fast64_t content_gen;
     int retry_after_s; /* of the last failed answer; -1 = none */
 };
 
@@ -133,7 +137,8 @@ static void set_online(sync_t *s, bool online)
     s->st.online = online;
     if(online) {
         s->st.last_success_ms = wall_ms();
-        if(!s->st.parked && !s->st.config_refused) /* refusals stay reported */
+        if(!s->st.parked && !s->st.config_refused &&
+           !s->st.content_refused) /* refusals stay reported */
             s->st.last_error[0] = '\0';
     }
     atomic_store(&s->online, s->st.online && !s->st.parked);
@@ -173,6 +178,9 @@ static hk_err_t status_encode(const sync_status_t *st, char **out)
     ok = ok && cJSON_AddBoolToObject(o, "online", st->online);
     ok = ok && cJSON_AddBoolToObject(o, "parked", st->parked);
     ok = ok && cJSON_AddBoolToObject(o, "config_refused", st->config_refused);
+    ok = ok && cJSON_AddStringToObject(o, "content_version", st->content_version);
+    ok = ok && cJSON_AddStringToObject(o, "content_etag", st->content_etag);
+    ok = ok && cJSON_AddBoolToObject(o, "content_refused", st->content_refused);
     *out = ok ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     return *out ? HK_OK : HK_ERR_NOMEM;
@@ -220,6 +228,9 @@ static hk_err_t status_decode(const char *text, size_t len, sync_status_t *st, h
     st->online = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "online"));
     st->parked = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "parked"));
     st->config_refused = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "config_refused"));
+    get_text(o, "content_version", st->content_version, sizeof(st->content_version));
+    get_text(o, "content_etag", st->content_etag, sizeof(st->content_etag));
+    st->content_refused = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "content_refused"));
     cJSON_Delete(o);
     return HK_OK;
 }
@@ -431,36 +442,53 @@ static hk_err_t apply_doc(sync_t *s, const char *text, size_t len, const char *s
     return rc;
 }
 
-static outcome_t do_config(sync_t *s)
+/* GET path with If-None-Match: the ETag in *etag_src (copied under mu).
+ * true: a 200 is in *r (free it). false: *o says how it went (a 304, or
+ * with none_ok a 404, is OUT_OK), the error recorded under what. */
+static bool pull(sync_t *s, const char *what, const char *path, const char *etag_src, size_t max,
+                 bool none_ok, central_resp_t *r, outcome_t *o)
 {
-    central_resp_t r;
     char etag[CENTRAL_ETAG_LEN], why[CENTRAL_TEXT_LEN];
-    int64_t version = 0;
-    hk_diag_t d;
     hk_err_t rc;
 
     pthread_mutex_lock(&s->mu);
-    memcpy(etag, s->st.etag, sizeof(etag));
+    memcpy(etag, etag_src, sizeof(etag));
     pthread_mutex_unlock(&s->mu);
-    rc = central_client_request(s->client, "GET", "/v1/config", NULL, 0, etag,
-                                CENTRAL_CONFIG_MAX_BYTES, &r);
+    rc = central_client_request(s->client, "GET", path, NULL, 0, etag, max, r);
+    if(rc != HK_OK && atomic_load(&s->stop)) {
+        *o = OUT_RETRY; /* aborted by sync_stop(): not head office's failure */
+        return false;
+    }
     if(rc != HK_OK) {
-        set_error(s, "config: %s%s%s%s", hk_err_str(rc), net_why(s)[0] ? " (" : "", net_why(s),
+        set_error(s, "%s: %s%s%s%s", what, hk_err_str(rc), net_why(s)[0] ? " (" : "", net_why(s),
                   net_why(s)[0] ? ")" : "");
-        return OUT_RETRY;
+        *o = OUT_RETRY;
+        return false;
     }
-    s->retry_after_s = r.retry_after_s;
-    if(r.status == 304) {
-        central_resp_free(&r);
-        return OUT_OK;
+    s->retry_after_s = r->retry_after_s;
+    *o = OUT_OK;
+    if(r->status == 200)
+        return true;
+    if(r->status != 304 && !(none_ok && r->status == 404)) {
+        *o = answer_outcome(r->status);
+        describe_error(r, why, sizeof(why));
+        set_error(s, "%s: %s", what, why);
+        /* refused (OUT_PARK): not online; the pull waits for its next poll */
     }
-    if(r.status != 200) {
-        outcome_t o = answer_outcome(r.status);
-        describe_error(&r, why, sizeof(why));
-        set_error(s, "config: %s", why);
-        central_resp_free(&r);
-        return o; /* refused (OUT_PARK): not online; the pull waits for its next poll */
-    }
+    central_resp_free(r);
+    return false;
+}
+
+static outcome_t do_config(sync_t *s)
+{
+    central_resp_t r;
+    int64_t version = 0;
+    outcome_t o;
+    hk_diag_t d;
+    hk_err_t rc;
+
+    if(!pull(s, "config", "/v1/config", s->st.etag, CENTRAL_CONFIG_MAX_BYTES, false, &r, &o))
+        return o;
     hk_diag_clear(&d);
     rc = apply_doc(s, r.body, r.len, s->config_path, &version, &d);
     if(rc != HK_OK) {
@@ -504,6 +532,76 @@ static void apply_saved_config(sync_t *s)
         pthread_mutex_unlock(&s->mu);
     }
     hk_free(text);
+}
+
+/* ---- self-help content (issue 8) ------------------------------------------- */
+
+/* Validate a bundle whole, its queue routes against the services in force. */
+static hk_err_t check_content(sync_t *s, const char *text, size_t len, char *version, hk_diag_t *d)
+{
+    const char *ids[CONFIG_MAX_SERVICES];
+    faq_content_t *c = NULL;
+    const config_t *cur;
+    hk_err_t rc;
+    int i;
+
+    rc = central_content_decode(text, len, version, &c, d);
+    if(rc != HK_OK)
+        return rc;
+    cur = s->live ? config_live_acquire(s->live, NULL) : &s->cfg;
+    for(i = 0; i < cur->n_services; i++)
+        ids[i] = cur->services[i].id;
+    rc = faq_triage_check_services(c, ids, cur->n_services, d);
+    if(s->live)
+        config_live_release(s->live, cur);
+    faq_content_free(c);
+    return rc;
+}
+
+static outcome_t do_content(sync_t *s)
+{
+    char version[FAQ_VERSION_LEN] = "";
+    central_resp_t r;
+    outcome_t o;
+    hk_diag_t d;
+    hk_err_t rc;
+
+    /* 404: head office has no content for this branch; the device keeps its own */
+    if(!pull(s, "content", "/v1/content", s->st.content_etag, CENTRAL_CONTENT_MAX_BYTES, true, &r,
+             &o))
+        return o;
+    hk_diag_clear(&d);
+    rc = check_content(s, r.body, r.len, version, &d);
+    if(rc != HK_OK) {
+        /* head office answered: the bundle is refused, the last good stays */
+        hk_log_error(LOG_MOD, "content from head office refused: %s", d.msg);
+        set_error(s, "content refused: %s", d.msg[0] ? d.msg : hk_err_str(rc));
+        pthread_mutex_lock(&s->mu);
+        s->st.content_refused = true;
+        pthread_mutex_unlock(&s->mu);
+        central_resp_free(&r);
+        return OUT_OK;
+    }
+    if(hk_file_write_atomic(s->data_dir, s->content_path, r.body, r.len) != HK_OK) {
+        set_error(s, "content: cannot save %s", s->content_path);
+        central_resp_free(&r);
+        return OUT_OK; /* not kept: not taken (the ETag stays, so it comes again) */
+    }
+    hk_log_info(LOG_MOD, "content %s from head office saved", version);
+    atomic_fetch_add(&s->content_gen, 1); /* before the status shows it */
+    pthread_mutex_lock(&s->mu);
+    snprintf(s->st.content_etag, sizeof(s->st.content_etag), "%s", r.etag);
+    memcpy(s->st.content_version, version, sizeof(version));
+    if(s->st.content_refused) {
+        s->st.content_refused = false;
+        if(!s->st.config_refused && !s->st.parked)
+            s->st.last_error[0] = '\0';
+    }
+    pthread_mutex_unlock(&s->mu);
+    central_resp_free(&r);
+    if(s->content_cb)
+        s->content_cb(s->content_ctx);
+    return OUT_OK;
 }
 
 /* ---- heartbeat ------------------------------------------------------------- */
@@ -656,6 +754,8 @@ static void *worker(void *arg)
             if(o != OUT_RETRY && now >= s->next_config_ms && !atomic_load(&s->stop)) {
                 s->next_config_ms = now + poll;
                 o = worse(o, do_config(s));
+                if(o != OUT_RETRY && !atomic_load(&s->stop))
+                    o = worse(o, do_content(s)); /* issue 8: the same poll */
             }
             if(o != OUT_RETRY && now >= s->next_hb_ms && !atomic_load(&s->stop)) {
                 s->next_hb_ms = now + beat;
@@ -714,6 +814,9 @@ hk_err_t sync_start(const sync_opts_t *o, sync_t **out, hk_diag_t *diag)
         o->heartbeat_ms > 0 ? o->heartbeat_ms : (int64_t)o->cfg->central.heartbeat_s * 1000;
     s->retry_after_s = -1;
     s->start_ms = mono_ms();
+    s->content_cb = o->content_cb;
+    s->content_ctx = o->content_ctx;
+    atomic_init(&s->content_gen, 0);
     atomic_init(&s->stop, false);
     atomic_init(&s->online, false);
     atomic_init(&s->offline, false);
@@ -727,6 +830,9 @@ hk_err_t sync_start(const sync_opts_t *o, sync_t **out, hk_diag_t *diag)
         rc = paths_resolve(o->data_dir, SYNC_STATUS_FILE, s->status_path, sizeof(s->status_path));
     if(rc == HK_OK)
         rc = paths_resolve(o->data_dir, SYNC_CONFIG_FILE, s->config_path, sizeof(s->config_path));
+    if(rc == HK_OK)
+        rc =
+            paths_resolve(o->data_dir, SYNC_CONTENT_FILE, s->content_path, sizeof(s->content_path));
     if(rc != HK_OK) {
         hk_diag_set(diag, "sync: data dir path too long");
         goto fail;
@@ -737,6 +843,11 @@ hk_err_t sync_start(const sync_opts_t *o, sync_t **out, hk_diag_t *diag)
         if(status_decode(text, len, &prev, NULL) == HK_OK) {
             snprintf(s->st.etag, sizeof(s->st.etag), "%s", prev.etag);
             s->st.config_version = prev.config_version;
+            /* the saved bundle's ETag only while the bundle is still there */
+            if(access(s->content_path, R_OK) == 0) {
+                snprintf(s->st.content_etag, sizeof(s->st.content_etag), "%s", prev.content_etag);
+                memcpy(s->st.content_version, prev.content_version, sizeof(prev.content_version));
+            }
             s->st.last_success_ms = prev.last_success_ms;
         }
         hk_free(text);
@@ -807,6 +918,11 @@ void sync_status_get(sync_t *s, sync_status_t *out)
     pthread_mutex_lock(&s->mu);
     *out = s->st;
     pthread_mutex_unlock(&s->mu);
+}
+
+uint64_t sync_content_generation(sync_t *s)
+{
+    return s ? (uint64_t)atomic_load(&s->content_gen) : 0;
 }
 
 bool sync_online(sync_t *s)

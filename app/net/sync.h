@@ -22,6 +22,14 @@
  * the ones in force, saved atomically as DATA_DIR/central-config.json (the
  * last good one) and applied with config_live_replace(). A bad one is
  * refused, logged and reported as last_error; the last good one stays.
+ * Self-help content (issue 8): GET /v1/content right after the config,
+ * on the same poll, with its own If-None-Match; the bundle is validated
+ * whole (central_content_decode) and its triage's queue routes checked
+ * against the services in force, saved atomically as
+ * DATA_DIR/FAQ_PUSHED_FILE (faq_content_load_current() prefers it), and
+ * content_cb is called / content_generation rises so the kiosk reloads. A
+ * bad one is refused, logged and reported (last_error, content_refused);
+ * the last good copy stays. 404 (no content at head office) is not an error.
  * Heartbeats: POST /v1/heartbeat every central.heartbeat_s.
  *
  * The status (backlog, last success, last error, online, parked) is
@@ -44,6 +52,7 @@
 #define SYNC_BACKOFF_CAP_MS  (5 * 60 * 1000)
 #define SYNC_STATUS_FILE     "sync-status.json"
 #define SYNC_CONFIG_FILE     "central-config.json"
+#define SYNC_CONTENT_FILE    FAQ_PUSHED_FILE
 
 typedef struct sync sync_t;
 
@@ -56,6 +65,10 @@ typedef struct sync_opts {
     int backoff_base_ms, backoff_cap_ms;
     int connect_ms, total_ms, low_speed_s;
     int config_poll_ms, heartbeat_ms; /* 0 = central.config_poll_s, heartbeat_s */
+    /* new self-help content was saved (on the worker thread: post, do not
+     * work here); NULL = none. sync_content_generation() is the same news. */
+    void (*content_cb)(void *ctx);
+    void *content_ctx;
 } sync_opts_t;
 
 typedef struct sync_status {
@@ -70,6 +83,10 @@ typedef struct sync_status {
     bool parked;                       /* uploads stopped on a 4xx */
     bool config_refused;               /* the last document head office sent was refused (last_error
                             says why, until a good one is applied) */
+    /* self-help content (GET /v1/content) */
+    char content_version[FAQ_VERSION_LEN]; /* of the last saved bundle; "" = none */
+    char content_etag[CENTRAL_ETAG_LEN];
+    bool content_refused; /* the last bundle was refused (last_error says why) */
 } sync_status_t;
 
 /**
@@ -88,6 +105,9 @@ void sync_poke(sync_t *s);
 
 /** A copy of the current status. Any thread; NULL s gives a zeroed status. */
 void sync_status_get(sync_t *s, sync_status_t *out);
+
+/** Rises each time new self-help content is saved (0 at start). Any thread. */
+uint64_t sync_content_generation(sync_t *s);
 
 /** Is sync on and the last exchange good? false for NULL. Any thread. */
 bool sync_online(sync_t *s);

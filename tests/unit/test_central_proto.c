@@ -970,6 +970,19 @@ static void test_central_samples_for_the_schema_check(void)
     }
     write_sample(f, "HeartbeatReply", central_heartbeat_reply_encode(1795660730688, &out, &len),
                  &out);
+    {
+        /* issue 8 (CONTENT): GET /v1/content's bundle of the shipped files */
+        size_t faq_len, triage_len;
+        char *faq = read_file("assets/faq/faq.json", &faq_len);
+        char *triage = read_file("assets/faq/triage.json", &triage_len);
+
+        write_sample(f, "ContentBundle",
+                     central_content_encode("c-0123456789abcdef", faq, faq_len, triage, triage_len,
+                                            &out, &len, &diag),
+                     &out);
+        hk_free(faq);
+        hk_free(triage);
+    }
     HK_ASSERT(fclose(f) == 0);
 }
 
