@@ -544,6 +544,18 @@ static inline int integ_login(uint16_t port, const char *staff_id, char *dst, si
     return st;
 }
 
+/* Drop a branch config's hours, the branch's and every service's: open
+ * all day. The sample closes at 18:00 Beijing time, and a test run after
+ * that must not meet a closed branch (409 on take-number). */
+static inline void integ_open_all_day(cJSON *config)
+{
+    cJSON *svc;
+
+    cJSON_DeleteItemFromObjectCaseSensitive(config, "hours");
+    cJSON_ArrayForEach(svc, cJSON_GetObjectItemCaseSensitive(config, "services"))
+        cJSON_DeleteItemFromObjectCaseSensitive(svc, "hours");
+}
+
 /* The sample branch config with a "central" object of its own (url set)
  * and no data_dir: the caller adds to the returned object and saves root
  * with integ_save_json(). */
@@ -559,14 +571,7 @@ static inline cJSON *integ_sample_with_central(const char *url, cJSON **central)
     free(sample);
     cJSON_DeleteItemFromObjectCaseSensitive(root, "central");
     cJSON_DeleteItemFromObjectCaseSensitive(root, "data_dir");
-    /* open all day, every service: the sample closes at 18:00 Beijing time,
-     * and a test run after that must not meet a closed branch */
-    cJSON_DeleteItemFromObjectCaseSensitive(root, "hours");
-    {
-        cJSON *svc;
-        cJSON_ArrayForEach(svc, cJSON_GetObjectItemCaseSensitive(root, "services"))
-            cJSON_DeleteItemFromObjectCaseSensitive(svc, "hours");
-    }
+    integ_open_all_day(root);
     *central = cJSON_AddObjectToObject(root, "central");
     cJSON_AddStringToObject(*central, "url", url);
     return root;

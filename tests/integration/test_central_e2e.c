@@ -267,6 +267,18 @@ static void setup(void)
     snprintf(cmd, sizeof(cmd), "%s init-dev %s > %s/init-dev.log 2>&1", hc_bin, hc_dir,
              hk_test_tmpdir());
     HK_ASSERT_INT(0, system(cmd));
+    { /* the branch document head office pushes: open all day too */
+        char path[700];
+        char *doc;
+        cJSON *root;
+        snprintf(path, sizeof(path), "%s/branch-sh-xuhui-01.json", hc_dir);
+        doc = integ_slurp(path, NULL);
+        HK_ASSERT(doc != NULL);
+        root = integ_json(doc);
+        free(doc);
+        integ_open_all_day(cJSON_GetObjectItemCaseSensitive(root, "config"));
+        integ_save_json(path, root);
+    }
     central_port = free_port();
     snprintf(hub.cfg, sizeof(hub.cfg), "%s/hub.json", hk_test_tmpdir());
     snprintf(hub.data, sizeof(hub.data), "%s/hub-data", hk_test_tmpdir());
