@@ -49,6 +49,7 @@
 #include "faq_index.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -73,6 +74,7 @@
 #define LANG_BONUS       1.3
 #define TERMS_MAX        32 /* query terms kept */
 #define TERM_MAX_BYTES   64
+#define WINDOW           256 /* rows a broad query is ranked over (design notes) */
 
 /* ---- types ----------------------------------------------------------------- */
 
@@ -125,7 +127,8 @@ typedef struct term {
 struct faq_index {
     const faq_content_t *c;
     sqlite3 *db;
-    sqlite3_stmt *q;
+    sqlite3_stmt *q;     /* bm25-ranked rows up to a rowid */
+    sqlite3_stmt *q_nth; /* the rowid of the n-th match in rowid order */
     readings_t rd;
     vocab_t vocab;
     tbuf_t expr;
@@ -206,6 +209,7 @@ void faq_index_close(faq_index_t *ix)
     if(!ix)
         return;
     sqlite3_finalize(ix->q);
+    sqlite3_finalize(ix->q_nth);
     sqlite3_close(ix->db);
     readings_free(&ix->rd);
     vocab_free(&ix->vocab);
@@ -228,8 +232,11 @@ int faq_index_search(faq_index_t *ix, const char *query, i18n_lang_t lang, faq_h
             typo_alts(&ix->vocab, t);
     }
     n = run_pass(ix, true, lang, hits, 0, max);
-    if(n >= 0 && n < FILL_BELOW && n < max && ix->n_terms > 1)
-        n = run_pass(ix, false, lang, hits, n, max);
+    if(n >= 0 && n < FILL_BELOW && n < max && ix->n_terms > 1) {
+        int m = run_pass(ix, false, lang, hits, n, max);
+        if(m >= 0)
+            n = m;
+    }
     return n;
 }
 
@@ -749,8 +756,8 @@ static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
     }
     rc = exec(ix->db,
               "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-              "CREATE VIRTUAL TABLE faq USING fts5(title, keywords, body, article UNINDEXED,"
-              " lang UNINDEXED, tokenize='ascii', prefix='1 2', detail=column);"
+              "CREATE VIRTUAL TABLE faq USING fts5(title, keywords, body, content='',"
+              " tokenize='ascii', prefix='1 2');"
               "INSERT INTO faq(faq, rank) VALUES('rank', 'bm25(10.0, 4.0, 1.0)');"
               "CREATE VIRTUAL TABLE faq_v USING fts5vocab(faq, 'row');"
               "BEGIN",
@@ -758,8 +765,7 @@ static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
     if(rc != HK_OK)
         return rc;
     if(sqlite3_prepare_v2(ix->db,
-                          "INSERT INTO faq(title, keywords, body, article, lang)"
-                          " VALUES(?1, ?2, ?3, ?4, ?5)",
+                          "INSERT INTO faq(title, keywords, body, rowid) VALUES(?1, ?2, ?3, ?4)",
                           -1, &ins, NULL) != SQLITE_OK)
         return exec(ix->db, "-", diag); /* reports the error */
     for(a = 0; a < ix->c->n_articles && rc == HK_OK; a++) {
@@ -783,8 +789,7 @@ static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
             }
             for(i = 0; i < 3; i++)
                 sqlite3_bind_text(ins, i + 1, col[i].p, (int)col[i].len, SQLITE_STATIC);
-            sqlite3_bind_int(ins, 4, a);
-            sqlite3_bind_int(ins, 5, l);
+            sqlite3_bind_int64(ins, 4, (sqlite3_int64)a * I18N_LANG_COUNT + l);
             if(sqlite3_step(ins) != SQLITE_DONE) {
                 hk_diag_set(diag, "faq index: articles[%d]: %s", a, sqlite3_errmsg(ix->db));
                 rc = HK_ERR_IO;
@@ -797,10 +802,14 @@ static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
         hk_free(col[i].p);
     if(rc == HK_OK)
         rc = exec(ix->db, "COMMIT; INSERT INTO faq(faq) VALUES('optimize')", diag);
-    if(rc == HK_OK && sqlite3_prepare_v2(ix->db,
-                                         "SELECT article, lang, rank FROM faq WHERE faq MATCH ?1"
-                                         " ORDER BY rank LIMIT ?2",
-                                         -1, &ix->q, NULL) != SQLITE_OK)
+    if(rc == HK_OK && (sqlite3_prepare_v2(ix->db,
+                                          "SELECT rowid, rank FROM faq WHERE faq MATCH ?1"
+                                          " AND rowid <= ?3 ORDER BY rank LIMIT ?2",
+                                          -1, &ix->q, NULL) != SQLITE_OK ||
+                       sqlite3_prepare_v2(ix->db,
+                                          "SELECT rowid FROM faq WHERE faq MATCH ?1"
+                                          " LIMIT 1 OFFSET ?2",
+                                          -1, &ix->q_nth, NULL) != SQLITE_OK))
         rc = exec(ix->db, "-", diag);
     return rc;
 }
@@ -817,7 +826,7 @@ static hk_err_t vocab_load(faq_index_t *ix)
         return HK_ERR_IO;
     while(sqlite3_step(st) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(st, 0);
-        if(!t || (unsigned char)t[0] >= 0x80 || strlen(t) >= TERM_MAX_BYTES)
+        if(!t || strlen(t) >= TERM_MAX_BYTES)
             continue;
         if(v->n == cap) {
             int nc = cap ? cap * 2 : 1024;
@@ -1052,37 +1061,75 @@ static void expr_term(tbuf_t *e, const term_t *t)
     tb_put(e, ")", 1);
 }
 
-/* One FTS5 query (all terms, or any); appends articles not yet in hits. */
-static int run_pass(faq_index_t *ix, bool all, i18n_lang_t lang, faq_hit_t *hits, int n_have,
-                    int max)
+/* Rows containing the term (an upper bound for a prefix: the sum over the
+ * terms it starts), from the vocabulary; stops counting past cap. */
+static long term_docs(const vocab_t *v, const term_t *t, long cap)
 {
-    tbuf_t *e = &ix->expr;
-    int i, n = n_have, first_new = n_have, rc;
+    long sum = 0;
+    int k, lo, hi;
+
+    if(t->n_alts) {
+        for(k = 0; k < t->n_alts && sum <= cap; k++) {
+            term_t alt = { .prefix = false };
+            snprintf(alt.s, sizeof(alt.s), "%s", t->alts[k]);
+            sum += term_docs(v, &alt, cap);
+        }
+        return sum;
+    }
+    lo = 0;
+    hi = v->n;
+    while(lo < hi) { /* first term >= t->s */
+        int mid = (lo + hi) / 2;
+        if(strcmp(v->terms[mid], t->s) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if(!t->prefix)
+        return lo < v->n && !strcmp(v->terms[lo], t->s) ? v->docs[lo] : 0;
+    for(size_t n = strlen(t->s); lo < v->n && sum <= cap && !strncmp(v->terms[lo], t->s, n); lo++)
+        sum += v->docs[lo];
+    return sum;
+}
+
+/* The last rowid of the first WINDOW matches of expr, or INT64_MAX when
+ * there are fewer (then no bound is needed). */
+static sqlite3_int64 window_end(faq_index_t *ix, const char *expr, size_t len)
+{
+    sqlite3_int64 end = INT64_MAX;
+
+    sqlite3_reset(ix->q_nth);
+    sqlite3_bind_text(ix->q_nth, 1, expr, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int(ix->q_nth, 2, WINDOW - 1);
+    if(sqlite3_step(ix->q_nth) == SQLITE_ROW)
+        end = sqlite3_column_int64(ix->q_nth, 0);
+    sqlite3_reset(ix->q_nth);
+    return end;
+}
+
+/* bm25-ranked rows of expr up to rowid end; appends the articles not yet
+ * in hits, ranked below those already there. */
+static int rank_into(faq_index_t *ix, const char *expr, size_t len, sqlite3_int64 end,
+                     i18n_lang_t lang, faq_hit_t *hits, int n_have, int max)
+{
+    int i, n = n_have, rc;
     double floor_score = n_have > 0 ? hits[n_have - 1].score : (double)INFINITY;
 
-    e->len = 0;
-    e->nomem = false;
-    for(i = 0; i < ix->n_terms; i++) {
-        if(i)
-            tb_put(e, all ? " AND " : " OR ", 5 - (all ? 0 : 1));
-        expr_term(e, &ix->terms[i]);
-    }
-    if(e->nomem)
-        return -1;
     sqlite3_reset(ix->q);
-    sqlite3_bind_text(ix->q, 1, e->p, (int)e->len, SQLITE_STATIC);
-    sqlite3_bind_int(ix->q, 2, max * I18N_LANG_COUNT + 4);
+    sqlite3_bind_text(ix->q, 1, expr, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int(ix->q, 2, (max - n_have) * I18N_LANG_COUNT + n_have + 4);
+    sqlite3_bind_int64(ix->q, 3, end);
     while((rc = sqlite3_step(ix->q)) == SQLITE_ROW) {
-        int art = sqlite3_column_int(ix->q, 0);
-        int l = sqlite3_column_int(ix->q, 1);
-        double score = -sqlite3_column_double(ix->q, 2); /* bm25: lower is better */
+        sqlite3_int64 row = sqlite3_column_int64(ix->q, 0);
+        int art = (int)(row / I18N_LANG_COUNT);
+        double score = -sqlite3_column_double(ix->q, 1); /* bm25: lower is better */
         int j;
-        if(l == (int)lang)
+        if(row % I18N_LANG_COUNT == (int)lang)
             score *= LANG_BONUS;
         for(j = 0; j < n && hits[j].article != art; j++) {
         }
         if(j < n) { /* the article's other language */
-            if(j >= first_new && score > hits[j].score)
+            if(j >= n_have && score > hits[j].score)
                 hits[j].score = score;
             continue;
         }
@@ -1094,24 +1141,58 @@ static int run_pass(faq_index_t *ix, bool all, i18n_lang_t lang, faq_hit_t *hits
     }
     sqlite3_reset(ix->q);
     if(rc != SQLITE_DONE) {
-        hk_log(HK_LOG_WARN, "faq_index", "query %s: %s", e->p, sqlite3_errmsg(ix->db));
-        return n_have > 0 ? n_have : -1;
+        hk_log(HK_LOG_WARN, "faq_index", "query %s: %s", expr, sqlite3_errmsg(ix->db));
+        return -1;
     }
     /* best first within the new hits (the language bonus may reorder) */
-    for(i = first_new + 1; i < n; i++) {
+    for(i = n_have + 1; i < n; i++) {
         faq_hit_t h = hits[i];
         int j = i;
-        while(j > first_new && hits[j - 1].score < h.score) {
+        while(j > n_have && hits[j - 1].score < h.score) {
             hits[j] = hits[j - 1];
             j--;
         }
         hits[j] = h;
     }
-    /* a fill-up pass ranks below every hit of the pass before it */
+    /* a later pass ranks below every hit of the passes before it */
     if(n_have > 0 && n > n_have && hits[n_have].score >= floor_score) {
         double k = floor_score * 0.99 / hits[n_have].score;
         for(i = n_have; i < n; i++)
             hits[i].score *= k;
     }
+    return n;
+}
+
+/* One pass (all terms, or any) appending to hits; see the design notes
+ * for the window a broad query is ranked in. */
+static int run_pass(faq_index_t *ix, bool all, i18n_lang_t lang, faq_hit_t *hits, int n_have,
+                    int max)
+{
+    tbuf_t *e = &ix->expr;
+    long est = all ? LONG_MAX : 0;
+    size_t head;
+    int i, n;
+
+    e->len = 0;
+    e->nomem = false;
+    tb_put(e, "{title keywords} : (", 20);
+    head = e->len;
+    for(i = 0; i < ix->n_terms; i++) {
+        long docs = term_docs(&ix->vocab, &ix->terms[i], WINDOW);
+        est = all ? (docs < est ? docs : est) : est + docs;
+        if(i)
+            tb_put(e, all ? " AND " : " OR ", all ? 5 : 4);
+        expr_term(e, &ix->terms[i]);
+    }
+    tb_put(e, ")", 1);
+    if(e->nomem)
+        return -1;
+    if(est <= WINDOW) /* narrow: rank every match */
+        return rank_into(ix, e->p + head, e->len - head - 1, INT64_MAX, lang, hits, n_have, max);
+    /* broad: title and keyword matches first, then any column's */
+    n = rank_into(ix, e->p, e->len, window_end(ix, e->p, e->len), lang, hits, n_have, max);
+    if(n >= 0 && n < max)
+        n = rank_into(ix, e->p + head, e->len - head - 1,
+                      window_end(ix, e->p + head, e->len - head - 1), lang, hits, n, max);
     return n;
 }

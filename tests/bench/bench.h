@@ -127,6 +127,11 @@ void bench_central_http(const bench_opts_t *o, bench_table_t *t);
  *  the recovery with the sync worker's backoff; hall-central's PSS. */
 void bench_central_fleet(const bench_opts_t *o, bench_table_t *t);
 
+/** faq-search (bench_faq.c): search per keystroke over a synthetic
+ *  10,000-article FAQ recombined from the shipped one; index build time
+ *  and memory. */
+void bench_faq_search(const bench_opts_t *o, bench_table_t *t);
+
 /* ---- processes and /proc (bench_sys.c) ---------------------------------- */
 
 /** 0 = exited (status filled), -1 = still running after timeout_ms. */
