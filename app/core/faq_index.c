@@ -134,6 +134,7 @@ struct faq_index {
     tbuf_t expr;
     term_t terms[TERMS_MAX];
     int n_terms;
+    long rows; /* FTS5 rows: article texts */
 };
 
 /* ---- static prototypes ----------------------------------------------------- */
@@ -790,6 +791,7 @@ static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
             for(i = 0; i < 3; i++)
                 sqlite3_bind_text(ins, i + 1, col[i].p, (int)col[i].len, SQLITE_STATIC);
             sqlite3_bind_int64(ins, 4, (sqlite3_int64)a * I18N_LANG_COUNT + l);
+            ix->rows++;
             if(sqlite3_step(ins) != SQLITE_DONE) {
                 hk_diag_set(diag, "faq index: articles[%d]: %s", a, sqlite3_errmsg(ix->db));
                 rc = HK_ERR_IO;
@@ -1187,7 +1189,7 @@ static int run_pass(faq_index_t *ix, bool all, i18n_lang_t lang, faq_hit_t *hits
     tb_put(e, ")", 1);
     if(e->nomem)
         return -1;
-    if(est <= WINDOW) /* narrow: rank every match */
+    if(est <= WINDOW || ix->rows <= WINDOW) /* narrow: rank every match */
         return rank_into(ix, e->p + head, e->len - head - 1, INT64_MAX, lang, hits, n_have, max);
     /* broad: title and keyword matches first, then any column's */
     n = rank_into(ix, e->p, e->len, window_end(ix, e->p, e->len), lang, hits, n_have, max);

@@ -39,10 +39,26 @@ typedef struct pool {
 
 /* the typed queries: pinyin, initials, hanzi, English, typos */
 static const char *const queries[] = {
-    "kuandai",        "xhzw",      "携号转网",    "宽带不能上网", "roaming charges",
-    "international",  "brodband",  "话费怎么交",  "fapiao",       "lost phone sim",
-    "5G",             "shimingzhi", "国际漫游",   "invoice",      "cancel service",
-    "流量包",         "roamng",    "yinhangka",   "补卡",         "elderly",
+    "kuandai",
+    "xhzw",
+    "携号转网",
+    "宽带不能上网",
+    "roaming charges",
+    "international",
+    "brodband",
+    "话费怎么交",
+    "fapiao",
+    "lost phone sim",
+    "5G",
+    "shimingzhi",
+    "国际漫游",
+    "invoice",
+    "cancel service",
+    "流量包",
+    "roamng",
+    "yinhangka",
+    "补卡",
+    "elderly",
 };
 
 static uint32_t rng_state = 12345u;
@@ -131,8 +147,8 @@ static char *synthesize(const faq_content_t *seed, int n)
         snprintf(id, sizeof(id), "syn-%05d", a);
         cJSON_AddItemToArray(arts, o);
         cJSON_AddStringToObject(o, "id", id);
-        cJSON_AddStringToObject(
-            o, "category", seed->categories[rnd((uint32_t)seed->n_categories)].id);
+        cJSON_AddStringToObject(o, "category",
+                                seed->categories[rnd((uint32_t)seed->n_categories)].id);
         cJSON_AddNumberToObject(o, "version", 1);
         for(l = 0; l < I18N_LANG_COUNT; l++) {
             cJSON *t, *kw, *body;
@@ -213,15 +229,13 @@ void bench_faq_search(const bench_opts_t *o, bench_table_t *t)
     else
         snprintf(path, sizeof(path), "%s/assets/faq/faq.json", o->source_dir);
     if(faq_content_load(path, NULL, &seed, &d) != HK_OK) {
-        bench_row(t, "faq: search per keystroke", BENCH_NOT_MEASURED, "p99 <= 1 ms", "%s",
-                  d.msg);
+        bench_row(t, "faq: search per keystroke", BENCH_NOT_MEASURED, "p99 <= 1 ms", "%s", d.msg);
         return;
     }
     /* the kiosk's first FAQ use: readings + index over the shipped content */
     t0 = bench_now_ns();
     if(faq_index_open(seed, NULL, &ix, &d) != HK_OK) {
-        bench_row(t, "faq: search per keystroke", BENCH_NOT_MEASURED, "p99 <= 1 ms", "%s",
-                  d.msg);
+        bench_row(t, "faq: search per keystroke", BENCH_NOT_MEASURED, "p99 <= 1 ms", "%s", d.msg);
         goto out;
     }
     t1 = bench_now_ns();
@@ -240,8 +254,7 @@ void bench_faq_search(const bench_opts_t *o, bench_table_t *t)
     mem0 = sqlite3_memory_used();
     t0 = bench_now_ns();
     if(faq_index_open(syn, NULL, &ix, &d) != HK_OK) {
-        bench_row(t, "faq: search per keystroke", BENCH_NOT_MEASURED, "p99 <= 1 ms", "%s",
-                  d.msg);
+        bench_row(t, "faq: search per keystroke", BENCH_NOT_MEASURED, "p99 <= 1 ms", "%s", d.msg);
         goto out;
     }
     t1 = bench_now_ns();
@@ -249,9 +262,8 @@ void bench_faq_search(const bench_opts_t *o, bench_table_t *t)
     rss1 = rss_kb();
     bench_row(t, "faq: index build, 10k articles", BENCH_INFO, "-", "%.0f ms (%.1f MB JSON)",
               (double)(t1 - t0) / 1e6, (double)strlen(json) / 1e6);
-    bench_row(t, "faq: index memory, 10k articles", BENCH_INFO, "-",
-              "SQLite %.1f MB, RSS +%.1f MB", (double)(mem1 - mem0) / 1048576.0,
-              (double)(rss1 - rss0) / 1024.0);
+    bench_row(t, "faq: index memory, 10k articles", BENCH_INFO, "-", "SQLite %.1f MB, RSS +%.1f MB",
+              (double)(mem1 - mem0) / 1048576.0, (double)(rss1 - rss0) / 1024.0);
 
     for(r = 0; r < REPEATS; r++) {
         for(qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
@@ -287,8 +299,7 @@ void bench_faq_search(const bench_opts_t *o, bench_table_t *t)
               "%.3f ms (max %.3f)", bench_pct(lat_ms, n_lat, 99), lat_ms[n_lat - 1]);
     bench_row(t, "faq: search per keystroke CPU p50/p99", BENCH_INFO, "-", "%.3f / %.3f ms",
               bench_pct(cpu_ms, n_lat, 50), bench_pct(cpu_ms, n_lat, 99));
-    bench_note(t, "faq-search: the slowest keystroke (CPU) was \"%s\", %.3f ms", worst,
-               worst_ms);
+    bench_note(t, "faq-search: the slowest keystroke (CPU) was \"%s\", %.3f ms", worst, worst_ms);
     bench_note(t,
                "faq-search: %zu keystrokes (%zu queries typed %d times, top %d each) over %d "
                "synthetic articles recombined from the shipped %d; %d full queries found nothing",
