@@ -75,6 +75,8 @@
 #define TERMS_MAX        32 /* query terms kept */
 #define TERM_MAX_BYTES   64
 #define WINDOW           256 /* rows a broad query is ranked over (design notes) */
+#define BM25_K1          1.2 /* FTS5's bm25 constants */
+#define BM25_B           0.75
 
 /* ---- types ----------------------------------------------------------------- */
 
@@ -135,6 +137,10 @@ struct faq_index {
     term_t terms[TERMS_MAX];
     int n_terms;
     long rows; /* FTS5 rows: article texts */
+    /* the current query's phrases, in FTS5's order: their IDF for rank_fn */
+    double idf[TERMS_MAX * TYPO_MAX_ALTS];
+    int n_phrases;
+    double avg_tokens; /* per row; 0 until rank_fn first needs it */
 };
 
 /* ---- static prototypes ----------------------------------------------------- */
@@ -152,12 +158,13 @@ static void readings_free(readings_t *rd);
 static void mark_text(uint8_t *seen, const char *s);
 static void mark_content(uint8_t *seen, const faq_content_t *c);
 static void segment(const readings_t *rd, hz_t *run, int n, int *word_end);
-static void emit_text(const readings_t *rd, tbuf_t *b, const char *s, bool windows);
-static void emit_run(const readings_t *rd, tbuf_t *b, hz_t *run, int n, bool windows);
+static void emit_text(const readings_t *rd, tbuf_t *b, const char *s, bool head);
+static void emit_run(const readings_t *rd, tbuf_t *b, hz_t *run, int n, bool head);
 static void emit_latin(tbuf_t *b, const char *w, size_t n);
 static size_t plural_stem(const char *w, size_t n);
-static void emit_pinyin_span(tbuf_t *b, const hz_t *run, int from, int to);
+static void emit_pinyin_span(tbuf_t *b, const hz_t *run, int from, int to, bool initials);
 static hk_err_t build(faq_index_t *ix, hk_diag_t *diag);
+static hk_err_t rank_register(faq_index_t *ix, hk_diag_t *diag);
 static hk_err_t vocab_load(faq_index_t *ix);
 static void vocab_free(vocab_t *v);
 static bool vocab_has(const vocab_t *v, const char *s, bool prefix);
@@ -571,8 +578,9 @@ static void emit_latin(tbuf_t *b, const char *w, size_t n)
         tb_tok(b, low, stem);
 }
 
-/* Fill run[from..to) syllables' full pinyin and initials as two tokens. */
-static void emit_pinyin_span(tbuf_t *b, const hz_t *run, int from, int to)
+/* run[from..to)'s full pinyin as one token (when full), and its initials
+ * as another. */
+static void emit_pinyin_span(tbuf_t *b, const hz_t *run, int from, int to, bool full_too)
 {
     char full[WHOLE_RUN_MAX * 8 + 1], ini[WHOLE_RUN_MAX + 1];
     size_t nf = 0, ni = 0;
@@ -586,7 +594,8 @@ static void emit_pinyin_span(tbuf_t *b, const hz_t *run, int from, int to)
         nf += l;
         ini[ni++] = run[i].syl[0];
     }
-    tb_tok(b, full, nf);
+    if(full_too)
+        tb_tok(b, full, nf);
     tb_tok(b, ini, ni);
 }
 
@@ -666,7 +675,7 @@ static void segment(const readings_t *rd, hz_t *run, int n, int *word_end)
     }
 }
 
-static void emit_run(const readings_t *rd, tbuf_t *b, hz_t *run, int n, bool windows)
+static void emit_run(const readings_t *rd, tbuf_t *b, hz_t *run, int n, bool head)
 {
     int word_end[RUN_MAX];
     int i, w;
@@ -676,27 +685,30 @@ static void emit_run(const readings_t *rd, tbuf_t *b, hz_t *run, int n, bool win
         tb_tok(b, run[i].s, (size_t)run[i].len);
         if(i + 1 < n)
             tb_tok(b, run[i].s, (size_t)(run[i + 1].s + run[i + 1].len - run[i].s));
-        if(run[i].syl[0])
+        if(head && run[i].syl[0])
             tb_tok(b, run[i].syl, strlen(run[i].syl));
         if(word_end[i] > i + 1) {
             int e = word_end[i];
             if(e - i >= 3)
                 tb_tok(b, run[i].s, (size_t)(run[e - 1].s + run[e - 1].len - run[i].s));
-            emit_pinyin_span(b, run, i, e);
+            if(head)
+                emit_pinyin_span(b, run, i, e, true);
         }
     }
-    if(!windows)
+    if(!head)
         return;
+    /* initials of every window (few distinct short terms); full pinyin of
+     * the whole run only, so a prefix like "kuanda" expands to few terms */
     for(i = 0; i < n; i++)
         for(w = 2; w <= WINDOW_MAX && i + w <= n; w++)
             if(word_end[i] != i + w)
-                emit_pinyin_span(b, run, i, i + w);
-    if(n > WINDOW_MAX && n <= WHOLE_RUN_MAX)
-        emit_pinyin_span(b, run, 0, n);
+                emit_pinyin_span(b, run, i, i + w, false);
+    if(n > 1 && n <= WHOLE_RUN_MAX && word_end[0] != n)
+        emit_pinyin_span(b, run, 0, n, true);
 }
 
 /* Append the tokens of one string (title, keyword, paragraph, list item). */
-static void emit_text(const readings_t *rd, tbuf_t *b, const char *s, bool windows)
+static void emit_text(const readings_t *rd, tbuf_t *b, const char *s, bool head)
 {
     hz_t run[RUN_MAX];
     int n = 0;
@@ -723,12 +735,12 @@ static void emit_text(const readings_t *rd, tbuf_t *b, const char *s, bool windo
                 continue;
         }
         if(n) {
-            emit_run(rd, b, run, n, windows);
+            emit_run(rd, b, run, n, head);
             n = 0;
         }
     }
     if(n)
-        emit_run(rd, b, run, n, windows);
+        emit_run(rd, b, run, n, head);
 }
 
 /* ---- static functions: building -------------------------------------------- */
@@ -740,6 +752,70 @@ static hk_err_t exec(sqlite3 *db, const char *sql, hk_diag_t *diag)
     hk_diag_set(diag, "faq index: %s", sqlite3_errmsg(db));
     hk_log(HK_LOG_ERROR, "faq_index", "%s: %s", sql, sqlite3_errmsg(db));
     return HK_ERR_IO;
+}
+
+/*
+ * bm25 as FTS5's bm25(faq, 10.0, 4.0, 1.0) computes it (same formula,
+ * constants and column weights), except that each phrase's IDF comes from
+ * the vocabulary's document counts, set per query in ix->idf, instead of
+ * a scan of every row the phrase matches: FTS5's bm25 runs that scan for
+ * every phrase of every query, which over 10,000 articles costs more than
+ * a keystroke's whole budget (docs/performance.md).
+ */
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int n_val,
+                    sqlite3_value **val)
+{
+    static const double weight[3] = { 10.0, 4.0, 1.0 };
+    faq_index_t *ix = api->xUserData(fts);
+    double freq[TERMS_MAX * TYPO_MAX_ALTS], score = 0;
+    int n_inst = 0, n_phr = api->xPhraseCount(fts), tokens = 0, i;
+
+    (void)n_val;
+    (void)val;
+    if(n_phr > ix->n_phrases)
+        n_phr = ix->n_phrases;
+    if(ix->avg_tokens <= 0) {
+        sqlite3_int64 rows = 0, total = 0;
+        if(api->xRowCount(fts, &rows) == SQLITE_OK &&
+           api->xColumnTotalSize(fts, -1, &total) == SQLITE_OK && rows > 0)
+            ix->avg_tokens = (double)total / (double)rows;
+        if(ix->avg_tokens <= 0)
+            ix->avg_tokens = 1;
+    }
+    for(i = 0; i < n_phr; i++)
+        freq[i] = 0;
+    if(api->xInstCount(fts, &n_inst) != SQLITE_OK ||
+       api->xColumnSize(fts, -1, &tokens) != SQLITE_OK) {
+        sqlite3_result_error(ctx, "hk_bm25: no instances", -1);
+        return;
+    }
+    for(i = 0; i < n_inst; i++) {
+        int phr, col, off;
+        if(api->xInst(fts, i, &phr, &col, &off) == SQLITE_OK && phr < n_phr && col >= 0 && col < 3)
+            freq[phr] += weight[col];
+    }
+    for(i = 0; i < n_phr; i++)
+        score += ix->idf[i] * freq[i] * (BM25_K1 + 1.0) /
+                 (freq[i] + BM25_K1 * (1.0 - BM25_B + BM25_B * (double)tokens / ix->avg_tokens));
+    sqlite3_result_double(ctx, -score); /* FTS5's convention: lower is better */
+}
+
+static hk_err_t rank_register(faq_index_t *ix, hk_diag_t *diag)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+
+    if(sqlite3_prepare_v2(ix->db, "SELECT fts5(?1)", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+        (void)sqlite3_step(st); /* fills api, or leaves it NULL without FTS5 */
+    }
+    sqlite3_finalize(st);
+    if(!api || api->iVersion < 2 ||
+       api->xCreateFunction(api, "hk_bm25", ix, rank_fn, NULL) != SQLITE_OK) {
+        hk_diag_set(diag, "faq index: this SQLite has no FTS5");
+        return HK_ERR_IO;
+    }
+    return HK_OK;
 }
 
 static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
@@ -755,11 +831,14 @@ static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
         hk_diag_set(diag, "faq index: cannot open an in-memory database");
         return ix->db ? HK_ERR_IO : HK_ERR_NOMEM;
     }
+    rc = rank_register(ix, diag);
+    if(rc != HK_OK)
+        return rc;
     rc = exec(ix->db,
               "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
               "CREATE VIRTUAL TABLE faq USING fts5(title, keywords, body, content='',"
-              " tokenize='ascii', prefix='1 2');"
-              "INSERT INTO faq(faq, rank) VALUES('rank', 'bm25(10.0, 4.0, 1.0)');"
+              " tokenize='ascii', prefix='1 2 3 4');"
+              "INSERT INTO faq(faq, rank) VALUES('rank', 'hk_bm25()');"
               "CREATE VIRTUAL TABLE faq_v USING fts5vocab(faq, 'row');"
               "BEGIN",
               diag);
@@ -1173,16 +1252,41 @@ static int run_pass(faq_index_t *ix, bool all, i18n_lang_t lang, faq_hit_t *hits
     tbuf_t *e = &ix->expr;
     long est = all ? LONG_MAX : 0;
     size_t head;
-    int i, n;
+    int i, n, kept = 0, common = 0;
 
     e->len = 0;
     e->nomem = false;
     tb_put(e, "{title keywords} : (", 20);
     head = e->len;
+    ix->n_phrases = 0;
+    /* a term in more than half the rows filters little and weighs nothing
+     * in bm25 (its IDF is clamped): leave it out while rarer ones remain */
+    for(i = 0; i < ix->n_terms; i++)
+        common += term_docs(&ix->vocab, &ix->terms[i], ix->rows) * 2 > ix->rows;
     for(i = 0; i < ix->n_terms; i++) {
-        long docs = term_docs(&ix->vocab, &ix->terms[i], WINDOW);
+        const term_t *t = &ix->terms[i];
+        long docs = term_docs(&ix->vocab, t, ix->rows);
+        int k;
+        if(common < ix->n_terms && docs * 2 > ix->rows && ix->rows > WINDOW)
+            continue;
         est = all ? (docs < est ? docs : est) : est + docs;
-        if(i)
+        for(k = 0; k < (t->n_alts ? t->n_alts : 1); k++) {
+            long d = docs;
+            if(t->n_alts) {
+                term_t alt = { .prefix = false };
+                snprintf(alt.s, sizeof(alt.s), "%s", t->alts[k]);
+                d = term_docs(&ix->vocab, &alt, ix->rows);
+            }
+            if(d > ix->rows)
+                d = ix->rows;
+            /* FTS5's bm25: log((N - n + 0.5) / (n + 0.5)), at least 1e-6 */
+            ix->idf[ix->n_phrases] =
+                log(((double)ix->rows - (double)d + 0.5) / ((double)d + 0.5));
+            if(ix->idf[ix->n_phrases] <= 0)
+                ix->idf[ix->n_phrases] = 1e-6;
+            ix->n_phrases++;
+        }
+        if(kept++)
             tb_put(e, all ? " AND " : " OR ", all ? 5 : 4);
         expr_term(e, &ix->terms[i]);
     }
