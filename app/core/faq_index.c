@@ -16,18 +16,21 @@
  * hanzi (fewest words, then heaviest) and choose the reading of a
  * polyphone in context: 银行 is yin hang, 行李 xing li.
  *
- * Tokens. Each article text becomes one FTS5 row (article, lang) with
- * three columns, each a space-separated token stream for FTS5's ascii
- * tokenizer (bytes >= 0x80 are token characters, so a hanzi token stays
- * whole):
+ * Tokens. Each article text becomes one row of a contentless FTS5 table
+ * (rowid = article * I18N_LANG_COUNT + language) with three columns, each
+ * a space-separated token stream for FTS5's ascii tokenizer (bytes >= 0x80
+ * are token characters, so a hanzi token stays whole):
  *   Latin words      lower-cased; a plural's stem too ("bills" -> bill)
- *   a hanzi run      every character, every bigram; per segmented word:
- *                    the word (3+ chars), its syllables, its pinyin in
- *                    full (kuandai) and its initials (kd)
- *   title, keyword   also the full pinyin and initials of every 2..4
- *                    character window and of a whole run of <= 8, so
- *                    "xhzw" finds 携号转网 though the dictionary has no
- *                    such word
+ *   a hanzi run      every character, every bigram, every segmented word
+ *                    of 3+ characters
+ *   title, keyword   also, per segmented word, its syllables, its pinyin
+ *                    in full (kuandai) and its initials (kd); the initials
+ *                    of every 2..4 character window and the full pinyin and
+ *                    initials of a whole run of <= 8, so "xhzw" finds
+ *                    携号转网 though the dictionary has no such word
+ * Pinyin stays out of the body: customers type pinyin for a topic, which
+ * the title and keywords name, and pinyin in every paragraph made prefix
+ * terms expand into doclists too long for a keystroke's budget.
  * Queries are cut the same way: a Latin word is one term, the last one a
  * prefix while the customer is still typing it (no trailing space); a
  * hanzi run is its bigrams (its character when alone).
@@ -36,15 +39,30 @@
  * found fewer than FILL_BELOW articles, accepts any term (OR) and appends
  * what pass 1 did not find, ranked below it. Before either, a Latin term
  * of >= TYPO_MIN_LEN bytes that matches nothing in the index's vocabulary
- * (fts5vocab, read once at open into a sorted array) is replaced by the
- * vocabulary terms at edit distance 1 (Damerau: one insertion, deletion,
- * substitution or swap; for the prefix being typed, distance to some
- * prefix of the term) that share its first letter, most frequent first.
- * Rows come back best first by bm25; a row in the preferred language
- * scores LANG_BONUS times higher, and the best row speaks for its article.
+ * (fts5vocab, read once at open into a sorted array with each term's row
+ * count) is replaced by the vocabulary terms at edit distance 1 (Damerau:
+ * one insertion, deletion, substitution or swap; for the prefix being
+ * typed, distance to some prefix of the term) that share its first
+ * letter, most frequent first. A term in more than half the rows (a
+ * single letter typed after a word) is left out while rarer terms remain:
+ * it filters little and bm25 gives it no weight.
+ *
+ * Ranking. hk_bm25 is FTS5's bm25 (same formula, k1 1.2, b 0.75, column
+ * weights title 10, keywords 4, body 1) with one change: a phrase's IDF
+ * comes from the vocabulary's row counts (a prefix: the sum over its
+ * completions, at most every row) instead of FTS5's scan of every row the
+ * phrase matches, which over 10,000 articles cost more than a keystroke.
+ * A query whose estimated matches exceed WINDOW rows (the first letters
+ * typed) is ranked over the first WINDOW matches in content order, the
+ * title and keyword matches first, then any column's: bounded work per
+ * keystroke; the content's own order breaks the tie among thousands of
+ * equally vague matches. Rows come back best first; a row in the
+ * preferred language scores LANG_BONUS times higher, and the best row
+ * speaks for its article.
  *
  * Invariants: the vocabulary array is sorted bytewise (fts5vocab's order)
- * and holds only ASCII terms; ix->c outlives ix.
+ * and holds every term (typo candidates come from its ASCII ones); ix->c
+ * outlives ix; ix->idf holds one entry per phrase of the query running.
  */
 #include "faq_index.h"
 
@@ -1280,8 +1298,7 @@ static int run_pass(faq_index_t *ix, bool all, i18n_lang_t lang, faq_hit_t *hits
             if(d > ix->rows)
                 d = ix->rows;
             /* FTS5's bm25: log((N - n + 0.5) / (n + 0.5)), at least 1e-6 */
-            ix->idf[ix->n_phrases] =
-                log(((double)ix->rows - (double)d + 0.5) / ((double)d + 0.5));
+            ix->idf[ix->n_phrases] = log(((double)ix->rows - (double)d + 0.5) / ((double)d + 0.5));
             if(ix->idf[ix->n_phrases] <= 0)
                 ix->idf[ix->n_phrases] = 1e-6;
             ix->n_phrases++;
