@@ -92,7 +92,8 @@
 #define LANG_BONUS       1.3
 #define TERMS_MAX        32 /* query terms kept */
 #define TERM_MAX_BYTES   64
-#define WINDOW           256 /* rows a broad query is ranked over (design notes) */
+#define WINDOW           128 /* rows a broad query is ranked over (design notes) */
+#define PREFIX_INDEXED   4   /* FTS5's prefix='1 2 3 4' */
 #define BM25_K1          1.2 /* FTS5's bm25 constants */
 #define BM25_B           0.75
 
@@ -187,6 +188,7 @@ static hk_err_t vocab_load(faq_index_t *ix);
 static void vocab_free(vocab_t *v);
 static bool vocab_has(const vocab_t *v, const char *s, bool prefix);
 static void typo_alts(const vocab_t *v, term_t *t);
+static void prefix_alts(const vocab_t *v, term_t *t);
 static int edit1(const char *a, size_t na, const char *b, size_t nb, bool prefix);
 static void query_terms(faq_index_t *ix, const char *query);
 static void add_term(faq_index_t *ix, const char *s, size_t n, bool prefix, bool latin);
@@ -256,6 +258,8 @@ int faq_index_search(faq_index_t *ix, const char *query, i18n_lang_t lang, faq_h
         term_t *t = &ix->terms[i];
         if(t->latin && strlen(t->s) >= TYPO_MIN_LEN && !vocab_has(&ix->vocab, t->s, t->prefix))
             typo_alts(&ix->vocab, t);
+        else if(t->prefix && strlen(t->s) > PREFIX_INDEXED)
+            prefix_alts(&ix->vocab, t);
     }
     n = run_pass(ix, true, lang, hits, 0, max);
     if(n >= 0 && n < FILL_BELOW && n < max && ix->n_terms > 1) {
@@ -855,7 +859,7 @@ static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
     rc = exec(ix->db,
               "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
               "CREATE VIRTUAL TABLE faq USING fts5(title, keywords, body, content='',"
-              " tokenize='ascii', prefix='1 2 3 4');"
+              " tokenize='ascii', prefix='1 2 3 4');" /* PREFIX_INDEXED */
               "INSERT INTO faq(faq, rank) VALUES('rank', 'hk_bm25()');"
               "CREATE VIRTUAL TABLE faq_v USING fts5vocab(faq, 'row');"
               "BEGIN",
@@ -1074,6 +1078,28 @@ static void typo_alts(const vocab_t *v, term_t *t)
         if(t->n_alts < TYPO_MAX_ALTS)
             t->n_alts++;
     }
+}
+
+/* A prefix longer than FTS5's prefix indexes with at most TYPO_MAX_ALTS
+ * completions becomes those terms: FTS5 reads an OR of terms lazily (a
+ * window stops early) but merges a prefix's doclists whole first. */
+static void prefix_alts(const vocab_t *v, term_t *t)
+{
+    size_t n = strlen(t->s);
+    int lo = 0, hi = v->n, k;
+
+    while(lo < hi) { /* first term >= t->s */
+        int mid = (lo + hi) / 2;
+        if(strcmp(v->terms[mid], t->s) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for(k = 0; lo + k < v->n && !strncmp(v->terms[lo + k], t->s, n); k++)
+        if(k >= TYPO_MAX_ALTS)
+            return; /* too many: FTS5's prefix query it stays */
+    for(t->n_alts = 0; t->n_alts < k; t->n_alts++)
+        snprintf(t->alts[t->n_alts], TERM_MAX_BYTES, "%s", v->terms[lo + t->n_alts]);
 }
 
 static void add_term(faq_index_t *ix, const char *s, size_t n, bool prefix, bool latin)
