@@ -132,6 +132,11 @@ void bench_central_fleet(const bench_opts_t *o, bench_table_t *t, int compress);
  *  at 1080x1920, first-use load, PSS idle and with the keyboard in use. */
 void bench_ime(const bench_opts_t *o, bench_table_t *t);
 
+/** faq-search (bench_faq.c): search per keystroke over a synthetic
+ *  10,000-article FAQ recombined from the shipped one; index build time
+ *  and memory. */
+void bench_faq_search(const bench_opts_t *o, bench_table_t *t);
+
 /* ---- processes and /proc (bench_sys.c) ---------------------------------- */
 
 /** 0 = exited (status filled), -1 = still running after timeout_ms. */
