@@ -45,6 +45,35 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_TILE_SUBMIT_SUB, "tile_submit_sub") \
     X(I18N_TILE_RATE, "tile_rate") \
     X(I18N_TILE_RATE_SUB, "tile_rate_sub") \
+    /* FAQ/triage (issue 8, helper UI) */ \
+    X(I18N_TILE_TRIAGE, "tile_triage") \
+    X(I18N_TILE_TRIAGE_SUB, "tile_triage_sub") \
+    X(I18N_TILE_FAQ_FAILED, "tile_faq_failed") \
+    X(I18N_TRIAGE_TITLE, "triage_title") \
+    X(I18N_TRIAGE_SUB, "triage_sub") \
+    X(I18N_TRIAGE_TO_FAQ, "triage_to_faq") \
+    X(I18N_TRIAGE_TO_QUEUE_S, "triage_to_queue_s") \
+    X(I18N_TRIAGE_TO_SUBMIT, "triage_to_submit") \
+    X(I18N_FAQ_TITLE, "faq_title") \
+    X(I18N_FAQ_SEARCH_HINT, "faq_search_hint") \
+    X(I18N_FAQ_BROWSE, "faq_browse") \
+    X(I18N_FAQ_ARTICLES_D, "faq_articles_d") \
+    X(I18N_FAQ_RESULTS_D, "faq_results_d") \
+    X(I18N_FAQ_NO_RESULTS, "faq_no_results") \
+    X(I18N_FAQ_SEARCH_LATER, "faq_search_later") \
+    X(I18N_FAQ_UNAVAILABLE, "faq_unavailable") \
+    X(I18N_FAQ_ALL_TOPICS, "faq_all_topics") \
+    X(I18N_FAQ_PAGE_PREV, "faq_page_prev") \
+    X(I18N_FAQ_PAGE_NEXT, "faq_page_next") \
+    X(I18N_FAQ_CLEAR, "faq_clear") \
+    X(I18N_FAQ_HELPFUL_Q, "faq_helpful_q") \
+    X(I18N_FAQ_YES, "faq_yes") \
+    X(I18N_FAQ_NO, "faq_no") \
+    X(I18N_FAQ_THANKS, "faq_thanks") \
+    X(I18N_FAQ_STILL, "faq_still") \
+    X(I18N_FAQ_STILL_QUEUE_S, "faq_still_queue_s") \
+    X(I18N_FAQ_STILL_SUBMIT, "faq_still_submit") \
+    /* end FAQ/triage */ \
     X(I18N_COUNTER_LOGIN_TITLE, "counter_login_title") \
     X(I18N_COUNTER_CHOOSE_STAFF, "counter_choose_staff") \
     X(I18N_COUNTER_ENTER_PIN, "counter_enter_pin") \

@@ -110,8 +110,11 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
     extra = strtok_r(NULL, " \t\r", &save);
     memset(cmd, 0, sizeof(*cmd));
     cmd->line = lineno;
-    if(!strcmp(op, "tap") || !strcmp(op, "down") || !strcmp(op, "up")) {
-        cmd->op = op[0] == 't' ? SCRIPT_TAP : op[0] == 'd' ? SCRIPT_DOWN : SCRIPT_UP;
+    if(!strcmp(op, "tap") || !strcmp(op, "down") || !strcmp(op, "up") || !strcmp(op, "move")) {
+        cmd->op = op[0] == 't'   ? SCRIPT_TAP
+                  : op[0] == 'd' ? SCRIPT_DOWN
+                  : op[0] == 'm' ? SCRIPT_MOVE
+                                 : SCRIPT_UP;
         if(!parse_int(a, 0, 16384, &v1) || !parse_int(b, 0, 16384, &v2) || extra) {
             hk_diag_set(diag, "line %d: %s: expected two coordinates 0..16384", lineno, op);
             return -1;

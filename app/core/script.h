@@ -5,6 +5,7 @@
  *
  *   tap X Y            press and release at panel pixels (the display's gfx)
  *   down X Y / up X Y  half a tap (for double-tap and slide tests)
+ *   move X Y           the finger, still down, moves to X Y (drags, scrolling)
  *   wait MS            let MS milliseconds pass (stepped clock when headless)
  *   key NAME           escape | enter | backspace | tab | f1 .. f11 | one character
  *   screenshot NAME    save the current frame as NAME.png in --screenshot-dir
@@ -41,13 +42,14 @@ typedef enum script_op {
     SCRIPT_EXPECT_SCREEN,
     SCRIPT_EXPECT_PRINT,
     SCRIPT_QUIT,
-    SCRIPT_CONFIG
+    SCRIPT_CONFIG,
+    SCRIPT_MOVE /* FAQ/triage (issue 8): drags */
 } script_op_t;
 
 typedef struct script_cmd {
     script_op_t op;
     int line;     /* 1-based source line */
-    int x, y;     /* tap/down/up */
+    int x, y;     /* tap/down/up/move */
     int64_t ms;   /* wait: duration; clock: local time as if UTC, epoch ms */
     int key;      /* key: display key code (27 escape, 13 enter, 0x101 f1 ...) */
     char arg[64]; /* screenshot / expect-* name: [A-Za-z0-9_.-] */

@@ -10,6 +10,10 @@
  *     [ATTRACT, HOME, UNAVAILABLE]     FAQ / submit tiles
  *     [ATTRACT, HOME, RATE_NUMBER]     "rate our service": which number
  *     [ATTRACT, HOME, RATE_FACES]      that visit may be rated: the faces
+ *     [ATTRACT, HOME, TRIAGE]          FAQ/triage: "What do you need?"
+ *     [ATTRACT, HOME, TRIAGE, FAQ_ARTICLE]  a need answered by an article
+ *     [ATTRACT, HOME, FAQ_LIST]        FAQ: categories / a category / search
+ *     [ATTRACT, HOME, FAQ_LIST, FAQ_ARTICLE]
  *   INTENT_BACK pops; the ticket screen returns home after its countdown.
  *   Idle (no input for idle_timeout_s) resets language and text size for
  *   the next customer and shows ATTRACT.
@@ -51,13 +55,30 @@
  *   a sweep that finds nothing writes nothing, so an idle branch stays idle.
  *   T_CENTRAL every CENTRAL_LOOK_MS while there is a sync with head office:
  *   the header's offline indicator (one atomic load in the sync).
+ *
+ *   FAQ/triage (issue 8): the content (faq.json + triage.json) loads in
+ *   start(), after the first frame; a refusal is logged with its field and
+ *   the FAQ says plainly that it is not available (m->faq.load_failed).
+ *   The search index is built on first use of the FAQ (it reads the input
+ *   method's readings). Typed text (the on-screen keyboard's INTENT_TEXT_*,
+ *   a physical keyboard's text events) edits m->faq.query while the FAQ
+ *   list shows, and every change re-runs the search. The article's scroll
+ *   offset is the model's (m->faq.scroll_px): the finger sets it
+ *   (INTENT_FAQ_SCROLL); after a fling T_FAQ_FLING steps the kinetic coast
+ *   every UI_KINETIC_FRAME_MS until it rests, then stops (idle stays idle).
+ *   Each triage choice and each "did this help?" answer (once per view)
+ *   is journaled through the branch.
  */
 #include "kiosk.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "branch_lan.h"
+#include "faq_content.h" /* FAQ/triage */
+#include "kinetic.h"     /* FAQ/triage */
 #include "branch_local.h"
 #include "hk_log.h"
 #include "hk_mem.h"
@@ -70,7 +91,13 @@
 #include "ui_loop.h"
 #include "ui_model.h"
 
-enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN, T_RATING, T_RATE_DONE, T_CENTRAL };
+enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN, T_RATING, T_RATE_DONE, T_CENTRAL, T_FAQ_FLING };
+
+/* FAQ/triage: the shipped content when neither kiosk_opts_t.faq_dir nor
+ * HK_FAQ_DIR names another (CMake sets it to the source's assets/faq) */
+#ifndef HK_FAQ_DIR_DEFAULT
+#define HK_FAQ_DIR_DEFAULT "assets/faq"
+#endif
 
 #define CENTRAL_LOOK_MS 2000 /* how often the header looks at head office's state */
 
@@ -100,6 +127,9 @@ struct kiosk {
     char scan[192];      /* text typed by a scanner or keyboard, until Enter */
     int last_key_char;   /* a printable KEY whose TEXT twin is still to come */
     int64_t last_key_ms;
+    /* FAQ/triage (issue 8) */
+    faq_content_t *faq; /* NULL = not loaded (yet, or refused: model.faq.load_failed) */
+    ui_kinetic_t kin;   /* the article's scroll */
 };
 
 static int64_t wall_ms(const kiosk_t *k)
@@ -158,6 +188,13 @@ static void on_screen_change(kiosk_t *k, int id)
         runloop_timer_cancel(rl, T_IDLE);
     if(id == UI_SCR_HOME || id == UI_SCR_SERVICES || id == UI_SCR_ATTRACT)
         request_snapshot(k);
+    /* FAQ/triage: the waits shown before a customer chooses are fresh */
+    if(id == UI_SCR_TRIAGE || id == UI_SCR_FAQ_ARTICLE)
+        request_snapshot(k);
+    if(id != UI_SCR_FAQ_ARTICLE)
+        runloop_timer_cancel(rl, T_FAQ_FLING);
+    if(id != UI_SCR_FAQ_LIST)
+        k->model.faq.kb_open = false; /* TODO(ime): ui_loop_keyboard_close() */
 }
 
 static void go(kiosk_t *k, const int *stack, int n)
@@ -394,6 +431,305 @@ static bool rate_input(kiosk_t *k, const display_event_t *ev)
     return true;
 }
 
+static void on_intent(void *ctl, const ui_intent_t *in);
+
+/* ---- FAQ/triage (issue 8, helper UI) -------------------------------------- */
+
+/* Load faq.json and triage.json (a missing triage.json only leaves the
+ * triage screen empty). Never fatal: the FAQ says it is not available. */
+static void faq_load(kiosk_t *k)
+{
+    const char *dir = k->o.faq_dir, *env = getenv("HK_FAQ_DIR");
+    char faq[CONFIG_PATH_LEN + 32], triage[CONFIG_PATH_LEN + 32];
+    hk_diag_t diag;
+    hk_err_t rc;
+
+    if(!dir)
+        dir = env && env[0] ? env : HK_FAQ_DIR_DEFAULT;
+    snprintf(faq, sizeof(faq), "%s/faq.json", dir);
+    snprintf(triage, sizeof(triage), "%s/triage.json", dir);
+    hk_diag_clear(&diag);
+    rc = faq_content_load(faq, triage, &k->faq, &diag);
+    if(rc != HK_OK) {
+        hk_log_error("kiosk", "FAQ content %s refused: %s %s; the FAQ is not available", dir,
+                     hk_err_str(rc), diag.msg);
+        k->model.faq.load_failed = true;
+        ui_loop_invalidate(k->loop);
+        return;
+    }
+    {
+        const char *ids[CONFIG_MAX_SERVICES];
+        int i;
+        for(i = 0; i < k->cfg->n_services; i++)
+            ids[i] = k->cfg->services[i].id;
+        hk_diag_clear(&diag);
+        /* a queue route to a service this branch lacks still works: it
+         * opens the service list (triage.c shows "take a number") */
+        if(faq_triage_check_services(k->faq, ids, k->cfg->n_services, &diag) != HK_OK)
+            hk_log_warn("kiosk", "triage content: %s", diag.msg);
+    }
+    hk_log_info("kiosk", "FAQ content %s: %d categories, %d articles, %d needs", k->faq->version,
+                k->faq->n_categories, k->faq->n_articles, k->faq->n_needs);
+    k->model.faq.content = k->faq;
+    k->model.faq.load_failed = false;
+    ui_loop_invalidate(k->loop);
+}
+
+/* Re-run the search for the query as typed so far. */
+static void faq_search(kiosk_t *k)
+{
+    ui_faq_view_t *f = &k->model.faq;
+
+    f->page = 0;
+    f->n_hits = 0;
+    if(!f->query[0]) {
+        f->mode = UI_FAQ_CATEGORIES;
+        return;
+    }
+    f->mode = UI_FAQ_SEARCH;
+    /* TODO(search): faq_index_search() once branch `search` is merged;
+     * until then the list says search is not available (search_ready) */
+}
+
+static void faq_open(kiosk_t *k)
+{
+    ui_faq_view_t *f = &k->model.faq;
+
+    f->mode = UI_FAQ_CATEGORIES;
+    f->query[0] = '\0';
+    f->n_hits = 0;
+    f->page = 0;
+    f->kb_open = false;
+    go_over_home(k, UI_SCR_FAQ_LIST);
+}
+
+/* Show article a over the screen that led to it (the FAQ list or triage). */
+static void faq_show_article(kiosk_t *k, int a, int from)
+{
+    int s[4] = { UI_SCR_ATTRACT, UI_SCR_HOME, 0, UI_SCR_FAQ_ARTICLE };
+    ui_faq_view_t *f = &k->model.faq;
+
+    if(!k->faq || a < 0 || a >= k->faq->n_articles)
+        return;
+    f->article = a;
+    f->scroll_px = 0;
+    f->feedback = 0;
+    f->kb_open = false;
+    ui_kinetic_stop(&k->kin, 0);
+    s[2] = from;
+    go(k, s, 4);
+}
+
+/* The submission category for an FAQ category: the form's own choices
+ * (FAQ_SUBMIT_CATEGORIES) where one fits, else "other". */
+static const char *faq_submit_category(const char *faq_cat)
+{
+    static const char *const direct[] = { FAQ_SUBMIT_CATEGORIES };
+    static const struct {
+        const char *faq, *submit;
+    } map[] = { { "network", "signal" },  { "coverage", "signal" }, { "invoice", "billing" },
+                { "payment", "billing" }, { "vas", "billing" },     { "data", "billing" } };
+    size_t i;
+
+    for(i = 0; i < sizeof(direct) / sizeof(direct[0]); i++)
+        if(!strcmp(direct[i], faq_cat))
+            return direct[i];
+    for(i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if(!strcmp(map[i].faq, faq_cat))
+            return map[i].submit;
+    return "other";
+}
+
+/* The submission form with its category filled in. */
+static void faq_open_submit(kiosk_t *k, const char *category)
+{
+    ui_intent_t in;
+
+    memset(&in, 0, sizeof(in));
+    in.kind = INTENT_OPEN_SUBMIT;
+    in.payload = UI_PAYLOAD_TEXT;
+    snprintf(in.u.text, sizeof(in.u.text), "%s", category);
+    on_intent(k, &in);
+}
+
+/* Take a number for the service with this id (the existing flow), or say
+ * when it opens; an unknown service opens the list of services. */
+static void faq_take(kiosk_t *k, const char *service_id)
+{
+    int i;
+
+    for(i = 0; i < k->cfg->n_services; i++)
+        if(!strcmp(k->cfg->services[i].id, service_id)) {
+            if(k->model.svc[i].open)
+                take_number(k, i);
+            else
+                service_closed(k, i);
+            return;
+        }
+    go_over_home(k, UI_SCR_SERVICES);
+}
+
+static const char *const route_names[] = { "none", "faq", "queue", "submit" };
+
+static void triage_pick(kiosk_t *k, int idx)
+{
+    const triage_need_t *nd;
+
+    if(!k->faq || idx < 0 || idx >= k->faq->n_needs)
+        return;
+    nd = &k->faq->needs[idx];
+    hk_log_info("kiosk", "triage: %s -> %s %s", nd->id, route_names[nd->route.kind],
+                nd->route.target);
+    /* TODO(submit): branch_triage_choice(&k->branch, ++k->next_tag, nd->id,
+     *               route_names[nd->route.kind], nd->route.target)
+     * once branch `submit` adds it to branch.h (journal "triage.chosen") */
+    switch(nd->route.kind) {
+    case TRIAGE_FAQ:
+        faq_show_article(k, faq_content_find(k->faq, nd->route.target), UI_SCR_TRIAGE);
+        break;
+    case TRIAGE_QUEUE: faq_take(k, nd->route.target); break;
+    case TRIAGE_SUBMIT: faq_open_submit(k, nd->route.target); break;
+    default: break;
+    }
+}
+
+static void faq_helpful(kiosk_t *k, bool helpful)
+{
+    ui_faq_view_t *f = &k->model.faq;
+    const faq_article_t *a;
+
+    if(!k->faq || f->article < 0 || f->feedback)
+        return; /* once per view of the article */
+    a = &k->faq->articles[f->article];
+    f->feedback = helpful ? 1 : 2;
+    hk_log_info("kiosk", "faq feedback: %s v%d %s", a->id, a->version, helpful ? "yes" : "no");
+    /* TODO(submit): branch_faq_feedback(&k->branch, ++k->next_tag, a->id, a->version, helpful,
+     *               i18n_lang_code(k->model.lang)) once branch `submit` adds it (journal
+     *               "faq.feedback") */
+}
+
+/* Edit the search field: text appended, 8 = backspace, 0 = clear. */
+static void faq_edit(kiosk_t *k, int op, const char *text)
+{
+    ui_faq_view_t *f = &k->model.faq;
+    size_t n = strlen(f->query);
+
+    if(op == 0) {
+        f->query[0] = '\0';
+    } else if(op == 8) {
+        while(n > 0 && ((unsigned char)f->query[n - 1] & 0xC0) == 0x80)
+            n--; /* a whole UTF-8 character */
+        if(n > 0)
+            n--;
+        f->query[n] = '\0';
+    } else if(text && n + strlen(text) < sizeof(f->query)) {
+        memcpy(f->query + n, text, strlen(text) + 1);
+    }
+    faq_search(k);
+    ui_loop_invalidate(k->loop);
+}
+
+/* A physical keyboard on the FAQ list: its text and editing keys. */
+static bool faq_keys(kiosk_t *k, const display_event_t *ev)
+{
+    if(ev->type == DISPLAY_EV_TEXT) {
+        faq_edit(k, 1, ev->text);
+        return true;
+    }
+    if(ev->type != DISPLAY_EV_KEY)
+        return false;
+    if(ev->key == DISPLAY_KEY_BACKSPACE) {
+        faq_edit(k, 8, NULL);
+        return true;
+    }
+    if(ev->key == DISPLAY_KEY_ENTER) {
+        k->model.faq.kb_open = false; /* TODO(ime): ui_loop_keyboard_close() */
+        return true;
+    }
+    return false;
+}
+
+static void faq_fling_step(kiosk_t *k)
+{
+    bool moving = ui_kinetic_step(&k->kin, mono_ms(k));
+
+    k->model.faq.scroll_px = ui_kinetic_pos(&k->kin);
+    if(moving)
+        runloop_timer_at(ui_loop_runloop(k->loop), T_FAQ_FLING, mono_ms(k) + UI_KINETIC_FRAME_MS);
+}
+
+static void faq_intent(kiosk_t *k, const ui_intent_t *in)
+{
+    ui_faq_view_t *f = &k->model.faq;
+    runloop_t *rl = ui_loop_runloop(k->loop);
+    bool on_list = ui_loop_current(k->loop) == UI_SCR_FAQ_LIST;
+
+    switch(in->kind) {
+    case INTENT_OPEN_TRIAGE:
+        f->page = 0;
+        go_over_home(k, UI_SCR_TRIAGE);
+        break;
+    case INTENT_TRIAGE_PICK: triage_pick(k, in->arg); break;
+    case INTENT_FAQ_CATEGORY:
+        if(!k->faq || in->arg >= k->faq->n_categories)
+            break;
+        f->mode = in->arg < 0 ? UI_FAQ_CATEGORIES : UI_FAQ_CATEGORY;
+        f->category = in->arg < 0 ? 0 : in->arg;
+        f->query[0] = '\0';
+        f->page = 0;
+        ui_loop_guard(k->loop); /* the list under the finger changed */
+        break;
+    case INTENT_FAQ_ARTICLE: faq_show_article(k, in->arg, UI_SCR_FAQ_LIST); break;
+    case INTENT_FAQ_SEARCH:
+        f->kb_open = true; /* TODO(ime): ui_loop_keyboard_open(k->loop, UI_KB_PINYIN, true) */
+        if(f->query[0])
+            faq_search(k);
+        break;
+    case INTENT_FAQ_PAGE:
+        f->page = in->arg < 0 ? 0 : in->arg;
+        ui_loop_guard(k->loop);
+        break;
+    case INTENT_FAQ_SCROLL:
+        runloop_timer_cancel(rl, T_FAQ_FLING);
+        ui_kinetic_touch(&k->kin, in->arg, mono_ms(k));
+        f->scroll_px = in->arg;
+        ui_loop_invalidate(k->loop); /* a pressed button under the finger */
+        break;
+    case INTENT_FAQ_FLING:
+        if(ui_kinetic_release(&k->kin, in->arg, mono_ms(k)))
+            runloop_timer_at(rl, T_FAQ_FLING, mono_ms(k) + UI_KINETIC_FRAME_MS);
+        break;
+    case INTENT_FAQ_HELPFUL: faq_helpful(k, in->arg != 0); break;
+    case INTENT_FAQ_STILL_QUEUE:
+        if(k->faq && f->article >= 0)
+            faq_take(k, k->faq->articles[f->article].service);
+        break;
+    case INTENT_FAQ_STILL_SUBMIT:
+        if(k->faq && f->article >= 0)
+            faq_open_submit(k, faq_submit_category(
+                                   k->faq->categories[k->faq->articles[f->article].category].id));
+        break;
+    case INTENT_TOGGLE_CONTRAST: k->model.contrast = !k->model.contrast; break;
+    case INTENT_TEXT_INPUT:
+        if(on_list && in->payload == UI_PAYLOAD_TEXT)
+            faq_edit(k, 1, in->u.text);
+        break;
+    case INTENT_TEXT_BACKSPACE:
+        if(on_list)
+            faq_edit(k, 8, NULL);
+        break;
+    case INTENT_TEXT_CLEAR:
+        if(on_list)
+            faq_edit(k, 0, NULL);
+        break;
+    case INTENT_TEXT_ENTER:
+        if(on_list)
+            f->kb_open = false; /* TODO(ime): ui_loop_keyboard_close() */
+        break;
+    default: break;
+    }
+}
+
 static void on_intent(void *ctl, const ui_intent_t *in)
 {
     kiosk_t *k = ctl;
@@ -407,9 +743,11 @@ static void on_intent(void *ctl, const ui_intent_t *in)
         on_screen_change(k, ui_loop_current(k->loop));
         break;
     case INTENT_OPEN_SERVICES: go_over_home(k, UI_SCR_SERVICES); break;
-    case INTENT_OPEN_FAQ:
+    case INTENT_OPEN_FAQ: faq_open(k); break;
     case INTENT_OPEN_SUBMIT:
-        m->unavailable_title = in->kind == INTENT_OPEN_FAQ ? I18N_TILE_FAQ : I18N_TILE_SUBMIT;
+        /* SUBMIT's form takes the category from in->u.text (payload text,
+         * "" = none); until it is merged: "not available" */
+        m->unavailable_title = I18N_TILE_SUBMIT;
         go_over_home(k, UI_SCR_UNAVAILABLE);
         break;
     case INTENT_OPEN_RATE: rate_open(k); break;
@@ -425,7 +763,7 @@ static void on_intent(void *ctl, const ui_intent_t *in)
         refresh_time(k);
         break;
     case INTENT_TOGGLE_LARGE: m->large = !m->large; break;
-    default: break; /* the loop's own, or the counter role's */
+    default: faq_intent(k, in); break; /* FAQ/triage, the loop's own, or the counter role's */
     }
 }
 
@@ -442,6 +780,8 @@ static bool on_input(void *ctl, const display_event_t *ev)
     }
     if(ui_loop_current(k->loop) == UI_SCR_RATE_NUMBER)
         return rate_input(k, ev);
+    if(ui_loop_current(k->loop) == UI_SCR_FAQ_LIST)
+        return faq_keys(k, ev); /* FAQ/triage: a physical keyboard types the search */
     return false;
 }
 
@@ -592,6 +932,7 @@ static void on_timer(void *ctl, int id)
             go_home(k);
         break;
     case T_CENTRAL: look_at_central(k); break;
+    case T_FAQ_FLING: faq_fling_step(k); break;
     case T_COUNTDOWN:
         if(--k->model.countdown_s <= 0) {
             k->model.has_ticket = false;
@@ -652,6 +993,7 @@ static hk_err_t start(void *ctl, hk_diag_t *diag)
     if(rc != HK_OK)
         return rc;
     request_snapshot(k);
+    faq_load(k); /* FAQ/triage: after the first frame; cheap, never fatal */
     if(k->o.on_started && !k->o.hub_url)
         k->o.on_started(k->o.hook_user);
     if(k->o.central_state && !k->o.hub_url)
@@ -708,10 +1050,17 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
         int id;
         const scr_ops_t *(*ops)(void);
     } screens[] = {
-        { UI_SCR_ATTRACT, scr_attract_ops },         { UI_SCR_HOME, scr_home_ops },
-        { UI_SCR_SERVICES, scr_services_ops },       { UI_SCR_TICKET, scr_ticket_ops },
-        { UI_SCR_UNAVAILABLE, scr_unavailable_ops }, { UI_SCR_RATE_NUMBER, scr_rate_number_ops },
+        { UI_SCR_ATTRACT, scr_attract_ops },
+        { UI_SCR_HOME, scr_home_ops },
+        { UI_SCR_SERVICES, scr_services_ops },
+        { UI_SCR_TICKET, scr_ticket_ops },
+        { UI_SCR_UNAVAILABLE, scr_unavailable_ops },
+        { UI_SCR_RATE_NUMBER, scr_rate_number_ops },
         { UI_SCR_RATE_FACES, scr_rate_faces_ops },
+        /* FAQ/triage (issue 8) */
+        { UI_SCR_TRIAGE, scr_triage_ops },
+        { UI_SCR_FAQ_LIST, scr_faq_list_ops },
+        { UI_SCR_FAQ_ARTICLE, scr_faq_article_ops },
     };
     ui_controller_t c;
     ui_loop_opts_t lo;
@@ -762,6 +1111,7 @@ void kiosk_destroy(kiosk_t *k)
     if(k->have_branch)
         branch_destroy(&k->branch);
     ui_loop_destroy(k->loop); /* frees undelivered messages */
+    faq_content_free(k->faq); /* FAQ/triage: after the screens that showed it */
     store_close(k->store);
     if(k->cfg)
         config_live_release(k->o.live, k->cfg);
