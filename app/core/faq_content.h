@@ -45,15 +45,18 @@
 #include "hk_err.h"
 #include "i18n.h"
 
-#define FAQ_ID_MAX          41 /* bytes incl. NUL */
-#define FAQ_MAX_CATEGORIES  32
-#define FAQ_MAX_ARTICLES    20000
-#define FAQ_MAX_BLOCKS      64   /* per article text */
-#define FAQ_MAX_ITEMS       24   /* per list block */
-#define FAQ_MAX_KEYWORDS    24
-#define FAQ_TITLE_MAX       160  /* bytes of a title */
-#define FAQ_TEXT_MAX        2000 /* bytes of one paragraph or list item */
-#define TRIAGE_MAX_NEEDS    16
+#define FAQ_ID_MAX            41 /* bytes incl. NUL */
+#define FAQ_MAX_CATEGORIES    32
+#define FAQ_MAX_ARTICLES      20000
+#define FAQ_MAX_BLOCKS        64 /* per article text */
+#define FAQ_MAX_ITEMS         24 /* per list block */
+#define FAQ_MAX_KEYWORDS      24
+#define FAQ_TITLE_MAX         160  /* bytes of a title */
+#define FAQ_TEXT_MAX          2000 /* bytes of one paragraph or list item */
+#define TRIAGE_MAX_NEEDS      16
+#define FAQ_KEYWORD_MAX       64                 /* bytes of one keyword */
+#define FAQ_JSON_MAX_BYTES    (48 * 1024 * 1024) /* faq.json; a 20000-article file fits */
+#define TRIAGE_JSON_MAX_BYTES (64 * 1024)
 
 typedef enum faq_block_kind { FAQ_BLOCK_P = 0, FAQ_BLOCK_UL, FAQ_BLOCK_OL } faq_block_kind_t;
 
@@ -64,7 +67,7 @@ typedef struct faq_block {
 } faq_block_t;
 
 typedef struct faq_text {
-    bool present;      /* false: the article has no text in this language */
+    bool present; /* false: the article has no text in this language */
     const char *title;
     int n_keywords;
     const char **keywords;
@@ -74,8 +77,8 @@ typedef struct faq_text {
 
 typedef struct faq_category {
     char id[FAQ_ID_MAX];
-    char icon[FAQ_ID_MAX];                /* a name the UI knows; unknown = generic */
-    const char *title[I18N_LANG_COUNT];   /* both required */
+    char icon[FAQ_ID_MAX];              /* a name the UI knows; unknown = generic */
+    const char *title[I18N_LANG_COUNT]; /* both required */
 } faq_category_t;
 
 typedef struct faq_article {
@@ -132,6 +135,16 @@ hk_err_t faq_content_parse(const char *json, size_t len, faq_content_t **out, hk
  * caller against the branch config (faq_triage_check_services).
  */
 hk_err_t faq_triage_parse(faq_content_t *c, const char *json, size_t len, hk_diag_t *diag);
+
+/**
+ * Check every queue route (route and fallback) of c's triage against the
+ * branch's services: "needs[2].fallback.service: \"vip\" is not a service
+ * of this branch".
+ * @param service_ids  the branch config's services[].id, n of them.
+ * @return HK_OK (also when c has no triage), HK_ERR_INVALID.
+ */
+hk_err_t faq_triage_check_services(const faq_content_t *c, const char *const *service_ids, int n,
+                                   hk_diag_t *diag);
 
 /** Read and parse a file (faq.json; triage_path may be NULL). */
 hk_err_t faq_content_load(const char *faq_path, const char *triage_path, faq_content_t **out,
