@@ -27,6 +27,8 @@
 #include <sodium.h>
 
 #include "branch.h"
+#include "faq_content.h"
+#include "faq_index.h"
 #include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
@@ -41,7 +43,11 @@
 #define EXIT_UNREACHABLE 4
 
 #define HUB_DEFAULT "http://127.0.0.1:8080"
-#define SESSION_LEN 160
+#ifndef HK_FAQ_DEFAULT
+#define HK_FAQ_DEFAULT "assets/faq/faq.json"
+#endif
+#define FAQ_SEARCH_MAX 20
+#define SESSION_LEN    160
 
 typedef struct ctx {
     lan_client_t *c;
@@ -74,6 +80,10 @@ static const char usage_text[] =
     "  sync-status --data-dir DIR [--json]\n"
     "                                   head-office sync: backlog, last success, last\n"
     "                                   error (read from DIR; no hub needed)\n"
+    "  faq search QUERY [--lang zh|en] [--content FILE] [--json]\n"
+    "                                   the FAQ articles QUERY finds, best first, one\n"
+    "                                   title a line (the shipped content, or FILE;\n"
+    "                                   no hub needed): for content authors\n"
     "options:\n"
     "  --hub URL       the hub (default $HK_HUB or " HUB_DEFAULT ")\n"
     "  --token TOKEN   a device token (default $HK_TOKEN)\n"
@@ -742,6 +752,107 @@ static int cmd_sync_status(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* ---- faq search: the content and the index, locally ---------------------------- */
+
+/* The shipped faq.json: $HK_FAQ_FILE, else the copy the build knows
+ * (HK_FAQ_DEFAULT, tools/hallctl/CMakeLists.txt), as voice_pack finds its
+ * clips through $HK_VOICE_DIR or the build's. */
+static const char *faq_default_path(void)
+{
+    const char *env = getenv("HK_FAQ_FILE");
+
+    return env && *env ? env : HK_FAQ_DEFAULT;
+}
+
+static int cmd_faq(int argc, char **argv)
+{
+    const char *query = NULL, *file = NULL;
+    i18n_lang_t lang = I18N_ZH;
+    bool json = false;
+    faq_content_t *c = NULL;
+    faq_index_t *ix = NULL;
+    faq_hit_t hits[FAQ_SEARCH_MAX];
+    hk_diag_t diag;
+    hk_err_t rc;
+    int i, n, ex = EXIT_FAIL;
+    cJSON *arr = NULL;
+
+    if(argc < 1 || strcmp(argv[0], "search") != 0)
+        return usage("faq search QUERY [--lang zh|en] [--content FILE] [--json]");
+    for(i = 1; i < argc; i++) {
+        if(!strcmp(argv[i], "--json")) {
+            json = true;
+        } else if(!strcmp(argv[i], "--lang") && i + 1 < argc) {
+            i++;
+            if(!strcmp(argv[i], "zh") || !strcmp(argv[i], "zh-CN"))
+                lang = I18N_ZH;
+            else if(!strcmp(argv[i], "en"))
+                lang = I18N_EN;
+            else
+                return usage("--lang: zh or en");
+        } else if(!strcmp(argv[i], "--content") && i + 1 < argc) {
+            file = argv[++i];
+        } else if(argv[i][0] == '-' && argv[i][1] == '-') {
+            return usage("faq search QUERY [--lang zh|en] [--content FILE] [--json]");
+        } else if(!query) {
+            query = argv[i];
+        } else {
+            return usage("faq search takes one QUERY (quote it when it has spaces)");
+        }
+    }
+    if(!query)
+        return usage("faq search needs a QUERY");
+    if(!file)
+        file = faq_default_path();
+    hk_diag_clear(&diag);
+    rc = faq_content_load(file, NULL, &c, &diag);
+    if(rc != HK_OK) {
+        fprintf(stderr, "hallctl: %s: %s\n", file, diag.msg[0] ? diag.msg : hk_err_str(rc));
+        return EXIT_FAIL;
+    }
+    rc = faq_index_open(c, NULL, &ix, &diag);
+    if(rc != HK_OK) {
+        fprintf(stderr, "hallctl: %s\n", diag.msg[0] ? diag.msg : hk_err_str(rc));
+        goto out;
+    }
+    n = faq_index_search(ix, query, lang, hits, FAQ_SEARCH_MAX);
+    if(n < 0) {
+        fprintf(stderr, "hallctl: the search failed (see the log)\n");
+        goto out;
+    }
+    if(json && !(arr = cJSON_CreateArray()))
+        goto out;
+    for(i = 0; i < n; i++) {
+        const faq_article_t *a = &c->articles[hits[i].article];
+        const faq_text_t *t = faq_article_text(a, lang);
+        if(json) {
+            cJSON *o = cJSON_CreateObject();
+            if(!o)
+                goto out;
+            cJSON_AddItemToArray(arr, o);
+            cJSON_AddStringToObject(o, "id", a->id);
+            cJSON_AddStringToObject(o, "title", t->title);
+            cJSON_AddStringToObject(o, "category", c->categories[a->category].id);
+            cJSON_AddNumberToObject(o, "score", hits[i].score);
+        } else {
+            printf("%s\n", t->title);
+        }
+    }
+    if(json) {
+        char *text = cJSON_PrintUnformatted(arr);
+        if(!text)
+            goto out;
+        printf("%s\n", text);
+        cJSON_free(text);
+    }
+    ex = EXIT_OK;
+out:
+    cJSON_Delete(arr);
+    faq_index_close(ix);
+    faq_content_free(c);
+    return ex;
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static const char *env_or(const char *v, const char *name)
@@ -862,6 +973,8 @@ int main(int argc, char **argv)
         return usage("no command");
     if(!strcmp(argv[i], "sync-status"))
         return cmd_sync_status(argc - i - 1, argv + i + 1);
+    if(!strcmp(argv[i], "faq"))
+        return cmd_faq(argc - i - 1, argv + i + 1);
     if(!strcmp(argv[i], "hash-pin")) {
         if(i + 1 != argc)
             return usage("hash-pin takes no arguments (the PIN comes on stdin)");
