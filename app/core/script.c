@@ -125,7 +125,8 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
     }
     if(strcmp(op, "wait") && strcmp(op, "key") && strcmp(op, "screenshot") &&
        strcmp(op, "expect-screen") && strcmp(op, "expect-print") && strcmp(op, "clock") &&
-       strcmp(op, "print-wait") && strcmp(op, "quit") && strcmp(op, "config")) {
+       strcmp(op, "print-wait") && strcmp(op, "quit") && strcmp(op, "config") &&
+       strcmp(op, "text")) {
         hk_diag_set(diag, "line %d: unknown command \"%.32s\"", lineno, op);
         return -1;
     }
@@ -159,6 +160,14 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
             hk_diag_set(diag, "line %d: %s: expected a name of letters, digits, _ - .", lineno, op);
             return -1;
         }
+    } else if(!strcmp(op, "text")) {
+        /* FAQ/triage (issue 8): what a keyboard or scanner types, one word */
+        cmd->op = SCRIPT_TEXT;
+        if(!a || strlen(a) >= sizeof(cmd->arg) || strlen(a) >= 32) {
+            hk_diag_set(diag, "line %d: text: expected one word of 1..31 bytes", lineno);
+            return -1;
+        }
+        memcpy(cmd->arg, a, strlen(a) + 1);
     } else if(!strcmp(op, "clock")) {
         cmd->op = SCRIPT_CLOCK;
         if(!parse_clock(a, &cmd->ms)) {

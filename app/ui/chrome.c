@@ -182,6 +182,10 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
                            ui_label_line_h(bpx)),
                   UI_ALIGN_LEFT, 1, branch);
     snprintf(line, sizeof(line), "%s  %s", m->date_text, m->time_text);
+    /* FAQ/triage (issue 8): squeezed (English, large text) the time alone
+     * rather than a date cut in the middle */
+    if(ui_label_width(g, GFX_REGULAR, spx, line) > maxw)
+        snprintf(line, sizeof(line), "%s", m->time_text);
     {
         gfx_color_t sub = gfx_rgb(UI_COL_WHITE);
         int sy = c->header_h / 2 + ui_px(m, 8);

@@ -78,6 +78,7 @@
 
 #include "branch_lan.h"
 #include "faq_content.h" /* FAQ/triage */
+#include "faq_index.h"   /* FAQ/triage */
 #include "kinetic.h"     /* FAQ/triage */
 #include "branch_local.h"
 #include "hk_log.h"
@@ -128,8 +129,10 @@ struct kiosk {
     int last_key_char;   /* a printable KEY whose TEXT twin is still to come */
     int64_t last_key_ms;
     /* FAQ/triage (issue 8) */
-    faq_content_t *faq; /* NULL = not loaded (yet, or refused: model.faq.load_failed) */
-    ui_kinetic_t kin;   /* the article's scroll */
+    faq_content_t *faq;  /* NULL = not loaded (yet, or refused: model.faq.load_failed) */
+    faq_index_t *faq_ix; /* built on first use of the FAQ; NULL = not (yet) */
+    bool faq_ix_tried;   /* built or failed once: not again */
+    ui_kinetic_t kin;    /* the article's scroll */
 };
 
 static int64_t wall_ms(const kiosk_t *k)
@@ -487,14 +490,44 @@ static void faq_search(kiosk_t *k)
         return;
     }
     f->mode = UI_FAQ_SEARCH;
-    /* TODO(search): faq_index_search() once branch `search` is merged;
-     * until then the list says search is not available (search_ready) */
+    if(!k->faq_ix)
+        return; /* the list says search is not available (search_ready) */
+    {
+        faq_hit_t hits[UI_FAQ_MAX_HITS];
+        int i, n = faq_index_search(k->faq_ix, f->query, k->model.lang, hits, UI_FAQ_MAX_HITS);
+        for(i = 0; i < n; i++)
+            f->hits[i] = hits[i].article;
+        f->n_hits = n > 0 ? n : 0;
+    }
+}
+
+/* The search index, built on the first use of the FAQ (it reads the
+ * input method's readings: tens of ms, never at start). */
+static void faq_index_ensure(kiosk_t *k)
+{
+    hk_diag_t diag;
+    int64_t t0 = mono_ms(k);
+    hk_err_t rc;
+
+    if(!k->faq || k->faq_ix_tried)
+        return;
+    k->faq_ix_tried = true;
+    hk_diag_clear(&diag);
+    rc = faq_index_open(k->faq, NULL, &k->faq_ix, &diag);
+    if(rc != HK_OK) {
+        hk_log_error("kiosk", "FAQ search index not built: %s %s; browsing only", hk_err_str(rc),
+                     diag.msg);
+        return;
+    }
+    k->model.faq.search_ready = true;
+    hk_log_info("kiosk", "FAQ search index built in %lld ms", (long long)(mono_ms(k) - t0));
 }
 
 static void faq_open(kiosk_t *k)
 {
     ui_faq_view_t *f = &k->model.faq;
 
+    faq_index_ensure(k);
     f->mode = UI_FAQ_CATEGORIES;
     f->query[0] = '\0';
     f->n_hits = 0;
@@ -1110,8 +1143,9 @@ void kiosk_destroy(kiosk_t *k)
      * to the loop's mailbox until they are joined: before the loop frees it */
     if(k->have_branch)
         branch_destroy(&k->branch);
-    ui_loop_destroy(k->loop); /* frees undelivered messages */
-    faq_content_free(k->faq); /* FAQ/triage: after the screens that showed it */
+    ui_loop_destroy(k->loop);   /* frees undelivered messages */
+    faq_index_close(k->faq_ix); /* FAQ/triage: the index, then the content it reads */
+    faq_content_free(k->faq);   /* after the screens that showed it */
     store_close(k->store);
     if(k->cfg)
         config_live_release(k->o.live, k->cfg);

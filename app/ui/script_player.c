@@ -125,6 +125,11 @@ static ui_src_result_t command(script_player_t *p, ui_loop_t *l, display_event_t
             p->st = P_UP_PENDING;
         }
         return UI_SRC_EVENT;
+    case SCRIPT_TEXT:
+        ev->type = DISPLAY_EV_TEXT;
+        memcpy(ev->text, c->arg, sizeof(ev->text) - 1); /* the parser kept it < 32 bytes */
+        ev->text[sizeof(ev->text) - 1] = '\0';
+        return UI_SRC_EVENT;
     case SCRIPT_WAIT:
         p->wait_end = ui_loop_mono(l) + c->ms;
         p->st = P_WAITING;

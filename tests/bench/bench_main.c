@@ -10,6 +10,7 @@
  *                 [--central-events N]
  *                 [process] [redraw] [ticket] [hub] [central-ingest]
  *                 [central-drain] [central-http-ingest] [central-fleet]
+ *                 [faq-scroll]
  */
 #include "bench.h"
 
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
     char hk[1024], work[1024];
     int i, want_process = 0, want_redraw = 0, want_ticket = 0, want_hub = 0, want_central = 0;
     int want_drain = 0, want_http = 0, want_fleet = 0;
+    int want_faq = 0; /* FAQ/triage (issue 8) */
 
     memset(&o, 0, sizeof(o));
     snprintf(hk, sizeof(hk), "%s/hallkiosk", HK_BINARY_DIR);
@@ -74,6 +76,8 @@ int main(int argc, char **argv)
             want_http = 1;
         } else if(!strcmp(a, "central-fleet")) {
             want_fleet = 1;
+        } else if(!strcmp(a, "faq-scroll")) {
+            want_faq = 1;
         } else if(v && !strcmp(a, "--hallkiosk")) {
             o.hallkiosk = v;
             i++;
@@ -110,9 +114,9 @@ int main(int argc, char **argv)
         return 2;
     }
     if(!want_process && !want_redraw && !want_ticket && !want_hub && !want_central && !want_drain &&
-       !want_http && !want_fleet)
+       !want_http && !want_fleet && !want_faq)
         want_process = want_redraw = want_ticket = want_hub = want_central = want_drain =
-            want_http = want_fleet = 1;
+            want_http = want_fleet = want_faq = 1;
     if(mkdir(o.work_dir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "hk_bench: cannot create %s: %s\n", o.work_dir, strerror(errno));
         return 2;
@@ -122,6 +126,8 @@ int main(int argc, char **argv)
         bench_process(&o, &table);
     if(want_redraw)
         bench_redraw(&o, &table);
+    if(want_faq)
+        bench_faq_scroll(&o, &table);
     if(want_ticket)
         bench_ticket(&o, &table);
     if(want_hub)
@@ -239,7 +245,7 @@ static void usage(FILE *f)
           "                [--runs N] [--idle-s N] [--frames N] [--tickets N]\n"
           "                [--central-events N]\n"
           "                [process] [redraw] [ticket] [hub] [central-ingest]\n"
-          "                [central-drain] [central-http-ingest] [central-fleet]\n"
+          "                [central-drain] [central-http-ingest] [central-fleet] [faq-scroll]\n"
           "Prints measure | value | target | ok?; exits 0 even when a target is missed.\n",
           f);
 }

@@ -305,8 +305,13 @@ static void layout_end(scr_faq_article_t *s)
         char wait[96];
         i18n_format(title, sizeof(title), m->lang, I18N_FAQ_STILL_QUEUE_S,
                     scr_faq_service_name(m, s->svc));
-        end_button_init(&s->queue, m, gfx_rect(x, y, w, bh + ui_px(m, 40)), title,
-                        m->contrast ? t->brand : UI_COL_TAKE,
+        /* a title that wraps makes the button taller, so the wait (its
+         * subtitle, what the customer decides by) is never shed */
+        int th =
+            ui_label_measure(s->base.g, GFX_BOLD, ui_font(m, 40), w - ui_px(m, 56), 2, title, NULL);
+        end_button_init(&s->queue, m,
+                        gfx_rect(x, y, w, bh + ui_px(m, 40) + th - ui_label_line_h(ui_font(m, 40))),
+                        title, m->contrast ? t->brand : UI_COL_TAKE,
                         m->contrast ? t->on_brand : UI_COL_WHITE);
         scr_faq_wait_text(m, s->svc, wait, sizeof(wait));
         snprintf(s->queue.subtitle, sizeof(s->queue.subtitle), "%s", wait);
@@ -439,6 +444,11 @@ static void draw(const void *p, gfx_t *g)
                             gfx_rgb(m->contrast ? t->brand : UI_COL_MUTED));
     }
     ui_chrome_draw(&s->base.chrome, m, g);
+}
+
+int scr_faq_article_max_scroll(const void *p)
+{
+    return ((const scr_faq_article_t *)p)->max_scroll;
 }
 
 static const scr_ops_t ops = { "faq_article", create, destroy, enter, handle, update, draw };

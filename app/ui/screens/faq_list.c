@@ -134,7 +134,17 @@ static void layout(scr_faq_list_t *s)
     s->title_box = gfx_rect(pad, body.y + ui_px(m, 28), m->w - 2 * pad, title_h);
     fh = ui_px(m, m->large ? 136 : 120);
     ui_button_init(&s->search);
-    s->search.rect = gfx_rect(pad, s->title_box.y + title_h, m->w - 2 * pad, fh);
+    if(ui_landscape(m)) {
+        /* landscape: the title beside the field, so the list keeps its rows */
+        int tw =
+            ui_label_width(s->base.g, GFX_BOLD, ui_font(m, 60), i18n_get(m->lang, I18N_FAQ_TITLE)) +
+            ui_px(m, 48);
+        s->title_box.y += (fh - ui_label_line_h(ui_font(m, 60))) / 2;
+        s->title_box.w = tw;
+        s->search.rect = gfx_rect(pad + tw, body.y + ui_px(m, 28), m->w - 2 * pad - tw, fh);
+    } else {
+        s->search.rect = gfx_rect(pad, s->title_box.y + title_h, m->w - 2 * pad, fh);
+    }
     s->search.radius = fh / 2;
     s->search.bg = t->card;
     s->search.unit100 = ui_px(m, 100);
@@ -142,9 +152,9 @@ static void layout(scr_faq_list_t *s)
     snprintf(s->clear.title, sizeof(s->clear.title), "%s", i18n_get(m->lang, I18N_FAQ_CLEAR));
     s->clear.title_px = ui_font(m, 34);
     {
-        int cw2 = ui_label_width(s->base.g, GFX_BOLD, s->clear.title_px, s->clear.title) +
-                  ui_px(m, 72),
-            chh = fh - ui_px(m, 28);
+        int chh = fh - ui_px(m, 28);
+        int cw2 = ui_label_width(s->base.g, GFX_BOLD, s->clear.title_px, s->clear.title) + chh +
+                  ui_px(m, 32);
         s->clear.rect = gfx_rect(s->search.rect.x + s->search.rect.w - ui_px(m, 14) - cw2,
                                  s->search.rect.y + ui_px(m, 14), cw2, chh);
         s->clear.radius = chh / 2;
@@ -161,7 +171,7 @@ static void layout(scr_faq_list_t *s)
     s->all_topics.rect =
         gfx_rect(pad, s->section.y + ui_px(m, 6),
                  ui_label_width(s->base.g, GFX_BOLD, s->all_topics.title_px, s->all_topics.title) +
-                     ui_px(m, 64),
+                     sec_h + ui_px(m, 8),
                  sec_h - ui_px(m, 24));
     s->all_topics.radius = s->all_topics.rect.h / 2;
     s->all_topics.bg = t->brand;
@@ -174,14 +184,18 @@ static void layout(scr_faq_list_t *s)
         cols = cats ? (m->large ? 2 : 3) : (m->large ? 1 : 2);
     else
         cols = cats ? (m->large ? 1 : 2) : 1;
-    min_h = cats ? ui_px(m, m->large ? 170 : 150) : ui_px(m, m->large ? 160 : 130);
+    min_h = cats                           ? ui_px(m, m->large ? 170 : 150)
+            : m->faq.mode == UI_FAQ_SEARCH ? ui_px(m, m->large          ? 200
+                                                      : ui_landscape(m) ? 140
+                                                                        : 160)
+                                           : ui_px(m, m->large ? 170 : 130);
     rows = (bottom - top + gap) / (min_h + gap);
     if(rows < 1)
         rows = 1;
     s->n = 0;
     s->total = 0;
     if(!m->faq.content) {
-        scr_pager_layout(&s->pager, m, gfx_rect(0, 0, 0, 0), 0, 1);
+        scr_pager_layout(&s->pager, s->base.g, m, gfx_rect(0, 0, 0, 0), 0, 1);
         return;
     }
     per_page = rows * cols;
@@ -213,8 +227,8 @@ static void layout(scr_faq_list_t *s)
         b->radius = ui_px(m, 24);
         b->unit100 = ui_px(m, 100);
     }
-    scr_pager_layout(&s->pager, m, gfx_rect(pad, bottom + gap, m->w - 2 * pad, pager_h), page,
-                     pages);
+    scr_pager_layout(&s->pager, s->base.g, m, gfx_rect(pad, bottom + gap, m->w - 2 * pad, pager_h),
+                     page, pages);
 }
 
 static bool update(void *p, const ui_model_t *m)

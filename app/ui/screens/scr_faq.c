@@ -136,7 +136,8 @@ void scr_faq_card(gfx_t *g, const ui_model_t *m, gfx_rect_t r, int radius, bool 
 
 /* ---- pager ---------------------------------------------------------------- */
 
-void scr_pager_layout(scr_pager_t *p, const ui_model_t *m, gfx_rect_t box, int page, int pages)
+void scr_pager_layout(scr_pager_t *p, gfx_t *g, const ui_model_t *m, gfx_rect_t box, int page,
+                      int pages)
 {
     const ui_theme_t *t = ui_theme(m);
     int bw = ui_px(m, m->large ? 300 : 260), bh = box.h;
@@ -155,6 +156,12 @@ void scr_pager_layout(scr_pager_t *p, const ui_model_t *m, gfx_rect_t box, int p
         b[i]->bg = t->brand;
         b[i]->fg = t->on_brand;
         b[i]->unit100 = ui_px(m, 100);
+    }
+    for(i = 0; i < 2; i++) {
+        /* wide enough for the word inside the round ends */
+        int need = ui_label_width(g, GFX_BOLD, b[i]->title_px, b[i]->title) + bh + ui_px(m, 24);
+        if(need > bw)
+            bw = need;
     }
     p->prev.rect = gfx_rect(box.x, box.y, bw, bh);
     p->next.rect = gfx_rect(box.x + box.w - bw, box.y, bw, bh);
@@ -188,8 +195,11 @@ void scr_pager_draw(const scr_pager_t *p, const ui_model_t *m, gfx_t *g)
 
     if(p->pages <= 1)
         return;
-    ui_button_draw(&p->prev, g);
-    ui_button_draw(&p->next, g);
+    /* no way back on the first page, none on from the last: not shown */
+    if(p->prev.enabled)
+        ui_button_draw(&p->prev, g);
+    if(p->next.enabled)
+        ui_button_draw(&p->next, g);
     snprintf(buf, sizeof(buf), "%d / %d", p->page + 1, p->pages);
     ui_label_draw(g, GFX_BOLD, px, gfx_rgb(ui_theme(m)->text),
                   gfx_rect(p->box.x, p->box.y + (p->box.h - ui_label_line_h(px)) / 2, p->box.w,

@@ -73,6 +73,9 @@ const scr_ops_t *scr_board_ops(void);
 const scr_ops_t *scr_triage_ops(void);
 const scr_ops_t *scr_faq_list_ops(void);
 const scr_ops_t *scr_faq_article_ops(void);
+/** The article screen's largest scroll offset as last laid out (px; tests
+ *  and the benchmark: how far a sweep can go). */
+int scr_faq_article_max_scroll(const void *s);
 
 /** Draw the icon named by content (faq_category_t / triage_need_t .icon) in a
  *  disc of diameter d at r's top-left, fg on bg. Unknown names get "?". */
@@ -95,7 +98,8 @@ typedef struct scr_pager {
 } scr_pager_t;
 
 /** Lay out a pager in box (pages <= 1: nothing shown). */
-void scr_pager_layout(scr_pager_t *p, const ui_model_t *m, gfx_rect_t box, int page, int pages);
+void scr_pager_layout(scr_pager_t *p, gfx_t *g, const ui_model_t *m, gfx_rect_t box, int page,
+                      int pages);
 /** INTENT_FAQ_PAGE (arg = the new page), INTENT_REDRAW, or INTENT_NONE. */
 ui_intent_t scr_pager_handle(scr_pager_t *p, const display_event_t *ev);
 void scr_pager_draw(const scr_pager_t *p, const ui_model_t *m, gfx_t *g);

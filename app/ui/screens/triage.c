@@ -120,8 +120,8 @@ static void layout(scr_triage_t *s)
         b->radius = ui_px(m, 28);
         b->unit100 = ui_px(m, 100);
     }
-    scr_pager_layout(&s->pager, m, gfx_rect(pad, bottom + gap, m->w - 2 * pad, pager_h), page,
-                     pages);
+    scr_pager_layout(&s->pager, s->base.g, m, gfx_rect(pad, bottom + gap, m->w - 2 * pad, pager_h),
+                     page, pages);
 }
 
 static bool update(void *p, const ui_model_t *m)
@@ -156,8 +156,8 @@ static void draw_card(const scr_triage_t *s, int i, gfx_t *g)
     if(b->pressed)
         r.y += ui_px(m, 4);
     d = r.h - 2 * pad;
-    if(d > ui_px(m, m->large ? 120 : 104))
-        d = ui_px(m, m->large ? 120 : 104);
+    if(d > ui_px(m, m->large ? 112 : 88))
+        d = ui_px(m, m->large ? 112 : 88);
     scr_faq_icon(g, nd->icon, gfx_rect(r.x + pad, r.y + (r.h - d) / 2, d, d),
                  route_colour(m, nd->route.kind), m->contrast ? 0x000000u : UI_COL_WHITE);
     x = r.x + pad + d + pad;
@@ -178,6 +178,10 @@ static void draw_card(const scr_triage_t *s, int i, gfx_t *g)
         break;
     default: snprintf(dest, sizeof(dest), "%s", i18n_get(m->lang, I18N_TRIAGE_TO_FAQ)); break;
     }
+    /* a name that needs more than two lines steps down before it is cut */
+    while(tpx > ui_font(m, 34) &&
+          ui_label_measure(g, GFX_BOLD, tpx, tw, 0, title, NULL) > 2 * ui_label_line_h(tpx))
+        tpx -= 2;
     /* measure the block, then centre it in the card */
     h = ui_label_measure(g, GFX_BOLD, tpx, tw, 2, title, NULL) + ui_px(m, 8) +
         ui_label_measure(g, GFX_REGULAR, dpx, tw, 1, dest, NULL) +
