@@ -48,15 +48,15 @@ typedef struct golden_case {
 } golden_case_t;
 
 static const golden_case_t cases[] = {
-    { "1080x1920", true, NULL, NULL },  /* the reference portrait kiosk, 9:16 */
-    { "1920x1080", false, NULL, NULL }, /* landscape 16:9 */
-    { "800x1280", false, NULL, NULL },  /* a 10" portrait tablet panel, 10:16 */
-    { "1280x1024", false, NULL, NULL }, /* 5:4 monitor, landscape */
-    { "1366x768", false, NULL, NULL },  /* the commonest cheap 16:9 panel */
-    { "3840x2160", false, NULL, NULL }, /* 4K hall board: fewer states */
+    { "1080x1920", true, NULL, NULL, NULL },  /* the reference portrait kiosk, 9:16 */
+    { "1920x1080", false, NULL, NULL, NULL }, /* landscape 16:9 */
+    { "800x1280", false, NULL, NULL, NULL },  /* a 10" portrait tablet panel, 10:16 */
+    { "1280x1024", false, NULL, NULL, NULL }, /* 5:4 monitor, landscape */
+    { "1366x768", false, NULL, NULL, NULL },  /* the commonest cheap 16:9 panel */
+    { "3840x2160", false, NULL, NULL, NULL }, /* 4K hall board: fewer states */
     /* a 1920x1080 panel mounted portrait and turned by the app: the UI's
      * frames must be exactly the portrait kiosk's */
-    { "1080x1920", false, "1920x1080", "90" },
+    { "1080x1920", false, "1920x1080", "90", NULL },
     /* FAQ/triage (issue 8): triage, the FAQ's lists, search and the article
      * reader (top, scrolled, answered), zh and en, normal and large text,
      * high contrast; content from tests/ui/fixtures/faq */
