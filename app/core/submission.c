@@ -43,6 +43,8 @@ static const char SQL_PERSONAL[] = "SELECT phone, description FROM submissions"
 static const char SQL_PURGE[] =
     "UPDATE submissions SET phone = NULL, description = NULL, purged_ms = ?1"
     " WHERE phone IS NOT NULL AND journal_seq <= ?2 AND created_ms <= ?3";
+static const char SQL_DUE[] = "SELECT COUNT(*) FROM submissions"
+                              " WHERE phone IS NOT NULL AND journal_seq <= ?1 AND created_ms <= ?2";
 static const char SQL_PENDING[] = "SELECT COUNT(*) FROM submissions WHERE phone IS NOT NULL";
 static const char SQL_SECURE_ON[] = "PRAGMA secure_delete = 1";
 static const char SQL_SECURE_OFF[] = "PRAGMA secure_delete = 0";
@@ -380,7 +382,7 @@ hk_err_t submission_purge(store_t *st, int64_t retention_s, int64_t now_ms, int 
     sqlite3 *db = store_db(st);
     sqlite3_stmt *q = NULL;
     int64_t acked = 0;
-    int n = 0, src, log_frames = -1, ckpt = -1;
+    int n = 0, src;
     hk_err_t rc;
 
     if(purged)
@@ -390,6 +392,22 @@ hk_err_t submission_purge(store_t *st, int64_t retention_s, int64_t now_ms, int 
     rc = journal_cursor_get(st, CENTRAL_CURSOR, &acked);
     if(rc != HK_OK || acked <= 0)
         return rc;
+    /* a read first: the sync calls this every few seconds, and most calls
+     * find nothing due (no write transaction for nothing) */
+    rc = store_stmt(st, SQL_DUE, &q);
+    if(rc != HK_OK)
+        return rc;
+    (void)sqlite3_bind_int64(q, 1, acked);
+    (void)sqlite3_bind_int64(q, 2, now_ms - retention_s * 1000);
+    src = sqlite3_step(q);
+    if(src == SQLITE_ROW)
+        n = sqlite3_column_int(q, 0);
+    else
+        rc = store_fail(st, LOG_MOD, "purge due", src);
+    store_stmt_done(q);
+    if(rc != HK_OK || n == 0)
+        return rc;
+    n = 0;
     src = sqlite3_exec(db, SQL_SECURE_ON, NULL, NULL, NULL);
     if(src != SQLITE_OK)
         return store_fail(st, LOG_MOD, "secure_delete", src);
@@ -408,20 +426,27 @@ hk_err_t submission_purge(store_t *st, int64_t retention_s, int64_t now_ms, int 
         store_stmt_done(q);
         rc = store_end(st, rc);
     }
-    if(rc == HK_OK && n > 0) {
-        src = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &ckpt);
-        if(src != SQLITE_OK) {
-            hk_log_warn(LOG_MOD, "purge of %d: the WAL could not be truncated yet (%s)", n,
-                        sqlite3_errstr(src));
-            rc = HK_ERR_BUSY;
-        }
-    }
+    if(rc == HK_OK && n > 0)
+        rc = submission_checkpoint(st);
     (void)sqlite3_exec(db, SQL_SECURE_OFF, NULL, NULL, NULL);
     if(n > 0)
         hk_log_info(LOG_MOD, "personal data of %d submission(s) deleted", n);
     if(purged)
         *purged = n;
     return rc;
+}
+
+hk_err_t submission_checkpoint(store_t *st)
+{
+    int log_frames = -1, ckpt = -1;
+    int src = sqlite3_wal_checkpoint_v2(store_db(st), NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames,
+                                        &ckpt);
+
+    if(src != SQLITE_OK) {
+        hk_log_warn(LOG_MOD, "the WAL could not be truncated yet (%s)", sqlite3_errstr(src));
+        return src == SQLITE_BUSY || src == SQLITE_LOCKED ? HK_ERR_BUSY : store_err(src);
+    }
+    return HK_OK;
 }
 
 hk_err_t submission_pending_personal(store_t *st, int *out)

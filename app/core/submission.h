@@ -164,8 +164,19 @@ hk_err_t submission_sync_attach(store_t *st, journal_event_t *ev, int n);
  * checkpointed and truncated, so the bytes are gone from the database file
  * and the -wal. The row itself (reference, masked phone) stays.
  * @param purged  receives how many submissions were purged; may be NULL.
+ * @return HK_OK; HK_ERR_BUSY the rows were cleared but the WAL could not
+ *         be truncated yet (call submission_checkpoint() later); store
+ *         errors.
  */
 hk_err_t submission_purge(store_t *st, int64_t retention_s, int64_t now_ms, int *purged);
+
+/**
+ * The purge's last step alone: a TRUNCATE checkpoint (copy the WAL into
+ * the database file, cut the -wal to 0 bytes). submission_purge() calls
+ * it; call it again after the purge said HK_ERR_BUSY (a reader held an
+ * old snapshot past the busy timeout). No transaction may be open.
+ */
+hk_err_t submission_checkpoint(store_t *st);
 
 /** Submissions whose personal data is still held (tests, diagnostics). */
 hk_err_t submission_pending_personal(store_t *st, int *out);
