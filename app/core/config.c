@@ -399,6 +399,10 @@ static const field_t central_fields[] = {
           "seconds between configuration downloads"),
     F_INT("heartbeat_s", config_t, central.heartbeat_s, 0, 10, 86400, 60, NULL,
           "seconds between heartbeats"),
+    /* submission (issue 8): the privacy purge (submission.h) */
+    F_INT("retention_s", config_t, central.retention_s, 0, 0, 31536000, 604800, NULL,
+          "seconds a submission's phone and description stay on the hub once head office "
+          "has acknowledged it (then they are deleted)"),
 };
 static const table_t central_table = { .section = "central",
                                        .fields = central_fields,

@@ -167,6 +167,7 @@ typedef struct config {
         int interval_s;                             /* upload poll, 1..3600 */
         int config_poll_s;                          /* config pull, 30..86400 */
         int heartbeat_s;                            /* heartbeat, 10..86400 */
+        int retention_s; /* submission: personal data kept after head office has it */
     } central;
 } config_t;
 
