@@ -132,6 +132,7 @@ struct kiosk {
     faq_content_t *faq;  /* NULL = not loaded (yet, or refused: model.faq.load_failed) */
     faq_index_t *faq_ix; /* built on first use of the FAQ; NULL = not (yet) */
     bool faq_ix_tried;   /* built or failed once: not again */
+    uint64_t faq_tag;    /* the last self-help journal op (feedback, triage choice) */
     ui_kinetic_t kin;    /* the article's scroll */
 };
 
@@ -613,9 +614,12 @@ static void triage_pick(kiosk_t *k, int idx)
     nd = &k->faq->needs[idx];
     hk_log_info("kiosk", "triage: %s -> %s %s", nd->id, route_names[nd->route.kind],
                 nd->route.target);
-    /* TODO(submit): branch_triage_choice(&k->branch, ++k->next_tag, nd->id,
-     *               route_names[nd->route.kind], nd->route.target)
-     * once branch `submit` adds it to branch.h (journal "triage.chosen") */
+    /* journaled before routing; the result is not waited for (the event
+     * is the record; a failure is logged when it comes back) */
+    if(k->have_branch &&
+       branch_triage_choice(&k->branch, k->faq_tag = ++k->next_tag, nd->id,
+                            route_names[nd->route.kind], nd->route.target) != HK_OK)
+        hk_log_warn("kiosk", "triage choice %s not journaled", nd->id);
     switch(nd->route.kind) {
     case TRIAGE_FAQ:
         faq_show_article(k, faq_content_find(k->faq, nd->route.target), UI_SCR_TRIAGE);
@@ -636,9 +640,10 @@ static void faq_helpful(kiosk_t *k, bool helpful)
     a = &k->faq->articles[f->article];
     f->feedback = helpful ? 1 : 2;
     hk_log_info("kiosk", "faq feedback: %s v%d %s", a->id, a->version, helpful ? "yes" : "no");
-    /* TODO(submit): branch_faq_feedback(&k->branch, ++k->next_tag, a->id, a->version, helpful,
-     *               i18n_lang_code(k->model.lang)) once branch `submit` adds it (journal
-     *               "faq.feedback") */
+    if(k->have_branch &&
+       branch_faq_feedback(&k->branch, k->faq_tag = ++k->next_tag, a->id, a->version, helpful,
+                           i18n_lang_code(k->model.lang)) != HK_OK)
+        hk_log_warn("kiosk", "faq feedback on %s not journaled", a->id);
 }
 
 /* Edit the search field: text appended, 8 = backspace, 0 = clear. */
@@ -894,6 +899,9 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
             rating_flow_result(&k->model.rate, k->model.lang, r->rc);
             runloop_timer_at(ui_loop_runloop(k->loop), T_RATE_DONE,
                              mono_ms(k) + RATE_DONE_S * 1000);
+        } else if(msg->tag == k->faq_tag && r->rc != HK_OK) {
+            /* FAQ/triage: a self-help event the branch refused */
+            hk_log_warn("kiosk", "self-help event not recorded: %s", hk_err_str(r->rc));
         } else if(msg->tag == k->snap_tag && r->op == BRANCH_OP_SNAPSHOT) {
             k->snap_tag = 0;
             if(r->rc == HK_OK)
