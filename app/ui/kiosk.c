@@ -133,6 +133,7 @@ struct kiosk {
     faq_index_t *faq_ix; /* built on first use of the FAQ; NULL = not (yet) */
     bool faq_ix_tried;   /* built or failed once: not again */
     uint64_t faq_tag;    /* the last self-help journal op (feedback, triage choice) */
+    bool faq_kb;         /* the keyboard is open for the FAQ's search */
     ui_kinetic_t kin;    /* the article's scroll */
 };
 
@@ -197,8 +198,12 @@ static void on_screen_change(kiosk_t *k, int id)
         request_snapshot(k);
     if(id != UI_SCR_FAQ_ARTICLE)
         runloop_timer_cancel(rl, T_FAQ_FLING);
-    if(id != UI_SCR_FAQ_LIST)
-        k->model.faq.kb_open = false; /* TODO(ime): ui_loop_keyboard_close() */
+    if(id != UI_SCR_FAQ_LIST && k->faq_kb) {
+        /* the search's keyboard does not follow the customer elsewhere */
+        k->faq_kb = false;
+        k->model.faq.kb_open = false;
+        ui_loop_keyboard_close(k->loop);
+    }
 }
 
 static void go(kiosk_t *k, const int *stack, int n)
@@ -548,7 +553,6 @@ static void faq_show_article(kiosk_t *k, int a, int from)
     f->article = a;
     f->scroll_px = 0;
     f->feedback = 0;
-    f->kb_open = false;
     ui_kinetic_stop(&k->kin, 0);
     s[2] = from;
     go(k, s, 4);
@@ -667,26 +671,6 @@ static void faq_edit(kiosk_t *k, int op, const char *text)
     ui_loop_invalidate(k->loop);
 }
 
-/* A physical keyboard on the FAQ list: its text and editing keys. */
-static bool faq_keys(kiosk_t *k, const display_event_t *ev)
-{
-    if(ev->type == DISPLAY_EV_TEXT) {
-        faq_edit(k, 1, ev->text);
-        return true;
-    }
-    if(ev->type != DISPLAY_EV_KEY)
-        return false;
-    if(ev->key == DISPLAY_KEY_BACKSPACE) {
-        faq_edit(k, 8, NULL);
-        return true;
-    }
-    if(ev->key == DISPLAY_KEY_ENTER) {
-        k->model.faq.kb_open = false; /* TODO(ime): ui_loop_keyboard_close() */
-        return true;
-    }
-    return false;
-}
-
 static void faq_fling_step(kiosk_t *k)
 {
     bool moving = ui_kinetic_step(&k->kin, mono_ms(k));
@@ -719,7 +703,9 @@ static void faq_intent(kiosk_t *k, const ui_intent_t *in)
         break;
     case INTENT_FAQ_ARTICLE: faq_show_article(k, in->arg, UI_SCR_FAQ_LIST); break;
     case INTENT_FAQ_SEARCH:
-        f->kb_open = true; /* TODO(ime): ui_loop_keyboard_open(k->loop, UI_KB_PINYIN, true) */
+        /* Chinese first: pinyin, with the switch to Latin and digits */
+        ui_loop_keyboard_open(k->loop, k->model.lang == I18N_EN ? UI_KB_LATIN : UI_KB_PINYIN, true);
+        f->kb_open = k->faq_kb = true;
         if(f->query[0])
             faq_search(k);
         break;
@@ -761,8 +747,10 @@ static void faq_intent(kiosk_t *k, const ui_intent_t *in)
             faq_edit(k, 0, NULL);
         break;
     case INTENT_TEXT_ENTER:
-        if(on_list)
-            f->kb_open = false; /* TODO(ime): ui_loop_keyboard_close() */
+        if(on_list) { /* done: the keyboard goes, the results stay */
+            ui_loop_keyboard_close(k->loop);
+            f->kb_open = k->faq_kb = false;
+        }
         break;
     default: break;
     }
@@ -818,8 +806,6 @@ static bool on_input(void *ctl, const display_event_t *ev)
     }
     if(ui_loop_current(k->loop) == UI_SCR_RATE_NUMBER)
         return rate_input(k, ev);
-    if(ui_loop_current(k->loop) == UI_SCR_FAQ_LIST)
-        return faq_keys(k, ev); /* FAQ/triage: a physical keyboard types the search */
     return false;
 }
 
@@ -1128,6 +1114,7 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
     lo.display = o->display;
     lo.clock = o->clock;
     lo.start_mono_ms = o->start_mono_ms;
+    lo.data_dir = o->data_dir; /* IME: the keyboard's pinyin engine files and logs */
     rc = ui_loop_create(&lo, &c, &k->loop);
     for(i = 0; rc == HK_OK && i < sizeof(screens) / sizeof(screens[0]); i++)
         rc = ui_loop_add_screen(k->loop, screens[i].id, screens[i].ops());
