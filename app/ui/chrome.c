@@ -42,7 +42,10 @@ void ui_chrome_layout(ui_chrome_t *c, gfx_t *g, const ui_model_t *m, bool nav)
     ui_button_init(&c->contrast);
     snprintf(c->contrast.title, sizeof(c->contrast.title), "%s", "◐");
     c->contrast.title_px = ui_px(m, 50);
-    c->contrast.rect = gfx_rect(c->large.rect.x - ui_px(m, 20) - ph, y, ph, ph);
+    /* only where the role acts on it (the kiosk), never a dead button */
+    c->contrast.rect = m->contrast_offered
+                           ? gfx_rect(c->large.rect.x - ui_px(m, 20) - ph, y, ph, ph)
+                           : gfx_rect(c->large.rect.x, y, 0, 0);
     c->contrast.radius = ph / 2;
     c->contrast.bg = UI_COL_BRAND_DARK;
     c->contrast.fg = UI_COL_WHITE;
@@ -208,7 +211,8 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
             }
         }
     }
-    ui_button_draw(&c->contrast, g);
+    if(c->contrast.rect.w > 0)
+        ui_button_draw(&c->contrast, g);
     ui_button_draw(&c->large, g);
     ui_button_draw(&c->lang, g);
     if(c->nav) {

@@ -1124,6 +1124,7 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
         return rc;
     }
     ui_model_init(&k->model, k->cfg, k->cfg_gen);
+    k->model.contrast_offered = true; /* FAQ/triage: the header's contrast toggle */
     go_attract(k);
     *out = k;
     return HK_OK;

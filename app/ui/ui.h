@@ -175,8 +175,9 @@ typedef struct ui_model {
     int kb_h;             /* pixels the keyboard overlay covers at the bottom (0 = closed),
                              set by the loop: screens lay out above it */
     /* FAQ/triage (issue 8, helper UI) */
-    bool contrast;     /* high-contrast theme (header toggle, every screen) */
-    ui_faq_view_t faq; /* the FAQ and triage screens */
+    bool contrast;         /* high-contrast theme (header toggle, every screen) */
+    bool contrast_offered; /* the role handles INTENT_TOGGLE_CONTRAST: the header shows it */
+    ui_faq_view_t faq;     /* the FAQ and triage screens */
 } ui_model_t;
 
 typedef enum ui_intent_kind {

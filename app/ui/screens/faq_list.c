@@ -189,6 +189,14 @@ static void layout(scr_faq_list_t *s)
                                                       : ui_landscape(m) ? 140
                                                                         : 160)
                                            : ui_px(m, m->large ? 170 : 130);
+    if(m->kb_h > 0 && !cats) {
+        min_h = ui_px(m, m->large ? 150 : 120); /* over the keyboard: compact rows */
+        if(bottom - top < min_h) {
+            /* a short panel: the results take the line that counts them */
+            top = s->section.y;
+            s->section.h = 0;
+        }
+    }
     rows = (bottom - top + gap) / (min_h + gap);
     if(rows < 1)
         rows = 1;
@@ -200,7 +208,9 @@ static void layout(scr_faq_list_t *s)
     }
     per_page = rows * cols;
     s->total = collect(s, 0, 0);
-    if(s->total > per_page) {
+    if(s->total > per_page && m->kb_h == 0) {
+        /* the pager; over the keyboard the best results show, and
+         * "done" closes it to page through the rest */
         rows = (bottom - top - pager_h) / (min_h + gap);
         if(rows < 1)
             rows = 1;
@@ -212,6 +222,10 @@ static void layout(scr_faq_list_t *s)
         per_page = MAX_ITEMS - MAX_ITEMS % cols;
     pages = s->total > 0 ? (s->total + per_page - 1) / per_page : 1;
     page = m->faq.page < pages ? m->faq.page : pages - 1;
+    if(m->kb_h > 0) {
+        pages = 1;
+        page = 0;
+    }
     collect(s, page * per_page, per_page);
     if(pages > 1)
         bottom -= pager_h + gap;
@@ -219,6 +233,8 @@ static void layout(scr_faq_list_t *s)
     ch = (bottom - top - (rows - 1) * gap) / rows;
     if(ch > min_h * 14 / 10)
         ch = min_h * 14 / 10;
+    if(ch < min_h)
+        ch = min_h; /* one row at least, never squashed (the keyboard covers the rest) */
     cw = (m->w - 2 * pad - (cols - 1) * gap) / cols;
     for(i = 0; i < s->n; i++) {
         ui_button_t *b = &s->cards[i];
@@ -374,9 +390,9 @@ static void draw(const void *p, gfx_t *g)
                 UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_FAQ_SEARCH_HINT));
         }
     }
-    /* the line under it: what the list is */
+    /* the line under it: what the list is (none when the keyboard took it) */
     sec.y += (sec.h - ui_label_line_h(spx)) / 2;
-    switch(m->faq.mode) {
+    switch(sec.h > 0 ? m->faq.mode : (ui_faq_mode_t)-1) {
     case UI_FAQ_CATEGORIES:
         ui_label_draw(g, GFX_BOLD, spx, gfx_rgb(t->text), sec, UI_ALIGN_LEFT, 1,
                       i18n_get(m->lang, I18N_FAQ_BROWSE));
@@ -401,6 +417,7 @@ static void draw(const void *p, gfx_t *g)
                       gfx_rect(sec.x, sec.y, sec.w, 2 * ui_label_line_h(spx)), UI_ALIGN_LEFT, 2,
                       line);
         break;
+    default: break;
     }
     for(i = 0; i < s->n; i++)
         draw_item(s, i, g);
