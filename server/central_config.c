@@ -9,6 +9,7 @@
 #include "central_config.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,9 @@ static bool id_chars_ok(const char *s);
 static hk_err_t parse_users(const cJSON *arr, central_config_t *c, hk_diag_t *diag);
 static hk_err_t parse_alerts(const cJSON *obj, const char *base, central_config_t *c,
                              hk_diag_t *diag);
+static hk_err_t parse_content(const cJSON *obj, const char *path, const char *base,
+                              central_content_src_t *src, hk_diag_t *diag);
+static hk_err_t check_content_services(const central_config_t *c, hk_diag_t *diag);
 
 /* ---- load ---------------------------------------------------------------------- */
 
@@ -62,7 +66,7 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
     static const char *const keys[] = { "listen",       "tls_cert", "tls_key",  "client_ca",
                                         "store",        "devices",  "branches", "retry_after_s",
                                         "max_inflight", "threads",  "users",    "session_key",
-                                        "alerts",       NULL };
+                                        "alerts",       "content",  NULL };
     hk_json_limits_t lim = { CONFIG_FILE_MAX, 0 };
     central_config_t c;
     const cJSON *it;
@@ -174,6 +178,11 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
     it = cJSON_GetObjectItemCaseSensitive(root, "alerts");
     if(rc == HK_OK && it)
         rc = parse_alerts(it, base_dir, &c, diag);
+    it = cJSON_GetObjectItemCaseSensitive(root, "content");
+    if(rc == HK_OK && it)
+        rc = parse_content(it, "content", base_dir, &c.content, diag);
+    if(rc == HK_OK)
+        rc = check_content_services(&c, diag);
 out:
     cJSON_Delete(root);
     if(rc != HK_OK) {
@@ -193,7 +202,9 @@ void central_config_fini(central_config_t *c)
     for(i = 0; i < c->n_branches; i++) {
         hk_free(c->branches[i].doc);
         hk_free(c->branches[i].parsed);
+        hk_free(c->branches[i].content.doc);
     }
+    HK_SAFEFREE(c->content.doc);
     HK_SAFEFREE(c->branches);
     HK_SAFEFREE(c->users);
     c->n_users = 0;
@@ -275,6 +286,16 @@ const central_branch_cfg_t *central_config_branch(const central_config_t *c, con
         if(!strcmp(c->branches[i].id, id))
             return &c->branches[i];
     return NULL;
+}
+
+const central_content_src_t *central_config_content(const central_config_t *c,
+                                                    const char *branch_id)
+{
+    const central_branch_cfg_t *br = central_config_branch(c, branch_id);
+
+    if(br && br->content.doc)
+        return &br->content;
+    return c->content.doc ? &c->content : NULL;
 }
 
 const central_user_t *central_config_user(const central_config_t *c, const char *id)
@@ -514,7 +535,7 @@ static hk_err_t parse_branches(const cJSON *arr, const char *base, central_confi
                                hk_diag_t *diag)
 {
     static const char *const keys[] = { "id",       "name_zh",     "name_en", "city",
-                                        "province", "config_file", NULL };
+                                        "province", "config_file", "content", NULL };
     static const char *const texts[] = { "name_zh", "name_en", "city", "province" };
     char path[HK_JSON_PATH_CAP], sub[HK_JSON_PATH_CAP];
     const cJSON *b, *it;
@@ -608,6 +629,13 @@ static hk_err_t parse_branches(const cJSON *arr, const char *base, central_confi
             }
             br->parsed = doc; /* the pages read names, counters, staff, the url key */
         }
+        it = cJSON_GetObjectItemCaseSensitive(b, "content");
+        if(it) {
+            hk_json_path(sub, sizeof(sub), path, "content");
+            rc = parse_content(it, sub, base, &br->content, diag);
+            if(rc != HK_OK)
+                return rc;
+        }
         i++;
     }
     return HK_OK;
@@ -680,4 +708,91 @@ static bool id_chars_ok(const char *s)
     size_t n = strlen(s);
 
     return n > 0 && n < CENTRAL_ID_LEN && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+/* ---- self-help content (GET /v1/content) ------------------------------------------ */
+
+/* {"faq_file":"…","triage_file":"…"}: both read, the bundle built and
+ * checked whole; its version is a hash of the two texts. */
+static hk_err_t parse_content(const cJSON *obj, const char *path, const char *base,
+                              central_content_src_t *src, hk_diag_t *diag)
+{
+    static const char *const keys[] = { "faq_file", "triage_file", NULL };
+    unsigned char hash[8];
+    char version[2 * sizeof(hash) + 3], sub[HK_JSON_PATH_CAP];
+    char *faq = NULL, *triage = NULL;
+    size_t faq_len = 0, triage_len = 0, k;
+    crypto_generichash_state st;
+    hk_diag_t why;
+    hk_err_t rc;
+
+    if(!cJSON_IsObject(obj)) {
+        hk_diag_set(diag, "%s: expected an object {\"faq_file\", \"triage_file\"}", path);
+        return HK_ERR_INVALID;
+    }
+    rc = hk_json_check_keys(obj, path, keys, diag);
+    if(rc == HK_OK)
+        rc =
+            get_path(obj, "faq_file", path, base, true, src->faq_file, sizeof(src->faq_file), diag);
+    if(rc == HK_OK)
+        rc = get_path(obj, "triage_file", path, base, true, src->triage_file,
+                      sizeof(src->triage_file), diag);
+    if(rc != HK_OK)
+        return rc;
+    hk_json_path(sub, sizeof(sub), path, "faq_file");
+    rc = central_config_read_file(src->faq_file, CENTRAL_CONTENT_MAX_BYTES, sub, &faq, &faq_len,
+                                  diag);
+    hk_json_path(sub, sizeof(sub), path, "triage_file");
+    if(rc == HK_OK)
+        rc = central_config_read_file(src->triage_file, TRIAGE_JSON_MAX_BYTES, sub, &triage,
+                                      &triage_len, diag);
+    if(rc == HK_OK) {
+        crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+        crypto_generichash_update(&st, (const unsigned char *)faq, faq_len);
+        crypto_generichash_update(&st, (const unsigned char *)"", 1);
+        crypto_generichash_update(&st, (const unsigned char *)triage, triage_len);
+        crypto_generichash_final(&st, hash, sizeof(hash));
+        memcpy(version, "c-", 2);
+        for(k = 0; k < sizeof(hash); k++)
+            snprintf(version + 2 + 2 * k, 3, "%02x", hash[k]);
+        hk_diag_clear(&why);
+        rc = central_content_encode(version, faq, faq_len, triage, triage_len, &src->doc, &src->len,
+                                    &why);
+        if(rc != HK_OK)
+            hk_diag_set(diag, "%s: %s", path, why.msg);
+        else
+            snprintf(src->etag, sizeof(src->etag), "\"%s\"", version);
+    }
+    hk_free(faq);
+    hk_free(triage);
+    return rc;
+}
+
+/* Every branch with a config document gets content whose queue routes
+ * name its services: checked here, once, rather than refused by its devices. */
+static hk_err_t check_content_services(const central_config_t *c, hk_diag_t *diag)
+{
+    const char *ids[CONFIG_MAX_SERVICES];
+    hk_err_t rc = HK_OK;
+    int i, k;
+
+    for(i = 0; i < c->n_branches && rc == HK_OK; i++) {
+        const central_branch_cfg_t *br = &c->branches[i];
+        const central_content_src_t *src = central_config_content(c, br->id);
+        faq_content_t *fc = NULL;
+        hk_diag_t why;
+
+        if(!src || !br->parsed)
+            continue;
+        for(k = 0; k < br->parsed->config.n_services; k++)
+            ids[k] = br->parsed->config.services[k].id;
+        hk_diag_clear(&why);
+        rc = faq_content_parse_bundle(src->doc, src->len, NULL, &fc, &why);
+        if(rc == HK_OK)
+            rc = faq_triage_check_services(fc, ids, br->parsed->config.n_services, &why);
+        faq_content_free(fc);
+        if(rc != HK_OK)
+            hk_diag_set(diag, "branches[%d] (%s): %s: %s", i, br->id, src->triage_file, why.msg);
+    }
+    return rc;
 }

@@ -14,11 +14,20 @@
  *  "users":[{"id":"hq","password_hash":"$argon2id$…","scope":"hq"}],
  *  "session_key":"<64 hex>",
  *  "alerts":{"webhook_url":"https://…","ca_file":"ca.crt","wait_limit_s":1800,
- *            "rating_max":2}}
+ *            "rating_max":2},
+ *  "content":{"faq_file":"faq.json","triage_file":"triage.json"}}
  *
  * A branch's config_file holds its config document as GET /v1/config
  * serves it: {"version":N,"config":{…},"announcements":[…]}, validated with
  * central_config_decode() at load.
+ *
+ * Self-help content (GET /v1/content): "content" at the top level is the
+ * fleet's; a branch's own "content" (same shape) replaces it for that
+ * branch. Both files are read at load and checked whole
+ * (central_content_encode), and the triage's queue routes against every
+ * branch's services that serves them, so a device never receives content
+ * it would refuse. The bundle's version and ETag are a hash of the two
+ * files: the same on every instance.
  */
 #ifndef HK_SERVER_CENTRAL_CONFIG_H
 #define HK_SERVER_CENTRAL_CONFIG_H
@@ -33,6 +42,15 @@
 
 #define CENTRAL_CONFIG_PATH_LEN 1024
 
+/* A content source: the two files and the bundle built from them. */
+typedef struct central_content_src {
+    char faq_file[CENTRAL_CONFIG_PATH_LEN]; /* resolved; "" = none */
+    char triage_file[CENTRAL_CONFIG_PATH_LEN];
+    char *doc; /* the bundle GET /v1/content serves (hk_malloc), or NULL */
+    size_t len;
+    char etag[CENTRAL_ETAG_LEN]; /* "\"c-<hash>\"" */
+} central_content_src_t;
+
 typedef struct central_branch_cfg {
     char id[CENTRAL_ID_LEN];
     char name_zh[CENTRAL_TEXT_LEN];
@@ -42,6 +60,7 @@ typedef struct central_branch_cfg {
     char config_file[CENTRAL_CONFIG_PATH_LEN]; /* resolved; "" = none */
     char *doc;                                 /* the document's text (hk_malloc), or NULL */
     central_config_doc_t *parsed;              /* the document decoded (hk_malloc), or NULL */
+    central_content_src_t content;             /* its own content; doc NULL = the fleet's */
 } central_branch_cfg_t;
 
 /* A report user (GET /reports, /v1/cases): sees its scope and below. */
@@ -70,10 +89,15 @@ typedef struct central_config {
     char alert_webhook_url[CENTRAL_CONFIG_PATH_LEN]; /* "" = no webhook */
     char alert_ca_file[CENTRAL_CONFIG_PATH_LEN];     /* resolved; "" = system CAs */
     alerts_limits_t alert_limits;                    /* 0 = off */
+    central_content_src_t content;                   /* the fleet's; doc NULL = none */
 } central_config_t;
 
 /** The branch with this id, or NULL. */
 const central_branch_cfg_t *central_config_branch(const central_config_t *c, const char *id);
+
+/** The content bundle a branch is served (its own, else the fleet's), or NULL. */
+const central_content_src_t *central_config_content(const central_config_t *c,
+                                                    const char *branch_id);
 
 /** The user with this id, or NULL. */
 const central_user_t *central_config_user(const central_config_t *c, const char *id);

@@ -75,7 +75,8 @@ typedef enum route {
     ROUTE_CONFIG,
     ROUTE_HEARTBEAT,
     ROUTE_HEALTH,
-    ROUTE_PAGE /* central_pages: people, not devices */
+    ROUTE_PAGE,   /* central_pages: people, not devices */
+    ROUTE_CONTENT /* GET /v1/content: the self-help content (do_content) */
 } route_t;
 
 struct central_http {
@@ -94,6 +95,7 @@ struct central_http {
     alerts_t *alerts;       /* borrowed; NULL = no webhook */
     alerts_limits_t alert_limits;
     int utc_offset_min;
+    const struct central_config *content; /* borrowed; NULL = no content */
 };
 
 /* Per request (MHD's *req_cls). */
@@ -194,6 +196,7 @@ hk_err_t central_http_start(const central_http_opts_t *o, central_http_t **out, 
     h->max_inflight = o->max_inflight > 0 ? o->max_inflight : CENTRAL_HTTP_DEFAULT_INFLIGHT;
     h->pages = o->pages;
     h->alerts = o->alerts;
+    h->content = o->content;
     h->alert_limits = o->alert_limits;
     h->utc_offset_min = o->utc_offset_min ? o->utc_offset_min : 480;
     h->store_url = hk_strdup(o->store_url);
@@ -658,6 +661,25 @@ static enum MHD_Result do_config(central_http_t *h, struct MHD_Connection *c, ce
     return ret;
 }
 
+/* ---- GET /v1/content (issue 8: the self-help content) ------------------------------------
+ * The branch's bundle, built and checked at load (central_config.c); its
+ * ETag is a hash of the files, the same on every instance. */
+static enum MHD_Result do_content(central_http_t *h, struct MHD_Connection *c, const req_t *r)
+{
+    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    const central_content_src_t *src =
+        h->content ? central_config_content(h->content, r->dev.branch) : NULL;
+    char msg[CENTRAL_TEXT_LEN];
+
+    if(!src) {
+        snprintf(msg, sizeof(msg), "no self-help content for branch %s", r->dev.branch);
+        return send_error(c, 404, "not_found", msg);
+    }
+    if(inm && etag_matches(inm, src->etag))
+        return send_resp(c, 304, NULL, 0, src->etag, 0, NULL);
+    return send_resp(c, 200, src->doc, src->len, src->etag, 0, NULL);
+}
+
 static enum MHD_Result do_heartbeat(central_http_t *h, struct MHD_Connection *c, central_store_t *s,
                                     const req_t *r)
 {
@@ -723,6 +745,10 @@ static route_t route_of(const char *url, const char **method_want)
     if(!strcmp(url, "/v1/heartbeat")) {
         *method_want = "POST";
         return ROUTE_HEARTBEAT;
+    }
+    if(!strcmp(url, "/v1/content")) {
+        *method_want = "GET";
+        return ROUTE_CONTENT;
     }
     if(!strcmp(url, "/healthz")) {
         *method_want = "GET";
@@ -848,6 +874,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     case ROUTE_EVENTS: return do_events(h, c, s, r);
     case ROUTE_CONFIG: return do_config(h, c, s, r);
     case ROUTE_HEARTBEAT: return do_heartbeat(h, c, s, r);
+    case ROUTE_CONTENT: return do_content(h, c, r);
     case ROUTE_HEALTH:
     case ROUTE_PAGE:
     case ROUTE_NONE: break;

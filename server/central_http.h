@@ -53,6 +53,9 @@ typedef struct central_http_opts {
     alerts_t *alerts;             /* alerts raised by ingest are pushed here; NULL = none */
     alerts_limits_t alert_limits; /* set on every worker's store */
     int utc_offset_min;           /* the business days' zone for case deadlines; 0 = 480 */
+    /* GET /v1/content: the branches' self-help content (central_config_content);
+     * borrowed for the server's life; NULL = none (404) */
+    const struct central_config *content;
 } central_http_opts_t;
 
 /**

@@ -183,6 +183,7 @@ static int serve(const char *config_path, const char *listen)
     o.pages = pages;
     o.alerts = alerts;
     o.alert_limits = cfg.alert_limits;
+    o.content = &cfg; /* GET /v1/content (issue 8): the branches' self-help content */
     /* case deadlines count working days in the branches' zone (the first
      * branch document's; China 480 without one) */
     for(i = 0; i < cfg.n_branches && !o.utc_offset_min; i++)

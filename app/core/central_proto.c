@@ -98,6 +98,7 @@ static hk_err_t check_config(const char *text, size_t len, config_t *cfg, hk_dia
 static hk_err_t decode_announcement(const cJSON *it, const char *path, central_announcement_t *a,
                                     hk_diag_t *diag);
 static size_t clean_text(char *dst, size_t cap, const char *src);
+static void trim_ws(const char **text, size_t *len);
 static bool take(const char **p, const char *lit);
 static bool take_digits(const char **p, int n, int *v);
 static bool take_name(const char **p, const char *const *names, int count, int *idx);
@@ -581,13 +582,7 @@ hk_err_t central_config_encode(int64_t version, const char *config_json, size_t 
         return HK_ERR_INVALID;
     }
     /* a file's text: its surrounding whitespace is not the config's */
-    while(config_len > 0 && strchr(" \t\r\n", config_json[config_len - 1]) &&
-          config_json[config_len - 1])
-        config_len--;
-    while(config_len > 0 && strchr(" \t\r\n", config_json[0]) && config_json[0]) {
-        config_json++;
-        config_len--;
-    }
+    trim_ws(&config_json, &config_len);
     /* the config alone first: one object, nothing around it */
     cfg = hk_malloc(sizeof(*cfg));
     if(!cfg)
@@ -627,6 +622,52 @@ hk_err_t central_config_encode(int64_t version, const char *config_json, size_t 
     if(len_out)
         *len_out = len;
     return HK_OK;
+}
+
+hk_err_t central_content_encode(const char *version, const char *faq_json, size_t faq_len,
+                                const char *triage_json, size_t triage_len, char **out,
+                                size_t *len_out, hk_diag_t *diag)
+{
+    faq_content_t *check = NULL;
+    hk_buf_t b = { 0 };
+    size_t len = 0;
+    hk_err_t rc;
+
+    hk_diag_clear(diag);
+    if(out)
+        *out = NULL;
+    if(!out || !version || !faq_json || !triage_json || !version[0] ||
+       strlen(version) >= FAQ_VERSION_LEN || !hk_json_text_ok(version)) {
+        hk_diag_set(diag, "no content, or a bad version");
+        return HK_ERR_INVALID;
+    }
+    trim_ws(&faq_json, &faq_len);
+    trim_ws(&triage_json, &triage_len);
+    hk_buf_reserve(&b, faq_len + triage_len + 128);
+    hk_buf_puts(&b, "{\"version\":");
+    put_text(&b, version, FAQ_VERSION_LEN - 1);
+    hk_buf_puts(&b, ",\"faq\":");
+    hk_buf_put(&b, faq_json, faq_len);
+    hk_buf_puts(&b, ",\"triage\":");
+    hk_buf_put(&b, triage_json, triage_len);
+    hk_buf_puts(&b, "}");
+    rc = hk_buf_finish(&b, out, &len);
+    if(rc == HK_OK)
+        rc = central_content_decode(*out, len, NULL, &check, diag);
+    faq_content_free(check);
+    if(rc != HK_OK) {
+        HK_SAFEFREE(*out);
+        return rc;
+    }
+    if(len_out)
+        *len_out = len;
+    return HK_OK;
+}
+
+hk_err_t central_content_decode(const char *text, size_t len, char *version, faq_content_t **out,
+                                hk_diag_t *diag)
+{
+    return faq_content_parse_bundle(text, len, version, out, diag);
 }
 
 hk_err_t central_heartbeat_encode(const central_heartbeat_t *hb, char **out, size_t *len_out)
@@ -1424,4 +1465,15 @@ static bool parse_http_date(const char *s, int64_t now_s, int64_t *t_out)
     date = (hk_time_date_t){ year, mon + 1, day };
     *t_out = hk_time_days_from_civil(&date) * 86400 + h * 3600 + mi * 60 + sec;
     return true;
+}
+
+/* Drop the whitespace around a file's text (not part of the JSON value). */
+static void trim_ws(const char **text, size_t *len)
+{
+    while(*len > 0 && (*text)[*len - 1] && strchr(" \t\r\n", (*text)[*len - 1]))
+        (*len)--;
+    while(*len > 0 && (*text)[0] && strchr(" \t\r\n", (*text)[0])) {
+        (*text)++;
+        (*len)--;
+    }
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "faq_content.h"
 #include "hk_err.h"
 #include "journal.h"
 
@@ -194,6 +195,35 @@ hk_err_t central_config_decode(const char *text, size_t len, central_config_doc_
 hk_err_t central_config_encode(int64_t version, const char *config_json, size_t config_len,
                                const central_announcement_t *ann, int n_ann, char **out,
                                size_t *len_out, hk_diag_t *diag);
+
+/* ---- self-help content (FAQ and triage) -----------------------------------
+ * GET /v1/content (ETag, If-None-Match -> 304) answers a bundle
+ * {"version":"…","faq":{…faq.json…},"triage":{…triage.json…}}
+ * (docs/faq-content.md), validated whole by faq_content_parse_bundle(); the
+ * device also checks the triage's queue routes against its services. */
+#define CENTRAL_CONTENT_MAX_BYTES FAQ_BUNDLE_MAX_BYTES
+
+/**
+ * Build a content bundle (the server side) that central_content_decode()
+ * accepts: faq_json and triage_json (files' texts) are carried as their
+ * exact text, checked whole first, so head office never serves content
+ * its devices would refuse for its form.
+ * @param version  1..63 bytes of one-line text (hall-central: a hash of both).
+ * @param out      NUL-terminated, hk_free it.
+ * @param diag     "faq.articles[2].id: …" on HK_ERR_INVALID.
+ * @return HK_OK; HK_ERR_INVALID; HK_ERR_NOMEM.
+ */
+hk_err_t central_content_encode(const char *version, const char *faq_json, size_t faq_len,
+                                const char *triage_json, size_t triage_len, char **out,
+                                size_t *len_out, hk_diag_t *diag);
+
+/**
+ * Decode and validate a content bundle whole (the device side).
+ * @param version  receives the bundle's version (FAQ_VERSION_LEN); may be NULL.
+ * @param out      free with faq_content_free(); NULL on error.
+ */
+hk_err_t central_content_decode(const char *text, size_t len, char *version, faq_content_t **out,
+                                hk_diag_t *diag);
 
 /* ---- heartbeat -------------------------------------------------------------
  * {"device":"kiosk-1","branch":"b001","version":"0.1.0","uptime_s":3600,

@@ -26,13 +26,16 @@
 #include <string.h>
 
 #include "hk_json.h"
+#include "hk_log.h"
 #include "hk_mem.h"
 
-#define PATH_CAP         HK_JSON_PATH_CAP
-#define ARENA_CHUNK      (64 * 1024)
-#define FAQ_MAX_DEPTH    12 /* the schema needs 6; comments may nest a little */
-#define VERSION_CAP      64
-#define ARTICLE_VER_MAX  1000000000
+#define PATH_CAP        HK_JSON_PATH_CAP
+#define ARENA_CHUNK     (64 * 1024)
+#define FAQ_MAX_DEPTH   12 /* the schema needs 6; comments may nest a little */
+#define VERSION_CAP     FAQ_VERSION_LEN
+#define LOG_MOD         "faq"
+#define FILE_PATH_CAP   1024
+#define ARTICLE_VER_MAX 1000000000
 
 /* Types -------------------------------------------------------------------*/
 
@@ -65,17 +68,15 @@ static hk_err_t check_text(const cJSON *it, const char *path, size_t max, bool e
 static hk_err_t get_array(const cJSON *obj, const char *key, const char *path, int lo, int hi,
                           const cJSON **out, hk_diag_t *diag);
 static hk_err_t get_version(const cJSON *root, char *dst, hk_diag_t *diag);
-static hk_err_t parse_titles(arena_t *a, const cJSON *obj, const char *path,
-                             const char **titles, hk_diag_t *diag);
-static hk_err_t parse_category(arena_t *a, const cJSON *obj, const char *path,
-                               faq_category_t *cat, hk_diag_t *diag);
-static hk_err_t parse_head(arena_t *a, const cJSON *obj, const char *path,
-                           const char *const *keys, char *id, char *icon, const char **titles,
-                           hk_diag_t *diag);
+static hk_err_t parse_titles(arena_t *a, const cJSON *obj, const char *path, const char **titles,
+                             hk_diag_t *diag);
+static hk_err_t parse_category(arena_t *a, const cJSON *obj, const char *path, faq_category_t *cat,
+                               hk_diag_t *diag);
+static hk_err_t parse_head(arena_t *a, const cJSON *obj, const char *path, const char *const *keys,
+                           char *id, char *icon, const char **titles, hk_diag_t *diag);
 static hk_err_t check_object(const cJSON *obj, const char *path, const char *const *keys,
                              hk_diag_t *diag);
-static hk_err_t need_object(const cJSON *obj, const char *path, const char *shape,
-                            hk_diag_t *diag);
+static hk_err_t need_object(const cJSON *obj, const char *path, const char *shape, hk_diag_t *diag);
 static hk_err_t get_id(const cJSON *obj, const char *key, const char *path, char *dst,
                        hk_diag_t *diag);
 static hk_err_t parse_article(arena_t *a, const faq_content_t *c, const cJSON *obj,
@@ -92,6 +93,8 @@ static hk_err_t sort_articles(faq_content_t *c, content_priv_t *priv, hk_diag_t 
 static int cmp_article_ids(const void *x, const void *y);
 static void item_path(char *dst, size_t cap, const char *pfx, const char *key, int i);
 static hk_err_t read_file(const char *path, char **buf, size_t *len, size_t max, hk_diag_t *diag);
+static hk_err_t parse_member(const cJSON *root, const char *key, faq_content_t **c,
+                             hk_diag_t *diag);
 
 /* Static data -------------------------------------------------------------*/
 static const char *const submit_categories[] = { FAQ_SUBMIT_CATEGORIES, NULL };
@@ -99,11 +102,13 @@ static const char *const lang_keys[I18N_LANG_COUNT] = { "zh-CN", "en" };
 static const char *const top_keys[] = { "version", "categories", "articles", NULL };
 static const char *const cat_keys[] = { "id", "icon", "title", NULL };
 static const char *const title_keys[] = { "zh-CN", "en", NULL };
-static const char *const art_keys[] = { "id", "category", "service", "version", "zh-CN", "en",
-                                        NULL };
+static const char *const art_keys[] = {
+    "id", "category", "service", "version", "zh-CN", "en", NULL
+};
 static const char *const text_keys[] = { "title", "keywords", "body", NULL };
 static const char *const block_keys[] = { "p", "ul", "ol", NULL };
 static const char *const triage_keys[] = { "version", "needs", NULL };
+static const char *const bundle_keys[] = { "version", "faq", "triage", NULL };
 static const char *const need_keys[] = { "id", "icon", "title", "route", "fallback", NULL };
 static const char *const route_faq_keys[] = { "kind", "article", NULL };
 static const char *const route_queue_keys[] = { "kind", "service", NULL };
@@ -272,8 +277,8 @@ hk_err_t faq_triage_check_services(const faq_content_t *c, const char *const *se
             for(k = 0; k < n && !found; k++)
                 found = service_ids[k] && strcmp(service_ids[k], rt->target) == 0;
             if(!found) {
-                hk_diag_set(diag, "needs[%d].%s.service: \"%s\" is not a service of this branch",
-                            i, r == 0 ? "route" : "fallback", rt->target);
+                hk_diag_set(diag, "needs[%d].%s.service: \"%s\" is not a service of this branch", i,
+                            r == 0 ? "route" : "fallback", rt->target);
                 return HK_ERR_INVALID;
             }
         }
@@ -317,6 +322,97 @@ hk_err_t faq_content_load(const char *faq_path, const char *triage_path, faq_con
             faq_content_free(c);
             return rc;
         }
+    }
+    *out = c;
+    return HK_OK;
+}
+
+hk_err_t faq_content_parse_bundle(const char *json, size_t len, char *version, faq_content_t **out,
+                                  hk_diag_t *diag)
+{
+    hk_json_limits_t lim = { FAQ_BUNDLE_MAX_BYTES, FAQ_MAX_DEPTH + 1 };
+    char ver[VERSION_CAP];
+    faq_content_t *c = NULL;
+    cJSON *root = NULL;
+    hk_err_t rc;
+
+    if(out)
+        *out = NULL;
+    hk_diag_clear(diag);
+    if(!out) {
+        hk_diag_set(diag, "no output");
+        return HK_ERR_INVALID;
+    }
+    rc = parse_root(json, len, &lim, bundle_keys, &root, diag);
+    if(rc != HK_OK)
+        return rc;
+    rc = get_version(root, ver, diag);
+    if(rc == HK_OK)
+        rc = parse_member(root, "faq", &c, diag);
+    if(rc == HK_OK)
+        rc = parse_member(root, "triage", &c, diag);
+    cJSON_Delete(root);
+    if(rc != HK_OK) {
+        faq_content_free(c);
+        return rc;
+    }
+    if(version)
+        memcpy(version, ver, sizeof(ver));
+    *out = c;
+    return HK_OK;
+}
+
+hk_err_t faq_content_load_current(const char *data_dir, const char *assets_dir,
+                                  const char *const *service_ids, int n, faq_content_t **out,
+                                  bool *pushed_out, hk_diag_t *diag)
+{
+    char path[FILE_PATH_CAP], triage[FILE_PATH_CAP];
+    faq_content_t *c = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    hk_diag_t d;
+    hk_err_t rc;
+
+    if(out)
+        *out = NULL;
+    if(pushed_out)
+        *pushed_out = false;
+    if(!out || !assets_dir) {
+        hk_diag_set(diag, "no output or no assets dir");
+        return HK_ERR_INVALID;
+    }
+    if(data_dir &&
+       (size_t)snprintf(path, sizeof(path), "%s/%s", data_dir, FAQ_PUSHED_FILE) < sizeof(path)) {
+        rc = read_file(path, &buf, &len, FAQ_BUNDLE_MAX_BYTES, &d);
+        if(rc == HK_OK) {
+            rc = faq_content_parse_bundle(buf, len, NULL, &c, &d);
+            HK_SAFEFREE(buf);
+            if(rc == HK_OK)
+                rc = faq_triage_check_services(c, service_ids, n, &d);
+            if(rc == HK_OK) {
+                if(pushed_out)
+                    *pushed_out = true;
+                *out = c;
+                return HK_OK;
+            }
+            faq_content_free(c);
+            c = NULL;
+            hk_log_warn(LOG_MOD, "%s: not used, the shipped content is: %s", path, d.msg);
+        } else if(rc != HK_ERR_NOT_FOUND) {
+            hk_log_warn(LOG_MOD, "%s", d.msg);
+        }
+    }
+    if((size_t)snprintf(path, sizeof(path), "%s/faq.json", assets_dir) >= sizeof(path) ||
+       (size_t)snprintf(triage, sizeof(triage), "%s/triage.json", assets_dir) >= sizeof(triage)) {
+        hk_diag_set(diag, "assets dir path too long");
+        return HK_ERR_INVALID;
+    }
+    rc = faq_content_load(path, triage, &c, diag);
+    if(rc == HK_OK)
+        rc = faq_triage_check_services(c, service_ids, n, diag);
+    if(rc != HK_OK) {
+        faq_content_free(c);
+        return rc;
     }
     *out = c;
     return HK_OK;
@@ -568,8 +664,8 @@ static hk_err_t get_version(const cJSON *root, char *dst, hk_diag_t *diag)
 }
 
 /* {"zh-CN": "...", "en": "..."}, both required */
-static hk_err_t parse_titles(arena_t *a, const cJSON *obj, const char *path,
-                             const char **titles, hk_diag_t *diag)
+static hk_err_t parse_titles(arena_t *a, const cJSON *obj, const char *path, const char **titles,
+                             hk_diag_t *diag)
 {
     char sub[PATH_CAP];
     hk_err_t rc;
@@ -595,16 +691,15 @@ static hk_err_t parse_titles(arena_t *a, const cJSON *obj, const char *path,
     return HK_OK;
 }
 
-static hk_err_t parse_category(arena_t *a, const cJSON *obj, const char *path,
-                               faq_category_t *cat, hk_diag_t *diag)
+static hk_err_t parse_category(arena_t *a, const cJSON *obj, const char *path, faq_category_t *cat,
+                               hk_diag_t *diag)
 {
     return parse_head(a, obj, path, cat_keys, cat->id, cat->icon, cat->title, diag);
 }
 
 /* The object's keys, then its "id", "icon" and "title" (a category, a need). */
-static hk_err_t parse_head(arena_t *a, const cJSON *obj, const char *path,
-                           const char *const *keys, char *id, char *icon, const char **titles,
-                           hk_diag_t *diag)
+static hk_err_t parse_head(arena_t *a, const cJSON *obj, const char *path, const char *const *keys,
+                           char *id, char *icon, const char **titles, hk_diag_t *diag)
 {
     char sub[PATH_CAP];
     hk_err_t rc;
@@ -621,15 +716,14 @@ static hk_err_t parse_head(arena_t *a, const cJSON *obj, const char *path,
 }
 
 /* obj is present and an object (shape: how it looks, for the diag) */
-static hk_err_t need_object(const cJSON *obj, const char *path, const char *shape,
-                            hk_diag_t *diag)
+static hk_err_t need_object(const cJSON *obj, const char *path, const char *shape, hk_diag_t *diag)
 {
     if(!obj) {
         hk_diag_set(diag, "%s: required", path);
         return HK_ERR_INVALID;
     }
     if(!cJSON_IsObject(obj)) {
-        hk_diag_set(diag, "%s: expected an object %s", path, shape);
+        hk_diag_set(diag, "%s: expected an object%s%s", path, shape[0] ? " " : "", shape);
         return HK_ERR_INVALID;
     }
     return HK_OK;
@@ -978,6 +1072,35 @@ static void item_path(char *dst, size_t cap, const char *pfx, const char *key, i
     n = strlen(dst);
     if(n < cap)
         (void)snprintf(dst + n, cap - n, "[%d]", i); /* truncation is fine in a diag */
+}
+
+/* root's key (an object) parsed as faq.json ("faq": *c created) or as
+ * triage.json ("triage": into *c); diags get the key as prefix. */
+static hk_err_t parse_member(const cJSON *root, const char *key, faq_content_t **c, hk_diag_t *diag)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, key);
+    char *text;
+    hk_diag_t sub;
+    hk_err_t rc;
+
+    rc = need_object(it, key, "", diag);
+    if(rc != HK_OK)
+        return rc;
+    /* the member was parsed under caps already; the parsers take text */
+    text = cJSON_PrintUnformatted(it);
+    if(!text) {
+        hk_diag_set(diag, "out of memory");
+        return HK_ERR_NOMEM;
+    }
+    hk_diag_clear(&sub);
+    if(*c)
+        rc = faq_triage_parse(*c, text, strlen(text), &sub);
+    else
+        rc = faq_content_parse(text, strlen(text), c, &sub);
+    cJSON_free(text);
+    if(rc != HK_OK)
+        hk_diag_set(diag, "%s.%s", key, sub.msg);
+    return rc;
 }
 
 static hk_err_t read_file(const char *path, char **buf, size_t *len, size_t max, hk_diag_t *diag)

@@ -57,6 +57,9 @@
 #define FAQ_KEYWORD_MAX       64                 /* bytes of one keyword */
 #define FAQ_JSON_MAX_BYTES    (48 * 1024 * 1024) /* faq.json; a 20000-article file fits */
 #define TRIAGE_JSON_MAX_BYTES (64 * 1024)
+#define FAQ_BUNDLE_MAX_BYTES  (8 * 1024 * 1024)      /* a pushed bundle (faq + triage) */
+#define FAQ_VERSION_LEN       64                     /* version strings, NUL included */
+#define FAQ_PUSHED_FILE       "central-content.json" /* in the data dir: the last good push */
 
 typedef enum faq_block_kind { FAQ_BLOCK_P = 0, FAQ_BLOCK_UL, FAQ_BLOCK_OL } faq_block_kind_t;
 
@@ -149,6 +152,31 @@ hk_err_t faq_triage_check_services(const faq_content_t *c, const char *const *se
 /** Read and parse a file (faq.json; triage_path may be NULL). */
 hk_err_t faq_content_load(const char *faq_path, const char *triage_path, faq_content_t **out,
                           hk_diag_t *diag);
+
+/**
+ * Parse a bundle, as hall-central serves it (GET /v1/content) and the
+ * device saves it: {"version":"…","faq":{…faq.json…},"triage":{…triage.json…}},
+ * validated whole (diag "faq.articles[3].id: …", "triage.needs[1].route…").
+ * @param version  receives the bundle's version (FAQ_VERSION_LEN); may be NULL.
+ * @param out      free with faq_content_free(); NULL on error.
+ */
+hk_err_t faq_content_parse_bundle(const char *json, size_t len, char *version, faq_content_t **out,
+                                  hk_diag_t *diag);
+
+/**
+ * The content the kiosk should show: the last good copy head office pushed
+ * (DATA_DIR/FAQ_PUSHED_FILE, which sync saves) when it parses and its queue
+ * routes name services of this branch, else the shipped faq.json and
+ * triage.json in assets_dir. A pushed copy that fails is logged and skipped.
+ * @param data_dir     the device's data dir; NULL = shipped content only.
+ * @param assets_dir   the directory holding the shipped faq.json and triage.json.
+ * @param service_ids  the branch config's services[].id, n of them.
+ * @param pushed_out   true when the pushed copy was taken; may be NULL.
+ * @return HK_OK; the shipped files' error (diag names file and field).
+ */
+hk_err_t faq_content_load_current(const char *data_dir, const char *assets_dir,
+                                  const char *const *service_ids, int n, faq_content_t **out,
+                                  bool *pushed_out, hk_diag_t *diag);
 
 void faq_content_free(faq_content_t *c); /* NULL ok */
 

@@ -16,18 +16,21 @@
  * hanzi (fewest words, then heaviest) and choose the reading of a
  * polyphone in context: 银行 is yin hang, 行李 xing li.
  *
- * Tokens. Each article text becomes one FTS5 row (article, lang) with
- * three columns, each a space-separated token stream for FTS5's ascii
- * tokenizer (bytes >= 0x80 are token characters, so a hanzi token stays
- * whole):
+ * Tokens. Each article text becomes one row of a contentless FTS5 table
+ * (rowid = article * I18N_LANG_COUNT + language) with three columns, each
+ * a space-separated token stream for FTS5's ascii tokenizer (bytes >= 0x80
+ * are token characters, so a hanzi token stays whole):
  *   Latin words      lower-cased; a plural's stem too ("bills" -> bill)
- *   a hanzi run      every character, every bigram; per segmented word:
- *                    the word (3+ chars), its syllables, its pinyin in
- *                    full (kuandai) and its initials (kd)
- *   title, keyword   also the full pinyin and initials of every 2..4
- *                    character window and of a whole run of <= 8, so
- *                    "xhzw" finds 携号转网 though the dictionary has no
- *                    such word
+ *   a hanzi run      every character, every bigram, every segmented word
+ *                    of 3+ characters
+ *   title, keyword   also, per segmented word, its syllables, its pinyin
+ *                    in full (kuandai) and its initials (kd); the initials
+ *                    of every 2..4 character window and the full pinyin and
+ *                    initials of a whole run of <= 8, so "xhzw" finds
+ *                    携号转网 though the dictionary has no such word
+ * Pinyin stays out of the body: customers type pinyin for a topic, which
+ * the title and keywords name, and pinyin in every paragraph made prefix
+ * terms expand into doclists too long for a keystroke's budget.
  * Queries are cut the same way: a Latin word is one term, the last one a
  * prefix while the customer is still typing it (no trailing space); a
  * hanzi run is its bigrams (its character when alone).
@@ -36,19 +39,35 @@
  * found fewer than FILL_BELOW articles, accepts any term (OR) and appends
  * what pass 1 did not find, ranked below it. Before either, a Latin term
  * of >= TYPO_MIN_LEN bytes that matches nothing in the index's vocabulary
- * (fts5vocab, read once at open into a sorted array) is replaced by the
- * vocabulary terms at edit distance 1 (Damerau: one insertion, deletion,
- * substitution or swap; for the prefix being typed, distance to some
- * prefix of the term) that share its first letter, most frequent first.
- * Rows come back best first by bm25; a row in the preferred language
- * scores LANG_BONUS times higher, and the best row speaks for its article.
+ * (fts5vocab, read once at open into a sorted array with each term's row
+ * count) is replaced by the vocabulary terms at edit distance 1 (Damerau:
+ * one insertion, deletion, substitution or swap; for the prefix being
+ * typed, distance to some prefix of the term) that share its first
+ * letter, most frequent first. A term in more than half the rows (a
+ * single letter typed after a word) is left out while rarer terms remain:
+ * it filters little and bm25 gives it no weight.
+ *
+ * Ranking. hk_bm25 is FTS5's bm25 (same formula, k1 1.2, b 0.75, column
+ * weights title 10, keywords 4, body 1) with one change: a phrase's IDF
+ * comes from the vocabulary's row counts (a prefix: the sum over its
+ * completions, at most every row) instead of FTS5's scan of every row the
+ * phrase matches, which over 10,000 articles cost more than a keystroke.
+ * A query whose estimated matches exceed WINDOW rows (the first letters
+ * typed) is ranked over the first WINDOW matches in content order, the
+ * title and keyword matches first, then any column's: bounded work per
+ * keystroke; the content's own order breaks the tie among thousands of
+ * equally vague matches. Rows come back best first; a row in the
+ * preferred language scores LANG_BONUS times higher, and the best row
+ * speaks for its article.
  *
  * Invariants: the vocabulary array is sorted bytewise (fts5vocab's order)
- * and holds only ASCII terms; ix->c outlives ix.
+ * and holds every term (typo candidates come from its ASCII ones); ix->c
+ * outlives ix; ix->idf holds one entry per phrase of the query running.
  */
 #include "faq_index.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -73,6 +92,9 @@
 #define LANG_BONUS       1.3
 #define TERMS_MAX        32 /* query terms kept */
 #define TERM_MAX_BYTES   64
+#define WINDOW           256 /* rows a broad query is ranked over (design notes) */
+#define BM25_K1          1.2 /* FTS5's bm25 constants */
+#define BM25_B           0.75
 
 /* ---- types ----------------------------------------------------------------- */
 
@@ -125,12 +147,18 @@ typedef struct term {
 struct faq_index {
     const faq_content_t *c;
     sqlite3 *db;
-    sqlite3_stmt *q;
+    sqlite3_stmt *q;     /* bm25-ranked rows up to a rowid */
+    sqlite3_stmt *q_nth; /* the rowid of the n-th match in rowid order */
     readings_t rd;
     vocab_t vocab;
     tbuf_t expr;
     term_t terms[TERMS_MAX];
     int n_terms;
+    long rows; /* FTS5 rows: article texts */
+    /* the current query's phrases, in FTS5's order: their IDF for rank_fn */
+    double idf[TERMS_MAX * TYPO_MAX_ALTS];
+    int n_phrases;
+    double avg_tokens; /* per row; 0 until rank_fn first needs it */
 };
 
 /* ---- static prototypes ----------------------------------------------------- */
@@ -148,12 +176,13 @@ static void readings_free(readings_t *rd);
 static void mark_text(uint8_t *seen, const char *s);
 static void mark_content(uint8_t *seen, const faq_content_t *c);
 static void segment(const readings_t *rd, hz_t *run, int n, int *word_end);
-static void emit_text(const readings_t *rd, tbuf_t *b, const char *s, bool windows);
-static void emit_run(const readings_t *rd, tbuf_t *b, hz_t *run, int n, bool windows);
+static void emit_text(const readings_t *rd, tbuf_t *b, const char *s, bool head);
+static void emit_run(const readings_t *rd, tbuf_t *b, hz_t *run, int n, bool head);
 static void emit_latin(tbuf_t *b, const char *w, size_t n);
 static size_t plural_stem(const char *w, size_t n);
-static void emit_pinyin_span(tbuf_t *b, const hz_t *run, int from, int to);
+static void emit_pinyin_span(tbuf_t *b, const hz_t *run, int from, int to, bool initials);
 static hk_err_t build(faq_index_t *ix, hk_diag_t *diag);
+static hk_err_t rank_register(faq_index_t *ix, hk_diag_t *diag);
 static hk_err_t vocab_load(faq_index_t *ix);
 static void vocab_free(vocab_t *v);
 static bool vocab_has(const vocab_t *v, const char *s, bool prefix);
@@ -206,6 +235,7 @@ void faq_index_close(faq_index_t *ix)
     if(!ix)
         return;
     sqlite3_finalize(ix->q);
+    sqlite3_finalize(ix->q_nth);
     sqlite3_close(ix->db);
     readings_free(&ix->rd);
     vocab_free(&ix->vocab);
@@ -228,8 +258,11 @@ int faq_index_search(faq_index_t *ix, const char *query, i18n_lang_t lang, faq_h
             typo_alts(&ix->vocab, t);
     }
     n = run_pass(ix, true, lang, hits, 0, max);
-    if(n >= 0 && n < FILL_BELOW && n < max && ix->n_terms > 1)
-        n = run_pass(ix, false, lang, hits, n, max);
+    if(n >= 0 && n < FILL_BELOW && n < max && ix->n_terms > 1) {
+        int m = run_pass(ix, false, lang, hits, n, max);
+        if(m >= 0)
+            n = m;
+    }
     return n;
 }
 
@@ -563,8 +596,9 @@ static void emit_latin(tbuf_t *b, const char *w, size_t n)
         tb_tok(b, low, stem);
 }
 
-/* Fill run[from..to) syllables' full pinyin and initials as two tokens. */
-static void emit_pinyin_span(tbuf_t *b, const hz_t *run, int from, int to)
+/* run[from..to)'s full pinyin as one token (when full), and its initials
+ * as another. */
+static void emit_pinyin_span(tbuf_t *b, const hz_t *run, int from, int to, bool full_too)
 {
     char full[WHOLE_RUN_MAX * 8 + 1], ini[WHOLE_RUN_MAX + 1];
     size_t nf = 0, ni = 0;
@@ -578,7 +612,8 @@ static void emit_pinyin_span(tbuf_t *b, const hz_t *run, int from, int to)
         nf += l;
         ini[ni++] = run[i].syl[0];
     }
-    tb_tok(b, full, nf);
+    if(full_too)
+        tb_tok(b, full, nf);
     tb_tok(b, ini, ni);
 }
 
@@ -658,7 +693,7 @@ static void segment(const readings_t *rd, hz_t *run, int n, int *word_end)
     }
 }
 
-static void emit_run(const readings_t *rd, tbuf_t *b, hz_t *run, int n, bool windows)
+static void emit_run(const readings_t *rd, tbuf_t *b, hz_t *run, int n, bool head)
 {
     int word_end[RUN_MAX];
     int i, w;
@@ -668,27 +703,30 @@ static void emit_run(const readings_t *rd, tbuf_t *b, hz_t *run, int n, bool win
         tb_tok(b, run[i].s, (size_t)run[i].len);
         if(i + 1 < n)
             tb_tok(b, run[i].s, (size_t)(run[i + 1].s + run[i + 1].len - run[i].s));
-        if(run[i].syl[0])
+        if(head && run[i].syl[0])
             tb_tok(b, run[i].syl, strlen(run[i].syl));
         if(word_end[i] > i + 1) {
             int e = word_end[i];
             if(e - i >= 3)
                 tb_tok(b, run[i].s, (size_t)(run[e - 1].s + run[e - 1].len - run[i].s));
-            emit_pinyin_span(b, run, i, e);
+            if(head)
+                emit_pinyin_span(b, run, i, e, true);
         }
     }
-    if(!windows)
+    if(!head)
         return;
+    /* initials of every window (few distinct short terms); full pinyin of
+     * the whole run only, so a prefix like "kuanda" expands to few terms */
     for(i = 0; i < n; i++)
         for(w = 2; w <= WINDOW_MAX && i + w <= n; w++)
             if(word_end[i] != i + w)
-                emit_pinyin_span(b, run, i, i + w);
-    if(n > WINDOW_MAX && n <= WHOLE_RUN_MAX)
-        emit_pinyin_span(b, run, 0, n);
+                emit_pinyin_span(b, run, i, i + w, false);
+    if(n > 1 && n <= WHOLE_RUN_MAX && word_end[0] != n)
+        emit_pinyin_span(b, run, 0, n, true);
 }
 
 /* Append the tokens of one string (title, keyword, paragraph, list item). */
-static void emit_text(const readings_t *rd, tbuf_t *b, const char *s, bool windows)
+static void emit_text(const readings_t *rd, tbuf_t *b, const char *s, bool head)
 {
     hz_t run[RUN_MAX];
     int n = 0;
@@ -715,12 +753,12 @@ static void emit_text(const readings_t *rd, tbuf_t *b, const char *s, bool windo
                 continue;
         }
         if(n) {
-            emit_run(rd, b, run, n, windows);
+            emit_run(rd, b, run, n, head);
             n = 0;
         }
     }
     if(n)
-        emit_run(rd, b, run, n, windows);
+        emit_run(rd, b, run, n, head);
 }
 
 /* ---- static functions: building -------------------------------------------- */
@@ -732,6 +770,70 @@ static hk_err_t exec(sqlite3 *db, const char *sql, hk_diag_t *diag)
     hk_diag_set(diag, "faq index: %s", sqlite3_errmsg(db));
     hk_log(HK_LOG_ERROR, "faq_index", "%s: %s", sql, sqlite3_errmsg(db));
     return HK_ERR_IO;
+}
+
+/*
+ * bm25 as FTS5's bm25(faq, 10.0, 4.0, 1.0) computes it (same formula,
+ * constants and column weights), except that each phrase's IDF comes from
+ * the vocabulary's document counts, set per query in ix->idf, instead of
+ * a scan of every row the phrase matches: FTS5's bm25 runs that scan for
+ * every phrase of every query, which over 10,000 articles costs more than
+ * a keystroke's whole budget (docs/performance.md).
+ */
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int n_val,
+                    sqlite3_value **val)
+{
+    static const double weight[3] = { 10.0, 4.0, 1.0 };
+    faq_index_t *ix = api->xUserData(fts);
+    double freq[TERMS_MAX * TYPO_MAX_ALTS], score = 0;
+    int n_inst = 0, n_phr = api->xPhraseCount(fts), tokens = 0, i;
+
+    (void)n_val;
+    (void)val;
+    if(n_phr > ix->n_phrases)
+        n_phr = ix->n_phrases;
+    if(ix->avg_tokens <= 0) {
+        sqlite3_int64 rows = 0, total = 0;
+        if(api->xRowCount(fts, &rows) == SQLITE_OK &&
+           api->xColumnTotalSize(fts, -1, &total) == SQLITE_OK && rows > 0)
+            ix->avg_tokens = (double)total / (double)rows;
+        if(ix->avg_tokens <= 0)
+            ix->avg_tokens = 1;
+    }
+    for(i = 0; i < n_phr; i++)
+        freq[i] = 0;
+    if(api->xInstCount(fts, &n_inst) != SQLITE_OK ||
+       api->xColumnSize(fts, -1, &tokens) != SQLITE_OK) {
+        sqlite3_result_error(ctx, "hk_bm25: no instances", -1);
+        return;
+    }
+    for(i = 0; i < n_inst; i++) {
+        int phr, col, off;
+        if(api->xInst(fts, i, &phr, &col, &off) == SQLITE_OK && phr < n_phr && col >= 0 && col < 3)
+            freq[phr] += weight[col];
+    }
+    for(i = 0; i < n_phr; i++)
+        score += ix->idf[i] * freq[i] * (BM25_K1 + 1.0) /
+                 (freq[i] + BM25_K1 * (1.0 - BM25_B + BM25_B * (double)tokens / ix->avg_tokens));
+    sqlite3_result_double(ctx, -score); /* FTS5's convention: lower is better */
+}
+
+static hk_err_t rank_register(faq_index_t *ix, hk_diag_t *diag)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+
+    if(sqlite3_prepare_v2(ix->db, "SELECT fts5(?1)", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+        (void)sqlite3_step(st); /* fills api, or leaves it NULL without FTS5 */
+    }
+    sqlite3_finalize(st);
+    if(!api || api->iVersion < 2 ||
+       api->xCreateFunction(api, "hk_bm25", ix, rank_fn, NULL) != SQLITE_OK) {
+        hk_diag_set(diag, "faq index: this SQLite has no FTS5");
+        return HK_ERR_IO;
+    }
+    return HK_OK;
 }
 
 static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
@@ -747,19 +849,21 @@ static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
         hk_diag_set(diag, "faq index: cannot open an in-memory database");
         return ix->db ? HK_ERR_IO : HK_ERR_NOMEM;
     }
+    rc = rank_register(ix, diag);
+    if(rc != HK_OK)
+        return rc;
     rc = exec(ix->db,
               "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-              "CREATE VIRTUAL TABLE faq USING fts5(title, keywords, body, article UNINDEXED,"
-              " lang UNINDEXED, tokenize='ascii', prefix='1 2', detail=column);"
-              "INSERT INTO faq(faq, rank) VALUES('rank', 'bm25(10.0, 4.0, 1.0)');"
+              "CREATE VIRTUAL TABLE faq USING fts5(title, keywords, body, content='',"
+              " tokenize='ascii', prefix='1 2 3 4');"
+              "INSERT INTO faq(faq, rank) VALUES('rank', 'hk_bm25()');"
               "CREATE VIRTUAL TABLE faq_v USING fts5vocab(faq, 'row');"
               "BEGIN",
               diag);
     if(rc != HK_OK)
         return rc;
     if(sqlite3_prepare_v2(ix->db,
-                          "INSERT INTO faq(title, keywords, body, article, lang)"
-                          " VALUES(?1, ?2, ?3, ?4, ?5)",
+                          "INSERT INTO faq(title, keywords, body, rowid) VALUES(?1, ?2, ?3, ?4)",
                           -1, &ins, NULL) != SQLITE_OK)
         return exec(ix->db, "-", diag); /* reports the error */
     for(a = 0; a < ix->c->n_articles && rc == HK_OK; a++) {
@@ -783,8 +887,8 @@ static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
             }
             for(i = 0; i < 3; i++)
                 sqlite3_bind_text(ins, i + 1, col[i].p, (int)col[i].len, SQLITE_STATIC);
-            sqlite3_bind_int(ins, 4, a);
-            sqlite3_bind_int(ins, 5, l);
+            sqlite3_bind_int64(ins, 4, (sqlite3_int64)a * I18N_LANG_COUNT + l);
+            ix->rows++;
             if(sqlite3_step(ins) != SQLITE_DONE) {
                 hk_diag_set(diag, "faq index: articles[%d]: %s", a, sqlite3_errmsg(ix->db));
                 rc = HK_ERR_IO;
@@ -797,10 +901,14 @@ static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
         hk_free(col[i].p);
     if(rc == HK_OK)
         rc = exec(ix->db, "COMMIT; INSERT INTO faq(faq) VALUES('optimize')", diag);
-    if(rc == HK_OK && sqlite3_prepare_v2(ix->db,
-                                         "SELECT article, lang, rank FROM faq WHERE faq MATCH ?1"
-                                         " ORDER BY rank LIMIT ?2",
-                                         -1, &ix->q, NULL) != SQLITE_OK)
+    if(rc == HK_OK && (sqlite3_prepare_v2(ix->db,
+                                          "SELECT rowid, rank FROM faq WHERE faq MATCH ?1"
+                                          " AND rowid <= ?3 ORDER BY rank LIMIT ?2",
+                                          -1, &ix->q, NULL) != SQLITE_OK ||
+                       sqlite3_prepare_v2(ix->db,
+                                          "SELECT rowid FROM faq WHERE faq MATCH ?1"
+                                          " LIMIT 1 OFFSET ?2",
+                                          -1, &ix->q_nth, NULL) != SQLITE_OK))
         rc = exec(ix->db, "-", diag);
     return rc;
 }
@@ -817,7 +925,7 @@ static hk_err_t vocab_load(faq_index_t *ix)
         return HK_ERR_IO;
     while(sqlite3_step(st) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(st, 0);
-        if(!t || (unsigned char)t[0] >= 0x80 || strlen(t) >= TERM_MAX_BYTES)
+        if(!t || strlen(t) >= TERM_MAX_BYTES)
             continue;
         if(v->n == cap) {
             int nc = cap ? cap * 2 : 1024;
@@ -1052,37 +1160,75 @@ static void expr_term(tbuf_t *e, const term_t *t)
     tb_put(e, ")", 1);
 }
 
-/* One FTS5 query (all terms, or any); appends articles not yet in hits. */
-static int run_pass(faq_index_t *ix, bool all, i18n_lang_t lang, faq_hit_t *hits, int n_have,
-                    int max)
+/* Rows containing the term (an upper bound for a prefix: the sum over the
+ * terms it starts), from the vocabulary; stops counting past cap. */
+static long term_docs(const vocab_t *v, const term_t *t, long cap)
 {
-    tbuf_t *e = &ix->expr;
-    int i, n = n_have, first_new = n_have, rc;
+    long sum = 0;
+    int k, lo, hi;
+
+    if(t->n_alts) {
+        for(k = 0; k < t->n_alts && sum <= cap; k++) {
+            term_t alt = { .prefix = false };
+            snprintf(alt.s, sizeof(alt.s), "%s", t->alts[k]);
+            sum += term_docs(v, &alt, cap);
+        }
+        return sum;
+    }
+    lo = 0;
+    hi = v->n;
+    while(lo < hi) { /* first term >= t->s */
+        int mid = (lo + hi) / 2;
+        if(strcmp(v->terms[mid], t->s) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if(!t->prefix)
+        return lo < v->n && !strcmp(v->terms[lo], t->s) ? v->docs[lo] : 0;
+    for(size_t n = strlen(t->s); lo < v->n && sum <= cap && !strncmp(v->terms[lo], t->s, n); lo++)
+        sum += v->docs[lo];
+    return sum;
+}
+
+/* The last rowid of the first WINDOW matches of expr, or INT64_MAX when
+ * there are fewer (then no bound is needed). */
+static sqlite3_int64 window_end(faq_index_t *ix, const char *expr, size_t len)
+{
+    sqlite3_int64 end = INT64_MAX;
+
+    sqlite3_reset(ix->q_nth);
+    sqlite3_bind_text(ix->q_nth, 1, expr, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int(ix->q_nth, 2, WINDOW - 1);
+    if(sqlite3_step(ix->q_nth) == SQLITE_ROW)
+        end = sqlite3_column_int64(ix->q_nth, 0);
+    sqlite3_reset(ix->q_nth);
+    return end;
+}
+
+/* bm25-ranked rows of expr up to rowid end; appends the articles not yet
+ * in hits, ranked below those already there. */
+static int rank_into(faq_index_t *ix, const char *expr, size_t len, sqlite3_int64 end,
+                     i18n_lang_t lang, faq_hit_t *hits, int n_have, int max)
+{
+    int i, n = n_have, rc;
     double floor_score = n_have > 0 ? hits[n_have - 1].score : (double)INFINITY;
 
-    e->len = 0;
-    e->nomem = false;
-    for(i = 0; i < ix->n_terms; i++) {
-        if(i)
-            tb_put(e, all ? " AND " : " OR ", 5 - (all ? 0 : 1));
-        expr_term(e, &ix->terms[i]);
-    }
-    if(e->nomem)
-        return -1;
     sqlite3_reset(ix->q);
-    sqlite3_bind_text(ix->q, 1, e->p, (int)e->len, SQLITE_STATIC);
-    sqlite3_bind_int(ix->q, 2, max * I18N_LANG_COUNT + 4);
+    sqlite3_bind_text(ix->q, 1, expr, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int(ix->q, 2, (max - n_have) * I18N_LANG_COUNT + n_have + 4);
+    sqlite3_bind_int64(ix->q, 3, end);
     while((rc = sqlite3_step(ix->q)) == SQLITE_ROW) {
-        int art = sqlite3_column_int(ix->q, 0);
-        int l = sqlite3_column_int(ix->q, 1);
-        double score = -sqlite3_column_double(ix->q, 2); /* bm25: lower is better */
+        sqlite3_int64 row = sqlite3_column_int64(ix->q, 0);
+        int art = (int)(row / I18N_LANG_COUNT);
+        double score = -sqlite3_column_double(ix->q, 1); /* bm25: lower is better */
         int j;
-        if(l == (int)lang)
+        if(row % I18N_LANG_COUNT == (int)lang)
             score *= LANG_BONUS;
         for(j = 0; j < n && hits[j].article != art; j++) {
         }
         if(j < n) { /* the article's other language */
-            if(j >= first_new && score > hits[j].score)
+            if(j >= n_have && score > hits[j].score)
                 hits[j].score = score;
             continue;
         }
@@ -1094,24 +1240,82 @@ static int run_pass(faq_index_t *ix, bool all, i18n_lang_t lang, faq_hit_t *hits
     }
     sqlite3_reset(ix->q);
     if(rc != SQLITE_DONE) {
-        hk_log(HK_LOG_WARN, "faq_index", "query %s: %s", e->p, sqlite3_errmsg(ix->db));
-        return n_have > 0 ? n_have : -1;
+        hk_log(HK_LOG_WARN, "faq_index", "query %s: %s", expr, sqlite3_errmsg(ix->db));
+        return -1;
     }
     /* best first within the new hits (the language bonus may reorder) */
-    for(i = first_new + 1; i < n; i++) {
+    for(i = n_have + 1; i < n; i++) {
         faq_hit_t h = hits[i];
         int j = i;
-        while(j > first_new && hits[j - 1].score < h.score) {
+        while(j > n_have && hits[j - 1].score < h.score) {
             hits[j] = hits[j - 1];
             j--;
         }
         hits[j] = h;
     }
-    /* a fill-up pass ranks below every hit of the pass before it */
+    /* a later pass ranks below every hit of the passes before it */
     if(n_have > 0 && n > n_have && hits[n_have].score >= floor_score) {
         double k = floor_score * 0.99 / hits[n_have].score;
         for(i = n_have; i < n; i++)
             hits[i].score *= k;
     }
+    return n;
+}
+
+/* One pass (all terms, or any) appending to hits; see the design notes
+ * for the window a broad query is ranked in. */
+static int run_pass(faq_index_t *ix, bool all, i18n_lang_t lang, faq_hit_t *hits, int n_have,
+                    int max)
+{
+    tbuf_t *e = &ix->expr;
+    long est = all ? LONG_MAX : 0;
+    size_t head;
+    int i, n, kept = 0, common = 0;
+
+    e->len = 0;
+    e->nomem = false;
+    tb_put(e, "{title keywords} : (", 20);
+    head = e->len;
+    ix->n_phrases = 0;
+    /* a term in more than half the rows filters little and weighs nothing
+     * in bm25 (its IDF is clamped): leave it out while rarer ones remain */
+    for(i = 0; i < ix->n_terms; i++)
+        common += term_docs(&ix->vocab, &ix->terms[i], ix->rows) * 2 > ix->rows;
+    for(i = 0; i < ix->n_terms; i++) {
+        const term_t *t = &ix->terms[i];
+        long docs = term_docs(&ix->vocab, t, ix->rows);
+        int k;
+        if(common < ix->n_terms && docs * 2 > ix->rows && ix->rows > WINDOW)
+            continue;
+        est = all ? (docs < est ? docs : est) : est + docs;
+        for(k = 0; k < (t->n_alts ? t->n_alts : 1); k++) {
+            long d = docs;
+            if(t->n_alts) {
+                term_t alt = { .prefix = false };
+                snprintf(alt.s, sizeof(alt.s), "%s", t->alts[k]);
+                d = term_docs(&ix->vocab, &alt, ix->rows);
+            }
+            if(d > ix->rows)
+                d = ix->rows;
+            /* FTS5's bm25: log((N - n + 0.5) / (n + 0.5)), at least 1e-6 */
+            ix->idf[ix->n_phrases] = log(((double)ix->rows - (double)d + 0.5) / ((double)d + 0.5));
+            if(ix->idf[ix->n_phrases] <= 0)
+                ix->idf[ix->n_phrases] = 1e-6;
+            ix->n_phrases++;
+        }
+        if(kept++)
+            tb_put(e, all ? " AND " : " OR ", all ? 5 : 4);
+        expr_term(e, &ix->terms[i]);
+    }
+    tb_put(e, ")", 1);
+    if(e->nomem)
+        return -1;
+    if(est <= WINDOW || ix->rows <= WINDOW) /* narrow: rank every match */
+        return rank_into(ix, e->p + head, e->len - head - 1, INT64_MAX, lang, hits, n_have, max);
+    /* broad: title and keyword matches first, then any column's */
+    n = rank_into(ix, e->p, e->len, window_end(ix, e->p, e->len), lang, hits, n_have, max);
+    if(n >= 0 && n < max)
+        n = rank_into(ix, e->p + head, e->len - head - 1,
+                      window_end(ix, e->p + head, e->len - head - 1), lang, hits, n, max);
     return n;
 }

@@ -94,7 +94,7 @@ void bench_process(const bench_opts_t *o, bench_table_t *t);
 
 /** (d): full-screen redraw of the real screens, software, 1080x1920. */
 void bench_redraw(const bench_opts_t *o, bench_table_t *t);
-/** FAQ/triage (issue 8): article scrolling frame times (bench_faq.c). */
+/** FAQ/triage (issue 8, UI): article scrolling frame times (bench_faq_scroll.c). */
 void bench_faq_scroll(const bench_opts_t *o, bench_table_t *t);
 
 /** (e): tap -> queue_take_number() committed, WAL + synchronous=FULL. */
@@ -132,6 +132,10 @@ void bench_central_fleet(const bench_opts_t *o, bench_table_t *t);
 /** ime: the pinyin keyboard (IME, issue 8.4): keystroke -> candidates drawn
  *  at 1080x1920, first-use load, PSS idle and with the keyboard in use. */
 void bench_ime(const bench_opts_t *o, bench_table_t *t);
+/** faq-search (bench_faq.c): search per keystroke over a synthetic
+ *  10,000-article FAQ recombined from the shipped one; index build time
+ *  and memory. */
+void bench_faq_search(const bench_opts_t *o, bench_table_t *t);
 
 /* ---- processes and /proc (bench_sys.c) ---------------------------------- */
 

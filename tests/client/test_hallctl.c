@@ -227,11 +227,56 @@ static void test_hallctl_https_verifies_the_hub_with_the_branch_ca(void)
     unsetenv("HK_CA_FILE");
 }
 
+/* faq search: no hub; the shipped content, a given file, a refused one */
+static void test_hallctl_faq_search_ranks_titles_without_a_hub(void)
+{
+    char bad[1024], fixture[1024];
+    FILE *f;
+
+    HK_ASSERT_INT(2, HALLCTL("faq"));
+    HK_ASSERT_INT(2, HALLCTL("faq", "search"));
+    HK_ASSERT_INT(2, HALLCTL("faq", "search", "x", "--lang", "fr"));
+    HK_ASSERT_INT(0, HALLCTL("--help"));
+    HK_ASSERT_CONTAINS(out, "faq search QUERY");
+    if(access("/usr/share/rime-data/pinyin_simp.dict.yaml", R_OK) != 0) {
+        printf("# faq search skipped: rime-data-pinyin-simp not installed\n");
+        return;
+    }
+    /* the shipped content, found without --content; best first */
+    HK_ASSERT_INT(0, HALLCTL("faq", "search", "xhzw"));
+    HK_ASSERT_MSG(!strncmp(out, "携号转网怎么办理\n", strlen("携号转网怎么办理\n")), "got %s", out);
+    HK_ASSERT_INT(0, HALLCTL("faq", "search", "lost phone", "--lang", "en", "--json"));
+    HK_ASSERT_MSG(
+        !strncmp(out, "[{\"id\":\"sim-lost-phone\"", strlen("[{\"id\":\"sim-lost-phone\"")),
+        "got %.80s", out);
+    HK_ASSERT_CONTAINS(out, "\"title\":\"I lost my phone\"");
+    /* a given file */
+    snprintf(fixture, sizeof(fixture), "%s/tests/fixtures/faq_small.json", HK_SOURCE_DIR);
+    HK_ASSERT_INT(0, HALLCTL("faq", "search", "kuandai", "--content", fixture));
+    HK_ASSERT_CONTAINS(out, "宽带不能上网怎么办\n");
+    HK_ASSERT(!strstr(out, "携号转网"));
+    HK_ASSERT_INT(0, HALLCTL("faq", "search", "qqqqzzzz", "--content", fixture));
+    HK_ASSERT_STR("", out);
+    /* bad content: the field is named */
+    snprintf(bad, sizeof(bad), "%s/bad-faq.json", hk_test_tmpdir());
+    f = fopen(bad, "w");
+    HK_ASSERT(f);
+    fputs("{\"version\": \"1\", \"categories\": [{\"id\": \"c\", \"icon\": \"bill\", \"title\":"
+          " {\"zh-CN\": \"话费\", \"en\": \"Bills\"}}], \"articles\": [{\"id\": \"Bad Id\"}]}",
+          f);
+    fclose(f);
+    HK_ASSERT_INT(1, HALLCTL("faq", "search", "x", "--content", bad));
+    HK_ASSERT_CONTAINS(err, "articles[0]");
+    HK_ASSERT_INT(1, HALLCTL("faq", "search", "x", "--content", "/nonexistent/faq.json"));
+    HK_ASSERT_CONTAINS(err, "/nonexistent/faq.json");
+}
+
 int main(void)
 {
     HK_RUN(test_hallctl_usage_unreachable_and_hash_pin);
     HK_RUN(test_hallctl_issue_and_status_with_a_device_token);
     HK_RUN(test_hallctl_a_staff_day_with_exit_codes_and_csv);
     HK_RUN(test_hallctl_https_verifies_the_hub_with_the_branch_ca);
+    HK_RUN(test_hallctl_faq_search_ranks_titles_without_a_hub);
     return hk_test_end();
 }

@@ -14,10 +14,10 @@
 #include "faq_content.h"
 #include "hk_mem.h"
 
-#define SMALL_FAQ                                                                          \
-    "{\"version\":\"f\",\"categories\":[{\"id\":\"billing\",\"icon\":\"bill\","            \
+#define SMALL_FAQ                                                                             \
+    "{\"version\":\"f\",\"categories\":[{\"id\":\"billing\",\"icon\":\"bill\","               \
     "\"title\":{\"zh-CN\":\"话费\",\"en\":\"Bills\"}}],\"articles\":[{\"id\":\"bill-pay\"," \
-    "\"category\":\"billing\",\"version\":1,\"en\":{\"title\":\"Pay\","                    \
+    "\"category\":\"billing\",\"version\":1,\"en\":{\"title\":\"Pay\","                       \
     "\"body\":[{\"p\":\"Pay **now**.\"}]}}]}"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

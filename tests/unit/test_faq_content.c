@@ -9,36 +9,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "faq_content.h"
 #include "hk_mem.h"
 #include "hk_test.h"
 
-#define FAQ_JSON                                                                          \
-    "{\"version\":\"t.1\",\"_note\":\"comments pass\","                                   \
-    "\"categories\":["                                                                    \
-    "{\"id\":\"billing\",\"icon\":\"bill\","                                              \
-    "\"title\":{\"zh-CN\":\"话费与账单\",\"en\":\"Bills and payments\"}},"                \
-    "{\"id\":\"sim\",\"icon\":\"sim\",\"title\":{\"zh-CN\":\"补卡\",\"en\":\"SIM\"}}],"   \
-    "\"articles\":["                                                                      \
-    "{\"id\":\"bill-pay\",\"category\":\"billing\",\"service\":\"payment\",\"version\":3," \
-    "\"zh-CN\":{\"title\":\"怎样交话费\",\"keywords\":[\"话费\",\"缴费\"],"               \
+#define FAQ_JSON                                                                                       \
+    "{\"version\":\"t.1\",\"_note\":\"comments pass\","                                                \
+    "\"categories\":["                                                                                 \
+    "{\"id\":\"billing\",\"icon\":\"bill\","                                                           \
+    "\"title\":{\"zh-CN\":\"话费与账单\",\"en\":\"Bills and payments\"}},"                        \
+    "{\"id\":\"sim\",\"icon\":\"sim\",\"title\":{\"zh-CN\":\"补卡\",\"en\":\"SIM\"}}],"              \
+    "\"articles\":["                                                                                   \
+    "{\"id\":\"bill-pay\",\"category\":\"billing\",\"service\":\"payment\",\"version\":3,"             \
+    "\"zh-CN\":{\"title\":\"怎样交话费\",\"keywords\":[\"话费\",\"缴费\"],"                   \
     "\"body\":[{\"p\":\"可以在**营业厅App**里交。\"},{\"ol\":[\"打开App\",\"点交费\"]}," \
-    "{\"ul\":[\"现金\",\"银行卡\"]}]},"                                                   \
-    "\"en\":{\"title\":\"How to pay\",\"keywords\":[\"pay\"],"                            \
-    "\"body\":[{\"p\":\"Pay in the **app**.\"}]}},"                                       \
-    "{\"id\":\"sim-lost\",\"category\":\"sim\",\"version\":1,"                            \
+    "{\"ul\":[\"现金\",\"银行卡\"]}]},"                                                           \
+    "\"en\":{\"title\":\"How to pay\",\"keywords\":[\"pay\"],"                                         \
+    "\"body\":[{\"p\":\"Pay in the **app**.\"}]}},"                                                    \
+    "{\"id\":\"sim-lost\",\"category\":\"sim\",\"version\":1,"                                         \
     "\"zh-CN\":{\"title\":\"手机丢了\",\"body\":[{\"p\":\"先挂失。\"}]}}]}"
 
-#define TRIAGE_JSON                                                                     \
-    "{\"version\":\"tr.1\",\"needs\":["                                                 \
-    "{\"id\":\"pay-bill\",\"icon\":\"bill\","                                           \
-    "\"title\":{\"zh-CN\":\"交话费\",\"en\":\"Pay a bill\"},"                           \
-    "\"route\":{\"kind\":\"faq\",\"article\":\"bill-pay\"},"                            \
-    "\"fallback\":{\"kind\":\"queue\",\"service\":\"payment\"}},"                       \
-    "{\"id\":\"complain\",\"icon\":\"complaint\","                                      \
-    "\"title\":{\"zh-CN\":\"投诉\",\"en\":\"Make a complaint\"},"                       \
+#define TRIAGE_JSON                                                 \
+    "{\"version\":\"tr.1\",\"needs\":["                             \
+    "{\"id\":\"pay-bill\",\"icon\":\"bill\","                       \
+    "\"title\":{\"zh-CN\":\"交话费\",\"en\":\"Pay a bill\"},"    \
+    "\"route\":{\"kind\":\"faq\",\"article\":\"bill-pay\"},"        \
+    "\"fallback\":{\"kind\":\"queue\",\"service\":\"payment\"}},"   \
+    "{\"id\":\"complain\",\"icon\":\"complaint\","                  \
+    "\"title\":{\"zh-CN\":\"投诉\",\"en\":\"Make a complaint\"}," \
     "\"route\":{\"kind\":\"submit\",\"category\":\"complaint\"}}]}"
 
 static hk_diag_t diag;
@@ -362,6 +363,100 @@ static void test_alloc_failures(void)
     faq_content_free(c);
 }
 
+/* {"version":…,"faq":…,"triage":…}: GET /v1/content's answer and the saved copy */
+static void test_bundle(void)
+{
+    static char json[8192];
+    char version[FAQ_VERSION_LEN] = "";
+    faq_content_t *c = (faq_content_t *)1;
+
+    (void)snprintf(json, sizeof(json), "{\"version\":\"b7\",\"faq\":%s,\"triage\":%s}", FAQ_JSON,
+                   TRIAGE_JSON);
+    HK_ASSERT_OK(faq_content_parse_bundle(json, strlen(json), version, &content, &diag));
+    HK_ASSERT_STR("b7", version);
+    HK_ASSERT_INT(2, content->n_articles);
+    HK_ASSERT_INT(2, content->n_needs);
+    HK_ASSERT_STR("tr.1", content->triage_version);
+
+    (void)snprintf(json, sizeof(json), "{\"version\":\"b7\",\"faq\":%s,\"triage\":%s}",
+                   mutate(FAQ_JSON, "\"点交费\"", "\"点**交费\""), TRIAGE_JSON);
+    HK_ASSERT_INT(HK_ERR_INVALID, faq_content_parse_bundle(json, strlen(json), version, &c, &diag));
+    HK_ASSERT(c == NULL);
+    HK_ASSERT_STR("faq.articles[0].zh-CN.body[1].ol[1]: emphasis ** not closed", diag.msg);
+    (void)snprintf(json, sizeof(json), "{\"version\":\"b7\",\"faq\":%s,\"triage\":%s}", FAQ_JSON,
+                   mutate(TRIAGE_JSON, "\"bill-pay\"", "\"bill-x\""));
+    HK_ASSERT_INT(HK_ERR_INVALID, faq_content_parse_bundle(json, strlen(json), version, &c, &diag));
+    HK_ASSERT_STR("triage.needs[0].route.article: no article \"bill-x\" in the FAQ", diag.msg);
+    (void)snprintf(json, sizeof(json), "{\"version\":\"b7\",\"faq\":%s}", FAQ_JSON);
+    HK_ASSERT_INT(HK_ERR_INVALID, faq_content_parse_bundle(json, strlen(json), version, &c, &diag));
+    HK_ASSERT_STR("triage: required", diag.msg);
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  faq_content_parse_bundle("{\"version\":\"b\",\"faq\":[]}", 26, NULL, &c, &diag));
+    HK_ASSERT_STR("faq: expected an object", diag.msg);
+    HK_ASSERT_INT(HK_ERR_INVALID, faq_content_parse_bundle("{\"v\":1}", 7, NULL, &c, &diag));
+    HK_ASSERT_STR("v: unknown key", diag.msg);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+
+    HK_ASSERT(f != NULL);
+    HK_ASSERT(fwrite(text, 1, strlen(text), f) == strlen(text));
+    HK_ASSERT(fclose(f) == 0);
+}
+
+/* The pushed copy wins when it is good for this branch; else the shipped. */
+static void test_load_current(void)
+{
+    static char json[8192];
+    const char *branch[] = { "general", "payment" };
+    const char *no_payment[] = { "general" };
+    char assets[512], data[512], path[600];
+    bool pushed = true;
+
+    (void)snprintf(assets, sizeof(assets), "%s", hk_test_path("assets"));
+    (void)snprintf(data, sizeof(data), "%s", hk_test_path("data"));
+    HK_ASSERT_OK(mkdir(assets, 0700));
+    HK_ASSERT_OK(mkdir(data, 0700));
+    (void)snprintf(path, sizeof(path), "%s/faq.json", assets);
+    write_text(path, FAQ_JSON);
+    (void)snprintf(path, sizeof(path), "%s/triage.json", assets);
+    write_text(path, TRIAGE_JSON);
+
+    /* nothing pushed: the shipped copy */
+    HK_ASSERT_OK(faq_content_load_current(data, assets, branch, 2, &content, &pushed, &diag));
+    HK_ASSERT(!pushed);
+    HK_ASSERT_STR("t.1", content->version);
+    faq_content_free(content);
+    content = NULL;
+
+    /* a good push */
+    (void)snprintf(json, sizeof(json), "{\"version\":\"p1\",\"faq\":%s,\"triage\":%s}",
+                   mutate(FAQ_JSON, "t.1", "pushed.1"), TRIAGE_JSON);
+    (void)snprintf(path, sizeof(path), "%s/%s", data, FAQ_PUSHED_FILE);
+    write_text(path, json);
+    HK_ASSERT_OK(faq_content_load_current(data, assets, branch, 2, &content, &pushed, &diag));
+    HK_ASSERT(pushed);
+    HK_ASSERT_STR("pushed.1", content->version);
+    faq_content_free(content);
+    content = NULL;
+
+    /* the push routes to a service this branch does not have: shipped, which
+     * does too, so that is an error with the field */
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  faq_content_load_current(data, assets, no_payment, 1, &content, &pushed, &diag));
+    HK_ASSERT(content == NULL);
+    HK_ASSERT_STR("needs[0].fallback.service: \"payment\" is not a service of this branch",
+                  diag.msg);
+
+    /* a corrupt saved copy: the shipped one */
+    write_text(path, "{\"version\":");
+    HK_ASSERT_OK(faq_content_load_current(data, assets, branch, 2, &content, &pushed, &diag));
+    HK_ASSERT(!pushed);
+    HK_ASSERT_STR("t.1", content->version);
+}
+
 int main(void)
 {
     HK_RUN(test_good_document);
@@ -372,5 +467,7 @@ int main(void)
     HK_RUN(test_shipped_assets);
     HK_RUN(test_load_missing_file);
     HK_RUN(test_alloc_failures);
+    HK_RUN(test_bundle);
+    HK_RUN(test_load_current);
     return hk_test_end();
 }

@@ -807,7 +807,8 @@ static int cmd_faq(int argc, char **argv)
     hk_diag_clear(&diag);
     rc = faq_content_load(file, NULL, &c, &diag);
     if(rc != HK_OK) {
-        fprintf(stderr, "hallctl: %s: %s\n", file, diag.msg[0] ? diag.msg : hk_err_str(rc));
+        /* the diag names the file and the field */
+        fprintf(stderr, "hallctl: %s\n", diag.msg[0] ? diag.msg : hk_err_str(rc));
         return EXIT_FAIL;
     }
     rc = faq_index_open(c, NULL, &ix, &diag);
