@@ -253,13 +253,18 @@ hk_err_t ime_load(ime_t *e, hk_diag_t *diag)
     if(e->api->start_maintenance(False))
         e->api->join_maintenance_thread();
     e->session = e->api->create_session();
-    if(!e->session || !e->api->select_schema(e->session, SCHEMA)) {
-        hk_diag_set(diag, "ime: cannot open schema %s from %s", SCHEMA, e->shared_dir);
+    /* a schema whose data is missing still "opens": probe that it composes */
+    if(!e->session || !e->api->select_schema(e->session, SCHEMA) ||
+       !e->api->process_key(e->session, 'a', 0) || !e->api->get_input(e->session) ||
+       !e->api->get_input(e->session)[0]) {
+        hk_diag_set(diag, "ime: schema %s does not compose from %s (rime-data-pinyin-simp?)",
+                    SCHEMA, e->shared_dir);
         if(e->session)
             e->api->destroy_session(e->session);
         e->api->finalize();
         return HK_ERR_NOT_FOUND;
     }
+    e->api->clear_composition(e->session);
     e->loaded = true;
     e->failed = false;
     owner = e;

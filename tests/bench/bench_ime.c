@@ -42,10 +42,10 @@
 #define PSS_IDLE  (40 * 1024)
 #define PSS_INUSE (64 * 1024)
 
-static const char *const words[] = { "banli",        "shoujihao",    "kuandai", "liuliangbao",
-                                     "xiehaozhuanwang", "yingyeting", "huafei",  "taocan",
-                                     "tousu",        "fapiao",       "guojimanyou",
-                                     "shimingrenzheng" };
+static const char *const words[] = { "banli",       "shoujihao",       "kuandai",
+                                     "liuliangbao", "xiehaozhuanwang", "yingyeting",
+                                     "huafei",      "taocan",          "tousu",
+                                     "fapiao",      "guojimanyou",     "shimingrenzheng" };
 
 typedef struct bctl {
     ui_model_t model;
@@ -254,14 +254,12 @@ void bench_ime(const bench_opts_t *o, bench_table_t *t)
               bench_pct(keys, nk, 99), keys[nk - 1], nk);
     bench_row(t, "ime: candidate tap -> committed, drawn p50/p99",
               bench_pct(picks, np, 99) <= 16.0 ? BENCH_OK : BENCH_MISSED, "<= 16 ms",
-              "%.2f / %.2f ms (%zu picks)", bench_pct(picks, np, 50), bench_pct(picks, np, 99),
-              np);
+              "%.2f / %.2f ms (%zu picks)", bench_pct(picks, np, 50), bench_pct(picks, np, 99), np);
     bench_row(t, "ime: keystroke, UI thread CPU p50/p99", BENCH_INFO, "-", "%.2f / %.2f ms",
               bench_pct(keys_cpu, nk, 50), bench_pct(keys_cpu, nk, 99));
     bench_row(t, "ime: candidate tap, UI thread CPU p50/p99", BENCH_INFO, "-", "%.2f / %.2f ms",
               bench_pct(picks_cpu, np, 50), bench_pct(picks_cpu, np, 99));
-    bench_row(t, "ime: first use, keyboard frame", BENCH_INFO, "-", "%.1f ms",
-              shown_ms - load_ms);
+    bench_row(t, "ime: first use, keyboard frame", BENCH_INFO, "-", "%.1f ms", shown_ms - load_ms);
     bench_row(t, "ime: first use, engine load (fresh dir: deploy)", BENCH_INFO, "-", "%.0f ms",
               load_ms);
     bench_row(t, "ime: engine load, data dir deployed before", BENCH_INFO, "-", "%.0f ms",
@@ -274,8 +272,9 @@ void bench_ime(const bench_opts_t *o, bench_table_t *t)
               (double)(pss_use - pss_idle) / 1024.0);
     if(bad)
         bench_note(t, "ime: %d taps found no key", bad);
-    bench_note(t, "ime: %d rounds of %zu hall words on the home screen at %dx%d, software "
-                  "renderer; PSS of hk_bench itself (more libraries than hallkiosk)",
+    bench_note(t,
+               "ime: %d rounds of %zu hall words on the home screen at %dx%d, software "
+               "renderer; PSS of hk_bench itself (more libraries than hallkiosk)",
                ROUNDS, sizeof(words) / sizeof(words[0]), PANEL_W, PANEL_H);
 out:
     ui_loop_destroy(l);

@@ -16,20 +16,15 @@
 
 #include "hk_test.h"
 #include "ime.h"
+#include "ime_tmp.h"
 
-/* One data dir for the whole run, as a kiosk has (glog opens its file in
- * the first log dir it is given, once per process). */
-static char data_dir[400], user_dir[512], log_dir[512];
+/* the engine's dirs under the run's one data dir (ime_tmp.h) */
+static char user_dir[512], log_dir[512];
 
 void setUp(void)
 {
-    if(!data_dir[0]) {
-        const char *base = getenv("HK_TEST_TMP");
-        snprintf(data_dir, sizeof(data_dir), "%s/ime.%ld", base && base[0] ? base : "/tmp",
-                 (long)getpid());
-        snprintf(user_dir, sizeof(user_dir), "%s/rime", data_dir);
-        snprintf(log_dir, sizeof(log_dir), "%s/logs", data_dir);
-    }
+    snprintf(user_dir, sizeof(user_dir), "%s/rime", ime_tmp_dir("ime"));
+    snprintf(log_dir, sizeof(log_dir), "%s/logs", ime_tmp_dir("ime"));
 }
 
 void tearDown(void)
@@ -302,12 +297,44 @@ static void test_ime_deploys_no_table_and_logs_in_our_dir(void)
     }
 }
 
+static void test_ime_without_its_data_fails_and_says_why(void)
+{
+    char commit[IME_TEXT_MAX], user[700], logs[700];
+    ime_opts_t o;
+    hk_diag_t diag;
+    ime_t *e = NULL;
+
+    snprintf(user, sizeof(user), "%s/nodata/rime", ime_tmp_dir("ime"));
+    snprintf(logs, sizeof(logs), "%s/nodata/logs", ime_tmp_dir("ime"));
+    memset(&o, 0, sizeof(o));
+    o.shared_dir = "/nonexistent/rime-data";
+    o.user_dir = user;
+    o.log_dir = logs;
+    HK_ASSERT_OK(ime_create(&o, &e));
+    hk_diag_clear(&diag);
+    HK_ASSERT(ime_load(e, &diag) != HK_OK);
+    HK_ASSERT_CONTAINS(diag.msg, "pinyin_simp");
+    HK_ASSERT(!ime_loaded(e));
+    HK_ASSERT(!ime_key(e, 'k', commit, sizeof(commit))); /* the caller types it */
+    HK_ASSERT(ime_load(e, NULL) != HK_OK);               /* fails fast from now on */
+    ime_destroy(e);
+    /* the engine is free again for a working one */
+    e = open_ime();
+    HK_ASSERT_OK(ime_load(e, NULL));
+    ime_destroy(e);
+}
+
 int main(void)
 {
+    if(access("/usr/share/rime-data/build/pinyin_simp.table.bin", R_OK) != 0) {
+        printf("SKIP: no rime-data-pinyin-simp (toolchain/dev deps installs it)\n");
+        return 77;
+    }
     /* in this order: the first finds no engine files yet */
     HK_RUN(test_ime_loads_nothing_before_first_use);
     HK_RUN(test_ime_deploys_no_table_and_logs_in_our_dir);
     HK_RUN(test_ime_pinyin_gives_the_expected_simplified_first_candidates);
     HK_RUN(test_ime_learns_nothing_within_or_across_sessions);
-    return hk_test_end();
+    HK_RUN(test_ime_without_its_data_fails_and_says_why);
+    return ime_tmp_end("ime", hk_test_end());
 }

@@ -8,20 +8,18 @@
  */
 #include <unistd.h>
 
+#include <SDL.h>
+
+#include "golden.h"
 #include "hk_log.h"
 #include "ime.h"
+#include "ime_tmp.h"
 #include "kb_fixture.h"
 
 static kbf_t fx;
-static char data_dir[400];
 
 void setUp(void)
 {
-    if(!data_dir[0]) {
-        const char *base = getenv("HK_TEST_TMP");
-        snprintf(data_dir, sizeof(data_dir), "%s/kb.%ld", base && base[0] ? base : "/tmp",
-                 (long)getpid());
-    }
 }
 
 void tearDown(void)
@@ -149,7 +147,7 @@ static void test_keyboard_pinyin_loads_on_first_use_and_commits_candidates(void)
     const ui_keyboard_t *kb;
     ime_t *ime;
 
-    kbf_open(&fx, 1080, 1920, false, data_dir);
+    kbf_open(&fx, 1080, 1920, false, ime_tmp_dir("kb"));
     ime = ui_loop_ime(fx.loop);
     HK_ASSERT(ime != NULL);
     HK_ASSERT(!ime_loaded(ime)); /* not at start */
@@ -198,14 +196,89 @@ static void test_keyboard_pinyin_loads_on_first_use_and_commits_candidates(void)
     HK_ASSERT(!ime_composing(ime));
 }
 
+/* Without the pinyin data the keyboard falls back to Latin, without 中. */
+static void test_keyboard_pinyin_without_its_data_falls_back_to_latin(void)
+{
+    char dir[600];
+
+    snprintf(dir, sizeof(dir), "%s/nodata", ime_tmp_dir("kb"));
+    setenv("HK_RIME_DATA_DIR", "/nonexistent/rime-data", 1);
+    kbf_open(&fx, 1080, 1920, false, dir);
+    unsetenv("HK_RIME_DATA_DIR");
+    ui_loop_keyboard_open(fx.loop, UI_KB_PINYIN, true);
+    kbf_settle(&fx); /* shown, then the load fails */
+    ui_loop_frame(fx.loop, false);
+    HK_ASSERT_INT(UI_KB_LATIN, (int)ui_loop_keyboard(fx.loop)->mode);
+    HK_ASSERT(kbf_key(&fx, UI_KB_K_TO_PINYIN) == NULL);
+    HK_ASSERT_INT(ui_keyboard_height(&fx.model, UI_KB_LATIN), fx.model.kb_h);
+    kbf_type(&fx, "ka");
+    HK_ASSERT_STR("ka", fx.field);
+}
+
+/* Are the PNGs at a and b the same pixels? */
+static int same_png(const char *a, const char *b)
+{
+    SDL_Surface *x = golden_load_rgb(a), *y = golden_load_rgb(b);
+    int same = x && y && x->w == y->w && x->h == y->h, r;
+
+    for(r = 0; same && r < x->h; r++)
+        same = !memcmp((uint8_t *)x->pixels + r * x->pitch, (uint8_t *)y->pixels + r * y->pitch,
+                       (size_t)x->w * 3);
+    SDL_FreeSurface(x);
+    SDL_FreeSurface(y);
+    return same;
+}
+
+/* The frames that redraw only the keyboard's changed keys and bar end up
+ * the very pixels a whole redraw gives. */
+static void test_keyboard_partial_redraws_equal_a_full_frame(void)
+{
+    char partial[600], full[600];
+    display_event_t ev;
+    const ui_kb_key_t *k;
+
+    kbf_open(&fx, 1080, 1920, false, ime_tmp_dir("kb"));
+    ui_loop_keyboard_open(fx.loop, UI_KB_PINYIN, true);
+    kbf_settle(&fx);
+    ui_loop_frame(fx.loop, false);
+    kbf_type(&fx, "liuliang");
+    kbf_tap(&fx, UI_KB_K_PAGE_NEXT);
+    kbf_tap(&fx, UI_KB_K_BACKSPACE);
+    /* a key held down, then slid to its neighbour */
+    k = kbf_key(&fx, 'h');
+    memset(&ev, 0, sizeof(ev));
+    ev.display = fx.disp;
+    ev.type = DISPLAY_EV_DOWN;
+    ev.x = k->r.x + k->r.w / 2;
+    ev.y = k->r.y + k->r.h / 2;
+    ui_loop_input(fx.loop, &ev);
+    ui_loop_frame(fx.loop, false);
+    ev.type = DISPLAY_EV_MOVE;
+    ev.x += k->r.w;
+    ui_loop_input(fx.loop, &ev);
+    ui_loop_frame(fx.loop, false);
+    snprintf(partial, sizeof(partial), "%s/partial.png", hk_test_tmpdir());
+    snprintf(full, sizeof(full), "%s/full.png", hk_test_tmpdir());
+    HK_ASSERT_OK(display_save_png(fx.disp, partial));
+    ui_loop_frame(fx.loop, true);
+    HK_ASSERT_OK(display_save_png(fx.disp, full));
+    HK_ASSERT_MSG(same_png(partial, full), "partial redraw differs: %s vs %s", partial, full);
+}
+
 int main(void)
 {
     if(getenv("HK_LOG_LEVEL") == NULL)
         hk_log_set_stderr(false);
+    if(access("/usr/share/rime-data/build/pinyin_simp.table.bin", R_OK) != 0) {
+        printf("SKIP: no rime-data-pinyin-simp (toolchain/dev deps installs it)\n");
+        return 77;
+    }
     HK_RUN(test_keyboard_latin_taps_become_text_intents);
     HK_RUN(test_keyboard_numeric_pad_types_a_phone_number);
     HK_RUN(test_keyboard_physical_keys_and_scanners_type_too);
     HK_RUN(test_keyboard_navigation_closes_it);
     HK_RUN(test_keyboard_pinyin_loads_on_first_use_and_commits_candidates);
-    return hk_test_end();
+    HK_RUN(test_keyboard_partial_redraws_equal_a_full_frame);
+    HK_RUN(test_keyboard_pinyin_without_its_data_falls_back_to_latin);
+    return ime_tmp_end("kb", hk_test_end());
 }

@@ -24,6 +24,7 @@
 
 #define KB_STRIP     0xD3DAE3u
 #define KB_KEY       0xFFFFFFu
+#define KB_KEY_DOWN  0xC6DAF2u
 #define KB_FN        0xB4BFCCu
 #define KB_SHADOW    0x9AA6B4u
 #define KB_BAR       0xF7F9FCu
@@ -534,7 +535,9 @@ static void draw_key(const ui_keyboard_t *kb, const ui_kb_key_t *k, bool pressed
 {
     int radius = kb->unit100 * 14 / 100, drop = key_drop(kb), w, h;
     gfx_rect_t r = k->r;
-    uint32_t bg = pressed ? ui_shade(k->bg, 22) : k->bg;
+    /* pressed: a white key turns light brand blue (a grey one would look
+     * disabled), a coloured one darker */
+    uint32_t bg = !pressed ? k->bg : k->bg == KB_KEY ? KB_KEY_DOWN : ui_shade(k->bg, 22);
 
     if(!pressed)
         gfx_fill_round_rect(g, gfx_rect(r.x, r.y + drop, r.w, r.h), radius, gfx_rgb(KB_SHADOW));
@@ -566,9 +569,13 @@ static void draw_bar(const ui_keyboard_t *kb, gfx_t *g)
         gfx_draw_text(g, GFX_REGULAR, kb->preedit_px, gfx_rgb(UI_COL_MUTED), kb->cand_row.x + pad,
                       kb->bar.y + pad / 2, t, strlen(t));
     }
-    if(kb->preedit[0])
+    if(kb->preedit[0]) { /* a very long input: its start is cut at the bar's edge */
+        gfx_rect_t clip = gfx_rect(kb->cand_row.x, kb->bar.y, kb->cand_row.w, kb->bar.h);
+        gfx_set_clip(g, &clip);
         gfx_draw_text(g, GFX_REGULAR, kb->preedit_px, gfx_rgb(UI_COL_MUTED), kb->cand_row.x + pad,
                       kb->bar.y + pad / 2, kb->preedit, strlen(kb->preedit));
+        gfx_set_clip(g, NULL);
+    }
     for(i = 0; i < kb->ncand_keys; i++) {
         const ui_kb_key_t *k = &kb->cand_key[i];
         const char *text;
