@@ -122,7 +122,8 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
     }
     if(strcmp(op, "wait") && strcmp(op, "key") && strcmp(op, "screenshot") &&
        strcmp(op, "expect-screen") && strcmp(op, "expect-print") && strcmp(op, "clock") &&
-       strcmp(op, "print-wait") && strcmp(op, "quit") && strcmp(op, "config")) {
+       strcmp(op, "print-wait") && strcmp(op, "quit") && strcmp(op, "config") &&
+       strcmp(op, "text")) {
         hk_diag_set(diag, "line %d: unknown command \"%.32s\"", lineno, op);
         return -1;
     }
@@ -156,6 +157,13 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
             hk_diag_set(diag, "line %d: %s: expected a name of letters, digits, _ - .", lineno, op);
             return -1;
         }
+    } else if(!strcmp(op, "text")) {
+        cmd->op = SCRIPT_TEXT;
+        if(!a || strlen(a) > 31) { /* one DISPLAY_EV_TEXT: 32 bytes with its NUL */
+            hk_diag_set(diag, "line %d: text: expected up to 31 bytes of text", lineno);
+            return -1;
+        }
+        memcpy(cmd->arg, a, strlen(a) + 1);
     } else if(!strcmp(op, "clock")) {
         cmd->op = SCRIPT_CLOCK;
         if(!parse_clock(a, &cmd->ms)) {

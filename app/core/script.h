@@ -13,6 +13,8 @@
  *   expect-screen NAME fail the run unless NAME is showing
  *   expect-print STATE fail unless the ticket's print state is STATE
  *                      (none | pending | done | fault)
+ *   text UTF8          type text (one word, no spaces), as a keyboard or an
+ *                      input method commits it (DISPLAY_EV_TEXT)
  *   config NAME        replace the running config with file NAME (beside the
  *                      script), validated whole; a refused file is logged
  *                      and the last good config stays
@@ -41,7 +43,8 @@ typedef enum script_op {
     SCRIPT_EXPECT_SCREEN,
     SCRIPT_EXPECT_PRINT,
     SCRIPT_QUIT,
-    SCRIPT_CONFIG
+    SCRIPT_CONFIG,
+    SCRIPT_TEXT /* submission (issue 8.5): typed text */
 } script_op_t;
 
 typedef struct script_cmd {
@@ -50,7 +53,7 @@ typedef struct script_cmd {
     int x, y;     /* tap/down/up */
     int64_t ms;   /* wait: duration; clock: local time as if UTC, epoch ms */
     int key;      /* key: display key code (27 escape, 13 enter, 0x101 f1 ...) */
-    char arg[64]; /* screenshot / expect-* name: [A-Za-z0-9_.-] */
+    char arg[64]; /* screenshot / expect-* name: [A-Za-z0-9_.-]; text: UTF-8 */
 } script_cmd_t;
 
 typedef struct script {

@@ -51,6 +51,21 @@
  *   a sweep that finds nothing writes nothing, so an idle branch stays idle.
  *   T_CENTRAL every CENTRAL_LOOK_MS while there is a sync with head office:
  *   the header's offline indicator (one atomic load in the sync).
+ *
+ *   Submission (issue 8.5), [ATTRACT, HOME, SUBMIT_FORM] then
+ *   [ATTRACT, HOME, SUBMIT_DONE]: INTENT_OPEN_SUBMIT (arg 0 = no category,
+ *   i + 1 = submission_categories()[i] preset, e.g. from triage or an FAQ
+ *   article) opens an empty form. The raw phone number lives here only
+ *   (sub_phone); the model shows its digits while it is being typed and
+ *   138****5678 once it is a valid number. Typed text (the keyboard's
+ *   INTENT_TEXT_*, a physical keyboard's text and keys) goes to the
+ *   focused field. Submit checks every field (errors under each), then
+ *   branch_submit_issue (submit_tag: one at a time); the committed receipt
+ *   (reference, masked phone, QR to head office's status page) shows on
+ *   SUBMIT_DONE and prints. Privacy: leaving the form or its confirmation
+ *   for any other screen (back, home, idle -> attract) wipes everything
+ *   typed; T_SUBMIT_WARN at last input + idle_timeout_s - SUBMIT_WARN_S
+ *   shows a countdown (T_SUBMIT_TICK each second) before T_IDLE clears it.
  */
 #include "kiosk.h"
 
@@ -59,6 +74,7 @@
 
 #include "branch_lan.h"
 #include "branch_local.h"
+#include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
 #include "paths.h"
@@ -67,10 +83,23 @@
 #include "rating_flow.h"
 #include "script_player.h"
 #include "store.h"
+#include "submission.h"
+#include "ticket_url.h"
 #include "ui_loop.h"
 #include "ui_model.h"
 
-enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN, T_RATING, T_RATE_DONE, T_CENTRAL };
+enum {
+    T_MINUTE = 0,
+    T_IDLE,
+    T_COUNTDOWN,
+    T_RATING,
+    T_RATE_DONE,
+    T_CENTRAL,
+    T_SUBMIT_WARN, /* submission: the inactivity warning begins */
+    T_SUBMIT_TICK  /* submission: its countdown, each second */
+};
+
+#define SUBMIT_WARN_S 20 /* submission: seconds of warning before an idle form clears */
 
 #define CENTRAL_LOOK_MS 2000 /* how often the header looks at head office's state */
 
@@ -100,6 +129,11 @@ struct kiosk {
     char scan[192];      /* text typed by a scanner or keyboard, until Enter */
     int last_key_char;   /* a printable KEY whose TEXT twin is still to come */
     int64_t last_key_ms;
+    /* submission (issue 8.5) */
+    uint64_t submit_tag;                    /* branch_submit_issue in flight; 0 = none */
+    char sub_phone[SUBMISSION_PHONE_LEN];   /* the number as typed; wiped with the form */
+    char sub_origin[SUBMISSION_ORIGIN_LEN]; /* where the form was opened from */
+    bool sub_print_after_present;
 };
 
 static int64_t wall_ms(const kiosk_t *k)
@@ -146,6 +180,8 @@ static void request_snapshot(kiosk_t *k)
 
 /* ---- navigation --------------------------------------------------------- */
 
+static void submit_clear(kiosk_t *k, bool receipt);
+
 static void on_screen_change(kiosk_t *k, int id)
 {
     runloop_t *rl = ui_loop_runloop(k->loop);
@@ -158,6 +194,8 @@ static void on_screen_change(kiosk_t *k, int id)
         runloop_timer_cancel(rl, T_IDLE);
     if(id == UI_SCR_HOME || id == UI_SCR_SERVICES || id == UI_SCR_ATTRACT)
         request_snapshot(k);
+    if(id != UI_SCR_SUBMIT_FORM && id != UI_SCR_SUBMIT_DONE)
+        submit_clear(k, true); /* submission: the customer left */
 }
 
 static void go(kiosk_t *k, const int *stack, int n)
@@ -394,6 +432,309 @@ static bool rate_input(kiosk_t *k, const display_event_t *ev)
     return true;
 }
 
+/* ---- submission (issue 8.5) ----------------------------------------------- */
+
+/* Wipe what the customer typed (and with receipt, the confirmation too). */
+static void submit_clear(kiosk_t *k, bool receipt)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    ui_print_state_t ps = v->print_state;
+    char ref[SUBMISSION_REF_LEN], masked[SUBMISSION_PHONE_LEN], url[sizeof(v->qr_url)];
+
+    memcpy(ref, v->ref, sizeof(ref));
+    memcpy(masked, v->phone_masked, sizeof(masked));
+    memcpy(url, v->qr_url, sizeof(url));
+    memset(k->sub_phone, 0, sizeof(k->sub_phone));
+    memset(v, 0, sizeof(*v));
+    v->category = -1;
+    if(!receipt) {
+        memcpy(v->ref, ref, sizeof(ref));
+        memcpy(v->phone_masked, masked, sizeof(masked));
+        memcpy(v->qr_url, url, sizeof(url));
+        v->print_state = ps;
+    }
+    k->sub_origin[0] = '\0';
+    runloop_timer_cancel(ui_loop_runloop(k->loop), T_SUBMIT_WARN);
+    runloop_timer_cancel(ui_loop_runloop(k->loop), T_SUBMIT_TICK);
+}
+
+/* The inactivity warning starts SUBMIT_WARN_S before T_IDLE clears the form. */
+static void submit_arm_warn(kiosk_t *k)
+{
+    runloop_t *rl = ui_loop_runloop(k->loop);
+    int64_t idle_ms = (int64_t)k->cfg->idle_timeout_s * 1000;
+    int64_t lead = idle_ms > 2 * SUBMIT_WARN_S * 1000 ? SUBMIT_WARN_S * 1000 : idle_ms / 2;
+
+    k->model.submit.warn_s = 0;
+    runloop_timer_cancel(rl, T_SUBMIT_TICK);
+    runloop_timer_at(rl, T_SUBMIT_WARN, mono_ms(k) + idle_ms - lead);
+}
+
+static void submit_open(kiosk_t *k, int category, const char *origin)
+{
+    int n = 0;
+
+    (void)submission_categories(&n);
+    submit_clear(k, true);
+    k->model.submit.category = category >= 0 && category < n ? category : -1;
+    snprintf(k->sub_origin, sizeof(k->sub_origin), "%s", origin ? origin : "");
+    go_over_home(k, UI_SCR_SUBMIT_FORM);
+    submit_arm_warn(k);
+}
+
+/* The phone as the model shows it: digits while typing, masked when done. */
+static void submit_phone_view(kiosk_t *k)
+{
+    ui_submit_view_t *v = &k->model.submit;
+
+    v->phone_done = submission_phone_valid(k->sub_phone);
+    if(v->phone_done)
+        submission_phone_mask(k->sub_phone, v->phone_text);
+    else
+        snprintf(v->phone_text, sizeof(v->phone_text), "%s", k->sub_phone);
+    if(v->phone_done || !k->sub_phone[0])
+        v->err[SUBMISSION_FIELD_PHONE] = 0;
+    else if(strlen(k->sub_phone) == 11)
+        v->err[SUBMISSION_FIELD_PHONE] = I18N_SUBMIT_ERR_PHONE; /* 11 digits, not a mobile */
+}
+
+/* Typed text into the focused field. */
+static void submit_type(kiosk_t *k, const char *text)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    size_t n;
+
+    if(v->sending)
+        return;
+    if(v->focus == UI_SUBMIT_FOCUS_PHONE) {
+        /* digits only (a keyboard's "+86" or spaces are dropped), at most 11 */
+        for(; *text; text++) {
+            n = strlen(k->sub_phone);
+            if(*text >= '0' && *text <= '9' && n < 11) {
+                k->sub_phone[n] = *text;
+                k->sub_phone[n + 1] = '\0';
+            }
+        }
+        submit_phone_view(k);
+    } else if(v->focus == UI_SUBMIT_FOCUS_DESC) {
+        int chars = submission_text_chars(text);
+        n = strlen(v->desc);
+        if(chars < 0 || !hk_json_text_ok(text))
+            return;
+        if(v->desc_chars + chars > SUBMISSION_DESC_MAX_CHARS ||
+           n + strlen(text) >= sizeof(v->desc)) {
+            v->err[SUBMISSION_FIELD_DESCRIPTION] = I18N_SUBMIT_ERR_DESC;
+            return;
+        }
+        memcpy(v->desc + n, text, strlen(text) + 1);
+        v->desc_chars += chars;
+        v->err[SUBMISSION_FIELD_DESCRIPTION] = 0;
+    }
+}
+
+static void submit_erase(kiosk_t *k, bool all)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    size_t n;
+
+    if(v->sending)
+        return;
+    if(v->focus == UI_SUBMIT_FOCUS_PHONE) {
+        n = strlen(k->sub_phone);
+        /* a complete number is shown masked: erasing starts it over */
+        if(all || v->phone_done)
+            memset(k->sub_phone, 0, sizeof(k->sub_phone));
+        else if(n > 0)
+            k->sub_phone[n - 1] = '\0';
+        submit_phone_view(k);
+    } else if(v->focus == UI_SUBMIT_FOCUS_DESC) {
+        n = strlen(v->desc);
+        if(all) {
+            memset(v->desc, 0, sizeof(v->desc));
+        } else if(n > 0) {
+            while(n > 0 && ((unsigned char)v->desc[n - 1] & 0xC0) == 0x80)
+                n--; /* continuation bytes of the last character */
+            v->desc[n > 0 ? n - 1 : 0] = '\0';
+        }
+        v->desc_chars = submission_text_chars(v->desc);
+        v->err[SUBMISSION_FIELD_DESCRIPTION] = 0;
+    }
+}
+
+/* Check every field (errors under each); true when all are good. */
+static bool submit_check_all(kiosk_t *k)
+{
+    ui_submit_view_t *v = &k->model.submit;
+
+    memset(v->err, 0, sizeof(v->err));
+    if(v->category < 0)
+        v->err[SUBMISSION_FIELD_CATEGORY] = I18N_SUBMIT_ERR_CATEGORY;
+    if(!submission_phone_valid(k->sub_phone))
+        v->err[SUBMISSION_FIELD_PHONE] = I18N_SUBMIT_ERR_PHONE;
+    if(v->desc_chars > SUBMISSION_DESC_MAX_CHARS)
+        v->err[SUBMISSION_FIELD_DESCRIPTION] = I18N_SUBMIT_ERR_DESC;
+    if(!v->consent)
+        v->err[SUBMISSION_FIELD_CONSENT] = I18N_SUBMIT_ERR_CONSENT;
+    v->has_err = v->err[SUBMISSION_FIELD_CATEGORY] || v->err[SUBMISSION_FIELD_PHONE] ||
+                 v->err[SUBMISSION_FIELD_DESCRIPTION] || v->err[SUBMISSION_FIELD_CONSENT];
+    return !v->has_err;
+}
+
+static void submit_send(kiosk_t *k)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    const char *const *cats = submission_categories(NULL);
+    submission_t sub;
+    hk_err_t rc;
+
+    if(v->sending || k->submit_tag)
+        return; /* one submission at a time: a double tap sends once */
+    v->failed = false;
+    if(!submit_check_all(k))
+        return;
+    memset(&sub, 0, sizeof(sub));
+    snprintf(sub.category, sizeof(sub.category), "%s", cats[v->category]);
+    memcpy(sub.phone, k->sub_phone, sizeof(sub.phone));
+    memcpy(sub.description, v->desc, sizeof(sub.description));
+    sub.consent = v->consent;
+    snprintf(sub.lang, sizeof(sub.lang), "%s", i18n_lang_code(k->model.lang));
+    snprintf(sub.origin, sizeof(sub.origin), "%s", k->sub_origin);
+    v->focus = UI_SUBMIT_FOCUS_NONE;
+    k->submit_tag = ++k->next_tag;
+    rc = branch_submit_issue(&k->branch, k->submit_tag, &sub);
+    submission_wipe(&sub);
+    if(rc != HK_OK) {
+        hk_log_warn("kiosk", "submission not sent: %s", hk_err_str(rc));
+        k->submit_tag = 0;
+        v->failed = true;
+        return;
+    }
+    v->sending = true;
+}
+
+static void submit_done(kiosk_t *k, const branch_result_t *r)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    const config_t *cfg = k->cfg;
+
+    k->submit_tag = 0;
+    v->sending = false;
+    if(ui_loop_current(k->loop) != UI_SCR_SUBMIT_FORM)
+        return; /* the customer left meanwhile: it is stored, nothing to show */
+    if(r->rc != HK_OK || !r->has_submission) {
+        hk_log_warn("kiosk", "submission failed: %s", hk_err_str(r->rc));
+        v->failed = true;
+        return;
+    }
+    hk_log_info("kiosk", "submission %s (%s) committed", r->submission.ref,
+                r->submission.phone_masked);
+    submit_clear(k, true); /* nothing typed stays once it is stored */
+    snprintf(v->ref, sizeof(v->ref), "%s", r->submission.ref);
+    snprintf(v->phone_masked, sizeof(v->phone_masked), "%s", r->submission.phone_masked);
+    if(ticket_url_build(cfg->ticket_submit_url_template, cfg->ticket_url_key, cfg->branch_id,
+                        r->submission.day, r->submission.ref, v->qr_url, sizeof(v->qr_url),
+                        NULL) != HK_OK)
+        v->qr_url[0] = '\0';
+    v->print_state = print_job_has_printer(k->print) ? UI_PRINT_PENDING : UI_PRINT_NONE;
+    go_over_home(k, UI_SCR_SUBMIT_DONE);
+    k->sub_print_after_present = true;
+}
+
+static void submit_intent(kiosk_t *k, const ui_intent_t *in)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    int n = 0;
+
+    if(ui_loop_current(k->loop) != UI_SCR_SUBMIT_FORM)
+        return;
+    (void)submission_categories(&n);
+    submit_arm_warn(k);
+    switch(in->kind) {
+    case INTENT_SUBMIT_CATEGORY:
+        if(in->arg >= 0 && in->arg < n && !v->sending) {
+            v->category = in->arg;
+            v->err[SUBMISSION_FIELD_CATEGORY] = 0;
+        }
+        break;
+    case INTENT_SUBMIT_FOCUS:
+        v->focus = in->arg == UI_SUBMIT_FOCUS_PHONE  ? UI_SUBMIT_FOCUS_PHONE
+                   : in->arg == UI_SUBMIT_FOCUS_DESC ? UI_SUBMIT_FOCUS_DESC
+                                                     : UI_SUBMIT_FOCUS_NONE;
+        break;
+    case INTENT_SUBMIT_CONSENT:
+        if(!v->sending) {
+            v->consent = !v->consent;
+            v->err[SUBMISSION_FIELD_CONSENT] = 0;
+        }
+        break;
+    case INTENT_SUBMIT_SEND: submit_send(k); break;
+    case INTENT_TEXT_INPUT:
+        if(in->payload == UI_PAYLOAD_TEXT)
+            submit_type(k, in->u.text);
+        break;
+    case INTENT_TEXT_BACKSPACE: submit_erase(k, false); break;
+    case INTENT_TEXT_CLEAR: submit_erase(k, true); break;
+    case INTENT_TEXT_ENTER:
+        v->focus = v->focus == UI_SUBMIT_FOCUS_PHONE ? UI_SUBMIT_FOCUS_DESC : UI_SUBMIT_FOCUS_NONE;
+        break;
+    default: break;
+    }
+    v->has_err = v->err[SUBMISSION_FIELD_CATEGORY] || v->err[SUBMISSION_FIELD_PHONE] ||
+                 v->err[SUBMISSION_FIELD_DESCRIPTION] || v->err[SUBMISSION_FIELD_CONSENT];
+    ui_loop_invalidate(k->loop);
+}
+
+/* A physical keyboard on the form: its text, Backspace, Enter. A key's
+ * text twin (SDL sends both) is not typed twice. */
+static bool submit_input(kiosk_t *k, const display_event_t *ev)
+{
+    ui_intent_t in;
+
+    memset(&in, 0, sizeof(in));
+    if(ev->type == DISPLAY_EV_TEXT) {
+        bool twin = ev->text[0] == k->last_key_char && ev->text[1] == '\0' &&
+                    mono_ms(k) - k->last_key_ms < 100;
+        k->last_key_char = 0;
+        if(twin)
+            return true;
+        in.kind = INTENT_TEXT_INPUT;
+        in.payload = UI_PAYLOAD_TEXT;
+        snprintf(in.u.text, sizeof(in.u.text), "%s", ev->text);
+    } else if(ev->type == DISPLAY_EV_KEY && ev->key == DISPLAY_KEY_BACKSPACE) {
+        in.kind = INTENT_TEXT_BACKSPACE;
+    } else if(ev->type == DISPLAY_EV_KEY && ev->key == DISPLAY_KEY_ENTER) {
+        in.kind = INTENT_TEXT_ENTER;
+    } else if(ev->type == DISPLAY_EV_KEY && ev->key > 32 && ev->key < 127) {
+        k->last_key_char = ev->key;
+        k->last_key_ms = mono_ms(k);
+        in.kind = INTENT_TEXT_INPUT;
+        in.payload = UI_PAYLOAD_TEXT;
+        in.u.text[0] = (char)ev->key;
+    } else {
+        if(ev->type == DISPLAY_EV_DOWN || ev->type == DISPLAY_EV_UP)
+            submit_arm_warn(k); /* a touch is activity too */
+        return false;
+    }
+    submit_intent(k, &in);
+    return true;
+}
+
+/* The receipt: reference, masked phone, QR code to the status page. */
+static void submit_print(kiosk_t *k)
+{
+    ui_submit_view_t *v = &k->model.submit;
+
+    char png[CONFIG_PATH_LEN + 64];
+    const char *png_path = NULL;
+
+    if(k->o.screenshot_dir) {
+        snprintf(png, sizeof(png), "%s/receipt-%s.png", k->o.screenshot_dir, v->ref);
+        png_path = png;
+    }
+    v->print_state = print_job_submit_receipt(k->print, v->ref, v->phone_masked, v->qr_url,
+                                              k->model.lang, png_path, wall_ms(k), &k->print_job);
+}
+
 static void on_intent(void *ctl, const ui_intent_t *in)
 {
     kiosk_t *k = ctl;
@@ -408,10 +749,19 @@ static void on_intent(void *ctl, const ui_intent_t *in)
         break;
     case INTENT_OPEN_SERVICES: go_over_home(k, UI_SCR_SERVICES); break;
     case INTENT_OPEN_FAQ:
-    case INTENT_OPEN_SUBMIT:
-        m->unavailable_title = in->kind == INTENT_OPEN_FAQ ? I18N_TILE_FAQ : I18N_TILE_SUBMIT;
+        m->unavailable_title = I18N_TILE_FAQ;
         go_over_home(k, UI_SCR_UNAVAILABLE);
         break;
+    /* submission (issue 8.5) */
+    case INTENT_OPEN_SUBMIT: submit_open(k, in->arg - 1, ""); break;
+    case INTENT_SUBMIT_CATEGORY:
+    case INTENT_SUBMIT_FOCUS:
+    case INTENT_SUBMIT_CONSENT:
+    case INTENT_SUBMIT_SEND:
+    case INTENT_TEXT_INPUT:
+    case INTENT_TEXT_BACKSPACE:
+    case INTENT_TEXT_CLEAR:
+    case INTENT_TEXT_ENTER: submit_intent(k, in); break;
     case INTENT_OPEN_RATE: rate_open(k); break;
     case INTENT_ENTRY_KEY: entry_key(k, in->arg); break;
     case INTENT_ENTRY_SUBMIT: rate_lookup(k, NULL); break;
@@ -442,6 +792,8 @@ static bool on_input(void *ctl, const display_event_t *ev)
     }
     if(ui_loop_current(k->loop) == UI_SCR_RATE_NUMBER)
         return rate_input(k, ev);
+    if(ui_loop_current(k->loop) == UI_SCR_SUBMIT_FORM)
+        return submit_input(k, ev);
     return false;
 }
 
@@ -521,6 +873,8 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
             rating_flow_result(&k->model.rate, k->model.lang, r->rc);
             runloop_timer_at(ui_loop_runloop(k->loop), T_RATE_DONE,
                              mono_ms(k) + RATE_DONE_S * 1000);
+        } else if(msg->tag == k->submit_tag && r->op == BRANCH_OP_SUBMIT_ISSUE) {
+            submit_done(k, r); /* submission (issue 8.5) */
         } else if(msg->tag == k->snap_tag && r->op == BRANCH_OP_SNAPSHOT) {
             k->snap_tag = 0;
             if(r->rc == HK_OK)
@@ -544,6 +898,11 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
     case MAILBOX_CONFIG_CHANGED: apply_config(k); break;
     case MAILBOX_PRINT_DONE: {
         bool mine = msg->tag == k->print_job && k->model.has_ticket;
+        if(msg->tag == k->print_job && k->model.submit.ref[0]) { /* submission's receipt */
+            k->model.submit.print_state =
+                print_job_done(k->print, msg, k->model.submit.ref, wall_ms(k));
+            break;
+        }
         ui_print_state_t st =
             print_job_done(k->print, msg, mine ? k->model.ticket.number : "", wall_ms(k));
         if(mine)
@@ -592,6 +951,15 @@ static void on_timer(void *ctl, int id)
             go_home(k);
         break;
     case T_CENTRAL: look_at_central(k); break;
+    case T_SUBMIT_WARN: /* submission: warn, then T_IDLE clears the form */
+    case T_SUBMIT_TICK:
+        if(ui_loop_current(k->loop) != UI_SCR_SUBMIT_FORM)
+            break;
+        k->model.submit.warn_s = id == T_SUBMIT_WARN ? SUBMIT_WARN_S : k->model.submit.warn_s - 1;
+        if(k->model.submit.warn_s > 0)
+            runloop_timer_at(ui_loop_runloop(k->loop), T_SUBMIT_TICK, mono_ms(k) + 1000);
+        ui_loop_invalidate(k->loop);
+        break;
     case T_COUNTDOWN:
         if(--k->model.countdown_s <= 0) {
             k->model.has_ticket = false;
@@ -610,6 +978,11 @@ static void after_present(void *ctl)
     char png[CONFIG_PATH_LEN + 64];
     const char *png_path = NULL;
 
+    if(k->sub_print_after_present) { /* submission: the receipt, after the confirmation */
+        k->sub_print_after_present = false;
+        submit_print(k);
+        return;
+    }
     if(!k->print_after_present)
         return;
     /* the confirmation is on screen: rendering the ticket cannot delay it */
@@ -708,10 +1081,16 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
         int id;
         const scr_ops_t *(*ops)(void);
     } screens[] = {
-        { UI_SCR_ATTRACT, scr_attract_ops },         { UI_SCR_HOME, scr_home_ops },
-        { UI_SCR_SERVICES, scr_services_ops },       { UI_SCR_TICKET, scr_ticket_ops },
-        { UI_SCR_UNAVAILABLE, scr_unavailable_ops }, { UI_SCR_RATE_NUMBER, scr_rate_number_ops },
+        { UI_SCR_ATTRACT, scr_attract_ops },
+        { UI_SCR_HOME, scr_home_ops },
+        { UI_SCR_SERVICES, scr_services_ops },
+        { UI_SCR_TICKET, scr_ticket_ops },
+        { UI_SCR_UNAVAILABLE, scr_unavailable_ops },
+        { UI_SCR_RATE_NUMBER, scr_rate_number_ops },
         { UI_SCR_RATE_FACES, scr_rate_faces_ops },
+        /* submission (issue 8.5) */
+        { UI_SCR_SUBMIT_FORM, scr_submit_form_ops },
+        { UI_SCR_SUBMIT_DONE, scr_submit_done_ops },
     };
     ui_controller_t c;
     ui_loop_opts_t lo;

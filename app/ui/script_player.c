@@ -130,6 +130,11 @@ static ui_src_result_t command(script_player_t *p, ui_loop_t *l, display_event_t
         ev->type = DISPLAY_EV_KEY;
         ev->key = c->key;
         return UI_SRC_EVENT;
+    case SCRIPT_TEXT:
+        ev->type = DISPLAY_EV_TEXT;
+        /* the parser keeps text to 31 bytes, so it fits whole */
+        snprintf(ev->text, sizeof(ev->text), "%.*s", (int)sizeof(ev->text) - 1, c->arg);
+        return UI_SRC_EVENT;
     case SCRIPT_SCREENSHOT:
         if(!p->shots)
             return fail(l, c, "screenshot needs --screenshot-dir");

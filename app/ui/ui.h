@@ -16,6 +16,7 @@
 #include "gfx.h"
 #include "i18n.h"
 #include "queue.h"
+#include "submission.h"
 
 typedef enum ui_screen_id {
     UI_SCR_ATTRACT = 0,
@@ -30,6 +31,9 @@ typedef enum ui_screen_id {
     UI_SCR_RATE_FACES,  /* five faces, then reasons or praise chips */
     UI_SCR_RATE_NUMBER, /* kiosk: which number to rate */
     UI_SCR_BOARD,       /* the hall board (display role) */
+    /* submission (issue 8.5) */
+    UI_SCR_SUBMIT_FORM, /* report a problem: the form */
+    UI_SCR_SUBMIT_DONE, /* its confirmation: reference, masked phone, QR */
     UI_SCR_COUNT
 } ui_screen_id_t;
 
@@ -115,6 +119,35 @@ typedef struct ui_rate_view {
     bool entry_busy;
 } ui_rate_view_t;
 
+/* submission (issue 8.5): the report-a-problem form and its confirmation.
+ * The raw phone number stays in the controller: the model has only what
+ * the screen shows (the digits while typing, masked once complete). */
+typedef enum ui_submit_focus {
+    UI_SUBMIT_FOCUS_NONE = 0,
+    UI_SUBMIT_FOCUS_PHONE,
+    UI_SUBMIT_FOCUS_DESC
+} ui_submit_focus_t;
+
+typedef struct ui_submit_view {
+    int category;                          /* index in submission_categories(); -1 = none chosen */
+    ui_submit_focus_t focus;               /* the field the keyboard types into */
+    char phone_text[SUBMISSION_PHONE_LEN]; /* shown: digits while typing, 138****5678 when done */
+    bool phone_done;                       /* 11 valid digits: shown masked */
+    char desc[SUBMISSION_DESC_CAP];        /* the description as typed */
+    int desc_chars;                        /* characters (not bytes) */
+    bool consent;
+    i18n_key_t err[SUBMISSION_FIELD_ORIGIN + 1]; /* per submission_field_t; 0 = no error */
+    bool has_err;
+    int warn_s;   /* > 0: inactivity warning, seconds before the form clears */
+    bool sending; /* on its way to the hub */
+    bool failed;  /* the hub refused or did not answer (a message under the button) */
+    /* the confirmation */
+    char ref[SUBMISSION_REF_LEN];
+    char phone_masked[SUBMISSION_PHONE_LEN];
+    char qr_url[CONFIG_PATH_LEN]; /* the status page; "" = none configured */
+    ui_print_state_t print_state;
+} ui_submit_view_t;
+
 /* Everything a screen shows. Screens keep a copy and redraw only when a
  * new model differs (so no raw clock in here: minutes are text). */
 typedef struct ui_model {
@@ -144,6 +177,8 @@ typedef struct ui_model {
     bool central_offline; /* head office unreachable: the header says so, discreetly */
     int kb_h;             /* pixels the keyboard overlay covers at the bottom (0 = closed),
                              set by the loop: screens lay out above it */
+    /* submission (issue 8.5) */
+    ui_submit_view_t submit;
 } ui_model_t;
 
 typedef enum ui_intent_kind {
@@ -170,11 +205,11 @@ typedef enum ui_intent_kind {
     INTENT_PICK,        /* arg = choice of the panel's open pick */
     INTENT_CANCEL,      /* close the panel's pick */
     /* rating */
-    INTENT_RATE_BEGIN,  /* customer side: on to the faces */
-    INTENT_RATE_LEVEL,  /* arg = 1..5 */
-    INTENT_RATE_CHIP,   /* arg = reason/praise bit */
-    INTENT_RATE_SUBMIT, /* send the level with the chips chosen */
-    INTENT_ENTRY_KEY,   /* arg = character typed on the number pad; 8 = erase */
+    INTENT_RATE_BEGIN,   /* customer side: on to the faces */
+    INTENT_RATE_LEVEL,   /* arg = 1..5 */
+    INTENT_RATE_CHIP,    /* arg = reason/praise bit */
+    INTENT_RATE_SUBMIT,  /* send the level with the chips chosen */
+    INTENT_ENTRY_KEY,    /* arg = character typed on the number pad; 8 = erase */
     INTENT_ENTRY_SUBMIT, /* look the number up */
     /* text input: the on-screen keyboard overlay (ui_loop) and physical
      * keyboards / keyboard-wedge scanners, delivered to the showing screen's
@@ -182,7 +217,12 @@ typedef enum ui_intent_kind {
     INTENT_TEXT_INPUT,     /* payload text: UTF-8 committed (a candidate, a letter, a digit) */
     INTENT_TEXT_BACKSPACE, /* erase one character before the caret */
     INTENT_TEXT_CLEAR,     /* empty the field */
-    INTENT_TEXT_ENTER      /* done / search / next field */
+    INTENT_TEXT_ENTER,     /* done / search / next field */
+    /* submission (issue 8.5) */
+    INTENT_SUBMIT_CATEGORY, /* arg = index in submission_categories() */
+    INTENT_SUBMIT_FOCUS,    /* arg = ui_submit_focus_t */
+    INTENT_SUBMIT_CONSENT,  /* toggle the consent box */
+    INTENT_SUBMIT_SEND      /* check and submit the form */
 } ui_intent_kind_t;
 
 /* What an intent carries beyond its kind and index. */

@@ -65,5 +65,8 @@ const scr_ops_t *scr_rate_staff_ops(void);
 const scr_ops_t *scr_rate_faces_ops(void);
 const scr_ops_t *scr_rate_number_ops(void);
 const scr_ops_t *scr_board_ops(void);
+/* submission (issue 8.5) */
+const scr_ops_t *scr_submit_form_ops(void);
+const scr_ops_t *scr_submit_done_ops(void);
 
 #endif
