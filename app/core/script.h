@@ -13,8 +13,9 @@
  *   expect-screen NAME fail the run unless NAME is showing
  *   expect-print STATE fail unless the ticket's print state is STATE
  *                      (none | pending | done | fault)
- *   text UTF8          type text (one word, no spaces), as a keyboard or an
- *                      input method commits it (DISPLAY_EV_TEXT)
+ *   text UTF8          type the rest of the line (1..31 bytes, spaces kept; no
+ *                      '#'), as a keyboard or an input method commits it
+ *                      (DISPLAY_EV_TEXT)
  *   config NAME        replace the running config with file NAME (beside the
  *                      script), validated whole; a refused file is logged
  *                      and the last good config stays

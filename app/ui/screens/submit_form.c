@@ -27,10 +27,12 @@ typedef struct scr_submit_form {
     scr_base_t base;
     ui_button_t chip[N_CAT];
     ui_button_t send;
-    gfx_rect_t title, cat_label, cat_err, phone_label, phone, phone_err, desc_label, desc,
-        desc_err, consent_box, consent_text, consent_hit, consent_err, warn, failed;
+    gfx_rect_t title, cat_label, cat_err, phone_label, phone, phone_err, desc_label, desc, desc_err,
+        consent_box, consent_text, consent_hit, consent_err, warn, failed;
     int dy; /* content moved up by this (keyboard open) */
     int title_h, label_px, field_px, err_px, notice_px;
+    bool sub;   /* the subtitle fits */
+    bool tight; /* large text on a small panel: smaller chips, no row kept for the warning */
     bool down_phone, down_desc, down_consent; /* a press that began on it */
 } scr_submit_form_t;
 
@@ -110,7 +112,8 @@ static int col_category(scr_submit_form_t *s, int x, int y, int w, int cols)
 {
     const ui_model_t *m = &s->base.m;
     int gap = ui_px(m, 18), rows = (N_CAT + cols - 1) / cols;
-    int cw = (w - (cols - 1) * gap) / cols, ch = ui_px(m, 104) * (m->large ? 13 : 10) / 10, i;
+    int cw = (w - (cols - 1) * gap) / cols, i;
+    int ch = ui_px(m, 104) * (m->large && !s->tight ? 13 : 10) / 10;
 
     s->cat_label = gfx_rect(x, y, w, ui_label_line_h(s->label_px));
     y += s->cat_label.h + ui_px(m, 10);
@@ -122,8 +125,19 @@ static int col_category(scr_submit_form_t *s, int x, int y, int w, int cols)
                    on ? UI_COL_WHITE : UI_COL_TEXT, 38);
         if(s->chip[i].title_px > ch * 45 / 100)
             s->chip[i].title_px = ch * 45 / 100;
+        while(s->chip[i].title_px > ui_px(m, 24) &&
+              ui_label_width(s->base.g, GFX_BOLD, s->chip[i].title_px, s->chip[i].title) >
+                  cw - ch - ui_px(m, 8)) /* the button pads by its radius, ch / 2 */
+            s->chip[i].title_px = s->chip[i].title_px * 9 / 10; /* one line, never a cut word */
         s->chip[i].radius = ch / 2;
         s->chip[i].enabled = !m->submit.sending;
+    }
+    {
+        int px = s->chip[0].title_px; /* one size for all: the smallest that fits */
+        for(i = 1; i < N_CAT; i++)
+            px = s->chip[i].title_px < px ? s->chip[i].title_px : px;
+        for(i = 0; i < N_CAT; i++)
+            s->chip[i].title_px = px;
     }
     y += rows * (ch + gap) - gap;
     s->cat_err = gfx_rect(x, y + ui_px(m, 4), w, ui_label_line_h(s->err_px));
@@ -177,7 +191,10 @@ static int col_send(scr_submit_form_t *s, int x, int y, int w)
     int bh = ui_px(m, 120) * (m->large ? 12 : 10) / 10;
 
     s->warn = gfx_rect(x, y, w, ui_label_line_h(s->err_px) + ui_px(m, 20));
-    y += s->warn.h + ui_px(m, 8);
+    if(s->tight) /* no room kept: the warning covers the consent error's line */
+        s->warn.y -= s->warn.h;
+    else
+        y += s->warn.h + ui_px(m, 8);
     ui_button_init(&s->send);
     snprintf(s->send.title, sizeof(s->send.title), "%s",
              i18n_get(m->lang, m->submit.sending ? I18N_SUBMIT_SENDING : I18N_SUBMIT_SEND));
@@ -188,15 +205,43 @@ static int col_send(scr_submit_form_t *s, int x, int y, int w)
     s->send.enabled = !m->submit.sending;
     s->send.rect = gfx_rect(x, y, w, bh);
     y += bh;
-    s->failed = gfx_rect(x, y + ui_px(m, 8), w, ui_label_line_h(s->err_px) * 2);
-    return y + ui_px(m, 8) + s->failed.h;
+    s->failed = s->warn; /* said where the warning would be: the two never show at once */
+    return y + ui_px(m, 8);
+}
+
+/* One try at the whole layout; returns the bottom of the content. */
+static int layout_try(scr_submit_form_t *s, gfx_rect_t body, int desc_lines, bool sub)
+{
+    const ui_model_t *m = &s->base.m;
+    int pad = ui_px(m, 56), y = body.y + ui_px(m, 24), bottom;
+
+    s->title_h = ui_label_line_h(ui_font(m, 54)) + (sub ? ui_label_line_h(ui_font(m, 32)) * 2 : 0);
+    if(ui_landscape(m)) {
+        int colw = (m->w - 3 * pad) / 2, x2 = 2 * pad + colw, y2;
+        s->title = gfx_rect(pad, y, colw, s->title_h);
+        y += s->title_h + ui_px(m, 12);
+        y = col_category(s, pad, y, colw, 3);
+        bottom = col_phone(s, pad, y, colw);
+        y2 = col_desc(s, x2, body.y + ui_px(m, 24), colw, desc_lines);
+        y2 = col_consent(s, x2, y2, colw);
+        y2 = col_send(s, x2, y2, colw);
+        return y2 > bottom ? y2 : bottom;
+    }
+    s->title = gfx_rect(pad, y, m->w - 2 * pad, s->title_h);
+    y += s->title_h + ui_px(m, 12);
+    y = col_category(s, pad, y, m->w - 2 * pad, 3);
+    y = col_phone(s, pad, y, m->w - 2 * pad);
+    y = col_desc(s, pad, y, m->w - 2 * pad, desc_lines);
+    y = col_consent(s, pad, y, m->w - 2 * pad);
+    return col_send(s, pad, y, m->w - 2 * pad);
 }
 
 static void layout(scr_submit_form_t *s)
 {
     const ui_model_t *m = &s->base.m;
     gfx_rect_t body;
-    int pad = ui_px(m, 56), y, bottom, focus_bottom = 0, visible;
+    int focus_bottom = 0, visible, i, lines;
+    bool sub = true;
 
     ui_chrome_layout(&s->base.chrome, s->base.g, m, true);
     body = ui_chrome_body(&s->base.chrome, m);
@@ -204,29 +249,19 @@ static void layout(scr_submit_form_t *s)
     s->field_px = ui_font(m, 46);
     s->err_px = ui_font(m, 30);
     s->notice_px = ui_font(m, 28);
-    s->title_h = ui_label_line_h(ui_font(m, 54)) + ui_label_line_h(ui_font(m, 32)) * 2;
-    y = body.y + ui_px(m, 28);
-    if(ui_landscape(m)) {
-        int colw = (m->w - 3 * pad) / 2, x2 = 2 * pad + colw, y2;
-        s->title = gfx_rect(pad, y, colw, s->title_h);
-        y += s->title_h + ui_px(m, 16);
-        y = col_category(s, pad, y, colw, 3);
-        bottom = col_phone(s, pad, y, colw);
-        y2 = col_desc(s, x2, body.y + ui_px(m, 28), colw, 3);
-        y2 = col_consent(s, x2, y2, colw);
-        y2 = col_send(s, x2, y2, colw);
-        if(y2 > bottom)
-            bottom = y2;
-    } else {
-        int w = m->w - 2 * pad;
-        s->title = gfx_rect(pad, y, w, s->title_h);
-        y += s->title_h + ui_px(m, 16);
-        y = col_category(s, pad, y, w, m->large ? 2 : 3);
-        y = col_phone(s, pad, y, w);
-        y = col_desc(s, pad, y, w, m->large ? 3 : 4);
-        y = col_consent(s, pad, y, w);
-        bottom = col_send(s, pad, y, w);
+    /* the roomiest layout that fits the body: fewer description lines,
+     * then no subtitle (large text on a small panel) */
+    lines = ui_landscape(m) ? 3 : 4;
+    s->tight = false;
+    while(layout_try(s, body, lines, sub) > body.y + body.h && (lines > 2 || sub || !s->tight)) {
+        if(lines > 2)
+            lines--;
+        else if(sub)
+            sub = false;
+        else
+            s->tight = true;
     }
+    s->sub = sub;
     /* keep the focused field above the keyboard */
     s->dy = 0;
     visible = m->h - m->kb_h - ui_px(m, 24);
@@ -236,13 +271,9 @@ static void layout(scr_submit_form_t *s)
         focus_bottom = s->desc_err.y + s->desc_err.h;
     if(m->kb_h > 0 && focus_bottom > visible)
         s->dy = focus_bottom - visible;
-    (void)bottom;
-    {
-        int i;
-        for(i = 0; i < N_CAT; i++)
-            s->chip[i].rect.y -= s->dy;
-        s->send.rect.y -= s->dy;
-    }
+    for(i = 0; i < N_CAT; i++)
+        s->chip[i].rect.y -= s->dy;
+    s->send.rect.y -= s->dy;
 }
 
 static bool update(void *p, const ui_model_t *m)
@@ -293,9 +324,10 @@ static void draw(const void *p, gfx_t *g)
     r = moved(s, s->title);
     y = r.y + ui_label_draw(g, GFX_BOLD, ui_font(m, 54), gfx_rgb(UI_COL_TEXT), r, UI_ALIGN_LEFT, 1,
                             i18n_get(m->lang, I18N_SUBMIT_TITLE));
-    ui_label_draw(g, GFX_REGULAR, ui_font(m, 32), gfx_rgb(UI_COL_MUTED),
-                  gfx_rect(r.x, y + ui_px(m, 6), r.w, r.h), UI_ALIGN_LEFT, 2,
-                  i18n_get(m->lang, I18N_SUBMIT_SUB));
+    if(s->sub)
+        ui_label_draw(g, GFX_REGULAR, ui_font(m, 32), gfx_rgb(UI_COL_MUTED),
+                      gfx_rect(r.x, y + ui_px(m, 6), r.w, r.h), UI_ALIGN_LEFT, 2,
+                      i18n_get(m->lang, I18N_SUBMIT_SUB));
     /* category */
     ui_label_draw(g, GFX_BOLD, s->label_px, gfx_rgb(UI_COL_TEXT), moved(s, s->cat_label),
                   UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_SUBMIT_CATEGORY));
@@ -331,24 +363,23 @@ static void draw(const void *p, gfx_t *g)
     r = moved(s, s->desc);
     r = gfx_rect(r.x + in, r.y + ui_px(m, 20), r.w - 2 * in, r.h - ui_px(m, 40));
     if(v->desc[0])
-        ui_label_draw(g, GFX_REGULAR, s->field_px * 8 / 10, gfx_rgb(UI_COL_TEXT), r,
-                      UI_ALIGN_LEFT, r.h / ui_label_line_h(s->field_px * 8 / 10), v->desc);
+        ui_label_draw(g, GFX_REGULAR, s->field_px * 8 / 10, gfx_rgb(UI_COL_TEXT), r, UI_ALIGN_LEFT,
+                      r.h / ui_label_line_h(s->field_px * 8 / 10), v->desc);
     else
-        ui_label_draw(g, GFX_REGULAR, ui_font(m, 36), gfx_rgb(UI_COL_DISABLED_TX), r,
-                      UI_ALIGN_LEFT, 2, i18n_get(m->lang, I18N_SUBMIT_DESC_HINT));
+        ui_label_draw(g, GFX_REGULAR, ui_font(m, 36), gfx_rgb(UI_COL_DISABLED_TX), r, UI_ALIGN_LEFT,
+                      2, i18n_get(m->lang, I18N_SUBMIT_DESC_HINT));
     draw_err(s, g, s->desc_err, SUBMISSION_FIELD_DESCRIPTION);
     /* consent: a box, the sentence, the notice */
     r = moved(s, s->consent_box);
-    gfx_fill_round_rect(
-        g, r, ui_px(m, 12),
-        gfx_rgb(v->err[SUBMISSION_FIELD_CONSENT] ? UI_COL_WARN
-                : v->consent                     ? UI_COL_SUBMIT
-                                                 : UI_COL_MUTED));
+    gfx_fill_round_rect(g, r, ui_px(m, 12),
+                        gfx_rgb(v->err[SUBMISSION_FIELD_CONSENT] ? UI_COL_WARN
+                                : v->consent                     ? UI_COL_SUBMIT
+                                                                 : UI_COL_MUTED));
     if(!v->consent)
-        gfx_fill_round_rect(g,
-                            gfx_rect(r.x + ui_px(m, 5), r.y + ui_px(m, 5), r.w - ui_px(m, 10),
-                                     r.h - ui_px(m, 10)),
-                            ui_px(m, 8), gfx_rgb(UI_COL_CARD));
+        gfx_fill_round_rect(
+            g,
+            gfx_rect(r.x + ui_px(m, 5), r.y + ui_px(m, 5), r.w - ui_px(m, 10), r.h - ui_px(m, 10)),
+            ui_px(m, 8), gfx_rgb(UI_COL_CARD));
     else
         ui_label_draw(g, GFX_BOLD, r.h * 7 / 10, gfx_rgb(UI_COL_WHITE),
                       gfx_rect(r.x, r.y + (r.h - ui_label_line_h(r.h * 7 / 10)) / 2, r.w,
@@ -371,9 +402,9 @@ static void draw(const void *p, gfx_t *g)
                       gfx_rect(r.x, r.y + ui_px(m, 10), r.w, r.h), UI_ALIGN_CENTER, 1, warn);
     }
     ui_button_draw(&s->send, g);
-    if(v->failed)
+    if(v->failed && v->warn_s <= 0)
         ui_label_draw(g, GFX_BOLD, s->err_px, gfx_rgb(UI_COL_WARN), moved(s, s->failed),
-                      UI_ALIGN_CENTER, 2, i18n_get(m->lang, I18N_SUBMIT_FAILED));
+                      UI_ALIGN_CENTER, 1, i18n_get(m->lang, I18N_SUBMIT_FAILED));
     /* the header last: content moved up for the keyboard passes under it */
     ui_chrome_draw(&s->base.chrome, m, g);
 }
