@@ -167,8 +167,8 @@ static void run_case(const char *size)
             char text[512], want[128];
             receipts++;
             qr_of(a, text, sizeof(text));
-            snprintf(want, sizeof(want), "https://q.10086.example/s/sh-xuhui-01/%.11s?s=",
-                     e->d_name + 8);
+            snprintf(want, sizeof(want),
+                     "https://q.10086.example/s/sh-xuhui-01/%.11s?s=", e->d_name + 8);
             HK_ASSERT_MSG(!text[0] || strstr(text, want), "%s: QR says \"%s\", want %s...", a, text,
                           want);
             if(strcmp(size, "1080x1920") != 0)
@@ -181,8 +181,7 @@ static void run_case(const char *size)
             continue;
         }
         if(access(g, R_OK) != 0) {
-            fprintf(stderr, "  %s/%s: no golden (HK_UPDATE_GOLDENS=1 makes it)\n", size,
-                    e->d_name);
+            fprintf(stderr, "  %s/%s: no golden (HK_UPDATE_GOLDENS=1 makes it)\n", size, e->d_name);
             failures++;
             continue;
         }
@@ -195,8 +194,8 @@ static void run_case(const char *size)
             continue;
         snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
         if(access(a, R_OK) != 0) {
-            fprintf(stderr, "  %s/%s: golden exists but the journey no longer produces it\n",
-                    size, e->d_name);
+            fprintf(stderr, "  %s/%s: golden exists but the journey no longer produces it\n", size,
+                    e->d_name);
             failures++;
         }
     }
