@@ -170,6 +170,18 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_UNAVAILABLE_HELP, "unavailable_help") \
     X(I18N_CLOSED_TITLE_S, "closed_title_s") \
     X(I18N_OK, "ok") \
+    /* IME (issue 8.4): the on-screen keyboard */ \
+    X(I18N_KB_SPACE, "kb_space") \
+    X(I18N_KB_CLEAR, "kb_clear") \
+    X(I18N_KB_DELETE, "kb_delete") \
+    X(I18N_KB_DONE, "kb_done") \
+    X(I18N_KB_MODE_PINYIN, "kb_mode_pinyin") \
+    X(I18N_KB_MODE_LATIN, "kb_mode_latin") \
+    X(I18N_KB_MODE_NUMERIC, "kb_mode_numeric") \
+    X(I18N_KB_PAGE_PREV, "kb_page_prev") \
+    X(I18N_KB_PAGE_NEXT, "kb_page_next") \
+    X(I18N_KB_LOADING, "kb_loading") \
+    /* end IME */ \
     X(I18N_ERROR_TITLE, "error_title") \
     X(I18N_ERROR_MSG, "error_msg") \
     X(I18N_TICKET_SERVICE, "ticket_service") \

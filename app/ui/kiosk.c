@@ -1117,6 +1117,7 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
     lo.display = o->display;
     lo.clock = o->clock;
     lo.start_mono_ms = o->start_mono_ms;
+    lo.data_dir = o->data_dir; /* IME: the keyboard's pinyin engine files and logs */
     rc = ui_loop_create(&lo, &c, &k->loop);
     for(i = 0; rc == HK_OK && i < sizeof(screens) / sizeof(screens[0]); i++)
         rc = ui_loop_add_screen(k->loop, screens[i].id, screens[i].ops());

@@ -14,7 +14,13 @@
  *   guard and force a redraw.
  *   Overlay: the dialog is laid out from the current model on each frame
  *   (language and text size can change under it) and takes every input
- *   while open.
+ *   while open. Under it, the keyboard: laid out from the model too (cached
+ *   while size, language and text size stay), it takes the touches that
+ *   start on it; the rest reach the screen. Its taps and physical keys
+ *   become INTENT_TEXT_* for the controller; a tap that only changes the
+ *   keyboard (press look, preedit, candidates) just marks the frame dirty.
+ *   The pinyin engine loads after a frame that shows the pinyin keyboard
+ *   has been presented, so the customer sees the keyboard first.
  *   First frame: logged at info level with the raw CLOCK_MONOTONIC time
  *   ("first frame presented: mono-ns N, M ms after start"): the benchmark
  *   reads it from outside, so no bench hook lives in product code.
@@ -37,6 +43,8 @@
 #include "dialog.h"
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "ime.h"
+#include "paths.h"
 
 #define DEFAULT_MAILBOX 256
 
@@ -53,6 +61,12 @@ struct ui_loop {
     char dialog_title[160];
     char dialog_msg[256];
     bool dialog_open;
+    ime_t *ime; /* NULL = no data dir: no pinyin */
+    ui_keyboard_t kb;
+    bool kb_open;
+    bool kb_dirty; /* only the keyboard changed: redraw what changed on it */
+    int last_kb_h; /* kb_h of the last frame drawn */
+    bool ime_failed;
     bool dirty;
     int64_t guard_until_ms;
     int frames;
@@ -118,6 +132,22 @@ static void wake_display(void *user)
     display_wake(user);
 }
 
+/* The pinyin engine's files under data_dir (nothing is loaded yet). */
+static hk_err_t ime_open_for(ui_loop_t *l, const char *data_dir)
+{
+    char user[1024], logs[1024];
+    ime_opts_t io;
+
+    if(paths_resolve(data_dir, "rime", user, sizeof(user)) != HK_OK ||
+       paths_resolve(data_dir, "logs", logs, sizeof(logs)) != HK_OK)
+        return HK_ERR_INVALID;
+    memset(&io, 0, sizeof(io));
+    io.shared_dir = getenv("HK_RIME_DATA_DIR"); /* NULL = Debian's /usr/share/rime-data */
+    io.user_dir = user;
+    io.log_dir = logs;
+    return ime_create(&io, &l->ime);
+}
+
 hk_err_t ui_loop_create(const ui_loop_opts_t *o, const ui_controller_t *ctl, ui_loop_t **out)
 {
     runloop_hooks_t h;
@@ -131,6 +161,9 @@ hk_err_t ui_loop_create(const ui_loop_opts_t *o, const ui_controller_t *ctl, ui_
     l->o = *o;
     l->c = *ctl;
     l->g = display_gfx(o->display);
+    if(o->data_dir && ime_open_for(l, o->data_dir) != HK_OK)
+        hk_log_warn("ui", "no pinyin input: cannot set up the input method under %s", o->data_dir);
+    ui_keyboard_init(&l->kb, l->g, l->ime);
     memset(&h, 0, sizeof(h));
     h.user = l;
     h.now_ms = rl_now;
@@ -142,6 +175,7 @@ hk_err_t ui_loop_create(const ui_loop_opts_t *o, const ui_controller_t *ctl, ui_
     if(rc != HK_OK) {
         if(l->frame_log)
             fclose(l->frame_log);
+        ime_destroy(l->ime);
         hk_free(l);
         return rc;
     }
@@ -158,6 +192,7 @@ void ui_loop_destroy(ui_loop_t *l)
     runloop_destroy(l->rl);
     if(l->frame_log)
         fclose(l->frame_log);
+    ime_destroy(l->ime);
     for(i = 0; i < UI_LOOP_MAX_SCREENS; i++)
         if(l->scr[i])
             l->ops[i]->destroy(l->scr[i]);
@@ -214,6 +249,10 @@ static void entered(ui_loop_t *l)
     int id = l->stack[l->depth - 1];
 
     l->ops[id]->enter(l->scr[id]);
+    if(l->kb_open) { /* the keyboard belongs to the screen that opened it */
+        l->kb_open = false;
+        ui_keyboard_reset(&l->kb);
+    }
     /* the guard swallows the tail of the tap that changed the screen; the
      * very first screen follows no tap */
     if(l->frames > 0)
@@ -275,6 +314,56 @@ void ui_loop_dialog_close(ui_loop_t *l)
     l->dirty = true;
 }
 
+void ui_loop_keyboard_open(ui_loop_t *l, ui_kb_mode_t mode, bool allow_switch)
+{
+    ui_keyboard_set_mode(&l->kb, mode, allow_switch);
+    if(!l->kb_open)
+        ui_loop_guard(l); /* the rest of the tap on the field */
+    l->kb_open = true;
+    l->dirty = true;
+}
+
+void ui_loop_keyboard_close(ui_loop_t *l)
+{
+    if(!l->kb_open)
+        return;
+    l->kb_open = false;
+    ui_keyboard_reset(&l->kb);
+    l->dirty = true;
+}
+
+bool ui_loop_keyboard_is_open(const ui_loop_t *l)
+{
+    return l->kb_open;
+}
+
+const ui_keyboard_t *ui_loop_keyboard(const ui_loop_t *l)
+{
+    return &l->kb;
+}
+
+ime_t *ui_loop_ime(ui_loop_t *l)
+{
+    return l->ime;
+}
+
+/* Load the pinyin engine once the pinyin keyboard is on screen. */
+static void keyboard_after_present(ui_loop_t *l)
+{
+    hk_diag_t diag;
+
+    if(!l->kb_open || l->kb.mode != UI_KB_PINYIN || !l->ime || ime_loaded(l->ime) || l->ime_failed)
+        return;
+    hk_diag_clear(&diag);
+    if(ime_load(l->ime, &diag) != HK_OK) {
+        hk_log_error("ui", "pinyin input unavailable: %s", diag.msg);
+        l->ime_failed = true;
+        l->kb.ime = NULL; /* Latin from now on */
+        ui_keyboard_set_mode(&l->kb, UI_KB_LATIN, l->kb.allow_switch);
+    }
+    l->dirty = true; /* the bar: loaded (or gone) */
+}
+
 static void layout_dialog(ui_loop_t *l, const ui_model_t *m)
 {
     ui_dialog_t *d = &l->dialog;
@@ -300,6 +389,49 @@ void ui_loop_invalidate(ui_loop_t *l)
     l->dirty = true;
 }
 
+/* Deliver a text intent to the controller. */
+static void text_intent(ui_loop_t *l, ui_intent_kind_t kind, const char *text)
+{
+    ui_intent_t in;
+
+    memset(&in, 0, sizeof(in));
+    in.kind = kind;
+    if(text) {
+        in.payload = UI_PAYLOAD_TEXT;
+        snprintf(in.u.text, sizeof(in.u.text), "%s", text);
+    }
+    if(l->c.on_intent)
+        l->c.on_intent(l->c.ctl, &in);
+}
+
+static void keyboard_out(ui_loop_t *l, const ui_kb_out_t *o)
+{
+    switch(o->kind) {
+    case UI_KB_OUT_NONE: return;
+    case UI_KB_OUT_REDRAW: break;
+    case UI_KB_OUT_TEXT: text_intent(l, INTENT_TEXT_INPUT, o->text); break;
+    case UI_KB_OUT_BACKSPACE: text_intent(l, INTENT_TEXT_BACKSPACE, NULL); break;
+    case UI_KB_OUT_CLEAR: text_intent(l, INTENT_TEXT_CLEAR, NULL); break;
+    case UI_KB_OUT_ENTER: text_intent(l, INTENT_TEXT_ENTER, NULL); break;
+    }
+    /* the press look, the bar or the mode: the keyboard redraws what
+     * changed on it; what the controller changed shows in the model */
+    l->kb_dirty = true;
+}
+
+/* A physical keyboard or a keyboard-wedge scanner: typed text arrives as
+ * DISPLAY_EV_TEXT (letters' key events are left alone: their text
+ * follows), Backspace and Enter as keys. */
+static void physical_text(ui_loop_t *l, const display_event_t *ev)
+{
+    if(ev->type == DISPLAY_EV_TEXT && ev->text[0])
+        text_intent(l, INTENT_TEXT_INPUT, ev->text);
+    else if(ev->type == DISPLAY_EV_KEY && ev->key == DISPLAY_KEY_BACKSPACE)
+        text_intent(l, INTENT_TEXT_BACKSPACE, NULL);
+    else if(ev->type == DISPLAY_EV_KEY && ev->key == DISPLAY_KEY_ENTER)
+        text_intent(l, INTENT_TEXT_ENTER, NULL);
+}
+
 void ui_loop_input(ui_loop_t *l, const display_event_t *ev)
 {
     ui_intent_t in;
@@ -317,8 +449,12 @@ void ui_loop_input(ui_loop_t *l, const display_event_t *ev)
     }
     if(l->c.on_input && l->c.on_input(l->c.ctl, ev))
         return;
-    if(ev->type == DISPLAY_EV_KEY)
-        return; /* keys reach screens once they take text (text input) */
+    if(ev->type == DISPLAY_EV_KEY || ev->type == DISPLAY_EV_TEXT) {
+        /* keyboards and scanners type into the field, unless a dialog is up */
+        if(!l->dialog_open)
+            physical_text(l, ev);
+        return;
+    }
     if(ui_loop_mono(l) < l->guard_until_ms)
         return; /* the tail of a double tap */
     if(l->dialog_open) {
@@ -331,6 +467,13 @@ void ui_loop_input(ui_loop_t *l, const display_event_t *ev)
     }
     if(id < 0)
         return;
+    if(l->kb_open) {
+        ui_kb_out_t o = ui_keyboard_handle(&l->kb, ev);
+        if(o.consumed) {
+            keyboard_out(l, &o);
+            return;
+        }
+    }
     in = l->ops[id]->handle(l->scr[id], ev);
     if(in.kind == INTENT_NONE)
         return;
@@ -360,6 +503,8 @@ static void first_frame_log(ui_loop_t *l)
                     (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
 }
 
+static void presented(ui_loop_t *l);
+
 void ui_loop_frame(ui_loop_t *l, bool force)
 {
     int id = ui_loop_current(l);
@@ -371,14 +516,44 @@ void ui_loop_frame(ui_loop_t *l, bool force)
     m = l->c.model(l->c.ctl);
     m->w = l->g->width;
     m->h = l->g->height;
+    m->kb_h = l->kb_open ? ui_keyboard_height(m, l->kb.mode) : 0;
     changed = l->ops[id]->update(l->scr[id], m);
-    if(!(changed || l->dirty || force))
+    if(m->kb_h != l->last_kb_h)
+        changed = true; /* the screen's room changed */
+    if(!(changed || l->dirty || force)) {
+        /* only the keyboard: its changed keys and bar over the last frame */
+        if(!l->kb_dirty)
+            return;
+        if(!l->kb_open || l->dialog_open || l->frames == 0) {
+            l->kb_dirty = false;
+            if(!l->kb_open)
+                return;
+            l->dirty = true; /* under the dialog: draw it all (rare) */
+            ui_loop_frame(l, force);
+            return;
+        }
+        ui_keyboard_layout(&l->kb, m);
+        ui_keyboard_draw_changed(&l->kb, l->g);
+        presented(l);
         return;
+    }
     l->ops[id]->draw(l->scr[id], l->g);
+    if(l->kb_open) {
+        ui_keyboard_layout(&l->kb, m);
+        ui_keyboard_draw(&l->kb, l->g);
+    }
+    l->last_kb_h = m->kb_h;
     layout_dialog(l, m);
     ui_dialog_draw(&l->dialog, l->g);
+    presented(l);
+}
+
+/* Present the frame drawn; the frame log, the first-frame log, the hooks. */
+static void presented(ui_loop_t *l)
+{
     display_present(l->o.display);
     l->dirty = false;
+    l->kb_dirty = false;
     if(l->frame_log) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -388,6 +563,7 @@ void ui_loop_frame(ui_loop_t *l, bool force)
         first_frame_log(l);
     if(l->c.after_present)
         l->c.after_present(l->c.ctl);
+    keyboard_after_present(l);
 }
 
 void ui_loop_pump(ui_loop_t *l)

@@ -23,6 +23,7 @@
 
 #include "clock.h"
 #include "display.h"
+#include "keyboard.h"
 #include "runloop.h"
 #include "screens.h"
 #include "ui.h"
@@ -72,6 +73,9 @@ typedef struct ui_loop_opts {
     hk_clock_t *clock;     /* borrowed */
     int64_t start_mono_ms; /* process start for the first-frame log; 0 = none */
     int mailbox_capacity;  /* 0 = default (256) */
+    /* The keyboard's pinyin engine keeps its files in DATA_DIR/rime and its
+     * logs in DATA_DIR/logs, loaded on first use; NULL = no pinyin mode. */
+    const char *data_dir;
 } ui_loop_opts_t;
 
 /**
@@ -102,6 +106,28 @@ const char *ui_loop_screen_name(const ui_loop_t *l);
 /* The overlay: a modal dialog with one OK button. */
 void ui_loop_dialog(ui_loop_t *l, const char *title, const char *msg);
 void ui_loop_dialog_close(ui_loop_t *l);
+
+/*
+ * The overlay's on-screen keyboard (app/ui/widgets/keyboard.h). While open
+ * it is drawn over the bottom m->kb_h pixels (the loop sets kb_h in the
+ * controller's model each frame; screens lay out above it), touches on it
+ * become INTENT_TEXT_INPUT / _BACKSPACE / _CLEAR / _ENTER delivered to the
+ * controller's on_intent like a screen's intents, and touches above it
+ * still reach the screen. Physical keyboards and keyboard-wedge scanners
+ * give the same intents whether it is open or not (DISPLAY_EV_TEXT, the
+ * Backspace and Enter keys). The dialog stays on top of it.
+ * Navigation (set_stack, back) closes it: a screen opens it after it is
+ * entered. Pinyin loads its engine after the first frame that shows the
+ * pinyin keyboard (the bar says it is loading meanwhile), never before.
+ */
+/** Open (or switch) the keyboard; allow_switch shows the 中/EN/123 keys. */
+void ui_loop_keyboard_open(ui_loop_t *l, ui_kb_mode_t mode, bool allow_switch);
+void ui_loop_keyboard_close(ui_loop_t *l);
+bool ui_loop_keyboard_is_open(const ui_loop_t *l);
+/** The keyboard widget, for tests and benchmarks (its keys' rectangles). */
+const ui_keyboard_t *ui_loop_keyboard(const ui_loop_t *l);
+/** The pinyin engine (NULL without a data_dir), for tests and benchmarks. */
+ime_t *ui_loop_ime(ui_loop_t *l);
 
 /** Swallow input for UI_INPUT_GUARD_MS from now. */
 void ui_loop_guard(ui_loop_t *l);

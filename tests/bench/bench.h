@@ -127,6 +127,10 @@ void bench_central_http(const bench_opts_t *o, bench_table_t *t);
  *  the recovery with the sync worker's backoff; hall-central's PSS. */
 void bench_central_fleet(const bench_opts_t *o, bench_table_t *t);
 
+/** ime: the pinyin keyboard (IME, issue 8.4): keystroke -> candidates drawn
+ *  at 1080x1920, first-use load, PSS idle and with the keyboard in use. */
+void bench_ime(const bench_opts_t *o, bench_table_t *t);
+
 /* ---- processes and /proc (bench_sys.c) ---------------------------------- */
 
 /** 0 = exited (status filled), -1 = still running after timeout_ms. */

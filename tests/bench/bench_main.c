@@ -9,7 +9,7 @@
  *                 [--runs N] [--idle-s N] [--frames N] [--tickets N]
  *                 [--central-events N]
  *                 [process] [redraw] [ticket] [hub] [central-ingest]
- *                 [central-drain] [central-http-ingest] [central-fleet]
+ *                 [central-drain] [central-http-ingest] [central-fleet] [ime]
  */
 #include "bench.h"
 
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     bench_opts_t o;
     char hk[1024], work[1024];
     int i, want_process = 0, want_redraw = 0, want_ticket = 0, want_hub = 0, want_central = 0;
-    int want_drain = 0, want_http = 0, want_fleet = 0;
+    int want_drain = 0, want_http = 0, want_fleet = 0, want_ime = 0;
 
     memset(&o, 0, sizeof(o));
     snprintf(hk, sizeof(hk), "%s/hallkiosk", HK_BINARY_DIR);
@@ -74,6 +74,8 @@ int main(int argc, char **argv)
             want_http = 1;
         } else if(!strcmp(a, "central-fleet")) {
             want_fleet = 1;
+        } else if(!strcmp(a, "ime")) {
+            want_ime = 1; /* IME: the pinyin keyboard */
         } else if(v && !strcmp(a, "--hallkiosk")) {
             o.hallkiosk = v;
             i++;
@@ -110,9 +112,9 @@ int main(int argc, char **argv)
         return 2;
     }
     if(!want_process && !want_redraw && !want_ticket && !want_hub && !want_central && !want_drain &&
-       !want_http && !want_fleet)
+       !want_http && !want_fleet && !want_ime)
         want_process = want_redraw = want_ticket = want_hub = want_central = want_drain =
-            want_http = want_fleet = 1;
+            want_http = want_fleet = want_ime = 1;
     if(mkdir(o.work_dir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "hk_bench: cannot create %s: %s\n", o.work_dir, strerror(errno));
         return 2;
@@ -134,6 +136,8 @@ int main(int argc, char **argv)
         bench_central_http(&o, &table);
     if(want_fleet)
         bench_central_fleet(&o, &table);
+    if(want_ime)
+        bench_ime(&o, &table);
     print_table(&table);
     return 0;
 }
@@ -239,7 +243,7 @@ static void usage(FILE *f)
           "                [--runs N] [--idle-s N] [--frames N] [--tickets N]\n"
           "                [--central-events N]\n"
           "                [process] [redraw] [ticket] [hub] [central-ingest]\n"
-          "                [central-drain] [central-http-ingest] [central-fleet]\n"
+          "                [central-drain] [central-http-ingest] [central-fleet] [ime]\n"
           "Prints measure | value | target | ok?; exits 0 even when a target is missed.\n",
           f);
 }
