@@ -134,6 +134,7 @@ struct kiosk {
     char sub_phone[SUBMISSION_PHONE_LEN];   /* the number as typed; wiped with the form */
     char sub_origin[SUBMISSION_ORIGIN_LEN]; /* where the form was opened from */
     bool sub_print_after_present;
+    bool sub_kb_open; /* the form opened the on-screen keyboard */
 };
 
 static int64_t wall_ms(const kiosk_t *k)
@@ -181,6 +182,7 @@ static void request_snapshot(kiosk_t *k)
 /* ---- navigation --------------------------------------------------------- */
 
 static void submit_clear(kiosk_t *k, bool receipt);
+static void submit_keyboard(kiosk_t *k);
 
 static void on_screen_change(kiosk_t *k, int id)
 {
@@ -454,6 +456,10 @@ static void submit_clear(kiosk_t *k, bool receipt)
         v->print_state = ps;
     }
     k->sub_origin[0] = '\0';
+    if(k->sub_kb_open) {
+        ui_loop_keyboard_close(k->loop);
+        k->sub_kb_open = false;
+    }
     runloop_timer_cancel(ui_loop_runloop(k->loop), T_SUBMIT_WARN);
     runloop_timer_cancel(ui_loop_runloop(k->loop), T_SUBMIT_TICK);
 }
@@ -674,49 +680,40 @@ static void submit_intent(kiosk_t *k, const ui_intent_t *in)
         break;
     case INTENT_TEXT_BACKSPACE: submit_erase(k, false); break;
     case INTENT_TEXT_CLEAR: submit_erase(k, true); break;
-    case INTENT_TEXT_ENTER:
-        v->focus = v->focus == UI_SUBMIT_FOCUS_PHONE ? UI_SUBMIT_FOCUS_DESC : UI_SUBMIT_FOCUS_NONE;
-        break;
+    case INTENT_TEXT_ENTER: v->focus = UI_SUBMIT_FOCUS_NONE; break; /* done: the keyboard goes */
     default: break;
     }
     v->has_err = v->err[SUBMISSION_FIELD_CATEGORY] || v->err[SUBMISSION_FIELD_PHONE] ||
                  v->err[SUBMISSION_FIELD_DESCRIPTION] || v->err[SUBMISSION_FIELD_CONSENT];
+    if(in->kind == INTENT_SUBMIT_FOCUS || in->kind == INTENT_TEXT_ENTER ||
+       in->kind == INTENT_SUBMIT_SEND)
+        submit_keyboard(k);
     ui_loop_invalidate(k->loop);
 }
 
-/* A physical keyboard on the form: its text, Backspace, Enter. A key's
- * text twin (SDL sends both) is not typed twice. */
+/* Any input on the form is activity: the warning starts over. Typed text
+ * itself (physical keyboards, scanners, the on-screen keyboard) reaches
+ * submit_intent as the loop's INTENT_TEXT_*. */
 static bool submit_input(kiosk_t *k, const display_event_t *ev)
 {
-    ui_intent_t in;
+    (void)ev;
+    submit_arm_warn(k);
+    return false;
+}
 
-    memset(&in, 0, sizeof(in));
-    if(ev->type == DISPLAY_EV_TEXT) {
-        bool twin = ev->text[0] == k->last_key_char && ev->text[1] == '\0' &&
-                    mono_ms(k) - k->last_key_ms < 100;
-        k->last_key_char = 0;
-        if(twin)
-            return true;
-        in.kind = INTENT_TEXT_INPUT;
-        in.payload = UI_PAYLOAD_TEXT;
-        snprintf(in.u.text, sizeof(in.u.text), "%s", ev->text);
-    } else if(ev->type == DISPLAY_EV_KEY && ev->key == DISPLAY_KEY_BACKSPACE) {
-        in.kind = INTENT_TEXT_BACKSPACE;
-    } else if(ev->type == DISPLAY_EV_KEY && ev->key == DISPLAY_KEY_ENTER) {
-        in.kind = INTENT_TEXT_ENTER;
-    } else if(ev->type == DISPLAY_EV_KEY && ev->key > 32 && ev->key < 127) {
-        k->last_key_char = ev->key;
-        k->last_key_ms = mono_ms(k);
-        in.kind = INTENT_TEXT_INPUT;
-        in.payload = UI_PAYLOAD_TEXT;
-        in.u.text[0] = (char)ev->key;
-    } else {
-        if(ev->type == DISPLAY_EV_DOWN || ev->type == DISPLAY_EV_UP)
-            submit_arm_warn(k); /* a touch is activity too */
-        return false;
-    }
-    submit_intent(k, &in);
-    return true;
+/* The on-screen keyboard follows the focus: digits for the phone, pinyin
+ * (with the switch to Latin and digits) for the description. */
+static void submit_keyboard(kiosk_t *k)
+{
+    ui_submit_focus_t f = k->model.submit.focus;
+
+    if(f == UI_SUBMIT_FOCUS_PHONE)
+        ui_loop_keyboard_open(k->loop, UI_KB_NUMERIC, false);
+    else if(f == UI_SUBMIT_FOCUS_DESC)
+        ui_loop_keyboard_open(k->loop, UI_KB_PINYIN, true);
+    else if(k->sub_kb_open)
+        ui_loop_keyboard_close(k->loop);
+    k->sub_kb_open = f != UI_SUBMIT_FOCUS_NONE;
 }
 
 /* The receipt: reference, masked phone, QR code to the status page. */
