@@ -15,17 +15,20 @@
 static const struct {
     const char *id, *zh, *en;
 } categories[] = {
-    { "signal", "网络信号", "Network signal" },     { "broadband", "宽带故障", "Broadband fault" },
-    { "billing", "话费争议", "Billing dispute" },   { "complaint", "服务投诉", "Service complaint" },
-    { "suggestion", "意见建议", "Suggestion" },     { "other", "其他问题", "Something else" },
+    { "signal", "网络信号", "Network signal" },   { "broadband", "宽带故障", "Broadband fault" },
+    { "billing", "话费争议", "Billing dispute" }, { "complaint", "服务投诉", "Service complaint" },
+    { "suggestion", "意见建议", "Suggestion" },   { "other", "其他问题", "Something else" },
 };
 
 static const struct {
     const char *id, *zh, *en;
 } causes[] = {
-    { "staff_attitude", "服务态度", "staff attitude" }, { "wait_time", "等候时间", "waiting time" },
-    { "process", "业务流程", "process" },               { "system_fault", "系统故障", "system fault" },
-    { "policy", "资费政策", "tariff policy" },          { "misunderstanding", "误解，已解释", "explained" },
+    { "staff_attitude", "服务态度", "staff attitude" },
+    { "wait_time", "等候时间", "waiting time" },
+    { "process", "业务流程", "process" },
+    { "system_fault", "系统故障", "system fault" },
+    { "policy", "资费政策", "tariff policy" },
+    { "misunderstanding", "误解，已解释", "explained" },
     { "other", "其他", "other" },
 };
 
@@ -141,12 +144,17 @@ hk_err_t submission_status_html(const submission_status_t *st, const char *branc
         if(!strcmp(causes[i].id, st->cause))
             cause = zh ? causes[i].zh : causes[i].en;
     switch(st->state) {
-    case SUBMISSION_STATUS_OPEN: head = zh ? "已受理，等待跟进" : "Received: waiting for follow-up"; break;
+    case SUBMISSION_STATUS_OPEN:
+        head = zh ? "已受理，等待跟进" : "Received: waiting for follow-up";
+        break;
     case SUBMISSION_STATUS_ASSIGNED: head = zh ? "专人跟进中" : "Being followed up"; break;
-    case SUBMISSION_STATUS_CALLED_BACK: head = zh ? "已回访，处理中" : "Called back: in progress"; break;
+    case SUBMISSION_STATUS_CALLED_BACK:
+        head = zh ? "已回访，处理中" : "Called back: in progress";
+        break;
     case SUBMISSION_STATUS_CLOSED: head = zh ? "已办结" : "Closed"; break;
     default:
-        head = zh ? "营业厅已收到，正在转交总部" : "Received at the branch, on its way to head office";
+        head =
+            zh ? "营业厅已收到，正在转交总部" : "Received at the branch, on its way to head office";
         break;
     }
     hk_buf_init(&b, 64 * 1024);
@@ -156,18 +164,18 @@ hk_err_t submission_status_html(const submission_status_t *st, const char *branc
                   "<meta http-equiv=\"refresh\" content=\"60\"><title>",
                   zh ? "zh-CN" : "en");
     hk_buf_html(&b, st->case_number[0] ? st->case_number : st->ref);
-    hk_buf_puts(&b,
-                "</title><style>"
-                "body{margin:0;font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;"
-                "background:#f4f6f8;color:#1b2430}main{max-width:28rem;margin:0 auto;"
-                "padding:1.5rem 1.25rem}.branch{color:#556;margin-bottom:.75rem}"
-                ".card{background:#fff;border-radius:12px;padding:1.25rem;box-shadow:0 1px 3px #0002;"
-                "border-left:8px solid #e07a00}.lbl{color:#667;font-size:.95rem}"
-                ".num{font-size:2.2rem;font-weight:700;color:#b35900;margin:.2rem 0 .8rem}"
-                ".head{font-size:1.5rem;font-weight:600;margin-bottom:.8rem}"
-                ".row{display:flex;justify-content:space-between;padding:.35rem 0;"
-                "border-top:1px solid #eee}.row span{color:#667}.meta{color:#667;font-size:.9rem;"
-                "margin-top:1.2rem}</style></head><body><main><div class=\"branch\">");
+    hk_buf_puts(
+        &b, "</title><style>"
+            "body{margin:0;font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;"
+            "background:#f4f6f8;color:#1b2430}main{max-width:28rem;margin:0 auto;"
+            "padding:1.5rem 1.25rem}.branch{color:#556;margin-bottom:.75rem}"
+            ".card{background:#fff;border-radius:12px;padding:1.25rem;box-shadow:0 1px 3px #0002;"
+            "border-left:8px solid #e07a00}.lbl{color:#667;font-size:.95rem}"
+            ".num{font-size:2.2rem;font-weight:700;color:#b35900;margin:.2rem 0 .8rem}"
+            ".head{font-size:1.5rem;font-weight:600;margin-bottom:.8rem}"
+            ".row{display:flex;justify-content:space-between;padding:.35rem 0;"
+            "border-top:1px solid #eee}.row span{color:#667}.meta{color:#667;font-size:.9rem;"
+            "margin-top:1.2rem}</style></head><body><main><div class=\"branch\">");
     hk_buf_html(&b, branch_name ? branch_name : "");
     hk_buf_puts(&b, "</div><div class=\"card\"><div class=\"lbl\">");
     hk_buf_html(&b, st->case_number[0] ? (zh ? "工单编号" : "Case number")

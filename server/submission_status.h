@@ -36,7 +36,7 @@ typedef enum submission_status_state {
 
 typedef struct submission_status {
     submission_status_state_t state;
-    char ref[16];                                /* the local reference */
+    char ref[16];                                   /* the local reference */
     char case_number[SUBMISSION_STATUS_NUMBER_LEN]; /* "" while pending */
     char category[16];
     char phone_masked[12];
