@@ -130,6 +130,8 @@ typedef struct config {
     } display;
     char ticket_url_template[CONFIG_PATH_LEN]; /* {branch} {day} {number} {sig} */
     char ticket_url_key[65]; /* {sig}'s key: 64 hex digits, "" = none (ticket_url.h) */
+    /* submission (issue 8.5): the status page of a submitted problem, {number} = its ref */
+    char ticket_submit_url_template[CONFIG_PATH_LEN];
     char ticket_footer_zh[CONFIG_TEXT_LEN];
     char ticket_footer_en[CONFIG_TEXT_LEN];
     char data_dir[CONFIG_PATH_LEN]; /* "" = $XDG_DATA_HOME/hallkiosk */

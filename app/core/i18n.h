@@ -246,7 +246,37 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_BOARD_WAITING_D, "board_waiting_d")             \
     X(I18N_BOARD_NO_CALLS, "board_no_calls")               \
     X(I18N_BOARD_NUMBER, "board_number")                   \
-    X(I18N_BOARD_COUNTER, "board_counter")
+    X(I18N_BOARD_COUNTER, "board_counter") \
+    /* submission (issue 8.5): the report-a-problem form and its confirmation */ \
+    X(I18N_SUBMIT_TITLE, "submit_title") \
+    X(I18N_SUBMIT_SUB, "submit_sub") \
+    X(I18N_SUBMIT_CATEGORY, "submit_category") \
+    X(I18N_SUBMIT_CAT_SIGNAL, "submit_cat_signal") \
+    X(I18N_SUBMIT_CAT_BROADBAND, "submit_cat_broadband") \
+    X(I18N_SUBMIT_CAT_BILLING, "submit_cat_billing") \
+    X(I18N_SUBMIT_CAT_COMPLAINT, "submit_cat_complaint") \
+    X(I18N_SUBMIT_CAT_SUGGESTION, "submit_cat_suggestion") \
+    X(I18N_SUBMIT_CAT_OTHER, "submit_cat_other") \
+    X(I18N_SUBMIT_PHONE, "submit_phone") \
+    X(I18N_SUBMIT_PHONE_HINT, "submit_phone_hint") \
+    X(I18N_SUBMIT_DESC, "submit_desc") \
+    X(I18N_SUBMIT_DESC_HINT, "submit_desc_hint") \
+    X(I18N_SUBMIT_COUNT_D, "submit_count_d") \
+    X(I18N_SUBMIT_CONSENT, "submit_consent") \
+    X(I18N_SUBMIT_NOTICE, "submit_notice") \
+    X(I18N_SUBMIT_SEND, "submit_send") \
+    X(I18N_SUBMIT_SENDING, "submit_sending") \
+    X(I18N_SUBMIT_ERR_CATEGORY, "submit_err_category") \
+    X(I18N_SUBMIT_ERR_PHONE, "submit_err_phone") \
+    X(I18N_SUBMIT_ERR_DESC, "submit_err_desc") \
+    X(I18N_SUBMIT_ERR_CONSENT, "submit_err_consent") \
+    X(I18N_SUBMIT_WARN_D, "submit_warn_d") \
+    X(I18N_SUBMIT_FAILED, "submit_failed") \
+    X(I18N_SUBMIT_DONE_TITLE, "submit_done_title") \
+    X(I18N_SUBMIT_DONE_REF, "submit_done_ref") \
+    X(I18N_SUBMIT_DONE_PHONE, "submit_done_phone") \
+    X(I18N_SUBMIT_DONE_SCAN, "submit_done_scan") \
+    X(I18N_SUBMIT_DONE_KEEP, "submit_done_keep")
 
 /* clang-format on */
 

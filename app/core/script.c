@@ -102,6 +102,22 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
 
     if(hash)
         *hash = '\0';
+    if(!strncmp(line, "text ", 5)) { /* the rest of the line, spaces included */
+        size_t n;
+        a = line + 5;
+        n = strlen(a);
+        while(n > 0 && (a[n - 1] == ' ' || a[n - 1] == '\t' || a[n - 1] == '\r'))
+            a[--n] = '\0';
+        memset(cmd, 0, sizeof(*cmd));
+        cmd->line = lineno;
+        cmd->op = SCRIPT_TEXT;
+        if(n == 0 || n > 31) { /* one DISPLAY_EV_TEXT: 32 bytes with its NUL */
+            hk_diag_set(diag, "line %d: text: expected 1 to 31 bytes of text", lineno);
+            return -1;
+        }
+        memcpy(cmd->arg, a, n + 1);
+        return 1;
+    }
     op = strtok_r(line, " \t\r", &save);
     if(!op)
         return 0;
@@ -125,8 +141,7 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
     }
     if(strcmp(op, "wait") && strcmp(op, "key") && strcmp(op, "screenshot") &&
        strcmp(op, "expect-screen") && strcmp(op, "expect-print") && strcmp(op, "clock") &&
-       strcmp(op, "print-wait") && strcmp(op, "quit") && strcmp(op, "config") &&
-       strcmp(op, "text")) {
+       strcmp(op, "print-wait") && strcmp(op, "quit") && strcmp(op, "config")) {
         hk_diag_set(diag, "line %d: unknown command \"%.32s\"", lineno, op);
         return -1;
     }
@@ -160,14 +175,6 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
             hk_diag_set(diag, "line %d: %s: expected a name of letters, digits, _ - .", lineno, op);
             return -1;
         }
-    } else if(!strcmp(op, "text")) {
-        /* FAQ/triage (issue 8): what a keyboard or scanner types, one word */
-        cmd->op = SCRIPT_TEXT;
-        if(!a || strlen(a) >= sizeof(cmd->arg) || strlen(a) >= 32) {
-            hk_diag_set(diag, "line %d: text: expected one word of 1..31 bytes", lineno);
-            return -1;
-        }
-        memcpy(cmd->arg, a, strlen(a) + 1);
     } else if(!strcmp(op, "clock")) {
         cmd->op = SCRIPT_CLOCK;
         if(!parse_clock(a, &cmd->ms)) {

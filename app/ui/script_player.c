@@ -125,11 +125,6 @@ static ui_src_result_t command(script_player_t *p, ui_loop_t *l, display_event_t
             p->st = P_UP_PENDING;
         }
         return UI_SRC_EVENT;
-    case SCRIPT_TEXT:
-        ev->type = DISPLAY_EV_TEXT;
-        memcpy(ev->text, c->arg, sizeof(ev->text) - 1); /* the parser kept it < 32 bytes */
-        ev->text[sizeof(ev->text) - 1] = '\0';
-        return UI_SRC_EVENT;
     case SCRIPT_WAIT:
         p->wait_end = ui_loop_mono(l) + c->ms;
         p->st = P_WAITING;
@@ -137,6 +132,11 @@ static ui_src_result_t command(script_player_t *p, ui_loop_t *l, display_event_t
     case SCRIPT_KEY:
         ev->type = DISPLAY_EV_KEY;
         ev->key = c->key;
+        return UI_SRC_EVENT;
+    case SCRIPT_TEXT:
+        ev->type = DISPLAY_EV_TEXT;
+        /* the parser keeps text to 31 bytes, so it fits whole */
+        snprintf(ev->text, sizeof(ev->text), "%.*s", (int)sizeof(ev->text) - 1, c->arg);
         return UI_SRC_EVENT;
     case SCRIPT_SCREENSHOT:
         if(!p->shots)

@@ -17,6 +17,7 @@
 #include "gfx.h"
 #include "i18n.h"
 #include "queue.h"
+#include "submission.h"
 
 typedef enum ui_screen_id {
     UI_SCR_ATTRACT = 0,
@@ -35,6 +36,9 @@ typedef enum ui_screen_id {
     UI_SCR_TRIAGE,      /* "What do you need?" */
     UI_SCR_FAQ_LIST,    /* FAQ: categories, a category's articles, search results */
     UI_SCR_FAQ_ARTICLE, /* FAQ: the article reader */
+    /* submission (issue 8.5) */
+    UI_SCR_SUBMIT_FORM, /* report a problem: the form */
+    UI_SCR_SUBMIT_DONE, /* its confirmation: reference, masked phone, QR */
     UI_SCR_COUNT
 } ui_screen_id_t;
 
@@ -144,6 +148,34 @@ typedef struct ui_faq_view {
     int scroll_px; /* the article's scroll offset, panel pixels */
     int feedback;  /* this view of the article: 0 not asked yet, 1 helped, 2 did not */
 } ui_faq_view_t;
+/* submission (issue 8.5): the report-a-problem form and its confirmation.
+ * The raw phone number stays in the controller: the model has only what
+ * the screen shows (the digits while typing, masked once complete). */
+typedef enum ui_submit_focus {
+    UI_SUBMIT_FOCUS_NONE = 0,
+    UI_SUBMIT_FOCUS_PHONE,
+    UI_SUBMIT_FOCUS_DESC
+} ui_submit_focus_t;
+
+typedef struct ui_submit_view {
+    int category;                          /* index in submission_categories(); -1 = none chosen */
+    ui_submit_focus_t focus;               /* the field the keyboard types into */
+    char phone_text[SUBMISSION_PHONE_LEN]; /* shown: digits while typing, 138****5678 when done */
+    bool phone_done;                       /* 11 valid digits: shown masked */
+    char desc[SUBMISSION_DESC_CAP];        /* the description as typed */
+    int desc_chars;                        /* characters (not bytes) */
+    bool consent;
+    i18n_key_t err[SUBMISSION_FIELD_ORIGIN + 1]; /* per submission_field_t; 0 = no error */
+    bool has_err;
+    int warn_s;   /* > 0: inactivity warning, seconds before the form clears */
+    bool sending; /* on its way to the hub */
+    bool failed;  /* the hub refused or did not answer (a message under the button) */
+    /* the confirmation */
+    char ref[SUBMISSION_REF_LEN];
+    char phone_masked[SUBMISSION_PHONE_LEN];
+    char qr_url[CONFIG_PATH_LEN]; /* the status page; "" = none configured */
+    ui_print_state_t print_state;
+} ui_submit_view_t;
 
 /* Everything a screen shows. Screens keep a copy and redraw only when a
  * new model differs (so no raw clock in here: minutes are text). */
@@ -178,6 +210,8 @@ typedef struct ui_model {
     bool contrast;         /* high-contrast theme (header toggle, every screen) */
     bool contrast_offered; /* the role handles INTENT_TOGGLE_CONTRAST: the header shows it */
     ui_faq_view_t faq;     /* the FAQ and triage screens */
+    /* submission (issue 8.5) */
+    ui_submit_view_t submit;
 } ui_model_t;
 
 typedef enum ui_intent_kind {
@@ -229,7 +263,12 @@ typedef enum ui_intent_kind {
     INTENT_FAQ_HELPFUL,      /* arg = 1 helped, 0 did not */
     INTENT_FAQ_STILL_QUEUE,  /* take a number for the article's service */
     INTENT_FAQ_STILL_SUBMIT, /* report a problem, the article's category filled in */
-    INTENT_TOGGLE_CONTRAST   /* high-contrast theme on / off */
+    INTENT_TOGGLE_CONTRAST,  /* high-contrast theme on / off */
+    /* submission (issue 8.5) */
+    INTENT_SUBMIT_CATEGORY, /* arg = index in submission_categories() */
+    INTENT_SUBMIT_FOCUS,    /* arg = ui_submit_focus_t */
+    INTENT_SUBMIT_CONSENT,  /* toggle the consent box */
+    INTENT_SUBMIT_SEND      /* check and submit the form */
 } ui_intent_kind_t;
 
 /* What an intent carries beyond its kind and index. */

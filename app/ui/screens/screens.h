@@ -65,6 +65,9 @@ const scr_ops_t *scr_rate_staff_ops(void);
 const scr_ops_t *scr_rate_faces_ops(void);
 const scr_ops_t *scr_rate_number_ops(void);
 const scr_ops_t *scr_board_ops(void);
+/* submission (issue 8.5) */
+const scr_ops_t *scr_submit_form_ops(void);
+const scr_ops_t *scr_submit_done_ops(void);
 
 /*
  * FAQ/triage (issue 8, helper UI): the triage and FAQ screens, and what
