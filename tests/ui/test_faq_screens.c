@@ -172,8 +172,8 @@ static void test_richtext_wraps_and_styles_emphasis_without_markers(void)
     ui_richtext_init(&rt);
     /* 40 px characters in 400 px: ten to a line */
     HK_ASSERT_OK(ui_richtext_add(&rt, gfx_rec_gfx(rec),
-                                 "不再使用宽带时，需要办理**拆机销户**，否则可能继续产生费用。", true,
-                                 UI_RT_TEXT, 40, 0, 0, 400, 60, &h));
+                                 "不再使用宽带时，需要办理**拆机销户**，否则可能继续产生费用。",
+                                 true, UI_RT_TEXT, 40, 0, 0, 400, 60, &h));
     for(i = 0; i < rt.n; i++) {
         HK_ASSERT(strstr(rt.buf + rt.runs[i].off, "**") == NULL ||
                   (size_t)(strstr(rt.buf + rt.runs[i].off, "**") - (rt.buf + rt.runs[i].off)) >=
