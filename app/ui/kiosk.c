@@ -1144,6 +1144,8 @@ static void on_intent(void *ctl, const ui_intent_t *in)
     case INTENT_TOGGLE_LANG:
         m->lang = m->lang == I18N_ZH ? I18N_EN : I18N_ZH;
         refresh_time(k);
+        if(m->faq.query[0]) /* FAQ/triage: results prefer the language shown */
+            faq_search(k);
         break;
     case INTENT_TOGGLE_LARGE: m->large = !m->large; break;
     default: faq_intent(k, in); break; /* FAQ/triage, the loop's own, or the counter role's */
