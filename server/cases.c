@@ -54,6 +54,8 @@ bool cases_from_event(const char *branch, const char *device, const central_even
         (void)snprintf(out->branch, sizeof(out->branch), "%s", branch ? branch : "");
         (void)snprintf(out->device, sizeof(out->device), "%s", device ? device : "");
         copy(out->number, sizeof(out->number), body, "number");
+        if(out->kind == CASES_SUBMISSION) /* submission (issue 8.5): its local reference */
+            copy(out->number, sizeof(out->number), body, "ref");
         copy(out->day, sizeof(out->day), body, "day");
         copy(out->counter, sizeof(out->counter), body, "counter");
         copy(out->staff, sizeof(out->staff), body, "staff");

@@ -37,6 +37,7 @@
 #include "hk_time.h"
 #include "report.h"
 #include "report_html.h"
+#include "submission_status.h"
 #include "ticket_status.h"
 #include "ticket_url.h"
 
@@ -129,9 +130,9 @@ void central_pages_free(central_pages_t *p)
 
 bool central_pages_owns(const char *url)
 {
-    return !strncmp(url, "/t/", 3) || !strcmp(url, "/login") || !strcmp(url, "/logout") ||
-           !strcmp(url, "/reports") || !strcmp(url, "/v1/cases") || !strncmp(url, "/cases/", 7) ||
-           !strcmp(url, "/");
+    return !strncmp(url, "/t/", 3) || !strncmp(url, "/s/", 3) || !strcmp(url, "/login") ||
+           !strcmp(url, "/logout") || !strcmp(url, "/reports") || !strcmp(url, "/v1/cases") ||
+           !strncmp(url, "/cases/", 7) || !strcmp(url, "/");
 }
 
 /* ---- answers ------------------------------------------------------------------------- */
@@ -519,6 +520,70 @@ static enum MHD_Result do_status(const page_req_t *q)
                             q->en ? (b->name_en[0] ? b->name_en : cfg->branch_name_en)
                                   : (b->name_zh[0] ? b->name_zh : cfg->branch_name_zh),
                             label[0] ? label : NULL, !q->en, cfg->utc_offset_min, &html, &len);
+    if(rc != HK_OK)
+        return MHD_NO;
+    ret = send_page(q->c, 200, "text/html; charset=utf-8", html, len, NULL);
+    hk_free(html);
+    return ret;
+}
+
+/* ---- submission (issue 8.5): a submitted problem's status page ------------------------------ */
+
+/* GET /s/{branch}/{ref}?s={sig}: {sig} is ticket_url_sig over branch, the
+ * reference's day and the reference (what the kiosk's
+ * ticket.submit_url_template printed). A bad signature, branch or
+ * reference is the ticket page's 404 (no oracle); a good one whose event
+ * has not reached head office yet says so, with the local reference. */
+static enum MHD_Result do_submission_status(const page_req_t *q)
+{
+    char branch[CENTRAL_ID_LEN], ref[16], day[11], uuid[64];
+    const char *rest = q->url + 3, *slash = strchr(rest, '/'), *sig = arg(q, "s");
+    const central_branch_cfg_t *b;
+    const config_t *cfg;
+    central_event_row_t *rows = NULL;
+    central_event_t *ev = NULL;
+    submission_status_t st;
+    cases_case_t c;
+    char *html = NULL;
+    size_t len = 0;
+    enum MHD_Result ret;
+    hk_err_t rc;
+    int n = 0, i;
+
+    if(!slash || strchr(slash + 1, '/') || (size_t)(slash - rest) >= sizeof(branch) ||
+       strlen(slash + 1) >= sizeof(ref))
+        return status_not_found(q);
+    snprintf(branch, sizeof(branch), "%.*s", (int)(slash - rest), rest);
+    snprintf(ref, sizeof(ref), "%s", slash + 1);
+    b = central_config_branch(q->p->cfg, branch);
+    if(!b || !b->parsed || !sig || !submission_status_ref_day(ref, day))
+        return status_not_found(q);
+    cfg = &b->parsed->config;
+    if(!ticket_url_key_ok(cfg->ticket_url_key) ||
+       !ticket_url_sig_ok(cfg->ticket_url_key, branch, day, ref, sig))
+        return status_not_found(q);
+    if(!q->s)
+        return send_unavailable(q);
+    rc = central_store_day_events(q->s, branch, day, &rows, &n);
+    if(rc == HK_ERR_NOMEM)
+        return MHD_NO;
+    if(rc != HK_OK)
+        return send_unavailable(q);
+    if(n > 0 && !(ev = hk_calloc((size_t)n, sizeof(*ev)))) {
+        central_event_rows_free(rows, n);
+        return MHD_NO;
+    }
+    for(i = 0; i < n; i++)
+        ev[i] = rows[i].ev; /* shallow: the bodies stay the rows' */
+    rc = submission_status_find(ev, n, ref, uuid, &st);
+    hk_free(ev);
+    central_event_rows_free(rows, n);
+    if(rc == HK_OK && central_store_case_get(q->s, uuid, &c) == HK_OK)
+        submission_status_apply_case(&st, &c); /* head office's case number from now on */
+    rc = submission_status_html(&st,
+                                q->en ? (b->name_en[0] ? b->name_en : cfg->branch_name_en)
+                                      : (b->name_zh[0] ? b->name_zh : cfg->branch_name_zh),
+                                !q->en, cfg->utc_offset_min, &html, &len);
     if(rc != HK_OK)
         return MHD_NO;
     ret = send_page(q->c, 200, "text/html; charset=utf-8", html, len, NULL);
@@ -1623,6 +1688,8 @@ enum MHD_Result central_pages_serve(central_pages_t *p, struct MHD_Connection *c
     q.en = want_en(&q, NULL);
     if(!strncmp(url, "/t/", 3))
         return get ? do_status(&q) : method_not_allowed(&q, "GET");
+    if(!strncmp(url, "/s/", 3)) /* submission (issue 8.5) */
+        return get ? do_submission_status(&q) : method_not_allowed(&q, "GET");
     if(!strcmp(url, "/login")) {
         if(post)
             return do_login_post(&q);

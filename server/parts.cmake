@@ -6,7 +6,9 @@
 add_library(hk_server_parts STATIC
             ${CMAKE_CURRENT_LIST_DIR}/report.c ${CMAKE_CURRENT_LIST_DIR}/report_html.c
             ${CMAKE_CURRENT_LIST_DIR}/ticket_status.c ${CMAKE_CURRENT_LIST_DIR}/alerts.c
-            ${CMAKE_CURRENT_LIST_DIR}/central_auth.c ${CMAKE_CURRENT_LIST_DIR}/cases.c)
+            ${CMAKE_CURRENT_LIST_DIR}/central_auth.c ${CMAKE_CURRENT_LIST_DIR}/cases.c
+            # submission (issue 8.5): the public status page of a submitted problem
+            ${CMAKE_CURRENT_LIST_DIR}/submission_status.c)
 target_include_directories(hk_server_parts PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(hk_server_parts PUBLIC hk_core PkgConfig::CURL Threads::Threads)
 hk_warnings(hk_server_parts)

@@ -27,6 +27,9 @@ static const char *const op_names[BRANCH_OP_COUNT] = {
     [BRANCH_OP_EVENTS] = "events",
     [BRANCH_OP_VISITS] = "visits",
     [BRANCH_OP_IMPORT_TICKET] = "import_ticket",
+    [BRANCH_OP_FAQ_FEEDBACK] = "faq_feedback",
+    [BRANCH_OP_TRIAGE_CHOICE] = "triage_choice",
+    [BRANCH_OP_SUBMIT_ISSUE] = "submit_issue",
 };
 
 static const char *const counter_state_names[] = { "closed", "open", "paused" };
@@ -147,6 +150,25 @@ hk_err_t branch_visits(branch_t *b, uint64_t tag, const char *day)
 hk_err_t branch_import_ticket(branch_t *b, uint64_t tag, const ticket_t *t)
 {
     return b->ops->import_ticket(b->impl, tag, t);
+}
+
+/* ---- self-help (issue 8) ---- */
+
+hk_err_t branch_faq_feedback(branch_t *b, uint64_t tag, const char *article_id, int version,
+                             bool helpful, const char *lang)
+{
+    return b->ops->faq_feedback(b->impl, tag, article_id, version, helpful, lang);
+}
+
+hk_err_t branch_triage_choice(branch_t *b, uint64_t tag, const char *need_id,
+                              const char *route_kind, const char *target)
+{
+    return b->ops->triage_choice(b->impl, tag, need_id, route_kind, target);
+}
+
+hk_err_t branch_submit_issue(branch_t *b, uint64_t tag, const submission_t *s)
+{
+    return b->ops->submit_issue(b->impl, tag, s);
 }
 
 void branch_result_free(void *result)

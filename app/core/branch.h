@@ -33,6 +33,7 @@
 #include "mailbox.h"
 #include "queue.h"
 #include "rating.h"
+#include "submission.h"
 
 typedef enum branch_op {
     BRANCH_OP_TAKE_NUMBER = 0,
@@ -54,6 +55,10 @@ typedef enum branch_op {
     BRANCH_OP_EVENTS,
     BRANCH_OP_VISITS,
     BRANCH_OP_IMPORT_TICKET,
+    /* self-help (issue 8): FAQ feedback, triage choices, submissions */
+    BRANCH_OP_FAQ_FEEDBACK,
+    BRANCH_OP_TRIAGE_CHOICE,
+    BRANCH_OP_SUBMIT_ISSUE,
     BRANCH_OP_COUNT
 } branch_op_t;
 
@@ -132,6 +137,9 @@ typedef struct branch_result {
      * result). */
     branch_visit_t *visits;
     int n_visits;
+    /* SUBMIT_ISSUE: what the customer keeps (reference, masked phone). */
+    bool has_submission;
+    submission_receipt_t submission;
 } branch_result_t;
 
 typedef struct branch_ops {
@@ -158,6 +166,12 @@ typedef struct branch_ops {
     hk_err_t (*events)(void *impl, uint64_t tag, int64_t after_seq);
     hk_err_t (*visits)(void *impl, uint64_t tag, const char *day);
     hk_err_t (*import_ticket)(void *impl, uint64_t tag, const ticket_t *t);
+    /* self-help (issue 8) */
+    hk_err_t (*faq_feedback)(void *impl, uint64_t tag, const char *article_id, int version,
+                             bool helpful, const char *lang);
+    hk_err_t (*triage_choice)(void *impl, uint64_t tag, const char *need_id, const char *route_kind,
+                              const char *target);
+    hk_err_t (*submit_issue)(void *impl, uint64_t tag, const submission_t *s);
     void (*destroy)(void *impl);
 } branch_ops_t;
 
@@ -239,6 +253,27 @@ hk_err_t branch_visits(branch_t *b, uint64_t tag, const char *day);
  *  the queue in issue-time order; the same day+number again is HK_OK with
  *  nothing changed. */
 hk_err_t branch_import_ticket(branch_t *b, uint64_t tag, const ticket_t *t);
+
+/*
+ * Self-help (issue 8). Each records one journal event in its own
+ * transaction; the result carries journal_seq (and for a submission its
+ * receipt). rc HK_ERR_INVALID: an argument was refused (nothing stored).
+ */
+/** "Did this help?" on an FAQ article ("faq.feedback").
+ *  @param article_id  the article's id; @param version  its content
+ *  version (>= 1); @param lang  "zh-CN" or "en". */
+hk_err_t branch_faq_feedback(branch_t *b, uint64_t tag, const char *article_id, int version,
+                             bool helpful, const char *lang);
+/** A need chosen on the triage screen ("triage.chosen").
+ *  @param route_kind  "faq", "queue" or "submit"; @param target  the
+ *  article, service or submission category it routes to ("" = none). */
+hk_err_t branch_triage_choice(branch_t *b, uint64_t tag, const char *need_id,
+                              const char *route_kind, const char *target);
+/** Submit an issue ("issue.submitted"): checked (submission_check), given
+ *  a reference and stored; result: submission (the receipt). A refused
+ *  form is rc HK_ERR_INVALID. @param s  borrowed, copied at once (the
+ *  caller wipes its own copy). */
+hk_err_t branch_submit_issue(branch_t *b, uint64_t tag, const submission_t *s);
 
 /** mailbox payload_free for branch_result_t. */
 void branch_result_free(void *result);

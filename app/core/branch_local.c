@@ -28,6 +28,7 @@
 #include "hk_mem.h"
 #include "journal.h"
 #include "staff_auth.h"
+#include "submission.h"
 
 typedef struct branch_local {
     store_t *store;
@@ -444,6 +445,102 @@ static hk_err_t op_import_ticket(void *impl, uint64_t tag, const ticket_t *t)
     return prc;
 }
 
+/* ---- self-help (issue 8): faq.feedback, triage.chosen, issue.submitted ---- */
+
+/* The tail of the self-help ops: post r (owned), then a journal notice
+ * when the op committed. */
+static hk_err_t done_selfhelp(branch_local_t *bl, uint64_t tag, branch_result_t *r)
+{
+    bool committed = r->rc == HK_OK;
+    int64_t seq;
+    hk_err_t prc = deliver(bl, tag, r); /* r belongs to the mailbox now */
+
+    if(committed) {
+        seq = 0;
+        (void)journal_last_seq(bl->store, &seq);
+        (void)mailbox_post_simple(bl->mb, MAILBOX_JOURNAL_ADVANCED, 0, HK_OK, seq);
+    }
+    return prc;
+}
+
+/* One self-help event (body built by the caller) in its own transaction. */
+static hk_err_t append_one(branch_local_t *bl, journal_type_t type, const char *body, int64_t now)
+{
+    hk_err_t rc = store_begin(bl->store);
+
+    if(rc != HK_OK)
+        return rc;
+    rc = journal_append(bl->store, type, body, now, NULL);
+    return store_end(bl->store, rc);
+}
+
+static hk_err_t op_faq_feedback(void *impl, uint64_t tag, const char *article_id, int version,
+                                bool helpful, const char *lang)
+{
+    branch_local_t *bl = impl;
+    branch_result_t *r = result_new(BRANCH_OP_FAQ_FEEDBACK);
+    int64_t now = now_ms(bl);
+    char day[11];
+    journal_body_t b;
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    if(!submission_id_valid(article_id, false) || version < 1 || !submission_lang_valid(lang)) {
+        r->rc = HK_ERR_INVALID;
+    } else {
+        config_local_time(&bl->cfg, now, day, NULL, NULL);
+        journal_body_init(&b);
+        journal_body_str(&b, "article", article_id);
+        journal_body_int(&b, "version", version);
+        journal_body_bool(&b, "helpful", helpful);
+        journal_body_str(&b, "lang", lang);
+        journal_body_str(&b, "day", day);
+        r->rc = append_one(bl, JOURNAL_FAQ_FEEDBACK, journal_body_finish(&b), now);
+    }
+    return done_selfhelp(bl, tag, r);
+}
+
+static hk_err_t op_triage_choice(void *impl, uint64_t tag, const char *need_id,
+                                 const char *route_kind, const char *target)
+{
+    branch_local_t *bl = impl;
+    branch_result_t *r = result_new(BRANCH_OP_TRIAGE_CHOICE);
+    int64_t now = now_ms(bl);
+    char day[11];
+    journal_body_t b;
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    if(!submission_id_valid(need_id, false) || !submission_route_kind_valid(route_kind) ||
+       !submission_id_valid(target ? target : "", true)) {
+        r->rc = HK_ERR_INVALID;
+    } else {
+        config_local_time(&bl->cfg, now, day, NULL, NULL);
+        journal_body_init(&b);
+        journal_body_str(&b, "need", need_id);
+        journal_body_str(&b, "route", route_kind);
+        journal_body_str(&b, "target", target ? target : "");
+        journal_body_str(&b, "day", day);
+        r->rc = append_one(bl, JOURNAL_TRIAGE_CHOSEN, journal_body_finish(&b), now);
+    }
+    return done_selfhelp(bl, tag, r);
+}
+
+static hk_err_t op_submit_issue(void *impl, uint64_t tag, const submission_t *s)
+{
+    branch_local_t *bl = impl;
+    branch_result_t *r = result_new(BRANCH_OP_SUBMIT_ISSUE);
+    int64_t now = now_ms(bl);
+    char day[11];
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    config_local_time(&bl->cfg, now, day, NULL, NULL);
+    r->rc = s ? submission_record(bl->store, s, day, now, &r->submission) : HK_ERR_INVALID;
+    r->has_submission = r->rc == HK_OK;
+    return done_selfhelp(bl, tag, r);
+}
+
 static void op_destroy(void *impl)
 {
     branch_local_t *bl = impl;
@@ -477,6 +574,9 @@ static const branch_ops_t local_ops = {
     .events = op_events,
     .visits = op_visits,
     .import_ticket = op_import_ticket,
+    .faq_feedback = op_faq_feedback,
+    .triage_choice = op_triage_choice,
+    .submit_issue = op_submit_issue,
     .destroy = op_destroy,
 };
 

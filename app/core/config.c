@@ -293,6 +293,10 @@ static const field_t ticket_fields[] = {
            "QR code URL with {branch} {day} {number} {sig}; \"\" = no QR code"),
     F_TEXT("url_key", config_t, ticket_url_key, 0, check_url_key, NULL,
            "the key of {sig}, the status page's keyed checksum: 64 hex digits (from head office)"),
+    /* submission (issue 8.5) */
+    F_TEXT("submit_url_template", config_t, ticket_submit_url_template, 0, check_url, NULL,
+           "a submitted problem's status page (QR code on its receipt): {branch} {day} {number} "
+           "(the reference) {sig}; \"\" = no QR code"),
     F_TEXT("footer_zh", config_t, ticket_footer_zh, 0, NULL, NULL, "Chinese last line"),
     F_TEXT("footer_en", config_t, ticket_footer_en, 0, NULL, NULL, "English last line"),
 };
@@ -399,6 +403,10 @@ static const field_t central_fields[] = {
           "seconds between configuration downloads"),
     F_INT("heartbeat_s", config_t, central.heartbeat_s, 0, 10, 86400, 60, NULL,
           "seconds between heartbeats"),
+    /* submission (issue 8): the privacy purge (submission.h) */
+    F_INT("retention_s", config_t, central.retention_s, 0, 0, 31536000, 604800, NULL,
+          "seconds a submission's phone and description stay on the hub once head office "
+          "has acknowledged it (then they are deleted)"),
 };
 static const table_t central_table = { .section = "central",
                                        .fields = central_fields,
@@ -1415,7 +1423,9 @@ static hk_err_t top_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
         hk_diag_set(diag, "device.counter: unknown counter \"%s\"", cfg->device.counter);
         return HK_ERR_INVALID;
     }
-    if(ticket_url_has_sig(cfg->ticket_url_template) && !cfg->ticket_url_key[0]) {
+    if((ticket_url_has_sig(cfg->ticket_url_template) ||
+        ticket_url_has_sig(cfg->ticket_submit_url_template)) &&
+       !cfg->ticket_url_key[0]) {
         /* else every ticket would print without its QR code */
         hk_diag_set(diag, "ticket.url_key: required when ticket.url_template has {sig}");
         return HK_ERR_INVALID;

@@ -130,6 +130,8 @@ typedef struct config {
     } display;
     char ticket_url_template[CONFIG_PATH_LEN]; /* {branch} {day} {number} {sig} */
     char ticket_url_key[65]; /* {sig}'s key: 64 hex digits, "" = none (ticket_url.h) */
+    /* submission (issue 8.5): the status page of a submitted problem, {number} = its ref */
+    char ticket_submit_url_template[CONFIG_PATH_LEN];
     char ticket_footer_zh[CONFIG_TEXT_LEN];
     char ticket_footer_en[CONFIG_TEXT_LEN];
     char data_dir[CONFIG_PATH_LEN]; /* "" = $XDG_DATA_HOME/hallkiosk */
@@ -167,6 +169,7 @@ typedef struct config {
         int interval_s;                             /* upload poll, 1..3600 */
         int config_poll_s;                          /* config pull, 30..86400 */
         int heartbeat_s;                            /* heartbeat, 10..86400 */
+        int retention_s; /* submission: personal data kept after head office has it */
     } central;
 } config_t;
 

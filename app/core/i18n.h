@@ -45,6 +45,35 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_TILE_SUBMIT_SUB, "tile_submit_sub") \
     X(I18N_TILE_RATE, "tile_rate") \
     X(I18N_TILE_RATE_SUB, "tile_rate_sub") \
+    /* FAQ/triage (issue 8, helper UI) */ \
+    X(I18N_TILE_TRIAGE, "tile_triage") \
+    X(I18N_TILE_TRIAGE_SUB, "tile_triage_sub") \
+    X(I18N_TILE_FAQ_FAILED, "tile_faq_failed") \
+    X(I18N_TRIAGE_TITLE, "triage_title") \
+    X(I18N_TRIAGE_SUB, "triage_sub") \
+    X(I18N_TRIAGE_TO_FAQ, "triage_to_faq") \
+    X(I18N_TRIAGE_TO_QUEUE_S, "triage_to_queue_s") \
+    X(I18N_TRIAGE_TO_SUBMIT, "triage_to_submit") \
+    X(I18N_FAQ_TITLE, "faq_title") \
+    X(I18N_FAQ_SEARCH_HINT, "faq_search_hint") \
+    X(I18N_FAQ_BROWSE, "faq_browse") \
+    X(I18N_FAQ_ARTICLES_D, "faq_articles_d") \
+    X(I18N_FAQ_RESULTS_D, "faq_results_d") \
+    X(I18N_FAQ_NO_RESULTS, "faq_no_results") \
+    X(I18N_FAQ_SEARCH_LATER, "faq_search_later") \
+    X(I18N_FAQ_UNAVAILABLE, "faq_unavailable") \
+    X(I18N_FAQ_ALL_TOPICS, "faq_all_topics") \
+    X(I18N_FAQ_PAGE_PREV, "faq_page_prev") \
+    X(I18N_FAQ_PAGE_NEXT, "faq_page_next") \
+    X(I18N_FAQ_CLEAR, "faq_clear") \
+    X(I18N_FAQ_HELPFUL_Q, "faq_helpful_q") \
+    X(I18N_FAQ_YES, "faq_yes") \
+    X(I18N_FAQ_NO, "faq_no") \
+    X(I18N_FAQ_THANKS, "faq_thanks") \
+    X(I18N_FAQ_STILL, "faq_still") \
+    X(I18N_FAQ_STILL_QUEUE_S, "faq_still_queue_s") \
+    X(I18N_FAQ_STILL_SUBMIT, "faq_still_submit") \
+    /* end FAQ/triage */ \
     X(I18N_COUNTER_LOGIN_TITLE, "counter_login_title") \
     X(I18N_COUNTER_CHOOSE_STAFF, "counter_choose_staff") \
     X(I18N_COUNTER_ENTER_PIN, "counter_enter_pin") \
@@ -217,7 +246,37 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_BOARD_WAITING_D, "board_waiting_d")             \
     X(I18N_BOARD_NO_CALLS, "board_no_calls")               \
     X(I18N_BOARD_NUMBER, "board_number")                   \
-    X(I18N_BOARD_COUNTER, "board_counter")
+    X(I18N_BOARD_COUNTER, "board_counter") \
+    /* submission (issue 8.5): the report-a-problem form and its confirmation */ \
+    X(I18N_SUBMIT_TITLE, "submit_title") \
+    X(I18N_SUBMIT_SUB, "submit_sub") \
+    X(I18N_SUBMIT_CATEGORY, "submit_category") \
+    X(I18N_SUBMIT_CAT_SIGNAL, "submit_cat_signal") \
+    X(I18N_SUBMIT_CAT_BROADBAND, "submit_cat_broadband") \
+    X(I18N_SUBMIT_CAT_BILLING, "submit_cat_billing") \
+    X(I18N_SUBMIT_CAT_COMPLAINT, "submit_cat_complaint") \
+    X(I18N_SUBMIT_CAT_SUGGESTION, "submit_cat_suggestion") \
+    X(I18N_SUBMIT_CAT_OTHER, "submit_cat_other") \
+    X(I18N_SUBMIT_PHONE, "submit_phone") \
+    X(I18N_SUBMIT_PHONE_HINT, "submit_phone_hint") \
+    X(I18N_SUBMIT_DESC, "submit_desc") \
+    X(I18N_SUBMIT_DESC_HINT, "submit_desc_hint") \
+    X(I18N_SUBMIT_COUNT_D, "submit_count_d") \
+    X(I18N_SUBMIT_CONSENT, "submit_consent") \
+    X(I18N_SUBMIT_NOTICE, "submit_notice") \
+    X(I18N_SUBMIT_SEND, "submit_send") \
+    X(I18N_SUBMIT_SENDING, "submit_sending") \
+    X(I18N_SUBMIT_ERR_CATEGORY, "submit_err_category") \
+    X(I18N_SUBMIT_ERR_PHONE, "submit_err_phone") \
+    X(I18N_SUBMIT_ERR_DESC, "submit_err_desc") \
+    X(I18N_SUBMIT_ERR_CONSENT, "submit_err_consent") \
+    X(I18N_SUBMIT_WARN_D, "submit_warn_d") \
+    X(I18N_SUBMIT_FAILED, "submit_failed") \
+    X(I18N_SUBMIT_DONE_TITLE, "submit_done_title") \
+    X(I18N_SUBMIT_DONE_REF, "submit_done_ref") \
+    X(I18N_SUBMIT_DONE_PHONE, "submit_done_phone") \
+    X(I18N_SUBMIT_DONE_SCAN, "submit_done_scan") \
+    X(I18N_SUBMIT_DONE_KEEP, "submit_done_keep")
 
 /* clang-format on */
 

@@ -82,6 +82,9 @@ static const char *const type_names[JOURNAL_TYPE_COUNT] = {
     [JOURNAL_DEVICE_FAULT] = "device.fault",
     [JOURNAL_VISIT_RATED] = "visit.rated",
     [JOURNAL_VISIT_NOT_RATED] = "visit.not_rated",
+    [JOURNAL_FAQ_FEEDBACK] = "faq.feedback",
+    [JOURNAL_TRIAGE_CHOSEN] = "triage.chosen",
+    [JOURNAL_ISSUE_SUBMITTED] = "issue.submitted",
 };
 
 static const char SQL_APPEND[] = "INSERT INTO journal(uuid, type, body, wall_ms)"

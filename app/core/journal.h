@@ -41,6 +41,9 @@ typedef enum journal_type {
     JOURNAL_DEVICE_FAULT,       /* "device.fault" */
     JOURNAL_VISIT_RATED,        /* "visit.rated" */
     JOURNAL_VISIT_NOT_RATED,    /* "visit.not_rated" */
+    JOURNAL_FAQ_FEEDBACK,       /* "faq.feedback" */
+    JOURNAL_TRIAGE_CHOSEN,      /* "triage.chosen" */
+    JOURNAL_ISSUE_SUBMITTED,    /* "issue.submitted" */
     JOURNAL_TYPE_COUNT
 } journal_type_t;
 
@@ -64,6 +67,18 @@ typedef enum journal_type {
  *                 (true for levels 1..2: head office follows it up)
  *     rated         the vote (once per visit; rating.c)
  *     not_rated     the counter window passed without one (level 0)
+ *   faq.feedback  article (id), version (content version), helpful
+ *                 (true/false), lang ("zh-CN", "en"), day
+ *   triage.chosen need (id), route ("faq", "queue", "submit"), target
+ *                 (article, service or category; "" = none), day
+ *   issue.submitted  ref (the local reference, "S261126-007"), day,
+ *                 category (FAQ_SUBMIT_CATEGORIES), phone_masked
+ *                 ("138****5678"), has_description, lang, origin ("" or
+ *                 "faq:ID" / "triage:ID"), created_ms. No
+ *                 personal data: the phone and the description stay in
+ *                 the submissions table and are joined in only on the way
+ *                 to head office (submission_sync_attach adds "phone" and
+ *                 "description"), until submission_purge deletes them.
  * Consumers ignore keys they do not know; writers only ever add keys.
  */
 typedef struct journal_event {

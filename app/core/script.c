@@ -102,6 +102,22 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
 
     if(hash)
         *hash = '\0';
+    if(!strncmp(line, "text ", 5)) { /* the rest of the line, spaces included */
+        size_t n;
+        a = line + 5;
+        n = strlen(a);
+        while(n > 0 && (a[n - 1] == ' ' || a[n - 1] == '\t' || a[n - 1] == '\r'))
+            a[--n] = '\0';
+        memset(cmd, 0, sizeof(*cmd));
+        cmd->line = lineno;
+        cmd->op = SCRIPT_TEXT;
+        if(n == 0 || n > 31) { /* one DISPLAY_EV_TEXT: 32 bytes with its NUL */
+            hk_diag_set(diag, "line %d: text: expected 1 to 31 bytes of text", lineno);
+            return -1;
+        }
+        memcpy(cmd->arg, a, n + 1);
+        return 1;
+    }
     op = strtok_r(line, " \t\r", &save);
     if(!op)
         return 0;
@@ -110,8 +126,11 @@ static int parse_line(char *line, int lineno, script_cmd_t *cmd, hk_diag_t *diag
     extra = strtok_r(NULL, " \t\r", &save);
     memset(cmd, 0, sizeof(*cmd));
     cmd->line = lineno;
-    if(!strcmp(op, "tap") || !strcmp(op, "down") || !strcmp(op, "up")) {
-        cmd->op = op[0] == 't' ? SCRIPT_TAP : op[0] == 'd' ? SCRIPT_DOWN : SCRIPT_UP;
+    if(!strcmp(op, "tap") || !strcmp(op, "down") || !strcmp(op, "up") || !strcmp(op, "move")) {
+        cmd->op = op[0] == 't'   ? SCRIPT_TAP
+                  : op[0] == 'd' ? SCRIPT_DOWN
+                  : op[0] == 'm' ? SCRIPT_MOVE
+                                 : SCRIPT_UP;
         if(!parse_int(a, 0, 16384, &v1) || !parse_int(b, 0, 16384, &v2) || extra) {
             hk_diag_set(diag, "line %d: %s: expected two coordinates 0..16384", lineno, op);
             return -1;

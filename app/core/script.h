@@ -5,6 +5,7 @@
  *
  *   tap X Y            press and release at panel pixels (the display's gfx)
  *   down X Y / up X Y  half a tap (for double-tap and slide tests)
+ *   move X Y           the finger, still down, moves to X Y (drags, scrolling)
  *   wait MS            let MS milliseconds pass (stepped clock when headless)
  *   key NAME           escape | enter | backspace | tab | f1 .. f11 | one character
  *   screenshot NAME    save the current frame as NAME.png in --screenshot-dir
@@ -13,6 +14,9 @@
  *   expect-screen NAME fail the run unless NAME is showing
  *   expect-print STATE fail unless the ticket's print state is STATE
  *                      (none | pending | done | fault)
+ *   text UTF8          type the rest of the line (1..31 bytes, spaces kept; no
+ *                      '#'), as a keyboard or an input method commits it
+ *                      (DISPLAY_EV_TEXT)
  *   config NAME        replace the running config with file NAME (beside the
  *                      script), validated whole; a refused file is logged
  *                      and the last good config stays
@@ -41,16 +45,18 @@ typedef enum script_op {
     SCRIPT_EXPECT_SCREEN,
     SCRIPT_EXPECT_PRINT,
     SCRIPT_QUIT,
-    SCRIPT_CONFIG
+    SCRIPT_CONFIG,
+    SCRIPT_TEXT, /* submission (issue 8.5): typed text */
+    SCRIPT_MOVE  /* FAQ/triage (issue 8): drags */
 } script_op_t;
 
 typedef struct script_cmd {
     script_op_t op;
     int line;     /* 1-based source line */
-    int x, y;     /* tap/down/up */
+    int x, y;     /* tap/down/up/move */
     int64_t ms;   /* wait: duration; clock: local time as if UTC, epoch ms */
     int key;      /* key: display key code (27 escape, 13 enter, 0x101 f1 ...) */
-    char arg[64]; /* screenshot / expect-* name: [A-Za-z0-9_.-] */
+    char arg[64]; /* screenshot / expect-* name: [A-Za-z0-9_.-]; text: UTF-8 */
 } script_cmd_t;
 
 typedef struct script {

@@ -30,6 +30,8 @@
  *      tickets.device_id (the kiosk that numbered it from its own block
  *      while the hub was unreachable), counter_state.staff_id (who opened
  *      the counter); added columns, so a fresh file runs the same ALTERs
+ *   6  submissions (issue 8, submission.c): one row per issue.submitted
+ *      event; phone and description are NULL once purged
  * Migration: store_open() runs migrations[v] for v = current .. latest-1,
  * each in its own BEGIN IMMEDIATE transaction that also bumps user_version
  * (a new file, version 0, gets fresh_schema, the same end state in one),
@@ -267,6 +269,25 @@ static void sq_shutdown(void *arg);
     "ALTER TABLE tickets ADD COLUMN device_id TEXT NOT NULL DEFAULT '';" \
     "ALTER TABLE counter_state ADD COLUMN staff_id TEXT NOT NULL DEFAULT '';"
 
+/* submission (issue 8): the personal data of an issue.submitted event,
+ * kept out of the append-only journal so it can be purged (submission.h).
+ * journal_seq is the event's seq (the rowid); phone and description are
+ * NULL once purged (purged_ms then says when). */
+#define SQL_SUBMISSIONS_V6                                 \
+    "CREATE TABLE submissions("                            \
+    "  journal_seq INTEGER PRIMARY KEY,"                   \
+    "  ref TEXT NOT NULL,"                                 \
+    "  day TEXT NOT NULL,"                                 \
+    "  seq INTEGER NOT NULL CHECK(seq BETWEEN 1 AND 999)," \
+    "  category TEXT NOT NULL,"                            \
+    "  phone_masked TEXT NOT NULL,"                        \
+    "  phone TEXT,"                                        \
+    "  description TEXT,"                                  \
+    "  created_ms INTEGER NOT NULL,"                       \
+    "  purged_ms INTEGER NOT NULL DEFAULT 0,"              \
+    "  UNIQUE(day, seq)"                                   \
+    ");"
+
 /* migrations[v] takes a file from version v to v+1. Only ever append; a
  * migration's text is history and never changes once released. */
 static const char *const migrations[] = {
@@ -332,6 +353,9 @@ static const char *const migrations[] = {
 
     /* 4 -> 5: staff logins at counters and kiosks' offline blocks. */
     SQL_STAFF_V5,
+
+    /* 5 -> 6: submissions (issue 8). A new table, no rows. */
+    SQL_SUBMISSIONS_V6,
 };
 
 /* A new file goes straight to the latest schema in one step: the same
@@ -340,7 +364,7 @@ static const char *const migrations[] = {
  * thousands of times). Update it with every migration. */
 static const char fresh_schema[] =
     SQL_NUMBERS_V1 SQL_TICKETS_V3 SQL_TICKET_INDEXES_V1 SQL_SERVICE_STATS_V2 SQL_COUNTER_STATE_V3
-        SQL_FAULTS_V2 SQL_JOURNAL_V3 SQL_RATINGS_V4 SQL_STAFF_V5;
+        SQL_FAULTS_V2 SQL_JOURNAL_V3 SQL_RATINGS_V4 SQL_STAFF_V5 SQL_SUBMISSIONS_V6;
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

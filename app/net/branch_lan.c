@@ -64,6 +64,7 @@ typedef struct job {
     branch_counter_state_t st;
     rating_vote_t vote;
     ticket_t ticket;
+    char *body; /* self-help (issue 8): the request body, built by the op; wiped and freed */
 } job_t;
 
 typedef struct branch_lan {
@@ -107,6 +108,7 @@ typedef struct branch_lan {
 } branch_lan_t;
 
 static void *worker_main(void *arg);
+static void job_body_free(job_t *j);
 static void *stream_main(void *arg);
 static void *import_main(void *arg);
 
@@ -517,6 +519,19 @@ static hk_err_t run_job(branch_lan_t *bl, const job_t *j, branch_result_t *r)
         snprintf(path, sizeof(path), "/api/v1/tickets/import");
         body = import_body(bl, &j->ticket);
         break;
+    /* self-help (issue 8): the body was built by the op */
+    case BRANCH_OP_FAQ_FEEDBACK:
+    case BRANCH_OP_TRIAGE_CHOICE:
+    case BRANCH_OP_SUBMIT_ISSUE:
+        if(!j->body)
+            return HK_ERR_NOMEM;
+        return known_down(bl)
+                   ? HK_ERR_NET
+                   : request(bl, bl->http, j->op, "POST",
+                             j->op == BRANCH_OP_FAQ_FEEDBACK    ? "/api/v1/faq/feedback"
+                             : j->op == BRANCH_OP_TRIAGE_CHOICE ? "/api/v1/triage/choices"
+                                                                : "/api/v1/submissions",
+                             j->body, true, r);
     default: return HK_ERR_INVALID;
     }
     if(!strcmp(method, "POST") && !body &&
@@ -598,6 +613,7 @@ static void *worker_main(void *arg)
             hk_log_error(LOG_MOD, "%s: out of memory, no result", branch_op_str(j->op));
         }
         memset(j->pin, 0, sizeof(j->pin));
+        job_body_free(j);
         hk_free(j);
         pthread_mutex_lock(&bl->mu);
     }
@@ -1106,6 +1122,60 @@ static hk_err_t op_import_ticket(void *impl, uint64_t tag, const ticket_t *t)
     return submit(impl, j);
 }
 
+/* ---- self-help (issue 8) ------------------------------------------------------ */
+
+static void job_body_free(job_t *j)
+{
+    if(j->body) {
+        memset(j->body, 0, strlen(j->body)); /* a submission's body holds the phone */
+        hk_free(j->body);
+        j->body = NULL;
+    }
+}
+
+/* Queue op with its body (owned; NULL = out of memory). */
+static hk_err_t body_job(void *impl, branch_op_t op, uint64_t tag, char *body)
+{
+    job_t *j;
+
+    if(!body)
+        return HK_ERR_NOMEM;
+    j = job_new(op, tag);
+    if(!j) {
+        memset(body, 0, strlen(body));
+        hk_free(body);
+        return HK_ERR_NOMEM;
+    }
+    j->body = body;
+    return submit(impl, j);
+}
+
+static hk_err_t op_faq_feedback(void *impl, uint64_t tag, const char *article_id, int version,
+                                bool helpful, const char *lang)
+{
+    if(!submission_id_valid(article_id, false) || version < 1 || !submission_lang_valid(lang))
+        return HK_ERR_INVALID;
+    return body_job(impl, BRANCH_OP_FAQ_FEEDBACK, tag,
+                    lan_decode_feedback_body(article_id, version, helpful, lang));
+}
+
+static hk_err_t op_triage_choice(void *impl, uint64_t tag, const char *need_id,
+                                 const char *route_kind, const char *target)
+{
+    if(!submission_id_valid(need_id, false) || !submission_route_kind_valid(route_kind) ||
+       !submission_id_valid(target ? target : "", true))
+        return HK_ERR_INVALID;
+    return body_job(impl, BRANCH_OP_TRIAGE_CHOICE, tag,
+                    lan_decode_triage_body(need_id, route_kind, target ? target : ""));
+}
+
+static hk_err_t op_submit_issue(void *impl, uint64_t tag, const submission_t *s)
+{
+    if(!s || submission_check(s, NULL, NULL) != HK_OK)
+        return HK_ERR_INVALID;
+    return body_job(impl, BRANCH_OP_SUBMIT_ISSUE, tag, lan_decode_submission_body(s));
+}
+
 static void op_destroy(void *impl)
 {
     branch_lan_t *bl = impl;
@@ -1126,6 +1196,7 @@ static void op_destroy(void *impl)
         pthread_join(bl->stream, NULL);
     while((j = bl->head)) { /* not run: the caller is going away */
         bl->head = j->next;
+        job_body_free(j);
         hk_free(j);
     }
     ring_clear(bl);
@@ -1164,6 +1235,9 @@ static const branch_ops_t lan_ops = {
     .events = op_events,
     .visits = op_visits,
     .import_ticket = op_import_ticket,
+    .faq_feedback = op_faq_feedback,
+    .triage_choice = op_triage_choice,
+    .submit_issue = op_submit_issue,
     .destroy = op_destroy,
 };
 

@@ -209,6 +209,12 @@ static hk_err_t lan_submit(hub_t *h, uint64_t tag, const lan_call_t *c)
         t.est_wait_s_quoted = -1;
         return branch_import_ticket(b, tag, &t);
     }
+    /* self-help (issue 8) */
+    case BRANCH_OP_FAQ_FEEDBACK:
+        return branch_faq_feedback(b, tag, c->item_id, c->version, c->helpful, c->lang);
+    case BRANCH_OP_TRIAGE_CHOICE:
+        return branch_triage_choice(b, tag, c->item_id, c->route_kind, c->target);
+    case BRANCH_OP_SUBMIT_ISSUE: return branch_submit_issue(b, tag, &c->submission);
     default: return HK_ERR_INVALID;
     }
 }

@@ -32,7 +32,11 @@ typedef enum target {
     TGT_TICKET_RATING,
     TGT_RATINGS,
     TGT_RATING_LOOKUP,
-    TGT_IMPORT
+    TGT_IMPORT,
+    /* self-help (issue 8) */
+    TGT_FAQ_FEEDBACK,
+    TGT_TRIAGE_CHOICES,
+    TGT_SUBMISSIONS
 } target_t;
 
 /* The methods each target takes, and its Allow header. */
@@ -56,6 +60,10 @@ static const target_info_t targets[] = {
     [TGT_RATINGS] = { "POST", LAN_ACCESS_DEVICE },
     [TGT_RATING_LOOKUP] = { "GET", LAN_ACCESS_DEVICE },
     [TGT_IMPORT] = { "POST", LAN_ACCESS_DEVICE_ONLY },
+    /* self-help (issue 8) */
+    [TGT_FAQ_FEEDBACK] = { "POST", LAN_ACCESS_DEVICE },
+    [TGT_TRIAGE_CHOICES] = { "POST", LAN_ACCESS_DEVICE },
+    [TGT_SUBMISSIONS] = { "POST", LAN_ACCESS_DEVICE },
 };
 
 /* Reason and praise chips on the wire, by bit (rating.h's order). */
@@ -98,6 +106,13 @@ static const char *const keys_rate_number[] = {
 static const char *const keys_import[] = {
     "service", "number", "day", "issued_ms", "device", NULL
 };
+
+/* self-help (issue 8) */
+static const char *const keys_faq_feedback[] = { "article", "version", "helpful", "lang", NULL };
+static const char *const keys_triage[] = { "need", "route", "target", NULL };
+static const char *const keys_submission[] = { "category", "phone",  "description", "consent",
+                                               "lang",     "origin", NULL };
+static hk_err_t parse_selfhelp(lan_call_t *call, const cJSON *root, lan_error_t *err);
 
 static bool counter_known(const config_t *cfg, const char *id);
 static bool service_known(const config_t *cfg, const char *id);
@@ -215,6 +230,13 @@ hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path
         tgt = TGT_IMPORT;
     else if(n == 3 && !strcmp(seg[0], "tickets") && !strcmp(seg[2], "rating"))
         tgt = TGT_TICKET_RATING;
+    /* self-help (issue 8) */
+    else if(n == 2 && !strcmp(seg[0], "faq") && !strcmp(seg[1], "feedback"))
+        tgt = TGT_FAQ_FEEDBACK;
+    else if(n == 2 && !strcmp(seg[0], "triage") && !strcmp(seg[1], "choices"))
+        tgt = TGT_TRIAGE_CHOICES;
+    else if(n == 1 && !strcmp(seg[0], "submissions"))
+        tgt = TGT_SUBMISSIONS;
     else if(n == 3 && !strcmp(seg[0], "counters") &&
             (act = find_action(counter_actions, N_ACTIONS(counter_actions), seg[2])))
         tgt = TGT_COUNTER_ACTION;
@@ -376,7 +398,32 @@ hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path
             rc = parse_body(body, len, keys_none, &root, err);
         }
         break;
+    /* self-help (issue 8) */
+    case TGT_FAQ_FEEDBACK:
+        call.op = BRANCH_OP_FAQ_FEEDBACK;
+        rc = parse_body(body, len, keys_faq_feedback, &root, err);
+        if(rc == HK_OK)
+            rc = parse_selfhelp(&call, root, err);
+        break;
+    case TGT_TRIAGE_CHOICES:
+        call.op = BRANCH_OP_TRIAGE_CHOICE;
+        rc = parse_body(body, len, keys_triage, &root, err);
+        if(rc == HK_OK)
+            rc = parse_selfhelp(&call, root, err);
+        break;
+    case TGT_SUBMISSIONS:
+        call.op = BRANCH_OP_SUBMIT_ISSUE;
+        rc = parse_body(body, len, keys_submission, &root, err);
+        if(rc == HK_OK)
+            rc = parse_selfhelp(&call, root, err);
+        break;
     case TGT_NONE: break;
+    }
+    if(root && call.op == BRANCH_OP_SUBMIT_ISSUE) {
+        /* the parse tree holds the phone: wipe it before it is freed */
+        cJSON *ph = cJSON_GetObjectItemCaseSensitive(root, "phone");
+        if(cJSON_IsString(ph))
+            memset(ph->valuestring, 0, strlen(ph->valuestring));
     }
     cJSON_Delete(root);
     if(rc == HK_OK && call.service_id[0] && !service_known(cfg, call.service_id)) {
@@ -385,6 +432,7 @@ hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path
     }
     if(rc == HK_OK)
         *out = call;
+    submission_wipe(&call.submission); /* self-help (issue 8): no phone left on the stack */
     return rc;
 }
 
@@ -452,6 +500,24 @@ bool lan_api_result_status(const branch_result_t *res, int *status, lan_error_t 
     if(res->rc != HK_OK && (res->op == BRANCH_OP_RATE || res->op == BRANCH_OP_RATE_NUMBER) &&
        rating_refusal(res, err))
         return false;
+    /* self-help (issue 8): arguments were checked here before; what the
+     * hub still refuses is a full day (999 submissions) */
+    if(res->op == BRANCH_OP_FAQ_FEEDBACK || res->op == BRANCH_OP_TRIAGE_CHOICE ||
+       res->op == BRANCH_OP_SUBMIT_ISSUE) {
+        if(res->rc == HK_OK) {
+            *status = 201;
+            return true;
+        }
+        if(res->rc == HK_ERR_INVALID)
+            lan_api_error(err, 400, "invalid_request", "%s: the hub refused the arguments",
+                          branch_op_str(res->op));
+        else if(res->rc == HK_ERR_BUSY)
+            lan_api_error(err, 409, "submissions_exhausted", "no references left today");
+        else
+            lan_api_error(err, 500, "internal", "%s failed: %s", branch_op_str(res->op),
+                          hk_err_str(res->rc));
+        return false;
+    }
     if(res->op == BRANCH_OP_IMPORT_TICKET && res->rc == HK_ERR_INVALID) {
         /* block and prefix were checked before: what is left is the day */
         lan_api_error(err, 409, "other_day", "the hub takes offline tickets of its today only");
@@ -878,6 +944,16 @@ char *lan_api_encode_result(const config_t *cfg, const lan_call_t *call, const b
             cJSON_AddStringToObject(item, "state", branch_counter_state_str(call->counter_state)) &&
             add_staff(cfg, item, call->counter_state != BRANCH_COUNTER_CLOSED ? call->staff_id : "",
                       true);
+    } else if(ok && res->op == BRANCH_OP_SUBMIT_ISSUE && res->has_submission) {
+        /* self-help (issue 8): the receipt; never the phone itself */
+        const submission_receipt_t *sr = &res->submission;
+        ok = (item = cJSON_AddObjectToObject(root, "submission")) &&
+             cJSON_AddStringToObject(item, "ref", sr->ref) &&
+             cJSON_AddStringToObject(item, "phone_masked", sr->phone_masked) &&
+             cJSON_AddStringToObject(item, "category", sr->category) &&
+             cJSON_AddStringToObject(item, "day", sr->day) &&
+             cJSON_AddNumberToObject(item, "created_ms", (double)sr->created_ms) &&
+             cJSON_AddNumberToObject(item, "journal_seq", (double)sr->journal_seq);
     } else if(ok && res->has_ticket) {
         ok = (item = ticket_json(&res->ticket)) && cJSON_AddItemToObject(root, "ticket", item);
     }
@@ -1130,6 +1206,121 @@ static hk_err_t parse_import(const config_t *cfg, const cJSON *root, lan_call_t 
         return HK_ERR_INVALID;
     }
     return HK_OK;
+}
+
+/* ---- self-help (issue 8) ---------------------------------------------------- */
+
+/* A string member into dst (cap bytes): "KEY: missing" when required and
+ * absent, hk_json_get_text's diag otherwise. */
+static hk_err_t read_text(const cJSON *obj, const char *key, bool required, char *dst, size_t cap,
+                          lan_error_t *err)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    hk_diag_t diag;
+    hk_err_t rc;
+
+    if(!item) {
+        if(required)
+            lan_api_error(err, 400, "invalid_request", "%s: missing", key);
+        return required ? HK_ERR_INVALID : HK_OK;
+    }
+    hk_diag_clear(&diag);
+    rc = hk_json_get_text(item, key, dst, cap, &diag);
+    if(rc != HK_OK)
+        lan_api_error(err, 400, "invalid_request", "%s", diag.msg);
+    return rc;
+}
+
+static hk_err_t read_flag(const cJSON *obj, const char *key, bool *dst, lan_error_t *err)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    hk_diag_t diag;
+    hk_err_t rc;
+
+    if(!item) {
+        lan_api_error(err, 400, "invalid_request", "%s: missing", key);
+        return HK_ERR_INVALID;
+    }
+    hk_diag_clear(&diag);
+    rc = hk_json_get_bool(item, key, dst, &diag);
+    if(rc != HK_OK)
+        lan_api_error(err, 400, "invalid_request", "%s", diag.msg);
+    return rc;
+}
+
+static hk_err_t bad(lan_error_t *err, const char *msg)
+{
+    lan_api_error(err, 400, "invalid_request", "%s", msg);
+    return HK_ERR_INVALID;
+}
+
+/* POST /faq/feedback, /triage/choices, /submissions: every field checked
+ * here, with the message naming it, before the hub is asked. */
+static hk_err_t parse_selfhelp(lan_call_t *call, const cJSON *root, lan_error_t *err)
+{
+    submission_t *sub = &call->submission;
+    submission_field_t field;
+    hk_diag_t diag;
+    hk_err_t rc = HK_OK;
+
+    switch(call->op) {
+    case BRANCH_OP_FAQ_FEEDBACK:
+        rc = read_text(root, "article", true, call->item_id, sizeof(call->item_id), err);
+        if(rc == HK_OK && !submission_id_valid(call->item_id, false))
+            rc = bad(err, "article: expected an article id ([a-z0-9_.-])");
+        if(rc == HK_OK && !cJSON_GetObjectItemCaseSensitive(root, "version"))
+            rc = bad(err, "version: missing");
+        if(rc == HK_OK) {
+            hk_diag_clear(&diag);
+            rc = hk_json_get_int(cJSON_GetObjectItemCaseSensitive(root, "version"), "version", 1,
+                                 INT32_MAX, &call->version, &diag);
+            if(rc != HK_OK)
+                lan_api_error(err, 400, "invalid_request", "%s", diag.msg);
+        }
+        if(rc == HK_OK)
+            rc = read_flag(root, "helpful", &call->helpful, err);
+        if(rc == HK_OK)
+            rc = read_text(root, "lang", true, call->lang, sizeof(call->lang), err);
+        if(rc == HK_OK && !submission_lang_valid(call->lang))
+            rc = bad(err, "lang: expected zh-CN or en");
+        return rc;
+    case BRANCH_OP_TRIAGE_CHOICE:
+        rc = read_text(root, "need", true, call->item_id, sizeof(call->item_id), err);
+        if(rc == HK_OK && !submission_id_valid(call->item_id, false))
+            rc = bad(err, "need: expected a need id ([a-z0-9_.-])");
+        if(rc == HK_OK)
+            rc = read_text(root, "route", true, call->route_kind, sizeof(call->route_kind), err);
+        if(rc == HK_OK && !submission_route_kind_valid(call->route_kind))
+            rc = bad(err, "route: expected faq, queue or submit");
+        if(rc == HK_OK)
+            rc = read_text(root, "target", false, call->target, sizeof(call->target), err);
+        if(rc == HK_OK && !submission_id_valid(call->target, true))
+            rc = bad(err, "target: expected an article, service or category id");
+        return rc;
+    case BRANCH_OP_SUBMIT_ISSUE:
+        rc = read_text(root, "category", true, sub->category, sizeof(sub->category), err);
+        if(rc == HK_OK)
+            rc = read_text(root, "phone", true, sub->phone, sizeof(sub->phone), err);
+        if(rc == HK_OK)
+            rc = read_text(root, "description", false, sub->description, sizeof(sub->description),
+                           err);
+        if(rc == HK_OK)
+            rc = read_flag(root, "consent", &sub->consent, err);
+        if(rc == HK_OK)
+            rc = read_text(root, "lang", true, sub->lang, sizeof(sub->lang), err);
+        if(rc == HK_OK)
+            rc = read_text(root, "origin", false, sub->origin, sizeof(sub->origin), err);
+        if(rc == HK_OK) {
+            hk_diag_clear(&diag);
+            rc = submission_check(sub, &field, &diag);
+            if(rc != HK_OK)
+                lan_api_error(err, 400, "invalid_request", "%s", diag.msg);
+        }
+        if(rc != HK_OK)
+            submission_wipe(sub);
+        return rc;
+    default: return HK_ERR_INVALID;
+    }
 }
 
 static bool add_ms(cJSON *o, const char *key, int64_t ms)

@@ -26,6 +26,7 @@
 #include "journal.h"
 #include "rating.h"
 #include "staff_auth.h"
+#include "submission.h"
 
 #define LAN_API_BODY_MAX  4096 /* request body cap, bytes (STYLE section 5) */
 #define LAN_API_MSG_LEN   192  /* error message text, NUL included */
@@ -66,6 +67,14 @@ typedef struct lan_call {
     rating_vote_t vote;               /* rate, rate_number */
     int64_t issued_ms;                /* import */
     char device_id[CONFIG_ID_LEN];    /* import: the kiosk that issued it */
+    /* self-help (issue 8): faq feedback, triage choice, submission */
+    char item_id[FAQ_ID_MAX];       /* faq feedback: the article; triage: the need */
+    char target[FAQ_ID_MAX];        /* triage: article, service or category ("" = none) */
+    char route_kind[8];             /* triage: "faq", "queue", "submit" */
+    int version;                    /* faq feedback: the article's version */
+    bool helpful;                   /* faq feedback */
+    char lang[SUBMISSION_LANG_LEN]; /* faq feedback */
+    submission_t submission;        /* POST /submissions (personal data: wiped after use) */
 } lan_call_t;
 
 /* The query arguments the API reads (values as the server decoded them;

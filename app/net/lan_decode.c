@@ -340,6 +340,24 @@ static hk_err_t decode_lookup(const cJSON *root, branch_result_t *res)
     return HK_OK;
 }
 
+/* self-help (issue 8): {"ref","phone_masked","category","day","created_ms",
+ * "journal_seq"}; every field required and checked to fit. */
+static hk_err_t decode_submission(const cJSON *o, branch_result_t *res)
+{
+    submission_receipt_t *r = &res->submission;
+
+    if(!cJSON_IsObject(o) || !get_str(o, "ref", r->ref, sizeof(r->ref), true) ||
+       !get_str(o, "phone_masked", r->phone_masked, sizeof(r->phone_masked), true) ||
+       !get_str(o, "category", r->category, sizeof(r->category), true) ||
+       !get_str(o, "day", r->day, sizeof(r->day), true) ||
+       !get_i64(o, "created_ms", &r->created_ms, true) ||
+       !get_i64(o, "journal_seq", &r->journal_seq, true) ||
+       !submission_category_valid(r->category) || strchr(r->phone_masked, '*') == NULL)
+        return HK_ERR_SERVER;
+    res->has_submission = true;
+    return HK_OK;
+}
+
 hk_err_t lan_decode_result(branch_op_t op, const char *body, size_t len, branch_result_t *res)
 {
     cJSON *root = NULL;
@@ -395,6 +413,10 @@ hk_err_t lan_decode_result(branch_op_t op, const char *body, size_t len, branch_
     case BRANCH_OP_VISITS:
         if(rc == HK_OK)
             rc = decode_visits(root, res);
+        break;
+    case BRANCH_OP_SUBMIT_ISSUE: /* self-help (issue 8) */
+        if(rc == HK_OK)
+            rc = decode_submission(cJSON_GetObjectItemCaseSensitive(root, "submission"), res);
         break;
     default: break;
     }
@@ -709,4 +731,55 @@ hk_err_t lan_decode_branch_merge(const lan_branch_doc_t *doc, const config_t *lo
             memcpy(out->staff[i].pin_hash, local->staff[j].pin_hash, CONFIG_HASH_LEN);
     }
     return HK_OK;
-}
+
+    /* ---- self-help (issue 8) ------------------------------------------------------ */
+
+    char *lan_decode_feedback_body(const char *article, int version, bool helpful, const char *lang)
+    {
+        cJSON *o;
+        char *s = NULL;
+
+        hk_json_init();
+        o = cJSON_CreateObject();
+        if(o && cJSON_AddStringToObject(o, "article", article) &&
+           cJSON_AddNumberToObject(o, "version", version) &&
+           cJSON_AddBoolToObject(o, "helpful", helpful) && cJSON_AddStringToObject(o, "lang", lang))
+            s = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        return s;
+    }
+
+    char *lan_decode_triage_body(const char *need, const char *route, const char *target)
+    {
+        cJSON *o;
+        char *s = NULL;
+
+        hk_json_init();
+        o = cJSON_CreateObject();
+        if(o && cJSON_AddStringToObject(o, "need", need) &&
+           cJSON_AddStringToObject(o, "route", route) &&
+           cJSON_AddStringToObject(o, "target", target))
+            s = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        return s;
+    }
+
+    char *lan_decode_submission_body(const submission_t *sub)
+    {
+        cJSON *o, *ph;
+        char *s = NULL;
+
+        hk_json_init();
+        o = cJSON_CreateObject();
+        if(o && cJSON_AddStringToObject(o, "category", sub->category) &&
+           (ph = cJSON_AddStringToObject(o, "phone", sub->phone)) &&
+           cJSON_AddStringToObject(o, "description", sub->description) &&
+           cJSON_AddBoolToObject(o, "consent", sub->consent) &&
+           cJSON_AddStringToObject(o, "lang", sub->lang) &&
+           cJSON_AddStringToObject(o, "origin", sub->origin)) {
+            s = cJSON_PrintUnformatted(o);
+            memset(ph->valuestring, 0, strlen(ph->valuestring)); /* the tree's copy */
+        }
+        cJSON_Delete(o);
+        return s;
+    }

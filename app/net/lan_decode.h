@@ -21,6 +21,7 @@
 #include "hk_err.h"
 #include "journal.h"
 #include "rating.h"
+#include "submission.h"
 
 /** Parse a JSON answer with the client's caps (LAN_CLIENT_BODY_MAX, depth
  *  16). HK_ERR_SERVER when it is not JSON. Free with cJSON_Delete. */
@@ -121,5 +122,17 @@ hk_err_t lan_decode_branch(const char *text, size_t len, lan_branch_doc_t *out, 
  */
 hk_err_t lan_decode_branch_merge(const lan_branch_doc_t *doc, const config_t *local, config_t *out,
                                  hk_diag_t *diag);
+
+/*
+ * Self-help (issue 8) request bodies, as docs/api/lan.yaml has them.
+ * hk_malloc'd text or NULL (no memory). The submission's body holds the
+ * phone: the caller wipes it (memset) before freeing it.
+ */
+/** POST /faq/feedback: {"article","version","helpful","lang"}. */
+char *lan_decode_feedback_body(const char *article, int version, bool helpful, const char *lang);
+/** POST /triage/choices: {"need","route","target"}. */
+char *lan_decode_triage_body(const char *need, const char *route, const char *target);
+/** POST /submissions: {"category","phone","description","consent","lang","origin"}. */
+char *lan_decode_submission_body(const submission_t *s);
 
 #endif

@@ -45,6 +45,7 @@
 #include "journal.h"
 #include "paths.h"
 #include "store.h"
+#include "submission.h"
 
 #define LOG_MOD       "sync"
 #define FILE_PATH_CAP (CONFIG_PATH_LEN + 32)
@@ -78,9 +79,10 @@ struct sync {
     atomic_bool offline; /* tried and failed, or parked (false before any try) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool poked;          /* under mu */
-    sync_status_t st;    /* under mu */
-    sync_status_t saved; /* the worker's: what the file holds */
+    bool purge_ckpt_pending; /* submission purge: the WAL still to truncate */
+    bool poked;              /* under mu */
+    sync_status_t st;        /* under mu */
+    sync_status_t saved;     /* the worker's: what the file holds */
     /* the worker's own */
     int failures;
     int64_t next_try_ms, next_upload_ms, next_config_ms, next_hb_ms; /* monotonic */
@@ -334,6 +336,14 @@ static outcome_t upload_batch(sync_t *s, bool *more)
     rc = store_flush(s->store);
     if(rc != HK_OK) {
         set_error(s, "upload: cannot flush the journal: %s", hk_err_str(rc));
+        journal_events_free(ev, n);
+        return OUT_RETRY;
+    }
+    /* submission (issue 8): the phone and description go to head office
+     * only, joined in here from the table they are purged from later */
+    rc = submission_sync_attach(s->store, ev, n);
+    if(rc != HK_OK) {
+        set_error(s, "upload: cannot read submissions: %s", hk_err_str(rc));
         journal_events_free(ev, n);
         return OUT_RETRY;
     }
@@ -716,6 +726,25 @@ static void wait_next(sync_t *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* submission (issue 8): delete the personal data head office has had for
+ * central.retention_s (submission_purge); a WAL that could not be
+ * truncated is tried again on the next pass. */
+static void purge_personal(sync_t *s)
+{
+    int n = 0;
+    hk_err_t rc;
+
+    if(s->purge_ckpt_pending) {
+        rc = submission_checkpoint(s->store);
+        s->purge_ckpt_pending = rc != HK_OK;
+        return;
+    }
+    rc = submission_purge(s->store, s->cfg.central.retention_s, wall_ms(), &n);
+    s->purge_ckpt_pending = rc == HK_ERR_BUSY;
+    if(rc != HK_OK && rc != HK_ERR_BUSY)
+        hk_log_warn(LOG_MOD, "purge of personal data: %s", hk_err_str(rc));
+}
+
 static void *worker(void *arg)
 {
     sync_t *s = arg;
@@ -773,6 +802,7 @@ static void *worker(void *arg)
                 set_online(s, o == OUT_OK);
             }
         }
+        purge_personal(s);
         refresh_backlog(s);
         persist_status(s);
         wait_next(s);

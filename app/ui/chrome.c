@@ -37,6 +37,28 @@ void ui_chrome_layout(ui_chrome_t *c, gfx_t *g, const ui_model_t *m, bool nav)
          UI_COL_BRAND);
     pill(&c->large, g, m, i18n_get(m->lang, m->large ? I18N_LARGE_OFF : I18N_LARGE_ON),
          c->lang.rect.x - ui_px(m, 20), y, ph, UI_COL_BRAND_DARK, UI_COL_WHITE);
+    /* FAQ/triage (issue 8): the high-contrast toggle, a round button with
+     * the contrast sign (a word would squeeze the branch name out) */
+    ui_button_init(&c->contrast);
+    snprintf(c->contrast.title, sizeof(c->contrast.title), "%s", "◐");
+    c->contrast.title_px = ui_px(m, 50);
+    /* only where the role acts on it (the kiosk), never a dead button */
+    c->contrast.rect = m->contrast_offered
+                           ? gfx_rect(c->large.rect.x - ui_px(m, 20) - ph, y, ph, ph)
+                           : gfx_rect(c->large.rect.x, y, 0, 0);
+    c->contrast.radius = ph / 2;
+    c->contrast.bg = UI_COL_BRAND_DARK;
+    c->contrast.fg = UI_COL_WHITE;
+    c->contrast.unit100 = ui_px(m, 100);
+    if(m->contrast) {
+        /* high contrast: black and yellow, every pill */
+        ui_button_t *p[3] = { &c->lang, &c->large, &c->contrast };
+        int i;
+        for(i = 0; i < 3; i++) {
+            p[i]->bg = 0xFFE14Du;
+            p[i]->fg = 0x000000u;
+        }
+    }
     if(nav) {
         int bh = ui_px(m, 116), by = m->h - c->footer_h + (c->footer_h - bh) / 2;
         int bw = ui_px(m, 300);
@@ -56,6 +78,10 @@ void ui_chrome_layout(ui_chrome_t *c, gfx_t *g, const ui_model_t *m, bool nav)
         c->home.bg = UI_COL_WHITE;
         c->home.fg = UI_COL_BRAND;
         c->home.unit100 = ui_px(m, 100);
+        if(m->contrast) { /* FAQ/triage (issue 8): high contrast */
+            c->back.bg = c->home.bg = 0xFFE14Du;
+            c->back.fg = c->home.fg = 0x000000u;
+        }
     }
 }
 
@@ -68,6 +94,8 @@ ui_intent_t ui_chrome_handle(ui_chrome_t *c, const display_event_t *ev)
         in.kind = INTENT_TOGGLE_LANG;
     else if(ui_button_handle(&c->large, ev, &changed))
         in.kind = INTENT_TOGGLE_LARGE;
+    else if(ui_button_handle(&c->contrast, ev, &changed))
+        in.kind = INTENT_TOGGLE_CONTRAST; /* FAQ/triage (issue 8) */
     else if(c->nav && ui_button_handle(&c->back, ev, &changed))
         in.kind = INTENT_BACK;
     else if(c->nav && ui_button_handle(&c->home, ev, &changed))
@@ -140,12 +168,15 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
     const config_t *cfg = m->cfg;
     const char *branch = m->lang == I18N_EN ? cfg->branch_name_en : cfg->branch_name_zh;
     int left = ui_px(m, 40);
-    int maxw = c->large.rect.x - left - ui_px(m, 24);
+    int maxw = c->contrast.rect.x - left - ui_px(m, 24);
     int bpx = ui_font(m, 38), spx = ui_font(m, 28);
     char line[96];
 
     if(!c->dark)
-        gfx_fill_rect(g, gfx_rect(0, 0, m->w, c->header_h), gfx_rgb(UI_COL_BRAND));
+        gfx_fill_rect(g, gfx_rect(0, 0, m->w, c->header_h), gfx_rgb(ui_theme(m)->header));
+    if(m->contrast) /* FAQ/triage (issue 8): the header's edge on black */
+        gfx_fill_rect(g, gfx_rect(0, c->header_h - ui_px(m, 3), m->w, ui_px(m, 3)),
+                      gfx_rgb(0xFFFFFFu));
     /* long (English) branch names step down in size before they are cut */
     while(bpx > ui_px(m, 28) && ui_label_width(g, GFX_BOLD, bpx, branch) > maxw)
         bpx -= 2;
@@ -154,6 +185,10 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
                            ui_label_line_h(bpx)),
                   UI_ALIGN_LEFT, 1, branch);
     snprintf(line, sizeof(line), "%s  %s", m->date_text, m->time_text);
+    /* FAQ/triage (issue 8): squeezed (English, large text) the time alone
+     * rather than a date cut in the middle */
+    if(ui_label_width(g, GFX_REGULAR, spx, line) > maxw)
+        snprintf(line, sizeof(line), "%s", m->time_text);
     {
         gfx_color_t sub = gfx_rgb(UI_COL_WHITE);
         int sy = c->header_h / 2 + ui_px(m, 8);
@@ -176,6 +211,8 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
             }
         }
     }
+    if(c->contrast.rect.w > 0)
+        ui_button_draw(&c->contrast, g);
     ui_button_draw(&c->large, g);
     ui_button_draw(&c->lang, g);
     if(c->nav) {
@@ -193,4 +230,5 @@ gfx_rect_t ui_chrome_body(const ui_chrome_t *c, const ui_model_t *m)
 void ui_chrome_reset(ui_chrome_t *c)
 {
     c->lang.pressed = c->large.pressed = c->back.pressed = c->home.pressed = false;
+    c->contrast.pressed = false; /* FAQ/triage (issue 8) */
 }

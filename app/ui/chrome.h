@@ -14,8 +14,9 @@ typedef struct ui_chrome {
     ui_button_t large;
     ui_button_t back;
     ui_button_t home;
-    bool nav;  /* bottom bar shown */
-    bool dark; /* header drawn on the brand background (attract) */
+    ui_button_t contrast; /* FAQ/triage (issue 8): the high-contrast toggle */
+    bool nav;             /* bottom bar shown */
+    bool dark;            /* header drawn on the brand background (attract) */
     int header_h;
     int footer_h;
 } ui_chrome_t;

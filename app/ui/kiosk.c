@@ -10,6 +10,10 @@
  *     [ATTRACT, HOME, UNAVAILABLE]     FAQ / submit tiles
  *     [ATTRACT, HOME, RATE_NUMBER]     "rate our service": which number
  *     [ATTRACT, HOME, RATE_FACES]      that visit may be rated: the faces
+ *     [ATTRACT, HOME, TRIAGE]          FAQ/triage: "What do you need?"
+ *     [ATTRACT, HOME, TRIAGE, FAQ_ARTICLE]  a need answered by an article
+ *     [ATTRACT, HOME, FAQ_LIST]        FAQ: categories / a category / search
+ *     [ATTRACT, HOME, FAQ_LIST, FAQ_ARTICLE]
  *   INTENT_BACK pops; the ticket screen returns home after its countdown.
  *   Idle (no input for idle_timeout_s) resets language and text size for
  *   the next customer and shows ATTRACT.
@@ -51,14 +55,47 @@
  *   a sweep that finds nothing writes nothing, so an idle branch stays idle.
  *   T_CENTRAL every CENTRAL_LOOK_MS while there is a sync with head office:
  *   the header's offline indicator (one atomic load in the sync).
+ *
+ *   FAQ/triage (issue 8): the content (faq.json + triage.json) loads in
+ *   start(), after the first frame; a refusal is logged with its field and
+ *   the FAQ says plainly that it is not available (m->faq.load_failed).
+ *   The search index is built on first use of the FAQ (it reads the input
+ *   method's readings). Typed text (the on-screen keyboard's INTENT_TEXT_*,
+ *   a physical keyboard's text events) edits m->faq.query while the FAQ
+ *   list shows, and every change re-runs the search. The article's scroll
+ *   offset is the model's (m->faq.scroll_px): the finger sets it
+ *   (INTENT_FAQ_SCROLL); after a fling T_FAQ_FLING steps the kinetic coast
+ *   every UI_KINETIC_FRAME_MS until it rests, then stops (idle stays idle).
+ *   Each triage choice and each "did this help?" answer (once per view)
+ *   is journaled through the branch.
+ *   Submission (issue 8.5), [ATTRACT, HOME, SUBMIT_FORM] then
+ *   [ATTRACT, HOME, SUBMIT_DONE]: INTENT_OPEN_SUBMIT (arg 0 = no category,
+ *   i + 1 = submission_categories()[i] preset, e.g. from triage or an FAQ
+ *   article) opens an empty form. The raw phone number lives here only
+ *   (sub_phone); the model shows its digits while it is being typed and
+ *   138****5678 once it is a valid number. Typed text (the keyboard's
+ *   INTENT_TEXT_*, a physical keyboard's text and keys) goes to the
+ *   focused field. Submit checks every field (errors under each), then
+ *   branch_submit_issue (submit_tag: one at a time); the committed receipt
+ *   (reference, masked phone, QR to head office's status page) shows on
+ *   SUBMIT_DONE and prints. Privacy: leaving the form or its confirmation
+ *   for any other screen (back, home, idle -> attract) wipes everything
+ *   typed; T_SUBMIT_WARN at last input + idle_timeout_s - SUBMIT_WARN_S
+ *   shows a countdown (T_SUBMIT_TICK each second) before T_IDLE clears it.
  */
 #include "kiosk.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "branch_lan.h"
+#include "faq_content.h" /* FAQ/triage */
+#include "faq_index.h"   /* FAQ/triage */
+#include "kinetic.h"     /* FAQ/triage */
 #include "branch_local.h"
+#include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
 #include "paths.h"
@@ -67,10 +104,30 @@
 #include "rating_flow.h"
 #include "script_player.h"
 #include "store.h"
+#include "submission.h"
+#include "ticket_url.h"
 #include "ui_loop.h"
 #include "ui_model.h"
 
-enum { T_MINUTE = 0, T_IDLE, T_COUNTDOWN, T_RATING, T_RATE_DONE, T_CENTRAL };
+enum {
+    T_MINUTE = 0,
+    T_IDLE,
+    T_COUNTDOWN,
+    T_RATING,
+    T_RATE_DONE,
+    T_CENTRAL,
+    T_SUBMIT_WARN, /* submission: the inactivity warning begins */
+    T_SUBMIT_TICK, /* submission: its countdown, each second */
+    T_FAQ_FLING    /* FAQ/triage: the article's coast, every frame */
+};
+
+#define SUBMIT_WARN_S 20 /* submission: seconds of warning before an idle form clears */
+
+/* FAQ/triage: the shipped content when neither kiosk_opts_t.faq_dir nor
+ * HK_FAQ_DIR names another (CMake sets it to the source's assets/faq) */
+#ifndef HK_FAQ_DIR_DEFAULT
+#define HK_FAQ_DIR_DEFAULT "assets/faq"
+#endif
 
 #define CENTRAL_LOOK_MS 2000 /* how often the header looks at head office's state */
 
@@ -100,6 +157,19 @@ struct kiosk {
     char scan[192];      /* text typed by a scanner or keyboard, until Enter */
     int last_key_char;   /* a printable KEY whose TEXT twin is still to come */
     int64_t last_key_ms;
+    /* FAQ/triage (issue 8) */
+    faq_content_t *faq;  /* NULL = not loaded (yet, or refused: model.faq.load_failed) */
+    faq_index_t *faq_ix; /* built on first use of the FAQ; NULL = not (yet) */
+    bool faq_ix_tried;   /* built or failed once: not again */
+    uint64_t faq_tag;    /* the last self-help journal op (feedback, triage choice) */
+    bool faq_kb;         /* the keyboard is open for the FAQ's search */
+    ui_kinetic_t kin;    /* the article's scroll */
+    /* submission (issue 8.5) */
+    uint64_t submit_tag;                    /* branch_submit_issue in flight; 0 = none */
+    char sub_phone[SUBMISSION_PHONE_LEN];   /* the number as typed; wiped with the form */
+    char sub_origin[SUBMISSION_ORIGIN_LEN]; /* where the form was opened from */
+    bool sub_print_after_present;
+    bool sub_kb_open; /* the form opened the on-screen keyboard */
 };
 
 static int64_t wall_ms(const kiosk_t *k)
@@ -146,6 +216,9 @@ static void request_snapshot(kiosk_t *k)
 
 /* ---- navigation --------------------------------------------------------- */
 
+static void submit_clear(kiosk_t *k, bool receipt);
+static void submit_keyboard(kiosk_t *k);
+
 static void on_screen_change(kiosk_t *k, int id)
 {
     runloop_t *rl = ui_loop_runloop(k->loop);
@@ -158,6 +231,19 @@ static void on_screen_change(kiosk_t *k, int id)
         runloop_timer_cancel(rl, T_IDLE);
     if(id == UI_SCR_HOME || id == UI_SCR_SERVICES || id == UI_SCR_ATTRACT)
         request_snapshot(k);
+    /* FAQ/triage: the waits shown before a customer chooses are fresh */
+    if(id == UI_SCR_TRIAGE || id == UI_SCR_FAQ_ARTICLE)
+        request_snapshot(k);
+    if(id != UI_SCR_FAQ_ARTICLE)
+        runloop_timer_cancel(rl, T_FAQ_FLING);
+    if(id != UI_SCR_FAQ_LIST && k->faq_kb) {
+        /* the search's keyboard does not follow the customer elsewhere */
+        k->faq_kb = false;
+        k->model.faq.kb_open = false;
+        ui_loop_keyboard_close(k->loop);
+    }
+    if(id != UI_SCR_SUBMIT_FORM && id != UI_SCR_SUBMIT_DONE)
+        submit_clear(k, true); /* submission: the customer left */
 }
 
 static void go(kiosk_t *k, const int *stack, int n)
@@ -394,6 +480,626 @@ static bool rate_input(kiosk_t *k, const display_event_t *ev)
     return true;
 }
 
+static void on_intent(void *ctl, const ui_intent_t *in);
+static void submit_open(kiosk_t *k, int category, const char *origin);
+
+/* ---- FAQ/triage (issue 8, helper UI) -------------------------------------- */
+
+/* Load faq.json and triage.json (a missing triage.json only leaves the
+ * triage screen empty). Never fatal: the FAQ says it is not available. */
+static void faq_load(kiosk_t *k)
+{
+    const char *dir = k->o.faq_dir, *env = getenv("HK_FAQ_DIR");
+    char faq[CONFIG_PATH_LEN + 32], triage[CONFIG_PATH_LEN + 32];
+    hk_diag_t diag;
+    hk_err_t rc;
+
+    if(!dir)
+        dir = env && env[0] ? env : HK_FAQ_DIR_DEFAULT;
+    snprintf(faq, sizeof(faq), "%s/faq.json", dir);
+    snprintf(triage, sizeof(triage), "%s/triage.json", dir);
+    hk_diag_clear(&diag);
+    rc = faq_content_load(faq, triage, &k->faq, &diag);
+    if(rc != HK_OK) {
+        hk_log_error("kiosk", "FAQ content %s refused: %s %s; the FAQ is not available", dir,
+                     hk_err_str(rc), diag.msg);
+        k->model.faq.load_failed = true;
+        ui_loop_invalidate(k->loop);
+        return;
+    }
+    {
+        const char *ids[CONFIG_MAX_SERVICES];
+        int i;
+        for(i = 0; i < k->cfg->n_services; i++)
+            ids[i] = k->cfg->services[i].id;
+        hk_diag_clear(&diag);
+        /* a queue route to a service this branch lacks still works: it
+         * opens the service list (triage.c shows "take a number") */
+        if(faq_triage_check_services(k->faq, ids, k->cfg->n_services, &diag) != HK_OK)
+            hk_log_warn("kiosk", "triage content: %s", diag.msg);
+    }
+    hk_log_info("kiosk", "FAQ content %s: %d categories, %d articles, %d needs", k->faq->version,
+                k->faq->n_categories, k->faq->n_articles, k->faq->n_needs);
+    k->model.faq.content = k->faq;
+    k->model.faq.load_failed = false;
+    ui_loop_invalidate(k->loop);
+}
+
+/* Re-run the search for the query as typed so far. */
+static void faq_search(kiosk_t *k)
+{
+    ui_faq_view_t *f = &k->model.faq;
+
+    f->page = 0;
+    f->n_hits = 0;
+    if(!f->query[0]) {
+        f->mode = UI_FAQ_CATEGORIES;
+        return;
+    }
+    f->mode = UI_FAQ_SEARCH;
+    if(!k->faq_ix)
+        return; /* the list says search is not available (search_ready) */
+    {
+        faq_hit_t hits[UI_FAQ_MAX_HITS];
+        int i, n = faq_index_search(k->faq_ix, f->query, k->model.lang, hits, UI_FAQ_MAX_HITS);
+        for(i = 0; i < n; i++)
+            f->hits[i] = hits[i].article;
+        f->n_hits = n > 0 ? n : 0;
+    }
+}
+
+/* The search index, built on the first use of the FAQ (it reads the
+ * input method's readings: tens of ms, never at start). */
+static void faq_index_ensure(kiosk_t *k)
+{
+    hk_diag_t diag;
+    int64_t t0 = mono_ms(k);
+    hk_err_t rc;
+
+    if(!k->faq || k->faq_ix_tried)
+        return;
+    k->faq_ix_tried = true;
+    hk_diag_clear(&diag);
+    rc = faq_index_open(k->faq, NULL, &k->faq_ix, &diag);
+    if(rc != HK_OK) {
+        hk_log_error("kiosk", "FAQ search index not built: %s %s; browsing only", hk_err_str(rc),
+                     diag.msg);
+        return;
+    }
+    k->model.faq.search_ready = true;
+    hk_log_info("kiosk", "FAQ search index built in %lld ms", (long long)(mono_ms(k) - t0));
+}
+
+static void faq_open(kiosk_t *k)
+{
+    ui_faq_view_t *f = &k->model.faq;
+
+    faq_index_ensure(k);
+    f->mode = UI_FAQ_CATEGORIES;
+    f->query[0] = '\0';
+    f->n_hits = 0;
+    f->page = 0;
+    f->kb_open = false;
+    go_over_home(k, UI_SCR_FAQ_LIST);
+}
+
+/* Show article a over the screen that led to it (the FAQ list or triage). */
+static void faq_show_article(kiosk_t *k, int a, int from)
+{
+    int s[4] = { UI_SCR_ATTRACT, UI_SCR_HOME, 0, UI_SCR_FAQ_ARTICLE };
+    ui_faq_view_t *f = &k->model.faq;
+
+    if(!k->faq || a < 0 || a >= k->faq->n_articles)
+        return;
+    f->article = a;
+    f->scroll_px = 0;
+    f->feedback = 0;
+    ui_kinetic_stop(&k->kin, 0);
+    s[2] = from;
+    go(k, s, 4);
+}
+
+/* The submission category for an FAQ category: the form's own choices
+ * (FAQ_SUBMIT_CATEGORIES) where one fits, else "other". */
+static const char *faq_submit_category(const char *faq_cat)
+{
+    static const char *const direct[] = { FAQ_SUBMIT_CATEGORIES };
+    static const struct {
+        const char *faq, *submit;
+    } map[] = { { "network", "signal" },  { "coverage", "signal" }, { "invoice", "billing" },
+                { "payment", "billing" }, { "vas", "billing" },     { "data", "billing" } };
+    size_t i;
+
+    for(i = 0; i < sizeof(direct) / sizeof(direct[0]); i++)
+        if(!strcmp(direct[i], faq_cat))
+            return direct[i];
+    for(i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if(!strcmp(map[i].faq, faq_cat))
+            return map[i].submit;
+    return "other";
+}
+
+/* The submission form with its category filled in; origin "faq:<article>"
+ * or "triage:<need>" (SUBMIT's submission.origin). */
+static void faq_open_submit(kiosk_t *k, const char *category, const char *kind, const char *id)
+{
+    int n = 0, i, idx = -1;
+    const char *const *cats = submission_categories(&n);
+    char origin[SUBMISSION_ORIGIN_LEN];
+
+    for(i = 0; i < n; i++)
+        if(!strcmp(cats[i], category))
+            idx = i;
+    snprintf(origin, sizeof(origin), "%s:%.40s", kind, id);
+    submit_open(k, idx, origin);
+}
+
+/* Take a number for the service with this id (the existing flow), or say
+ * when it opens; an unknown service opens the list of services. */
+static void faq_take(kiosk_t *k, const char *service_id)
+{
+    int i;
+
+    for(i = 0; i < k->cfg->n_services; i++)
+        if(!strcmp(k->cfg->services[i].id, service_id)) {
+            if(k->model.svc[i].open)
+                take_number(k, i);
+            else
+                service_closed(k, i);
+            return;
+        }
+    go_over_home(k, UI_SCR_SERVICES);
+}
+
+static const char *const route_names[] = { "none", "faq", "queue", "submit" };
+
+static void triage_pick(kiosk_t *k, int idx)
+{
+    const triage_need_t *nd;
+
+    if(!k->faq || idx < 0 || idx >= k->faq->n_needs)
+        return;
+    nd = &k->faq->needs[idx];
+    hk_log_info("kiosk", "triage: %s -> %s %s", nd->id, route_names[nd->route.kind],
+                nd->route.target);
+    /* journaled before routing; the result is not waited for (the event
+     * is the record; a failure is logged when it comes back) */
+    if(k->have_branch &&
+       branch_triage_choice(&k->branch, k->faq_tag = ++k->next_tag, nd->id,
+                            route_names[nd->route.kind], nd->route.target) != HK_OK)
+        hk_log_warn("kiosk", "triage choice %s not journaled", nd->id);
+    switch(nd->route.kind) {
+    case TRIAGE_FAQ:
+        faq_show_article(k, faq_content_find(k->faq, nd->route.target), UI_SCR_TRIAGE);
+        break;
+    case TRIAGE_QUEUE: faq_take(k, nd->route.target); break;
+    case TRIAGE_SUBMIT: faq_open_submit(k, nd->route.target, "triage", nd->id); break;
+    default: break;
+    }
+}
+
+static void faq_helpful(kiosk_t *k, bool helpful)
+{
+    ui_faq_view_t *f = &k->model.faq;
+    const faq_article_t *a;
+
+    if(!k->faq || f->article < 0 || f->feedback)
+        return; /* once per view of the article */
+    a = &k->faq->articles[f->article];
+    f->feedback = helpful ? 1 : 2;
+    hk_log_info("kiosk", "faq feedback: %s v%d %s", a->id, a->version, helpful ? "yes" : "no");
+    if(k->have_branch &&
+       branch_faq_feedback(&k->branch, k->faq_tag = ++k->next_tag, a->id, a->version, helpful,
+                           i18n_lang_code(k->model.lang)) != HK_OK)
+        hk_log_warn("kiosk", "faq feedback on %s not journaled", a->id);
+}
+
+/* Edit the search field: text appended, 8 = backspace, 0 = clear. */
+static void faq_edit(kiosk_t *k, int op, const char *text)
+{
+    ui_faq_view_t *f = &k->model.faq;
+    size_t n = strlen(f->query);
+
+    if(op == 0) {
+        f->query[0] = '\0';
+    } else if(op == 8) {
+        while(n > 0 && ((unsigned char)f->query[n - 1] & 0xC0) == 0x80)
+            n--; /* a whole UTF-8 character */
+        if(n > 0)
+            n--;
+        f->query[n] = '\0';
+    } else if(text && n + strlen(text) < sizeof(f->query)) {
+        memcpy(f->query + n, text, strlen(text) + 1);
+    }
+    faq_search(k);
+    ui_loop_invalidate(k->loop);
+}
+
+static void faq_fling_step(kiosk_t *k)
+{
+    bool moving = ui_kinetic_step(&k->kin, mono_ms(k));
+
+    k->model.faq.scroll_px = ui_kinetic_pos(&k->kin);
+    if(moving)
+        runloop_timer_at(ui_loop_runloop(k->loop), T_FAQ_FLING, mono_ms(k) + UI_KINETIC_FRAME_MS);
+}
+
+static void faq_intent(kiosk_t *k, const ui_intent_t *in)
+{
+    ui_faq_view_t *f = &k->model.faq;
+    runloop_t *rl = ui_loop_runloop(k->loop);
+    bool on_list = ui_loop_current(k->loop) == UI_SCR_FAQ_LIST;
+
+    switch(in->kind) {
+    case INTENT_OPEN_TRIAGE:
+        f->page = 0;
+        go_over_home(k, UI_SCR_TRIAGE);
+        break;
+    case INTENT_TRIAGE_PICK: triage_pick(k, in->arg); break;
+    case INTENT_FAQ_CATEGORY:
+        if(!k->faq || in->arg >= k->faq->n_categories)
+            break;
+        f->mode = in->arg < 0 ? UI_FAQ_CATEGORIES : UI_FAQ_CATEGORY;
+        f->category = in->arg < 0 ? 0 : in->arg;
+        f->query[0] = '\0';
+        f->page = 0;
+        ui_loop_guard(k->loop); /* the list under the finger changed */
+        break;
+    case INTENT_FAQ_ARTICLE: faq_show_article(k, in->arg, UI_SCR_FAQ_LIST); break;
+    case INTENT_FAQ_SEARCH:
+        /* Chinese first: pinyin, with the switch to Latin and digits */
+        ui_loop_keyboard_open(k->loop, k->model.lang == I18N_EN ? UI_KB_LATIN : UI_KB_PINYIN, true);
+        f->kb_open = k->faq_kb = true;
+        if(f->query[0])
+            faq_search(k);
+        break;
+    case INTENT_FAQ_PAGE:
+        f->page = in->arg < 0 ? 0 : in->arg;
+        ui_loop_guard(k->loop);
+        break;
+    case INTENT_FAQ_SCROLL:
+        runloop_timer_cancel(rl, T_FAQ_FLING);
+        ui_kinetic_touch(&k->kin, in->arg, mono_ms(k));
+        f->scroll_px = in->arg;
+        ui_loop_invalidate(k->loop); /* a pressed button under the finger */
+        break;
+    case INTENT_FAQ_FLING:
+        if(ui_kinetic_release(&k->kin, in->arg, mono_ms(k)))
+            runloop_timer_at(rl, T_FAQ_FLING, mono_ms(k) + UI_KINETIC_FRAME_MS);
+        break;
+    case INTENT_FAQ_HELPFUL: faq_helpful(k, in->arg != 0); break;
+    case INTENT_FAQ_STILL_QUEUE:
+        if(k->faq && f->article >= 0)
+            faq_take(k, k->faq->articles[f->article].service);
+        break;
+    case INTENT_FAQ_STILL_SUBMIT:
+        if(k->faq && f->article >= 0) {
+            const faq_article_t *a = &k->faq->articles[f->article];
+            faq_open_submit(k, faq_submit_category(k->faq->categories[a->category].id), "faq",
+                            a->id);
+        }
+        break;
+    case INTENT_TOGGLE_CONTRAST: k->model.contrast = !k->model.contrast; break;
+    case INTENT_TEXT_INPUT:
+        if(on_list && in->payload == UI_PAYLOAD_TEXT)
+            faq_edit(k, 1, in->u.text);
+        break;
+    case INTENT_TEXT_BACKSPACE:
+        if(on_list)
+            faq_edit(k, 8, NULL);
+        break;
+    case INTENT_TEXT_CLEAR:
+        if(on_list)
+            faq_edit(k, 0, NULL);
+        break;
+    case INTENT_TEXT_ENTER:
+        if(on_list) { /* done: the keyboard goes, the results stay */
+            ui_loop_keyboard_close(k->loop);
+            f->kb_open = k->faq_kb = false;
+        }
+        break;
+    default: break;
+    }
+}
+
+/* ---- submission (issue 8.5) ----------------------------------------------- */
+
+/* Wipe what the customer typed (and with receipt, the confirmation too). */
+static void submit_clear(kiosk_t *k, bool receipt)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    ui_print_state_t ps = v->print_state;
+    char ref[SUBMISSION_REF_LEN], masked[SUBMISSION_PHONE_LEN], url[sizeof(v->qr_url)];
+
+    memcpy(ref, v->ref, sizeof(ref));
+    memcpy(masked, v->phone_masked, sizeof(masked));
+    memcpy(url, v->qr_url, sizeof(url));
+    memset(k->sub_phone, 0, sizeof(k->sub_phone));
+    memset(v, 0, sizeof(*v));
+    v->category = -1;
+    if(!receipt) {
+        memcpy(v->ref, ref, sizeof(ref));
+        memcpy(v->phone_masked, masked, sizeof(masked));
+        memcpy(v->qr_url, url, sizeof(url));
+        v->print_state = ps;
+    }
+    k->sub_origin[0] = '\0';
+    if(k->sub_kb_open) {
+        ui_loop_keyboard_close(k->loop);
+        k->sub_kb_open = false;
+    }
+    runloop_timer_cancel(ui_loop_runloop(k->loop), T_SUBMIT_WARN);
+    runloop_timer_cancel(ui_loop_runloop(k->loop), T_SUBMIT_TICK);
+}
+
+/* The inactivity warning starts SUBMIT_WARN_S before T_IDLE clears the form. */
+static void submit_arm_warn(kiosk_t *k)
+{
+    runloop_t *rl = ui_loop_runloop(k->loop);
+    int64_t idle_ms = (int64_t)k->cfg->idle_timeout_s * 1000;
+    int64_t lead = idle_ms > 2 * SUBMIT_WARN_S * 1000 ? SUBMIT_WARN_S * 1000 : idle_ms / 2;
+
+    k->model.submit.warn_s = 0;
+    runloop_timer_cancel(rl, T_SUBMIT_TICK);
+    runloop_timer_at(rl, T_SUBMIT_WARN, mono_ms(k) + idle_ms - lead);
+}
+
+static void submit_open(kiosk_t *k, int category, const char *origin)
+{
+    int n = 0;
+
+    (void)submission_categories(&n);
+    submit_clear(k, true);
+    k->model.submit.category = category >= 0 && category < n ? category : -1;
+    snprintf(k->sub_origin, sizeof(k->sub_origin), "%s", origin ? origin : "");
+    go_over_home(k, UI_SCR_SUBMIT_FORM);
+    submit_arm_warn(k);
+}
+
+/* The phone as the model shows it: digits while typing, masked when done. */
+static void submit_phone_view(kiosk_t *k)
+{
+    ui_submit_view_t *v = &k->model.submit;
+
+    v->phone_done = submission_phone_valid(k->sub_phone);
+    if(v->phone_done)
+        submission_phone_mask(k->sub_phone, v->phone_text);
+    else
+        snprintf(v->phone_text, sizeof(v->phone_text), "%s", k->sub_phone);
+    if(v->phone_done || !k->sub_phone[0])
+        v->err[SUBMISSION_FIELD_PHONE] = 0;
+    else if(strlen(k->sub_phone) == 11)
+        v->err[SUBMISSION_FIELD_PHONE] = I18N_SUBMIT_ERR_PHONE; /* 11 digits, not a mobile */
+}
+
+/* Typed text into the focused field. */
+static void submit_type(kiosk_t *k, const char *text)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    size_t n;
+
+    if(v->sending)
+        return;
+    if(v->focus == UI_SUBMIT_FOCUS_PHONE) {
+        /* digits only (a keyboard's "+86" or spaces are dropped), at most 11 */
+        for(; *text; text++) {
+            n = strlen(k->sub_phone);
+            if(*text >= '0' && *text <= '9' && n < 11) {
+                k->sub_phone[n] = *text;
+                k->sub_phone[n + 1] = '\0';
+            }
+        }
+        submit_phone_view(k);
+    } else if(v->focus == UI_SUBMIT_FOCUS_DESC) {
+        int chars = submission_text_chars(text);
+        n = strlen(v->desc);
+        if(chars < 0 || !hk_json_text_ok(text))
+            return;
+        if(v->desc_chars + chars > SUBMISSION_DESC_MAX_CHARS ||
+           n + strlen(text) >= sizeof(v->desc)) {
+            v->err[SUBMISSION_FIELD_DESCRIPTION] = I18N_SUBMIT_ERR_DESC;
+            return;
+        }
+        memcpy(v->desc + n, text, strlen(text) + 1);
+        v->desc_chars += chars;
+        v->err[SUBMISSION_FIELD_DESCRIPTION] = 0;
+    }
+}
+
+static void submit_erase(kiosk_t *k, bool all)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    size_t n;
+
+    if(v->sending)
+        return;
+    if(v->focus == UI_SUBMIT_FOCUS_PHONE) {
+        n = strlen(k->sub_phone);
+        /* a complete number is shown masked: erasing starts it over */
+        if(all || v->phone_done)
+            memset(k->sub_phone, 0, sizeof(k->sub_phone));
+        else if(n > 0)
+            k->sub_phone[n - 1] = '\0';
+        submit_phone_view(k);
+    } else if(v->focus == UI_SUBMIT_FOCUS_DESC) {
+        n = strlen(v->desc);
+        if(all) {
+            memset(v->desc, 0, sizeof(v->desc));
+        } else if(n > 0) {
+            while(n > 0 && ((unsigned char)v->desc[n - 1] & 0xC0) == 0x80)
+                n--; /* continuation bytes of the last character */
+            v->desc[n > 0 ? n - 1 : 0] = '\0';
+        }
+        v->desc_chars = submission_text_chars(v->desc);
+        v->err[SUBMISSION_FIELD_DESCRIPTION] = 0;
+    }
+}
+
+/* Check every field (errors under each); true when all are good. */
+static bool submit_check_all(kiosk_t *k)
+{
+    ui_submit_view_t *v = &k->model.submit;
+
+    memset(v->err, 0, sizeof(v->err));
+    if(v->category < 0)
+        v->err[SUBMISSION_FIELD_CATEGORY] = I18N_SUBMIT_ERR_CATEGORY;
+    if(!submission_phone_valid(k->sub_phone))
+        v->err[SUBMISSION_FIELD_PHONE] = I18N_SUBMIT_ERR_PHONE;
+    if(v->desc_chars > SUBMISSION_DESC_MAX_CHARS)
+        v->err[SUBMISSION_FIELD_DESCRIPTION] = I18N_SUBMIT_ERR_DESC;
+    if(!v->consent)
+        v->err[SUBMISSION_FIELD_CONSENT] = I18N_SUBMIT_ERR_CONSENT;
+    v->has_err = v->err[SUBMISSION_FIELD_CATEGORY] || v->err[SUBMISSION_FIELD_PHONE] ||
+                 v->err[SUBMISSION_FIELD_DESCRIPTION] || v->err[SUBMISSION_FIELD_CONSENT];
+    return !v->has_err;
+}
+
+static void submit_send(kiosk_t *k)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    const char *const *cats = submission_categories(NULL);
+    submission_t sub;
+    hk_err_t rc;
+
+    if(v->sending || k->submit_tag)
+        return; /* one submission at a time: a double tap sends once */
+    v->failed = false;
+    if(!submit_check_all(k))
+        return;
+    memset(&sub, 0, sizeof(sub));
+    snprintf(sub.category, sizeof(sub.category), "%s", cats[v->category]);
+    memcpy(sub.phone, k->sub_phone, sizeof(sub.phone));
+    memcpy(sub.description, v->desc, sizeof(sub.description));
+    sub.consent = v->consent;
+    snprintf(sub.lang, sizeof(sub.lang), "%s", i18n_lang_code(k->model.lang));
+    snprintf(sub.origin, sizeof(sub.origin), "%s", k->sub_origin);
+    v->focus = UI_SUBMIT_FOCUS_NONE;
+    k->submit_tag = ++k->next_tag;
+    rc = branch_submit_issue(&k->branch, k->submit_tag, &sub);
+    submission_wipe(&sub);
+    if(rc != HK_OK) {
+        hk_log_warn("kiosk", "submission not sent: %s", hk_err_str(rc));
+        k->submit_tag = 0;
+        v->failed = true;
+        return;
+    }
+    v->sending = true;
+}
+
+static void submit_done(kiosk_t *k, const branch_result_t *r)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    const config_t *cfg = k->cfg;
+
+    k->submit_tag = 0;
+    v->sending = false;
+    if(ui_loop_current(k->loop) != UI_SCR_SUBMIT_FORM)
+        return; /* the customer left meanwhile: it is stored, nothing to show */
+    if(r->rc != HK_OK || !r->has_submission) {
+        hk_log_warn("kiosk", "submission failed: %s", hk_err_str(r->rc));
+        v->failed = true;
+        return;
+    }
+    hk_log_info("kiosk", "submission %s (%s) committed", r->submission.ref,
+                r->submission.phone_masked);
+    submit_clear(k, true); /* nothing typed stays once it is stored */
+    snprintf(v->ref, sizeof(v->ref), "%s", r->submission.ref);
+    snprintf(v->phone_masked, sizeof(v->phone_masked), "%s", r->submission.phone_masked);
+    if(ticket_url_build(cfg->ticket_submit_url_template, cfg->ticket_url_key, cfg->branch_id,
+                        r->submission.day, r->submission.ref, v->qr_url, sizeof(v->qr_url),
+                        NULL) != HK_OK)
+        v->qr_url[0] = '\0';
+    v->print_state = print_job_has_printer(k->print) ? UI_PRINT_PENDING : UI_PRINT_NONE;
+    go_over_home(k, UI_SCR_SUBMIT_DONE);
+    k->sub_print_after_present = true;
+}
+
+static void submit_intent(kiosk_t *k, const ui_intent_t *in)
+{
+    ui_submit_view_t *v = &k->model.submit;
+    int n = 0;
+
+    if(ui_loop_current(k->loop) != UI_SCR_SUBMIT_FORM)
+        return;
+    (void)submission_categories(&n);
+    submit_arm_warn(k);
+    switch(in->kind) {
+    case INTENT_SUBMIT_CATEGORY:
+        if(in->arg >= 0 && in->arg < n && !v->sending) {
+            v->category = in->arg;
+            v->err[SUBMISSION_FIELD_CATEGORY] = 0;
+        }
+        break;
+    case INTENT_SUBMIT_FOCUS:
+        v->focus = in->arg == UI_SUBMIT_FOCUS_PHONE  ? UI_SUBMIT_FOCUS_PHONE
+                   : in->arg == UI_SUBMIT_FOCUS_DESC ? UI_SUBMIT_FOCUS_DESC
+                                                     : UI_SUBMIT_FOCUS_NONE;
+        break;
+    case INTENT_SUBMIT_CONSENT:
+        if(!v->sending) {
+            v->consent = !v->consent;
+            v->err[SUBMISSION_FIELD_CONSENT] = 0;
+        }
+        break;
+    case INTENT_SUBMIT_SEND: submit_send(k); break;
+    case INTENT_TEXT_INPUT:
+        if(in->payload == UI_PAYLOAD_TEXT)
+            submit_type(k, in->u.text);
+        break;
+    case INTENT_TEXT_BACKSPACE: submit_erase(k, false); break;
+    case INTENT_TEXT_CLEAR: submit_erase(k, true); break;
+    case INTENT_TEXT_ENTER: v->focus = UI_SUBMIT_FOCUS_NONE; break; /* done: the keyboard goes */
+    default: break;
+    }
+    v->has_err = v->err[SUBMISSION_FIELD_CATEGORY] || v->err[SUBMISSION_FIELD_PHONE] ||
+                 v->err[SUBMISSION_FIELD_DESCRIPTION] || v->err[SUBMISSION_FIELD_CONSENT];
+    if(in->kind == INTENT_SUBMIT_FOCUS || in->kind == INTENT_TEXT_ENTER ||
+       in->kind == INTENT_SUBMIT_SEND)
+        submit_keyboard(k);
+    ui_loop_invalidate(k->loop);
+}
+
+/* Any input on the form is activity: the warning starts over. Typed text
+ * itself (physical keyboards, scanners, the on-screen keyboard) reaches
+ * submit_intent as the loop's INTENT_TEXT_*. */
+static bool submit_input(kiosk_t *k, const display_event_t *ev)
+{
+    (void)ev;
+    submit_arm_warn(k);
+    return false;
+}
+
+/* The on-screen keyboard follows the focus: digits for the phone, pinyin
+ * (with the switch to Latin and digits) for the description. */
+static void submit_keyboard(kiosk_t *k)
+{
+    ui_submit_focus_t f = k->model.submit.focus;
+
+    if(f == UI_SUBMIT_FOCUS_PHONE)
+        ui_loop_keyboard_open(k->loop, UI_KB_NUMERIC, false);
+    else if(f == UI_SUBMIT_FOCUS_DESC)
+        ui_loop_keyboard_open(k->loop, UI_KB_PINYIN, true);
+    else if(k->sub_kb_open)
+        ui_loop_keyboard_close(k->loop);
+    k->sub_kb_open = f != UI_SUBMIT_FOCUS_NONE;
+}
+
+/* The receipt: reference, masked phone, QR code to the status page. */
+static void submit_print(kiosk_t *k)
+{
+    ui_submit_view_t *v = &k->model.submit;
+
+    char png[CONFIG_PATH_LEN + 64];
+    const char *png_path = NULL;
+
+    if(k->o.screenshot_dir) {
+        snprintf(png, sizeof(png), "%s/receipt-%s.png", k->o.screenshot_dir, v->ref);
+        png_path = png;
+    }
+    v->print_state = print_job_submit_receipt(k->print, v->ref, v->phone_masked, v->qr_url,
+                                              k->model.lang, png_path, wall_ms(k), &k->print_job);
+}
+
 static void on_intent(void *ctl, const ui_intent_t *in)
 {
     kiosk_t *k = ctl;
@@ -408,9 +1114,24 @@ static void on_intent(void *ctl, const ui_intent_t *in)
         break;
     case INTENT_OPEN_SERVICES: go_over_home(k, UI_SCR_SERVICES); break;
     case INTENT_OPEN_FAQ:
-    case INTENT_OPEN_SUBMIT:
-        m->unavailable_title = in->kind == INTENT_OPEN_FAQ ? I18N_TILE_FAQ : I18N_TILE_SUBMIT;
-        go_over_home(k, UI_SCR_UNAVAILABLE);
+        faq_open(k);
+        break; /* FAQ/triage */
+    /* submission (issue 8.5) */
+    case INTENT_OPEN_SUBMIT: submit_open(k, in->arg - 1, ""); break;
+    case INTENT_SUBMIT_CATEGORY:
+    case INTENT_SUBMIT_FOCUS:
+    case INTENT_SUBMIT_CONSENT:
+    case INTENT_SUBMIT_SEND:
+    case INTENT_TEXT_INPUT:
+    case INTENT_TEXT_BACKSPACE:
+    case INTENT_TEXT_CLEAR:
+    case INTENT_TEXT_ENTER:
+        /* typed text goes to the showing screen's field: the FAQ's search
+         * or the submission form */
+        if(ui_loop_current(k->loop) == UI_SCR_FAQ_LIST)
+            faq_intent(k, in);
+        else
+            submit_intent(k, in);
         break;
     case INTENT_OPEN_RATE: rate_open(k); break;
     case INTENT_ENTRY_KEY: entry_key(k, in->arg); break;
@@ -423,9 +1144,11 @@ static void on_intent(void *ctl, const ui_intent_t *in)
     case INTENT_TOGGLE_LANG:
         m->lang = m->lang == I18N_ZH ? I18N_EN : I18N_ZH;
         refresh_time(k);
+        if(m->faq.query[0]) /* FAQ/triage: results prefer the language shown */
+            faq_search(k);
         break;
     case INTENT_TOGGLE_LARGE: m->large = !m->large; break;
-    default: break; /* the loop's own, or the counter role's */
+    default: faq_intent(k, in); break; /* FAQ/triage, the loop's own, or the counter role's */
     }
 }
 
@@ -442,6 +1165,8 @@ static bool on_input(void *ctl, const display_event_t *ev)
     }
     if(ui_loop_current(k->loop) == UI_SCR_RATE_NUMBER)
         return rate_input(k, ev);
+    if(ui_loop_current(k->loop) == UI_SCR_SUBMIT_FORM)
+        return submit_input(k, ev);
     return false;
 }
 
@@ -521,6 +1246,11 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
             rating_flow_result(&k->model.rate, k->model.lang, r->rc);
             runloop_timer_at(ui_loop_runloop(k->loop), T_RATE_DONE,
                              mono_ms(k) + RATE_DONE_S * 1000);
+        } else if(msg->tag == k->faq_tag && r->rc != HK_OK) {
+            /* FAQ/triage: a self-help event the branch refused */
+            hk_log_warn("kiosk", "self-help event not recorded: %s", hk_err_str(r->rc));
+        } else if(msg->tag == k->submit_tag && r->op == BRANCH_OP_SUBMIT_ISSUE) {
+            submit_done(k, r); /* submission (issue 8.5) */
         } else if(msg->tag == k->snap_tag && r->op == BRANCH_OP_SNAPSHOT) {
             k->snap_tag = 0;
             if(r->rc == HK_OK)
@@ -544,6 +1274,11 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
     case MAILBOX_CONFIG_CHANGED: apply_config(k); break;
     case MAILBOX_PRINT_DONE: {
         bool mine = msg->tag == k->print_job && k->model.has_ticket;
+        if(msg->tag == k->print_job && k->model.submit.ref[0]) { /* submission's receipt */
+            k->model.submit.print_state =
+                print_job_done(k->print, msg, k->model.submit.ref, wall_ms(k));
+            break;
+        }
         ui_print_state_t st =
             print_job_done(k->print, msg, mine ? k->model.ticket.number : "", wall_ms(k));
         if(mine)
@@ -592,6 +1327,16 @@ static void on_timer(void *ctl, int id)
             go_home(k);
         break;
     case T_CENTRAL: look_at_central(k); break;
+    case T_FAQ_FLING: faq_fling_step(k); break;
+    case T_SUBMIT_WARN: /* submission: warn, then T_IDLE clears the form */
+    case T_SUBMIT_TICK:
+        if(ui_loop_current(k->loop) != UI_SCR_SUBMIT_FORM)
+            break;
+        k->model.submit.warn_s = id == T_SUBMIT_WARN ? SUBMIT_WARN_S : k->model.submit.warn_s - 1;
+        if(k->model.submit.warn_s > 0)
+            runloop_timer_at(ui_loop_runloop(k->loop), T_SUBMIT_TICK, mono_ms(k) + 1000);
+        ui_loop_invalidate(k->loop);
+        break;
     case T_COUNTDOWN:
         if(--k->model.countdown_s <= 0) {
             k->model.has_ticket = false;
@@ -610,6 +1355,11 @@ static void after_present(void *ctl)
     char png[CONFIG_PATH_LEN + 64];
     const char *png_path = NULL;
 
+    if(k->sub_print_after_present) { /* submission: the receipt, after the confirmation */
+        k->sub_print_after_present = false;
+        submit_print(k);
+        return;
+    }
     if(!k->print_after_present)
         return;
     /* the confirmation is on screen: rendering the ticket cannot delay it */
@@ -654,6 +1404,7 @@ static hk_err_t start(void *ctl, hk_diag_t *diag)
     if(rc != HK_OK)
         return rc;
     request_snapshot(k);
+    faq_load(k); /* FAQ/triage: after the first frame; cheap, never fatal */
     if(k->o.on_started && !k->o.hub_url)
         k->o.on_started(k->o.hook_user);
     if(k->o.central_state && !k->o.hub_url)
@@ -710,10 +1461,20 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
         int id;
         const scr_ops_t *(*ops)(void);
     } screens[] = {
-        { UI_SCR_ATTRACT, scr_attract_ops },         { UI_SCR_HOME, scr_home_ops },
-        { UI_SCR_SERVICES, scr_services_ops },       { UI_SCR_TICKET, scr_ticket_ops },
-        { UI_SCR_UNAVAILABLE, scr_unavailable_ops }, { UI_SCR_RATE_NUMBER, scr_rate_number_ops },
+        { UI_SCR_ATTRACT, scr_attract_ops },
+        { UI_SCR_HOME, scr_home_ops },
+        { UI_SCR_SERVICES, scr_services_ops },
+        { UI_SCR_TICKET, scr_ticket_ops },
+        { UI_SCR_UNAVAILABLE, scr_unavailable_ops },
+        { UI_SCR_RATE_NUMBER, scr_rate_number_ops },
         { UI_SCR_RATE_FACES, scr_rate_faces_ops },
+        /* FAQ/triage (issue 8) */
+        { UI_SCR_TRIAGE, scr_triage_ops },
+        { UI_SCR_FAQ_LIST, scr_faq_list_ops },
+        { UI_SCR_FAQ_ARTICLE, scr_faq_article_ops },
+        /* submission (issue 8.5) */
+        { UI_SCR_SUBMIT_FORM, scr_submit_form_ops },
+        { UI_SCR_SUBMIT_DONE, scr_submit_done_ops },
     };
     ui_controller_t c;
     ui_loop_opts_t lo;
@@ -750,6 +1511,7 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
         return rc;
     }
     ui_model_init(&k->model, k->cfg, k->cfg_gen);
+    k->model.contrast_offered = true; /* FAQ/triage: the header's contrast toggle */
     go_attract(k);
     *out = k;
     return HK_OK;
@@ -764,7 +1526,9 @@ void kiosk_destroy(kiosk_t *k)
      * to the loop's mailbox until they are joined: before the loop frees it */
     if(k->have_branch)
         branch_destroy(&k->branch);
-    ui_loop_destroy(k->loop); /* frees undelivered messages */
+    ui_loop_destroy(k->loop);   /* frees undelivered messages */
+    faq_index_close(k->faq_ix); /* FAQ/triage: the index, then the content it reads */
+    faq_content_free(k->faq);   /* after the screens that showed it */
     store_close(k->store);
     if(k->cfg)
         config_live_release(k->o.live, k->cfg);

@@ -43,6 +43,9 @@ typedef struct kiosk_opts {
      * indicator), -1 no sync. NULL = no sync. */
     int (*central_state)(void *user);
     void *hook_user;
+    /* FAQ/triage (issue 8): the directory holding faq.json and triage.json;
+     * NULL = $HK_FAQ_DIR, else the shipped assets/faq */
+    const char *faq_dir;
 } kiosk_opts_t;
 
 typedef struct kiosk kiosk_t;

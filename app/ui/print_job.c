@@ -15,6 +15,7 @@
 #include "paths.h"
 #include "print_spool.h"
 #include "printer.h"
+#include "submit_print.h"
 #include "ticket_print.h"
 
 struct print_job {
@@ -116,6 +117,31 @@ ui_print_state_t print_job_submit(print_job_t *pj, const ticket_t *t, i18n_lang_
     if(rc != HK_OK) {
         hk_log_error("printer", "cannot print ticket %s: %s", t->number, hk_err_str(rc));
         record_fault(pj, wall_ms, "render_failed", t->number);
+        return UI_PRINT_FAULT;
+    }
+    return UI_PRINT_PENDING;
+}
+
+/* submission (issue 8.5): the receipt of a submitted problem */
+ui_print_state_t print_job_submit_receipt(print_job_t *pj, const char *ref,
+                                          const char *phone_masked, const char *url,
+                                          i18n_lang_t lang, const char *png_path, int64_t wall_ms,
+                                          uint64_t *job_out)
+{
+    uint8_t *bits = NULL;
+    int w = 0, h = 0;
+    hk_err_t rc;
+
+    *job_out = 0;
+    if(!print_job_has_printer(pj))
+        return UI_PRINT_NONE;
+    rc = submit_print_render(pj->fonts, pj->cfg, ref, phone_masked, url, lang, wall_ms, &bits, &w,
+                             &h, png_path);
+    if(rc == HK_OK)
+        rc = print_spool_submit(pj->spool, bits, w, h, job_out); /* owns bits now */
+    if(rc != HK_OK) {
+        hk_log_error("printer", "cannot print receipt %s: %s", ref, hk_err_str(rc));
+        record_fault(pj, wall_ms, "render_failed", ref);
         return UI_PRINT_FAULT;
     }
     return UI_PRINT_PENDING;

@@ -63,6 +63,16 @@ ui_print_state_t print_job_submit(print_job_t *pj, const ticket_t *t, i18n_lang_
 ui_print_state_t print_job_done(print_job_t *pj, const mailbox_msg_t *msg,
                                 const char *ticket_number, int64_t wall_ms);
 
+/**
+ * submission (issue 8.5): render and queue a submitted problem's receipt
+ * (submit_print.c); results as for print_job_submit().
+ * @param png_path  also save the rendered receipt there (NULL = no).
+ */
+ui_print_state_t print_job_submit_receipt(print_job_t *pj, const char *ref,
+                                          const char *phone_masked, const char *url,
+                                          i18n_lang_t lang, const char *png_path, int64_t wall_ms,
+                                          uint64_t *job_out);
+
 /** Block until the spool has no job (scripts, shutdown). */
 void print_job_wait_idle(print_job_t *pj);
 

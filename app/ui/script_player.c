@@ -113,9 +113,12 @@ static ui_src_result_t command(script_player_t *p, ui_loop_t *l, display_event_t
     case SCRIPT_TAP:
     case SCRIPT_DOWN:
     case SCRIPT_UP:
+    case SCRIPT_MOVE:
         ev->x = c->x;
         ev->y = c->y;
-        ev->type = c->op == SCRIPT_UP ? DISPLAY_EV_UP : DISPLAY_EV_DOWN;
+        ev->type = c->op == SCRIPT_UP     ? DISPLAY_EV_UP
+                   : c->op == SCRIPT_MOVE ? DISPLAY_EV_MOVE
+                                          : DISPLAY_EV_DOWN;
         if(c->op == SCRIPT_TAP) {
             p->up = *ev;
             p->up.type = DISPLAY_EV_UP;
@@ -129,6 +132,11 @@ static ui_src_result_t command(script_player_t *p, ui_loop_t *l, display_event_t
     case SCRIPT_KEY:
         ev->type = DISPLAY_EV_KEY;
         ev->key = c->key;
+        return UI_SRC_EVENT;
+    case SCRIPT_TEXT:
+        ev->type = DISPLAY_EV_TEXT;
+        /* the parser keeps text to 31 bytes, so it fits whole */
+        snprintf(ev->text, sizeof(ev->text), "%.*s", (int)sizeof(ev->text) - 1, c->arg);
         return UI_SRC_EVENT;
     case SCRIPT_SCREENSHOT:
         if(!p->shots)

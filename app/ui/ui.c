@@ -49,3 +49,19 @@ void ui_span_text(config_span_t span, char *buf, unsigned size)
     snprintf(buf, size, "%02d:%02d–%02d:%02d", span.open_min / 60, span.open_min % 60,
              span.close_min / 60, span.close_min % 60);
 }
+
+/* ---- FAQ/triage (issue 8, helper UI): themes ---------------------------- */
+
+const ui_theme_t *ui_theme(const ui_model_t *m)
+{
+    static const ui_theme_t normal = {
+        UI_COL_BG,    UI_COL_CARD,  0xE3ECF7u,    UI_COL_TEXT, UI_COL_MUTED, UI_COL_LINE,
+        UI_COL_BRAND, UI_COL_WHITE, UI_COL_BRAND, 0xE1E6ECu,   false,
+    };
+    static const ui_theme_t contrast = {
+        0x000000u, 0x000000u, 0x333300u, 0xFFFFFFu, 0xFFFFFFu, 0xFFFFFFu,
+        0xFFE14Du, 0x000000u, 0x000000u, 0x000000u, true,
+    };
+
+    return m->contrast ? &contrast : &normal;
+}

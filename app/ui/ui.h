@@ -12,10 +12,12 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "faq_content.h" /* FAQ/triage */
 #include "display.h"
 #include "gfx.h"
 #include "i18n.h"
 #include "queue.h"
+#include "submission.h"
 
 typedef enum ui_screen_id {
     UI_SCR_ATTRACT = 0,
@@ -30,6 +32,13 @@ typedef enum ui_screen_id {
     UI_SCR_RATE_FACES,  /* five faces, then reasons or praise chips */
     UI_SCR_RATE_NUMBER, /* kiosk: which number to rate */
     UI_SCR_BOARD,       /* the hall board (display role) */
+    /* FAQ/triage (issue 8, helper UI) */
+    UI_SCR_TRIAGE,      /* "What do you need?" */
+    UI_SCR_FAQ_LIST,    /* FAQ: categories, a category's articles, search results */
+    UI_SCR_FAQ_ARTICLE, /* FAQ: the article reader */
+    /* submission (issue 8.5) */
+    UI_SCR_SUBMIT_FORM, /* report a problem: the form */
+    UI_SCR_SUBMIT_DONE, /* its confirmation: reference, masked phone, QR */
     UI_SCR_COUNT
 } ui_screen_id_t;
 
@@ -115,6 +124,59 @@ typedef struct ui_rate_view {
     bool entry_busy;
 } ui_rate_view_t;
 
+/* FAQ/triage (issue 8, helper UI): what the FAQ and triage screens show. */
+typedef enum ui_faq_mode {
+    UI_FAQ_CATEGORIES = 0, /* browse: the categories */
+    UI_FAQ_CATEGORY,       /* a category's articles */
+    UI_FAQ_SEARCH          /* ranked results of the query */
+} ui_faq_mode_t;
+
+#define UI_FAQ_MAX_HITS 24
+
+typedef struct ui_faq_view {
+    const faq_content_t *content; /* NULL = none loaded (see load_failed) */
+    bool load_failed;             /* the content did not load: say so plainly */
+    bool search_ready;            /* the search index is open */
+    bool kb_open;                 /* the search field has the keyboard */
+    ui_faq_mode_t mode;
+    int category;   /* UI_FAQ_CATEGORY: index into content->categories */
+    char query[96]; /* the search field, UTF-8 */
+    int n_hits;     /* UI_FAQ_SEARCH: ranked article indexes */
+    int hits[UI_FAQ_MAX_HITS];
+    int page;      /* list / triage page shown (large text pages more) */
+    int article;   /* the article shown; -1 = none */
+    int scroll_px; /* the article's scroll offset, panel pixels */
+    int feedback;  /* this view of the article: 0 not asked yet, 1 helped, 2 did not */
+} ui_faq_view_t;
+/* submission (issue 8.5): the report-a-problem form and its confirmation.
+ * The raw phone number stays in the controller: the model has only what
+ * the screen shows (the digits while typing, masked once complete). */
+typedef enum ui_submit_focus {
+    UI_SUBMIT_FOCUS_NONE = 0,
+    UI_SUBMIT_FOCUS_PHONE,
+    UI_SUBMIT_FOCUS_DESC
+} ui_submit_focus_t;
+
+typedef struct ui_submit_view {
+    int category;                          /* index in submission_categories(); -1 = none chosen */
+    ui_submit_focus_t focus;               /* the field the keyboard types into */
+    char phone_text[SUBMISSION_PHONE_LEN]; /* shown: digits while typing, 138****5678 when done */
+    bool phone_done;                       /* 11 valid digits: shown masked */
+    char desc[SUBMISSION_DESC_CAP];        /* the description as typed */
+    int desc_chars;                        /* characters (not bytes) */
+    bool consent;
+    i18n_key_t err[SUBMISSION_FIELD_ORIGIN + 1]; /* per submission_field_t; 0 = no error */
+    bool has_err;
+    int warn_s;   /* > 0: inactivity warning, seconds before the form clears */
+    bool sending; /* on its way to the hub */
+    bool failed;  /* the hub refused or did not answer (a message under the button) */
+    /* the confirmation */
+    char ref[SUBMISSION_REF_LEN];
+    char phone_masked[SUBMISSION_PHONE_LEN];
+    char qr_url[CONFIG_PATH_LEN]; /* the status page; "" = none configured */
+    ui_print_state_t print_state;
+} ui_submit_view_t;
+
 /* Everything a screen shows. Screens keep a copy and redraw only when a
  * new model differs (so no raw clock in here: minutes are text). */
 typedef struct ui_model {
@@ -144,6 +206,12 @@ typedef struct ui_model {
     bool central_offline; /* head office unreachable: the header says so, discreetly */
     int kb_h;             /* pixels the keyboard overlay covers at the bottom (0 = closed),
                              set by the loop: screens lay out above it */
+    /* FAQ/triage (issue 8, helper UI) */
+    bool contrast;         /* high-contrast theme (header toggle, every screen) */
+    bool contrast_offered; /* the role handles INTENT_TOGGLE_CONTRAST: the header shows it */
+    ui_faq_view_t faq;     /* the FAQ and triage screens */
+    /* submission (issue 8.5) */
+    ui_submit_view_t submit;
 } ui_model_t;
 
 typedef enum ui_intent_kind {
@@ -182,7 +250,25 @@ typedef enum ui_intent_kind {
     INTENT_TEXT_INPUT,     /* payload text: UTF-8 committed (a candidate, a letter, a digit) */
     INTENT_TEXT_BACKSPACE, /* erase one character before the caret */
     INTENT_TEXT_CLEAR,     /* empty the field */
-    INTENT_TEXT_ENTER      /* done / search / next field */
+    INTENT_TEXT_ENTER,     /* done / search / next field */
+    /* FAQ/triage (issue 8, helper UI) */
+    INTENT_OPEN_TRIAGE,      /* home -> "What do you need?" */
+    INTENT_TRIAGE_PICK,      /* arg = need index */
+    INTENT_FAQ_CATEGORY,     /* arg = category index; -1 = back to the categories */
+    INTENT_FAQ_ARTICLE,      /* arg = article index */
+    INTENT_FAQ_SEARCH,       /* the search field was tapped: the keyboard */
+    INTENT_FAQ_PAGE,         /* arg = page to show */
+    INTENT_FAQ_SCROLL,       /* arg = the article's offset the finger asks for (px) */
+    INTENT_FAQ_FLING,        /* finger lifted; arg = the article's largest offset (px) */
+    INTENT_FAQ_HELPFUL,      /* arg = 1 helped, 0 did not */
+    INTENT_FAQ_STILL_QUEUE,  /* take a number for the article's service */
+    INTENT_FAQ_STILL_SUBMIT, /* report a problem, the article's category filled in */
+    INTENT_TOGGLE_CONTRAST,  /* high-contrast theme on / off */
+    /* submission (issue 8.5) */
+    INTENT_SUBMIT_CATEGORY, /* arg = index in submission_categories() */
+    INTENT_SUBMIT_FOCUS,    /* arg = ui_submit_focus_t */
+    INTENT_SUBMIT_CONSENT,  /* toggle the consent box */
+    INTENT_SUBMIT_SEND      /* check and submit the form */
 } ui_intent_kind_t;
 
 /* What an intent carries beyond its kind and index. */
@@ -249,5 +335,25 @@ int ui_font(const ui_model_t *m, int base);
 bool ui_landscape(const ui_model_t *m);
 /** Format a span "09:00–18:00" into buf. */
 void ui_span_text(config_span_t span, char *buf, unsigned size);
+
+/* FAQ/triage (issue 8, helper UI): the colours a screen draws with, normal
+ * or high contrast (white on black, yellow for what can be pressed: WCAG
+ * AAA contrast). Screens that take their colours from here follow the
+ * header's contrast toggle. */
+typedef struct ui_theme {
+    uint32_t bg;      /* screen background */
+    uint32_t card;    /* cards and rows */
+    uint32_t pressed; /* a card while pressed */
+    uint32_t text, muted;
+    uint32_t line;  /* separators, card outlines in high contrast */
+    uint32_t brand; /* titles' accent, links, the scrollbar */
+    uint32_t on_brand;
+    uint32_t header; /* the header bar */
+    uint32_t shadow;
+    bool outline; /* draw card outlines (high contrast: no soft shadows) */
+} ui_theme_t;
+
+/** The theme of m (m->contrast); static storage. */
+const ui_theme_t *ui_theme(const ui_model_t *m);
 
 #endif

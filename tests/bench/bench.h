@@ -94,6 +94,8 @@ void bench_process(const bench_opts_t *o, bench_table_t *t);
 
 /** (d): full-screen redraw of the real screens, software, 1080x1920. */
 void bench_redraw(const bench_opts_t *o, bench_table_t *t);
+/** FAQ/triage (issue 8, UI): article scrolling frame times (bench_faq_scroll.c). */
+void bench_faq_scroll(const bench_opts_t *o, bench_table_t *t);
 
 /** (e): tap -> queue_take_number() committed, WAL + synchronous=FULL. */
 void bench_ticket(const bench_opts_t *o, bench_table_t *t);

@@ -10,7 +10,7 @@
  *                 [--central-events N]
  *                 [process] [redraw] [ticket] [hub] [central-ingest]
  *                 [central-drain] [central-http-ingest] [central-fleet] [central-fleet-5x]
- *                 [ime] [faq-search]
+ *                 [ime] [faq-search] [faq-scroll]
  */
 #include "bench.h"
 
@@ -42,6 +42,7 @@ int main(int argc, char **argv)
     char hk[1024], work[1024];
     int i, want_process = 0, want_redraw = 0, want_ticket = 0, want_hub = 0, want_central = 0;
     int want_drain = 0, want_http = 0, want_fleet = 0, want_ime = 0, want_faq = 0;
+    int want_faq_scroll = 0; /* FAQ/triage (issue 8, UI) */
 
     memset(&o, 0, sizeof(o));
     snprintf(hk, sizeof(hk), "%s/hallkiosk", HK_BINARY_DIR);
@@ -79,6 +80,8 @@ int main(int argc, char **argv)
             want_fleet |= 2; /* the outage compressed 5x, not 60x (~5 min) */
         } else if(!strcmp(a, "ime")) {
             want_ime = 1; /* IME: the pinyin keyboard */
+        } else if(!strcmp(a, "faq-scroll")) {
+            want_faq_scroll = 1; /* FAQ/triage (issue 8, UI) */
         } else if(!strcmp(a, "faq-search")) {
             want_faq = 1;
         } else if(v && !strcmp(a, "--hallkiosk")) {
@@ -117,9 +120,9 @@ int main(int argc, char **argv)
         return 2;
     }
     if(!want_process && !want_redraw && !want_ticket && !want_hub && !want_central && !want_drain &&
-       !want_http && !want_fleet && !want_ime && !want_faq)
+       !want_http && !want_fleet && !want_ime && !want_faq && !want_faq_scroll)
         want_process = want_redraw = want_ticket = want_hub = want_central = want_drain =
-            want_http = want_ime = want_faq = 1,
+            want_http = want_ime = want_faq = want_faq_scroll = 1,
         want_fleet = 3;
     if(mkdir(o.work_dir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "hk_bench: cannot create %s: %s\n", o.work_dir, strerror(errno));
@@ -130,6 +133,8 @@ int main(int argc, char **argv)
         bench_process(&o, &table);
     if(want_redraw)
         bench_redraw(&o, &table);
+    if(want_faq_scroll)
+        bench_faq_scroll(&o, &table);
     if(want_ticket)
         bench_ticket(&o, &table);
     if(want_hub)
@@ -254,7 +259,7 @@ static void usage(FILE *f)
           "                [--central-events N]\n"
           "                [process] [redraw] [ticket] [hub] [central-ingest]\n"
           "                [central-drain] [central-http-ingest] [central-fleet]\n"
-          "                [central-fleet-5x] [ime] [faq-search]\n"
+          "                [central-fleet-5x] [ime] [faq-search] [faq-scroll]\n"
           "Prints measure | value | target | ok?; exits 0 even when a target is missed.\n",
           f);
 }

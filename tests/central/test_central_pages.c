@@ -681,6 +681,114 @@ static void test_pages_case_life_over_the_api(void)
     resp_free(&r);
 }
 
+/* ---- submission (issue 8.5): a submitted problem becomes a case with its status page ---- */
+
+static void submit_url(const char *ref, const char *sig, char *out, size_t cap)
+{
+    char s[TICKET_URL_SIG_LEN + 1], d[16];
+
+    /* the reference's own day: S + YYMMDD + "-" + NNN */
+    snprintf(d, sizeof(d), "20%.2s-%.2s-%.2s", ref + 1, ref + 3, ref + 5);
+    if(!sig) {
+        HK_ASSERT_OK(ticket_url_sig(url_key, branch, d, ref, s));
+        sig = s;
+    }
+    snprintf(out, cap, "/s/%s/%s?s=%s", branch, ref, sig);
+}
+
+static void test_pages_submission_case_and_status_page(void)
+{
+    char b[2048], body[900], ref[16], url[300], id[64];
+    resp_t r = { 0 }, bad = { 0 };
+    cJSON *j, *c, *it;
+    size_t n;
+
+    /* the event as the hub's sync sends it: the phone and the description
+     * joined in for head office (submission_sync_attach) */
+    snprintf(ref, sizeof(ref), "S%.2s%.2s%.2s-001", day + 2, day + 5, day + 8);
+    snprintf(body, sizeof(body),
+             "{\"ref\":\"%s\",\"day\":\"%s\",\"category\":\"broadband\","
+             "\"phone_masked\":\"138****5678\",\"has_description\":true,\"lang\":\"zh-CN\","
+             "\"origin\":\"\",\"created_ms\":%lld,\"phone\":\"13812345678\","
+             "\"description\":\"宽带每天晚上断线\"}",
+             ref, day, (long long)(now_ms - 5 * MIN));
+    n = (size_t)snprintf(b, sizeof(b), "{\"device\":\"kiosk-1\",\"branch\":\"%s\",\"events\":[",
+                         branch);
+    n += ev(b + n, sizeof(b) - n, 13, "issue.submitted", now_ms - 5 * MIN, body);
+    snprintf(b + n, sizeof(b) - n, "]}");
+    /* seq 13 after the morning's 12: ev() puts a comma before seq > 1 */
+    memmove(strstr(b, ",{\"seq\":13"), strstr(b, ",{\"seq\":13") + 1,
+            strlen(strstr(b, ",{\"seq\":13")));
+    req("POST", "/v1/events", b, "application/json", NULL, NULL, true, &r);
+    HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
+    HK_ASSERT_CONTAINS(r.body, "\"acked_seq\":13");
+    /* a case, named by the local reference, the phone kept at head office */
+    req("GET", "/v1/cases?scope=hq&open=1", NULL, NULL, cookie_hq, NULL, false, &r);
+    HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
+    j = cJSON_Parse(r.body);
+    HK_ASSERT(j);
+    HK_ASSERT_INT(1, cJSON_GetArraySize(cJSON_GetObjectItem(j, "cases")));
+    c = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "cases"), 0);
+    HK_ASSERT_STR(ref, cJSON_GetObjectItem(c, "number")->valuestring);
+    snprintf(id, sizeof(id), "%s", cJSON_GetObjectItem(c, "id")->valuestring);
+    it = cJSON_GetObjectItem(c, "kind");
+    HK_ASSERT(it == NULL || !cJSON_IsString(it) || strstr(it->valuestring, "submission"));
+    cJSON_Delete(j);
+    /* the public page: head office's case number, the phone only masked */
+    submit_url(ref, NULL, url, sizeof(url));
+    req("GET", url, NULL, NULL, NULL, NULL, false, &r);
+    HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
+    HK_ASSERT_CONTAINS(r.body, "工单编号");
+    HK_ASSERT_CONTAINS(r.body, ref);
+    HK_ASSERT_CONTAINS(r.body, "138****5678");
+    HK_ASSERT_CONTAINS(r.body, "宽带故障");
+    HK_ASSERT_CONTAINS(r.body, "已受理");
+    HK_ASSERT(strstr(r.body, "13812345678") == NULL);
+    HK_ASSERT(strstr(r.body, "断线") == NULL);
+    save("submission-zh.html", &r);
+    /* signed but not at head office yet: the local reference, pending */
+    {
+        char other[16];
+        snprintf(other, sizeof(other), "%.8s002", ref);
+        submit_url(other, NULL, url, sizeof(url));
+        req("GET", url, NULL, NULL, NULL, NULL, false, &r);
+        HK_ASSERT_INT(200, r.status);
+        HK_ASSERT_CONTAINS(r.body, other);
+        HK_ASSERT_CONTAINS(r.body, "正在转交总部");
+        HK_ASSERT(strstr(r.body, "工单编号") == NULL);
+        save("submission-pending-zh.html", &r);
+    }
+    /* no oracle: a wrong sig and a malformed reference get the ticket page's 404 */
+    submit_url(ref, "0000000000", url, sizeof(url));
+    req("GET", url, NULL, NULL, NULL, NULL, false, &bad);
+    HK_ASSERT_INT(404, bad.status);
+    snprintf(url, sizeof(url), "/s/%s/../x?s=0000000000", branch);
+    req("GET", url, NULL, NULL, NULL, NULL, false, &r);
+    HK_ASSERT_INT(404, r.status);
+    req("POST", "/s/x/y", "", NULL, NULL, NULL, false, &r);
+    HK_ASSERT_INT(405, r.status);
+    /* the follow-up shows on the page: call-back, then closed with its cause */
+    snprintf(url, sizeof(url), "/cases/%s", id);
+    req("POST", url, "{\"action\":\"callback\",\"reached\":true,\"note\":\"13812345678 ok\"}",
+        "application/json", cookie_hq, NULL, false, &r);
+    HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
+    req("POST", url, "{\"action\":\"close\",\"cause\":\"system_fault\",\"note\":\"fixed\"}",
+        "application/json", cookie_hq, NULL, false, &r);
+    HK_ASSERT_MSG(r.status == 200, "%ld %s", r.status, r.body);
+    submit_url(ref, NULL, url, sizeof(url));
+    strncat(url, "&lang=en", sizeof(url) - strlen(url) - 1);
+    req("GET", url, NULL, NULL, NULL, NULL, false, &r);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.body, "Case number");
+    HK_ASSERT_CONTAINS(r.body, "Closed");
+    HK_ASSERT_CONTAINS(r.body, "system fault");
+    HK_ASSERT_CONTAINS(r.body, "Call-backs");
+    HK_ASSERT(strstr(r.body, "13812345678") == NULL); /* not even from a staff note */
+    save("submission-closed-en.html", &r);
+    resp_free(&r);
+    resp_free(&bad);
+}
+
 static void test_pages_webhook_gets_the_alert(void)
 {
     int i;
@@ -737,6 +845,7 @@ int main(void)
         HK_RUN(test_pages_report_json_and_pages);
         HK_RUN(test_pages_case_life_over_the_api);
         HK_RUN(test_pages_webhook_gets_the_alert);
+        HK_RUN(test_pages_submission_case_and_status_page); /* submission (issue 8.5) */
         HK_RUN(test_pages_logout_clears_the_cookie);
         HK_RUN(test_pages_failed_logins_per_address_are_limited);
         kill(server, SIGTERM);

@@ -99,6 +99,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (call.vote.reasons && call.vote.level > RATING_BASIC) ||
             (call.vote.praise && call.vote.level < RATING_SATISFIED)))
             abort();
+        /* self-help (issue 8): an accepted submission passes the core check */
+        if(call.op == BRANCH_OP_SUBMIT_ISSUE && submission_check(&call.submission, NULL, NULL))
+            abort();
+        if(call.op == BRANCH_OP_FAQ_FEEDBACK &&
+           (!submission_id_valid(call.item_id, false) || call.version < 1 ||
+            !submission_lang_valid(call.lang)))
+            abort();
+        if(call.op == BRANCH_OP_TRIAGE_CHOICE && (!submission_id_valid(call.item_id, false) ||
+                                                  !submission_route_kind_valid(call.route_kind) ||
+                                                  !submission_id_valid(call.target, true)))
+            abort();
     } else if(rc == HK_ERR_INVALID) {
         char *json;
         if(err.status < 400 || err.status > 499 || !err.code || !err.message[0])

@@ -105,6 +105,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
            (res.snapshot.n_services > CONFIG_MAX_SERVICES ||
             res.snapshot.n_counters > CONFIG_MAX_COUNTERS))
             abort();
+        /* self-help (issue 8): a receipt never carries a phone unmasked */
+        if(rc == HK_OK && res.has_submission &&
+           (!res.submission.ref[0] || !strchr(res.submission.phone_masked, '*')))
+            abort();
         hk_free(res.visits);
     }
     if(rc != HK_OK && rc != HK_ERR_SERVER && rc != HK_ERR_NOT_FOUND && rc != HK_ERR_INVALID &&

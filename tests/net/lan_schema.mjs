@@ -273,6 +273,28 @@ try {
   await call("POST", "/api/v1/tickets/import", { ...imp, number: "A950" }, 400, KIOSK2);
   await call("POST", "/api/v1/tickets/import", imp, 403, KIOSK1);
   await call("POST", "/api/v1/tickets/import", { ...imp, device: "kiosk-9" }, 404, KIOSK2);
+  // ---- self-help (issue 8): FAQ feedback, triage choices, submissions ----
+  await call("POST", "/api/v1/faq/feedback",
+    { article: "bill-check", version: 3, helpful: true, lang: "zh-CN" }, 201, KIOSK1);
+  await call("POST", "/api/v1/faq/feedback",
+    { article: "bill-check", version: 0, helpful: true, lang: "zh-CN" }, 400, KIOSK1);
+  await call("POST", "/api/v1/faq/feedback", { article: "bill-check", version: 1, lang: "en" },
+    400, KIOSK1);
+  await call("POST", "/api/v1/triage/choices", { need: "no-signal", route: "submit",
+    target: "signal" }, 201, KIOSK1);
+  await call("POST", "/api/v1/triage/choices", { need: "pay-bill", route: "queue" }, 201, KIOSK1);
+  await call("POST", "/api/v1/triage/choices", { need: "x", route: "teleport" }, 400, KIOSK1);
+  const form = { category: "broadband", phone: "13812345678", description: "宽带每天晚上断线",
+    consent: true, lang: "zh-CN", origin: "triage:broadband-down" };
+  const sub = (await call("POST", "/api/v1/submissions", form, 201, KIOSK1)).submission;
+  if (!/^S\d{6}-001$/.test(sub.ref) || sub.phone_masked !== "138****5678")
+    fail(`submission receipt: ${JSON.stringify(sub)}`);
+  await call("POST", "/api/v1/submissions", { ...form, phone: "12812345678" }, 400, KIOSK1);
+  await call("POST", "/api/v1/submissions", { ...form, consent: false }, 400, KIOSK1);
+  await call("POST", "/api/v1/submissions", { ...form, description: "长".repeat(301) }, 400, KIOSK1);
+  await call("POST", "/api/v1/submissions", { ...form, extra: 1 }, 400, KIOSK1);
+  await call("POST", "/api/v1/submissions", form, 401, null);
+  await call("GET", "/api/v1/submissions", undefined, 405, KIOSK1);
   await call("DELETE", "/api/v1/sessions/current", undefined, 204);
   await call("GET", "/api/v1/sessions/current", undefined, 401);
   for (let i = 0; i < 5; i++)

@@ -1075,6 +1075,111 @@ static void test_lan_a_snapshot_after_a_change_shows_it(void)
     hk_http_resp_free(&r);
 }
 
+/* ---- self-help (issue 8): faq feedback, triage choices, submissions ---- */
+
+static void test_lan_self_help_records_events_refuses_by_field_and_streams_no_phone(void)
+{
+    static hk_sse_t s;
+    static hk_sse_event_t ev;
+    char *before, *after;
+    hk_http_resp_t r;
+    int i;
+
+    HK_ASSERT_OK(hk_sse_open(port, "/api/v1/events?access_token=" KIOSK1, NULL, &s));
+    HK_ASSERT_INT(1, hk_sse_next(&s, 5000, &ev)); /* the snapshot */
+    expect_has(DEVICE_H, "POST", "/api/v1/faq/feedback",
+               "{\"article\":\"bill-check\",\"version\":3,\"helpful\":false,\"lang\":\"en\"}", 201,
+               "\"journal_seq\":1");
+    expect_event(&s, "faq.feedback", 1);
+    expect_has(DEVICE_H, "POST", "/api/v1/triage/choices",
+               "{\"need\":\"no-signal\",\"route\":\"submit\",\"target\":\"signal\"}", 201,
+               "\"journal_seq\":2");
+    expect_event(&s, "triage.chosen", 2);
+    HK_ASSERT_INT(201, req_as(DEVICE_H, "POST", "/api/v1/submissions",
+                              "{\"category\":\"signal\",\"phone\":\"13912345678\","
+                              "\"description\":\"地下室没有信号\",\"consent\":true,"
+                              "\"lang\":\"zh-CN\"}",
+                              &r));
+    HK_ASSERT_CONTAINS(r.body, "\"phone_masked\":\"139****5678\"");
+    HK_ASSERT_CONTAINS(r.body, "\"ref\":\"S");
+    HK_ASSERT(strstr(r.body, "13912345678") == NULL);
+    hk_http_resp_free(&r);
+    /* every device of the branch follows the stream: no phone on it */
+    HK_ASSERT_INT(1, hk_sse_next(&s, 5000, &ev));
+    HK_ASSERT_STR("issue.submitted", ev.event);
+    HK_ASSERT_CONTAINS(ev.data, "139****5678");
+    HK_ASSERT(strstr(ev.data, "13912345678") == NULL);
+    HK_ASSERT(strstr(ev.data, "地下室") == NULL);
+    hk_sse_close(&s);
+
+    /* refusals name the field and change nothing */
+    before = state_now();
+    {
+        static const struct {
+            const char *path, *body, *msg;
+        } bad[] = {
+            { "/api/v1/faq/feedback",
+              "{\"article\":\"bill-check\",\"helpful\":true,\"lang\":\"en\"}", "version: missing" },
+            { "/api/v1/faq/feedback",
+              "{\"article\":\"a b\",\"version\":1,\"helpful\":true,\"lang\":\"en\"}", "article:" },
+            { "/api/v1/faq/feedback",
+              "{\"article\":\"x\",\"version\":1,\"helpful\":\"yes\",\"lang\":\"en\"}", "helpful:" },
+            { "/api/v1/triage/choices", "{\"need\":\"x\",\"route\":\"bus\"}", "route:" },
+            { "/api/v1/triage/choices", "{\"route\":\"faq\"}", "need: missing" },
+            { "/api/v1/submissions",
+              "{\"category\":\"weather\",\"phone\":\"13912345678\",\"consent\":true,\"lang\":\"en\"}",
+              "category:" },
+            { "/api/v1/submissions",
+              "{\"category\":\"other\",\"phone\":\"1391234567\",\"consent\":true,\"lang\":\"en\"}",
+              "phone:" },
+            { "/api/v1/submissions",
+              "{\"category\":\"other\",\"phone\":13912345678,\"consent\":true,\"lang\":\"en\"}",
+              "phone:" },
+            { "/api/v1/submissions",
+              "{\"category\":\"other\",\"phone\":\"13912345678\",\"consent\":false,\"lang\":\"en\"}",
+              "consent:" },
+            { "/api/v1/submissions",
+              "{\"category\":\"other\",\"phone\":\"13912345678\",\"lang\":\"en\"}",
+              "consent: missing" },
+            { "/api/v1/submissions",
+              "{\"category\":\"other\",\"phone\":\"13912345678\",\"consent\":true,\"lang\":\"fr\"}",
+              "lang:" },
+            { "/api/v1/submissions",
+              "{\"category\":\"other\",\"phone\":\"13912345678\",\"consent\":true,\"lang\":\"en\","
+              "\"photo\":1}",
+              "photo" },
+        };
+        for(i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
+            HK_ASSERT_INT(400, req_as(DEVICE_H, "POST", bad[i].path, bad[i].body, &r));
+            HK_ASSERT_CONTAINS(r.body, bad[i].msg);
+            HK_ASSERT(strstr(r.body, "13912345678") == NULL); /* never echoed */
+            hk_http_resp_free(&r);
+        }
+    }
+    /* 301 characters (903 bytes) is one too many; 300 fit */
+    {
+        char body[1200];
+        int n = snprintf(body, sizeof(body),
+                         "{\"category\":\"other\",\"phone\":\"13912345678\",\"consent\":true,"
+                         "\"lang\":\"zh-CN\",\"description\":\"");
+        for(i = 0; i < 301; i++)
+            n += snprintf(body + n, sizeof(body) - (size_t)n, "长");
+        snprintf(body + n, sizeof(body) - (size_t)n, "\"}");
+        expect_has(DEVICE_H, "POST", "/api/v1/submissions", body, 400, "description:");
+        after = state_now();
+        HK_ASSERT_STR(before, after);
+        free(after);
+        memmove(strstr(body, "长"), strstr(body, "长") + 3, strlen(strstr(body, "长") + 3) + 1);
+        expect_has(DEVICE_H, "POST", "/api/v1/submissions", body, 201, "-002\"");
+    }
+    expect_as(NULL, "POST", "/api/v1/submissions",
+              "{\"category\":\"other\",\"phone\":\"13912345678\",\"consent\":true,"
+              "\"lang\":\"en\"}",
+              401, "unauthorized");
+    expect_as(DEVICE_H, "GET", "/api/v1/submissions", NULL, 405, "method_not_allowed");
+    free(before);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -1092,5 +1197,6 @@ int main(void)
     HK_RUN(test_lan_import_is_idempotent_and_kept_to_the_block);
     HK_RUN(test_lan_new_bodies_malformed_or_oversized_change_nothing);
     HK_RUN(test_lan_a_snapshot_after_a_change_shows_it);
+    HK_RUN(test_lan_self_help_records_events_refuses_by_field_and_streams_no_phone);
     return hk_test_end();
 }

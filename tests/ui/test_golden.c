@@ -42,18 +42,27 @@ typedef struct golden_case {
     bool tickets;
     const char *panel; /* NULL = size; else the panel, turned by rotate */
     const char *rotate;
+    /* FAQ/triage (issue 8): NULL = the main journey; else scripts/<journey>-<size>.txt
+     * with goldens in golden/<journey>-<size>/ */
+    const char *journey;
 } golden_case_t;
 
 static const golden_case_t cases[] = {
-    { "1080x1920", true, NULL, NULL },  /* the reference portrait kiosk, 9:16 */
-    { "1920x1080", false, NULL, NULL }, /* landscape 16:9 */
-    { "800x1280", false, NULL, NULL },  /* a 10" portrait tablet panel, 10:16 */
-    { "1280x1024", false, NULL, NULL }, /* 5:4 monitor, landscape */
-    { "1366x768", false, NULL, NULL },  /* the commonest cheap 16:9 panel */
-    { "3840x2160", false, NULL, NULL }, /* 4K hall board: fewer states */
+    { "1080x1920", true, NULL, NULL, NULL },  /* the reference portrait kiosk, 9:16 */
+    { "1920x1080", false, NULL, NULL, NULL }, /* landscape 16:9 */
+    { "800x1280", false, NULL, NULL, NULL },  /* a 10" portrait tablet panel, 10:16 */
+    { "1280x1024", false, NULL, NULL, NULL }, /* 5:4 monitor, landscape */
+    { "1366x768", false, NULL, NULL, NULL },  /* the commonest cheap 16:9 panel */
+    { "3840x2160", false, NULL, NULL, NULL }, /* 4K hall board: fewer states */
     /* a 1920x1080 panel mounted portrait and turned by the app: the UI's
      * frames must be exactly the portrait kiosk's */
-    { "1080x1920", false, "1920x1080", "90" },
+    { "1080x1920", false, "1920x1080", "90", NULL },
+    /* FAQ/triage (issue 8): triage, the FAQ's lists, search and the article
+     * reader (top, scrolled, answered), zh and en, normal and large text,
+     * high contrast; content from tests/ui/fixtures/faq */
+    { "1080x1920", false, NULL, NULL, "faq" },
+    { "1920x1080", false, NULL, NULL, "faq" },
+    { "800x1280", false, NULL, NULL, "faq" },
 };
 
 static int updating_goldens;
@@ -66,21 +75,34 @@ void tearDown(void)
 {
 }
 
+/* The case's name: its size, or "<journey>-<size>". */
+static const char *set_name(const golden_case_t *c)
+{
+    static char name[64];
+
+    if(!c->journey)
+        return c->size;
+    snprintf(name, sizeof(name), "%s-%s", c->journey, c->size);
+    return name;
+}
+
 static int run_kiosk(const golden_case_t *c, const char *dir)
 {
-    char data[1024], shots[1024], script[1024], config[1024], bin[1024];
+    char data[1024], shots[1024], script[1024], config[1024], bin[1024], faq[1024];
     pid_t pid;
     int status;
 
     snprintf(data, sizeof(data), "%s/data", dir);
     snprintf(shots, sizeof(shots), "%s/shots", dir);
-    snprintf(script, sizeof(script), "%s/tests/ui/scripts/%s.txt", HK_SOURCE_DIR, c->size);
+    snprintf(script, sizeof(script), "%s/tests/ui/scripts/%s.txt", HK_SOURCE_DIR, set_name(c));
+    snprintf(faq, sizeof(faq), "%s/tests/ui/fixtures/faq", HK_SOURCE_DIR);
     snprintf(config, sizeof(config), "%s/tests/ui/fixtures/branch.json", HK_SOURCE_DIR);
     snprintf(bin, sizeof(bin), "%s/hallkiosk", HK_BINARY_DIR);
     pid = fork();
     if(pid == 0) {
         setenv("HK_DATA_DIR", data, 1);
         setenv("SDL_VIDEODRIVER", "offscreen", 1);
+        setenv("HK_FAQ_DIR", faq, 1); /* FAQ/triage: content fixed for the goldens */
         if(c->rotate)
             execl(bin, bin, "--headless", "--config", config, "--size", c->panel, "--rotate",
                   c->rotate, "--script", script, "--screenshot-dir", shots, (char *)NULL);
@@ -111,10 +133,11 @@ static void run_case(const golden_case_t *c)
     int updating = updating_goldens && !c->rotate;
 
     rc = run_kiosk(c, hk_test_tmpdir());
-    HK_ASSERT_MSG(rc == 0, "hallkiosk exited %d running scripts/%s.txt", rc, c->size);
+    HK_ASSERT_MSG(rc == 0, "hallkiosk exited %d running scripts/%s.txt", rc, set_name(c));
     snprintf(shots, sizeof(shots), "%s/shots", hk_test_tmpdir());
-    snprintf(golden_dir, sizeof(golden_dir), "%s/tests/ui/golden/%s", HK_SOURCE_DIR, c->size);
-    snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/%s", HK_BINARY_DIR, c->size);
+    snprintf(golden_dir, sizeof(golden_dir), "%s/tests/ui/golden/%s", HK_SOURCE_DIR, set_name(c));
+    snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/%s", HK_BINARY_DIR,
+             set_name(c));
 
     if(updating) {
         /* rewrite the set: drop goldens the journey no longer makes */
@@ -144,11 +167,11 @@ static void run_case(const golden_case_t *c)
             fprintf(stderr,
                     "  %s/%s: no golden (create it on purpose with "
                     "toolchain/dev update-goldens)\n",
-                    c->size, e->d_name);
+                    set_name(c), e->d_name);
             failures++;
             continue;
         }
-        failures += golden_compare(c->size, e->d_name, a, g, fail_dir);
+        failures += golden_compare(set_name(c), e->d_name, a, g, fail_dir);
     }
     closedir(d);
     /* a golden whose screen is no longer produced is a failure too */
@@ -159,15 +182,15 @@ static void run_case(const golden_case_t *c)
         snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
         if(access(a, R_OK) != 0) {
             fprintf(stderr, "  %s/%s: golden exists but the journey no longer produces it\n",
-                    c->size, e->d_name);
+                    set_name(c), e->d_name);
             failures++;
         }
     }
     if(d)
         closedir(d);
-    printf("  %s: %d images %s\n", c->size, compared, updating ? "written" : "compared");
+    printf("  %s: %d images %s\n", set_name(c), compared, updating ? "written" : "compared");
     HK_ASSERT_MSG(compared > 0, "journey produced no screenshots");
-    HK_ASSERT_MSG(failures == 0, "%d golden mismatches in %s", failures, c->size);
+    HK_ASSERT_MSG(failures == 0, "%d golden mismatches in %s", failures, set_name(c));
 }
 
 static void test_golden_portrait_1080x1920_screens_match(void)
@@ -205,6 +228,22 @@ static void test_golden_turned_panel_draws_the_portrait_screens(void)
     run_case(&cases[6]);
 }
 
+/* FAQ/triage (issue 8) */
+static void test_golden_faq_portrait_1080x1920_screens_match(void)
+{
+    run_case(&cases[7]);
+}
+
+static void test_golden_faq_landscape_1920x1080_screens_match(void)
+{
+    run_case(&cases[8]);
+}
+
+static void test_golden_faq_portrait_800x1280_screens_match(void)
+{
+    run_case(&cases[9]);
+}
+
 int main(void)
 {
     char here[512], recorded[512], env_path[1024];
@@ -233,5 +272,8 @@ int main(void)
     HK_RUN(test_golden_landscape_1366x768_screens_match);
     HK_RUN(test_golden_4k_3840x2160_screens_match);
     HK_RUN(test_golden_turned_panel_draws_the_portrait_screens);
+    HK_RUN(test_golden_faq_portrait_1080x1920_screens_match); /* FAQ/triage */
+    HK_RUN(test_golden_faq_landscape_1920x1080_screens_match);
+    HK_RUN(test_golden_faq_portrait_800x1280_screens_match);
     return hk_test_end();
 }

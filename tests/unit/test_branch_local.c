@@ -14,6 +14,7 @@
 
 #include "branch_local.h"
 #include "hk_log.h"
+#include "hk_mem.h"
 #include "hk_test.h"
 #include "journal.h"
 
@@ -588,6 +589,91 @@ static void test_branch_offline_tickets_join_in_issue_order_and_never_collide(vo
     HK_ASSERT_STR(want, r.ticket.number);
 }
 
+/* ---- self-help (issue 8): faq.feedback, triage.chosen, issue.submitted ---- */
+
+static journal_event_t last_event(void)
+{
+    journal_event_t *ev = NULL, e;
+    int64_t last = 0;
+    int n = 0;
+
+    HK_ASSERT_OK(journal_last_seq(st, &last));
+    HK_ASSERT_OK(journal_read_after(st, last - 1, 1, &ev, &n));
+    HK_ASSERT_INT(1, n);
+    e = ev[0];
+    ev[0].body = NULL;
+    journal_events_free(ev, n);
+    return e;
+}
+
+static void test_branch_self_help_ops_journal_one_event_each_through_the_mailbox(void)
+{
+    submission_t sub;
+    mailbox_msg_t m;
+    branch_result_t r;
+    journal_event_t e;
+
+    open_branch(16);
+    HK_ASSERT_OK(branch_faq_feedback(&br, 41, "bill-check", 3, true, "zh-CN"));
+    r = take_result(41, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(BRANCH_OP_FAQ_FEEDBACK, r.op);
+    HK_ASSERT_INT(r.journal_seq, take_notice());
+    e = last_event();
+    HK_ASSERT_INT(JOURNAL_FAQ_FEEDBACK, e.type);
+    HK_ASSERT_STR("{\"article\":\"bill-check\",\"version\":3,\"helpful\":true,\"lang\":"
+                  "\"zh-CN\",\"day\":\"2026-11-25\"}",
+                  e.body);
+    hk_free(e.body);
+
+    HK_ASSERT_OK(branch_triage_choice(&br, 42, "no-signal", "submit", "signal"));
+    r = take_result(42, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(r.journal_seq, take_notice());
+    e = last_event();
+    HK_ASSERT_INT(JOURNAL_TRIAGE_CHOSEN, e.type);
+    HK_ASSERT_CONTAINS(e.body, "\"need\":\"no-signal\",\"route\":\"submit\",\"target\":\"signal\"");
+    hk_free(e.body);
+
+    memset(&sub, 0, sizeof(sub));
+    snprintf(sub.category, sizeof(sub.category), "broadband");
+    snprintf(sub.phone, sizeof(sub.phone), "13812345678");
+    snprintf(sub.description, sizeof(sub.description), "宽带每晚断线");
+    snprintf(sub.lang, sizeof(sub.lang), "zh-CN");
+    sub.consent = true;
+    HK_ASSERT_OK(branch_submit_issue(&br, 43, &sub));
+    r = take_result(43, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT(r.has_submission);
+    HK_ASSERT_STR("S261125-001", r.submission.ref);
+    HK_ASSERT_STR("138****5678", r.submission.phone_masked);
+    HK_ASSERT_INT(r.journal_seq, r.submission.journal_seq);
+    HK_ASSERT_INT(r.journal_seq, take_notice());
+    e = last_event();
+    HK_ASSERT_INT(JOURNAL_ISSUE_SUBMITTED, e.type);
+    HK_ASSERT_CONTAINS(e.body, "\"ref\":\"S261125-001\"");
+    HK_ASSERT_CONTAINS(e.body, "\"phone_masked\":\"138****5678\"");
+    HK_ASSERT(strstr(e.body, "13812345678") == NULL); /* no personal data in the journal */
+    HK_ASSERT(strstr(e.body, "断线") == NULL);
+    hk_free(e.body);
+    HK_ASSERT_OK(branch_submit_issue(&br, 44, &sub));
+    r = take_result(44, &m);
+    HK_ASSERT_STR("S261125-002", r.submission.ref);
+    (void)take_notice();
+
+    /* refused arguments: a result with rc INVALID, no notice, nothing stored */
+    HK_ASSERT_OK(branch_faq_feedback(&br, 45, "", 1, true, "zh-CN"));
+    HK_ASSERT_INT(HK_ERR_INVALID, take_result(45, &m).rc);
+    HK_ASSERT_OK(branch_triage_choice(&br, 46, "no-signal", "teleport", ""));
+    HK_ASSERT_INT(HK_ERR_INVALID, take_result(46, &m).rc);
+    snprintf(sub.phone, sizeof(sub.phone), "12812345678");
+    HK_ASSERT_OK(branch_submit_issue(&br, 47, &sub));
+    r = take_result(47, &m);
+    HK_ASSERT_INT(HK_ERR_INVALID, r.rc);
+    HK_ASSERT(!r.has_submission);
+    HK_ASSERT(!mailbox_take(mb, &m)); /* no notice after a refusal */
+}
+
 int main(void)
 {
     HK_RUN(test_branch_take_number_answers_through_the_mailbox_then_notices);
@@ -599,5 +685,6 @@ int main(void)
     HK_RUN(test_branch_kiosk_looks_up_and_rates_later_after_the_sweep);
     HK_RUN(test_branch_staff_login_stamps_calls_and_visits_list_the_day);
     HK_RUN(test_branch_offline_tickets_join_in_issue_order_and_never_collide);
+    HK_RUN(test_branch_self_help_ops_journal_one_event_each_through_the_mailbox);
     return hk_test_end();
 }

@@ -205,7 +205,8 @@ static void test_journal_type_names_round_trip(void)
         "ticket.issued",      "ticket.called",   "ticket.recalled", "ticket.no_show",
         "ticket.transferred", "ticket.started",  "ticket.finished", "ticket.cancelled",
         "counter.opened",     "counter.paused",  "counter.closed",  "device.fault",
-        "visit.rated",        "visit.not_rated",
+        "visit.rated",        "visit.not_rated", "faq.feedback",    "triage.chosen",
+        "issue.submitted",
     };
     journal_type_t t = JOURNAL_TYPE_COUNT;
     int i;

@@ -61,7 +61,7 @@ static void test_store_new_file_is_wal_full_sync_with_foreign_keys(void)
     sqlite3_stmt *st = NULL;
 
     HK_ASSERT_OK(store_open(hk_test_path("s.db"), &s, &diag));
-    HK_ASSERT_INT(5, store_schema_latest());
+    HK_ASSERT_INT(6, store_schema_latest());
     HK_ASSERT_INT(store_schema_latest(), store_schema_version(s));
     HK_ASSERT_INT(2, pragma_int(store_db(s), "PRAGMA synchronous"));
     HK_ASSERT_INT(1, pragma_int(store_db(s), "PRAGMA foreign_keys"));
@@ -514,7 +514,7 @@ static void test_store_refuses_a_newer_schema_without_touching_it(void)
     HK_ASSERT_INT(HK_ERR_CORRUPT, store_open(path, &s, &diag));
     HK_ASSERT(s == NULL);
     HK_ASSERT_CONTAINS(diag.msg, "99");
-    HK_ASSERT_CONTAINS(diag.msg, "(5)");
+    HK_ASSERT_CONTAINS(diag.msg, "(6)");
     HK_ASSERT_CONTAINS(diag.msg, path);
 
     HK_ASSERT_INT(SQLITE_OK, sqlite3_open(path, &db));

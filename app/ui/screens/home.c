@@ -16,6 +16,7 @@ enum { TILE_TAKE, TILE_FAQ, TILE_SUBMIT, TILE_RATE, TILE_COUNT };
 typedef struct scr_home {
     scr_base_t base;
     ui_button_t tiles[TILE_COUNT];
+    ui_button_t triage; /* FAQ/triage (issue 8): "not sure what you need?" */
     gfx_rect_t title_box;
     gfx_rect_t info_box;
 } scr_home_t;
@@ -45,6 +46,7 @@ static void enter(void *p)
     ui_chrome_reset(&s->base.chrome);
     for(i = 0; i < TILE_COUNT; i++)
         s->tiles[i].pressed = false;
+    s->triage.pressed = false;
 }
 
 static ui_intent_t handle(void *p, const display_event_t *ev)
@@ -61,6 +63,10 @@ static ui_intent_t handle(void *p, const display_event_t *ev)
             in.kind = tile_def[i].intent;
             return in;
         }
+    if(ui_button_handle(&s->triage, ev, &changed)) {
+        in.kind = INTENT_OPEN_TRIAGE;
+        return in;
+    }
     if(changed)
         in.kind = INTENT_REDRAW;
     return in;
@@ -83,11 +89,45 @@ static void layout(scr_home_t *s)
     body.h = s->info_box.y - ui_px(m, 24) - body.y;
     body.x = pad;
     body.w = m->w - 2 * pad;
+    {
+        /* FAQ/triage (issue 8): one wide button above the tiles routes a
+         * customer who does not know which service they need */
+        int th = ui_px(m, m->large ? 170 : 150);
+        ui_button_t *b = &s->triage;
+        ui_button_init(b);
+        snprintf(b->title, sizeof(b->title), "%s", i18n_get(m->lang, I18N_TILE_TRIAGE));
+        snprintf(b->subtitle, sizeof(b->subtitle), "%s", i18n_get(m->lang, I18N_TILE_TRIAGE_SUB));
+        snprintf(b->icon, sizeof(b->icon), "%s", "→");
+        if(ui_landscape(m)) {
+            /* landscape: beside the title, over the right column, so the
+             * tiles keep their height */
+            int lw = (body.w - gap) * 45 / 100;
+            b->rect =
+                gfx_rect(body.x + lw + gap, s->title_box.y + (title_h - th) / 2 - ui_px(m, 20),
+                         body.w - lw - gap, th);
+        } else {
+            b->rect = gfx_rect(body.x, body.y, body.w, th);
+        }
+        b->align = UI_ALIGN_LEFT;
+        b->bg = m->contrast ? 0xFFE14Du : UI_COL_BRAND_DARK;
+        b->fg = m->contrast ? 0x000000u : UI_COL_WHITE;
+        b->radius = ui_px(m, 36);
+        b->unit100 = ui_px(m, 100);
+        b->title_px = ui_font(m, 46);
+        b->sub_px = ui_font(m, 30);
+        b->icon_px = ui_px(m, 40);
+        if(!ui_landscape(m)) {
+            body.y += th + gap;
+            body.h -= th + gap;
+        }
+    }
     for(i = 0; i < TILE_COUNT; i++) {
         ui_button_t *b = &s->tiles[i];
         ui_button_init(b);
         snprintf(b->title, sizeof(b->title), "%s", i18n_get(m->lang, tile_def[i].title));
-        snprintf(b->subtitle, sizeof(b->subtitle), "%s", i18n_get(m->lang, tile_def[i].sub));
+        snprintf(b->subtitle, sizeof(b->subtitle), "%s",
+                 i18n_get(m->lang, i == TILE_FAQ && m->faq.load_failed ? I18N_TILE_FAQ_FAILED
+                                                                       : tile_def[i].sub));
         snprintf(b->icon, sizeof(b->icon), "%s", tile_def[i].icon);
         b->bg = tile_def[i].color;
         b->unit100 = ui_px(m, 100);
@@ -144,17 +184,20 @@ static void draw(const void *p, gfx_t *g)
     const ui_model_t *m = &s->base.m;
     char buf[160], hours[32], waiting[96];
     int i, tpx = ui_font(m, 64);
-    gfx_rect_t holes[TILE_COUNT];
+    gfx_rect_t holes[TILE_COUNT + 1];
+    const ui_theme_t *t = ui_theme(m); /* FAQ/triage (issue 8): high contrast */
 
     /* the tiles' opaque middles are painted anyway: no background there */
     for(i = 0; i < TILE_COUNT; i++)
         holes[i] = ui_button_opaque_rect(&s->tiles[i]);
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, holes, TILE_COUNT);
+    holes[TILE_COUNT] = ui_button_opaque_rect(&s->triage);
+    ui_chrome_clear(&s->base.chrome, m, g, t->bg, holes, TILE_COUNT + 1);
     ui_chrome_draw(&s->base.chrome, m, g);
-    ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(UI_COL_TEXT), s->title_box, UI_ALIGN_LEFT, 1,
+    ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(t->text), s->title_box, UI_ALIGN_LEFT, 1,
                   i18n_get(m->lang, I18N_HOME_TITLE));
     for(i = 0; i < TILE_COUNT; i++)
         ui_button_draw(&s->tiles[i], g);
+    ui_button_draw(&s->triage, g);
     i18n_format_int(waiting, sizeof(waiting), m->lang, I18N_WAITING_NOW_D, m->total_waiting);
     if(m->today.open_min >= 0) {
         ui_span_text(m->today, hours, sizeof(hours));
@@ -174,7 +217,7 @@ static void draw(const void *p, gfx_t *g)
             snprintf(line, sizeof(line), "%s\n%s", waiting, buf); /* two tidy lines */
         else
             r.y += ui_label_line_h(px) / 2;
-        ui_label_draw(g, GFX_REGULAR, px, gfx_rgb(UI_COL_MUTED), r, UI_ALIGN_CENTER, 2, line);
+        ui_label_draw(g, GFX_REGULAR, px, gfx_rgb(t->muted), r, UI_ALIGN_CENTER, 2, line);
     }
 }
 

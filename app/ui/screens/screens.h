@@ -65,5 +65,49 @@ const scr_ops_t *scr_rate_staff_ops(void);
 const scr_ops_t *scr_rate_faces_ops(void);
 const scr_ops_t *scr_rate_number_ops(void);
 const scr_ops_t *scr_board_ops(void);
+/* submission (issue 8.5) */
+const scr_ops_t *scr_submit_form_ops(void);
+const scr_ops_t *scr_submit_done_ops(void);
+
+/*
+ * FAQ/triage (issue 8, helper UI): the triage and FAQ screens, and what
+ * they share (scr_faq.c).
+ */
+const scr_ops_t *scr_triage_ops(void);
+const scr_ops_t *scr_faq_list_ops(void);
+const scr_ops_t *scr_faq_article_ops(void);
+/** The article screen's largest scroll offset as last laid out (px; tests
+ *  and the benchmark: how far a sweep can go). */
+int scr_faq_article_max_scroll(const void *s);
+
+/** Draw the icon named by content (faq_category_t / triage_need_t .icon) in a
+ *  disc of diameter d at r's top-left, fg on bg. Unknown names get "?". */
+void scr_faq_icon(gfx_t *g, const char *name, gfx_rect_t r, uint32_t bg, uint32_t fg);
+
+/** Index in m->cfg->services of the service with this id; -1 when none. */
+int scr_faq_service(const ui_model_t *m, const char *id);
+
+/** "等候 3 人 · 约 6 分钟" / "closed" for service i into buf. */
+void scr_faq_wait_text(const ui_model_t *m, int i, char *buf, size_t size);
+
+/** The service's name in the model's language. */
+const char *scr_faq_service_name(const ui_model_t *m, int i);
+
+/* A pager: Previous  2 / 3  Next, under a list that does not fit. */
+typedef struct scr_pager {
+    ui_button_t prev, next;
+    gfx_rect_t box;
+    int page, pages;
+} scr_pager_t;
+
+/** Lay out a pager in box (pages <= 1: nothing shown). */
+void scr_pager_layout(scr_pager_t *p, gfx_t *g, const ui_model_t *m, gfx_rect_t box, int page,
+                      int pages);
+/** INTENT_FAQ_PAGE (arg = the new page), INTENT_REDRAW, or INTENT_NONE. */
+ui_intent_t scr_pager_handle(scr_pager_t *p, const display_event_t *ev);
+void scr_pager_draw(const scr_pager_t *p, const ui_model_t *m, gfx_t *g);
+
+/** A card's look (theme): fill, outline in high contrast, soft shadow else. */
+void scr_faq_card(gfx_t *g, const ui_model_t *m, gfx_rect_t r, int radius, bool pressed);
 
 #endif
