@@ -731,55 +731,55 @@ hk_err_t lan_decode_branch_merge(const lan_branch_doc_t *doc, const config_t *lo
             memcpy(out->staff[i].pin_hash, local->staff[j].pin_hash, CONFIG_HASH_LEN);
     }
     return HK_OK;
+}
 
-    /* ---- self-help (issue 8) ------------------------------------------------------ */
+/* ---- self-help (issue 8) ------------------------------------------------------ */
 
-    char *lan_decode_feedback_body(const char *article, int version, bool helpful, const char *lang)
-    {
-        cJSON *o;
-        char *s = NULL;
+char *lan_decode_feedback_body(const char *article, int version, bool helpful, const char *lang)
+{
+    cJSON *o;
+    char *s = NULL;
 
-        hk_json_init();
-        o = cJSON_CreateObject();
-        if(o && cJSON_AddStringToObject(o, "article", article) &&
-           cJSON_AddNumberToObject(o, "version", version) &&
-           cJSON_AddBoolToObject(o, "helpful", helpful) && cJSON_AddStringToObject(o, "lang", lang))
-            s = cJSON_PrintUnformatted(o);
-        cJSON_Delete(o);
-        return s;
+    hk_json_init();
+    o = cJSON_CreateObject();
+    if(o && cJSON_AddStringToObject(o, "article", article) &&
+       cJSON_AddNumberToObject(o, "version", version) &&
+       cJSON_AddBoolToObject(o, "helpful", helpful) && cJSON_AddStringToObject(o, "lang", lang))
+        s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+char *lan_decode_triage_body(const char *need, const char *route, const char *target)
+{
+    cJSON *o;
+    char *s = NULL;
+
+    hk_json_init();
+    o = cJSON_CreateObject();
+    if(o && cJSON_AddStringToObject(o, "need", need) &&
+       cJSON_AddStringToObject(o, "route", route) && cJSON_AddStringToObject(o, "target", target))
+        s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+char *lan_decode_submission_body(const submission_t *sub)
+{
+    cJSON *o, *ph;
+    char *s = NULL;
+
+    hk_json_init();
+    o = cJSON_CreateObject();
+    if(o && cJSON_AddStringToObject(o, "category", sub->category) &&
+       (ph = cJSON_AddStringToObject(o, "phone", sub->phone)) &&
+       cJSON_AddStringToObject(o, "description", sub->description) &&
+       cJSON_AddBoolToObject(o, "consent", sub->consent) &&
+       cJSON_AddStringToObject(o, "lang", sub->lang) &&
+       cJSON_AddStringToObject(o, "origin", sub->origin)) {
+        s = cJSON_PrintUnformatted(o);
+        memset(ph->valuestring, 0, strlen(ph->valuestring)); /* the tree's copy */
     }
-
-    char *lan_decode_triage_body(const char *need, const char *route, const char *target)
-    {
-        cJSON *o;
-        char *s = NULL;
-
-        hk_json_init();
-        o = cJSON_CreateObject();
-        if(o && cJSON_AddStringToObject(o, "need", need) &&
-           cJSON_AddStringToObject(o, "route", route) &&
-           cJSON_AddStringToObject(o, "target", target))
-            s = cJSON_PrintUnformatted(o);
-        cJSON_Delete(o);
-        return s;
-    }
-
-    char *lan_decode_submission_body(const submission_t *sub)
-    {
-        cJSON *o, *ph;
-        char *s = NULL;
-
-        hk_json_init();
-        o = cJSON_CreateObject();
-        if(o && cJSON_AddStringToObject(o, "category", sub->category) &&
-           (ph = cJSON_AddStringToObject(o, "phone", sub->phone)) &&
-           cJSON_AddStringToObject(o, "description", sub->description) &&
-           cJSON_AddBoolToObject(o, "consent", sub->consent) &&
-           cJSON_AddStringToObject(o, "lang", sub->lang) &&
-           cJSON_AddStringToObject(o, "origin", sub->origin)) {
-            s = cJSON_PrintUnformatted(o);
-            memset(ph->valuestring, 0, strlen(ph->valuestring)); /* the tree's copy */
-        }
-        cJSON_Delete(o);
-        return s;
-    }
+    cJSON_Delete(o);
+    return s;
+}
