@@ -928,37 +928,6 @@ static void test_sync_the_hub_starts_it_and_pokes_it(void)
 
 /* ---- submission (issue 8.5): head office gets the phone, then the hub forgets it ---- */
 
-/* Does the file hold needle's bytes anywhere? */
-static bool file_has(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    size_t k = strlen(needle), len = 0, cap = 1 << 20, i;
-    char *buf;
-    bool found = false;
-
-    if(!f)
-        return false;
-    buf = malloc(cap);
-    HK_ASSERT(buf);
-    for(;;) {
-        size_t n;
-        if(len == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            HK_ASSERT(buf);
-        }
-        n = fread(buf + len, 1, cap - len, f);
-        if(n == 0)
-            break;
-        len += n;
-    }
-    fclose(f);
-    for(i = 0; !found && i + k <= len; i++)
-        found = memcmp(buf + i, needle, k) == 0;
-    free(buf);
-    return found;
-}
-
 static int pending_personal(void)
 {
     char path[1200];
@@ -1027,10 +996,11 @@ static void test_sync_sends_the_phone_then_the_hub_purges_it(void)
     HK_ASSERT_CONTAINS(srv.submitted, "\"phone\":\"13812345678\"");
     snprintf(db, sizeof(db), "%s/hallkiosk.db", data_dir);
     snprintf(wal, sizeof(wal), "%s-wal", db);
-    HK_ASSERT_MSG(!file_has(db, "13812345678"), "the phone is still in %s", db);
-    HK_ASSERT_MSG(!file_has(wal, "13812345678"), "the phone is still in %s", wal);
-    HK_ASSERT(!file_has(db, "地下室没有信号"));
-    HK_ASSERT(file_has(db, "138****5678") || file_has(wal, "138****5678"));
+    HK_ASSERT_MSG(!hk_test_file_has_bytes(db, "13812345678"), "the phone is still in %s", db);
+    HK_ASSERT_MSG(!hk_test_file_has_bytes(wal, "13812345678"), "the phone is still in %s", wal);
+    HK_ASSERT(!hk_test_file_has_bytes(db, "地下室没有信号"));
+    HK_ASSERT(hk_test_file_has_bytes(db, "138****5678") ||
+              hk_test_file_has_bytes(wal, "138****5678"));
     fsrv_stop(&srv);
 }
 
