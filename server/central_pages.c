@@ -455,6 +455,33 @@ static bool number_ok(const char *s)
     return n >= 1 && n < 8 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n;
 }
 
+/* One branch-day's events as an array of central_event_t (shallow: the
+ * bodies stay the rows'); free both with day_events_free. HK_OK,
+ * HK_ERR_NOMEM, or a store error. */
+static hk_err_t day_events(const page_req_t *q, const char *branch, const char *day,
+                           central_event_row_t **rows, central_event_t **ev, int *n)
+{
+    hk_err_t rc = central_store_day_events(q->s, branch, day, rows, n);
+    int i;
+
+    *ev = NULL;
+    if(rc != HK_OK)
+        return rc;
+    if(*n > 0 && !(*ev = hk_calloc((size_t)*n, sizeof(**ev)))) {
+        central_event_rows_free(*rows, *n);
+        return HK_ERR_NOMEM;
+    }
+    for(i = 0; i < *n; i++)
+        (*ev)[i] = (*rows)[i].ev;
+    return HK_OK;
+}
+
+static void day_events_free(central_event_row_t *rows, central_event_t *ev, int n)
+{
+    hk_free(ev);
+    central_event_rows_free(rows, n);
+}
+
 static enum MHD_Result do_status(const page_req_t *q)
 {
     char branch[CENTRAL_ID_LEN], day[REPORT_DAY_LEN], number[8], label[64];
@@ -487,23 +514,13 @@ static enum MHD_Result do_status(const page_req_t *q)
         return status_not_found(q);
     if(!q->s)
         return send_unavailable(q);
-    rc = central_store_day_events(q->s, branch, day, &rows, &n);
+    rc = day_events(q, branch, day, &rows, &ev, &n);
     if(rc == HK_ERR_NOMEM)
         return MHD_NO;
     if(rc != HK_OK)
         return send_unavailable(q);
-    if(n > 0) {
-        ev = hk_calloc((size_t)n, sizeof(*ev));
-        if(!ev) {
-            central_event_rows_free(rows, n);
-            return MHD_NO;
-        }
-        for(i = 0; i < n; i++)
-            ev[i] = rows[i].ev; /* shallow: the bodies stay the rows' */
-    }
     rc = ticket_status_compute(ev, n, day, number, wall_ms(), &st);
-    hk_free(ev);
-    central_event_rows_free(rows, n);
+    day_events_free(rows, ev, n);
     if(rc == HK_ERR_NOMEM)
         return MHD_NO;
     if(rc != HK_OK || st.state == TICKET_STATUS_UNKNOWN)
@@ -548,7 +565,7 @@ static enum MHD_Result do_submission_status(const page_req_t *q)
     size_t len = 0;
     enum MHD_Result ret;
     hk_err_t rc;
-    int n = 0, i;
+    int n = 0;
 
     if(!slash || strchr(slash + 1, '/') || (size_t)(slash - rest) >= sizeof(branch) ||
        strlen(slash + 1) >= sizeof(ref))
@@ -564,20 +581,13 @@ static enum MHD_Result do_submission_status(const page_req_t *q)
         return status_not_found(q);
     if(!q->s)
         return send_unavailable(q);
-    rc = central_store_day_events(q->s, branch, day, &rows, &n);
+    rc = day_events(q, branch, day, &rows, &ev, &n);
     if(rc == HK_ERR_NOMEM)
         return MHD_NO;
     if(rc != HK_OK)
         return send_unavailable(q);
-    if(n > 0 && !(ev = hk_calloc((size_t)n, sizeof(*ev)))) {
-        central_event_rows_free(rows, n);
-        return MHD_NO;
-    }
-    for(i = 0; i < n; i++)
-        ev[i] = rows[i].ev; /* shallow: the bodies stay the rows' */
     rc = submission_status_find(ev, n, ref, uuid, &st);
-    hk_free(ev);
-    central_event_rows_free(rows, n);
+    day_events_free(rows, ev, n);
     if(rc == HK_OK && central_store_case_get(q->s, uuid, &c) == HK_OK)
         submission_status_apply_case(&st, &c); /* head office's case number from now on */
     rc = submission_status_html(&st,

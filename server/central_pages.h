@@ -7,6 +7,11 @@
  *        login; {sig} checked with ticket_url_sig_ok() under the branch's
  *        config.ticket.url_key. A wrong or missing sig, an unknown branch
  *        and an unknown ticket all get the same 404 page (no oracle).
+ *   GET  /s/{branch}/{ref}?s={sig}[&lang=en]
+ *        a submitted problem's public status page (issue 8.5, the QR code on
+ *        its receipt; submission_status.h): the case number once head
+ *        office has it, the phone only masked. Same 404 as /t/ when {sig},
+ *        branch or reference are wrong.
  *   GET  /login, POST /login, POST /logout
  *        report users (config "users"), session cookie "hk_session"
  *        (central_session_issue: HttpOnly, Secure, SameSite=Strict).

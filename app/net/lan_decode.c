@@ -340,8 +340,23 @@ static hk_err_t decode_lookup(const cJSON *root, branch_result_t *res)
     return HK_OK;
 }
 
+/* "S261126-007" */
+static bool ref_ok(const char *r)
+{
+    return strlen(r) == 11 && r[0] == 'S' && r[7] == '-' && strspn(r + 1, "0123456789") == 6 &&
+           strspn(r + 8, "0123456789") == 3;
+}
+
+/* "138****5678": never more than the masked form */
+static bool masked_ok(const char *p)
+{
+    return strlen(p) == 11 && p[0] == '1' && strspn(p, "0123456789") == 3 &&
+           !strncmp(p + 3, "****", 4) && strspn(p + 7, "0123456789") == 4;
+}
+
 /* self-help (issue 8): {"ref","phone_masked","category","day","created_ms",
- * "journal_seq"}; every field required and checked to fit. */
+ * "journal_seq"}; every field required and checked to fit and to be what
+ * it says (a reference, a masked number). */
 static hk_err_t decode_submission(const cJSON *o, branch_result_t *res)
 {
     submission_receipt_t *r = &res->submission;
@@ -352,7 +367,7 @@ static hk_err_t decode_submission(const cJSON *o, branch_result_t *res)
        !get_str(o, "day", r->day, sizeof(r->day), true) ||
        !get_i64(o, "created_ms", &r->created_ms, true) ||
        !get_i64(o, "journal_seq", &r->journal_seq, true) ||
-       !submission_category_valid(r->category) || strchr(r->phone_masked, '*') == NULL)
+       !submission_category_valid(r->category) || !ref_ok(r->ref) || !masked_ok(r->phone_masked))
         return HK_ERR_SERVER;
     res->has_submission = true;
     return HK_OK;

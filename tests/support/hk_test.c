@@ -130,3 +130,36 @@ int hk_test_file_has(const char *path, const char *needle)
     fclose(f);
     return strstr(buf, needle) != NULL;
 }
+
+int hk_test_file_has_bytes(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    size_t k = strlen(needle), len = 0, cap = 1 << 16, i;
+    char *buf, *grown;
+    int found = 0;
+
+    if(!f)
+        return 0;
+    buf = malloc(cap);
+    while(buf) {
+        size_t n;
+        if(len == cap) {
+            grown = realloc(buf, cap * 2);
+            if(!grown)
+                break;
+            buf = grown;
+            cap *= 2;
+        }
+        n = fread(buf + len, 1, cap - len, f);
+        if(n == 0)
+            break;
+        len += n;
+    }
+    fclose(f);
+    if(!buf)
+        hk_test_fail(__FILE__, __LINE__, "out of memory reading %s", path);
+    for(i = 0; !found && k && i + k <= len; i++)
+        found = memcmp(buf + i, needle, k) == 0;
+    free(buf);
+    return found;
+}

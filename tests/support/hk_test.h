@@ -35,6 +35,9 @@ long hk_test_fail_step(void);
 
 /** True when the first 4 KB of the file at path contain needle (logs, stderr). */
 int hk_test_file_has(const char *path, const char *needle);
+/** Does the whole file hold needle's bytes anywhere (binary: PNGs, SQLite
+ *  files, logs)? 0 when there is no file. (submission, issue 8.5) */
+int hk_test_file_has_bytes(const char *path, const char *needle);
 
 void hk_test_fail(const char *file, int line, const char *fmt, ...)
 #if defined(__GNUC__)

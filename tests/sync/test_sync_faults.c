@@ -34,6 +34,7 @@
 #include "journal.h"
 #include "pki.h"
 #include "store.h"
+#include "submission.h"
 #include "sync.h"
 
 #define DEVICE  "kiosk-1"
@@ -78,7 +79,8 @@ typedef struct fsrv {
     char *config_doc; /* GET /v1/config answer; NULL = 304 */
     char etag[32];
     int heartbeats;
-    atomic_bool release; /* ends a hang */
+    atomic_bool release;  /* ends a hang */
+    char submitted[2048]; /* submission (issue 8.5): the last issue.submitted body held */
 } fsrv_t;
 
 typedef struct conn_ctx {
@@ -199,6 +201,8 @@ static enum MHD_Result handle_events(fsrv_t *s, struct MHD_Connection *c, conn_c
             s->held[e->seq] = 1;
             memcpy(s->uuid[e->seq], e->uuid, sizeof(e->uuid));
             ack.results[i].status = CENTRAL_STORED;
+            if(!strcmp(e->type, "issue.submitted")) /* submission (issue 8.5) */
+                snprintf(s->submitted, sizeof(s->submitted), "%s", e->body);
         }
     }
     while(ack.acked_seq < MAX_SEQ && s->held[ack.acked_seq + 1])
@@ -922,6 +926,84 @@ static void test_sync_the_hub_starts_it_and_pokes_it(void)
     fsrv_stop(&srv);
 }
 
+/* ---- submission (issue 8.5): head office gets the phone, then the hub forgets it ---- */
+
+static int pending_personal(void)
+{
+    char path[1200];
+    store_t *st = NULL;
+    int n = -1;
+
+    snprintf(path, sizeof(path), "%s/hallkiosk.db", data_dir);
+    HK_ASSERT_OK(store_open(path, &st, NULL));
+    HK_ASSERT_OK(submission_pending_personal(st, &n));
+    store_close(st);
+    return n;
+}
+
+static void record_submission(void)
+{
+    char path[1200];
+    store_t *st = NULL;
+    submission_t sub;
+    submission_receipt_t r;
+
+    memset(&sub, 0, sizeof(sub));
+    snprintf(sub.category, sizeof(sub.category), "signal");
+    snprintf(sub.phone, sizeof(sub.phone), "13812345678");
+    snprintf(sub.description, sizeof(sub.description), "地下室没有信号");
+    snprintf(sub.lang, sizeof(sub.lang), "zh-CN");
+    sub.consent = true;
+    snprintf(path, sizeof(path), "%s/hallkiosk.db", data_dir);
+    HK_ASSERT_OK(store_open(path, &st, NULL));
+    HK_ASSERT_OK(submission_record(st, &sub, "2026-11-26", (int64_t)time(NULL) * 1000, &r));
+    store_close(st);
+}
+
+static void test_sync_sends_the_phone_then_the_hub_purges_it(void)
+{
+    char db[1200], wal[1300];
+    fsrv_t srv;
+    sync_t *s;
+    int64_t end;
+
+    /* kept while the retention period runs */
+    fsrv_start(&srv, &pki.server, false);
+    make_cfg(&srv, "\"token\":\"" TOKEN "\",\"retention_s\":3600");
+    new_data_dir("sub-kept");
+    record_submission();
+    s = start_sync(NULL, 0);
+    HK_ASSERT(wait_cursor(1, 10000));
+    sleep_ms(400);
+    sync_stop(s);
+    HK_ASSERT_CONTAINS(srv.submitted, "\"phone\":\"13812345678\"");
+    HK_ASSERT_CONTAINS(srv.submitted, "\"description\":\"地下室没有信号\"");
+    HK_ASSERT_INT(1, pending_personal());
+    fsrv_stop(&srv);
+
+    /* retention 0: deleted once acknowledged, the bytes gone from the files */
+    fsrv_start(&srv, &pki.server, false);
+    make_cfg(&srv, "\"token\":\"" TOKEN "\",\"retention_s\":0");
+    new_data_dir("sub-purged");
+    record_submission();
+    s = start_sync(NULL, 0);
+    HK_ASSERT(wait_cursor(1, 10000));
+    end = now_ms() + 5000;
+    while(pending_personal() != 0 && now_ms() < end)
+        sleep_ms(50);
+    sync_stop(s);
+    HK_ASSERT_INT(0, pending_personal());
+    HK_ASSERT_CONTAINS(srv.submitted, "\"phone\":\"13812345678\"");
+    snprintf(db, sizeof(db), "%s/hallkiosk.db", data_dir);
+    snprintf(wal, sizeof(wal), "%s-wal", db);
+    HK_ASSERT_MSG(!hk_test_file_has_bytes(db, "13812345678"), "the phone is still in %s", db);
+    HK_ASSERT_MSG(!hk_test_file_has_bytes(wal, "13812345678"), "the phone is still in %s", wal);
+    HK_ASSERT(!hk_test_file_has_bytes(db, "地下室没有信号"));
+    HK_ASSERT(hk_test_file_has_bytes(db, "138****5678") ||
+              hk_test_file_has_bytes(wal, "138****5678"));
+    fsrv_stop(&srv);
+}
+
 int main(void)
 {
     int rc;
@@ -946,6 +1028,7 @@ int main(void)
     HK_RUN(test_sync_restart_resumes_from_the_cursor);
     HK_RUN(test_sync_applies_good_config_and_refuses_a_bad_one);
     HK_RUN(test_sync_the_hub_starts_it_and_pokes_it);
+    HK_RUN(test_sync_sends_the_phone_then_the_hub_purges_it); /* submission (issue 8.5) */
     rc = hk_test_end();
     if(rc == 0) {
         char cmd[1200];

@@ -74,37 +74,6 @@ static int run_kiosk(const char *size, const char *dir, const char *log_path)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* Does the file hold needle's bytes anywhere (the whole file, binary)? */
-static bool file_has(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    size_t k = strlen(needle), len = 0, cap = 1 << 20, i;
-    char *buf;
-    bool found = false;
-
-    if(!f)
-        return false;
-    buf = malloc(cap);
-    HK_ASSERT(buf);
-    for(;;) {
-        size_t n;
-        if(len == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            HK_ASSERT(buf);
-        }
-        n = fread(buf + len, 1, cap - len, f);
-        if(n == 0)
-            break;
-        len += n;
-    }
-    fclose(f);
-    for(i = 0; !found && i + k <= len; i++)
-        found = memcmp(buf + i, needle, k) == 0;
-    free(buf);
-    return found;
-}
-
 /* zbarimg's text for a PNG into out ("" when it is not installed). */
 static void qr_of(const char *png, char *out, size_t cap)
 {
@@ -141,9 +110,11 @@ static void run_case(const char *size)
     snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/ui_submit/%s", HK_BINARY_DIR,
              size);
     /* privacy: the log has the masked number and never the number */
-    HK_ASSERT_MSG(file_has(log_path, "138****5678"), "the masked number is not in %s", log_path);
+    HK_ASSERT_MSG(hk_test_file_has_bytes(log_path, "138****5678"), "the masked number is not in %s",
+                  log_path);
     for(i = 0; i < sizeof(phones) / sizeof(phones[0]); i++)
-        HK_ASSERT_MSG(!file_has(log_path, phones[i]), "%s unmasked in the log", phones[i]);
+        HK_ASSERT_MSG(!hk_test_file_has_bytes(log_path, phones[i]), "%s unmasked in the log",
+                      phones[i]);
     if(updating_goldens) {
         HK_ASSERT_OK(paths_mkdir_p(golden_dir));
         d = opendir(golden_dir);
@@ -162,7 +133,7 @@ static void run_case(const char *size)
             continue;
         snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
         for(i = 0; i < sizeof(phones) / sizeof(phones[0]); i++)
-            HK_ASSERT_MSG(!file_has(a, phones[i]), "%s unmasked in %s", phones[i], a);
+            HK_ASSERT_MSG(!hk_test_file_has_bytes(a, phones[i]), "%s unmasked in %s", phones[i], a);
         if(!strncmp(e->d_name, "receipt-", 8)) {
             char text[512], want[128];
             receipts++;

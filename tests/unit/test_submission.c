@@ -151,38 +151,6 @@ static void test_submission_references_are_per_day_sequences(void)
     HK_ASSERT_INT(4, r.journal_seq);
 }
 
-/* Does the file at path hold needle's bytes anywhere (binary, whole
- * file)? false when there is no file. */
-static bool file_has(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    size_t cap = 1 << 16, len = 0, k = strlen(needle), i;
-    char *buf;
-    bool found = false;
-
-    if(!f)
-        return false;
-    buf = malloc(cap);
-    HK_ASSERT(buf);
-    for(;;) {
-        size_t n;
-        if(len == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            HK_ASSERT(buf);
-        }
-        n = fread(buf + len, 1, cap - len, f);
-        if(n == 0)
-            break;
-        len += n;
-    }
-    fclose(f);
-    for(i = 0; !found && k && i + k <= len; i++)
-        found = memcmp(buf + i, needle, k) == 0;
-    free(buf);
-    return found;
-}
-
 static long file_size(const char *path)
 {
     struct stat sb;
@@ -222,7 +190,7 @@ static void test_submission_personal_data_is_gone_after_ack_and_retention(void)
     HK_ASSERT_CONTAINS(ev[0].body, "\"phone_masked\":\"138****5678\"");
     journal_events_free(ev, n);
     /* the bytes are on disk now (the WAL or the file) */
-    HK_ASSERT(file_has(db, PHONE) || file_has(wal, PHONE));
+    HK_ASSERT(hk_test_file_has_bytes(db, PHONE) || hk_test_file_has_bytes(wal, PHONE));
 
     /* not acknowledged: nothing purged, however old */
     HK_ASSERT_OK(submission_purge(st, 3600, t0 + 86400000LL, &purged));
@@ -239,9 +207,9 @@ static void test_submission_personal_data_is_gone_after_ack_and_retention(void)
     HK_ASSERT_OK(submission_pending_personal(st, &pending));
     HK_ASSERT_INT(0, pending);
     HK_ASSERT_INT(0, file_size(wal)); /* truncated */
-    HK_ASSERT_MSG(!file_has(db, PHONE), "the phone is still in %s", db);
-    HK_ASSERT_MSG(!file_has(db, DESC), "the description is still in %s", db);
-    HK_ASSERT(!file_has(wal, PHONE));
+    HK_ASSERT_MSG(!hk_test_file_has_bytes(db, PHONE), "the phone is still in %s", db);
+    HK_ASSERT_MSG(!hk_test_file_has_bytes(db, DESC), "the description is still in %s", db);
+    HK_ASSERT(!hk_test_file_has_bytes(wal, PHONE));
     /* the event still goes out (a retry after a lost ack) without it */
     HK_ASSERT_OK(journal_read_after(st, 0, 10, &ev, &n));
     HK_ASSERT_OK(submission_sync_attach(st, ev, n));
@@ -253,8 +221,8 @@ static void test_submission_personal_data_is_gone_after_ack_and_retention(void)
     HK_ASSERT_OK(store_open(db, &st, &d));
     store_close(st);
     st = NULL;
-    HK_ASSERT(!file_has(db, PHONE));
-    HK_ASSERT(!file_has(wal, PHONE));
+    HK_ASSERT(!hk_test_file_has_bytes(db, PHONE));
+    HK_ASSERT(!hk_test_file_has_bytes(wal, PHONE));
 
     /* the log never had the number unmasked (written out and searched) */
     nlog = hk_log_recent(0, logs, HK_LOG_RING_SIZE);
@@ -265,8 +233,8 @@ static void test_submission_personal_data_is_gone_after_ack_and_retention(void)
         fprintf(f, "%s %s\n", logs[i].module, logs[i].msg);
     fclose(f);
     HK_ASSERT(nlog > 0);
-    HK_ASSERT(file_has(logp, "138****5678")); /* it was logged, masked */
-    HK_ASSERT(!file_has(logp, PHONE));
+    HK_ASSERT(hk_test_file_has_bytes(logp, "138****5678")); /* it was logged, masked */
+    HK_ASSERT(!hk_test_file_has_bytes(logp, PHONE));
 }
 
 int main(void)
