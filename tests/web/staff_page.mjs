@@ -18,7 +18,7 @@
 // node_modules/playwright-core is missing. Screenshots of each step go to
 // HK_TEST_TMP/staff-page/ for a person to look at.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 
@@ -56,12 +56,22 @@ const tmp = join(process.env.HK_TEST_TMP || "/tmp", "staff-page");
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 const data = join(tmp, "data");
+// the sample branch, open all day: it closes at 18:00 Beijing time, and a
+// run after that must not meet a closed branch (409 on take-number)
+const cfgPath = join(tmp, "branch.json");
+{
+  const cfg = JSON.parse(readFileSync(join(src, "assets/config/sample-branch.json"), "utf8"));
+  delete cfg.hours;
+  for (const s of cfg.services) delete s.hours;
+  delete cfg.data_dir;
+  writeFileSync(cfgPath, JSON.stringify(cfg, null, 2));
+}
 
 // ---- the hub ---------------------------------------------------------------
 let hub = null;
 let hubLog = "";
 function startHub(listen) {
-  hub = spawn(bin, ["--role", "hub", "--data-dir", data, "--listen", listen], {
+  hub = spawn(bin, ["--role", "hub", "--config", cfgPath, "--data-dir", data, "--listen", listen], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
