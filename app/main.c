@@ -224,6 +224,14 @@ static int central_state(void *user)
     return s ? (sync_offline(s) ? 0 : 1) : -1;
 }
 
+/* The FAQ content head office pushed: its generation, for the kiosk to reload. */
+static uint64_t content_gen(void *user)
+{
+    hosted_t *h = user;
+
+    return sync_content_generation(h->hub ? hub_sync(h->hub) : NULL);
+}
+
 static void poke_hub(void *user, int64_t seq)
 {
     hosted_t *h = user;
@@ -590,6 +598,7 @@ int main(int argc, char **argv)
         opts.on_started = hosted_start;
         opts.on_journal = poke_hub;
         opts.central_state = cfg.central.url[0] ? central_state : NULL;
+        opts.content_gen = cfg.central.url[0] ? content_gen : NULL;
         opts.hook_user = &hosted;
     }
     opts.script_dir = script_dir[0] ? script_dir : NULL;

@@ -54,7 +54,9 @@
  *   the branch's not-rated sweep. The sweep's own events re-arm it once;
  *   a sweep that finds nothing writes nothing, so an idle branch stays idle.
  *   T_CENTRAL every CENTRAL_LOOK_MS while there is a sync with head office:
- *   the header's offline indicator (one atomic load in the sync).
+ *   the header's offline indicator (one atomic load in the sync), and the
+ *   generation of head office's FAQ content: a new one is loaded (faq_reload)
+ *   as soon as no FAQ or triage screen shows.
  *
  *   FAQ/triage (issue 8): the content (faq.json + triage.json) loads in
  *   start(), after the first frame; a refusal is logged with its field and
@@ -137,6 +139,7 @@ struct kiosk {
     kiosk_opts_t o;
     const config_t *cfg; /* acquired from o.live; generation cfg_gen */
     uint64_t cfg_gen;
+    uint64_t content_gen_seen; /* head office's content generation last loaded */
     ui_loop_t *loop;
     ui_model_t model;
     store_t *store;
@@ -490,16 +493,22 @@ static void submit_open(kiosk_t *k, int category, const char *origin);
 static void faq_load(kiosk_t *k)
 {
     const char *dir = k->o.faq_dir, *env = getenv("HK_FAQ_DIR");
-    char faq[CONFIG_PATH_LEN + 32], triage[CONFIG_PATH_LEN + 32];
     hk_diag_t diag;
     hk_err_t rc;
+    bool pushed = false;
 
     if(!dir)
         dir = env && env[0] ? env : HK_FAQ_DIR_DEFAULT;
-    snprintf(faq, sizeof(faq), "%s/faq.json", dir);
-    snprintf(triage, sizeof(triage), "%s/triage.json", dir);
-    hk_diag_clear(&diag);
-    rc = faq_content_load(faq, triage, &k->faq, &diag);
+    {
+        const char *ids[CONFIG_MAX_SERVICES];
+        int i;
+        for(i = 0; i < k->cfg->n_services; i++)
+            ids[i] = k->cfg->services[i].id;
+        hk_diag_clear(&diag);
+        /* head office's last good push first, else the shipped files */
+        rc = faq_content_load_current(k->o.data_dir, dir, ids, k->cfg->n_services, &k->faq, &pushed,
+                                      &diag);
+    }
     if(rc != HK_OK) {
         hk_log_error("kiosk", "FAQ content %s refused: %s %s; the FAQ is not available", dir,
                      hk_err_str(rc), diag.msg);
@@ -518,11 +527,43 @@ static void faq_load(kiosk_t *k)
         if(faq_triage_check_services(k->faq, ids, k->cfg->n_services, &diag) != HK_OK)
             hk_log_warn("kiosk", "triage content: %s", diag.msg);
     }
-    hk_log_info("kiosk", "FAQ content %s: %d categories, %d articles, %d needs", k->faq->version,
-                k->faq->n_categories, k->faq->n_articles, k->faq->n_needs);
+    hk_log_info("kiosk", "FAQ content %s (%s): %d categories, %d articles, %d needs",
+                k->faq->version, pushed ? "from head office" : "shipped", k->faq->n_categories,
+                k->faq->n_articles, k->faq->n_needs);
     k->model.faq.content = k->faq;
     k->model.faq.load_failed = false;
     ui_loop_invalidate(k->loop);
+}
+
+/* Head office pushed new content: load it beside the old one (so no
+ * screen's cached layout, keyed by the content's address, can mistake the
+ * new for the old), then drop the old content and its index. Called only
+ * while no FAQ or triage screen shows; a failure keeps the old content. */
+static void faq_reload(kiosk_t *k)
+{
+    faq_content_t *old = k->faq;
+    faq_index_t *old_ix = k->faq_ix;
+    ui_faq_view_t *f = &k->model.faq;
+
+    k->faq = NULL;
+    faq_load(k);
+    if(!k->faq) {
+        k->faq = old;
+        f->content = old;
+        f->load_failed = old == NULL;
+        return;
+    }
+    k->faq_ix = NULL;
+    k->faq_ix_tried = false;
+    f->search_ready = false;
+    f->mode = UI_FAQ_CATEGORIES;
+    f->query[0] = '\0';
+    f->n_hits = 0;
+    f->page = 0;
+    f->article = -1;
+    f->scroll_px = 0;
+    faq_index_close(old_ix);
+    faq_content_free(old);
 }
 
 /* Re-run the search for the query as typed so far. */
@@ -1300,7 +1341,17 @@ static void look_at_central(kiosk_t *k)
         k->model.central_offline = offline;
         ui_loop_invalidate(k->loop);
     }
-    if(k->o.central_state)
+    if(k->o.content_gen) {
+        uint64_t gen = k->o.content_gen(k->o.hook_user);
+        int cur = ui_loop_current(k->loop);
+        if(gen != k->content_gen_seen && cur != UI_SCR_TRIAGE && cur != UI_SCR_FAQ_LIST &&
+           cur != UI_SCR_FAQ_ARTICLE) {
+            k->content_gen_seen = gen;
+            if(gen)
+                faq_reload(k);
+        }
+    }
+    if(k->o.central_state || k->o.content_gen)
         runloop_timer_at(ui_loop_runloop(k->loop), T_CENTRAL, mono_ms(k) + CENTRAL_LOOK_MS);
 }
 
@@ -1407,7 +1458,7 @@ static hk_err_t start(void *ctl, hk_diag_t *diag)
     faq_load(k); /* FAQ/triage: after the first frame; cheap, never fatal */
     if(k->o.on_started && !k->o.hub_url)
         k->o.on_started(k->o.hook_user);
-    if(k->o.central_state && !k->o.hub_url)
+    if((k->o.central_state || k->o.content_gen) && !k->o.hub_url)
         runloop_timer_at(ui_loop_runloop(k->loop), T_CENTRAL, mono_ms(k) + CENTRAL_LOOK_MS);
     return HK_OK;
 }

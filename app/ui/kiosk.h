@@ -42,6 +42,10 @@ typedef struct kiosk_opts {
      * thread: 1 online, 0 offline (the header shows a discreet
      * indicator), -1 no sync. NULL = no sync. */
     int (*central_state)(void *user);
+    /* Head office's self-help content (sync_content_generation()): when it
+     * changes the kiosk reloads the FAQ and triage, the pushed copy first
+     * (faq_content_load_current), once no FAQ screen is showing. NULL = none. */
+    uint64_t (*content_gen)(void *user);
     void *hook_user;
     /* FAQ/triage (issue 8): the directory holding faq.json and triage.json;
      * NULL = $HK_FAQ_DIR, else the shipped assets/faq */
