@@ -526,12 +526,13 @@ hk_err_t lan_decode_status(int status, const char *code)
         const char *code;
         hk_err_t rc;
     } codes[] = {
-        { "nobody_waiting", HK_ERR_NOT_FOUND },  { "unknown_ticket", HK_ERR_NOT_FOUND },
-        { "unknown_service", HK_ERR_NOT_FOUND }, { "unknown_counter", HK_ERR_NOT_FOUND },
-        { "not_found", HK_ERR_NOT_FOUND },       { "service_closed", HK_ERR_BUSY },
-        { "counter_not_open", HK_ERR_BUSY },     { "already_rated", HK_ERR_BUSY },
-        { "too_many_attempts", HK_ERR_BUSY },    { "busy", HK_ERR_BUSY },
-        { "counter_busy", HK_ERR_CONFLICT },     { "number_conflict", HK_ERR_CONFLICT },
+        { "nobody_waiting", HK_ERR_NOT_FOUND },   { "unknown_ticket", HK_ERR_NOT_FOUND },
+        { "unknown_service", HK_ERR_NOT_FOUND },  { "unknown_counter", HK_ERR_NOT_FOUND },
+        { "not_found", HK_ERR_NOT_FOUND },        { "service_closed", HK_ERR_BUSY },
+        { "counter_not_open", HK_ERR_BUSY },      { "already_rated", HK_ERR_BUSY },
+        { "too_many_attempts", HK_ERR_BUSY },     { "busy", HK_ERR_BUSY },
+        { "counter_busy", HK_ERR_CONFLICT },      { "number_conflict", HK_ERR_CONFLICT },
+        { "submissions_exhausted", HK_ERR_BUSY }, /* self-help: no references left today */
     };
     size_t i;
 
