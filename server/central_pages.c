@@ -685,12 +685,16 @@ static void client_ip(struct MHD_Connection *c, char out[INET6_ADDRSTRLEN])
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
     out[0] = '\0';
-    if(sa && sa->sa_family == AF_INET)
-        (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
-                        INET6_ADDRSTRLEN);
-    else if(sa && sa->sa_family == AF_INET6)
-        (void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-                        INET6_ADDRSTRLEN);
+    /* copied out, not cast: MHD's pointer need not be aligned for sockaddr_in */
+    if(sa && sa->sa_family == AF_INET) {
+        struct sockaddr_in in4;
+        memcpy(&in4, sa, sizeof(in4));
+        (void)inet_ntop(AF_INET, &in4.sin_addr, out, INET6_ADDRSTRLEN);
+    } else if(sa && sa->sa_family == AF_INET6) {
+        struct sockaddr_in6 in6;
+        memcpy(&in6, sa, sizeof(in6));
+        (void)inet_ntop(AF_INET6, &in6.sin6_addr, out, INET6_ADDRSTRLEN);
+    }
 }
 
 /* ip's entry; with make, taken (the free one, else the one whose newest

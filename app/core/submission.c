@@ -302,7 +302,8 @@ hk_err_t submission_record(store_t *st, const submission_t *s, const char *day, 
         rc = HK_ERR_BUSY;
     if(rc == HK_OK) {
         /* "S" YYMMDD "-" NNN from "YYYY-MM-DD" */
-        (void)snprintf(r.ref, sizeof(r.ref), "S%.2s%.2s%.2s-%03d", day + 2, day + 5, day + 8, seq);
+        (void)snprintf(r.ref, sizeof(r.ref), "S%.2s%.2s%.2s-%03u", day + 2, day + 5, day + 8,
+                       (unsigned)seq % 1000u); /* seq is 1..999 here: 3 digits */
         journal_body_init(&b);
         journal_body_str(&b, "ref", r.ref);
         journal_body_str(&b, "day", r.day);
