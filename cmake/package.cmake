@@ -29,10 +29,23 @@ install(TARGETS hallctl hall-central RUNTIME DESTINATION bin)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/assets/faq/ DESTINATION share/hallkiosk/faq
         FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 if(TARGET hk_voice_pack)
-  # the generated voice pack (build/voice): only the clips, not the stamp
-  install(DIRECTORY ${CMAKE_BINARY_DIR}/voice/ DESTINATION share/hallkiosk/voice
-          FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
-          FILES_MATCHING PATTERN "*.wav")
+  # the generated voice pack (this build's voice/): only the clips, not the
+  # stamp. $HK_PKG_VOICE_DIR at install time names another build's pack (the
+  # same data whatever the build type): the test step packs build-release/
+  # with the debug build's pack rather than speak all the clips again.
+  install(CODE "set(HK_PKG_VOICE_BUILD \"${CMAKE_BINARY_DIR}/voice\")")
+  install(CODE [[
+    set(voice "$ENV{HK_PKG_VOICE_DIR}")
+    if(NOT voice)
+      set(voice "${HK_PKG_VOICE_BUILD}")
+    endif()
+    file(GLOB clips "${voice}/*.wav")
+    if(NOT clips)
+      message(FATAL_ERROR "no voice pack in ${voice} (build hk_voice_pack)")
+    endif()
+    file(INSTALL ${clips} DESTINATION "${CMAKE_INSTALL_PREFIX}/share/hallkiosk/voice"
+         FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  ]])
 endif()
 
 install(FILES ${CMAKE_SOURCE_DIR}/assets/config/sample-branch.json

@@ -72,15 +72,28 @@ mode="$(stat -c '%a' "$root/var/lib/hallkiosk" 2>/dev/null)"
 if [ "$mode" = 700 ]; then ok "tmpfiles.d makes /var/lib/hallkiosk 0700"; else bad "/var/lib/hallkiosk mode '$mode' (want 700)"; fi
 
 # ---- the installed binaries run and find their assets ------------------------
-if [ "$(dpkg-deb -f "$deb" Architecture)" = "$(dpkg --print-architecture)" ]; then
-    check "hallkiosk --version" "$root/usr/bin/hallkiosk" --version
-    check "hall-central --version" "$root/usr/bin/hall-central" --version
-    out="$("$root/usr/bin/hallkiosk" --check-config "$root/etc/hallkiosk/hallkiosk.json" 2>&1)"
+# another architecture's package (arm64) runs under qemu-user, its libraries
+# from the multiarch directories (toolchain/dev package arm64 installed them)
+run=()
+arch="$(dpkg-deb -f "$deb" Architecture)"
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+    case "$arch" in
+        arm64) run=(qemu-aarch64) ;;
+        armhf) run=(qemu-arm) ;;
+        *) run=(false) ;;
+    esac
+    command -v "${run[0]}" >/dev/null || run=()
+fi
+if [ "$arch" = "$(dpkg --print-architecture)" ] || [ "${#run[@]}" -gt 0 ]; then
+    [ "${#run[@]}" -gt 0 ] && echo "  (running the $arch binaries under ${run[0]})"
+    check "hallkiosk --version" "${run[@]}" "$root/usr/bin/hallkiosk" --version
+    check "hall-central --version" "${run[@]}" "$root/usr/bin/hall-central" --version
+    out="$("${run[@]}" "$root/usr/bin/hallkiosk" --check-config "$root/etc/hallkiosk/hallkiosk.json" 2>&1)"
     if grep -q ': ok$' <<<"$out"; then ok "the sample config is valid"; else bad "sample config: $out"; fi
     # the installed hallctl reads the installed FAQ: break that copy and
     # it must say so (the build tree's copy is fine, so it was not read)
     echo '{ broken' >"$root/usr/share/hallkiosk/faq/faq.json"
-    out="$(env -u HK_FAQ_FILE "$root/usr/bin/hallctl" faq search 宽带 2>&1)"
+    out="$(env -u HK_FAQ_FILE "${run[@]}" "$root/usr/bin/hallctl" faq search 宽带 2>&1)"
     if grep -qF "$root/usr/share/hallkiosk/faq/faq.json" <<<"$out"; then
         ok "installed hallctl reads /usr/share/hallkiosk/faq"
     else
@@ -88,7 +101,7 @@ if [ "$(dpkg-deb -f "$deb" Architecture)" = "$(dpkg --print-architecture)" ]; th
     fi
     dpkg-deb -x "$deb" "$root" # the good copy back for the checks below
 else
-    echo "  skip  running the binaries ($(dpkg-deb -f "$deb" Architecture) package)"
+    echo "  skip  running the binaries ($arch package, no qemu-user)"
 fi
 
 # ---- lintian -------------------------------------------------------------
