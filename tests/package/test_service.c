@@ -11,7 +11,9 @@
  * the process lives on, so the manager's WatchdogSec expires; it then does
  * what systemd does (SIGABRT, then SIGKILL, Restart=on-failure) and sees the
  * restarted kiosk report READY=1 again. Also: the hub role reports READY=1
- * once its LAN API listens.
+ * once its LAN API listens, and a kiosk in lockdown (--kiosk-lockdown, as
+ * the units run it) shrugs off the terminal's Ctrl+C, Ctrl+\ and a hangup
+ * but stops cleanly on SIGTERM (systemctl stop).
  */
 #include <errno.h>
 #include <poll.h>
@@ -88,6 +90,13 @@ static pid_t start(const char *log, const char *hang_ms, const char **args)
         (void)f;
         dup2(2, 1);
         snprintf(wpid, sizeof(wpid), "%d", (int)getpid()); /* exec keeps the pid */
+        /* as systemd does: default signal dispositions (a shell's
+         * background job would pass SIGINT and SIGQUIT ignored) */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGQUIT, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        signal(SIGTSTP, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
         setenv("NOTIFY_SOCKET", sock_path, 1);
         setenv("WATCHDOG_USEC", "1000000", 1);
         setenv("WATCHDOG_PID", wpid, 1);
@@ -106,13 +115,13 @@ static pid_t start(const char *log, const char *hang_ms, const char **args)
 /* A kiosk idling on its attract screen with nobody touching it: a script
  * that only waits, against a hub nobody serves (so the kiosk runs on the
  * wall clock: a hosting kiosk's scripted runs step time instead). */
-static pid_t start_kiosk(const char *name, const char *hang_ms)
+static pid_t start_kiosk(const char *name, const char *hang_ms, int lockdown)
 {
     static char script[1024], data[1024], log[1024];
     static const char *args[] = { NULL,       "--headless", "--size",
                                   "540x960",  "--hub",      "http://127.0.0.1:9",
                                   "--script", script,       "--data-dir",
-                                  data,       NULL };
+                                  data,       NULL,         NULL };
     FILE *f;
 
     snprintf(script, sizeof(script), "%s", hk_test_path("idle.txt"));
@@ -122,6 +131,7 @@ static pid_t start_kiosk(const char *name, const char *hang_ms)
     fclose(f);
     snprintf(data, sizeof(data), "%s", hk_test_path(name));
     snprintf(log, sizeof(log), "%s/%s.log", hk_test_tmpdir(), name);
+    args[10] = lockdown ? "--kiosk-lockdown" : NULL;
     return start(log, hang_ms, args);
 }
 
@@ -169,7 +179,7 @@ static void test_ready_after_first_frame_then_pings_while_idle(void)
     int64_t last, start_ms, gap_max = 0;
     int pings = 0;
 
-    child = start_kiosk("idle", NULL);
+    child = start_kiosk("idle", NULL, 0);
     HK_ASSERT_MSG(wait_for("READY=1", 30000, msg, sizeof(msg)) > 0, "no READY=1 in 30 s");
     HK_ASSERT_CONTAINS(msg, "STATUS=hallkiosk: first frame presented");
     snprintf(log, sizeof(log), "%s/idle.log", hk_test_tmpdir());
@@ -204,7 +214,7 @@ static void test_hung_loop_stops_pings_and_restart_is_ready_again(void)
     int64_t last, ready_ms, hung_ms = -1;
     int status = 0, pings = 0;
 
-    child = start_kiosk("hang", "3000");
+    child = start_kiosk("hang", "3000", 0);
     ready_ms = wait_for("READY=1", 30000, msg, sizeof(msg));
     HK_ASSERT_MSG(ready_ms > 0, "no READY=1 in 30 s");
     last = now_ms();
@@ -244,7 +254,7 @@ static void test_hung_loop_stops_pings_and_restart_is_ready_again(void)
     child = 0;
     HK_ASSERT(WIFSIGNALED(status));
     /* Restart=on-failure: a new kiosk, READY again, feeding again */
-    child = start_kiosk("restarted", NULL);
+    child = start_kiosk("restarted", NULL, 0);
     HK_ASSERT_MSG(wait_for("READY=1", 30000, msg, sizeof(msg)) > 0, "restart: no READY=1");
     HK_ASSERT_MSG(wait_for("WATCHDOG=1", 2 * WATCHDOG_MS, msg, sizeof(msg)) > 0,
                   "restart: no WATCHDOG=1");
@@ -274,11 +284,46 @@ static void test_hub_ready_once_it_listens(void)
     }
 }
 
+/* Lockdown: what a keyboard on the kiosk's terminal could send (Ctrl+C,
+ * Ctrl+\, the line hanging up) does not end it; the service manager's
+ * SIGTERM does, cleanly (exit 0). */
+static void test_lockdown_ignores_terminal_signals_and_stops_on_sigterm(void)
+{
+    char msg[512];
+    int status = 0;
+
+    /* the control: without lockdown Ctrl+C ends the kiosk */
+    child = start_kiosk("unlocked", NULL, 0);
+    HK_ASSERT_MSG(wait_for("READY=1", 30000, msg, sizeof(msg)) > 0, "no READY=1 in 30 s");
+    kill(child, SIGINT);
+    HK_ASSERT_INT(child, waitpid(child, &status, 0));
+    child = 0;
+    HK_ASSERT_MSG(WIFEXITED(status) || WIFSIGNALED(status), "status 0x%x", status);
+
+    child = start_kiosk("locked", NULL, 1);
+    HK_ASSERT_MSG(wait_for("READY=1", 30000, msg, sizeof(msg)) > 0, "no READY=1 in 30 s");
+    kill(child, SIGINT);
+    kill(child, SIGQUIT);
+    kill(child, SIGHUP);
+    kill(child, SIGTSTP);
+    /* still feeding the watchdog, so still alive and drawing */
+    HK_ASSERT_MSG(wait_for("WATCHDOG=1", 2 * WATCHDOG_MS, msg, sizeof(msg)) > 0,
+                  "no WATCHDOG=1 after Ctrl+C/Ctrl+\\/hangup/Ctrl+Z");
+    HK_ASSERT_MSG(wait_for("WATCHDOG=1", 2 * WATCHDOG_MS, msg, sizeof(msg)) > 0,
+                  "the kiosk stopped after the terminal's signals");
+    HK_ASSERT_INT(0, waitpid(child, &status, WNOHANG));
+    kill(child, SIGTERM);
+    HK_ASSERT_INT(child, waitpid(child, &status, 0));
+    child = 0;
+    HK_ASSERT_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "SIGTERM: status 0x%x", status);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     HK_RUN(test_ready_after_first_frame_then_pings_while_idle);
     HK_RUN(test_hung_loop_stops_pings_and_restart_is_ready_again);
     HK_RUN(test_hub_ready_once_it_listens);
+    HK_RUN(test_lockdown_ignores_terminal_signals_and_stops_on_sigterm);
     return hk_test_end();
 }
