@@ -85,7 +85,7 @@ cmd_package() {
     say "cpack (DEB)"
     deb="$(pkg_cpack "$dir" "$([ "$arch" = arm64 ] && echo arm64)")" || die "cpack failed"
     echo
-    dpkg-deb -I "$deb" | sed -n '/Package:/,$p'
+    dpkg-deb -f "$deb" Package Version Architecture Installed-Size Depends
     echo
     echo "package: $deb ($(du -k "$deb" | cut -f1) KB, $(dpkg-deb -c "$deb" | wc -l) entries)"
     echo "check it: tests/package/check_deb.sh $deb"
