@@ -6,7 +6,7 @@
 # Test step "package: contents, lintian, systemd-analyze verify": packs the
 # release build the test command already made (build-release/) and checks it
 # with tests/package/check_deb.sh. The watchdog test (tests/package/
-# test_watchdog.c) runs in ctest with the rest.
+# test_service.c: readiness, the watchdog, lockdown) runs in ctest with the rest.
 
 # sd_notify (platform/watchdog); lintian for the check; systemd for
 # systemd-analyze, -sysusers and -tmpfiles in the check
