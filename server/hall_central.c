@@ -40,6 +40,7 @@
 #include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "watchdog.h"
 
 #ifndef HK_VERSION
 #define HK_VERSION "0.0.0"
@@ -205,9 +206,12 @@ static int serve(const char *config_path, const char *listen)
                 cfg.n_branches);
     central_store_close(store); /* the workers open their own */
     store = NULL;
+    /* hall-central.service (Type=notify) is up once it listens */
+    watchdog_notify("READY=1\nSTATUS=hall-central: serving");
     while(sigwait(&set, &sig) != 0)
         ;
     hk_log_info(LOG_MOD, "stopping (signal %d)", sig);
+    watchdog_notify("STOPPING=1");
     code = 0;
 out:
     central_http_stop(http);

@@ -35,6 +35,7 @@
 #include "lan_client.h"
 #include "lan_decode.h"
 #include "sync.h"
+#include "paths.h"
 
 #define EXIT_OK          0
 #define EXIT_FAIL        1
@@ -759,9 +760,15 @@ static int cmd_sync_status(int argc, char **argv)
  * clips through $HK_VOICE_DIR or the build's. */
 static const char *faq_default_path(void)
 {
+    static char installed[1024]; /* one thread; the same answer every call */
     const char *env = getenv("HK_FAQ_FILE");
 
-    return env && *env ? env : HK_FAQ_DEFAULT;
+    if(env && *env)
+        return env;
+    /* the package's /usr/share/hallkiosk/faq/faq.json, else the build tree's */
+    if(paths_installed_asset("faq/faq.json", installed, sizeof(installed)) == HK_OK)
+        return installed;
+    return HK_FAQ_DEFAULT;
 }
 
 static int cmd_faq(int argc, char **argv)
