@@ -83,7 +83,7 @@ typedef struct central_user {
 typedef struct central_update {
     char compatible[64]; /* RAUC's compatible, "hallkiosk-aarch64" */
     char version[32];    /* the bundle's version, "0.9.0.42" */
-    char url[CENTRAL_CONFIG_PATH_LEN]; /* https:// */
+    char url[CONFIG_PATH_LEN]; /* https://, what the device takes */
     char sha256[65];                   /* of the bundle file, lower-case hex */
 } central_update_t;
 

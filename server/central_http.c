@@ -724,8 +724,24 @@ static enum MHD_Result do_heartbeat(central_http_t *h, struct MHD_Connection *c,
     rc = central_store_heartbeat(s, &hb, now);
     if(rc != HK_OK)
         return send_store_error(h, c, r, rc);
-    if(central_heartbeat_reply_encode(now, &json, &len) != HK_OK)
-        return MHD_NO;
+    {
+        /* PROVISION: announce the current bundle of the device's compatible
+         * when it reports an older version */
+        const central_update_t *up =
+            h->content && hb.compatible[0] ? central_config_update(h->content, hb.compatible)
+                                           : NULL;
+        central_update_offer_t offer;
+        bool announce = up && central_version_cmp(hb.version, up->version) < 0;
+        if(announce) {
+            memset(&offer, 0, sizeof(offer));
+            snprintf(offer.version, sizeof(offer.version), "%s", up->version);
+            memcpy(offer.url, up->url, sizeof(offer.url));
+            snprintf(offer.sha256, sizeof(offer.sha256), "%s", up->sha256);
+        }
+        if(central_heartbeat_reply_encode_offer(now, announce ? &offer : NULL, &json, &len) !=
+           HK_OK)
+            return MHD_NO;
+    }
     ret = send_resp(c, 200, json, len, NULL, 0, NULL);
     hk_free(json);
     return ret;

@@ -26,4 +26,12 @@ int hallctl_pin_hash(const char *pin, size_t len, char out[HALLCTL_PIN_HASH_LEN]
  */
 int hallctl_provision(int argc, char **argv);
 
+/**
+ * hallctl update --config FILE --data-dir DIR: the update head office
+ * announced (updater.h), with the config as hallkiosk reads it (its
+ * provision.json overlay included).
+ * @return 0 installed or nothing to do; 1 failed (stderr says why); 2 usage.
+ */
+int hallctl_update(int argc, char **argv);
+
 #endif

@@ -87,6 +87,9 @@ static const char usage_text[] =
     "            [--engineer-pin-file F] [--printer KIND[:TARGET]] [--printer-width N]\n"
     "                                   give this device its identity (operations.md\n"
     "                                   \"Provisioning\"); prints a report\n"
+    "  update --config FILE --data-dir DIR\n"
+    "                                   install the update head office announced\n"
+    "                                   (download, sha256, rauc install)\n"
     "  faq search QUERY [--lang zh|en] [--content FILE] [--json]\n"
     "                                   the FAQ articles QUERY finds, best first, one\n"
     "                                   title a line (the shipped content, or FILE;\n"
@@ -985,6 +988,8 @@ int main(int argc, char **argv)
         return cmd_faq(argc - i - 1, argv + i + 1);
     if(!strcmp(argv[i], "provision")) /* PROVISION: tools/hallctl/provision.c */
         return hallctl_provision(argc - i - 1, argv + i + 1);
+    if(!strcmp(argv[i], "update"))
+        return hallctl_update(argc - i - 1, argv + i + 1);
     if(!strcmp(argv[i], "hash-pin")) {
         if(i + 1 != argc)
             return usage("hash-pin takes no arguments (the PIN comes on stdin)");

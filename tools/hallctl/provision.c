@@ -57,6 +57,7 @@
 #include "lan_client.h"
 #include "paths.h"
 #include "provision.h"
+#include "updater.h"
 
 #define EXIT_OK          0
 #define EXIT_FAIL        1
@@ -838,4 +839,46 @@ static void report(const args_t *a, const outcome_t *o)
     if(hk_file_write_atomic(o->dir, path, text, len) != HK_OK)
         fprintf(stderr, "hallctl: provision: cannot save %s\n", path);
     hk_free(text);
+}
+
+/* ---- hallctl update (PROVISION: the announced bundle to RAUC) ---------------------------- */
+
+int hallctl_update(int argc, char **argv)
+{
+    static config_t cfg;
+    const char *config = NULL, *data_dir = NULL;
+    char dir[CONFIG_PATH_LEN * 2], version[32];
+    updater_outcome_t what = UPDATER_NOTHING;
+    hk_diag_t diag;
+    int i;
+
+    for(i = 0; i < argc; i++) {
+        if(!strcmp(argv[i], "--config") && i + 1 < argc)
+            config = argv[++i];
+        else if(!strcmp(argv[i], "--data-dir") && i + 1 < argc)
+            data_dir = argv[++i];
+        else
+            return usage_err("update --config FILE --data-dir DIR");
+    }
+    if(!config || !data_dir)
+        return usage_err("update --config FILE --data-dir DIR");
+    hk_json_init();
+    hk_diag_clear(&diag);
+    /* the device's config as hallkiosk reads it: with its provision.json */
+    if(provision_config_load(config, NULL, 0, data_dir, &cfg, dir, sizeof(dir), NULL, &diag) !=
+       HK_OK) {
+        fprintf(stderr, "hallctl: update: %s\n", diag.msg);
+        return EXIT_FAIL;
+    }
+    if(updater_run(&cfg, dir, &what, version, &diag) != HK_OK) {
+        fprintf(stderr, "hallctl: update %s: %s\n", version, diag.msg);
+        return EXIT_FAIL;
+    }
+    if(what == UPDATER_NOTHING)
+        printf("no update announced by head office\n");
+    else if(what == UPDATER_ALREADY)
+        printf("update %s installed already: it runs after the next reboot\n", version);
+    else
+        printf("update %s installed: it runs after the next reboot\n", version);
+    return EXIT_OK;
 }
