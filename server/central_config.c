@@ -68,8 +68,8 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
                               central_config_t *out, hk_diag_t *diag)
 {
     static const char *const keys[] = {
-        "listen",   "tls_cert",          "tls_key",      "client_ca", "store", "devices",
-        "branches", "retry_after_s",     "max_inflight", "threads",   "users", "session_key",
+        "listen",   "tls_cert",          "tls_key",      "client_ca", "store",   "devices",
+        "branches", "retry_after_s",     "max_inflight", "threads",   "users",   "session_key",
         "alerts",   "retry_after_max_s", "content",      "enrol",     "updates", NULL
     };
     hk_json_limits_t lim = { CONFIG_FILE_MAX, 0 };

@@ -81,14 +81,14 @@ typedef struct central_user {
 
 /* The current update bundle of one compatible string (PROVISION). */
 typedef struct central_update {
-    char compatible[64]; /* RAUC's compatible, "hallkiosk-aarch64" */
-    char version[32];    /* the bundle's version, "0.9.0.42" */
+    char compatible[64];       /* RAUC's compatible, "hallkiosk-aarch64" */
+    char version[32];          /* the bundle's version, "0.9.0.42" */
     char url[CONFIG_PATH_LEN]; /* https://, what the device takes */
-    char sha256[65];                   /* of the bundle file, lower-case hex */
+    char sha256[65];           /* of the bundle file, lower-case hex */
 } central_update_t;
 
-#define CENTRAL_MAX_UPDATES         16
-#define CENTRAL_ENROL_DEFAULT_DAYS  825
+#define CENTRAL_MAX_UPDATES        16
+#define CENTRAL_ENROL_DEFAULT_DAYS 825
 
 typedef struct central_config {
     char listen[64];

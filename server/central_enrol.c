@@ -34,9 +34,9 @@
 #include "hk_mem.h"
 #include "paths.h"
 
-#define LOG_MOD     "central"
+#define LOG_MOD      "central"
 #define PEM_FILE_MAX (64 * 1024)
-#define IP_LEN      48
+#define IP_LEN       48
 
 typedef struct ip_slot {
     char ip[IP_LEN]; /* "" = free */
@@ -115,8 +115,8 @@ hk_err_t central_enrol_create(const char *ca_cert, const char *ca_key, int valid
     }
     /* the key must be the certificate's: compare their key ids */
     if(gnutls_x509_crt_get_key_id(e->ca, GNUTLS_KEYID_USE_SHA256, id1, &n1) < 0 ||
-       gnutls_x509_privkey_get_key_id(e->key, GNUTLS_KEYID_USE_SHA256, id2, &n2) < 0 ||
-       n1 != n2 || memcmp(id1, id2, n1) != 0) {
+       gnutls_x509_privkey_get_key_id(e->key, GNUTLS_KEYID_USE_SHA256, id2, &n2) < 0 || n1 != n2 ||
+       memcmp(id1, id2, n1) != 0) {
         hk_diag_set(diag, "enrol.ca_key: %s is not the key of %s", ca_key, ca_cert);
         goto out;
     }
@@ -372,7 +372,8 @@ static bool check_csr(const char *pem, const char *device, central_enrol_answer_
     }
     grc = gnutls_x509_crq_import(crq, &d, GNUTLS_X509_FMT_PEM);
     if(grc < 0) {
-        answer(ans, 400, "csr_invalid", "csr: not a certificate request (%s)", gnutls_strerror(grc));
+        answer(ans, 400, "csr_invalid", "csr: not a certificate request (%s)",
+               gnutls_strerror(grc));
         goto bad;
     }
     grc = gnutls_x509_crq_verify(crq, 0);

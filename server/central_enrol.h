@@ -41,10 +41,10 @@
 #include "enrol_proto.h"
 #include "hk_err.h"
 
-#define ENROL_IP_FAILS       10             /* refused codes per client address ... */
-#define ENROL_FAIL_WINDOW_MS (5 * 60000LL)  /* ... in this window */
-#define ENROL_IP_SLOTS       256            /* addresses remembered */
-#define ENROL_CODE_TTL_S     3600           /* enrol-code's default */
+#define ENROL_IP_FAILS       10            /* refused codes per client address ... */
+#define ENROL_FAIL_WINDOW_MS (5 * 60000LL) /* ... in this window */
+#define ENROL_IP_SLOTS       256           /* addresses remembered */
+#define ENROL_CODE_TTL_S     3600          /* enrol-code's default */
 #define ENROL_CODE_TTL_MAX_S (14 * 86400)
 
 typedef struct central_enrol central_enrol_t;

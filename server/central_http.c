@@ -81,7 +81,7 @@ typedef enum route {
     ROUTE_CONFIG,
     ROUTE_HEARTBEAT,
     ROUTE_HEALTH,
-    ROUTE_PAGE,   /* central_pages: people, not devices */
+    ROUTE_PAGE,    /* central_pages: people, not devices */
     ROUTE_CONTENT, /* GET /v1/content: the self-help content (do_content) */
     ROUTE_ENROL    /* POST /v1/enrol (PROVISION): no credentials yet */
 } route_t;
@@ -727,9 +727,9 @@ static enum MHD_Result do_heartbeat(central_http_t *h, struct MHD_Connection *c,
     {
         /* PROVISION: announce the current bundle of the device's compatible
          * when it reports an older version */
-        const central_update_t *up =
-            h->content && hb.compatible[0] ? central_config_update(h->content, hb.compatible)
-                                           : NULL;
+        const central_update_t *up = h->content && hb.compatible[0]
+                                         ? central_config_update(h->content, hb.compatible)
+                                         : NULL;
         central_update_offer_t offer;
         bool announce = up && central_version_cmp(hb.version, up->version) < 0;
         if(announce) {
@@ -761,8 +761,8 @@ static void peer_ip(struct MHD_Connection *c, char out[INET6_ADDRSTRLEN])
     out[0] = '\0';
     if(!sa)
         return;
-    memcpy(&ss, sa, sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                              : sizeof(struct sockaddr_in));
+    memcpy(&ss, sa,
+           sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
     if(ss.ss_family == AF_INET)
         (void)inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)&ss)->sin_addr, out,
                         INET6_ADDRSTRLEN);

@@ -289,8 +289,10 @@ static int enrol_code(int argc, char **argv)
         return 1;
     }
     if(!cfg.enrol_ca_cert[0])
-        fprintf(stderr, "hall-central: warning: %s has no \"enrol\" section: the server will "
-                        "refuse enrolments until it has one\n", config);
+        fprintf(stderr,
+                "hall-central: warning: %s has no \"enrol\" section: the server will "
+                "refuse enrolments until it has one\n",
+                config);
     /* the registry as configured: the code's device must be in the store */
     rc = central_store_open(cfg.store, &store, &diag);
     if(rc == HK_OK)

@@ -117,9 +117,9 @@ static const char *const error_top_keys[] = { "error", NULL };
 static const char *const error_keys[] = { "code", "message", NULL };
 static const char *const doc_keys[] = { "version", "config", "announcements", NULL };
 static const char *const ann_keys[] = { "id", "zh", "en", "from_ms", "to_ms", NULL };
-static const char *const hb_keys[] = { "device",       "branch",     "version",
-                                       "uptime_s",     "backlog",    "printer",
-                                       "disk_free_mb", "last_error", "compatible", NULL };
+static const char *const hb_keys[] = { "device",     "branch",  "version",      "uptime_s",
+                                       "backlog",    "printer", "disk_free_mb", "last_error",
+                                       "compatible", NULL };
 static const char *const reply_keys[] = { "server_time_ms", "update", NULL };
 static const char *const offer_keys[] = { "version", "url", "sha256", NULL };
 static const char *const status_names[] = { "stored", "duplicate" };

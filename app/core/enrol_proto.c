@@ -154,8 +154,7 @@ hk_err_t enrol_proto_reply_encode(const enrol_reply_t *r, char **out, size_t *le
     return print(o, ok, out, len_out);
 }
 
-hk_err_t enrol_proto_reply_decode(const char *text, size_t len, enrol_reply_t *out,
-                                  hk_diag_t *diag)
+hk_err_t enrol_proto_reply_decode(const char *text, size_t len, enrol_reply_t *out, hk_diag_t *diag)
 {
     static const char *const keys[] = { "device",   "branch",       "certificate",
                                         "ca_chain", "not_after_ms", NULL };
@@ -271,8 +270,7 @@ static bool id_ok(const char *s)
 {
     size_t n = strlen(s);
 
-    return n > 0 && n < CONFIG_ID_LEN &&
-           strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+    return n > 0 && n < CONFIG_ID_LEN && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
 /* ASCII armour of label (also "NEW CERTIFICATE REQUEST"; text may come

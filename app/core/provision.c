@@ -162,8 +162,9 @@ static hk_err_t parse_overlay(const char *overlay, size_t len, cJSON **out, hk_d
     rc = hk_json_check_keys(root, "", overlay_keys, diag);
     if(rc == HK_ERR_INVALID && diag && strstr(diag->msg, "unknown key")) {
         hk_diag_t d = *diag;
-        hk_diag_set(diag, "%s (provision.json holds only role, device, hub, central, printer, "
-                          "engineer)",
+        hk_diag_set(diag,
+                    "%s (provision.json holds only role, device, hub, central, printer, "
+                    "engineer)",
                     d.msg);
     }
     for(it = root->child; rc == HK_OK && it; it = it->next) {

@@ -39,8 +39,8 @@ typedef struct sink {
 } sink_t;
 
 static size_t on_data(char *ptr, size_t size, size_t n, void *user);
-static hk_err_t download(const config_t *cfg, const char *url, const char *path,
-                         char hex_out[65], hk_diag_t *diag);
+static hk_err_t download(const config_t *cfg, const char *url, const char *path, char hex_out[65],
+                         hk_diag_t *diag);
 static hk_err_t run_rauc(const char *bundle, hk_diag_t *diag);
 
 void updater_compatible(char *dst, size_t cap)
@@ -137,8 +137,9 @@ hk_err_t updater_run(const config_t *cfg, const char *data_dir, updater_outcome_
         hk_log_error(LOG_MOD, "update %s not installed: %s", st.update_version, diag->msg);
         return rc;
     }
-    len = (size_t)snprintf(NULL, 0, "{\"version\":\"%s\",\"sha256\":\"%s\",\"installed_ms\":%lld}\n",
-                           st.update_version, st.update_sha256, (long long)time(NULL) * 1000);
+    len =
+        (size_t)snprintf(NULL, 0, "{\"version\":\"%s\",\"sha256\":\"%s\",\"installed_ms\":%lld}\n",
+                         st.update_version, st.update_sha256, (long long)time(NULL) * 1000);
     text = hk_malloc(len + 1);
     if(!text)
         return HK_ERR_NOMEM;
@@ -170,12 +171,13 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *user)
     return len;
 }
 
-static hk_err_t download(const config_t *cfg, const char *url, const char *path,
-                         char hex_out[65], hk_diag_t *diag)
+static hk_err_t download(const config_t *cfg, const char *url, const char *path, char hex_out[65],
+                         hk_diag_t *diag)
 {
     const net_tls_t tls = { cfg->central.ca_file, "", cfg->central.client_cert,
                             cfg->central.client_key };
-    char errbuf[CURL_ERROR_SIZE], auth[CONFIG_TOKEN_LEN + 32], pins[CONFIG_MAX_PINS * CONFIG_PIN_LEN + 8];
+    char errbuf[CURL_ERROR_SIZE], auth[CONFIG_TOKEN_LEN + 32],
+        pins[CONFIG_MAX_PINS * CONFIG_PIN_LEN + 8];
     unsigned char md[crypto_hash_sha256_BYTES];
     struct curl_slist *hdrs = NULL;
     net_tls_t t = tls;

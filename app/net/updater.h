@@ -26,13 +26,13 @@
 #include "config.h"
 #include "hk_err.h"
 
-#define UPDATER_STATE_FILE  "update-state.json"
-#define UPDATER_BUNDLE_MAX  (4LL * 1024 * 1024 * 1024) /* bytes */
+#define UPDATER_STATE_FILE "update-state.json"
+#define UPDATER_BUNDLE_MAX (4LL * 1024 * 1024 * 1024) /* bytes */
 
 typedef enum updater_outcome {
-    UPDATER_NOTHING = 0,   /* no update announced */
-    UPDATER_ALREADY,       /* that bundle was installed already (reboot pending) */
-    UPDATER_INSTALLED      /* downloaded, verified, installed by RAUC */
+    UPDATER_NOTHING = 0, /* no update announced */
+    UPDATER_ALREADY,     /* that bundle was installed already (reboot pending) */
+    UPDATER_INSTALLED    /* downloaded, verified, installed by RAUC */
 } updater_outcome_t;
 
 /**

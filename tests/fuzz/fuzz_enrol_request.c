@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         if(enrol_proto_reply_encode(&rep, &out, &len) != HK_OK ||
            enrol_proto_reply_decode(out, len, &rback, &diag) != HK_OK ||
-           strcmp(rep.certificate, rback.certificate) != 0 || rep.not_after_ms != rback.not_after_ms)
+           strcmp(rep.certificate, rback.certificate) != 0 ||
+           rep.not_after_ms != rback.not_after_ms)
             abort();
         hk_free(out);
     }

@@ -40,8 +40,12 @@ static char dir[600], hc_bin[1100], ctl_bin[1100];
 static pid_t server = -1;
 static unsigned port;
 
-void setUp(void) {}
-void tearDown(void) {}
+void setUp(void)
+{
+}
+void tearDown(void)
+{
+}
 
 /* Run a shell command line, its stdout into out (cap bytes); the exit code. */
 static int run_cmd(const char *cmd, char *out, size_t cap)
@@ -67,9 +71,9 @@ static void new_code(char code[ENROL_CODE_LEN])
 {
     char cmd[2400], out[128];
 
-    snprintf(cmd, sizeof(cmd), "%s enrol-code --config %s/hall-central.json --device " DEVICE
-                               " 2>/dev/null",
-             hc_bin, dir);
+    snprintf(cmd, sizeof(cmd),
+             "%s enrol-code --config %s/hall-central.json --device " DEVICE " 2>/dev/null", hc_bin,
+             dir);
     HK_ASSERT_INT(0, run_cmd(cmd, out, sizeof(out)));
     out[strcspn(out, "\n")] = '\0';
     HK_ASSERT_INT(ENROL_CODE_LEN - 1, (long)strlen(out));
@@ -170,7 +174,8 @@ static void test_provision_enrols_and_the_new_identity_uploads(void)
     HK_ASSERT_CONTAINS(out, "check head office  OK");
     HK_ASSERT_CONTAINS(out, "fingerprint  SHA256 ");
     HK_ASSERT_CONTAINS(out, "device         " DEVICE);
-    HK_ASSERT(hk_test_file_has(hc_test_path(dir, "d1/provision-report.txt"), "check head office  OK"));
+    HK_ASSERT(
+        hk_test_file_has(hc_test_path(dir, "d1/provision-report.txt"), "check head office  OK"));
     /* the key never left: 0600, and the overlay names the files */
     snprintf(key, sizeof(key), "%s/d1/pki/device.key", dir);
     snprintf(crt, sizeof(crt), "%s/d1/pki/device.crt", dir);
@@ -233,8 +238,8 @@ static void test_enrol_refuses_wrong_cn_and_bad_csr_without_using_the_code(void)
 
     new_code(code);
     csr_json("kiosk-9", csr, sizeof(csr));
-    snprintf(body, sizeof(body), "{\"device\":\"" DEVICE "\",\"code\":\"%s\",\"csr\":\"%s\"}",
-             code, csr);
+    snprintf(body, sizeof(body), "{\"device\":\"" DEVICE "\",\"code\":\"%s\",\"csr\":\"%s\"}", code,
+             csr);
     HK_ASSERT_INT(400, post("/v1/enrol", body, NULL, NULL, &b));
     HK_ASSERT_CONTAINS(b.text, "\"csr_cn_mismatch\"");
     snprintf(body, sizeof(body),
@@ -257,8 +262,9 @@ static void test_provision_refuses_an_untrusted_server(void)
 
     snprintf(sub, sizeof(sub), "%s/stranger", dir);
     HK_ASSERT_INT(0, mkdir(sub, 0700));
-    HK_ASSERT_INT(0, hk_pki_issue(sub, "ca", "cn = \"A stranger's CA\"\nca\ncert_signing_key\n"
-                                             "expiration_days = 2\n",
+    HK_ASSERT_INT(0, hk_pki_issue(sub, "ca",
+                                  "cn = \"A stranger's CA\"\nca\ncert_signing_key\n"
+                                  "expiration_days = 2\n",
                                   NULL, NULL, &other));
     new_code(code);
     snprintf(cred, sizeof(cred), "--enrol-code %s", code);

@@ -24,7 +24,9 @@ void setUp(void)
     snprintf(cfg_path, sizeof(cfg_path), "%s/assets/config/sample-branch.json", HK_SOURCE_DIR);
     unsetenv("HK_DATA_DIR");
 }
-void tearDown(void) {}
+void tearDown(void)
+{
+}
 
 static void write_overlay(const char *dd, const char *text)
 {
@@ -66,10 +68,11 @@ static void test_overlay_replaces_its_keys_whole(void)
     hk_diag_t diag;
 
     snprintf(dd, sizeof(dd), "%s", hk_test_path("prov"));
-    write_overlay(dd, "{\"_comment\":\"x\",\"role\":\"display\",\"device\":{\"id\":\"kiosk-7\"},"
-                      "\"central\":{\"url\":\"https://hq.example:8443\",\"ca_file\":\"/d/pki/ca.pem\","
-                      "\"client_cert\":\"/d/pki/device.crt\",\"client_key\":\"/d/pki/device.key\"},"
-                      "\"printer\":{\"kind\":\"file\",\"target\":\"t.escpos\",\"width_dots\":384}}");
+    write_overlay(dd,
+                  "{\"_comment\":\"x\",\"role\":\"display\",\"device\":{\"id\":\"kiosk-7\"},"
+                  "\"central\":{\"url\":\"https://hq.example:8443\",\"ca_file\":\"/d/pki/ca.pem\","
+                  "\"client_cert\":\"/d/pki/device.crt\",\"client_key\":\"/d/pki/device.key\"},"
+                  "\"printer\":{\"kind\":\"file\",\"target\":\"t.escpos\",\"width_dots\":384}}");
     HK_ASSERT_OK(load(dd, &over, &diag));
     HK_ASSERT(over);
     HK_ASSERT_INT(CONFIG_ROLE_DISPLAY, cfg.role);

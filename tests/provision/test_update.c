@@ -45,8 +45,12 @@ static unsigned files_port, hc_port;
 static pid_t server = -1;
 static config_t cfg;
 
-void setUp(void) {}
-void tearDown(void) {}
+void setUp(void)
+{
+}
+void tearDown(void)
+{
+}
 
 static int run_cmd(const char *cmd, char *out, size_t cap)
 {
@@ -154,9 +158,10 @@ static void test_heartbeat_announces_to_older_devices_only(void)
 {
     char token[80], auth[128], url[128];
     hc_test_text_t b, h;
-    const char *older = "{\"device\":\"" DEVICE "\",\"branch\":\"sh-xuhui-01\",\"version\":\"0.9.0\","
-                        "\"uptime_s\":1,\"backlog\":0,\"printer\":\"none\",\"disk_free_mb\":-1,"
-                        "\"last_error\":\"\",\"compatible\":\"" COMPATIBLE "\"}";
+    const char *older =
+        "{\"device\":\"" DEVICE "\",\"branch\":\"sh-xuhui-01\",\"version\":\"0.9.0\","
+        "\"uptime_s\":1,\"backlog\":0,\"printer\":\"none\",\"disk_free_mb\":-1,"
+        "\"last_error\":\"\",\"compatible\":\"" COMPATIBLE "\"}";
     const char *same = "{\"device\":\"" DEVICE "\",\"branch\":\"sh-xuhui-01\",\"version\":\"" NEW
                        "\",\"uptime_s\":1,\"backlog\":0,\"printer\":\"none\",\"disk_free_mb\":-1,"
                        "\"last_error\":\"\",\"compatible\":\"" COMPATIBLE "\"}";

@@ -729,7 +729,8 @@ static void test_central_config_encode_builds_what_devices_accept(void)
 static void test_central_heartbeat_round_trip(void)
 {
     central_heartbeat_t hb = { "kiosk-1", "b001",      "0.1.0", 3600,
-                               12,        "paper_out", -1,      "printer: \"out of paper\"\n", "" },
+                               12,        "paper_out", -1,      "printer: \"out of paper\"\n",
+                               "" },
                         back;
     char *out = NULL;
     size_t len = 0;
@@ -799,11 +800,13 @@ static void test_central_heartbeat_update_offer(void)
 {
     central_heartbeat_t hb = { "kiosk-1", "b001", "0.1.0", 1, 2, "ok", 3, "", "hallkiosk-aarch64" },
                         back;
-    central_update_offer_t up = { "0.2.0.17", "https://u.example/b.raucb",
-                                  "9f2c4e0b7a1d3c5e8f6a2b4d6c8e0f1a3b5d7c9e1f3a5b7d9c1e3f5a7b9d1c3e" },
-                           got;
-    const char *http = "{\"server_time_ms\":1,\"update\":{\"version\":\"1\",\"url\":\"http://x/b\","
-                       "\"sha256\":\"9f2c4e0b7a1d3c5e8f6a2b4d6c8e0f1a3b5d7c9e1f3a5b7d9c1e3f5a7b9d1c3e\"}}";
+    central_update_offer_t
+        up = { "0.2.0.17", "https://u.example/b.raucb",
+               "9f2c4e0b7a1d3c5e8f6a2b4d6c8e0f1a3b5d7c9e1f3a5b7d9c1e3f5a7b9d1c3e" },
+        got;
+    const char *http =
+        "{\"server_time_ms\":1,\"update\":{\"version\":\"1\",\"url\":\"http://x/b\","
+        "\"sha256\":\"9f2c4e0b7a1d3c5e8f6a2b4d6c8e0f1a3b5d7c9e1f3a5b7d9c1e3f5a7b9d1c3e\"}}";
     char *out = NULL;
     size_t len = 0;
     int64_t t = 0;
@@ -1006,8 +1009,10 @@ static void test_central_samples_for_the_schema_check(void)
     write_sample(f, "HeartbeatReply", central_heartbeat_reply_encode(1795660730688, &out, &len),
                  &out);
     { /* PROVISION: a heartbeat with its compatible, an answer announcing a bundle */
-        central_update_offer_t up = { "0.2.0.17", "https://updates.example/b.raucb",
-                                      "9f2c4e0b7a1d3c5e8f6a2b4d6c8e0f1a3b5d7c9e1f3a5b7d9c1e3f5a7b9d1c3e" };
+        central_update_offer_t up = {
+            "0.2.0.17", "https://updates.example/b.raucb",
+            "9f2c4e0b7a1d3c5e8f6a2b4d6c8e0f1a3b5d7c9e1f3a5b7d9c1e3f5a7b9d1c3e"
+        };
         (void)snprintf(hb.compatible, sizeof(hb.compatible), "hallkiosk-aarch64");
         write_sample(f, "Heartbeat", central_heartbeat_encode(&hb, &out, &len), &out);
         write_sample(f, "HeartbeatReply",

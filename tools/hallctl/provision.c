@@ -260,8 +260,7 @@ static bool id_ok(const char *s)
 {
     size_t n = strlen(s);
 
-    return n > 0 && n < CONFIG_ID_LEN &&
-           strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+    return n > 0 && n < CONFIG_ID_LEN && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
 /* The engineer PIN: from --engineer-pin-file (its first line), else asked
@@ -343,9 +342,8 @@ static int make_key_csr(const char *device, char **key_pem, char **csr_pem)
     *key_pem = *csr_pem = NULL;
     grc = gnutls_x509_privkey_init(&key);
     if(grc >= 0)
-        grc = gnutls_x509_privkey_generate2(key, GNUTLS_PK_ECDSA,
-                                            GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0,
-                                            NULL, 0);
+        grc = gnutls_x509_privkey_generate2(
+            key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0, NULL, 0);
     if(grc >= 0)
         grc = gnutls_x509_crq_init(&crq);
     if(grc >= 0)
@@ -819,8 +817,9 @@ static void report(const args_t *a, const outcome_t *o)
     } else {
         hk_buf_puts(&b, "credential     bearer token (provisioned by head office)\n");
     }
-    hk_buf_printf(&b, "engineer PIN   %s\n", o->pin_set ? "set (stored as an Argon2id hash)"
-                                                       : "not set: engineer mode is off");
+    hk_buf_printf(&b, "engineer PIN   %s\n",
+                  o->pin_set ? "set (stored as an Argon2id hash)"
+                             : "not set: engineer mode is off");
     hk_buf_printf(&b, "printer        %s\n", a->printer ? a->printer : "as in the config file");
     hk_buf_puts(&b, "---------------------------------------------------------------\n");
     hk_buf_printf(&b, "check head office  %s%s%s\n", o->central_ok ? "OK" : "FAILED",
