@@ -194,25 +194,8 @@ static hk_err_t parse_root(const char *text, size_t len, size_t max, const char 
                            cJSON **out, hk_diag_t *diag)
 {
     const hk_json_limits_t lim = { max, 4 };
-    cJSON *root = NULL;
-    hk_err_t rc;
 
-    *out = NULL;
-    rc = hk_json_parse(text, len, &lim, &root, diag);
-    if(rc != HK_OK)
-        return rc;
-    if(!cJSON_IsObject(root)) {
-        hk_diag_set(diag, "expected a JSON object");
-        cJSON_Delete(root);
-        return HK_ERR_INVALID;
-    }
-    rc = hk_json_check_keys(root, "", keys, diag);
-    if(rc != HK_OK) {
-        cJSON_Delete(root);
-        return rc;
-    }
-    *out = root;
-    return HK_OK;
+    return hk_json_parse_object(text, len, &lim, keys, out, diag);
 }
 
 static hk_err_t get_member(const cJSON *root, const char *key, const cJSON **out, hk_diag_t *diag)

@@ -151,15 +151,7 @@ static hk_err_t parse_overlay(const char *overlay, size_t len, cJSON **out, hk_d
     hk_err_t rc;
 
     *out = NULL;
-    rc = hk_json_parse(overlay, len, &lim, &root, diag);
-    if(rc != HK_OK)
-        return rc;
-    if(!cJSON_IsObject(root)) {
-        hk_diag_set(diag, "expected a JSON object");
-        cJSON_Delete(root);
-        return HK_ERR_INVALID;
-    }
-    rc = hk_json_check_keys(root, "", overlay_keys, diag);
+    rc = hk_json_parse_object(overlay, len, &lim, overlay_keys, &root, diag);
     if(rc == HK_ERR_INVALID && diag && strstr(diag->msg, "unknown key")) {
         hk_diag_t d = *diag;
         hk_diag_set(diag,
@@ -167,7 +159,7 @@ static hk_err_t parse_overlay(const char *overlay, size_t len, cJSON **out, hk_d
                     "engineer)",
                     d.msg);
     }
-    for(it = root->child; rc == HK_OK && it; it = it->next) {
+    for(it = root ? root->child : NULL; rc == HK_OK && it; it = it->next) {
         if(it->string[0] == '_')
             continue;
         if(!strcmp(it->string, "role") ? !cJSON_IsString(it) : !cJSON_IsObject(it)) {

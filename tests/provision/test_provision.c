@@ -47,26 +47,6 @@ void tearDown(void)
 {
 }
 
-/* Run a shell command line, its stdout into out (cap bytes); the exit code. */
-static int run_cmd(const char *cmd, char *out, size_t cap)
-{
-    FILE *p = popen(cmd, "r");
-    size_t n = 0;
-    int st;
-
-    HK_ASSERT(p);
-    if(out) {
-        n = fread(out, 1, cap - 1, p);
-        out[n] = '\0';
-    } else {
-        char sink[4096];
-        while(fread(sink, 1, sizeof(sink), p) > 0) {
-        }
-    }
-    st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void new_code(char code[ENROL_CODE_LEN])
 {
     char cmd[2400], out[128];
@@ -74,7 +54,7 @@ static void new_code(char code[ENROL_CODE_LEN])
     snprintf(cmd, sizeof(cmd),
              "%s enrol-code --config %s/hall-central.json --device " DEVICE " 2>/dev/null", hc_bin,
              dir);
-    HK_ASSERT_INT(0, run_cmd(cmd, out, sizeof(out)));
+    HK_ASSERT_INT(0, hc_test_run(cmd, out, sizeof(out)));
     out[strcspn(out, "\n")] = '\0';
     HK_ASSERT_INT(ENROL_CODE_LEN - 1, (long)strlen(out));
     memcpy(code, out, ENROL_CODE_LEN);
@@ -90,7 +70,7 @@ static int provision(const char *dd, const char *cred, const char *ca, char *out
              " --central https://localhost:%u --ca %s %s --engineer-pin-file %s/pin.txt "
              "--printer file:ticket.escpos </dev/null 2>%s/%s.err",
              ctl_bin, dir, dd, port, ca ? ca : hc_test_path(dir, "ca.crt"), cred, dir, dir, dd);
-    return run_cmd(cmd, out, cap);
+    return hc_test_run(cmd, out, cap);
 }
 
 static bool exists(const char *path)
@@ -134,7 +114,7 @@ static void csr_json(const char *cn, char *dst, size_t cap)
              "--load-privkey csr-%s.key --template csr-%s.tmpl 2>/dev/null | sed -n "
              "'/-----BEGIN/,/-----END/p'",
              dir, cn, cn, cn, cn, cn);
-    HK_ASSERT_INT(0, run_cmd(cmd, pem, sizeof(pem)));
+    HK_ASSERT_INT(0, hc_test_run(cmd, pem, sizeof(pem)));
     HK_ASSERT_CONTAINS(pem, "BEGIN");
     for(p = pem; *p && k + 3 < cap; p++) {
         if(*p == '\n') {
@@ -155,7 +135,7 @@ static void test_provision_server_starts_with_enrolment(void)
     int ex = -1;
 
     snprintf(cmd, sizeof(cmd), "%s init-dev %s >/dev/null 2>&1", hc_bin, dir);
-    HK_ASSERT_INT(0, run_cmd(cmd, NULL, 0));
+    HK_ASSERT_INT(0, hc_test_run(cmd, NULL, 0));
     HK_ASSERT(hk_test_file_has(hc_test_path(dir, "hall-central.json"), "\"enrol\""));
     hc_test_write_file(dir, "pin.txt", "135790\n");
     server = hc_test_start(hc_bin, dir, "hall-central.json", &port, &ex);
@@ -278,17 +258,6 @@ static void test_provision_refuses_an_untrusted_server(void)
     HK_ASSERT_INT(0, provision("d7", cred, NULL, NULL, 0));
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = calloc(1, 8192);
-
-    HK_ASSERT(f && buf);
-    (void)fread(buf, 1, 8191, f);
-    fclose(f);
-    return buf;
-}
-
 static void test_reprovisioning_replaces_the_identity(void)
 {
     char code[ENROL_CODE_LEN], cred[64], *key1, *key2, *crt1, *crt2, token_cred[128];
@@ -298,13 +267,13 @@ static void test_reprovisioning_replaces_the_identity(void)
     new_code(code);
     snprintf(cred, sizeof(cred), "--enrol-code %s", code);
     HK_ASSERT_INT(0, provision("d8", cred, NULL, NULL, 0));
-    key1 = slurp(hc_test_path(dir, "d8/pki/device.key"));
-    crt1 = slurp(hc_test_path(dir, "d8/pki/device.crt"));
+    key1 = hc_test_slurp(hc_test_path(dir, "d8/pki/device.key"));
+    crt1 = hc_test_slurp(hc_test_path(dir, "d8/pki/device.crt"));
     new_code(code);
     snprintf(cred, sizeof(cred), "--enrol-code %s", code);
     HK_ASSERT_INT(0, provision("d8", cred, NULL, NULL, 0));
-    key2 = slurp(hc_test_path(dir, "d8/pki/device.key"));
-    crt2 = slurp(hc_test_path(dir, "d8/pki/device.crt"));
+    key2 = hc_test_slurp(hc_test_path(dir, "d8/pki/device.key"));
+    crt2 = hc_test_slurp(hc_test_path(dir, "d8/pki/device.crt"));
     HK_ASSERT(strcmp(key1, key2) != 0);
     HK_ASSERT(strcmp(crt1, crt2) != 0);
     HK_ASSERT(!exists(hc_test_path(dir, "d8/pki.new")));
@@ -313,9 +282,9 @@ static void test_reprovisioning_replaces_the_identity(void)
     free(crt1);
     free(crt2);
     /* a failed re-provisioning (a used code) leaves the identity as it was */
-    key1 = slurp(hc_test_path(dir, "d8/pki/device.key"));
+    key1 = hc_test_slurp(hc_test_path(dir, "d8/pki/device.key"));
     HK_ASSERT_INT(3, provision("d8", cred, NULL, NULL, 0));
-    key2 = slurp(hc_test_path(dir, "d8/pki/device.key"));
+    key2 = hc_test_slurp(hc_test_path(dir, "d8/pki/device.key"));
     HK_ASSERT_STR(key1, key2);
     free(key1);
     free(key2);

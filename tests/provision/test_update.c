@@ -52,30 +52,6 @@ void tearDown(void)
 {
 }
 
-static int run_cmd(const char *cmd, char *out, size_t cap)
-{
-    FILE *p = popen(cmd, "r");
-    size_t n = 0;
-    int st;
-
-    HK_ASSERT(p);
-    n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = calloc(1, 65536);
-
-    HK_ASSERT(f && buf);
-    (void)fread(buf, 1, 65535, f);
-    fclose(f);
-    return buf;
-}
-
 static enum MHD_Result on_file(void *cls, struct MHD_Connection *c, const char *url,
                                const char *method, const char *version, const char *upload,
                                size_t *upload_size, void **req_cls)
@@ -109,15 +85,15 @@ static void test_update_fixture(void)
     int ex = -1;
 
     snprintf(cmd, sizeof(cmd), "%s init-dev %s 2>&1", hc_bin, dir);
-    HK_ASSERT_INT(0, run_cmd(cmd, out, sizeof(out)));
+    HK_ASSERT_INT(0, hc_test_run(cmd, out, sizeof(out)));
     bundle_bytes = malloc(BUNDLE_LEN);
     HK_ASSERT(bundle_bytes);
     randombytes_buf(bundle_bytes, BUNDLE_LEN);
     crypto_hash_sha256(md, bundle_bytes, BUNDLE_LEN);
     sodium_bin2hex(sha_hex, sizeof(sha_hex), md, sizeof(md));
     /* the file server: https, the init-dev server certificate */
-    key = slurp(hc_test_path(dir, "server.key"));
-    crt = slurp(hc_test_path(dir, "server.crt"));
+    key = hc_test_slurp(hc_test_path(dir, "server.key"));
+    crt = hc_test_slurp(hc_test_path(dir, "server.crt"));
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -129,7 +105,7 @@ static void test_update_fixture(void)
     info = MHD_get_daemon_info(files, MHD_DAEMON_INFO_BIND_PORT);
     files_port = info->port;
     /* hall-central names the bundle for COMPATIBLE */
-    conf = slurp(hc_test_path(dir, "hall-central.json"));
+    conf = hc_test_slurp(hc_test_path(dir, "hall-central.json"));
     end = strrchr(conf, '}');
     HK_ASSERT(end);
     *end = '\0';
@@ -251,9 +227,9 @@ static void test_hallctl_update_downloads_checks_and_installs_once(void)
     setenv("HK_RAUC", hc_test_path(dir, "rauc"), 1);
     snprintf(cmd, sizeof(cmd), "%s update --config %s/kiosk.json --data-dir %s 2>&1", ctl_bin, dir,
              dd);
-    HK_ASSERT_MSG(run_cmd(cmd, out, sizeof(out)) == 0, "%s", out);
+    HK_ASSERT_MSG(hc_test_run(cmd, out, sizeof(out)) == 0, "%s", out);
     HK_ASSERT_CONTAINS(out, "update " NEW " installed");
-    log = slurp(hc_test_path(dir, "rauc.log"));
+    log = hc_test_slurp(hc_test_path(dir, "rauc.log"));
     HK_ASSERT_CONTAINS(log, "install ");
     HK_ASSERT_CONTAINS(log, "hallkiosk-" NEW ".raucb");
     free(log);
@@ -261,9 +237,9 @@ static void test_hallctl_update_downloads_checks_and_installs_once(void)
     /* the downloaded bundle does not stay on the data partition */
     HK_ASSERT(access(hc_test_path(dd, "update/hallkiosk-" NEW ".raucb"), F_OK) != 0);
     /* the same announcement again: not installed twice */
-    HK_ASSERT_MSG(run_cmd(cmd, out, sizeof(out)) == 0, "%s", out);
+    HK_ASSERT_MSG(hc_test_run(cmd, out, sizeof(out)) == 0, "%s", out);
     HK_ASSERT_CONTAINS(out, "installed already");
-    log = slurp(hc_test_path(dir, "rauc.log"));
+    log = hc_test_slurp(hc_test_path(dir, "rauc.log"));
     HK_ASSERT(strstr(strstr(log, "install ") + 1, "install ") == NULL); /* one install */
     free(log);
 }
@@ -274,7 +250,7 @@ static void test_hallctl_update_refuses_a_bad_hash_and_a_rauc_refusal(void)
 
     /* head office announced another hash than the file has */
     unlink(hc_test_path(dd, "update-state.json"));
-    status = slurp(hc_test_path(dd, "sync-status.json"));
+    status = hc_test_slurp(hc_test_path(dd, "sync-status.json"));
     p = strstr(status, sha_hex);
     HK_ASSERT(p);
     memset(p, 'a', 8);
@@ -282,18 +258,18 @@ static void test_hallctl_update_refuses_a_bad_hash_and_a_rauc_refusal(void)
     free(status);
     snprintf(cmd, sizeof(cmd), "%s update --config %s/kiosk.json --data-dir %s 2>&1", ctl_bin, dir,
              dd);
-    HK_ASSERT_INT(1, run_cmd(cmd, out, sizeof(out)));
+    HK_ASSERT_INT(1, hc_test_run(cmd, out, sizeof(out)));
     HK_ASSERT_CONTAINS(out, "sha256 mismatch");
     HK_ASSERT(access(hc_test_path(dd, "update-state.json"), F_OK) != 0);
     /* the right hash, but RAUC refuses (a bad signature, say) */
-    status = slurp(hc_test_path(dd, "sync-status.json"));
+    status = hc_test_slurp(hc_test_path(dd, "sync-status.json"));
     p = strstr(status, "aaaaaaaa");
     HK_ASSERT(p);
     memcpy(p, sha_hex, 8);
     hc_test_write_file(dd, "sync-status.json", status);
     free(status);
     setenv("HK_RAUC", "false", 1);
-    HK_ASSERT_INT(1, run_cmd(cmd, out, sizeof(out)));
+    HK_ASSERT_INT(1, hc_test_run(cmd, out, sizeof(out)));
     HK_ASSERT_CONTAINS(out, "exited 1");
     HK_ASSERT(access(hc_test_path(dd, "update-state.json"), F_OK) != 0);
 }
