@@ -302,6 +302,23 @@ static void test_reprovisioning_replaces_the_identity(void)
     HK_ASSERT(!hk_test_file_has(hc_test_path(dir, "d8/provision.json"), "client_key"));
 }
 
+static void test_provision_reports_an_unreachable_hub(void)
+{
+    char code[ENROL_CODE_LEN], cred[160], out[4096];
+
+    new_code(code);
+    /* port 1 on loopback: nothing listens; the identity is written, the check fails */
+    snprintf(cred, sizeof(cred),
+             "--enrol-code %s --hub http://127.0.0.1:1 --hub-token "
+             "kiosk-1-hub-token-0123456789",
+             code);
+    HK_ASSERT_INT(1, provision("d9", cred, NULL, out, sizeof(out)));
+    HK_ASSERT_CONTAINS(out, "check head office  OK");
+    HK_ASSERT_CONTAINS(out, "check hub          FAILED: ");
+    HK_ASSERT(hk_test_file_has(hc_test_path(dir, "d9/provision.json"), "\"hosted\":\tfalse"));
+    HK_ASSERT(hk_test_file_has(hc_test_path(dir, "d9/provision.json"), "http://127.0.0.1:1"));
+}
+
 static void test_enrol_wrong_codes_are_rate_limited_per_address(void)
 {
     char body[5000], csr[4096];
@@ -352,6 +369,7 @@ int main(void)
         HK_RUN(test_enrol_refuses_wrong_cn_and_bad_csr_without_using_the_code);
         HK_RUN(test_provision_refuses_an_untrusted_server);
         HK_RUN(test_reprovisioning_replaces_the_identity);
+        HK_RUN(test_provision_reports_an_unreachable_hub);
         HK_RUN(test_enrol_wrong_codes_are_rate_limited_per_address);
         HK_RUN(test_provision_server_stops);
     }
