@@ -63,13 +63,15 @@ static void new_code(char code[ENROL_CODE_LEN])
 /* hallctl provision into data dir dd with the given credential arguments; exit code. */
 static int provision(const char *dd, const char *cred, const char *ca, char *out, size_t cap)
 {
-    char cmd[4096];
+    char cmd[8192];
+    int n;
 
-    snprintf(cmd, sizeof(cmd),
-             "%s provision --data-dir %s/%s --device " DEVICE " --role kiosk --branch " BRANCH
-             " --central https://localhost:%u --ca %s %s --engineer-pin-file %s/pin.txt "
-             "--printer file:ticket.escpos </dev/null 2>%s/%s.err",
-             ctl_bin, dir, dd, port, ca ? ca : hc_test_path(dir, "ca.crt"), cred, dir, dir, dd);
+    n = snprintf(cmd, sizeof(cmd),
+                 "%s provision --data-dir %s/%s --device " DEVICE " --role kiosk --branch " BRANCH
+                 " --central https://localhost:%u --ca %s %s --engineer-pin-file %s/pin.txt "
+                 "--printer file:ticket.escpos </dev/null 2>%s/%s.err",
+                 ctl_bin, dir, dd, port, ca ? ca : hc_test_path(dir, "ca.crt"), cred, dir, dir, dd);
+    HK_ASSERT(n > 0 && (size_t)n < sizeof(cmd));
     return hc_test_run(cmd, out, cap);
 }
 
