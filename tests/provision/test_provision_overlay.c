@@ -30,11 +30,11 @@ void tearDown(void)
 
 static void write_overlay(const char *dd, const char *text)
 {
-    char path[1200];
+    char path[1300];
     FILE *f;
 
     mkdir(dd, 0700);
-    snprintf(path, sizeof(path), "%s/provision.json", dd);
+    HK_ASSERT(snprintf(path, sizeof(path), "%s/provision.json", dd) < (int)sizeof(path));
     f = fopen(path, "w");
     HK_ASSERT(f);
     fputs(text, f);
