@@ -19,6 +19,7 @@
 #include "hk_log.h"
 #include "hk_mem.h"
 #include "paths.h"
+#include "provision.h"
 #include "script.h"
 #include "hk_log.h"
 #include "hub.h"
@@ -421,6 +422,7 @@ int main(int argc, char **argv)
     char data_dir[CONFIG_PATH_LEN * 2], shots[CONFIG_PATH_LEN * 2 + 16];
     char script_dir[CONFIG_PATH_LEN * 2] = "";
     int64_t start_ms;
+    bool provisioned = false;
     int rc = parse_args(argc, argv, &a);
     hk_err_t err;
 
@@ -442,14 +444,18 @@ int main(int argc, char **argv)
         hk_clock_destroy(clock);
         return err == HK_OK ? 0 : 1;
     }
-    err = a.config
-              ? config_load_file(a.config, &cfg, &diag)
-              : config_parse((const char *)hk_sample_config, hk_sample_config_len, &cfg, &diag);
+    /* PROVISION: the config file, with DATA_DIR/provision.json's identity
+     * over it when the device was provisioned; a bad overlay stops the
+     * start (provision.h says why) */
+    err = provision_config_load(a.config, (const char *)hk_sample_config, hk_sample_config_len,
+                                a.data_dir, &cfg, data_dir, sizeof(data_dir), &provisioned, &diag);
     if(err != HK_OK) {
         hk_log_error("main", "config %s refused: %s", a.config ? a.config : "(bundled)", diag.msg);
         rc = 1;
         goto out;
     }
+    if(provisioned)
+        hk_log_info("main", "provisioned identity from %s/" PROVISION_FILE, data_dir);
     if(a.role)
         cfg.role = !strcmp(a.role, "hub")       ? CONFIG_ROLE_HUB
                    : !strcmp(a.role, "counter") ? CONFIG_ROLE_COUNTER
