@@ -126,8 +126,7 @@ hk_err_t engineer_lock_load(engineer_lock_t *lk, const char *dir, int64_t wall_m
     } else if(rc == HK_ERR_CORRUPT) {
         hk_log_error("engineer", "%s is oversized: treated as locked", lk->path);
     } else {
-        hk_log_error("engineer", "%s unreadable (%s): treated as locked", lk->path,
-                     hk_err_str(rc));
+        hk_log_error("engineer", "%s unreadable (%s): treated as locked", lk->path, hk_err_str(rc));
     }
     /* corrupt or unreadable: a fresh lock of the next level, written back */
     lk->fails = 0;

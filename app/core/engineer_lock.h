@@ -24,8 +24,8 @@
 
 #include "hk_err.h"
 
-#define ENGINEER_LOCK_MAX_FAILS 5                   /* wrong PINs in a row before a lock */
-#define ENGINEER_LOCK_BASE_MS   (5 * 60 * 1000)     /* the first lock */
+#define ENGINEER_LOCK_MAX_FAILS 5                    /* wrong PINs in a row before a lock */
+#define ENGINEER_LOCK_BASE_MS   (5 * 60 * 1000)      /* the first lock */
 #define ENGINEER_LOCK_CAP_MS    (24 * 3600 * 1000LL) /* no lock is longer */
 #define ENGINEER_LOCK_FILE      "engineer-lock.json"
 

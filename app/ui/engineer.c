@@ -279,8 +279,8 @@ static void journal_failure(engineer_t *e, int fails, int64_t left_ms, int64_t w
     journal_body_int(&b, "lock_s", left_ms > 0 ? (left_ms + 999) / 1000 : 0);
     rc = store_begin(st);
     if(rc == HK_OK)
-        rc = journal_append(st, JOURNAL_ENGINEER_PIN_FAILED, journal_body_finish(&b), wall_ms,
-                            &seq);
+        rc =
+            journal_append(st, JOURNAL_ENGINEER_PIN_FAILED, journal_body_finish(&b), wall_ms, &seq);
     if(rc == HK_OK)
         rc = store_commit(st);
     else
@@ -353,7 +353,8 @@ static engineer_row_t *row(engineer_view_t *v, i18n_key_t key, const char *label
     return r;
 }
 
-#define ROWF(v, key, label, ...) snprintf(row(v, key, label)->value, sizeof(v->rows[0].value), __VA_ARGS__)
+#define ROWF(v, key, label, ...) \
+    snprintf(row(v, key, label)->value, sizeof(v->rows[0].value), __VA_ARGS__)
 
 /* rauc.slot=A|B from the kernel command line; "–" when absent. */
 static void read_slot(char *out, size_t cap)
@@ -464,8 +465,8 @@ static void gather_network(engineer_t *e)
             char addr[INET6_ADDRSTRLEN] = "", cur[200];
             engineer_row_t *r = NULL;
             int prefix = 0, k;
-            if(!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
-                                i->ifa_addr->sa_family != AF_INET6))
+            if(!i->ifa_addr ||
+               (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
                 continue;
             if(i->ifa_addr->sa_family == AF_INET) {
                 struct sockaddr_in a4, m4;
@@ -670,10 +671,9 @@ static void do_export(engineer_t *e, int64_t wall_ms)
             time_t t = (time_t)(ent[i].wall_ms / 1000);
             struct tm tm;
             gmtime_r(&t, &tm);
-            int w = snprintf(buf + len, cap - len,
-                             "%04d-%02d-%02dT%02d:%02d:%02dZ %s %s: %s\n", tm.tm_year + 1900,
-                             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                             hk_log_level_str(ent[i].level), ent[i].module, ent[i].msg);
+            int w = snprintf(buf + len, cap - len, "%04d-%02d-%02dT%02d:%02d:%02dZ %s %s: %s\n",
+                             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                             tm.tm_sec, hk_log_level_str(ent[i].level), ent[i].module, ent[i].msg);
             len += w > 0 ? (size_t)w : 0;
         }
         hk_free(ent);
@@ -705,8 +705,7 @@ static void do_export(engineer_t *e, int64_t wall_ms)
     snprintf(v->toast, sizeof(v->toast), "%.255s", strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
 }
 
-engineer_action_t engineer_intent(engineer_t *e, const ui_intent_t *in, int64_t wall_ms,
-                                  bool *act)
+engineer_action_t engineer_intent(engineer_t *e, const ui_intent_t *in, int64_t wall_ms, bool *act)
 {
     engineer_view_t *v = &e->view;
 

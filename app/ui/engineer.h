@@ -62,10 +62,10 @@ typedef struct engineer_row {
 /* What the engineer screens show (ui_model_t.role_view while they show). */
 typedef struct engineer_view {
     /* the PIN pad */
-    int pin_len;           /* digits typed (dots) */
-    int tries_left;        /* after a wrong PIN: before the lock; 0 = say nothing */
-    int64_t locked_s;      /* > 0: locked, seconds left */
-    char locked_text[32];  /* "4:59" / "1:04:59" */
+    int pin_len;          /* digits typed (dots) */
+    int tries_left;       /* after a wrong PIN: before the lock; 0 = say nothing */
+    int64_t locked_s;     /* > 0: locked, seconds left */
+    char locked_text[32]; /* "4:59" / "1:04:59" */
     /* the diagnostics */
     engineer_tab_t tab;
     int n_rows;
@@ -87,8 +87,8 @@ typedef struct engineer engineer_t;
 /* What the engineer mode needs from the kiosk; all borrowed. */
 typedef struct engineer_env {
     const char *data_dir;
-    const config_t *(*cfg)(void *user); /* the config in force */
-    store_t *(*store)(void *user);      /* this device's store; NULL until open */
+    const config_t *(*cfg)(void *user);         /* the config in force */
+    store_t *(*store)(void *user);              /* this device's store; NULL until open */
     void (*journaled)(void *user, int64_t seq); /* after a commit (the hosted hub's poke) */
     /* print a test slip (a ticket numbered TEST); the print state it reached */
     ui_print_state_t (*test_print)(void *user);
@@ -130,8 +130,7 @@ bool engineer_pin_submit(engineer_t *e, int64_t wall_ms, int64_t mono_ms);
 bool engineer_tick(engineer_t *e, int64_t wall_ms, int64_t mono_ms);
 
 /** A diagnostics intent (INTENT_ENG_TAB / _TOUCH / _ACTION). */
-engineer_action_t engineer_intent(engineer_t *e, const ui_intent_t *in, int64_t wall_ms,
-                                  bool *act);
+engineer_action_t engineer_intent(engineer_t *e, const ui_intent_t *in, int64_t wall_ms, bool *act);
 
 /**
  * A print finished (the spool's MAILBOX_PRINT_DONE): the printer tab's

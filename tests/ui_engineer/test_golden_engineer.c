@@ -49,8 +49,10 @@ static int run_kiosk_cfg(const char *size, const char *script_name, const char *
     char data[1100], shots[1100], script[1100], config[1100], bin[1100];
     const char *const env[] = { data, "SDL_VIDEODRIVER=offscreen", "HK_ENGINEER_FIXED=1",
                                 "HK_LOG_LEVEL=debug", NULL };
-    const char *const argv[] = { bin,      "--headless",       "--config", config, "--size", size,
-                                 "--script", script, "--screenshot-dir", shots,    NULL };
+    const char *const argv[] = { bin,        "--headless", "--config",
+                                 config,     "--size",     size,
+                                 "--script", script,       "--screenshot-dir",
+                                 shots,      NULL };
 
     snprintf(data, sizeof(data), "HK_DATA_DIR=%s/data", dir);
     snprintf(shots, sizeof(shots), "%s/%s", dir, shots_name);
@@ -121,8 +123,7 @@ static void check(const char *size, const char *shots_name)
     int n = 0, failures;
 
     snprintf(shots, sizeof(shots), "%s/%s", hk_test_tmpdir(), shots_name);
-    snprintf(golden_dir, sizeof(golden_dir), "%s/tests/ui_engineer/golden/%s", HK_SOURCE_DIR,
-             size);
+    snprintf(golden_dir, sizeof(golden_dir), "%s/tests/ui_engineer/golden/%s", HK_SOURCE_DIR, size);
     snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/ui_engineer/%s",
              HK_BINARY_DIR, size);
     failures = golden_check_dir(size, shots, golden_dir, fail_dir, updating_goldens, &n);
@@ -251,7 +252,8 @@ static void test_engineer_export_and_restart(void)
     HK_ASSERT_MSG(hk_test_file_has_bytes(out, "engineer mode entered"), "no log in %s", out);
     HK_ASSERT_MSG(!hk_test_file_has_bytes(out, "135790"), "the PIN is in %s", out);
     snprintf(out, sizeof(out), "%s/hallkiosk-logs-kiosk-1-20261126-1030/diagnostics.txt", usb);
-    HK_ASSERT_MSG(hk_test_file_has_bytes(out, "Device id") && hk_test_file_has_bytes(out, "kiosk-1"),
+    HK_ASSERT_MSG(hk_test_file_has_bytes(out, "Device id") &&
+                      hk_test_file_has_bytes(out, "kiosk-1"),
                   "no summary in %s", out);
     snprintf(out, sizeof(out), "%s/shots/not_reached.png", hk_test_tmpdir());
     HK_ASSERT_MSG(access(out, F_OK) != 0, "the script went on after Restart");

@@ -119,8 +119,8 @@ static void test_clock_jumps(void)
     left = engineer_lock_remaining_ms(&lk, T0 - 365 * 24 * 60 * MIN_MS, 0);
     HK_ASSERT_MSG(left > 0 && left <= 5 * MIN_MS, "left %lld", (long long)left);
     /* and it ends on the (backward) clock after that period */
-    HK_ASSERT(engineer_lock_remaining_ms(&lk, T0 - 365 * 24 * 60 * MIN_MS + 5 * MIN_MS, 5 * MIN_MS) ==
-              0);
+    HK_ASSERT(
+        engineer_lock_remaining_ms(&lk, T0 - 365 * 24 * 60 * MIN_MS + 5 * MIN_MS, 5 * MIN_MS) == 0);
     /* forward while the process runs: the monotonic clock keeps it */
     fail_n(&lk, 5, T0, 10 * MIN_MS, &left);
     HK_ASSERT(left == 10 * MIN_MS);

@@ -75,8 +75,8 @@ static ui_intent_t handle(void *p, const display_event_t *ev)
             s->touching = cell >= 0;
         if(ev->type == DISPLAY_EV_UP)
             s->touching = false;
-        if(cell >= 0 && (ev->type == DISPLAY_EV_DOWN ||
-                         (ev->type == DISPLAY_EV_MOVE && s->touching))) {
+        if(cell >= 0 &&
+           (ev->type == DISPLAY_EV_DOWN || (ev->type == DISPLAY_EV_MOVE && s->touching))) {
             in.kind = INTENT_ENG_TOUCH;
             in.arg = cell;
             return in;
@@ -109,7 +109,7 @@ static void layout(scr_engineer_diag_t *s)
     const engineer_view_t *v = engineer_view_of(m);
     bool land = ui_landscape(m);
     int pad = ui_px(m, 40), gap = ui_px(m, 16), th = ui_px(m, 120), bh = ui_px(m, 130), tw, y;
-    gfx_rect_t body;
+    gfx_rect_t body, area;
 
     ui_chrome_layout(&s->base.chrome, s->base.g, m, false);
     body = ui_chrome_body(&s->base.chrome, m);
@@ -120,13 +120,26 @@ static void layout(scr_engineer_diag_t *s)
     s->title = gfx_rect(pad, y + (ui_px(m, 110) - ui_label_line_h(ui_font(m, 56))) / 2,
                         m->w - 2 * pad - ui_px(m, 300), ui_label_line_h(ui_font(m, 56)));
     y += ui_px(m, 110) + ui_px(m, 24);
-    /* the tabs, one row */
-    tw = (m->w - 2 * pad - (ENGINEER_TAB_COUNT - 1) * gap) / ENGINEER_TAB_COUNT;
+    /* the tabs: one row on a portrait panel; a column on the left of a
+     * landscape one, so the content keeps the panel's height */
+    if(land) {
+        tw = ui_px(m, 300);
+        th = (body.y + body.h - pad - y - (ENGINEER_TAB_COUNT - 1) * gap) / ENGINEER_TAB_COUNT;
+        if(th > ui_px(m, 130))
+            th = ui_px(m, 130);
+        area = gfx_rect(pad + tw + ui_px(m, 32), y, m->w - 2 * pad - tw - ui_px(m, 32),
+                        body.y + body.h - pad - y);
+    } else {
+        tw = (m->w - 2 * pad - (ENGINEER_TAB_COUNT - 1) * gap) / ENGINEER_TAB_COUNT;
+        area = gfx_rect(pad, y + th + ui_px(m, 24), m->w - 2 * pad,
+                        body.y + body.h - pad - y - th - ui_px(m, 24));
+    }
     for(int i = 0; i < ENGINEER_TAB_COUNT; i++) {
         bool on = (int)v->tab == i;
-        scr_button(&s->tab[i], m, gfx_rect(pad + i * (tw + gap), y, tw, th),
-                   i18n_get(m->lang, tab_keys[i]), on ? UI_COL_BRAND : UI_COL_CARD,
-                   on ? UI_COL_WHITE : UI_COL_TEXT, 38);
+        gfx_rect_t r = land ? gfx_rect(pad, y + i * (th + gap), tw, th)
+                            : gfx_rect(pad + i * (tw + gap), y, tw, th);
+        scr_button(&s->tab[i], m, r, i18n_get(m->lang, tab_keys[i]),
+                   on ? UI_COL_BRAND : UI_COL_CARD, on ? UI_COL_WHITE : UI_COL_TEXT, 38);
         while(s->tab[i].title_px > ui_px(m, 24) &&
               ui_label_width(s->base.g, GFX_BOLD, s->tab[i].title_px, s->tab[i].title) >
                   tw - ui_px(m, 64))
@@ -141,8 +154,7 @@ static void layout(scr_engineer_diag_t *s)
         for(int i = 0; i < ENGINEER_TAB_COUNT; i++)
             s->tab[i].title_px = px;
     }
-    y += th + ui_px(m, 24);
-    /* the action of the tab, at the bottom */
+    /* the action of the tab, at the bottom of the area */
     s->has_action = true;
     switch(v->tab) {
     case ENGINEER_TAB_STATUS: s->action_kind = ENGINEER_ACT_RESTART; break;
@@ -154,18 +166,26 @@ static void layout(scr_engineer_diag_t *s)
     if(s->has_action) {
         static const i18n_key_t act_keys[] = { I18N_ENG_EXIT, I18N_ENG_PRINT_TEST, I18N_ENG_EXPORT,
                                                I18N_ENG_RESTART, I18N_ENG_CLEAR };
-        int aw = land ? ui_px(m, 700) : m->w - 2 * pad;
+        int lh2 = ui_label_line_h(ui_font(m, 34)) * 2;
         bool warn = s->action_kind == ENGINEER_ACT_RESTART;
-        scr_button(&s->action, m, gfx_rect((m->w - aw) / 2, body.y + body.h - pad - bh, aw, bh),
-                   i18n_get(m->lang, act_keys[s->action_kind]),
+        gfx_rect_t ar;
+        if(land) {
+            /* the button on the right, its message beside it: one band */
+            int aw = ui_px(m, 620);
+            ar = gfx_rect(area.x + area.w - aw, area.y + area.h - bh, aw, bh);
+            s->toast = gfx_rect(area.x, ar.y + (bh - lh2) / 2, area.w - aw - ui_px(m, 24), lh2);
+            s->content = gfx_rect(area.x, area.y, area.w, ar.y - ui_px(m, 20) - area.y);
+        } else {
+            ar = gfx_rect(area.x, area.y + area.h - bh, area.w, bh);
+            s->toast = gfx_rect(area.x, ar.y - ui_px(m, 20) - lh2, area.w, lh2);
+            s->content = gfx_rect(area.x, area.y, area.w, s->toast.y - ui_px(m, 16) - area.y);
+        }
+        scr_button(&s->action, m, ar, i18n_get(m->lang, act_keys[s->action_kind]),
                    warn ? UI_COL_WARN : UI_COL_BRAND, UI_COL_WHITE, 44);
         s->action.enabled = s->action_kind != ENGINEER_ACT_TEST_PRINT || v->has_printer;
-        s->toast = gfx_rect(pad, s->action.rect.y - ui_px(m, 20) - ui_label_line_h(ui_font(m, 34)) * 2,
-                            m->w - 2 * pad, ui_label_line_h(ui_font(m, 34)) * 2);
-        s->content = gfx_rect(pad, y, m->w - 2 * pad, s->toast.y - ui_px(m, 16) - y);
     } else {
         s->toast = gfx_rect(0, 0, 0, 0);
-        s->content = gfx_rect(pad, y, m->w - 2 * pad, body.y + body.h - pad - y);
+        s->content = area;
     }
     s->cols = land ? ENGINEER_TOUCH_ROWS : ENGINEER_TOUCH_COLS;
     s->rows = land ? ENGINEER_TOUCH_COLS : ENGINEER_TOUCH_ROWS;
@@ -181,32 +201,52 @@ static bool update(void *p, const ui_model_t *m)
     return true;
 }
 
-static void draw_rows(const scr_engineer_diag_t *s, const engineer_view_t *v, gfx_t *g)
+/* Rows first..last-1 of the table in r, top down, while they fit. */
+static void draw_row_column(const scr_engineer_diag_t *s, const engineer_view_t *v, gfx_t *g,
+                            gfx_rect_t r, int first, int last)
 {
     const ui_model_t *m = &s->base.m;
-    gfx_rect_t r = s->content;
-    int fs = ui_font(m, 38), lh = ui_label_line_h(fs), padv = ui_px(m, m->large ? 22 : 34);
-    int rh = lh + padv;
-    int lw = r.w * 34 / 100, y = r.y;
+    bool half = r.w < ui_px(m, 900); /* a column of two (landscape) */
+    int fs = ui_font(m, 38), padv = ui_px(m, m->large || half ? 24 : 34);
+    int lw = r.w * (half ? 38 : 34) / 100, y = r.y;
 
-    gfx_fill_round_rect(g, r, ui_px(m, 20), gfx_rgb(UI_COL_CARD));
-    for(int i = 0; i < v->n_rows && y + rh <= r.y + r.h; i++) {
+    for(int i = first; i < last; i++) {
         const engineer_row_t *row = &v->rows[i];
         const char *label = row->key ? i18n_get(m->lang, row->key) : row->text;
         const char *value = row->value[0] ? row->value : i18n_get(m->lang, I18N_ENG_NONE);
         int vh = ui_label_measure(g, GFX_BOLD, fs, r.w - lw - ui_px(m, 60), 2, value, NULL);
-        int h = (vh > lh ? vh : lh) + padv;
-        if(i > 0)
+        int kh = ui_label_measure(g, GFX_REGULAR, fs, lw - ui_px(m, 30), 2, label, NULL);
+        int h = (vh > kh ? vh : kh) + padv;
+        if(y + h > r.y + r.h)
+            break; /* what does not fit is left out whole, never cut */
+        if(i > first)
             gfx_fill_rect(g, gfx_rect(r.x + ui_px(m, 24), y, r.w - ui_px(m, 48), ui_px(m, 2)),
                           gfx_rgb(UI_COL_LINE));
         ui_label_draw(g, GFX_REGULAR, fs, gfx_rgb(UI_COL_MUTED),
-                      gfx_rect(r.x + ui_px(m, 30), y + padv / 2, lw - ui_px(m, 30), lh),
-                      UI_ALIGN_LEFT, 1, label);
+                      gfx_rect(r.x + ui_px(m, 30), y + padv / 2, lw - ui_px(m, 30), kh),
+                      UI_ALIGN_LEFT, 2, label);
         ui_label_draw(g, GFX_BOLD, fs, gfx_rgb(row->bad ? UI_COL_WARN : UI_COL_TEXT),
-                      gfx_rect(r.x + lw + ui_px(m, 20), y + padv / 2, r.w - lw - ui_px(m, 50),
-                               vh),
+                      gfx_rect(r.x + lw + ui_px(m, 20), y + padv / 2, r.w - lw - ui_px(m, 50), vh),
                       UI_ALIGN_LEFT, 2, value);
         y += h;
+    }
+}
+
+/* The table on a card: two columns where the card is wide (landscape). */
+static void draw_rows(const scr_engineer_diag_t *s, const engineer_view_t *v, gfx_t *g)
+{
+    const ui_model_t *m = &s->base.m;
+    gfx_rect_t r = s->content;
+
+    gfx_fill_round_rect(g, r, ui_px(m, 20), gfx_rgb(UI_COL_CARD));
+    if(r.w >= ui_px(m, 1300) && v->n_rows > 4) {
+        int half = (v->n_rows + 1) / 2, cw = r.w / 2;
+        draw_row_column(s, v, g, gfx_rect(r.x, r.y, cw, r.h), 0, half);
+        gfx_fill_rect(g, gfx_rect(r.x + cw, r.y + ui_px(m, 24), ui_px(m, 2), r.h - ui_px(m, 48)),
+                      gfx_rgb(UI_COL_LINE));
+        draw_row_column(s, v, g, gfx_rect(r.x + cw, r.y, r.w - cw, r.h), half, v->n_rows);
+    } else {
+        draw_row_column(s, v, g, r, 0, v->n_rows);
     }
 }
 
@@ -283,12 +323,11 @@ static void draw_logs(const scr_engineer_diag_t *s, const engineer_view_t *v, gf
     n = (r.y + r.h - ui_px(m, 16) - y) / lh; /* the newest that fit */
     first = v->n_log > n ? v->n_log - n : 0;
     for(int i = first; i < v->n_log; i++, y += lh)
-        ui_label_draw(g, GFX_REGULAR, fs,
-                      gfx_rgb(strstr(v->log[i], " warn ") || strstr(v->log[i], " error ")
-                                  ? 0xFBBF24
-                                  : 0xE5E7EB),
-                      gfx_rect(r.x + ui_px(m, 24), y, r.w - ui_px(m, 48), lh), UI_ALIGN_LEFT, 1,
-                      v->log[i]);
+        ui_label_draw(
+            g, GFX_REGULAR, fs,
+            gfx_rgb(strstr(v->log[i], " warn ") || strstr(v->log[i], " error ") ? 0xFBBF24
+                                                                                : 0xE5E7EB),
+            gfx_rect(r.x + ui_px(m, 24), y, r.w - ui_px(m, 48), lh), UI_ALIGN_LEFT, 1, v->log[i]);
 }
 
 static void draw(const void *p, gfx_t *g)

@@ -135,8 +135,8 @@ static void draw(const void *p, gfx_t *g)
     ui_chrome_draw(&s->base.chrome, m, g);
     ui_label_draw(g, GFX_BOLD, ui_font(m, 64), gfx_rgb(UI_COL_TEXT), s->title, UI_ALIGN_CENTER, 1,
                   i18n_get(m->lang, I18N_ENG_TITLE));
-    ui_label_draw(g, GFX_REGULAR, ui_font(m, 40), gfx_rgb(UI_COL_MUTED), s->prompt,
-                  UI_ALIGN_CENTER, 1, i18n_get(m->lang, I18N_ENG_ENTER_PIN));
+    ui_label_draw(g, GFX_REGULAR, ui_font(m, 40), gfx_rgb(UI_COL_MUTED), s->prompt, UI_ALIGN_CENTER,
+                  1, i18n_get(m->lang, I18N_ENG_ENTER_PIN));
     /* the PIN, masked: a dot per digit, rings for the usual six */
     scr_pin_dots(g, m, s->dots, d, v->pin_len);
     if(v->locked_s > 0) {
@@ -147,14 +147,14 @@ static void draw(const void *p, gfx_t *g)
                            gfx_rect(s->msg.x + ui_px(m, 20), y, s->msg.w - ui_px(m, 40), s->msg.h),
                            UI_ALIGN_CENTER, 1, i18n_get(m->lang, I18N_ENG_LOCKED_TITLE));
         i18n_format(msg, sizeof(msg), m->lang, I18N_ENG_LOCKED_S, v->locked_text);
-        ui_label_draw(g, GFX_BOLD, ui_font(m, 48), gfx_rgb(UI_COL_TEXT),
-                      gfx_rect(s->msg.x + ui_px(m, 20), y + ui_px(m, 8), s->msg.w - ui_px(m, 40),
-                               s->msg.h),
-                      UI_ALIGN_CENTER, 2, msg);
+        ui_label_draw(
+            g, GFX_BOLD, ui_font(m, 48), gfx_rgb(UI_COL_TEXT),
+            gfx_rect(s->msg.x + ui_px(m, 20), y + ui_px(m, 8), s->msg.w - ui_px(m, 40), s->msg.h),
+            UI_ALIGN_CENTER, 2, msg);
     } else if(v->tries_left > 0) {
         i18n_format_int(msg, sizeof(msg), m->lang, I18N_ENG_WRONG_D, v->tries_left);
-        ui_label_draw(g, GFX_BOLD, ui_font(m, 40), gfx_rgb(UI_COL_WARN), s->msg, UI_ALIGN_CENTER,
-                      2, msg);
+        ui_label_draw(g, GFX_BOLD, ui_font(m, 40), gfx_rgb(UI_COL_WARN), s->msg, UI_ALIGN_CENTER, 2,
+                      msg);
     }
     for(int i = 0; i < N_KEYS; i++)
         ui_button_draw(&s->key[i], g);
@@ -162,8 +162,9 @@ static void draw(const void *p, gfx_t *g)
     ui_button_draw(&s->enter, g);
 }
 
-static const scr_ops_t ops = { "engineer_pin", create, scr_base_destroy, enter, handle,
-                               update,         draw };
+static const scr_ops_t ops = {
+    "engineer_pin", create, scr_base_destroy, enter, handle, update, draw
+};
 
 const scr_ops_t *scr_engineer_pin_ops(void)
 {
