@@ -19,7 +19,9 @@
  *   one check per press of Enter, only here). Each wrong PIN is counted by
  *   engineer_lock (fsync'd before the screen answers) and journaled as
  *   engineer.pin_failed (no PIN), so the sync uploads it to head office.
- *   The digits are wiped after every check and on leaving.
+ *   The digits are wiped after every check and on leaving. Order: the
+ *   count is on disk before the event is written, so a crash between the
+ *   two can lose one report to head office, never a counted failure.
  *
  *   Fixed values: HK_ENGINEER_FIXED=1 (golden tests) replaces what varies
  *   between machines and runs (version, slot, addresses, disk, sync times,
@@ -320,9 +322,10 @@ bool engineer_pin_submit(engineer_t *e, int64_t wall_ms, int64_t mono_ms)
     (void)engineer_lock_fail(&e->lock, wall_ms, mono_ms, &left); /* logged inside */
     {
         int fails = left > 0 ? ENGINEER_LOCK_MAX_FAILS : e->lock.fails;
+        journal_failure(e, fails, left, wall_ms);
+        /* after the event's commit: a test that reads this line finds both on disk */
         hk_log_warn("engineer", "wrong engineer PIN (%d in a row%s)", fails,
                     left > 0 ? ", pad locked" : "");
-        journal_failure(e, fails, left, wall_ms);
         e->view.tries_left = left > 0 ? 0 : ENGINEER_LOCK_MAX_FAILS - fails;
     }
     (void)engineer_tick(e, wall_ms, mono_ms);

@@ -1194,6 +1194,8 @@ static void eng_open_pin(kiosk_t *k)
     engineer_pin_enter(k->eng, wall_ms(k), mono_ms(k));
     k->model.role_view = engineer_view(k->eng);
     go(k, s, 2);
+    runloop_timer_at(ui_loop_runloop(k->loop), T_IDLE,
+                     mono_ms(k) + (int64_t)ENGINEER_IDLE_S * 1000);
     if(engineer_view(k->eng)->locked_s > 0) {
         hk_log_info("kiosk", "engineer PIN pad locked for %lld s more",
                     (long long)engineer_view(k->eng)->locked_s);

@@ -204,9 +204,11 @@ static void test_engineer_lock_survives_sigkill(void)
         _exit(127);
     }
     HK_ASSERT(runner > 0);
-    /* the fifth wrong PIN locks the pad (the file is written before the screen answers) */
+    /* the fifth wrong PIN locks the pad (the file is written before the screen
+     * answers) and is journaled before that log line: kill once both are on disk */
     for(tries = 0; tries < 600; tries++) {
-        if(golden_read_file(lockf, text, sizeof(text)) > 0 && strstr(text, "\"locks\":1"))
+        if(golden_read_file(lockf, text, sizeof(text)) > 0 && strstr(text, "\"locks\":1") &&
+           hk_test_file_has_bytes(log_path, "5 in a row, pad locked"))
             break;
         usleep(100 * 1000);
     }

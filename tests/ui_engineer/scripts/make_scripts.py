@@ -109,8 +109,12 @@ def script(size, full):
         L+=["# English", f"tap {lang[0]} {lang[1]}", "wait 400", f"tap {d['status'][0]} {d['status'][1]}","wait 400",
             "screenshot diag_status_en", f"tap {d['printer'][0]} {d['printer'][1]}","wait 400","screenshot diag_printer_en",
             f"tap {lang[0]} {lang[1]}", "wait 400"]
-    L+=["# Exit: the attract screen, nothing of the engineer mode left",
-        f"tap {d['exit'][0]} {d['exit'][1]}","wait 400","expect-screen attract","screenshot attract_after_exit"]
+    if full:
+        L+=["# Exit: the attract screen, nothing of the engineer mode left",
+            f"tap {d['exit'][0]} {d['exit'][1]}","wait 400","expect-screen attract","screenshot attract_after_exit"]
+    else:
+        L+=["# 3 minutes without a touch: the attract screen, nothing of the engineer mode left",
+            "wait 179000","expect-screen engineer","wait 2000","expect-screen attract","screenshot attract_after_idle"]
     L+=gesture(w,h)+["expect-screen engineer_pin"]
     n=5
     if full:
