@@ -293,6 +293,11 @@ static void journal_failure(engineer_t *e, int fails, int64_t left_ms, int64_t w
     }
     if(e->env.journaled)
         e->env.journaled(e->env.user, seq);
+    if(e->env.lan_client) /* docs/operations.md "The engineer mode" */
+        hk_log_warn("engineer",
+                    "engineer.pin_failed %lld stays on this kiosk: its hub does not "
+                    "sync this kiosk's own journal",
+                    (long long)seq);
 }
 
 static void gather(engineer_t *e, int64_t wall_ms);
