@@ -59,7 +59,10 @@ static char *mutate(const char *from, const char *to)
 
     if(!at)
         hk_test_fail(__FILE__, __LINE__, "mutation anchor not found: %s", from);
-    (void)snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - base), base, to, at + strlen(from));
+    /* the result checked (not cast away): release builds' -Wformat-truncation */
+    if(snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - base), base, to, at + strlen(from)) >=
+       (int)sizeof(buf))
+        hk_test_fail(__FILE__, __LINE__, "mutation does not fit: %s", to);
     return buf;
 }
 
