@@ -579,9 +579,13 @@ static void gather_logs(engineer_t *e)
     for(i = first; i < n; i++) {
         time_t t = (time_t)(ent[i].wall_ms / 1000);
         struct tm tm;
+        char line[512];
+
         localtime_r(&t, &tm);
-        snprintf(v->log[v->n_log++], sizeof(v->log[0]), "%02d:%02d:%02d %-5s %s: %s", tm.tm_hour,
-                 tm.tm_min, tm.tm_sec, hk_log_level_str(ent[i].level), ent[i].module, ent[i].msg);
+        snprintf(line, sizeof(line), "%02d:%02d:%02d %-5s %s: %s", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 hk_log_level_str(ent[i].level), ent[i].module, ent[i].msg);
+        /* a long line is cut on screen anyway */
+        snprintf(v->log[v->n_log++], sizeof(v->log[0]), "%.*s", (int)sizeof(v->log[0]) - 1, line);
     }
     hk_free(ent);
 }
