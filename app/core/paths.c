@@ -112,6 +112,32 @@ hk_err_t paths_read_file(const char *path, size_t cap, const char *what, char **
     return HK_OK;
 }
 
+void paths_running_version(const char *build, char *buf, unsigned size)
+{
+    const char *path = getenv("HK_IMAGE_RELEASE");
+    char line[128];
+    FILE *f;
+
+    snprintf(buf, size, "%s", build);
+    f = fopen(path && path[0] ? path : "/etc/hallkiosk-image", "r");
+    if(!f)
+        return;
+    while(fgets(line, sizeof(line), f)) {
+        size_t n;
+
+        if(strncmp(line, "VERSION=", 8) != 0)
+            continue;
+        n = strcspn(line + 8, "\r\n");
+        line[8 + n] = '\0';
+        if(n > 0 && n < size &&
+           strspn(line + 8, "0123456789abcdefghijklmnopqrstuvwxyz"
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ.+~_-") == n)
+            snprintf(buf, size, "%s", line + 8);
+        break;
+    }
+    fclose(f);
+}
+
 hk_err_t paths_installed_asset(const char *name, char *buf, unsigned size)
 {
     char exe[CONFIG_PATH_LEN * 2];

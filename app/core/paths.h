@@ -29,6 +29,16 @@ hk_err_t paths_data_dir(const config_t *cfg, char *buf, unsigned size, hk_diag_t
  */
 hk_err_t paths_installed_asset(const char *name, char *buf, unsigned size);
 
+/**
+ * The version this device runs, as updates compare it: the `VERSION=` line of
+ * the image's release file ($HK_IMAGE_RELEASE, else /etc/hallkiosk-image,
+ * written by toolchain/image: the bundle's version, "0.1.0.20261126…"), else
+ * build (the program's own version, on a machine not flashed with the image).
+ * A line that is empty, longer than size - 1 or holds anything but
+ * [0-9A-Za-z.+~_-] is ignored (build is used).
+ */
+void paths_running_version(const char *build, char *buf, unsigned size);
+
 /** Join dir and name unless name is absolute. HK_ERR_INVALID if too long. */
 hk_err_t paths_resolve(const char *dir, const char *name, char *buf, unsigned size);
 

@@ -868,7 +868,11 @@ hk_err_t sync_start(const sync_opts_t *o, sync_t **out, hk_diag_t *diag)
         return HK_ERR_NOMEM;
     s->cfg = *o->cfg;
     s->live = o->live;
-    snprintf(s->version, sizeof(s->version), "%s", o->version ? o->version : SYNC_VERSION);
+    /* the image's version when flashed with one (what update offers compare) */
+    if(o->version)
+        snprintf(s->version, sizeof(s->version), "%s", o->version);
+    else
+        paths_running_version(SYNC_VERSION, s->version, sizeof(s->version));
     snprintf(s->data_dir, sizeof(s->data_dir), "%s", o->data_dir);
     s->backoff_base_ms = o->backoff_base_ms > 0 ? o->backoff_base_ms : SYNC_BACKOFF_BASE_MS;
     s->backoff_cap_ms = o->backoff_cap_ms > 0 ? o->backoff_cap_ms : SYNC_BACKOFF_CAP_MS;

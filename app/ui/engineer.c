@@ -410,7 +410,13 @@ static void gather_status(engineer_t *e, int64_t wall_ms)
 
     (void)wall_ms;
     read_slot(slot, sizeof(slot));
-    ROWF(v, I18N_ENG_VERSION, NULL, "%s", e->fixed ? "0.1.0" : HK_VERSION);
+    if(e->fixed) {
+        ROWF(v, I18N_ENG_VERSION, NULL, "%s", "0.1.0");
+    } else {
+        char running[64];
+        paths_running_version(HK_VERSION, running, sizeof(running));
+        ROWF(v, I18N_ENG_VERSION, NULL, "%s", running);
+    }
     ROWF(v, I18N_ENG_SLOT, NULL, "%s", e->fixed ? "A" : slot);
     ROWF(v, I18N_ENG_DEVICE, NULL, "%s", cfg->device.id);
     ROWF(v, I18N_ENG_ROLE, NULL, "%s", role_names[cfg->role % 4]);

@@ -198,6 +198,40 @@ static void test_paths_mkdir_p_refuses_empty_overlong_and_blocked_paths(void)
     HK_ASSERT_INT(ENOTDIR, errno);
 }
 
+static void write_release(const char *text)
+{
+    FILE *f = fopen(hk_test_path("hallkiosk-image"), "w");
+
+    HK_ASSERT(f != NULL);
+    fputs(text, f);
+    fclose(f);
+    setenv("HK_IMAGE_RELEASE", hk_test_path("hallkiosk-image"), 1);
+}
+
+/* A flashed device reports its image's version (the bundle's, which update
+ * offers compare), a bare install the program's own; a bad line is ignored. */
+static void test_paths_running_version_is_the_image_s_else_the_build_s(void)
+{
+    char v[32];
+
+    setenv("HK_IMAGE_RELEASE", hk_test_path("no-such-file"), 1);
+    paths_running_version("0.1.0", v, sizeof(v));
+    HK_ASSERT_STR("0.1.0", v);
+    write_release("NAME=HallKiosk\nVERSION=0.1.0.20261126.7\nBUILT=2026-11-26\n");
+    paths_running_version("0.1.0", v, sizeof(v));
+    HK_ASSERT_STR("0.1.0.20261126.7", v);
+    write_release("VERSION=0.1.0; rm -rf /\n");
+    paths_running_version("0.1.0", v, sizeof(v));
+    HK_ASSERT_STR("0.1.0", v);
+    write_release("VERSION=\n");
+    paths_running_version("0.1.0", v, sizeof(v));
+    HK_ASSERT_STR("0.1.0", v);
+    write_release("VERSION=0.1.0.2026112612345678901234567890\n"); /* does not fit v */
+    paths_running_version("0.1.0", v, sizeof(v));
+    HK_ASSERT_STR("0.1.0", v);
+    unsetenv("HK_IMAGE_RELEASE");
+}
+
 int main(void)
 {
     HK_RUN(test_paths_data_dir_comes_from_the_config);
@@ -208,5 +242,6 @@ int main(void)
     HK_RUN(test_paths_resolve_refuses_a_result_that_does_not_fit);
     HK_RUN(test_paths_mkdir_p_creates_every_level_private);
     HK_RUN(test_paths_mkdir_p_refuses_empty_overlong_and_blocked_paths);
+    HK_RUN(test_paths_running_version_is_the_image_s_else_the_build_s);
     return hk_test_end();
 }
