@@ -5,8 +5,8 @@
 # A small root file system image (mkfs.ext4 -d of a tiny tree) is bundled and
 # signed with a development CA made here (toolchain/image/keys.sh). The
 # device side is a real `rauc service` on a private D-Bus system bus
-# (dbus-daemon with its own config, DBUS_SYSTEM_BUS_ADDRESS), with a
-# system.conf like the image's but whose two rootfs slots are regular files,
+# (dbus-daemon with its own config, DBUS_SYSTEM_BUS_ADDRESS), with the
+# image's system.conf where the two rootfs slots are regular files,
 # the custom bootloader backend a small script that keeps the boot state in
 # files, and the image's own pre-install handler
 # (toolchain/image/overlay/usr/lib/hallkiosk-image/rauc-pre-install).
@@ -165,30 +165,23 @@ truncate -s 16M "$T/slotA.img" "$T/slotB.img"
 cp --sparse=always "$T/rootfs.ext4" "$T/slotA.img"
 printf 'VERSION=0.2.0+10\n' > "$T/running-release"
 
-cat > "$T/system.conf" <<CONF
-[system]
-compatible=hallkiosk-aarch64
-bootloader=custom
-statusfile=$T/central.raucs
-mountprefix=$T/mnt
-
-[keyring]
-path=$T/trusted/ca.pem
-
-[handlers]
-bootloader-custom-backend=$T/boot.sh
-pre-install=$IMG/overlay/usr/lib/hallkiosk-image/rauc-pre-install
-
-[slot.rootfs.0]
-device=$T/slotA.img
-type=ext4
-bootname=A
-
-[slot.rootfs.1]
-device=$T/slotB.img
-type=ext4
-bootname=B
-CONF
+# the device's own system.conf (toolchain/image/overlay/etc/rauc/system.conf)
+# with the slots on files, the custom bootloader backend instead of GRUB's
+# grubenv, the status file, mount prefix and keyring here
+dev_conf="$IMG/overlay/etc/rauc/system.conf"
+grep -q '^pre-install=/usr/lib/hallkiosk-image/rauc-pre-install$' "$dev_conf" ||
+    fail "$dev_conf: no pre-install handler"
+sed -e 's|^bootloader=grub$|bootloader=custom|' -e '/^grubenv=/d' \
+    -e "s|^statusfile=.*|statusfile=$T/central.raucs\nmountprefix=$T/mnt|" \
+    -e "s|^path=/etc/rauc/keyring.pem$|path=$T/trusted/ca.pem|" \
+    -e "s|^pre-install=/usr/lib/hallkiosk-image/|bootloader-custom-backend=$T/boot.sh\npre-install=$IMG/overlay/usr/lib/hallkiosk-image/|" \
+    -e "s|^device=/dev/disk/by-partlabel/rootfs-A$|device=$T/slotA.img|" \
+    -e "s|^device=/dev/disk/by-partlabel/rootfs-B$|device=$T/slotB.img|" \
+    "$dev_conf" > "$T/system.conf"
+for want in "bootloader=custom" "device=$T/slotA.img" "device=$T/slotB.img" "path=$T/trusted/ca.pem" \
+    "compatible=hallkiosk-aarch64" "bootloader-custom-backend=$T/boot.sh"; do
+    grep -qxF "$want" "$T/system.conf" || fail "test system.conf: no '$want' (did $dev_conf change?)"
+done
 
 export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T/bus"
 dbus-daemon --config-file="$T/dbus.conf" --nofork --nopidfile >"$T/dbus.log" 2>&1 &
@@ -236,5 +229,24 @@ unchanged "(e)"
 grep -q "hallkiosk update refused: bundle version 0.2.0+9 is older than the running version 0.2.0+10" "$T/service.log" ||
     fail "(e): the handler's reason is not in the service log: $(cat "$T/service.log")"
 ok "(e): service log: hallkiosk update refused: bundle version 0.2.0+9 is older than the running version 0.2.0+10"
+
+# ---- the USB stick path: hallkiosk-usb-update on a directory ----------------
+
+usb_update() {   # usb_update DIR: the script as the udev-started unit runs it, without mount/reboot
+    HK_RAUC_KEYRING="$T/trusted/ca.pem" "$IMG/overlay/usr/sbin/hallkiosk-usb-update" --dir "$1"
+}
+mkdir -p "$T/usb-stranger" "$T/usb-good" "$T/usb-empty"
+cp "$T/stranger.raucb" "$T/usb-stranger/hallkiosk-aarch64-0.2.0+11.raucb"
+expect_refused "hallkiosk-usb-update: untrusted bundle" "REFUSED .*unable to get local issuer" usb_update "$T/usb-stranger"
+unchanged "usb (b)"
+out="$(usb_update "$T/usb-empty" 2>&1)" || fail "hallkiosk-usb-update on an empty stick: $out"
+grep -q "nothing to install" <<<"$out" || fail "hallkiosk-usb-update on an empty stick: $out"
+bundle hallkiosk-aarch64-0.2.0+12.raucb 0.2.0+12 "$T/trusted"
+cp "$T/good.raucb" "$T/usb-good/hallkiosk-aarch64-0.2.0+11.raucb"
+mv "$T/hallkiosk-aarch64-0.2.0+12.raucb" "$T/usb-good/"
+out="$(usb_update "$T/usb-good" 2>&1)" || { printf '%s\n' "$out" >&2; fail "hallkiosk-usb-update: the good bundle"; }
+grep -q "installed version 0.2.0+12" <<<"$out" || { printf '%s\n' "$out" >&2; fail "hallkiosk-usb-update did not pick the newest bundle"; }
+[ "$(cat "$T/boot/primary")" = B ] || fail "hallkiosk-usb-update: the bootloader was not switched to B"
+ok "hallkiosk-usb-update: refuses an untrusted bundle, installs the newest trusted one (0.2.0+12) into slot B"
 
 echo "test_bundle: all passed"
