@@ -4,6 +4,8 @@
 #
 #   toolchain/dev bundle [--rootfs DIR|IMG] [--version V] [--key K --cert C]
 #                        [--format plain|verity] [--out FILE]
+#   toolchain/dev image [--deb FILE] [--keyring PEM] [--version V]
+#   toolchain/dev image-boot [--timeout S] [IMG]
 #   toolchain/dev update-test          tests/update/test_bundle.sh alone
 #
 # Build directory: build-image/ (keys/ the development PKI, debs/ the cached
@@ -17,8 +19,10 @@ PKGS+=(rauc squashfs-tools openssl dbus e2fsprogs
        mmdebstrap qemu-user-static binfmt-support grub-efi-arm64-bin grub-common
        mtools dosfstools fdisk bmap-tools qemu-system-arm qemu-efi-aarch64)
 
-EXTRA_CMDS+=(bundle update-test)
-EXTRA_HELP+=("bundle [--rootfs DIR|IMG] [--version V] [--key K --cert C]  signed RAUC update bundle"
+EXTRA_CMDS+=(bundle image image-boot update-test)
+EXTRA_HELP+=("image [--deb F] [--keyring PEM]  bootable Debian 12 arm64 image, A/B root + RAUC (build-image/)"
+             "bundle [--rootfs DIR|IMG] [--version V] [--key K --cert C]  signed RAUC update bundle"
+             "image-boot [--timeout S] [IMG]     boot the image under qemu-system-aarch64, time to first frame"
              "update-test                        bundle signing and the five refusals (tests/update)")
 EXTRA_STEPS+=("update bundles: signing + five refusals (tests/update)|image_update_test")
 
@@ -60,6 +64,17 @@ cmd_bundle() {
     [ -n "$out" ] || out="$IMAGE_DIR/hallkiosk-aarch64-$version.raucb"
     "$ROOT/toolchain/image/bundle.sh" --rootfs "$rootfs" --version "$version" \
         --key "$key" --cert "$cert" --format "$format" --out "$out" "${keyring[@]}"
+}
+
+cmd_image() {
+    cmd_deps
+    image_dev_keys
+    "$ROOT/toolchain/image/mkimage.sh" --out "$IMAGE_DIR" "$@"
+}
+
+cmd_image_boot() {
+    cmd_deps
+    "$ROOT/toolchain/image/boot.sh" "$@"
 }
 
 # image_update_test: the test step; a skip (exit 77: not root, no loop
