@@ -156,7 +156,7 @@ done
 cp /etc/resolv.conf "$out/rootfs/etc/resolv.conf" 2>/dev/null || true
 mkdir -p "$out/rootfs/var/cache/apt/archives"
 cp "$out"/debs/*.deb "$out/rootfs/var/cache/apt/archives/" 2>/dev/null || true
-extra=($kiosk_pkgs)
+read -r -a extra <<<"$kiosk_pkgs"
 if [ -n "$deb" ]; then
     cp "$deb" "$out/rootfs/tmp/"
     extra+=("/tmp/$(basename "$deb")")
