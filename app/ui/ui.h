@@ -212,6 +212,9 @@ typedef struct ui_model {
     ui_faq_view_t faq;     /* the FAQ and triage screens */
     /* submission (issue 8.5) */
     ui_submit_view_t submit;
+    /* voice guidance (issue 8.6, SELFHELP) */
+    bool voice;         /* reads each screen's title and the choice tapped */
+    bool voice_offered; /* the role handles INTENT_TOGGLE_VOICE: the header shows it */
 } ui_model_t;
 
 typedef enum ui_intent_kind {
@@ -268,7 +271,9 @@ typedef enum ui_intent_kind {
     INTENT_SUBMIT_CATEGORY, /* arg = index in submission_categories() */
     INTENT_SUBMIT_FOCUS,    /* arg = ui_submit_focus_t */
     INTENT_SUBMIT_CONSENT,  /* toggle the consent box */
-    INTENT_SUBMIT_SEND      /* check and submit the form */
+    INTENT_SUBMIT_SEND,     /* check and submit the form */
+    /* voice guidance (issue 8.6, SELFHELP) */
+    INTENT_TOGGLE_VOICE /* voice guidance on / off */
 } ui_intent_kind_t;
 
 /* What an intent carries beyond its kind and index. */

@@ -163,3 +163,27 @@ int hk_test_file_has_bytes(const char *path, const char *needle)
     free(buf);
     return found;
 }
+
+char *hk_test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if(!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = n >= 0 ? hk_malloc((size_t)n + 1) : NULL;
+    if(buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        hk_free(buf);
+        buf = NULL;
+    }
+    if(buf)
+        buf[n] = '\0';
+    fclose(f);
+    if(len && buf)
+        *len = (size_t)n;
+    return buf;
+}
