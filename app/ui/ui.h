@@ -361,4 +361,15 @@ typedef struct ui_theme {
 /** The theme of m (m->contrast); static storage. */
 const ui_theme_t *ui_theme(const ui_model_t *m);
 
+/* High contrast for screens drawn with the normal palette (issue 8.6,
+ * SELFHELP): a UI_COL_* colour as m's theme shows it. Normal: unchanged.
+ * High contrast: ui_fill() turns backgrounds, cards and separators black
+ * and accents (what is coloured: a badge, a status band) yellow; ui_ink()
+ * turns text white, white on an accent black and accented text yellow;
+ * ui_fill_press()/ui_ink_press() are a button's: yellow with black text. */
+uint32_t ui_fill(const ui_model_t *m, uint32_t rgb);
+uint32_t ui_ink(const ui_model_t *m, uint32_t rgb);
+uint32_t ui_fill_press(const ui_model_t *m, uint32_t rgb);
+uint32_t ui_ink_press(const ui_model_t *m, uint32_t rgb);
+
 #endif
