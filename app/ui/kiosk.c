@@ -984,7 +984,12 @@ static void submit_open(kiosk_t *k, int category, const char *origin)
     (void)submission_categories(&n);
     submit_clear(k, true);
     k->model.submit.category = category >= 0 && category < n ? category : -1;
-    snprintf(k->sub_origin, sizeof(k->sub_origin), "%s", origin ? origin : "");
+    /* head office sees on which kiosk and from where (home, an FAQ article,
+     * a triage need): "kiosk-1:triage:no-signal"; a LAN client's event is
+     * written by the hub, so the kiosk's own id travels here */
+    snprintf(k->sub_origin, sizeof(k->sub_origin), "%s:%s",
+             k->cfg->device.id[0] ? k->cfg->device.id : "kiosk",
+             origin && origin[0] ? origin : "home");
     go_over_home(k, UI_SCR_SUBMIT_FORM);
     submit_arm_warn(k);
 }
