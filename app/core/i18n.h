@@ -282,6 +282,7 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_VOICE_OFF, "voice_off") \
     X(I18N_VOICE_ARTICLE, "voice_article") \
     X(I18N_CONTRAST_ON, "contrast_on") \
+    X(I18N_SUBMIT_OFFLINE, "submit_offline") \
     X(I18N_CONTRAST_OFF, "contrast_off")
 
 /* clang-format on */

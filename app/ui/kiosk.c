@@ -1101,7 +1101,7 @@ static void submit_send(kiosk_t *k)
 
     if(v->sending || k->submit_tag)
         return; /* one submission at a time: a double tap sends once */
-    v->failed = false;
+    v->failed = v->offline = false;
     if(!submit_check_all(k)) {
         /* voice guidance: the first thing to put right */
         say_key(k, v->err[SUBMISSION_FIELD_CATEGORY]  ? I18N_SUBMIT_ERR_CATEGORY
@@ -1141,8 +1141,15 @@ static void submit_done(kiosk_t *k, const branch_result_t *r)
     if(ui_loop_current(k->loop) != UI_SCR_SUBMIT_FORM)
         return; /* the customer left meanwhile: it is stored, nothing to show */
     if(r->rc != HK_OK || !r->has_submission) {
+        /* Not stored: nothing is confirmed, and what the customer typed
+         * stays on the form to send again. A kiosk that is the hub's LAN
+         * client does not keep the report itself when the hub cannot be
+         * reached (its phone number would then live on every kiosk, outside
+         * the hub's purge, and its reference would not be the branch's): it
+         * says so plainly instead (SELFHELP's decision, docs/architecture.md). */
         hk_log_warn("kiosk", "submission failed: %s", hk_err_str(r->rc));
         v->failed = true;
+        v->offline = r->rc == HK_ERR_NET || r->rc == HK_ERR_TLS;
         say_key(k, I18N_SUBMIT_FAILED);
         return;
     }

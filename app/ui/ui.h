@@ -170,6 +170,7 @@ typedef struct ui_submit_view {
     int warn_s;   /* > 0: inactivity warning, seconds before the form clears */
     bool sending; /* on its way to the hub */
     bool failed;  /* the hub refused or did not answer (a message under the button) */
+    bool offline; /* failed because the hub could not be reached: said so (SELFHELP) */
     /* the confirmation */
     char ref[SUBMISSION_REF_LEN];
     char phone_masked[SUBMISSION_PHONE_LEN];

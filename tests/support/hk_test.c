@@ -13,6 +13,8 @@
 
 #include "hk_mem.h"
 
+#include <sqlite3.h>
+
 static jmp_buf fail_jmp;
 static int n_run, n_failed;
 static char tmpdir[512];
@@ -186,4 +188,20 @@ char *hk_test_read_file(const char *path, size_t *len)
     if(len && buf)
         *len = (size_t)n;
     return buf;
+}
+
+int hk_test_db_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+
+    HK_ASSERT_INT(SQLITE_OK, sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL));
+    HK_ASSERT_MSG(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    if(sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
 }

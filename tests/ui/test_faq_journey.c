@@ -16,8 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "hk_test.h"
 
 void setUp(void)
@@ -82,19 +80,9 @@ static void write_script(const char *text, char *path, size_t size)
 static int db_count(const char *sql)
 {
     char path[1024];
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    int n = -1;
 
     snprintf(path, sizeof(path), "%s/data/hallkiosk.db", hk_test_tmpdir());
-    HK_ASSERT_INT(SQLITE_OK, sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL));
-    HK_ASSERT_MSG(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(db));
-    if(sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+    return hk_test_db_int(path, sql);
 }
 
 static void test_triage_and_faq_journey_journals_the_choice_and_the_feedback_once(void)

@@ -410,7 +410,8 @@ static void draw(const void *p, gfx_t *g)
     ui_button_draw(&s->send, g);
     if(v->failed && v->warn_s <= 0)
         ui_label_draw(g, GFX_BOLD, s->err_px, gfx_rgb(ui_ink(m, UI_COL_WARN)), moved(s, s->failed),
-                      UI_ALIGN_CENTER, 1, i18n_get(m->lang, I18N_SUBMIT_FAILED));
+                      UI_ALIGN_CENTER, 1,
+                      i18n_get(m->lang, v->offline ? I18N_SUBMIT_OFFLINE : I18N_SUBMIT_FAILED));
     /* the header last: content moved up for the keyboard passes under it */
     ui_chrome_draw(&s->base.chrome, m, g);
 }
