@@ -195,7 +195,7 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
     int edge = c->voice.rect.x < c->contrast.rect.x ? c->voice.rect.x : c->contrast.rect.x;
     int maxw = edge - left - ui_px(m, 24);
     int bpx = ui_font(m, 38), spx = ui_font(m, 28);
-    char line[96];
+    char line[96], split[200];
 
     if(!c->dark)
         gfx_fill_rect(g, gfx_rect(0, 0, m->w, c->header_h), gfx_rgb(ui_theme(m)->header));
@@ -218,6 +218,21 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
             lines = 3;
         by = (c->header_h - 3 * ui_label_line_h(bpx)) / 2;
         sy = by + 2 * ui_label_line_h(bpx);
+    }
+    if(two) {
+        /* break at a space ("中国移动" / "上海徐汇营业厅") when both halves fit,
+         * rather than wherever the width runs out */
+        const char *sp = strrchr(branch, ' ');
+        char first[96];
+        if(sp && (size_t)(sp - branch) < sizeof(first)) {
+            snprintf(first, sizeof(first), "%.*s", (int)(sp - branch), branch);
+            if(ui_label_width(g, GFX_BOLD, bpx, first) <= maxw &&
+               ui_label_width(g, GFX_BOLD, bpx, sp + 1) <= maxw) {
+                snprintf(split, sizeof(split), "%s\n%s", first, sp + 1);
+                branch = split;
+                lines = 2;
+            }
+        }
     }
     ui_label_draw(g, GFX_BOLD, bpx, gfx_rgb(UI_COL_WHITE),
                   gfx_rect(left, by, maxw, lines * ui_label_line_h(bpx)), UI_ALIGN_LEFT, lines,

@@ -719,6 +719,7 @@ static void faq_show_article(kiosk_t *k, int a, int from)
     if(!k->faq || a < 0 || a >= k->faq->n_articles)
         return;
     f->article = a;
+    f->via_need = -1; /* triage_pick sets it after */
     f->scroll_px = 0;
     f->feedback = 0;
     ui_kinetic_stop(&k->kin, 0);
@@ -800,6 +801,7 @@ static void triage_pick(kiosk_t *k, int idx)
     switch(nd->route.kind) {
     case TRIAGE_FAQ:
         faq_show_article(k, faq_content_find(k->faq, nd->route.target), UI_SCR_TRIAGE);
+        k->model.faq.via_need = idx; /* its fallback is "still need help?" */
         break;
     case TRIAGE_QUEUE: faq_take(k, nd->route.target); break;
     case TRIAGE_SUBMIT: faq_open_submit(k, nd->route.target, "triage", nd->id); break;
@@ -900,13 +902,19 @@ static void faq_intent(kiosk_t *k, const ui_intent_t *in)
     case INTENT_FAQ_HELPFUL: faq_helpful(k, in->arg != 0); break;
     case INTENT_FAQ_STILL_QUEUE:
         if(k->faq && f->article >= 0)
-            faq_take(k, k->faq->articles[f->article].service);
+            faq_take(k, scr_faq_still_service(&k->model, &k->faq->articles[f->article]));
         break;
     case INTENT_FAQ_STILL_SUBMIT:
         if(k->faq && f->article >= 0) {
             const faq_article_t *a = &k->faq->articles[f->article];
-            faq_open_submit(k, faq_submit_category(k->faq->categories[a->category].id), "faq",
-                            a->id);
+            const triage_need_t *nd = f->via_need >= 0 && f->via_need < k->faq->n_needs
+                                          ? &k->faq->needs[f->via_need]
+                                          : NULL;
+            if(nd && nd->fallback.kind == TRIAGE_SUBMIT) /* the need's own category */
+                faq_open_submit(k, nd->fallback.target, "triage", nd->id);
+            else
+                faq_open_submit(k, faq_submit_category(k->faq->categories[a->category].id), "faq",
+                                a->id);
         }
         break;
     case INTENT_TOGGLE_CONTRAST:

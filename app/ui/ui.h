@@ -145,6 +145,8 @@ typedef struct ui_faq_view {
     int hits[UI_FAQ_MAX_HITS];
     int page;      /* list / triage page shown (large text pages more) */
     int article;   /* the article shown; -1 = none */
+    int via_need;  /* the triage need that led to it, -1 = none: its fallback route is
+                      what "still need help?" offers (SELFHELP) */
     int scroll_px; /* the article's scroll offset, panel pixels */
     int feedback;  /* this view of the article: 0 not asked yet, 1 helped, 2 did not */
 } ui_faq_view_t;

@@ -33,6 +33,7 @@ void ui_model_reset_customer(ui_model_t *m)
     m->faq.mode = UI_FAQ_CATEGORIES;
     m->faq.kb_open = false;
     m->faq.article = -1;
+    m->faq.via_need = -1;
 }
 
 int64_t ui_model_set_time(ui_model_t *m, int64_t wall_ms)
