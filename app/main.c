@@ -19,6 +19,7 @@
 #include "hk_log.h"
 #include "hk_mem.h"
 #include "paths.h"
+#include "provision.h"
 #include "script.h"
 #include "hk_log.h"
 #include "hub.h"
@@ -27,6 +28,7 @@
 #include "branch_lan.h"
 #include "counter.h"
 #include "kiosk.h"
+#include "lockdown.h"
 
 #ifndef HK_VERSION
 #define HK_VERSION "0.0.0"
@@ -51,7 +53,7 @@ typedef struct args {
     const char *hub;
     const char *device;
     const char *counter;
-    int headless, fullscreen, window, no_voice;
+    int headless, fullscreen, window, no_voice, lockdown;
     int w, h; /* --size */
 } args_t;
 
@@ -63,6 +65,9 @@ static void usage(FILE *f)
           "  --headless             draw offscreen (SDL offscreen driver), no window\n"
           "  --fullscreen           fullscreen (KMSDRM on a device without X)\n"
           "  --window               a desktop window even if the config says fullscreen\n"
+          "  --kiosk-lockdown       as a service on a device (the systemd units pass it): no\n"
+          "                         key, window close or terminal signal ends the program\n"
+          "                         (SIGTERM does), VT switching locked (platform/lockdown)\n"
           "  --script FILE          drive the UI from a script (see docs/architecture.md)\n"
           "  --screenshot-dir DIR   where script screenshots and ticket images go\n"
           "  --data-dir DIR         override the data directory\n"
@@ -105,6 +110,8 @@ static int parse_args(int argc, char **argv, args_t *a)
             a->fullscreen = 1;
         } else if(!strcmp(s, "--window")) {
             a->window = 1;
+        } else if(!strcmp(s, "--kiosk-lockdown")) {
+            a->lockdown = 1;
         } else if(!strcmp(s, "--no-voice")) {
             a->no_voice = 1;
         } else if(!strcmp(s, "--hub")) {
@@ -408,6 +415,7 @@ int main(int argc, char **argv)
     script_t *script = NULL;
     kiosk_t *kiosk = NULL;
     config_live_t *live = NULL;
+    lockdown_t *lock = NULL;
     static hosted_t hosted; /* the hub this kiosk hosts, started after the first frame */
     display_cfg_t dcfg;
     kiosk_opts_t opts;
@@ -415,6 +423,7 @@ int main(int argc, char **argv)
     char script_dir[CONFIG_PATH_LEN * 2] = "";
     char kiosk_wav[CONFIG_PATH_LEN * 2 + 32]; /* voice guidance of a headless kiosk */
     int64_t start_ms;
+    bool provisioned = false;
     int rc = parse_args(argc, argv, &a);
     hk_err_t err;
 
@@ -436,14 +445,18 @@ int main(int argc, char **argv)
         hk_clock_destroy(clock);
         return err == HK_OK ? 0 : 1;
     }
-    err = a.config
-              ? config_load_file(a.config, &cfg, &diag)
-              : config_parse((const char *)hk_sample_config, hk_sample_config_len, &cfg, &diag);
+    /* PROVISION: the config file, with DATA_DIR/provision.json's identity
+     * over it when the device was provisioned; a bad overlay stops the
+     * start (provision.h says why) */
+    err = provision_config_load(a.config, (const char *)hk_sample_config, hk_sample_config_len,
+                                a.data_dir, &cfg, data_dir, sizeof(data_dir), &provisioned, &diag);
     if(err != HK_OK) {
         hk_log_error("main", "config %s refused: %s", a.config ? a.config : "(bundled)", diag.msg);
         rc = 1;
         goto out;
     }
+    if(provisioned)
+        hk_log_info("main", "provisioned identity from %s/" PROVISION_FILE, data_dir);
     if(a.role)
         cfg.role = !strcmp(a.role, "hub")       ? CONFIG_ROLE_HUB
                    : !strcmp(a.role, "counter") ? CONFIG_ROLE_COUNTER
@@ -510,6 +523,12 @@ int main(int argc, char **argv)
     dcfg.width = cfg.display.width;
     dcfg.height = cfg.display.height;
     dcfg.rotation = a.rotate ? atoi(a.rotate) : 0;
+    /* before the display: SDL leaves an ignored SIGINT ignored */
+    if(a.lockdown && lockdown_enter(&lock) != HK_OK) {
+        rc = 1;
+        goto out;
+    }
+    dcfg.lockdown = a.lockdown != 0;
     dcfg.title = cfg.role == CONFIG_ROLE_COUNTER   ? "HallKiosk counter"
                  : cfg.role == CONFIG_ROLE_DISPLAY ? "HallKiosk hall display"
                                                    : "HallKiosk";
@@ -637,6 +656,7 @@ out:
     config_live_destroy(live);
     script_destroy(script);
     display_destroy(display);
+    lockdown_leave(lock); /* after the display: SDL gave the VT back */
     font_set_destroy(fonts);
     hk_clock_destroy(clock);
     if(hk_mem_live() != 0) {

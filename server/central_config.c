@@ -35,6 +35,9 @@ static hk_err_t parse_alerts(const cJSON *obj, const char *base, central_config_
 static hk_err_t parse_content(const cJSON *obj, const char *path, const char *base,
                               central_content_src_t *src, hk_diag_t *diag);
 static hk_err_t check_content_services(const central_config_t *c, hk_diag_t *diag);
+static hk_err_t parse_enrol(const cJSON *obj, const char *base, central_config_t *c,
+                            hk_diag_t *diag);
+static hk_err_t parse_updates(const cJSON *arr, central_config_t *c, hk_diag_t *diag);
 
 /* ---- load ---------------------------------------------------------------------- */
 
@@ -65,9 +68,9 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
                               central_config_t *out, hk_diag_t *diag)
 {
     static const char *const keys[] = {
-        "listen",   "tls_cert",          "tls_key",      "client_ca", "store", "devices",
-        "branches", "retry_after_s",     "max_inflight", "threads",   "users", "session_key",
-        "alerts",   "retry_after_max_s", "content",      NULL
+        "listen",   "tls_cert",          "tls_key",      "client_ca", "store",   "devices",
+        "branches", "retry_after_s",     "max_inflight", "threads",   "users",   "session_key",
+        "alerts",   "retry_after_max_s", "content",      "enrol",     "updates", NULL
     };
     hk_json_limits_t lim = { CONFIG_FILE_MAX, 0 };
     central_config_t c;
@@ -196,6 +199,12 @@ hk_err_t central_config_parse(const char *text, size_t len, const char *base_dir
         rc = parse_content(it, "content", base_dir, &c.content, diag);
     if(rc == HK_OK)
         rc = check_content_services(&c, diag);
+    it = cJSON_GetObjectItemCaseSensitive(root, "enrol");
+    if(rc == HK_OK && it)
+        rc = parse_enrol(it, base_dir, &c, diag);
+    it = cJSON_GetObjectItemCaseSensitive(root, "updates");
+    if(rc == HK_OK && it)
+        rc = parse_updates(it, &c, diag);
 out:
     cJSON_Delete(root);
     if(rc != HK_OK) {
@@ -309,6 +318,16 @@ const central_content_src_t *central_config_content(const central_config_t *c,
     if(br && br->content.doc)
         return &br->content;
     return c->content.doc ? &c->content : NULL;
+}
+
+const central_update_t *central_config_update(const central_config_t *c, const char *compatible)
+{
+    int i;
+
+    for(i = 0; compatible && i < c->n_updates; i++)
+        if(!strcmp(c->updates[i].compatible, compatible))
+            return &c->updates[i];
+    return NULL;
 }
 
 const central_user_t *central_config_user(const central_config_t *c, const char *id)
@@ -449,6 +468,98 @@ static hk_err_t parse_alerts(const cJSON *obj, const char *base, central_config_
     if(rc == HK_OK && it)
         rc = hk_json_get_int(it, "alerts.rating_max", 0, 5, &c->alert_limits.rating_max, diag);
     return rc;
+}
+
+/* PROVISION: "enrol": the operator CA that signs enrolled devices' certificates. */
+static hk_err_t parse_enrol(const cJSON *obj, const char *base, central_config_t *c,
+                            hk_diag_t *diag)
+{
+    static const char *const keys[] = { "ca_cert", "ca_key", "validity_days", NULL };
+    const cJSON *it;
+    hk_err_t rc;
+
+    if(!cJSON_IsObject(obj)) {
+        hk_diag_set(diag, "enrol: expected an object");
+        return HK_ERR_INVALID;
+    }
+    rc = hk_json_check_keys(obj, "enrol", keys, diag);
+    if(rc == HK_OK)
+        rc = get_path(obj, "ca_cert", "enrol", base, true, c->enrol_ca_cert,
+                      sizeof(c->enrol_ca_cert), diag);
+    if(rc == HK_OK)
+        rc = get_path(obj, "ca_key", "enrol", base, true, c->enrol_ca_key, sizeof(c->enrol_ca_key),
+                      diag);
+    c->enrol_validity_days = CENTRAL_ENROL_DEFAULT_DAYS;
+    it = cJSON_GetObjectItemCaseSensitive(obj, "validity_days");
+    if(rc == HK_OK && it)
+        rc = hk_json_get_int(it, "enrol.validity_days", 1, 3650, &c->enrol_validity_days, diag);
+    return rc;
+}
+
+/* PROVISION: "updates": the current bundle per compatible string. */
+static hk_err_t parse_updates(const cJSON *arr, central_config_t *c, hk_diag_t *diag)
+{
+    static const char *const keys[] = { "compatible", "version", "url", "sha256", NULL };
+    char path[HK_JSON_PATH_CAP], sub[HK_JSON_PATH_CAP];
+    const cJSON *u;
+    hk_err_t rc;
+    int i = 0, j;
+
+    if(!cJSON_IsArray(arr)) {
+        hk_diag_set(diag, "updates: expected an array");
+        return HK_ERR_INVALID;
+    }
+    if(cJSON_GetArraySize(arr) > CENTRAL_MAX_UPDATES) {
+        hk_diag_set(diag, "updates: at most %d", CENTRAL_MAX_UPDATES);
+        return HK_ERR_INVALID;
+    }
+    cJSON_ArrayForEach(u, arr)
+    {
+        central_update_t *up = &c->updates[i];
+        snprintf(path, sizeof(path), "updates[%d]", i);
+        if(!cJSON_IsObject(u)) {
+            hk_diag_set(diag, "%s: expected an object", path);
+            return HK_ERR_INVALID;
+        }
+        rc = hk_json_check_keys(u, path, keys, diag);
+        if(rc == HK_OK)
+            rc = get_req_text(u, path, "compatible", up->compatible, sizeof(up->compatible), diag);
+        if(rc == HK_OK)
+            rc = get_req_text(u, path, "version", up->version, sizeof(up->version), diag);
+        if(rc == HK_OK)
+            rc = get_req_text(u, path, "url", up->url, sizeof(up->url), diag);
+        if(rc == HK_OK)
+            rc = get_req_text(u, path, "sha256", up->sha256, sizeof(up->sha256), diag);
+        if(rc != HK_OK)
+            return rc;
+        if(!up->compatible[0] || !up->version[0] ||
+           strspn(up->version, "0123456789.") != strlen(up->version)) {
+            hk_json_path(sub, sizeof(sub), path, up->compatible[0] ? "version" : "compatible");
+            hk_diag_set(diag, "%s: %s", sub,
+                        up->compatible[0] ? "expected a version of digits and dots (0.9.0.42)"
+                                          : "empty");
+            return HK_ERR_INVALID;
+        }
+        if(strncmp(up->url, "https://", 8) != 0) {
+            hk_json_path(sub, sizeof(sub), path, "url");
+            hk_diag_set(diag, "%s: must start with https://", sub);
+            return HK_ERR_INVALID;
+        }
+        if(strlen(up->sha256) != 64 || strspn(up->sha256, "0123456789abcdef") != 64) {
+            hk_json_path(sub, sizeof(sub), path, "sha256");
+            hk_diag_set(diag, "%s: expected 64 lower-case hex digits", sub);
+            return HK_ERR_INVALID;
+        }
+        for(j = 0; j < i; j++) {
+            if(!strcmp(c->updates[j].compatible, up->compatible)) {
+                hk_json_path(sub, sizeof(sub), path, "compatible");
+                hk_diag_set(diag, "%s: \"%s\" is also updates[%d]", sub, up->compatible, j);
+                return HK_ERR_INVALID;
+            }
+        }
+        c->n_updates = ++i;
+    }
+    return HK_OK;
 }
 
 static hk_err_t parse_devices(const cJSON *arr, central_config_t *c, hk_diag_t *diag)

@@ -15,7 +15,16 @@
  *  "session_key":"<64 hex>",
  *  "alerts":{"webhook_url":"https://…","ca_file":"ca.crt","wait_limit_s":1800,
  *            "rating_max":2},
- *  "content":{"faq_file":"faq.json","triage_file":"triage.json"}}
+ *  "content":{"faq_file":"faq.json","triage_file":"triage.json"},
+ *  "enrol":{"ca_cert":"ca.crt","ca_key":"ca.key","validity_days":825},
+ *  "updates":[{"compatible":"hallkiosk-aarch64","version":"0.9.0.42",
+ *              "url":"https://…/hallkiosk-0.9.0.42.raucb","sha256":"<hex>"}]}
+ *
+ * Enrolment (PROVISION): "enrol" names the operator CA's certificate and
+ * key that POST /v1/enrol signs device certificates with (central_enrol.h);
+ * without it the endpoint answers 404. "updates" names the current bundle
+ * per RAUC compatible string; a heartbeat from a device of that compatible
+ * reporting an older version is answered with it.
  *
  * A branch's config_file holds its config document as GET /v1/config
  * serves it: {"version":N,"config":{…},"announcements":[…]}, validated with
@@ -70,6 +79,17 @@ typedef struct central_user {
     central_scope_t scope;
 } central_user_t;
 
+/* The current update bundle of one compatible string (PROVISION). */
+typedef struct central_update {
+    char compatible[64];       /* RAUC's compatible, "hallkiosk-aarch64" */
+    char version[32];          /* the bundle's version, "0.9.0.42" */
+    char url[CONFIG_PATH_LEN]; /* https://, what the device takes */
+    char sha256[65];           /* of the bundle file, lower-case hex */
+} central_update_t;
+
+#define CENTRAL_MAX_UPDATES        16
+#define CENTRAL_ENROL_DEFAULT_DAYS 825
+
 typedef struct central_config {
     char listen[64];
     char tls_cert[CENTRAL_CONFIG_PATH_LEN]; /* resolved paths */
@@ -91,7 +111,16 @@ typedef struct central_config {
     char alert_ca_file[CENTRAL_CONFIG_PATH_LEN];     /* resolved; "" = system CAs */
     alerts_limits_t alert_limits;                    /* 0 = off */
     central_content_src_t content;                   /* the fleet's; doc NULL = none */
+    /* PROVISION: enrolment ("" = off) and the announced bundles */
+    char enrol_ca_cert[CENTRAL_CONFIG_PATH_LEN]; /* resolved */
+    char enrol_ca_key[CENTRAL_CONFIG_PATH_LEN];
+    int enrol_validity_days; /* 1..3650, default 825 */
+    central_update_t updates[CENTRAL_MAX_UPDATES];
+    int n_updates;
 } central_config_t;
+
+/** The bundle announced for a compatible string, or NULL. */
+const central_update_t *central_config_update(const central_config_t *c, const char *compatible);
 
 /** The branch with this id, or NULL. */
 const central_branch_cfg_t *central_config_branch(const central_config_t *c, const char *id);

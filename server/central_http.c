@@ -62,6 +62,7 @@
 #include <unistd.h>
 
 #include "central_config.h"
+#include "central_enrol.h"
 #include "central_pacer.h"
 #include "central_pages.h"
 #include "central_proto.h"
@@ -80,8 +81,9 @@ typedef enum route {
     ROUTE_CONFIG,
     ROUTE_HEARTBEAT,
     ROUTE_HEALTH,
-    ROUTE_PAGE,   /* central_pages: people, not devices */
-    ROUTE_CONTENT /* GET /v1/content: the self-help content (do_content) */
+    ROUTE_PAGE,    /* central_pages: people, not devices */
+    ROUTE_CONTENT, /* GET /v1/content: the self-help content (do_content) */
+    ROUTE_ENROL    /* POST /v1/enrol (PROVISION): no credentials yet */
 } route_t;
 
 struct central_http {
@@ -102,6 +104,7 @@ struct central_http {
     alerts_limits_t alert_limits;
     int utc_offset_min;
     const struct central_config *content; /* borrowed; NULL = no content */
+    central_enrol_t *enrol;               /* borrowed; NULL = no enrolment */
 };
 
 /* Per request (MHD's *req_cls). */
@@ -189,6 +192,7 @@ hk_err_t central_http_start(const central_http_opts_t *o, central_http_t **out, 
     h->pages = o->pages;
     h->alerts = o->alerts;
     h->content = o->content;
+    h->enrol = o->enrol;
     h->alert_limits = o->alert_limits;
     h->utc_offset_min = o->utc_offset_min ? o->utc_offset_min : 480;
     h->store_url = hk_strdup(o->store_url);
@@ -720,10 +724,70 @@ static enum MHD_Result do_heartbeat(central_http_t *h, struct MHD_Connection *c,
     rc = central_store_heartbeat(s, &hb, now);
     if(rc != HK_OK)
         return send_store_error(h, c, r, rc);
-    if(central_heartbeat_reply_encode(now, &json, &len) != HK_OK)
-        return MHD_NO;
+    {
+        /* PROVISION: announce the current bundle of the device's compatible
+         * when it reports an older version */
+        const central_update_t *up = h->content && hb.compatible[0]
+                                         ? central_config_update(h->content, hb.compatible)
+                                         : NULL;
+        central_update_offer_t offer;
+        bool announce = up && central_version_cmp(hb.version, up->version) < 0;
+        if(announce) {
+            memset(&offer, 0, sizeof(offer));
+            snprintf(offer.version, sizeof(offer.version), "%s", up->version);
+            memcpy(offer.url, up->url, sizeof(offer.url));
+            snprintf(offer.sha256, sizeof(offer.sha256), "%s", up->sha256);
+        }
+        if(central_heartbeat_reply_encode_offer(now, announce ? &offer : NULL, &json, &len) !=
+           HK_OK)
+            return MHD_NO;
+    }
     ret = send_resp(c, 200, json, len, NULL, 0, NULL);
     hk_free(json);
+    return ret;
+}
+
+/* ---- POST /v1/enrol (PROVISION): central_enrol decides, this sends --------------------- */
+
+/* The calling client's address ("" when MHD does not say); copied out, not
+ * cast: MHD's pointer need not be aligned for sockaddr_in. */
+static void peer_ip(struct MHD_Connection *c, char out[INET6_ADDRSTRLEN])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    struct sockaddr_storage ss;
+
+    out[0] = '\0';
+    if(!sa)
+        return;
+    memcpy(&ss, sa,
+           sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+    if(ss.ss_family == AF_INET)
+        (void)inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)&ss)->sin_addr, out,
+                        INET6_ADDRSTRLEN);
+    else if(ss.ss_family == AF_INET6)
+        (void)inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr, out,
+                        INET6_ADDRSTRLEN);
+}
+
+static enum MHD_Result do_enrol(central_http_t *h, struct MHD_Connection *c, central_store_t *s,
+                                req_t *r)
+{
+    central_enrol_answer_t a;
+    char ip[INET6_ADDRSTRLEN];
+    enum MHD_Result ret;
+
+    peer_ip(c, ip);
+    if(central_enrol_serve(h->enrol, s, ip, r->body, r->len, wall_ms(), &a) != HK_OK)
+        return MHD_NO;
+    if(a.status != 200) {
+        if(a.status == 503)
+            return send_store_error(h, c, r, HK_ERR_IO);
+        return send_error_full(c, a.status, a.code, a.message, a.retry_after_s, NULL);
+    }
+    ret = send_resp(c, 200, a.json, a.len, NULL, 0, NULL);
+    hk_free(a.json);
     return ret;
 }
 
@@ -768,6 +832,10 @@ static route_t route_of(const char *url, const char **method_want)
         *method_want = "GET";
         return ROUTE_HEALTH;
     }
+    if(!strcmp(url, "/v1/enrol")) {
+        *method_want = "POST";
+        return ROUTE_ENROL;
+    }
     *method_want = NULL;
     return ROUTE_NONE;
 }
@@ -811,6 +879,14 @@ static enum MHD_Result first_call(central_http_t *h, struct MHD_Connection *c, c
         return strcmp(method, want)
                    ? send_error_full(c, 405, "method_not_allowed", "/healthz takes GET", 0, want)
                    : do_health(h, c, r);
+    if(r->route == ROUTE_ENROL) { /* no credentials yet: the code is the proof */
+        if(!h->enrol)
+            return send_error(c, 404, "not_found", "enrolment is not configured on this server");
+        if(strcmp(method, want) != 0)
+            return send_error_full(c, 405, "method_not_allowed", "/v1/enrol takes POST", 0, want);
+        r->cap = ENROL_BODY_MAX;
+        goto body;
+    }
     s = thread_store(h, &rc);
     if(!s)
         return send_store_error(h, c, r, rc == HK_ERR_NOMEM ? HK_ERR_NOMEM : HK_ERR_IO);
@@ -890,6 +966,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     case ROUTE_CONFIG: return do_config(h, c, s, r);
     case ROUTE_HEARTBEAT: return do_heartbeat(h, c, s, r);
     case ROUTE_CONTENT: return do_content(h, c, r);
+    case ROUTE_ENROL: return do_enrol(h, c, s, r);
     case ROUTE_HEALTH:
     case ROUTE_PAGE:
     case ROUTE_NONE: break;

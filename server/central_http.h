@@ -9,6 +9,8 @@
  *   GET  /v1/config     the device's branch config document (ETag, 304)
  *   POST /v1/heartbeat  device health -> {"server_time_ms":N}
  *   GET  /healthz       {"status":"ok","store":"sqlite"}; no authentication
+ *   POST /v1/enrol      a device's first certificate for a one-time code
+ *                       (central_enrol.h, opts.enrol); no authentication
  *   /t/… /login /logout /reports /v1/cases /cases/…   central_pages.h (opts.pages)
  */
 #ifndef HK_SERVER_CENTRAL_HTTP_H
@@ -58,6 +60,9 @@ typedef struct central_http_opts {
     /* GET /v1/content: the branches' self-help content (central_config_content);
      * borrowed for the server's life; NULL = none (404) */
     const struct central_config *content;
+    /* PROVISION: POST /v1/enrol (borrowed; NULL = 404), and the update
+     * bundles the heartbeat announces (content's updates[]) */
+    struct central_enrol *enrol;
 } central_http_opts_t;
 
 /**

@@ -201,6 +201,30 @@ hk_err_t central_store_heartbeat(central_store_t *s, const central_heartbeat_t *
     return s->ops->heartbeat(s, hb, now_ms);
 }
 
+/* ---- enrolment codes (PROVISION) ---------------------------------------------------- */
+
+static bool hash_ok(const char *h)
+{
+    return h && strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64;
+}
+
+hk_err_t central_store_enrol_code_put(central_store_t *s, const char *code_hash, const char *device,
+                                      int64_t now_ms, int64_t expires_ms)
+{
+    if(!s || !hash_ok(code_hash) || !id_ok(device) || expires_ms <= now_ms)
+        return HK_ERR_INVALID;
+    return s->ops->enrol_code_put(s, code_hash, device, now_ms, expires_ms);
+}
+
+hk_err_t central_store_enrol_code_take(central_store_t *s, const char *code_hash,
+                                       const char *device, int64_t now_ms,
+                                       central_code_state_t *state_out)
+{
+    if(!s || !hash_ok(code_hash) || !id_ok(device) || !state_out)
+        return HK_ERR_INVALID;
+    return s->ops->enrol_code_take(s, code_hash, device, now_ms, state_out);
+}
+
 /* ---- what reports, cases, alerts and the status page read ---------------------------- */
 
 hk_err_t central_store_day_events(central_store_t *s, const char *branch, const char *day,

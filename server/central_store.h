@@ -88,6 +88,35 @@ hk_err_t central_store_config_get(central_store_t *s, const char *branch, char *
 /* ---- heartbeats ------------------------------------------------------------------ */
 hk_err_t central_store_heartbeat(central_store_t *s, const central_heartbeat_t *hb, int64_t now_ms);
 
+/* ---- enrolment codes (PROVISION, issue 9.4) --------------------------------------
+ * One-time codes an engineer types into `hallctl provision`: only their
+ * SHA-256 is stored, with the device they enrol, when they expire and when
+ * they were used. Taking one is a single conditional UPDATE, so two
+ * instances (or threads) racing on one code let exactly one win. */
+typedef enum central_code_state {
+    CENTRAL_CODE_TAKEN = 0, /* it was valid: now used */
+    CENTRAL_CODE_UNKNOWN,   /* no such code for this device */
+    CENTRAL_CODE_EXPIRED,
+    CENTRAL_CODE_USED /* taken before */
+} central_code_state_t;
+
+/**
+ * Store a new code's hash for device, valid until expires_ms.
+ * @param code_hash  64 lower-case hex digits (SHA-256 of the canonical code).
+ * @return HK_OK; HK_ERR_INVALID; HK_ERR_IO/BUSY.
+ */
+hk_err_t central_store_enrol_code_put(central_store_t *s, const char *code_hash, const char *device,
+                                      int64_t now_ms, int64_t expires_ms);
+
+/**
+ * Use a code once: if code_hash names an unused, unexpired code of device,
+ * mark it used at now_ms (*state_out = CENTRAL_CODE_TAKEN); otherwise say why.
+ * @return HK_OK (state set); HK_ERR_INVALID; HK_ERR_IO/BUSY.
+ */
+hk_err_t central_store_enrol_code_take(central_store_t *s, const char *code_hash,
+                                       const char *device, int64_t now_ms,
+                                       central_code_state_t *state_out);
+
 /* ---- what reports, cases, alerts and the status page read ---------------------------
  * Ingest also records, in the same transaction (so exactly once however
  * retries interleave): each event's branch (its device's) and business

@@ -22,6 +22,11 @@ typedef struct central_store_ops {
     hk_err_t (*config_get)(central_store_t *s, const char *branch, char **json_out,
                            char etag_out[CENTRAL_ETAG_LEN]);
     hk_err_t (*heartbeat)(central_store_t *s, const central_heartbeat_t *hb, int64_t now_ms);
+    /* enrolment codes (PROVISION) */
+    hk_err_t (*enrol_code_put)(central_store_t *s, const char *code_hash, const char *device,
+                               int64_t now_ms, int64_t expires_ms);
+    hk_err_t (*enrol_code_take)(central_store_t *s, const char *code_hash, const char *device,
+                                int64_t now_ms, central_code_state_t *state_out);
     hk_err_t (*day_events)(central_store_t *s, const char *branch, const char *day,
                            central_event_row_t **out, int *n_out);
     hk_err_t (*case_get)(central_store_t *s, const char *id, cases_case_t *out);

@@ -6,6 +6,9 @@
  *       load the config (central_config), seed its devices and branch
  *       config documents into the store, serve HTTPS (central_http) until
  *       SIGTERM or SIGINT.
+ *   hall-central enrol-code --config FILE --device ID [--ttl SECONDS]
+ *       a one-time enrolment code for a device of the config's registry
+ *       (PROVISION, central_enrol.h): printed once, only its hash stored.
  *   hall-central init-dev DIR
  *       a development setup in DIR: a CA, a server certificate for
  *       localhost and 127.0.0.1, a device certificate (CN kiosk-1) and
@@ -30,9 +33,11 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "central_config.h"
+#include "central_enrol.h"
 #include "central_http.h"
 #include "central_pages.h"
 #include "central_store.h"
@@ -40,6 +45,7 @@
 #include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "watchdog.h"
 
 #ifndef HK_VERSION
 #define HK_VERSION "0.0.0"
@@ -55,10 +61,12 @@ extern const size_t hk_sample_config_len;
 
 static int serve(const char *config_path, const char *listen);
 static int init_dev(const char *dir);
+static int enrol_code(int argc, char **argv);
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: hall-central --config FILE [--listen HOST:PORT]\n"
+               "       hall-central enrol-code --config FILE --device ID [--ttl SECONDS]\n"
                "       hall-central init-dev DIR\n"
                "       hall-central --version\n");
 }
@@ -75,6 +83,8 @@ int main(int argc, char **argv)
     hk_json_init();
     if(argc == 3 && !strcmp(argv[1], "init-dev"))
         return init_dev(argv[2]);
+    if(argc >= 2 && !strcmp(argv[1], "enrol-code"))
+        return enrol_code(argc - 2, argv + 2);
     for(i = 1; i < argc; i++) {
         if(!strcmp(argv[i], "--config") && i + 1 < argc) {
             config = argv[++i];
@@ -122,6 +132,7 @@ static int serve(const char *config_path, const char *listen)
     central_token_t *tokens = NULL;
     central_pages_t *pages = NULL;
     alerts_t *alerts = NULL;
+    central_enrol_t *enrol = NULL;
     sigset_t set;
     hk_diag_t diag;
     char host[64];
@@ -162,6 +173,12 @@ static int serve(const char *config_path, const char *listen)
             fprintf(stderr, "hall-central: alerts: cannot start the webhook worker (%s)\n",
                     hk_err_str(rc));
     }
+    if(rc == HK_OK && cfg.enrol_ca_cert[0]) {
+        rc = central_enrol_create(cfg.enrol_ca_cert, cfg.enrol_ca_key, cfg.enrol_validity_days,
+                                  &enrol, &diag);
+        if(rc != HK_OK)
+            fprintf(stderr, "hall-central: %s: %s\n", config_path, diag.msg);
+    }
     if(rc != HK_OK)
         goto out;
     /* the workers inherit this mask: only the main thread takes the signals */
@@ -187,6 +204,7 @@ static int serve(const char *config_path, const char *listen)
     o.alerts = alerts;
     o.alert_limits = cfg.alert_limits;
     o.content = &cfg; /* GET /v1/content (issue 8): the branches' self-help content */
+    o.enrol = enrol;  /* PROVISION: POST /v1/enrol; NULL = not configured */
     /* case deadlines count working days in the branches' zone (the first
      * branch document's; China 480 without one) */
     for(i = 0; i < cfg.n_branches && !o.utc_offset_min; i++)
@@ -205,18 +223,101 @@ static int serve(const char *config_path, const char *listen)
                 cfg.n_branches);
     central_store_close(store); /* the workers open their own */
     store = NULL;
+    /* hall-central.service (Type=notify) is up once it listens */
+    watchdog_notify("READY=1\nSTATUS=hall-central: serving");
     while(sigwait(&set, &sig) != 0)
         ;
     hk_log_info(LOG_MOD, "stopping (signal %d)", sig);
+    watchdog_notify("STOPPING=1");
     code = 0;
 out:
     central_http_stop(http);
     alerts_stop(alerts); /* after the workers: none pushes any more */
     central_pages_free(pages);
+    central_enrol_destroy(enrol);
     central_store_close(store);
     hk_free(tokens);
     central_config_fini(&cfg);
     return code;
+}
+
+/* ---- enrol-code (PROVISION) --------------------------------------------------------- */
+
+static int enrol_code(int argc, char **argv)
+{
+    const char *config = NULL, *device = NULL;
+    central_config_t cfg;
+    central_store_t *store = NULL;
+    char code[ENROL_CODE_LEN], until[64];
+    struct timespec ts;
+    hk_diag_t diag;
+    time_t t;
+    struct tm tm;
+    int ttl = ENROL_CODE_TTL_S, i, found = -1;
+    int64_t now;
+    hk_err_t rc;
+
+    for(i = 0; i < argc; i++) {
+        if(!strcmp(argv[i], "--config") && i + 1 < argc)
+            config = argv[++i];
+        else if(!strcmp(argv[i], "--device") && i + 1 < argc)
+            device = argv[++i];
+        else if(!strcmp(argv[i], "--ttl") && i + 1 < argc)
+            ttl = atoi(argv[++i]);
+        else {
+            fprintf(stderr, "hall-central: enrol-code: unknown argument \"%s\"\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if(!config || !device) {
+        usage(stderr);
+        return 2;
+    }
+    if(ttl < 60 || ttl > ENROL_CODE_TTL_MAX_S) {
+        fprintf(stderr, "hall-central: enrol-code: --ttl: 60..%d seconds\n", ENROL_CODE_TTL_MAX_S);
+        return 2;
+    }
+    hk_diag_clear(&diag);
+    if(central_config_load(config, &cfg, &diag) != HK_OK) {
+        fprintf(stderr, "hall-central: %s: %s\n", config, diag.msg);
+        return 1;
+    }
+    for(i = 0; i < cfg.n_devices && found < 0; i++)
+        if(!strcmp(cfg.devices[i].id, device))
+            found = i;
+    if(found < 0 || !cfg.devices[found].enabled) {
+        fprintf(stderr, "hall-central: enrol-code: %s is not an enabled device of %s (devices[])\n",
+                device, config);
+        central_config_fini(&cfg);
+        return 1;
+    }
+    if(!cfg.enrol_ca_cert[0])
+        fprintf(stderr,
+                "hall-central: warning: %s has no \"enrol\" section: the server will "
+                "refuse enrolments until it has one\n",
+                config);
+    /* the registry as configured: the code's device must be in the store */
+    rc = central_store_open(cfg.store, &store, &diag);
+    if(rc == HK_OK)
+        rc = central_config_seed(&cfg, store, &diag);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if(rc == HK_OK)
+        rc = central_enrol_new_code(store, device, ttl, now, code);
+    central_store_close(store);
+    central_config_fini(&cfg);
+    if(rc != HK_OK) {
+        fprintf(stderr, "hall-central: enrol-code: %s\n", diag.msg[0] ? diag.msg : hk_err_str(rc));
+        return 1;
+    }
+    t = (time_t)(now / 1000 + ttl);
+    gmtime_r(&t, &tm);
+    strftime(until, sizeof(until), "%Y-%m-%d %H:%M UTC", &tm);
+    printf("%s\n", code);
+    fprintf(stderr, "enrolment code for %s, single use, valid until %s\n", device, until);
+    sodium_memzero(code, sizeof(code));
+    return 0;
 }
 
 /* ---- init-dev --------------------------------------------------------------------- */
@@ -563,7 +664,9 @@ static int init_dev(const char *dir_arg)
              "  \"session_key\": \"%s\",\n"
              "  \"users\": [{\"id\": \"" DEV_USER "\", \"scope\": \"hq\",\n"
              "             \"password_hash\": \"%s\"}],\n"
-             "  \"alerts\": {\"webhook_url\": \"\", \"wait_limit_s\": 1800, \"rating_max\": 2}\n"
+             "  \"alerts\": {\"webhook_url\": \"\", \"wait_limit_s\": 1800, \"rating_max\": 2},\n"
+             "  \"enrol\": {\"ca_cert\": \"ca.crt\", \"ca_key\": \"ca.key\", "
+             "\"validity_days\": 825}\n"
              "}\n",
              branch, token_hash, branch, docname, session_key, pw_hash);
     if(write_text(dir, "hall-central.json", text, 0644) != 0)

@@ -85,6 +85,10 @@ static hk_err_t pg_config_put(central_store_t *s, const char *branch, const char
 static hk_err_t pg_config_get(central_store_t *s, const char *branch, char **json_out,
                               char etag_out[CENTRAL_ETAG_LEN]);
 static hk_err_t pg_heartbeat(central_store_t *s, const central_heartbeat_t *hb, int64_t now_ms);
+static hk_err_t pg_code_put(central_store_t *s, const char *code_hash, const char *device,
+                            int64_t now_ms, int64_t expires_ms);
+static hk_err_t pg_code_take(central_store_t *s, const char *code_hash, const char *device,
+                             int64_t now_ms, central_code_state_t *state_out);
 static hk_err_t pg_day_events(central_store_t *s, const char *branch, const char *day,
                               central_event_row_t **out, int *n_out);
 static hk_err_t pg_case_get(central_store_t *s, const char *id, cases_case_t *out);
@@ -105,6 +109,8 @@ static const central_store_ops_t pg_ops = {
     .config_put = pg_config_put,
     .config_get = pg_config_get,
     .heartbeat = pg_heartbeat,
+    .enrol_code_put = pg_code_put,
+    .enrol_code_take = pg_code_take,
     .day_events = pg_day_events,
     .case_get = pg_case_get,
     .case_update = pg_case_update,
@@ -155,7 +161,11 @@ static const char SCHEMA_SQL[] =
     " uuid TEXT PRIMARY KEY, kind TEXT NOT NULL, branch TEXT NOT NULL, device TEXT NOT NULL,"
     " seq BIGINT NOT NULL, number TEXT NOT NULL, counter TEXT NOT NULL, staff TEXT NOT NULL,"
     " level INTEGER NOT NULL, wait_s INTEGER NOT NULL, time_ms BIGINT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS alerts_time ON alerts(time_ms);";
+    "CREATE INDEX IF NOT EXISTS alerts_time ON alerts(time_ms);"
+    /* PROVISION: one-time enrolment codes, only their SHA-256 */
+    "CREATE TABLE IF NOT EXISTS enrol_codes("
+    " code_hash TEXT PRIMARY KEY, device TEXT NOT NULL, created_ms BIGINT NOT NULL,"
+    " expires_ms BIGINT NOT NULL, used_ms BIGINT NOT NULL DEFAULT 0);";
 
 /* The columns of cases, in the order case_read and case_upd use. */
 #define CASE_COLS                                                                                 \
@@ -247,6 +257,13 @@ static const struct {
             " backlog = EXCLUDED.backlog, printer = EXCLUDED.printer,"
             " disk_free_mb = EXCLUDED.disk_free_mb, last_error = EXCLUDED.last_error,"
             " received_ms = EXCLUDED.received_ms" },
+    /* PROVISION: a code is taken by one conditional UPDATE (row lock: one
+     * instance wins); when none is taken, code_get says why */
+    { "code_put", "INSERT INTO enrol_codes(code_hash, device, created_ms, expires_ms, used_ms)"
+                  " VALUES($1, $2, $3, $4, 0)" },
+    { "code_take", "UPDATE enrol_codes SET used_ms = $3 WHERE code_hash = $1 AND device = $2"
+                   " AND used_ms = 0 AND expires_ms > $3 RETURNING used_ms" },
+    { "code_get", "SELECT used_ms FROM enrol_codes WHERE code_hash = $1 AND device = $2" },
 };
 
 /* ---- helpers: messages ----------------------------------------------------- */
@@ -1104,6 +1121,50 @@ static hk_err_t pg_heartbeat(central_store_t *s, const central_heartbeat_t *hb, 
     snprintf(disk, sizeof(disk), "%" PRId64, hb->disk_free_mb);
     snprintf(now, sizeof(now), "%" PRId64, now_ms);
     return run_void((pg_store_t *)s, "hb", 9, p);
+}
+
+/* ---- enrolment codes (PROVISION) ----------------------------------------------------------- */
+
+static hk_err_t pg_code_put(central_store_t *s, const char *code_hash, const char *device,
+                            int64_t now_ms, int64_t expires_ms)
+{
+    char now[24], exp[24];
+    const char *p[4] = { code_hash, device, now, exp };
+
+    snprintf(now, sizeof(now), "%" PRId64, now_ms);
+    snprintf(exp, sizeof(exp), "%" PRId64, expires_ms);
+    return run_void((pg_store_t *)s, "code_put", 4, p);
+}
+
+static hk_err_t pg_code_take(central_store_t *s, const char *code_hash, const char *device,
+                             int64_t now_ms, central_code_state_t *state_out)
+{
+    pg_store_t *st = (pg_store_t *)s;
+    char now[24];
+    const char *p[3] = { code_hash, device, now };
+    PGresult *res;
+    hk_err_t rc = ensure(st, NULL);
+
+    snprintf(now, sizeof(now), "%" PRId64, now_ms);
+    if(rc == HK_OK)
+        rc = run(st, "code_take", 3, p, &res, NULL);
+    if(rc != HK_OK)
+        return rc;
+    if(PQntuples(res) == 1) {
+        PQclear(res);
+        *state_out = CENTRAL_CODE_TAKEN;
+        return HK_OK;
+    }
+    PQclear(res);
+    rc = run(st, "code_get", 2, p, &res, NULL);
+    if(rc != HK_OK)
+        return rc;
+    if(PQntuples(res) != 1)
+        *state_out = CENTRAL_CODE_UNKNOWN;
+    else
+        *state_out = get_i64(res, 0, 0) > 0 ? CENTRAL_CODE_USED : CENTRAL_CODE_EXPIRED;
+    PQclear(res);
+    return HK_OK;
 }
 
 /* ---- what reports, cases, alerts and the status page read -------------------------------- */

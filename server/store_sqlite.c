@@ -12,6 +12,7 @@
  *   1  devices, events, device_progress, configs, heartbeats
  *   2  events.branch and events.day (+ index), cases, alerts: a version 1
  *      file is migrated at open (ALTER TABLE for the columns it lacks)
+ *   3  enrol_codes (PROVISION): one-time enrolment codes, by their hash
  * A new file gets version 1 in one BEGIN IMMEDIATE transaction that
  * re-reads the version inside it, so two processes (or threads) opening a
  * new file at once do not both create it.
@@ -70,7 +71,7 @@
 #include "hk_mem.h"
 
 #define BUSY_TIMEOUT_MS 5000
-#define SCHEMA_VERSION  2
+#define SCHEMA_VERSION  3
 #define LOG_MOD         "central"
 
 enum {
@@ -100,6 +101,9 @@ enum {
     SQL_CASE_VERSION,
     SQL_CASES_LIST,
     SQL_ALERTS_LIST,
+    SQL_CODE_PUT,
+    SQL_CODE_TAKE,
+    SQL_CODE_GET,
     SQL_N
 };
 
@@ -148,6 +152,10 @@ static hk_err_t sq_config_put(central_store_t *s, const char *branch, const char
 static hk_err_t sq_config_get(central_store_t *s, const char *branch, char **json_out,
                               char etag_out[CENTRAL_ETAG_LEN]);
 static hk_err_t sq_heartbeat(central_store_t *s, const central_heartbeat_t *hb, int64_t now_ms);
+static hk_err_t sq_code_put(central_store_t *s, const char *code_hash, const char *device,
+                            int64_t now_ms, int64_t expires_ms);
+static hk_err_t sq_code_take(central_store_t *s, const char *code_hash, const char *device,
+                             int64_t now_ms, central_code_state_t *state_out);
 static hk_err_t sq_day_events(central_store_t *s, const char *branch, const char *day,
                               central_event_row_t **out, int *n_out);
 static hk_err_t sq_case_get(central_store_t *s, const char *id, cases_case_t *out);
@@ -223,6 +231,8 @@ static const central_store_ops_t sq_ops = {
     .config_put = sq_config_put,
     .config_get = sq_config_get,
     .heartbeat = sq_heartbeat,
+    .enrol_code_put = sq_code_put,
+    .enrol_code_take = sq_code_take,
     .day_events = sq_day_events,
     .case_get = sq_case_get,
     .case_update = sq_case_update,
@@ -284,6 +294,11 @@ static const char *const sql_text[SQL_N] = {
                        " AND (?2 = 0 OR closed = 0) ORDER BY deadline_ms, id",
     [SQL_ALERTS_LIST] = "SELECT " ALERT_COLS " FROM alerts WHERE " BRANCH_FILTER
                         " AND time_ms >= ?2 ORDER BY time_ms DESC, device, seq LIMIT ?3",
+    [SQL_CODE_PUT] = "INSERT INTO enrol_codes(code_hash, device, created_ms, expires_ms, used_ms) "
+                     "VALUES(?1,?2,?3,?4,0)",
+    [SQL_CODE_TAKE] = "UPDATE enrol_codes SET used_ms=?3 WHERE code_hash=?1 AND device=?2 "
+                      "AND used_ms=0 AND expires_ms>?3",
+    [SQL_CODE_GET] = "SELECT used_ms FROM enrol_codes WHERE code_hash=?1 AND device=?2",
 };
 
 /* The whole schema, version 1. */
@@ -368,6 +383,15 @@ static const char schema_v2[] =
     "  time_ms INTEGER NOT NULL"
     ") WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS alerts_time ON alerts(time_ms);";
+
+/* Version 3's addition (PROVISION): enrolment codes, only their SHA-256. */
+static const char schema_v3[] = "CREATE TABLE IF NOT EXISTS enrol_codes("
+                                "  code_hash TEXT PRIMARY KEY,"
+                                "  device TEXT NOT NULL,"
+                                "  created_ms INTEGER NOT NULL,"
+                                "  expires_ms INTEGER NOT NULL,"
+                                "  used_ms INTEGER NOT NULL DEFAULT 0"
+                                ") WITHOUT ROWID;";
 
 /* ---- open -------------------------------------------------------------------- */
 
@@ -985,6 +1009,60 @@ static hk_err_t sq_heartbeat(central_store_t *s, const central_heartbeat_t *hb, 
     return src == SQLITE_DONE ? HK_OK : sq_err(src);
 }
 
+/* ---- enrolment codes (PROVISION) ------------------------------------------------------ */
+
+static hk_err_t sq_code_put(central_store_t *s, const char *code_hash, const char *device,
+                            int64_t now_ms, int64_t expires_ms)
+{
+    sqlite3_stmt *st = stmt((sq_store_t *)s, SQL_CODE_PUT);
+    int src;
+
+    sqlite3_bind_text(st, 1, code_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, device, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now_ms);
+    sqlite3_bind_int64(st, 4, expires_ms);
+    pthread_mutex_lock(&write_mu);
+    src = sqlite3_step(st);
+    sqlite3_reset(st);
+    pthread_mutex_unlock(&write_mu);
+    return src == SQLITE_DONE ? HK_OK : sq_err(src);
+}
+
+/* One conditional UPDATE takes the code (SQLite's write lock makes it
+ * atomic across processes); when it changes nothing, a read says why. */
+static hk_err_t sq_code_take(central_store_t *s, const char *code_hash, const char *device,
+                             int64_t now_ms, central_code_state_t *state_out)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    sqlite3_stmt *st = stmt(q, SQL_CODE_TAKE);
+    int src, changed;
+
+    sqlite3_bind_text(st, 1, code_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, device, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now_ms);
+    pthread_mutex_lock(&write_mu);
+    src = sqlite3_step(st);
+    changed = sqlite3_changes(q->db);
+    sqlite3_reset(st);
+    pthread_mutex_unlock(&write_mu);
+    if(src != SQLITE_DONE)
+        return sq_err(src);
+    if(changed == 1) {
+        *state_out = CENTRAL_CODE_TAKEN;
+        return HK_OK;
+    }
+    st = stmt(q, SQL_CODE_GET);
+    sqlite3_bind_text(st, 1, code_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, device, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    if(src == SQLITE_ROW)
+        *state_out = sqlite3_column_int64(st, 0) > 0 ? CENTRAL_CODE_USED : CENTRAL_CODE_EXPIRED;
+    else if(src == SQLITE_DONE)
+        *state_out = CENTRAL_CODE_UNKNOWN;
+    sqlite3_reset(st);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? HK_OK : sq_err(src);
+}
+
 /* ---- what reports, cases, alerts and the status page read ---------------------------- */
 
 static hk_err_t sq_day_events(central_store_t *s, const char *branch, const char *day,
@@ -1294,8 +1372,10 @@ static hk_err_t migrate(sqlite3 *db, hk_diag_t *diag)
     rc = read_version(db, &ver); /* another connection may have just done it */
     if(rc == HK_OK && ver == 0)
         rc = exec_sql(db, schema_v1, diag);
-    if(rc == HK_OK && ver < SCHEMA_VERSION)
+    if(rc == HK_OK && ver < 2)
         rc = migrate_v2(db, diag);
+    if(rc == HK_OK && ver < 3)
+        rc = exec_sql(db, schema_v3, diag);
     if(rc == HK_OK && ver < SCHEMA_VERSION) {
         snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;", SCHEMA_VERSION);
         rc = exec_sql(db, sql, diag);

@@ -117,10 +117,11 @@ static const char *const error_top_keys[] = { "error", NULL };
 static const char *const error_keys[] = { "code", "message", NULL };
 static const char *const doc_keys[] = { "version", "config", "announcements", NULL };
 static const char *const ann_keys[] = { "id", "zh", "en", "from_ms", "to_ms", NULL };
-static const char *const hb_keys[] = { "device",       "branch",     "version",
-                                       "uptime_s",     "backlog",    "printer",
-                                       "disk_free_mb", "last_error", NULL };
-static const char *const reply_keys[] = { "server_time_ms", NULL };
+static const char *const hb_keys[] = { "device",     "branch",  "version",      "uptime_s",
+                                       "backlog",    "printer", "disk_free_mb", "last_error",
+                                       "compatible", NULL };
+static const char *const reply_keys[] = { "server_time_ms", "update", NULL };
+static const char *const offer_keys[] = { "version", "url", "sha256", NULL };
 static const char *const status_names[] = { "stored", "duplicate" };
 
 /* Public functions --------------------------------------------------------*/
@@ -689,6 +690,10 @@ hk_err_t central_heartbeat_encode(const central_heartbeat_t *hb, char **out, siz
     buf_int(&b, hb->disk_free_mb);
     hk_buf_puts(&b, ",\"last_error\":");
     put_text(&b, hb->last_error, sizeof(hb->last_error) - 1);
+    if(hb->compatible[0]) { /* PROVISION: optional, so older devices still decode */
+        hk_buf_puts(&b, ",\"compatible\":");
+        put_text(&b, hb->compatible, sizeof(hb->compatible) - 1);
+    }
     hk_buf_puts(&b, "}");
     return hk_buf_finish(&b, out, len_out);
 }
@@ -717,6 +722,8 @@ hk_err_t central_heartbeat_decode(const char *text, size_t len, central_heartbea
         rc = get_num(root, "", "disk_free_mb", -1, INT53_MAX, &hb.disk_free_mb, diag);
     if(rc == HK_OK)
         rc = get_text(root, "", "last_error", hb.last_error, sizeof(hb.last_error), diag);
+    if(rc == HK_OK && cJSON_GetObjectItemCaseSensitive(root, "compatible"))
+        rc = get_text(root, "", "compatible", hb.compatible, sizeof(hb.compatible), diag);
     if(rc == HK_OK)
         *out = hb;
     cJSON_Delete(root);
@@ -725,15 +732,40 @@ hk_err_t central_heartbeat_decode(const char *text, size_t len, central_heartbea
 
 hk_err_t central_heartbeat_reply_encode(int64_t server_time_ms, char **out, size_t *len_out)
 {
+    return central_heartbeat_reply_encode_offer(server_time_ms, NULL, out, len_out);
+}
+
+static bool offer_ok(const central_update_offer_t *o)
+{
+    size_t v = strlen(o->version);
+
+    return v > 0 && strspn(o->version, "0123456789.") == v && !strncmp(o->url, "https://", 8) &&
+           hk_json_text_ok(o->url) && strlen(o->sha256) == 64 &&
+           strspn(o->sha256, "0123456789abcdef") == 64;
+}
+
+hk_err_t central_heartbeat_reply_encode_offer(int64_t server_time_ms,
+                                              const central_update_offer_t *offer, char **out,
+                                              size_t *len_out)
+{
     hk_buf_t b = { 0 };
 
     if(out)
         *out = NULL;
-    if(!out || server_time_ms < 0 || server_time_ms > INT53_MAX)
+    if(!out || server_time_ms < 0 || server_time_ms > INT53_MAX || (offer && !offer_ok(offer)))
         return HK_ERR_INVALID;
     hk_buf_reserve(&b, 48);
     hk_buf_puts(&b, "{\"server_time_ms\":");
     buf_int(&b, server_time_ms);
+    if(offer) {
+        hk_buf_puts(&b, ",\"update\":{\"version\":");
+        put_text(&b, offer->version, sizeof(offer->version) - 1);
+        hk_buf_puts(&b, ",\"url\":");
+        put_text(&b, offer->url, sizeof(offer->url) - 1);
+        hk_buf_puts(&b, ",\"sha256\":");
+        put_text(&b, offer->sha256, sizeof(offer->sha256) - 1);
+        hk_buf_puts(&b, "}");
+    }
     hk_buf_puts(&b, "}");
     return hk_buf_finish(&b, out, len_out);
 }
@@ -741,18 +773,74 @@ hk_err_t central_heartbeat_reply_encode(int64_t server_time_ms, char **out, size
 hk_err_t central_heartbeat_reply_decode(const char *text, size_t len, int64_t *server_time_ms_out,
                                         hk_diag_t *diag)
 {
+    central_update_offer_t offer;
+    bool has = false;
+
+    return central_heartbeat_reply_decode_offer(text, len, server_time_ms_out, &offer, &has, diag);
+}
+
+hk_err_t central_heartbeat_reply_decode_offer(const char *text, size_t len,
+                                              int64_t *server_time_ms_out,
+                                              central_update_offer_t *offer_out,
+                                              bool *has_offer_out, hk_diag_t *diag)
+{
+    central_update_offer_t o;
+    const cJSON *up;
     cJSON *root = NULL;
     int64_t v = 0;
     hk_err_t rc;
 
-    rc = decode_begin(server_time_ms_out != NULL, text, len, CENTRAL_SMALL_MAX_BYTES,
-                      SMALL_MAX_DEPTH, reply_keys, &root, diag);
+    memset(&o, 0, sizeof(o));
+    rc = decode_begin(server_time_ms_out != NULL && offer_out && has_offer_out, text, len,
+                      CENTRAL_SMALL_MAX_BYTES, SMALL_MAX_DEPTH, reply_keys, &root, diag);
     if(rc == HK_OK)
         rc = get_num(root, "", "server_time_ms", 0, INT53_MAX, &v, diag);
-    if(rc == HK_OK)
+    up = root ? cJSON_GetObjectItemCaseSensitive(root, "update") : NULL;
+    if(rc == HK_OK && up) {
+        if(!cJSON_IsObject(up)) {
+            hk_diag_set(diag, "update: expected an object");
+            rc = HK_ERR_INVALID;
+        }
+        if(rc == HK_OK)
+            rc = hk_json_check_keys(up, "update", offer_keys, diag);
+        if(rc == HK_OK)
+            rc = get_text(up, "update", "version", o.version, sizeof(o.version), diag);
+        if(rc == HK_OK)
+            rc = get_text(up, "update", "url", o.url, sizeof(o.url), diag);
+        if(rc == HK_OK)
+            rc = get_text(up, "update", "sha256", o.sha256, sizeof(o.sha256), diag);
+        if(rc == HK_OK && !offer_ok(&o)) {
+            hk_diag_set(diag, "update: expected a version of digits and dots, an https:// url "
+                              "and a sha256 of 64 lower-case hex digits");
+            rc = HK_ERR_INVALID;
+        }
+    }
+    if(rc == HK_OK) {
         *server_time_ms_out = v;
+        *has_offer_out = up != NULL;
+        if(up)
+            *offer_out = o;
+    }
     cJSON_Delete(root);
     return rc;
+}
+
+int central_version_cmp(const char *a, const char *b)
+{
+    while((*a >= '0' && *a <= '9') || (*b >= '0' && *b <= '9')) {
+        unsigned long long x = 0, y = 0;
+        while(*a >= '0' && *a <= '9' && x < 1000000000ULL)
+            x = x * 10 + (unsigned)(*a++ - '0');
+        while(*b >= '0' && *b <= '9' && y < 1000000000ULL)
+            y = y * 10 + (unsigned)(*b++ - '0');
+        if(x != y)
+            return x < y ? -1 : 1;
+        if(*a == '.')
+            a++;
+        if(*b == '.')
+            b++;
+    }
+    return 0;
 }
 
 bool central_parse_retry_after(const char *value, int64_t now_s, int *secs_out)

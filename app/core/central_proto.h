@@ -238,7 +238,19 @@ typedef struct central_heartbeat {
     char printer[24];     /* "ok", "paper_out", "offline", "none", ... */
     int64_t disk_free_mb; /* -1 unknown */
     char last_error[CENTRAL_TEXT_LEN];
+    /* PROVISION: the device's RAUC compatible ("hallkiosk-aarch64"); ""
+     * = not sent (optional on the wire): no update is announced to it */
+    char compatible[64];
 } central_heartbeat_t;
+
+/* PROVISION: an update bundle head office announces in the heartbeat's
+ * answer ("update":{"version","url","sha256"}) to a device of that
+ * compatible string reporting an older version. */
+typedef struct central_update_offer {
+    char version[32];          /* digits and dots */
+    char url[CONFIG_PATH_LEN]; /* https:// */
+    char sha256[65];           /* of the bundle file, lower-case hex */
+} central_update_offer_t;
 
 /**
  * Encode a heartbeat (the device side). Free text (version, printer,
@@ -252,9 +264,34 @@ hk_err_t central_heartbeat_encode(const central_heartbeat_t *hb, char **out, siz
 hk_err_t central_heartbeat_decode(const char *text, size_t len, central_heartbeat_t *out,
                                   hk_diag_t *diag);
 
+/**
+ * The heartbeat's answer with an update announced (the server side):
+ * {"server_time_ms":N,"update":{"version","url","sha256"}}.
+ * @param offer  NULL = none (the plain answer).
+ */
+hk_err_t central_heartbeat_reply_encode_offer(int64_t server_time_ms,
+                                              const central_update_offer_t *offer, char **out,
+                                              size_t *len_out);
+/**
+ * Decode the heartbeat's answer with its optional update (the client side).
+ * @param offer_out  filled when *has_offer_out; the url must be https:// and
+ *                   the sha256 64 lower-case hex digits, else HK_ERR_INVALID.
+ */
+hk_err_t central_heartbeat_reply_decode_offer(const char *text, size_t len,
+                                              int64_t *server_time_ms_out,
+                                              central_update_offer_t *offer_out,
+                                              bool *has_offer_out, hk_diag_t *diag);
+/**
+ * Compare two versions of digits and dots numerically, segment by segment
+ * ("0.9.0" < "0.9.0.1" < "0.10"); anything after the digits and dots of
+ * either ("0.9.0-dev") is ignored. <0, 0, >0.
+ */
+int central_version_cmp(const char *a, const char *b);
+
 /** Encode the heartbeat's answer {"server_time_ms":N} (the server side). */
 hk_err_t central_heartbeat_reply_encode(int64_t server_time_ms, char **out, size_t *len_out);
-/** Decode the heartbeat's answer (the client side); HK_ERR_INVALID otherwise. */
+/** Decode the heartbeat's answer (the client side; an "update" is accepted
+ *  and dropped); HK_ERR_INVALID otherwise. */
 hk_err_t central_heartbeat_reply_decode(const char *text, size_t len, int64_t *server_time_ms_out,
                                         hk_diag_t *diag);
 

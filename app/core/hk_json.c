@@ -371,3 +371,27 @@ int64_t hk_json_int_of(const cJSON *obj, const char *key, int64_t dflt)
         return dflt;
     return (int64_t)it->valuedouble;
 }
+
+hk_err_t hk_json_parse_object(const char *text, size_t len, const hk_json_limits_t *lim,
+                              const char *const *allowed, cJSON **out, hk_diag_t *diag)
+{
+    cJSON *root = NULL;
+    hk_err_t rc;
+
+    *out = NULL;
+    rc = hk_json_parse(text, len, lim, &root, diag);
+    if(rc != HK_OK)
+        return rc;
+    if(!cJSON_IsObject(root)) {
+        hk_diag_set(diag, "expected a JSON object");
+        rc = HK_ERR_INVALID;
+    } else {
+        rc = hk_json_check_keys(root, "", allowed, diag);
+    }
+    if(rc != HK_OK) {
+        cJSON_Delete(root);
+        return rc;
+    }
+    *out = root;
+    return HK_OK;
+}

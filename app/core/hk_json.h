@@ -78,6 +78,16 @@ hk_err_t hk_json_check_keys(const cJSON *obj, const char *path, const char *cons
                             hk_diag_t *diag);
 
 /**
+ * hk_json_parse() of a document that must be one JSON object with only
+ * the allowed top-level keys (hk_json_check_keys at path ""): "expected a
+ * JSON object", "zzz: unknown key". (PROVISION: the enrolment bodies and
+ * provision.json share it.)
+ * @param out  the tree on HK_OK (cJSON_Delete it), NULL otherwise.
+ */
+hk_err_t hk_json_parse_object(const char *text, size_t len, const hk_json_limits_t *lim,
+                              const char *const *allowed, cJSON **out, hk_diag_t *diag);
+
+/**
  * Length of the strict UTF-8 sequence at s (1..4 bytes), or 0 when there
  * is none: an overlong form, a surrogate, > U+10FFFF, a bad continuation
  * byte, or a sequence longer than avail.

@@ -179,6 +179,7 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_BACK, "back") \
     X(I18N_HOME, "home") \
     X(I18N_CENTRAL_OFFLINE, "central_offline") \
+    X(I18N_HUB_OFFLINE, "hub_offline") \
     X(I18N_YOUR_NUMBER, "your_number") \
     X(I18N_AHEAD_D, "ahead_d") \
     X(I18N_AHEAD_NONE, "ahead_none") \

@@ -30,8 +30,11 @@ typedef enum mailbox_kind {
                                  (its owner's type, e.g. the hub's LAN
                                  requests); payload_free must complete it
                                  as refused if it is freed unhandled */
-    MAILBOX_VOICE             /* tag = announcement tag, rc, i64 = voice_event_t
+    MAILBOX_VOICE,            /* tag = announcement tag, rc, i64 = voice_event_t
                                  (the hall board's announcer, platform/audio) */
+    MAILBOX_LINK_CHANGED      /* i64 = 1: the hub's event stream is up, 0: it is
+                                 down (a LAN client's branch, posted on each
+                                 change and on the first failed connect) */
 } mailbox_kind_t;
 
 typedef struct mailbox_msg {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hk_mem.h"
 
@@ -109,4 +110,28 @@ hk_err_t paths_read_file(const char *path, size_t cap, const char *what, char **
     if(len_out)
         *len_out = n;
     return HK_OK;
+}
+
+hk_err_t paths_installed_asset(const char *name, char *buf, unsigned size)
+{
+    char exe[CONFIG_PATH_LEN * 2];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash;
+    int w;
+
+    if(n <= 0 || (size_t)n >= sizeof(exe) - 1)
+        return HK_ERR_NOT_FOUND;
+    exe[n] = '\0';
+    slash = strrchr(exe, '/'); /* PREFIX/bin/PROGRAM -> PREFIX/bin */
+    if(!slash)
+        return HK_ERR_NOT_FOUND;
+    *slash = '\0';
+    slash = strrchr(exe, '/'); /* PREFIX/bin -> PREFIX */
+    if(!slash || strcmp(slash, "/bin") != 0)
+        return HK_ERR_NOT_FOUND;
+    *slash = '\0';
+    w = snprintf(buf, size, "%s/share/hallkiosk/%s", exe, name);
+    if(w < 0 || (unsigned)w >= size)
+        return HK_ERR_INVALID;
+    return access(buf, R_OK) == 0 ? HK_OK : HK_ERR_NOT_FOUND;
 }

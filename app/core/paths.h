@@ -16,6 +16,19 @@
  */
 hk_err_t paths_data_dir(const config_t *cfg, char *buf, unsigned size, hk_diag_t *diag);
 
+/**
+ * The installed copy of a shipped asset (PKG, issue 9.2): PREFIX/share/
+ * hallkiosk/NAME when the running program is PREFIX/bin/PROGRAM (the
+ * package: /usr/bin/hallkiosk finds /usr/share/hallkiosk/NAME) and that path
+ * exists. A program run from its build tree is not in a bin/ directory, so
+ * it keeps the build tree's assets (the defaults CMake compiles in).
+ * @param name  relative to the asset directory ("voice", "faq/faq.json").
+ * @param buf   receives the path on HK_OK.
+ * @return HK_OK; HK_ERR_NOT_FOUND (not installed, or no such asset);
+ *         HK_ERR_INVALID (buf too small).
+ */
+hk_err_t paths_installed_asset(const char *name, char *buf, unsigned size);
+
 /** Join dir and name unless name is absolute. HK_ERR_INVALID if too long. */
 hk_err_t paths_resolve(const char *dir, const char *name, char *buf, unsigned size);
 

@@ -78,6 +78,7 @@ typedef struct branch_lan {
     bool worker_started, stream_started, importer_started;
     atomic_bool stop;
     atomic_bool stream_up;
+    atomic_int link_told; /* what the screens were told: -1 nothing yet, 0 down, 1 up */
     atomic_int pending;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -669,6 +670,12 @@ static void stream_state(void *user, bool connected)
     branch_lan_t *bl = user;
 
     atomic_store(&bl->stream_up, connected);
+    /* the screens hear of each change, and of the first failed connect
+     * (a board started while its hub is away says so at once); a refused
+     * post leaves link_told as it was, so the next attempt tries again */
+    if(atomic_load(&bl->link_told) != (int)connected &&
+       mailbox_post_simple(bl->mb, MAILBOX_LINK_CHANGED, 0, HK_OK, connected ? 1 : 0) == HK_OK)
+        atomic_store(&bl->link_told, (int)connected);
     if(connected) {
         mark_up(bl);
         pthread_mutex_lock(&bl->mu);
@@ -1279,6 +1286,7 @@ hk_err_t branch_lan_create(const config_t *cfg, const char *hub_url, const char 
     bl->mb = mb;
     atomic_init(&bl->stop, false);
     atomic_init(&bl->stream_up, false);
+    atomic_init(&bl->link_told, -1);
     atomic_init(&bl->pending, -1);
     atomic_init(&bl->hub_gen, 0);
     atomic_init(&bl->doc_refused, 0);

@@ -76,6 +76,7 @@
 #include "paths.h"
 #include "runloop.h"
 #include "store.h"
+#include "watchdog.h"
 
 enum { T_DAY = 0, T_RATING, T_CHECKPOINT, T_CONFIG };
 
@@ -854,6 +855,9 @@ int hub_run(hub_t *h)
     runloop_timer_at(h->rl, T_CONFIG, hub_mono(h) + HUB_CONFIG_POLL_MS);
     hk_log_info("hub", "branch %s: hub running%s", h->cfg.branch_id,
                 h->lan ? "" : " (no LAN API: neither --listen nor hub.listen)");
+    /* the LAN API listens since hub_create: hallkiosk-hub.service is up */
+    watchdog_notify(h->lan ? "READY=1\nSTATUS=hub: serving the LAN API"
+                           : "READY=1\nSTATUS=hub: running without a LAN API");
     rc = runloop_run(h->rl);
     lan_shutdown(h);
     /* the signal thread ended after posting QUIT; a stop from elsewhere

@@ -46,6 +46,7 @@
 #include "paths.h"
 #include "store.h"
 #include "submission.h"
+#include "updater.h"
 
 #define LOG_MOD       "sync"
 #define FILE_PATH_CAP (CONFIG_PATH_LEN + 32)
@@ -183,6 +184,9 @@ static hk_err_t status_encode(const sync_status_t *st, char **out)
     ok = ok && cJSON_AddStringToObject(o, "content_version", st->content_version);
     ok = ok && cJSON_AddStringToObject(o, "content_etag", st->content_etag);
     ok = ok && cJSON_AddBoolToObject(o, "content_refused", st->content_refused);
+    ok = ok && cJSON_AddStringToObject(o, "update_version", st->update_version);
+    ok = ok && cJSON_AddStringToObject(o, "update_url", st->update_url);
+    ok = ok && cJSON_AddStringToObject(o, "update_sha256", st->update_sha256);
     *out = ok ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     return *out ? HK_OK : HK_ERR_NOMEM;
@@ -233,6 +237,9 @@ static hk_err_t status_decode(const char *text, size_t len, sync_status_t *st, h
     get_text(o, "content_version", st->content_version, sizeof(st->content_version));
     get_text(o, "content_etag", st->content_etag, sizeof(st->content_etag));
     st->content_refused = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "content_refused"));
+    get_text(o, "update_version", st->update_version, sizeof(st->update_version));
+    get_text(o, "update_url", st->update_url, sizeof(st->update_url));
+    get_text(o, "update_sha256", st->update_sha256, sizeof(st->update_sha256));
     cJSON_Delete(o);
     return HK_OK;
 }
@@ -616,8 +623,30 @@ static outcome_t do_content(sync_t *s)
 
 /* ---- heartbeat ------------------------------------------------------------- */
 
+/* PROVISION: keep head office's update announcement in the status (the
+ * updater reads it from sync-status.json); a change is logged. */
+static void record_offer(sync_t *s, const central_update_offer_t *offer)
+{
+    bool changed;
+
+    pthread_mutex_lock(&s->mu);
+    changed = offer ? strcmp(s->st.update_sha256, offer->sha256) != 0 : s->st.update_sha256[0];
+    if(offer) {
+        memcpy(s->st.update_version, offer->version, sizeof(s->st.update_version));
+        memcpy(s->st.update_url, offer->url, sizeof(s->st.update_url));
+        memcpy(s->st.update_sha256, offer->sha256, sizeof(s->st.update_sha256));
+    } else {
+        s->st.update_version[0] = s->st.update_url[0] = s->st.update_sha256[0] = '\0';
+    }
+    pthread_mutex_unlock(&s->mu);
+    if(changed && offer)
+        hk_log_info(LOG_MOD, "head office announces update %s", offer->version);
+}
+
 static outcome_t do_heartbeat(sync_t *s)
 {
+    central_update_offer_t offer;
+    bool has_offer = false;
     central_heartbeat_t hb;
     central_resp_t r;
     struct statvfs vfs;
@@ -642,6 +671,7 @@ static outcome_t do_heartbeat(sync_t *s)
     hb.backlog = s->st.backlog;
     snprintf(hb.last_error, sizeof(hb.last_error), "%s", s->st.last_error);
     pthread_mutex_unlock(&s->mu);
+    updater_compatible(hb.compatible, sizeof(hb.compatible)); /* PROVISION */
     rc = central_heartbeat_encode(&hb, &body, &len);
     if(rc != HK_OK) {
         set_error(s, "heartbeat: cannot encode: %s", hk_err_str(rc));
@@ -660,9 +690,12 @@ static outcome_t do_heartbeat(sync_t *s)
         o = answer_outcome(r.status);
         describe_error(&r, why, sizeof(why));
         set_error(s, "heartbeat: %s", why);
-    } else if(central_heartbeat_reply_decode(r.body, r.len, &server_ms, &d) != HK_OK) {
+    } else if(central_heartbeat_reply_decode_offer(r.body, r.len, &server_ms, &offer, &has_offer,
+                                                   &d) != HK_OK) {
         set_error(s, "heartbeat: not an answer: %s", d.msg);
         o = OUT_RETRY;
+    } else {
+        record_offer(s, has_offer ? &offer : NULL);
     }
     central_resp_free(&r);
     return o;

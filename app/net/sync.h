@@ -87,6 +87,11 @@ typedef struct sync_status {
     char content_version[FAQ_VERSION_LEN]; /* of the last saved bundle; "" = none */
     char content_etag[CENTRAL_ETAG_LEN];
     bool content_refused; /* the last bundle was refused (last_error says why) */
+    /* PROVISION: the update head office announced in its last heartbeat
+     * answer ("" = none); the updater (app/net/updater.h) acts on it */
+    char update_version[32];
+    char update_url[CONFIG_PATH_LEN];
+    char update_sha256[65];
 } sync_status_t;
 
 /**

@@ -502,6 +502,13 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
             said(b);
         break;
     case MAILBOX_CONFIG_CHANGED: apply_config(b); break;
+    case MAILBOX_LINK_CHANGED:
+        if(b->model.hub_offline != (msg->i64 == 0)) {
+            b->model.hub_offline = msg->i64 == 0;
+            hk_log_info("board", "hub %s", msg->i64 ? "reachable again" : "unreachable");
+            changed(b);
+        }
+        break;
     default: break;
     }
     mailbox_msg_free(msg);

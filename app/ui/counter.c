@@ -880,6 +880,13 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
         break;
     case MAILBOX_JOURNAL_ADVANCED: request_snapshot(c); break;
     case MAILBOX_CONFIG_CHANGED: apply_config(c); break;
+    case MAILBOX_LINK_CHANGED:
+        if(c->model.hub_offline != (msg->i64 == 0)) {
+            c->model.hub_offline = msg->i64 == 0;
+            hk_log_info("counter", "hub %s", msg->i64 ? "reachable again" : "unreachable");
+            ui_loop_invalidate(c->loop);
+        }
+        break;
     default: break;
     }
     mailbox_msg_free(msg);

@@ -579,12 +579,18 @@ static void submit_open(kiosk_t *k, int category, const char *origin);
 static void faq_load(kiosk_t *k)
 {
     const char *dir = k->o.faq_dir, *env = getenv("HK_FAQ_DIR");
+    char installed[CONFIG_PATH_LEN * 2];
     hk_diag_t diag;
     hk_err_t rc;
     bool pushed = false;
 
+    if(!dir && env && env[0])
+        dir = env;
+    /* the package's /usr/share/hallkiosk/faq, else the build tree's */
+    if(!dir && paths_installed_asset("faq", installed, sizeof(installed)) == HK_OK)
+        dir = installed;
     if(!dir)
-        dir = env && env[0] ? env : HK_FAQ_DIR_DEFAULT;
+        dir = HK_FAQ_DIR_DEFAULT;
     {
         const char *ids[CONFIG_MAX_SERVICES];
         int i;

@@ -207,6 +207,8 @@ typedef struct ui_model {
     const void *role_view;
     uint64_t role_gen;
     bool central_offline; /* head office unreachable: the header says so, discreetly */
+    bool hub_offline;     /* a LAN client's hub unreachable (MAILBOX_LINK_CHANGED): the
+                             board's header and the counter's state pill say so */
     int kb_h;             /* pixels the keyboard overlay covers at the bottom (0 = closed),
                              set by the loop: screens lay out above it */
     /* FAQ/triage (issue 8, helper UI) */

@@ -30,6 +30,11 @@
  *   redraw at least every N ms of real time, so the intervals between
  *   lines say how long the UI thread went without presenting (a blocked
  *   UI thread shows as a long one). docs/architecture.md, "Frame log".
+ *   Service watchdog (platform/watchdog): READY=1 after the first
+ *   presented frame and WATCHDOG=1 after later ones, all from presented();
+ *   under a watchdog the loop also presents at least every keepalive_ms
+ *   (WatchdogSec/2) of real time, so an idle screen keeps feeding it and a
+ *   hung loop stops (one full redraw every few seconds, ~1 ms).
  *   Invariants: the top of the stack is a registered screen; only this
  *   thread touches screens, overlay and model.
  */
@@ -45,6 +50,7 @@
 #include "hk_mem.h"
 #include "ime.h"
 #include "paths.h"
+#include "watchdog.h"
 
 #define DEFAULT_MAILBOX 256
 
@@ -70,9 +76,12 @@ struct ui_loop {
     bool dirty;
     int64_t guard_until_ms;
     int frames;
-    FILE *frame_log;    /* HK_FRAME_LOG; NULL = off */
-    int probe_ms;       /* HK_FRAME_PROBE_MS; 0 = off */
-    int64_t next_probe; /* real monotonic ms */
+    FILE *frame_log;        /* HK_FRAME_LOG; NULL = off */
+    int probe_ms;           /* HK_FRAME_PROBE_MS; 0 = off */
+    int64_t next_probe;     /* real monotonic ms */
+    watchdog_t *wd;         /* the service manager's watchdog (a no-op without one) */
+    int64_t keepalive_ms;   /* present at least this often; 0 = no watchdog */
+    int64_t next_keepalive; /* real monotonic ms */
 };
 
 /* Real monotonic ms (the loop's own clock may be a stepped one). */
@@ -170,9 +179,12 @@ hk_err_t ui_loop_create(const ui_loop_opts_t *o, const ui_controller_t *ctl, ui_
     h.on_message = rl_message;
     h.on_timer = rl_timer;
     frame_log_open(l);
-    rc = runloop_create(&h, o->mailbox_capacity > 0 ? o->mailbox_capacity : DEFAULT_MAILBOX,
-                        wake_display, o->display, &l->rl);
+    rc = watchdog_create("hallkiosk", &l->wd);
+    if(rc == HK_OK)
+        rc = runloop_create(&h, o->mailbox_capacity > 0 ? o->mailbox_capacity : DEFAULT_MAILBOX,
+                            wake_display, o->display, &l->rl);
     if(rc != HK_OK) {
+        watchdog_destroy(l->wd);
         if(l->frame_log)
             fclose(l->frame_log);
         ime_destroy(l->ime);
@@ -190,6 +202,7 @@ void ui_loop_destroy(ui_loop_t *l)
     if(!l)
         return;
     runloop_destroy(l->rl);
+    watchdog_destroy(l->wd);
     if(l->frame_log)
         fclose(l->frame_log);
     ime_destroy(l->ime);
@@ -561,6 +574,10 @@ static void presented(ui_loop_t *l)
     }
     if(l->frames++ == 0)
         first_frame_log(l);
+    /* the one place that proves the loop draws: feed the service watchdog */
+    watchdog_frame_presented(l->wd);
+    if(l->keepalive_ms)
+        l->next_keepalive = real_mono_ms() + l->keepalive_ms;
     if(l->c.after_present)
         l->c.after_present(l->c.ctl);
     keyboard_after_present(l);
@@ -600,6 +617,19 @@ static ui_src_result_t display_next(void *impl, ui_loop_t *l, int64_t deadline_m
     return UI_SRC_EVENT;
 }
 
+/* The input wait ends by the next keepalive frame (real time, turned into
+ * the loop's clock) when a service watchdog is on. */
+static int64_t keepalive_deadline(ui_loop_t *l, int64_t deadline_ms)
+{
+    int64_t left, at;
+
+    if(!l->keepalive_ms)
+        return deadline_ms;
+    left = l->next_keepalive - real_mono_ms();
+    at = ui_loop_mono(l) + (left > 0 ? left : 0);
+    return deadline_ms == RUNLOOP_NEVER || at < deadline_ms ? at : deadline_ms;
+}
+
 int ui_loop_run(ui_loop_t *l, const ui_input_source_t *src)
 {
     static const ui_input_source_t display_src = { NULL, display_next };
@@ -608,6 +638,7 @@ int ui_loop_run(ui_loop_t *l, const ui_input_source_t *src)
 
     if(!src)
         src = &display_src;
+    l->keepalive_ms = watchdog_keepalive_ms(l->wd);
     /* the first frame goes up before anything that can be slow */
     ui_loop_frame(l, true);
     hk_diag_clear(&diag);
@@ -625,11 +656,13 @@ int ui_loop_run(ui_loop_t *l, const ui_input_source_t *src)
             l->dirty = true; /* the frame probe: present even with no change */
             l->next_probe = real_mono_ms() + l->probe_ms;
         }
+        if(l->keepalive_ms && real_mono_ms() >= l->next_keepalive)
+            l->dirty = true; /* nothing changed for WatchdogSec/2: present anyway */
         ui_loop_pump(l);
         if(runloop_quitting(l->rl))
             break;
         memset(&ev, 0, sizeof(ev));
-        r = src->next(src->impl, l, runloop_next_deadline(l->rl), &ev);
+        r = src->next(src->impl, l, keepalive_deadline(l, runloop_next_deadline(l->rl)), &ev);
         if(r == UI_SRC_END)
             break;
         if(r == UI_SRC_EVENT)

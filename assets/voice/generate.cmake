@@ -3,7 +3,8 @@
 # 22050 Hz mono S16), or synthesised for voice "chime". Run by the build:
 #   cmake -DMANIFEST=... -DOUT_DIR=... -DESPEAK=... -DVOICEGEN=... -P generate.cmake
 # and, for the kiosk's voice guidance, -DGUIDE=guide.tsv -DI18N_DIR=assets/i18n
-# -DTRIAGE=assets/faq/triage.json.
+# -DTRIAGE=assets/faq/triage.json
+# (-DVOICEGEN_RUN=qemu-aarch64 in a cross build: voicegen is the target's)
 # The pack is rebuilt whole when the manifest, this script or voicegen change.
 file(MAKE_DIRECTORY "${OUT_DIR}")
 set(count 0)
@@ -14,7 +15,7 @@ set(count 0)
 function(make_clip name voice text soft)
   set(out "${OUT_DIR}/${name}.wav")
   if(voice STREQUAL "chime")
-    execute_process(COMMAND "${VOICEGEN}" chime "${out}" RESULT_VARIABLE rc)
+    execute_process(COMMAND ${VOICEGEN_RUN} "${VOICEGEN}" chime "${out}" RESULT_VARIABLE rc)
   else()
     # Debian 12's plain "cmn" voice reads 号, 请, 口 as English spellings of
     # their pinyin (its phonemes then switch to "(en)"); refuse any clip that
@@ -40,7 +41,7 @@ function(make_clip name voice text soft)
     execute_process(COMMAND "${ESPEAK}" -v "${voice}" -s ${speed} -w "${raw}" "${text}"
                     RESULT_VARIABLE rc)
     if(rc EQUAL 0)
-      execute_process(COMMAND "${VOICEGEN}" tidy "${raw}" "${out}" RESULT_VARIABLE rc)
+      execute_process(COMMAND ${VOICEGEN_RUN} "${VOICEGEN}" tidy "${raw}" "${out}" RESULT_VARIABLE rc)
     endif()
     file(REMOVE "${raw}")
   endif()

@@ -7,12 +7,14 @@
  */
 #include "voice_pack.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hk_log.h"
 #include "hk_mem.h"
+#include "paths.h"
 #include "wav.h"
 
 #ifndef HK_VOICE_DIR_DEFAULT
@@ -190,11 +192,24 @@ const char *voice_pack_name(const voice_pack_t *vp, const char *name)
     return c ? c->name : NULL;
 }
 
+static char installed_dir[1024]; /* "" = not installed */
+static pthread_once_t installed_once = PTHREAD_ONCE_INIT;
+
+static void find_installed(void)
+{
+    if(paths_installed_asset("voice", installed_dir, sizeof(installed_dir)) != HK_OK)
+        installed_dir[0] = '\0';
+}
+
 const char *voice_pack_default_dir(void)
 {
     const char *env = getenv("HK_VOICE_DIR");
 
-    return env && *env ? env : HK_VOICE_DIR_DEFAULT;
+    if(env && *env)
+        return env;
+    /* the package's /usr/share/hallkiosk/voice, else the build's */
+    (void)pthread_once(&installed_once, find_installed); /* cannot fail once initialised */
+    return installed_dir[0] ? installed_dir : HK_VOICE_DIR_DEFAULT;
 }
 
 /* ~100 clips: a linear scan per clip is cheaper than keeping an index. */

@@ -59,7 +59,9 @@ hk_err_t voice_pack_measure(const voice_pack_t *vp, const announce_t *a, size_t 
 hk_err_t voice_pack_render(const voice_pack_t *vp, const announce_t *a, int16_t **pcm, size_t *n);
 
 /**
- * $HK_VOICE_DIR when set, else the pack the build generated (build/voice).
+ * $HK_VOICE_DIR when set, else the installed pack when the program is
+ * installed (/usr/share/hallkiosk/voice, paths_installed_asset), else the
+ * pack the build generated (build/voice). Any thread.
  * @return a string valid for the process's life.
  */
 const char *voice_pack_default_dir(void);

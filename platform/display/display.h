@@ -49,6 +49,10 @@ typedef struct display_cfg {
      * in the turned size: a 1920x1080 panel turned 90 is a 1080x1920 gfx. */
     int rotation;
     const char *title;
+    /* hallkiosk --kiosk-lockdown (platform/lockdown): closing the window
+     * (Alt+F4 under a window manager, the last window's SDL_QUIT) does
+     * nothing; SIGTERM still quits */
+    bool lockdown;
 } display_cfg_t;
 
 typedef enum display_ev_type {

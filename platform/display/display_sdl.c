@@ -88,6 +88,7 @@ struct display {
 static struct {
     int users;
     Uint32 wake_event;
+    bool lockdown;                 /* display_cfg_t.lockdown of the first display */
     display_t *list[MAX_DISPLAYS]; /* in creation order */
     int n;
 } sys;
@@ -116,6 +117,8 @@ static hk_err_t sys_up(display_mode_t mode, hk_diag_t *diag)
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
     /* a kiosk that loses focus to nothing must not minimise itself */
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    /* lockdown: closing the last window is no way out (SIGTERM still is) */
+    SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, sys.lockdown ? "0" : "1");
     if(SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
         hk_diag_set(diag, "display: SDL_Init: %s", SDL_GetError());
         return HK_ERR_HW;
@@ -269,6 +272,8 @@ hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t *
         else
             mode = have_window_system() ? DISPLAY_MODE_WINDOW : DISPLAY_MODE_OFFSCREEN;
     }
+    if(sys.users == 0)
+        sys.lockdown = cfg->lockdown;
     rc = sys_up(mode, diag);
     if(rc != HK_OK)
         return rc;
@@ -536,7 +541,11 @@ static bool translate(display_t *d, const SDL_Event *e, display_event_t *ev)
         case SDL_WINDOWEVENT_EXPOSED:
         case SDL_WINDOWEVENT_RESTORED:
         case SDL_WINDOWEVENT_SHOWN: ev->type = DISPLAY_EV_EXPOSE; break;
-        case SDL_WINDOWEVENT_CLOSE: ev->type = DISPLAY_EV_CLOSE; break;
+        case SDL_WINDOWEVENT_CLOSE:
+            if(sys.lockdown)
+                return false; /* Alt+F4 on a kiosk: nothing happens */
+            ev->type = DISPLAY_EV_CLOSE;
+            break;
         default: return false;
         }
         ev->w = d->gfx.width;

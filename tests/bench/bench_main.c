@@ -7,14 +7,14 @@
  *
  * usage: hk_bench [--hallkiosk PATH] [--source-dir DIR] [--work-dir DIR]
  *                 [--runs N] [--idle-s N] [--frames N] [--tickets N]
- *                 [--central-events N]
- *                 [process] [redraw] [ticket] [hub] [central-ingest]
- *                 [central-drain] [central-http-ingest] [central-fleet] [central-fleet-5x]
- *                 [ime] [faq-search] [faq-scroll]
+ *                 [--central-events N] [PART...]
+ * The parts are the table `parts` below (hk_bench --help lists them).
  */
 #include "bench.h"
 
 #include <dirent.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,14 +35,76 @@ static void usage(FILE *f);
 static void print_table(const bench_table_t *t);
 static int rm_tree(const char *path, int depth);
 
+static void fleet_60x(const bench_opts_t *o, bench_table_t *t)
+{
+    bench_central_fleet(o, t, 60);
+}
+
+static void fleet_5x(const bench_opts_t *o, bench_table_t *t)
+{
+    bench_central_fleet(o, t, 5); /* the outage compressed 5x, not 60x (~5 min) */
+}
+
+/* The parts, in the order they run; a part added here is one line. */
+static const struct part {
+    const char *name;
+    void (*run)(const bench_opts_t *o, bench_table_t *t);
+} parts[] = {
+    { "process", bench_process },
+    { "redraw", bench_redraw },
+    { "faq-scroll", bench_faq_scroll },
+    { "ticket", bench_ticket },
+    { "hub", bench_hub },
+    { "central-ingest", bench_central },
+    { "central-drain", bench_central_drain },
+    { "central-http-ingest", bench_central_http },
+    { "central-fleet", fleet_60x },
+    { "central-fleet-5x", fleet_5x },
+    { "ime", bench_ime },
+    { "faq-search", bench_faq_search },
+};
+#define N_PARTS (sizeof(parts) / sizeof(parts[0]))
+
+/* Options taking a number: --name N into the int at its offset. */
+static const struct num_opt {
+    const char *name;
+    size_t off;
+} num_opts[] = {
+    { "--runs", offsetof(bench_opts_t, startup_runs) },
+    { "--idle-s", offsetof(bench_opts_t, idle_s) },
+    { "--frames", offsetof(bench_opts_t, redraw_frames) },
+    { "--tickets", offsetof(bench_opts_t, tickets) },
+    { "--central-events", offsetof(bench_opts_t, central_events) },
+};
+
+static int part_index(const char *name)
+{
+    size_t k;
+
+    for(k = 0; k < N_PARTS; k++)
+        if(!strcmp(parts[k].name, name))
+            return (int)k;
+    return -1;
+}
+
+static int *num_opt_field(bench_opts_t *o, const char *name)
+{
+    size_t k;
+
+    for(k = 0; k < sizeof(num_opts) / sizeof(num_opts[0]); k++)
+        if(!strcmp(num_opts[k].name, name))
+            return (int *)(void *)((char *)o + num_opts[k].off);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     static bench_table_t table;
     bench_opts_t o;
     char hk[1024], work[1024];
-    int i, want_process = 0, want_redraw = 0, want_ticket = 0, want_hub = 0, want_central = 0;
-    int want_drain = 0, want_http = 0, want_fleet = 0, want_ime = 0, want_faq = 0;
-    int want_faq_scroll = 0; /* FAQ/triage (issue 8, UI) */
+    bool want[N_PARTS] = { false }, any = false;
+    int i, k, *num;
+    size_t p;
 
     memset(&o, 0, sizeof(o));
     snprintf(hk, sizeof(hk), "%s/hallkiosk", HK_BINARY_DIR);
@@ -60,30 +122,8 @@ int main(int argc, char **argv)
         if(!strcmp(a, "--help")) {
             usage(stdout);
             return 0;
-        } else if(!strcmp(a, "process")) {
-            want_process = 1;
-        } else if(!strcmp(a, "redraw")) {
-            want_redraw = 1;
-        } else if(!strcmp(a, "ticket")) {
-            want_ticket = 1;
-        } else if(!strcmp(a, "hub")) {
-            want_hub = 1;
-        } else if(!strcmp(a, "central-ingest")) {
-            want_central = 1;
-        } else if(!strcmp(a, "central-drain")) {
-            want_drain = 1;
-        } else if(!strcmp(a, "central-http-ingest")) {
-            want_http = 1;
-        } else if(!strcmp(a, "central-fleet")) {
-            want_fleet |= 1;
-        } else if(!strcmp(a, "central-fleet-5x")) {
-            want_fleet |= 2; /* the outage compressed 5x, not 60x (~5 min) */
-        } else if(!strcmp(a, "ime")) {
-            want_ime = 1; /* IME: the pinyin keyboard */
-        } else if(!strcmp(a, "faq-scroll")) {
-            want_faq_scroll = 1; /* FAQ/triage (issue 8, UI) */
-        } else if(!strcmp(a, "faq-search")) {
-            want_faq = 1;
+        } else if((k = part_index(a)) >= 0) {
+            want[k] = any = true;
         } else if(v && !strcmp(a, "--hallkiosk")) {
             o.hallkiosk = v;
             i++;
@@ -93,20 +133,8 @@ int main(int argc, char **argv)
         } else if(v && !strcmp(a, "--work-dir")) {
             o.work_dir = v;
             i++;
-        } else if(v && !strcmp(a, "--runs")) {
-            o.startup_runs = atoi(v);
-            i++;
-        } else if(v && !strcmp(a, "--idle-s")) {
-            o.idle_s = atoi(v);
-            i++;
-        } else if(v && !strcmp(a, "--frames")) {
-            o.redraw_frames = atoi(v);
-            i++;
-        } else if(v && !strcmp(a, "--tickets")) {
-            o.tickets = atoi(v);
-            i++;
-        } else if(v && !strcmp(a, "--central-events")) {
-            o.central_events = atoi(v);
+        } else if(v && (num = num_opt_field(&o, a)) != NULL) {
+            *num = atoi(v);
             i++;
         } else {
             fprintf(stderr, "hk_bench: unknown argument %s\n", a);
@@ -119,40 +147,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "hk_bench: counts must be positive\n");
         return 2;
     }
-    if(!want_process && !want_redraw && !want_ticket && !want_hub && !want_central && !want_drain &&
-       !want_http && !want_fleet && !want_ime && !want_faq && !want_faq_scroll)
-        want_process = want_redraw = want_ticket = want_hub = want_central = want_drain =
-            want_http = want_ime = want_faq = want_faq_scroll = 1,
-        want_fleet = 3;
     if(mkdir(o.work_dir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "hk_bench: cannot create %s: %s\n", o.work_dir, strerror(errno));
         return 2;
     }
-
-    if(want_process)
-        bench_process(&o, &table);
-    if(want_redraw)
-        bench_redraw(&o, &table);
-    if(want_faq_scroll)
-        bench_faq_scroll(&o, &table);
-    if(want_ticket)
-        bench_ticket(&o, &table);
-    if(want_hub)
-        bench_hub(&o, &table);
-    if(want_central)
-        bench_central(&o, &table);
-    if(want_drain)
-        bench_central_drain(&o, &table);
-    if(want_http)
-        bench_central_http(&o, &table);
-    if(want_fleet & 1)
-        bench_central_fleet(&o, &table, 60);
-    if(want_fleet & 2)
-        bench_central_fleet(&o, &table, 5);
-    if(want_ime)
-        bench_ime(&o, &table);
-    if(want_faq)
-        bench_faq_search(&o, &table);
+    for(p = 0; p < N_PARTS; p++)
+        if(!any || want[p])
+            parts[p].run(&o, &table);
     print_table(&table);
     return 0;
 }
@@ -254,14 +255,16 @@ hk_err_t bench_load_sample_config(const bench_opts_t *o, config_t *out)
 
 static void usage(FILE *f)
 {
+    size_t p;
+
     fputs("usage: hk_bench [--hallkiosk PATH] [--source-dir DIR] [--work-dir DIR]\n"
           "                [--runs N] [--idle-s N] [--frames N] [--tickets N]\n"
-          "                [--central-events N]\n"
-          "                [process] [redraw] [ticket] [hub] [central-ingest]\n"
-          "                [central-drain] [central-http-ingest] [central-fleet]\n"
-          "                [central-fleet-5x] [ime] [faq-search] [faq-scroll]\n"
-          "Prints measure | value | target | ok?; exits 0 even when a target is missed.\n",
+          "                [--central-events N] [PART...]\n"
+          "parts (default: all, in this order):",
           f);
+    for(p = 0; p < N_PARTS; p++)
+        fprintf(f, " %s", parts[p].name);
+    fputs("\nPrints measure | value | target | ok?; exits 0 even when a target is missed.\n", f);
 }
 
 static const char *verdict_str(bench_verdict_t v)

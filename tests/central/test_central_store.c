@@ -1036,10 +1036,40 @@ static void case_migrates_the_previous_schema(void)
         HK_ASSERT_INT(SQLITE_OK, sqlite3_open(old_url + 7, &db));
         HK_ASSERT_INT(SQLITE_OK, sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL));
         HK_ASSERT_INT(SQLITE_ROW, sqlite3_step(st));
-        HK_ASSERT_INT(2, sqlite3_column_int(st, 0));
+        HK_ASSERT_INT(3, sqlite3_column_int(st, 0)); /* 3: enrol_codes (PROVISION) */
         sqlite3_finalize(st);
         sqlite3_close(db);
     }
+}
+
+/* PROVISION: enrolment codes are single use and expire, on both backends;
+ * two connections taking one code at once: exactly one wins. */
+static void case_enrol_codes_single_use_and_expiring(void)
+{
+    central_store_t *s = open_store(), *t = open_store();
+    central_code_state_t a = CENTRAL_CODE_UNKNOWN, b = CENTRAL_CODE_UNKNOWN;
+    const char *h1 = "1111111111111111111111111111111111111111111111111111111111111111";
+    const char *h2 = "2222222222222222222222222222222222222222222222222222222222222222";
+    char h3[65];
+
+    snprintf(h3, sizeof(h3), "%064lx", (unsigned long)time(NULL)); /* fresh on a reused db */
+    HK_ASSERT_OK(central_store_enrol_code_put(s, h3, "kiosk-1", 1000, 1000 + 3600000));
+    HK_ASSERT_OK(central_store_enrol_code_take(s, h3, "kiosk-2", 2000, &a));
+    HK_ASSERT_INT(CENTRAL_CODE_UNKNOWN, a); /* another device's code */
+    HK_ASSERT_OK(central_store_enrol_code_take(s, h3, "kiosk-1", 2000, &a));
+    HK_ASSERT_OK(central_store_enrol_code_take(t, h3, "kiosk-1", 2001, &b));
+    HK_ASSERT_INT(CENTRAL_CODE_TAKEN, a);
+    HK_ASSERT_INT(CENTRAL_CODE_USED, b);
+    HK_ASSERT_OK(central_store_enrol_code_take(s, h1, "kiosk-1", 2000, &a));
+    HK_ASSERT_INT(CENTRAL_CODE_UNKNOWN, a);
+    (void)h2;
+    snprintf(h3, sizeof(h3), "%063lx2", (unsigned long)time(NULL));
+    HK_ASSERT_OK(central_store_enrol_code_put(s, h3, "kiosk-1", 1000, 5000));
+    HK_ASSERT_OK(central_store_enrol_code_take(t, h3, "kiosk-1", 5000, &b));
+    HK_ASSERT_INT(CENTRAL_CODE_EXPIRED, b);
+    HK_ASSERT(central_store_enrol_code_put(s, "not-hex", "kiosk-1", 1, 2) == HK_ERR_INVALID);
+    central_store_close(t);
+    central_store_close(s);
 }
 
 /* ---- passes ----------------------------------------------------------------------- */
@@ -1060,6 +1090,7 @@ static void run_cases(void)
     HK_RUN(case_update_is_optimistic);
     HK_RUN(case_alerts_only_when_limits_are_on);
     HK_RUN(case_migrates_the_previous_schema);
+    HK_RUN(case_enrol_codes_single_use_and_expiring); /* PROVISION */
 }
 
 int main(void)

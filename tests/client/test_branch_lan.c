@@ -29,6 +29,7 @@ static config_t cfg;
 static mailbox_t *mb;
 static branch_t br;
 static int64_t advanced; /* the highest MAILBOX_JOURNAL_ADVANCED seen */
+static char links[64];   /* MAILBOX_LINK_CHANGED in order: "1" up, "0" down */
 static uint64_t next_tag = 1;
 
 void setUp(void)
@@ -38,6 +39,7 @@ void setUp(void)
     memset(&hub, 0, sizeof(hub));
     memset(&br, 0, sizeof(br));
     advanced = 0;
+    links[0] = '\0';
     HK_ASSERT_OK(config_parse(hub_proc_config, strlen(hub_proc_config), &cfg, &diag));
     HK_ASSERT_OK(mailbox_create(256, NULL, NULL, &mb));
     hub_proc_start(&hub);
@@ -67,6 +69,34 @@ static void client_restart(void)
     client_start();
 }
 
+/* Count a notice: the journal's progress, the link's changes. */
+static void notice(const mailbox_msg_t *m)
+{
+    size_t n = strlen(links);
+
+    if(m->kind == MAILBOX_JOURNAL_ADVANCED && m->i64 > advanced)
+        advanced = m->i64;
+    if(m->kind == MAILBOX_LINK_CHANGED && n + 1 < sizeof(links)) {
+        links[n] = m->i64 ? '1' : '0';
+        links[n + 1] = '\0';
+    }
+}
+
+/* Drain notices until the link changes have been `want` (e.g. "10"). */
+static void wait_links(const char *want, int timeout_ms)
+{
+    int64_t end = hub_proc_now_ms() + timeout_ms;
+    mailbox_msg_t m;
+
+    while(strcmp(links, want) != 0 && hub_proc_now_ms() < end) {
+        if(!mailbox_wait(mb, 50, &m))
+            continue;
+        notice(&m);
+        mailbox_msg_free(&m);
+    }
+    HK_ASSERT_STR(want, links);
+}
+
 /* Wait for the result with this tag (notices on the way are counted). */
 static branch_result_t *wait_result(uint64_t tag, int timeout_ms)
 {
@@ -76,8 +106,7 @@ static branch_result_t *wait_result(uint64_t tag, int timeout_ms)
     while(hub_proc_now_ms() < end) {
         if(!mailbox_wait(mb, 50, &m))
             continue;
-        if(m.kind == MAILBOX_JOURNAL_ADVANCED && m.i64 > advanced)
-            advanced = m.i64;
+        notice(&m);
         if(m.kind == MAILBOX_BRANCH_DONE && m.tag == tag) {
             branch_result_t *r = m.payload;
             m.payload = NULL;
@@ -99,8 +128,7 @@ static void wait_advanced(int64_t seq, int timeout_ms)
     while(advanced < seq && hub_proc_now_ms() < end) {
         if(!mailbox_wait(mb, 50, &m))
             continue;
-        if(m.kind == MAILBOX_JOURNAL_ADVANCED && m.i64 > advanced)
-            advanced = m.i64;
+        notice(&m);
         mailbox_msg_free(&m);
     }
     HK_ASSERT_MSG(advanced >= seq, "journal notice %lld never came (at %lld)", (long long)seq,
@@ -266,6 +294,29 @@ static void test_branch_lan_staff_login_then_call_next_carries_the_staff(void)
     r = wait_result(tag, 5000);
     HK_ASSERT_INT(HK_OK, r->rc);
     branch_result_free(r);
+}
+
+/* The screens hear when the hub goes away and comes back (the board's and
+ * the counter's "offline, reconnecting"), once per change; a client
+ * started while its hub is away hears "down" at its first failed try. */
+static void test_branch_lan_tells_the_screens_when_the_hub_goes_and_comes_back(void)
+{
+    client_start();
+    wait_links("1", 5000);
+    hub_proc_stop(&hub);
+    wait_links("10", 5000);
+    hub_proc_sleep_ms(1500); /* failed reconnects meanwhile: no more notices */
+    wait_links("10", 10);
+    hub_proc_start(&hub);
+    wait_links("101", 8000);
+
+    hub_proc_stop(&hub);
+    wait_links("1010", 5000);
+    client_restart();
+    links[0] = '\0';
+    wait_links("0", 5000);
+    hub_proc_start(&hub);
+    wait_links("01", 8000);
 }
 
 static void test_branch_lan_snapshot_after_the_hub_restarted_is_current(void)
@@ -487,6 +538,7 @@ int main(void)
 {
     HK_RUN(test_branch_lan_takes_a_number_through_the_hub_and_hears_the_event);
     HK_RUN(test_branch_lan_snapshot_after_the_hub_restarted_is_current);
+    HK_RUN(test_branch_lan_tells_the_screens_when_the_hub_goes_and_comes_back);
     HK_RUN(test_branch_lan_offline_block_never_blocks_and_merges_back);
     HK_RUN(test_branch_lan_staff_login_then_call_next_carries_the_staff);
     HK_RUN(test_branch_lan_two_kiosks_offline_merge_back_in_issue_order);

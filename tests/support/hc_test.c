@@ -4,6 +4,7 @@
 #include "hc_test.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -129,4 +130,33 @@ void hc_test_stop(pid_t pid)
     waitpid(pid, &status, 0);
     HK_ASSERT_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "hall-central exit status %d",
                   status);
+}
+
+int hc_test_run(const char *cmd, char *out, size_t cap)
+{
+    FILE *p = popen(cmd, "r");
+    char sink[4096];
+    size_t n;
+    int st;
+
+    HK_ASSERT(p);
+    if(out) {
+        n = fread(out, 1, cap - 1, p);
+        out[n] = '\0';
+    }
+    while(fread(sink, 1, sizeof(sink), p) > 0) {
+    }
+    st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+char *hc_test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = calloc(1, 65536);
+
+    HK_ASSERT(f && buf);
+    (void)fread(buf, 1, 65535, f);
+    fclose(f);
+    return buf;
 }

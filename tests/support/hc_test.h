@@ -36,6 +36,16 @@ size_t hc_test_on_text(char *p, size_t size, size_t n, void *user);
 CURL *hc_test_easy(const char *url, const char *dir, const char *cert, const char *key,
                    long timeout_ms, curl_write_callback on_body, void *body, hc_test_text_t *h);
 
+/**
+ * Run a shell command line (popen), its stdout into out (cap bytes, cut),
+ * or read and dropped when out is NULL (PROVISION's tests).
+ * @return its exit code; -1 when it did not exit.
+ */
+int hc_test_run(const char *cmd, char *out, size_t cap);
+
+/** A whole small file (at most 64 KiB) as a string: free() it (asserts). */
+char *hc_test_slurp(const char *path);
+
 /** Write text into dir/name (asserts). */
 void hc_test_write_file(const char *dir, const char *name, const char *text);
 

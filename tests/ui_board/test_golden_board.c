@@ -136,6 +136,12 @@ static void run_case(const gcase_t *c, bool en)
     until_shown(last);
     snprintf(name, sizeof(name), "%s-6calls.png", en ? "en" : "zh");
     check(c, name);
+    /* the hub goes away (as a LAN client's branch says): the header says so */
+    HK_ASSERT_OK(mailbox_post_simple(board_mailbox(fx.board), MAILBOX_LINK_CHANGED, 0, HK_OK, 0));
+    fx_step(&fx, 100);
+    fx_step(&fx, 100);
+    snprintf(name, sizeof(name), "%s-offline.png", en ? "en" : "zh");
+    check(c, name);
     fx_close(&fx);
 }
 

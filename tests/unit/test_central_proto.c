@@ -729,7 +729,8 @@ static void test_central_config_encode_builds_what_devices_accept(void)
 static void test_central_heartbeat_round_trip(void)
 {
     central_heartbeat_t hb = { "kiosk-1", "b001",      "0.1.0", 3600,
-                               12,        "paper_out", -1,      "printer: \"out of paper\"\n" },
+                               12,        "paper_out", -1,      "printer: \"out of paper\"\n",
+                               "" },
                         back;
     char *out = NULL;
     size_t len = 0;
@@ -792,6 +793,43 @@ static void test_central_heartbeat_round_trip(void)
     HK_ASSERT_INT(HK_ERR_INVALID, central_heartbeat_reply_decode("<html>", 6, &t, &diag));
     HK_ASSERT_INT(HK_ERR_INVALID, central_heartbeat_reply_decode("{}", 2, &t, &diag));
     HK_ASSERT_STR("server_time_ms: required", diag.msg);
+}
+
+/* PROVISION: the heartbeat's optional compatible, the answer's update, versions */
+static void test_central_heartbeat_update_offer(void)
+{
+    central_heartbeat_t hb = { "kiosk-1", "b001", "0.1.0", 1, 2, "ok", 3, "", "hallkiosk-aarch64" },
+                        back;
+    central_update_offer_t
+        up = { "0.2.0.17", "https://u.example/b.raucb",
+               "9f2c4e0b7a1d3c5e8f6a2b4d6c8e0f1a3b5d7c9e1f3a5b7d9c1e3f5a7b9d1c3e" },
+        got;
+    const char *http =
+        "{\"server_time_ms\":1,\"update\":{\"version\":\"1\",\"url\":\"http://x/b\","
+        "\"sha256\":\"9f2c4e0b7a1d3c5e8f6a2b4d6c8e0f1a3b5d7c9e1f3a5b7d9c1e3f5a7b9d1c3e\"}}";
+    char *out = NULL;
+    size_t len = 0;
+    int64_t t = 0;
+    bool has = false;
+
+    HK_ASSERT_OK(central_heartbeat_encode(&hb, &out, &len));
+    HK_ASSERT_OK(central_heartbeat_decode(out, len, &back, &diag));
+    HK_ASSERT_STR("hallkiosk-aarch64", back.compatible);
+    hk_free(out);
+    HK_ASSERT_OK(central_heartbeat_reply_encode_offer(7, &up, &out, &len));
+    HK_ASSERT_OK(central_heartbeat_reply_decode_offer(out, len, &t, &got, &has, &diag));
+    HK_ASSERT(has);
+    HK_ASSERT_STR(up.url, got.url);
+    HK_ASSERT_STR(up.sha256, got.sha256);
+    HK_ASSERT_OK(central_heartbeat_reply_decode(out, len, &t, &diag)); /* older readers */
+    hk_free(out);
+    HK_ASSERT_INT(HK_ERR_INVALID,
+                  central_heartbeat_reply_decode_offer(http, strlen(http), &t, &got, &has, &diag));
+    HK_ASSERT_CONTAINS(diag.msg, "https://");
+    HK_ASSERT(central_version_cmp("0.9.0", "0.9.0.1") < 0);
+    HK_ASSERT(central_version_cmp("0.10", "0.9.7") > 0);
+    HK_ASSERT(central_version_cmp("1.2.0", "1.2.0") == 0);
+    HK_ASSERT(central_version_cmp("1.2.0-dev", "1.2.0") == 0);
 }
 
 /* ---- allocation failures ------------------------------------------------ */
@@ -869,7 +907,7 @@ static hk_err_t step_config_encode(const void *ctx)
 
 static hk_err_t step_small(const void *ctx)
 {
-    central_heartbeat_t hb = { "kiosk-1", "b001", "0.1.0", 1, 2, "ok", 3, "" }, back;
+    central_heartbeat_t hb = { "kiosk-1", "b001", "0.1.0", 1, 2, "ok", 3, "", "" }, back;
     central_error_t e;
     char *out = NULL;
     size_t len;
@@ -940,7 +978,7 @@ static void test_central_samples_for_the_schema_check(void)
     const char *path = getenv("HK_CENTRAL_SAMPLES");
     central_result_t res[2] = { { 41, UUID1, CENTRAL_STORED }, { 42, UUID2, CENTRAL_DUPLICATE } };
     central_ack_t ack = { "kiosk-1", 42, 2, res }, none = { "kiosk-1", 0, 0, NULL };
-    central_heartbeat_t hb = { "kiosk-1", "b001", "0.1.0", 3600, 12, "paper_out", -1, "" };
+    central_heartbeat_t hb = { "kiosk-1", "b001", "0.1.0", 3600, 12, "paper_out", -1, "", "" };
     FILE *f = fopen(path, "w");
     char msg[300], *out = NULL;
     size_t len;
@@ -970,6 +1008,16 @@ static void test_central_samples_for_the_schema_check(void)
     }
     write_sample(f, "HeartbeatReply", central_heartbeat_reply_encode(1795660730688, &out, &len),
                  &out);
+    { /* PROVISION: a heartbeat with its compatible, an answer announcing a bundle */
+        central_update_offer_t up = {
+            "0.2.0.17", "https://updates.example/b.raucb",
+            "9f2c4e0b7a1d3c5e8f6a2b4d6c8e0f1a3b5d7c9e1f3a5b7d9c1e3f5a7b9d1c3e"
+        };
+        (void)snprintf(hb.compatible, sizeof(hb.compatible), "hallkiosk-aarch64");
+        write_sample(f, "Heartbeat", central_heartbeat_encode(&hb, &out, &len), &out);
+        write_sample(f, "HeartbeatReply",
+                     central_heartbeat_reply_encode_offer(1795660730688, &up, &out, &len), &out);
+    }
     {
         /* issue 8 (CONTENT): GET /v1/content's bundle of the shipped files */
         size_t faq_len, triage_len;
@@ -1006,6 +1054,7 @@ int main(void)
     HK_RUN(test_central_config_doc_names_the_bad_field);
     HK_RUN(test_central_config_encode_builds_what_devices_accept);
     HK_RUN(test_central_heartbeat_round_trip);
+    HK_RUN(test_central_heartbeat_update_offer); /* PROVISION */
     HK_RUN(test_central_proto_survives_every_allocation_failure);
     return hk_test_end();
 }

@@ -27,6 +27,7 @@
 #include <sodium.h>
 
 #include "branch.h"
+#include "cmd_provision.h"
 #include "faq_content.h"
 #include "faq_index.h"
 #include "hk_json.h"
@@ -35,6 +36,7 @@
 #include "lan_client.h"
 #include "lan_decode.h"
 #include "sync.h"
+#include "paths.h"
 
 #define EXIT_OK          0
 #define EXIT_FAIL        1
@@ -80,6 +82,15 @@ static const char usage_text[] =
     "  sync-status --data-dir DIR [--json]\n"
     "                                   head-office sync: backlog, last success, last\n"
     "                                   error (read from DIR; no hub needed)\n"
+    "  provision --data-dir DIR --device ID --role ROLE --branch B --central URL\n"
+    "            --ca FILE (--enrol-code CODE | --token TOKEN) [--hub URL]\n"
+    "            [--hub-ca FILE] [--hub-token T] [--counter ID]\n"
+    "            [--engineer-pin-file F] [--printer KIND[:TARGET]] [--printer-width N]\n"
+    "                                   give this device its identity (operations.md\n"
+    "                                   \"Provisioning\"); prints a report\n"
+    "  update --config FILE --data-dir DIR\n"
+    "                                   install the update head office announced\n"
+    "                                   (download, sha256, rauc install)\n"
     "  faq search QUERY [--lang zh|en] [--content FILE] [--json]\n"
     "                                   the FAQ articles QUERY finds, best first, one\n"
     "                                   title a line (the shipped content, or FILE;\n"
@@ -635,7 +646,7 @@ static int cmd_export(ctx_t *x, const char *day)
 
 static int cmd_hash_pin(void)
 {
-    char pin[128], hash[crypto_pwhash_STRBYTES];
+    char pin[128], hash[HALLCTL_PIN_HASH_LEN];
     struct termios tio;
     bool restore = false, got;
     size_t n;
@@ -667,8 +678,8 @@ static int cmd_hash_pin(void)
         fprintf(stderr, "hallctl: a PIN has 4 to 64 characters\n");
         return EXIT_USAGE;
     }
-    /* OWASP's Argon2id minimum: t=2, m=19 MiB, p=1 */
-    if(crypto_pwhash_str(hash, pin, n, 2, 19u * 1024u * 1024u) != 0) {
+    /* the hash provision's engineer PIN shares (cmd_provision.h) */
+    if(hallctl_pin_hash(pin, n, hash) != 0) {
         sodium_memzero(pin, sizeof(pin));
         fprintf(stderr, "hallctl: out of memory hashing the PIN\n");
         return EXIT_FAIL;
@@ -759,9 +770,15 @@ static int cmd_sync_status(int argc, char **argv)
  * clips through $HK_VOICE_DIR or the build's. */
 static const char *faq_default_path(void)
 {
+    static char installed[1024]; /* one thread; the same answer every call */
     const char *env = getenv("HK_FAQ_FILE");
 
-    return env && *env ? env : HK_FAQ_DEFAULT;
+    if(env && *env)
+        return env;
+    /* the package's /usr/share/hallkiosk/faq/faq.json, else the build tree's */
+    if(paths_installed_asset("faq/faq.json", installed, sizeof(installed)) == HK_OK)
+        return installed;
+    return HK_FAQ_DEFAULT;
 }
 
 static int cmd_faq(int argc, char **argv)
@@ -976,6 +993,10 @@ int main(int argc, char **argv)
         return cmd_sync_status(argc - i - 1, argv + i + 1);
     if(!strcmp(argv[i], "faq"))
         return cmd_faq(argc - i - 1, argv + i + 1);
+    if(!strcmp(argv[i], "provision")) /* PROVISION: tools/hallctl/provision.c */
+        return hallctl_provision(argc - i - 1, argv + i + 1);
+    if(!strcmp(argv[i], "update"))
+        return hallctl_update(argc - i - 1, argv + i + 1);
     if(!strcmp(argv[i], "hash-pin")) {
         if(i + 1 != argc)
             return usage("hash-pin takes no arguments (the PIN comes on stdin)");

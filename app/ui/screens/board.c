@@ -165,10 +165,22 @@ static void draw_header(const scr_board_t *s, gfx_t *g)
 
     gfx_fill_rect(g, r, gfx_rgb(COL_HEADER));
     tw = ui_label_width(g, GFX_BOLD, tpx, m->time_text);
-    dw = ui_label_width(g, GFX_REGULAR, dpx, m->date_text);
     line(g, GFX_BOLD, tpx, COL_TEXT, right - tw, cy, tw, UI_ALIGN_RIGHT, m->time_text);
-    line(g, GFX_REGULAR, dpx, COL_TEXT, right - tw - s->pad - dw, cy, dw, UI_ALIGN_RIGHT,
-         m->date_text);
+    if(m->hub_offline) {
+        /* the hub away: the calls shown may be stale, so the date gives way
+         * to an amber pill that says so (staff and engineers look here) */
+        const char *off = i18n_get(m->lang, I18N_HUB_OFFLINE);
+        int opx = fit(g, GFX_BOLD, dpx, (right - tw - s->pad) / 3, off);
+        int ph = ui_label_line_h(opx) + ui_px(m, 12);
+        dw = ui_label_width(g, GFX_BOLD, opx, off) + ui_px(m, 40);
+        gfx_fill_round_rect(g, gfx_rect(right - tw - s->pad - dw, cy - ph / 2, dw, ph), ph / 2,
+                            gfx_rgb(COL_NUMBER));
+        line(g, GFX_BOLD, opx, COL_BG, right - tw - s->pad - dw, cy, dw, UI_ALIGN_CENTER, off);
+    } else {
+        dw = ui_label_width(g, GFX_REGULAR, dpx, m->date_text);
+        line(g, GFX_REGULAR, dpx, COL_TEXT, right - tw - s->pad - dw, cy, dw, UI_ALIGN_RIGHT,
+             m->date_text);
+    }
     line(g, GFX_BOLD, fit(g, GFX_BOLD, ui_px(m, 52), right - tw - dw - 4 * s->pad - s->pad, branch),
          COL_TEXT, r.x + s->pad, cy, right - tw - dw - 3 * s->pad, UI_ALIGN_LEFT, branch);
 }

@@ -238,7 +238,10 @@ static void draw_bar(const scr_counter_panel_t *s, gfx_t *g)
                            ? (m->lang == I18N_EN ? cfg->counters[c->counter_idx].name_en
                                                  : cfg->counters[c->counter_idx].name_zh)
                            : "?";
-    const char *st_text = i18n_get(m->lang, state_key[st]);
+    /* the hub away: what the pill would say may be stale, so it says that */
+    const char *st_text =
+        m->hub_offline ? i18n_get(m->lang, I18N_HUB_OFFLINE) : i18n_get(m->lang, state_key[st]);
+    uint32_t st_col = m->hub_offline ? UI_COL_WARN : state_col[st];
     int row2 = b.y + ui_label_line_h(px) + ui_px(m, 8);
 
     ui_label_draw(g, GFX_BOLD, px, gfx_rgb(UI_COL_TEXT),
@@ -246,7 +249,7 @@ static void draw_bar(const scr_counter_panel_t *s, gfx_t *g)
                   UI_ALIGN_LEFT, 1, name);
     /* state pill, then who is logged in, on the second line */
     pw = ui_label_width(g, GFX_BOLD, spx, st_text) + ui_px(m, 40);
-    gfx_fill_round_rect(g, gfx_rect(x, row2, pw, ph * 3 / 4), ph * 3 / 8, gfx_rgb(state_col[st]));
+    gfx_fill_round_rect(g, gfx_rect(x, row2, pw, ph * 3 / 4), ph * 3 / 8, gfx_rgb(st_col));
     ui_label_draw(
         g, GFX_BOLD, spx, gfx_rgb(UI_COL_WHITE),
         gfx_rect(x, row2 + (ph * 3 / 4 - ui_label_line_h(spx)) / 2, pw, ui_label_line_h(spx)),
