@@ -136,6 +136,7 @@ static hk_err_t check_addr(const void *val, const char *path, hk_diag_t *diag);
 static hk_err_t check_hub_url(const void *val, const char *path, hk_diag_t *diag);
 static hk_err_t check_token(const void *val, const char *path, hk_diag_t *diag);
 static hk_err_t check_pin_hash(const void *val, const char *path, hk_diag_t *diag);
+static hk_err_t check_pin_hash_opt(const void *val, const char *path, hk_diag_t *diag);
 static hk_err_t staff_finish(const cJSON *obj, void *base, config_t *cfg, int idx, const char *path,
                              hk_diag_t *diag);
 static hk_err_t device_finish(const cJSON *obj, void *base, config_t *cfg, int idx,
@@ -413,6 +414,15 @@ static const table_t central_table = { .section = "central",
                                        .n_fields = N_OF(central_fields),
                                        .finish = central_finish };
 
+/* engineer mode (issue 9.5) */
+static const field_t engineer_fields[] = {
+    F_TEXT("pin_hash", config_t, engineer.pin_hash, 0, check_pin_hash_opt, NULL,
+           "the engineer PIN as `hallctl hash-pin` prints it; \"\" = engineer mode off"),
+    F_TEXT("usb_dir", config_t, engineer.usb_dir, 0, NULL, "/media/usb",
+           "where a mounted USB stick is looked for (log export)"),
+};
+static const table_t engineer_table = TABLE("engineer", engineer_fields);
+
 static const field_t top_fields[] = {
     F_ENUM("role", config_t, role, role_names, CONFIG_ROLE_KIOSK,
            "what this device runs as: kiosk, counter, display or hub"),
@@ -481,6 +491,7 @@ static const field_t top_fields[] = {
       .doc = "the devices the hub accepts; default none" },
     F_BOOL("voice_en", config_t, voice_en, false, "the hall board repeats each call in English"),
     F_OBJ("central", 0, central_table, "sync with head office (hall-central); default none"),
+    F_OBJ("engineer", 0, engineer_table, "the engineer mode; default off"), /* issue 9.5 */
 };
 static const table_t top_table = {
     .section = "", .fields = top_fields, .n_fields = N_OF(top_fields), .finish = top_finish
@@ -1201,6 +1212,12 @@ static hk_err_t check_pin_hash(const void *val, const char *path, hk_diag_t *dia
         return HK_ERR_INVALID;
     }
     return HK_OK;
+}
+
+/* engineer mode (issue 9.5): "" switches it off */
+static hk_err_t check_pin_hash_opt(const void *val, const char *path, hk_diag_t *diag)
+{
+    return ((const char *)val)[0] ? check_pin_hash(val, path, diag) : HK_OK;
 }
 
 /* Cross-field rules -------------------------------------------------------*/

@@ -171,6 +171,11 @@ typedef struct config {
         int heartbeat_s;                            /* heartbeat, 10..86400 */
         int retention_s; /* submission: personal data kept after head office has it */
     } central;
+    /* engineer mode (issue 9.5): "" pin_hash = off */
+    struct {
+        char pin_hash[CONFIG_HASH_LEN]; /* Argon2id string from `hallctl hash-pin` */
+        char usb_dir[CONFIG_PATH_LEN];  /* where a mounted USB stick is looked for */
+    } engineer;
 } config_t;
 
 /**

@@ -284,7 +284,52 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_VOICE_ARTICLE, "voice_article") \
     X(I18N_CONTRAST_ON, "contrast_on") \
     X(I18N_SUBMIT_OFFLINE, "submit_offline") \
-    X(I18N_CONTRAST_OFF, "contrast_off")
+    X(I18N_CONTRAST_OFF, "contrast_off") \
+    /* engineer mode (issue 9.5) */ \
+    X(I18N_ENG_TITLE, "eng_title") \
+    X(I18N_ENG_ENTER_PIN, "eng_enter_pin") \
+    X(I18N_ENG_WRONG_D, "eng_wrong_d") \
+    X(I18N_ENG_LOCKED_S, "eng_locked_s") \
+    X(I18N_ENG_LOCKED_TITLE, "eng_locked_title") \
+    X(I18N_ENG_CHECKING, "eng_checking") \
+    X(I18N_ENG_UNLOCK, "eng_unlock") \
+    X(I18N_ENG_EXIT, "eng_exit") \
+    X(I18N_ENG_CLEAR, "eng_clear") \
+    X(I18N_ENG_ERASE, "eng_erase") \
+    X(I18N_ENG_TAB_STATUS, "eng_tab_status") \
+    X(I18N_ENG_TAB_NETWORK, "eng_tab_network") \
+    X(I18N_ENG_TAB_PRINTER, "eng_tab_printer") \
+    X(I18N_ENG_TAB_TOUCH, "eng_tab_touch") \
+    X(I18N_ENG_TAB_SCREEN, "eng_tab_screen") \
+    X(I18N_ENG_TAB_LOGS, "eng_tab_logs") \
+    X(I18N_ENG_VERSION, "eng_version") \
+    X(I18N_ENG_SLOT, "eng_slot") \
+    X(I18N_ENG_DEVICE, "eng_device") \
+    X(I18N_ENG_ROLE, "eng_role") \
+    X(I18N_ENG_BRANCH, "eng_branch") \
+    X(I18N_ENG_DISK, "eng_disk") \
+    X(I18N_ENG_BACKLOG, "eng_backlog") \
+    X(I18N_ENG_LAST_SYNC, "eng_last_sync") \
+    X(I18N_ENG_LAST_ERROR, "eng_last_error") \
+    X(I18N_ENG_SERVER, "eng_server") \
+    X(I18N_ENG_HUB, "eng_hub") \
+    X(I18N_ENG_NONE, "eng_none") \
+    X(I18N_ENG_NEVER, "eng_never") \
+    X(I18N_ENG_PRINTER_KIND, "eng_printer_kind") \
+    X(I18N_ENG_PRINTER_STATE, "eng_printer_state") \
+    X(I18N_ENG_PRINTER_LAST, "eng_printer_last") \
+    X(I18N_ENG_PRINT_TEST, "eng_print_test") \
+    X(I18N_ENG_PRINT_SENT, "eng_print_sent") \
+    X(I18N_ENG_PRINT_NONE, "eng_print_none") \
+    X(I18N_ENG_TOUCH_HINT, "eng_touch_hint") \
+    X(I18N_ENG_SCREEN_HINT, "eng_screen_hint") \
+    X(I18N_ENG_LOGS_HINT, "eng_logs_hint") \
+    X(I18N_ENG_EXPORT, "eng_export") \
+    X(I18N_ENG_EXPORT_DONE_S, "eng_export_done_s") \
+    X(I18N_ENG_EXPORT_NO_USB, "eng_export_no_usb") \
+    X(I18N_ENG_EXPORT_FAILED, "eng_export_failed") \
+    X(I18N_ENG_RESTART, "eng_restart") \
+    X(I18N_ENG_OK, "eng_ok")
 
 /* clang-format on */
 

@@ -85,6 +85,7 @@ static const char *const type_names[JOURNAL_TYPE_COUNT] = {
     [JOURNAL_FAQ_FEEDBACK] = "faq.feedback",
     [JOURNAL_TRIAGE_CHOSEN] = "triage.chosen",
     [JOURNAL_ISSUE_SUBMITTED] = "issue.submitted",
+    [JOURNAL_ENGINEER_PIN_FAILED] = "engineer.pin_failed", /* issue 9.5 */
 };
 
 static const char SQL_APPEND[] = "INSERT INTO journal(uuid, type, body, wall_ms)"

@@ -27,23 +27,24 @@
  * go before JOURNAL_TYPE_COUNT.
  */
 typedef enum journal_type {
-    JOURNAL_TICKET_ISSUED = 0,  /* "ticket.issued" */
-    JOURNAL_TICKET_CALLED,      /* "ticket.called" */
-    JOURNAL_TICKET_RECALLED,    /* "ticket.recalled" */
-    JOURNAL_TICKET_NO_SHOW,     /* "ticket.no_show" */
-    JOURNAL_TICKET_TRANSFERRED, /* "ticket.transferred" */
-    JOURNAL_TICKET_STARTED,     /* "ticket.started" */
-    JOURNAL_TICKET_FINISHED,    /* "ticket.finished" */
-    JOURNAL_TICKET_CANCELLED,   /* "ticket.cancelled" */
-    JOURNAL_COUNTER_OPENED,     /* "counter.opened" */
-    JOURNAL_COUNTER_PAUSED,     /* "counter.paused" */
-    JOURNAL_COUNTER_CLOSED,     /* "counter.closed" */
-    JOURNAL_DEVICE_FAULT,       /* "device.fault" */
-    JOURNAL_VISIT_RATED,        /* "visit.rated" */
-    JOURNAL_VISIT_NOT_RATED,    /* "visit.not_rated" */
-    JOURNAL_FAQ_FEEDBACK,       /* "faq.feedback" */
-    JOURNAL_TRIAGE_CHOSEN,      /* "triage.chosen" */
-    JOURNAL_ISSUE_SUBMITTED,    /* "issue.submitted" */
+    JOURNAL_TICKET_ISSUED = 0,   /* "ticket.issued" */
+    JOURNAL_TICKET_CALLED,       /* "ticket.called" */
+    JOURNAL_TICKET_RECALLED,     /* "ticket.recalled" */
+    JOURNAL_TICKET_NO_SHOW,      /* "ticket.no_show" */
+    JOURNAL_TICKET_TRANSFERRED,  /* "ticket.transferred" */
+    JOURNAL_TICKET_STARTED,      /* "ticket.started" */
+    JOURNAL_TICKET_FINISHED,     /* "ticket.finished" */
+    JOURNAL_TICKET_CANCELLED,    /* "ticket.cancelled" */
+    JOURNAL_COUNTER_OPENED,      /* "counter.opened" */
+    JOURNAL_COUNTER_PAUSED,      /* "counter.paused" */
+    JOURNAL_COUNTER_CLOSED,      /* "counter.closed" */
+    JOURNAL_DEVICE_FAULT,        /* "device.fault" */
+    JOURNAL_VISIT_RATED,         /* "visit.rated" */
+    JOURNAL_VISIT_NOT_RATED,     /* "visit.not_rated" */
+    JOURNAL_FAQ_FEEDBACK,        /* "faq.feedback" */
+    JOURNAL_TRIAGE_CHOSEN,       /* "triage.chosen" */
+    JOURNAL_ISSUE_SUBMITTED,     /* "issue.submitted" */
+    JOURNAL_ENGINEER_PIN_FAILED, /* "engineer.pin_failed" (issue 9.5) */
     JOURNAL_TYPE_COUNT
 } journal_type_t;
 
@@ -79,6 +80,10 @@ typedef enum journal_type {
  *                 the submissions table and are joined in only on the way
  *                 to head office (submission_sync_attach adds "phone" and
  *                 "description"), until submission_purge deletes them.
+ *   engineer.pin_failed  (issue 9.5) a wrong PIN on the kiosk's engineer
+ *                 pad: device, fails (wrong PINs in a row, 1..5), locks
+ *                 (locks so far), locked_until_ms (wall; 0 = not locked),
+ *                 lock_s (the lock's length; 0 = none). Never the PIN.
  * Consumers ignore keys they do not know; writers only ever add keys.
  */
 typedef struct journal_event {

@@ -156,8 +156,7 @@ hk_err_t staff_auth_check(staff_auth_t *a, const config_t *cfg, const char *staf
     i = config_staff_index(cfg, staff_id);
     hash = i >= 0 && cfg->staff[i].pin_hash[0] ? cfg->staff[i].pin_hash : a->dummy_hash;
     /* outside the lock: a check takes tens of ms and must not serialise */
-    ok = strlen(pin) <= STAFF_AUTH_PIN_MAX &&
-         crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0 && i >= 0;
+    ok = staff_auth_verify_pin(hash, pin) && i >= 0;
 
     pthread_mutex_lock(&a->mu);
     if(ok) {
@@ -175,4 +174,11 @@ hk_err_t staff_auth_check(staff_auth_t *a, const config_t *cfg, const char *staf
     if(idx)
         *idx = i;
     return HK_OK;
+}
+
+bool staff_auth_verify_pin(const char *hash, const char *pin)
+{
+    if(!hash || !hash[0] || !pin || strlen(pin) > STAFF_AUTH_PIN_MAX || sodium_init() < 0)
+        return false;
+    return crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
 }

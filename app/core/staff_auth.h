@@ -15,6 +15,7 @@
 #ifndef HK_APP_CORE_STAFF_AUTH_H
 #define HK_APP_CORE_STAFF_AUTH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -46,5 +47,15 @@ void staff_auth_destroy(staff_auth_t *a); /* NULL ok */
 hk_err_t staff_auth_check(staff_auth_t *a, const config_t *cfg, const char *staff_id,
                           const char *pin, const char *source, int64_t now_ms, int *idx,
                           int *retry_after_s);
+
+/**
+ * Check a PIN against one Argon2id hash string (`hallctl hash-pin`), the
+ * same verification staff_auth_check() does; no lockout (the caller keeps
+ * its own: the engineer mode's engineer_lock). Tens of milliseconds by
+ * design. The PIN is not logged or kept.
+ * @param hash  "$argon2id$..."; "" or NULL never matches.
+ * @return true when pin matches.
+ */
+bool staff_auth_verify_pin(const char *hash, const char *pin);
 
 #endif

@@ -426,6 +426,7 @@ static hk_err_t merge_local(config_t *dst, const config_t *local, hk_diag_t *d)
     dst->printer = local->printer;
     memcpy(dst->data_dir, local->data_dir, sizeof(dst->data_dir));
     dst->display = local->display;
+    dst->engineer = local->engineer; /* engineer mode (issue 9.5): provisioned, device-local */
     if(dst->device.counter[0] && config_counter_index(dst, dst->device.counter) < 0) {
         hk_diag_set(d, "config.counters: no counter \"%s\", which this device serves",
                     dst->device.counter);

@@ -109,11 +109,13 @@
 #include "guide_voice.h" /* voice guidance */
 #include "kinetic.h"     /* FAQ/triage */
 #include "branch_local.h"
+#include "engineer.h" /* engineer mode (issue 9.5) */
 #include "hk_json.h"
 #include "hk_log.h"
 #include "hk_mem.h"
 #include "paths.h"
 #include "print_job.h"
+#include "printer.h" /* engineer mode: printer_status_str */
 #include "rating.h"
 #include "rating_flow.h"
 #include "script_player.h"
@@ -132,7 +134,8 @@ enum {
     T_CENTRAL,
     T_SUBMIT_WARN, /* submission: the inactivity warning begins */
     T_SUBMIT_TICK, /* submission: its countdown, each second */
-    T_FAQ_FLING    /* FAQ/triage: the article's coast, every frame */
+    T_FAQ_FLING,   /* FAQ/triage: the article's coast, every frame */
+    T_ENG_TICK     /* engineer mode: the locked pad's countdown, each second */
 };
 
 #define SUBMIT_WARN_S 20 /* submission: seconds of warning before an idle form clears */
@@ -186,9 +189,11 @@ struct kiosk {
     bool sub_print_after_present;
     bool sub_kb_open; /* the form opened the on-screen keyboard */
     /* voice guidance (issue 8.6) */
-    guide_voice_t *gv; /* loaded when first turned on; NULL = not (yet) */
-    bool gv_tried;     /* loaded or failed once: not again */
-    guide_t say;       /* what this input makes the kiosk say, sent once handled */
+    guide_voice_t *gv;      /* loaded when first turned on; NULL = not (yet) */
+    bool gv_tried;          /* loaded or failed once: not again */
+    guide_t say;            /* what this input makes the kiosk say, sent once handled */
+    engineer_t *eng;        /* engineer mode (issue 9.5) */
+    uint64_t eng_print_job; /* its test slip in the spool; 0 = none */
 };
 
 static int64_t wall_ms(const kiosk_t *k)
@@ -333,6 +338,12 @@ static void on_screen_change(kiosk_t *k, int id)
     if(id != UI_SCR_SUBMIT_FORM && id != UI_SCR_SUBMIT_DONE)
         submit_clear(k, true); /* submission: the customer left */
     say_screen(k, id);         /* voice guidance: the new screen's title */
+    if(id != UI_SCR_ENGINEER_PIN && id != UI_SCR_ENGINEER && k->eng) {
+        /* engineer mode: nothing typed or shown stays behind */
+        runloop_timer_cancel(rl, T_ENG_TICK);
+        engineer_wipe(k->eng);
+        k->model.role_view = NULL;
+    }
 }
 
 static void go(kiosk_t *k, const int *stack, int n)
@@ -1285,6 +1296,86 @@ static void submit_print(kiosk_t *k)
                                               k->model.lang, png_path, wall_ms(k), &k->print_job);
 }
 
+/* ---- engineer mode (issue 9.5) ---------------------------------------------- */
+
+static const config_t *eng_cfg(void *user)
+{
+    return ((kiosk_t *)user)->cfg;
+}
+
+static store_t *eng_store(void *user)
+{
+    return ((kiosk_t *)user)->store;
+}
+
+static void eng_journaled(void *user, int64_t seq)
+{
+    kiosk_t *k = user;
+
+    if(k->o.on_journal && !k->o.hub_url)
+        k->o.on_journal(k->o.hook_user, seq); /* the hosted hub (and its sync) sees it */
+}
+
+static ui_print_state_t eng_test_print(void *user)
+{
+    kiosk_t *k = user;
+    ticket_t t;
+
+    if(!print_job_has_printer(k->print) || k->cfg->n_services < 1)
+        return UI_PRINT_NONE;
+    memset(&t, 0, sizeof(t));
+    snprintf(t.number, sizeof(t.number), "TEST");
+    snprintf(t.service_id, sizeof(t.service_id), "%s", k->cfg->services[0].id);
+    t.issued_ms = wall_ms(k);
+    t.est_wait_s_quoted = -1;
+    return print_job_submit(k->print, &t, k->model.lang, NULL, wall_ms(k), &k->eng_print_job);
+}
+
+static void eng_open_pin(kiosk_t *k)
+{
+    static const int s[] = { UI_SCR_ATTRACT, UI_SCR_ENGINEER_PIN };
+
+    engineer_pin_enter(k->eng, wall_ms(k), mono_ms(k));
+    k->model.role_view = engineer_view(k->eng);
+    go(k, s, 2);
+    runloop_timer_at(ui_loop_runloop(k->loop), T_IDLE,
+                     mono_ms(k) + (int64_t)ENGINEER_IDLE_S * 1000);
+    if(engineer_view(k->eng)->locked_s > 0) {
+        hk_log_info("kiosk", "engineer PIN pad locked for %lld s more",
+                    (long long)engineer_view(k->eng)->locked_s);
+        runloop_timer_at(ui_loop_runloop(k->loop), T_ENG_TICK, mono_ms(k) + 1000);
+    }
+}
+
+static void eng_intent(kiosk_t *k, const ui_intent_t *in)
+{
+    static const int diag[] = { UI_SCR_ATTRACT, UI_SCR_ENGINEER };
+    int cur = ui_loop_current(k->loop);
+    bool act = false;
+    engineer_action_t a;
+
+    if(cur != UI_SCR_ENGINEER_PIN && cur != UI_SCR_ENGINEER)
+        return;
+    if(in->kind == INTENT_PIN_KEY && cur == UI_SCR_ENGINEER_PIN) {
+        engineer_pin_key(k->eng, in->arg);
+    } else if(in->kind == INTENT_LOGIN && cur == UI_SCR_ENGINEER_PIN) {
+        if(engineer_pin_submit(k->eng, wall_ms(k), mono_ms(k)))
+            go(k, diag, 2);
+        else if(engineer_view(k->eng)->locked_s > 0)
+            runloop_timer_at(ui_loop_runloop(k->loop), T_ENG_TICK, mono_ms(k) + 1000);
+    } else {
+        a = engineer_intent(k->eng, in, wall_ms(k), &act);
+        if(act && a == ENGINEER_ACT_EXIT) {
+            go_attract(k);
+        } else if(act && a == ENGINEER_ACT_RESTART && cur == UI_SCR_ENGINEER) {
+            hk_log_info("kiosk", "engineer: restart requested (exit %d)", ENGINEER_EXIT_CODE);
+            go_attract(k); /* nothing of the engineer mode on the last frame */
+            ui_loop_quit(k->loop, ENGINEER_EXIT_CODE);
+        }
+    }
+    ui_loop_invalidate(k->loop);
+}
+
 static void on_intent(void *ctl, const ui_intent_t *in)
 {
     kiosk_t *k = ctl;
@@ -1342,6 +1433,11 @@ static void on_intent(void *ctl, const ui_intent_t *in)
             say_key(k, (i18n_key_t)(I18N_RATE_LEVEL_5 + (5 - in->arg))); /* 5 is listed first */
         rate_press(k, in);
         break;
+    case INTENT_PIN_KEY: /* engineer mode (issue 9.5) */
+    case INTENT_LOGIN:
+    case INTENT_ENG_TAB:
+    case INTENT_ENG_TOUCH:
+    case INTENT_ENG_ACTION: eng_intent(k, in); break;
     default: faq_intent(k, in); break; /* FAQ/triage, the loop's own, or the counter role's */
     }
     say_flush(k); /* voice guidance: what this input made the kiosk say */
@@ -1358,6 +1454,20 @@ static bool on_input(void *ctl, const display_event_t *ev)
         go_attract(k);
         return true;
     }
+    /* engineer mode (issue 9.5): the hidden gesture on the attract screen,
+     * and a longer inactivity timeout on the engineer screens */
+    if(ui_loop_current(k->loop) == UI_SCR_ATTRACT && k->eng) {
+        bool open = false;
+        bool mine = engineer_gesture(k->eng, ev, k->model.w, k->model.h, mono_ms(k), &open);
+        if(open)
+            eng_open_pin(k);
+        if(mine)
+            return true;
+    }
+    if(ui_loop_current(k->loop) == UI_SCR_ENGINEER_PIN ||
+       ui_loop_current(k->loop) == UI_SCR_ENGINEER)
+        runloop_timer_at(ui_loop_runloop(k->loop), T_IDLE,
+                         mono_ms(k) + (int64_t)ENGINEER_IDLE_S * 1000);
     if(ui_loop_current(k->loop) == UI_SCR_RATE_NUMBER)
         return rate_input(k, ev);
     if(ui_loop_current(k->loop) == UI_SCR_SUBMIT_FORM)
@@ -1469,6 +1579,16 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
     case MAILBOX_CONFIG_CHANGED: apply_config(k); break;
     case MAILBOX_PRINT_DONE: {
         bool mine = msg->tag == k->print_job && k->model.has_ticket;
+        if(msg->tag && msg->tag == k->eng_print_job) { /* engineer mode: the test slip */
+            ui_print_state_t st = print_job_done(k->print, msg, "TEST", wall_ms(k));
+            engineer_printed(k->eng, st, printer_status_str((printer_status_t)msg->i64), true);
+            k->eng_print_job = 0;
+            ui_loop_invalidate(k->loop);
+            break;
+        }
+        /* engineer mode: the printer's last known state */
+        engineer_printed(k->eng, msg->rc == HK_OK ? UI_PRINT_DONE : UI_PRINT_FAULT,
+                         printer_status_str((printer_status_t)msg->i64), false);
         if(msg->tag == k->print_job && k->model.submit.ref[0]) { /* submission's receipt */
             k->model.submit.print_state =
                 print_job_done(k->print, msg, k->model.submit.ref, wall_ms(k));
@@ -1534,6 +1654,12 @@ static void on_timer(void *ctl, int id)
         break;
     case T_CENTRAL: look_at_central(k); break;
     case T_FAQ_FLING: faq_fling_step(k); break;
+    case T_ENG_TICK: /* engineer mode: the locked pad counts down */
+        if(ui_loop_current(k->loop) == UI_SCR_ENGINEER_PIN &&
+           engineer_tick(k->eng, wall_ms(k), mono_ms(k)))
+            runloop_timer_at(ui_loop_runloop(k->loop), T_ENG_TICK, mono_ms(k) + 1000);
+        ui_loop_invalidate(k->loop);
+        break;
     case T_SUBMIT_WARN: /* submission: warn, then T_IDLE clears the form */
     case T_SUBMIT_TICK:
         if(ui_loop_current(k->loop) != UI_SCR_SUBMIT_FORM)
@@ -1581,7 +1707,11 @@ static void after_present(void *ctl)
 
 static ui_model_t *model(void *ctl)
 {
-    return &((kiosk_t *)ctl)->model;
+    kiosk_t *k = ctl;
+
+    if(k->model.role_view && k->eng) /* engineer mode: its view changed */
+        k->model.role_gen = engineer_gen(k->eng);
+    return &k->model;
 }
 
 static hk_err_t start(void *ctl, hk_diag_t *diag)
@@ -1682,7 +1812,11 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
         /* submission (issue 8.5) */
         { UI_SCR_SUBMIT_FORM, scr_submit_form_ops },
         { UI_SCR_SUBMIT_DONE, scr_submit_done_ops },
+        /* engineer mode (issue 9.5) */
+        { UI_SCR_ENGINEER_PIN, scr_engineer_pin_ops },
+        { UI_SCR_ENGINEER, scr_engineer_diag_ops },
     };
+    engineer_env_t ee;
     ui_controller_t c;
     ui_loop_opts_t lo;
     kiosk_t *k;
@@ -1717,6 +1851,21 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
         kiosk_destroy(k);
         return rc;
     }
+    memset(&ee, 0, sizeof(ee)); /* engineer mode (issue 9.5) */
+    ee.data_dir = o->data_dir;
+    ee.cfg = eng_cfg;
+    ee.store = eng_store;
+    ee.journaled = eng_journaled;
+    ee.test_print = eng_test_print;
+    ee.lan_client = o->hub_url != NULL;
+    ee.user = k;
+    if(rc == HK_OK)
+        rc = engineer_create(&ee, &k->eng);
+    if(rc != HK_OK) {
+        hk_diag_set(diag, "ui: cannot create the engineer mode: %s", hk_err_str(rc));
+        kiosk_destroy(k);
+        return rc;
+    }
     ui_model_init(&k->model, k->cfg, k->cfg_gen);
     k->model.contrast_offered = true; /* FAQ/triage: the header's contrast toggle */
     k->model.voice_offered = o->voice_audio_kind != NULL; /* voice guidance (issue 8.6) */
@@ -1736,6 +1885,7 @@ void kiosk_destroy(kiosk_t *k)
         branch_destroy(&k->branch);
     ui_loop_destroy(k->loop);   /* frees undelivered messages */
     guide_voice_destroy(k->gv); /* voice guidance: its player thread only logs */
+    engineer_destroy(k->eng);   /* engineer mode (issue 9.5) */
     faq_index_close(k->faq_ix); /* FAQ/triage: the index, then the content it reads */
     faq_content_free(k->faq);   /* after the screens that showed it */
     store_close(k->store);

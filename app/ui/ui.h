@@ -39,6 +39,9 @@ typedef enum ui_screen_id {
     /* submission (issue 8.5) */
     UI_SCR_SUBMIT_FORM, /* report a problem: the form */
     UI_SCR_SUBMIT_DONE, /* its confirmation: reference, masked phone, QR */
+    /* engineer mode (issue 9.5): model.role_view is an engineer_view_t */
+    UI_SCR_ENGINEER_PIN, /* the PIN pad the hidden gesture opens */
+    UI_SCR_ENGINEER,     /* the diagnostics, in tabs */
     UI_SCR_COUNT
 } ui_screen_id_t;
 
@@ -278,7 +281,11 @@ typedef enum ui_intent_kind {
     INTENT_SUBMIT_CONSENT,  /* toggle the consent box */
     INTENT_SUBMIT_SEND,     /* check and submit the form */
     /* voice guidance (issue 8.6, SELFHELP) */
-    INTENT_TOGGLE_VOICE /* voice guidance on / off */
+    INTENT_TOGGLE_VOICE, /* voice guidance on / off */
+    /* engineer mode (issue 9.5); the PIN pad reuses INTENT_PIN_KEY / INTENT_LOGIN */
+    INTENT_ENG_TAB,   /* arg = engineer_tab_t */
+    INTENT_ENG_TOUCH, /* arg = touch-test cell index */
+    INTENT_ENG_ACTION /* arg = engineer_action_t */
 } ui_intent_kind_t;
 
 /* What an intent carries beyond its kind and index. */

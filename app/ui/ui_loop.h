@@ -28,7 +28,7 @@
 #include "screens.h"
 #include "ui.h"
 
-#define UI_LOOP_MAX_SCREENS 16
+#define UI_LOOP_MAX_SCREENS 24
 #define UI_LOOP_STACK_DEPTH 8
 #define UI_INPUT_GUARD_MS   350
 

@@ -301,6 +301,28 @@ static void test_central_token_auth_uploads_and_acks_once(void)
     hk_free(b);
 }
 
+/* engineer mode (issue 9.5): a type this server derives nothing from (a
+ * wrong engineer PIN) is stored as it came, and acknowledged. */
+static void test_central_stores_engineer_pin_failed(void)
+{
+    creds_t t = { NULL, NULL, token1 };
+    static const char b[] =
+        "{\"device\":\"kiosk-1\",\"branch\":\"" BRANCH "\",\"events\":[{\"seq\":900,"
+        "\"uuid\":\"10000000-0000-4000-8000-000000000900\",\"type\":\"engineer.pin_failed\","
+        "\"time_ms\":1764000000000,\"body\":{\"device\":\"kiosk-1\",\"fails\":5,\"locks\":1,"
+        "\"locked_until_ms\":1764000300000,\"lock_s\":300}}]}";
+    resp_t r;
+
+    fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
+    HK_ASSERT_INT(CURLE_OK, r.rc);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.b.text, "\"status\":\"stored\"");
+    /* sent again: recognised, so it was kept */
+    fetch("/v1/events", &t, b, strlen(b), NULL, 0, &r);
+    HK_ASSERT_INT(200, r.status);
+    HK_ASSERT_CONTAINS(r.b.text, "\"status\":\"duplicate\"");
+}
+
 static void test_central_client_cert_auth_and_config_etag(void)
 {
     creds_t cert = { "kiosk-1.crt", "kiosk-1.key", NULL };
@@ -789,6 +811,7 @@ int main(void)
         return hk_test_end();
     }
     HK_RUN(test_central_token_auth_uploads_and_acks_once);
+    HK_RUN(test_central_stores_engineer_pin_failed); /* engineer mode (issue 9.5) */
     HK_RUN(test_central_client_cert_auth_and_config_etag);
     HK_RUN(test_central_refuses_unknown_and_missing_credentials);
     HK_RUN(test_central_refuses_another_devices_batch_403);

@@ -9,6 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <SDL.h>
 #include <SDL_image.h>
 #include <SDL_ttf.h>
@@ -174,4 +179,106 @@ int golden_is_png(const char *n)
 {
     size_t l = strlen(n);
     return l > 4 && !strcmp(n + l - 4, ".png");
+}
+
+/* engineer mode (issue 9.5): see golden.h */
+int golden_check_dir(const char *case_name, const char *shots, const char *golden_dir,
+                     const char *fail_dir, int update, int *compared)
+{
+    return golden_check_dir_skip(case_name, shots, golden_dir, fail_dir, update, compared, NULL,
+                                 NULL);
+}
+
+int golden_check_dir_skip(const char *case_name, const char *shots, const char *golden_dir,
+                          const char *fail_dir, int update, int *compared,
+                          int (*skip)(const char *name, void *ctx), void *ctx)
+{
+    char a[1400], g[1400];
+    DIR *d;
+    struct dirent *e;
+    int failures = 0, n = 0;
+
+    if(update) {
+        (void)paths_mkdir_p(golden_dir);
+        d = opendir(golden_dir);
+        while(d && (e = readdir(d)) != NULL)
+            if(golden_is_png(e->d_name)) {
+                snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
+                (void)unlink(g);
+            }
+        if(d)
+            closedir(d);
+    }
+    d = opendir(shots);
+    if(!d) {
+        fprintf(stderr, "  %s: no screenshots in %s\n", case_name, shots);
+        return 1;
+    }
+    while((e = readdir(d)) != NULL) {
+        if(!golden_is_png(e->d_name) || (skip && skip(e->d_name, ctx)))
+            continue;
+        snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
+        snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
+        n++;
+        if(update) {
+            failures += golden_copy_file(a, g) != 0;
+        } else if(access(g, R_OK) != 0) {
+            fprintf(stderr, "  %s/%s: no golden (HK_UPDATE_GOLDENS=1 makes it)\n", case_name,
+                    e->d_name);
+            failures++;
+        } else {
+            failures += golden_compare(case_name, e->d_name, a, g, fail_dir);
+        }
+    }
+    closedir(d);
+    d = update ? NULL : opendir(golden_dir);
+    while(d && (e = readdir(d)) != NULL) {
+        if(!golden_is_png(e->d_name))
+            continue;
+        snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
+        if(access(a, R_OK) != 0) {
+            fprintf(stderr, "  %s/%s: golden exists but the journey no longer produces it\n",
+                    case_name, e->d_name);
+            failures++;
+        }
+    }
+    if(d)
+        closedir(d);
+    if(compared)
+        *compared = n;
+    return failures;
+}
+
+int golden_run(const char *const *argv, const char *const *env, const char *log_path, int append)
+{
+    pid_t pid = fork();
+    int status;
+
+    if(pid == 0) {
+        FILE *e = freopen(log_path, append ? "a" : "w", stderr);
+        (void)e;
+        for(int i = 0; env && env[i]; i++) {
+            char *kv = strdup(env[i]);
+            if(kv)
+                (void)putenv(kv); /* the child's copy: it execs at once */
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    if(pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int golden_env_ok(void)
+{
+    char here[512], recorded[512], env_path[1024];
+
+    golden_env_line(here, sizeof(here));
+    snprintf(env_path, sizeof(env_path), "%s/tests/ui/golden/ENV", HK_SOURCE_DIR);
+    if(golden_read_file(env_path, recorded, sizeof(recorded)) < 0 || strcmp(recorded, here)) {
+        printf("SKIP: goldens were made with\n%sthis machine has\n%s", recorded, here);
+        return 0;
+    }
+    return 1;
 }

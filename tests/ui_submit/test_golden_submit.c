@@ -23,8 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <SDL.h>
@@ -49,35 +47,31 @@ void tearDown(void)
 /* Run the journey; stderr (the log) into log_path. */
 static int run_kiosk(const char *size, const char *dir, const char *log_path)
 {
-    char data[1024], shots[1024], script[1024], config[1024], bin[1024];
-    pid_t pid;
-    int status;
+    char data[1100], shots[1024], script[1024], config[1024], bin[1024];
+    const char *const env[] = { data, "SDL_VIDEODRIVER=offscreen", "HK_LOG_LEVEL=debug", NULL };
+    const char *const argv[] = { bin,        "--headless", "--config",
+                                 config,     "--size",     size,
+                                 "--script", script,       "--screenshot-dir",
+                                 shots,      NULL };
 
-    snprintf(data, sizeof(data), "%s/data", dir);
+    snprintf(data, sizeof(data), "HK_DATA_DIR=%s/data", dir);
     snprintf(shots, sizeof(shots), "%s/shots", dir);
     snprintf(script, sizeof(script), "%s/tests/ui_submit/scripts/%s.txt", HK_SOURCE_DIR, size);
     snprintf(config, sizeof(config), "%s/tests/ui_submit/fixtures/branch.json", HK_SOURCE_DIR);
     snprintf(bin, sizeof(bin), "%s/hallkiosk", HK_BINARY_DIR);
-    pid = fork();
-    if(pid == 0) {
-        FILE *e = freopen(log_path, "w", stderr);
-        (void)e;
-        setenv("HK_DATA_DIR", data, 1);
-        setenv("SDL_VIDEODRIVER", "offscreen", 1);
-        setenv("HK_LOG_LEVEL", "debug", 1);
-        execl(bin, bin, "--headless", "--config", config, "--size", size, "--script", script,
-              "--screenshot-dir", shots, (char *)NULL);
-        _exit(127);
-    }
-    if(pid < 0 || waitpid(pid, &status, 0) != pid)
-        return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return golden_run(argv, env, log_path, 0);
+}
+
+/* The receipt does not depend on the panel: the portrait case keeps it. */
+static int skip_receipt(const char *name, void *ctx)
+{
+    return !strncmp(name, "receipt-", 8) && strcmp(ctx, "1080x1920") != 0;
 }
 
 /* zbarimg's text for a PNG into out ("" when it is not installed). */
 static void qr_of(const char *png, char *out, size_t cap)
 {
-    char cmd[1400];
+    char cmd[1500];
     FILE *p;
     size_t n;
 
@@ -95,7 +89,7 @@ static void qr_of(const char *png, char *out, size_t cap)
 
 static void run_case(const char *size)
 {
-    char shots[1024], golden_dir[1024], fail_dir[1024], log_path[1024], a[1400], g[1400];
+    char shots[1024], golden_dir[1024], fail_dir[1024], log_path[1024], a[1400];
     DIR *d;
     struct dirent *e;
     int failures = 0, compared = 0, receipts = 0, rc;
@@ -115,17 +109,6 @@ static void run_case(const char *size)
     for(i = 0; i < sizeof(phones) / sizeof(phones[0]); i++)
         HK_ASSERT_MSG(!hk_test_file_has_bytes(log_path, phones[i]), "%s unmasked in the log",
                       phones[i]);
-    if(updating_goldens) {
-        HK_ASSERT_OK(paths_mkdir_p(golden_dir));
-        d = opendir(golden_dir);
-        while(d && (e = readdir(d)) != NULL)
-            if(golden_is_png(e->d_name)) {
-                snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
-                (void)unlink(g);
-            }
-        if(d)
-            closedir(d);
-    }
     d = opendir(shots);
     HK_ASSERT_MSG(d != NULL, "no screenshots in %s", shots);
     while((e = readdir(d)) != NULL) {
@@ -142,36 +125,12 @@ static void run_case(const char *size)
                      "https://q.10086.example/s/sh-xuhui-01/%.11s?s=", e->d_name + 8);
             HK_ASSERT_MSG(!text[0] || strstr(text, want), "%s: QR says \"%s\", want %s...", a, text,
                           want);
-            if(strcmp(size, "1080x1920") != 0)
-                continue; /* the receipt does not depend on the panel: one case keeps it */
         }
-        snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
-        compared++;
-        if(updating_goldens) {
-            HK_ASSERT_OK(golden_copy_file(a, g));
-            continue;
-        }
-        if(access(g, R_OK) != 0) {
-            fprintf(stderr, "  %s/%s: no golden (HK_UPDATE_GOLDENS=1 makes it)\n", size, e->d_name);
-            failures++;
-            continue;
-        }
-        failures += golden_compare(size, e->d_name, a, g, fail_dir);
     }
     closedir(d);
-    d = opendir(golden_dir);
-    while(!updating_goldens && d && (e = readdir(d)) != NULL) {
-        if(!golden_is_png(e->d_name))
-            continue;
-        snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
-        if(access(a, R_OK) != 0) {
-            fprintf(stderr, "  %s/%s: golden exists but the journey no longer produces it\n", size,
-                    e->d_name);
-            failures++;
-        }
-    }
-    if(d)
-        closedir(d);
+    /* the shared loop (tests/support/golden.c) */
+    failures = golden_check_dir_skip(size, shots, golden_dir, fail_dir, updating_goldens, &compared,
+                                     skip_receipt, (void *)size);
     printf("  %s: %d images %s, %d receipt(s)\n", size, compared,
            updating_goldens ? "written" : "compared", receipts);
     HK_ASSERT_MSG(receipts > 0, "no receipt was printed");
@@ -195,17 +154,11 @@ static void test_submit_small_portrait_800x1280(void)
 
 int main(void)
 {
-    char here[512], recorded[512], env_path[1024];
     const char *upd = getenv("HK_UPDATE_GOLDENS");
 
     updating_goldens = upd && !strcmp(upd, "1");
-    golden_env_line(here, sizeof(here));
-    /* the same font and SDL as the kiosk's own goldens */
-    snprintf(env_path, sizeof(env_path), "%s/tests/ui/golden/ENV", HK_SOURCE_DIR);
-    if(golden_read_file(env_path, recorded, sizeof(recorded)) < 0 || strcmp(recorded, here)) {
-        printf("SKIP: goldens were made with\n%sthis machine has\n%s", recorded, here);
+    if(!golden_env_ok()) /* the same font and SDL as the kiosk's own goldens */
         return 77;
-    }
     HK_RUN(test_submit_portrait_1080x1920_zh_en_large);
     HK_RUN(test_submit_landscape_1920x1080);
     HK_RUN(test_submit_small_portrait_800x1280);

@@ -59,7 +59,10 @@ static char *mutate(const char *from, const char *to)
 
     if(!at)
         hk_test_fail(__FILE__, __LINE__, "mutation anchor not found: %s", from);
-    (void)snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - base), base, to, at + strlen(from));
+    /* the result checked (not cast away): release builds' -Wformat-truncation */
+    if(snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - base), base, to, at + strlen(from)) >=
+       (int)sizeof(buf))
+        hk_test_fail(__FILE__, __LINE__, "mutation does not fit: %s", to);
     return buf;
 }
 
@@ -209,6 +212,32 @@ static void test_config_optional_fields_get_defaults(void)
     HK_ASSERT_INT(900, cfg.max_pass_over_s);
     HK_ASSERT_STR("", cfg.data_dir);
 }
+
+/* engineer mode (issue 9.5): off by default, a PIN hash or "", a USB dir */
+#define ENG_ANCHOR "\"ticket\":{"
+#define ENG_HASH   "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
+static void test_config_engineer_section(void)
+{
+    const char *json;
+
+    HK_ASSERT_OK(config_parse(BASE_JSON, strlen(BASE_JSON), &cfg, &diag));
+    HK_ASSERT_STR("", cfg.engineer.pin_hash); /* off */
+    HK_ASSERT_STR("/media/usb", cfg.engineer.usb_dir);
+    json = mutate(ENG_ANCHOR, "\"engineer\":{\"pin_hash\":\"" ENG_HASH
+                              "\",\"usb_dir\":\"/mnt/stick\"}," ENG_ANCHOR);
+    HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
+    HK_ASSERT_STR(ENG_HASH, cfg.engineer.pin_hash);
+    HK_ASSERT_STR("/mnt/stick", cfg.engineer.usb_dir);
+    json = mutate(ENG_ANCHOR, "\"engineer\":{\"pin_hash\":\"\"}," ENG_ANCHOR);
+    HK_ASSERT_OK(config_parse(json, strlen(json), &cfg, &diag));
+    HK_ASSERT_STR("", cfg.engineer.pin_hash);
+    expect_refused(mutate(ENG_ANCHOR, "\"engineer\":{\"pin_hash\":\"135790\"}," ENG_ANCHOR),
+                   "engineer.pin_hash: expected a hash");
+    expect_refused(mutate(ENG_ANCHOR, "\"engineer\":{\"pin\":\"135790\"}," ENG_ANCHOR),
+                   "engineer.pin: unknown key");
+}
+#undef ENG_ANCHOR
+#undef ENG_HASH
 
 static void test_config_base_fixture_parses(void)
 {
@@ -710,6 +739,7 @@ int main(void)
     HK_RUN(test_config_table_rules_give_generated_messages);
     HK_RUN(test_config_defaults_follow_other_fields);
     HK_RUN(test_config_every_key_is_in_the_docs);
+    HK_RUN(test_config_engineer_section); /* engineer mode (issue 9.5) */
     HK_RUN(test_config_parse_survives_every_allocation_failure);
     return hk_test_end();
 }

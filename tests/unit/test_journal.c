@@ -202,11 +202,11 @@ static void test_journal_is_append_only(void)
 static void test_journal_type_names_round_trip(void)
 {
     static const char *const names[JOURNAL_TYPE_COUNT] = {
-        "ticket.issued",      "ticket.called",   "ticket.recalled", "ticket.no_show",
-        "ticket.transferred", "ticket.started",  "ticket.finished", "ticket.cancelled",
-        "counter.opened",     "counter.paused",  "counter.closed",  "device.fault",
-        "visit.rated",        "visit.not_rated", "faq.feedback",    "triage.chosen",
-        "issue.submitted",
+        "ticket.issued",      "ticket.called",       "ticket.recalled", "ticket.no_show",
+        "ticket.transferred", "ticket.started",      "ticket.finished", "ticket.cancelled",
+        "counter.opened",     "counter.paused",      "counter.closed",  "device.fault",
+        "visit.rated",        "visit.not_rated",     "faq.feedback",    "triage.chosen",
+        "issue.submitted",    "engineer.pin_failed", /* engineer mode (issue 9.5) */
     };
     journal_type_t t = JOURNAL_TYPE_COUNT;
     int i;

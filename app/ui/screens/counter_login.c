@@ -14,7 +14,7 @@
 #include "label.h"
 
 #define MAX_STAFF 12
-#define N_KEYS    12 /* 1..9, clear, 0, erase */
+#define N_KEYS    SCR_PIN_KEYS /* 1..9, clear, 0, erase */
 
 typedef struct scr_counter_login {
     scr_base_t base;
@@ -58,12 +58,8 @@ static ui_intent_t handle(void *p, const display_event_t *ev)
             in.arg = i;
             return in;
         }
-    for(i = 0; i < N_KEYS; i++)
-        if(ui_button_handle(&s->key[i], ev, &changed)) {
-            in.kind = INTENT_PIN_KEY;
-            in.arg = i < 9 ? i + 1 : i == 9 ? -2 : i == 10 ? 0 : -1;
-            return in;
-        }
+    if(scr_pin_keys_handle(s->key, ev, &changed, &in))
+        return in;
     if(ui_button_handle(&s->login, ev, &changed)) {
         in.kind = INTENT_LOGIN;
         return in;
@@ -141,23 +137,8 @@ static void layout(scr_counter_login_t *s)
         kh = (right.y + right.h - top - 4 * gap) / 5;
         if(kh > ui_px(m, 130))
             kh = ui_px(m, 130);
-        for(i = 0; i < N_KEYS; i++) {
-            char t[16];
-            if(i < 9)
-                snprintf(t, sizeof(t), "%d", i + 1);
-            else if(i == 10)
-                snprintf(t, sizeof(t), "0");
-            else
-                snprintf(t, sizeof(t), "%s",
-                         i18n_get(m->lang, i == 9 ? I18N_COUNTER_CLEAR : I18N_COUNTER_ERASE));
-            scr_button(&s->key[i], m,
-                       gfx_rect(right.x + (i % 3) * (kw + gap), top + (i / 3) * (kh + gap), kw, kh),
-                       t, UI_COL_CARD, i < 9 || i == 10 ? UI_COL_TEXT : UI_COL_MUTED,
-                       i < 9 || i == 10 ? 56 : 36);
-            /* short keys on a wide panel: the digit stays inside its key */
-            if(s->key[i].title_px > kh * 55 / 100)
-                s->key[i].title_px = kh * 55 / 100;
-        }
+        scr_pin_keys_layout(s->key, m, right.x, top, kw, kh, gap, 56, 36, I18N_COUNTER_CLEAR,
+                            I18N_COUNTER_ERASE);
         scr_button(&s->login, m, gfx_rect(right.x, top + 4 * (kh + gap), right.w, kh),
                    i18n_get(m->lang, I18N_COUNTER_LOGIN), UI_COL_BRAND, UI_COL_WHITE, 48);
         if(s->login.title_px > kh * 55 / 100)
@@ -181,7 +162,7 @@ static void draw(const void *p, gfx_t *g)
     const scr_counter_login_t *s = p;
     const ui_model_t *m = &s->base.m;
     const config_t *cfg = m->cfg;
-    int i, px = ui_font(m, 40), n, d = ui_px(m, 34), x0, tpx = ui_font(m, 56);
+    int i, px = ui_font(m, 40), d = ui_px(m, 34), tpx = ui_font(m, 56);
     char title[256];
 
     ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, NULL, 0);
@@ -204,21 +185,7 @@ static void draw(const void *p, gfx_t *g)
     ui_label_draw(g, GFX_BOLD, px, gfx_rgb(UI_COL_MUTED), s->pin_label, UI_ALIGN_LEFT, 1,
                   i18n_get(m->lang, I18N_COUNTER_ENTER_PIN));
     /* the PIN, masked: a dot per digit typed, rings for the usual six */
-    gfx_fill_round_rect(g, s->dots, ui_px(m, 20), gfx_rgb(UI_COL_CARD));
-    n = m->counter.pin_len > 6 ? m->counter.pin_len : 6;
-    if(n > 12)
-        n = 12;
-    x0 = s->dots.x + (s->dots.w - n * d - (n - 1) * d / 2) / 2;
-    for(i = 0; i < n; i++) {
-        int x = x0 + i * (d + d / 2), y = s->dots.y + (s->dots.h - d) / 2;
-        if(i < m->counter.pin_len) {
-            gfx_fill_round_rect(g, gfx_rect(x, y, d, d), d / 2, gfx_rgb(UI_COL_TEXT));
-        } else {
-            gfx_fill_round_rect(g, gfx_rect(x, y, d, d), d / 2, gfx_rgb(UI_COL_LINE));
-            gfx_fill_round_rect(g, gfx_rect(x + d / 5, y + d / 5, d - 2 * (d / 5), d - 2 * (d / 5)),
-                                d / 2, gfx_rgb(UI_COL_CARD));
-        }
-    }
+    scr_pin_dots(g, m, s->dots, d, m->counter.pin_len);
     if(m->counter.login_msg[0])
         ui_label_draw(g, GFX_BOLD, ui_font(m, 34), gfx_rgb(UI_COL_WARN), s->msg, UI_ALIGN_CENTER, 2,
                       m->counter.login_msg);

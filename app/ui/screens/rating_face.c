@@ -1,7 +1,8 @@
 /*
  * rating_face: what the rating and counter screens share: the five faces
  * (drawn from discs: no image assets, any size), the staff member's photo
- * placeholder and a plain-button helper.
+ * placeholder, a plain-button helper and the PIN pad (the counter login's
+ * and the engineer mode's).
  */
 #include "screens.h"
 
@@ -71,4 +72,57 @@ void scr_rate_avatar(gfx_t *g, const ui_model_t *m, int cx, int cy, int d, const
     w = ui_label_width(g, GFX_BOLD, px, initials);
     gfx_draw_text(g, GFX_BOLD, px, gfx_rgb(UI_COL_WHITE), cx - w / 2, cy - px * 145 / 200, initials,
                   strlen(initials));
+}
+
+bool scr_pin_keys_handle(ui_button_t *keys, const display_event_t *ev, bool *changed,
+                         ui_intent_t *in)
+{
+    for(int i = 0; i < SCR_PIN_KEYS; i++)
+        if(ui_button_handle(&keys[i], ev, changed)) {
+            in->kind = INTENT_PIN_KEY;
+            in->arg = i < 9 ? i + 1 : i == 9 ? -2 : i == 10 ? 0 : -1;
+            return true;
+        }
+    return false;
+}
+
+void scr_pin_keys_layout(ui_button_t *keys, const ui_model_t *m, int x, int top, int kw, int kh,
+                         int gap, int digit_base, int word_base, i18n_key_t clear, i18n_key_t erase)
+{
+    for(int i = 0; i < SCR_PIN_KEYS; i++) {
+        char t[32];
+        bool digit = i < 9 || i == 10;
+        if(i < 9)
+            snprintf(t, sizeof(t), "%d", i + 1);
+        else if(i == 10)
+            snprintf(t, sizeof(t), "0");
+        else
+            snprintf(t, sizeof(t), "%s", i18n_get(m->lang, i == 9 ? clear : erase));
+        scr_button(&keys[i], m,
+                   gfx_rect(x + (i % 3) * (kw + gap), top + (i / 3) * (kh + gap), kw, kh), t,
+                   UI_COL_CARD, digit ? UI_COL_TEXT : UI_COL_MUTED, digit ? digit_base : word_base);
+        /* short keys on a wide panel: the text stays inside its key */
+        if(keys[i].title_px > kh * 55 / 100)
+            keys[i].title_px = kh * 55 / 100;
+    }
+}
+
+void scr_pin_dots(gfx_t *g, const ui_model_t *m, gfx_rect_t r, int d, int len)
+{
+    int n = len > 6 ? len : 6, x0;
+
+    gfx_fill_round_rect(g, r, ui_px(m, 20), gfx_rgb(UI_COL_CARD));
+    if(n > 12)
+        n = 12;
+    x0 = r.x + (r.w - n * d - (n - 1) * d / 2) / 2;
+    for(int i = 0; i < n; i++) {
+        int x = x0 + i * (d + d / 2), y = r.y + (r.h - d) / 2;
+        if(i < len) {
+            gfx_fill_round_rect(g, gfx_rect(x, y, d, d), d / 2, gfx_rgb(UI_COL_TEXT));
+        } else {
+            gfx_fill_round_rect(g, gfx_rect(x, y, d, d), d / 2, gfx_rgb(UI_COL_LINE));
+            gfx_fill_round_rect(g, gfx_rect(x + d / 5, y + d / 5, d - 2 * (d / 5), d - 2 * (d / 5)),
+                                d / 2, gfx_rgb(UI_COL_CARD));
+        }
+    }
 }

@@ -54,6 +54,25 @@ uint32_t scr_rate_color(int level);
 /** The photo placeholder: a disc with the staff member's initials. */
 void scr_rate_avatar(gfx_t *g, const ui_model_t *m, int cx, int cy, int d, const char *initials);
 
+/*
+ * The PIN pad shared by the counter login and the engineer mode (12 keys:
+ * 1..9, clear, 0, erase; rating_face.c).
+ */
+#define SCR_PIN_KEYS 12
+/** A press on one of the keys: *in becomes INTENT_PIN_KEY (arg digit, -2
+ *  clear, -1 erase) and true is returned; *changed as ui_button_handle. */
+bool scr_pin_keys_handle(ui_button_t *keys, const display_event_t *ev, bool *changed,
+                         ui_intent_t *in);
+/** Lay the keys out in a 3-column grid from (x, top), kw x kh each, gap
+ *  apart; digits at digit_base, clear and erase (catalogue keys) at
+ *  word_base; titles never taller than 55 % of a key. */
+void scr_pin_keys_layout(ui_button_t *keys, const ui_model_t *m, int x, int top, int kw, int kh,
+                         int gap, int digit_base, int word_base, i18n_key_t clear,
+                         i18n_key_t erase);
+/** The PIN, masked, in r: a dot of d px per digit typed, rings for the
+ *  usual six, at most 12. */
+void scr_pin_dots(gfx_t *g, const ui_model_t *m, gfx_rect_t r, int d, int len);
+
 const scr_ops_t *scr_attract_ops(void);
 const scr_ops_t *scr_home_ops(void);
 const scr_ops_t *scr_services_ops(void);
@@ -68,6 +87,10 @@ const scr_ops_t *scr_board_ops(void);
 /* submission (issue 8.5) */
 const scr_ops_t *scr_submit_form_ops(void);
 const scr_ops_t *scr_submit_done_ops(void);
+
+/* engineer mode (issue 9.5) */
+const scr_ops_t *scr_engineer_pin_ops(void);
+const scr_ops_t *scr_engineer_diag_ops(void);
 
 /*
  * FAQ/triage (issue 8, helper UI): the triage and FAQ screens, and what
