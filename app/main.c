@@ -78,7 +78,7 @@ static void usage(FILE *f)
           "  --device ID            this device's id from the config's devices[] (its token\n"
           "                         and, on a kiosk, its offline number block)\n"
           "  --counter ID           counter role: which counter (default: device.counter)\n"
-          "  --no-voice             display role: no announcements\n"
+          "  --no-voice             display role: no announcements; kiosk: no voice guidance\n"
           "  --listen HOST:PORT     hub, or a kiosk hosting it: serve the LAN API there\n"
           "                         (default: the config's hub.listen; off loopback it needs\n"
           "                         hub.tls_cert and hub.tls_key; port 0 = any free port)\n"
@@ -421,6 +421,7 @@ int main(int argc, char **argv)
     kiosk_opts_t opts;
     char data_dir[CONFIG_PATH_LEN * 2], shots[CONFIG_PATH_LEN * 2 + 16];
     char script_dir[CONFIG_PATH_LEN * 2] = "";
+    char kiosk_wav[CONFIG_PATH_LEN * 2 + 32]; /* voice guidance of a headless kiosk */
     int64_t start_ms;
     bool provisioned = false;
     int rc = parse_args(argc, argv, &a);
@@ -627,6 +628,16 @@ int main(int argc, char **argv)
     opts.data_dir = data_dir;
     opts.screenshot_dir = a.screenshot_dir;
     opts.start_mono_ms = hk_clock_is_stepped(clock) ? 0 : start_ms;
+    /* voice guidance (issue 8.6, SELFHELP): offered unless --no-voice; a
+     * headless kiosk says it into a file nobody hears but tests read */
+    if(!a.no_voice && display_is_headless(display)) {
+        snprintf(kiosk_wav, sizeof(kiosk_wav), "%s/kiosk-voice.wav", data_dir);
+        opts.voice_audio_kind = "wav";
+        opts.voice_audio_target = kiosk_wav;
+    } else if(!a.no_voice) {
+        opts.voice_audio_kind = "sdl";
+        opts.voice_audio_target = "";
+    }
     if(kiosk_create(&opts, &kiosk, &diag) != HK_OK) {
         hk_log_error("main", "%s", diag.msg);
         rc = 1;

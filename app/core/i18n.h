@@ -278,6 +278,13 @@ typedef enum i18n_lang { I18N_ZH = 0, I18N_EN, I18N_LANG_COUNT } i18n_lang_t;
     X(I18N_SUBMIT_DONE_PHONE, "submit_done_phone") \
     X(I18N_SUBMIT_DONE_SCAN, "submit_done_scan") \
     X(I18N_SUBMIT_DONE_KEEP, "submit_done_keep") \
+    /* voice guidance and the contrast toggle (issue 8.6, SELFHELP) */ \
+    X(I18N_VOICE_ON, "voice_on") \
+    X(I18N_VOICE_OFF, "voice_off") \
+    X(I18N_VOICE_ARTICLE, "voice_article") \
+    X(I18N_CONTRAST_ON, "contrast_on") \
+    X(I18N_SUBMIT_OFFLINE, "submit_offline") \
+    X(I18N_CONTRAST_OFF, "contrast_off") \
     /* engineer mode (issue 9.5) */ \
     X(I18N_ENG_TITLE, "eng_title") \
     X(I18N_ENG_ENTER_PIN, "eng_enter_pin") \

@@ -42,13 +42,16 @@
 #include "journal.h"
 #include "store.h"
 
-#define SUBMISSION_PHONE_LEN       12  /* 11 digits + NUL */
-#define SUBMISSION_CATEGORY_LEN    16  /* "suggestion" + NUL fits */
-#define SUBMISSION_DESC_MAX_CHARS  300 /* characters (code points) */
-#define SUBMISSION_DESC_CAP        (SUBMISSION_DESC_MAX_CHARS * 4 + 1) /* bytes, NUL included */
-#define SUBMISSION_LANG_LEN        8                                   /* "zh-CN" */
-#define SUBMISSION_REF_LEN         16                                  /* "S261126-007" + NUL */
-#define SUBMISSION_ORIGIN_LEN      48              /* "faq:bill-check", "triage:no-signal" */
+#define SUBMISSION_PHONE_LEN      12                                  /* 11 digits + NUL */
+#define SUBMISSION_CATEGORY_LEN   16                                  /* "suggestion" + NUL fits */
+#define SUBMISSION_DESC_MAX_CHARS 300                                 /* characters (code points) */
+#define SUBMISSION_DESC_CAP       (SUBMISSION_DESC_MAX_CHARS * 4 + 1) /* bytes, NUL included */
+#define SUBMISSION_LANG_LEN       8                                   /* "zh-CN" */
+#define SUBMISSION_REF_LEN        16                                  /* "S261126-007" + NUL */
+/* where the form was opened, and on which kiosk (SELFHELP): "<device>:home",
+ * "<device>:faq:<article>", "<device>:triage:<need>" (device <= 23 chars, an
+ * id <= 40) */
+#define SUBMISSION_ORIGIN_LEN      80
 #define SUBMISSION_RETENTION_S_DEF (7 * 24 * 3600) /* when the config says nothing */
 
 /* The fields of the form, for errors shown next to the field. */
@@ -69,7 +72,7 @@ typedef struct submission {
     char description[SUBMISSION_DESC_CAP];  /* UTF-8, may be "" */
     bool consent;                           /* must be true */
     char lang[SUBMISSION_LANG_LEN];         /* "zh-CN" or "en" */
-    char origin[SUBMISSION_ORIGIN_LEN];     /* where the form was opened from; "" = home */
+    char origin[SUBMISSION_ORIGIN_LEN];     /* kiosk and path: "kiosk-1:triage:no-signal" */
 } submission_t;
 
 /* What the customer keeps: the result of branch_submit_issue(). */

@@ -23,6 +23,26 @@ static void pill(ui_button_t *b, gfx_t *g, const ui_model_t *m, const char *text
     b->unit100 = ui_px(m, 100);
 }
 
+/* A round toggle of diameter d with a sign; on = drawn lit (white, or
+ * yellow's opposite in high contrast). Not offered: no size, no touch. */
+static void round_toggle(ui_button_t *b, const ui_model_t *m, const char *sign, bool offered, int x,
+                         int y, int d, bool on)
+{
+    ui_button_init(b);
+    snprintf(b->title, sizeof(b->title), "%s", sign);
+    b->title_px = d * 50 / ui_px(m, 92);
+    b->rect = offered ? gfx_rect(x, y, d, d) : gfx_rect(x + d, y, 0, 0);
+    b->radius = d / 2;
+    b->unit100 = ui_px(m, 100);
+    if(m->contrast) {
+        b->bg = on ? 0xFFFFFFu : 0xFFE14Du;
+        b->fg = 0x000000u;
+    } else {
+        b->bg = on ? UI_COL_WHITE : UI_COL_BRAND_DARK;
+        b->fg = on ? UI_COL_BRAND : UI_COL_WHITE;
+    }
+}
+
 void ui_chrome_layout(ui_chrome_t *c, gfx_t *g, const ui_model_t *m, bool nav)
 {
     int hh = ui_px(m, 150) + (m->large ? ui_px(m, 20) : 0);
@@ -38,23 +58,25 @@ void ui_chrome_layout(ui_chrome_t *c, gfx_t *g, const ui_model_t *m, bool nav)
     pill(&c->large, g, m, i18n_get(m->lang, m->large ? I18N_LARGE_OFF : I18N_LARGE_ON),
          c->lang.rect.x - ui_px(m, 20), y, ph, UI_COL_BRAND_DARK, UI_COL_WHITE);
     /* FAQ/triage (issue 8): the high-contrast toggle, a round button with
-     * the contrast sign (a word would squeeze the branch name out) */
-    ui_button_init(&c->contrast);
-    snprintf(c->contrast.title, sizeof(c->contrast.title), "%s", "◐");
-    c->contrast.title_px = ui_px(m, 50);
-    /* only where the role acts on it (the kiosk), never a dead button */
-    c->contrast.rect = m->contrast_offered
-                           ? gfx_rect(c->large.rect.x - ui_px(m, 20) - ph, y, ph, ph)
-                           : gfx_rect(c->large.rect.x, y, 0, 0);
-    c->contrast.radius = ph / 2;
-    c->contrast.bg = UI_COL_BRAND_DARK;
-    c->contrast.fg = UI_COL_WHITE;
-    c->contrast.unit100 = ui_px(m, 100);
+     * the contrast sign (a word would squeeze the branch name out); voice
+     * guidance (issue 8.6) beside it with a note. Only where the role acts
+     * on them (the kiosk), never a dead button. Both offered: two smaller
+     * round buttons stacked in one column, so the branch name keeps its
+     * room. */
+    {
+        bool both = m->contrast_offered && m->voice_offered;
+        int gap = ui_px(m, 8);
+        int d = both ? (hh - 3 * gap) / 2 : ph;
+        int x = c->large.rect.x - ui_px(m, 20) - d;
+        int y0 = both ? (hh - 2 * d - gap) / 2 : y;
+        round_toggle(&c->contrast, m, "◐", m->contrast_offered, x, y0, d, false);
+        round_toggle(&c->voice, m, "♪", m->voice_offered, x, both ? y0 + d + gap : y, d, m->voice);
+    }
     if(m->contrast) {
         /* high contrast: black and yellow, every pill */
-        ui_button_t *p[3] = { &c->lang, &c->large, &c->contrast };
+        ui_button_t *p[2] = { &c->lang, &c->large };
         int i;
-        for(i = 0; i < 3; i++) {
+        for(i = 0; i < 2; i++) {
             p[i]->bg = 0xFFE14Du;
             p[i]->fg = 0x000000u;
         }
@@ -96,6 +118,8 @@ ui_intent_t ui_chrome_handle(ui_chrome_t *c, const display_event_t *ev)
         in.kind = INTENT_TOGGLE_LARGE;
     else if(ui_button_handle(&c->contrast, ev, &changed))
         in.kind = INTENT_TOGGLE_CONTRAST; /* FAQ/triage (issue 8) */
+    else if(ui_button_handle(&c->voice, ev, &changed))
+        in.kind = INTENT_TOGGLE_VOICE; /* voice guidance (issue 8.6) */
     else if(c->nav && ui_button_handle(&c->back, ev, &changed))
         in.kind = INTENT_BACK;
     else if(c->nav && ui_button_handle(&c->home, ev, &changed))
@@ -168,9 +192,10 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
     const config_t *cfg = m->cfg;
     const char *branch = m->lang == I18N_EN ? cfg->branch_name_en : cfg->branch_name_zh;
     int left = ui_px(m, 40);
-    int maxw = c->contrast.rect.x - left - ui_px(m, 24);
+    int edge = c->voice.rect.x < c->contrast.rect.x ? c->voice.rect.x : c->contrast.rect.x;
+    int maxw = edge - left - ui_px(m, 24);
     int bpx = ui_font(m, 38), spx = ui_font(m, 28);
-    char line[96];
+    char line[96], split[200];
 
     if(!c->dark)
         gfx_fill_rect(g, gfx_rect(0, 0, m->w, c->header_h), gfx_rgb(ui_theme(m)->header));
@@ -180,21 +205,49 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
     /* long (English) branch names step down in size before they are cut */
     while(bpx > ui_px(m, 28) && ui_label_width(g, GFX_BOLD, bpx, branch) > maxw)
         bpx -= 2;
+    /* still too long (English, large text, a narrow panel): the name on two
+     * lines rather than cut in the middle, the time alone under it */
+    int lines = ui_label_width(g, GFX_BOLD, bpx, branch) > maxw ? 2 : 1;
+    bool two = lines > 1;
+    int by = c->header_h / 2 - ui_label_line_h(bpx) + ui_px(m, 6);
+    int sy = c->header_h / 2 + ui_px(m, 8);
+    if(two) {
+        spx = bpx = ui_px(m, 28);
+        /* three lines when two do not hold it; the clock gives way then */
+        if(ui_label_measure(g, GFX_BOLD, bpx, maxw, 0, branch, NULL) > 2 * ui_label_line_h(bpx))
+            lines = 3;
+        by = (c->header_h - 3 * ui_label_line_h(bpx)) / 2;
+        sy = by + 2 * ui_label_line_h(bpx);
+    }
+    if(two) {
+        /* break at a space ("中国移动" / "上海徐汇营业厅") when both halves fit,
+         * rather than wherever the width runs out */
+        const char *sp = strrchr(branch, ' ');
+        char first[96];
+        if(sp && (size_t)(sp - branch) < sizeof(first)) {
+            snprintf(first, sizeof(first), "%.*s", (int)(sp - branch), branch);
+            if(ui_label_width(g, GFX_BOLD, bpx, first) <= maxw &&
+               ui_label_width(g, GFX_BOLD, bpx, sp + 1) <= maxw) {
+                snprintf(split, sizeof(split), "%s\n%s", first, sp + 1);
+                branch = split;
+                lines = 2;
+            }
+        }
+    }
     ui_label_draw(g, GFX_BOLD, bpx, gfx_rgb(UI_COL_WHITE),
-                  gfx_rect(left, c->header_h / 2 - ui_label_line_h(bpx) + ui_px(m, 6), maxw,
-                           ui_label_line_h(bpx)),
-                  UI_ALIGN_LEFT, 1, branch);
+                  gfx_rect(left, by, maxw, lines * ui_label_line_h(bpx)), UI_ALIGN_LEFT, lines,
+                  branch);
     snprintf(line, sizeof(line), "%s  %s", m->date_text, m->time_text);
     /* FAQ/triage (issue 8): squeezed (English, large text) the time alone
      * rather than a date cut in the middle */
-    if(ui_label_width(g, GFX_REGULAR, spx, line) > maxw)
+    if(two || ui_label_width(g, GFX_REGULAR, spx, line) > maxw)
         snprintf(line, sizeof(line), "%s", m->time_text);
     {
         gfx_color_t sub = gfx_rgb(UI_COL_WHITE);
-        int sy = c->header_h / 2 + ui_px(m, 8);
         sub.a = 210;
-        ui_label_draw(g, GFX_REGULAR, spx, sub, gfx_rect(left, sy, maxw, ui_label_line_h(spx)),
-                      UI_ALIGN_LEFT, 1, line);
+        if(lines < 3)
+            ui_label_draw(g, GFX_REGULAR, spx, sub, gfx_rect(left, sy, maxw, ui_label_line_h(spx)),
+                          UI_ALIGN_LEFT, 1, line);
         if(m->central_offline) {
             /* discreet: a small dot and a word after the clock, never a dialog */
             const char *off = i18n_get(m->lang, I18N_CENTRAL_OFFLINE);
@@ -213,6 +266,8 @@ void ui_chrome_draw(const ui_chrome_t *c, const ui_model_t *m, gfx_t *g)
     }
     if(c->contrast.rect.w > 0)
         ui_button_draw(&c->contrast, g);
+    if(c->voice.rect.w > 0)
+        ui_button_draw(&c->voice, g);
     ui_button_draw(&c->large, g);
     ui_button_draw(&c->lang, g);
     if(c->nav) {
@@ -231,4 +286,5 @@ void ui_chrome_reset(ui_chrome_t *c)
 {
     c->lang.pressed = c->large.pressed = c->back.pressed = c->home.pressed = false;
     c->contrast.pressed = false; /* FAQ/triage (issue 8) */
+    c->voice.pressed = false;    /* voice guidance (issue 8.6) */
 }

@@ -1,6 +1,7 @@
 /*
  * chrome: what every screen shares: the header bar (branch name, date and
- * time, the language toggle and the large-text toggle, visible on every
+ * time, the language toggle, the large-text toggle and, where the role acts
+ * on them, the high-contrast and voice-guidance toggles, visible on every
  * screen) and, on inner screens, a bottom bar with Back and Home.
  */
 #ifndef HK_APP_UI_CHROME_H
@@ -15,6 +16,7 @@ typedef struct ui_chrome {
     ui_button_t back;
     ui_button_t home;
     ui_button_t contrast; /* FAQ/triage (issue 8): the high-contrast toggle */
+    ui_button_t voice;    /* voice guidance (issue 8.6): on / off */
     bool nav;             /* bottom bar shown */
     bool dark;            /* header drawn on the brand background (attract) */
     int header_h;

@@ -84,6 +84,16 @@
  *   for any other screen (back, home, idle -> attract) wipes everything
  *   typed; T_SUBMIT_WARN at last input + idle_timeout_s - SUBMIT_WARN_S
  *   shows a countdown (T_SUBMIT_TICK each second) before T_IDLE clears it.
+ *   Voice guidance (issue 8.6): off for every customer until the header's
+ *   toggle (INTENT_TOGGLE_VOICE) turns it on; the first time it loads the
+ *   pack and the player (guide_voice, the board's voice layer). While on,
+ *   each input collects into k->say what it should say (the choice tapped
+ *   through say_key(), then the title of the screen it led to through
+ *   on_screen_change), and say_flush() hands the whole utterance over once
+ *   the input, message or timer is handled: the player drops what was still
+ *   waiting, so a customer tapping on never hears stale words. guide.h takes
+ *   only catalogue keys, triage need ids and ticket numbers: nothing typed
+ *   (a phone number, a description) can be said.
  */
 #include "kiosk.h"
 
@@ -95,6 +105,8 @@
 #include "branch_lan.h"
 #include "faq_content.h" /* FAQ/triage */
 #include "faq_index.h"   /* FAQ/triage */
+#include "guide.h"       /* voice guidance */
+#include "guide_voice.h" /* voice guidance */
 #include "kinetic.h"     /* FAQ/triage */
 #include "branch_local.h"
 #include "engineer.h" /* engineer mode (issue 9.5) */
@@ -175,7 +187,11 @@ struct kiosk {
     char sub_phone[SUBMISSION_PHONE_LEN];   /* the number as typed; wiped with the form */
     char sub_origin[SUBMISSION_ORIGIN_LEN]; /* where the form was opened from */
     bool sub_print_after_present;
-    bool sub_kb_open;       /* the form opened the on-screen keyboard */
+    bool sub_kb_open; /* the form opened the on-screen keyboard */
+    /* voice guidance (issue 8.6) */
+    guide_voice_t *gv;      /* loaded when first turned on; NULL = not (yet) */
+    bool gv_tried;          /* loaded or failed once: not again */
+    guide_t say;            /* what this input makes the kiosk say, sent once handled */
     engineer_t *eng;        /* engineer mode (issue 9.5) */
     uint64_t eng_print_job; /* its test slip in the spool; 0 = none */
 };
@@ -222,6 +238,75 @@ static void request_snapshot(kiosk_t *k)
     }
 }
 
+/* ---- voice guidance (issue 8.6) ------------------------------------------ */
+
+/* Queue a catalogue string for this input's utterance (guidance on only). */
+static void say_key(kiosk_t *k, i18n_key_t key)
+{
+    if(k->model.voice)
+        (void)guide_add_key(&k->say, k->model.lang, key); /* a key off the list: silence */
+}
+
+/* The title of screen id (and the number on the ticket screen). */
+static void say_screen(kiosk_t *k, int id)
+{
+    static const struct {
+        int id;
+        i18n_key_t key;
+    } titles[] = {
+        { UI_SCR_ATTRACT, I18N_TOUCH_TO_START },   { UI_SCR_HOME, I18N_HOME_TITLE },
+        { UI_SCR_SERVICES, I18N_CHOOSE_SERVICE },  { UI_SCR_TICKET, I18N_YOUR_NUMBER },
+        { UI_SCR_UNAVAILABLE, I18N_UNAVAILABLE },  { UI_SCR_RATE_NUMBER, I18N_RATE_NUMBER_TITLE },
+        { UI_SCR_RATE_FACES, I18N_RATE_TITLE },    { UI_SCR_TRIAGE, I18N_TRIAGE_TITLE },
+        { UI_SCR_FAQ_LIST, I18N_FAQ_TITLE },       { UI_SCR_FAQ_ARTICLE, I18N_VOICE_ARTICLE },
+        { UI_SCR_SUBMIT_FORM, I18N_SUBMIT_TITLE }, { UI_SCR_SUBMIT_DONE, I18N_SUBMIT_DONE_TITLE },
+    };
+    size_t i;
+
+    if(!k->model.voice)
+        return;
+    for(i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+        if(titles[i].id == id)
+            say_key(k, titles[i].key);
+    if(id == UI_SCR_TICKET && k->model.has_ticket)
+        (void)guide_add_ticket(&k->say, k->model.lang, k->model.ticket.number);
+}
+
+/* Hand this input's utterance to the player. */
+static void say_flush(kiosk_t *k)
+{
+    if(k->model.voice && k->say.n > 0)
+        guide_voice_say(k->gv, &k->say);
+    guide_clear(&k->say);
+}
+
+static void voice_toggle(kiosk_t *k)
+{
+    ui_model_t *m = &k->model;
+    hk_diag_t diag;
+
+    if(m->voice) {
+        guide_clear(&k->say);
+        say_key(k, I18N_VOICE_OFF); /* said, then silence */
+        say_flush(k);
+        m->voice = false;
+        return;
+    }
+    if(!k->gv && !k->gv_tried && k->o.voice_audio_kind) {
+        k->gv_tried = true;
+        hk_diag_clear(&diag);
+        if(guide_voice_create(k->o.voice_dir, k->o.voice_audio_kind, k->o.voice_audio_target,
+                              &k->gv, &diag) != HK_OK)
+            hk_log_error("kiosk", "voice guidance not available: %s", diag.msg);
+    }
+    if(!k->gv)
+        return; /* the toggle stays off: nothing could be said */
+    m->voice = true;
+    guide_clear(&k->say);
+    say_key(k, I18N_VOICE_ON);
+    say_screen(k, ui_loop_current(k->loop));
+}
+
 /* ---- navigation --------------------------------------------------------- */
 
 static void submit_clear(kiosk_t *k, bool receipt);
@@ -252,6 +337,7 @@ static void on_screen_change(kiosk_t *k, int id)
     }
     if(id != UI_SCR_SUBMIT_FORM && id != UI_SCR_SUBMIT_DONE)
         submit_clear(k, true); /* submission: the customer left */
+    say_screen(k, id);         /* voice guidance: the new screen's title */
     if(id != UI_SCR_ENGINEER_PIN && id != UI_SCR_ENGINEER && k->eng) {
         /* engineer mode: nothing typed or shown stays behind */
         runloop_timer_cancel(rl, T_ENG_TICK);
@@ -650,6 +736,7 @@ static void faq_show_article(kiosk_t *k, int a, int from)
     if(!k->faq || a < 0 || a >= k->faq->n_articles)
         return;
     f->article = a;
+    f->via_need = -1; /* triage_pick sets it after */
     f->scroll_px = 0;
     f->feedback = 0;
     ui_kinetic_stop(&k->kin, 0);
@@ -720,6 +807,8 @@ static void triage_pick(kiosk_t *k, int idx)
     nd = &k->faq->needs[idx];
     hk_log_info("kiosk", "triage: %s -> %s %s", nd->id, route_names[nd->route.kind],
                 nd->route.target);
+    if(k->model.voice) /* voice guidance: the need, then where it leads */
+        (void)guide_add_need(&k->say, k->model.lang, nd->id);
     /* journaled before routing; the result is not waited for (the event
      * is the record; a failure is logged when it comes back) */
     if(k->have_branch &&
@@ -729,6 +818,7 @@ static void triage_pick(kiosk_t *k, int idx)
     switch(nd->route.kind) {
     case TRIAGE_FAQ:
         faq_show_article(k, faq_content_find(k->faq, nd->route.target), UI_SCR_TRIAGE);
+        k->model.faq.via_need = idx; /* its fallback is "still need help?" */
         break;
     case TRIAGE_QUEUE: faq_take(k, nd->route.target); break;
     case TRIAGE_SUBMIT: faq_open_submit(k, nd->route.target, "triage", nd->id); break;
@@ -745,6 +835,7 @@ static void faq_helpful(kiosk_t *k, bool helpful)
         return; /* once per view of the article */
     a = &k->faq->articles[f->article];
     f->feedback = helpful ? 1 : 2;
+    say_key(k, I18N_FAQ_THANKS);
     hk_log_info("kiosk", "faq feedback: %s v%d %s", a->id, a->version, helpful ? "yes" : "no");
     if(k->have_branch &&
        branch_faq_feedback(&k->branch, k->faq_tag = ++k->next_tag, a->id, a->version, helpful,
@@ -828,16 +919,25 @@ static void faq_intent(kiosk_t *k, const ui_intent_t *in)
     case INTENT_FAQ_HELPFUL: faq_helpful(k, in->arg != 0); break;
     case INTENT_FAQ_STILL_QUEUE:
         if(k->faq && f->article >= 0)
-            faq_take(k, k->faq->articles[f->article].service);
+            faq_take(k, scr_faq_still_service(&k->model, &k->faq->articles[f->article]));
         break;
     case INTENT_FAQ_STILL_SUBMIT:
         if(k->faq && f->article >= 0) {
             const faq_article_t *a = &k->faq->articles[f->article];
-            faq_open_submit(k, faq_submit_category(k->faq->categories[a->category].id), "faq",
-                            a->id);
+            const triage_need_t *nd = f->via_need >= 0 && f->via_need < k->faq->n_needs
+                                          ? &k->faq->needs[f->via_need]
+                                          : NULL;
+            if(nd && nd->fallback.kind == TRIAGE_SUBMIT) /* the need's own category */
+                faq_open_submit(k, nd->fallback.target, "triage", nd->id);
+            else
+                faq_open_submit(k, faq_submit_category(k->faq->categories[a->category].id), "faq",
+                                a->id);
         }
         break;
-    case INTENT_TOGGLE_CONTRAST: k->model.contrast = !k->model.contrast; break;
+    case INTENT_TOGGLE_CONTRAST:
+        k->model.contrast = !k->model.contrast;
+        say_key(k, k->model.contrast ? I18N_CONTRAST_ON : I18N_CONTRAST_OFF);
+        break;
     case INTENT_TEXT_INPUT:
         if(on_list && in->payload == UI_PAYLOAD_TEXT)
             faq_edit(k, 1, in->u.text);
@@ -909,7 +1009,12 @@ static void submit_open(kiosk_t *k, int category, const char *origin)
     (void)submission_categories(&n);
     submit_clear(k, true);
     k->model.submit.category = category >= 0 && category < n ? category : -1;
-    snprintf(k->sub_origin, sizeof(k->sub_origin), "%s", origin ? origin : "");
+    /* head office sees on which kiosk and from where (home, an FAQ article,
+     * a triage need): "kiosk-1:triage:no-signal"; a LAN client's event is
+     * written by the hub, so the kiosk's own id travels here */
+    snprintf(k->sub_origin, sizeof(k->sub_origin), "%s:%s",
+             k->cfg->device.id[0] ? k->cfg->device.id : "kiosk",
+             origin && origin[0] ? origin : "home");
     go_over_home(k, UI_SCR_SUBMIT_FORM);
     submit_arm_warn(k);
 }
@@ -1021,9 +1126,15 @@ static void submit_send(kiosk_t *k)
 
     if(v->sending || k->submit_tag)
         return; /* one submission at a time: a double tap sends once */
-    v->failed = false;
-    if(!submit_check_all(k))
+    v->failed = v->offline = false;
+    if(!submit_check_all(k)) {
+        /* voice guidance: the first thing to put right */
+        say_key(k, v->err[SUBMISSION_FIELD_CATEGORY]  ? I18N_SUBMIT_ERR_CATEGORY
+                   : v->err[SUBMISSION_FIELD_PHONE]   ? I18N_SUBMIT_ERR_PHONE
+                   : v->err[SUBMISSION_FIELD_CONSENT] ? I18N_SUBMIT_ERR_CONSENT
+                                                      : I18N_SUBMIT_FAILED);
         return;
+    }
     memset(&sub, 0, sizeof(sub));
     snprintf(sub.category, sizeof(sub.category), "%s", cats[v->category]);
     memcpy(sub.phone, k->sub_phone, sizeof(sub.phone));
@@ -1032,6 +1143,7 @@ static void submit_send(kiosk_t *k)
     snprintf(sub.lang, sizeof(sub.lang), "%s", i18n_lang_code(k->model.lang));
     snprintf(sub.origin, sizeof(sub.origin), "%s", k->sub_origin);
     v->focus = UI_SUBMIT_FOCUS_NONE;
+    say_key(k, I18N_SUBMIT_SEND);
     k->submit_tag = ++k->next_tag;
     rc = branch_submit_issue(&k->branch, k->submit_tag, &sub);
     submission_wipe(&sub);
@@ -1054,8 +1166,16 @@ static void submit_done(kiosk_t *k, const branch_result_t *r)
     if(ui_loop_current(k->loop) != UI_SCR_SUBMIT_FORM)
         return; /* the customer left meanwhile: it is stored, nothing to show */
     if(r->rc != HK_OK || !r->has_submission) {
+        /* Not stored: nothing is confirmed, and what the customer typed
+         * stays on the form to send again. A kiosk that is the hub's LAN
+         * client does not keep the report itself when the hub cannot be
+         * reached (its phone number would then live on every kiosk, outside
+         * the hub's purge, and its reference would not be the branch's): it
+         * says so plainly instead (SELFHELP's decision, docs/architecture.md). */
         hk_log_warn("kiosk", "submission failed: %s", hk_err_str(r->rc));
         v->failed = true;
+        v->offline = r->rc == HK_ERR_NET || r->rc == HK_ERR_TLS;
+        say_key(k, I18N_SUBMIT_FAILED);
         return;
     }
     hk_log_info("kiosk", "submission %s (%s) committed", r->submission.ref,
@@ -1072,6 +1192,18 @@ static void submit_done(kiosk_t *k, const branch_result_t *r)
     k->sub_print_after_present = true;
 }
 
+/* Voice guidance: a category chip's name ("submit_cat_" + its id). */
+static void say_category(kiosk_t *k, int idx)
+{
+    const char *const *cats = submission_categories(NULL);
+    char name[48];
+    i18n_key_t key;
+
+    snprintf(name, sizeof(name), "submit_cat_%s", cats[idx]);
+    if(i18n_key_from_name(name, &key) == HK_OK)
+        say_key(k, key);
+}
+
 static void submit_intent(kiosk_t *k, const ui_intent_t *in)
 {
     ui_submit_view_t *v = &k->model.submit;
@@ -1086,17 +1218,23 @@ static void submit_intent(kiosk_t *k, const ui_intent_t *in)
         if(in->arg >= 0 && in->arg < n && !v->sending) {
             v->category = in->arg;
             v->err[SUBMISSION_FIELD_CATEGORY] = 0;
+            say_category(k, in->arg);
         }
         break;
     case INTENT_SUBMIT_FOCUS:
         v->focus = in->arg == UI_SUBMIT_FOCUS_PHONE  ? UI_SUBMIT_FOCUS_PHONE
                    : in->arg == UI_SUBMIT_FOCUS_DESC ? UI_SUBMIT_FOCUS_DESC
                                                      : UI_SUBMIT_FOCUS_NONE;
+        /* voice guidance: the field's name, never what is in it */
+        if(v->focus != UI_SUBMIT_FOCUS_NONE)
+            say_key(k, v->focus == UI_SUBMIT_FOCUS_PHONE ? I18N_SUBMIT_PHONE : I18N_SUBMIT_DESC);
         break;
     case INTENT_SUBMIT_CONSENT:
         if(!v->sending) {
             v->consent = !v->consent;
             v->err[SUBMISSION_FIELD_CONSENT] = 0;
+            if(v->consent)
+                say_key(k, I18N_SUBMIT_CONSENT);
         }
         break;
     case INTENT_SUBMIT_SEND: submit_send(k); break;
@@ -1274,7 +1412,6 @@ static void on_intent(void *ctl, const ui_intent_t *in)
     case INTENT_OPEN_RATE: rate_open(k); break;
     case INTENT_ENTRY_KEY: entry_key(k, in->arg); break;
     case INTENT_ENTRY_SUBMIT: rate_lookup(k, NULL); break;
-    case INTENT_RATE_LEVEL:
     case INTENT_RATE_CHIP:
     case INTENT_RATE_SUBMIT: rate_press(k, in); break;
     case INTENT_TAKE_NUMBER: take_number(k, in->arg); break;
@@ -1284,8 +1421,18 @@ static void on_intent(void *ctl, const ui_intent_t *in)
         refresh_time(k);
         if(m->faq.query[0]) /* FAQ/triage: results prefer the language shown */
             faq_search(k);
+        say_screen(k, ui_loop_current(k->loop)); /* voice guidance: in the new language */
         break;
-    case INTENT_TOGGLE_LARGE: m->large = !m->large; break;
+    case INTENT_TOGGLE_LARGE:
+        m->large = !m->large;
+        say_key(k, m->large ? I18N_LARGE_ON : I18N_LARGE_OFF);
+        break;
+    case INTENT_TOGGLE_VOICE: voice_toggle(k); break; /* voice guidance (issue 8.6) */
+    case INTENT_RATE_LEVEL:
+        if(in->arg >= 1 && in->arg <= 5 && ui_loop_current(k->loop) == UI_SCR_RATE_FACES)
+            say_key(k, (i18n_key_t)(I18N_RATE_LEVEL_5 + (5 - in->arg))); /* 5 is listed first */
+        rate_press(k, in);
+        break;
     case INTENT_PIN_KEY: /* engineer mode (issue 9.5) */
     case INTENT_LOGIN:
     case INTENT_ENG_TAB:
@@ -1293,6 +1440,7 @@ static void on_intent(void *ctl, const ui_intent_t *in)
     case INTENT_ENG_ACTION: eng_intent(k, in); break;
     default: faq_intent(k, in); break; /* FAQ/triage, the loop's own, or the counter role's */
     }
+    say_flush(k); /* voice guidance: what this input made the kiosk say */
 }
 
 static bool on_input(void *ctl, const display_event_t *ev)
@@ -1455,6 +1603,7 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
     default: break;
     }
     mailbox_msg_free(msg);
+    say_flush(k); /* voice guidance: a screen a result led to */
 }
 
 /* The header's offline indicator follows the sync's state. */
@@ -1530,6 +1679,7 @@ static void on_timer(void *ctl, int id)
         break;
     default: break;
     }
+    say_flush(k); /* voice guidance: a screen a timer led to */
 }
 
 static void after_present(void *ctl)
@@ -1718,6 +1868,7 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
     }
     ui_model_init(&k->model, k->cfg, k->cfg_gen);
     k->model.contrast_offered = true; /* FAQ/triage: the header's contrast toggle */
+    k->model.voice_offered = o->voice_audio_kind != NULL; /* voice guidance (issue 8.6) */
     go_attract(k);
     *out = k;
     return HK_OK;
@@ -1733,6 +1884,7 @@ void kiosk_destroy(kiosk_t *k)
     if(k->have_branch)
         branch_destroy(&k->branch);
     ui_loop_destroy(k->loop);   /* frees undelivered messages */
+    guide_voice_destroy(k->gv); /* voice guidance: its player thread only logs */
     engineer_destroy(k->eng);   /* engineer mode (issue 9.5) */
     faq_index_close(k->faq_ix); /* FAQ/triage: the index, then the content it reads */
     faq_content_free(k->faq);   /* after the screens that showed it */
@@ -1766,6 +1918,8 @@ int kiosk_run(kiosk_t *k, const script_t *script)
         return 2;
     src = script_player_source(player);
     rc = ui_loop_run(k->loop, &src);
+    /* voice guidance: a scripted run (a test, a demo) keeps its last words */
+    (void)guide_voice_idle(k->gv, 10000);
     /* let the last ticket finish printing, and record its result */
     print_job_wait_idle(k->print);
     ui_loop_pump(k->loop);

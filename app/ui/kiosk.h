@@ -50,6 +50,13 @@ typedef struct kiosk_opts {
     /* FAQ/triage (issue 8): the directory holding faq.json and triage.json;
      * NULL = $HK_FAQ_DIR, else the shipped assets/faq */
     const char *faq_dir;
+    /* Voice guidance (issue 8.6): where the customer's toggle sends the
+     * words (audio_open()'s kind and target: "sdl" "" on a device, "wav" and
+     * a file headless); NULL kind = not offered (no toggle). The clips come
+     * from voice_dir (NULL = voice_pack_default_dir(), the board's pack). */
+    const char *voice_audio_kind;
+    const char *voice_audio_target;
+    const char *voice_dir;
 } kiosk_opts_t;
 
 typedef struct kiosk kiosk_t;

@@ -65,3 +65,47 @@ const ui_theme_t *ui_theme(const ui_model_t *m)
 
     return m->contrast ? &contrast : &normal;
 }
+
+/* ---- high contrast for the palette's screens (issue 8.6, SELFHELP) ------- */
+
+#define HC_YELLOW 0xFFE14Du
+
+uint32_t ui_fill(const ui_model_t *m, uint32_t rgb)
+{
+    if(!m->contrast)
+        return rgb;
+    switch(rgb) {
+    case UI_COL_BG:
+    case UI_COL_CARD:
+    case 0xE6EAEFu: /* a closed service's card */
+    case 0xE1E6ECu: /* soft shadows */ return 0x000000u;
+    case 0xE3ECF7u: /* a card while pressed */ return 0x333300u;
+    case UI_COL_DISABLED: return 0x444444u;
+    case UI_COL_LINE: /* separators and field edges: the theme's line */ return 0xFFFFFFu;
+    default: return HC_YELLOW;
+    }
+}
+
+uint32_t ui_ink(const ui_model_t *m, uint32_t rgb)
+{
+    if(!m->contrast)
+        return rgb;
+    switch(rgb) {
+    case UI_COL_WHITE: /* on an accent, which turned yellow */ return 0x000000u;
+    case UI_COL_TEXT:
+    case UI_COL_MUTED:
+    case UI_COL_DISABLED_TX:
+    case UI_COL_LINE: return 0xFFFFFFu;
+    default: return HC_YELLOW;
+    }
+}
+
+uint32_t ui_fill_press(const ui_model_t *m, uint32_t rgb)
+{
+    return m->contrast ? HC_YELLOW : rgb;
+}
+
+uint32_t ui_ink_press(const ui_model_t *m, uint32_t rgb)
+{
+    return m->contrast ? 0x000000u : rgb;
+}

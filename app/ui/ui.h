@@ -148,6 +148,8 @@ typedef struct ui_faq_view {
     int hits[UI_FAQ_MAX_HITS];
     int page;      /* list / triage page shown (large text pages more) */
     int article;   /* the article shown; -1 = none */
+    int via_need;  /* the triage need that led to it, -1 = none: its fallback route is
+                      what "still need help?" offers (SELFHELP) */
     int scroll_px; /* the article's scroll offset, panel pixels */
     int feedback;  /* this view of the article: 0 not asked yet, 1 helped, 2 did not */
 } ui_faq_view_t;
@@ -173,6 +175,7 @@ typedef struct ui_submit_view {
     int warn_s;   /* > 0: inactivity warning, seconds before the form clears */
     bool sending; /* on its way to the hub */
     bool failed;  /* the hub refused or did not answer (a message under the button) */
+    bool offline; /* failed because the hub could not be reached: said so (SELFHELP) */
     /* the confirmation */
     char ref[SUBMISSION_REF_LEN];
     char phone_masked[SUBMISSION_PHONE_LEN];
@@ -217,6 +220,9 @@ typedef struct ui_model {
     ui_faq_view_t faq;     /* the FAQ and triage screens */
     /* submission (issue 8.5) */
     ui_submit_view_t submit;
+    /* voice guidance (issue 8.6, SELFHELP) */
+    bool voice;         /* reads each screen's title and the choice tapped */
+    bool voice_offered; /* the role handles INTENT_TOGGLE_VOICE: the header shows it */
 } ui_model_t;
 
 typedef enum ui_intent_kind {
@@ -274,6 +280,8 @@ typedef enum ui_intent_kind {
     INTENT_SUBMIT_FOCUS,    /* arg = ui_submit_focus_t */
     INTENT_SUBMIT_CONSENT,  /* toggle the consent box */
     INTENT_SUBMIT_SEND,     /* check and submit the form */
+    /* voice guidance (issue 8.6, SELFHELP) */
+    INTENT_TOGGLE_VOICE, /* voice guidance on / off */
     /* engineer mode (issue 9.5); the PIN pad reuses INTENT_PIN_KEY / INTENT_LOGIN */
     INTENT_ENG_TAB,   /* arg = engineer_tab_t */
     INTENT_ENG_TOUCH, /* arg = touch-test cell index */
@@ -364,5 +372,16 @@ typedef struct ui_theme {
 
 /** The theme of m (m->contrast); static storage. */
 const ui_theme_t *ui_theme(const ui_model_t *m);
+
+/* High contrast for screens drawn with the normal palette (issue 8.6,
+ * SELFHELP): a UI_COL_* colour as m's theme shows it. Normal: unchanged.
+ * High contrast: ui_fill() turns backgrounds, cards and separators black
+ * and accents (what is coloured: a badge, a status band) yellow; ui_ink()
+ * turns text white, white on an accent black and accented text yellow;
+ * ui_fill_press()/ui_ink_press() are a button's: yellow with black text. */
+uint32_t ui_fill(const ui_model_t *m, uint32_t rgb);
+uint32_t ui_ink(const ui_model_t *m, uint32_t rgb);
+uint32_t ui_fill_press(const ui_model_t *m, uint32_t rgb);
+uint32_t ui_ink_press(const ui_model_t *m, uint32_t rgb);
 
 #endif

@@ -27,11 +27,13 @@ void ui_model_reset_customer(ui_model_t *m)
     /* FAQ/triage (issue 8): the next customer starts in the normal theme
      * with an empty search (what someone typed is theirs) */
     m->contrast = false;
+    m->voice = false; /* voice guidance (issue 8.6): off until a customer asks */
     memset(m->faq.query, 0, sizeof(m->faq.query));
     m->faq.n_hits = 0;
     m->faq.mode = UI_FAQ_CATEGORIES;
     m->faq.kb_open = false;
     m->faq.article = -1;
+    m->faq.via_need = -1;
 }
 
 int64_t ui_model_set_time(ui_model_t *m, int64_t wall_ms)

@@ -19,7 +19,9 @@
  *   QUEUED    in v->head..v->tail                       (voice_say)
  *   PLAYING   popped, v->busy = 1, STARTED reported     (player_main)
  *   DONE      played, DONE(rc) reported, freed, busy = 0 (player_main)
- *   DROPPED   popped while STOPPING: DONE(HK_ERR_BUSY), freed
+ *   DROPPED   popped while STOPPING, or marked by voice_drop_waiting()
+ *             (the kiosk's guidance: a new screen makes the old words
+ *             moot): DONE(HK_ERR_BUSY) on the player thread, freed
  * Invariants:
  *   - v->queued == length of the list, <= VOICE_QUEUE_MAX.
  *   - Every accepted announcement gets exactly one DONE, in say() order, on
@@ -41,6 +43,7 @@
 typedef struct voice_item {
     struct voice_item *next;
     uint64_t tag;
+    int dropped; /* voice_drop_waiting(): reported DONE(HK_ERR_BUSY), not played */
     announce_t a;
 } voice_item_t;
 
@@ -136,6 +139,7 @@ hk_err_t voice_say(voice_t *v, const announce_t *a, uint64_t tag)
         return HK_ERR_NOMEM;
     it->next = NULL;
     it->tag = tag;
+    it->dropped = 0;
     it->a = *a;
     pthread_mutex_lock(&v->lock);
     if(v->stopping || v->queued >= VOICE_QUEUE_MAX) {
@@ -174,6 +178,23 @@ hk_err_t voice_call(voice_t *v, const char *ticket, int counter, const announce_
         rc = voice_say(v, a, tag);
     hk_free(a);
     return rc;
+}
+
+int voice_drop_waiting(voice_t *v)
+{
+    voice_item_t *it;
+    int n = 0;
+
+    if(!v)
+        return 0;
+    pthread_mutex_lock(&v->lock);
+    for(it = v->head; it; it = it->next)
+        if(!it->dropped) {
+            it->dropped = 1;
+            n++;
+        }
+    pthread_mutex_unlock(&v->lock);
+    return n;
 }
 
 bool voice_wait_idle(voice_t *v, int timeout_ms)
@@ -217,7 +238,7 @@ static void *player_main(void *arg)
             v->tail = NULL;
         v->queued--;
         v->busy = 1;
-        dropping = v->stopping;
+        dropping = v->stopping || it->dropped;
         pthread_mutex_unlock(&v->lock);
 
         if(dropping)

@@ -69,6 +69,15 @@ hk_err_t voice_call(voice_t *v, const char *ticket, int counter, const announce_
                     uint64_t tag);
 
 /**
+ * Drop the announcements waiting (not the one playing): each is reported
+ * VOICE_DONE with HK_ERR_BUSY on the player thread, in order. The kiosk's
+ * voice guidance calls it when the customer moves on, so the words of a
+ * screen already left are not said. Any thread.
+ * @return how many were dropped.
+ */
+int voice_drop_waiting(voice_t *v);
+
+/**
  * Wait until nothing is playing or waiting, up to timeout_ms (-1 = forever).
  * @return true when idle. Not from the notify callback.
  */

@@ -185,6 +185,13 @@ hk_err_t voice_pack_render(const voice_pack_t *vp, const announce_t *a, int16_t 
     return HK_OK;
 }
 
+const char *voice_pack_name(const voice_pack_t *vp, const char *name)
+{
+    const clip_t *c = vp && name ? find(vp, name) : NULL;
+
+    return c ? c->name : NULL;
+}
+
 static char installed_dir[1024]; /* "" = not installed */
 static pthread_once_t installed_once = PTHREAD_ONCE_INIT;
 

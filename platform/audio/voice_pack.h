@@ -38,6 +38,14 @@ void voice_pack_destroy(voice_pack_t *vp); /* NULL ok */
 hk_err_t voice_pack_clip(const voice_pack_t *vp, const char *name, const int16_t **pcm, size_t *n);
 
 /**
+ * The pack's own copy of a clip's name, valid until voice_pack_destroy()
+ * (an announce_t may borrow it): for names built at run time, such as the
+ * voice guidance's triage needs.
+ * @return NULL when the pack has no clip of that name.
+ */
+const char *voice_pack_name(const voice_pack_t *vp, const char *name);
+
+/**
  * Samples an announcement takes: its clips' lengths plus its pauses.
  * @return HK_OK, HK_ERR_NOT_FOUND (a clip the pack does not hold).
  */

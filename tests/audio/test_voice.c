@@ -499,6 +499,7 @@ typedef struct stuck {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int cancelled;
+    int open; /* the gate: plays pass (voice guidance's drop test) */
 } stuck_t;
 
 static hk_err_t stuck_play(void *impl, const int16_t *pcm, size_t n)
@@ -508,10 +509,10 @@ static hk_err_t stuck_play(void *impl, const int16_t *pcm, size_t n)
     (void)pcm;
     (void)n;
     pthread_mutex_lock(&s->lock);
-    while(!s->cancelled)
+    while(!s->cancelled && !s->open)
         pthread_cond_wait(&s->cond, &s->lock);
     pthread_mutex_unlock(&s->lock);
-    return HK_ERR_BUSY;
+    return s->open ? HK_OK : HK_ERR_BUSY;
 }
 
 static void stuck_cancel(void *impl)
@@ -570,6 +571,62 @@ static void test_destroy_reports_every_waiting_announcement_and_the_queue_is_bou
         HK_ASSERT_INT(i, rec.tag[i]);
         HK_ASSERT_INT(HK_ERR_BUSY, rec.rc[i]);
     }
+    voice_pack_destroy(vp);
+    pthread_cond_destroy(&s.cond);
+    pthread_mutex_destroy(&s.lock);
+}
+
+/* Voice guidance (SELFHELP): the words for a screen already left are
+ * dropped, the one playing is not; each dropped one is DONE(BUSY), unplayed. */
+static void test_drop_waiting_skips_the_waiting_not_the_playing(void)
+{
+    static const audio_ops_t gate_ops = { stuck_play, stuck_cancel, NULL };
+    static const char *const names[] = { "chime" };
+    announce_t a;
+    stuck_t s;
+    voice_pack_t *vp = NULL;
+    audio_t *dev = NULL;
+    voice_t *v = NULL;
+    int i, started = 0;
+
+    memset(&s, 0, sizeof(s));
+    pthread_mutex_init(&s.lock, NULL);
+    pthread_cond_init(&s.cond, NULL);
+    write_tone("chime", 660.0, 100, 8000.0);
+    HK_ASSERT_OK(voice_pack_load(hk_test_tmpdir(), names, 1, NULL, &vp));
+    memset(&a, 0, sizeof(a));
+    a.count = 1;
+    a.items[0].clip = "chime";
+    HK_ASSERT_OK(audio_create(&gate_ops, &s, &dev));
+    HK_ASSERT_OK(voice_create(dev, vp, record, &rec, &v));
+    HK_ASSERT_OK(voice_say(v, &a, 1));
+    for(i = 0; i < 2000 && !started; i++) { /* #1 is playing (held at the gate) */
+        pthread_mutex_lock(&rec.lock);
+        started = rec.count > 0;
+        pthread_mutex_unlock(&rec.lock);
+        if(!started)
+            nanosleep(&(struct timespec){ 0, 1000000L }, NULL);
+    }
+    HK_ASSERT(started);
+    HK_ASSERT_OK(voice_say(v, &a, 2));
+    HK_ASSERT_OK(voice_say(v, &a, 3));
+    HK_ASSERT_INT(2, voice_drop_waiting(v));
+    HK_ASSERT_INT(0, voice_drop_waiting(v)); /* already dropped */
+    HK_ASSERT_OK(voice_say(v, &a, 4));
+    pthread_mutex_lock(&s.lock);
+    s.open = 1;
+    pthread_cond_broadcast(&s.cond);
+    pthread_mutex_unlock(&s.lock);
+    HK_ASSERT(voice_wait_idle(v, 5000));
+    voice_destroy(v);
+    /* S1 D1(OK) D2(BUSY) D3(BUSY) S4 D4(OK) */
+    HK_ASSERT_INT(6, rec.count);
+    HK_ASSERT(rec.ev[0] == 'S' && rec.tag[0] == 1);
+    HK_ASSERT(rec.ev[1] == 'D' && rec.tag[1] == 1 && rec.rc[1] == HK_OK);
+    HK_ASSERT(rec.ev[2] == 'D' && rec.tag[2] == 2 && rec.rc[2] == HK_ERR_BUSY);
+    HK_ASSERT(rec.ev[3] == 'D' && rec.tag[3] == 3 && rec.rc[3] == HK_ERR_BUSY);
+    HK_ASSERT(rec.ev[4] == 'S' && rec.tag[4] == 4);
+    HK_ASSERT(rec.ev[5] == 'D' && rec.tag[5] == 4 && rec.rc[5] == HK_OK);
     voice_pack_destroy(vp);
     pthread_cond_destroy(&s.cond);
     pthread_mutex_destroy(&s.lock);
@@ -665,6 +722,7 @@ int main(void)
     HK_RUN(test_queued_calls_play_in_order_and_a_recall_repeats);
     HK_RUN(test_a_call_needing_a_clip_the_pack_lacks_is_refused_at_once);
     HK_RUN(test_destroy_reports_every_waiting_announcement_and_the_queue_is_bounded);
+    HK_RUN(test_drop_waiting_skips_the_waiting_not_the_playing);
     HK_RUN(test_sdl_plays_queued_calls_one_after_another_without_blocking_the_caller);
     return hk_test_end();
 }

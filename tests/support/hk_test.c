@@ -13,6 +13,8 @@
 
 #include "hk_mem.h"
 
+#include <sqlite3.h>
+
 static jmp_buf fail_jmp;
 static int n_run, n_failed;
 static char tmpdir[512];
@@ -162,4 +164,44 @@ int hk_test_file_has_bytes(const char *path, const char *needle)
         found = memcmp(buf + i, needle, k) == 0;
     free(buf);
     return found;
+}
+
+char *hk_test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if(!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = n >= 0 ? hk_malloc((size_t)n + 1) : NULL;
+    if(buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        hk_free(buf);
+        buf = NULL;
+    }
+    if(buf)
+        buf[n] = '\0';
+    fclose(f);
+    if(len && buf)
+        *len = (size_t)n;
+    return buf;
+}
+
+int hk_test_db_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+
+    HK_ASSERT_INT(SQLITE_OK, sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL));
+    HK_ASSERT_MSG(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    if(sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
 }

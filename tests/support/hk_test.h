@@ -38,6 +38,12 @@ int hk_test_file_has(const char *path, const char *needle);
 /** Does the whole file hold needle's bytes anywhere (binary: PNGs, SQLite
  *  files, logs)? 0 when there is no file. (submission, issue 8.5) */
 int hk_test_file_has_bytes(const char *path, const char *needle);
+/** The whole file, NUL-terminated (len may be NULL); free with hk_free().
+ *  NULL when it cannot be read. */
+char *hk_test_read_file(const char *path, size_t *len);
+/** The first column of sql's first row in the SQLite file at path (opened
+ *  read-only); -1 when there is no row. Fails the test on an SQL error. */
+int hk_test_db_int(const char *path, const char *sql);
 
 void hk_test_fail(const char *file, int line, const char *fmt, ...)
 #if defined(__GNUC__)

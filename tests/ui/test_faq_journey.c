@@ -6,15 +6,15 @@
  *     journey tests/ui/scripts/faq-1080x1920.txt): the triage choice and
  *     the feedback are journaled, the feedback once;
  *   - a triage need that routes to a queue issues a number for that service;
- *   - content that does not load: the FAQ says so, nothing crashes.
+ *   - content that does not load: the FAQ says so, nothing crashes;
+ *   - a report made from a triage need and one from the home tile say on
+ *     which kiosk and from where (submission.origin, SELFHELP).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <sqlite3.h>
 
 #include "hk_test.h"
 
@@ -80,19 +80,9 @@ static void write_script(const char *text, char *path, size_t size)
 static int db_count(const char *sql)
 {
     char path[1024];
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    int n = -1;
 
     snprintf(path, sizeof(path), "%s/data/hallkiosk.db", hk_test_tmpdir());
-    HK_ASSERT_INT(SQLITE_OK, sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL));
-    HK_ASSERT_MSG(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(db));
-    if(sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+    return hk_test_db_int(path, sql);
 }
 
 static void test_triage_and_faq_journey_journals_the_choice_and_the_feedback_once(void)
@@ -149,10 +139,36 @@ static void test_faq_without_content_says_so_and_nothing_crashes(void)
     HK_ASSERT_CONTAINS(log, "the FAQ is not available");
 }
 
+static void test_submission_origin_names_the_kiosk_and_the_path(void)
+{
+    char path[1024];
+
+    /* "make a complaint" (row 7, left) routes to the form, complaint preset */
+    write_script("clock 2026-11-25T10:30\ntap 540 1200\nwait 500\n"
+                 "tap 540 420\nwait 500\nexpect-screen triage\n"
+                 "tap 290 1635\nwait 500\nexpect-screen submit_form\n"
+                 "tap 540 789\ntext 13812345678\nkey enter\nwait 500\n"
+                 "tap 87 1264\nwait 300\ntap 540 1503\nwait 500\nprint-wait\n"
+                 "expect-screen submit_done\n"
+                 "tap 540 1820\nwait 500\n"                            /* done: home */
+                 "tap 540 1400\nwait 500\nexpect-screen submit_form\n" /* the tile */
+                 "tap 538 452\ntap 540 789\ntext 13912345678\nkey enter\nwait 500\n"
+                 "tap 87 1264\nwait 300\ntap 540 1503\nwait 500\nprint-wait\n"
+                 "expect-screen submit_done\nquit\n",
+                 path, sizeof(path));
+    HK_ASSERT_INT(0, run_kiosk(path, fixture_faq()));
+    HK_ASSERT_INT(1, db_count("SELECT count(*) FROM journal WHERE type = 'issue.submitted' AND "
+                              "json_extract(body, '$.origin') = 'kiosk-1:triage:complaint' AND "
+                              "json_extract(body, '$.category') = 'complaint'"));
+    HK_ASSERT_INT(1, db_count("SELECT count(*) FROM journal WHERE type = 'issue.submitted' AND "
+                              "json_extract(body, '$.origin') = 'kiosk-1:home'"));
+}
+
 int main(void)
 {
     HK_RUN(test_triage_and_faq_journey_journals_the_choice_and_the_feedback_once);
     HK_RUN(test_triage_queue_route_issues_a_number_for_its_service);
     HK_RUN(test_faq_without_content_says_so_and_nothing_crashes);
+    HK_RUN(test_submission_origin_names_the_kiosk_and_the_path);
     return hk_test_end();
 }

@@ -37,30 +37,6 @@ void tearDown(void)
 {
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if(!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = hk_malloc((size_t)n + 1);
-    if(buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        hk_free(buf);
-        buf = NULL;
-    }
-    if(buf)
-        buf[n] = '\0';
-    fclose(f);
-    if(len)
-        *len = (size_t)n;
-    return buf;
-}
-
 static void write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");
@@ -175,7 +151,7 @@ static void test_printed_escpos_equals_rendered_ticket(void)
     HK_ASSERT_OK(queue_find_ticket(q, "2026-11-25", "B001", &t));
 
     snprintf(path, sizeof(path), "%s/data/ticket.escpos", hk_test_tmpdir());
-    escpos = read_all(path, &len);
+    escpos = hk_test_read_file(path, &len);
     HK_ASSERT_MSG(escpos != NULL && len > 0, "no printer output in %s", path);
     HK_ASSERT_OK(escpos_decode((const uint8_t *)escpos, len, &img, &diag));
     HK_ASSERT_INT(1, img.tickets);
@@ -287,7 +263,7 @@ static void test_paper_out_still_issues_and_records_fault(void)
 
     peer_start(&peer);
     /* the fixture with its printer moved to our TCP peer */
-    text = read_all(fixture(), &len);
+    text = hk_test_read_file(fixture(), &len);
     HK_ASSERT(text != NULL);
     at = strstr(text, "\"kind\": \"file\",\n    \"target\": \"ticket.escpos\"");
     HK_ASSERT_MSG(at != NULL, "fixture printer block changed; update this test");
@@ -325,7 +301,7 @@ static void test_bad_config_is_refused_naming_the_field(void)
     char *text, *at, *err;
     size_t len;
 
-    text = read_all(fixture(), &len);
+    text = hk_test_read_file(fixture(), &len);
     HK_ASSERT(text != NULL);
     at = strstr(text, "\"prefix\": \"A\"");
     HK_ASSERT(at != NULL);
@@ -335,7 +311,7 @@ static void test_bad_config_is_refused_naming_the_field(void)
     hk_free(text);
     HK_ASSERT_INT(1, run_kiosk(cfg_path, "quit\n"));
     snprintf(err_path, sizeof(err_path), "%s/stderr.txt", hk_test_tmpdir());
-    err = read_all(err_path, NULL);
+    err = hk_test_read_file(err_path, NULL);
     HK_ASSERT(err != NULL);
     HK_ASSERT_CONTAINS(err, "services[2].prefix");
     hk_free(err);
@@ -347,7 +323,7 @@ static void write_variant(const char *name, const char *from, const char *to)
     char path[1024], *text, *at, *out;
     size_t len;
 
-    text = read_all(fixture(), &len);
+    text = hk_test_read_file(fixture(), &len);
     HK_ASSERT(text != NULL);
     at = strstr(text, from);
     HK_ASSERT_MSG(at != NULL, "fixture has no %s", from);
@@ -389,7 +365,7 @@ static void test_config_replaced_at_runtime_shows_and_a_bad_one_is_refused(void)
     HK_ASSERT_INT(0, run_kiosk(fixture(), script));
 
     snprintf(err_path, sizeof(err_path), "%s/stderr.txt", hk_test_tmpdir());
-    err = read_all(err_path, NULL);
+    err = hk_test_read_file(err_path, NULL);
     HK_ASSERT(err != NULL);
     HK_ASSERT_CONTAINS(err, "config generation 2 in force");
     HK_ASSERT_CONTAINS(err, "services[2].prefix");

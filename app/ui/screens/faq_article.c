@@ -300,7 +300,7 @@ static void layout_end(scr_faq_article_t *s)
     y += ui_px(m, 56);
     s->still_y = y;
     y += ui_label_line_h(qpx) + ui_px(m, 16);
-    s->svc = scr_faq_service(m, a->service);
+    s->svc = scr_faq_service(m, scr_faq_still_service(m, a));
     if(s->svc >= 0) {
         char wait[96];
         i18n_format(title, sizeof(title), m->lang, I18N_FAQ_STILL_QUEUE_S,

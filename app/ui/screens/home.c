@@ -102,6 +102,7 @@ static void layout(scr_home_t *s)
             /* landscape: beside the title, over the right column, so the
              * tiles keep their height */
             int lw = (body.w - gap) * 45 / 100;
+            s->title_box.w = lw; /* the title never runs under the button */
             b->rect =
                 gfx_rect(body.x + lw + gap, s->title_box.y + (title_h - th) / 2 - ui_px(m, 20),
                          body.w - lw - gap, th);
@@ -129,7 +130,8 @@ static void layout(scr_home_t *s)
                  i18n_get(m->lang, i == TILE_FAQ && m->faq.load_failed ? I18N_TILE_FAQ_FAILED
                                                                        : tile_def[i].sub));
         snprintf(b->icon, sizeof(b->icon), "%s", tile_def[i].icon);
-        b->bg = tile_def[i].color;
+        b->bg = ui_fill_press(m, tile_def[i].color); /* high contrast: yellow, black text */
+        b->fg = ui_ink_press(m, b->fg);
         b->unit100 = ui_px(m, 100);
         b->radius = ui_px(m, 36);
         b->title_px = ui_font(m, i == TILE_TAKE ? 84 : 52);
@@ -193,6 +195,10 @@ static void draw(const void *p, gfx_t *g)
     holes[TILE_COUNT] = ui_button_opaque_rect(&s->triage);
     ui_chrome_clear(&s->base.chrome, m, g, t->bg, holes, TILE_COUNT + 1);
     ui_chrome_draw(&s->base.chrome, m, g);
+    /* a long (English, large) title steps down before it is cut */
+    while(tpx > ui_px(m, 40) &&
+          ui_label_width(g, GFX_BOLD, tpx, i18n_get(m->lang, I18N_HOME_TITLE)) > s->title_box.w)
+        tpx -= 2;
     ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(t->text), s->title_box, UI_ALIGN_LEFT, 1,
                   i18n_get(m->lang, I18N_HOME_TITLE));
     for(i = 0; i < TILE_COUNT; i++)

@@ -17,8 +17,8 @@ void scr_button(ui_button_t *b, const ui_model_t *m, gfx_rect_t r, const char *t
     ui_button_init(b);
     snprintf(b->title, sizeof(b->title), "%s", title);
     b->rect = r;
-    b->bg = bg;
-    b->fg = fg;
+    b->bg = ui_fill_press(m, bg); /* high contrast (issue 8.6): yellow, black text */
+    b->fg = ui_ink_press(m, fg);
     b->title_px = ui_font(m, title_base);
     b->sub_px = ui_font(m, 26);
     b->radius = ui_px(m, 24);

@@ -201,7 +201,7 @@ static void draw_strip(const scr_rate_faces_t *s, gfx_t *g)
     i18n_format(num, sizeof(num), m->lang, I18N_RATE_YOUR_NUMBER_S, r->number);
     if(r->kiosk || !r->staff_name[0]) {
         ui_label_draw(
-            g, GFX_BOLD, ui_font(m, 46), gfx_rgb(UI_COL_TEXT),
+            g, GFX_BOLD, ui_font(m, 46), gfx_rgb(ui_ink(m, UI_COL_TEXT)),
             gfx_rect(st.x, st.y + (st.h - ui_label_line_h(ui_font(m, 46))) / 2, st.w, st.h),
             UI_ALIGN_CENTER, 1, num);
         return;
@@ -209,15 +209,15 @@ static void draw_strip(const scr_rate_faces_t *s, gfx_t *g)
     gfx_fill_round_rect(g,
                         gfx_rect(st.x - ui_px(m, 12), st.y - ui_px(m, 12), st.w + ui_px(m, 24),
                                  st.h + ui_px(m, 24)),
-                        ui_px(m, 28), gfx_rgb(UI_COL_CARD));
+                        ui_px(m, 28), gfx_rgb(ui_fill(m, UI_COL_CARD)));
     scr_rate_avatar(g, m, st.x + d / 2, st.y + d / 2, d, r->initials);
     i18n_format(id, sizeof(id), m->lang, I18N_COUNTER_STAFF_S, r->staff_id);
     snprintf(line, sizeof(line), "%s  %s", i18n_get(m->lang, I18N_RATE_SERVED_BY), r->staff_name);
-    ui_label_draw(g, GFX_BOLD, px, gfx_rgb(UI_COL_TEXT),
+    ui_label_draw(g, GFX_BOLD, px, gfx_rgb(ui_ink(m, UI_COL_TEXT)),
                   gfx_rect(x, st.y + st.h / 2 - ui_label_line_h(px), st.x + st.w - x, st.h),
                   UI_ALIGN_LEFT, 1, line);
     snprintf(line, sizeof(line), "%s   ·   %s", id, num);
-    ui_label_draw(g, GFX_REGULAR, ui_font(m, 34), gfx_rgb(UI_COL_MUTED),
+    ui_label_draw(g, GFX_REGULAR, ui_font(m, 34), gfx_rgb(ui_ink(m, UI_COL_MUTED)),
                   gfx_rect(x, st.y + st.h / 2 + ui_px(m, 6), st.x + st.w - x, st.h), UI_ALIGN_LEFT,
                   1, line);
 }
@@ -233,9 +233,10 @@ static void draw_faces(const scr_rate_faces_t *s, gfx_t *g)
         gfx_rect_t r = b->rect;
         int level = 5 - i, px = land ? ui_font(m, 42) : b->title_px;
         int lift = b->pressed ? ui_px(m, 4) : 0;
-        gfx_color_t tc = gfx_rgb(UI_COL_TEXT);
-        gfx_fill_round_rect(g, gfx_rect(r.x, r.y + lift, r.w, r.h), b->radius,
-                            gfx_rgb(b->pressed ? ui_shade(UI_COL_CARD, 10) : UI_COL_CARD));
+        gfx_color_t tc = gfx_rgb(ui_ink(m, UI_COL_TEXT));
+        gfx_fill_round_rect(
+            g, gfx_rect(r.x, r.y + lift, r.w, r.h), b->radius,
+            gfx_rgb(ui_fill(m, b->pressed ? ui_shade(UI_COL_CARD, 10) : UI_COL_CARD)));
         if(land) {
             /* a column: the face over its name */
             int d = r.w * 70 / 100, lh = ui_label_line_h(px) * 2;
@@ -267,7 +268,7 @@ static void draw_chips(const scr_rate_faces_t *s, gfx_t *g)
     gfx_rect_t c = s->chip_face;
 
     scr_rate_face(g, c.x + c.w / 2, s->chip_face_y + d / 2, d, m->rate.level);
-    ui_label_draw(g, GFX_BOLD, px, gfx_rgb(scr_rate_color(m->rate.level)),
+    ui_label_draw(g, GFX_BOLD, px, gfx_rgb(ui_ink(m, scr_rate_color(m->rate.level))),
                   gfx_rect(c.x, s->chip_face_y + d + ui_px(m, 16), c.w, ui_label_line_h(px)),
                   UI_ALIGN_CENTER, 1, i18n_get(m->lang, level_key[m->rate.level]));
     for(i = 0; i < N_CHIPS; i++)
@@ -292,18 +293,19 @@ static void draw_message(const scr_rate_faces_t *s, gfx_t *g)
     y = s->body.y + (s->body.h - h) / 2;
 
     if(r->phase == UI_RATE_FAILED) {
-        gfx_fill_round_rect(g, gfx_rect(m->w / 2 - d / 2, y, d, d), d / 2, gfx_rgb(0xFCE8E0));
-        ui_label_draw(g, GFX_BOLD, d / 2, gfx_rgb(UI_COL_WARN),
+        gfx_fill_round_rect(g, gfx_rect(m->w / 2 - d / 2, y, d, d), d / 2,
+                            gfx_rgb(ui_fill(m, 0xFCE8E0)));
+        ui_label_draw(g, GFX_BOLD, d / 2, gfx_rgb(ui_ink(m, UI_COL_WARN)),
                       gfx_rect(m->w / 2 - d / 2, y + (d - ui_label_line_h(d / 2)) / 2, d, d),
                       UI_ALIGN_CENTER, 1, "!");
     } else {
         scr_rate_face(g, m->w / 2, y + d / 2, d, r->level);
     }
     y += d + ui_px(m, 60);
-    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 64), gfx_rgb(UI_COL_TEXT),
+    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 64), gfx_rgb(ui_ink(m, UI_COL_TEXT)),
                        gfx_rect(s->body.x, y, s->body.w, s->body.h), UI_ALIGN_CENTER, 2, msg);
     if(low)
-        ui_label_draw(g, GFX_REGULAR, ui_font(m, 44), gfx_rgb(UI_COL_MUTED),
+        ui_label_draw(g, GFX_REGULAR, ui_font(m, 44), gfx_rgb(ui_ink(m, UI_COL_MUTED)),
                       gfx_rect(s->body.x, y + ui_px(m, 24), s->body.w, s->body.h), UI_ALIGN_CENTER,
                       2, i18n_get(m->lang, I18N_RATE_THANKS_LOW));
 }
@@ -317,12 +319,12 @@ static void draw(const void *p, gfx_t *g)
                        : r->phase == UI_RATE_PRAISE ? I18N_RATE_PRAISE_TITLE
                                                     : I18N_RATE_TITLE;
 
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, NULL, 0);
+    ui_chrome_clear(&s->base.chrome, m, g, ui_fill(m, UI_COL_BG), NULL, 0);
     ui_chrome_draw(&s->base.chrome, m, g);
     draw_strip(s, g);
     if(r->phase == UI_RATE_FACES || chips_phase(m))
-        ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(UI_COL_TEXT), s->title, UI_ALIGN_CENTER,
-                      2, i18n_get(m->lang, title));
+        ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(ui_ink(m, UI_COL_TEXT)), s->title,
+                      UI_ALIGN_CENTER, 2, i18n_get(m->lang, title));
     if(r->phase == UI_RATE_FACES)
         draw_faces(s, g);
     else if(chips_phase(m))
@@ -335,12 +337,12 @@ static void draw(const void *p, gfx_t *g)
         int win = RATING_WINDOW_S_DEFAULT, left = r->countdown_s > win ? win : r->countdown_s;
         i18n_format_int(buf, sizeof(buf), m->lang, I18N_RATE_COUNTDOWN_D, r->countdown_s);
         gfx_fill_round_rect(g, gfx_rect(s->foot.x, s->foot.y, full, bar_h), bar_h / 2,
-                            gfx_rgb(UI_COL_LINE));
+                            gfx_rgb(ui_fill(m, UI_COL_LINE)));
         if(left > 0)
             gfx_fill_round_rect(g, gfx_rect(s->foot.x, s->foot.y, full * left / win, bar_h),
-                                bar_h / 2, gfx_rgb(UI_COL_BRAND));
+                                bar_h / 2, gfx_rgb(ui_fill(m, UI_COL_BRAND)));
         ui_label_draw(
-            g, GFX_REGULAR, px, gfx_rgb(UI_COL_MUTED),
+            g, GFX_REGULAR, px, gfx_rgb(ui_ink(m, UI_COL_MUTED)),
             gfx_rect(s->foot.x, s->foot.y + bar_h + ui_px(m, 14), s->foot.w, ui_label_line_h(px)),
             UI_ALIGN_CENTER, 1, buf);
     }

@@ -162,28 +162,29 @@ static void draw(const void *p, gfx_t *g)
     const ui_model_t *m = &s->base.m;
     int i, y, npx = ui_font(m, 96);
 
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, NULL, 0);
+    ui_chrome_clear(&s->base.chrome, m, g, ui_fill(m, UI_COL_BG), NULL, 0);
     ui_chrome_draw(&s->base.chrome, m, g);
     y = s->title.y;
-    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(UI_COL_TEXT),
+    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(ui_ink(m, UI_COL_TEXT)),
                        gfx_rect(s->title.x, y, s->title.w, s->title.h), UI_ALIGN_LEFT, 2,
                        i18n_get(m->lang, I18N_RATE_NUMBER_TITLE));
-    ui_label_draw(g, GFX_REGULAR, ui_font(m, 38), gfx_rgb(UI_COL_MUTED),
+    ui_label_draw(g, GFX_REGULAR, ui_font(m, 38), gfx_rgb(ui_ink(m, UI_COL_MUTED)),
                   gfx_rect(s->title.x, y + ui_px(m, 10), s->title.w, s->title.h), UI_ALIGN_LEFT, 2,
                   i18n_get(m->lang, I18N_RATE_NUMBER_SUB));
-    gfx_fill_round_rect(g, s->field, ui_px(m, 28), gfx_rgb(UI_COL_CARD));
+    gfx_fill_round_rect(g, s->field, ui_px(m, 28), gfx_rgb(ui_fill(m, UI_COL_CARD)));
     gfx_fill_round_rect(
         g, gfx_rect(s->field.x, s->field.y + s->field.h - ui_px(m, 8), s->field.w, ui_px(m, 8)),
-        ui_px(m, 4), gfx_rgb(UI_COL_RATE));
+        ui_px(m, 4), gfx_rgb(ui_fill(m, UI_COL_RATE)));
     if(npx * 13 / 10 > s->field.h)
         npx = s->field.h * 10 / 13;
-    ui_label_draw(g, GFX_BOLD, npx, gfx_rgb(m->rate.entry[0] ? UI_COL_TEXT : UI_COL_DISABLED),
+    ui_label_draw(g, GFX_BOLD, npx,
+                  gfx_rgb(ui_ink(m, m->rate.entry[0] ? UI_COL_TEXT : UI_COL_DISABLED)),
                   gfx_rect(s->field.x, s->field.y + (s->field.h - ui_label_line_h(npx)) / 2,
                            s->field.w, ui_label_line_h(npx)),
                   UI_ALIGN_CENTER, 1, m->rate.entry[0] ? m->rate.entry : "A001");
     if(m->rate.entry_msg[0])
-        ui_label_draw(g, GFX_BOLD, ui_font(m, 38), gfx_rgb(UI_COL_WARN), s->msg, UI_ALIGN_CENTER, 2,
-                      m->rate.entry_msg);
+        ui_label_draw(g, GFX_BOLD, ui_font(m, 38), gfx_rgb(ui_ink(m, UI_COL_WARN)), s->msg,
+                      UI_ALIGN_CENTER, 2, m->rate.entry_msg);
     for(i = 0; i < s->n_letters; i++)
         ui_button_draw(&s->letter[i], g);
     for(i = 0; i < N_KEYS; i++)

@@ -114,6 +114,16 @@ void scr_faq_wait_text(const ui_model_t *m, int i, char *buf, size_t size)
     snprintf(buf, size, "%s · %s", a, b);
 }
 
+const char *scr_faq_still_service(const ui_model_t *m, const faq_article_t *a)
+{
+    const faq_content_t *c = m->faq.content;
+
+    if(c && m->faq.via_need >= 0 && m->faq.via_need < c->n_needs &&
+       c->needs[m->faq.via_need].fallback.kind == TRIAGE_QUEUE)
+        return c->needs[m->faq.via_need].fallback.target;
+    return a->service;
+}
+
 void scr_faq_card(gfx_t *g, const ui_model_t *m, gfx_rect_t r, int radius, bool pressed)
 {
     const ui_theme_t *t = ui_theme(m);

@@ -130,6 +130,13 @@ void scr_pager_layout(scr_pager_t *p, gfx_t *g, const ui_model_t *m, gfx_rect_t 
 ui_intent_t scr_pager_handle(scr_pager_t *p, const display_event_t *ev);
 void scr_pager_draw(const scr_pager_t *p, const ui_model_t *m, gfx_t *g);
 
+/**
+ * The service "still need help?" offers a number for on article a: the
+ * fallback of the triage need that led to it when that is a queue route
+ * (m->faq.via_need), else the article's own related service.
+ */
+const char *scr_faq_still_service(const ui_model_t *m, const faq_article_t *a);
+
 /** A card's look (theme): fill, outline in high contrast, soft shadow else. */
 void scr_faq_card(gfx_t *g, const ui_model_t *m, gfx_rect_t r, int radius, bool pressed);
 

@@ -122,13 +122,18 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
     /* shadow: only the band below the card shows, so fill only that */
     gfx_fill_round_rect(g,
                         gfx_rect(r.x, r.y + r.h - 2 * b->radius, r.w, 2 * b->radius + ui_px(m, 4)),
-                        b->radius, gfx_rgb(0xE1E6EC));
-    gfx_fill_round_rect(g, r, b->radius, gfx_rgb(b->pressed ? 0xE3ECF7 : b->bg));
-    gfx_fill_round_rect(g, gfx_rect(r.x + pad, r.y + (r.h - d) / 2, d, d), d / 2, gfx_rgb(badge));
+                        b->radius, gfx_rgb(ui_fill(m, 0xE1E6EC)));
+    if(m->contrast) /* high contrast (issue 8.6): the card's edge, as the FAQ's cards */
+        scr_faq_card(g, m, r, b->radius, b->pressed);
+    else
+        gfx_fill_round_rect(g, r, b->radius, gfx_rgb(b->pressed ? 0xE3ECF7 : b->bg));
+    gfx_fill_round_rect(g, gfx_rect(r.x + pad, r.y + (r.h - d) / 2, d, d), d / 2,
+                        gfx_rgb(ui_fill(m, badge)));
     {
         int lpx = d * 55 / 100, lw = ui_label_width(g, GFX_BOLD, lpx, letter);
-        gfx_draw_text(g, GFX_BOLD, lpx, gfx_rgb(UI_COL_WHITE), r.x + pad + (d - lw) / 2,
-                      r.y + (r.h - lpx * 145 / 100) / 2, letter, 1);
+        gfx_draw_text(g, GFX_BOLD, lpx,
+                      gfx_rgb(m->contrast && !v->open ? 0xFFFFFFu : ui_ink(m, UI_COL_WHITE)),
+                      r.x + pad + (d - lw) / 2, r.y + (r.h - lpx * 145 / 100) / 2, letter, 1);
     }
     x = r.x + pad + d + pad;
     npx = ui_font(m, 46);
@@ -166,10 +171,12 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
     {
         int sy = r.y + (r.h - ui_label_line_h(spx) - ui_label_line_h(dpx)) / 2;
         gfx_rect_t sb = gfx_rect(r.x + r.w - pad - status_w, sy, status_w, r.h);
-        sy += ui_label_draw(g, GFX_BOLD, spx, gfx_rgb(v->open ? UI_COL_TAKE : UI_COL_WARN), sb,
-                            UI_ALIGN_RIGHT, 1, line1);
+        sy +=
+            ui_label_draw(g, GFX_BOLD, spx, gfx_rgb(ui_ink(m, v->open ? UI_COL_TAKE : UI_COL_WARN)),
+                          sb, UI_ALIGN_RIGHT, 1, line1);
         sb.y = sy;
-        ui_label_draw(g, GFX_REGULAR, dpx, gfx_rgb(UI_COL_MUTED), sb, UI_ALIGN_RIGHT, 1, line2);
+        ui_label_draw(g, GFX_REGULAR, dpx, gfx_rgb(ui_ink(m, UI_COL_MUTED)), sb, UI_ALIGN_RIGHT, 1,
+                      line2);
     }
 
     /* middle: name (+ VIP tag) and description */
@@ -188,10 +195,11 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
             desc[0] ? ui_label_measure(g, GFX_REGULAR, dpx, tw, desc_lines, desc, NULL) : 0;
         text_h = name_h + desc_h;
         y = r.y + (r.h - text_h) / 2;
-        ui_label_draw(g, GFX_BOLD, npx, gfx_rgb(v->open ? UI_COL_TEXT : UI_COL_DISABLED_TX),
+        ui_label_draw(g, GFX_BOLD, npx,
+                      gfx_rgb(ui_ink(m, v->open ? UI_COL_TEXT : UI_COL_DISABLED_TX)),
                       gfx_rect(x, y, tw, name_h), UI_ALIGN_LEFT, name_lines, name);
         if(desc[0])
-            ui_label_draw(g, GFX_REGULAR, dpx, gfx_rgb(UI_COL_MUTED),
+            ui_label_draw(g, GFX_REGULAR, dpx, gfx_rgb(ui_ink(m, UI_COL_MUTED)),
                           gfx_rect(x, y + name_h, tw, desc_h), UI_ALIGN_LEFT, desc_lines, desc);
     }
     if(svc->vip) {
@@ -201,8 +209,8 @@ static void draw_card(const scr_services_t *s, int i, gfx_t *g)
         if(nw + ui_px(m, 16) + tgw < tw) {
             int ty = y + (ui_label_line_h(npx) - tpx * 16 / 10) / 2;
             gfx_fill_round_rect(g, gfx_rect(x + nw + ui_px(m, 16), ty, tgw, tpx * 16 / 10),
-                                tpx * 8 / 10, gfx_rgb(UI_COL_VIP));
-            ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(UI_COL_WHITE),
+                                tpx * 8 / 10, gfx_rgb(ui_fill(m, UI_COL_VIP)));
+            ui_label_draw(g, GFX_BOLD, tpx, gfx_rgb(ui_ink(m, UI_COL_WHITE)),
                           gfx_rect(x + nw + ui_px(m, 16),
                                    ty + (tpx * 16 / 10 - ui_label_line_h(tpx)) / 2, tgw, tpx * 2),
                           UI_ALIGN_CENTER, 1, tag);
@@ -220,13 +228,13 @@ static void draw(const void *p, gfx_t *g)
     /* the cards' opaque middles are painted anyway: no background there */
     for(i = 0; i < s->n; i++)
         holes[i] = ui_button_opaque_rect(&s->cards[i]);
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, holes, s->n);
+    ui_chrome_clear(&s->base.chrome, m, g, ui_fill(m, UI_COL_BG), holes, s->n);
     ui_chrome_draw(&s->base.chrome, m, g);
     y = s->title_box.y;
-    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(UI_COL_TEXT),
+    y += ui_label_draw(g, GFX_BOLD, ui_font(m, 60), gfx_rgb(ui_ink(m, UI_COL_TEXT)),
                        gfx_rect(s->title_box.x, y, s->title_box.w, s->title_box.h), UI_ALIGN_LEFT,
                        1, i18n_get(m->lang, I18N_CHOOSE_SERVICE));
-    ui_label_draw(g, GFX_REGULAR, ui_font(m, 32), gfx_rgb(UI_COL_MUTED),
+    ui_label_draw(g, GFX_REGULAR, ui_font(m, 32), gfx_rgb(ui_ink(m, UI_COL_MUTED)),
                   gfx_rect(s->title_box.x, y + ui_px(m, 6), s->title_box.w, s->title_box.h),
                   UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_CHOOSE_SERVICE_SUB));
     for(i = 0; i < s->n; i++)

@@ -64,6 +64,8 @@ static void layout(scr_submit_done_t *s)
     s->done.title_px = ui_font(m, 52);
     s->done.radius = bh / 2;
     s->done.unit100 = ui_px(m, 100);
+    s->done.bg = ui_fill_press(m, s->done.bg); /* high contrast (issue 8.6) */
+    s->done.fg = ui_ink_press(m, s->done.fg);
     if(ui_landscape(m)) {
         int cw = (m->w - 3 * pad) * 56 / 100;
         s->card = gfx_rect(pad, body.y + pad, cw, body.h - 2 * pad);
@@ -106,22 +108,23 @@ static int card_content(const scr_submit_done_t *s, gfx_t *g, int y0, bool draw)
     gfx_rect_t c = s->card;
     int pad = ui_px(m, 40), y = y0, w = c.w - 2 * pad, rpx = ui_font(m, 92);
 
-    y += put(g, draw, GFX_BOLD, ui_font(m, 50), UI_COL_OK, gfx_rect(c.x + pad, y, w, c.h), 2,
-             i18n_get(m->lang, I18N_SUBMIT_DONE_TITLE));
+    y += put(g, draw, GFX_BOLD, ui_font(m, 50), ui_ink(m, UI_COL_OK),
+             gfx_rect(c.x + pad, y, w, c.h), 2, i18n_get(m->lang, I18N_SUBMIT_DONE_TITLE));
     y += ui_px(m, 28);
-    y += put(g, draw, GFX_REGULAR, ui_font(m, 36), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h), 1,
-             i18n_get(m->lang, I18N_SUBMIT_DONE_REF));
+    y += put(g, draw, GFX_REGULAR, ui_font(m, 36), ui_ink(m, UI_COL_MUTED),
+             gfx_rect(c.x + pad, y, w, c.h), 1, i18n_get(m->lang, I18N_SUBMIT_DONE_REF));
     while(rpx > ui_font(m, 40) && ui_label_width(s->base.g, GFX_BOLD, rpx, v->ref) > w)
         rpx = rpx * 9 / 10;
-    y += put(g, draw, GFX_BOLD, rpx, UI_COL_SUBMIT, gfx_rect(c.x + pad, y, w, c.h), 1, v->ref);
+    y += put(g, draw, GFX_BOLD, rpx, ui_ink(m, UI_COL_SUBMIT), gfx_rect(c.x + pad, y, w, c.h), 1,
+             v->ref);
     y += ui_px(m, 24);
-    y += put(g, draw, GFX_REGULAR, ui_font(m, 36), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h), 1,
-             i18n_get(m->lang, I18N_SUBMIT_DONE_PHONE));
-    y += put(g, draw, GFX_BOLD, ui_font(m, 60), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h), 1,
-             v->phone_masked);
+    y += put(g, draw, GFX_REGULAR, ui_font(m, 36), ui_ink(m, UI_COL_MUTED),
+             gfx_rect(c.x + pad, y, w, c.h), 1, i18n_get(m->lang, I18N_SUBMIT_DONE_PHONE));
+    y += put(g, draw, GFX_BOLD, ui_font(m, 60), ui_ink(m, UI_COL_TEXT),
+             gfx_rect(c.x + pad, y, w, c.h), 1, v->phone_masked);
     y += ui_px(m, 24);
-    y += put(g, draw, GFX_REGULAR, ui_font(m, 32), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h), 3,
-             i18n_get(m->lang, I18N_SUBMIT_DONE_KEEP));
+    y += put(g, draw, GFX_REGULAR, ui_font(m, 32), ui_ink(m, UI_COL_MUTED),
+             gfx_rect(c.x + pad, y, w, c.h), 3, i18n_get(m->lang, I18N_SUBMIT_DONE_KEEP));
     return y - y0;
 }
 
@@ -133,9 +136,9 @@ static void draw(const void *p, gfx_t *g)
     int h, qs, y;
     i18n_key_t pk;
 
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, NULL, 0);
+    ui_chrome_clear(&s->base.chrome, m, g, ui_fill(m, UI_COL_BG), NULL, 0);
     ui_chrome_draw(&s->base.chrome, m, g);
-    gfx_fill_round_rect(g, s->card, ui_px(m, 36), gfx_rgb(UI_COL_CARD));
+    gfx_fill_round_rect(g, s->card, ui_px(m, 36), gfx_rgb(ui_fill(m, UI_COL_CARD)));
     h = card_content(s, g, 0, false);
     card_content(s, g, s->card.y + (s->card.h - h) / 2, true);
     /* the QR code with its caption, then the printer's state */
@@ -148,7 +151,7 @@ static void draw(const void *p, gfx_t *g)
     if(s->qr.modules > 0 && qs > 0) {
         ui_qr_draw(&s->qr, g, s->side.x + (s->side.w - qs) / 2, y, qs);
         y += qs + ui_px(m, 12);
-        y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 34), gfx_rgb(UI_COL_TEXT),
+        y += ui_label_draw(g, GFX_REGULAR, ui_font(m, 34), gfx_rgb(ui_ink(m, UI_COL_TEXT)),
                            gfx_rect(s->side.x, y, s->side.w, s->side.h), UI_ALIGN_CENTER, 1,
                            i18n_get(m->lang, I18N_SUBMIT_DONE_SCAN));
     }
@@ -157,7 +160,7 @@ static void draw(const void *p, gfx_t *g)
          : v->print_state == UI_PRINT_FAULT ? I18N_PRINT_FAULT
                                             : I18N_NO_PRINTER;
     ui_label_draw(g, v->print_state == UI_PRINT_FAULT ? GFX_BOLD : GFX_REGULAR, ui_font(m, 32),
-                  gfx_rgb(v->print_state == UI_PRINT_FAULT ? UI_COL_WARN : UI_COL_MUTED),
+                  gfx_rgb(ui_ink(m, v->print_state == UI_PRINT_FAULT ? UI_COL_WARN : UI_COL_MUTED)),
                   gfx_rect(s->side.x, y + ui_px(m, 8), s->side.w, s->side.h), UI_ALIGN_CENTER, 2,
                   i18n_get(m->lang, pk));
     ui_button_draw(&s->done, g);

@@ -130,6 +130,10 @@ static int col_category(scr_submit_form_t *s, int x, int y, int w, int cols)
                   cw - ch - ui_px(m, 8)) /* the button pads by its radius, ch / 2 */
             s->chip[i].title_px = s->chip[i].title_px * 9 / 10; /* one line, never a cut word */
         s->chip[i].radius = ch / 2;
+        if(m->contrast && !on) { /* high contrast: the chosen one alone is yellow */
+            s->chip[i].bg = 0x333333u;
+            s->chip[i].fg = 0xFFFFFFu;
+        }
         s->chip[i].enabled = !m->submit.sending;
     }
     {
@@ -199,7 +203,8 @@ static int col_send(scr_submit_form_t *s, int x, int y, int w)
     snprintf(s->send.title, sizeof(s->send.title), "%s",
              i18n_get(m->lang, m->submit.sending ? I18N_SUBMIT_SENDING : I18N_SUBMIT_SEND));
     s->send.title_px = ui_font(m, 48);
-    s->send.bg = UI_COL_SUBMIT;
+    s->send.bg = ui_fill_press(m, UI_COL_SUBMIT);
+    s->send.fg = ui_ink_press(m, s->send.fg);
     s->send.radius = bh / 2;
     s->send.unit100 = ui_px(m, 100);
     s->send.enabled = !m->submit.sending;
@@ -291,8 +296,8 @@ static void draw_err(const scr_submit_form_t *s, gfx_t *g, gfx_rect_t r, submiss
     const ui_model_t *m = &s->base.m;
 
     if(m->submit.err[f])
-        ui_label_draw(g, GFX_BOLD, s->err_px, gfx_rgb(UI_COL_WARN), moved(s, r), UI_ALIGN_LEFT, 1,
-                      i18n_get(m->lang, m->submit.err[f]));
+        ui_label_draw(g, GFX_BOLD, s->err_px, gfx_rgb(ui_ink(m, UI_COL_WARN)), moved(s, r),
+                      UI_ALIGN_LEFT, 1, i18n_get(m->lang, m->submit.err[f]));
 }
 
 /* A field's card: white, a brand ring when focused, a warning ring on error. */
@@ -303,11 +308,11 @@ static void draw_field(const scr_submit_form_t *s, gfx_t *g, gfx_rect_t r, bool 
 
     r = moved(s, r);
     gfx_fill_round_rect(g, r, rad,
-                        gfx_rgb(err       ? UI_COL_WARN
-                                : focused ? UI_COL_SUBMIT
-                                          : UI_COL_LINE));
+                        gfx_rgb(ui_fill(m, err       ? UI_COL_WARN
+                                           : focused ? UI_COL_SUBMIT
+                                                     : UI_COL_LINE)));
     gfx_fill_round_rect(g, gfx_rect(r.x + ring, r.y + ring, r.w - 2 * ring, r.h - 2 * ring),
-                        rad - ring > 0 ? rad - ring : 0, gfx_rgb(UI_COL_CARD));
+                        rad - ring > 0 ? rad - ring : 0, gfx_rgb(ui_fill(m, UI_COL_CARD)));
 }
 
 static void draw(const void *p, gfx_t *g)
@@ -319,76 +324,77 @@ static void draw(const void *p, gfx_t *g)
     char count[32];
     gfx_rect_t r;
 
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, NULL, 0);
+    ui_chrome_clear(&s->base.chrome, m, g, ui_fill(m, UI_COL_BG), NULL, 0);
     /* title */
     r = moved(s, s->title);
-    y = r.y + ui_label_draw(g, GFX_BOLD, ui_font(m, 54), gfx_rgb(UI_COL_TEXT), r, UI_ALIGN_LEFT, 1,
-                            i18n_get(m->lang, I18N_SUBMIT_TITLE));
+    y = r.y + ui_label_draw(g, GFX_BOLD, ui_font(m, 54), gfx_rgb(ui_ink(m, UI_COL_TEXT)), r,
+                            UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_SUBMIT_TITLE));
     if(s->sub)
-        ui_label_draw(g, GFX_REGULAR, ui_font(m, 32), gfx_rgb(UI_COL_MUTED),
+        ui_label_draw(g, GFX_REGULAR, ui_font(m, 32), gfx_rgb(ui_ink(m, UI_COL_MUTED)),
                       gfx_rect(r.x, y + ui_px(m, 6), r.w, r.h), UI_ALIGN_LEFT, 2,
                       i18n_get(m->lang, I18N_SUBMIT_SUB));
     /* category */
-    ui_label_draw(g, GFX_BOLD, s->label_px, gfx_rgb(UI_COL_TEXT), moved(s, s->cat_label),
+    ui_label_draw(g, GFX_BOLD, s->label_px, gfx_rgb(ui_ink(m, UI_COL_TEXT)), moved(s, s->cat_label),
                   UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_SUBMIT_CATEGORY));
     for(i = 0; i < N_CAT; i++)
         ui_button_draw(&s->chip[i], g);
     draw_err(s, g, s->cat_err, SUBMISSION_FIELD_CATEGORY);
     /* phone */
-    ui_label_draw(g, GFX_BOLD, s->label_px, gfx_rgb(UI_COL_TEXT), moved(s, s->phone_label),
-                  UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_SUBMIT_PHONE));
+    ui_label_draw(g, GFX_BOLD, s->label_px, gfx_rgb(ui_ink(m, UI_COL_TEXT)),
+                  moved(s, s->phone_label), UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_SUBMIT_PHONE));
     draw_field(s, g, s->phone, v->focus == UI_SUBMIT_FOCUS_PHONE,
                v->err[SUBMISSION_FIELD_PHONE] != 0);
     r = moved(s, s->phone);
     if(v->phone_text[0])
-        ui_label_draw(g, GFX_BOLD, s->field_px, gfx_rgb(UI_COL_TEXT),
+        ui_label_draw(g, GFX_BOLD, s->field_px, gfx_rgb(ui_ink(m, UI_COL_TEXT)),
                       gfx_rect(r.x + in, r.y + (r.h - ui_label_line_h(s->field_px)) / 2,
                                r.w - 2 * in, ui_label_line_h(s->field_px)),
                       UI_ALIGN_LEFT, 1, v->phone_text);
     else
-        ui_label_draw(g, GFX_REGULAR, ui_font(m, 36), gfx_rgb(UI_COL_DISABLED_TX),
+        ui_label_draw(g, GFX_REGULAR, ui_font(m, 36), gfx_rgb(ui_ink(m, UI_COL_DISABLED_TX)),
                       gfx_rect(r.x + in, r.y + (r.h - ui_label_line_h(ui_font(m, 36))) / 2,
                                r.w - 2 * in, ui_label_line_h(ui_font(m, 36))),
                       UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_SUBMIT_PHONE_HINT));
     draw_err(s, g, s->phone_err, SUBMISSION_FIELD_PHONE);
     /* description, with its count on the label's line */
-    ui_label_draw(g, GFX_BOLD, s->label_px, gfx_rgb(UI_COL_TEXT), moved(s, s->desc_label),
-                  UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_SUBMIT_DESC));
+    ui_label_draw(g, GFX_BOLD, s->label_px, gfx_rgb(ui_ink(m, UI_COL_TEXT)),
+                  moved(s, s->desc_label), UI_ALIGN_LEFT, 1, i18n_get(m->lang, I18N_SUBMIT_DESC));
     i18n_format_int(count, sizeof(count), m->lang, I18N_SUBMIT_COUNT_D, v->desc_chars);
-    ui_label_draw(g, GFX_REGULAR, s->label_px,
-                  gfx_rgb(v->desc_chars > SUBMISSION_DESC_MAX_CHARS ? UI_COL_WARN : UI_COL_MUTED),
-                  moved(s, s->desc_label), UI_ALIGN_RIGHT, 1, count);
+    ui_label_draw(
+        g, GFX_REGULAR, s->label_px,
+        gfx_rgb(ui_ink(m, v->desc_chars > SUBMISSION_DESC_MAX_CHARS ? UI_COL_WARN : UI_COL_MUTED)),
+        moved(s, s->desc_label), UI_ALIGN_RIGHT, 1, count);
     draw_field(s, g, s->desc, v->focus == UI_SUBMIT_FOCUS_DESC,
                v->err[SUBMISSION_FIELD_DESCRIPTION] != 0);
     r = moved(s, s->desc);
     r = gfx_rect(r.x + in, r.y + ui_px(m, 20), r.w - 2 * in, r.h - ui_px(m, 40));
     if(v->desc[0])
-        ui_label_draw(g, GFX_REGULAR, s->field_px * 8 / 10, gfx_rgb(UI_COL_TEXT), r, UI_ALIGN_LEFT,
-                      r.h / ui_label_line_h(s->field_px * 8 / 10), v->desc);
+        ui_label_draw(g, GFX_REGULAR, s->field_px * 8 / 10, gfx_rgb(ui_ink(m, UI_COL_TEXT)), r,
+                      UI_ALIGN_LEFT, r.h / ui_label_line_h(s->field_px * 8 / 10), v->desc);
     else
-        ui_label_draw(g, GFX_REGULAR, ui_font(m, 36), gfx_rgb(UI_COL_DISABLED_TX), r, UI_ALIGN_LEFT,
-                      2, i18n_get(m->lang, I18N_SUBMIT_DESC_HINT));
+        ui_label_draw(g, GFX_REGULAR, ui_font(m, 36), gfx_rgb(ui_ink(m, UI_COL_DISABLED_TX)), r,
+                      UI_ALIGN_LEFT, 2, i18n_get(m->lang, I18N_SUBMIT_DESC_HINT));
     draw_err(s, g, s->desc_err, SUBMISSION_FIELD_DESCRIPTION);
     /* consent: a box, the sentence, the notice */
     r = moved(s, s->consent_box);
     gfx_fill_round_rect(g, r, ui_px(m, 12),
-                        gfx_rgb(v->err[SUBMISSION_FIELD_CONSENT] ? UI_COL_WARN
-                                : v->consent                     ? UI_COL_SUBMIT
-                                                                 : UI_COL_MUTED));
+                        gfx_rgb(ui_fill(m, v->err[SUBMISSION_FIELD_CONSENT] ? UI_COL_WARN
+                                           : v->consent                     ? UI_COL_SUBMIT
+                                                                            : UI_COL_MUTED)));
     if(!v->consent)
         gfx_fill_round_rect(
             g,
             gfx_rect(r.x + ui_px(m, 5), r.y + ui_px(m, 5), r.w - ui_px(m, 10), r.h - ui_px(m, 10)),
-            ui_px(m, 8), gfx_rgb(UI_COL_CARD));
+            ui_px(m, 8), gfx_rgb(ui_fill(m, UI_COL_CARD)));
     else
-        ui_label_draw(g, GFX_BOLD, r.h * 7 / 10, gfx_rgb(UI_COL_WHITE),
+        ui_label_draw(g, GFX_BOLD, r.h * 7 / 10, gfx_rgb(ui_ink(m, UI_COL_WHITE)),
                       gfx_rect(r.x, r.y + (r.h - ui_label_line_h(r.h * 7 / 10)) / 2, r.w,
                                ui_label_line_h(r.h * 7 / 10)),
                       UI_ALIGN_CENTER, 1, "✓");
     r = moved(s, s->consent_text);
-    y = r.y + ui_label_draw(g, GFX_BOLD, s->label_px, gfx_rgb(UI_COL_TEXT), r, UI_ALIGN_LEFT, 3,
-                            i18n_get(m->lang, I18N_SUBMIT_CONSENT));
-    ui_label_draw(g, GFX_REGULAR, s->notice_px, gfx_rgb(UI_COL_MUTED),
+    y = r.y + ui_label_draw(g, GFX_BOLD, s->label_px, gfx_rgb(ui_ink(m, UI_COL_TEXT)), r,
+                            UI_ALIGN_LEFT, 3, i18n_get(m->lang, I18N_SUBMIT_CONSENT));
+    ui_label_draw(g, GFX_REGULAR, s->notice_px, gfx_rgb(ui_ink(m, UI_COL_MUTED)),
                   gfx_rect(r.x, y + ui_px(m, 8), r.w, r.h), UI_ALIGN_LEFT, 4,
                   i18n_get(m->lang, I18N_SUBMIT_NOTICE));
     draw_err(s, g, s->consent_err, SUBMISSION_FIELD_CONSENT);
@@ -397,14 +403,15 @@ static void draw(const void *p, gfx_t *g)
         char warn[160];
         r = moved(s, s->warn);
         i18n_format_int(warn, sizeof(warn), m->lang, I18N_SUBMIT_WARN_D, v->warn_s);
-        gfx_fill_round_rect(g, r, ui_px(m, 14), gfx_rgb(0xFFF4E5u));
-        ui_label_draw(g, GFX_BOLD, s->err_px, gfx_rgb(UI_COL_WARN),
+        gfx_fill_round_rect(g, r, ui_px(m, 14), gfx_rgb(ui_fill(m, 0xFFF4E5u)));
+        ui_label_draw(g, GFX_BOLD, s->err_px, gfx_rgb(ui_ink(m, UI_COL_WARN)),
                       gfx_rect(r.x, r.y + ui_px(m, 10), r.w, r.h), UI_ALIGN_CENTER, 1, warn);
     }
     ui_button_draw(&s->send, g);
     if(v->failed && v->warn_s <= 0)
-        ui_label_draw(g, GFX_BOLD, s->err_px, gfx_rgb(UI_COL_WARN), moved(s, s->failed),
-                      UI_ALIGN_CENTER, 1, i18n_get(m->lang, I18N_SUBMIT_FAILED));
+        ui_label_draw(g, GFX_BOLD, s->err_px, gfx_rgb(ui_ink(m, UI_COL_WARN)), moved(s, s->failed),
+                      UI_ALIGN_CENTER, 1,
+                      i18n_get(m->lang, v->offline ? I18N_SUBMIT_OFFLINE : I18N_SUBMIT_FAILED));
     /* the header last: content moved up for the keyboard passes under it */
     ui_chrome_draw(&s->base.chrome, m, g);
 }

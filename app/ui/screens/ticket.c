@@ -67,6 +67,8 @@ static void layout(scr_ticket_t *s)
     s->done.title_px = ui_font(m, 52);
     s->done.radius = bh / 2;
     s->done.unit100 = ui_px(m, 100);
+    s->done.bg = ui_fill_press(m, s->done.bg); /* high contrast (issue 8.6) */
+    s->done.fg = ui_ink_press(m, s->done.fg);
     if(ui_landscape(m)) {
         int cw = (m->w - 3 * pad) * 58 / 100;
         s->card = gfx_rect(pad, body.y + pad, cw, body.h - 2 * pad);
@@ -131,27 +133,28 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
     int pad = ui_px(m, 40), y = y0, npx, w = c.w - 2 * pad;
     char buf[192], when[64];
 
-    y += put(g, draw, GFX_REGULAR, ui_font(m, 40), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h), 1,
-             i18n_get(m->lang, I18N_YOUR_NUMBER));
+    y += put(g, draw, GFX_REGULAR, ui_font(m, 40), ui_ink(m, UI_COL_MUTED),
+             gfx_rect(c.x + pad, y, w, c.h), 1, i18n_get(m->lang, I18N_YOUR_NUMBER));
     /* The number is the one thing to remember: as big as the card allows. */
     npx = room(m, s->card, ui_px(m, ui_landscape(m) ? 230 : 250));
-    y += put(g, draw, GFX_BOLD, npx, svc && svc->vip ? UI_COL_VIP : UI_COL_BRAND,
+    y += put(g, draw, GFX_BOLD, npx, ui_ink(m, svc && svc->vip ? UI_COL_VIP : UI_COL_BRAND),
              gfx_rect(c.x + pad, y - npx / 10, w, npx * 2), 1, t->number) -
          npx / 6;
     if(svc)
-        y += put(g, draw, GFX_BOLD, ui_font(m, 52), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h), 1,
+        y += put(g, draw, GFX_BOLD, ui_font(m, 52), ui_ink(m, UI_COL_TEXT),
+                 gfx_rect(c.x + pad, y, w, c.h), 1,
                  m->lang == I18N_EN ? svc->name_en : svc->name_zh);
     y += ui_px(m, 24);
     if(draw)
-        gfx_fill_rect(g, gfx_rect(c.x + pad, y, w, ui_px(m, 2)), gfx_rgb(UI_COL_LINE));
+        gfx_fill_rect(g, gfx_rect(c.x + pad, y, w, ui_px(m, 2)), gfx_rgb(ui_fill(m, UI_COL_LINE)));
     y += ui_px(m, 28);
     if(t->ahead_quoted > 0)
         i18n_format_int(buf, sizeof(buf), m->lang, I18N_AHEAD_D, t->ahead_quoted);
     else
         snprintf(buf, sizeof(buf), "%s", i18n_get(m->lang, I18N_AHEAD_NONE));
     if(!t->device_id[0]) /* a number from the kiosk's own block: the line is not known */
-        y += put(g, draw, GFX_BOLD, ui_font(m, 46), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h), 2,
-                 buf);
+        y += put(g, draw, GFX_BOLD, ui_font(m, 46), ui_ink(m, UI_COL_TEXT),
+                 gfx_rect(c.x + pad, y, w, c.h), 2, buf);
     if(t->est_wait_s_quoted >= 0 && t->ahead_quoted > 0)
         i18n_format_int(buf, sizeof(buf), m->lang, I18N_EST_WAIT_D,
                         (t->est_wait_s_quoted + 59) / 60);
@@ -161,17 +164,17 @@ static int card_content(const scr_ticket_t *s, gfx_t *g, int y0, bool draw)
         buf[0] = '\0';
     if(buf[0]) {
         y += ui_px(m, 6);
-        y += put(g, draw, GFX_REGULAR, ui_font(m, 40), UI_COL_TEXT, gfx_rect(c.x + pad, y, w, c.h),
-                 2, buf);
+        y += put(g, draw, GFX_REGULAR, ui_font(m, 40), ui_ink(m, UI_COL_TEXT),
+                 gfx_rect(c.x + pad, y, w, c.h), 2, buf);
         if(t->est_wait_s_quoted >= 0)
-            y += put(g, draw, GFX_REGULAR, ui_font(m, 30), UI_COL_MUTED,
+            y += put(g, draw, GFX_REGULAR, ui_font(m, 30), ui_ink(m, UI_COL_MUTED),
                      gfx_rect(c.x + pad, y, w, c.h), 1, i18n_get(m->lang, I18N_EST_NOTE));
     }
     ticket_print_issued_text(m->cfg, t, when, sizeof(when));
     i18n_format(buf, sizeof(buf), m->lang, I18N_ISSUED_AT_S, when);
     y += ui_px(m, 12);
-    y += put(g, draw, GFX_REGULAR, ui_font(m, 30), UI_COL_MUTED, gfx_rect(c.x + pad, y, w, c.h), 1,
-             buf);
+    y += put(g, draw, GFX_REGULAR, ui_font(m, 30), ui_ink(m, UI_COL_MUTED),
+             gfx_rect(c.x + pad, y, w, c.h), 1, buf);
     return y - y0;
 }
 
@@ -187,9 +190,9 @@ static void draw_card(const scr_ticket_t *s, gfx_t *g)
     /* the accent only as tall as the white card's top corners: a full-size
      * one would fringe the white card's bottom corners with its edge */
     gfx_fill_round_rect(g, gfx_rect(c.x, c.y, c.w, bar + 2 * ui_px(m, 36)), ui_px(m, 36),
-                        gfx_rgb(vip ? UI_COL_VIP : UI_COL_TAKE));
+                        gfx_rgb(ui_fill(m, vip ? UI_COL_VIP : UI_COL_TAKE)));
     gfx_fill_round_rect(g, gfx_rect(c.x, c.y + bar, c.w, c.h - bar), ui_px(m, 36),
-                        gfx_rgb(UI_COL_CARD));
+                        gfx_rgb(ui_fill(m, UI_COL_CARD)));
     h = card_content(s, g, 0, false);
     card_content(s, g, c.y + bar + (c.h - bar - h) / 2, true);
 }
@@ -230,12 +233,12 @@ static void draw_side(const scr_ticket_t *s, gfx_t *g)
                           i18n_get(m->lang, k2), NULL) +
          ui_px(m, 56);
     banner = gfx_rect(r.x, y, r.w, bh);
-    gfx_fill_round_rect(g, banner, ui_px(m, 28), gfx_rgb(col));
+    gfx_fill_round_rect(g, banner, ui_px(m, 28), gfx_rgb(ui_fill(m, col)));
     {
         int by = y + ui_px(m, 26);
-        gfx_color_t soft = gfx_rgb(UI_COL_WHITE);
+        gfx_color_t soft = gfx_rgb(ui_ink(m, UI_COL_WHITE));
         soft.a = 225;
-        by += ui_label_draw(g, GFX_BOLD, spx, gfx_rgb(UI_COL_WHITE),
+        by += ui_label_draw(g, GFX_BOLD, spx, gfx_rgb(ui_ink(m, UI_COL_WHITE)),
                             gfx_rect(r.x + ui_px(m, 40), by, r.w - ui_px(m, 80), bh),
                             UI_ALIGN_CENTER, 3, i18n_get(m->lang, k1));
         ui_label_draw(g, GFX_REGULAR, ui_font(m, 30), soft,
@@ -253,12 +256,12 @@ static void draw_side(const scr_ticket_t *s, gfx_t *g)
         if(qs < ui_px(m, 140))
             return;
         gfx_fill_round_rect(g, gfx_rect(r.x, y, r.w, qs + ui_px(m, 40)), ui_px(m, 28),
-                            gfx_rgb(UI_COL_CARD));
+                            gfx_rgb(ui_fill(m, UI_COL_CARD)));
         ui_qr_draw(&s->qr, g, r.x + ui_px(m, 20), y + ui_px(m, 20), qs);
         tx = r.x + qs + ui_px(m, 50);
         tw = r.w - qs - ui_px(m, 80);
         ui_label_draw(
-            g, GFX_BOLD, ui_font(m, 38), gfx_rgb(UI_COL_TEXT),
+            g, GFX_BOLD, ui_font(m, 38), gfx_rgb(ui_ink(m, UI_COL_TEXT)),
             gfx_rect(tx, y + (qs + ui_px(m, 40)) / 2 - ui_label_line_h(ui_font(m, 38)), tw, qs),
             UI_ALIGN_LEFT, 3, i18n_get(m->lang, I18N_SCAN_QR));
     }
@@ -270,7 +273,7 @@ static void draw(const void *p, gfx_t *g)
     const ui_model_t *m = &s->base.m;
     char buf[96];
 
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, NULL, 0);
+    ui_chrome_clear(&s->base.chrome, m, g, ui_fill(m, UI_COL_BG), NULL, 0);
     ui_chrome_draw(&s->base.chrome, m, g);
     if(!m->has_ticket)
         return;
@@ -278,7 +281,7 @@ static void draw(const void *p, gfx_t *g)
     draw_side(s, g);
     ui_button_draw(&s->done, g);
     i18n_format_int(buf, sizeof(buf), m->lang, I18N_AUTO_RETURN_D, m->countdown_s);
-    ui_label_draw(g, GFX_REGULAR, ui_font(m, 30), gfx_rgb(UI_COL_MUTED),
+    ui_label_draw(g, GFX_REGULAR, ui_font(m, 30), gfx_rgb(ui_ink(m, UI_COL_MUTED)),
                   gfx_rect(s->done.rect.x, s->done.rect.y + s->done.rect.h + ui_px(m, 12),
                            s->done.rect.w, ui_px(m, 60)),
                   UI_ALIGN_CENTER, 1, buf);

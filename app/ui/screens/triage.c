@@ -149,7 +149,7 @@ static void draw_card(const scr_triage_t *s, int i, gfx_t *g)
     const ui_button_t *b = &s->cards[i];
     gfx_rect_t r = b->rect;
     int pad = ui_px(m, 28), d, x, tw, tpx = ui_font(m, 44), dpx = ui_font(m, 30), h, y, svc = -1;
-    char dest[160], wait[96] = "";
+    char dest[160], wait[96] = "", split[160];
     const char *title = nd->title[m->lang] ? nd->title[m->lang] : nd->title[I18N_ZH];
 
     scr_faq_card(g, m, r, b->radius, b->pressed);
@@ -177,6 +177,19 @@ static void draw_card(const scr_triage_t *s, int i, gfx_t *g)
         snprintf(dest, sizeof(dest), "%s", i18n_get(m->lang, I18N_TRIAGE_TO_SUBMIT));
         break;
     default: snprintf(dest, sizeof(dest), "%s", i18n_get(m->lang, I18N_TRIAGE_TO_FAQ)); break;
+    }
+    /* a name a little too long steps down to stay on one line; one that
+     * must wrap breaks after its slash ("手机丢了/" "补卡") rather than
+     * leaving a lone character on the second line (SELFHELP) */
+    while(tpx > ui_font(m, 38) && ui_label_width(g, GFX_BOLD, tpx, title) > tw)
+        tpx -= 2;
+    if(ui_label_width(g, GFX_BOLD, tpx, title) > tw) {
+        const char *slash = strchr(title, '/');
+        tpx = ui_font(m, 44);
+        if(slash && slash[1]) {
+            snprintf(split, sizeof(split), "%.*s/\n%s", (int)(slash - title), title, slash + 1);
+            title = split;
+        }
     }
     /* a name that needs more than two lines steps down before it is cut */
     while(tpx > ui_font(m, 34) &&

@@ -54,20 +54,21 @@ static int block(const scr_unavailable_t *s, gfx_t *g, int y0, bool draw)
 
     if(draw) {
         int iw = ui_label_width(g, GFX_BOLD, ipx, "i");
-        gfx_fill_round_rect(g, gfx_rect((m->w - d) / 2, y, d, d), d / 2, gfx_rgb(0xDCE7F5));
-        gfx_draw_text(g, GFX_BOLD, ipx, gfx_rgb(UI_COL_BRAND), (m->w - iw) / 2,
+        gfx_fill_round_rect(g, gfx_rect((m->w - d) / 2, y, d, d), d / 2,
+                            gfx_rgb(ui_fill(m, 0xDCE7F5)));
+        gfx_draw_text(g, GFX_BOLD, ipx, gfx_rgb(ui_ink(m, UI_COL_BRAND)), (m->w - iw) / 2,
                       y + (d - ipx * 145 / 100) / 2, "i", 1);
     }
     y += d + ui_px(m, 50);
-    y += ui_label_put(g, draw, GFX_BOLD, ui_font(m, 64), gfx_rgb(UI_COL_TEXT),
+    y += ui_label_put(g, draw, GFX_BOLD, ui_font(m, 64), gfx_rgb(ui_ink(m, UI_COL_TEXT)),
                       gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 2,
                       i18n_get(m->lang, m->unavailable_title));
     y += ui_px(m, 30);
-    y += ui_label_put(g, draw, GFX_REGULAR, ui_font(m, 44), gfx_rgb(UI_COL_TEXT),
+    y += ui_label_put(g, draw, GFX_REGULAR, ui_font(m, 44), gfx_rgb(ui_ink(m, UI_COL_TEXT)),
                       gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 3,
                       i18n_get(m->lang, I18N_UNAVAILABLE));
     y += ui_px(m, 16);
-    y += ui_label_put(g, draw, GFX_REGULAR, ui_font(m, 36), gfx_rgb(UI_COL_MUTED),
+    y += ui_label_put(g, draw, GFX_REGULAR, ui_font(m, 36), gfx_rgb(ui_ink(m, UI_COL_MUTED)),
                       gfx_rect(pad, y, w, m->h), UI_ALIGN_CENTER, 3,
                       i18n_get(m->lang, I18N_UNAVAILABLE_HELP));
     return y - y0;
@@ -80,7 +81,7 @@ static void draw(const void *p, gfx_t *g)
     gfx_rect_t body = ui_chrome_body(&s->base.chrome, m);
     int h;
 
-    ui_chrome_clear(&s->base.chrome, m, g, UI_COL_BG, NULL, 0);
+    ui_chrome_clear(&s->base.chrome, m, g, ui_fill(m, UI_COL_BG), NULL, 0);
     ui_chrome_draw(&s->base.chrome, m, g);
     /* a little above the middle of the body, whatever the panel's shape */
     h = block(s, g, 0, false);

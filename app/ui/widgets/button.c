@@ -97,7 +97,8 @@ void ui_button_draw(const ui_button_t *b, gfx_t *g)
     if(b->pressed) {
         bg = ui_shade(bg, 18);
         r.y += lift;
-    } else if(b->enabled && r.h > ui_button_unit(b, 120)) {
+    } else if(b->enabled && r.h > ui_button_unit(b, 120) && b->bg != 0xFFE14Du) {
+        /* (high contrast's yellow buttons have no soft shadow: issue 8.6) */
         /* soft shadow under large tiles: only the band that shows, not a
          * second tile-sized fill (software fills are the frame's cost) */
         int drop = ui_button_unit(b, 6), band = 2 * b->radius + drop;
