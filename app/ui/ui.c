@@ -94,8 +94,11 @@ uint32_t ui_ink(const ui_model_t *m, uint32_t rgb)
     case UI_COL_WHITE: /* on an accent, which turned yellow */ return 0x000000u;
     case UI_COL_TEXT:
     case UI_COL_MUTED:
-    case UI_COL_DISABLED_TX:
     case UI_COL_LINE: return 0xFFFFFFu;
+    /* hints and what cannot be used: grey, so an empty field's example
+     * ("A001") never reads as typed (8:1 on black, still legible) */
+    case UI_COL_DISABLED:
+    case UI_COL_DISABLED_TX: return 0xA6A6A6u;
     default: return HC_YELLOW;
     }
 }
