@@ -96,7 +96,7 @@ static inline int integ_spawn(const char *name, const char *log, const char *con
     p = &integ_procs[slot];
     memset(p, 0, sizeof(*p));
     snprintf(p->name, sizeof(p->name), "%s", name);
-    snprintf(p->log, sizeof(p->log), "%s", log);
+    snprintf(p->log, sizeof(p->log), "%.*s", (int)sizeof(p->log) - 1, log);
     remove(log);
     /* everything the child needs is made before the fork: the test may
      * have threads (one may hold malloc's lock), the child only execs */

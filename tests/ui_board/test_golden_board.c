@@ -55,7 +55,7 @@ static void check(const gcase_t *c, const char *name)
     char dir[FX_PATH_LEN], golden[FX_PATH_LEN + 64], actual[FX_PATH_LEN + 64],
         evidence[FX_PATH_LEN + 64];
     SDL_Surface *a, *g;
-    int y, diff = 0;
+    int y = 0, diff = 0;
 
     snprintf(actual, sizeof(actual), "%s/%s", hk_test_tmpdir(), name);
     HK_ASSERT_OK(board_screenshot(fx.board, actual));
