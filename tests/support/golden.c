@@ -233,7 +233,7 @@ int golden_check_dir_skip(const char *case_name, const char *shots, const char *
     closedir(d);
     d = update ? NULL : opendir(golden_dir);
     while(d && (e = readdir(d)) != NULL) {
-        if(!golden_is_png(e->d_name))
+        if(!golden_is_png(e->d_name) || (skip && skip(e->d_name, ctx)))
             continue;
         snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
         if(access(a, R_OK) != 0) {

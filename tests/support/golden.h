@@ -42,8 +42,8 @@ int golden_is_png(const char *n);
 int golden_check_dir(const char *case_name, const char *shots, const char *golden_dir,
                      const char *fail_dir, int update, int *compared);
 
-/** golden_check_dir() leaving out the shots for which skip(name, ctx) is
- *  true (they need no golden). */
+/** golden_check_dir() leaving out the names for which skip(name, ctx) is
+ *  true: such a shot needs no golden, and such a golden no shot. */
 int golden_check_dir_skip(const char *case_name, const char *shots, const char *golden_dir,
                           const char *fail_dir, int update, int *compared,
                           int (*skip)(const char *name, void *ctx), void *ctx);

@@ -116,19 +116,19 @@ static int run_kiosk(const golden_case_t *c, const char *dir)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* An image this case compares: every screenshot, and the rendered ticket
- * only where the case keeps it. */
-static int is_compared(const golden_case_t *c, const char *n)
+/* An image this case leaves out: the rendered ticket, where the case does
+ * not keep it (golden_check_dir_skip). */
+static int not_compared(const char *n, void *ctx)
 {
-    return golden_is_png(n) && (c->tickets || strncmp(n, "ticket-", 7) != 0);
+    const golden_case_t *c = ctx;
+
+    return !c->tickets && strncmp(n, "ticket-", 7) == 0;
 }
 
 static void run_case(const golden_case_t *c)
 {
-    char shots[1024], golden_dir[1024], fail_dir[1024], a[1400], g[1400];
-    DIR *d;
-    struct dirent *e;
-    int failures = 0, compared = 0, rc;
+    char shots[1024], golden_dir[1024], fail_dir[1024];
+    int failures, compared = 0, rc;
     /* a case drawn on a turned panel only compares with its size's set */
     int updating = updating_goldens && !c->rotate;
 
@@ -138,56 +138,10 @@ static void run_case(const golden_case_t *c)
     snprintf(golden_dir, sizeof(golden_dir), "%s/tests/ui/golden/%s", HK_SOURCE_DIR, set_name(c));
     snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/%s", HK_BINARY_DIR,
              set_name(c));
-
-    if(updating) {
-        /* rewrite the set: drop goldens the journey no longer makes */
-        HK_ASSERT_OK(paths_mkdir_p(golden_dir));
-        d = opendir(golden_dir);
-        while(d && (e = readdir(d)) != NULL)
-            if(golden_is_png(e->d_name)) {
-                snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
-                (void)unlink(g);
-            }
-        if(d)
-            closedir(d);
-    }
-    d = opendir(shots);
-    HK_ASSERT_MSG(d != NULL, "no screenshots in %s", shots);
-    while((e = readdir(d)) != NULL) {
-        if(!is_compared(c, e->d_name))
-            continue;
-        snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
-        snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
-        compared++;
-        if(updating) {
-            HK_ASSERT_OK(golden_copy_file(a, g));
-            continue;
-        }
-        if(access(g, R_OK) != 0) {
-            fprintf(stderr,
-                    "  %s/%s: no golden (create it on purpose with "
-                    "toolchain/dev update-goldens)\n",
-                    set_name(c), e->d_name);
-            failures++;
-            continue;
-        }
-        failures += golden_compare(set_name(c), e->d_name, a, g, fail_dir);
-    }
-    closedir(d);
-    /* a golden whose screen is no longer produced is a failure too */
-    d = opendir(golden_dir);
-    while(!updating && d && (e = readdir(d)) != NULL) {
-        if(!is_compared(c, e->d_name))
-            continue;
-        snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
-        if(access(a, R_OK) != 0) {
-            fprintf(stderr, "  %s/%s: golden exists but the journey no longer produces it\n",
-                    set_name(c), e->d_name);
-            failures++;
-        }
-    }
-    if(d)
-        closedir(d);
+    /* updating rewrites the set (goldens the journey no longer makes go);
+     * else a missing golden, or a golden no longer produced, fails */
+    failures = golden_check_dir_skip(set_name(c), shots, golden_dir, fail_dir, updating, &compared,
+                                     not_compared, (void *)c);
     printf("  %s: %d images %s\n", set_name(c), compared, updating ? "written" : "compared");
     HK_ASSERT_MSG(compared > 0, "journey produced no screenshots");
     HK_ASSERT_MSG(failures == 0, "%d golden mismatches in %s", failures, set_name(c));

@@ -207,10 +207,8 @@ static void second_screen_journey(const char *shots)
 
 static void run_case(const golden_case_t *c)
 {
-    char shots[1024], golden_dir[1024], fail_dir[1024], a[1400], g[1400];
-    DIR *d;
-    struct dirent *e;
-    int failures = 0, compared = 0;
+    char shots[1024], golden_dir[1024], fail_dir[1024];
+    int failures, compared = 0;
 
     snprintf(shots, sizeof(shots), "%s/shots", hk_test_tmpdir());
     if(c->w == 0) {
@@ -223,53 +221,7 @@ static void run_case(const golden_case_t *c)
              c->name);
     snprintf(fail_dir, sizeof(fail_dir), "%s/test-tmp/golden-failures/ui_counter/%s", HK_BINARY_DIR,
              c->name);
-    if(updating_goldens) {
-        HK_ASSERT_OK(paths_mkdir_p(golden_dir));
-        d = opendir(golden_dir);
-        while(d && (e = readdir(d)) != NULL)
-            if(golden_is_png(e->d_name)) {
-                snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
-                (void)unlink(g);
-            }
-        if(d)
-            closedir(d);
-    }
-    d = opendir(shots);
-    HK_ASSERT_MSG(d != NULL, "no screenshots in %s", shots);
-    while((e = readdir(d)) != NULL) {
-        if(!golden_is_png(e->d_name))
-            continue;
-        snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
-        snprintf(g, sizeof(g), "%s/%s", golden_dir, e->d_name);
-        compared++;
-        if(updating_goldens) {
-            HK_ASSERT_OK(golden_copy_file(a, g));
-            continue;
-        }
-        if(access(g, R_OK) != 0) {
-            fprintf(stderr,
-                    "  %s/%s: no golden (create it on purpose with toolchain/dev "
-                    "update-goldens)\n",
-                    c->name, e->d_name);
-            failures++;
-            continue;
-        }
-        failures += golden_compare(c->name, e->d_name, a, g, fail_dir);
-    }
-    closedir(d);
-    d = opendir(golden_dir);
-    while(!updating_goldens && d && (e = readdir(d)) != NULL) {
-        if(!golden_is_png(e->d_name))
-            continue;
-        snprintf(a, sizeof(a), "%s/%s", shots, e->d_name);
-        if(access(a, R_OK) != 0) {
-            fprintf(stderr, "  %s/%s: golden exists but the journey no longer produces it\n",
-                    c->name, e->d_name);
-            failures++;
-        }
-    }
-    if(d)
-        closedir(d);
+    failures = golden_check_dir(c->name, shots, golden_dir, fail_dir, updating_goldens, &compared);
     printf("  %s: %d images %s\n", c->name, compared, updating_goldens ? "written" : "compared");
     HK_ASSERT_MSG(compared > 0, "journey produced no screenshots");
     HK_ASSERT_MSG(failures == 0, "%d golden mismatches in %s", failures, c->name);
