@@ -595,6 +595,21 @@ static enum MHD_Result send_json_free(struct MHD_Connection *c, unsigned int sta
     return ret;
 }
 
+/* The session's member of staff, or a 401 when a new configuration has just
+ * removed them (the auth layer ends their sessions a moment later). */
+static enum MHD_Result send_session(lan_server_t *s, struct MHD_Connection *c, unsigned int status,
+                                    const char *session, const lan_principal_t *who)
+{
+    lan_error_t err;
+
+    if(config_staff_index(cfg_now(s), who->staff_id) < 0) {
+        lan_api_error(&err, 401, "unauthorized", "staff %s is no longer in the configuration",
+                      who->staff_id);
+        return send_error(c, &err);
+    }
+    return send_json_free(c, status, encode_session(s, session, who));
+}
+
 static enum MHD_Result send_busy(struct MHD_Connection *c)
 {
     lan_error_t err;
@@ -888,7 +903,7 @@ static enum MHD_Result do_login(lan_server_t *s, struct MHD_Connection *c, lan_c
     if(rc != HK_OK)
         return MHD_NO;
     hk_log_info("lan", "staff %s logged in from %s", who.staff_id, source);
-    ret = send_json_free(c, 201, encode_session(s, session, &who));
+    ret = send_session(s, c, 201, session, &who);
     sodium_memzero(session, sizeof(session));
     return ret;
 }
@@ -997,7 +1012,7 @@ static enum MHD_Result handle(lan_server_t *s, struct MHD_Connection *c, const c
         return json ? send_json_free(c, 200, json) : MHD_NO;
     }
     case LAN_ROUTE_LOGIN: return do_login(s, c, &call);
-    case LAN_ROUTE_SESSION: return send_json_free(c, 200, encode_session(s, NULL, &who));
+    case LAN_ROUTE_SESSION: return send_session(s, c, 200, NULL, &who);
     case LAN_ROUTE_LOGOUT:
         (void)lan_auth_logout(s->auth, token);
         hk_log_info("lan", "staff %s logged out", who.staff_id);
