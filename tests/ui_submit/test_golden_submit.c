@@ -4,8 +4,10 @@
  * journey in tests/ui_submit/scripts/<size>.txt:
  *   - golden screenshots (tolerance 0, the pattern of tests/ui/
  *     test_golden.c): the form empty, with an error under each field,
- *     while typing, filled with the phone masked, the inactivity
- *     warning, the confirmation; zh, en and large text; portrait
+ *     while typing, the description typed on the on-screen pinyin
+ *     keyboard ("kuandai" tapped key by key, its candidates shown, the
+ *     first, 宽带, tapped into the text), filled with the phone masked,
+ *     the inactivity warning, the confirmation; zh, en and large text; portrait
  *     1080x1920, landscape 1920x1080 and a smaller 800x1280 panel.
  *     A missing golden fails; HK_UPDATE_GOLDENS=1 writes them. Skipped (77)
  *     when the font or SDL differ from tests/ui/golden/ENV;
