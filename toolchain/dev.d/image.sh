@@ -19,7 +19,7 @@
 # image commands themselves (grub-efi-arm64-bin exists for arm64 only: dpkg
 # must know that architecture first, as the device build's deps_cross does).
 PKGS+=(rauc squashfs-tools openssl dbus e2fsprogs)
-IMAGE_PKGS=(mmdebstrap qemu-user-static binfmt-support grub-efi-arm64-bin:arm64 grub-common
+IMAGE_PKGS=(mmdebstrap arch-test qemu-user-static binfmt-support grub-efi-arm64-bin:arm64 grub-common
             mtools dosfstools fdisk bmap-tools qemu-system-arm qemu-efi-aarch64)
 
 # image_deps: the test's packages, then the image's (adding arm64 to dpkg)

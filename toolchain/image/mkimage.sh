@@ -103,7 +103,7 @@ else
 base_pkgs="systemd-sysv,udev,dbus,kmod,linux-image-arm64,initramfs-tools,rauc,grub-common"
 base_pkgs="$base_pkgs,e2fsprogs,dosfstools,systemd-timesyncd,iproute2,ca-certificates"
 kiosk_pkgs="rauc-service systemd-resolved"
-base_key="$(printf '%s %s %s\n' "$base_pkgs" "$mirror" bookworm | sha256sum | cut -c1-16)"
+base_key="$( (printf '%s %s %s\n' "$base_pkgs" "$mirror" bookworm; cat "$here"/initramfs/*/*) | sha256sum | cut -c1-16)"
 step "Debian base: mmdebstrap bookworm arm64 (cached .debs in $out/debs)"
 if [ "$fresh" = 0 ] && [ -s "$out/base.tar" ] && [ "$(cat "$out/base.key" 2>/dev/null)" = "$base_key" ]; then
     done_step base "reusing $out/base.tar ($(mib "$(stat -c %s "$out/base.tar")") MiB, $(date -r "$out/base.tar" -u +%Y-%m-%dT%H:%MZ); --fresh rebuilds it)"
@@ -120,6 +120,8 @@ else
         --skip=download/empty \
         --setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
         --setup-hook="sync-in '$out/debs' /var/cache/apt/archives/" \
+        --essential-hook='mkdir -p "$1"/etc/initramfs-tools' \
+        --essential-hook="sync-in '$here/initramfs' /etc/initramfs-tools" \
         --customize-hook="sync-out /var/cache/apt/archives '$out/debs'" \
         --customize-hook='rm -f "$1"/var/cache/apt/archives/*.deb' \
         bookworm "$out/base.tar.new" \
