@@ -56,8 +56,11 @@
  * typed) is ranked over the first WINDOW matches in content order, the
  * title and keyword matches first, then any column's: bounded work per
  * keystroke; the content's own order breaks the tie among thousands of
- * equally vague matches. Rows come back best first; a row in the
- * preferred language scores LANG_BONUS times higher, and the best row
+ * equally vague matches. Each ranking is one statement, the first WINDOW
+ * matches in rowid order with their hk_bm25, sorted here: FTS5's ORDER BY
+ * rank would score every match, and a second statement to find the
+ * window's end made FTS5 merge a long prefix's doclists twice. A row in
+ * the preferred language scores LANG_BONUS times higher, and the best row
  * speaks for its article.
  *
  * Invariants: the vocabulary array is sorted bytewise (fts5vocab's order)
@@ -148,8 +151,7 @@ typedef struct term {
 struct faq_index {
     const faq_content_t *c;
     sqlite3 *db;
-    sqlite3_stmt *q;     /* bm25-ranked rows up to a rowid */
-    sqlite3_stmt *q_nth; /* the rowid of the n-th match in rowid order */
+    sqlite3_stmt *q; /* the first WINDOW matches in rowid order, each with its hk_bm25 */
     readings_t rd;
     vocab_t vocab;
     tbuf_t expr;
@@ -237,7 +239,6 @@ void faq_index_close(faq_index_t *ix)
     if(!ix)
         return;
     sqlite3_finalize(ix->q);
-    sqlite3_finalize(ix->q_nth);
     sqlite3_close(ix->db);
     readings_free(&ix->rd);
     vocab_free(&ix->vocab);
@@ -905,14 +906,11 @@ static hk_err_t build(faq_index_t *ix, hk_diag_t *diag)
         hk_free(col[i].p);
     if(rc == HK_OK)
         rc = exec(ix->db, "COMMIT; INSERT INTO faq(faq) VALUES('optimize')", diag);
-    if(rc == HK_OK && (sqlite3_prepare_v2(ix->db,
-                                          "SELECT rowid, rank FROM faq WHERE faq MATCH ?1"
-                                          " AND rowid <= ?3 ORDER BY rank LIMIT ?2",
-                                          -1, &ix->q, NULL) != SQLITE_OK ||
-                       sqlite3_prepare_v2(ix->db,
-                                          "SELECT rowid FROM faq WHERE faq MATCH ?1"
-                                          " LIMIT 1 OFFSET ?2",
-                                          -1, &ix->q_nth, NULL) != SQLITE_OK))
+    /* no ORDER BY rank: FTS5 would rank every match (and merge a long
+     * prefix's doclists a second time); the window is ranked here */
+    if(rc == HK_OK &&
+       sqlite3_prepare_v2(ix->db, "SELECT rowid, hk_bm25(faq) FROM faq WHERE faq MATCH ?1 LIMIT ?2",
+                          -1, &ix->q, NULL) != SQLITE_OK)
         rc = exec(ix->db, "-", diag);
     return rc;
 }
@@ -1217,67 +1215,59 @@ static long term_docs(const vocab_t *v, const term_t *t, long cap)
     return sum;
 }
 
-/* The last rowid of the first WINDOW matches of expr, or INT64_MAX when
- * there are fewer (then no bound is needed). */
-static sqlite3_int64 window_end(faq_index_t *ix, const char *expr, size_t len)
-{
-    sqlite3_int64 end = INT64_MAX;
+typedef struct scored {
+    sqlite3_int64 row;
+    double score; /* higher is better */
+} scored_t;
 
-    sqlite3_reset(ix->q_nth);
-    sqlite3_bind_text(ix->q_nth, 1, expr, (int)len, SQLITE_STATIC);
-    sqlite3_bind_int(ix->q_nth, 2, WINDOW - 1);
-    if(sqlite3_step(ix->q_nth) == SQLITE_ROW)
-        end = sqlite3_column_int64(ix->q_nth, 0);
-    sqlite3_reset(ix->q_nth);
-    return end;
+/* Best first; a tie in content order. */
+static int scored_cmp(const void *a, const void *b)
+{
+    const scored_t *x = a, *y = b;
+
+    if(x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return x->row < y->row ? -1 : x->row > y->row;
 }
 
-/* bm25-ranked rows of expr up to rowid end; appends the articles not yet
- * in hits, ranked below those already there. */
-static int rank_into(faq_index_t *ix, const char *expr, size_t len, sqlite3_int64 end,
-                     i18n_lang_t lang, faq_hit_t *hits, int n_have, int max)
+/* The first WINDOW rows matching expr (all of them for a narrow query),
+ * ranked by hk_bm25 with the language bonus; appends the articles not yet
+ * in hits, ranked below those already there. One statement: FTS5 merges a
+ * long prefix's doclists once per statement. */
+static int rank_into(faq_index_t *ix, const char *expr, size_t len, i18n_lang_t lang,
+                     faq_hit_t *hits, int n_have, int max)
 {
-    int i, n = n_have, rc;
+    scored_t rows[WINDOW];
+    int i, n = n_have, n_rows = 0, rc = SQLITE_DONE;
     double floor_score = n_have > 0 ? hits[n_have - 1].score : (double)INFINITY;
 
     sqlite3_reset(ix->q);
     sqlite3_bind_text(ix->q, 1, expr, (int)len, SQLITE_STATIC);
-    sqlite3_bind_int(ix->q, 2, (max - n_have) * I18N_LANG_COUNT + n_have + 4);
-    sqlite3_bind_int64(ix->q, 3, end);
-    while((rc = sqlite3_step(ix->q)) == SQLITE_ROW) {
-        sqlite3_int64 row = sqlite3_column_int64(ix->q, 0);
-        int art = (int)(row / I18N_LANG_COUNT);
-        double score = -sqlite3_column_double(ix->q, 1); /* bm25: lower is better */
-        int j;
-        if(row % I18N_LANG_COUNT == (int)lang)
-            score *= LANG_BONUS;
-        for(j = 0; j < n && hits[j].article != art; j++) {
-        }
-        if(j < n) { /* the article's other language */
-            if(j >= n_have && score > hits[j].score)
-                hits[j].score = score;
-            continue;
-        }
-        if(n < max) {
-            hits[n].article = art;
-            hits[n].score = score;
-            n++;
-        }
+    sqlite3_bind_int(ix->q, 2, WINDOW);
+    while(n_rows < WINDOW && (rc = sqlite3_step(ix->q)) == SQLITE_ROW) {
+        rows[n_rows].row = sqlite3_column_int64(ix->q, 0);
+        rows[n_rows].score = -sqlite3_column_double(ix->q, 1); /* bm25: lower is better */
+        if(rows[n_rows].row % I18N_LANG_COUNT == (int)lang)
+            rows[n_rows].score *= LANG_BONUS;
+        n_rows++;
     }
-    sqlite3_reset(ix->q);
-    if(rc != SQLITE_DONE) {
+    if(n_rows < WINDOW && rc != SQLITE_DONE) {
         hk_log(HK_LOG_WARN, "faq_index", "query %s: %s", expr, sqlite3_errmsg(ix->db));
+        sqlite3_reset(ix->q);
         return -1;
     }
-    /* best first within the new hits (the language bonus may reorder) */
-    for(i = n_have + 1; i < n; i++) {
-        faq_hit_t h = hits[i];
-        int j = i;
-        while(j > n_have && hits[j - 1].score < h.score) {
-            hits[j] = hits[j - 1];
-            j--;
+    sqlite3_reset(ix->q);
+    qsort(rows, (size_t)n_rows, sizeof(rows[0]), scored_cmp);
+    /* the best row speaks for its article */
+    for(i = 0; i < n_rows && n < max; i++) {
+        int art = (int)(rows[i].row / I18N_LANG_COUNT), j;
+        for(j = 0; j < n && hits[j].article != art; j++) {
         }
-        hits[j] = h;
+        if(j < n)
+            continue;
+        hits[n].article = art;
+        hits[n].score = rows[i].score;
+        n++;
     }
     /* a later pass ranks below every hit of the passes before it */
     if(n_have > 0 && n > n_have && hits[n_have].score >= floor_score) {
@@ -1337,11 +1327,10 @@ static int run_pass(faq_index_t *ix, bool all, i18n_lang_t lang, faq_hit_t *hits
     if(e->nomem)
         return -1;
     if(est <= WINDOW || ix->rows <= WINDOW) /* narrow: rank every match */
-        return rank_into(ix, e->p + head, e->len - head - 1, INT64_MAX, lang, hits, n_have, max);
+        return rank_into(ix, e->p + head, e->len - head - 1, lang, hits, n_have, max);
     /* broad: title and keyword matches first, then any column's */
-    n = rank_into(ix, e->p, e->len, window_end(ix, e->p, e->len), lang, hits, n_have, max);
+    n = rank_into(ix, e->p, e->len, lang, hits, n_have, max);
     if(n >= 0 && n < max)
-        n = rank_into(ix, e->p + head, e->len - head - 1,
-                      window_end(ix, e->p + head, e->len - head - 1), lang, hits, n, max);
+        n = rank_into(ix, e->p + head, e->len - head - 1, lang, hits, n, max);
     return n;
 }

@@ -205,6 +205,48 @@ static size_t next_cp(const char *q, size_t at)
     return at + n;
 }
 
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = ((const double *)a)[0], y = ((const double *)b)[0];
+
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The keystrokes slowest by their median CPU time over the REPEATS typings
+ * (samples are in typing order, each repeat the same keystrokes): where the
+ * p99 comes from. */
+static void slowest_notes(bench_table_t *t, const double *cpu_ms, size_t n_lat)
+{
+    static double med[MAX_SAMPLES / REPEATS][2];
+    double one[REPEATS];
+    size_t per = n_lat / REPEATS, k, qi, at, i;
+    int r;
+
+    if(per == 0)
+        return;
+    for(k = 0; k < per; k++) {
+        for(r = 0; r < REPEATS; r++)
+            one[r] = cpu_ms[(size_t)r * per + k];
+        bench_sort(one, REPEATS);
+        med[k][0] = one[REPEATS / 2];
+        med[k][1] = (double)k;
+    }
+    qsort(med, per, sizeof(med[0]), cmp_desc);
+    for(i = 0; i < 5 && i < per; i++) {
+        /* keystroke number -> its query and prefix */
+        size_t want = (size_t)med[i][1], seen = 0;
+        for(qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++)
+            for(at = next_cp(queries[qi], 0); at <= strlen(queries[qi]);
+                at = next_cp(queries[qi], at)) {
+                if(seen++ == want)
+                    bench_note(t, "faq-search: slow keystroke %zu: \"%.*s\", CPU median %.3f ms",
+                               i + 1, (int)at, queries[qi], med[i][0]);
+                if(at == strlen(queries[qi]))
+                    break;
+            }
+    }
+}
+
 void bench_faq_search(const bench_opts_t *o, bench_table_t *t)
 {
     char path[1024], prefix[256];
@@ -296,6 +338,7 @@ void bench_faq_search(const bench_opts_t *o, bench_table_t *t)
             }
         }
     }
+    slowest_notes(t, cpu_ms, n_lat);
     bench_sort(lat_ms, n_lat);
     bench_sort(cpu_ms, n_lat);
     bench_row(t, "faq: search per keystroke p50", BENCH_INFO, "-", "%.3f ms",
