@@ -115,7 +115,7 @@ else
     fi
     mkdir -p "$out/debs"
     rm -f "$out/base.tar" "$out/base.key"
-    nice -n 10 mmdebstrap --arch=arm64 --variant=minbase --mode=root --include="$base_pkgs" \
+    nice -n 10 mmdebstrap --arch=arm64 --variant=minbase --mode=root --format=tar --include="$base_pkgs" \
         --aptopt='Acquire::Retries "3"' \
         --skip=download/empty \
         --setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
