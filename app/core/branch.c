@@ -30,6 +30,7 @@ static const char *const op_names[BRANCH_OP_COUNT] = {
     [BRANCH_OP_FAQ_FEEDBACK] = "faq_feedback",
     [BRANCH_OP_TRIAGE_CHOICE] = "triage_choice",
     [BRANCH_OP_SUBMIT_ISSUE] = "submit_issue",
+    [BRANCH_OP_ENGINEER_PIN_FAILED] = "engineer_pin_failed",
 };
 
 static const char *const counter_state_names[] = { "closed", "open", "paused" };
@@ -164,6 +165,12 @@ hk_err_t branch_triage_choice(branch_t *b, uint64_t tag, const char *need_id,
                               const char *route_kind, const char *target)
 {
     return b->ops->triage_choice(b->impl, tag, need_id, route_kind, target);
+}
+
+hk_err_t branch_engineer_pin_failed(branch_t *b, uint64_t tag, const char *device_id, int fails,
+                                    int locks, int lock_s)
+{
+    return b->ops->engineer_pin_failed(b->impl, tag, device_id, fails, locks, lock_s);
 }
 
 hk_err_t branch_submit_issue(branch_t *b, uint64_t tag, const submission_t *s)

@@ -59,6 +59,8 @@ typedef enum branch_op {
     BRANCH_OP_FAQ_FEEDBACK,
     BRANCH_OP_TRIAGE_CHOICE,
     BRANCH_OP_SUBMIT_ISSUE,
+    /* field engineering (issue 9): a wrong engineer PIN on a kiosk */
+    BRANCH_OP_ENGINEER_PIN_FAILED,
     BRANCH_OP_COUNT
 } branch_op_t;
 
@@ -172,6 +174,9 @@ typedef struct branch_ops {
     hk_err_t (*triage_choice)(void *impl, uint64_t tag, const char *need_id, const char *route_kind,
                               const char *target);
     hk_err_t (*submit_issue)(void *impl, uint64_t tag, const submission_t *s);
+    /* field engineering (issue 9) */
+    hk_err_t (*engineer_pin_failed)(void *impl, uint64_t tag, const char *device_id, int fails,
+                                    int locks, int lock_s);
     void (*destroy)(void *impl);
 } branch_ops_t;
 
@@ -274,6 +279,16 @@ hk_err_t branch_triage_choice(branch_t *b, uint64_t tag, const char *need_id,
  *  form is rc HK_ERR_INVALID. @param s  borrowed, copied at once (the
  *  caller wipes its own copy). */
 hk_err_t branch_submit_issue(branch_t *b, uint64_t tag, const submission_t *s);
+
+/** A wrong PIN at a kiosk's engineer mode ("engineer.pin_failed"), one
+ *  journal event in its own transaction, so the sync reports it to head
+ *  office. A LAN-client kiosk sends its own through its hub: @param
+ *  device_id  the kiosk (the hub takes it from the caller's token);
+ *  @param fails  wrong PINs in a row; @param locks  lockouts so far;
+ *  @param lock_s  the lockout this failure started (0 = none).
+ *  rc HK_ERR_INVALID: an argument was refused (nothing stored). */
+hk_err_t branch_engineer_pin_failed(branch_t *b, uint64_t tag, const char *device_id, int fails,
+                                    int locks, int lock_s);
 
 /** mailbox payload_free for branch_result_t. */
 void branch_result_free(void *result);

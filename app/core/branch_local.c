@@ -526,6 +526,33 @@ static hk_err_t op_triage_choice(void *impl, uint64_t tag, const char *need_id,
     return done_selfhelp(bl, tag, r);
 }
 
+/* ---- field engineering (issue 9): engineer.pin_failed ---- */
+
+static hk_err_t op_engineer_pin_failed(void *impl, uint64_t tag, const char *device_id, int fails,
+                                       int locks, int lock_s)
+{
+    branch_local_t *bl = impl;
+    branch_result_t *r = result_new(BRANCH_OP_ENGINEER_PIN_FAILED);
+    int64_t now = now_ms(bl);
+    journal_body_t b;
+
+    if(!r)
+        return HK_ERR_NOMEM;
+    if(!device_id || !device_id[0] || strlen(device_id) >= CONFIG_ID_LEN || fails < 1 ||
+       locks < 0 || lock_s < 0) {
+        r->rc = HK_ERR_INVALID;
+    } else {
+        journal_body_init(&b);
+        journal_body_str(&b, "device", device_id);
+        journal_body_int(&b, "fails", fails);
+        journal_body_int(&b, "locks", locks);
+        journal_body_int(&b, "locked_until_ms", lock_s > 0 ? now + (int64_t)lock_s * 1000 : 0);
+        journal_body_int(&b, "lock_s", lock_s);
+        r->rc = append_one(bl, JOURNAL_ENGINEER_PIN_FAILED, journal_body_finish(&b), now);
+    }
+    return done_selfhelp(bl, tag, r);
+}
+
 static hk_err_t op_submit_issue(void *impl, uint64_t tag, const submission_t *s)
 {
     branch_local_t *bl = impl;
@@ -577,6 +604,7 @@ static const branch_ops_t local_ops = {
     .faq_feedback = op_faq_feedback,
     .triage_choice = op_triage_choice,
     .submit_issue = op_submit_issue,
+    .engineer_pin_failed = op_engineer_pin_failed,
     .destroy = op_destroy,
 };
 

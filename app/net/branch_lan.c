@@ -524,6 +524,7 @@ static hk_err_t run_job(branch_lan_t *bl, const job_t *j, branch_result_t *r)
     case BRANCH_OP_FAQ_FEEDBACK:
     case BRANCH_OP_TRIAGE_CHOICE:
     case BRANCH_OP_SUBMIT_ISSUE:
+    case BRANCH_OP_ENGINEER_PIN_FAILED:
         if(!j->body)
             return HK_ERR_NOMEM;
         return known_down(bl)
@@ -531,7 +532,8 @@ static hk_err_t run_job(branch_lan_t *bl, const job_t *j, branch_result_t *r)
                    : request(bl, bl->http, j->op, "POST",
                              j->op == BRANCH_OP_FAQ_FEEDBACK    ? "/api/v1/faq/feedback"
                              : j->op == BRANCH_OP_TRIAGE_CHOICE ? "/api/v1/triage/choices"
-                                                                : "/api/v1/submissions",
+                             : j->op == BRANCH_OP_SUBMIT_ISSUE  ? "/api/v1/submissions"
+                                                                : "/api/v1/engineer/pin-failures",
                              j->body, true, r);
     default: return HK_ERR_INVALID;
     }
@@ -1166,6 +1168,17 @@ static hk_err_t op_faq_feedback(void *impl, uint64_t tag, const char *article_id
                     lan_decode_feedback_body(article_id, version, helpful, lang));
 }
 
+/* The hub journals it with the device of this kiosk's token. */
+static hk_err_t op_engineer_pin_failed(void *impl, uint64_t tag, const char *device_id, int fails,
+                                       int locks, int lock_s)
+{
+    (void)device_id;
+    if(fails < 1 || locks < 0 || lock_s < 0)
+        return HK_ERR_INVALID;
+    return body_job(impl, BRANCH_OP_ENGINEER_PIN_FAILED, tag,
+                    lan_decode_pin_failed_body(fails, locks, lock_s));
+}
+
 static hk_err_t op_triage_choice(void *impl, uint64_t tag, const char *need_id,
                                  const char *route_kind, const char *target)
 {
@@ -1245,6 +1258,7 @@ static const branch_ops_t lan_ops = {
     .faq_feedback = op_faq_feedback,
     .triage_choice = op_triage_choice,
     .submit_issue = op_submit_issue,
+    .engineer_pin_failed = op_engineer_pin_failed,
     .destroy = op_destroy,
 };
 

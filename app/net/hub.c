@@ -216,6 +216,8 @@ static hk_err_t lan_submit(hub_t *h, uint64_t tag, const lan_call_t *c)
     case BRANCH_OP_TRIAGE_CHOICE:
         return branch_triage_choice(b, tag, c->item_id, c->route_kind, c->target);
     case BRANCH_OP_SUBMIT_ISSUE: return branch_submit_issue(b, tag, &c->submission);
+    case BRANCH_OP_ENGINEER_PIN_FAILED:
+        return branch_engineer_pin_failed(b, tag, c->device_id, c->fails, c->locks, c->lock_s);
     default: return HK_ERR_INVALID;
     }
 }

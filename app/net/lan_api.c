@@ -36,7 +36,9 @@ typedef enum target {
     /* self-help (issue 8) */
     TGT_FAQ_FEEDBACK,
     TGT_TRIAGE_CHOICES,
-    TGT_SUBMISSIONS
+    TGT_SUBMISSIONS,
+    /* field engineering (issue 9) */
+    TGT_PIN_FAILURES
 } target_t;
 
 /* The methods each target takes, and its Allow header. */
@@ -64,6 +66,8 @@ static const target_info_t targets[] = {
     [TGT_FAQ_FEEDBACK] = { "POST", LAN_ACCESS_DEVICE },
     [TGT_TRIAGE_CHOICES] = { "POST", LAN_ACCESS_DEVICE },
     [TGT_SUBMISSIONS] = { "POST", LAN_ACCESS_DEVICE },
+    /* field engineering (issue 9): a kiosk reports its own */
+    [TGT_PIN_FAILURES] = { "POST", LAN_ACCESS_DEVICE_ONLY },
 };
 
 /* Reason and praise chips on the wire, by bit (rating.h's order). */
@@ -113,6 +117,8 @@ static const char *const keys_triage[] = { "need", "route", "target", NULL };
 static const char *const keys_submission[] = { "category", "phone",  "description", "consent",
                                                "lang",     "origin", NULL };
 static hk_err_t parse_selfhelp(lan_call_t *call, const cJSON *root, lan_error_t *err);
+static const char *const keys_pin_failed[] = { "fails", "locks", "lock_s", NULL };
+static hk_err_t parse_pin_failed(lan_call_t *call, const cJSON *root, lan_error_t *err);
 
 static bool counter_known(const config_t *cfg, const char *id);
 static bool service_known(const config_t *cfg, const char *id);
@@ -237,6 +243,8 @@ hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path
         tgt = TGT_TRIAGE_CHOICES;
     else if(n == 1 && !strcmp(seg[0], "submissions"))
         tgt = TGT_SUBMISSIONS;
+    else if(n == 2 && !strcmp(seg[0], "engineer") && !strcmp(seg[1], "pin-failures"))
+        tgt = TGT_PIN_FAILURES;
     else if(n == 3 && !strcmp(seg[0], "counters") &&
             (act = find_action(counter_actions, N_ACTIONS(counter_actions), seg[2])))
         tgt = TGT_COUNTER_ACTION;
@@ -417,6 +425,12 @@ hk_err_t lan_api_parse(const config_t *cfg, const char *method, const char *path
         if(rc == HK_OK)
             rc = parse_selfhelp(&call, root, err);
         break;
+    case TGT_PIN_FAILURES:
+        call.op = BRANCH_OP_ENGINEER_PIN_FAILED;
+        rc = parse_body(body, len, keys_pin_failed, &root, err);
+        if(rc == HK_OK)
+            rc = parse_pin_failed(&call, root, err);
+        break;
     case TGT_NONE: break;
     }
     if(root && call.op == BRANCH_OP_SUBMIT_ISSUE) {
@@ -503,7 +517,7 @@ bool lan_api_result_status(const branch_result_t *res, int *status, lan_error_t 
     /* self-help (issue 8): arguments were checked here before; what the
      * hub still refuses is a full day (999 submissions) */
     if(res->op == BRANCH_OP_FAQ_FEEDBACK || res->op == BRANCH_OP_TRIAGE_CHOICE ||
-       res->op == BRANCH_OP_SUBMIT_ISSUE) {
+       res->op == BRANCH_OP_SUBMIT_ISSUE || res->op == BRANCH_OP_ENGINEER_PIN_FAILED) {
         if(res->rc == HK_OK) {
             *status = 201;
             return true;
@@ -1252,6 +1266,33 @@ static hk_err_t bad(lan_error_t *err, const char *msg)
 {
     lan_api_error(err, 400, "invalid_request", "%s", msg);
     return HK_ERR_INVALID;
+}
+
+/* POST /engineer/pin-failures: {"fails": 1.., "locks": 0.., "lock_s": 0..},
+ * each a whole number, the message naming the field. */
+static hk_err_t parse_pin_failed(lan_call_t *call, const cJSON *root, lan_error_t *err)
+{
+    static const struct {
+        const char *key;
+        int lo;
+    } fields[] = { { "fails", 1 }, { "locks", 0 }, { "lock_s", 0 } };
+    int *dst[] = { &call->fails, &call->locks, &call->lock_s };
+    hk_diag_t diag;
+    size_t i;
+
+    for(i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, fields[i].key);
+        if(!v) {
+            lan_api_error(err, 400, "invalid_request", "%s: missing", fields[i].key);
+            return HK_ERR_INVALID;
+        }
+        hk_diag_clear(&diag);
+        if(hk_json_get_int(v, fields[i].key, fields[i].lo, INT32_MAX, dst[i], &diag) != HK_OK) {
+            lan_api_error(err, 400, "invalid_request", "%s", diag.msg);
+            return HK_ERR_INVALID;
+        }
+    }
+    return HK_OK;
 }
 
 /* POST /faq/feedback, /triage/choices, /submissions: every field checked

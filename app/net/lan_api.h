@@ -75,6 +75,9 @@ typedef struct lan_call {
     bool helpful;                   /* faq feedback */
     char lang[SUBMISSION_LANG_LEN]; /* faq feedback */
     submission_t submission;        /* POST /submissions (personal data: wiped after use) */
+    /* field engineering (issue 9): POST /engineer/pin-failures (device_id:
+     * the caller's token's) */
+    int fails, locks, lock_s;
 } lan_call_t;
 
 /* The query arguments the API reads (values as the server decoded them;

@@ -766,6 +766,20 @@ char *lan_decode_feedback_body(const char *article, int version, bool helpful, c
     return s;
 }
 
+char *lan_decode_pin_failed_body(int fails, int locks, int lock_s)
+{
+    cJSON *o;
+    char *s = NULL;
+
+    hk_json_init();
+    o = cJSON_CreateObject();
+    if(o && cJSON_AddNumberToObject(o, "fails", fails) &&
+       cJSON_AddNumberToObject(o, "locks", locks) && cJSON_AddNumberToObject(o, "lock_s", lock_s))
+        s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
 char *lan_decode_triage_body(const char *need, const char *route, const char *target)
 {
     cJSON *o;

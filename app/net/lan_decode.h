@@ -132,6 +132,8 @@ hk_err_t lan_decode_branch_merge(const lan_branch_doc_t *doc, const config_t *lo
 char *lan_decode_feedback_body(const char *article, int version, bool helpful, const char *lang);
 /** POST /triage/choices: {"need","route","target"}. */
 char *lan_decode_triage_body(const char *need, const char *route, const char *target);
+/** POST /engineer/pin-failures: {"fails","locks","lock_s"}. */
+char *lan_decode_pin_failed_body(int fails, int locks, int lock_s);
 /** POST /submissions: {"category","phone","description","consent","lang","origin"}. */
 char *lan_decode_submission_body(const submission_t *s);
 

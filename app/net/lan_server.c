@@ -1026,6 +1026,8 @@ static enum MHD_Result handle(lan_server_t *s, struct MHD_Connection *c, const c
                       call.device_id);
         return send_error(c, &err);
     }
+    if(call.op == BRANCH_OP_ENGINEER_PIN_FAILED) /* whose: the token's, never the body's */
+        memcpy(call.device_id, who.device_id, sizeof(call.device_id));
     if(call.op == BRANCH_OP_SET_COUNTER && call.counter_state != BRANCH_COUNTER_CLOSED)
         memcpy(call.staff_id, who.staff_id, sizeof(call.staff_id)); /* open or pause: whose */
     return do_op(s, c, &call);

@@ -18,7 +18,9 @@
  *   with staff_auth_verify_pin (Argon2id, tens of ms, on the loop thread:
  *   one check per press of Enter, only here). Each wrong PIN is counted by
  *   engineer_lock (fsync'd before the screen answers) and journaled as
- *   engineer.pin_failed (no PIN), so the sync uploads it to head office.
+ *   engineer.pin_failed (no PIN), so the sync uploads it to head office;
+ *   a LAN-client kiosk, whose own journal is not synced, also sends it to
+ *   its hub (env.report_pin_failed: branch_engineer_pin_failed).
  *   The digits are wiped after every check and on leaving. Order: the
  *   count is on disk before the event is written, so a crash between the
  *   two can lose one report to head office, never a counted failure.
@@ -260,17 +262,24 @@ void engineer_pin_key(engineer_t *e, int arg)
     changed(e);
 }
 
-/* engineer.pin_failed into this device's journal (the sync uploads it). */
+/* engineer.pin_failed into this device's journal (the sync uploads it); a
+ * LAN client's own journal is not synced, so its hub journals it too
+ * (docs/operations.md "The engineer mode"). */
 static void journal_failure(engineer_t *e, int fails, int64_t left_ms, int64_t wall_ms)
 {
     store_t *st = e->env.store ? e->env.store(e->env.user) : NULL;
     const config_t *cfg = e->env.cfg(e->env.user);
+    int lock_s = left_ms > 0 ? (int)((left_ms + 999) / 1000) : 0;
     journal_body_t b;
     int64_t seq = 0;
-    hk_err_t rc;
+    hk_err_t rc = HK_ERR_INVALID;
 
+    if(e->env.lan_client &&
+       (!e->env.report_pin_failed ||
+        e->env.report_pin_failed(e->env.user, fails, e->lock.locks, lock_s) != HK_OK))
+        hk_log_warn("engineer", "wrong PIN not sent to the hub: it stays on this kiosk");
     if(!st) {
-        hk_log_warn("engineer", "wrong PIN not journaled: the store is not open");
+        hk_log_warn("engineer", "wrong PIN not journaled here: the store is not open");
         return;
     }
     journal_body_init(&b);
@@ -278,7 +287,7 @@ static void journal_failure(engineer_t *e, int fails, int64_t left_ms, int64_t w
     journal_body_int(&b, "fails", fails);
     journal_body_int(&b, "locks", e->lock.locks);
     journal_body_int(&b, "locked_until_ms", left_ms > 0 ? wall_ms + left_ms : 0);
-    journal_body_int(&b, "lock_s", left_ms > 0 ? (left_ms + 999) / 1000 : 0);
+    journal_body_int(&b, "lock_s", lock_s);
     rc = store_begin(st);
     if(rc == HK_OK)
         rc =
@@ -293,11 +302,6 @@ static void journal_failure(engineer_t *e, int fails, int64_t left_ms, int64_t w
     }
     if(e->env.journaled)
         e->env.journaled(e->env.user, seq);
-    if(e->env.lan_client) /* docs/operations.md "The engineer mode" */
-        hk_log_warn("engineer",
-                    "engineer.pin_failed %lld stays on this kiosk: its hub does not "
-                    "sync this kiosk's own journal",
-                    (long long)seq);
 }
 
 static void gather(engineer_t *e, int64_t wall_ms);

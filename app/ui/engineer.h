@@ -5,7 +5,7 @@
  * owns the PIN check (staff_auth_verify_pin against config engineer.
  * pin_hash), the lockout (engineer_lock, a file in the data directory),
  * one journal event per wrong PIN (engineer.pin_failed, uploaded by the
- * sync), and the diagnostics the screens show (engineer_view_t, reached
+ * sync; a LAN client's goes to its hub too), and the diagnostics the screens show (engineer_view_t, reached
  * through ui_model_t.role_view). It never keeps the PIN's digits beyond
  * the check, and leaving wipes the view.
  *
@@ -93,6 +93,9 @@ typedef struct engineer_env {
     /* print a test slip (a ticket numbered TEST); the print state it reached */
     ui_print_state_t (*test_print)(void *user);
     bool lan_client; /* the kiosk is not the hub (its journal is not synced) */
+    /* a LAN client's wrong PIN, sent to its hub, whose journal is synced
+     * (branch_engineer_pin_failed); HK_OK when it was handed over */
+    hk_err_t (*report_pin_failed)(void *user, int fails, int locks, int lock_s);
     void *user;
 } engineer_env_t;
 

@@ -180,6 +180,7 @@ struct kiosk {
     faq_index_t *faq_ix; /* built on first use of the FAQ; NULL = not (yet) */
     bool faq_ix_tried;   /* built or failed once: not again */
     uint64_t faq_tag;    /* the last self-help journal op (feedback, triage choice) */
+    uint64_t eng_tag;    /* the last wrong engineer PIN sent to the hub (LAN client) */
     bool faq_kb;         /* the keyboard is open for the FAQ's search */
     ui_kinetic_t kin;    /* the article's scroll */
     /* submission (issue 8.5) */
@@ -1316,6 +1317,18 @@ static void eng_journaled(void *user, int64_t seq)
         k->o.on_journal(k->o.hook_user, seq); /* the hosted hub (and its sync) sees it */
 }
 
+/* A LAN client's wrong engineer PIN, to the hub (issue 9.5): its journal is
+ * the one head office syncs. The answer is only logged (eng_tag). */
+static hk_err_t eng_report_pin_failed(void *user, int fails, int locks, int lock_s)
+{
+    kiosk_t *k = user;
+
+    if(!k->have_branch)
+        return HK_ERR_INVALID;
+    return branch_engineer_pin_failed(&k->branch, k->eng_tag = ++k->next_tag, k->cfg->device.id,
+                                      fails, locks, lock_s);
+}
+
 static ui_print_state_t eng_test_print(void *user)
 {
     kiosk_t *k = user;
@@ -1551,6 +1564,13 @@ static void on_message(void *ctl, mailbox_msg_t *msg)
             rating_flow_result(&k->model.rate, k->model.lang, r->rc);
             runloop_timer_at(ui_loop_runloop(k->loop), T_RATE_DONE,
                              mono_ms(k) + RATE_DONE_S * 1000);
+        } else if(msg->tag == k->eng_tag && r->op == BRANCH_OP_ENGINEER_PIN_FAILED) {
+            if(r->rc == HK_OK)
+                hk_log_info("kiosk", "engineer.pin_failed sent to the hub (its seq %lld)",
+                            (long long)r->journal_seq);
+            else
+                hk_log_warn("kiosk", "engineer.pin_failed not taken by the hub: %s",
+                            hk_err_str(r->rc));
         } else if(msg->tag == k->faq_tag && r->rc != HK_OK) {
             /* FAQ/triage: a self-help event the branch refused */
             hk_log_warn("kiosk", "self-help event not recorded: %s", hk_err_str(r->rc));
@@ -1858,6 +1878,7 @@ hk_err_t kiosk_create(const kiosk_opts_t *o, kiosk_t **out, hk_diag_t *diag)
     ee.journaled = eng_journaled;
     ee.test_print = eng_test_print;
     ee.lan_client = o->hub_url != NULL;
+    ee.report_pin_failed = eng_report_pin_failed;
     ee.user = k;
     if(rc == HK_OK)
         rc = engineer_create(&ee, &k->eng);

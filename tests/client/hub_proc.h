@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,56 @@ static inline void hub_proc_stop(hub_proc_t *h)
         waitpid(h->pid, &status, 0);
     }
     h->pid = -1;
+}
+
+/* A headless LAN-client kiosk (hallkiosk --role kiosk --hub h) as kiosk-2 at
+ * 1080x1920 on SDL's offscreen driver, running script with its data in
+ * data, its stderr (the log) into err, screenshots into shots (NULL: none);
+ * waits for it. Its exit status, or -1 when it did not exit. */
+static inline int hub_proc_run_kiosk(const hub_proc_t *h, const char *cfg, const char *script,
+                                     const char *data, const char *err, const char *shots)
+{
+    char bin[1024];
+    const char *argv[24];
+    int n = 0, status;
+    pid_t pid;
+
+    snprintf(bin, sizeof(bin), "%s/hallkiosk", HK_BINARY_DIR);
+    argv[n++] = bin;
+    argv[n++] = "--role";
+    argv[n++] = "kiosk";
+    argv[n++] = "--config";
+    argv[n++] = cfg;
+    argv[n++] = "--device";
+    argv[n++] = "kiosk-2";
+    argv[n++] = "--hub";
+    argv[n++] = h->url;
+    argv[n++] = "--headless";
+    argv[n++] = "--size";
+    argv[n++] = "1080x1920";
+    argv[n++] = "--data-dir";
+    argv[n++] = data;
+    argv[n++] = "--script";
+    argv[n++] = script;
+    argv[n++] = "--no-voice";
+    if(shots) {
+        argv[n++] = "--screenshot-dir";
+        argv[n++] = shots;
+    }
+    argv[n] = NULL;
+    fflush(stdout);
+    pid = fork();
+    HK_ASSERT(pid >= 0);
+    if(pid == 0) {
+        if(!freopen(err, "w", stderr))
+            _exit(126);
+        setenv("SDL_VIDEODRIVER", "offscreen", 1);
+        unsetenv("HK_DATA_DIR");
+        execv(bin, (char *const *)(uintptr_t)argv);
+        _exit(127);
+    }
+    HK_ASSERT(waitpid(pid, &status, 0) == pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 #endif

@@ -292,7 +292,7 @@ static void test_lan_decode_maps_every_refusal_back_to_its_rc(void)
             if(op == BRANCH_OP_IMPORT_TICKET && rcs[i] == HK_ERR_BUSY)
                 continue; /* the hub says number_conflict for both BUSY and INVALID */
             if((op == BRANCH_OP_FAQ_FEEDBACK || op == BRANCH_OP_TRIAGE_CHOICE ||
-                op == BRANCH_OP_SUBMIT_ISSUE) &&
+                op == BRANCH_OP_SUBMIT_ISSUE || op == BRANCH_OP_ENGINEER_PIN_FAILED) &&
                rcs[i] == HK_ERR_NOT_FOUND)
                 continue; /* self-help looks nothing up: never "not found" (500 if it were) */
             if(lan_api_result_status(&res, &status, &err))

@@ -33,35 +33,18 @@ static const char form_script[] = "wait 300\n" /* the LAN client runs on the wal
 
 static int run_kiosk(const char *expect, const char *tag)
 {
-    char script[1024], data[1024], err[1024], bin[1024], shots[1024];
+    char script[1024], data[1024], err[1024], shots[1024];
     FILE *f;
-    pid_t pid;
-    int status;
 
     snprintf(script, sizeof(script), "%s/%s.txt", hk_test_tmpdir(), tag);
     snprintf(data, sizeof(data), "%s/kioskdata", hk_test_tmpdir());
     snprintf(err, sizeof(err), "%s/%s.err", hk_test_tmpdir(), tag);
     snprintf(shots, sizeof(shots), "%s/shots", hk_test_tmpdir());
-    snprintf(bin, sizeof(bin), "%s/hallkiosk", HK_BINARY_DIR);
     f = fopen(script, "w");
     HK_ASSERT(f != NULL);
     fprintf(f, "%s%s", form_script, expect);
     fclose(f);
-    fflush(stdout);
-    pid = fork();
-    HK_ASSERT(pid >= 0);
-    if(pid == 0) {
-        if(!freopen(err, "w", stderr))
-            _exit(126);
-        setenv("SDL_VIDEODRIVER", "offscreen", 1);
-        unsetenv("HK_DATA_DIR");
-        execl(bin, bin, "--role", "kiosk", "--config", hub.cfg, "--device", "kiosk-2", "--hub",
-              hub.url, "--headless", "--size", "1080x1920", "--data-dir", data, "--script", script,
-              "--screenshot-dir", shots, "--no-voice", (char *)NULL);
-        _exit(127);
-    }
-    HK_ASSERT(waitpid(pid, &status, 0) == pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return hub_proc_run_kiosk(&hub, hub.cfg, script, data, err, shots);
 }
 
 /* Rows of the hub's journal that sql (one integer column) counts. */

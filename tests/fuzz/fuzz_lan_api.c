@@ -110,6 +110,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                   !submission_route_kind_valid(call.route_kind) ||
                                                   !submission_id_valid(call.target, true)))
             abort();
+        /* issue 9: an accepted pin failure is a real count */
+        if(call.op == BRANCH_OP_ENGINEER_PIN_FAILED &&
+           (call.fails < 1 || call.locks < 0 || call.lock_s < 0))
+            abort();
     } else if(rc == HK_ERR_INVALID) {
         char *json;
         if(err.status < 400 || err.status > 499 || !err.code || !err.message[0])

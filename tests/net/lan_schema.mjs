@@ -295,6 +295,13 @@ try {
   await call("POST", "/api/v1/submissions", { ...form, extra: 1 }, 400, KIOSK1);
   await call("POST", "/api/v1/submissions", form, 401, null);
   await call("GET", "/api/v1/submissions", undefined, 405, KIOSK1);
+  // ---- engineer (issue 9): a LAN-client kiosk's wrong engineer PIN ----
+  const pf = { fails: 5, locks: 1, lock_s: 300 };
+  await call("POST", "/api/v1/engineer/pin-failures", pf, 201, KIOSK2);
+  await call("POST", "/api/v1/engineer/pin-failures", { ...pf, fails: 0 }, 400, KIOSK2);
+  await call("POST", "/api/v1/engineer/pin-failures", { ...pf, device: "kiosk-1" }, 400, KIOSK2);
+  await call("POST", "/api/v1/engineer/pin-failures", pf, 403); // a staff session
+  await call("POST", "/api/v1/engineer/pin-failures", pf, 401, null);
   await call("DELETE", "/api/v1/sessions/current", undefined, 204);
   await call("GET", "/api/v1/sessions/current", undefined, 401);
   for (let i = 0; i < 5; i++)

@@ -1183,6 +1183,60 @@ static void test_lan_self_help_records_events_refuses_by_field_and_streams_no_ph
     free(before);
 }
 
+/* ---- field engineering (issue 9): a LAN-client kiosk's wrong engineer PIN ---- */
+
+static void test_lan_a_kiosk_reports_its_own_engineer_pin_failures(void)
+{
+    static hk_sse_t s;
+    static hk_sse_event_t ev;
+    char *before, *after;
+    hk_http_resp_t r;
+    int i;
+
+    HK_ASSERT_OK(hk_sse_open(port, "/api/v1/events?access_token=" KIOSK1, NULL, &s));
+    HK_ASSERT_INT(1, hk_sse_next(&s, 5000, &ev)); /* the snapshot */
+    /* kiosk-2's fifth wrong PIN: journaled on the hub (synced from there)
+     * as kiosk-2's, the device its token names */
+    expect_has("Authorization: Bearer " KIOSK2 "\r\n", "POST", "/api/v1/engineer/pin-failures",
+               "{\"fails\":5,\"locks\":1,\"lock_s\":300}", 201, "\"journal_seq\":1");
+    expect_branch(&s);
+    HK_ASSERT_INT(1, hk_sse_next(&s, 5000, &ev));
+    HK_ASSERT_STR("engineer.pin_failed", ev.event);
+    HK_ASSERT_CONTAINS(ev.data, "\"device\":\"kiosk-2\"");
+    HK_ASSERT_CONTAINS(ev.data, "\"lock_s\":300");
+    hk_sse_close(&s);
+
+    /* refusals name the field and change nothing; a kiosk cannot speak
+     * for another (no "device" in the body), staff and strangers cannot */
+    before = state_now();
+    {
+        static const struct {
+            const char *body, *msg;
+        } bad[] = {
+            { "{\"locks\":0,\"lock_s\":0}", "fails: missing" },
+            { "{\"fails\":0,\"locks\":0,\"lock_s\":0}", "fails" },
+            { "{\"fails\":1,\"locks\":0,\"lock_s\":-1}", "lock_s" },
+            { "{\"fails\":1,\"locks\":\"x\",\"lock_s\":0}", "locks" },
+            { "{\"fails\":1,\"locks\":0,\"lock_s\":0,\"device\":\"kiosk-1\"}", "device" },
+        };
+        for(i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
+            HK_ASSERT_INT(
+                400, req_as(DEVICE_H, "POST", "/api/v1/engineer/pin-failures", bad[i].body, &r));
+            HK_ASSERT_CONTAINS(r.body, bad[i].msg);
+            hk_http_resp_free(&r);
+        }
+    }
+    expect_as(staff_h, "POST", "/api/v1/engineer/pin-failures",
+              "{\"fails\":1,\"locks\":0,\"lock_s\":0}", 403, "forbidden");
+    expect_as(NULL, "POST", "/api/v1/engineer/pin-failures",
+              "{\"fails\":1,\"locks\":0,\"lock_s\":0}", 401, "unauthorized");
+    expect_as(DEVICE_H, "GET", "/api/v1/engineer/pin-failures", NULL, 405, "method_not_allowed");
+    after = state_now();
+    HK_ASSERT_STR(before, after);
+    free(before);
+    free(after);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -1201,5 +1255,6 @@ int main(void)
     HK_RUN(test_lan_new_bodies_malformed_or_oversized_change_nothing);
     HK_RUN(test_lan_a_snapshot_after_a_change_shows_it);
     HK_RUN(test_lan_self_help_records_events_refuses_by_field_and_streams_no_phone);
+    HK_RUN(test_lan_a_kiosk_reports_its_own_engineer_pin_failures);
     return hk_test_end();
 }

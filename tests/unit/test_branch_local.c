@@ -674,6 +674,44 @@ static void test_branch_self_help_ops_journal_one_event_each_through_the_mailbox
     HK_ASSERT(!mailbox_take(mb, &m)); /* no notice after a refusal */
 }
 
+/* ---- field engineering (issue 9): engineer.pin_failed ---- */
+
+static void test_branch_engineer_pin_failure_is_one_synced_event(void)
+{
+    mailbox_msg_t m;
+    branch_result_t r;
+    journal_event_t e;
+
+    open_branch(16);
+    /* the fifth wrong PIN at kiosk-2 started a 300 s lockout */
+    HK_ASSERT_OK(branch_engineer_pin_failed(&br, 51, "kiosk-2", 5, 1, 300));
+    r = take_result(51, &m);
+    HK_ASSERT_OK(r.rc);
+    HK_ASSERT_INT(BRANCH_OP_ENGINEER_PIN_FAILED, r.op);
+    HK_ASSERT_INT(r.journal_seq, take_notice());
+    e = last_event();
+    HK_ASSERT_INT(JOURNAL_ENGINEER_PIN_FAILED, e.type);
+    HK_ASSERT_CONTAINS(e.body, "\"device\":\"kiosk-2\",\"fails\":5,\"locks\":1");
+    HK_ASSERT_CONTAINS(e.body, "\"lock_s\":300");
+    HK_ASSERT(strstr(e.body, "\"locked_until_ms\":0") == NULL); /* a lock: when it ends */
+    hk_free(e.body);
+    HK_ASSERT_OK(branch_engineer_pin_failed(&br, 52, "kiosk-2", 1, 1, 0));
+    (void)take_result(52, &m);
+    (void)take_notice();
+    e = last_event();
+    HK_ASSERT_CONTAINS(e.body, "\"locked_until_ms\":0,\"lock_s\":0");
+    hk_free(e.body);
+
+    /* refused: no device, no failure, a negative lock */
+    HK_ASSERT_OK(branch_engineer_pin_failed(&br, 53, "", 1, 0, 0));
+    HK_ASSERT_INT(HK_ERR_INVALID, take_result(53, &m).rc);
+    HK_ASSERT_OK(branch_engineer_pin_failed(&br, 54, "kiosk-2", 0, 0, 0));
+    HK_ASSERT_INT(HK_ERR_INVALID, take_result(54, &m).rc);
+    HK_ASSERT_OK(branch_engineer_pin_failed(&br, 55, "kiosk-2", 1, 0, -5));
+    HK_ASSERT_INT(HK_ERR_INVALID, take_result(55, &m).rc);
+    HK_ASSERT(!mailbox_take(mb, &m)); /* no notice after a refusal */
+}
+
 int main(void)
 {
     HK_RUN(test_branch_take_number_answers_through_the_mailbox_then_notices);
@@ -686,5 +724,6 @@ int main(void)
     HK_RUN(test_branch_staff_login_stamps_calls_and_visits_list_the_day);
     HK_RUN(test_branch_offline_tickets_join_in_issue_order_and_never_collide);
     HK_RUN(test_branch_self_help_ops_journal_one_event_each_through_the_mailbox);
+    HK_RUN(test_branch_engineer_pin_failure_is_one_synced_event);
     return hk_test_end();
 }
