@@ -108,10 +108,13 @@ in /var/lib/hallkiosk; the screen roles feed the service watchdog from the
 frame loop.")
 # library dependencies from dpkg-shlibdeps; the rest by name: librime is
 # dlopen()ed by the pinyin keyboard, its data, the CJK fonts the UI finds by
-# path, systemd-sysusers/-tmpfiles for the user and the data directory
+# path, systemd-sysusers/-tmpfiles for the user and the data directory; SDL
+# dlopen()s EGL and GLES for its KMSDRM driver (full screen with no window
+# system), which draws through Mesa (a board's GPU driver or kms_swrast)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "systemd, librime1, rime-data-pinyin-simp, fonts-noto-cjk | fonts-wqy-microhei")
+    "systemd, librime1, rime-data-pinyin-simp, rime-prelude, fonts-noto-cjk | fonts-wqy-microhei, \
+libegl1, libgles2, libegl-mesa0, libgbm1, libgl1-mesa-dri")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${HK_PKG_DIR}/conffiles ${HK_PKG_DIR}/postinst ${HK_PKG_DIR}/prerm ${HK_PKG_DIR}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -18,6 +19,24 @@ static int threshold = -1; /* -1: not yet read from $HK_LOG_LEVEL */
 static bool to_stderr = true;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
+/* syslog priorities for the journal: err, warning, info, debug */
+static const char *const journal_prefix[] = { "<3>", "<4>", "<6>", "<7>" };
+static int to_journal = -1; /* -1: not yet checked */
+
+/* under lock: is stderr systemd's journal stream? Then each line starts
+ * with its priority ("<3>"), so journalctl -p err and the console show
+ * errors as errors (sd-daemon(3), $JOURNAL_STREAM is "device:inode"). */
+static bool stderr_is_journal(void)
+{
+    if(to_journal < 0) {
+        const char *js = getenv("JOURNAL_STREAM");
+        unsigned long long dev = 0, ino = 0;
+        struct stat st;
+        to_journal = js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && fstat(2, &st) == 0 &&
+                     (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+    }
+    return to_journal == 1;
+}
 
 static int64_t wall_now_ms(void)
 {
@@ -57,7 +76,8 @@ void hk_logv(hk_log_level_t level, const char *module, const char *fmt, va_list 
     vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
     print = to_stderr && (int)level <= current_threshold();
     if(print)
-        snprintf(line, sizeof(line), "hallkiosk[%s] %s: %s\n", e->module, level_names[level],
+        snprintf(line, sizeof(line), "%shallkiosk[%s] %s: %s\n",
+                 stderr_is_journal() ? journal_prefix[level] : "", e->module, level_names[level],
                  e->msg);
     pthread_mutex_unlock(&lock);
     if(print)
@@ -84,6 +104,7 @@ void hk_log_set_stderr(bool on)
 {
     pthread_mutex_lock(&lock);
     to_stderr = on;
+    to_journal = -1; /* stderr may be another file now: look again */
     pthread_mutex_unlock(&lock);
 }
 

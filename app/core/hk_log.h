@@ -58,7 +58,10 @@ void hk_logv(hk_log_level_t level, const char *module, const char *fmt, va_list 
 /** Threshold for the stderr sink (the ring keeps every level). */
 void hk_log_set_level(hk_log_level_t level);
 
-/** Silence (false) or restore (true) the stderr sink; tests use it. */
+/** Silence (false) or restore (true) the stderr sink; tests use it. When
+ *  stderr is systemd's journal stream ($JOURNAL_STREAM names its device
+ *  and inode), each line starts with its syslog priority ("<3>" = err);
+ *  this call makes the sink look again. */
 void hk_log_set_stderr(bool on);
 
 /** Parse "error|warn|info|debug"; false when s names no level. */

@@ -50,6 +50,13 @@
  * window surface through Mesa's GL (+~100 MB, 7x slower frames) unless
  * SDL_FRAMEBUFFER_ACCELERATION is "0" (docs/performance.md). Touch must not also
  * arrive as synthetic mouse events, or one tap would be two presses.
+ *
+ * KMSDRM (a device with no window system) is the exception: SDL 2.26's
+ * KMSDRM driver has no window framebuffer of its own, only GBM surfaces
+ * drawn with EGL, so the software renderer cannot run there ("no
+ * framebuffer"; found booting the image, toolchain/dev image-boot). There
+ * the renderer is SDL's GLES2 one, on the board's GPU driver or Mesa's
+ * kms_swrast (the package depends on Mesa's EGL/GLES and DRI drivers).
  */
 #include "display.h"
 
@@ -100,6 +107,14 @@ static bool have_window_system(void)
     return (x && *x) || (w && *w);
 }
 
+/* SDL's video driver in use is KMSDRM (after SDL_Init). */
+static bool kmsdrm(void)
+{
+    const char *drv = SDL_GetCurrentVideoDriver();
+
+    return drv && !strcmp(drv, "KMSDRM");
+}
+
 static hk_err_t sys_up(display_mode_t mode, hk_diag_t *diag)
 {
     if(sys.users > 0) {
@@ -122,6 +137,10 @@ static hk_err_t sys_up(display_mode_t mode, hk_diag_t *diag)
     if(SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
         hk_diag_set(diag, "display: SDL_Init: %s", SDL_GetError());
         return HK_ERR_HW;
+    }
+    if(kmsdrm()) { /* see the design notes: GLES2 through EGL/GBM */
+        SDL_SetHint(SDL_HINT_RENDER_DRIVER, "opengles2");
+        SDL_ResetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION);
     }
     sys.wake_event = SDL_RegisterEvents(1);
     /* keyboard-wedge scanners type like keyboards: always take text */
@@ -334,7 +353,8 @@ hk_err_t display_create(const display_cfg_t *cfg, font_set_t *fonts, display_t *
     }
     d->win_id = SDL_GetWindowID(d->win);
     d->rotation = cfg->rotation;
-    d->ren = SDL_CreateRenderer(d->win, -1, SDL_RENDERER_SOFTWARE);
+    d->ren =
+        SDL_CreateRenderer(d->win, -1, kmsdrm() ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE);
     if(!d->ren) {
         hk_diag_set(diag, "display: SDL_CreateRenderer: %s", SDL_GetError());
         rc = HK_ERR_HW;

@@ -15,7 +15,7 @@
 #include "hub_proc.h"
 
 /* PIN 135790 (tests/ui_engineer/fixtures/branch.json) */
-#define ENGINEER_PIN_HASH                                                                          \
+#define ENGINEER_PIN_HASH                                                                            \
     "$argon2id$v=19$m=19456,t=2,p=1$sg31o3zU+HZzf1/tcI9Lqg$tHAlfRbqRYWa/8q0CBC5RE/77J36Q1gHBulHFndA" \
     "Qa8"
 

@@ -54,7 +54,8 @@ check "conffile: /etc/hallkiosk/hallkiosk.json" grep -qx /etc/hallkiosk/hallkios
 depends="$(dpkg-deb -f "$deb" Depends)"
 echo "  Depends: $depends"
 for d in libsdl2-2.0-0 libsdl2-ttf-2.0-0 libsystemd0 libmicrohttpd12 libsqlite3-0 librime1 \
-    rime-data-pinyin-simp "fonts-noto-cjk | fonts-wqy-microhei"; do
+    rime-data-pinyin-simp rime-prelude libegl1 libgles2 libgl1-mesa-dri \
+    "fonts-noto-cjk | fonts-wqy-microhei"; do
     check "depends on $d" grep -qF "$d" <<<"$depends"
 done
 for s in postinst prerm postrm; do

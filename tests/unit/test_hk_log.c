@@ -1,10 +1,15 @@
 /*
  * hk_log: the in-memory ring keeps what was logged in order, survives
  * wrap-around, honours the reader's "after" cursor, and truncates long
- * lines instead of overflowing.
+ * lines instead of overflowing; on systemd's journal stream each line
+ * carries its priority.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "hk_log.h"
 #include "hk_test.h"
@@ -85,11 +90,53 @@ static void test_log_level_names_parse_both_ways(void)
     HK_ASSERT_STR("warn", hk_log_level_str(HK_LOG_WARN));
 }
 
+/* In a child: stderr into path, $JOURNAL_STREAM naming it (journal) or
+ * another inode; one error and one info line. */
+static void log_to_file(const char *path, bool journal)
+{
+    pid_t pid;
+    int status;
+
+    fflush(NULL);
+    pid = fork();
+    HK_ASSERT(pid >= 0);
+    if(pid == 0) {
+        struct stat st;
+        char js[64];
+        if(!freopen(path, "w", stderr) || fstat(2, &st) != 0)
+            _exit(2);
+        snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
+                 (unsigned long long)st.st_ino + (journal ? 0 : 1));
+        setenv("JOURNAL_STREAM", js, 1);
+        hk_log_set_stderr(true);
+        hk_log_set_level(HK_LOG_INFO);
+        hk_log_error("t", "boom");
+        hk_log_info("t", "fine");
+        fflush(stderr);
+        _exit(0);
+    }
+    HK_ASSERT(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_log_lines_carry_their_priority_on_the_journal_stream(void)
+{
+    char path[1024];
+
+    snprintf(path, sizeof(path), "%s/journal.txt", hk_test_tmpdir());
+    log_to_file(path, true);
+    HK_ASSERT(hk_test_file_has(path, "<3>hallkiosk[t] error: boom\n<6>hallkiosk[t] info: fine\n"));
+    /* a terminal or a file (JOURNAL_STREAM inherited from elsewhere): plain */
+    log_to_file(path, false);
+    HK_ASSERT(hk_test_file_has(path, "hallkiosk[t] error: boom\nhallkiosk[t] info: fine\n"));
+    HK_ASSERT(!hk_test_file_has(path, "<3>"));
+}
+
 int main(void)
 {
     HK_RUN(test_log_ring_returns_entries_after_the_cursor_in_order);
     HK_RUN(test_log_ring_keeps_the_newest_after_wrapping);
     HK_RUN(test_log_truncates_long_lines);
     HK_RUN(test_log_level_names_parse_both_ways);
+    HK_RUN(test_log_lines_carry_their_priority_on_the_journal_stream);
     return hk_test_end();
 }

@@ -32,7 +32,11 @@ done
 fw=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
 [ -f "$fw" ] || { echo "image-boot: no UEFI firmware $fw (apt-get install qemu-efi-aarch64)" >&2; exit 1; }
 log="$(dirname "$img")/boot-serial.log"
+shot="$(dirname "$img")/boot-screen"
 : > "$log"
+rm -f "$shot.ppm" "$shot.png"
+# the QEMU monitor on a free loopback port: a screendump of what the panel shows
+mon_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 45454)"
 
 kiosk=0
 if [ -f "$(dirname "$img")/rootfs/etc/hallkiosk-image" ] &&
@@ -46,7 +50,7 @@ qemu-system-aarch64 -M virt -cpu cortex-a57 -smp 2 -m 1536 \
     -drive if=none,file="$img",format=raw,id=hd -device virtio-blk-pci,drive=hd \
     -device virtio-gpu-pci -display none \
     -netdev user,id=net -device virtio-net-pci,netdev=net,romfile= \
-    -serial file:"$log" -monitor none -nodefaults -vga none \
+    -serial file:"$log" -monitor tcp:127.0.0.1:"$mon_port",server,nowait -nodefaults -vga none \
     >"$log.qemu" 2>&1 &
 qpid=$!
 stop() { kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null; return 0; }
@@ -59,8 +63,8 @@ marks=("grub|HallKiosk: booting slot"
        "systemd|systemd\\[1\\]: systemd [0-9]+ running|Welcome to .*Debian"
        "basic.target|Reached target .*Basic System"
        "multi-user.target|Reached target .*Multi-User System"
-       "first frame|Started .*hallkiosk-kiosk.service|Started hallkiosk-kiosk"
-       "mark-good|Finished .*hallkiosk-mark-good|Started .*hallkiosk-mark-good")
+       "first frame|HallKiosk: the kiosk showed its first frame|Started .*hallkiosk-kiosk.service"
+       "mark-good|HallKiosk: slot marked good|Finished .*hallkiosk-mark-good")
 echo "image-boot: qemu-system-aarch64 -M virt -cpu cortex-a57 (TCG), serial log $log"
 goal="first frame"
 [ "$kiosk" = 1 ] || { goal="multi-user.target"; echo "image-boot: NOTE: this image has no kiosk package: waiting for multi-user.target, not a first frame"; }
@@ -83,6 +87,20 @@ while :; do
     fi
     sleep 1
 done
+# what the panel shows now (the first frame, or why there is none), as
+# build-image/boot-screen.png
+screendump() {
+    local i
+    { exec 3<>"/dev/tcp/127.0.0.1/$mon_port"; } 2>/dev/null || return 0
+    printf 'screendump %s\n' "$shot.ppm" >&3
+    for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$shot.ppm" ] && break; sleep 1; done
+    exec 3>&-
+    [ -s "$shot.ppm" ] || return 0
+    python3 "$here/ppm2png.py" "$shot.ppm" "$shot.png" 2>/dev/null &&
+        echo "image-boot: the screen: $shot.png" || echo "image-boot: the screen: $shot.ppm"
+}
+[ "$rc" -eq 0 ] && sleep 3 # the frame after the first
+screendump
 if [ "$rc" -eq 0 ]; then
     [ "$goal" = "first frame" ] && [ -z "${seen[mark-good]:-}" ] && sleep 5 &&
         grep -aqE "hallkiosk-mark-good" "$log" && printf '  %-18s %7ss\n' "mark-good" "$(since)"

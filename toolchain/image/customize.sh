@@ -45,6 +45,10 @@ ln -sf "initrd.img-${kernel#vmlinuz-}" "$r/boot/initrd.img"
 
 # no shell on the screen, no key combination that reboots or switches away
 systemctl --root="$r" mask getty@tty1.service autovt@.service ctrl-alt-del.target
+# timers that write to the read-only root (and fail there every day) or
+# reach for the internet: updates come as RAUC bundles
+systemctl --root="$r" mask dpkg-db-backup.timer dpkg-db-backup.service apt-daily.timer \
+    apt-daily-upgrade.timer e2scrub_all.timer 2>/dev/null || true
 mkdir -p "$r/etc/systemd/logind.conf.d"
 printf '[Login]\nNAutoVTs=0\nReserveVT=0\n' > "$r/etc/systemd/logind.conf.d/hallkiosk-image.conf"
 systemctl --root="$r" enable systemd-networkd.service systemd-resolved.service \
