@@ -6,6 +6,7 @@
 #                        [--format plain|verity] [--out FILE]
 #   toolchain/dev image [--deb FILE] [--keyring PEM] [--version V]
 #   toolchain/dev image-boot [--timeout S] [IMG]
+#   toolchain/dev image-rollback       a bad update in slot B rolls back to A (qemu)
 #   toolchain/dev update-test          tests/update/test_bundle.sh alone
 #
 # Build directory: build-image/ (keys/ the development PKI, debs/ the cached
@@ -40,10 +41,11 @@ image_deps() {
         --no-install-recommends "${missing[@]}"
 }
 
-EXTRA_CMDS+=(bundle image image-boot update-test)
+EXTRA_CMDS+=(bundle image image-boot image-rollback update-test)
 EXTRA_HELP+=("image [--deb F] [--keyring PEM]  bootable Debian 12 arm64 image, A/B root + RAUC (build-image/)"
              "bundle [--rootfs DIR|IMG] [--version V] [--key K --cert C]  signed RAUC update bundle"
              "image-boot [--timeout S] [IMG]     boot the image under qemu-system-aarch64, time to first frame"
+             "image-rollback                     boot a trial with a bad slot B: it must roll back to A (qemu)"
              "update-test                        bundle signing and the five refusals (tests/update)")
 EXTRA_STEPS+=("update bundles: signing + five refusals (tests/update)|image_update_test")
 
@@ -96,6 +98,11 @@ cmd_image() {
 cmd_image_boot() {
     image_deps
     "$ROOT/toolchain/image/boot.sh" "$@"
+}
+
+cmd_image_rollback() {
+    image_deps
+    "$ROOT/toolchain/image/rollback.sh" "$@"
 }
 
 # image_update_test: the test step; a skip (exit 77: not root, no loop

@@ -3,7 +3,10 @@
 # (-M virt, TCG, UEFI from qemu-efi-aarch64, virtio disk/GPU/net) and time it
 # from power-on (qemu's start) to the kiosk's first frame.
 #
-#   boot.sh [--timeout S] [--keep] [IMG]    (default build-image/hallkiosk-aarch64.img)
+#   boot.sh [--timeout S] [--keep] [--rollback] [IMG]
+#           (default build-image/hallkiosk-aarch64.img; --rollback: IMG is
+#           rollback.sh's trial, which must boot slot B, roll back and reach
+#           the first frame on slot A)
 #
 # The image is opened with -snapshot: the file is never written. The serial
 # console (ttyAMA0) goes to build-image/boot-serial.log; milestones are taken
@@ -18,11 +21,12 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-timeout=900 img="" keep=0
+timeout=900 img="" keep=0 rollback=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --timeout) timeout="$2"; shift 2 ;;
         --keep) keep=1; shift ;;
+        --rollback) rollback=1; shift ;;
         -*) echo "image-boot: unknown option $1" >&2; exit 2 ;;
         *) img="$1"; shift ;;
     esac
@@ -38,7 +42,7 @@ rm -f "$shot.ppm" "$shot.png"
 # the QEMU monitor on a free loopback port: a screendump of what the panel shows
 mon_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 45454)"
 
-kiosk=0
+kiosk=$rollback # the rollback trial is made from a kiosk image
 if [ -f "$(dirname "$img")/rootfs/etc/hallkiosk-image" ] &&
     ! grep -q '^HALLKIOSK_DEB=none' "$(dirname "$img")/rootfs/etc/hallkiosk-image"; then
     kiosk=1
@@ -63,8 +67,18 @@ marks=("grub|HallKiosk: booting slot"
        "systemd|systemd\\[1\\]: systemd [0-9]+ running|Welcome to .*Debian"
        "basic.target|Reached target .*Basic System"
        "multi-user.target|Reached target .*Multi-User System"
+       "slot B|HallKiosk: booting slot B"
+       "rolled back|rolling back to slot A"
+       "slot A again|HallKiosk: booting slot A"
        "first frame|HallKiosk: the kiosk showed its first frame|Started .*hallkiosk-kiosk.service"
        "mark-good|HallKiosk: slot marked good|Finished .*hallkiosk-mark-good")
+if [ "$rollback" = 0 ]; then # the rollback's own milestones only in its trial
+    kept=()
+    for m in "${marks[@]}"; do
+        case "${m%%|*}" in "slot B" | "rolled back" | "slot A again") ;; *) kept+=("$m") ;; esac
+    done
+    marks=("${kept[@]}")
+fi
 echo "image-boot: qemu-system-aarch64 -M virt -cpu cortex-a57 (TCG), serial log $log"
 goal="first frame"
 [ "$kiosk" = 1 ] || { goal="multi-user.target"; echo "image-boot: NOTE: this image has no kiosk package: waiting for multi-user.target, not a first frame"; }
@@ -78,7 +92,14 @@ while :; do
             printf '  %-18s %7ss\n' "$name" "${seen[$name]}"
         fi
     done
-    if [ -n "${seen[$goal]:-}" ]; then rc=0; break; fi
+    if [ -n "${seen[$goal]:-}" ]; then
+        rc=0
+        if [ "$rollback" = 1 ] && { [ -z "${seen[slot B]:-}" ] || [ -z "${seen[rolled back]:-}" ]; }; then
+            echo "image-boot: --rollback: a first frame without slot B's trial and the rollback before it"
+            rc=1
+        fi
+        break
+    fi
     if ! kill -0 "$qpid" 2>/dev/null; then echo "image-boot: qemu exited: $(cat "$log.qemu")"; break; fi
     if awk -v s="$(since)" -v t="$timeout" 'BEGIN { exit !(s > t) }'; then
         echo "image-boot: TIMEOUT after ${timeout}s without '$goal'; last lines of the console:"
@@ -103,7 +124,7 @@ screendump() {
 screendump
 if [ "$rc" -eq 0 ]; then
     [ "$goal" = "first frame" ] && [ -z "${seen[mark-good]:-}" ] && sleep 5 &&
-        grep -aqE "hallkiosk-mark-good" "$log" && printf '  %-18s %7ss\n' "mark-good" "$(since)"
+        grep -aqE "HallKiosk: slot marked good|hallkiosk-mark-good" "$log" && printf '  %-18s %7ss\n' "mark-good" "$(since)"
     echo "image-boot: power-on to $goal: ${seen[$goal]} s (emulated, TCG)"
     grep -aE "FAILED|Failed to start" "$log" | sed 's/^/  failed unit: /' | head -n 10 || true
 fi
